@@ -1,0 +1,67 @@
+# Inclusion Pool. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help install db run test test-deep bench lint fmt typecheck imports migrations-check check-services pytest assets clean
+
+help: ## List every target
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the locked dependencies (requirements.lock)
+
+db: install ## Create the database and its owner and runtime roles (idempotent), then migrate
+	$(BIN)/python scripts/db_setup.py
+
+run: install ## Set up everything and run the app with demo data (web, Celery worker and beat)
+	scripts/run.sh
+
+check-services: install ## Say in one line if PostgreSQL or Redis is unreachable
+	$(BIN)/python scripts/check_services.py
+
+lint: install ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install ## Format and autofix with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: install ## mypy with django-stubs
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/mypy .
+
+imports: install ## import-linter contracts (which app may import which)
+	$(BIN)/lint-imports
+
+migrations-check: install ## Fail if models and migrations disagree
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest: install ## The pytest suite alone, in parallel (pass ARGS=... for more)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) $(ARGS)
+
+test: check-services db lint typecheck imports migrations-check pytest ## Everything CI runs: lint, types, contracts, migrations, tests
+
+test-deep: check-services db ## Long property-based runs (hypothesis deep profile)
+	HYPOTHESIS_PROFILE=deep DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) -m deep $(ARGS)
+
+bench: check-services db ## Performance benchmarks (B1-B5, see docs/performance.md)
+	$(BIN)/python scripts/bench.py
+
+assets: ## Rebuild GOV.UK Frontend CSS/JS into static/ (needs Node and npm)
+	scripts/build_assets.sh
+
+clean: ## Remove the virtualenv and local data (embedded database, broker files)
+	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,91 @@
+"""API plumbing shared by every app: the exception handler and the tenant base view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView, set_rollback
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from accounts.errors import ApplicationError
+from accounts.models import ResponsibleBody
+from accounts.policy import Action, BodyAccess
+from accounts.tenancy import tenant_context
+
+
+class MfaRequired(exceptions.PermissionDenied):
+    default_detail = "Set up multi-factor authentication before you can do this."
+    default_code = "mfa_required"
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Map the one business-error type (and Django's own errors) to stable JSON."""
+    if isinstance(exc, ApplicationError):
+        set_rollback()
+        body: dict[str, Any] = {"code": exc.code, "message": exc.message}
+        if exc.field:
+            body["field"] = exc.field
+        if exc.extra:
+            body["detail"] = exc.extra
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        if isinstance(codes, str):
+            response.data = {"code": codes, "message": str(exc.detail)}
+        else:
+            response.data = {"code": "invalid", "message": "Some fields are not valid.", "fields": response.data}
+    return response
+
+
+class TenantAPIView(APIView):
+    """Base for every API under ``/api/v1/bodies/<body_slug>/``.
+
+    Resolves the body from the URL, checks the user's current membership and role, and runs
+    the handler inside the body's tenant context. Another body's objects, an unknown slug
+    and a body the user does not belong to are all the same 404."""
+
+    required_action: Action = Action.VIEW_BODY
+    body: ResponsibleBody | None
+    access: BodyAccess
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        self.body = ResponsibleBody.objects.filter(slug=kwargs.get("body_slug", "")).first()
+        if self.body is None:
+            return super().dispatch(request, *args, **kwargs)
+        with tenant_context(self.body):
+            response = super().dispatch(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            return response
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if self.body is None:
+            raise exceptions.NotFound()
+        self.access = BodyAccess.load(request.user, self.body)  # type: ignore[arg-type]
+        if not self.access.can(self.required_action):
+            raise exceptions.NotFound()
+
+    def require(self, action: Action, obj: Any = None) -> None:
+        """Refuse unless the user's role allows ``action`` (on ``obj``) and MFA is set up."""
+        if not self.access.can(action, obj):
+            raise exceptions.PermissionDenied("Your role does not allow this.")
+        if self.access.needs_mfa_for(action):
+            raise MfaRequired()
+
+
+def created(data: Any) -> Response:
+    return Response(data, status=status.HTTP_201_CREATED)

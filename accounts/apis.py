@@ -1,0 +1,137 @@
+"""API for accounts. One view per operation; the view parses, calls, serialises."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import selectors, services
+from accounts.api import TenantAPIView, created
+from accounts.models import Role
+from accounts.policy import Action
+
+
+class MembershipOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField(source="user.email")
+    full_name = serializers.CharField(source="user.full_name")
+    role = serializers.ChoiceField(choices=Role.choices)
+    school_urn = serializers.IntegerField(source="school.urn", allow_null=True, default=None)
+    decision_limit_pence = serializers.IntegerField(allow_null=True)
+    valid_from = serializers.DateField()
+    valid_to = serializers.DateField(allow_null=True)
+
+
+class MembershipListApi(TenantAPIView):
+    required_action = Action.MANAGE_MEMBERS
+
+    class FilterSerializer(serializers.Serializer):
+        include_ended = serializers.BooleanField(required=False, default=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=MembershipOutputSerializer(many=True))
+    def get(self, request: Request, body_slug: str) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        assert self.body is not None
+        qs = selectors.membership_list(tenant=self.body, include_ended=filters.validated_data["include_ended"])
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(MembershipOutputSerializer(page, many=True).data)
+
+
+class MembershipInviteApi(TenantAPIView):
+    required_action = Action.MANAGE_MEMBERS
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.CharField(max_length=254)
+        full_name = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+        role = serializers.CharField(max_length=40)
+        school_id = serializers.IntegerField(required=False, allow_null=True, default=None)
+        decision_limit_pence = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0)
+        valid_from = serializers.DateField(required=False, allow_null=True, default=None)
+        valid_to = serializers.DateField(required=False, allow_null=True, default=None)
+
+    @extend_schema(request=InputSerializer, responses={201: MembershipOutputSerializer})
+    def post(self, request: Request, body_slug: str) -> Response:
+        self.require(Action.MANAGE_MEMBERS)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assert self.body is not None
+        membership = services.membership_invite(actor=request.user, tenant=self.body, **serializer.validated_data)  # type: ignore[arg-type]
+        return created(MembershipOutputSerializer(membership).data)
+
+
+class MembershipEndApi(TenantAPIView):
+    required_action = Action.MANAGE_MEMBERS
+
+    @extend_schema(request=None, responses=MembershipOutputSerializer)
+    def post(self, request: Request, body_slug: str, membership_id: int) -> Response:
+        self.require(Action.MANAGE_MEMBERS)
+        assert self.body is not None
+        membership = selectors.membership_get(tenant=self.body, membership_id=membership_id)
+        membership = services.membership_end(actor=request.user, tenant=self.body, membership_id=membership.pk)  # type: ignore[arg-type]
+        return Response(MembershipOutputSerializer(membership).data)
+
+
+class AuditEventOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    actor = serializers.CharField(source="actor_label")
+    verb = serializers.CharField()
+    object_type = serializers.CharField()
+    object_id = serializers.CharField()
+    object_label = serializers.CharField()
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+    request_id = serializers.CharField()
+    hash = serializers.CharField()
+    prev_hash = serializers.CharField()
+
+
+class AuditEventListApi(TenantAPIView):
+    required_action = Action.VIEW_AUDIT
+
+    class FilterSerializer(serializers.Serializer):
+        verb = serializers.CharField(required=False, default="", allow_blank=True)
+        object_type = serializers.CharField(required=False, default="", allow_blank=True)
+        actor = serializers.CharField(required=False, default="", allow_blank=True)
+        date_from = serializers.DateField(required=False, allow_null=True, default=None)
+        date_to = serializers.DateField(required=False, allow_null=True, default=None)
+
+    @extend_schema(parameters=[FilterSerializer], responses=AuditEventOutputSerializer(many=True))
+    def get(self, request: Request, body_slug: str) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        assert self.body is not None
+        qs = selectors.audit_event_list(tenant=self.body, **filters.validated_data)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(AuditEventOutputSerializer(page, many=True).data)
+
+
+class MeApi(APIView):
+    class OutputSerializer(serializers.Serializer):
+        class BodySerializer(serializers.Serializer):
+            slug = serializers.CharField()
+            legal_name = serializers.CharField()
+            kind = serializers.CharField()
+            roles = serializers.ListField(child=serializers.CharField())
+
+        email = serializers.EmailField()
+        full_name = serializers.CharField()
+        bodies = BodySerializer(many=True)
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request) -> Response:
+        bodies: list[dict[str, Any]] = [
+            {"slug": b.slug, "legal_name": b.legal_name, "kind": b.kind, "roles": sorted({m.role for m in ms})}
+            for b, ms in selectors.body_list_for_user(user=request.user)  # type: ignore[arg-type]
+        ]
+        data = {"email": request.user.email, "full_name": request.user.full_name, "bodies": bodies}  # type: ignore[union-attr]
+        return Response(self.OutputSerializer(data).data)

@@ -1,0 +1,136 @@
+"""Writing and verifying the append-only audit trail.
+
+Every service calls ``audit_record`` inside its own transaction. Events of one body form a
+hash chain: each stores the previous event's hash and a SHA-256 of its own content. A
+transaction-scoped advisory lock per body keeps the chain linear under concurrency.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models
+from django.utils import timezone
+
+from accounts.models import AuditEvent, ResponsibleBody
+from accounts.tenancy import TenantContextMissing, current_tenant_id, in_platform_context
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+GENESIS_HASH = "0" * 64
+_LOCK_NAMESPACE = 7_411_001
+
+
+def _normalise(value: Any) -> Any:
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _content_hash(event: AuditEvent) -> str:
+    payload = {
+        "body": event.responsible_body_id,
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "verb": event.verb,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_label": event.object_label,
+        "before": event.before,
+        "after": event.after,
+        "request_id": event.request_id,
+        "ip": event.ip_address,
+        "created_at": event.created_at.astimezone(UTC).isoformat(),
+        "prev": event.prev_hash,
+    }
+    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The before/after values of ``fields`` of ``instance`` (foreign keys as ids)."""
+    result: dict[str, Any] = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        result[name] = getattr(instance, field.attname)  # type: ignore[union-attr]
+    return _normalise(result)  # type: ignore[no-any-return]
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    tenant: ResponsibleBody | None,
+    verb: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    label: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to ``tenant``'s chain, in the caller's transaction."""
+    body_id = tenant.pk if tenant is not None else None
+    if not in_platform_context() and (body_id is None or current_tenant_id() != body_id):
+        raise TenantContextMissing("audit_record needs the tenant's context (or platform context).")
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        label = label or str(obj)
+    context = structlog.contextvars.get_contextvars()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, body_id or 0])
+    previous = (
+        AuditEvent.objects.filter(responsible_body_id=body_id).order_by("-id").values_list("hash", flat=True).first()
+    )
+    event = AuditEvent(
+        responsible_body_id=body_id,
+        actor_id=actor.pk if actor is not None else None,
+        actor_label=actor.email if actor is not None else "system",
+        verb=verb,
+        object_type=object_type,
+        object_id=object_id,
+        object_label=label[:300],
+        before=_normalise(before),
+        after=_normalise(after),
+        request_id=str(context.get("request_id", ""))[:64],
+        ip_address=context.get("ip") or None,
+        created_at=timezone.now(),
+        prev_hash=previous or GENESIS_HASH,
+    )
+    event.hash = _content_hash(event)
+    event.save(force_insert=True)
+    return event
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    body_id: int | None
+    event_id: int
+    reason: str
+
+
+def audit_verify(*, body_ids: Iterable[int | None] | None = None) -> list[ChainProblem]:
+    """Recompute every chain (platform context required) and list the breaks found."""
+    if not in_platform_context():
+        raise TenantContextMissing("audit_verify runs in platform_context().")
+    if body_ids is None:
+        body_ids = [None, *ResponsibleBody.objects.values_list("pk", flat=True)]
+    problems: list[ChainProblem] = []
+    for body_id in body_ids:
+        expected_prev = GENESIS_HASH
+        events = AuditEvent.objects.filter(responsible_body_id=body_id).order_by("id")
+        for event in events.iterator(chunk_size=2000):
+            if event.prev_hash != expected_prev:
+                problems.append(ChainProblem(body_id, event.pk, "previous-hash link broken (event removed or reordered)"))
+            if _content_hash(event) != event.hash:
+                problems.append(ChainProblem(body_id, event.pk, "content does not match its hash (event altered)"))
+            expected_prev = event.hash
+    return problems

@@ -1,0 +1,152 @@
+"""One policy layer: who may do what. Pages, the API, downloads and exports all ask here.
+
+``BodyAccess`` is what a signed-in user may do in one responsible body, built once per
+request from their current memberships. ``can(user, action, obj)`` is the same question
+asked outside a request (services, tasks, tests).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from allauth.mfa.models import Authenticator
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Membership, ResponsibleBody, Role, User
+from accounts.tenancy import tenant_context
+
+
+class Action(StrEnum):
+    VIEW_BODY = "body.view"
+    MANAGE_MEMBERS = "members.manage"
+    VIEW_AUDIT = "audit.view"
+    VIEW_POOL = "pool.view"
+    MOVE_MONEY = "money.move"
+    MANAGE_GROUPING = "grouping.manage"
+    RAISE_CASE = "case.raise"
+    VIEW_CASE = "case.view"
+    DECIDE_CASE = "case.decide"
+    VIEW_PUPIL_IDENTITY = "pupil.identity.view"
+    VIEW_GOVERNANCE = "governance.view"
+    REQUEST_REPORT = "report.request"
+    EXPORT_AUDIT = "audit.export"
+    VIEW_PARTNERSHIP = "partnership.view"
+
+
+_ALL_POOL_READERS = {Role.FINANCE_OFFICER, Role.DECISION_OFFICER, Role.TRUSTEE, Role.AUDITOR, Role.BODY_ADMIN}
+
+ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
+    Action.VIEW_BODY: frozenset(Role),
+    Action.MANAGE_MEMBERS: frozenset({Role.BODY_ADMIN}),
+    Action.VIEW_AUDIT: frozenset({Role.BODY_ADMIN, Role.AUDITOR}),
+    Action.VIEW_POOL: frozenset(_ALL_POOL_READERS),
+    Action.MOVE_MONEY: frozenset({Role.FINANCE_OFFICER}),
+    Action.MANAGE_GROUPING: frozenset({Role.BODY_ADMIN, Role.FINANCE_OFFICER}),
+    Action.RAISE_CASE: frozenset({Role.HEAD, Role.SENDCO}),
+    Action.VIEW_CASE: frozenset({Role.HEAD, Role.SENDCO, Role.DECISION_OFFICER, Role.AUDITOR}),
+    Action.DECIDE_CASE: frozenset({Role.DECISION_OFFICER}),
+    Action.VIEW_PUPIL_IDENTITY: frozenset({Role.HEAD, Role.SENDCO, Role.DECISION_OFFICER}),
+    Action.VIEW_GOVERNANCE: frozenset({Role.TRUSTEE, Role.FINANCE_OFFICER, Role.AUDITOR, Role.BODY_ADMIN}),
+    Action.REQUEST_REPORT: frozenset({Role.FINANCE_OFFICER, Role.TRUSTEE, Role.AUDITOR, Role.BODY_ADMIN}),
+    Action.EXPORT_AUDIT: frozenset({Role.AUDITOR}),
+    Action.VIEW_PARTNERSHIP: frozenset({Role.PARTNERSHIP_LEAD, Role.BODY_ADMIN}),
+}
+
+# Acting on these needs multi-factor authentication set up first.
+MFA_ACTIONS = frozenset({Action.MOVE_MONEY, Action.DECIDE_CASE, Action.MANAGE_MEMBERS, Action.MANAGE_GROUPING})
+MFA_ROLES = frozenset({Role.FINANCE_OFFICER, Role.DECISION_OFFICER, Role.BODY_ADMIN})
+
+
+def current_memberships_q(on: date | None = None) -> Q:
+    today = on or timezone.localdate()
+    return Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+
+
+def user_has_mfa(user: User) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+@dataclass
+class BodyAccess:
+    """What ``user`` may do in ``body`` today. Build inside the body's tenant context."""
+
+    user: User
+    body: ResponsibleBody
+    memberships: list[Membership]
+    _mfa: bool | None = field(default=None, repr=False)
+
+    @classmethod
+    def load(cls, user: User, body: ResponsibleBody) -> BodyAccess:
+        if not user.is_authenticated:
+            return cls(user=user, body=body, memberships=[])
+        memberships = list(
+            Membership.objects.filter(current_memberships_q(), user=user, responsible_body=body).select_related(
+                "school"
+            )
+        )
+        return cls(user=user, body=body, memberships=memberships)
+
+    @property
+    def is_member(self) -> bool:
+        return bool(self.memberships)
+
+    @property
+    def roles(self) -> set[str]:
+        return {m.role for m in self.memberships}
+
+    @property
+    def has_mfa(self) -> bool:
+        if self._mfa is None:
+            self._mfa = user_has_mfa(self.user)
+        return self._mfa
+
+    def school_ids(self, action: Action) -> set[int] | None:
+        """Schools ``action`` is limited to, or ``None`` when it is body-wide."""
+        allowed = ROLE_ACTIONS[action]
+        schools: set[int] = set()
+        for m in self.memberships:
+            if m.role not in allowed:
+                continue
+            if m.school_id is None:
+                return None
+            schools.add(m.school_id)
+        return schools
+
+    def can(self, action: Action, obj: Any = None) -> bool:
+        allowed = ROLE_ACTIONS[action]
+        for m in self.memberships:
+            if m.role not in allowed:
+                continue
+            if m.school_id is not None and obj is not None:
+                if getattr(obj, "school_id", None) != m.school_id and getattr(obj, "pk", None) != m.school_id:
+                    continue
+            return True
+        return False
+
+    def needs_mfa_for(self, action: Action) -> bool:
+        return action in MFA_ACTIONS and not self.has_mfa
+
+    def decision_limit_pence(self) -> int:
+        limits = [m.decision_limit_pence or 0 for m in self.memberships if m.role == Role.DECISION_OFFICER]
+        return max(limits, default=0)
+
+
+def body_of(obj: Any) -> ResponsibleBody:
+    if isinstance(obj, ResponsibleBody):
+        return obj
+    return ResponsibleBody.objects.get(pk=obj.responsible_body_id)
+
+
+def can(user: User, action: Action, obj: Any) -> bool:
+    """May ``user`` perform ``action`` on ``obj`` (a responsible body or one of its rows)?
+
+    Actions that move money or decide also need MFA."""
+    body = body_of(obj)
+    with tenant_context(body):
+        access = BodyAccess.load(user, body)
+        target = None if isinstance(obj, ResponsibleBody) else obj
+        return access.can(action, target) and not access.needs_mfa_for(action)

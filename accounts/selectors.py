@@ -1,0 +1,65 @@
+"""Reads for accounts. Tenant-owned reads take ``tenant=`` and run in its context."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.models import AuditEvent, Membership, ResponsibleBody, User
+from accounts.policy import current_memberships_q
+from accounts.tenancy import user_context
+
+
+def body_list_for_user(*, user: User) -> list[tuple[ResponsibleBody, list[Membership]]]:
+    """The bodies where ``user`` holds a current membership, with those memberships."""
+    with user_context(user.pk):
+        memberships = list(
+            Membership.objects.filter(current_memberships_q(), user=user)
+            .select_related("responsible_body", "school")
+            .order_by("responsible_body__legal_name", "role")
+        )
+    grouped: dict[int, tuple[ResponsibleBody, list[Membership]]] = {}
+    for m in memberships:
+        grouped.setdefault(m.responsible_body_id, (m.responsible_body, []))[1].append(m)
+    return list(grouped.values())
+
+
+def membership_list(*, tenant: ResponsibleBody, include_ended: bool = False) -> QuerySet[Membership]:
+    qs = Membership.objects.for_tenant(tenant).select_related("user", "school").order_by("user__email", "role")
+    if not include_ended:
+        qs = qs.filter(current_memberships_q())
+    return qs
+
+
+def membership_get(*, tenant: ResponsibleBody, membership_id: int) -> Membership:
+    membership = membership_list(tenant=tenant, include_ended=True).filter(pk=membership_id).first()
+    if membership is None:
+        raise Http404("No such membership.")
+    return membership
+
+
+def audit_event_list(
+    *,
+    tenant: ResponsibleBody,
+    verb: str = "",
+    object_type: str = "",
+    actor: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[AuditEvent]:
+    qs = AuditEvent.objects.filter(responsible_body=tenant).order_by("-id")
+    filters: dict[str, Any] = {}
+    if verb:
+        filters["verb__startswith"] = verb
+    if object_type:
+        filters["object_type"] = object_type
+    if actor:
+        filters["actor_label__icontains"] = actor
+    if date_from:
+        filters["created_at__date__gte"] = date_from
+    if date_to:
+        filters["created_at__date__lte"] = date_to
+    return qs.filter(**filters)

@@ -1,0 +1,181 @@
+"""Writes for accounts: responsible bodies (platform staff only), memberships, tokens."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from accounts.audit import audit_record, snapshot
+from accounts.grouping_scope import school_in_grouping
+from accounts.errors import ApplicationError, ConflictError
+from accounts.models import SCHOOL_SCOPED_ROLES, Membership, ResponsibleBody, Role, User
+from accounts.policy import current_memberships_q
+from accounts.tasks import send_invitation_email
+from accounts.tenancy import platform_context, tenant_context
+
+MEMBERSHIP_FIELDS = ("user", "role", "school", "decision_limit_pence", "valid_from", "valid_to")
+
+
+def platform_body_create(
+    *,
+    actor: User,
+    kind: str,
+    legal_name: str,
+    slug: str,
+    accountable_officer_name: str,
+    companies_house_number: str = "",
+    la_code: str = "",
+    gias_group_uid: int | None = None,
+    accountable_officer_title: str = "",
+) -> ResponsibleBody:
+    """Create a responsible body (a tenant). Platform staff only."""
+    if not actor.is_staff:
+        raise ApplicationError("Only platform staff can create a responsible body.", code="platform_only")
+    body = ResponsibleBody(
+        kind=kind,
+        legal_name=legal_name.strip(),
+        slug=slug,
+        accountable_officer_name=accountable_officer_name.strip(),
+        accountable_officer_title=accountable_officer_title.strip(),
+        companies_house_number=companies_house_number.strip().upper(),
+        la_code=la_code.strip(),
+        gias_group_uid=gias_group_uid,
+    )
+    body.full_clean()
+    with platform_context():
+        try:
+            with transaction.atomic():
+                body.save()
+        except IntegrityError as exc:
+            raise ConflictError("A responsible body with these identifiers already exists.", code="body_exists") from exc
+        audit_record(
+            actor=actor,
+            tenant=body,
+            verb="body.created",
+            obj=body,
+            after=snapshot(body, ["kind", "legal_name", "slug", "companies_house_number", "la_code", "gias_group_uid"]),
+        )
+    return body
+
+
+def _normalise_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ApplicationError("Enter an email address in the correct format, like name@example.org.", code="invalid_email", field="email") from exc
+    return email
+
+
+def _check_school_scope(*, tenant: ResponsibleBody, role: str, school_id: int | None) -> None:
+    if role in SCHOOL_SCOPED_ROLES:
+        if school_id is None:
+            raise ApplicationError("Choose the school this person works in.", code="school_required", field="school")
+        if not school_in_grouping(tenant=tenant, school_id=school_id):
+            raise ApplicationError(
+                "That school is not in this responsible body's grouping.", code="school_not_in_body", field="school"
+            )
+    elif school_id is not None:
+        raise ApplicationError("Only headteachers and SENDCOs are scoped to a school.", code="school_not_allowed", field="school")
+
+
+def membership_invite(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    email: str,
+    role: str,
+    school_id: int | None = None,
+    decision_limit_pence: int | None = None,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+    full_name: str = "",
+) -> Membership:
+    """Give a person a role in the body, creating their account if they have none.
+
+    New people get an email with a link to choose a password (after commit)."""
+    email = _normalise_email(email)
+    if role not in Role.values:
+        raise ApplicationError("Choose a role from the list.", code="invalid_role", field="role")
+    _check_school_scope(tenant=tenant, role=role, school_id=school_id)
+    if role == Role.DECISION_OFFICER:
+        if decision_limit_pence is None or decision_limit_pence < 0:
+            raise ApplicationError("Enter the officer's delegated decision limit.", code="decision_limit_required", field="decision_limit_pence")
+    else:
+        decision_limit_pence = None
+    if role == Role.AUDITOR and valid_to is None:
+        raise ApplicationError("An auditor's access must have an end date.", code="auditor_needs_end_date", field="valid_to")
+    valid_from = valid_from or timezone.localdate()
+    if valid_to is not None and valid_to < valid_from:
+        raise ApplicationError("The end date must be on or after the start date.", code="dates_out_of_order", field="valid_to")
+
+    with tenant_context(tenant), transaction.atomic():
+        user = User.objects.filter(email=email).first()
+        created_user = user is None
+        if user is None:
+            user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
+        elif Membership.objects.filter(current_memberships_q(), user=user, role=role, school_id=school_id).exists():
+            raise ConflictError(f"{email} already has this role here.", code="already_member", field="email")
+        membership = Membership(
+            responsible_body=tenant,
+            user=user,
+            role=role,
+            school_id=school_id,
+            decision_limit_pence=decision_limit_pence,
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+        membership.full_clean(exclude=["user", "responsible_body", "school"])
+        try:
+            with transaction.atomic():
+                membership.save()
+        except IntegrityError as exc:
+            raise ConflictError(f"{email} already has this role here.", code="already_member", field="email") from exc
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="membership.created",
+            obj=membership,
+            label=f"{email} as {membership.get_role_display()}",
+            after=snapshot(membership, MEMBERSHIP_FIELDS),
+        )
+        if created_user:
+            transaction.on_commit(lambda: send_invitation_email.delay(membership_id=membership.pk))
+    return membership
+
+
+def membership_end(*, actor: User, tenant: ResponsibleBody, membership_id: int, on: date | None = None) -> Membership:
+    """End a membership from ``on`` (default today). Nothing is deleted."""
+    on = on or timezone.localdate()
+    with tenant_context(tenant), transaction.atomic():
+        membership = Membership.objects.select_for_update().filter(pk=membership_id).first()
+        if membership is None:
+            raise ApplicationError("No such membership.", code="not_found")
+        if membership.valid_to is not None and membership.valid_to < on:
+            raise ConflictError("This membership has already ended.", code="membership_already_ended")
+        if membership.user_id == actor.pk and membership.role == Role.BODY_ADMIN:
+            raise ApplicationError("You cannot end your own administrator role.", code="cannot_end_own_admin")
+        before = snapshot(membership, MEMBERSHIP_FIELDS)
+        membership.valid_to = max(on, membership.valid_from)
+        membership.save(update_fields=["valid_to"])
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="membership.ended",
+            obj=membership,
+            label=f"{membership.user.email} as {membership.get_role_display()}",
+            before=before,
+            after=snapshot(membership, MEMBERSHIP_FIELDS),
+        )
+    return membership
+
+
+def api_token_create(*, user: User) -> Token:
+    """Return the user's API token, creating it on first use."""
+    token, _ = Token.objects.get_or_create(user=user)
+    return token

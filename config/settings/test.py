@@ -1,0 +1,46 @@
+"""Test settings: real PostgreSQL and real Redis.
+
+The schema owner creates and migrates the test database; tests then run as the runtime
+role, so row-level security is in force for every test (tests/conftest.py switches). A
+Celery worker started by a test connects straight to the test database as the runtime
+role (``TEST_AS_RUNTIME_ROLE=1``)."""
+
+import os
+
+import environ
+
+from .base import *  # noqa: F403
+from .base import DATABASE_OWNER_URL, DATABASES, env
+
+DEBUG = False
+SECRET_KEY = "test-only-key"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DEMO_PASSWORDS_ENABLED = True
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+_CREDENTIAL_KEYS = ("USER", "PASSWORD", "HOST", "PORT")
+TEST_RUNTIME_CREDENTIALS = {k: DATABASES["default"][k] for k in _CREDENTIAL_KEYS}
+_owner = environ.Env.db_url_config(DATABASE_OWNER_URL)
+TEST_OWNER_CREDENTIALS = {k: _owner[k] for k in _CREDENTIAL_KEYS}
+if not env.bool("TEST_AS_RUNTIME_ROLE", default=False):
+    DATABASES["default"].update(TEST_OWNER_CREDENTIALS)
+MIGRATE_AS_CONNECTED_USER = True
+DATABASE_RUNTIME_ROLE_MAY_TRUNCATE = True  # TransactionTestCase flushes tables between tests
+
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# Each test process gets its own queue, so parallel runs and a running demo never share work.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"inclusion-pool-test-{os.getpid()}")
+CELERY_TASK_ALWAYS_EAGER = False
+
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+AXES_ENABLED = True
+HEALTHZ_WORKER_TIMEOUT_SECONDS = 5.0
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": env("LOG_LEVEL", default="WARNING")}}

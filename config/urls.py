@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config import views
+
+body_pages = [
+    path("", include("accounts.urls")),
+]
+body_api = [
+    path("", include("accounts.urls_api")),
+]
+
+urlpatterns = [
+    path("", views.StartView.as_view(), name="start"),
+    path("about/", views.AboutView.as_view(), name="about"),
+    path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls_user")),
+    path("b/<slug:body_slug>/", include(body_pages)),
+    path("api/v1/bodies/<slug:body_slug>/", include(body_api)),
+    path("api/v1/", include("accounts.urls_api_user")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("platform/admin/", admin.site.urls),
+]
+
+handler403 = "config.views.error_403"
+handler404 = "config.views.error_404"
+handler500 = "config.views.error_500"

@@ -1,0 +1,45 @@
+"""Test plumbing: tests run as the runtime database role, so row-level security applies."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connections
+
+
+def _use_credentials(credentials: dict[str, Any]) -> None:
+    for connection in connections.all():
+        connection.close()
+        connection.settings_dict.update(credentials)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Fail loudly, in one line, if PostgreSQL or Redis is not there; never skip."""
+    problems = []
+    db = settings.DATABASES["default"]
+    try:
+        socket.create_connection((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)), timeout=3).close()
+    except OSError as exc:
+        problems.append(f"PostgreSQL at {db['HOST']}:{db['PORT']} is unreachable ({exc})")
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=3).ping()
+    except redis.RedisError as exc:
+        problems.append(f"Redis at {settings.REDIS_URL} is unreachable ({exc})")
+    if problems:
+        raise pytest.UsageError("; ".join(problems) + ". Start the services (README, 'Services') and rerun.")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The owner created and migrated the test database; switch every connection to the
+    runtime role for the tests, and back to the owner to drop the database afterwards."""
+    with django_db_blocker.unblock():
+        _use_credentials(settings.TEST_RUNTIME_CREDENTIALS)
+    yield
+    with django_db_blocker.unblock():
+        _use_credentials(settings.TEST_OWNER_CREDENTIALS)
