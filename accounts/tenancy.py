@@ -125,6 +125,9 @@ class TenantManager(models.Manager[_M]):
             )
         return qs.filter(responsible_body_id=tenant_id)
 
+    def for_tenant(self, tenant: ResponsibleBody | int) -> TenantQuerySet[_M]:
+        return self.get_queryset().for_tenant(tenant)
+
 
 class TenantOwnedModel(models.Model):
     """Base for every tenant-owned table. Its migration must add ``EnableRowLevelSecurity``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,6 +15,29 @@ from django.urls import reverse
 from accounts.models import ResponsibleBody
 from accounts.policy import Action, BodyAccess
 from accounts.tenancy import tenant_context
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    action: Action
+    order: int
+
+
+BODY_NAV: list[NavItem] = []
+
+
+def register_body_nav(label: str, url_name: str, action: Action, order: int) -> None:
+    """Apps add their sections to the body navigation from ``AppConfig.ready``."""
+    if all(item.url_name != url_name for item in BODY_NAV):
+        BODY_NAV.append(NavItem(label, url_name, action, order))
+        BODY_NAV.sort(key=lambda item: item.order)
+
+
+register_body_nav("Overview", "accounts:body-home", Action.VIEW_BODY, 0)
+register_body_nav("People", "accounts:people", Action.MANAGE_MEMBERS, 80)
+register_body_nav("Audit log", "accounts:audit-log", Action.VIEW_AUDIT, 90)
 
 
 class BodyMixin(LoginRequiredMixin):
@@ -57,4 +81,11 @@ class BodyMixin(LoginRequiredMixin):
         context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
         context["body"] = self.body
         context["access"] = self.access
+        current = self.request.resolver_match.view_name if self.request.resolver_match else ""  # type: ignore[attr-defined]
+        context["body_nav"] = [
+            {"label": item.label, "url": reverse(item.url_name, kwargs={"body_slug": self.body.slug}),
+             "active": current == item.url_name}
+            for item in BODY_NAV
+            if self.access.can(item.action)
+        ]
         return context

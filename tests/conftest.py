@@ -43,3 +43,13 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
     yield
     with django_db_blocker.unblock():
         _use_credentials(settings.TEST_OWNER_CREDENTIALS)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters and other cached state never leak from one test to the next."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    keys = list(client.scan_iter(f"{prefix}:*", count=500))
+    if keys:
+        client.delete(*keys)

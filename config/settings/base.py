@@ -178,7 +178,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 # We lock the account (by username) on purpose: an attacker rotating addresses must not get
 # more guesses at one account. Request-rate limits per address are allauth's own.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "accounts.adapters.axes_username"
 AXES_RESET_ON_SUCCESS = True
 
 SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)

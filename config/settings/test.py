@@ -29,7 +29,14 @@ MIGRATE_AS_CONNECTED_USER = True
 DATABASE_RUNTIME_ROLE_MAY_TRUNCATE = True  # TransactionTestCase flushes tables between tests
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# A key prefix per test process; tests/conftest.py deletes its keys before each test.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": f"test-{os.getpid()}",
+    }
+}
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
 # Each test process gets its own queue, so parallel runs and a running demo never share work.

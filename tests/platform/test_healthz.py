@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.worker import running_worker
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.worker
+def test_healthz_is_ok_with_database_broker_and_worker() -> None:
+    with running_worker():
+        response = Client().get("/healthz")
+    body = response.json()
+    assert response.status_code == 200, body
+    assert body["status"] == "ok"
+    assert {name: check["ok"] for name, check in body["checks"].items()} == {
+        "database": True, "broker": True, "worker": True,
+    }
+
+
+def test_healthz_names_the_worker_when_none_answers(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.HEALTHZ_WORKER_TIMEOUT_SECONDS = 0.5
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failing"] == ["worker"]
+    assert "no worker answered" in body["checks"]["worker"]["error"]
+
+
+def test_healthz_names_the_broker_when_it_is_down() -> None:
+    from config.celery import app
+
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    try:
+        app.pool.force_close_all()
+        response = Client().get("/healthz")
+    finally:
+        app.conf.broker_url = original
+        app.pool.force_close_all()
+    assert response.status_code == 503
+    assert "broker" in response.json()["failing"]

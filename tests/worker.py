@@ -1,0 +1,60 @@
+"""Run a real Celery worker process against Redis and the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def worker_env() -> dict[str, str]:
+    creds = settings.TEST_RUNTIME_CREDENTIALS
+    password = f":{creds['PASSWORD']}" if creds["PASSWORD"] else ""
+    db_url = (
+        f"postgres://{creds['USER']}{password}@{creds['HOST'] or '127.0.0.1'}:{creds['PORT'] or 5432}"
+        f"/{connection.settings_dict['NAME']}"
+    )
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        TEST_AS_RUNTIME_ROLE="1",
+        DATABASE_URL=db_url,
+        REDIS_URL=settings.REDIS_URL,
+        CELERY_TASK_DEFAULT_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
+    )
+    return env
+
+
+@contextmanager
+def running_worker(*, concurrency: int = 1) -> Iterator[subprocess.Popen[bytes]]:
+    """Start ``celery worker`` on this test process's own queue; stop it afterwards."""
+    from config.celery import app
+
+    app.control.purge()
+    cmd = [
+        sys.executable, "-m", "celery", "-A", "config", "worker",
+        "--pool", "prefork" if concurrency > 1 else "solo",
+        "--concurrency", str(concurrency),
+        "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
+        "--without-gossip", "--without-mingle", "--loglevel", "WARNING",
+        "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
+    ]
+    process = subprocess.Popen(cmd, cwd=ROOT, env=worker_env())
+    try:
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
