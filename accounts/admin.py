@@ -11,8 +11,16 @@ from accounts.models import ResponsibleBody, User
 from accounts.services import platform_body_create
 from accounts.tenancy import platform_context
 
-BODY_FIELDS = ["kind", "legal_name", "slug", "companies_house_number", "la_code", "gias_group_uid",
-               "accountable_officer_name", "accountable_officer_title"]
+BODY_FIELDS = [
+    "kind",
+    "legal_name",
+    "slug",
+    "companies_house_number",
+    "la_code",
+    "gias_group_uid",
+    "accountable_officer_name",
+    "accountable_officer_title",
+]
 
 
 @admin.register(User)
@@ -48,8 +56,14 @@ class ResponsibleBodyAdmin(admin.ModelAdmin):
         with platform_context():
             before = snapshot(ResponsibleBody.objects.get(pk=obj.pk), BODY_FIELDS)
             super().save_model(request, obj, form, change)
-            audit_record(actor=request.user, tenant=obj, verb="body.updated", obj=obj,  # type: ignore[arg-type]
-                         before=before, after=snapshot(obj, BODY_FIELDS))
+            audit_record(
+                actor=request.user,  # type: ignore[arg-type]
+                tenant=obj,
+                verb="body.updated",
+                obj=obj,
+                before=before,
+                after=snapshot(obj, BODY_FIELDS),
+            )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.template.response import SimpleTemplateResponse
 from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -67,7 +68,7 @@ class TenantAPIView(APIView):
             return super().dispatch(request, *args, **kwargs)
         with tenant_context(self.body):
             response = super().dispatch(request, *args, **kwargs)
-            if hasattr(response, "render") and not response.is_rendered:
+            if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
                 response.render()
             return response
 

@@ -60,8 +60,9 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name in fields:
         field = instance._meta.get_field(name)
-        result[name] = getattr(instance, field.attname)  # type: ignore[union-attr]
-    return _normalise(result)  # type: ignore[no-any-return]
+        result[name] = getattr(instance, getattr(field, "attname", name))
+    normalised: dict[str, Any] = _normalise(result)
+    return normalised
 
 
 def audit_record(
@@ -129,7 +130,9 @@ def audit_verify(*, body_ids: Iterable[int | None] | None = None) -> list[ChainP
         events = AuditEvent.objects.filter(responsible_body_id=body_id).order_by("id")
         for event in events.iterator(chunk_size=2000):
             if event.prev_hash != expected_prev:
-                problems.append(ChainProblem(body_id, event.pk, "previous-hash link broken (event removed or reordered)"))
+                problems.append(
+                    ChainProblem(body_id, event.pk, "previous-hash link broken (event removed or reordered)")
+                )
             if _content_hash(event) != event.hash:
                 problems.append(ChainProblem(body_id, event.pk, "content does not match its hash (event altered)"))
             expected_prev = event.hash

@@ -61,7 +61,7 @@ class DemoContext:
         user = self.person(email, full_name)
         with tenant_context(body):
             exists = Membership.objects.filter(
-                current_memberships_q(), user=user, role=role, school_id=kwargs.get("school_id")
+                current_memberships_q(), Membership.school_is(kwargs.get("school_id")), user=user, role=role
             ).exists()
         if not exists:
             services.membership_invite(actor=self.staff, tenant=body, email=email, role=role, **kwargs)
@@ -76,7 +76,10 @@ def seed(ctx: DemoContext) -> None:
         if body is None:
             body = services.platform_body_create(actor=ctx.staff, **spec)
         ctx.bodies[body.slug] = body
-    for body, domain in ((ctx.bodies["step-academy-trust"], "step.example"), (ctx.bodies["kingston"], "kingston.example")):
+    for body, domain in (
+        (ctx.bodies["step-academy-trust"], "step.example"),
+        (ctx.bodies["kingston"], "kingston.example"),
+    ):
         for role in BODY_WIDE_ROLES:
             if role == Role.PARTNERSHIP_LEAD and body.is_trust:
                 continue
@@ -88,5 +91,10 @@ def seed(ctx: DemoContext) -> None:
             local = role.value.replace("_", ".")
             ctx.grant(body, f"{local}@{domain}", f"Demo {role.label}", role, **extra)
         if body.is_trust:
-            ctx.grant(body, f"senior.decision.officer@{domain}", "Demo Senior Decision Officer", Role.DECISION_OFFICER,
-                      decision_limit_pence=100_000_00)
+            ctx.grant(
+                body,
+                f"senior.decision.officer@{domain}",
+                "Demo Senior Decision Officer",
+                Role.DECISION_OFFICER,
+                decision_limit_pence=100_000_00,
+            )

@@ -11,7 +11,7 @@ from accounts.models import Membership, ResponsibleBody
 
 
 def school_in_grouping(*, tenant: ResponsibleBody, school_id: int) -> bool:
-    schools = Membership._meta.get_field("school").related_model._default_manager  # type: ignore[union-attr]
+    schools = Membership._meta.get_field("school").related_model._default_manager
     if tenant.is_trust:
         if tenant.gias_group_uid is None:
             return False
@@ -20,7 +20,7 @@ def school_in_grouping(*, tenant: ResponsibleBody, school_id: int) -> bool:
 
 
 def school_choices(*, tenant: ResponsibleBody) -> list[tuple[int, str]]:
-    schools = Membership._meta.get_field("school").related_model._default_manager  # type: ignore[union-attr]
+    schools = Membership._meta.get_field("school").related_model._default_manager
     if tenant.is_trust:
         qs = schools.filter(trust_uid=tenant.gias_group_uid) if tenant.gias_group_uid else schools.none()
     else:

@@ -43,7 +43,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -81,7 +81,9 @@ class ResponsibleBody(models.Model):
         verbose_name_plural = "responsible bodies"
         ordering = ["legal_name"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(kind__in=["academy_trust", "local_authority"]), name="body_kind_valid"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["academy_trust", "local_authority"]), name="body_kind_valid"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(kind="academy_trust") | models.Q(companies_house_number__regex=r"^[0-9A-Z]{8}$"),
                 name="trust_has_companies_house_number",
@@ -180,6 +182,11 @@ class Membership(TenantOwnedModel):
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()}"
 
+    @staticmethod
+    def school_is(school_id: int | None) -> models.Q:
+        """Memberships for this school, or body-wide ones when ``school_id`` is None."""
+        return models.Q(school__isnull=True) if school_id is None else models.Q(school__pk=school_id)
+
     def is_current(self, on: Any = None) -> bool:
         today = on or timezone.localdate()
         return self.valid_from <= today and (self.valid_to is None or today <= self.valid_to)
@@ -210,7 +217,7 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
-    objects: TenantManager[AuditEvent] = TenantManager()
+    objects = TenantManager["AuditEvent"]()
 
     class Meta:
         base_manager_name = "objects"

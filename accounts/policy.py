@@ -121,9 +121,13 @@ class BodyAccess:
         for m in self.memberships:
             if m.role not in allowed:
                 continue
-            if m.school_id is not None and obj is not None:
-                if getattr(obj, "school_id", None) != m.school_id and getattr(obj, "pk", None) != m.school_id:
-                    continue
+            scoped_elsewhere = (
+                m.school_id is not None
+                and obj is not None
+                and m.school_id not in (getattr(obj, "school_id", None), getattr(obj, "pk", None))
+            )
+            if scoped_elsewhere:
+                continue
             return True
         return False
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.audit import audit_record, snapshot
-from accounts.grouping_scope import school_in_grouping
 from accounts.errors import ApplicationError, ConflictError
+from accounts.grouping_scope import school_in_grouping
 from accounts.models import SCHOOL_SCOPED_ROLES, Membership, ResponsibleBody, Role, User
 from accounts.policy import current_memberships_q
 from accounts.tasks import send_invitation_email
@@ -52,7 +52,9 @@ def platform_body_create(
             with transaction.atomic():
                 body.save()
         except IntegrityError as exc:
-            raise ConflictError("A responsible body with these identifiers already exists.", code="body_exists") from exc
+            raise ConflictError(
+                "A responsible body with these identifiers already exists.", code="body_exists"
+            ) from exc
         audit_record(
             actor=actor,
             tenant=body,
@@ -68,7 +70,9 @@ def _normalise_email(email: str) -> str:
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise ApplicationError("Enter an email address in the correct format, like name@example.org.", code="invalid_email", field="email") from exc
+        raise ApplicationError(
+            "Enter an email address in the correct format, like name@example.org.", code="invalid_email", field="email"
+        ) from exc
     return email
 
 
@@ -81,7 +85,9 @@ def _check_school_scope(*, tenant: ResponsibleBody, role: str, school_id: int | 
                 "That school is not in this responsible body's grouping.", code="school_not_in_body", field="school"
             )
     elif school_id is not None:
-        raise ApplicationError("Only headteachers and SENDCOs are scoped to a school.", code="school_not_allowed", field="school")
+        raise ApplicationError(
+            "Only headteachers and SENDCOs are scoped to a school.", code="school_not_allowed", field="school"
+        )
 
 
 def membership_invite(
@@ -105,21 +111,31 @@ def membership_invite(
     _check_school_scope(tenant=tenant, role=role, school_id=school_id)
     if role == Role.DECISION_OFFICER:
         if decision_limit_pence is None or decision_limit_pence < 0:
-            raise ApplicationError("Enter the officer's delegated decision limit.", code="decision_limit_required", field="decision_limit_pence")
+            raise ApplicationError(
+                "Enter the officer's delegated decision limit.",
+                code="decision_limit_required",
+                field="decision_limit_pence",
+            )
     else:
         decision_limit_pence = None
     if role == Role.AUDITOR and valid_to is None:
-        raise ApplicationError("An auditor's access must have an end date.", code="auditor_needs_end_date", field="valid_to")
+        raise ApplicationError(
+            "An auditor's access must have an end date.", code="auditor_needs_end_date", field="valid_to"
+        )
     valid_from = valid_from or timezone.localdate()
     if valid_to is not None and valid_to < valid_from:
-        raise ApplicationError("The end date must be on or after the start date.", code="dates_out_of_order", field="valid_to")
+        raise ApplicationError(
+            "The end date must be on or after the start date.", code="dates_out_of_order", field="valid_to"
+        )
 
     with tenant_context(tenant), transaction.atomic():
         user = User.objects.filter(email=email).first()
         created_user = user is None
         if user is None:
             user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
-        elif Membership.objects.filter(current_memberships_q(), user=user, role=role, school_id=school_id).exists():
+        elif Membership.objects.filter(
+            current_memberships_q(), Membership.school_is(school_id), user=user, role=role
+        ).exists():
             raise ConflictError(f"{email} already has this role here.", code="already_member", field="email")
         membership = Membership(
             responsible_body=tenant,

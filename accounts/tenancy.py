@@ -149,6 +149,6 @@ class TenantOwnedModel(models.Model):
         if not in_platform_context():
             if tenant_id is None:
                 raise TenantContextMissing(f"{type(self).__name__} saved outside tenant_context().")
-            if self.responsible_body_id != tenant_id:  # type: ignore[attr-defined]
+            if self.responsible_body_id != tenant_id:
                 raise TenantContextMissing(f"{type(self).__name__} belongs to another tenant than the active one.")
         super().save(*args, **kwargs)

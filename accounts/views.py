@@ -54,7 +54,9 @@ class BodyHomeView(BodyMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["memberships"] = self.access.memberships
         context["actions"] = {action.name: self.access.can(action) for action in Action}
-        context["needs_mfa"] = bool(self.access.roles & {"finance_officer", "decision_officer", "body_admin"}) and not self.access.has_mfa
+        context["needs_mfa"] = (
+            bool(self.access.roles & {"finance_officer", "decision_officer", "body_admin"}) and not self.access.has_mfa
+        )
         return context
 
 
@@ -124,7 +126,9 @@ class EndMembershipView(BodyMixin, TemplateView):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"{membership.user.email} no longer has the role {membership.get_role_display()}.")
+            messages.success(
+                request, f"{membership.user.email} no longer has the role {membership.get_role_display()}."
+            )
         return HttpResponseRedirect(reverse("accounts:people", kwargs={"body_slug": self.body.slug}))
 
 

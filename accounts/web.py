@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseRedirect
+from django.template.response import SimpleTemplateResponse
 from django.urls import reverse
 
 from accounts.models import ResponsibleBody
@@ -53,7 +54,7 @@ class BodyMixin(LoginRequiredMixin):
     body: ResponsibleBody
     access: BodyAccess
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         body = ResponsibleBody.objects.filter(slug=kwargs.get("body_slug", "")).first()
@@ -61,15 +62,15 @@ class BodyMixin(LoginRequiredMixin):
             raise Http404("No such responsible body.")
         self.body = body
         with tenant_context(body):
-            self.access = BodyAccess.load(request.user, body)  # type: ignore[arg-type]
+            self.access = BodyAccess.load(request.user, body)
             if not self.access.can(self.required_action):
                 raise Http404("No such page.")
             if self.mfa_action is not None and self.access.needs_mfa_for(self.mfa_action):
                 messages.warning(request, "Set up multi-factor authentication before you can do this.")
                 query = urlencode({"next": request.get_full_path()})
                 return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
-            response: HttpResponse = super().dispatch(request, *args, **kwargs)
-            if hasattr(response, "render") and not response.is_rendered:
+            response = super().dispatch(request, *args, **kwargs)
+            if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
                 response.render()
             return response
 
@@ -83,8 +84,11 @@ class BodyMixin(LoginRequiredMixin):
         context["access"] = self.access
         current = self.request.resolver_match.view_name if self.request.resolver_match else ""  # type: ignore[attr-defined]
         context["body_nav"] = [
-            {"label": item.label, "url": reverse(item.url_name, kwargs={"body_slug": self.body.slug}),
-             "active": current == item.url_name}
+            {
+                "label": item.label,
+                "url": reverse(item.url_name, kwargs={"body_slug": self.body.slug}),
+                "active": current == item.url_name,
+            }
             for item in BODY_NAV
             if self.access.can(item.action)
         ]

@@ -19,12 +19,19 @@ def seed(ctx: Any) -> None:
         School.objects.update_or_create(urn=fields.pop("urn"), defaults=fields)
     for slug, school_name in DEMO_HEAD_SCHOOLS.items():
         body = ctx.bodies[slug]
-        school = School.objects.filter(name=school_name).first() or School.objects.filter(
-            la_code=body.la_code or "---"
-        ).first()
+        school = (
+            School.objects.filter(name=school_name).first()
+            or School.objects.filter(la_code=body.la_code or "---").first()
+        )
         if school is None:
             continue
         domain = "step.example" if body.is_trust else "kingston.example"
         for role in (Role.HEAD, Role.SENDCO):
-            ctx.grant(body, f"{role.value}@{domain}", f"Demo {role.label}", role, school_id=school.pk,
-                      school_label=school.name)
+            ctx.grant(
+                body,
+                f"{role.value}@{domain}",
+                f"Demo {role.label}",
+                role,
+                school_id=school.pk,
+                school_label=school.name,
+            )

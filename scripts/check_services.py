@@ -28,7 +28,7 @@ def main() -> int:
         ("PostgreSQL", os.environ.get("DATABASE_ADMIN_URL") or DEFAULT_ADMIN, 5432),
         ("Redis", os.environ.get("REDIS_URL") or DEFAULT_REDIS, 6379),
     ):
-        if "host=/" in url or url.startswith("postgres://@/") or urlparse(url).hostname is None and "host=" in url:
+        if "host=/" in url or url.startswith("postgres://@/") or (urlparse(url).hostname is None and "host=" in url):
             continue  # a Unix socket: db_setup.py reports a failure to connect
         problem = reachable(url, port)
         if problem:

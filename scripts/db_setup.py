@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import environ
 import psycopg
@@ -30,7 +31,7 @@ from config.settings.base import (  # noqa: E402
 )
 
 
-def _conninfo(cfg: dict[str, object], dbname: str | None = None) -> str:
+def _conninfo(cfg: dict[str, Any], dbname: str | None = None) -> str:
     parts = {
         "host": cfg.get("HOST") or (cfg.get("OPTIONS") or {}).get("host", ""),
         "port": cfg.get("PORT") or "",
@@ -54,11 +55,16 @@ def main() -> int:
     try:
         conn = psycopg.connect(_conninfo(admin), autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
-        print(f"Cannot reach PostgreSQL as admin ({admin.get('HOST')}:{admin.get('PORT')}): {exc}".strip(), file=sys.stderr)
+        print(
+            f"Cannot reach PostgreSQL as admin ({admin.get('HOST')}:{admin.get('PORT')}): {exc}".strip(),
+            file=sys.stderr,
+        )
         return 1
     with conn:
-        for cfg, attrs in ((owner, "LOGIN NOSUPERUSER CREATEDB NOBYPASSRLS NOCREATEROLE"),
-                           (runtime, "LOGIN NOSUPERUSER NOCREATEDB NOBYPASSRLS NOCREATEROLE")):
+        for cfg, attrs in (
+            (owner, "LOGIN NOSUPERUSER CREATEDB NOBYPASSRLS NOCREATEROLE"),
+            (runtime, "LOGIN NOSUPERUSER NOCREATEDB NOBYPASSRLS NOCREATEROLE"),
+        ):
             role = str(cfg["USER"])
             exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone()
             verb = "ALTER" if exists else "CREATE"
@@ -69,10 +75,18 @@ def main() -> int:
             print(f"role {role}: {'updated' if exists else 'created'}")
         dbname = str(owner["NAME"])
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone() is None:
-            conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(dbname), sql.Identifier(str(owner["USER"]))))
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                    sql.Identifier(dbname), sql.Identifier(str(owner["USER"]))
+                )
+            )
             print(f"database {dbname}: created")
         else:
-            conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(sql.Identifier(dbname), sql.Identifier(str(owner["USER"]))))
+            conn.execute(
+                sql.SQL("ALTER DATABASE {} OWNER TO {}").format(
+                    sql.Identifier(dbname), sql.Identifier(str(owner["USER"]))
+                )
+            )
             print(f"database {dbname}: exists")
     with psycopg.connect(_conninfo(admin, dbname), autocommit=True) as conn:
         conn.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(sql.Identifier(str(owner["USER"]))))

@@ -3,18 +3,17 @@ factory keeps its graph inside one responsible body."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import factory
-from datetime import timedelta
-
 from django.utils import timezone
 
 from accounts.models import Membership, ResponsibleBody, Role, User
 from accounts.tenancy import platform_context
 from groupings.models import School
 
-DEMO_PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+DEMO_PASSWORD = "correct-horse-battery-staple"
 
 
 class PlatformFactory(factory.django.DjangoModelFactory):

@@ -41,12 +41,24 @@ def running_worker(*, concurrency: int = 1) -> Iterator[subprocess.Popen[bytes]]
 
     app.control.purge()
     cmd = [
-        sys.executable, "-m", "celery", "-A", "config", "worker",
-        "--pool", "prefork" if concurrency > 1 else "solo",
-        "--concurrency", str(concurrency),
-        "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
-        "--without-gossip", "--without-mingle", "--loglevel", "WARNING",
-        "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--pool",
+        "prefork" if concurrency > 1 else "solo",
+        "--concurrency",
+        str(concurrency),
+        "-Q",
+        settings.CELERY_TASK_DEFAULT_QUEUE,
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel",
+        "WARNING",
+        "-n",
+        f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
     ]
     process = subprocess.Popen(cmd, cwd=ROOT, env=worker_env())
     try:

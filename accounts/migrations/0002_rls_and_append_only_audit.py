@@ -3,9 +3,7 @@ from django.db import migrations
 from accounts.rls import EnableRowLevelSecurity
 from accounts.tenancy import rls_predicate
 
-MEMBERSHIP_PREDICATE = (
-    "(" + rls_predicate() + " OR user_id = NULLIF(current_setting('app.user_id', true), '')::bigint)"
-)
+MEMBERSHIP_PREDICATE = "(" + rls_predicate() + " OR user_id = NULLIF(current_setting('app.user_id', true), '')::bigint)"
 
 APPEND_ONLY = """
 CREATE OR REPLACE FUNCTION accounts_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$

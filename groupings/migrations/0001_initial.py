@@ -5,35 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('urn', models.PositiveIntegerField(unique=True, verbose_name='URN')),
-                ('name', models.CharField(max_length=200)),
-                ('la_code', models.CharField(db_index=True, max_length=3, verbose_name='LA code')),
-                ('la_name', models.CharField(blank=True, max_length=100, verbose_name='LA name')),
-                ('establishment_number', models.CharField(blank=True, max_length=4)),
-                ('type_name', models.CharField(blank=True, max_length=120, verbose_name='type of establishment')),
-                ('type_group', models.CharField(blank=True, max_length=120, verbose_name='establishment type group')),
-                ('status', models.CharField(blank=True, max_length=60)),
-                ('phase', models.CharField(blank=True, max_length=60, verbose_name='phase of education')),
-                ('number_of_pupils', models.PositiveIntegerField(blank=True, null=True)),
-                ('trust_uid', models.PositiveIntegerField(blank=True, db_index=True, null=True, verbose_name='GIAS trust UID')),
-                ('trust_name', models.CharField(blank=True, max_length=200)),
-                ('ukprn', models.PositiveIntegerField(blank=True, null=True, verbose_name='UKPRN')),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("urn", models.PositiveIntegerField(unique=True, verbose_name="URN")),
+                ("name", models.CharField(max_length=200)),
+                ("la_code", models.CharField(db_index=True, max_length=3, verbose_name="LA code")),
+                ("la_name", models.CharField(blank=True, max_length=100, verbose_name="LA name")),
+                ("establishment_number", models.CharField(blank=True, max_length=4)),
+                ("type_name", models.CharField(blank=True, max_length=120, verbose_name="type of establishment")),
+                ("type_group", models.CharField(blank=True, max_length=120, verbose_name="establishment type group")),
+                ("status", models.CharField(blank=True, max_length=60)),
+                ("phase", models.CharField(blank=True, max_length=60, verbose_name="phase of education")),
+                ("number_of_pupils", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "trust_uid",
+                    models.PositiveIntegerField(blank=True, db_index=True, null=True, verbose_name="GIAS trust UID"),
+                ),
+                ("trust_name", models.CharField(blank=True, max_length=200)),
+                ("ukprn", models.PositiveIntegerField(blank=True, null=True, verbose_name="UKPRN")),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
     ]

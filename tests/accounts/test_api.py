@@ -42,8 +42,12 @@ def test_token_authentication_with_create_api_token(capsys) -> None:  # type: ig
     response = client.get("/api/v1/me/")
     assert response.status_code == 200
     assert response.json()["bodies"] == [
-        {"slug": m.responsible_body.slug, "legal_name": m.responsible_body.legal_name,
-         "kind": "academy_trust", "roles": ["trustee"]}
+        {
+            "slug": m.responsible_body.slug,
+            "legal_name": m.responsible_body.legal_name,
+            "kind": "academy_trust",
+            "roles": ["trustee"],
+        }
     ]
 
 

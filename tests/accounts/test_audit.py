@@ -20,15 +20,21 @@ def _admin_conn() -> psycopg.Connection:
 
     admin = environ.Env.db_url_config(settings.DATABASE_ADMIN_URL)
     return psycopg.connect(
-        host=admin["HOST"], port=admin["PORT"] or 5432, user=admin["USER"], password=admin["PASSWORD"] or None,
-        dbname=connection.settings_dict["NAME"], autocommit=True,
+        host=admin["HOST"],
+        port=admin["PORT"] or 5432,
+        user=admin["USER"],
+        password=admin["PASSWORD"] or None,
+        dbname=connection.settings_dict["NAME"],
+        autocommit=True,
     )
 
 
 def _two_events():  # type: ignore[no-untyped-def]
     trustee = member(Role.TRUSTEE)
     admin = member(Role.BODY_ADMIN, trustee.responsible_body)
-    services.membership_invite(actor=admin.user, tenant=admin.responsible_body, email="x@example.org", role=Role.TRUSTEE)
+    services.membership_invite(
+        actor=admin.user, tenant=admin.responsible_body, email="x@example.org", role=Role.TRUSTEE
+    )
     services.membership_end(actor=admin.user, tenant=admin.responsible_body, membership_id=trustee.pk)
     return admin.responsible_body
 

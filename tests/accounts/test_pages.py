@@ -42,7 +42,8 @@ def test_person_with_two_bodies_chooses_between_them() -> None:
     response = _client(user).get(reverse("home"))
     assert response.status_code == 200
     text = response.content.decode()
-    assert a.responsible_body.legal_name in text and b.responsible_body.legal_name in text
+    assert a.responsible_body.legal_name in text
+    assert b.responsible_body.legal_name in text
 
 
 def test_body_admin_invites_a_person_through_the_page() -> None:
@@ -61,7 +62,10 @@ def test_body_admin_invites_a_person_through_the_page() -> None:
     [
         ({"email": "nope", "role": "trustee"}, "Enter an email address in the correct format"),
         ({"email": "a@example.org", "role": "emperor"}, "Select a valid choice"),
-        ({"email": "a@example.org", "role": "decision_officer", "decision_limit": "12.345"}, "no more than 2 decimal places"),
+        (
+            {"email": "a@example.org", "role": "decision_officer", "decision_limit": "12.345"},
+            "no more than 2 decimal places",
+        ),
         ({"email": "a@example.org", "role": "decision_officer", "decision_limit": "-5"}, "0 or more"),
         ({"email": "a@example.org", "role": "auditor"}, "must have an end date"),
     ],
@@ -128,7 +132,9 @@ def test_current_auditor_reads_the_audit_log_with_filters() -> None:
     admin = member(Role.BODY_ADMIN, auditor.responsible_body, mfa=True)
     from accounts import services
 
-    services.membership_invite(actor=admin.user, tenant=admin.responsible_body, email="z@example.org", role=Role.TRUSTEE)
+    services.membership_invite(
+        actor=admin.user, tenant=admin.responsible_body, email="z@example.org", role=Role.TRUSTEE
+    )
     url = reverse("accounts:audit-log", kwargs={"body_slug": auditor.responsible_body.slug})
     client = _client(auditor.user)
     assert "z@example.org as Trustee" in client.get(url).content.decode()
@@ -138,7 +144,9 @@ def test_current_auditor_reads_the_audit_log_with_filters() -> None:
 def test_end_membership_page_ends_the_role() -> None:
     trustee = member(Role.TRUSTEE)
     admin = member(Role.BODY_ADMIN, trustee.responsible_body, mfa=True)
-    url = reverse("accounts:end-membership", kwargs={"body_slug": admin.responsible_body.slug, "membership_id": trustee.pk})
+    url = reverse(
+        "accounts:end-membership", kwargs={"body_slug": admin.responsible_body.slug, "membership_id": trustee.pk}
+    )
     client = _client(admin.user)
     assert trustee.user.email in client.get(url).content.decode()
     assert client.post(url).status_code == 302

@@ -45,8 +45,12 @@ def test_platform_body_create_records_an_audit_event() -> None:
 def test_platform_body_create_refuses_non_staff() -> None:
     with pytest.raises(ApplicationError) as exc:
         services.platform_body_create(
-            actor=UserFactory(), kind="local_authority", legal_name="X", slug="x",
-            accountable_officer_name="Y", la_code="123",
+            actor=UserFactory(),
+            kind="local_authority",
+            legal_name="X",
+            slug="x",
+            accountable_officer_name="Y",
+            la_code="123",
         )
     assert exc.value.code == "platform_only"
     assert not ResponsibleBody.objects.filter(slug="x").exists()
@@ -56,8 +60,12 @@ def test_platform_body_create_rejects_bad_identifiers() -> None:
     staff = UserFactory(is_staff=True)
     with pytest.raises(Exception) as exc:
         services.platform_body_create(
-            actor=staff, kind="local_authority", legal_name="Nowhere", slug="nowhere",
-            accountable_officer_name="Y", la_code="12",
+            actor=staff,
+            kind="local_authority",
+            legal_name="Nowhere",
+            slug="nowhere",
+            accountable_officer_name="Y",
+            la_code="12",
         )
     assert "la_has_la_code" in str(exc.value) or "LA code" in str(exc.value)
     assert not ResponsibleBody.objects.filter(slug="nowhere").exists()
@@ -69,7 +77,10 @@ def test_invite_creates_user_membership_audit_and_email(django_capture_on_commit
     body = admin.responsible_body
     with django_capture_on_commit_callbacks(execute=True):
         membership = services.membership_invite(
-            actor=admin.user, tenant=body, email="  New.Officer@Example.org ", role=Role.DECISION_OFFICER,
+            actor=admin.user,
+            tenant=body,
+            email="  New.Officer@Example.org ",
+            role=Role.DECISION_OFFICER,
             decision_limit_pence=250_000_00,
         )
     assert membership.user.email == "new.officer@example.org"
@@ -103,7 +114,9 @@ def test_invite_rejects_malformed_email(email: str) -> None:
 def test_invite_rejects_unknown_role() -> None:
     admin = member(Role.BODY_ADMIN)
     with pytest.raises(ApplicationError) as exc:
-        services.membership_invite(actor=admin.user, tenant=admin.responsible_body, email="p@example.org", role="overlord")
+        services.membership_invite(
+            actor=admin.user, tenant=admin.responsible_body, email="p@example.org", role="overlord"
+        )
     assert exc.value.code == "invalid_role"
     assert not User.objects.filter(email="p@example.org").exists()
 
@@ -114,7 +127,10 @@ def test_invite_rejects_school_from_another_body() -> None:
     other_school = SchoolFactory(trust_uid=other_trust.gias_group_uid)
     with pytest.raises(ApplicationError) as exc:
         services.membership_invite(
-            actor=admin.user, tenant=admin.responsible_body, email="head@example.org", role=Role.HEAD,
+            actor=admin.user,
+            tenant=admin.responsible_body,
+            email="head@example.org",
+            role=Role.HEAD,
             school_id=other_school.pk,
         )
     assert exc.value.code == "school_not_in_body"
@@ -139,7 +155,9 @@ def test_invite_requires_school_for_head_and_refuses_it_for_others() -> None:
     assert exc.value.code == "school_required"
     school = SchoolFactory(trust_uid=body.gias_group_uid)
     with pytest.raises(ApplicationError) as exc:
-        services.membership_invite(actor=admin.user, tenant=body, email="t@example.org", role=Role.TRUSTEE, school_id=school.pk)
+        services.membership_invite(
+            actor=admin.user, tenant=body, email="t@example.org", role=Role.TRUSTEE, school_id=school.pk
+        )
     assert exc.value.code == "school_not_allowed"
 
 
@@ -166,8 +184,12 @@ def test_invite_auditor_needs_an_end_date_and_decision_officer_a_limit() -> None
     assert exc.value.code == "decision_limit_required"
     with pytest.raises(ApplicationError) as exc:
         services.membership_invite(
-            actor=admin.user, tenant=body, email="a@example.org", role=Role.AUDITOR,
-            valid_from=timezone.localdate(), valid_to=timezone.localdate() - timedelta(days=1),
+            actor=admin.user,
+            tenant=body,
+            email="a@example.org",
+            role=Role.AUDITOR,
+            valid_from=timezone.localdate(),
+            valid_to=timezone.localdate() - timedelta(days=1),
         )
     assert exc.value.code == "dates_out_of_order"
 

@@ -13,8 +13,14 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -68,4 +74,3 @@ def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical"
 def assert_accessible(page: Page) -> None:
     violations = axe_violations(page)
     assert violations == [], f"axe found serious/critical problems on {page.url}: {violations}"
-

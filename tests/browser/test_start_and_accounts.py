@@ -54,7 +54,9 @@ def test_body_admin_signs_in_sets_up_mfa_and_adds_a_person(page: Page, live_serv
         page.get_by_role("button", name=re.compile("Confirm|Continue|Sign in", re.I)).first.click()
     expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate"))
     assert_accessible(page)
-    secret = page.get_by_test_id("totp-secret").inner_text().strip() if page.get_by_test_id("totp-secret").count() else ""
+    secret = (
+        page.get_by_test_id("totp-secret").inner_text().strip() if page.get_by_test_id("totp-secret").count() else ""
+    )
     if not secret:
         secret = re.search(r"\b([A-Z2-7]{32})\b", page.content()).group(1)  # type: ignore[union-attr]
     page.get_by_label(re.compile("code", re.I)).first.fill(_totp(secret))

@@ -37,9 +37,9 @@ class Endpoint:
 
 def _walk(patterns: list[Any], namespace: str = "", params: tuple[str, ...] = ()) -> Iterator[Endpoint]:
     for p in patterns:
-        converters = tuple(getattr(p.pattern, "converters", {}).keys())
-        if not converters and hasattr(p.pattern, "regex"):
-            converters = tuple(p.pattern.regex.groupindex.keys())
+        # The compiled regex names a pattern's own parameters (``pattern.converters`` is a
+        # cached dict Django shares between equal routes, so it is not reliable here).
+        converters = tuple(p.pattern.regex.groupindex.keys())
         if isinstance(p, URLResolver):
             ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
             yield from _walk(p.url_patterns, ns, params + converters)
@@ -61,9 +61,9 @@ def _tenant_models() -> dict[str, type]:
 def _b_ids(world: World, param: str) -> list[int]:
     model_name = param.removesuffix("_id")
     models = _tenant_models()
-    assert param.endswith("_id") and model_name in models, (
-        f"URL keyword {param!r} must be '<model_name>_id' of a tenant-owned model"
-    )
+    rule = f"URL keyword {param!r} must be '<model_name>_id' of a tenant-owned model"
+    assert param.endswith("_id"), rule
+    assert model_name in models, rule
     ids = rows_of_body(models[model_name], world.body_b)
     assert ids, f"tests/isolation/world.py must create a {model_name} row for body B"
     return ids
@@ -140,4 +140,6 @@ def test_body_a_member_sees_their_own_body(world: World, client_a: Client) -> No
     response = client_a.get(reverse("accounts:people", kwargs={"body_slug": world.body_a.slug}))
     assert response.status_code == 200
     assert world.body_a.legal_name in response.content.decode()
-    _assert_refused(client_a.get(reverse("accounts:people", kwargs={"body_slug": "no-such-body"})), world, "unknown slug")
+    _assert_refused(
+        client_a.get(reverse("accounts:people", kwargs={"body_slug": "no-such-body"})), world, "unknown slug"
+    )

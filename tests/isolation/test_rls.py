@@ -21,7 +21,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def runtime_conn() -> Iterator[psycopg.Connection]:
     creds = settings.TEST_RUNTIME_CREDENTIALS
     conn = psycopg.connect(
-        host=creds["HOST"], port=creds["PORT"] or 5432, user=creds["USER"], password=creds["PASSWORD"] or None,
+        host=creds["HOST"],
+        port=creds["PORT"] or 5432,
+        user=creds["USER"],
+        password=creds["PASSWORD"] or None,
         dbname=connection.settings_dict["NAME"],
     )
     yield conn
@@ -30,9 +33,7 @@ def runtime_conn() -> Iterator[psycopg.Connection]:
 
 def test_tests_run_as_the_runtime_role_which_cannot_bypass_rls() -> None:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
-        )
+        cursor.execute("SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
         user, is_super, bypass = cursor.fetchone()
     assert user == settings.DATABASE_RUNTIME_ROLE
     assert (is_super, bypass) == (False, False)
@@ -86,13 +87,12 @@ def test_runtime_role_cannot_write_a_row_for_another_tenant(runtime_conn) -> Non
                 "VALUES (%s, %s, 'trustee', current_date, now())",
                 [b.responsible_body_id, a.user_id],
             )
-    with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        with runtime_conn.transaction():
-            runtime_conn.execute("SELECT set_config('app.tenant_id', %s, true)", [str(a.responsible_body_id)])
-            runtime_conn.execute(
-                "UPDATE accounts_membership SET responsible_body_id = %s WHERE id = %s",
-                [b.responsible_body_id, a.pk],
-            )
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), runtime_conn.transaction():
+        runtime_conn.execute("SELECT set_config('app.tenant_id', %s, true)", [str(a.responsible_body_id)])
+        runtime_conn.execute(
+            "UPDATE accounts_membership SET responsible_body_id = %s WHERE id = %s",
+            [b.responsible_body_id, a.pk],
+        )
     with runtime_conn.transaction():
         runtime_conn.execute("SELECT set_config('app.tenant_id', %s, true)", [str(a.responsible_body_id)])
         updated = runtime_conn.execute("UPDATE accounts_membership SET role = 'auditor' WHERE id = %s", [b.pk])
@@ -100,9 +100,7 @@ def test_runtime_role_cannot_write_a_row_for_another_tenant(runtime_conn) -> Non
 
 
 def test_runtime_role_cannot_change_the_schema_or_disable_rls(runtime_conn) -> None:
-    with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        with runtime_conn.transaction():
-            runtime_conn.execute("ALTER TABLE accounts_membership DISABLE ROW LEVEL SECURITY")
-    with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        with runtime_conn.transaction():
-            runtime_conn.execute("ALTER TABLE accounts_auditevent DISABLE TRIGGER audit_event_append_only")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), runtime_conn.transaction():
+        runtime_conn.execute("ALTER TABLE accounts_membership DISABLE ROW LEVEL SECURITY")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), runtime_conn.transaction():
+        runtime_conn.execute("ALTER TABLE accounts_auditevent DISABLE TRIGGER audit_event_append_only")

@@ -51,4 +51,4 @@ def rows_of_body(model: type, body: ResponsibleBody) -> list[int]:
         return list(model._default_manager.filter(responsible_body=body).values_list("pk", flat=True))
 
 
-__all__ = ["World", "build_world", "rows_of_body", "Membership"]
+__all__ = ["Membership", "World", "build_world", "rows_of_body"]

@@ -16,7 +16,9 @@ def test_healthz_is_ok_with_database_broker_and_worker() -> None:
     assert response.status_code == 200, body
     assert body["status"] == "ok"
     assert {name: check["ok"] for name, check in body["checks"].items()} == {
-        "database": True, "broker": True, "worker": True,
+        "database": True,
+        "broker": True,
+        "worker": True,
     }
 
 

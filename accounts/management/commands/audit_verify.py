@@ -24,7 +24,11 @@ class Command(BaseCommand):
                     raise CommandError(f"No body with slug {options['body']!r}.")
                 body_ids = [body.pk]
             problems = audit_verify(body_ids=body_ids)
-            total = AuditEvent.objects.count() if body_ids is None else AuditEvent.objects.filter(responsible_body_id__in=body_ids).count()
+            total = (
+                AuditEvent.objects.count()
+                if body_ids is None
+                else AuditEvent.objects.filter(responsible_body_id__in=body_ids).count()
+            )
         for p in problems:
             self.stderr.write(f"body {p.body_id} event {p.event_id}: {p.reason}")
         if problems:

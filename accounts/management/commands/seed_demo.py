@@ -31,13 +31,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not getattr(settings, "DEMO_PASSWORDS_ENABLED", False):
-            raise CommandError("seed_demo runs only with local or test settings: demo passwords are not for production.")
+            raise CommandError(
+                "seed_demo runs only with local or test settings: demo passwords are not for production."
+            )
         with transaction.atomic(), platform_context():
             staff = User.objects.filter(email="platform@inclusion-pool.example").first()
             if staff is None:
                 staff = User.objects.create_superuser(email="platform@inclusion-pool.example", password=DEMO_PASSWORD)
             ctx = DemoContext(staff=staff)
-            ctx.sign_ins.append({"email": staff.email, "password": DEMO_PASSWORD, "role": "platform_staff", "body": "", "school": ""})
+            ctx.sign_ins.append(
+                {"email": staff.email, "password": DEMO_PASSWORD, "role": "platform_staff", "body": "", "school": ""}
+            )
             for label in PROJECT_APPS:
                 if not apps.is_installed(label):
                     continue
@@ -53,8 +57,9 @@ class Command(BaseCommand):
             return
         if options["json"]:
             Path(options["json"]).write_text(json.dumps(ctx.sign_ins, indent=2))
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with any of these (password for all: "
-                                             f"{DEMO_PASSWORD}):"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready. Sign in with any of these (password for all: {DEMO_PASSWORD}):")
+        )
         for s in ctx.sign_ins:
             where = s["body"] + (f" – {s['school']}" if s["school"] else "")
             self.stdout.write(f"  {s['email']:<42} {s['role']:<18} {where}")
