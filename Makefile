@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install db run test test-deep bench lint fmt typecheck imports migrations-check check-services pytest assets clean
+.PHONY: help lock install db run test test-deep bench lint fmt typecheck imports migrations-check check-services pytest assets clean
 
 help: ## List every target
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -60,8 +60,12 @@ test-deep: check-services db ## Long property-based runs (hypothesis deep profil
 bench: check-services db ## Performance benchmarks (B1-B5, see docs/performance.md)
 	$(BIN)/python scripts/bench.py
 
+lock: install ## Regenerate requirements.lock and requirements.prod.lock from pyproject.toml
+	scripts/lock.sh
+
 assets: ## Rebuild GOV.UK Frontend CSS/JS into static/ (needs Node and npm)
 	scripts/build_assets.sh
 
 clean: ## Remove the virtualenv and local data (embedded database, broker files)
+	-test -x $(BIN)/python && $(BIN)/python scripts/embedded_pg.py stop
 	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import structlog
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -131,6 +132,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
+        "polling_interval": 0.1,
         "store_processed": False,
     }
 CELERY_RESULT_BACKEND = "django-db"
@@ -250,6 +252,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+if env("EMAIL_URL", default=""):
+    # e.g. smtp+tls://user:password@smtp.example.org:587
+    vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Inclusion Pool <no-reply@inclusion-pool.invalid>")
 
 # --- Logging ----------------------------------------------------------------------
@@ -258,8 +263,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"()": "structlog.stdlib.ProcessorFormatter", "processor": "structlog.dev.ConsoleRenderer"},
-        "json": {"()": "structlog.stdlib.ProcessorFormatter", "processor": "structlog.processors.JSONRenderer"},
+        "plain": {"()": structlog.stdlib.ProcessorFormatter, "processor": structlog.dev.ConsoleRenderer()},
+        "json": {"()": structlog.stdlib.ProcessorFormatter, "processor": structlog.processors.JSONRenderer()},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env("LOG_FORMAT", default="plain")}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# `make run`: set everything up and run the app with demo data: web, Celery worker and
+# Celery beat under honcho (Procfile). Ctrl-C stops them all.
+#
+# - DATABASE_URL unset (environment and .env): an embedded PostgreSQL in .data/postgres,
+#   on a Unix socket (scripts/embedded_pg.py), stopped again when this script exits.
+# - REDIS_URL unset: Celery uses kombu's filesystem broker in .data/broker (demo only).
+#
+# Then: roles, database and migrations (scripts/db_setup.py), static files, demo data
+# (`manage.py seed_demo`, idempotent, prints the demo sign-ins), and the processes.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT="$PWD"
+export PATH="$ROOT/.venv/bin:$PATH"
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-config.settings.local}"
+PORT="${PORT:-8000}"
+export PORT
+
+# Set in the environment, or in .env (which the settings and honcho both read)?
+configured() {
+    [[ -n "${!1:-}" ]] && return 0
+    [[ -f .env ]] && grep -Eq "^[[:space:]]*(export[[:space:]]+)?$1[[:space:]]*=[[:space:]]*[^[:space:]]" .env
+}
+
+embedded_pg=0
+honcho_pid=""
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    if [[ -n "$honcho_pid" ]] && kill -0 "$honcho_pid" 2>/dev/null; then
+        kill -TERM "$honcho_pid" 2>/dev/null || true
+        wait "$honcho_pid" 2>/dev/null || true
+    fi
+    if [[ "$embedded_pg" == 1 ]]; then
+        python scripts/embedded_pg.py stop || true
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if ! configured DATABASE_URL; then
+    echo "DATABASE_URL is not set: using an embedded PostgreSQL in .data/postgres (stopped when this exits)."
+    embedded_pg=1
+    pg_env="$(python scripts/embedded_pg.py start)"
+    eval "$pg_env"
+fi
+
+if ! configured REDIS_URL && ! configured CELERY_BROKER_URL; then
+    broker_dir="${CELERY_FILESYSTEM_BROKER_DIR:-$ROOT/.data/broker}"
+    echo "REDIS_URL is not set: Celery uses the filesystem broker in ${broker_dir#"$ROOT"/} (demo only)."
+    mkdir -p "$broker_dir/processed"
+fi
+
+python scripts/db_setup.py
+python manage.py collectstatic --noinput -v0
+python manage.py seed_demo
+
+echo
+echo "Inclusion Pool: http://127.0.0.1:${PORT}/  (web, worker and beat below; Ctrl-C stops them)"
+echo
+
+# honcho runs as a child, not exec'd, so that the EXIT trap can stop the embedded database.
+# Ctrl-C reaches honcho directly (same process group) and it stops its processes; a
+# TERM sent to this script is passed on by the INT/TERM traps via cleanup().
+honcho start -f Procfile &
+honcho_pid=$!
+trap 'kill -TERM "$honcho_pid" 2>/dev/null || true' INT TERM
+status=0
+while kill -0 "$honcho_pid" 2>/dev/null; do
+    wait "$honcho_pid" && status=0 || status=$?
+done
+exit "$status"
