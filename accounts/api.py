@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.template.response import SimpleTemplateResponse
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,7 +16,7 @@ from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.errors import ApplicationError
-from accounts.models import ResponsibleBody
+from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
 from accounts.tenancy import tenant_context
 
@@ -80,6 +81,18 @@ class TenantAPIView(APIView):
         if not self.access.can(self.required_action):
             raise exceptions.NotFound()
 
+    @property
+    def tenant(self) -> ResponsibleBody:
+        """The body from the URL; set and checked before any handler runs."""
+        assert self.body is not None
+        return self.body
+
+    @property
+    def actor(self) -> User:
+        user = self.request.user
+        assert isinstance(user, User)
+        return user
+
     def require(self, action: Action, obj: Any = None) -> None:
         """Refuse unless the user's role allows ``action`` (on ``obj``) and MFA is set up."""
         if not self.access.can(action, obj):
@@ -90,3 +103,17 @@ class TenantAPIView(APIView):
 
 def created(data: Any) -> Response:
     return Response(data, status=status.HTTP_201_CREATED)
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """Names nested serializers after their API view (``MeApi.OutputSerializer`` → ``MeOutput``),
+    so the one-view-per-operation style with nested Input/Output serializers gives unique
+    component names in the OpenAPI schema."""
+
+    def get_serializer_name(self, serializer: Any, direction: Literal["request", "response"]) -> str:
+        name: str = super().get_serializer_name(serializer, direction)
+        outer = type(serializer).__qualname__.split(".")
+        if len(outer) > 1:
+            prefix = "".join(part.removesuffix("Api").removesuffix("Serializer") for part in outer[:-1])
+            name = prefix + name
+        return name

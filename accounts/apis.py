@@ -15,6 +15,7 @@ from accounts import selectors, services
 from accounts.api import TenantAPIView, created
 from accounts.models import Role
 from accounts.policy import Action
+from accounts.web import request_user
 
 
 class MembershipOutputSerializer(serializers.Serializer):
@@ -38,8 +39,7 @@ class MembershipListApi(TenantAPIView):
     def get(self, request: Request, body_slug: str) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        assert self.body is not None
-        qs = selectors.membership_list(tenant=self.body, include_ended=filters.validated_data["include_ended"])
+        qs = selectors.membership_list(tenant=self.tenant, include_ended=filters.validated_data["include_ended"])
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(MembershipOutputSerializer(page, many=True).data)
@@ -62,8 +62,7 @@ class MembershipInviteApi(TenantAPIView):
         self.require(Action.MANAGE_MEMBERS)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        assert self.body is not None
-        membership = services.membership_invite(actor=request.user, tenant=self.body, **serializer.validated_data)  # type: ignore[arg-type]
+        membership = services.membership_invite(actor=self.actor, tenant=self.tenant, **serializer.validated_data)
         return created(MembershipOutputSerializer(membership).data)
 
 
@@ -73,9 +72,8 @@ class MembershipEndApi(TenantAPIView):
     @extend_schema(request=None, responses=MembershipOutputSerializer)
     def post(self, request: Request, body_slug: str, membership_id: int) -> Response:
         self.require(Action.MANAGE_MEMBERS)
-        assert self.body is not None
-        membership = selectors.membership_get(tenant=self.body, membership_id=membership_id)
-        membership = services.membership_end(actor=request.user, tenant=self.body, membership_id=membership.pk)  # type: ignore[arg-type]
+        membership = selectors.membership_get(tenant=self.tenant, membership_id=membership_id)
+        membership = services.membership_end(actor=self.actor, tenant=self.tenant, membership_id=membership.pk)
         return Response(MembershipOutputSerializer(membership).data)
 
 
@@ -108,8 +106,7 @@ class AuditEventListApi(TenantAPIView):
     def get(self, request: Request, body_slug: str) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        assert self.body is not None
-        qs = selectors.audit_event_list(tenant=self.body, **filters.validated_data)
+        qs = selectors.audit_event_list(tenant=self.tenant, **filters.validated_data)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(AuditEventOutputSerializer(page, many=True).data)
@@ -129,9 +126,10 @@ class MeApi(APIView):
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request) -> Response:
+        user = request_user(request)
         bodies: list[dict[str, Any]] = [
             {"slug": b.slug, "legal_name": b.legal_name, "kind": b.kind, "roles": sorted({m.role for m in ms})}
-            for b, ms in selectors.body_list_for_user(user=request.user)  # type: ignore[arg-type]
+            for b, ms in selectors.body_list_for_user(user=user)
         ]
-        data = {"email": request.user.email, "full_name": request.user.full_name, "bodies": bodies}  # type: ignore[union-attr]
+        data = {"email": user.email, "full_name": user.full_name, "bodies": bodies}
         return Response(self.OutputSerializer(data).data)

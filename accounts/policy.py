@@ -26,6 +26,7 @@ class Action(StrEnum):
     VIEW_AUDIT = "audit.view"
     VIEW_POOL = "pool.view"
     MOVE_MONEY = "money.move"
+    VIEW_GROUPING = "grouping.view"
     MANAGE_GROUPING = "grouping.manage"
     RAISE_CASE = "case.raise"
     VIEW_CASE = "case.view"
@@ -45,6 +46,7 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_AUDIT: frozenset({Role.BODY_ADMIN, Role.AUDITOR}),
     Action.VIEW_POOL: frozenset(_ALL_POOL_READERS),
     Action.MOVE_MONEY: frozenset({Role.FINANCE_OFFICER}),
+    Action.VIEW_GROUPING: frozenset(_ALL_POOL_READERS | {Role.HEAD, Role.SENDCO}),
     Action.MANAGE_GROUPING: frozenset({Role.BODY_ADMIN, Role.FINANCE_OFFICER}),
     Action.RAISE_CASE: frozenset({Role.HEAD, Role.SENDCO}),
     Action.VIEW_CASE: frozenset({Role.HEAD, Role.SENDCO, Role.DECISION_OFFICER, Role.AUDITOR}),

@@ -103,9 +103,42 @@ def rls_predicate(column: str = "responsible_body_id") -> str:
 _M = TypeVar("_M", bound=models.Model)
 
 
+def _require_context(model: type[models.Model]) -> None:
+    if current_tenant_id() is None and not in_platform_context():
+        raise TenantContextMissing(
+            f"{model.__name__} rows read outside tenant_context(): row-level security would return none. "
+            "Evaluate the queryset inside the tenant's context "
+            "(for a streamed response, use accounts.web.tenant_stream)."
+        )
+
+
 class TenantQuerySet(models.QuerySet[_M]):
+    """Refuses to run outside a tenant context, so a query evaluated too late (a lazy
+    template variable, a streamed export) fails loudly instead of returning no rows."""
+
     def for_tenant(self, tenant: ResponsibleBody | int) -> TenantQuerySet[_M]:
         return self.filter(responsible_body_id=_body_id(tenant))
+
+    def _fetch_all(self) -> None:
+        if self._result_cache is None:
+            _require_context(self.model)
+        super()._fetch_all()
+
+    def iterator(self, chunk_size: int | None = None) -> Any:
+        _require_context(self.model)
+        return super().iterator(chunk_size=chunk_size)
+
+    def count(self) -> int:
+        _require_context(self.model)
+        return super().count()
+
+    def exists(self) -> bool:
+        _require_context(self.model)
+        return super().exists()
+
+    def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        _require_context(self.model)
+        return super().aggregate(*args, **kwargs)
 
 
 class TenantManager(models.Manager[_M]):

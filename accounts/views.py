@@ -17,7 +17,7 @@ from accounts.errors import ApplicationError
 from accounts.forms import AuditFilterForm, InviteForm
 from accounts.models import Membership, Role
 from accounts.policy import Action, user_has_mfa
-from accounts.web import BodyMixin
+from accounts.web import BodyMixin, request_user
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -26,7 +26,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "accounts/home.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        bodies = selectors.body_list_for_user(user=request.user)  # type: ignore[arg-type]
+        bodies = selectors.body_list_for_user(user=request_user(request))
         if len(bodies) == 1 and not request.GET.get("choose"):
             return redirect("accounts:body-home", body_slug=bodies[0][0].slug)
         return self.render_to_response(self.get_context_data(bodies=bodies))
@@ -37,8 +37,8 @@ class MyAccountView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["has_mfa"] = user_has_mfa(self.request.user)  # type: ignore[arg-type]
-        context["bodies"] = selectors.body_list_for_user(user=self.request.user)  # type: ignore[arg-type]
+        context["has_mfa"] = user_has_mfa(request_user(self.request))
+        context["bodies"] = selectors.body_list_for_user(user=request_user(self.request))
         context["needs_mfa"] = any(
             m.role in {Role.FINANCE_OFFICER, Role.DECISION_OFFICER, Role.BODY_ADMIN}
             for _, memberships in context["bodies"]
@@ -93,7 +93,7 @@ class InviteView(BodyMixin, FormView):
         data = form.cleaned_data
         try:
             membership = services.membership_invite(
-                actor=self.request.user,  # type: ignore[arg-type]
+                actor=self.actor,
                 tenant=self.body,
                 email=data["email"],
                 full_name=data["full_name"],
@@ -122,7 +122,7 @@ class EndMembershipView(BodyMixin, TemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         membership: Membership = selectors.membership_get(tenant=self.body, membership_id=kwargs["membership_id"])
         try:
-            services.membership_end(actor=request.user, tenant=self.body, membership_id=membership.pk)  # type: ignore[arg-type]
+            services.membership_end(actor=self.actor, tenant=self.body, membership_id=membership.pk)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:

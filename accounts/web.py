@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -13,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseRedi
 from django.template.response import SimpleTemplateResponse
 from django.urls import reverse
 
-from accounts.models import ResponsibleBody
+from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
 from accounts.tenancy import tenant_context
 
@@ -39,6 +40,20 @@ def register_body_nav(label: str, url_name: str, action: Action, order: int) -> 
 register_body_nav("Overview", "accounts:body-home", Action.VIEW_BODY, 0)
 register_body_nav("People", "accounts:people", Action.MANAGE_MEMBERS, 80)
 register_body_nav("Audit log", "accounts:audit-log", Action.VIEW_AUDIT, 90)
+
+
+def request_user(request: HttpRequest) -> User:
+    """The signed-in user of a request that login has already been required for."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def tenant_stream(tenant: ResponsibleBody, rows: Iterable[Any]) -> Iterator[Any]:
+    """Yield ``rows`` inside the tenant's context: a streamed response is iterated after
+    the view has returned, outside the context the view ran in."""
+    with tenant_context(tenant):
+        yield from rows
 
 
 class BodyMixin(LoginRequiredMixin):
@@ -73,6 +88,12 @@ class BodyMixin(LoginRequiredMixin):
             if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
                 response.render()
             return response
+
+    @property
+    def actor(self) -> User:
+        user = self.request.user  # type: ignore[attr-defined]
+        assert isinstance(user, User)
+        return user
 
     def require(self, action: Action, obj: Any = None) -> None:
         if not self.access.can(action, obj):

@@ -3,12 +3,15 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config import views
+from groupings import urls as groupings_urls
 
 body_pages = [
     path("", include("accounts.urls")),
+    path("", include("groupings.urls")),
 ]
 body_api = [
     path("", include("accounts.urls_api")),
+    path("", include("groupings.urls_api")),
 ]
 
 urlpatterns = [
@@ -16,6 +19,7 @@ urlpatterns = [
     path("about/", views.AboutView.as_view(), name="about"),
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
+    *groupings_urls.public_urlpatterns,
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls_user")),
     path("b/<slug:body_slug>/", include(body_pages)),

@@ -1,29 +1,90 @@
-"""Demo data for groupings: real schools of the demo trust and local authority, and a head
-and SENDCO for one school in each. Idempotent."""
+"""Demo data for groupings: real schools of the demo trust and local authority, each
+body's default policy and its members (the trust's own academies, the LA's maintained
+schools), and a head and SENDCO for one school in each. Idempotent."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from accounts.models import Role
+from accounts.tenancy import tenant_context
+from groupings import services
 from groupings.gias import read_london_extract
-from groupings.models import School
+from groupings.models import Arrangement, School, imf_eligibility
 
 DEMO_SCHOOLS = Path(__file__).resolve().parent / "data" / "demo_london_schools.csv"
 DEMO_HEAD_SCHOOLS = {"step-academy-trust": "Gonville Academy", "kingston": "Latchmere School"}
+POLICY_FROM = date(2026, 4, 1)
+DEMO_AGREEMENT_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+MEMBERS_FROM = date(2026, 4, 1)
+
+
+def _load_schools() -> None:
+    for fields in read_london_extract(DEMO_SCHOOLS):
+        urn = fields.pop("urn")
+        # The derived extract has no ages; its phases are enough to judge eligibility here.
+        fields["is_imf_eligible"], fields["eligibility_reason"] = imf_eligibility(
+            type_name=fields["type_name"], phase=fields["phase"], status=fields["status"], low_age=None, high_age=None
+        )
+        School.objects.update_or_create(urn=urn, defaults=fields)
 
 
 def seed(ctx: Any) -> None:
-    for fields in read_london_extract(DEMO_SCHOOLS):
-        School.objects.update_or_create(urn=fields.pop("urn"), defaults=fields)
+    _load_schools()
+    trust, la = ctx.bodies["step-academy-trust"], ctx.bodies["kingston"]
+    for body in (trust, la):
+        services.policy_ensure_default(actor=ctx.staff, tenant=body, effective_from=POLICY_FROM)
+
+    preview = services.own_academies_preview(tenant=trust, start_date=MEMBERS_FROM)
+    if preview.to_add:
+        services.own_academies_add(
+            actor=ctx.staff, tenant=trust, start_date=MEMBERS_FROM, school_ids=[s.pk for s in preview.to_add]
+        )
+    maintained = School.objects.filter(la_code=la.la_code, is_imf_eligible=True).order_by("name")
+    with tenant_context(la):
+        taken = set(Arrangement.objects.values_list("school_id", flat=True))
+    for school in maintained:
+        if school.pk in taken or not school.is_maintained:
+            continue
+        arrangement = services.arrangement_propose(
+            actor=ctx.staff,
+            tenant=la,
+            school_id=school.pk,
+            basis="maintained_via_la",
+            counterparty=f"The governing body of {school.name}",
+            start_date=MEMBERS_FROM,
+            agreement_reference="Scheme for financing schools, section 3",
+        )
+        services.arrangement_activate(actor=ctx.staff, tenant=la, arrangement_id=arrangement.pk)
+
+    latchmere = School.objects.filter(urn=138689).first()  # a standalone academy trust joining by contract
+    if latchmere is not None:
+        with tenant_context(la):
+            exists = Arrangement.objects.filter(school=latchmere).exists()
+        if not exists:
+            arrangement = services.arrangement_propose(
+                actor=ctx.staff,
+                tenant=la,
+                school_id=latchmere.pk,
+                basis="contracted_trust",
+                counterparty="Latchmere Academy Trust",
+                start_date=MEMBERS_FROM,
+                agreement_reference="KINGSTON-IMF-2026-001",
+                agreement_document=SimpleUploadedFile("demo-signed-agreement.pdf", DEMO_AGREEMENT_PDF),
+            )
+            services.arrangement_activate(actor=ctx.staff, tenant=la, arrangement_id=arrangement.pk)
+
     for slug, school_name in DEMO_HEAD_SCHOOLS.items():
         body = ctx.bodies[slug]
-        school = (
-            School.objects.filter(name=school_name).first()
-            or School.objects.filter(la_code=body.la_code or "---").first()
-        )
-        if school is None:
+        head_school = School.objects.filter(name=school_name).first()
+        if head_school is None:
             continue
         domain = "step.example" if body.is_trust else "kingston.example"
         for role in (Role.HEAD, Role.SENDCO):
@@ -32,6 +93,6 @@ def seed(ctx: Any) -> None:
                 f"{role.value}@{domain}",
                 f"Demo {role.label}",
                 role,
-                school_id=school.pk,
-                school_label=school.name,
+                school_id=head_school.pk,
+                school_label=head_school.name,
             )

@@ -69,7 +69,11 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     type_group = "Academies"
     status = "Open"
     phase = "Primary"
+    statutory_low_age = 4
+    statutory_high_age = 11
     number_of_pupils = 300
+    is_imf_eligible = True
+    eligibility_reason = "Mainstream state-funded school for 5 to 16 year olds"
 
     class Params:
         body = None
@@ -122,3 +126,13 @@ def member(role: str, body: ResponsibleBody | None = None, *, mfa: bool = False,
     if mfa:
         enable_mfa(membership.user)
     return membership
+
+
+def maintained_school(la: ResponsibleBody, **kwargs: Any) -> School:
+    kwargs.setdefault("type_name", "Community school")
+    kwargs.setdefault("type_group", "Local authority maintained schools")
+    return SchoolFactory(la_code=la.la_code, trust_uid=None, **kwargs)
+
+
+def own_academy(trust: ResponsibleBody, **kwargs: Any) -> School:
+    return SchoolFactory(trust_uid=trust.gias_group_uid, trust_name=trust.legal_name, **kwargs)

@@ -141,6 +141,21 @@ def test_invite_scopes_head_to_school_in_la_grouping() -> None:
     la = LocalAuthorityFactory(la_code="201")
     admin = member(Role.BODY_ADMIN, la)
     school = SchoolFactory(la_code="201", type_name="Community school", type_group="Local authority maintained schools")
+    with pytest.raises(ApplicationError) as exc:  # not in the LA's grouping until it has an arrangement
+        services.membership_invite(
+            actor=admin.user, tenant=la, email="head@example.org", role=Role.HEAD, school_id=school.pk
+        )
+    assert exc.value.code == "school_not_in_body"
+    from groupings.services import arrangement_propose
+
+    arrangement_propose(
+        actor=admin.user,
+        tenant=la,
+        school_id=school.pk,
+        basis="maintained_via_la",
+        counterparty="Governing body",
+        start_date=timezone.localdate(),
+    )
     membership = services.membership_invite(
         actor=admin.user, tenant=la, email="head@example.org", role=Role.HEAD, school_id=school.pk
     )

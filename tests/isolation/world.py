@@ -7,10 +7,14 @@ suite itself (test_cross_tenant.py) discovers endpoints and needs no edits."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts import services
 from accounts.models import Membership, ResponsibleBody, Role, User
-from tests.factories import TrustFactory, UserFactory, enable_mfa, member
+from groupings import services as groupings_services
+from tests.factories import TrustFactory, UserFactory, enable_mfa, member, own_academy
 
 
 @dataclass
@@ -35,12 +39,24 @@ def build_world() -> World:
         member(role, body_b, user=user_b)
     b_member = member(Role.TRUSTEE, body_b, user=UserFactory(email="bravo.trustee.secret@example.org"))
     services.membership_end(actor=user_b, tenant=body_b, membership_id=b_member.pk)
+    for body, user, secret in ((body_a, user_a, "Alpha Counterparty"), (body_b, user_b, "Bravo Secret Counterparty")):
+        groupings_services.policy_ensure_default(actor=user, tenant=body, effective_from=date(2026, 4, 1))
+        groupings_services.arrangement_propose(
+            actor=user,
+            tenant=body,
+            school_id=own_academy(body).pk,
+            basis="own_academy",
+            counterparty=secret,
+            start_date=date(2026, 9, 1),
+            agreement_reference=f"{secret} ref",
+            agreement_document=SimpleUploadedFile("agreement.pdf", b"%PDF-1.4\n%%EOF\n"),
+        )
     return World(
         body_a=body_a,
         body_b=body_b,
         user_a=user_a,
         user_b=user_b,
-        b_markers=[body_b.legal_name, "bravo.trustee.secret@example.org", user_b.email],
+        b_markers=[body_b.legal_name, "bravo.trustee.secret@example.org", user_b.email, "Bravo Secret Counterparty"],
     )
 
 

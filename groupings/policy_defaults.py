@@ -1,0 +1,58 @@
+"""The platform's default grouping policy: what a new body starts from. The pooled share
+is not yet fixed nationally, so it is configuration, not code (policy principle 9)."""
+
+from __future__ import annotations
+
+# SEND Code of Practice areas of need, with the SEN2 primary-need codes under each.
+AREAS_OF_NEED: list[dict[str, object]] = [
+    {
+        "area": "Communication and interaction",
+        "needs": [
+            {"code": "SLCN", "label": "Speech, language and communication needs"},
+            {"code": "ASD", "label": "Autistic spectrum disorder"},
+        ],
+    },
+    {
+        "area": "Cognition and learning",
+        "needs": [
+            {"code": "SPLD", "label": "Specific learning difficulty"},
+            {"code": "MLD", "label": "Moderate learning difficulty"},
+            {"code": "SLD", "label": "Severe learning difficulty"},
+            {"code": "PMLD", "label": "Profound and multiple learning difficulty"},
+        ],
+    },
+    {
+        "area": "Social, emotional and mental health",
+        "needs": [{"code": "SEMH", "label": "Social, emotional and mental health"}],
+    },
+    {
+        "area": "Sensory and/or physical needs",
+        "needs": [
+            {"code": "VI", "label": "Vision impairment"},
+            {"code": "HI", "label": "Hearing impairment"},
+            {"code": "MSI", "label": "Multi-sensory impairment"},
+            {"code": "PD", "label": "Physical disability"},
+        ],
+    },
+    {"area": "Other", "needs": [{"code": "OTH", "label": "Other difficulty or disability"}]},
+]
+
+DECISION_CRITERIA: list[str] = [
+    "The pupil's need is beyond what the school can reasonably provide from its own IMF and notional SEN budget.",
+    "The provision the school already makes is in place and costed.",
+    "The resource requested is proportionate to the need and has a start and end date.",
+    "The intended outcomes are specific, measurable and have a review date.",
+    "Parents or carers and the pupil have been involved.",
+]
+
+DEFAULTS: dict[str, object] = {
+    "pooled_share_bp": 1000,  # 10.00%
+    "allow_share_override": False,
+    "decision_target_working_days": 10,
+    "urgent_reserve_bp": 500,  # 5.00%
+    "delegated_limits_pence": {"decision_officer": 2_500_000},
+}
+
+
+def need_codes(areas: list[dict[str, object]]) -> set[str]:
+    return {str(n["code"]) for a in areas for n in a["needs"]}  # type: ignore[attr-defined]

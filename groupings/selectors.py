@@ -1,0 +1,106 @@
+"""Reads for groupings. The school register is platform-wide; arrangements and policies
+are tenant-owned and read inside the tenant's context."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import ResponsibleBody
+from accounts.tenancy import tenant_context
+from groupings.models import Arrangement, ArrangementStatus, GroupingPolicy, School
+
+SEARCH_LIMIT = 50
+CURRENT_STATUSES = (ArrangementStatus.ACTIVE, ArrangementStatus.NOTICE_GIVEN)
+
+
+def school_search(*, q: str = "", la_code: str = "", trust: str = "", eligible_only: bool = False) -> QuerySet[School]:
+    """Search the national register by name, URN, LA code or trust name.
+
+    Name and trust searches use trigram GIN indexes, so they stay fast over the whole
+    register; results are capped at ``SEARCH_LIMIT`` by callers."""
+    qs = School.objects.all()
+    q = q.strip()
+    if q.isdigit():
+        qs = qs.filter(urn=int(q))
+    elif q:
+        qs = qs.filter(name__icontains=q)
+    if la_code.strip():
+        qs = qs.filter(Q(la_code=la_code.strip()) | Q(la_name__iexact=la_code.strip()))
+    if trust.strip():
+        qs = qs.filter(trust_name__icontains=trust.strip())
+    if eligible_only:
+        qs = qs.filter(is_imf_eligible=True)
+    return qs.order_by("name", "urn")
+
+
+def school_get(*, school_id: int) -> School:
+    school = School.objects.filter(pk=school_id).first()
+    if school is None:
+        raise Http404("No such school.")
+    return school
+
+
+def arrangement_list(
+    *,
+    tenant: ResponsibleBody,
+    status: str = "",
+    basis: str = "",
+    q: str = "",
+    school_ids: set[int] | None = None,
+) -> QuerySet[Arrangement]:
+    qs = Arrangement.objects.for_tenant(tenant).select_related("school", "approved_by")
+    if status == "current":
+        qs = qs.filter(status__in=CURRENT_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if basis:
+        qs = qs.filter(basis=basis)
+    if q.strip():
+        term = q.strip()
+        qs = qs.filter(Q(school__urn=int(term)) if term.isdigit() else Q(school__name__icontains=term))
+    if school_ids is not None:
+        qs = qs.filter(school_id__in=school_ids)
+    return qs.order_by("school__name", "start_date")
+
+
+def arrangement_get(*, tenant: ResponsibleBody, arrangement_id: int) -> Arrangement:
+    arrangement = arrangement_list(tenant=tenant).filter(pk=arrangement_id).first()
+    if arrangement is None:
+        raise Http404("No such arrangement.")
+    return arrangement
+
+
+def arrangement_history(*, tenant: ResponsibleBody, arrangement: Arrangement) -> list[dict[str, object]]:
+    """Every recorded change of the arrangement, oldest first (from the audit trail)."""
+    from accounts.selectors import audit_event_list
+
+    events = audit_event_list(tenant=tenant, object_type="groupings.arrangement").filter(object_id=str(arrangement.pk))
+    return [
+        {"when": e.created_at, "who": e.actor_label, "verb": e.verb, "after": e.after or {}}
+        for e in events.order_by("id")
+    ]
+
+
+def policy_versions(*, tenant: ResponsibleBody) -> QuerySet[GroupingPolicy]:
+    return GroupingPolicy.objects.for_tenant(tenant).order_by("-version")
+
+
+def policy_in_force(*, tenant: ResponsibleBody, on: date | None = None) -> GroupingPolicy | None:
+    day = on or timezone.localdate()
+    return policy_versions(tenant=tenant).filter(effective_from__lte=day).order_by("-effective_from").first()
+
+
+def grouping_members_on(*, tenant: ResponsibleBody, day: date | None = None) -> list[Arrangement]:
+    """The schools in the body's grouping on ``day`` (for the public page)."""
+    day = day or timezone.localdate()
+    with tenant_context(tenant):
+        return list(
+            Arrangement.objects.filter(status__in=CURRENT_STATUSES, start_date__lte=day)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+            .select_related("school")
+            .order_by("school__name")
+        )
