@@ -1,0 +1,22 @@
+from pooling.models.funding import Contribution, ImfAllocation, ImfAllocationImport, Receipt
+from pooling.models.ledger import Account, AccountKind, Leg, Pool, PoolStatus, Transaction, TransactionKind
+from pooling.models.payments import Instalment, InstalmentSchedule, PaymentRun, PaymentRunLine, Remittance
+
+__all__ = [
+    "Account",
+    "AccountKind",
+    "Contribution",
+    "ImfAllocation",
+    "ImfAllocationImport",
+    "Instalment",
+    "InstalmentSchedule",
+    "Leg",
+    "PaymentRun",
+    "PaymentRunLine",
+    "Pool",
+    "PoolStatus",
+    "Receipt",
+    "Remittance",
+    "Transaction",
+    "TransactionKind",
+]

@@ -1,0 +1,138 @@
+"""Instalment schedules of commitments, payment runs and remittance advice."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.tenancy import TenantOwnedModel
+
+
+class InstalmentSchedule(TenantOwnedModel):
+    """How a commitment (an award) is paid: monthly or termly instalments that sum exactly
+    to the committed amount. ``source_type``/``source_id`` name the award; pooling does not
+    import the cases app."""
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", "Monthly"
+        TERMLY = "termly", "Termly"
+
+    pool = models.ForeignKey("pooling.Pool", on_delete=models.PROTECT, related_name="schedules")
+    school = models.ForeignKey("groupings.School", on_delete=models.PROTECT, related_name="+")
+    source_type = models.CharField(max_length=60)
+    source_id = models.CharField(max_length=64)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    total_pence = models.BigIntegerField()
+    stopped_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        base_manager_name = "objects"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["responsible_body", "source_type", "source_id"], name="one_schedule_per_source"
+            ),
+            models.CheckConstraint(condition=Q(total_pence__gte=0), name="schedule_total_not_negative"),
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="schedule_dates_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_type} {self.source_id}: {self.total_pence}p {self.frequency}"
+
+
+class Instalment(TenantOwnedModel):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        PAID = "paid", "Paid"
+        RELEASED = "released", "Released"
+
+    schedule = models.ForeignKey(InstalmentSchedule, on_delete=models.PROTECT, related_name="instalments")
+    due_on = models.DateField()
+    amount_pence = models.BigIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    payment_run = models.ForeignKey(
+        "pooling.PaymentRun", on_delete=models.PROTECT, null=True, blank=True, related_name="instalments"
+    )
+
+    class Meta:
+        base_manager_name = "objects"
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["responsible_body", "status", "due_on"], name="instalment_body_due")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_pence__gte=0), name="instalment_not_negative"),
+            models.CheckConstraint(
+                condition=Q(status__in=["scheduled", "paid", "released"]), name="instalment_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | Q(payment_run__isnull=False), name="paid_instalment_has_run"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount_pence}p due {self.due_on}"
+
+
+class PaymentRun(TenantOwnedModel):
+    """Pays the instalments due up to a date: previewed, then confirmed once (idempotent)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        CONFIRMED = "confirmed", "Confirmed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    pool = models.ForeignKey("pooling.Pool", on_delete=models.PROTECT, related_name="payment_runs")
+    due_up_to = models.DateField()
+    pay_on = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    total_pence = models.BigIntegerField(default=0)
+    created_by_label = models.CharField(max_length=254)
+    confirmed_by_label = models.CharField(max_length=254, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        base_manager_name = "objects"
+        ordering = ["-pay_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "confirmed", "cancelled"]), name="run_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Payment run {self.pay_on} ({self.get_status_display()})"
+
+
+class PaymentRunLine(TenantOwnedModel):
+    """Per-school total of a confirmed run."""
+
+    payment_run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="lines")
+    school = models.ForeignKey("groupings.School", on_delete=models.PROTECT, related_name="+")
+    amount_pence = models.BigIntegerField()
+
+    class Meta:
+        base_manager_name = "objects"
+        constraints = [models.UniqueConstraint(fields=["payment_run", "school"], name="one_line_per_school_per_run")]
+
+    def __str__(self) -> str:
+        return f"{self.school}: {self.amount_pence}p"
+
+
+class Remittance(TenantOwnedModel):
+    """Remittance advice for one school in one run (CSV and PDF, stored privately)."""
+
+    line = models.OneToOneField(PaymentRunLine, on_delete=models.PROTECT, related_name="remittance")
+    csv_file = models.FileField(upload_to="remittances/%Y/", blank=True)
+    pdf_file = models.FileField(upload_to="remittances/%Y/", blank=True)
+    sha256_csv = models.CharField(max_length=64, blank=True)
+    sha256_pdf = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        base_manager_name = "objects"
+
+    def __str__(self) -> str:
+        return f"Remittance {self.line}"

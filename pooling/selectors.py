@@ -1,0 +1,120 @@
+"""Reads for pooling: balances (sums of legs, as at any date) and headroom."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+from django.http import Http404
+
+from accounts.models import ResponsibleBody
+from accounts.tenancy import tenant_context
+from pooling.models import AccountKind, Leg, Pool, Transaction
+
+
+def pool_list(*, tenant: ResponsibleBody) -> QuerySet[Pool]:
+    return Pool.objects.for_tenant(tenant).order_by("-starts_on")
+
+
+def pool_get(*, tenant: ResponsibleBody, label: str) -> Pool:
+    pool = pool_list(tenant=tenant).filter(label=label).first()
+    if pool is None:
+        raise Http404("No such pool.")
+    return pool
+
+
+def pool_balances(*, tenant: ResponsibleBody, pool: Pool, as_at: date | None = None) -> dict[str, int]:
+    """Each account's balance (debit positive) as the sum of its legs, optionally as at a date."""
+    with tenant_context(tenant):
+        legs = Leg.objects.filter(account__pool=pool)
+        if as_at is not None:
+            legs = legs.filter(transaction__posted_on__lte=as_at)
+        rows = legs.values("account__kind").annotate(total=Sum("amount_pence"))
+        balances = {kind.value: 0 for kind in AccountKind}
+        for row in rows:
+            balances[row["account__kind"]] = int(row["total"])
+    return balances
+
+
+@dataclass(frozen=True)
+class Headroom:
+    """What a pool holds, owes and can still fund, in pence."""
+
+    expected_pence: int
+    received_pence: int
+    carried_forward_pence: int
+    recoveries_pence: int
+    reserve_pence: int
+    committed_outstanding_pence: int
+    payable_pence: int
+    paid_pence: int
+    receivable_pence: int
+    cash_pence: int
+    available_on_received_pence: int
+    available_on_expected_pence: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def headroom_from_balances(b: dict[str, int]) -> Headroom:
+    expected = -(b["contributions"] + b["reserve"])
+    carried = -b["carry_forward"]
+    recoveries = -b["recoveries"]
+    reserve = -b["reserve"]
+    committed = -b["commitments"]
+    payable = -b["payable_to_schools"]
+    paid = -b["payments_made"]
+    awarded = b["awards"]
+    cash = b["pool_bank"] + b["payments_made"]
+    return Headroom(
+        expected_pence=expected,
+        received_pence=b["pool_bank"],
+        carried_forward_pence=carried,
+        recoveries_pence=recoveries,
+        reserve_pence=reserve,
+        committed_outstanding_pence=committed,
+        payable_pence=payable,
+        paid_pence=paid,
+        receivable_pence=b["contributions_receivable"],
+        cash_pence=cash,
+        available_on_received_pence=cash - committed - payable - reserve,
+        available_on_expected_pence=expected + carried + recoveries - reserve - awarded,
+    )
+
+
+def pool_headroom(*, tenant: ResponsibleBody, pool: Pool, as_at: date | None = None) -> Headroom:
+    """The number a decision officer sees when approving: one aggregate query."""
+    return headroom_from_balances(pool_balances(tenant=tenant, pool=pool, as_at=as_at))
+
+
+def transaction_list(
+    *,
+    tenant: ResponsibleBody,
+    pool: Pool | None = None,
+    account_kind: str = "",
+    source_type: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[Transaction]:
+    qs = Transaction.objects.for_tenant(tenant)
+    if pool is not None:
+        qs = qs.filter(pool=pool)
+    if account_kind:
+        qs = qs.filter(legs__account__kind=account_kind).distinct()
+    if source_type:
+        qs = qs.filter(source_type=source_type)
+    if date_from:
+        qs = qs.filter(posted_on__gte=date_from)
+    if date_to:
+        qs = qs.filter(posted_on__lte=date_to)
+    return qs.select_related("pool").prefetch_related("legs__account").order_by("-posted_on", "-id")
+
+
+def transaction_get(*, tenant: ResponsibleBody, transaction_id: int) -> Transaction:
+    txn = transaction_list(tenant=tenant).filter(pk=transaction_id).first()
+    if txn is None:
+        raise Http404("No such transaction.")
+    return txn

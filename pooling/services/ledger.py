@@ -1,0 +1,266 @@
+"""Pools, balanced postings, reversals and the one service that commits award money."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.errors import ApplicationError, ConflictError
+from accounts.models import ResponsibleBody, User
+from accounts.tenancy import tenant_context
+from pooling.models import Account, AccountKind, Leg, Pool, PoolStatus, Transaction, TransactionKind
+from pooling.models.ledger import ACCOUNT_LOCK_ORDER
+from pooling.periods import grant_year
+from pooling.selectors import Headroom, headroom_from_balances, pool_balances
+
+
+class InsufficientHeadroom(ConflictError):
+    """The pool cannot fund this. The caller escalates to governance; nothing is queued."""
+
+    def __init__(self, *, shortfall_pence: int, available_pence: int, requested_pence: int):
+        from accounts.money import format_pence
+
+        super().__init__(
+            f"The pool cannot fund this: {format_pence(requested_pence)} requested, "
+            f"{format_pence(available_pence)} available, a shortfall of {format_pence(shortfall_pence)}.",
+            code="insufficient_headroom",
+            extra={
+                "shortfall_pence": shortfall_pence,
+                "available_pence": available_pence,
+                "requested_pence": requested_pence,
+            },
+        )
+        self.shortfall_pence = shortfall_pence
+
+
+@dataclass(frozen=True)
+class LegSpec:
+    account: AccountKind | str
+    amount_pence: int
+    school_id: int | None = None
+    pool: Pool | None = None  # another pool of the same body (carry-forward only)
+
+
+def pool_open(*, actor: User, tenant: ResponsibleBody, label: str) -> Pool:
+    """The body's pool for a funding period, with its chart of accounts (idempotent)."""
+    try:
+        period = grant_year(label)
+    except ValueError as exc:
+        raise ApplicationError(str(exc), code="invalid_period", field="label") from exc
+    with tenant_context(tenant), transaction.atomic():
+        pool, created = Pool.objects.get_or_create(
+            responsible_body=tenant,
+            label=period.label,
+            defaults={"starts_on": period.starts_on, "ends_on": period.ends_on},
+        )
+        existing = set(Account.objects.filter(pool=pool).values_list("kind", flat=True))
+        Account.objects.bulk_create(
+            [
+                Account(responsible_body=tenant, pool=pool, kind=kind)
+                for kind in ACCOUNT_LOCK_ORDER
+                if kind not in existing
+            ]
+        )
+        if created:
+            audit_record(actor=actor, tenant=tenant, verb="pool.opened", obj=pool, label=f"Pool {pool.label}")
+    return pool
+
+
+def _accounts(pool: Pool, kinds: set[str], *, lock: bool) -> dict[str, Account]:
+    qs = Account.objects.filter(pool=pool, kind__in=kinds).order_by("pk")
+    if lock:
+        # Every posting locks the accounts it touches in one fixed order (ascending id; a
+        # pool's accounts are created in chart order), so concurrent postings never deadlock.
+        qs = qs.select_for_update()
+    return {a.kind: a for a in qs}
+
+
+def post(
+    *,
+    actor: User | None,
+    tenant: ResponsibleBody,
+    pool: Pool,
+    kind: str,
+    posted_on: date,
+    description: str,
+    idempotency_key: str,
+    source_type: str,
+    source_id: str,
+    legs: Sequence[LegSpec],
+    reverses: Transaction | None = None,
+) -> tuple[Transaction, bool]:
+    """Post one balanced transaction. Returns ``(transaction, created)``: with a key that
+    was already used, the earlier transaction and ``False``, and nothing is posted.
+
+    The database checks balance at commit, immutability, one body and an open pool; this
+    checks first so callers get a clear error."""
+    if sum(leg.amount_pence for leg in legs) != 0:
+        raise ApplicationError("A posting must balance: its legs must sum to zero.", code="unbalanced")
+    if len(legs) < 2 or any(leg.amount_pence == 0 for leg in legs):
+        raise ApplicationError("A posting needs at least two legs, none of them zero.", code="bad_legs")
+    with tenant_context(tenant), transaction.atomic():
+        existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing, False
+        pools = {pool.pk: pool} | {leg.pool.pk: leg.pool for leg in legs if leg.pool is not None}
+        for p in pools.values():
+            if p.status != PoolStatus.OPEN:
+                raise ConflictError(f"Pool {p.label} is closed: no further postings.", code="pool_closed")
+        accounts: dict[tuple[int, str], Account] = {}
+        for p in pools.values():
+            kinds = {str(leg.account) for leg in legs if (leg.pool or pool).pk == p.pk}
+            for k, a in _accounts(p, kinds, lock=True).items():
+                accounts[(p.pk, k)] = a
+        txn = Transaction(
+            responsible_body=tenant,
+            pool=pool,
+            kind=kind,
+            posted_on=posted_on,
+            description=description[:300],
+            idempotency_key=idempotency_key,
+            source_type=source_type,
+            source_id=str(source_id),
+            reverses=reverses,
+            actor_label=actor.email if actor is not None else "system",
+        )
+        try:
+            with transaction.atomic():
+                txn.save()
+        except IntegrityError as exc:
+            if "idempotency_key" in str(exc):
+                raise ConflictError("That posting key is already in use.", code="duplicate_posting") from exc
+            if "reversed_by" in str(exc) or "reverses_id" in str(exc):
+                raise ConflictError("That transaction has already been reversed.", code="already_reversed") from exc
+            raise
+        Leg.objects.bulk_create(
+            [
+                Leg(
+                    responsible_body=tenant,
+                    transaction=txn,
+                    account=accounts[((leg.pool or pool).pk, str(leg.account))],
+                    amount_pence=leg.amount_pence,
+                    school_id=leg.school_id,
+                )
+                for leg in legs
+            ]
+        )
+    return txn, True
+
+
+def transaction_reverse(
+    *, actor: User, tenant: ResponsibleBody, transaction_id: int, reason: str, posted_on: date | None = None
+) -> Transaction:
+    """Correct a posting by posting its exact opposite. The original stays as it was."""
+    if not reason.strip():
+        raise ApplicationError("Say why the posting is reversed.", code="reason_required", field="reason")
+    with tenant_context(tenant), transaction.atomic():
+        original = Transaction.objects.select_related("pool").filter(pk=transaction_id).first()
+        if original is None:
+            raise ApplicationError("No such transaction.", code="not_found")
+        if original.kind == TransactionKind.REVERSAL:
+            raise ConflictError(
+                "A reversal cannot itself be reversed; post a new transaction.", code="reverse_reversal"
+            )
+        legs = [
+            LegSpec(
+                account=leg.account.kind,
+                amount_pence=-leg.amount_pence,
+                school_id=leg.school_id,
+                pool=leg.account.pool if leg.account.pool_id != original.pool_id else None,
+            )
+            for leg in original.legs.select_related("account__pool")
+        ]
+        txn, created = post(
+            actor=actor,
+            tenant=tenant,
+            pool=original.pool,
+            kind=TransactionKind.REVERSAL,
+            posted_on=posted_on or timezone.localdate(),
+            description=f"Reversal: {reason.strip()}"[:300],
+            idempotency_key=f"{tenant.pk}:reversal:{original.pk}",
+            source_type="transaction",
+            source_id=str(original.pk),
+            legs=legs,
+            reverses=original,
+        )
+        if not created:
+            raise ConflictError("That transaction has already been reversed.", code="already_reversed")
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="ledger.reversed",
+            obj=txn,
+            label=f"Reversal of transaction {original.pk}: {reason.strip()}"[:300],
+        )
+    return txn
+
+
+def commitment_post(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    pool: Pool,
+    school_id: int,
+    amount_pence: int,
+    source_type: str,
+    source_id: str,
+    idempotency_key: str,
+    description: str,
+    posted_on: date | None = None,
+    may_use_reserve: bool = False,
+) -> tuple[Transaction, Headroom]:
+    """Commit, vary or release an award's money: the one entry point other apps use.
+
+    A positive ``amount_pence`` commits (or varies up), a negative one releases (or varies
+    down). The pool's accounts are locked in a fixed order and headroom is re-checked
+    inside the lock: an increase beyond what is available raises ``InsufficientHeadroom``
+    with the shortfall. Only officers allowed to (``may_use_reserve``) draw on the urgent
+    reserve. Returns the transaction and the headroom after it."""
+    if amount_pence == 0:
+        raise ApplicationError("Enter an amount other than zero.", code="zero_amount", field="amount_pence")
+    kind = TransactionKind.COMMITMENT if amount_pence > 0 else TransactionKind.RELEASE
+    with tenant_context(tenant), transaction.atomic():
+        existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing, headroom_from_balances(pool_balances(tenant=tenant, pool=pool))
+        _accounts(pool, set(ACCOUNT_LOCK_ORDER), lock=True)
+        pool.refresh_from_db(fields=["status"])
+        before = headroom_from_balances(pool_balances(tenant=tenant, pool=pool))
+        legs = [
+            LegSpec(AccountKind.AWARDS, amount_pence, school_id),
+            LegSpec(AccountKind.COMMITMENTS, -amount_pence, school_id),
+        ]
+        if amount_pence > 0 and amount_pence > before.available_on_expected_pence:
+            from_reserve = amount_pence - max(before.available_on_expected_pence, 0)
+            if not may_use_reserve or from_reserve > before.reserve_pence:
+                available = before.available_on_expected_pence + (before.reserve_pence if may_use_reserve else 0)
+                raise InsufficientHeadroom(
+                    shortfall_pence=amount_pence - max(available, 0),
+                    available_pence=max(available, 0),
+                    requested_pence=amount_pence,
+                )
+            legs += [
+                LegSpec(AccountKind.RESERVE, from_reserve),
+                LegSpec(AccountKind.CONTRIBUTIONS, -from_reserve),
+            ]
+        if amount_pence < 0 and -amount_pence > before.committed_outstanding_pence:
+            raise ConflictError("Cannot release more than is committed and unpaid.", code="over_release")
+        txn, _ = post(
+            actor=actor,
+            tenant=tenant,
+            pool=pool,
+            kind=kind,
+            posted_on=posted_on or timezone.localdate(),
+            description=description,
+            idempotency_key=idempotency_key,
+            source_type=source_type,
+            source_id=source_id,
+            legs=legs,
+        )
+        after = headroom_from_balances(pool_balances(tenant=tenant, pool=pool))
+    return txn, after

@@ -1,0 +1,316 @@
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+from django.db import DatabaseError, connection, connections, transaction
+
+from accounts.errors import ApplicationError, ConflictError
+from accounts.tenancy import tenant_context
+from pooling.models import Account, Leg, Transaction
+from pooling.selectors import pool_balances, pool_headroom
+from pooling.services.ledger import InsufficientHeadroom, LegSpec, commitment_post, post, transaction_reverse
+from tests.factories import own_academy
+from tests.pooling.conftest import fund
+
+pytestmark = pytest.mark.django_db
+
+
+def _accounts(pool) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    with tenant_context(pool.responsible_body_id):
+        return dict(Account.objects.filter(pool=pool).values_list("kind", "pk"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unbalanced_transaction_fails_at_commit(officer, pool) -> None:
+    accounts = _accounts(pool)
+    body = officer.responsible_body
+    with pytest.raises(DatabaseError, match="unbalanced: its legs sum to 5 pence"):
+        with transaction.atomic(), tenant_context(body), connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO pooling_transaction (responsible_body_id, pool_id, kind, posted_on, description, "
+                "idempotency_key, source_type, source_id, actor_label, created_at) VALUES "
+                "(%s, %s, 'receipt', '2026-05-01', 'x', 'k1', 't', '1', 'a', now()) RETURNING id",
+                [body.pk, pool.pk],
+            )
+            txn_id = cursor.fetchone()[0]
+            cursor.execute(
+                "INSERT INTO pooling_leg (responsible_body_id, transaction_id, account_id, amount_pence) VALUES "
+                "(%s, %s, %s, 105), (%s, %s, %s, -100)",
+                [body.pk, txn_id, accounts["pool_bank"], body.pk, txn_id, accounts["contributions_receivable"]],
+            )
+    with tenant_context(body):
+        assert Transaction.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_without_legs_fails_at_commit(officer, pool) -> None:
+    body = officer.responsible_body
+    with pytest.raises(DatabaseError, match="has 0 leg"):
+        with transaction.atomic(), tenant_context(body):
+            Transaction.objects.create(
+                responsible_body=body,
+                pool=pool,
+                kind="receipt",
+                posted_on=date(2026, 5, 1),
+                description="x",
+                idempotency_key="k2",
+                source_type="t",
+                source_id="1",
+                actor_label="a",
+            )
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE pooling_leg SET amount_pence = amount_pence * 2",
+        "DELETE FROM pooling_leg",
+        "UPDATE pooling_transaction SET description = 'edited'",
+        "DELETE FROM pooling_transaction",
+    ],
+)
+def test_posted_rows_cannot_be_changed_or_deleted(officer, pool, sql: str) -> None:
+    fund(officer, pool, 10_000)
+    with tenant_context(officer.responsible_body), pytest.raises(DatabaseError, match="append-only"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+
+
+def test_a_duplicate_idempotency_key_posts_nothing(officer, pool) -> None:
+    body = officer.responsible_body
+    school = own_academy(body)
+    kwargs = dict(
+        actor=officer.user,
+        tenant=body,
+        pool=pool,
+        kind="receipt",
+        posted_on=date(2026, 5, 1),
+        description="Receipt",
+        idempotency_key=f"{body.pk}:once",
+        source_type="test",
+        source_id="1",
+        legs=[LegSpec("pool_bank", 500, school.pk), LegSpec("contributions_receivable", -500, school.pk)],
+    )
+    first, created = post(**kwargs)
+    again, created_again = post(**kwargs)
+    assert (created, created_again, again.pk) == (True, False, first.pk)
+    with tenant_context(body):
+        assert Leg.objects.count() == 2
+    with tenant_context(body), pytest.raises(DatabaseError, match="idempotency_key"):
+        with transaction.atomic():
+            Transaction.objects.create(
+                responsible_body=body,
+                pool=pool,
+                kind="receipt",
+                posted_on=date(2026, 5, 1),
+                description="x",
+                idempotency_key=f"{body.pk}:once",
+                source_type="t",
+                source_id="1",
+                actor_label="a",
+            )
+
+
+def test_post_refuses_unbalanced_legs_with_a_clear_error(officer, pool) -> None:
+    with pytest.raises(ApplicationError) as exc:
+        post(
+            actor=officer.user,
+            tenant=officer.responsible_body,
+            pool=pool,
+            kind="receipt",
+            posted_on=date(2026, 5, 1),
+            description="x",
+            idempotency_key="k",
+            source_type="t",
+            source_id="1",
+            legs=[LegSpec("pool_bank", 1), LegSpec("contributions_receivable", -2)],
+        )
+    assert exc.value.code == "unbalanced"
+
+
+def test_a_leg_cannot_use_another_bodys_account(officer, pool) -> None:
+    from pooling.services.ledger import pool_open
+    from tests.factories import member
+
+    other = member("finance_officer")
+    other_pool = pool_open(actor=other.user, tenant=other.responsible_body, label="2026-27")
+    other_account = _accounts(other_pool)["pool_bank"]
+    body = officer.responsible_body
+    with tenant_context(body), pytest.raises(DatabaseError, match="same responsible body"):
+        with transaction.atomic():
+            txn = Transaction.objects.create(
+                responsible_body=body,
+                pool=pool,
+                kind="receipt",
+                posted_on=date(2026, 5, 1),
+                description="x",
+                idempotency_key="k3",
+                source_type="t",
+                source_id="1",
+                actor_label="a",
+            )
+            Leg.objects.create(responsible_body=body, transaction=txn, account_id=other_account, amount_pence=5)
+
+
+def test_commit_release_and_headroom_reconcile(officer, pool) -> None:
+    body = officer.responsible_body
+    fund(officer, pool, 100_000_00)
+    school = own_academy(body)
+    txn, after = commitment_post(
+        actor=officer.user,
+        tenant=body,
+        pool=pool,
+        school_id=school.pk,
+        amount_pence=30_000_00,
+        source_type="award",
+        source_id="1",
+        idempotency_key=f"{body.pk}:award:1:commit",
+        description="Award 1",
+    )
+    assert after.committed_outstanding_pence == 30_000_00
+    assert after.available_on_expected_pence == 70_000_00
+    assert after.available_on_received_pence == 70_000_00
+    _, after_release = commitment_post(
+        actor=officer.user,
+        tenant=body,
+        pool=pool,
+        school_id=school.pk,
+        amount_pence=-10_000_00,
+        source_type="award",
+        source_id="1",
+        idempotency_key=f"{body.pk}:award:1:release",
+        description="Release part",
+    )
+    assert after_release.committed_outstanding_pence == 20_000_00
+    assert after_release.available_on_expected_pence == 80_000_00
+    assert sum(pool_balances(tenant=body, pool=pool).values()) == 0
+    with pytest.raises(ConflictError) as exc:
+        commitment_post(
+            actor=officer.user,
+            tenant=body,
+            pool=pool,
+            school_id=school.pk,
+            amount_pence=-20_000_01,
+            source_type="award",
+            source_id="1",
+            idempotency_key="x",
+            description="Too much",
+        )
+    assert exc.value.code == "over_release"
+    del txn
+
+
+def test_insufficient_headroom_names_the_shortfall_and_the_reserve_rule(officer, pool) -> None:
+    body = officer.responsible_body
+    fund(officer, pool, 1_000_00)
+    # Set 100.00 aside as the urgent reserve.
+    post(
+        actor=officer.user,
+        tenant=body,
+        pool=pool,
+        kind="reserve_set_aside",
+        posted_on=date(2026, 4, 1),
+        description="Reserve",
+        idempotency_key=f"{body.pk}:reserve",
+        source_type="test",
+        source_id="r",
+        legs=[LegSpec("contributions", 100_00), LegSpec("reserve", -100_00)],
+    )
+    school = own_academy(body)
+    args = dict(
+        actor=officer.user,
+        tenant=body,
+        pool=pool,
+        school_id=school.pk,
+        source_type="award",
+        source_id="2",
+        description="Big award",
+    )
+    with pytest.raises(InsufficientHeadroom) as exc:
+        commitment_post(amount_pence=950_00, idempotency_key=f"{body.pk}:a2", **args)
+    assert exc.value.shortfall_pence == 50_00
+    assert exc.value.extra == {"shortfall_pence": 50_00, "available_pence": 900_00, "requested_pence": 950_00}
+    _, after = commitment_post(amount_pence=950_00, idempotency_key=f"{body.pk}:a2", may_use_reserve=True, **args)
+    assert (after.reserve_pence, after.available_on_expected_pence) == (50_00, 0)
+    with pytest.raises(InsufficientHeadroom):
+        commitment_post(amount_pence=51_00, idempotency_key=f"{body.pk}:a3", may_use_reserve=True, **args)
+
+
+def test_reversal_posts_the_exact_opposite_once(officer, pool) -> None:
+    body = officer.responsible_body
+    fund(officer, pool, 12_345)
+    with tenant_context(body):
+        receipt = Transaction.objects.get(kind="receipt")
+    reversal = transaction_reverse(actor=officer.user, tenant=body, transaction_id=receipt.pk, reason="Bounced")
+    assert reversal.reverses_id == receipt.pk
+    assert pool_headroom(tenant=body, pool=pool).received_pence == 0
+    with pytest.raises(ConflictError):
+        transaction_reverse(actor=officer.user, tenant=body, transaction_id=receipt.pk, reason="Again")
+
+
+def test_balances_as_at_a_date(officer, pool) -> None:
+    fund(officer, pool, 5_000)
+    body = officer.responsible_body
+    assert pool_headroom(tenant=body, pool=pool, as_at=date(2026, 4, 15)).received_pence == 0
+    assert pool_headroom(tenant=body, pool=pool, as_at=date(2026, 4, 30)).received_pence == 5_000
+
+
+# PostgreSQL here allows 100 connections in all (and a parallel test process holds some),
+# so 100 commitment requests race over 40 real connections; `make bench` (B3) runs 100.
+PARALLEL_CONNECTIONS = 40
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_hundred_simultaneous_commitments_on_a_pool_for_fifty(officer, pool) -> None:
+    body = officer.responsible_body
+    fund(officer, pool, 50 * 1_000_00)
+    school = own_academy(body)
+    barrier = threading.Barrier(PARALLEL_CONNECTIONS)
+    started = threading.Semaphore(PARALLEL_CONNECTIONS)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def commit(i: int) -> None:
+        try:
+            if i < PARALLEL_CONNECTIONS:
+                barrier.wait(timeout=60)
+            commitment_post(
+                actor=officer.user,
+                tenant=body,
+                pool=pool,
+                school_id=school.pk,
+                amount_pence=1_000_00,
+                source_type="award",
+                source_id=str(i),
+                idempotency_key=f"{body.pk}:race:{i}",
+                description=f"Award {i}",
+            )
+            result = "ok"
+        except InsufficientHeadroom as exc:
+            result = f"short:{exc.shortfall_pence}"
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes.append(result)
+
+    def worker(indexes: list[int]) -> None:
+        with started:
+            for i in indexes:
+                commit(i)
+
+    threads = [
+        threading.Thread(target=worker, args=(list(range(n, 100, PARALLEL_CONNECTIONS)),))
+        for n in range(PARALLEL_CONNECTIONS)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert outcomes.count("ok") == 50
+    assert outcomes.count("short:100000") == 50
+    headroom = pool_headroom(tenant=body, pool=pool)
+    assert headroom.committed_outstanding_pence == 50 * 1_000_00
+    assert headroom.available_on_expected_pence == 0
+    assert sum(pool_balances(tenant=body, pool=pool).values()) == 0
