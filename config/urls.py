@@ -8,10 +8,12 @@ from groupings import urls as groupings_urls
 body_pages = [
     path("", include("accounts.urls")),
     path("", include("groupings.urls")),
+    path("", include("pooling.urls")),
 ]
 body_api = [
     path("", include("accounts.urls_api")),
     path("", include("groupings.urls_api")),
+    path("", include("pooling.urls_api")),
 ]
 
 urlpatterns = [

@@ -84,6 +84,9 @@ class Account(TenantOwnedModel):
     kind = models.CharField(max_length=30, choices=AccountKind.choices)
     nominal_code = models.CharField(max_length=20, blank=True, help_text="Code in the body's finance system.")
     cost_centre = models.CharField(max_length=20, blank=True)
+    cfr_code = models.CharField(
+        "CFR code", max_length=10, blank=True, help_text="Consistent Financial Reporting code, for maintained schools."
+    )
 
     class Meta:
         base_manager_name = "objects"

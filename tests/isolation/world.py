@@ -6,7 +6,10 @@ suite itself (test_cross_tenant.py) discovers endpoints and needs no edits."""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -51,13 +54,26 @@ def build_world() -> World:
             agreement_reference=f"{secret} ref",
             agreement_document=SimpleUploadedFile("agreement.pdf", b"%PDF-1.4\n%%EOF\n"),
         )
-    return World(
+    world = World(
         body_a=body_a,
         body_b=body_b,
         user_a=user_a,
         user_b=user_b,
         b_markers=[body_b.legal_name, "bravo.trustee.secret@example.org", user_b.email, "Bravo Secret Counterparty"],
     )
+    for extend in _extensions():
+        extend(world)
+    return world
+
+
+def _extensions() -> list[Callable[[World], None]]:
+    """Each ``tests/isolation/world_<area>.py`` adds its area's rows for both bodies with
+    ``extend(world)``; they run in name order."""
+    found = []
+    for path in sorted(Path(__file__).parent.glob("world_*.py")):
+        module = importlib.import_module(f"tests.isolation.{path.stem}")
+        found.append(module.extend)
+    return found
 
 
 def rows_of_body(model: type, body: ResponsibleBody) -> list[int]:

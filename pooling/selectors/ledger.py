@@ -18,8 +18,8 @@ def pool_list(*, tenant: ResponsibleBody) -> QuerySet[Pool]:
     return Pool.objects.for_tenant(tenant).order_by("-starts_on")
 
 
-def pool_get(*, tenant: ResponsibleBody, label: str) -> Pool:
-    pool = pool_list(tenant=tenant).filter(label=label).first()
+def pool_get(*, tenant: ResponsibleBody, pool_id: int) -> Pool:
+    pool = pool_list(tenant=tenant).filter(pk=pool_id).first()
     if pool is None:
         raise Http404("No such pool.")
     return pool

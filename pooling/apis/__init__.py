@@ -1,0 +1,1 @@
+"""API for pooling, split like the pages."""

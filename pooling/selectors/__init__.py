@@ -1,0 +1,23 @@
+"""Reads for pooling, split by sub-domain like the services."""
+
+from pooling.selectors.ledger import (
+    Headroom,
+    headroom_from_balances,
+    pool_balances,
+    pool_get,
+    pool_headroom,
+    pool_list,
+    transaction_get,
+    transaction_list,
+)
+
+__all__ = [
+    "Headroom",
+    "headroom_from_balances",
+    "pool_balances",
+    "pool_get",
+    "pool_headroom",
+    "pool_list",
+    "transaction_get",
+    "transaction_list",
+]
