@@ -15,8 +15,8 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -79,10 +79,6 @@ class ParsedFile:
     rows: list[Row]
     rejections: list[Rejection]
     skipped: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def lines_read(self) -> int:
-        return len(self.rows) + len(self.rejections) + sum(self.skipped.values())
 
 
 Parser = Callable[[str], Any]
@@ -265,7 +261,7 @@ def read_groups(path: Path, *, encoding: str = DEFAULT_ENCODING) -> ParsedFile:
         if row.values["group_type"] not in TRUST_GROUP_TYPES:
             label = row.values["group_type"] or "no type"
             skipped[label] = skipped.get(label, 0) + 1
-    return ParsedFile(parsed.source, parsed.kind, parsed.key_label, parsed.fields, trusts, parsed.rejections, skipped)
+    return replace(parsed, rows=trusts, skipped=skipped)
 
 
 # --- Reading --------------------------------------------------------------------------------
@@ -311,7 +307,10 @@ def _locate_columns(header: list[str], layout: Layout, name: str) -> list[tuple[
         )
     repeated = [column.header for column in layout.columns if len(positions.get(column.header, ())) > 1]
     if repeated:
-        raise GiasFileError(f"{name}: the column{'s' if len(repeated) > 1 else ''} {', '.join(repeated)} appear twice.")
+        raise GiasFileError(
+            f"{name}: the column{'s' if len(repeated) > 1 else ''} {', '.join(repeated)} "
+            f"appear{'' if len(repeated) > 1 else 's'} twice. Nothing was imported."
+        )
     return [(positions[column.header][0], column) for column in layout.columns if column.header in positions]
 
 
@@ -421,15 +420,6 @@ def _decode_cp1252(raw: bytes, *, number: int, name: str) -> str:
             f"{name} line {number}, byte {exc.start + 1} (0x{raw[exc.start]:02X}), is not a Windows-1252 "
             "character: the file is in another encoding or damaged. Nothing was imported."
         ) from None
-
-
-def describe(rejections: Iterable[Rejection], *, key_label: str, limit: int = 50) -> list[str]:
-    """Rejections as report lines, at most ``limit`` of them and then a count of the rest."""
-    every = list(rejections)
-    lines = [f"line {r.line}" + (f" ({key_label} {r.key})" if r.key else "") + f": {r.reason}" for r in every[:limit]]
-    if len(every) > limit:
-        lines.append(f"... and {len(every) - limit} more")
-    return lines
 
 
 # --- The derived London extract (demo data) -------------------------------------------------
