@@ -5,9 +5,10 @@ from typing import Any
 import pghistory
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeOperators
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Func, Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from accounts.tenancy import TenantOwnedModel
@@ -94,9 +95,10 @@ class School(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # icontains compiles to UPPER(col) LIKE UPPER('%term%'): index the same expression.
         indexes = [
-            GinIndex(fields=["name"], name="school_name_trgm", opclasses=["gin_trgm_ops"]),
-            GinIndex(fields=["trust_name"], name="school_trust_name_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="school_name_upper_trgm"),
+            GinIndex(OpClass(Upper("trust_name"), name="gin_trgm_ops"), name="school_trust_upper_trgm"),
         ]
 
     def __str__(self) -> str:
