@@ -31,11 +31,13 @@ RUN pip install -r requirements.prod.lock
 COPY . .
 
 # Static files are built into the image (served by WhiteNoise from .data/staticfiles).
-# Production settings refuse to load without these three; the values exist only for
-# this build step, nothing connects to a database here.
+# Production settings refuse to load without these; the values exist only for this build
+# step: nothing connects to a database or reads pupil data here.
 RUN SECRET_KEY=build-only-not-a-secret \
     ALLOWED_HOSTS=localhost \
     DATABASE_URL=postgres://build:build@localhost:5432/build \
+    PUPIL_DATA_KEY=YnVpbGQtb25seS1ub3QtYS1rZXktMDAwMDAwMDAwMDA= \
+    PUPIL_UPN_HASH_KEY=build-only \
     python manage.py collectstatic --noinput -v0 \
     && mkdir -p /app/.data/private \
     && chown app:app /app/.data/private

@@ -277,3 +277,7 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 UPLOAD_VIRUS_SCANNER = env("UPLOAD_VIRUS_SCANNER", default="accounts.uploads.NoScanner")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Pupils' names and UPNs (exceptional_resource.pupil_data): Fernet key and HMAC key.
+PUPIL_DATA_KEY = env("PUPIL_DATA_KEY", default="")
+PUPIL_UPN_HASH_KEY = env("PUPIL_UPN_HASH_KEY", default="")

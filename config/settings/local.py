@@ -7,3 +7,5 @@ DEBUG = env.bool("DEBUG", default=True)
 SECRET_KEY = env("SECRET_KEY", default="local-only-insecure-key-do-not-use-in-production")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 DEMO_PASSWORDS_ENABLED = True
+PUPIL_DATA_KEY = env("PUPIL_DATA_KEY", default="cHVwaWwtZGF0YS1sb2NhbC1kZXYta2V5LTAwMDAwMDA=")  # dev only
+PUPIL_UPN_HASH_KEY = env("PUPIL_UPN_HASH_KEY", default="local-dev-upn-hash-key")

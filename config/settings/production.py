@@ -5,7 +5,7 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import env
 
-for _required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"):
+for _required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "PUPIL_DATA_KEY", "PUPIL_UPN_HASH_KEY"):
     if not env(_required, default=""):
         raise ImproperlyConfigured(f"{_required} must be set in production.")
 

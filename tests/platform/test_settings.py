@@ -15,6 +15,8 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "a-long-random-production-secret-key-for-the-check-only-0123456789",
     "ALLOWED_HOSTS": "inclusion-pool.example",
     "DATABASE_URL": "postgres://inclusion_pool_app:pw@127.0.0.1:5432/inclusion_pool",
+    "PUPIL_DATA_KEY": "cHJvZHVjdGlvbi1jaGVjay1vbmx5LWtleS0wMDAwMDA=",
+    "PUPIL_UPN_HASH_KEY": "production-check-only-hash-key",
 }
 
 
@@ -26,7 +28,9 @@ def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"])
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "PUPIL_DATA_KEY", "PUPIL_UPN_HASH_KEY"]
+)
 def test_production_refuses_to_start_without(missing: str) -> None:
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = _manage("check", env=env)

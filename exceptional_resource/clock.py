@@ -1,0 +1,52 @@
+"""The decision clock: working days in England (weekends and bank holidays excluded, from
+the ``holidays`` package), running from submission and paused while information is
+requested."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+
+@lru_cache(maxsize=32)
+def _bank_holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
+    count = 0
+    day = start
+    while day < end:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The date ``days`` working days after ``start``."""
+    day = start
+    remaining = days
+    while remaining > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def elapsed_working_days(*, submitted_on: date, today: date, paused: list[tuple[date, date | None]]) -> int:
+    """Working days the decision has taken so far, not counting paused spans
+    (information requested → answered; an open pause runs to ``today``)."""
+    total = working_days_between(submitted_on, today)
+    for paused_from, resumed_on in paused:
+        end = min(resumed_on or today, today)
+        if end > paused_from:
+            total -= working_days_between(paused_from, end)
+    return max(total, 0)

@@ -1,0 +1,12 @@
+from django.db import migrations
+
+from accounts.rls import EnableRowLevelSecurity
+
+
+class Migration(migrations.Migration):
+    dependencies = [("exceptional_resource", "0001_initial")]
+
+    operations = [
+        EnableRowLevelSecurity(name)
+        for name in ("pupil", "case", "provisionrow", "resourceline", "outcome", "caseevent")
+    ]
