@@ -6,13 +6,14 @@ from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.http import Http404
 from django.template.response import SimpleTemplateResponse
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView, set_rollback
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.errors import ApplicationError
@@ -26,10 +27,17 @@ class MfaRequired(exceptions.PermissionDenied):
     default_code = "mfa_required"
 
 
+def _roll_back() -> None:
+    """Undo the request's writes: the tenant context's transaction is not ATOMIC_REQUESTS,
+    so DRF's own ``set_rollback`` would not reach it."""
+    if transaction.get_connection().in_atomic_block:
+        transaction.set_rollback(True)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Map the one business-error type (and Django's own errors) to stable JSON."""
     if isinstance(exc, ApplicationError):
-        set_rollback()
+        _roll_back()
         body: dict[str, Any] = {"code": exc.code, "message": exc.message}
         if exc.field:
             body["field"] = exc.field
@@ -43,6 +51,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
+    if response is not None:
+        _roll_back()
     if response is not None and isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         if isinstance(codes, str):

@@ -72,7 +72,8 @@ def split_pence(total: int, weights: Sequence[int]) -> list[int]:
 
 
 def apply_rate(pence: int, *, basis_points: int) -> int:
-    """``pence`` × ``basis_points``/10,000, rounded half up to the penny (10.00% = 1000 bp)."""
-    numerator = pence * basis_points
-    quotient, remainder = divmod(numerator, 10_000)
-    return quotient + (1 if remainder * 2 >= 10_000 else 0)
+    """``pence`` × ``basis_points``/10,000 to the penny, halves rounded away from zero
+    (10.00% = 1000 bp), so a negative amount gives exactly the negative of the positive one."""
+    sign = -1 if pence < 0 else 1
+    quotient, remainder = divmod(abs(pence) * basis_points, 10_000)
+    return sign * (quotient + (1 if remainder * 2 >= 10_000 else 0))

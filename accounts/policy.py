@@ -72,6 +72,15 @@ def user_has_mfa(user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
+def _school_of(obj: Any) -> int | None:
+    """The school an object belongs to: itself for a school, else its ``school_id``
+    (never its own primary key, which could coincide with a school's)."""
+    if obj._meta.label_lower == "groupings.school":
+        return int(obj.pk)
+    school_id = getattr(obj, "school_id", None)
+    return int(school_id) if school_id is not None else None
+
+
 @dataclass
 class BodyAccess:
     """What ``user`` may do in ``body`` today. Build inside the body's tenant context."""
@@ -123,11 +132,7 @@ class BodyAccess:
         for m in self.memberships:
             if m.role not in allowed:
                 continue
-            scoped_elsewhere = (
-                m.school_id is not None
-                and obj is not None
-                and m.school_id not in (getattr(obj, "school_id", None), getattr(obj, "pk", None))
-            )
+            scoped_elsewhere = m.school_id is not None and obj is not None and m.school_id != _school_of(obj)
             if scoped_elsewhere:
                 continue
             return True

@@ -59,11 +59,14 @@ def _db_setting(var: ContextVar[Any], value: Any, setting: str, db_value: str) -
         token = var.set(value)
         try:
             yield
-        finally:
+        except BaseException:
+            # The atomic block rolls the setting back with its savepoint; touching the
+            # (possibly aborted) transaction here would hide the real error.
             var.reset(token)
-            # On an exception the atomic block rolls the setting back with the savepoint.
-            if not connection.needs_rollback:
-                _set_db(setting, previous)
+            raise
+        var.reset(token)
+        if not connection.needs_rollback:
+            _set_db(setting, previous)
 
 
 def _body_id(body: ResponsibleBody | int) -> int:

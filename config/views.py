@@ -8,6 +8,7 @@ from typing import Any
 
 from celery.exceptions import TimeoutError as CeleryTimeout
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -70,14 +71,37 @@ def _check_worker() -> str:
     return str(reply)
 
 
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
+HEALTH_CACHE_KEY = "healthz:last"
+
+
+def _run_checks() -> dict[str, Any]:
     checks = {"database": _timed(_check_database), "broker": _timed(_check_broker)}
     checks["worker"] = _timed(_check_worker) if checks["broker"]["ok"] else {"ok": False, "error": "broker down"}
     failing = [name for name, check in checks.items() if not check["ok"]]
-    payload = {"status": "ok" if not failing else "failing", "failing": failing, "checks": checks}
-    return JsonResponse(payload, status=200 if not failing else 503)
+    return {"status": "ok" if not failing else "failing", "failing": failing, "checks": checks}
+
+
+def _may_see_details(request: HttpRequest) -> bool:
+    local = request.META.get("REMOTE_ADDR", "") in {"127.0.0.1", "::1"}
+    return local or bool(getattr(request.user, "is_staff", False))
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database, broker and worker status. The result is cached for a few seconds, so a
+    flood of requests cannot flood the queue with pings, and error text (which can name
+    hosts and roles) is shown only to the machine itself and to platform staff."""
+    payload = cache.get(HEALTH_CACHE_KEY)
+    if payload is None:
+        payload = _run_checks()
+        cache.set(HEALTH_CACHE_KEY, payload, timeout=settings.HEALTHZ_CACHE_SECONDS)
+    if not _may_see_details(request):
+        payload = {
+            **payload,
+            "checks": {name: {"ok": c["ok"]} for name, c in payload["checks"].items()},
+        }
+    return JsonResponse(payload, status=200 if not payload["failing"] else 503)
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

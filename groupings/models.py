@@ -213,8 +213,9 @@ class ArrangementBasis(models.TextChoices):
 class Arrangement(TenantOwnedModel):
     """A school's membership of a body's grouping, on a legal basis, for dated terms.
 
-    A school has at most one arrangement on any date across all bodies (withdrawn
-    proposals aside): a PostgreSQL exclusion constraint enforces it."""
+    A school has at most one approved arrangement (active, under notice or ended) on any
+    date across all bodies: a PostgreSQL exclusion constraint enforces it when a proposal
+    is approved, so proposals never block another body."""
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="arrangements")
     basis = models.CharField(max_length=40, choices=ArrangementBasis.choices)
@@ -269,7 +270,8 @@ class Arrangement(TenantOwnedModel):
                     ("school", RangeOperators.EQUAL),
                     (DateRange("start_date", "end_date", models.Value("[]")), RangeOperators.OVERLAPS),
                 ],
-                condition=~Q(status="withdrawn"),
+                # Proposals do not hold a school: one body cannot block another by proposing.
+                condition=Q(status__in=["active", "notice_given", "ended"]),
                 violation_error_message="This school is already in a grouping for some of these dates.",
             ),
         ]

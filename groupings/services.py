@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import structlog
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -26,6 +27,8 @@ from accounts.uploads import validate_upload
 from groupings.models import Arrangement, ArrangementBasis, ArrangementStatus, GroupingPolicy, School
 from groupings.policy_defaults import AREAS_OF_NEED, DECISION_CRITERIA, DEFAULTS, need_codes
 from groupings.signals import arrangement_ended
+
+logger = structlog.get_logger(__name__)
 
 ARRANGEMENT_FIELDS = (
     "school",
@@ -360,7 +363,17 @@ def _transition(
     arrangement.status = target
     for field, value in changes.items():
         setattr(arrangement, field, value)
-    arrangement.save(update_fields=["status", *changes])
+    try:
+        with transaction.atomic():
+            arrangement.save(update_fields=["status", *changes])
+    except IntegrityError as exc:
+        if "one_arrangement_per_school_per_date" in str(exc):
+            raise ConflictError(
+                f"{arrangement.school.name} is already in a grouping for some of these dates. "
+                "A school is in one grouping at a time.",
+                code="school_already_in_a_grouping",
+            ) from exc
+        raise
     audit_record(
         actor=actor,
         tenant=tenant,
@@ -371,6 +384,23 @@ def _transition(
         after=snapshot(arrangement, ARRANGEMENT_FIELDS),
     )
     return arrangement
+
+
+def _refuse_extension(current: Arrangement | None, end_date: date) -> None:
+    """Notice and ending can bring an arrangement's end forward, never push it later
+    (that would be a new arrangement, and could overlap a school's next grouping)."""
+    if current is not None and current.end_date is not None and end_date > current.end_date:
+        raise ApplicationError(
+            f"The arrangement already ends on {current.end_date:%-d %B %Y}; choose that date or an earlier one.",
+            code="end_after_agreed_end",
+            field="end_date",
+        )
+
+
+def _send_ended(payload: dict[str, Any]) -> None:
+    for receiver, result in arrangement_ended.send_robust(sender=Arrangement, **payload):
+        if isinstance(result, Exception):
+            logger.error("arrangement_ended receiver failed", receiver=str(receiver), error=repr(result), **payload)
 
 
 def arrangement_activate(*, actor: User, tenant: ResponsibleBody, arrangement_id: int) -> Arrangement:
@@ -405,6 +435,7 @@ def arrangement_give_notice(
                 code="end_before_notice",
                 field="end_date",
             )
+        _refuse_extension(current, end_date)
         return _transition(
             actor=actor,
             tenant=tenant,
@@ -423,6 +454,7 @@ def arrangement_end(*, actor: User, tenant: ResponsibleBody, arrangement_id: int
             raise ApplicationError(
                 "The end date must be on or after the start date.", code="dates_out_of_order", field="end_date"
             )
+        _refuse_extension(current, end_date)
         arrangement = _transition(
             actor=actor, tenant=tenant, arrangement_id=arrangement_id, name="end", changes={"end_date": end_date}
         )
@@ -432,7 +464,7 @@ def arrangement_end(*, actor: User, tenant: ResponsibleBody, arrangement_id: int
             "school_id": arrangement.school_id,
             "end_date": end_date,
         }
-        transaction.on_commit(lambda: arrangement_ended.send(sender=Arrangement, **payload))
+        transaction.on_commit(lambda: _send_ended(payload))
     return arrangement
 
 

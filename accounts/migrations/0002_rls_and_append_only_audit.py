@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
     dependencies = [("accounts", "0001_initial")]
 
     operations = [
-        EnableRowLevelSecurity("membership", predicate=MEMBERSHIP_PREDICATE),
+        EnableRowLevelSecurity("membership", predicate=MEMBERSHIP_PREDICATE),  # narrowed in 0003
         EnableRowLevelSecurity("auditevent"),
         migrations.RunSQL(APPEND_ONLY, DROP_APPEND_ONLY),
     ]

@@ -281,3 +281,4 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Pupils' names and UPNs (exceptional_resource.pupil_data): Fernet key and HMAC key.
 PUPIL_DATA_KEY = env("PUPIL_DATA_KEY", default="")
 PUPIL_UPN_HASH_KEY = env("PUPIL_UPN_HASH_KEY", default="")
+HEALTHZ_CACHE_SECONDS = env.int("HEALTHZ_CACHE_SECONDS", default=5)

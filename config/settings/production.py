@@ -9,6 +9,13 @@ for _required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "PUPIL_DATA_KEY
     if not env(_required, default=""):
         raise ImproperlyConfigured(f"{_required} must be set in production.")
 
+if not env("REDIS_URL", default=""):
+    raise ImproperlyConfigured("REDIS_URL must be set in production (Celery broker, shared cache and rate limits).")
+if not env("EMAIL_URL", default="") and env("EMAIL_BACKEND", default="").endswith("console.EmailBackend"):
+    raise ImproperlyConfigured("Set EMAIL_URL in production: sign-in links must not end up in logs.")
+if not env("EMAIL_URL", default="") and not env("EMAIL_BACKEND", default=""):
+    raise ImproperlyConfigured("Set EMAIL_URL (SMTP) in production: sign-in links must not end up in logs.")
+
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")

@@ -51,5 +51,6 @@ STORAGES = {
 AXES_ENABLED = True
 HEALTHZ_WORKER_TIMEOUT_SECONDS = 5.0
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": env("LOG_LEVEL", default="WARNING")}}
-PUPIL_DATA_KEY = "dGVzdC1vbmx5LXB1cGlsLWRhdGEta2V5LTAwMDAwMDA="  # noqa: S105
-PUPIL_UPN_HASH_KEY = "test-only-upn-hash-key"  # noqa: S105
+PUPIL_DATA_KEY = "dGVzdC1vbmx5LXB1cGlsLWRhdGEta2V5LTAwMDAwMDA="
+PUPIL_UPN_HASH_KEY = "test-only-upn-hash-key"
+HEALTHZ_CACHE_SECONDS = 0  # each test sees a fresh check

@@ -115,14 +115,14 @@ class TransactionKind(models.TextChoices):
 
 
 class Transaction(TenantOwnedModel):
-    """One balanced, immutable movement of money. ``idempotency_key`` is unique in the
-    database, so posting the same thing twice posts nothing the second time."""
+    """One balanced, immutable movement of money. ``idempotency_key`` is unique per body in
+    the database, so posting the same thing twice posts nothing the second time."""
 
     pool = models.ForeignKey(Pool, on_delete=models.PROTECT, related_name="transactions")
     kind = models.CharField(max_length=30, choices=TransactionKind.choices)
     posted_on = models.DateField(help_text="The accounting date.")
     description = models.CharField(max_length=300)
-    idempotency_key = models.CharField(max_length=200, unique=True)
+    idempotency_key = models.CharField(max_length=200)
     source_type = models.CharField(max_length=60, help_text="What caused it: contribution, award, payment run…")
     source_id = models.CharField(max_length=64)
     reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by")
@@ -140,6 +140,9 @@ class Transaction(TenantOwnedModel):
             models.CheckConstraint(condition=Q(kind__in=[k.value for k in TransactionKind]), name="txn_kind_valid"),
             models.CheckConstraint(
                 condition=~Q(kind="reversal") | Q(reverses__isnull=False), name="reversal_names_original"
+            ),
+            models.UniqueConstraint(
+                fields=["responsible_body", "idempotency_key"], name="txn_idempotency_key_per_body"
             ),
         ]
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.audit import audit_record
@@ -44,6 +45,18 @@ class LegSpec:
     amount_pence: int
     school_id: int | None = None
     pool: Pool | None = None  # another pool of the same body (carry-forward only)
+
+
+# Reversal is the correction for money coming in; award money and payments have their own
+# services (commitment_post and the payment run), whose checks a reversal would bypass.
+REVERSIBLE_KINDS = frozenset(
+    {
+        TransactionKind.CONTRIBUTION_EXPECTED,
+        TransactionKind.RECEIPT,
+        TransactionKind.RESERVE_SET_ASIDE,
+        TransactionKind.RECOVERY,
+    }
+)
 
 
 def pool_open(*, actor: User, tenant: ResponsibleBody, label: str) -> Pool:
@@ -111,11 +124,10 @@ def post(
         for p in pools.values():
             if p.status != PoolStatus.OPEN:
                 raise ConflictError(f"Pool {p.label} is closed: no further postings.", code="pool_closed")
-        accounts: dict[tuple[int, str], Account] = {}
-        for p in pools.values():
-            kinds = {str(leg.account) for leg in legs if (leg.pool or pool).pk == p.pk}
-            for k, a in _accounts(p, kinds, lock=True).items():
-                accounts[(p.pk, k)] = a
+        wanted = {((leg.pool or pool).pk, str(leg.account)) for leg in legs}
+        # Lock every account the posting touches, across pools, in one ascending-id query.
+        locked = Account.objects.select_for_update().filter(pool_id__in=list(pools)).order_by("pk")
+        accounts = {(a.pool_id, a.kind): a for a in locked if (a.pool_id, a.kind) in wanted}
         txn = Transaction(
             responsible_body=tenant,
             pool=pool,
@@ -132,7 +144,11 @@ def post(
             with transaction.atomic():
                 txn.save()
         except IntegrityError as exc:
-            if "idempotency_key" in str(exc):
+            if "txn_idempotency_key_per_body" in str(exc):
+                # A concurrent call with the same key won: it posted, so this posts nothing.
+                winner = Transaction.objects.filter(idempotency_key=idempotency_key).first()
+                if winner is not None:
+                    return winner, False
                 raise ConflictError("That posting key is already in use.", code="duplicate_posting") from exc
             if "reversed_by" in str(exc) or "reverses_id" in str(exc):
                 raise ConflictError("That transaction has already been reversed.", code="already_reversed") from exc
@@ -165,6 +181,12 @@ def transaction_reverse(
         if original.kind == TransactionKind.REVERSAL:
             raise ConflictError(
                 "A reversal cannot itself be reversed; post a new transaction.", code="reverse_reversal"
+            )
+        if original.kind not in REVERSIBLE_KINDS:
+            raise ConflictError(
+                "Award money is corrected by varying or releasing the award, and payments through the payment run, "
+                "so their headroom and schedule checks apply.",
+                code="not_reversible",
             )
         legs = [
             LegSpec(
@@ -200,6 +222,17 @@ def transaction_reverse(
     return txn
 
 
+def _net_awarded(*, pool: Pool, source_type: str, source_id: str) -> int:
+    """What one award has committed, net of its releases (sum of its ``awards`` legs)."""
+    total = Leg.objects.filter(
+        account__pool=pool,
+        account__kind=AccountKind.AWARDS,
+        transaction__source_type=source_type,
+        transaction__source_id=str(source_id),
+    ).aggregate(total=Sum("amount_pence"))["total"]
+    return int(total or 0)
+
+
 def commitment_post(
     *,
     actor: User,
@@ -229,27 +262,37 @@ def commitment_post(
         if existing is not None:
             return existing, headroom_from_balances(pool_balances(tenant=tenant, pool=pool))
         _accounts(pool, set(ACCOUNT_LOCK_ORDER), lock=True)
+        # A retry that waited for the lock finds the first call's posting here.
+        existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing, headroom_from_balances(pool_balances(tenant=tenant, pool=pool))
         pool.refresh_from_db(fields=["status"])
         before = headroom_from_balances(pool_balances(tenant=tenant, pool=pool))
         legs = [
             LegSpec(AccountKind.AWARDS, amount_pence, school_id),
             LegSpec(AccountKind.COMMITMENTS, -amount_pence, school_id),
         ]
-        if amount_pence > 0 and amount_pence > before.available_on_expected_pence:
-            from_reserve = amount_pence - max(before.available_on_expected_pence, 0)
+        available = before.available_on_expected_pence
+        if amount_pence > 0 and amount_pence > available:
+            # What the reserve must cover, counting any shortfall the pool already has.
+            from_reserve = amount_pence - available
             if not may_use_reserve or from_reserve > before.reserve_pence:
-                available = before.available_on_expected_pence + (before.reserve_pence if may_use_reserve else 0)
+                can_fund = available + (before.reserve_pence if may_use_reserve else 0)
                 raise InsufficientHeadroom(
-                    shortfall_pence=amount_pence - max(available, 0),
-                    available_pence=max(available, 0),
+                    shortfall_pence=amount_pence - max(can_fund, 0),
+                    available_pence=max(can_fund, 0),
                     requested_pence=amount_pence,
                 )
             legs += [
                 LegSpec(AccountKind.RESERVE, from_reserve),
                 LegSpec(AccountKind.CONTRIBUTIONS, -from_reserve),
             ]
-        if amount_pence < 0 and -amount_pence > before.committed_outstanding_pence:
-            raise ConflictError("Cannot release more than is committed and unpaid.", code="over_release")
+        if amount_pence < 0:
+            granted = _net_awarded(pool=pool, source_type=source_type, source_id=source_id)
+            if -amount_pence > min(granted, before.committed_outstanding_pence):
+                raise ConflictError(
+                    "Cannot release more than this award has committed and unpaid.", code="over_release"
+                )
         txn, _ = post(
             actor=actor,
             tenant=tenant,

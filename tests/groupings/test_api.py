@@ -91,24 +91,31 @@ def test_propose_api_rejects_bad_input_and_writes_nothing(admin, payload: dict, 
 def test_conflict_when_the_school_is_in_another_grouping(admin) -> None:
     school = SchoolFactory(trust_uid=TrustFactory().gias_group_uid)
     other = TrustFactory()
-    services.arrangement_propose(
-        actor=member(Role.BODY_ADMIN, other).user,
+    other_admin = member(Role.BODY_ADMIN, other).user
+    theirs = services.arrangement_propose(
+        actor=other_admin,
         tenant=other,
         school_id=school.pk,
         basis="contracted_trust",
         counterparty="T",
         start_date=date(2026, 9, 1),
+        agreement_document=SimpleUploadedFile("a.pdf", PDF),
     )
-    response = _api(admin.user).post(
-        f"/api/v1/bodies/{admin.responsible_body.slug}/arrangements/propose/",
+    services.arrangement_activate(actor=other_admin, tenant=other, arrangement_id=theirs.pk)
+    base = f"/api/v1/bodies/{admin.responsible_body.slug}/arrangements"
+    proposed = _api(admin.user).post(
+        f"{base}/propose/",
         {
             "school_id": school.pk,
             "basis": "contracted_trust",
             "counterparty": "T",
             "start_date": "2027-01-01",
+            "agreement_document": SimpleUploadedFile("b.pdf", PDF),
         },
-        format="json",
+        format="multipart",
     )
+    assert proposed.status_code == 201  # a proposal never blocks, nor is blocked
+    response = _api(admin.user).post(f"{base}/{proposed.json()['id']}/activate/")
     assert response.status_code == 409
     assert response.json()["code"] == "school_already_in_a_grouping"
 

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, connections, transaction
+from django.utils import timezone
 
 from accounts.errors import ApplicationError, ConflictError
 from accounts.models import AuditEvent, Role
@@ -113,34 +114,51 @@ def test_refused_transitions_say_why(officer, transition: str, status: str) -> N
         assert Arrangement.objects.get(pk=arrangement.pk).status == status
 
 
-def test_a_school_has_one_arrangement_on_any_date_across_bodies(officer) -> None:
+def test_a_school_has_one_approved_arrangement_on_any_date_across_bodies(officer) -> None:
     trust = officer.responsible_body
     school = own_academy(trust)
-    _propose(officer.user, trust, school, end_date=date(2027, 8, 31))
-    la = LocalAuthorityFactory(la_code=school.la_code)
-    la_admin = member(Role.BODY_ADMIN, la)
+    first = _propose(officer.user, trust, school, end_date=date(2027, 8, 31))
+    services.arrangement_activate(actor=officer.user, tenant=trust, arrangement_id=first.pk)
     other_trust = TrustFactory()
-    with pytest.raises(ConflictError) as exc:
-        _propose(
-            member(Role.BODY_ADMIN, other_trust).user,
-            other_trust,
-            school,
-            basis="contracted_trust",
-            agreement_document=_pdf(),
-            start_date=date(2027, 1, 1),
-        )
-    assert exc.value.code == "school_already_in_a_grouping"
-    assert "already in a grouping" in exc.value.message
-    # After the first arrangement's end date the school may join another grouping.
-    later = _propose(
-        member(Role.BODY_ADMIN, other_trust).user,
+    other_admin = member(Role.BODY_ADMIN, other_trust).user
+    # Proposing never blocks anyone, so another body's proposal is accepted...
+    overlapping = _propose(
+        other_admin,
         other_trust,
         school,
         basis="contracted_trust",
+        agreement_document=_pdf(),
+        start_date=date(2027, 1, 1),
+    )
+    # ...but it cannot be approved while the school is in the first grouping.
+    with pytest.raises(ConflictError) as exc:
+        services.arrangement_activate(actor=other_admin, tenant=other_trust, arrangement_id=overlapping.pk)
+    assert exc.value.code == "school_already_in_a_grouping"
+    assert "already in a grouping" in exc.value.message
+    with tenant_context(other_trust):
+        assert Arrangement.objects.get(pk=overlapping.pk).status == "proposed"
+    # After the first arrangement's end date the school may join another grouping.
+    later = _propose(
+        other_admin,
+        other_trust,
+        school,
+        basis="contracted_trust",
+        agreement_document=_pdf(),
         start_date=date(2027, 9, 1),
     )
-    assert later.status == "proposed"
-    del la_admin
+    assert (
+        services.arrangement_activate(actor=other_admin, tenant=other_trust, arrangement_id=later.pk).status == "active"
+    )
+
+
+def test_notice_and_ending_cannot_push_the_end_date_later(officer) -> None:
+    body = officer.responsible_body
+    arrangement = _propose(officer.user, body, own_academy(body), end_date=date(2027, 8, 31))
+    services.arrangement_activate(actor=officer.user, tenant=body, arrangement_id=arrangement.pk)
+    for service in (services.arrangement_give_notice, services.arrangement_end):
+        with pytest.raises(ApplicationError) as exc:
+            service(actor=officer.user, tenant=body, arrangement_id=arrangement.pk, end_date=date(2028, 8, 31))
+        assert exc.value.code == "end_after_agreed_end"
 
 
 def test_a_withdrawn_proposal_frees_the_dates(officer) -> None:
@@ -156,12 +174,13 @@ def test_exclusion_constraint_holds_in_the_database_itself(officer) -> None:
     body = officer.responsible_body
     school = own_academy(body)
     arrangement = _propose(officer.user, body, school)
+    services.arrangement_activate(actor=officer.user, tenant=body, arrangement_id=arrangement.pk)
     with tenant_context(body), pytest.raises(DatabaseError, match="one_arrangement_per_school_per_date"):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 "INSERT INTO groupings_arrangement (responsible_body_id, school_id, basis, status, counterparty, "
                 "agreement_reference, agreement_document, agreement_document_name, conversion_pathway, start_date, "
-                "proposed_by_label, created_at) VALUES (%s, %s, 'own_academy', 'proposed', 'x', '', '', '', '', "
+                "proposed_by_label, created_at) VALUES (%s, %s, 'own_academy', 'active', 'x', '', '', '', '', "
                 "'2027-01-01', '', now())",
                 [body.pk, school.pk],
             )
@@ -326,12 +345,14 @@ def test_policy_versions_are_new_rows_never_edits(officer) -> None:
         ({"decision_criteria": ["  "]}, "criteria_required"),
         ({"decision_target_working_days": 0}, "invalid_target"),
         ({"effective_from": date(2026, 4, 1)}, "policy_not_after_latest"),
-        ({"effective_from": date(2026, 5, 1)}, "policy_backdated"),
+        ({"effective_from": "yesterday"}, "policy_backdated"),
     ],
 )
 def test_policy_bad_input(officer, kwargs: dict, code: str) -> None:
     body = officer.responsible_body
     services.policy_ensure_default(actor=officer.user, tenant=body, effective_from=date(2026, 4, 1))
+    if kwargs.get("effective_from") == "yesterday":
+        kwargs = {**kwargs, "effective_from": timezone.localdate() - timedelta(days=1)}
     args = {
         "effective_from": date(2099, 1, 1),
         "pooled_share_percent": "10",
@@ -353,17 +374,24 @@ def test_two_bodies_racing_to_add_the_same_school_one_wins() -> None:
     racers = []
     for _ in range(2):
         body = TrustFactory()
-        racers.append((body, member(Role.BODY_ADMIN, body).user))
+        user = member(Role.BODY_ADMIN, body).user
+        proposal = _propose(
+            user, body, school, basis="contracted_trust", counterparty="Standalone Trust", agreement_document=_pdf()
+        )
+        racers.append((body, user, proposal.pk))
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
+    errors: list[BaseException] = []
 
-    def race(body, user) -> None:  # type: ignore[no-untyped-def]
+    def race(body, user, arrangement_id) -> None:  # type: ignore[no-untyped-def]
         try:
             barrier.wait(timeout=10)
-            _propose(user, body, school, basis="contracted_trust", counterparty="Standalone Trust")
+            services.arrangement_activate(actor=user, tenant=body, arrangement_id=arrangement_id)
             outcomes.append("won")
         except ConflictError as exc:
             outcomes.append(exc.code)
+        except BaseException as exc:  # noqa: BLE001 - surfaced by the assertion below
+            errors.append(exc)
         finally:
             connections.close_all()
 
@@ -372,6 +400,9 @@ def test_two_bodies_racing_to_add_the_same_school_one_wins() -> None:
         t.start()
     for t in threads:
         t.join(timeout=30)
+    assert not any(t.is_alive() for t in threads)
+    assert errors == []
     assert sorted(outcomes) == ["school_already_in_a_grouping", "won"]
     with platform_context():
-        assert Arrangement.objects.filter(school=school).count() == 1
+        statuses = sorted(Arrangement.objects.filter(school=school).values_list("status", flat=True))
+    assert statuses == ["active", "proposed"]

@@ -111,3 +111,20 @@ def test_runtime_role_cannot_change_the_schema_or_disable_rls(runtime_conn) -> N
         runtime_conn.execute("ALTER TABLE accounts_membership DISABLE ROW LEVEL SECURITY")
     with pytest.raises(psycopg.errors.InsufficientPrivilege), runtime_conn.transaction():
         runtime_conn.execute("ALTER TABLE accounts_auditevent DISABLE TRIGGER audit_event_append_only")
+
+
+def test_a_user_can_read_but_not_write_their_own_memberships_in_other_bodies(runtime_conn) -> None:
+    a = member(Role.TRUSTEE)
+    with runtime_conn.transaction():
+        runtime_conn.execute("SELECT set_config('app.user_id', %s, true)", [str(a.user_id)])
+        assert runtime_conn.execute("SELECT count(*) FROM accounts_membership").fetchone()[0] == 1
+        updated = runtime_conn.execute("UPDATE accounts_membership SET role = 'body_admin' WHERE id = %s", [a.pk])
+        assert updated.rowcount == 0
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        with runtime_conn.transaction():
+            runtime_conn.execute("SELECT set_config('app.user_id', %s, true)", [str(a.user_id)])
+            runtime_conn.execute(
+                "INSERT INTO accounts_membership (responsible_body_id, user_id, role, valid_from, created_at) "
+                "VALUES (%s, %s, 'body_admin', current_date, now())",
+                [a.responsible_body_id, a.user_id],
+            )

@@ -44,3 +44,10 @@ def test_healthz_names_the_broker_when_it_is_down() -> None:
         app.pool.force_close_all()
     assert response.status_code == 503
     assert "broker" in response.json()["failing"]
+
+
+def test_healthz_hides_error_details_from_remote_callers(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.HEALTHZ_WORKER_TIMEOUT_SECONDS = 0.5
+    response = Client(REMOTE_ADDR="203.0.113.9").get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["worker"] == {"ok": False}

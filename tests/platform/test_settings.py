@@ -17,6 +17,8 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://inclusion_pool_app:pw@127.0.0.1:5432/inclusion_pool",
     "PUPIL_DATA_KEY": "cHJvZHVjdGlvbi1jaGVjay1vbmx5LWtleS0wMDAwMDA=",
     "PUPIL_UPN_HASH_KEY": "production-check-only-hash-key",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.example.org:587",
 }
 
 
@@ -29,13 +31,20 @@ def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "PUPIL_DATA_KEY", "PUPIL_UPN_HASH_KEY"]
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "PUPIL_DATA_KEY", "PUPIL_UPN_HASH_KEY", "REDIS_URL"]
 )
 def test_production_refuses_to_start_without(missing: str) -> None:
     env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
     result = _manage("check", env=env)
     assert result.returncode != 0
-    assert f"{missing} must be set in production." in result.stderr
+    assert f"{missing} must be set in production" in result.stderr
+
+
+def test_production_refuses_to_send_mail_to_the_console() -> None:
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "EMAIL_URL"}
+    result = _manage("check", env=env)
+    assert result.returncode != 0
+    assert "Set EMAIL_URL" in result.stderr
 
 
 def test_check_deploy_reports_no_warnings() -> None:

@@ -98,7 +98,7 @@ def test_a_duplicate_idempotency_key_posts_nothing(officer, pool) -> None:
     assert (created, created_again, again.pk) == (True, False, first.pk)
     with tenant_context(body):
         assert Leg.objects.count() == 2
-    with tenant_context(body), pytest.raises(DatabaseError, match="idempotency_key"):
+    with tenant_context(body), pytest.raises(DatabaseError, match="txn_idempotency_key_per_body"):
         with transaction.atomic():
             Transaction.objects.create(
                 responsible_body=body,
@@ -290,6 +290,8 @@ def test_one_hundred_simultaneous_commitments_on_a_pool_for_fifty(officer, pool)
             result = "ok"
         except InsufficientHeadroom as exc:
             result = f"short:{exc.shortfall_pence}"
+        except BaseException as exc:  # noqa: BLE001 - every thread's outcome is asserted below
+            result = f"error:{exc!r}"
         finally:
             connections.close_all()
         with lock:
@@ -308,9 +310,140 @@ def test_one_hundred_simultaneous_commitments_on_a_pool_for_fifty(officer, pool)
         t.start()
     for t in threads:
         t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads)
+    assert [o for o in outcomes if o.startswith("error")] == []
+    assert len(outcomes) == 100
     assert outcomes.count("ok") == 50
     assert outcomes.count("short:100000") == 50
     headroom = pool_headroom(tenant=body, pool=pool)
     assert headroom.committed_outstanding_pence == 50 * 1_000_00
     assert headroom.available_on_expected_pence == 0
     assert sum(pool_balances(tenant=body, pool=pool).values()) == 0
+
+
+def test_a_retried_commitment_posts_once_and_reports_the_same_transaction(officer, pool) -> None:
+    body = officer.responsible_body
+    fund(officer, pool, 100_00)
+    school = own_academy(body)
+    args = dict(
+        actor=officer.user,
+        tenant=body,
+        pool=pool,
+        school_id=school.pk,
+        amount_pence=80_00,
+        source_type="award",
+        source_id="9",
+        idempotency_key=f"{body.pk}:award:9",
+        description="Award 9",
+    )
+    first, _ = commitment_post(**args)
+    again, after = commitment_post(**args)  # would not fit a second time: it must not be re-checked
+    assert again.pk == first.pk
+    assert after.committed_outstanding_pence == 80_00
+
+
+def test_drawing_on_the_reserve_cannot_cover_more_than_the_reserve_when_the_pool_is_short(officer, pool) -> None:
+    body = officer.responsible_body
+    fund(officer, pool, 1_000_00)
+    post(
+        actor=officer.user,
+        tenant=body,
+        pool=pool,
+        kind="reserve_set_aside",
+        posted_on=date(2026, 4, 1),
+        description="Reserve",
+        idempotency_key=f"{body.pk}:reserve",
+        source_type="test",
+        source_id="r",
+        legs=[LegSpec("contributions", 120_00), LegSpec("reserve", -120_00)],
+    )
+    school = own_academy(body)
+    commitment_post(
+        actor=officer.user,
+        tenant=body,
+        pool=pool,
+        school_id=school.pk,
+        amount_pence=880_00,
+        source_type="award",
+        source_id="1",
+        idempotency_key=f"{body.pk}:a1",
+        description="All of it",
+    )
+    # Contributions fall by 50.00 after the commitment: the pool is 50.00 short.
+    post(
+        actor=officer.user,
+        tenant=body,
+        pool=pool,
+        kind="contribution_expected",
+        posted_on=date(2026, 6, 1),
+        description="School left",
+        idempotency_key=f"{body.pk}:left",
+        source_type="test",
+        source_id="left",
+        legs=[LegSpec("contributions", 50_00), LegSpec("contributions_receivable", -50_00)],
+    )
+    assert pool_headroom(tenant=body, pool=pool).available_on_expected_pence == -50_00
+    with pytest.raises(InsufficientHeadroom) as exc:
+        commitment_post(
+            actor=officer.user,
+            tenant=body,
+            pool=pool,
+            school_id=school.pk,
+            amount_pence=100_00,
+            source_type="award",
+            source_id="2",
+            idempotency_key=f"{body.pk}:a2",
+            description="Urgent",
+            may_use_reserve=True,
+        )
+    assert exc.value.extra == {"shortfall_pence": 30_00, "available_pence": 70_00, "requested_pence": 100_00}
+
+
+def test_award_money_is_not_corrected_by_reversal(officer, pool) -> None:
+    body = officer.responsible_body
+    fund(officer, pool, 100_00)
+    txn, _ = commitment_post(
+        actor=officer.user,
+        tenant=body,
+        pool=pool,
+        school_id=own_academy(body).pk,
+        amount_pence=10_00,
+        source_type="award",
+        source_id="1",
+        idempotency_key=f"{body.pk}:a",
+        description="Award",
+    )
+    with pytest.raises(ConflictError) as exc:
+        transaction_reverse(actor=officer.user, tenant=body, transaction_id=txn.pk, reason="Oops")
+    assert exc.value.code == "not_reversible"
+
+
+def test_one_award_cannot_release_more_than_it_committed(officer, pool) -> None:
+    body = officer.responsible_body
+    fund(officer, pool, 100_00)
+    school = own_academy(body)
+    for source_id in ("1", "2"):
+        commitment_post(
+            actor=officer.user,
+            tenant=body,
+            pool=pool,
+            school_id=school.pk,
+            amount_pence=30_00,
+            source_type="award",
+            source_id=source_id,
+            idempotency_key=f"{body.pk}:c{source_id}",
+            description="Award",
+        )
+    with pytest.raises(ConflictError) as exc:
+        commitment_post(
+            actor=officer.user,
+            tenant=body,
+            pool=pool,
+            school_id=school.pk,
+            amount_pence=-40_00,
+            source_type="award",
+            source_id="1",
+            idempotency_key=f"{body.pk}:r1",
+            description="Release",
+        )
+    assert exc.value.code == "over_release"
