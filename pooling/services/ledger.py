@@ -235,7 +235,7 @@ def _net_awarded(*, pool: Pool, source_type: str, source_id: str) -> int:
 
 def commitment_post(
     *,
-    actor: User,
+    actor: User | None,
     tenant: ResponsibleBody,
     pool: Pool,
     school_id: int,

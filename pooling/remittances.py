@@ -1,0 +1,169 @@
+"""Documents built from the ledger: each school's remittance advice (CSV and PDF) and the
+journal export for the body's finance system.
+
+CSV cells that came from text people typed are written through ``defusedcsv``, which
+neutralises a leading ``= + - @`` (spreadsheet formulas) with an apostrophe and leaves
+numbers as numbers. Remittance advice names awards and amounts only, never a pupil."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from defusedcsv import csv
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.money import pence_to_decimal
+
+if TYPE_CHECKING:
+    from accounts.models import ResponsibleBody
+    from pooling.models import Instalment, Leg, PaymentRun, PaymentRunLine
+
+
+@dataclass(frozen=True)
+class AdviceRow:
+    award_reference: str
+    due_on: date
+    amount_pence: int
+
+
+@dataclass(frozen=True)
+class Advice:
+    body_name: str
+    pool_label: str
+    run_id: int
+    pay_on: date
+    due_up_to: date
+    school_name: str
+    urn: int
+    rows: list[AdviceRow]
+    total_pence: int
+
+
+def award_reference(source_type: str, source_id: str) -> str:
+    return f"{source_type.replace('_', ' ').capitalize()} {source_id}"
+
+
+def advice_for(
+    *, body: ResponsibleBody, run: PaymentRun, line: PaymentRunLine, instalments: Iterable[Instalment]
+) -> Advice:
+    rows = [
+        AdviceRow(award_reference(i.schedule.source_type, i.schedule.source_id), i.due_on, i.amount_pence)
+        for i in instalments
+        if i.amount_pence
+    ]
+    return Advice(
+        body_name=body.legal_name,
+        pool_label=run.pool.label,
+        run_id=run.pk,
+        pay_on=run.pay_on,
+        due_up_to=run.due_up_to,
+        school_name=line.school.name,
+        urn=line.school.urn,
+        rows=rows,
+        total_pence=line.amount_pence,
+    )
+
+
+ADVICE_HEADER = [
+    "Responsible body",
+    "Funding period",
+    "Payment run",
+    "Payment date",
+    "School",
+    "URN",
+    "Award reference",
+    "Instalment due",
+    "Amount (GBP)",
+]
+
+
+def advice_csv(advice: Advice) -> bytes:
+    """One row per instalment paid, then a total row; amounts in pounds to the penny."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(ADVICE_HEADER)
+    common = [
+        advice.body_name,
+        advice.pool_label,
+        advice.run_id,
+        advice.pay_on.isoformat(),
+        advice.school_name,
+        advice.urn,
+    ]
+    for row in advice.rows:
+        writer.writerow([*common, row.award_reference, row.due_on.isoformat(), pence_to_decimal(row.amount_pence)])
+    writer.writerow([*common, "Total", "", pence_to_decimal(advice.total_pence)])
+    return out.getvalue().encode("utf-8")
+
+
+def advice_pdf(advice: Advice) -> bytes:
+    """The same advice as a printable PDF (WeasyPrint, from a plain HTML template)."""
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "pooling/payments/remittance.html", {"advice": advice, "generated_on": timezone.localdate()}
+    )
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
+
+
+# --- Journal export -------------------------------------------------------------------------
+
+JOURNAL_HEADER = [
+    "Date",
+    "Period",
+    "Transaction",
+    "Type",
+    "Account",
+    "Nominal code",
+    "Cost centre",
+    "CFR code",
+    "School URN",
+    "Description",
+    "Debit",
+    "Credit",
+    "Reference",
+]
+
+
+def _pounds(pence: int) -> Decimal:
+    return pence_to_decimal(pence).quantize(Decimal("0.01"))
+
+
+def journal_row(leg: Leg) -> list[Any]:
+    txn = leg.transaction
+    account = leg.account
+    return [
+        txn.posted_on.isoformat(),
+        account.pool.label,
+        txn.pk,
+        txn.get_kind_display(),
+        account.get_kind_display(),
+        account.nominal_code,
+        account.cost_centre,
+        account.cfr_code,
+        leg.school.urn if leg.school_id and leg.school else "",
+        txn.description,
+        _pounds(leg.amount_pence) if leg.amount_pence > 0 else Decimal("0.00"),
+        _pounds(-leg.amount_pence) if leg.amount_pence < 0 else Decimal("0.00"),
+        txn.idempotency_key,
+    ]
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def journal_csv_lines(legs: Iterable[Leg]) -> Iterator[str]:
+    """The journal as CSV text, one line at a time (for a streamed response)."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(JOURNAL_HEADER)
+    for leg in legs:
+        yield writer.writerow(journal_row(leg))

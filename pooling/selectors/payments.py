@@ -1,0 +1,150 @@
+"""Reads for paying schools: schedules, payment runs and their remittances, what a period
+close would carry forward, accounts with their finance-system codes, and journal rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.http import Http404
+
+from accounts.models import ResponsibleBody
+from accounts.tenancy import tenant_context
+from pooling.models import (
+    Account,
+    Instalment,
+    InstalmentSchedule,
+    Leg,
+    PaymentRun,
+    PaymentRunLine,
+    Pool,
+    Remittance,
+)
+from pooling.periods import period_of
+from pooling.selectors.ledger import pool_balances
+
+
+def payment_run_list(*, tenant: ResponsibleBody, pool: Pool) -> QuerySet[PaymentRun]:
+    runs: QuerySet[PaymentRun] = PaymentRun.objects.for_tenant(tenant).filter(pool=pool)
+    return runs.annotate(school_count=Count("lines")).order_by("-pay_on", "-id")
+
+
+def payment_run_get(*, tenant: ResponsibleBody, payment_run_id: int) -> PaymentRun:
+    run = PaymentRun.objects.for_tenant(tenant).select_related("pool").filter(pk=payment_run_id).first()
+    if run is None:
+        raise Http404("No such payment run.")
+    return run
+
+
+def payment_run_lines(*, tenant: ResponsibleBody, run: PaymentRun) -> QuerySet[PaymentRunLine]:
+    """A run's lines with their school and remittance advice (if built yet): one query."""
+    return (
+        PaymentRunLine.objects.for_tenant(tenant)
+        .filter(payment_run=run)
+        .select_related("school", "remittance")
+        .order_by("school__name", "pk")
+    )
+
+
+def payment_run_instalments(*, tenant: ResponsibleBody, run: PaymentRun) -> QuerySet[Instalment]:
+    return (
+        Instalment.objects.for_tenant(tenant)
+        .filter(payment_run=run)
+        .select_related("schedule")
+        .order_by("schedule__school_id", "due_on", "schedule__source_type", "schedule__source_id", "pk")
+    )
+
+
+def remittance_get(*, tenant: ResponsibleBody, remittance_id: int) -> Remittance:
+    remittance = (
+        Remittance.objects.for_tenant(tenant)
+        .select_related("line__school", "line__payment_run")
+        .filter(pk=remittance_id)
+        .first()
+    )
+    if remittance is None:
+        raise Http404("No such remittance advice.")
+    return remittance
+
+
+def schedule_list(*, tenant: ResponsibleBody, pool: Pool) -> QuerySet[InstalmentSchedule]:
+    return (
+        InstalmentSchedule.objects.for_tenant(tenant)
+        .filter(pool=pool)
+        .select_related("school")
+        .prefetch_related(Prefetch("instalments", queryset=Instalment.objects.order_by("due_on", "pk")))
+        .order_by("school__name", "source_type", "source_id")
+    )
+
+
+@dataclass(frozen=True)
+class ClosePreview:
+    """What closing ``pool`` would carry into ``next_label``'s pool, and what blocks it."""
+
+    pool: Pool
+    next_label: str
+    cash_pence: int
+    receivable_pence: int
+    commitments_pence: int
+    payable_pence: int
+    unpaid_instalments: int
+    unpaid_instalments_pence: int
+    schedules_to_move: int
+
+    @property
+    def carried_forward_pence(self) -> int:
+        """Net assets that arrive in the next pool as its brought-forward balance."""
+        return self.cash_pence + self.receivable_pence - self.commitments_pence - self.payable_pence
+
+    @property
+    def can_close(self) -> bool:
+        return self.pool.status == "open" and not self.payable_pence and not self.unpaid_instalments
+
+
+def pool_close_preview(*, tenant: ResponsibleBody, pool: Pool) -> ClosePreview:
+    with tenant_context(tenant):
+        b = pool_balances(tenant=tenant, pool=pool)
+        unpaid = Instalment.objects.filter(
+            schedule__pool=pool, status=Instalment.Status.SCHEDULED, due_on__lte=pool.ends_on
+        ).aggregate(n=Count("id"), total=Sum("amount_pence"))
+        moving = (
+            InstalmentSchedule.objects.filter(pool=pool, instalments__status=Instalment.Status.SCHEDULED)
+            .distinct()
+            .count()
+        )
+    return ClosePreview(
+        pool=pool,
+        next_label=period_of(pool.ends_on + timedelta(days=1)).label,
+        cash_pence=b["pool_bank"] + b["payments_made"],
+        receivable_pence=b["contributions_receivable"],
+        commitments_pence=-b["commitments"],
+        payable_pence=-b["payable_to_schools"],
+        unpaid_instalments=unpaid["n"] or 0,
+        unpaid_instalments_pence=int(unpaid["total"] or 0),
+        schedules_to_move=moving,
+    )
+
+
+def account_list(*, tenant: ResponsibleBody, pool: Pool) -> QuerySet[Account]:
+    return Account.objects.for_tenant(tenant).filter(pool=pool).select_related("pool").order_by("pk")
+
+
+def account_get(*, tenant: ResponsibleBody, account_id: int) -> Account:
+    account = Account.objects.for_tenant(tenant).select_related("pool").filter(pk=account_id).first()
+    if account is None:
+        raise Http404("No such account.")
+    return account
+
+
+def journal_legs(*, tenant: ResponsibleBody, date_from: date, date_to: date, pool: Pool | None = None) -> QuerySet[Leg]:
+    """Every ledger leg posted in ``[date_from, date_to]``, oldest first, with what the
+    journal export needs joined in (one query, iterated in chunks)."""
+    qs = (
+        Leg.objects.for_tenant(tenant)
+        .filter(transaction__posted_on__gte=date_from, transaction__posted_on__lte=date_to)
+        .select_related("transaction", "transaction__pool", "account", "account__pool", "school")
+    )
+    if pool is not None:
+        qs = qs.filter(account__pool=pool)
+    return qs.order_by("transaction__posted_on", "transaction_id", "pk")

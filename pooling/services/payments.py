@@ -1,0 +1,355 @@
+"""Payment runs and remittance advice.
+
+A run pays every scheduled instalment due up to a date: it moves what it pays from
+``commitments`` to ``payable_to_schools`` when confirmed and on to ``payments_made`` on the
+payment date (keys ``f"{tenant.pk}:payment-run:<run id>:payable"`` and ``…:payment``).
+After commit a Celery task builds each school's remittance advice (CSV and PDF).
+
+The services callers know by this module (the cases app commits and schedules awards with
+``award_commit_and_schedule``) are re-exported from ``schedules`` and ``period_close``."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.errors import ApplicationError, ConflictError
+from accounts.models import ResponsibleBody, User
+from accounts.tenancy import tenant_context
+from pooling import remittances
+from pooling.models import (
+    AccountKind,
+    Instalment,
+    PaymentRun,
+    PaymentRunLine,
+    Pool,
+    PoolStatus,
+    Remittance,
+    TransactionKind,
+)
+from pooling.services.ledger import LegSpec, post
+from pooling.services.period_close import account_codes_set, pool_close, pool_reopen
+from pooling.services.schedules import (
+    ScheduledAward,
+    ScheduleStopped,
+    award_commit_and_schedule,
+    schedule_create,
+    schedule_parts,
+    schedule_stop,
+    schedule_vary,
+    split_by_days,
+)
+
+
+def _check_run_dates(*, pool: Pool, due_up_to: date, pay_on: date | None) -> None:
+    if due_up_to > pool.ends_on:
+        raise ApplicationError(
+            f"Pool {pool.label} pays instalments due up to {pool.ends_on:%-d %B %Y}; "
+            "later ones are paid from the next period's pool.",
+            code="due_after_period",
+            field="due_up_to",
+        )
+    if pay_on is not None and pay_on < pool.starts_on:
+        raise ApplicationError(
+            f"The payment date must be on or after {pool.starts_on:%-d %B %Y}, when the period starts.",
+            code="pay_before_period",
+            field="pay_on",
+        )
+
+
+def _due(pool: Pool, due_up_to: date) -> Any:
+    return Instalment.objects.filter(
+        schedule__pool=pool, status=Instalment.Status.SCHEDULED, due_on__lte=due_up_to, payment_run__isnull=True
+    )
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    school_id: int
+    school_name: str
+    urn: int
+    instalments: int
+    amount_pence: int
+
+
+@dataclass(frozen=True)
+class RunPreview:
+    pool: Pool
+    due_up_to: date
+    lines: list[PreviewLine]
+
+    @property
+    def total_pence(self) -> int:
+        return sum(line.amount_pence for line in self.lines)
+
+    @property
+    def instalments(self) -> int:
+        return sum(line.instalments for line in self.lines)
+
+
+def payment_run_preview(*, tenant: ResponsibleBody, pool: Pool, due_up_to: date) -> RunPreview:
+    """What a run would pay now: per school, the scheduled instalments due up to the date
+    that are in no run yet. Nothing is stored."""
+    _check_run_dates(pool=pool, due_up_to=due_up_to, pay_on=None)
+    with tenant_context(tenant):
+        rows = (
+            _due(pool, due_up_to)
+            .values("schedule__school_id", "schedule__school__name", "schedule__school__urn")
+            .annotate(total=Sum("amount_pence"), n=Count("id"))
+            .order_by("schedule__school__name", "schedule__school_id")
+        )
+        lines = [
+            PreviewLine(
+                school_id=r["schedule__school_id"],
+                school_name=r["schedule__school__name"],
+                urn=r["schedule__school__urn"],
+                instalments=r["n"],
+                amount_pence=int(r["total"]),
+            )
+            for r in rows
+        ]
+    return RunPreview(pool=pool, due_up_to=due_up_to, lines=lines)
+
+
+def payment_run_confirm(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    pool: Pool,
+    due_up_to: date,
+    pay_on: date,
+    expected_total_pence: int | None = None,
+) -> PaymentRun:
+    """Pay every scheduled instalment due up to ``due_up_to``: a confirmed run with one line
+    per school, the instalments marked paid, and two postings (payable, then paid). The
+    pool row is locked and the instalments re-selected inside the lock, so two confirms
+    never pay the same instalment: the second finds nothing due (``nothing_to_pay``).
+
+    ``expected_total_pence`` (the previewed total) refuses a run that changed since."""
+    _check_run_dates(pool=pool, due_up_to=due_up_to, pay_on=pay_on)
+    with tenant_context(tenant), transaction.atomic():
+        locked = Pool.objects.select_for_update().filter(pk=pool.pk).first()
+        if locked is None:
+            raise ApplicationError("No such pool.", code="not_found")
+        if locked.status != PoolStatus.OPEN:
+            raise ConflictError(f"Pool {locked.label} is closed: no further payments.", code="pool_closed")
+        due = list(
+            _due(locked, due_up_to)
+            .select_for_update(of=("self",))
+            .select_related("schedule")
+            .order_by("schedule__school_id", "due_on", "id")
+        )
+        if not due:
+            raise ConflictError(
+                f"Nothing is due up to {due_up_to:%-d %B %Y} that has not been paid.",
+                code="nothing_to_pay",
+                field="due_up_to",
+            )
+        per_school: dict[int, int] = defaultdict(int)
+        for instalment in due:
+            per_school[instalment.schedule.school_id] += instalment.amount_pence
+        total = sum(per_school.values())
+        if expected_total_pence is not None and expected_total_pence != total:
+            raise ConflictError(
+                "What is due changed since the preview: check the run again.", code="preview_stale", field="due_up_to"
+            )
+        now = timezone.now()
+        run = PaymentRun(
+            responsible_body=tenant,
+            pool=locked,
+            due_up_to=due_up_to,
+            pay_on=pay_on,
+            status=PaymentRun.Status.CONFIRMED,
+            total_pence=total,
+            created_by_label=actor.email,
+            confirmed_by_label=actor.email,
+            confirmed_at=now,
+            created_at=now,
+        )
+        run.save()
+        PaymentRunLine.objects.bulk_create(
+            [
+                PaymentRunLine(responsible_body=tenant, payment_run=run, school_id=school_id, amount_pence=amount)
+                for school_id, amount in sorted(per_school.items())
+                if amount
+            ]
+        )
+        Instalment.objects.filter(pk__in=[i.pk for i in due]).update(status=Instalment.Status.PAID, payment_run=run)
+        paying = [(school_id, amount) for school_id, amount in sorted(per_school.items()) if amount]
+        if paying:
+            _post_run(actor=actor, tenant=tenant, pool=locked, run=run, paying=paying)
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="payment_run.confirmed",
+            obj=run,
+            label=f"Payment run {run.pk} ({locked.label}): £{total / 100:,.2f} to {len(paying)} schools on {pay_on}",
+            after={
+                "pool": locked.pk,
+                "due_up_to": due_up_to,
+                "pay_on": pay_on,
+                "total_pence": total,
+                "instalments": len(due),
+                "lines": dict(paying),
+            },
+        )
+        tenant_id, run_id = tenant.pk, run.pk
+        # robust: the run is committed whatever the broker says; a failed enqueue is logged
+        # and the advice can be requested again (``remittances_request``).
+        transaction.on_commit(lambda: _enqueue_remittances(tenant_id=tenant_id, paymentrun_id=run_id), robust=True)
+    return run
+
+
+def _post_run(
+    *, actor: User, tenant: ResponsibleBody, pool: Pool, run: PaymentRun, paying: list[tuple[int, int]]
+) -> None:
+    """Dr commitments / Cr payable when confirmed, then Dr payable / Cr payments made on the
+    payment date; one leg pair per school."""
+    stages = (
+        (
+            TransactionKind.PAYABLE,
+            "payable",
+            min(timezone.localdate(), run.pay_on),
+            f"instalments due up to {run.due_up_to:%-d %B %Y} payable",
+            AccountKind.COMMITMENTS,
+            AccountKind.PAYABLE_TO_SCHOOLS,
+        ),
+        (
+            TransactionKind.PAYMENT,
+            "payment",
+            run.pay_on,
+            f"paid to {len(paying)} schools on {run.pay_on:%-d %B %Y}",
+            AccountKind.PAYABLE_TO_SCHOOLS,
+            AccountKind.PAYMENTS_MADE,
+        ),
+    )
+    for kind, stage, posted_on, what, debit, credit in stages:
+        post(
+            actor=actor,
+            tenant=tenant,
+            pool=pool,
+            kind=kind,
+            posted_on=posted_on,
+            description=f"Payment run {run.pk}: {what}",
+            idempotency_key=f"{tenant.pk}:payment-run:{run.pk}:{stage}",
+            source_type="payment_run",
+            source_id=str(run.pk),
+            legs=[
+                leg
+                for school_id, amount in paying
+                for leg in (LegSpec(debit, amount, school_id), LegSpec(credit, -amount, school_id))
+            ],
+        )
+
+
+def _enqueue_remittances(*, tenant_id: int, paymentrun_id: int) -> None:
+    from pooling.tasks_payments import remittances_build_task
+
+    remittances_build_task.delay(tenant_id=tenant_id, paymentrun_id=paymentrun_id)
+
+
+def remittances_request(*, actor: User, tenant: ResponsibleBody, payment_run_id: int) -> PaymentRun:
+    """Ask again for a confirmed run's remittance advice (say, after the task queue was
+    down). Only what is missing is built, so asking twice is harmless."""
+    with tenant_context(tenant), transaction.atomic():
+        run = PaymentRun.objects.filter(pk=payment_run_id).first()
+        if run is None:
+            raise ApplicationError("No such payment run.", code="not_found")
+        if run.status != PaymentRun.Status.CONFIRMED:
+            raise ConflictError("Only a confirmed run has remittance advice.", code="run_not_confirmed")
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="remittance.requested",
+            obj=run,
+            label=f"Remittance advice requested for payment run {run.pk}",
+        )
+        tenant_id, run_id = tenant.pk, run.pk
+        transaction.on_commit(lambda: _enqueue_remittances(tenant_id=tenant_id, paymentrun_id=run_id), robust=True)
+    return run
+
+
+def _store(remittance: Remittance, field: str, filename: str, content: bytes) -> str:
+    """Save ``content`` under a name fixed by the run and school, replacing any partial
+    file from an interrupted build, so rebuilding never leaves a second file set."""
+    file_field = getattr(remittance, field)
+    name = file_field.field.generate_filename(remittance, filename)
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    file_field.save(filename, ContentFile(content), save=False)
+    return hashlib.sha256(content).hexdigest()
+
+
+def remittances_build(*, tenant: ResponsibleBody, payment_run_id: int) -> list[Remittance]:
+    """Build each school's remittance advice (CSV and PDF) for a confirmed run, store them
+    privately and record their SHA-256. Idempotent: a line with both files is left alone."""
+    built: list[Remittance] = []
+    with tenant_context(tenant):
+        run = PaymentRun.objects.select_related("pool").filter(pk=payment_run_id).first()
+        if run is None or run.status != PaymentRun.Status.CONFIRMED:
+            return built
+        lines = list(run.lines.select_related("school").order_by("school__name", "pk"))
+        by_school: dict[int, list[Instalment]] = defaultdict(list)
+        for instalment in (
+            Instalment.objects.filter(payment_run=run)
+            .select_related("schedule")
+            .order_by("due_on", "schedule_id", "pk")
+        ):
+            by_school[instalment.schedule.school_id].append(instalment)
+    for line in lines:
+        with tenant_context(tenant), transaction.atomic():
+            try:
+                with transaction.atomic():
+                    Remittance.objects.get_or_create(line=line, defaults={"responsible_body": tenant})
+            except IntegrityError:
+                pass  # built at the same moment by another worker: wait for its lock below
+            remittance = Remittance.objects.select_for_update().get(line=line)
+            if remittance.sha256_csv and remittance.sha256_pdf and remittance.csv_file and remittance.pdf_file:
+                built.append(remittance)
+                continue
+            advice = remittances.advice_for(body=tenant, run=run, line=line, instalments=by_school[line.school_id])
+            stem = f"{tenant.pk}-run{run.pk}-{line.school.urn}-remittance"
+            remittance.sha256_csv = _store(remittance, "csv_file", f"{stem}.csv", remittances.advice_csv(advice))
+            remittance.sha256_pdf = _store(remittance, "pdf_file", f"{stem}.pdf", remittances.advice_pdf(advice))
+            remittance.save(update_fields=["csv_file", "pdf_file", "sha256_csv", "sha256_pdf"])
+            audit_record(
+                actor=None,
+                tenant=tenant,
+                verb="remittance.built",
+                obj=remittance,
+                label=f"Remittance advice for {line.school.name}, payment run {run.pk}",
+                after={"sha256_csv": remittance.sha256_csv, "sha256_pdf": remittance.sha256_pdf},
+            )
+            built.append(remittance)
+    return built
+
+
+__all__ = [
+    "PreviewLine",
+    "RunPreview",
+    "ScheduleStopped",
+    "ScheduledAward",
+    "account_codes_set",
+    "award_commit_and_schedule",
+    "payment_run_confirm",
+    "payment_run_preview",
+    "pool_close",
+    "pool_reopen",
+    "remittances_build",
+    "remittances_request",
+    "schedule_create",
+    "schedule_parts",
+    "schedule_stop",
+    "schedule_vary",
+    "split_by_days",
+]

@@ -1,0 +1,403 @@
+"""Instalment schedules: how an award's commitment is paid, monthly or termly, in
+instalments that sum exactly to it; varying and stopping them.
+
+Schedules are plans, not money: an award's money is committed, varied and released only
+through ``commitment_post``. Idempotency keys (``f"{tenant.pk}:…"``):
+``award-commit:<source_type>:<source_id>`` for the first commitment and
+``award-change:<source_type>:<source_id>:<n>`` for a variation or a stop (``n`` counts the
+source's postings under the schedule's row lock, so a retried change posts nothing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+
+from accounts.audit import audit_record, snapshot
+from accounts.errors import ApplicationError, ConflictError
+from accounts.models import ResponsibleBody, User
+from accounts.tenancy import tenant_context
+from groupings.models import School
+from pooling.models import Instalment, InstalmentSchedule, Pool, PoolStatus, Transaction
+from pooling.selectors import Headroom
+from pooling.services.ledger import commitment_post
+
+MAX_INSTALMENTS = 120
+SCHEDULE_FIELDS = ("pool", "school", "frequency", "starts_on", "ends_on", "total_pence", "stopped_on")
+
+
+def _month_end(day: date) -> date:
+    first_of_next = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return first_of_next - timedelta(days=1)
+
+
+def _term_end(day: date) -> date:
+    """Autumn 1 Sep–31 Dec, spring 1 Jan–31 Mar, summer 1 Apr–31 Aug."""
+    if day.month >= 9:
+        return date(day.year, 12, 31)
+    if day.month <= 3:
+        return date(day.year, 3, 31)
+    return date(day.year, 8, 31)
+
+
+def schedule_parts(*, starts_on: date, ends_on: date, frequency: str) -> list[tuple[date, date]]:
+    """The calendar months (or terms) ``[starts_on, ends_on]`` touches, clipped to it."""
+    part_end = _month_end if frequency == InstalmentSchedule.Frequency.MONTHLY else _term_end
+    parts = []
+    cursor = starts_on
+    while cursor <= ends_on:
+        end = min(part_end(cursor), ends_on)
+        parts.append((cursor, end))
+        cursor = end + timedelta(days=1)
+    return parts
+
+
+def split_by_days(total_pence: int, parts: list[tuple[date, date]]) -> list[int]:
+    """Pro-rate ``total_pence`` over ``parts`` by their days: each part but the last gets the
+    floor of its exact share and the last absorbs the rounding, so the parts sum exactly."""
+    days = [(end - start).days + 1 for start, end in parts]
+    total_days = sum(days)
+    amounts = [total_pence * d // total_days for d in days[:-1]]
+    return [*amounts, total_pence - sum(amounts)]
+
+
+def _check_schedule(
+    *,
+    tenant: ResponsibleBody,
+    pool: Pool,
+    school_id: int,
+    total_pence: int,
+    starts_on: date,
+    ends_on: date,
+    frequency: str,
+) -> list[tuple[date, date]]:
+    if frequency not in InstalmentSchedule.Frequency.values:
+        raise ApplicationError("Choose monthly or termly instalments.", code="invalid_frequency", field="frequency")
+    if not isinstance(total_pence, int) or isinstance(total_pence, bool) or total_pence < 1:
+        raise ApplicationError("Enter an amount of at least 1p.", code="invalid_amount", field="total_pence")
+    if ends_on < starts_on:
+        raise ApplicationError(
+            "The last day must be on or after the first day.", code="dates_out_of_order", field="ends_on"
+        )
+    if pool.responsible_body_id != tenant.pk:
+        raise ApplicationError("No such pool.", code="not_found", field="pool")
+    if pool.status != PoolStatus.OPEN:
+        raise ConflictError(f"Pool {pool.label} is closed: no new schedules.", code="pool_closed")
+    if not School.objects.filter(pk=school_id).exists():
+        raise ApplicationError("Choose a school from the register.", code="unknown_school", field="school_id")
+    parts = schedule_parts(starts_on=starts_on, ends_on=ends_on, frequency=frequency)
+    if len(parts) > MAX_INSTALMENTS:
+        raise ApplicationError(
+            f"A schedule can have at most {MAX_INSTALMENTS} instalments: shorten the period.",
+            code="schedule_too_long",
+            field="ends_on",
+        )
+    return parts
+
+
+def schedule_create(
+    *,
+    tenant: ResponsibleBody,
+    pool: Pool,
+    school_id: int,
+    source_type: str,
+    source_id: str,
+    total_pence: int,
+    starts_on: date,
+    ends_on: date,
+    frequency: str,
+    actor: User | None = None,
+) -> InstalmentSchedule:
+    """Plan how an award's commitment is paid: one instalment per calendar month (or term)
+    the award touches, due on the first day of each, pro-rated by days and summing exactly.
+
+    Idempotent per ``(source_type, source_id)``: the existing schedule is returned. The
+    money itself is committed by the caller (see ``award_commit_and_schedule``)."""
+    source_type, source_id = str(source_type)[:60], str(source_id)[:64]
+    with tenant_context(tenant), transaction.atomic():
+        existing = InstalmentSchedule.objects.filter(source_type=source_type, source_id=source_id).first()
+        if existing is not None:
+            return existing
+        parts = _check_schedule(
+            tenant=tenant,
+            pool=pool,
+            school_id=school_id,
+            total_pence=total_pence,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            frequency=frequency,
+        )
+        schedule = InstalmentSchedule(
+            responsible_body=tenant,
+            pool=pool,
+            school_id=school_id,
+            source_type=source_type,
+            source_id=source_id,
+            frequency=frequency,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            total_pence=total_pence,
+        )
+        try:
+            with transaction.atomic():
+                schedule.save()
+        except IntegrityError as exc:
+            if "one_schedule_per_source" not in str(exc):
+                raise
+            return InstalmentSchedule.objects.get(source_type=source_type, source_id=source_id)
+        Instalment.objects.bulk_create(
+            [
+                Instalment(responsible_body=tenant, schedule=schedule, due_on=start, amount_pence=amount)
+                for (start, _end), amount in zip(parts, split_by_days(total_pence, parts), strict=True)
+            ]
+        )
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="schedule.created",
+            obj=schedule,
+            label=f"{source_type} {source_id}: {len(parts)} {frequency} instalments",
+            after=snapshot(schedule, SCHEDULE_FIELDS),
+        )
+    return schedule
+
+
+@dataclass(frozen=True)
+class ScheduledAward:
+    schedule: InstalmentSchedule
+    transaction: Transaction
+    headroom: Headroom
+
+
+def award_commit_and_schedule(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    pool: Pool,
+    school_id: int,
+    source_type: str,
+    source_id: str,
+    total_pence: int,
+    starts_on: date,
+    ends_on: date,
+    frequency: str,
+    may_use_reserve: bool = False,
+) -> ScheduledAward:
+    """Commit an award's money and plan its instalments, in one transaction: the service
+    the cases app calls when an award is approved. Safe to call twice."""
+    with tenant_context(tenant), transaction.atomic():
+        if not InstalmentSchedule.objects.filter(source_type=source_type, source_id=source_id).exists():
+            _check_schedule(
+                tenant=tenant,
+                pool=pool,
+                school_id=school_id,
+                total_pence=total_pence,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                frequency=frequency,
+            )
+        txn, headroom = commitment_post(
+            actor=actor,
+            tenant=tenant,
+            pool=pool,
+            school_id=school_id,
+            amount_pence=total_pence,
+            source_type=source_type,
+            source_id=source_id,
+            idempotency_key=f"{tenant.pk}:award-commit:{source_type}:{source_id}",
+            description=f"Award {source_type} {source_id} committed",
+            may_use_reserve=may_use_reserve,
+        )
+        schedule = schedule_create(
+            actor=actor,
+            tenant=tenant,
+            pool=pool,
+            school_id=school_id,
+            source_type=source_type,
+            source_id=source_id,
+            total_pence=total_pence,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            frequency=frequency,
+        )
+    return ScheduledAward(schedule=schedule, transaction=txn, headroom=headroom)
+
+
+def _schedule_for_update(*, source_type: str, source_id: str) -> InstalmentSchedule:
+    schedule = (
+        InstalmentSchedule.objects.select_for_update(of=("self",))
+        .select_related("pool")
+        .filter(source_type=source_type, source_id=str(source_id))
+        .first()
+    )
+    if schedule is None:
+        raise ApplicationError("No instalment schedule for that award.", code="not_found")
+    return schedule
+
+
+def _change_key(tenant: ResponsibleBody, schedule: InstalmentSchedule) -> str:
+    """A key for the next change to a schedule's commitment, stable under the row lock."""
+    n = Transaction.objects.filter(source_type=schedule.source_type, source_id=schedule.source_id).count()
+    return f"{tenant.pk}:award-change:{schedule.source_type}:{schedule.source_id}:{n}"
+
+
+def schedule_vary(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    source_type: str,
+    source_id: str,
+    new_total_pence: int,
+    new_ends_on: date | None = None,
+    may_use_reserve: bool = False,
+    reason: str = "",
+) -> InstalmentSchedule:
+    """Change an award's total (and optionally its last day): what is paid stays paid, and
+    the rest of the new total is re-split over the unpaid instalments by days. The change
+    in commitment is posted through ``commitment_post`` (so an increase is checked against
+    headroom). Varying to the current total changes nothing."""
+    if not isinstance(new_total_pence, int) or isinstance(new_total_pence, bool) or new_total_pence < 0:
+        raise ApplicationError("Enter an amount of 0 or more.", code="invalid_amount", field="new_total_pence")
+    with tenant_context(tenant), transaction.atomic():
+        schedule = _schedule_for_update(source_type=source_type, source_id=source_id)
+        if schedule.stopped_on is not None:
+            raise ConflictError("This award's payments have been stopped.", code="schedule_stopped")
+        instalments = list(schedule.instalments.select_for_update().order_by("due_on", "id"))
+        paid = [i for i in instalments if i.status == Instalment.Status.PAID]
+        scheduled = [i for i in instalments if i.status == Instalment.Status.SCHEDULED]
+        paid_pence = sum(i.amount_pence for i in paid)
+        ends_on = new_ends_on or schedule.ends_on
+        if ends_on < schedule.starts_on:
+            raise ApplicationError(
+                "The last day must be on or after the award's first day.", code="dates_out_of_order", field="ends_on"
+            )
+        if paid and ends_on < max(i.due_on for i in paid):
+            raise ConflictError(
+                "Instalments after that day are already paid: choose a later last day.",
+                code="ends_before_paid",
+                field="ends_on",
+            )
+        if new_total_pence < paid_pence:
+            raise ConflictError(
+                f"£{paid_pence / 100:,.2f} is already paid: the total cannot be less.",
+                code="below_paid",
+                field="new_total_pence",
+            )
+        if new_total_pence == schedule.total_pence and ends_on == schedule.ends_on:
+            return schedule
+        parts = schedule_parts(starts_on=schedule.starts_on, ends_on=ends_on, frequency=schedule.frequency)
+        if len(parts) > MAX_INSTALMENTS:
+            raise ApplicationError(
+                f"A schedule can have at most {MAX_INSTALMENTS} instalments.", code="schedule_too_long", field="ends_on"
+            )
+        paid_dues = {i.due_on for i in paid}
+        open_parts = [p for p in parts if p[0] not in paid_dues]
+        remaining = new_total_pence - paid_pence
+        if remaining and not open_parts:
+            raise ConflictError(
+                "Every instalment of this award is paid: record a new award for more.", code="schedule_complete"
+            )
+        before = snapshot(schedule, SCHEDULE_FIELDS) | {
+            "instalments": [(str(i.due_on), i.amount_pence) for i in scheduled]
+        }
+        delta = new_total_pence - schedule.total_pence
+        if delta:
+            commitment_post(
+                actor=actor,
+                tenant=tenant,
+                pool=schedule.pool,
+                school_id=schedule.school_id,
+                amount_pence=delta,
+                source_type=schedule.source_type,
+                source_id=schedule.source_id,
+                idempotency_key=_change_key(tenant, schedule),
+                description=f"Award {schedule.source_type} {schedule.source_id} varied"
+                + (f": {reason.strip()}" if reason.strip() else ""),
+                may_use_reserve=may_use_reserve,
+            )
+        new_amounts = dict(
+            zip((p[0] for p in open_parts), split_by_days(remaining, open_parts) if open_parts else [], strict=True)
+        )
+        by_due = {i.due_on: i for i in scheduled}
+        changed, released = [], []
+        for instalment in scheduled:
+            if instalment.due_on in new_amounts:
+                instalment.amount_pence = new_amounts[instalment.due_on]
+                changed.append(instalment)
+            else:
+                instalment.status = Instalment.Status.RELEASED
+                released.append(instalment)
+        Instalment.objects.bulk_update(changed, ["amount_pence"])
+        Instalment.objects.bulk_update(released, ["status"])
+        Instalment.objects.bulk_create(
+            [
+                Instalment(responsible_body=tenant, schedule=schedule, due_on=due, amount_pence=amount)
+                for due, amount in new_amounts.items()
+                if due not in by_due
+            ]
+        )
+        schedule.total_pence = new_total_pence
+        schedule.ends_on = ends_on
+        schedule.save(update_fields=["total_pence", "ends_on"])
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="schedule.varied",
+            obj=schedule,
+            label=f"{schedule.source_type} {schedule.source_id} varied"
+            + (f": {reason.strip()}" if reason.strip() else ""),
+            before=before,
+            after=snapshot(schedule, SCHEDULE_FIELDS)
+            | {"instalments": sorted((str(d), a) for d, a in new_amounts.items())},
+        )
+    return schedule
+
+
+@dataclass(frozen=True)
+class ScheduleStopped:
+    schedule: InstalmentSchedule
+    released_pence: int
+    released_count: int
+
+
+def schedule_stop(
+    *, actor: User | None, tenant: ResponsibleBody, source_type: str, source_id: str, stop_on: date
+) -> ScheduleStopped:
+    """Stop an award's payments after ``stop_on``: every unpaid instalment due after it is
+    released and exactly their sum is released from the commitment. Safe to call twice."""
+    with tenant_context(tenant), transaction.atomic():
+        schedule = _schedule_for_update(source_type=source_type, source_id=source_id)
+        to_release = list(
+            schedule.instalments.select_for_update().filter(status=Instalment.Status.SCHEDULED, due_on__gt=stop_on)
+        )
+        released_pence = sum(i.amount_pence for i in to_release)
+        before = snapshot(schedule, SCHEDULE_FIELDS)
+        if released_pence:
+            commitment_post(
+                actor=actor,
+                tenant=tenant,
+                pool=schedule.pool,
+                school_id=schedule.school_id,
+                amount_pence=-released_pence,
+                source_type=schedule.source_type,
+                source_id=schedule.source_id,
+                idempotency_key=_change_key(tenant, schedule),
+                description=f"Award {schedule.source_type} {schedule.source_id} stopped after {stop_on:%-d %B %Y}",
+            )
+        Instalment.objects.filter(pk__in=[i.pk for i in to_release]).update(status=Instalment.Status.RELEASED)
+        schedule.total_pence -= released_pence
+        if schedule.stopped_on is None or stop_on < schedule.stopped_on:
+            schedule.stopped_on = stop_on
+        schedule.save(update_fields=["total_pence", "stopped_on"])
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="schedule.stopped",
+            obj=schedule,
+            label=f"{schedule.source_type} {schedule.source_id}: {len(to_release)} instalments released",
+            before=before,
+            after=snapshot(schedule, SCHEDULE_FIELDS) | {"released_pence": released_pence},
+        )
+    return ScheduleStopped(schedule=schedule, released_pence=released_pence, released_count=len(to_release))

@@ -1,0 +1,334 @@
+"""Pages for paying schools: payment runs (preview, confirm, detail, remittance downloads),
+period close and reopen, the journal export and the accounts' finance-system codes."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
+from django.urls import reverse
+from django.views.generic import FormView, TemplateView
+
+from accounts.audit import audit_record
+from accounts.errors import ApplicationError
+from accounts.models import ResponsibleBody
+from accounts.policy import Action
+from accounts.web import BodyMixin, tenant_stream
+from pooling import remittances, selectors
+from pooling.forms_payments import (
+    AccountCodesForm,
+    JournalExportForm,
+    PaymentRunConfirmForm,
+    PaymentRunForm,
+    PoolCloseForm,
+    PoolReopenForm,
+)
+from pooling.models import Account, Pool, Remittance
+from pooling.selectors import payments as payment_selectors
+from pooling.services import payments as services
+
+RUNS_PER_PAGE = 50
+
+
+def _url(name: str, body: ResponsibleBody, **kwargs: Any) -> str:
+    return reverse(f"pooling:{name}", kwargs={"body_slug": body.slug, **kwargs})
+
+
+def _show_error(form: Any, exc: ApplicationError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+class _PoolMixin(BodyMixin):
+    kwargs: dict[str, Any]
+
+    def pool(self) -> Pool:
+        if not hasattr(self, "_pool"):
+            self._pool = selectors.pool_get(tenant=self.body, pool_id=self.kwargs["pool_id"])
+        return self._pool
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            pool=self.pool(),
+            can_pay=self.access.can(Action.MOVE_MONEY),
+            can_reopen=self.access.can(Action.MANAGE_MEMBERS),
+        )
+        return context
+
+
+class PaymentRunListView(_PoolMixin, TemplateView):
+    template_name = "pooling/payments/runs.html"
+    required_action = Action.VIEW_POOL
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        runs = payment_selectors.payment_run_list(tenant=self.body, pool=self.pool())
+        page = Paginator(runs, RUNS_PER_PAGE).get_page(self.request.GET.get("page"))
+        context.update(page=page, runs=list(page.object_list))
+        return context
+
+
+class PaymentRunNewView(_PoolMixin, TemplateView):
+    """Choose the dates, see what each school would be paid, then confirm (POST)."""
+
+    template_name = "pooling/payments/run_new.html"
+    required_action = Action.MOVE_MONEY
+    mfa_action = Action.MOVE_MONEY
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = kwargs.get("form") or PaymentRunForm(self.request.GET or None)
+        preview = kwargs.get("preview")
+        if preview is None and form.is_bound and form.is_valid():
+            try:
+                preview = services.payment_run_preview(
+                    tenant=self.body, pool=self.pool(), due_up_to=form.cleaned_data["due_up_to"]
+                )
+            except ApplicationError as exc:
+                _show_error(form, exc)
+        context.update(form=form, preview=preview)
+        if preview is not None and form.is_valid():
+            context["confirm_form"] = PaymentRunConfirmForm(
+                initial={**form.cleaned_data, "expected_total_pence": preview.total_pence}
+            )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = PaymentRunConfirmForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        data = form.cleaned_data
+        try:
+            run = services.payment_run_confirm(
+                actor=self.actor,
+                tenant=self.body,
+                pool=self.pool(),
+                due_up_to=data["due_up_to"],
+                pay_on=data["pay_on"],
+                expected_total_pence=data["expected_total_pence"],
+            )
+        except ApplicationError as exc:
+            _show_error(form, exc)
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(
+            request,
+            f"Payment run {run.pk} is confirmed: £{run.total_pence / 100:,.2f} to be paid on {run.pay_on:%-d %B %Y}.",
+        )
+        return HttpResponseRedirect(_url("payment-run", self.body, paymentrun_id=run.pk))
+
+
+class PaymentRunDetailView(BodyMixin, TemplateView):
+    template_name = "pooling/payments/run.html"
+    required_action = Action.VIEW_POOL
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        run = payment_selectors.payment_run_get(tenant=self.body, payment_run_id=kwargs["paymentrun_id"])
+        by_school: dict[int, list[Any]] = defaultdict(list)
+        for instalment in payment_selectors.payment_run_instalments(tenant=self.body, run=run):
+            by_school[instalment.schedule.school_id].append(instalment)
+        lines: list[dict[str, Any]] = [
+            {
+                "line": line,
+                "instalments": [i for i in by_school[line.school_id] if i.amount_pence],
+                "remittance": getattr(line, "remittance", None),
+            }
+            for line in payment_selectors.payment_run_lines(tenant=self.body, run=run)
+        ]
+        context.update(
+            run=run,
+            pool=run.pool,
+            lines=lines,
+            remittances_pending=any(r["remittance"] is None or not r["remittance"].sha256_pdf for r in lines),
+            can_pay=self.access.can(Action.MOVE_MONEY),
+        )
+        return context
+
+
+class RemittanceRequestView(BodyMixin, TemplateView):
+    """Ask for a run's remittance advice again (POST only)."""
+
+    required_action = Action.MOVE_MONEY
+    mfa_action = Action.MOVE_MONEY
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        run = payment_selectors.payment_run_get(tenant=self.body, payment_run_id=kwargs["paymentrun_id"])
+        try:
+            services.remittances_request(actor=self.actor, tenant=self.body, payment_run_id=run.pk)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Remittance advice has been requested. It is ready in a minute or two.")
+        return HttpResponseRedirect(_url("payment-run", self.body, paymentrun_id=run.pk))
+
+
+class RemittanceDownloadView(BodyMixin, TemplateView):
+    """Serves a school's remittance advice after checking its stored checksum; audited."""
+
+    required_action = Action.VIEW_POOL
+    kind = "csv"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
+        remittance: Remittance = payment_selectors.remittance_get(
+            tenant=self.body, remittance_id=kwargs["remittance_id"]
+        )
+        file_field = remittance.csv_file if self.kind == "csv" else remittance.pdf_file
+        expected = remittance.sha256_csv if self.kind == "csv" else remittance.sha256_pdf
+        if not file_field or not expected:
+            raise Http404("This remittance advice is still being prepared.")
+        with file_field.open("rb") as handle:
+            content = handle.read()
+        if hashlib.sha256(content).hexdigest() != expected:
+            raise PermissionDenied("The stored remittance advice does not match its checksum.")
+        line = remittance.line
+        audit_record(
+            actor=self.actor,
+            tenant=self.body,
+            verb="remittance.downloaded",
+            obj=remittance,
+            label=f"Remittance advice ({self.kind.upper()}) for {line.school.name}, payment run {line.payment_run_id}",
+        )
+        content_type = "text/csv; charset=utf-8" if self.kind == "csv" else "application/pdf"
+        response = HttpResponse(content, content_type=content_type)
+        filename = f"remittance-run{line.payment_run_id}-{line.school.urn}.{self.kind}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+class PoolCloseView(_PoolMixin, FormView):
+    template_name = "pooling/payments/close.html"
+    form_class = PoolCloseForm
+    required_action = Action.MOVE_MONEY
+    mfa_action = Action.MOVE_MONEY
+
+    def preview(self) -> payment_selectors.ClosePreview:
+        return payment_selectors.pool_close_preview(tenant=self.body, pool=self.pool())
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"next_label": self.preview().next_label}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["preview"] = self.preview()
+        return context
+
+    def form_valid(self, form: PoolCloseForm) -> HttpResponse:
+        try:
+            pool = services.pool_close(
+                actor=self.actor, tenant=self.body, pool=self.pool(), next_label=form.cleaned_data["next_label"]
+            )
+        except ApplicationError as exc:
+            _show_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"Pool {pool.label} is closed and its balances are carried forward to {form.cleaned_data['next_label']}.",
+        )
+        return HttpResponseRedirect(_url("payment-runs", self.body, pool_id=pool.pk))
+
+
+class PoolReopenView(_PoolMixin, FormView):
+    template_name = "pooling/payments/reopen.html"
+    form_class = PoolReopenForm
+    required_action = Action.MANAGE_MEMBERS
+    mfa_action = Action.MANAGE_MEMBERS
+
+    def form_valid(self, form: PoolReopenForm) -> HttpResponse:
+        try:
+            pool = services.pool_reopen(
+                actor=self.actor, tenant=self.body, pool=self.pool(), reason=form.cleaned_data["reason"]
+            )
+        except ApplicationError as exc:
+            _show_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Pool {pool.label} is open again. The reason is in the audit log.")
+        return HttpResponseRedirect(_url("payment-runs", self.body, pool_id=pool.pk))
+
+
+class JournalExportView(BodyMixin, TemplateView):
+    """Choose dates (and a period), then download the ledger as a journal CSV."""
+
+    template_name = "pooling/payments/journal.html"
+    required_action = Action.VIEW_POOL
+
+    def _form(self) -> JournalExportForm:
+        pools = list(selectors.pool_list(tenant=self.body))
+        data = self.request.GET if {"date_from", "date_to"} & set(self.request.GET) else None
+        return JournalExportForm(data, pools=pools)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
+        form = self._form()
+        if not (form.is_bound and form.is_valid()):
+            return self.render_to_response(self.get_context_data(form=form))
+        data = form.cleaned_data
+        pool = selectors.pool_get(tenant=self.body, pool_id=data["pool"]) if data["pool"] else None
+        legs = payment_selectors.journal_legs(
+            tenant=self.body, date_from=data["date_from"], date_to=data["date_to"], pool=pool
+        )
+        audit_record(
+            actor=self.actor,
+            tenant=self.body,
+            verb="journal.exported",
+            object_type="pooling.pool",
+            object_id=str(pool.pk) if pool else "",
+            label=f"Journal {data['date_from']} to {data['date_to']}" + (f", pool {pool.label}" if pool else ""),
+        )
+        lines = remittances.journal_csv_lines(legs.iterator(chunk_size=2000))
+        response = StreamingHttpResponse(tenant_stream(self.body, lines), content_type="text/csv; charset=utf-8")
+        name = f"{self.body.slug}-journal-{data['date_from']}-{data['date_to']}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+class AccountCodesView(_PoolMixin, TemplateView):
+    template_name = "pooling/payments/account_codes.html"
+    required_action = Action.VIEW_POOL
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["accounts"] = list(payment_selectors.account_list(tenant=self.body, pool=self.pool()))
+        return context
+
+
+class AccountCodesEditView(BodyMixin, FormView):
+    template_name = "pooling/payments/account_code_edit.html"
+    form_class = AccountCodesForm
+    required_action = Action.MOVE_MONEY
+    mfa_action = Action.MOVE_MONEY
+
+    def account(self) -> Account:
+        if not hasattr(self, "_account"):
+            self._account = payment_selectors.account_get(tenant=self.body, account_id=self.kwargs["account_id"])
+        return self._account
+
+    def get_initial(self) -> dict[str, Any]:
+        account = self.account()
+        return {"nominal_code": account.nominal_code, "cost_centre": account.cost_centre, "cfr_code": account.cfr_code}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(account=self.account(), pool=self.account().pool)
+        return context
+
+    def form_valid(self, form: AccountCodesForm) -> HttpResponse:
+        account = self.account()
+        try:
+            services.account_codes_set(actor=self.actor, tenant=self.body, account_id=account.pk, **form.cleaned_data)
+        except ApplicationError as exc:
+            _show_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"The codes for {account.get_kind_display().lower()} are saved.")
+        return HttpResponseRedirect(_url("account-codes", self.body, pool_id=account.pool_id))

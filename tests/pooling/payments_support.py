@@ -1,0 +1,79 @@
+"""Helpers shared by the payments tests: awards with schedules, ledger figures, files."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from accounts.tenancy import tenant_context
+from groupings.models import School
+from pooling.models import Instalment, InstalmentSchedule, Leg, Pool
+from pooling.selectors import pool_balances
+from pooling.services.payments import ScheduledAward, award_commit_and_schedule
+from tests.factories import own_academy
+
+
+def award(
+    officer: Any,
+    pool: Pool,
+    total_pence: int,
+    *,
+    school: School | None = None,
+    source_id: str = "1",
+    starts_on: date = date(2026, 4, 1),
+    ends_on: date = date(2027, 3, 31),
+    frequency: str = "monthly",
+) -> ScheduledAward:
+    """Commit ``total_pence`` to ``school`` (a new academy of the body by default) and
+    schedule it."""
+    body = officer.responsible_body
+    return award_commit_and_schedule(
+        actor=officer.user,
+        tenant=body,
+        pool=pool,
+        school_id=(school or own_academy(body)).pk,
+        source_type="award",
+        source_id=source_id,
+        total_pence=total_pence,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        frequency=frequency,
+    )
+
+
+def instalments(schedule: InstalmentSchedule) -> list[tuple[date, int, str]]:
+    with tenant_context(schedule.responsible_body_id):
+        return list(schedule.instalments.order_by("due_on", "pk").values_list("due_on", "amount_pence", "status"))
+
+
+def amounts(schedule: InstalmentSchedule, status: str | None = None) -> list[int]:
+    return [a for _d, a, s in instalments(schedule) if status is None or s == status]
+
+
+def balances(pool: Pool) -> dict[str, int]:
+    return pool_balances(tenant=pool.responsible_body, pool=pool)
+
+
+def legs_of(pool: Pool, **filters: Any) -> list[tuple[str, int, int | None]]:
+    with tenant_context(pool.responsible_body_id):
+        return list(
+            Leg.objects.filter(**filters).order_by("pk").values_list("account__kind", "amount_pence", "school_id")
+        )
+
+
+def scheduled_count(pool: Pool) -> int:
+    with tenant_context(pool.responsible_body_id):
+        return Instalment.objects.filter(schedule__pool=pool, status="scheduled").count()
+
+
+def pdf_text(path: str | Path) -> str:
+    result = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True)
+    return result.stdout
+
+
+def pdf_bytes_text(content: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "advice.pdf"
+    path.write_bytes(content)
+    return pdf_text(path)

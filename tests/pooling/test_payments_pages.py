@@ -1,0 +1,297 @@
+"""Payment runs, remittance downloads, period close and reopen, and account codes through
+the pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import AuditEvent, Role
+from accounts.tenancy import tenant_context
+from pooling.models import Account, PaymentRun, Pool, Remittance
+from pooling.services.payments import payment_run_confirm, pool_close, remittances_build
+from tests.factories import member, own_academy
+from tests.pooling.conftest import fund
+from tests.pooling.payments_support import award, pdf_bytes_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "private"
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _url(name: str, body: Any, **kwargs: Any) -> str:
+    return reverse(f"pooling:{name}", kwargs={"body_slug": body.slug, **kwargs})
+
+
+def _text(response: Any) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+@pytest.fixture
+def funded(officer, pool):  # type: ignore[no-untyped-def]
+    fund(officer, pool, 50_000_00)
+    ash = own_academy(officer.responsible_body, name="Ash Academy")
+    award(officer, pool, 1_200_00, school=ash, source_id="A-1")
+    return ash
+
+
+def test_finance_officer_previews_confirms_and_downloads_remittance(officer, pool, funded) -> None:
+    body = officer.responsible_body
+    client = _client(officer.user)
+    runs = client.get(_url("payment-runs", body, pool_id=pool.pk))
+    assert "New payment run" in _text(runs)
+    new = client.get(_url("payment-run-new", body, pool_id=pool.pk))
+    assert new.status_code == 200
+    assert "Confirm payment run" not in _text(new)
+    preview = client.get(
+        _url("payment-run-new", body, pool_id=pool.pk), {"due_up_to": "2026-05-31", "pay_on": "2026-06-01"}
+    )
+    page = _text(preview)
+    may = 1_200_00 * 30 // 365 + 1_200_00 * 31 // 365
+    assert "Ash Academy" in page
+    assert f"£{may / 100:,.2f}" in page
+    assert "Confirm payment run" in page
+    assert f'name="expected_total_pence" value="{may}"' in page
+    with tenant_context(body):
+        assert PaymentRun.objects.count() == 0
+    confirmed = client.post(
+        _url("payment-run-new", body, pool_id=pool.pk),
+        {"due_up_to": "2026-05-31", "pay_on": "2026-06-01", "expected_total_pence": str(may)},
+    )
+    with tenant_context(body):
+        run = PaymentRun.objects.get()
+    assert confirmed.status_code == 302
+    assert confirmed["Location"] == _url("payment-run", body, paymentrun_id=run.pk)
+    detail = client.get(confirmed["Location"])
+    assert "Remittance advice is being prepared" in _text(detail)
+    again_requested = client.post(_url("payment-run-remittances", body, paymentrun_id=run.pk))
+    assert again_requested.status_code == 302
+    assert "has been requested" in _text(client.get(again_requested["Location"]))
+    assert client.get(_url("payment-run-remittances", body, paymentrun_id=run.pk)).status_code == 405
+    assert run.total_pence == may
+
+    # The second confirm of the same dates pays nothing and says so on the field.
+    again = client.post(
+        _url("payment-run-new", body, pool_id=pool.pk),
+        {"due_up_to": "2026-05-31", "pay_on": "2026-06-01", "expected_total_pence": str(may)},
+    )
+    assert again.status_code == 200
+    assert "Nothing is due up to 31 May 2026" in _text(again)
+    assert 'href="#id_due_up_to"' in again.content.decode()
+
+    remittances_build(tenant=body, payment_run_id=run.pk)
+    with tenant_context(body):
+        remittance = Remittance.objects.get()
+    detail = _text(client.get(_url("payment-run", body, paymentrun_id=run.pk)))
+    assert "being prepared" not in detail
+    assert _url("remittance-csv", body, remittance_id=remittance.pk) in detail
+    csv_response = client.get(_url("remittance-csv", body, remittance_id=remittance.pk))
+    assert csv_response["Content-Disposition"].startswith("attachment;")
+    rows = list(csv.reader(io.StringIO(csv_response.content.decode())))
+    assert rows[-1][6:] == ["Total", "", f"{may / 100:.2f}"]
+    pdf_response = client.get(_url("remittance-pdf", body, remittance_id=remittance.pk))
+    assert pdf_response["Content-Type"] == "application/pdf"
+    assert "Ash Academy" in pdf_bytes_text(pdf_response.content, Path(remittance.pdf_file.path).parent)
+    with tenant_context(body):
+        downloads = AuditEvent.objects.filter(verb="remittance.downloaded", object_id=str(remittance.pk)).count()
+    assert downloads == 2
+
+
+def test_a_tampered_remittance_file_is_not_served(officer, pool, funded) -> None:
+    body = officer.responsible_body
+    run = payment_run_confirm(
+        actor=officer.user, tenant=body, pool=pool, due_up_to=date(2026, 4, 30), pay_on=date(2026, 5, 1)
+    )
+    (remittance,) = remittances_build(tenant=body, payment_run_id=run.pk)
+    Path(remittance.csv_file.path).write_text("Ash Academy,1000000.00\n")
+    response = _client(officer.user).get(_url("remittance-csv", body, remittance_id=remittance.pk))
+    assert response.status_code == 403
+
+
+def test_readers_see_runs_and_download_but_cannot_pay(officer, pool, funded) -> None:
+    body = officer.responsible_body
+    run = payment_run_confirm(
+        actor=officer.user, tenant=body, pool=pool, due_up_to=date(2026, 4, 30), pay_on=date(2026, 5, 1)
+    )
+    (remittance,) = remittances_build(tenant=body, payment_run_id=run.pk)
+    trustee = _client(member(Role.TRUSTEE, body).user)
+    page = _text(trustee.get(_url("payment-runs", body, pool_id=pool.pk)))
+    assert f"Run {run.pk}" in page
+    assert "New payment run" not in page
+    assert trustee.get(_url("payment-run-new", body, pool_id=pool.pk)).status_code == 404
+    assert trustee.get(_url("pool-close", body, pool_id=pool.pk)).status_code == 404
+    assert trustee.get(_url("remittance-csv", body, remittance_id=remittance.pk)).status_code == 200
+    head = _client(member(Role.HEAD, body).user)
+    assert head.get(_url("payment-run", body, paymentrun_id=run.pk)).status_code == 404
+    assert head.get(_url("remittance-csv", body, remittance_id=remittance.pk)).status_code == 404
+
+
+def test_a_finance_officer_without_mfa_is_sent_to_set_it_up(pool) -> None:
+    body = pool.responsible_body
+    no_mfa = member(Role.FINANCE_OFFICER, body)
+    response = _client(no_mfa.user).get(_url("payment-run-new", body, pool_id=pool.pk))
+    assert response.status_code == 302
+    assert reverse("mfa_activate_totp") in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"pay_on": "2026-06-01", "expected_total_pence": "1"}, "due_up_to", "required"),
+        ({"due_up_to": "31/13/2026", "pay_on": "2026-06-01", "expected_total_pence": "1"}, "due_up_to", "valid date"),
+        ({"due_up_to": "2026-05-31", "pay_on": "soon", "expected_total_pence": "1"}, "pay_on", "valid date"),
+        ({"due_up_to": "2027-05-31", "pay_on": "2027-06-01", "expected_total_pence": "1"}, "due_up_to", "next period"),
+        ({"due_up_to": "2026-05-31", "pay_on": "2025-06-01", "expected_total_pence": "1"}, "pay_on", "period starts"),
+        ({"due_up_to": "2026-05-31", "pay_on": "2026-06-01", "expected_total_pence": "1"}, "due_up_to", "changed"),
+    ],
+)
+def test_payment_run_form_shows_bad_input_on_its_field(officer, pool, funded, data, field, message) -> None:
+    body = officer.responsible_body
+    response = _client(officer.user).post(_url("payment-run-new", body, pool_id=pool.pk), data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert f'href="#id_{field}"' in page
+    assert message in _text(response)
+    with tenant_context(body):
+        assert PaymentRun.objects.count() == 0
+
+
+def test_preview_with_bad_dates_shows_the_error(officer, pool, funded) -> None:
+    response = _client(officer.user).get(
+        _url("payment-run-new", officer.responsible_body, pool_id=pool.pk),
+        {"due_up_to": "2027-04-30", "pay_on": "2027-05-01"},
+    )
+    assert "There is a problem" in response.content.decode()
+    assert "Confirm payment run" not in response.content.decode()
+
+
+def test_payment_run_list_and_detail_query_counts_do_not_grow(officer, pool, django_assert_max_num_queries) -> None:
+    body = officer.responsible_body
+    fund(officer, pool, 50_000_00)
+    client = _client(officer.user)
+
+    def runs(n: int, month: date) -> PaymentRun:
+        end = date(month.year, month.month, 28)
+        for i in range(n):
+            award(officer, pool, 100_00, source_id=f"{month}-{i}", starts_on=month, ends_on=end)
+        run = payment_run_confirm(actor=officer.user, tenant=body, pool=pool, due_up_to=end, pay_on=end)
+        remittances_build(tenant=body, payment_run_id=run.pk)
+        return run
+
+    one = runs(1, date(2026, 4, 1))
+    with django_assert_max_num_queries(15) as small_list:
+        client.get(_url("payment-runs", body, pool_id=pool.pk))
+    with django_assert_max_num_queries(15) as small_detail:
+        client.get(_url("payment-run", body, paymentrun_id=one.pk))
+    ten = runs(10, date(2026, 5, 1))
+    for month in [*range(6, 13), 1]:
+        runs(1, date(2026 if month > 3 else 2027, month, 1))
+    with tenant_context(body):
+        assert PaymentRun.objects.count() == 10
+    with django_assert_max_num_queries(len(small_list.captured_queries)):
+        client.get(_url("payment-runs", body, pool_id=pool.pk))
+    with django_assert_max_num_queries(len(small_detail.captured_queries)):
+        response = client.get(_url("payment-run", body, paymentrun_id=ten.pk))
+    assert _text(response).count("PDF<span") == 10
+
+
+def test_close_page_shows_what_carries_and_closes(officer, pool, funded) -> None:
+    body = officer.responsible_body
+    client = _client(officer.user)
+    blocked = _text(client.get(_url("pool-close", body, pool_id=pool.pk)))
+    assert "cannot be closed yet" in blocked
+    payment_run_confirm(
+        actor=officer.user, tenant=body, pool=pool, due_up_to=date(2027, 3, 31), pay_on=date(2027, 3, 31)
+    )
+    page = _text(client.get(_url("pool-close", body, pool_id=pool.pk)))
+    assert "£48,800.00" in page  # 50,000.00 received less 1,200.00 paid
+    assert 'value="2027-28"' in page
+    bad = client.post(_url("pool-close", body, pool_id=pool.pk), {"next_label": "2027"})
+    assert "Enter a funding period like 2027-28" in _text(bad)
+    wrong = client.post(_url("pool-close", body, pool_id=pool.pk), {"next_label": "2029-30"})
+    assert "The next period after 2026-27 starts on 1 April 2027" in _text(wrong)
+    assert 'href="#id_next_label"' in wrong.content.decode()
+    with tenant_context(body):
+        assert Pool.objects.get(pk=pool.pk).status == "open"
+        assert not Pool.objects.filter(label="2029-30").exists()
+    done = client.post(_url("pool-close", body, pool_id=pool.pk), {"next_label": "2027-28"})
+    assert done.status_code == 302
+    with tenant_context(body):
+        assert Pool.objects.get(pk=pool.pk).status == "closed"
+    runs = _text(client.get(done["Location"]))
+    assert "is closed and its balances are carried forward to 2027-28" in runs
+    assert "New payment run" not in runs
+
+
+def test_reopen_page_is_for_body_admins_and_needs_a_reason(officer, pool) -> None:
+    body = officer.responsible_body
+    pool_close(actor=officer.user, tenant=body, pool=pool, next_label="2027-28")
+    assert _client(officer.user).get(_url("pool-reopen", body, pool_id=pool.pk)).status_code == 404
+    admin = _client(member(Role.BODY_ADMIN, body, mfa=True).user)
+    assert "Reopen the period" in _text(admin.get(_url("payment-runs", body, pool_id=pool.pk)))
+    empty = admin.post(_url("pool-reopen", body, pool_id=pool.pk), {"reason": "   "})
+    assert "There is a problem" in _text(empty)
+    assert 'href="#id_reason"' in empty.content.decode()
+    too_long = admin.post(_url("pool-reopen", body, pool_id=pool.pk), {"reason": "x" * 501})
+    assert "There is a problem" in _text(too_long)
+    with tenant_context(body):
+        assert Pool.objects.get(pk=pool.pk).status == "closed"
+    done = admin.post(_url("pool-reopen", body, pool_id=pool.pk), {"reason": "Auditor's correction"})
+    assert done.status_code == 302
+    with tenant_context(body):
+        reopened = Pool.objects.get(pk=pool.pk)
+    assert (reopened.status, reopened.reopen_reason) == ("open", "Auditor's correction")
+
+
+def test_account_codes_pages(officer, pool, django_assert_max_num_queries) -> None:
+    body = officer.responsible_body
+    client = _client(officer.user)
+    with django_assert_max_num_queries(15):
+        listing = _text(client.get(_url("account-codes", body, pool_id=pool.pk)))
+    assert "Payable to schools" in listing
+    with tenant_context(body):
+        account = Account.objects.get(pool=pool, kind="payments_made")
+    assert _url("account-code-edit", body, account_id=account.pk) in listing
+    edit = _url("account-code-edit", body, account_id=account.pk)
+    bad = client.post(edit, {"nominal_code": "=2+5", "cost_centre": "", "cfr_code": "x" * 11})
+    page = bad.content.decode()
+    assert "There is a problem" in page
+    assert 'href="#id_cfr_code"' in page
+    bad = client.post(edit, {"nominal_code": "=2+5", "cost_centre": "", "cfr_code": ""})
+    assert 'href="#id_nominal_code"' in bad.content.decode()
+    with tenant_context(body):
+        account.refresh_from_db()
+        assert account.nominal_code == ""
+    saved = client.post(edit, {"nominal_code": "4100", "cost_centre": "CC-7", "cfr_code": "E27"})
+    assert saved.status_code == 302
+    with tenant_context(body):
+        account.refresh_from_db()
+    assert (account.nominal_code, account.cost_centre, account.cfr_code) == ("4100", "CC-7", "E27")
+    trustee = _client(member(Role.TRUSTEE, body).user)
+    assert "Change" not in _text(trustee.get(_url("account-codes", body, pool_id=pool.pk)))
+    assert trustee.get(edit).status_code == 404
+
+
+def test_journal_page_renders_its_form(officer, pool) -> None:
+    page = _text(_client(officer.user).get(_url("journal-export", officer.responsible_body)))
+    assert "Journal export" in page
+    assert "Download CSV" in page
+    assert "2026-27" in page
