@@ -7,5 +7,6 @@ from exceptional_resource.models.cases import (
     Pupil,
     ResourceLine,
 )
+from exceptional_resource.models.decisions import Award, Decision
 
-__all__ = ["Case", "CaseEvent", "CaseStatus", "Outcome", "ProvisionRow", "Pupil", "ResourceLine"]
+__all__ = ["Award", "Case", "CaseEvent", "CaseStatus", "Decision", "Outcome", "ProvisionRow", "Pupil", "ResourceLine"]

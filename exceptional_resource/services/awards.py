@@ -1,0 +1,174 @@
+"""Awards after the decision: varying them, ending them early, and the review of outcomes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.errors import ApplicationError, ConflictError
+from accounts.models import ResponsibleBody, User
+from accounts.policy import Action, BodyAccess
+from accounts.tenancy import tenant_context
+from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Outcome
+from pooling.services.schedules import schedule_stop, schedule_vary
+
+
+def _officer(actor: User, tenant: ResponsibleBody, case: Case) -> BodyAccess:
+    access = BodyAccess.load(actor, tenant)
+    if not access.can(Action.DECIDE_CASE, case) or access.needs_mfa_for(Action.DECIDE_CASE):
+        raise ApplicationError("Only a decision officer with MFA set up can change an award.", code="not_allowed")
+    return access
+
+
+def _award(award_id: int) -> Award:
+    award = Award.objects.select_for_update().select_related("case").filter(pk=award_id).first()
+    if award is None:
+        raise ApplicationError("No such award.", code="not_found")
+    return award
+
+
+def _event(case: Case, actor: User | None, verb: str, note: str) -> None:
+    CaseEvent.objects.create(
+        responsible_body_id=case.responsible_body_id,
+        case=case,
+        verb=verb,
+        note=note,
+        actor_label=actor.email if actor else "system",
+    )
+
+
+def award_vary(*, actor: User, tenant: ResponsibleBody, award_id: int, new_amount_pence: int, reason: str) -> Award:
+    """Change an award's total: the commitment moves by the difference (an increase is
+    checked against headroom and the officer's limit) and unpaid instalments are re-split."""
+    if not reason.strip():
+        raise ApplicationError("Say why the award changes.", code="reason_required", field="reason")
+    with tenant_context(tenant), transaction.atomic():
+        award = _award(award_id)
+        access = _officer(actor, tenant, award.case)
+        if award.status != Award.Status.ACTIVE:
+            raise ConflictError("Only an active award can be varied.", code="award_not_active")
+        if new_amount_pence > access.decision_limit_pence():
+            raise ConflictError(
+                "This is above your delegated limit: an officer with a higher limit must decide it.",
+                code="over_delegated_limit",
+            )
+        before = award.amount_pence
+        schedule_vary(
+            actor=actor,
+            tenant=tenant,
+            source_type="award",
+            source_id=str(award.pk),
+            new_total_pence=new_amount_pence,
+            reason=reason.strip(),
+        )
+        award.amount_pence = new_amount_pence
+        award.save(update_fields=["amount_pence"])
+        _event(
+            award.case,
+            actor,
+            "award_varied",
+            f"From {before / 100:,.2f} to {new_amount_pence / 100:,.2f} pounds: {reason.strip()}",
+        )
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="award.varied",
+            obj=award,
+            before={"amount_pence": before},
+            after={"amount_pence": new_amount_pence, "reason": reason},
+        )
+    return award
+
+
+def award_end_early(*, actor: User | None, tenant: ResponsibleBody, award_id: int, end_on: date, reason: str) -> Award:
+    """End an award when the pupil leaves or the school's arrangement ends: every unpaid
+    instalment due after ``end_on`` is released, exactly. Safe to call twice."""
+    with tenant_context(tenant), transaction.atomic():
+        award = _award(award_id)
+        if actor is not None:
+            _officer(actor, tenant, award.case)
+        if award.status == Award.Status.ENDED:
+            return award
+        stopped = schedule_stop(
+            actor=actor,
+            tenant=tenant,
+            source_type="award",
+            source_id=str(award.pk),
+            stop_on=end_on,
+        )
+        award.status = Award.Status.ENDED
+        award.ended_on = end_on
+        award.save(update_fields=["status", "ended_on"])
+        case = award.case
+        if case.status in {CaseStatus.ACTIVE, CaseStatus.REVIEW_DUE}:
+            case.status = CaseStatus.ENDED
+            case.save(update_fields=["status"])
+        _event(case, actor, "award_ended", f"Ended on {end_on:%-d %B %Y}: {reason}")
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="award.ended_early",
+            obj=award,
+            after={"ended_on": end_on, "reason": reason, "released_pence": stopped.released_pence},
+        )
+    return award
+
+
+def awards_mark_reviews_due(*, tenant: ResponsibleBody, today: date | None = None) -> list[int]:
+    """Cases with an active award whose earliest outcome review date has come become
+    ``review_due`` (run daily by Celery beat). Returns the case ids marked."""
+    day = today or timezone.localdate()
+    marked = []
+    with tenant_context(tenant), transaction.atomic():
+        due_ids = Outcome.objects.filter(case__status=CaseStatus.ACTIVE, review_on__lte=day).values("case_id")
+        due = Case.objects.select_for_update().filter(pk__in=due_ids, status=CaseStatus.ACTIVE).order_by("pk")
+        for case in due:
+            case.status = CaseStatus.REVIEW_DUE
+            case.save(update_fields=["status"])
+            _event(case, None, "review_due", "The review date has come: record progress against each outcome.")
+            audit_record(actor=None, tenant=tenant, verb="case.review_due", obj=case)
+            marked.append(case.pk)
+    return marked
+
+
+def review_record(*, actor: User, tenant: ResponsibleBody, case_id: int, results: dict[int, tuple[str, str]]) -> Case:
+    """The school records progress against each outcome: achieved, partly or not yet, with
+    a note. Every outcome of the case must be given a result."""
+    with tenant_context(tenant), transaction.atomic():
+        case = Case.objects.select_for_update().filter(pk=case_id).first()
+        if case is None:
+            raise ApplicationError("No such case.", code="not_found")
+        if not BodyAccess.load(actor, tenant).can(Action.RAISE_CASE, case):
+            raise ApplicationError("Only the school's head or SENDCO records the review.", code="not_allowed")
+        if case.status != CaseStatus.REVIEW_DUE:
+            raise ConflictError("This case has no review due.", code="no_review_due")
+        outcomes = {o.pk: o for o in Outcome.objects.filter(case=case)}
+        if set(results) != set(outcomes):
+            raise ApplicationError(
+                "Record a result for every intended outcome.", code="results_incomplete", field="results"
+            )
+        for outcome_id, (result, note) in results.items():
+            if result not in Outcome.Result.values:
+                raise ApplicationError(
+                    "Choose achieved, partly achieved or not yet achieved.", code="invalid_result", field="results"
+                )
+            outcome = outcomes[outcome_id]
+            outcome.result, outcome.result_note = result, note.strip()[:500]
+            outcome.save(update_fields=["result", "result_note"])
+        _event(
+            case,
+            actor,
+            "review_recorded",
+            "; ".join(f"{outcomes[i].description}: {r}" for i, (r, _) in results.items()),
+        )
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="case.review_recorded",
+            obj=case,
+            after={str(i): r for i, (r, _) in results.items()},
+        )
+    return case

@@ -1,0 +1,441 @@
+"""The case workflow. A status field with a database check, the transition table below
+(from which statuses, to which, by whom), and one service per transition that locks the
+case, checks the transition, writes, and records an audit event and a timeline entry.
+
+    draft ─submit─▶ submitted ─request_information─▶ information_requested
+                      ▲   └──────decide────────┐            │
+                      └───provide_information──┼────────────┘
+                                               ▼
+                     approved / partly_approved ─(award)─▶ active ─▶ review_due ─▶ renewed / ended ─▶ closed
+                     declined
+    draft, submitted ─withdraw─▶ withdrawn
+    approved, partly_approved, declined, active ─request_reconsideration─▶ reconsideration_requested ─decide─▶ …
+
+There is no voting, no ranking of cases against each other and no bidding window: each
+case is decided on its own merits by one accountable officer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.errors import ApplicationError, ConflictError
+from accounts.models import ResponsibleBody, Role, User
+from accounts.policy import Action, BodyAccess
+from accounts.tenancy import tenant_context
+from exceptional_resource.clock import add_working_days, elapsed_working_days
+from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision
+from groupings.models import GroupingPolicy
+from pooling.models import Pool
+from pooling.services.ledger import InsufficientHeadroom
+from pooling.services.payments import award_commit_and_schedule
+
+S = CaseStatus
+
+# name: (from statuses, to status, the action the actor's role must allow)
+TRANSITIONS: dict[str, tuple[frozenset[str], str, Action]] = {
+    "submit": (frozenset({S.DRAFT}), S.SUBMITTED, Action.RAISE_CASE),
+    "request_information": (frozenset({S.SUBMITTED}), S.INFORMATION_REQUESTED, Action.DECIDE_CASE),
+    "provide_information": (frozenset({S.INFORMATION_REQUESTED}), S.SUBMITTED, Action.RAISE_CASE),
+    "approve": (frozenset({S.SUBMITTED, S.RECONSIDERATION_REQUESTED}), S.APPROVED, Action.DECIDE_CASE),
+    "partly_approve": (frozenset({S.SUBMITTED, S.RECONSIDERATION_REQUESTED}), S.PARTLY_APPROVED, Action.DECIDE_CASE),
+    "decline": (frozenset({S.SUBMITTED, S.RECONSIDERATION_REQUESTED}), S.DECLINED, Action.DECIDE_CASE),
+    "withdraw": (frozenset({S.DRAFT, S.SUBMITTED}), S.WITHDRAWN, Action.RAISE_CASE),
+    "request_reconsideration": (
+        frozenset({S.APPROVED, S.PARTLY_APPROVED, S.DECLINED, S.ACTIVE}),
+        S.RECONSIDERATION_REQUESTED,
+        Action.RAISE_CASE,
+    ),
+}
+MAX_OUTCOMES = 4
+# Officers whose delegated limit is at least this may draw on the urgent-case reserve,
+# unless the policy's ``delegated_limits_pence["reserve_draw_min_limit"]`` says otherwise.
+RESERVE_DRAW_MIN_LIMIT = 5_000_000
+
+
+def _access(actor: User, tenant: ResponsibleBody) -> BodyAccess:
+    return BodyAccess.load(actor, tenant)
+
+
+def _lock(case_id: int) -> Case:
+    case = Case.objects.select_for_update().filter(pk=case_id).first()
+    if case is None:
+        raise ApplicationError("No such case.", code="not_found")
+    return case
+
+
+def _move(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    case: Case,
+    name: str,
+    note: str = "",
+    also_save: tuple[str, ...] = (),
+    **audit: Any,
+) -> None:
+    sources, target, action = TRANSITIONS[name]
+    access = _access(actor, tenant)
+    if not access.can(action, case):
+        raise ApplicationError("Your role does not allow this on this case.", code="not_allowed")
+    if action in {Action.DECIDE_CASE} and access.needs_mfa_for(action):
+        raise ApplicationError("Set up multi-factor authentication before deciding cases.", code="mfa_required")
+    if case.status not in sources:
+        raise ConflictError(
+            f"This case is {case.get_status_display().lower()}: it cannot move to "
+            f"{CaseStatus(target).label.lower()} from there.",
+            code="invalid_transition",
+        )
+    before = case.status
+    case.status = target
+    case.updated_at = timezone.now()
+    case.save(update_fields=["status", "updated_at", *also_save])
+    _event(case=case, actor=actor, verb=name, from_status=before, to_status=target, note=note)
+    audit_record(
+        actor=actor,
+        tenant=tenant,
+        verb=f"case.{name}",
+        obj=case,
+        before={"status": before},
+        after={"status": target, **audit},
+    )
+
+
+def _event(
+    *, case: Case, actor: User | None, verb: str, note: str = "", from_status: str = "", to_status: str = ""
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        responsible_body_id=case.responsible_body_id,
+        case=case,
+        verb=verb,
+        note=note[:2000],
+        from_status=from_status,
+        to_status=to_status,
+        actor_label=actor.email if actor else "system",
+    )
+
+
+def _policy_on(day: date) -> GroupingPolicy | None:
+    return GroupingPolicy.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+
+
+def missing_for_submission(case: Case) -> list[tuple[str, str]]:
+    """What a head must still give before the case can be submitted: (field, message)."""
+    missing = []
+    if not case.need_description.strip():
+        missing.append(("need_description", "Describe the pupil's need."))
+    if not case.provision.exists():
+        missing.append(("provision", "Add at least one row of the provision already in place, with its cost."))
+    if not case.resource_lines.exists():
+        missing.append(("resource_lines", "Add what you are asking for."))
+    outcomes = case.outcomes.count()
+    if outcomes == 0:
+        missing.append(("outcomes", "Add at least one intended outcome with a review date."))
+    elif outcomes > MAX_OUTCOMES:
+        missing.append(("outcomes", f"Keep to {MAX_OUTCOMES} intended outcomes or fewer."))
+    if case.parents_involved is None:
+        missing.append(("parents_involved", "Say whether the pupil's parents or carers were involved."))
+    if case.pupil_involved is None:
+        missing.append(("pupil_involved", "Say whether the pupil was involved."))
+    return missing
+
+
+def case_submit(*, actor: User, tenant: ResponsibleBody, case_id: int) -> Case:
+    """Send a complete draft for decision: the decision clock starts today."""
+    with tenant_context(tenant), transaction.atomic():
+        case = _lock(case_id)
+        missing = missing_for_submission(case) if case.status == S.DRAFT else []
+        if missing:
+            field, message = missing[0]
+            raise ApplicationError(message, code="incomplete_case", field=field, extra={"missing": dict(missing)})
+        today = timezone.localdate()
+        policy = _policy_on(today)
+        if policy is None:
+            raise ConflictError(
+                "The grouping has no policy in force, so cases cannot be decided yet.", code="no_policy"
+            )
+        case.submitted_on = today
+        case.policy = policy
+        case.decision_due_on = add_working_days(today, policy.decision_target_working_days)
+        _move(
+            actor=actor,
+            tenant=tenant,
+            case=case,
+            name="submit",
+            also_save=("submitted_on", "policy", "decision_due_on"),
+        )
+    return case
+
+
+def case_request_information(*, actor: User, tenant: ResponsibleBody, case_id: int, question: str) -> Case:
+    """Ask the school for something the decision needs. The clock pauses until it answers."""
+    if not question.strip():
+        raise ApplicationError("Say what information you need.", code="question_required", field="question")
+    with tenant_context(tenant), transaction.atomic():
+        case = _lock(case_id)
+        _move(actor=actor, tenant=tenant, case=case, name="request_information", note=question.strip())
+    return case
+
+
+def case_provide_information(*, actor: User, tenant: ResponsibleBody, case_id: int, answer: str) -> Case:
+    if not answer.strip():
+        raise ApplicationError("Give the information asked for.", code="answer_required", field="answer")
+    with tenant_context(tenant), transaction.atomic():
+        case = _lock(case_id)
+        _move(actor=actor, tenant=tenant, case=case, name="provide_information", note=answer.strip())
+        paused = _pauses(case)
+        if case.submitted_on and case.policy:
+            elapsed = elapsed_working_days(submitted_on=case.submitted_on, today=timezone.localdate(), paused=paused)
+            remaining = max(case.policy.decision_target_working_days - elapsed, 0)
+            case.decision_due_on = add_working_days(timezone.localdate(), remaining)
+            case.save(update_fields=["decision_due_on"])
+    return case
+
+
+def _pauses(case: Case) -> list[tuple[date, date | None]]:
+    spans: list[tuple[date, date | None]] = []
+    for event in case.events.filter(verb__in=["request_information", "provide_information"]).order_by(
+        "created_at", "id"
+    ):
+        day = timezone.localtime(event.created_at).date()
+        if event.verb == "request_information":
+            spans.append((day, None))
+        elif spans and spans[-1][1] is None:
+            spans[-1] = (spans[-1][0], day)
+    return spans
+
+
+def case_clock(*, case: Case, today: date | None = None) -> dict[str, Any]:
+    """Working days taken so far (pauses excluded), the target and whether it is overdue."""
+    if case.submitted_on is None or case.policy_id is None:
+        return {"running": False}
+    day = today or timezone.localdate()
+    elapsed = elapsed_working_days(submitted_on=case.submitted_on, today=day, paused=_pauses(case))
+    target = case.policy.decision_target_working_days if case.policy else 0
+    return {
+        "running": case.status in {S.SUBMITTED, S.RECONSIDERATION_REQUESTED},
+        "paused": case.status == S.INFORMATION_REQUESTED,
+        "elapsed_working_days": elapsed,
+        "target_working_days": target,
+        "overdue": elapsed > target,
+    }
+
+
+def case_withdraw(*, actor: User, tenant: ResponsibleBody, case_id: int, reason: str = "") -> Case:
+    with tenant_context(tenant), transaction.atomic():
+        case = _lock(case_id)
+        _move(actor=actor, tenant=tenant, case=case, name="withdraw", note=reason.strip())
+    return case
+
+
+def case_request_reconsideration(*, actor: User, tenant: ResponsibleBody, case_id: int, grounds: str) -> Case:
+    """Ask for a decision to be looked at again; a different officer decides it."""
+    if not grounds.strip():
+        raise ApplicationError("Say why the decision should be reconsidered.", code="grounds_required", field="grounds")
+    with tenant_context(tenant), transaction.atomic():
+        case = _lock(case_id)
+        _move(actor=actor, tenant=tenant, case=case, name="request_reconsideration", note=grounds.strip())
+    return case
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    decision: Decision
+    award: Award | None
+
+
+def case_decide(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    case_id: int,
+    outcome: str,
+    criteria_met: list[str],
+    reasons: str,
+    amount_pence: int = 0,
+    pool_id: int | None = None,
+    frequency: str = "",
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    conditions: str = "",
+    review_on: date | None = None,
+    use_reserve: bool = False,
+) -> DecisionResult:
+    """Decide a case within the officer's delegated limit. Approving commits the money in
+    the pool's ledger at once (and plans its instalments); if the pool cannot fund it, the
+    decision is not made and the shortfall is recorded for governance to resolve."""
+    name = {"approved": "approve", "partly_approved": "partly_approve", "declined": "decline"}.get(outcome)
+    if name is None:
+        raise ApplicationError("Choose approve, partly approve or decline.", code="invalid_outcome", field="outcome")
+    if not reasons.strip():
+        raise ApplicationError("Give the reasons for the decision.", code="reasons_required", field="reasons")
+    try:
+        return _decide(
+            actor=actor,
+            tenant=tenant,
+            case_id=case_id,
+            name=name,
+            outcome=outcome,
+            criteria_met=criteria_met,
+            reasons=reasons,
+            amount_pence=amount_pence,
+            pool_id=pool_id,
+            frequency=frequency,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            conditions=conditions,
+            review_on=review_on,
+            use_reserve=use_reserve,
+        )
+    except InsufficientHeadroom as exc:
+        with tenant_context(tenant), transaction.atomic():
+            case = Case.objects.get(pk=case_id)
+            _event(
+                case=case,
+                actor=actor,
+                verb="headroom_shortfall",
+                note=f"{exc.message} Escalated to the finance officers and trustees.",
+            )
+            audit_record(actor=actor, tenant=tenant, verb="case.headroom_shortfall", obj=case, after=exc.extra)
+        raise
+
+
+def _decide(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    case_id: int,
+    name: str,
+    outcome: str,
+    criteria_met: list[str],
+    reasons: str,
+    amount_pence: int,
+    pool_id: int | None,
+    frequency: str,
+    starts_on: date | None,
+    ends_on: date | None,
+    conditions: str,
+    review_on: date | None,
+    use_reserve: bool,
+) -> DecisionResult:
+    with tenant_context(tenant), transaction.atomic():
+        case = _lock(case_id)
+        access = _access(actor, tenant)
+        if not access.can(Action.DECIDE_CASE, case):
+            raise ApplicationError("Your role does not allow this on this case.", code="not_allowed")
+        if any(m.role in (Role.HEAD, Role.SENDCO) and m.school_id == case.school_id for m in access.memberships):
+            _event(case=case, actor=actor, verb="recused", note="The officer works at this school and stood aside.")
+            raise ConflictError("You work at this school, so another officer must decide this case.", code="recused")
+        if case.status == S.RECONSIDERATION_REQUESTED:
+            previous = Decision.objects.filter(case=case).order_by("-decided_at").first()
+            if previous is not None and previous.officer_id == actor.pk:
+                raise ConflictError(
+                    "A reconsideration is decided by a different officer.", code="same_officer_reconsideration"
+                )
+        policy = case.policy or _policy_on(timezone.localdate())
+        if policy is None:
+            raise ConflictError("The grouping has no policy in force.", code="no_policy")
+        unknown = [c for c in criteria_met if c not in policy.decision_criteria]
+        if unknown:
+            raise ApplicationError(
+                "Tick criteria from the published list only.", code="unknown_criteria", field="criteria_met"
+            )
+        pool = None
+        if outcome != "declined":
+            if amount_pence <= 0:
+                raise ApplicationError("Enter the amount awarded.", code="amount_required", field="amount_pence")
+            limit = access.decision_limit_pence()
+            if amount_pence > limit:
+                _event(
+                    case=case,
+                    actor=actor,
+                    verb="escalated",
+                    note=f"Above the officer's delegated limit of {limit // 100:,} pounds.",
+                )
+                raise ConflictError(
+                    "This is above your delegated limit: an officer with a higher limit must decide it.",
+                    code="over_delegated_limit",
+                    extra={"limit_pence": limit, "amount_pence": amount_pence},
+                )
+            reserve_floor = int(policy.delegated_limits_pence.get("reserve_draw_min_limit", RESERVE_DRAW_MIN_LIMIT))
+            if use_reserve and limit < reserve_floor:
+                raise ConflictError(
+                    "Only officers with a higher delegated limit may draw on the urgent reserve.",
+                    code="reserve_not_allowed",
+                )
+            if frequency not in Decision.Frequency.values:
+                raise ApplicationError(
+                    "Choose monthly or termly payments.", code="invalid_frequency", field="frequency"
+                )
+            if starts_on is None or ends_on is None or ends_on < starts_on:
+                raise ApplicationError(
+                    "Enter the award's start and end dates, the end on or after the start.",
+                    code="invalid_dates",
+                    field="ends_on",
+                )
+            if review_on is None:
+                raise ApplicationError("Enter the review date.", code="review_required", field="review_on")
+            pool = Pool.objects.filter(pk=pool_id, status="open").first()
+            if pool is None:
+                raise ApplicationError("Choose an open funding period.", code="invalid_pool", field="pool_id")
+        reconsidering = Decision.objects.filter(case=case).exists()
+        _move(actor=actor, tenant=tenant, case=case, name=name, note=reasons.strip(), amount_pence=amount_pence)
+        decision = Decision.objects.create(
+            responsible_body=tenant,
+            case=case,
+            officer=actor,
+            officer_label=actor.email,
+            outcome=outcome,
+            criteria_met=criteria_met,
+            reasons=reasons.strip(),
+            amount_pence=amount_pence if pool else 0,
+            pool=pool,
+            frequency=frequency if pool else "",
+            starts_on=starts_on if pool else None,
+            ends_on=ends_on if pool else None,
+            conditions=conditions.strip(),
+            review_on=review_on if pool else None,
+            policy=policy,
+            is_reconsideration=reconsidering,
+            used_reserve=use_reserve,
+        )
+        award = None
+        if pool is not None and starts_on is not None and ends_on is not None:
+            award = Award.objects.create(
+                responsible_body=tenant,
+                case=case,
+                decision=decision,
+                school=case.school,
+                pool=pool,
+                amount_pence=amount_pence,
+            )
+            award_commit_and_schedule(
+                actor=actor,
+                tenant=tenant,
+                pool=pool,
+                school_id=case.school_id,
+                source_type="award",
+                source_id=str(award.pk),
+                total_pence=amount_pence,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                frequency=frequency,
+                may_use_reserve=use_reserve,
+            )
+            case.status = S.ACTIVE
+            case.save(update_fields=["status"])
+            _event(
+                case=case,
+                actor=actor,
+                verb="award_committed",
+                from_status=name,
+                to_status=S.ACTIVE,
+                note=f"{amount_pence / 100:,.2f} pounds committed, paid {frequency} from {starts_on:%-d %B %Y}.",
+            )
+    return DecisionResult(decision=decision, award=award)
