@@ -1,6 +1,6 @@
 """Money is integer pence. This module parses, formats and splits it; nothing else may.
 
-Rounding rule for splits (documented in docs/architecture.md): amounts are divided by the
+Rounding rules (docs/money.md): for splits, amounts are divided by the
 largest-remainder method on integer pence, so the parts always sum exactly to the whole
 and no part differs from its exact share by a penny or more.
 """

@@ -10,3 +10,7 @@ class PoolingConfig(AppConfig):
         from accounts.web import register_body_nav
 
         register_body_nav("Pool", "pooling:dashboard", Action.VIEW_POOL, 20)
+
+        from pooling import receivers
+
+        receivers.connect()

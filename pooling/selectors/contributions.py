@@ -1,0 +1,245 @@
+"""Reads for allocations, contributions and receipts.
+
+What has been posted for a thing is read back from the ledger (legs of the transactions
+whose source it is, and of reversals of them), never stored a second time."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
+from django.http import Http404
+
+from accounts.models import ResponsibleBody
+from accounts.tenancy import TenantQuerySet, current_tenant_id, tenant_context
+from groupings.models import Arrangement, ArrangementStatus
+from pooling.models import AccountKind, Contribution, ImfAllocation, ImfAllocationImport, Leg, Pool, Receipt
+
+# Arrangements whose days in the grouping are pooled (proposed and withdrawn ones are not).
+POOLED_STATUSES = (ArrangementStatus.ACTIVE, ArrangementStatus.NOTICE_GIVEN, ArrangementStatus.ENDED)
+
+
+def _within(tenant: ResponsibleBody) -> AbstractContextManager[None]:
+    """The tenant's context, unless the caller (a page, a service) is already in it: each
+    new context costs a savepoint and two settings, which a list's query budget counts."""
+    return nullcontext() if current_tenant_id() == tenant.pk else tenant_context(tenant)
+
+
+def ledger_by_source(
+    *,
+    tenant: ResponsibleBody,
+    pool: Pool,
+    account_kind: str,
+    source_type: str,
+    source_ids: Collection[int | str] | None = None,
+) -> dict[str, tuple[int, int]]:
+    """For each source id: the sum of its legs on one of the pool's accounts (debit
+    positive) and how many transactions made it, counting reversals of its postings."""
+    if source_ids is not None and not source_ids:
+        return {}
+    source = Case(
+        When(transaction__source_type=source_type, then=F("transaction__source_id")),
+        default=F("transaction__reverses__source_id"),
+    )
+    with _within(tenant):
+        legs = (
+            Leg.objects.filter(account__pool=pool, account__kind=account_kind)
+            .filter(Q(transaction__source_type=source_type) | Q(transaction__reverses__source_type=source_type))
+            .annotate(source=source)
+        )
+        if source_ids is not None:
+            legs = legs.filter(source__in=[str(i) for i in source_ids])
+        rows = legs.values("source").annotate(total=Sum("amount_pence"), postings=Count("transaction", distinct=True))
+        return {row["source"]: (int(row["total"]), int(row["postings"])) for row in rows}
+
+
+def contribution_ledger_totals(
+    *, tenant: ResponsibleBody, pool: Pool, contribution_ids: Collection[int] | None = None
+) -> dict[int, tuple[int, int]]:
+    """For each contribution: (expected as posted, received as posted), in pence. Three
+    queries whatever the number of contributions."""
+    expected = ledger_by_source(
+        tenant=tenant,
+        pool=pool,
+        account_kind=AccountKind.CONTRIBUTIONS_RECEIVABLE,
+        source_type="contribution",
+        source_ids=contribution_ids,
+    )
+    with _within(tenant):
+        receipts = Receipt.objects.filter(contribution__pool=pool)
+        if contribution_ids is not None:
+            receipts = receipts.filter(contribution_id__in=contribution_ids)
+        receipt_of = {str(pk): cid for pk, cid in receipts.values_list("pk", "contribution_id")}
+    banked = ledger_by_source(
+        tenant=tenant,
+        pool=pool,
+        account_kind=AccountKind.POOL_BANK,
+        source_type="receipt",
+        source_ids=None if contribution_ids is None else list(receipt_of),
+    )
+    totals: dict[int, tuple[int, int]] = {int(k): (v[0], 0) for k, v in expected.items()}
+    for receipt_id, (amount, _) in banked.items():
+        cid = receipt_of.get(receipt_id)
+        if cid is None:
+            continue
+        exp, got = totals.get(cid, (0, 0))
+        totals[cid] = (exp, got + amount)
+    return totals
+
+
+# --- Allocations --------------------------------------------------------------------------
+
+
+def allocation_list(*, tenant: ResponsibleBody, period_label: str, q: str = "") -> QuerySet[ImfAllocation]:
+    """A period's allocations, with whether each school is in the grouping during it."""
+    from pooling.periods import grant_year
+
+    period = grant_year(period_label)
+    members = Arrangement.objects.filter(
+        school_id=OuterRef("school_id"), status__in=POOLED_STATUSES, start_date__lte=period.ends_on
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=period.starts_on))
+    qs = (
+        ImfAllocation.objects.for_tenant(tenant)
+        .filter(period_label=period_label)
+        .select_related("school", "source_import")
+    )
+    # The annotation loses the model type in django-stubs; the rows are still allocations.
+    qs = cast("TenantQuerySet[ImfAllocation]", qs.annotate(in_grouping=Exists(members)))
+    term = q.strip()
+    if term.isdigit():
+        qs = qs.filter(school__urn=int(term))
+    elif term:
+        qs = qs.filter(school__name__icontains=term)
+    return qs.order_by("school__name", "school__urn")
+
+
+def allocation_for_urn(*, tenant: ResponsibleBody, period_label: str, urn: int) -> ImfAllocation | None:
+    return (
+        ImfAllocation.objects.for_tenant(tenant)
+        .filter(period_label=period_label, school__urn=urn)
+        .select_related("school")
+        .first()
+    )
+
+
+def allocation_totals(*, tenant: ResponsibleBody, period_label: str) -> dict[str, int]:
+    row = (
+        ImfAllocation.objects.for_tenant(tenant)
+        .filter(period_label=period_label)
+        .aggregate(count=Count("pk"), total=Sum("amount_pence"))
+    )
+    return {"count": int(row["count"] or 0), "total_pence": int(row["total"] or 0)}
+
+
+def allocation_import_list(*, tenant: ResponsibleBody, period_label: str) -> QuerySet[ImfAllocationImport]:
+    return ImfAllocationImport.objects.for_tenant(tenant).filter(period_label=period_label).order_by("-created_at")
+
+
+# --- Contributions and receipts -------------------------------------------------------------
+
+
+def contribution_list(*, tenant: ResponsibleBody, pool: Pool) -> QuerySet[Contribution]:
+    return (
+        Contribution.objects.for_tenant(tenant)
+        .filter(pool=pool)
+        .select_related("school", "arrangement", "policy", "allocation")
+        .order_by("school__name", "arrangement__start_date")
+    )
+
+
+def contribution_get(*, tenant: ResponsibleBody, contribution_id: int) -> Contribution:
+    contribution = (
+        Contribution.objects.for_tenant(tenant)
+        .filter(pk=contribution_id)
+        .select_related("pool", "school", "arrangement", "policy", "allocation")
+        .first()
+    )
+    if contribution is None:
+        raise Http404("No such contribution.")
+    return contribution
+
+
+def receipt_list(*, tenant: ResponsibleBody, contribution: Contribution) -> QuerySet[Receipt]:
+    return Receipt.objects.for_tenant(tenant).filter(contribution=contribution).order_by("-received_on", "-id")
+
+
+@dataclass(frozen=True)
+class ContributionRow:
+    contribution: Contribution
+    expected_pence: int
+    received_pence: int
+
+    @property
+    def arrears_pence(self) -> int:
+        return self.expected_pence - self.received_pence
+
+    def as_dict(self) -> dict[str, Any]:
+        c = self.contribution
+        return {
+            "id": c.pk,
+            "school": {"id": c.school_id, "urn": c.school.urn, "name": c.school.name},
+            "arrangement_id": c.arrangement_id,
+            "allocation_pence": c.allocation.amount_pence,
+            "share_bp": c.share_bp,
+            "member_days": c.member_days,
+            "period_days": c.period_days,
+            "policy_version": c.policy.version,
+            "expected_pence": self.expected_pence,
+            "received_pence": self.received_pence,
+            "arrears_pence": self.arrears_pence,
+            "calculated_at": c.calculated_at,
+        }
+
+
+@dataclass(frozen=True)
+class ContributionSummary:
+    pool: Pool
+    rows: list[ContributionRow]
+    no_allocation: list[Arrangement]
+    not_calculated: list[Arrangement]
+
+    @property
+    def expected_pence(self) -> int:
+        return sum(r.expected_pence for r in self.rows)
+
+    @property
+    def received_pence(self) -> int:
+        return sum(r.received_pence for r in self.rows)
+
+    @property
+    def arrears_pence(self) -> int:
+        return sum(r.arrears_pence for r in self.rows)
+
+
+def contribution_summary(*, tenant: ResponsibleBody, pool: Pool) -> ContributionSummary:
+    """Expected, received and arrears per contribution with totals, plus the members still
+    missing an allocation or a calculation. Six queries whatever the number of schools."""
+    from pooling.periods import Calendar, Period
+
+    period = Period(Calendar.GRANT_YEAR, pool.starts_on.year, pool.starts_on, pool.ends_on)
+    with _within(tenant):
+        contributions = list(contribution_list(tenant=tenant, pool=pool))
+        totals = contribution_ledger_totals(tenant=tenant, pool=pool)
+        members = list(
+            Arrangement.objects.for_tenant(tenant)
+            .filter(status__in=POOLED_STATUSES, start_date__lte=period.ends_on)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.starts_on))
+            .select_related("school")
+            .order_by("school__name")
+        )
+        with_allocation = set(
+            ImfAllocation.objects.for_tenant(tenant)
+            .filter(period_label=pool.label, school_id__in=[a.school_id for a in members])
+            .values_list("school_id", flat=True)
+        )
+    calculated = {c.arrangement_id for c in contributions}
+    rows = [ContributionRow(c, *totals.get(c.pk, (0, 0))) for c in contributions]
+    return ContributionSummary(
+        pool=pool,
+        rows=rows,
+        no_allocation=[a for a in members if a.school_id not in with_allocation and a.pk not in calculated],
+        not_calculated=[a for a in members if a.school_id in with_allocation and a.pk not in calculated],
+    )

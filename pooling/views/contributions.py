@@ -1,0 +1,435 @@
+"""Pages for IMF allocations (by hand and imported from DfE files), expected
+contributions and receipts."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+from typing import Any
+
+from django.contrib import messages
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.views.generic import FormView, TemplateView
+
+from accounts.errors import ApplicationError
+from accounts.money import format_pence
+from accounts.policy import Action
+from accounts.web import BodyMixin
+from pooling.allocation_files import Table, guess_columns, read_bytes, read_upload
+from pooling.forms_contributions import (
+    AllocationColumnsForm,
+    AllocationFilterForm,
+    AllocationForm,
+    AllocationUploadForm,
+    ReceiptForm,
+)
+from pooling.models import Contribution, Pool
+from pooling.selectors import contributions as selectors
+from pooling.selectors.ledger import pool_get
+from pooling.services import contributions as services
+
+PREVIEW_ROWS = 10
+PROBLEMS_SHOWN = 1000
+# Service fields → form fields, where they are named differently.
+FIELDS = {"amount_pence": "amount", "period_label": None}
+
+
+def _url(name: str, body: Any, **kwargs: Any) -> str:
+    return reverse(f"pooling:{name}", kwargs={"body_slug": body.slug, **kwargs})
+
+
+def _show_error(form: Any, exc: ApplicationError) -> None:
+    field = FIELDS.get(exc.field or "", exc.field)
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+class _PoolMixin(BodyMixin):
+    """Pages about one of the body's pools (``pool_id`` in the URL)."""
+
+    required_action = Action.VIEW_POOL
+    kwargs: dict[str, Any]
+    _pool: Pool | None = None
+
+    @property
+    def pool(self) -> Pool:
+        if self._pool is None:
+            self._pool = pool_get(tenant=self.body, pool_id=self.kwargs["pool_id"])
+        return self._pool
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(pool=self.pool, can_move_money=self.access.can(Action.MOVE_MONEY))
+        return context
+
+
+# --- Allocations ------------------------------------------------------------------------------
+
+
+class AllocationsView(_PoolMixin, TemplateView):
+    template_name = "pooling/contributions/allocations.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = AllocationFilterForm(self.request.GET or None)
+        q = form.cleaned_data["q"] if form.is_valid() else ""
+        qs = selectors.allocation_list(tenant=self.body, period_label=self.pool.label, q=q)
+        page = Paginator(qs, 100).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            form=form,
+            page=page,
+            allocations=list(page.object_list),
+            totals=selectors.allocation_totals(tenant=self.body, period_label=self.pool.label),
+            imports=list(selectors.allocation_import_list(tenant=self.body, period_label=self.pool.label)[:5]),
+            query=query.urlencode(),
+        )
+        return context
+
+
+class AllocationSetView(_PoolMixin, FormView):
+    """Add one school's allocation by hand, or change one (``?urn=``)."""
+
+    template_name = "pooling/contributions/allocation_set.html"
+    form_class = AllocationForm
+    required_action = Action.MOVE_MONEY
+    mfa_action = Action.MOVE_MONEY
+
+    def get_initial(self) -> dict[str, Any]:
+        urn = self.request.GET.get("urn", "")
+        if not urn.isdigit():
+            return {}
+        current = selectors.allocation_for_urn(tenant=self.body, period_label=self.pool.label, urn=int(urn))
+        if current is None:
+            return {"urn": urn}
+        return {"urn": urn, "amount": format_pence(current.amount_pence, symbol=False)}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        urn = self.request.GET.get("urn", "")
+        context["current"] = (
+            selectors.allocation_for_urn(tenant=self.body, period_label=self.pool.label, urn=int(urn))
+            if urn.isdigit()
+            else None
+        )
+        return context
+
+    def form_valid(self, form: AllocationForm) -> HttpResponse:
+        try:
+            allocation = services.allocation_set(
+                actor=self.actor,
+                tenant=self.body,
+                period_label=self.pool.label,
+                urn=form.cleaned_data["urn"],
+                amount_pence=form.cleaned_data["amount"],
+            )
+        except ApplicationError as exc:
+            _show_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"{allocation.school.name}'s IMF allocation for {self.pool.label} is "
+            f"{format_pence(allocation.amount_pence)}. Recalculate contributions to bring the pool up to date.",
+        )
+        return HttpResponseRedirect(_url("allocations", self.body, pool_id=self.pool.pk))
+
+
+class _ImportMixin(_PoolMixin):
+    """The import journey keeps the uploaded file in private storage and the chosen
+    columns in the session until the person confirms."""
+
+    required_action = Action.MOVE_MONEY
+    mfa_action = Action.MOVE_MONEY
+    request: HttpRequest
+
+    @property
+    def _key(self) -> str:
+        return f"allocation-import:{self.body.pk}:{self.pool.pk}"
+
+    def state(self) -> dict[str, Any]:
+        return dict(self.request.session.get(self._key, {}))
+
+    def save_state(self, **values: Any) -> None:
+        state = self.state()
+        state.update(values)
+        self.request.session[self._key] = state
+
+    def forget(self) -> None:
+        path = self.state().get("path")
+        if path and default_storage.exists(path):
+            default_storage.delete(path)
+        self.request.session.pop(self._key, None)
+
+    def table(self) -> Table | None:
+        state = self.state()
+        path = state.get("path")
+        if not path or not default_storage.exists(path):
+            return None
+        with default_storage.open(path, "rb") as f:
+            data = f.read()
+        try:
+            return read_bytes(data, name=state.get("name") or PurePath(path).name)
+        except ApplicationError:
+            return None
+
+    def restart(self) -> HttpResponse:
+        messages.error(self.request, "Upload the allocation file again.")
+        return HttpResponseRedirect(_url("allocation-import", self.body, pool_id=self.pool.pk))
+
+
+class AllocationImportView(_ImportMixin, FormView):
+    template_name = "pooling/contributions/import_upload.html"
+    form_class = AllocationUploadForm
+
+    def form_valid(self, form: AllocationUploadForm) -> HttpResponse:
+        upload = form.cleaned_data["file"]
+        try:
+            table, data = read_upload(upload, field="file")
+        except ApplicationError as exc:
+            _show_error(form, exc)
+            return self.form_invalid(form)
+        self.forget()
+        extension = PurePath(table.name).suffix.lower()
+        path = default_storage.save(f"uploads-in-progress/{uuid.uuid4().hex}{extension}", ContentFile(data))
+        urn, amount = guess_columns(table.headers)
+        self.save_state(path=path, name=table.name, urn_column=urn, amount_column=amount, chosen=False)
+        return HttpResponseRedirect(_url("allocation-import-columns", self.body, pool_id=self.pool.pk))
+
+
+class AllocationImportColumnsView(_ImportMixin, FormView):
+    template_name = "pooling/contributions/import_columns.html"
+    form_class = AllocationColumnsForm
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        self._table: Table | None = None
+        return super().dispatch(request, *args, **kwargs)
+
+    def loaded(self) -> Table | None:
+        if self._table is None:
+            self._table = self.table()
+        return self._table
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.loaded() is None:
+            return self.restart()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.loaded() is None:
+            return self.restart()
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        table = self.loaded()
+        kwargs["headers"] = table.headers if table else []
+        return kwargs
+
+    def get_initial(self) -> dict[str, Any]:
+        state = self.state()
+        return {k: state[k] for k in ("urn_column", "amount_column") if state.get(k)}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        table = self.loaded()
+        sample = table.rows[:2] if table else []
+        columns = [
+            {"header": header, "values": [cells[i] for _, cells in sample]}
+            for i, header in enumerate(table.headers if table else [])
+        ]
+        context.update(table=table, sample=sample, columns=columns, file_name=self.state().get("name", ""))
+        return context
+
+    def form_valid(self, form: AllocationColumnsForm) -> HttpResponse:
+        self.save_state(chosen=True, **form.cleaned_data)
+        return HttpResponseRedirect(_url("allocation-import-preview", self.body, pool_id=self.pool.pk))
+
+
+class AllocationImportPreviewView(_ImportMixin, TemplateView):
+    template_name = "pooling/contributions/import_preview.html"
+
+    def _preview(self, table: Table) -> Any:
+        state = self.state()
+        return services.allocation_import_preview(
+            tenant=self.body,
+            period_label=self.pool.label,
+            table=table,
+            urn_column=state["urn_column"],
+            amount_column=state["amount_column"],
+        )
+
+    def _columns_chosen(self) -> bool:
+        return bool(self.state().get("chosen"))
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        table = self.table()
+        if table is None:
+            return self.restart()
+        if not self._columns_chosen():
+            return HttpResponseRedirect(_url("allocation-import-columns", self.body, pool_id=self.pool.pk))
+        try:
+            preview = self._preview(table)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(_url("allocation-import-columns", self.body, pool_id=self.pool.pk))
+        return self.render_to_response(self.get_context_data(preview=preview))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        preview = kwargs.get("preview")
+        if preview is not None:
+            context.update(
+                first_rows=preview.rows[:PREVIEW_ROWS],
+                problems=preview.problems[:PROBLEMS_SHOWN],
+                problems_hidden=max(0, len(preview.problems) - PROBLEMS_SHOWN),
+            )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        table = self.table()
+        if table is None or not self._columns_chosen():
+            return self.restart()
+        state = self.state()
+        try:
+            record = services.allocation_import_confirm(
+                actor=self.actor,
+                tenant=self.body,
+                period_label=self.pool.label,
+                table=table,
+                urn_column=state["urn_column"],
+                amount_column=state["amount_column"],
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return self.render_to_response(self.get_context_data(preview=self._preview(table)))
+        self.forget()
+        messages.success(
+            request,
+            f"{record.rows_imported} allocation{'s' if record.rows_imported != 1 else ''} for {self.pool.label} "
+            f"imported from {record.file_name}. Recalculate contributions to bring the pool up to date.",
+        )
+        return HttpResponseRedirect(_url("allocations", self.body, pool_id=self.pool.pk))
+
+
+# --- Contributions and receipts --------------------------------------------------------------
+
+
+class ContributionsView(_PoolMixin, TemplateView):
+    """Expected, received and arrears for each member school, with totals."""
+
+    template_name = "pooling/contributions/contributions.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["summary"] = selectors.contribution_summary(tenant=self.body, pool=self.pool)
+        return context
+
+
+class ContributionsRecalculateView(_PoolMixin, TemplateView):
+    """Recalculate every member's contribution and post the differences (POST only)."""
+
+    required_action = Action.MOVE_MONEY
+    mfa_action = Action.MOVE_MONEY
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        pool = self.pool
+        try:
+            result = services.contributions_calculate(actor=self.actor, tenant=self.body, pool=pool)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            if result.changed or result.expected_posted_pence or result.reserve_posted_pence:
+                messages.success(
+                    request,
+                    f"Contributions recalculated: {result.changed} changed. "
+                    f"Expected contributions moved by {format_pence(result.expected_posted_pence)} and the reserve "
+                    f"for urgent cases by {format_pence(result.reserve_posted_pence)}.",
+                )
+            else:
+                messages.success(request, "Contributions recalculated: nothing changed.")
+        return HttpResponseRedirect(_url("contributions", self.body, pool_id=pool.pk))
+
+
+class _ContributionMixin(BodyMixin):
+    required_action = Action.VIEW_POOL
+    kwargs: dict[str, Any]
+    _contribution: Contribution | None = None
+
+    @property
+    def contribution(self) -> Contribution:
+        if self._contribution is None:
+            self._contribution = selectors.contribution_get(
+                tenant=self.body, contribution_id=self.kwargs["contribution_id"]
+            )
+        return self._contribution
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        contribution = self.contribution
+        expected, received = selectors.contribution_ledger_totals(
+            tenant=self.body, pool=contribution.pool, contribution_ids=[contribution.pk]
+        ).get(contribution.pk, (0, 0))
+        context.update(
+            contribution=contribution,
+            pool=contribution.pool,
+            expected_pence=expected,
+            received_pence=received,
+            outstanding_pence=expected - received,
+            receipts=list(selectors.receipt_list(tenant=self.body, contribution=contribution)),
+            can_move_money=self.access.can(Action.MOVE_MONEY),
+        )
+        return context
+
+
+class ContributionDetailView(_ContributionMixin, TemplateView):
+    template_name = "pooling/contributions/contribution.html"
+
+
+class ReceiptNewView(_ContributionMixin, FormView):
+    template_name = "pooling/contributions/receipt_new.html"
+    form_class = ReceiptForm
+    required_action = Action.MOVE_MONEY
+    mfa_action = Action.MOVE_MONEY
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["allow_top_slice"] = self.contribution.arrangement.basis in services.TOP_SLICE_BASES
+        return kwargs
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"method": "transfer"}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        earliest, latest = services.receipt_window(self.contribution.pool)
+        context.update(earliest=earliest, latest=latest)
+        return context
+
+    def form_valid(self, form: ReceiptForm) -> HttpResponse:
+        contribution = self.contribution
+        data = form.cleaned_data
+        try:
+            receipt = services.receipt_record(
+                actor=self.actor,
+                tenant=self.body,
+                contribution_id=contribution.pk,
+                amount_pence=data["amount"],
+                received_on=data["received_on"],
+                method=data["method"],
+                reference=data["reference"],
+                request_key=data["request_key"],
+            )
+        except ApplicationError as exc:
+            _show_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"{format_pence(receipt.amount_pence)} received from {contribution.school.name} "
+            f"on {receipt.received_on:%-d %B %Y} has been recorded.",
+        )
+        return HttpResponseRedirect(_url("contributions", self.body, pool_id=contribution.pool_id))

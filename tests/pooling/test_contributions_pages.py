@@ -1,0 +1,394 @@
+"""The allocation, import, contribution and receipt pages: journeys, bad input keeping what
+was typed, who sees what, and query budgets."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import Role
+from accounts.tenancy import tenant_context
+from pooling.models import Contribution, ImfAllocation, ImfAllocationImport, Receipt
+from pooling.services.contributions import contributions_calculate
+from tests.factories import SchoolFactory, member
+from tests.pooling.contributions_support import allocate, balances, csv_bytes, dfe_sample, join, register
+
+pytestmark = pytest.mark.django_db
+
+TOTAL = "Total allocation for the Deprivation Pupil Premium"
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _url(name: str, body: Any, **kwargs: Any) -> str:
+    return reverse(f"pooling:{name}", kwargs={"body_slug": body.slug, **kwargs})
+
+
+def _text(response: Any) -> str:
+    return response.content.decode()
+
+
+def _allocations(body: Any) -> dict[int, int]:
+    with tenant_context(body):
+        return dict(ImfAllocation.objects.values_list("school__urn", "amount_pence"))
+
+
+# --- Allocations by hand ---------------------------------------------------------------------
+
+
+def test_allocation_added_and_changed_by_hand_keeping_what_was_typed_on_errors(officer, pool) -> None:
+    body = officer.responsible_body
+    school = SchoolFactory(name="Hand Entered Primary")
+    client = _client(officer.user)
+    url = _url("allocation-set", body, pool_id=pool.pk)
+    assert "Add an IMF allocation" in _text(client.get(url))
+
+    bad = client.post(url, {"urn": str(school.urn), "amount": "14000.505"})
+    assert bad.status_code == 200
+    page = _text(bad)
+    assert "There is a problem" in page
+    assert "Enter an amount with no more than 2 decimal places (pence)." in page
+    assert 'value="14000.505"' in page
+    assert f'value="{school.urn}"' in page
+
+    unknown = _text(client.post(url, {"urn": "999999", "amount": "14000"}))
+    assert "URN 999999 is not in the school register." in unknown
+    assert 'value="14000"' in unknown
+    assert "Enter the URN as a whole number" in _text(client.post(url, {"urn": "12ab", "amount": "1"}))
+    empty = _text(client.post(url, {"urn": "", "amount": ""}))
+    assert "Enter the school&#x27;s URN." in empty
+    assert "Enter the allocation in pounds." in empty
+    assert "Enter an amount of 0 or more." in _text(client.post(url, {"urn": str(school.urn), "amount": "-5"}))
+    assert _allocations(body) == {}
+
+    done = client.post(url, {"urn": str(school.urn), "amount": "£14,000"})
+    assert done.status_code == 302
+    assert done["Location"] == _url("allocations", body, pool_id=pool.pk)
+    assert _allocations(body) == {school.urn: 1_400_000}
+    listing = _text(client.get(done["Location"]))
+    assert "Hand Entered Primary" in listing
+    assert "£14,000.00" in listing
+    assert "is £14,000.00" in listing  # the success message
+
+    change = _text(client.get(url, {"urn": school.urn}))
+    assert "Change Hand Entered Primary's allocation" in change
+    assert 'value="14,000.00"' in change
+    assert client.post(url, {"urn": str(school.urn), "amount": "14000.5"}).status_code == 302
+    assert _allocations(body) == {school.urn: 1_400_050}
+
+
+def test_allocations_page_lists_filters_and_shows_membership(officer, pool) -> None:
+    body, user = officer.responsible_body, officer.user
+    member_school = join(user, body, name="Member Academy").school
+    allocate(user, body, member_school, 1_400_000)
+    allocate(user, body, SchoolFactory(name="Outsider Primary"), 900_000)
+    client = _client(user)
+    page = _text(client.get(_url("allocations", body, pool_id=pool.pk)))
+    assert "2 allocations, £23,000.00 in all." in page
+    rows = re.findall(
+        r"<tr class=\"govuk-table__row\">\s*<td class=\"govuk-table__cell\">([^<]+)<br>.*?"
+        r"<td class=\"govuk-table__cell\">(Yes|No)</td>",
+        page,
+        re.S,
+    )
+    assert rows == [("Member Academy", "Yes"), ("Outsider Primary", "No")]
+    filtered = _text(client.get(_url("allocations", body, pool_id=pool.pk), {"q": "outsider"}))
+    assert "Outsider Primary" in filtered
+    assert "Member Academy" not in filtered
+    assert "Import a DfE allocation file" in page
+
+
+def test_read_only_roles_see_allocations_and_contributions_without_the_actions(officer, pool) -> None:
+    body = officer.responsible_body
+    trustee = member(Role.TRUSTEE, body)
+    client = _client(trustee.user)
+    allocations = _text(client.get(_url("allocations", body, pool_id=pool.pk)))
+    assert "IMF allocations" in allocations
+    assert "Import a DfE allocation file" not in allocations
+    contributions = _text(client.get(_url("contributions", body, pool_id=pool.pk)))
+    assert "Recalculate contributions" not in contributions
+    for name in ("allocation-set", "allocation-import", "contributions-recalculate"):
+        assert client.post(_url(name, body, pool_id=pool.pk)).status_code == 404
+    head = member(Role.HEAD, body)
+    assert _client(head.user).get(_url("allocations", body, pool_id=pool.pk)).status_code == 404
+
+
+def test_finance_officer_without_mfa_is_sent_to_set_it_up(officer, pool) -> None:
+    body = officer.responsible_body
+    no_mfa = member(Role.FINANCE_OFFICER, body)
+    response = _client(no_mfa.user).post(_url("contributions-recalculate", body, pool_id=pool.pk))
+    assert response.status_code == 302
+    assert "/2fa/totp/activate/" in response["Location"]
+    with tenant_context(body):
+        assert not Contribution.objects.exists()
+
+
+def test_allocations_page_query_count_does_not_grow_with_rows(officer, pool, django_assert_max_num_queries) -> None:
+    body, user = officer.responsible_body, officer.user
+    client = _client(user)
+    url = _url("allocations", body, pool_id=pool.pk)
+    allocate(user, body, SchoolFactory(), 100)
+    client.get(url)
+    with django_assert_max_num_queries(16) as one:
+        assert client.get(url).status_code == 200
+    first = len(one)  # read now: a later request clears the query log
+    for _ in range(9):
+        allocate(user, body, SchoolFactory(), 100)
+    with django_assert_max_num_queries(first):
+        assert "10 allocations" in _text(client.get(url))
+
+
+# --- The import journey ------------------------------------------------------------------------
+
+
+def test_import_journey_upload_choose_columns_preview_confirm(officer, pool) -> None:
+    body = officer.responsible_body
+    header, rows = dfe_sample(12)
+    register([int(r[0]) for r in rows])
+    client = _client(officer.user)
+    upload_url = _url("allocation-import", body, pool_id=pool.pk)
+    assert "Import an allocation file" in _text(client.get(upload_url))
+
+    bad = client.post(upload_url, {"file": SimpleUploadedFile("allocations.pdf", b"%PDF-1.4\n%%EOF\n")})
+    assert "The selected file must be a CSV or an Excel (XLSX) file." in _text(bad)
+    assert "Choose the allocation file to upload." in _text(client.post(upload_url, {}))
+
+    uploaded = client.post(
+        upload_url, {"file": SimpleUploadedFile("pupil-premium-2019-2020.csv", csv_bytes(header, rows))}
+    )
+    assert uploaded.status_code == 302
+    columns_url = _url("allocation-import-columns", body, pool_id=pool.pk)
+    assert uploaded["Location"] == columns_url
+    page = _text(client.get(columns_url))
+    assert "pupil-premium-2019-2020.csv has 19 columns and 12 rows under its header." in page
+    for h in header:
+        assert f'<option value="{h}"' in page
+    assert '<option value="URN" selected>' in page
+    assert f'<option value="{TOTAL}" selected>' in page
+    assert "Sir John Cass&#x27;s Foundation Primary School" in page  # the first row, to help choose
+
+    same = _text(client.post(columns_url, {"urn_column": "URN", "amount_column": "URN"}))
+    assert "The URN and the amount must be different columns." in same
+    missing = _text(client.post(columns_url, {"urn_column": "URN"}))
+    assert "Choose the column with the allocation amounts." in missing
+    assert "Select a valid choice" in _text(client.post(columns_url, {"urn_column": "URN", "amount_column": "Nope"}))
+
+    chosen = client.post(columns_url, {"urn_column": "URN", "amount_column": TOTAL})
+    preview_url = _url("allocation-import-preview", body, pool_id=pool.pk)
+    assert chosen["Location"] == preview_url
+    preview = _text(client.get(preview_url))
+    assert "12: 12 new, 0 changed, 0 unchanged" in preview
+    total = sum(int(r[header.index(TOTAL)]) for r in rows)
+    assert f"£{total:,}.00" in preview
+    assert "The first 10 of 12 schools" in preview
+    assert "Import 12 allocations" in preview
+    assert _allocations(body) == {}
+
+    done = client.post(preview_url)
+    assert done.status_code == 302
+    assert done["Location"] == _url("allocations", body, pool_id=pool.pk)
+    assert _allocations(body) == {int(r[0]): int(r[header.index(TOTAL)]) * 100 for r in rows}
+    listing = _text(client.get(done["Location"]))
+    assert "12 allocations for 2026-27 imported from pupil-premium-2019-2020.csv" in listing
+    assert "Recent imports" in listing
+    # The journey is over: its file is gone and a repeated confirm imports nothing.
+    again = client.post(preview_url)
+    assert again["Location"] == upload_url
+    with tenant_context(body):
+        assert ImfAllocationImport.objects.count() == 1
+
+
+def test_import_preview_lists_every_problem_by_line_and_offers_no_import(officer, pool) -> None:
+    body = officer.responsible_body
+    good = SchoolFactory()
+    data = csv_bytes(
+        ["URN", "IMF allocation"],
+        [[str(good.urn), "14000"], ["999999", "1"], [str(good.urn), "2"], ["", "3"], ["123456789", "-4"]],
+    )
+    client = _client(officer.user)
+    client.post(_url("allocation-import", body, pool_id=pool.pk), {"file": SimpleUploadedFile("a.csv", data)})
+    client.post(
+        _url("allocation-import-columns", body, pool_id=pool.pk),
+        {"urn_column": "URN", "amount_column": "IMF allocation"},
+    )
+    preview_url = _url("allocation-import-preview", body, pool_id=pool.pk)
+    page = _text(client.get(preview_url))
+    problems = re.findall(
+        r"<td class=\"govuk-table__cell\">(Line \d+)</td><td class=\"govuk-table__cell\">([^<]*)</td>"
+        r"<td class=\"govuk-table__cell\">([^<]+)</td>",
+        page,
+    )
+    # Line 6's URN is checked against the register only once its amount is good.
+    assert problems == [
+        ("Line 3", "URN", "URN 999999 is not in the school register."),
+        ("Line 4", "URN", f"URN {good.urn} appears again (first on line 2)."),
+        ("Line 5", "URN", "The URN is empty."),
+        ("Line 6", "IMF allocation", "“-4” is negative: an allocation is 0 or more."),
+    ]
+    assert "nothing can be imported" in page
+    assert "Import 1 allocation" not in page
+    assert "Upload a corrected file" in page
+    forced = client.post(preview_url)
+    assert "nothing was imported" in _text(forced)
+    assert _allocations(body) == {}
+
+
+def test_import_steps_without_an_upload_go_back_to_the_start(officer, pool) -> None:
+    body = officer.responsible_body
+    client = _client(officer.user)
+    upload_url = _url("allocation-import", body, pool_id=pool.pk)
+    for name in ("allocation-import-columns", "allocation-import-preview"):
+        assert client.get(_url(name, body, pool_id=pool.pk))["Location"] == upload_url
+
+
+# --- Contributions and receipts ------------------------------------------------------------------
+
+
+@pytest.fixture
+def members(officer, pool) -> list[Any]:
+    body, user = officer.responsible_body, officer.user
+    ash = join(user, body, name="Ash Academy")
+    beech = join(user, body, name="Beech Academy", start=date(2026, 9, 1))
+    join(user, body, name="Cedar Academy")  # no allocation yet
+    allocate(user, body, ash.school, 1_400_000)
+    allocate(user, body, beech.school, 1_400_000)
+    return [ash, beech]
+
+
+def test_contributions_page_recalculates_and_shows_expected_received_and_arrears(officer, pool, members) -> None:
+    body = officer.responsible_body
+    client = _client(officer.user)
+    url = _url("contributions", body, pool_id=pool.pk)
+    before = _text(client.get(url))
+    assert "No contributions have been calculated for 2026-27 yet." in before
+    assert "Not calculated yet: Ash Academy, Beech Academy." in before
+    assert "Cedar Academy (URN" in before  # no allocation
+
+    done = client.post(_url("contributions-recalculate", body, pool_id=pool.pk))
+    assert done["Location"] == url
+    page = _text(client.get(url))
+    assert "Contributions recalculated: 2 changed." in page
+    assert "Expected contributions moved by £2,213.15 and the reserve for urgent cases by £110.66." in page
+    assert "£1,400.00" in page  # Ash: a full year
+    assert "£813.15" in page  # Beech: 212 days
+    assert "212 of 365" in page
+    assert "£2,213.15" in page  # the total
+    assert page.count("Record a receipt") == 2
+
+    client.post(_url("contributions-recalculate", body, pool_id=pool.pk))
+    assert "Contributions recalculated: nothing changed." in _text(client.get(url))
+    assert balances(pool)["contributions_receivable"] == 221_315
+
+
+def test_receipt_form_keeps_what_was_typed_refuses_too_much_and_records(officer, pool, members) -> None:
+    body = officer.responsible_body
+    contributions_calculate(actor=officer.user, tenant=body, pool=pool)
+    with tenant_context(body):
+        ash = Contribution.objects.get(arrangement=members[0])
+    client = _client(officer.user)
+    url = _url("receipt-new", body, contribution_id=ash.pk)
+    form = _text(client.get(url))
+    assert "£1,400.00 is outstanding" in form
+    assert "Internal top-slice" in form  # an own academy may be top-sliced
+    key = re.search(r'name="request_key" value="([0-9a-f]+)"', form)[1]
+
+    bad = _text(client.post(url, {"amount": "abc", "received_on": "", "method": "transfer", "reference": "BACS 1"}))
+    assert "There is a problem" in bad
+    assert "Enter an amount in pounds using numbers only" in bad
+    assert "Enter the date the money was received." in bad
+    assert 'value="abc"' in bad
+    assert 'value="BACS 1"' in bad
+    too_much = _text(
+        client.post(url, {"amount": "1400.01", "received_on": "2026-05-01", "method": "transfer", "request_key": key})
+    )
+    assert "Only £1,400.00 is outstanding from Ash Academy: enter no more than that." in too_much
+    assert 'value="1400.01"' in too_much
+    outside = _text(client.post(url, {"amount": "10", "received_on": "2025-01-01", "method": "transfer"}))
+    assert "The date received must be between 1 March 2026 and 30 September 2027" in outside
+    assert "Enter an amount received of more than £0.00." in _text(
+        client.post(url, {"amount": "0", "received_on": "2026-05-01", "method": "transfer"})
+    )
+
+    values = {
+        "amount": "1,000",
+        "received_on": "2026-05-01",
+        "method": "top_slice",
+        "reference": "May",
+        "request_key": key,
+    }
+    done = client.post(url, values)
+    assert done["Location"] == _url("contributions", body, pool_id=pool.pk)
+    assert client.post(url, values).status_code == 302  # a double-click records one receipt
+    with tenant_context(body):
+        assert list(Receipt.objects.values_list("amount_pence", "method", "reference")) == [
+            (100_000, "top_slice", "May")
+        ]
+    page = _text(client.get(done["Location"]))
+    assert "£1,000.00 received from Ash Academy on 1 May 2026 has been recorded." in page
+    assert "£400.00" in page  # Ash's arrears
+    detail = _text(client.get(_url("contribution", body, contribution_id=ash.pk)))
+    assert "Internal top-slice" in detail
+    assert "£400.00" in detail
+
+
+def test_contracted_schools_can_only_pay_by_transfer(officer, pool) -> None:
+    body, user = officer.responsible_body, officer.user
+    arrangement = join(user, body, basis="contracted_trust", name="Contracted Academy")
+    allocate(user, body, arrangement.school, 1_000_000)
+    contributions_calculate(actor=user, tenant=body, pool=pool)
+    with tenant_context(body):
+        contribution = Contribution.objects.get(arrangement=arrangement)
+    client = _client(user)
+    url = _url("receipt-new", body, contribution_id=contribution.pk)
+    assert "Internal top-slice" not in _text(client.get(url))
+    refused = _text(client.post(url, {"amount": "1", "received_on": "2026-05-01", "method": "top_slice"}))
+    assert "Select a valid choice" in refused
+
+
+def test_contributions_page_query_count_does_not_grow_with_schools(
+    officer, pool, django_assert_max_num_queries
+) -> None:
+    body, user = officer.responsible_body, officer.user
+    client = _client(user)
+    url = _url("contributions", body, pool_id=pool.pk)
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            a = join(user, body)
+            allocate(user, body, a.school, 1_000_000)
+        contributions_calculate(actor=user, tenant=body, pool=pool)
+
+    grow(1)
+    client.get(url)
+    with django_assert_max_num_queries(20) as one:
+        assert client.get(url).status_code == 200
+    first = len(one)  # read now: a later request clears the query log
+    grow(9)
+    with django_assert_max_num_queries(first):
+        page = _text(client.get(url))
+    assert "Total (10 schools)" in page
+    assert "£1,000.00" in page
+
+
+def test_contribution_detail_is_read_only_for_trustees(officer, pool, members) -> None:
+    body = officer.responsible_body
+    contributions_calculate(actor=officer.user, tenant=body, pool=pool)
+    with tenant_context(body):
+        ash = Contribution.objects.get(arrangement=members[0])
+    trustee = _client(member(Role.TRUSTEE, body).user)
+    page = _text(trustee.get(_url("contribution", body, contribution_id=ash.pk)))
+    assert "Ash Academy" in page
+    assert "10.00%" in page
+    assert "365 of 365" in page
+    assert "Record a receipt" not in page
+    assert trustee.get(_url("receipt-new", body, contribution_id=ash.pk)).status_code == 404
