@@ -282,3 +282,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 PUPIL_DATA_KEY = env("PUPIL_DATA_KEY", default="")
 PUPIL_UPN_HASH_KEY = env("PUPIL_UPN_HASH_KEY", default="")
 HEALTHZ_CACHE_SECONDS = env.int("HEALTHZ_CACHE_SECONDS", default=5)
+
+# Periodic jobs, declared in one place; django-celery-beat's DatabaseScheduler copies them
+# into the database, where they can be seen and paused in the admin.
+CELERY_BEAT_SCHEDULE = {
+    "mark-reviews-due": {
+        "task": "exceptional_resource.mark_reviews_due",
+        "schedule": 24 * 60 * 60,
+        "options": {"expires": 6 * 60 * 60},
+    },
+}

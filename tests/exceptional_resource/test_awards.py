@@ -87,3 +87,17 @@ def test_reviews_fall_due_and_the_school_records_every_outcome(scene) -> None:
     )
     with tenant_context(scene.body):
         assert Outcome.objects.get(pk=outcome.pk).result == "partly"
+
+
+def test_an_ended_arrangement_ends_the_schools_awards(scene) -> None:
+    from exceptional_resource.tasks import end_awards_for_arrangement
+
+    _, award = _active_award(scene)
+    assert (
+        end_awards_for_arrangement.run(tenant_id=scene.body.pk, school_id=scene.school.pk, end_date="2027-01-31") == 1
+    )
+    assert (
+        end_awards_for_arrangement.run(tenant_id=scene.body.pk, school_id=scene.school.pk, end_date="2027-01-31") == 0
+    )
+    with tenant_context(scene.body):
+        assert Award.objects.get(pk=award.pk).ended_on == date(2027, 1, 31)
