@@ -76,8 +76,23 @@ def test_body_admin_signs_in_sets_up_mfa_and_adds_a_person(page: Page, live_serv
     expect(page.get_by_text("new.trustee@example.org now has the role Trustee.")).to_be_visible()
     assert_accessible(page)
 
+    page.goto(f"{live_server.url}/b/{slug}/people/")
+    expect(page.get_by_role("cell", name="new.trustee@example.org", exact=True)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile("End.*Trustee role of new.trustee@example.org")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("End new.trustee@example.org")
+    assert_accessible(page)
+    page.get_by_role("button", name="End role").click()
+    expect(page.get_by_text("no longer has the role Trustee")).to_be_visible()
+
+    # With a second body the person chooses where to work.
+    member(Role.TRUSTEE, user=admin.user)
+    page.goto(f"{live_server.url}/home/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose a responsible body")
+    assert_accessible(page)
+
     page.goto(f"{live_server.url}/b/{slug}/audit/")
-    expect(page.get_by_role("cell", name="new.trustee@example.org as Trustee")).to_be_visible()
+    expect(page.get_by_role("cell", name="new.trustee@example.org as Trustee").first).to_be_visible()
     assert_accessible(page)
 
     page.goto(f"{live_server.url}/my-account/")
