@@ -1,18 +1,63 @@
-"""Pool dashboard and ledger browser."""
+"""Pool dashboard, opening a pool, the ledger browser and reversing a posting."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from django.views.generic import TemplateView
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import FormView, TemplateView
 
+from accounts.errors import ApplicationError
+from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
 from pooling import selectors
+from pooling.forms_ledger import LedgerFilterForm, PoolOpenForm, ReverseForm
+from pooling.models import Pool, PoolStatus, Transaction, TransactionKind
+from pooling.periods import period_of
+from pooling.selectors import Headroom
+from pooling.selectors import ledger_browse as browse
+from pooling.services.ledger import REVERSIBLE_KINDS, pool_open, transaction_reverse
+
+
+def _url(name: str, body: ResponsibleBody, **kwargs: Any) -> str:
+    return reverse(f"pooling:{name}", kwargs={"body_slug": body.slug, **kwargs})
+
+
+def _show_error(form: Any, exc: ApplicationError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def headroom_figures(headroom: Headroom) -> list[dict[str, Any]]:
+    """The dashboard's figures, in the order the chart draws them and the table lists them."""
+    return [
+        {"key": "expected", "label": "Contributions expected", "pence": headroom.expected_pence},
+        {"key": "received", "label": "Contributions received", "pence": headroom.received_pence},
+        {"key": "brought_forward", "label": "Brought forward", "pence": headroom.carried_forward_pence},
+        {"key": "committed", "label": "Committed, not yet payable", "pence": headroom.committed_outstanding_pence},
+        {"key": "payable", "label": "Payable to schools", "pence": headroom.payable_pence},
+        {"key": "paid", "label": "Paid to schools", "pence": headroom.paid_pence},
+        {"key": "reserve", "label": "Reserve for urgent cases", "pence": headroom.reserve_pence},
+        {"key": "available", "label": "Available to commit", "pence": headroom.available_on_expected_pence},
+    ]
+
+
+def next_period_label(pools: list[Pool]) -> str:
+    """The funding period a finance officer most likely opens next: the one after the
+    latest pool, or the current one."""
+    current = period_of(timezone.localdate()).start_year
+    start = max(pools[0].starts_on.year + 1, current) if pools else current
+    return f"{start}-{(start + 1) % 100:02d}"
 
 
 class DashboardView(BodyMixin, TemplateView):
-    """The pool's headroom for the chosen funding period (the latest by default)."""
+    """The pool's headroom for the chosen funding period (the latest by default), as a
+    chart with the same figures in a table beside it; contributions by school and the
+    commitments falling due by month."""
 
     template_name = "pooling/dashboard.html"
     required_action = Action.VIEW_POOL
@@ -22,7 +67,205 @@ class DashboardView(BodyMixin, TemplateView):
         pools = list(selectors.pool_list(tenant=self.body))
         chosen = self.request.GET.get("pool", "")
         pool = next((p for p in pools if str(p.pk) == chosen), pools[0] if pools else None)
-        context.update(pools=pools, pool=pool)
-        if pool is not None:
-            context["headroom"] = selectors.pool_headroom(tenant=self.body, pool=pool)
+        can_move_money = self.access.can(Action.MOVE_MONEY)
+        context.update(pools=pools, pool=pool, can_move_money=can_move_money)
+        if can_move_money:
+            context["open_form"] = PoolOpenForm(initial={"label": next_period_label(pools)}, auto_id="open_%s")
+        if pool is None:
+            return context
+        headroom = selectors.pool_headroom(tenant=self.body, pool=pool)
+        figures = headroom_figures(headroom)
+        contributions = browse.contributions_by_school(tenant=self.body, pool=pool)
+        months = browse.commitments_by_month(tenant=self.body, pool=pool)
+        this_month = timezone.localdate().replace(day=1)
+        context.update(
+            headroom=headroom,
+            figures=figures,
+            chart={
+                "title": f"Pool {pool.label} today",
+                "labels": [f["label"] for f in figures],
+                "pence": [f["pence"] for f in figures],
+            },
+            contributions=contributions,
+            contributions_expected_pence=sum(c.expected_pence for c in contributions),
+            contributions_received_pence=sum(c.received_pence for c in contributions),
+            contributions_outstanding_pence=sum(c.outstanding_pence for c in contributions),
+            months=[{"month": m.month, "instalments": m.instalments, "amount_pence": m.amount_pence} for m in months],
+            overdue_pence=sum(m.amount_pence for m in months if m.month < this_month),
+            months_chart={
+                "title": "Instalments falling due by month",
+                "labels": [m.month.strftime("%b %Y") for m in months],
+                "pence": [m.amount_pence for m in months],
+            },
+            months_total_pence=sum(m.amount_pence for m in months),
+            this_month=this_month,
+        )
         return context
+
+
+class PoolOpenView(BodyMixin, FormView):
+    """A finance officer opens the pool for a funding period (idempotent: an open pool is shown)."""
+
+    template_name = "pooling/ledger/pool_open.html"
+    form_class = PoolOpenForm
+    required_action = Action.MOVE_MONEY
+    mfa_action = Action.MOVE_MONEY
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"label": next_period_label(list(selectors.pool_list(tenant=self.body)[:1]))}
+
+    def form_valid(self, form: PoolOpenForm) -> HttpResponse:
+        label = form.cleaned_data["label"]
+        existed = selectors.pool_list(tenant=self.body).filter(label=label).exists()
+        try:
+            pool = pool_open(actor=self.actor, tenant=self.body, label=label)
+        except ApplicationError as exc:
+            _show_error(form, exc)
+            return self.form_invalid(form)
+        if existed:
+            messages.info(self.request, f"The pool for {pool.label} was already open.")
+        else:
+            messages.success(
+                self.request,
+                f"The pool for {pool.label} is open: 1 April {pool.starts_on:%Y} to 31 March {pool.ends_on:%Y}.",
+            )
+        return HttpResponseRedirect(_url("dashboard", self.body) + f"?pool={pool.pk}")
+
+
+class LedgerView(BodyMixin, TemplateView):
+    """A pool's transactions, newest first, a page at a time by keyset."""
+
+    template_name = "pooling/ledger/ledger.html"
+    required_action = Action.VIEW_POOL
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        pool = selectors.pool_get(tenant=self.body, pool_id=kwargs["pool_id"])
+        params = self.request.GET
+        form = LedgerFilterForm(
+            params if any(params.get(k) for k in ("account", "source_type", "date_from", "date_to")) else None,
+            source_types=browse.source_types(tenant=self.body),
+        )
+        filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+        page = browse.transaction_page(
+            tenant=self.body,
+            pool=pool,
+            account_kind=filters.get("account") or "",
+            source_type=filters.get("source_type") or "",
+            date_from=filters.get("date_from"),
+            date_to=filters.get("date_to"),
+            after=_cursor(params.get("after", "")),
+            before=_cursor(params.get("before", "")),
+        )
+        query = {k: params[k] for k in ("account", "source_type", "date_from", "date_to") if params.get(k)}
+        context.update(
+            pool=pool,
+            form=form,
+            page=page,
+            transactions=[_row(t) for t in page.transactions],
+            first_url="?" + urlencode(query),
+            older_url="?" + urlencode({**query, "after": page.older.encode()}) if page.older else "",
+            newer_url="?" + urlencode({**query, "before": page.newer.encode()}) if page.newer else "",
+            is_first_page=not params.get("after") and not params.get("before"),
+            filtered=bool(filters and any(filters.values())),
+        )
+        return context
+
+
+def _cursor(text: str) -> browse.Cursor | None:
+    if not text:
+        return None
+    try:
+        return browse.Cursor.decode(text)
+    except ValueError:
+        return None
+
+
+def _row(txn: Transaction) -> dict[str, Any]:
+    legs = [
+        {
+            "account": leg.account.get_kind_display(),
+            "account_kind": leg.account.kind,
+            "other_pool": leg.account.pool.label if leg.account.pool_id != txn.pool_id else "",
+            "debit_pence": leg.amount_pence if leg.amount_pence > 0 else None,
+            "credit_pence": -leg.amount_pence if leg.amount_pence < 0 else None,
+            "school": leg.school,
+        }
+        for leg in txn.legs.all()
+    ]
+    return {"txn": txn, "legs": legs, "reversed_by": getattr(txn, "reversed_by", None)}
+
+
+def _why_not_reversible(txn: Transaction) -> str:
+    """Why a transaction cannot be reversed, or "" when it can (the service decides; this
+    only saves offering a form that would be refused)."""
+    if txn.kind == TransactionKind.REVERSAL:
+        return "it is itself a reversal: post a new transaction instead"
+    if txn.kind not in REVERSIBLE_KINDS:
+        return (
+            "award money is corrected by varying or releasing the award, and payments through the payment run, "
+            "so that their headroom and schedule checks apply"
+        )
+    if getattr(txn, "reversed_by", None) is not None:
+        return "it has already been reversed"
+    if txn.pool.status != PoolStatus.OPEN:
+        return f"pool {txn.pool.label} is closed"
+    return ""
+
+
+class TransactionView(BodyMixin, TemplateView):
+    """One transaction: its legs, what caused it, who posted it, its key, and the reversal
+    either way; finance officers can reverse it from here."""
+
+    template_name = "pooling/ledger/transaction.html"
+    required_action = Action.VIEW_POOL
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        txn = browse.transaction_detail(tenant=self.body, transaction_id=kwargs["transaction_id"])
+        why_not = _why_not_reversible(txn)
+        can_reverse = self.access.can(Action.MOVE_MONEY) and not why_not
+        context.update(
+            row=_row(txn),
+            txn=txn,
+            pool=txn.pool,
+            can_reverse=can_reverse,
+            why_not_reversible=why_not if self.access.can(Action.MOVE_MONEY) else "",
+            form=ReverseForm() if can_reverse else None,
+            total_debit_pence=sum(leg.amount_pence for leg in txn.legs.all() if leg.amount_pence > 0),
+        )
+        return context
+
+
+class TransactionReverseView(BodyMixin, FormView):
+    """Reverse a posting: the exact opposite is posted; the original stays as it was."""
+
+    template_name = "pooling/ledger/transaction_reverse.html"
+    form_class = ReverseForm
+    required_action = Action.MOVE_MONEY
+    mfa_action = Action.MOVE_MONEY
+
+    def transaction(self) -> Transaction:
+        return browse.transaction_detail(tenant=self.body, transaction_id=self.kwargs["transaction_id"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        txn = self.transaction()
+        context.update(txn=txn, row=_row(txn), pool=txn.pool, why_not_reversible=_why_not_reversible(txn))
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.transaction()  # another body's transaction is a 404 before anything else
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: ReverseForm) -> HttpResponse:
+        txn = self.transaction()
+        try:
+            reversal = transaction_reverse(
+                actor=self.actor, tenant=self.body, transaction_id=txn.pk, reason=form.cleaned_data["reason"]
+            )
+        except ApplicationError as exc:
+            _show_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Transaction {txn.pk} has been reversed by transaction {reversal.pk}.")
+        return HttpResponseRedirect(_url("transaction", self.body, transaction_id=reversal.pk))

@@ -1,0 +1,219 @@
+"""Reads behind the pool dashboard and the ledger browser: contributions against receipts,
+commitments by month, and the ledger a page at a time by keyset (``posted_on``, ``id``), so
+a deep page costs what the first page costs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.http import Http404
+
+from accounts.models import ResponsibleBody
+from accounts.tenancy import current_tenant_id, tenant_context
+from pooling.models import Account, Contribution, Instalment, Leg, Pool, Transaction
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in the ledger's order (newest first). ``after`` pages go older,
+    ``before`` pages go newer."""
+
+    posted_on: date
+    id: int
+
+    _FORMAT = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d{1,18})$")
+
+    def encode(self) -> str:
+        return f"{self.posted_on.isoformat()}.{self.id}"
+
+    @classmethod
+    def decode(cls, text: str) -> Cursor:
+        """Raises ``ValueError`` for anything that is not a cursor this module made."""
+        match = cls._FORMAT.match(text.strip())
+        if match is None:
+            raise ValueError("Not a ledger position.")
+        return cls(date.fromisoformat(match[1]), int(match[2]))
+
+    @classmethod
+    def of(cls, txn: Transaction) -> Cursor:
+        return cls(txn.posted_on, txn.pk)
+
+
+@dataclass(frozen=True)
+class TransactionPage:
+    transactions: list[Transaction]
+    older: Cursor | None  # pass as ``after`` for the next (older) page
+    newer: Cursor | None  # pass as ``before`` for the previous (newer) page
+
+
+def _legs() -> Any:
+    return Prefetch("legs", queryset=Leg.objects.select_related("account__pool", "school").order_by("id"))
+
+
+def transaction_page(
+    *,
+    tenant: ResponsibleBody,
+    pool: Pool,
+    account_kind: str = "",
+    source_type: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    size: int = PAGE_SIZE,
+) -> TransactionPage:
+    """One page of a pool's transactions, newest first, each with its legs.
+
+    Three queries whatever the page: the transactions (a range scan from the cursor over
+    the body-pool-date index, never an offset), their legs, and nothing per row."""
+    qs = Transaction.objects.for_tenant(tenant).filter(pool=pool)
+    if account_kind:
+        # By the account's id, not a join on its kind: the planner then knows how many legs
+        # the account has, and reads a rarely used account's few legs first instead of
+        # walking the whole ledger looking for them.
+        # (One small query first: a subquery's value is unknown when the plan is made.)
+        account_id = (
+            account_list(tenant=tenant, pool=pool).filter(kind=account_kind).values_list("pk", flat=True).first()
+        )
+        qs = qs.filter(Exists(Leg.objects.filter(transaction=OuterRef("pk"), account_id=account_id)))
+    if source_type:
+        qs = qs.filter(source_type=source_type)
+    if date_from:
+        qs = qs.filter(posted_on__gte=date_from)
+    if date_to:
+        qs = qs.filter(posted_on__lte=date_to)
+    qs = qs.select_related("reverses", "reversed_by").prefetch_related(_legs())
+    if before is not None and after is None:
+        newer_first = qs.filter(
+            Q(posted_on__gte=before.posted_on) & (Q(posted_on__gt=before.posted_on) | Q(id__gt=before.id))
+        ).order_by("posted_on", "id")[: size + 1]
+        rows = list(newer_first)
+        has_newer = len(rows) > size
+        rows = rows[:size][::-1]
+        return TransactionPage(
+            transactions=rows,
+            older=Cursor.of(rows[-1]) if rows else None,
+            newer=Cursor.of(rows[0]) if rows and has_newer else None,
+        )
+    if after is not None:
+        qs = qs.filter(Q(posted_on__lte=after.posted_on) & (Q(posted_on__lt=after.posted_on) | Q(id__lt=after.id)))
+    rows = list(qs.order_by("-posted_on", "-id")[: size + 1])
+    has_older = len(rows) > size
+    rows = rows[:size]
+    return TransactionPage(
+        transactions=rows,
+        older=Cursor.of(rows[-1]) if rows and has_older else None,
+        newer=Cursor.of(rows[0]) if rows and after is not None else None,
+    )
+
+
+def transaction_detail(*, tenant: ResponsibleBody, transaction_id: int) -> Transaction:
+    """One transaction with its legs and both ends of a reversal; the same 404 for a
+    missing row and another body's."""
+    txn = (
+        Transaction.objects.for_tenant(tenant)
+        .filter(pk=transaction_id)
+        .select_related("pool", "reverses", "reversed_by")
+        .prefetch_related(_legs())
+        .first()
+    )
+    if txn is None:
+        raise Http404("No such transaction.")
+    return txn
+
+
+_SOURCE_TYPES_SQL = """
+WITH RECURSIVE types(source_type) AS (
+    (SELECT source_type FROM pooling_transaction
+     WHERE responsible_body_id = %(body)s ORDER BY source_type LIMIT 1)
+    UNION ALL
+    SELECT (SELECT t.source_type FROM pooling_transaction t
+            WHERE t.responsible_body_id = %(body)s AND t.source_type > types.source_type
+            ORDER BY t.source_type LIMIT 1)
+    FROM types WHERE types.source_type IS NOT NULL
+)
+SELECT source_type FROM types WHERE source_type IS NOT NULL
+"""
+
+
+def source_types(*, tenant: ResponsibleBody) -> list[str]:
+    """What has caused postings in the body's ledger (contribution, award, payment run…).
+
+    A loose index scan over the body-source index: one probe per distinct type, so it
+    costs the same with a hundred transactions or a million (a plain DISTINCT reads them
+    all)."""
+    if current_tenant_id() != tenant.pk:
+        with tenant_context(tenant):
+            return source_types(tenant=tenant)
+    with connection.cursor() as cursor:
+        cursor.execute(_SOURCE_TYPES_SQL, {"body": tenant.pk})
+        return [row[0] for row in cursor.fetchall()]
+
+
+def account_list(*, tenant: ResponsibleBody, pool: Pool) -> QuerySet[Account]:
+    return Account.objects.for_tenant(tenant).filter(pool=pool).order_by("pk")
+
+
+@dataclass(frozen=True)
+class SchoolContribution:
+    school_name: str
+    school_urn: int
+    expected_pence: int
+    received_pence: int
+
+    @property
+    def outstanding_pence(self) -> int:
+        return self.expected_pence - self.received_pence
+
+
+def contributions_by_school(*, tenant: ResponsibleBody, pool: Pool) -> list[SchoolContribution]:
+    """Each member's expected contribution and what has been received against it, in one
+    query (grouped per contribution, so receipts never multiply the expected amount; a
+    school that left and rejoined has two contributions, added up here)."""
+    rows = (
+        Contribution.objects.for_tenant(tenant)
+        .filter(pool=pool)
+        .values("pk", "school_id", "school__name", "school__urn", "expected_pence")
+        .annotate(received=Coalesce(Sum("receipts__amount_pence"), 0))
+        .order_by("school__name", "school_id", "pk")
+    )
+    by_school: dict[int, SchoolContribution] = {}
+    for row in rows:
+        seen = by_school.get(row["school_id"])
+        by_school[row["school_id"]] = SchoolContribution(
+            school_name=row["school__name"],
+            school_urn=row["school__urn"],
+            expected_pence=int(row["expected_pence"]) + (seen.expected_pence if seen else 0),
+            received_pence=int(row["received"]) + (seen.received_pence if seen else 0),
+        )
+    return list(by_school.values())
+
+
+@dataclass(frozen=True)
+class MonthCommitment:
+    month: date
+    instalments: int
+    amount_pence: int
+
+
+def commitments_by_month(*, tenant: ResponsibleBody, pool: Pool) -> list[MonthCommitment]:
+    """Scheduled (unpaid, unreleased) instalments of the pool's awards, summed by the month
+    they fall due: one query."""
+    rows = (
+        Instalment.objects.for_tenant(tenant)
+        .filter(schedule__pool=pool, status=Instalment.Status.SCHEDULED)
+        .annotate(month=TruncMonth("due_on"))
+        .values("month")
+        .annotate(total=Sum("amount_pence"), n=Count("id"))
+        .order_by("month")
+    )
+    return [MonthCommitment(month=row["month"], instalments=row["n"], amount_pence=int(row["total"])) for row in rows]

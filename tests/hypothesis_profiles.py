@@ -1,0 +1,33 @@
+"""Hypothesis profiles.
+
+- ``ci``: what ``make test`` runs: enough sequences to catch most mistakes in under a minute.
+- ``deep``: what ``make test-deep`` runs (``HYPOTHESIS_PROFILE=deep``): at least 10,000
+  sequences of the ledger state machine.
+
+Tests that need a profile's figures ask for them by name (``settings.get_profile("ci")``).
+``HYPOTHESIS_PROFILE`` also makes that profile the default for every other Hypothesis test
+in the run; without it Hypothesis's own defaults apply."""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    max_examples=50,
+    stateful_step_count=30,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
+settings.register_profile(
+    "deep",
+    parent=settings.get_profile("ci"),
+    max_examples=10_000,
+    stateful_step_count=20,
+)
+
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
