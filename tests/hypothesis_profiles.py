@@ -26,7 +26,7 @@ settings.register_profile(
     "deep",
     parent=settings.get_profile("ci"),
     max_examples=10_000,
-    stateful_step_count=20,
+    stateful_step_count=10,
 )
 
 if os.environ.get("HYPOTHESIS_PROFILE"):

@@ -73,8 +73,9 @@ def transaction_page(
 ) -> TransactionPage:
     """One page of a pool's transactions, newest first, each with its legs.
 
-    Three queries whatever the page: the transactions (a range scan from the cursor over
-    the body-pool-date index, never an offset), their legs, and nothing per row."""
+    Two queries whatever the page (three with an account filter): the transactions, a
+    range scan from the cursor over the body-pool-date index, never an offset; and their
+    legs. Nothing per row."""
     qs = Transaction.objects.for_tenant(tenant).filter(pool=pool)
     if account_kind:
         # By the account's id, not a join on its kind: the planner then knows how many legs
