@@ -10,6 +10,7 @@ body_pages = [
     path("", include("accounts.urls")),
     path("", include("groupings.urls")),
     path("", include("pooling.urls")),
+    path("", include("exceptional_resource.urls")),
 ]
 body_api = [
     path("", include("accounts.urls_api")),

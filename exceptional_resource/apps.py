@@ -7,6 +7,11 @@ class ExceptionalResourceConfig(AppConfig):
     verbose_name = "Exceptional resource"
 
     def ready(self) -> None:
+        from accounts.policy import Action
+        from accounts.web import register_body_nav
+
+        register_body_nav("Cases", "cases:list", Action.VIEW_CASE, 30)
+
         from exceptional_resource.receivers import on_arrangement_ended
         from groupings.signals import arrangement_ended
 
