@@ -114,3 +114,30 @@ class BodyMixin(LoginRequiredMixin):
             if self.access.can(item.action)
         ]
         return context
+
+
+class SessionJourneyMixin:
+    """A multi-page journey that keeps its answers in the session until the person confirms.
+
+    Subclasses name the journey with ``journey_key`` (unique per body and per object the
+    journey is about); the answers survive back, refresh and validation errors."""
+
+    request: HttpRequest
+
+    @property
+    def journey_key(self) -> str:
+        raise NotImplementedError
+
+    def journey_state(self) -> dict[str, Any]:
+        return dict(self.request.session.get(self.journey_key, {}))
+
+    def journey_save(self, **values: Any) -> None:
+        state = self.journey_state()
+        state.update(values)
+        self.request.session[self.journey_key] = state
+
+    def journey_reset(self, **values: Any) -> None:
+        self.request.session[self.journey_key] = dict(values)
+
+    def journey_forget(self) -> None:
+        self.request.session.pop(self.journey_key, None)

@@ -29,7 +29,7 @@ from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.uploads import validate_upload
-from accounts.web import BodyMixin, tenant_stream
+from accounts.web import BodyMixin, SessionJourneyMixin, tenant_stream
 from groupings import selectors, services
 from groupings.forms import (
     AgreementForm,
@@ -151,7 +151,7 @@ class SchoolSearchView(BodyMixin, TemplateView):
         return context
 
 
-class _AddJourneyMixin(BodyMixin):
+class _AddJourneyMixin(SessionJourneyMixin, BodyMixin):
     """The add-a-school journey keeps its answers in the session until the check page."""
 
     required_action = Action.MANAGE_GROUPING
@@ -159,16 +159,14 @@ class _AddJourneyMixin(BodyMixin):
     request: HttpRequest
 
     @property
-    def _key(self) -> str:
+    def journey_key(self) -> str:
         return f"add-arrangement:{self.body.pk}"
 
     def answers(self) -> dict[str, Any]:
-        return dict(self.request.session.get(self._key, {}))
+        return self.journey_state()
 
     def save_answers(self, **values: Any) -> None:
-        answers = self.answers()
-        answers.update(values)
-        self.request.session[self._key] = answers
+        self.journey_save(**values)
 
     def school(self) -> Any:
         school_id = self.request.GET.get("school") or self.answers().get("school_id")
@@ -190,7 +188,7 @@ class AddBasisView(_AddJourneyMixin, FormView):
             if school is None:
                 raise Http404("No such school.")
             if self.answers().get("school_id") != school.pk:
-                request.session[self._key] = {"school_id": school.pk}
+                self.journey_reset(school_id=school.pk)
         if self.school() is None:
             return HttpResponseRedirect(_url("add", self.body))
         return super().get(request, *args, **kwargs)
@@ -329,7 +327,7 @@ class AddCheckView(_AddJourneyMixin, TemplateView):
                 document.close()
         if path:
             default_storage.delete(path)
-        request.session.pop(self._key, None)
+        self.journey_forget()
         messages.success(request, f"{school.name} has been proposed to join the grouping.")
         return HttpResponseRedirect(_url("arrangement", self.body, arrangement_id=arrangement.pk))
 

@@ -18,7 +18,7 @@ from django.views.generic import FormView, TemplateView
 from accounts.errors import ApplicationError
 from accounts.money import format_pence
 from accounts.policy import Action
-from accounts.web import BodyMixin
+from accounts.web import BodyMixin, SessionJourneyMixin
 from pooling.allocation_files import Table, guess_columns, read_bytes, read_upload
 from pooling.forms_contributions import (
     AllocationColumnsForm,
@@ -138,7 +138,7 @@ class AllocationSetView(_PoolMixin, FormView):
         return HttpResponseRedirect(_url("allocations", self.body, pool_id=self.pool.pk))
 
 
-class _ImportMixin(_PoolMixin):
+class _ImportMixin(SessionJourneyMixin, _PoolMixin):
     """The import journey keeps the uploaded file in private storage and the chosen
     columns in the session until the person confirms."""
 
@@ -147,22 +147,20 @@ class _ImportMixin(_PoolMixin):
     request: HttpRequest
 
     @property
-    def _key(self) -> str:
+    def journey_key(self) -> str:
         return f"allocation-import:{self.body.pk}:{self.pool.pk}"
 
     def state(self) -> dict[str, Any]:
-        return dict(self.request.session.get(self._key, {}))
+        return self.journey_state()
 
     def save_state(self, **values: Any) -> None:
-        state = self.state()
-        state.update(values)
-        self.request.session[self._key] = state
+        self.journey_save(**values)
 
     def forget(self) -> None:
         path = self.state().get("path")
         if path and default_storage.exists(path):
             default_storage.delete(path)
-        self.request.session.pop(self._key, None)
+        self.journey_forget()
 
     def table(self) -> Table | None:
         state = self.state()
