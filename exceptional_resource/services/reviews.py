@@ -1,0 +1,329 @@
+"""The officer's decision after a review of outcomes: renew (a new decision and a new
+award for a further period), change (vary the award and set the next review date) or end
+(the award ends early and its unpaid instalments are released).
+
+    review_due ─renew─▶ renewed ─(award)─▶ active
+    review_due ─change─▶ active
+    review_due ─end─▶ ended
+
+The school records progress first (``awards.review_record``); the officer decides with
+the results in front of them. The same rules as any decision apply: a decision officer
+with MFA, within their delegated limit, not from a school where they hold a role, against
+the published criteria, and a renewal the pool cannot fund is refused and escalated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.errors import ApplicationError, ConflictError
+from accounts.models import ResponsibleBody, Role, User
+from accounts.policy import Action, BodyAccess
+from accounts.tenancy import tenant_context
+from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision, Outcome
+from exceptional_resource.services.awards import award_end_early, award_vary
+from pooling.models import Pool
+from pooling.services.ledger import InsufficientHeadroom
+from pooling.services.payments import award_commit_and_schedule
+
+REVIEW_DECISIONS = ("renew", "change", "end")
+
+
+@dataclass(frozen=True)
+class ReviewDecisionResult:
+    case: Case
+    decision: Decision | None
+    award: Award | None
+
+
+def _event(case: Case, actor: User, verb: str, note: str, from_status: str = "", to_status: str = "") -> None:
+    CaseEvent.objects.create(
+        responsible_body_id=case.responsible_body_id,
+        case=case,
+        verb=verb,
+        note=note[:2000],
+        from_status=from_status,
+        to_status=to_status,
+        actor_label=actor.email,
+    )
+
+
+def _check_officer(actor: User, tenant: ResponsibleBody, case: Case) -> BodyAccess:
+    access = BodyAccess.load(actor, tenant)
+    if not access.can(Action.DECIDE_CASE, case):
+        raise ApplicationError("Your role does not allow this on this case.", code="not_allowed")
+    if access.needs_mfa_for(Action.DECIDE_CASE):
+        raise ApplicationError("Set up multi-factor authentication before deciding cases.", code="mfa_required")
+    if any(m.role in (Role.HEAD, Role.SENDCO) and m.school_id == case.school_id for m in access.memberships):
+        raise ConflictError("You work at this school, so another officer must decide this case.", code="recused")
+    return access
+
+
+def _active_award(case: Case) -> Award | None:
+    return Award.objects.filter(case=case, status=Award.Status.ACTIVE).order_by("-created_at", "-id").first()
+
+
+def _next_review(case: Case, review_on: date | None) -> date:
+    if review_on is None or review_on <= timezone.localdate():
+        raise ApplicationError("Enter the next review date, after today.", code="review_required", field="review_on")
+    Outcome.objects.filter(case=case).update(review_on=review_on)
+    return review_on
+
+
+def review_decide(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    case_id: int,
+    decision: str,
+    reasons: str,
+    criteria_met: list[str] | None = None,
+    amount_pence: int = 0,
+    pool_id: int | None = None,
+    frequency: str = "",
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+    conditions: str = "",
+    review_on: date | None = None,
+    end_on: date | None = None,
+) -> ReviewDecisionResult:
+    """Decide what follows a review. ``renew`` needs the new award's terms (amount, pool,
+    frequency, dates, next review); ``change`` the new total (``amount_pence``) and next
+    review; ``end`` the date it ends (today when not given)."""
+    if decision not in REVIEW_DECISIONS:
+        raise ApplicationError("Choose renew, change or end.", code="invalid_decision", field="decision")
+    if not reasons.strip():
+        raise ApplicationError("Give the reasons for the decision.", code="reasons_required", field="reasons")
+    try:
+        return _review_decide(
+            actor=actor,
+            tenant=tenant,
+            case_id=case_id,
+            decision=decision,
+            reasons=reasons,
+            criteria_met=criteria_met,
+            amount_pence=amount_pence,
+            pool_id=pool_id,
+            frequency=frequency,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            conditions=conditions,
+            review_on=review_on,
+            end_on=end_on,
+        )
+    except InsufficientHeadroom as exc:
+        with tenant_context(tenant), transaction.atomic():
+            case = Case.objects.get(pk=case_id)
+            _event(case, actor, "headroom_shortfall", f"{exc.message} Escalated to the finance officers and trustees.")
+            audit_record(actor=actor, tenant=tenant, verb="case.headroom_shortfall", obj=case, after=exc.extra)
+        raise
+
+
+def _review_decide(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    case_id: int,
+    decision: str,
+    reasons: str,
+    criteria_met: list[str] | None,
+    amount_pence: int,
+    pool_id: int | None,
+    frequency: str,
+    starts_on: date | None,
+    ends_on: date | None,
+    conditions: str,
+    review_on: date | None,
+    end_on: date | None,
+) -> ReviewDecisionResult:
+    with tenant_context(tenant), transaction.atomic():
+        case = Case.objects.select_for_update().filter(pk=case_id).first()
+        if case is None:
+            raise ApplicationError("No such case.", code="not_found")
+        access = _check_officer(actor, tenant, case)
+        if case.status != CaseStatus.REVIEW_DUE:
+            raise ConflictError("This case has no review due.", code="no_review_due")
+        if Outcome.objects.filter(case=case, result="").exists():
+            raise ConflictError(
+                "The school has not yet recorded progress against every outcome.", code="review_not_recorded"
+            )
+        if decision == "end":
+            return _end(actor=actor, tenant=tenant, case=case, reasons=reasons.strip(), end_on=end_on)
+        if decision == "change":
+            return _change(
+                actor=actor,
+                tenant=tenant,
+                case=case,
+                reasons=reasons.strip(),
+                amount_pence=amount_pence,
+                review_on=review_on,
+            )
+        return _renew(
+            actor=actor,
+            tenant=tenant,
+            access=access,
+            case=case,
+            reasons=reasons.strip(),
+            criteria_met=criteria_met or [],
+            amount_pence=amount_pence,
+            pool_id=pool_id,
+            frequency=frequency,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            conditions=conditions,
+            review_on=review_on,
+        )
+
+
+def _end(
+    *, actor: User, tenant: ResponsibleBody, case: Case, reasons: str, end_on: date | None
+) -> ReviewDecisionResult:
+    day = end_on or timezone.localdate()
+    award = _active_award(case)
+    for active in Award.objects.filter(case=case, status=Award.Status.ACTIVE).order_by("pk"):
+        award_end_early(actor=actor, tenant=tenant, award_id=active.pk, end_on=day, reason=reasons)
+    case.refresh_from_db()
+    if case.status != CaseStatus.ENDED:
+        before = case.status
+        case.status = CaseStatus.ENDED
+        case.updated_at = timezone.now()
+        case.save(update_fields=["status", "updated_at"])
+        _event(case, actor, "review_end", reasons, before, CaseStatus.ENDED)
+    else:
+        _event(case, actor, "review_end", reasons)
+    audit_record(actor=actor, tenant=tenant, verb="case.review_ended", obj=case, after={"ended_on": day})
+    return ReviewDecisionResult(case=case, decision=None, award=award)
+
+
+def _change(
+    *, actor: User, tenant: ResponsibleBody, case: Case, reasons: str, amount_pence: int, review_on: date | None
+) -> ReviewDecisionResult:
+    award = _active_award(case)
+    if award is None:
+        raise ConflictError("This case has no active award to change.", code="award_not_active")
+    if amount_pence <= 0:
+        raise ApplicationError("Enter the award's new total.", code="amount_required", field="amount_pence")
+    next_review = _next_review(case, review_on)
+    if amount_pence != award.amount_pence:
+        award = award_vary(actor=actor, tenant=tenant, award_id=award.pk, new_amount_pence=amount_pence, reason=reasons)
+    case.status = CaseStatus.ACTIVE
+    case.updated_at = timezone.now()
+    case.save(update_fields=["status", "updated_at"])
+    _event(case, actor, "review_change", f"{reasons} Next review {next_review:%-d %B %Y}.", "review_due", "active")
+    audit_record(
+        actor=actor,
+        tenant=tenant,
+        verb="case.review_changed",
+        obj=case,
+        before={"status": CaseStatus.REVIEW_DUE},
+        after={"status": CaseStatus.ACTIVE, "amount_pence": amount_pence, "review_on": next_review},
+    )
+    return ReviewDecisionResult(case=case, decision=None, award=award)
+
+
+def _renew(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    access: BodyAccess,
+    case: Case,
+    reasons: str,
+    criteria_met: list[str],
+    amount_pence: int,
+    pool_id: int | None,
+    frequency: str,
+    starts_on: date | None,
+    ends_on: date | None,
+    conditions: str,
+    review_on: date | None,
+) -> ReviewDecisionResult:
+    policy = case.policy
+    if policy is None:
+        raise ConflictError("The grouping has no policy in force.", code="no_policy")
+    if any(c not in policy.decision_criteria for c in criteria_met):
+        raise ApplicationError(
+            "Tick criteria from the published list only.", code="unknown_criteria", field="criteria_met"
+        )
+    if amount_pence <= 0:
+        raise ApplicationError("Enter the amount awarded.", code="amount_required", field="amount_pence")
+    limit = access.decision_limit_pence()
+    if amount_pence > limit:
+        raise ConflictError(
+            "This is above your delegated limit: an officer with a higher limit must decide it.",
+            code="over_delegated_limit",
+            extra={"limit_pence": limit, "amount_pence": amount_pence},
+        )
+    if frequency not in Decision.Frequency.values:
+        raise ApplicationError("Choose monthly or termly payments.", code="invalid_frequency", field="frequency")
+    if starts_on is None or ends_on is None or ends_on < starts_on:
+        raise ApplicationError(
+            "Enter the award's start and end dates, the end on or after the start.",
+            code="invalid_dates",
+            field="ends_on",
+        )
+    pool = Pool.objects.filter(pk=pool_id, status="open").first()
+    if pool is None:
+        raise ApplicationError("Choose an open funding period.", code="invalid_pool", field="pool_id")
+    next_review = _next_review(case, review_on)
+    new = Decision.objects.create(
+        responsible_body=tenant,
+        case=case,
+        officer=actor,
+        officer_label=actor.email,
+        outcome=Decision.Outcome.APPROVED,
+        criteria_met=criteria_met,
+        reasons=reasons,
+        amount_pence=amount_pence,
+        pool=pool,
+        frequency=frequency,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        conditions=conditions.strip(),
+        review_on=next_review,
+        policy=policy,
+    )
+    award = Award.objects.create(
+        responsible_body=tenant,
+        case=case,
+        decision=new,
+        school_id=case.school_id,
+        pool=pool,
+        amount_pence=amount_pence,
+    )
+    award_commit_and_schedule(
+        actor=actor,
+        tenant=tenant,
+        pool=pool,
+        school_id=case.school_id,
+        source_type="award",
+        source_id=str(award.pk),
+        total_pence=amount_pence,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        frequency=frequency,
+    )
+    _event(case, actor, "renew", reasons, CaseStatus.REVIEW_DUE, CaseStatus.RENEWED)
+    case.status = CaseStatus.ACTIVE
+    case.updated_at = timezone.now()
+    case.save(update_fields=["status", "updated_at"])
+    _event(
+        case,
+        actor,
+        "award_committed",
+        f"{amount_pence / 100:,.2f} pounds committed, paid {frequency} from {starts_on:%-d %B %Y}.",
+        CaseStatus.RENEWED,
+        CaseStatus.ACTIVE,
+    )
+    audit_record(
+        actor=actor,
+        tenant=tenant,
+        verb="case.renewed",
+        obj=case,
+        before={"status": CaseStatus.REVIEW_DUE},
+        after={"status": CaseStatus.ACTIVE, "amount_pence": amount_pence, "award_id": award.pk},
+    )
+    return ReviewDecisionResult(case=case, decision=new, award=award)
