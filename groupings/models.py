@@ -144,6 +144,42 @@ class SchoolLink(models.Model):
         return f"{self.urn} {self.link_type} {self.linked_urn}"
 
 
+class SchoolCensus(models.Model):
+    """One school's SEN figures from DfE's school census for one academic year, keyed by
+    URN. Platform reference data (about schools, not owned by a tenant), imported with
+    ``manage.py import_sen_census``. A URN need not be in the register (the census covers
+    independent and closed schools too): figures are joined to schools by URN.
+
+    A count is null where DfE suppressed it or it does not apply (``NA`` in the file)."""
+
+    urn = models.PositiveIntegerField("URN")
+    academic_year = models.PositiveSmallIntegerField(help_text="First year of the academic year: 2022 for 2022/23.")
+    school_type = models.CharField(max_length=80, blank=True)
+    la_code = models.CharField("LA code", max_length=3, blank=True)
+    pupils_total = models.PositiveIntegerField("pupils on roll", null=True, blank=True)
+    ehc_plan_pupils = models.PositiveIntegerField("pupils with an EHC plan", null=True, blank=True)
+    sen_support_pupils = models.PositiveIntegerField("pupils on SEN support", null=True, blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["urn", "-academic_year"]
+        verbose_name_plural = "school census figures"
+        constraints = [
+            models.UniqueConstraint(fields=["urn", "academic_year"], name="one_census_row_per_school_and_year"),
+            models.CheckConstraint(
+                condition=Q(academic_year__gte=2000, academic_year__lte=2100), name="census_year_plausible"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.urn} census {self.academic_year_label}"
+
+    @property
+    def academic_year_label(self) -> str:
+        return f"{self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+
+
 # --- Grouping policy (versioned configuration per body) ----------------------------------
 
 

@@ -3,6 +3,7 @@ are tenant-owned and read inside the tenant's context."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.db.models import Q, QuerySet
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody
 from accounts.tenancy import tenant_context
-from groupings.models import Arrangement, ArrangementStatus, GroupingPolicy, School
+from groupings.models import Arrangement, ArrangementStatus, GroupingPolicy, School, SchoolCensus
 
 SEARCH_LIMIT = 50
 CURRENT_STATUSES = (ArrangementStatus.ACTIVE, ArrangementStatus.NOTICE_GIVEN)
@@ -104,3 +105,13 @@ def grouping_members_on(*, tenant: ResponsibleBody, day: date | None = None) -> 
             .select_related("school")
             .order_by("school__name")
         )
+
+
+def school_census_for(*, urns: Iterable[int], on_or_before_year: int | None = None) -> dict[int, SchoolCensus]:
+    """Each school's latest census figures by URN (platform reference data, no tenant):
+    the most recent academic year stored, or the most recent up to ``on_or_before_year``
+    (2026 for 2026/27). Schools without figures are absent. One query."""
+    qs = SchoolCensus.objects.filter(urn__in=sorted(set(urns)))
+    if on_or_before_year is not None:
+        qs = qs.filter(academic_year__lte=on_or_before_year)
+    return {row.urn: row for row in qs.order_by("urn", "-academic_year").distinct("urn")}
