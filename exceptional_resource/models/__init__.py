@@ -7,6 +7,18 @@ from exceptional_resource.models.cases import (
     Pupil,
     ResourceLine,
 )
+from exceptional_resource.models.comments import CaseComment
 from exceptional_resource.models.decisions import Award, Decision
 
-__all__ = ["Award", "Case", "CaseEvent", "CaseStatus", "Decision", "Outcome", "ProvisionRow", "Pupil", "ResourceLine"]
+__all__ = [
+    "Award",
+    "Case",
+    "CaseComment",
+    "CaseEvent",
+    "CaseStatus",
+    "Decision",
+    "Outcome",
+    "ProvisionRow",
+    "Pupil",
+    "ResourceLine",
+]
