@@ -229,3 +229,7 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} {self.object_label}"
+
+
+# Report runs live in their own module (accounts/reports/models.py); imported here so Django finds them.
+from accounts.reports.models import ReportFile, ReportRun  # noqa: E402, F401

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import environ
 import structlog
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -205,6 +206,20 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "private")))
+# Report files (accounts.reports): private default storage unless REPORTS_STORAGE_BACKEND
+# names another, e.g. "storages.backends.s3.S3Storage" (django-storages, not installed by
+# default) with REPORTS_STORAGE_OPTIONS as JSON ({"bucket_name": "...", "default_acl": "private"}).
+if env("REPORTS_STORAGE_BACKEND", default=""):
+    STORAGES["reports"] = {
+        "BACKEND": env("REPORTS_STORAGE_BACKEND"),
+        "OPTIONS": env.json("REPORTS_STORAGE_OPTIONS", default={}),
+    }
+REPORTS_RETENTION_DAYS = env.int("REPORTS_RETENTION_DAYS", default=90)
+REPORTS_STALE_AFTER_SECONDS = env.int("REPORTS_STALE_AFTER_SECONDS", default=600)
+REPORTS_MAX_ATTEMPTS = env.int("REPORTS_MAX_ATTEMPTS", default=5)
+REPORTS_RETRY_BASE_SECONDS = env.float("REPORTS_RETRY_BASE_SECONDS", default=10.0)
+# Extra modules imported at start-up that register report types (tests add their own).
+REPORT_TYPE_MODULES: list[str] = []
 
 # --- API ------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -286,6 +301,12 @@ HEALTHZ_CACHE_SECONDS = env.int("HEALTHZ_CACHE_SECONDS", default=5)
 # Periodic jobs, declared in one place; django-celery-beat's DatabaseScheduler copies them
 # into the database, where they can be seen and paused in the admin.
 CELERY_BEAT_SCHEDULE = {
+    "reports-requeue-stale": {"task": "accounts.reports_requeue_stale", "schedule": 5 * 60},
+    "reports-expire": {"task": "accounts.reports_expire", "schedule": 24 * 60 * 60},
+    "reports-monthly": {
+        "task": "accounts.reports_schedule_monthly",
+        "schedule": crontab(minute="0", hour="6", day_of_month="1"),
+    },
     "mark-reviews-due": {
         "task": "exceptional_resource.mark_reviews_due",
         "schedule": 24 * 60 * 60,

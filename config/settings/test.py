@@ -54,3 +54,5 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": en
 PUPIL_DATA_KEY = "dGVzdC1vbmx5LXB1cGlsLWRhdGEta2V5LTAwMDAwMDA="
 PUPIL_UPN_HASH_KEY = "test-only-upn-hash-key"
 HEALTHZ_CACHE_SECONDS = 0  # each test sees a fresh check
+# Report types used only by the tests, registered in the test process and in test workers.
+REPORT_TYPE_MODULES = ["tests.accounts.report_types"]
