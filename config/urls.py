@@ -16,6 +16,7 @@ body_api = [
     path("", include("accounts.urls_api")),
     path("", include("groupings.urls_api")),
     path("", include("pooling.urls_api")),
+    path("", include("exceptional_resource.urls_api_evidence")),
 ]
 
 urlpatterns = [

@@ -6,7 +6,7 @@ letters, evidence) is a new block here, not an edit to another's. Object kwargs 
 
 from django.urls import URLPattern, URLResolver, path
 
-from exceptional_resource.views import cases
+from exceptional_resource.views import cases, evidence
 
 app_name = "cases"
 
@@ -19,6 +19,18 @@ case_urlpatterns: list[URLPattern | URLResolver] = [
 letter_urlpatterns: list[URLPattern | URLResolver] = []
 
 # Evidence uploads and downloads (exceptional_resource/views/evidence.py).
-evidence_urlpatterns: list[URLPattern | URLResolver] = []
+evidence_urlpatterns: list[URLPattern | URLResolver] = [
+    path("cases/<int:case_id>/evidence/", evidence.EvidenceView.as_view(), name="evidence"),
+    path(
+        "cases/evidence/<int:casedocument_id>/download/",
+        evidence.EvidenceDownloadView.as_view(),
+        name="evidence-download",
+    ),
+    path(
+        "cases/evidence/<int:casedocument_id>/remove/",
+        evidence.EvidenceRemoveView.as_view(),
+        name="evidence-remove",
+    ),
+]
 
 urlpatterns = [*case_urlpatterns, *letter_urlpatterns, *evidence_urlpatterns]

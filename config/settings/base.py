@@ -290,6 +290,15 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 HEALTHZ_WORKER_TIMEOUT_SECONDS = env.float("HEALTHZ_WORKER_TIMEOUT_SECONDS", default=3.0)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 UPLOAD_VIRUS_SCANNER = env("UPLOAD_VIRUS_SCANNER", default="accounts.uploads.NoScanner")
+# With UPLOAD_VIRUS_SCANNER=accounts.uploads.ClamdScanner: tcp://host:port or unix:///path.
+CLAMD_ADDRESS = env("CLAMD_ADDRESS", default="tcp://127.0.0.1:3310")
+CLAMD_TIMEOUT_SECONDS = env.float("CLAMD_TIMEOUT_SECONDS", default=30.0)
+# A file past UPLOAD_MAX_BYTES is not kept in memory or on disk (accounts.uploads).
+FILE_UPLOAD_HANDLERS = [
+    "accounts.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -9,11 +9,13 @@ from exceptional_resource.models.cases import (
 )
 from exceptional_resource.models.comments import CaseComment
 from exceptional_resource.models.decisions import Award, Decision
+from exceptional_resource.models.evidence import CaseDocument
 
 __all__ = [
     "Award",
     "Case",
     "CaseComment",
+    "CaseDocument",
     "CaseEvent",
     "CaseStatus",
     "Decision",
