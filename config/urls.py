@@ -11,12 +11,14 @@ body_pages = [
     path("", include("groupings.urls")),
     path("", include("pooling.urls")),
     path("", include("exceptional_resource.urls")),
+    path("", include("partnerships.urls")),
 ]
 body_api = [
     path("", include("accounts.urls_api")),
     path("", include("groupings.urls_api")),
     path("", include("pooling.urls_api")),
     path("", include("exceptional_resource.urls_api_evidence")),
+    path("", include("partnerships.urls_api")),
 ]
 
 urlpatterns = [

@@ -16,3 +16,8 @@ class ExceptionalResourceConfig(AppConfig):
         from groupings.signals import arrangement_ended
 
         arrangement_ended.connect(on_arrangement_ended, dispatch_uid="exceptional_resource.arrangement_ended")
+
+        from exceptional_resource.need_signals import need_signals
+        from groupings.need_signals import register_provider
+
+        register_provider("exceptional_resource", need_signals)

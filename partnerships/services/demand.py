@@ -1,0 +1,112 @@
+"""Forecast demand (by hand or from a CSV, all or nothing) and need-signal refreshes."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.errors import ApplicationError
+from accounts.models import ResponsibleBody, User
+from accounts.tenancy import tenant_context
+from groupings.need_signals import need_signals_for
+from partnerships.demand_csv import ForecastRow, read_forecast_csv
+from partnerships.models import NEED_CODES, PHASES, DemandForecast, NeedSignalCount, NeedSignalSnapshot, Partnership
+from partnerships.selectors import platform_consenting_body_ids
+from partnerships.services._common import whole_number
+
+
+def _upsert(tenant: ResponsibleBody, partnership: Partnership, row: ForecastRow, source: str, label: str) -> None:
+    DemandForecast.objects.update_or_create(
+        partnership=partnership,
+        need=row.need,
+        phase=row.phase,
+        year=row.year,
+        defaults={
+            "responsible_body": tenant,
+            "pupils": row.pupils,
+            "source": source,
+            "updated_by_label": label,
+            "updated_at": timezone.now(),
+        },
+    )
+
+
+def forecast_set(
+    *, actor: User, tenant: ResponsibleBody, partnership_id: int, need: str, phase: str, year: int, pupils: int
+) -> DemandForecast:
+    if need not in NEED_CODES:
+        raise ApplicationError("Choose a primary need from the list.", code="unknown_need", field="need")
+    if phase not in PHASES:
+        raise ApplicationError("Choose a phase from the list.", code="unknown_phase", field="phase")
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        raise ApplicationError("Enter the academic year it starts in, like 2027.", code="invalid_year", field="year")
+    whole_number(pupils, field="pupils", label="the number of pupils")
+    with tenant_context(tenant):
+        partnership = Partnership.objects.get(pk=partnership_id)
+        _upsert(
+            tenant, partnership, ForecastRow(0, need, phase, year, pupils), DemandForecast.Source.MANUAL, actor.email
+        )
+        forecast = DemandForecast.objects.get(partnership=partnership, need=need, phase=phase, year=year)
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="demand.forecast_set",
+            obj=forecast,
+            after={"need": need, "phase": phase, "year": year, "pupils": pupils},
+        )
+    return forecast
+
+
+def forecast_import(*, actor: User, tenant: ResponsibleBody, partnership_id: int, data: bytes, filename: str) -> int:
+    """Read the whole file first; write every row in one transaction only if none has a
+    problem (``ForecastFileRejected`` lists them with line numbers). Returns the rows saved."""
+    rows = read_forecast_csv(data, name=filename)
+    with tenant_context(tenant), transaction.atomic():
+        partnership = Partnership.objects.select_for_update().get(pk=partnership_id)
+        for row in rows:
+            _upsert(tenant, partnership, row, DemandForecast.Source.UPLOAD, actor.email)
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="demand.forecast_imported",
+            obj=partnership,
+            after={"file": filename[:200], "rows": len(rows)},
+        )
+    return len(rows)
+
+
+def need_signals_refresh(*, actor: User | None, tenant: ResponsibleBody, partnership_id: int) -> NeedSignalSnapshot:
+    """Ask the published interface for the signals of the trusts that consent today and
+    store them as a new snapshot. A trust that revoked consent is simply not asked."""
+    with tenant_context(tenant):
+        partnership = Partnership.objects.get(pk=partnership_id)
+    body_ids = platform_consenting_body_ids(partnership_id=partnership_id)
+    rows = need_signals_for(body_ids=body_ids, la_code=partnership.la_code)
+    with tenant_context(tenant):
+        snapshot = NeedSignalSnapshot.objects.create(
+            responsible_body=tenant,
+            partnership=partnership,
+            refreshed_by_label=actor.email if actor else "system",
+            trusts_included=len(body_ids),
+        )
+        NeedSignalCount.objects.bulk_create(
+            NeedSignalCount(
+                responsible_body=tenant,
+                snapshot=snapshot,
+                area_of_need=r.area_of_need,
+                phase=r.phase,
+                term=r.term,
+                cases=r.cases,
+                awards=r.awards,
+            )
+            for r in rows
+        )
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="need_signals.refreshed",
+            obj=snapshot,
+            after={"trusts": len(body_ids), "rows": len(rows)},
+        )
+    return snapshot

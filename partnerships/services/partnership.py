@@ -1,0 +1,237 @@
+"""Convening a partnership, its member organisations and contacts; a trust joining and
+consenting (or not) to share its anonymised need signals."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.audit import audit_record, snapshot
+from accounts.errors import ApplicationError, ConflictError
+from accounts.models import ResponsibleBody, User
+from accounts.tenancy import platform_context, tenant_context
+from groupings.models import School
+from partnerships.models import (
+    MemberKind,
+    NeedSignalConsent,
+    Participation,
+    Partnership,
+    PartnershipContact,
+    PartnershipMember,
+)
+from partnerships.services._common import actor_label, check, require_la
+
+
+def partnership_convene(*, actor: User, tenant: ResponsibleBody, name: str) -> Partnership:
+    """The local authority convenes its area's partnership and is its first member."""
+    require_la(tenant)
+    la_name = School.objects.filter(la_code=tenant.la_code).values_list("la_name", flat=True).first()
+    with tenant_context(tenant):
+        partnership = Partnership(
+            responsible_body=tenant,
+            name=name.strip(),
+            la_code=tenant.la_code,
+            la_name=la_name or tenant.legal_name,
+            created_by_label=actor.email,
+        )
+        check(partnership)
+        if Partnership.objects.filter(la_code=tenant.la_code).exists():
+            raise ConflictError(
+                "Your authority already convenes the partnership for this area.", code="partnership_exists"
+            )
+        partnership.save()
+        PartnershipMember.objects.create(
+            responsible_body=tenant,
+            partnership=partnership,
+            organisation_name=tenant.legal_name,
+            kind=MemberKind.LOCAL_AUTHORITY,
+            added_by_label=actor.email,
+        )
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="partnership.convened",
+            obj=partnership,
+            after=snapshot(partnership, ["name", "la_code"]),
+        )
+    return partnership
+
+
+def member_add(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    partnership_id: int,
+    organisation_name: str,
+    kind: str,
+    member_body_id: int | None = None,
+) -> PartnershipMember:
+    """Add an organisation. A trust on this service is named by its body, which lets it
+    join and choose to share need signals; the name then comes from the body."""
+    if kind not in MemberKind.values:
+        raise ApplicationError("Choose the organisation's role in the partnership.", code="invalid_kind", field="kind")
+    body: ResponsibleBody | None = None
+    if member_body_id is not None:
+        if kind != MemberKind.TRUST:
+            raise ApplicationError(
+                "Only a trust can be linked to a body on this service.", code="body_not_a_trust", field="member_body"
+            )
+        body = ResponsibleBody.objects.filter(pk=member_body_id, kind=ResponsibleBody.Kind.ACADEMY_TRUST).first()
+        if body is None:
+            raise ApplicationError("Choose a trust that uses this service.", code="unknown_trust", field="member_body")
+        organisation_name = organisation_name.strip() or body.legal_name
+    with tenant_context(tenant):
+        partnership = Partnership.objects.get(pk=partnership_id)
+        member = PartnershipMember(
+            responsible_body=tenant,
+            partnership=partnership,
+            organisation_name=organisation_name.strip(),
+            kind=kind,
+            member_body=body,
+            added_by_label=actor.email,
+        )
+        check(member, exclude=["member_body"])
+        try:
+            with transaction.atomic():
+                member.save()
+        except IntegrityError as exc:
+            raise ConflictError(
+                "That organisation is already a member of the partnership.",
+                code="member_exists",
+                field="organisation_name",
+            ) from exc
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="partnership.member_added",
+            obj=member,
+            after=snapshot(member, ["organisation_name", "kind", "member_body"]),
+        )
+    return member
+
+
+def contact_add(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    partnershipmember_id: int,
+    full_name: str,
+    role_title: str = "",
+    email: str = "",
+    phone: str = "",
+) -> PartnershipContact:
+    with tenant_context(tenant):
+        member = PartnershipMember.objects.get(pk=partnershipmember_id)
+        contact = PartnershipContact(
+            responsible_body=tenant,
+            member=member,
+            full_name=full_name.strip(),
+            role_title=role_title.strip(),
+            email=email.strip().lower(),
+            phone=phone.strip(),
+        )
+        check(contact)
+        contact.save()
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="partnership.contact_added",
+            obj=contact,
+            label=f"{contact.full_name} at {member.organisation_name}",
+        )
+    return contact
+
+
+def contact_remove(*, actor: User, tenant: ResponsibleBody, partnershipcontact_id: int) -> None:
+    with tenant_context(tenant):
+        contact = PartnershipContact.objects.select_related("member").get(pk=partnershipcontact_id)
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="partnership.contact_removed",
+            obj=contact,
+            label=f"{contact.full_name} at {contact.member.organisation_name}",
+        )
+        contact.delete()
+
+
+# --- The trust's side ----------------------------------------------------------------------
+
+
+def _invitation(tenant: ResponsibleBody, partnershipmember_id: int) -> PartnershipMember:
+    """The member row (owned by the local authority) that names ``tenant``; the same
+    404-like error whether it is missing or names another body."""
+    with platform_context():
+        member = (
+            PartnershipMember.objects.select_related("partnership")
+            .filter(pk=partnershipmember_id, member_body=tenant)
+            .first()
+        )
+    if member is None:
+        raise PartnershipMember.DoesNotExist("No such invitation.")
+    return member
+
+
+def participation_join(
+    *, actor: User, tenant: ResponsibleBody, partnershipmember_id: int, share_need_signals: bool
+) -> Participation:
+    """A trust joins a partnership that named it, and opts in to sharing its anonymised
+    need signals or not. Joining twice is refused."""
+    member = _invitation(tenant, partnershipmember_id)
+    with tenant_context(tenant):
+        if Participation.objects.filter(partnership_id=member.partnership_id).exists():
+            raise ConflictError("Your trust has already joined this partnership.", code="already_joined")
+        participation = Participation.objects.create(
+            responsible_body=tenant,
+            partnership_id=member.partnership_id,
+            member_id=member.pk,
+            partnership_label=f"{member.partnership.name} ({member.partnership.la_name})",
+            joined_by=actor,
+        )
+        audit_record(actor=actor, tenant=tenant, verb="partnership.joined", obj=participation)
+        if share_need_signals:
+            _grant(actor, tenant, participation)
+    return participation
+
+
+def _grant(actor: User, tenant: ResponsibleBody, participation: Participation) -> NeedSignalConsent:
+    consent = NeedSignalConsent.objects.create(responsible_body=tenant, participation=participation, given_by=actor)
+    audit_record(
+        actor=actor,
+        tenant=tenant,
+        verb="need_signals.consent_given",
+        obj=consent,
+        label=f"Consent to share need signals with {participation.partnership_label}",
+        after={"given_at": consent.given_at, "given_by": actor.email},
+    )
+    return consent
+
+
+def consent_grant(*, actor: User, tenant: ResponsibleBody, participation_id: int) -> NeedSignalConsent:
+    with tenant_context(tenant):
+        participation = Participation.objects.select_for_update().get(pk=participation_id)
+        if participation.consents.filter(revoked_at__isnull=True).exists():
+            raise ConflictError("Your trust already shares its need signals here.", code="consent_already_given")
+        return _grant(actor, tenant, participation)
+
+
+def consent_revoke(*, actor: User, tenant: ResponsibleBody, participation_id: int) -> NeedSignalConsent:
+    """Stop sharing: the partnership's next refresh leaves this trust's signals out."""
+    with tenant_context(tenant):
+        participation = Participation.objects.select_for_update().get(pk=participation_id)
+        consent = participation.consents.filter(revoked_at__isnull=True).first()
+        if consent is None:
+            raise ConflictError("Your trust does not share its need signals here.", code="no_consent_to_revoke")
+        consent.revoked_at = timezone.now()
+        consent.revoked_by = actor
+        consent.save(update_fields=["revoked_at", "revoked_by"])
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="need_signals.consent_revoked",
+            obj=consent,
+            label=f"Consent to share need signals with {participation.partnership_label}",
+            before={"given_at": consent.given_at},
+            after={"revoked_at": consent.revoked_at, "revoked_by": actor_label(actor)},
+        )
+    return consent

@@ -1,0 +1,1 @@
+"""Partnership pages under ``/b/<body_slug>/partnership/``, split by sub-domain."""
