@@ -2,7 +2,8 @@
 
 - ``ci``: what ``make test`` runs: enough sequences to catch most mistakes in under a minute.
 - ``deep``: what ``make test-deep`` runs (``HYPOTHESIS_PROFILE=deep``): at least 10,000
-  sequences of the ledger state machine.
+  sequences of the ledger state machine, as ``DEEP_SHARDS`` shards of ``max_examples``
+  sequences each (independent random seeds; xdist runs the shards in parallel).
 
 Tests that need a profile's figures ask for them by name (``settings.get_profile("ci")``).
 ``HYPOTHESIS_PROFILE`` also makes that profile the default for every other Hypothesis test
@@ -22,11 +23,13 @@ settings.register_profile(
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
+DEEP_SHARDS = 4
 settings.register_profile(
     "deep",
     parent=settings.get_profile("ci"),
-    max_examples=10_000,
+    max_examples=2_500,  # per shard: 4 x 2,500 = 10,000 sequences
     stateful_step_count=10,
+    database=None,  # every shard draws fresh sequences rather than replaying saved ones
 )
 
 if os.environ.get("HYPOTHESIS_PROFILE"):

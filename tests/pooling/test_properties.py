@@ -26,6 +26,8 @@ sequences, marked ``deep``). See ``tests/hypothesis_profiles.py``."""
 from __future__ import annotations
 
 import itertools
+import sys
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -51,7 +53,7 @@ from pooling.models import Leg, Pool, Transaction
 from pooling.selectors import Headroom, headroom_from_balances, pool_balances, pool_headroom
 from pooling.services.ledger import InsufficientHeadroom, LegSpec, commitment_post, pool_open, post, transaction_reverse
 from pooling.services.period_close import pool_close, pool_reopen
-from tests import hypothesis_profiles  # noqa: F401  (registers the ci and deep profiles)
+from tests import hypothesis_profiles  # registers the ci and deep profiles
 from tests.factories import member, own_academy
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +81,33 @@ OUTCOMES: Counter[str] = Counter()
 def _event(what: str) -> None:
     OUTCOMES[what] += 1
     event(what)
+
+
+# Sequences run so far in this test, and when the test started (progress on long runs).
+@dataclass
+class _Progress:
+    sequences: int = 0
+    started: float = 0.0
+
+
+RUN = _Progress()
+PROGRESS_EVERY = 500
+
+
+def _sequence_done() -> None:
+    RUN.sequences += 1
+    if RUN.sequences % PROGRESS_EVERY == 0:
+        elapsed = time.monotonic() - RUN.started
+        print(f"[ledger properties] {RUN.sequences} sequences in {elapsed:.0f} s", file=sys.stderr, flush=True)
+
+
+def _run(profile: str) -> int:
+    """Run the state machine under a profile; return how many sequences ran."""
+    OUTCOMES.clear()
+    RUN.sequences, RUN.started = 0, time.monotonic()
+    run_state_machine_as_test(_machine(), settings=settings.get_profile(profile))
+    print(sorted(OUTCOMES.items()))
+    return RUN.sequences
 
 
 ALL_BALANCES = """
@@ -197,6 +226,7 @@ class LedgerMachine(RuleBasedStateMachine):
         # rollback; rolling back to the savepoint is exactly that.
         transaction.set_rollback(False)
         transaction.savepoint_rollback(self._savepoint)
+        _sequence_done()
 
     # --- helpers ---------------------------------------------------------------------
 
@@ -687,13 +717,16 @@ def _machine() -> type[LedgerMachine]:
 
 
 def test_ledger_matches_a_model_of_every_random_sequence() -> None:
-    OUTCOMES.clear()
-    run_state_machine_as_test(_machine(), settings=settings.get_profile("ci"))
-    print(sorted(OUTCOMES.items()))
+    ran = _run("ci")
+    assert ran >= settings.get_profile("ci").max_examples
 
 
 @pytest.mark.deep
-def test_ledger_matches_a_model_of_ten_thousand_random_sequences() -> None:
-    OUTCOMES.clear()
-    run_state_machine_as_test(_machine(), settings=settings.get_profile("deep"))
-    print(sorted(OUTCOMES.items()))
+@pytest.mark.parametrize("shard", range(hypothesis_profiles.DEEP_SHARDS))
+def test_ledger_matches_a_model_of_ten_thousand_random_sequences(shard: int) -> None:
+    """The deep run is split into shards, each with its own random seed, so that
+    ``make test-deep`` spreads them over the xdist workers; together they run at least
+    10,000 sequences (``DEEP_SHARDS`` x the deep profile's ``max_examples``)."""
+    ran = _run("deep")
+    assert ran >= settings.get_profile("deep").max_examples
+    print(f"shard {shard}: {ran} sequences")
