@@ -26,6 +26,7 @@ sequences, marked ``deep``). See ``tests/hypothesis_profiles.py``."""
 from __future__ import annotations
 
 import itertools
+import os
 import sys
 import time
 from collections import Counter
@@ -98,7 +99,12 @@ def _sequence_done() -> None:
     RUN.sequences += 1
     if RUN.sequences % PROGRESS_EVERY == 0:
         elapsed = time.monotonic() - RUN.started
-        print(f"[ledger properties] {RUN.sequences} sequences in {elapsed:.0f} s", file=sys.stderr, flush=True)
+        line = f"[ledger properties] {RUN.sequences} sequences in {elapsed:.0f} s"
+        # xdist workers' output is not shown until the end: PROPERTY_PROGRESS_FILE collects it.
+        if os.environ.get("PROPERTY_PROGRESS_FILE"):
+            with open(os.environ["PROPERTY_PROGRESS_FILE"], "a") as progress:
+                print(os.environ.get("PYTEST_XDIST_WORKER", "main"), line, file=progress)
+        print(line, file=sys.stderr, flush=True)
 
 
 def _run(profile: str) -> int:
