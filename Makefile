@@ -54,8 +54,9 @@ pytest: install ## The pytest suite alone, in parallel (pass ARGS=... for more)
 
 test: check-services db lint typecheck imports migrations-check pytest ## Everything CI runs: lint, types, contracts, migrations, tests
 
-test-deep: check-services db ## Long property-based runs (hypothesis deep profile)
-	HYPOTHESIS_PROFILE=deep DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) -m deep $(ARGS)
+test-deep: check-services db ## Long property-based runs (hypothesis deep profile; progress in .pytest_cache/property-progress.log)
+	@mkdir -p .pytest_cache
+	PROPERTY_PROGRESS_FILE=$(CURDIR)/.pytest_cache/property-progress.log HYPOTHESIS_PROFILE=deep DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) -m deep $(ARGS)
 
 bench: check-services db ## Performance benchmarks (B1-B5, see docs/performance.md)
 	$(BIN)/python scripts/bench.py
