@@ -17,6 +17,10 @@ class ExceptionalResourceConfig(AppConfig):
 
         arrangement_ended.connect(on_arrangement_ended, dispatch_uid="exceptional_resource.arrangement_ended")
 
+        from exceptional_resource.reporting.governance import register_governance_pack
+
+        register_governance_pack()
+
         from exceptional_resource.need_signals import need_signals
         from groupings.need_signals import register_provider
 

@@ -76,8 +76,8 @@ def report_parameters_clean(
     """Validate parameters with the type's form: ``(parameters, label)`` or an
     ``ApplicationError`` whose ``extra["fields"]`` names each field's errors."""
     rtype = _type_or_error(report_type)
-    form = rtype.form_class(data=data, tenant=tenant)
     with tenant_context(tenant):
+        form = rtype.form_class(data=data, tenant=tenant)
         valid = form.is_valid()
     if not valid:
         raise ApplicationError(
