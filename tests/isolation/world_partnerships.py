@@ -1,6 +1,6 @@
 """Partnership rows for both bodies: every ``<model>_id`` the partnership pages and API
 name (partnership, member, contact, plan version, priority, action, setting, planned
-places, participation, report). The world's bodies are trusts, so the rows are made
+places, participation; ``reportrun_id`` comes from world_reports). The world's bodies are trusts, so the rows are made
 directly in platform context, the way an LA's partnership would look."""
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from partnerships.models import (
     PlanPriority,
     PlanVersion,
     ProvisionSetting,
-    SufficiencyReport,
 )
 from tests.factories import SchoolFactory
 from tests.isolation.world import World
@@ -98,7 +97,6 @@ def extend(world: World) -> None:
             ExpertAllocation.objects.create(
                 partnership=p, term="2026/27 autumn", profession="ep", school=school, days_planned=Decimal("4"), **own
             )
-            SufficiencyReport.objects.create(partnership=p, requested_by_label=user.email, **own)
             participation = Participation.objects.create(
                 partnership=p, member=member, partnership_label=f"{secret} ({secret} area)", joined_by=user, **own
             )
