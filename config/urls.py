@@ -18,6 +18,7 @@ body_api = [
     path("", include("groupings.urls_api")),
     path("", include("pooling.urls_api")),
     path("", include("exceptional_resource.urls_api_evidence")),
+    path("", include("exceptional_resource.urls_api")),
     path("", include("partnerships.urls_api")),
 ]
 
@@ -26,6 +27,7 @@ urlpatterns = [
     path("about/", views.AboutView.as_view(), name="about"),
     path("accessibility/", views.AccessibilityView.as_view(), name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/trivial", views.healthz_trivial, name="healthz-trivial"),
     *groupings_urls.public_urlpatterns,
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls_user")),

@@ -104,6 +104,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(payload, status=200 if not payload["failing"] else 503)
 
 
+@never_cache
+@require_GET
+def healthz_trivial(request: HttpRequest) -> HttpResponse:
+    """The cheapest page the app can serve (no database, no template): ``make bench``
+    measures it as the ceiling the real pages are compared with."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "403.html", status=403)
 
