@@ -1,0 +1,199 @@
+"""Awards and reviews: the awards the user may see with their instalments, varying one,
+ending one early; recording a review's results (the school), deciding what follows it (the
+officer: renew, change or end), and the cases whose review is due or coming up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.api import TenantAPIView
+from accounts.errors import ConflictError
+from accounts.policy import Action
+from exceptional_resource import selectors
+from exceptional_resource.apis.cases import AwardTermsSerializer, CaseApi, _headroom_conflict
+from exceptional_resource.apis.pupils import case_school_scope, paginate
+from exceptional_resource.apis.serializers import (
+    AwardDetailOutputSerializer,
+    AwardOutputSerializer,
+    CaseDetailOutputSerializer,
+    CaseSummaryOutputSerializer,
+    PenceField,
+    award_detail,
+)
+from exceptional_resource.models import Award, Outcome
+from exceptional_resource.services.awards import award_end_early, award_vary, review_record
+from exceptional_resource.services.reviews import REVIEW_DECISIONS, review_decide
+from pooling.services.ledger import InsufficientHeadroom
+
+
+class AwardApi(TenantAPIView):
+    required_action = Action.VIEW_CASE
+
+    def get_award(self, award_id: int) -> Award:
+        return selectors.award_get(tenant=self.tenant, award_id=award_id, school_ids=case_school_scope(self))
+
+    def detail(self, award_id: int) -> dict[str, Any]:
+        award = self.get_award(award_id)
+        instalments = selectors.award_instalments(tenant=self.tenant, award_ids=[award.pk])[award.pk]
+        return award_detail(award, instalments)
+
+
+class AwardListApi(AwardApi):
+    """Awards newest first: what is committed to each school. A head or SENDCO sees their
+    own school's."""
+
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=Award.Status.choices, required=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=AwardOutputSerializer(many=True))
+    def get(self, request: Request, body_slug: str) -> Response:
+        f = self.FilterSerializer(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        qs = selectors.award_list(
+            tenant=self.tenant, school_ids=case_school_scope(self), status=f.validated_data.get("status", "")
+        )
+        return paginate(self, request, qs, AwardOutputSerializer)
+
+
+class AwardDetailApi(AwardApi):
+    """One award with its instalments: paid, still to pay and released."""
+
+    @extend_schema(responses=AwardDetailOutputSerializer)
+    def get(self, request: Request, body_slug: str, award_id: int) -> Response:
+        return Response(self.detail(award_id))
+
+
+class AwardVaryApi(AwardApi):
+    """Change an award's total (a decision officer, within their limit): the commitment
+    moves by the difference and unpaid instalments are re-split."""
+
+    class InputSerializer(serializers.Serializer):
+        new_amount_pence = PenceField(min_value=1)
+        reason = serializers.CharField(max_length=2000)
+
+    @extend_schema(request=InputSerializer, responses=AwardDetailOutputSerializer)
+    def post(self, request: Request, body_slug: str, award_id: int) -> Response:
+        award = self.get_award(award_id)
+        self.require(Action.DECIDE_CASE, award)
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        try:
+            award_vary(actor=self.actor, tenant=self.tenant, award_id=award.pk, **s.validated_data)
+        except InsufficientHeadroom as exc:
+            return _headroom_conflict(exc)
+        return Response(self.detail(award.pk))
+
+
+class AwardEndApi(AwardApi):
+    """End an award early (the pupil left, say): unpaid instalments due after ``end_on``
+    are released back to the pool, exactly."""
+
+    class InputSerializer(serializers.Serializer):
+        end_on = serializers.DateField()
+        reason = serializers.CharField(max_length=2000)
+
+    @extend_schema(request=InputSerializer, responses=AwardDetailOutputSerializer)
+    def post(self, request: Request, body_slug: str, award_id: int) -> Response:
+        award = self.get_award(award_id)
+        self.require(Action.DECIDE_CASE, award)
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        if award.status != Award.Status.ACTIVE:
+            raise ConflictError("This award has already ended.", code="award_not_active")
+        award_end_early(actor=self.actor, tenant=self.tenant, award_id=award.pk, **s.validated_data)
+        return Response(self.detail(award.pk))
+
+
+class ReviewRecordApi(CaseApi):
+    """The school records progress against every intended outcome: achieved, partly or not
+    yet, with a note."""
+
+    class InputSerializer(serializers.Serializer):
+        class ResultSerializer(serializers.Serializer):
+            outcome_id = serializers.IntegerField(min_value=1)
+            result = serializers.ChoiceField(choices=Outcome.Result.choices)
+            note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+        results = ResultSerializer(many=True, allow_empty=False)
+
+        def validate_results(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            ids = [r["outcome_id"] for r in value]
+            if len(ids) != len(set(ids)):
+                raise serializers.ValidationError("Give each outcome one result.")
+            return value
+
+    @extend_schema(request=InputSerializer, responses=CaseDetailOutputSerializer)
+    def post(self, request: Request, body_slug: str, case_id: int) -> Response:
+        case = self.get_case(case_id)
+        self.require(Action.RAISE_CASE, case)
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        results = {r["outcome_id"]: (r["result"], r["note"]) for r in s.validated_data["results"]}
+        review_record(actor=self.actor, tenant=self.tenant, case_id=case.pk, results=results)
+        return Response(self.detail(case.pk))
+
+
+class ReviewDecideApi(CaseApi):
+    """The officer decides what follows a review: ``renew`` (a new award: give its terms),
+    ``change`` (the award's new total in ``amount_pence`` and the next ``review_on``) or
+    ``end`` (on ``end_on``, today when left out)."""
+
+    class InputSerializer(AwardTermsSerializer):
+        decision = serializers.ChoiceField(choices=[(d, d.capitalize()) for d in REVIEW_DECISIONS])
+        reasons = serializers.CharField(max_length=5000)
+        criteria_met = serializers.ListField(
+            child=serializers.CharField(max_length=300), required=False, default=list, max_length=20
+        )
+        end_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+        def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+            if data["decision"] == "renew":
+                self.check_terms(data)
+            elif data["decision"] == "change":
+                errors = {}
+                if data["amount_pence"] <= 0:
+                    errors["amount_pence"] = "Enter the award's new total, in pence, more than 0."
+                if not data["review_on"]:
+                    errors["review_on"] = "Enter the next review date."
+                if errors:
+                    raise serializers.ValidationError(errors)
+            return data
+
+    @extend_schema(request=InputSerializer, responses=CaseDetailOutputSerializer)
+    def post(self, request: Request, body_slug: str, case_id: int) -> Response:
+        case = self.get_case(case_id)
+        self.require(Action.DECIDE_CASE, case)
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        try:
+            review_decide(actor=self.actor, tenant=self.tenant, case_id=case.pk, **s.validated_data)
+        except InsufficientHeadroom as exc:
+            return _headroom_conflict(exc)
+        return Response(self.detail(case.pk))
+
+
+class ReviewsDueApi(TenantAPIView):
+    """Cases whose review is due now or whose outcomes are to be reviewed within
+    ``within_days`` (30 unless given), earliest first."""
+
+    required_action = Action.VIEW_CASE
+
+    class FilterSerializer(serializers.Serializer):
+        within_days = serializers.IntegerField(required=False, default=30, min_value=0, max_value=366)
+
+    class OutputSerializer(CaseSummaryOutputSerializer):
+        next_review_on = serializers.DateField(allow_null=True)
+
+    @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer(many=True))
+    def get(self, request: Request, body_slug: str) -> Response:
+        f = self.FilterSerializer(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        qs = selectors.reviews_due(
+            tenant=self.tenant, school_ids=case_school_scope(self), within_days=f.validated_data["within_days"]
+        )
+        return paginate(self, request, qs, self.OutputSerializer)

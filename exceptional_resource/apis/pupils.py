@@ -1,0 +1,124 @@
+"""Pupils: the list a head, SENDCO, decision officer or auditor may see (pseudonymous),
+recording a pupil, and one pupil. A name and UPN appear only on the single pupil, only for
+the school's head or SENDCO and the body's decision officers, and every such view is
+audited; lists never carry them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.api import TenantAPIView, created
+from accounts.errors import ApplicationError
+from accounts.policy import Action
+from exceptional_resource import selectors
+from exceptional_resource.apis.serializers import PupilOutputSerializer
+from exceptional_resource.models import Pupil
+from exceptional_resource.models.cases import YEAR_GROUPS
+from exceptional_resource.services.pupils import pupil_create, pupil_identity_view
+from groupings.models import School
+from groupings.policy_defaults import need_codes
+from groupings.selectors import policy_in_force
+
+
+def paginate(view: TenantAPIView, request: Request, qs: Any, serializer: type[serializers.Serializer]) -> Response:
+    paginator = PageNumberPagination()
+    page: Any = paginator.paginate_queryset(qs, request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
+def case_school_scope(view: TenantAPIView) -> set[int] | None:
+    """The schools whose pupils, cases and awards the user may see (None: all the body's)."""
+    return view.access.school_ids(Action.VIEW_CASE)
+
+
+class PupilListApi(TenantAPIView):
+    """Pupils of the schools the user may see, by reference. No names or UPNs."""
+
+    required_action = Action.VIEW_CASE
+
+    class FilterSerializer(serializers.Serializer):
+        school_id = serializers.IntegerField(required=False, min_value=1)
+
+    @extend_schema(parameters=[FilterSerializer], responses=PupilOutputSerializer(many=True))
+    def get(self, request: Request, body_slug: str) -> Response:
+        f = self.FilterSerializer(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        qs = selectors.pupil_list(tenant=self.tenant, school_ids=case_school_scope(self))
+        if "school_id" in f.validated_data:
+            qs = qs.filter(school_id=f.validated_data["school_id"])
+        return paginate(self, request, qs, PupilOutputSerializer)
+
+
+class PupilCreateApi(TenantAPIView):
+    """Record a pupil at the head's or SENDCO's school. A UPN the body already knows finds
+    the same pupil (they moved school): 200 with that pupil instead of 201."""
+
+    required_action = Action.VIEW_CASE
+
+    class InputSerializer(serializers.Serializer):
+        school_id = serializers.IntegerField(min_value=1)
+        year_group = serializers.ChoiceField(choices=YEAR_GROUPS)
+        sen_status = serializers.ChoiceField(choices=Pupil.SenStatus.choices)
+        primary_need = serializers.CharField(max_length=10, help_text="A need code from the grouping policy.")
+        secondary_need = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+        name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+        upn = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses={201: PupilOutputSerializer, 200: PupilOutputSerializer})
+    def post(self, request: Request, body_slug: str) -> Response:
+        self.require(Action.RAISE_CASE)
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        data = dict(s.validated_data)
+        school = School.objects.filter(pk=data.pop("school_id")).first()
+        if school is None or not self.access.can(Action.RAISE_CASE, school):
+            raise ApplicationError("Choose your own school.", code="invalid_school", field="school_id")
+        policy = policy_in_force(tenant=self.tenant)
+        if policy is None:
+            raise ApplicationError("The grouping has no policy in force yet.", code="no_policy")
+        known = selectors.pupil_list(tenant=self.tenant, school_ids=None).count()
+        try:
+            pupil = pupil_create(
+                actor=self.actor,
+                tenant=self.tenant,
+                school_id=school.pk,
+                need_codes=need_codes(policy.areas_of_need),
+                **data,
+            )
+        except ApplicationError as exc:
+            if exc.field == "school":
+                exc.field = "school_id"
+            raise
+        pupil = selectors.pupil_get(tenant=self.tenant, pupil_id=pupil.pk, school_ids=None)
+        body = PupilOutputSerializer(pupil).data
+        is_new = selectors.pupil_list(tenant=self.tenant, school_ids=None).count() > known
+        return created(body) if is_new else Response(body)
+
+
+class PupilDetailApi(TenantAPIView):
+    """One pupil. ``identity`` (name and UPN) is present only for the school's head or
+    SENDCO and the body's decision officers, and each such view is audited."""
+
+    required_action = Action.VIEW_CASE
+
+    class OutputSerializer(PupilOutputSerializer):
+        class IdentitySerializer(serializers.Serializer):
+            name = serializers.CharField()
+            upn = serializers.CharField()
+
+        identity = IdentitySerializer(allow_null=True)
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request, body_slug: str, pupil_id: int) -> Response:
+        pupil = selectors.pupil_get(tenant=self.tenant, pupil_id=pupil_id, school_ids=case_school_scope(self))
+        identity = None
+        if self.access.can(Action.VIEW_PUPIL_IDENTITY, pupil) and (pupil.name_encrypted or pupil.upn_encrypted):
+            identity = pupil_identity_view(actor=self.actor, tenant=self.tenant, pupil=pupil)
+        pupil.identity = identity  # type: ignore[attr-defined]
+        return Response(self.OutputSerializer(pupil).data)

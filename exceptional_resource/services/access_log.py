@@ -1,0 +1,29 @@
+"""Reads that are themselves recorded: a pupil's case is special-category data, so every
+view of a case and every download of a decision letter leaves an audit event."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from accounts.audit import audit_record
+from accounts.models import ResponsibleBody, User
+from accounts.tenancy import tenant_context
+from exceptional_resource.models import Case, Decision
+
+
+def case_view_record(*, actor: User, tenant: ResponsibleBody, case: Case, via: str) -> None:
+    """Record that ``actor`` read ``case`` (``via`` says where: "api", "page")."""
+    with tenant_context(tenant), transaction.atomic():
+        audit_record(actor=actor, tenant=tenant, verb="case.viewed", obj=case, after={"via": via})
+
+
+def decision_letter_record_view(*, actor: User, tenant: ResponsibleBody, decision: Decision, kind: str) -> None:
+    """Record that ``actor`` opened (``kind`` "page") or downloaded ("pdf") a decision letter."""
+    with tenant_context(tenant), transaction.atomic():
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="decision_letter.downloaded" if kind == "pdf" else "decision_letter.viewed",
+            obj=decision,
+            label=f"Decision letter ({kind.upper()}) for case {decision.case.reference}",
+        )

@@ -1,0 +1,64 @@
+"""The exceptional-resource API under ``/api/v1/bodies/<body_slug>/``. Object kwargs are
+named ``<model_name>_id`` for the cross-tenant suite."""
+
+from django.urls import path
+
+from exceptional_resource.apis import awards, cases, pupils
+
+app_name = "cases-api"
+
+urlpatterns = [
+    path("pupils/", pupils.PupilListApi.as_view(), name="pupils"),
+    path("pupils/create/", pupils.PupilCreateApi.as_view(), name="pupil-create"),
+    path("pupils/<int:pupil_id>/", pupils.PupilDetailApi.as_view(), name="pupil"),
+    path("cases/", cases.CaseListApi.as_view(), name="cases"),
+    path("cases/create/", cases.CaseCreateApi.as_view(), name="case-create"),
+    path("cases/<int:case_id>/", cases.CaseDetailApi.as_view(), name="case"),
+    path("cases/<int:case_id>/update/", cases.CaseUpdateApi.as_view(), name="case-update"),
+    path("cases/<int:case_id>/provision/", cases.ProvisionRowAddApi.as_view(), name="case-provision-add"),
+    path(
+        "cases/<int:case_id>/provision/<int:provisionrow_id>/remove/",
+        cases.ProvisionRowRemoveApi.as_view(),
+        name="case-provision-remove",
+    ),
+    path("cases/<int:case_id>/resource-lines/", cases.ResourceLineAddApi.as_view(), name="case-resource-add"),
+    path(
+        "cases/<int:case_id>/resource-lines/<int:resourceline_id>/remove/",
+        cases.ResourceLineRemoveApi.as_view(),
+        name="case-resource-remove",
+    ),
+    path("cases/<int:case_id>/outcomes/", cases.OutcomeAddApi.as_view(), name="case-outcome-add"),
+    path(
+        "cases/<int:case_id>/outcomes/<int:outcome_id>/remove/",
+        cases.OutcomeRemoveApi.as_view(),
+        name="case-outcome-remove",
+    ),
+    path("cases/<int:case_id>/submit/", cases.CaseSubmitApi.as_view(), name="case-submit"),
+    path(
+        "cases/<int:case_id>/request-information/",
+        cases.CaseRequestInformationApi.as_view(),
+        name="case-request-information",
+    ),
+    path(
+        "cases/<int:case_id>/provide-information/",
+        cases.CaseProvideInformationApi.as_view(),
+        name="case-provide-information",
+    ),
+    path("cases/<int:case_id>/headroom/", cases.CaseHeadroomApi.as_view(), name="case-headroom"),
+    path("cases/<int:case_id>/decide/", cases.CaseDecideApi.as_view(), name="case-decide"),
+    path("cases/<int:case_id>/withdraw/", cases.CaseWithdrawApi.as_view(), name="case-withdraw"),
+    path(
+        "cases/<int:case_id>/request-reconsideration/",
+        cases.CaseRequestReconsiderationApi.as_view(),
+        name="case-request-reconsideration",
+    ),
+    path("cases/<int:case_id>/comments/", cases.CaseCommentListApi.as_view(), name="case-comments"),
+    path("cases/<int:case_id>/comments/add/", cases.CaseCommentAddApi.as_view(), name="case-comment-add"),
+    path("cases/<int:case_id>/review/", awards.ReviewRecordApi.as_view(), name="case-review-record"),
+    path("cases/<int:case_id>/review-decision/", awards.ReviewDecideApi.as_view(), name="case-review-decide"),
+    path("reviews-due/", awards.ReviewsDueApi.as_view(), name="reviews-due"),
+    path("awards/", awards.AwardListApi.as_view(), name="awards"),
+    path("awards/<int:award_id>/", awards.AwardDetailApi.as_view(), name="award"),
+    path("awards/<int:award_id>/vary/", awards.AwardVaryApi.as_view(), name="award-vary"),
+    path("awards/<int:award_id>/end/", awards.AwardEndApi.as_view(), name="award-end"),
+]

@@ -1,0 +1,131 @@
+"""The pupils API: pseudonymous lists, recording a pupil, and a name and UPN shown only to
+permitted roles with every view audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import reset_queries
+
+from accounts.models import AuditEvent, Role
+from accounts.tenancy import tenant_context
+from tests.exceptional_resource.api_support import api, counts, field_error, url
+from tests.factories import member, own_academy
+
+pytestmark = pytest.mark.django_db
+
+
+def _record(scene: Any, **overrides: Any) -> Any:
+    payload = {"school_id": scene.school.pk, "year_group": "Y3", "sen_status": "sen_support", "primary_need": "SLCN"}
+    payload.update(overrides)
+    return api(scene.head.user).post(url(scene.body, "pupils/create/"), payload, format="json")
+
+
+def test_a_head_records_a_pupil_with_a_name_and_upn_that_never_appear_in_lists(scene) -> None:
+    response = _record(scene, name="Ada Lovelace", upn="A123456789012", secondary_need="SEMH")
+    assert response.status_code == 201, response.json()
+    pupil = response.json()
+    assert pupil["reference"].startswith("P-")
+    assert (pupil["has_name"], pupil["has_upn"], pupil["secondary_need"]) == (True, True, "SEMH")
+    assert "Ada" not in response.content.decode()
+    listed = api(scene.officer.user).get(url(scene.body, "pupils/"))
+    assert [p["reference"] for p in listed.json()["results"]] == [pupil["reference"]]
+    assert "Ada" not in listed.content.decode()
+    assert "A123456789012" not in listed.content.decode()
+
+
+def test_the_same_upn_finds_the_same_pupil(scene) -> None:
+    first = _record(scene, upn="A123456789012")
+    again = _record(scene, upn="a1234 5678 9012")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+
+
+@pytest.mark.parametrize(("who", "sees"), [("head", True), ("officer", True), ("auditor", False)])
+def test_identity_only_for_permitted_roles_and_every_view_is_audited(scene, who: str, sees: bool) -> None:
+    pupil = _record(scene, name="Grace Hopper", upn="B123456789012").json()
+    user = member(Role.AUDITOR, scene.body).user if who == "auditor" else getattr(scene, who).user
+    response = api(user).get(url(scene.body, f"pupils/{pupil['id']}/"))
+    assert response.status_code == 200
+    with tenant_context(scene.body):
+        views = list(AuditEvent.objects.filter(verb="pupil.identity_viewed", object_id=str(pupil["id"])))
+    if sees:
+        assert response.json()["identity"] == {"name": "Grace Hopper", "upn": "B123456789012"}
+        assert [v.actor_label for v in views] == [user.email]
+    else:
+        assert response.json()["identity"] is None
+        assert "Grace" not in response.content.decode()
+        assert views == []
+
+
+def test_pupils_of_another_school_or_body_are_404(scene) -> None:
+    pupil = _record(scene).json()
+    other_head = member(Role.HEAD, scene.body, school=own_academy(scene.body))
+    assert api(other_head.user).get(url(scene.body, f"pupils/{pupil['id']}/")).status_code == 404
+    assert api(other_head.user).get(url(scene.body, "pupils/")).json()["results"] == []
+    stranger = member(Role.DECISION_OFFICER, mfa=True)
+    assert api(stranger.user).get(url(scene.body, "pupils/")).status_code == 404
+    assert api(stranger.user).get(url(stranger.responsible_body, f"pupils/{pupil['id']}/")).status_code == 404
+    assert api(scene.finance.user).get(url(scene.body, "pupils/")).status_code == 404
+
+
+@pytest.mark.parametrize("role", [Role.DECISION_OFFICER, Role.AUDITOR])
+def test_only_the_school_records_pupils(scene, role: str) -> None:
+    client = api(member(role, scene.body, mfa=True).user)
+    payload = {"school_id": scene.school.pk, "year_group": "Y3", "sen_status": "sen_support", "primary_need": "SLCN"}
+    before = counts(scene.body)
+    assert client.post(url(scene.body, "pupils/create/"), payload, format="json").status_code == 403
+    assert counts(scene.body) == before
+
+
+BAD_PUPILS = [
+    ({"year_group": "Y14"}, "year_group"),
+    ({"sen_status": "statement"}, "sen_status"),
+    ({"primary_need": "DYSLEXIA"}, "primary_need"),
+    ({"secondary_need": "NOPE"}, "secondary_need"),
+    ({"upn": "12345"}, "upn"),
+    ({"school_id": "abc"}, "school_id"),
+    ({"school_id": None}, "school_id"),
+]
+
+
+@pytest.mark.parametrize(("change", "field"), BAD_PUPILS)
+def test_bad_pupil_values_are_a_field_error_and_record_nothing(scene, change: dict[str, Any], field: str) -> None:
+    before = counts(scene.body)
+    response = _record(scene, **change)
+    assert response.status_code == 400, response.json()
+    assert field_error(response) == {field}
+    assert counts(scene.body) == before
+
+
+def test_missing_fields_are_each_named(scene) -> None:
+    response = api(scene.head.user).post(url(scene.body, "pupils/create/"), {}, format="json")
+    assert response.status_code == 400
+    assert field_error(response) == {"school_id", "year_group", "sen_status", "primary_need"}
+
+
+def test_a_pupil_at_another_bodys_school_is_refused_on_the_school_field(scene) -> None:
+    other = member(Role.HEAD)
+    before = counts(scene.body)
+    response = _record(scene, school_id=other.school.pk)
+    assert (response.status_code, response.json()["code"], response.json()["field"]) == (
+        400,
+        "invalid_school",
+        "school_id",
+    )
+    assert counts(scene.body) == before
+
+
+def test_the_pupil_list_costs_the_same_for_1_and_10_pupils(scene, django_assert_max_num_queries) -> None:
+    client = api(scene.officer.user)
+    _record(scene)
+    reset_queries()  # the query log is a bounded deque: start each count from empty
+    with django_assert_max_num_queries(12) as one:
+        assert len(client.get(url(scene.body, "pupils/")).json()["results"]) == 1
+    budget = len(one.captured_queries)
+    for _ in range(9):
+        _record(scene)
+    reset_queries()  # the query log is a bounded deque: start each count from empty
+    with django_assert_max_num_queries(budget):
+        assert len(client.get(url(scene.body, "pupils/")).json()["results"]) == 10
