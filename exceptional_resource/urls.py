@@ -6,13 +6,63 @@ letters, evidence) is a new block here, not an edit to another's. Object kwargs 
 
 from django.urls import URLPattern, URLResolver, path
 
-from exceptional_resource.views import cases, evidence
+from exceptional_resource.views import cases, decisions, drafts, evidence, reviews
 
 app_name = "cases"
 
-# My school's cases, the case form and case detail (exceptional_resource/views/cases.py).
+# My school's cases, case detail and the school's actions (exceptional_resource/views/cases.py).
 case_urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/", cases.CaseListView.as_view(), name="list"),
+    path("cases/awards/", cases.AwardListView.as_view(), name="awards"),
+    path("cases/<int:case_id>/", cases.CaseDetailView.as_view(), name="detail"),
+    path("cases/<int:case_id>/pupil/", cases.PupilIdentityView.as_view(), name="pupil-identity"),
+    path("cases/<int:case_id>/answer/", cases.ProvideInformationView.as_view(), name="provide-information"),
+    path("cases/<int:case_id>/withdraw/", cases.WithdrawView.as_view(), name="withdraw"),
+    path("cases/<int:case_id>/reconsideration/", cases.ReconsiderationView.as_view(), name="reconsideration"),
+]
+
+# The case form: a task list of sections, then check answers and send (views/drafts.py).
+draft_urlpatterns: list[URLPattern | URLResolver] = [
+    path("cases/new/", drafts.NewCaseView.as_view(), name="new"),
+    path("cases/<int:case_id>/draft/", drafts.TaskListView.as_view(), name="draft"),
+    path("cases/<int:case_id>/draft/need/", drafts.NeedView.as_view(), name="draft-need"),
+    path("cases/<int:case_id>/draft/provision/", drafts.ProvisionView.as_view(), name="draft-provision"),
+    path(
+        "cases/<int:case_id>/draft/provision/<int:provisionrow_id>/remove/",
+        drafts.ProvisionRemoveView.as_view(),
+        name="draft-provision-remove",
+    ),
+    path("cases/<int:case_id>/draft/funding/", drafts.FundingView.as_view(), name="draft-funding"),
+    path("cases/<int:case_id>/draft/resources/", drafts.ResourcesView.as_view(), name="draft-resources"),
+    path(
+        "cases/<int:case_id>/draft/resources/<int:resourceline_id>/remove/",
+        drafts.ResourceRemoveView.as_view(),
+        name="draft-resources-remove",
+    ),
+    path("cases/<int:case_id>/draft/outcomes/", drafts.OutcomesView.as_view(), name="draft-outcomes"),
+    path(
+        "cases/<int:case_id>/draft/outcomes/<int:outcome_id>/remove/",
+        drafts.OutcomeRemoveView.as_view(),
+        name="draft-outcomes-remove",
+    ),
+    path("cases/<int:case_id>/draft/involvement/", drafts.InvolvementView.as_view(), name="draft-involvement"),
+    path("cases/<int:case_id>/draft/check/", drafts.CheckAnswersView.as_view(), name="draft-check"),
+]
+
+# Decision officers: the queue, deciding, asking for information, changing awards (views/decisions.py).
+decision_urlpatterns: list[URLPattern | URLResolver] = [
+    path("cases/decisions/", decisions.DecisionQueueView.as_view(), name="queue"),
+    path("cases/<int:case_id>/decide/", decisions.DecideView.as_view(), name="decide"),
+    path("cases/<int:case_id>/ask/", decisions.RequestInformationView.as_view(), name="request-information"),
+    path("cases/awards/<int:award_id>/change/", decisions.AwardVaryView.as_view(), name="award-vary"),
+    path("cases/awards/<int:award_id>/end/", decisions.AwardEndView.as_view(), name="award-end"),
+]
+
+# Reviews of outcomes (views/reviews.py).
+review_urlpatterns: list[URLPattern | URLResolver] = [
+    path("cases/reviews/", reviews.ReviewsDueView.as_view(), name="reviews"),
+    path("cases/<int:case_id>/review/", reviews.ReviewRecordView.as_view(), name="review-record"),
+    path("cases/<int:case_id>/review/decide/", reviews.ReviewDecideView.as_view(), name="review-decide"),
 ]
 
 # Decision letters (exceptional_resource/views/letters.py).
@@ -26,11 +76,14 @@ evidence_urlpatterns: list[URLPattern | URLResolver] = [
         evidence.EvidenceDownloadView.as_view(),
         name="evidence-download",
     ),
-    path(
-        "cases/evidence/<int:casedocument_id>/remove/",
-        evidence.EvidenceRemoveView.as_view(),
-        name="evidence-remove",
-    ),
+    path("cases/evidence/<int:casedocument_id>/remove/", evidence.EvidenceRemoveView.as_view(), name="evidence-remove"),
 ]
 
-urlpatterns = [*case_urlpatterns, *letter_urlpatterns, *evidence_urlpatterns]
+urlpatterns = [
+    *case_urlpatterns,
+    *draft_urlpatterns,
+    *decision_urlpatterns,
+    *review_urlpatterns,
+    *letter_urlpatterns,
+    *evidence_urlpatterns,
+]

@@ -1,22 +1,247 @@
-"""My school's cases, the case form and case detail."""
+"""My school's cases, awards and payments, case detail with its timeline and comments, the
+pupil's identity (audited), and the school's own actions on a case: answering a question,
+withdrawing, and asking for reconsideration."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.generic import TemplateView
 
+from accounts.errors import ApplicationError
 from accounts.policy import Action
 from accounts.web import BodyMixin
+from exceptional_resource import selectors
+from exceptional_resource.forms import AnswerForm, CommentForm, ReconsiderationForm, WithdrawForm
+from exceptional_resource.models import CaseStatus
+from exceptional_resource.services import pupil_identity_view
+from exceptional_resource.services.cases import (
+    case_provide_information,
+    case_request_reconsideration,
+    case_withdraw,
+)
+from exceptional_resource.services.comments import case_comment_add
+from exceptional_resource.views.common import CaseMixin, letter_url, show_error, status_tag, timeline
+from exceptional_resource.views.evidence import evidence_context
+
+S = CaseStatus
+CASES_PER_PAGE = 50
+RECONSIDERABLE = {S.APPROVED, S.PARTLY_APPROVED, S.DECLINED, S.ACTIVE}
 
 
 class CaseListView(BodyMixin, TemplateView):
-    """The cases the user may see: a head or SENDCO sees their own school's."""
+    """The cases the user may see: a head or SENDCO their own school's, an officer or
+    auditor the body's. Each with its status, what happens next and the decision clock."""
 
     template_name = "exceptional_resource/case_list.html"
     required_action = Action.VIEW_CASE
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["cases"] = []
+        school_ids = self.access.school_ids(Action.VIEW_CASE)
+        cases = selectors.case_list(tenant=self.body, school_ids=school_ids).order_by("-updated_at", "-id")
+        page = Paginator(cases, CASES_PER_PAGE).get_page(self.request.GET.get("page"))
+        rows = [{"case": c, "tag": status_tag(c.status), "clock": selectors.clock_of(c)} for c in page.object_list]
+        context.update(
+            page=page,
+            rows=rows,
+            school_scoped=school_ids is not None,
+            show_school=school_ids is None or len(school_ids) > 1,
+            can_raise=self.access.can(Action.RAISE_CASE),
+            can_decide=self.access.can(Action.DECIDE_CASE),
+        )
         return context
+
+
+class AwardListView(BodyMixin, TemplateView):
+    """What is committed to the school (or every school, for an officer) and when each
+    instalment is due."""
+
+    template_name = "exceptional_resource/awards.html"
+    required_action = Action.VIEW_CASE
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        school_ids = self.access.school_ids(Action.VIEW_CASE)
+        rows = selectors.award_rows(tenant=self.body, school_ids=school_ids)
+        context.update(
+            rows=rows,
+            school_scoped=school_ids is not None,
+            can_decide=self.access.can(Action.DECIDE_CASE),
+            committed_pence=sum(r.to_come_pence for r in rows if r.award.status == "active"),
+            paid_pence=sum(r.paid_pence for r in rows),
+        )
+        return context
+
+
+class CaseDetailView(CaseMixin, TemplateView):
+    """Everything about one case in summary lists, its decisions, award and payments, the
+    timeline and comments; the actions open to the user at this point."""
+
+    template_name = "exceptional_resource/case_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        case = self.get_case()
+        parts = selectors.case_detail_parts(case=case)
+        is_school = self.access.can(Action.RAISE_CASE, case)
+        is_officer = self.access.can(Action.DECIDE_CASE, case)
+        outcomes = parts["outcomes"]
+        review_recorded = bool(outcomes) and all(o.result for o in outcomes)
+        context.update(parts)
+        context.update(
+            timeline=timeline(parts["events"]),
+            evidence=evidence_context(
+                access=self.access, body=self.body, case=case, next_url=self.request.get_full_path()
+            ),
+            awards=selectors.award_rows(tenant=self.body, school_ids=None, case=case),
+            comments=list(selectors.case_comments(tenant=self.body, case=case)),
+            comment_form=kwargs.get("comment_form") or CommentForm(auto_id="comment_%s"),
+            can_comment=is_school or is_officer,
+            is_school=is_school,
+            is_officer=is_officer,
+            can_see_identity=self.access.can(Action.VIEW_PUPIL_IDENTITY, case),
+            letter_url=letter_url(self.body, case) if parts["decisions"] else None,
+            actions={
+                "edit": is_school and case.status == S.DRAFT,
+                "withdraw": is_school and case.status in (S.DRAFT, S.SUBMITTED),
+                "answer": is_school and case.status == S.INFORMATION_REQUESTED,
+                "reconsider": is_school and case.status in RECONSIDERABLE,
+                "decide": is_officer and case.status in (S.SUBMITTED, S.RECONSIDERATION_REQUESTED),
+                "ask": is_officer and case.status == S.SUBMITTED,
+                "record_review": is_school and case.status == S.REVIEW_DUE,
+                "decide_review": is_officer and case.status == S.REVIEW_DUE and review_recorded,
+                "change_award": is_officer,
+            },
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Add a comment."""
+        case = self.get_case()
+        form = CommentForm(request.POST, auto_id="comment_%s")
+        if form.is_valid():
+            try:
+                case_comment_add(actor=self.actor, tenant=self.body, case_id=case.pk, text=form.cleaned_data["text"])
+            except ApplicationError as exc:
+                show_error(form, exc)
+            else:
+                messages.success(request, "Your comment has been added.")
+                return HttpResponseRedirect(self.case_url() + "#comments")
+        return self.render_to_response(self.get_context_data(comment_form=form))
+
+
+class PupilIdentityView(CaseMixin, TemplateView):
+    """The pupil's name and UPN, for the school's head or SENDCO and the decision officers.
+    Every view is recorded in the audit log."""
+
+    template_name = "exceptional_resource/pupil_identity.html"
+    required_action = Action.VIEW_PUPIL_IDENTITY
+    case_action = Action.VIEW_PUPIL_IDENTITY
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        case = self.get_case()
+        context["identity"] = pupil_identity_view(actor=self.actor, tenant=self.body, pupil=case.pupil)
+        return context
+
+
+class _CaseFormView(CaseMixin, TemplateView):
+    """A one-form action on a case by a role that may do it to this case now."""
+
+    template_name = "exceptional_resource/case_action.html"
+    form_class: type[Any]
+    title = ""
+    button = ""
+    intro = ""
+    done = ""
+    allowed_statuses: frozenset[str] = frozenset()
+    warning = False
+
+    def get_form(self, data: Any = None) -> Any:
+        return self.form_class(data)
+
+    def dispatch_allowed(self) -> bool:
+        return self.get_case().status in self.allowed_statuses
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not self.dispatch_allowed():
+            messages.info(
+                request, f"This case is {self.get_case().get_status_display().lower()}: that is not open now."
+            )
+            return HttpResponseRedirect(self.case_url())
+        return self.render_to_response(self.get_context_data(form=self.get_form()))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(title=self.title, button=self.button, intro=self.intro, warning=self.warning)
+        return context
+
+    def act(self, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = self.get_form(request.POST)
+        if form.is_valid():
+            try:
+                self.act(form.cleaned_data)
+            except ApplicationError as exc:
+                show_error(form, exc)
+            else:
+                messages.success(request, self.done)
+                return HttpResponseRedirect(self.case_url())
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class ProvideInformationView(_CaseFormView):
+    required_action = Action.RAISE_CASE
+    case_action = Action.RAISE_CASE
+    form_class = AnswerForm
+    title = "Answer the officer's question"
+    button = "Send answer"
+    done = "Your answer has been sent. The decision clock is running again."
+    allowed_statuses = frozenset({S.INFORMATION_REQUESTED})
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        parts = selectors.case_detail_parts(case=self.get_case())
+        question = parts["latest_question"]
+        context["quote"] = question.note if question else ""
+        return context
+
+    def act(self, data: dict[str, Any]) -> None:
+        case_provide_information(actor=self.actor, tenant=self.body, case_id=self.get_case().pk, answer=data["answer"])
+
+
+class WithdrawView(_CaseFormView):
+    required_action = Action.RAISE_CASE
+    case_action = Action.RAISE_CASE
+    form_class = WithdrawForm
+    title = "Withdraw the case"
+    button = "Withdraw case"
+    intro = "A withdrawn case is not decided. You can start a new case for the pupil at any time."
+    done = "The case has been withdrawn."
+    allowed_statuses = frozenset({S.DRAFT, S.SUBMITTED})
+    warning = True
+
+    def act(self, data: dict[str, Any]) -> None:
+        case_withdraw(actor=self.actor, tenant=self.body, case_id=self.get_case().pk, reason=data["reason"])
+
+
+class ReconsiderationView(_CaseFormView):
+    required_action = Action.RAISE_CASE
+    case_action = Action.RAISE_CASE
+    form_class = ReconsiderationForm
+    title = "Ask for the decision to be reconsidered"
+    button = "Ask for reconsideration"
+    intro = "A different decision officer from the one who decided looks at the case again."
+    done = "You have asked for the decision to be reconsidered."
+    allowed_statuses = frozenset(RECONSIDERABLE)
+
+    def act(self, data: dict[str, Any]) -> None:
+        case_request_reconsideration(
+            actor=self.actor, tenant=self.body, case_id=self.get_case().pk, grounds=data["grounds"]
+        )

@@ -1,0 +1,169 @@
+"""What every case page shares: the case lookup with its school scope, status tags with
+what happens next in plain English, and showing a service's refusal on the form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+
+from accounts.errors import ApplicationError
+from accounts.models import ResponsibleBody
+from accounts.policy import Action
+from accounts.web import BodyMixin
+from exceptional_resource import selectors
+from exceptional_resource.models import Case, CaseStatus
+from groupings.models import GroupingPolicy
+from groupings.policy_defaults import AREAS_OF_NEED
+
+S = CaseStatus
+
+# status: (tag colour, what happens next for the school, …for a decision officer)
+STATUS_GUIDE: dict[str, tuple[str, str, str]] = {
+    S.DRAFT: ("grey", "Finish the case and send it. Nothing is sent until you do.", "The school is still writing it."),
+    S.SUBMITTED: (
+        "blue",
+        "A decision officer decides it within the target number of working days.",
+        "Decide it, or ask the school for information.",
+    ),
+    S.INFORMATION_REQUESTED: (
+        "yellow",
+        "Answer the officer's question. The decision clock is paused until you do.",
+        "Waiting for the school's answer; the clock is paused.",
+    ),
+    S.APPROVED: ("green", "Approved: the money is being committed.", "Approved."),
+    S.PARTLY_APPROVED: ("green", "Partly approved: read the decision and its conditions.", "Partly approved."),
+    S.DECLINED: (
+        "red",
+        "Declined. Read the reasons; you can ask for the decision to be reconsidered.",
+        "Declined. The school may ask for reconsideration.",
+    ),
+    S.ACTIVE: (
+        "green",
+        "The award is paid in instalments. Record progress against the outcomes at the review date.",
+        "The award is being paid. The school records progress at the review date.",
+    ),
+    S.REVIEW_DUE: (
+        "orange",
+        "Record progress against each intended outcome; then an officer decides to renew, change or end.",
+        "When the school has recorded progress, decide to renew, change or end the award.",
+    ),
+    S.RENEWED: ("green", "Renewed for a further period.", "Renewed."),
+    S.ENDED: ("grey", "The award has ended. Nothing more is paid.", "Ended."),
+    S.CLOSED: ("grey", "Closed.", "Closed."),
+    S.WITHDRAWN: ("grey", "Withdrawn by the school.", "Withdrawn by the school."),
+    S.RECONSIDERATION_REQUESTED: (
+        "purple",
+        "A different decision officer looks at the decision again.",
+        "A different officer from the one who decided must reconsider it.",
+    ),
+}
+
+
+def need_labels(policy: GroupingPolicy | None) -> dict[str, str]:
+    """Need code → label from the policy's areas of need (the platform's defaults before a
+    case has a policy)."""
+    areas = policy.areas_of_need if policy is not None else AREAS_OF_NEED
+    return {str(n["code"]): str(n["label"]) for a in areas for n in a["needs"]}  # type: ignore[union-attr]
+
+
+EVENT_LABELS = {
+    "submit": "Sent for decision",
+    "request_information": "Information requested",
+    "provide_information": "Information given",
+    "approve": "Approved",
+    "partly_approve": "Partly approved",
+    "decline": "Declined",
+    "withdraw": "Withdrawn",
+    "request_reconsideration": "Reconsideration requested",
+    "award_committed": "Money committed",
+    "award_varied": "Award changed",
+    "award_ended": "Award ended",
+    "review_due": "Review due",
+    "review_recorded": "Progress recorded",
+    "renew": "Renewed",
+    "review_change": "Changed after review",
+    "review_end": "Ended after review",
+    "recused": "Officer stood aside",
+    "escalated": "Escalated above the officer's limit",
+    "headroom_shortfall": "Pool could not fund it",
+}
+
+
+def timeline(events: list[Any]) -> list[dict[str, Any]]:
+    """The case's events in plain English."""
+    statuses = dict(CaseStatus.choices)
+    return [
+        {
+            "event": e,
+            "label": EVENT_LABELS.get(e.verb, e.verb.replace("_", " ").capitalize()),
+            "to": statuses.get(e.to_status, ""),
+        }
+        for e in events
+    ]
+
+
+def status_tag(status: str) -> dict[str, str]:
+    colour, school_next, officer_next = STATUS_GUIDE.get(status, ("grey", "", ""))
+    return {
+        "label": CaseStatus(status).label,
+        "colour": colour,
+        "school_next": school_next,
+        "officer_next": officer_next,
+    }
+
+
+def show_error(form: forms.Form, exc: ApplicationError, fields: dict[str, str] | None = None) -> None:
+    """Put a service's refusal on the field it names (mapped to the form's own name), or
+    at the top of the form."""
+    field = (fields or {}).get(exc.field or "", exc.field)
+    form.add_error(field if field in form.fields else None, exc.message)
+
+
+def case_url(name: str, body: ResponsibleBody, **kwargs: Any) -> str:
+    return reverse(f"cases:{name}", kwargs={"body_slug": body.slug, **kwargs})
+
+
+def letter_url(body: ResponsibleBody, case: Case) -> str | None:
+    """The decision letter's page, once the letters area has its route."""
+    try:
+        return reverse("cases:letter", kwargs={"body_slug": body.slug, "case_id": case.pk})
+    except NoReverseMatch:
+        return None
+
+
+class CaseMixin(BodyMixin):
+    """A page about one case: another body's case, or another school's for a head or
+    SENDCO, is the same 404 as a missing one."""
+
+    kwargs: dict[str, Any]
+    required_action = Action.VIEW_CASE
+    case_action = Action.VIEW_CASE
+
+    def get_case(self) -> Case:
+        if not hasattr(self, "_case"):
+            case = selectors.case_get(
+                tenant=self.body, case_id=self.kwargs["case_id"], school_ids=self.access.school_ids(self.case_action)
+            )
+            if not self.access.can(self.case_action, case):
+                raise Http404("No such case.")
+            self._case = case
+        return self._case
+
+    def case_url(self, name: str = "detail", **kwargs: Any) -> str:
+        return case_url(name, self.body, case_id=self.get_case().pk, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        case = self.get_case()
+        labels = need_labels(case.policy)
+        context.update(
+            case=case,
+            tag=status_tag(case.status),
+            clock=selectors.clock_of(case),
+            primary_need_label=labels.get(case.pupil.primary_need, case.pupil.primary_need),
+            secondary_need_label=labels.get(case.pupil.secondary_need, case.pupil.secondary_need),
+        )
+        return context

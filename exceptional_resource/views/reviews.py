@@ -1,0 +1,172 @@
+"""Reviews of outcomes: what is due (now and soon), the school recording progress against
+each intended outcome, and the officer deciding to renew, change or end the award."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.views.generic import TemplateView
+
+from accounts.errors import ApplicationError
+from accounts.policy import Action
+from accounts.web import BodyMixin
+from exceptional_resource import selectors
+from exceptional_resource.forms import ReviewDecideForm, ReviewRecordForm
+from exceptional_resource.models import Award, CaseStatus, Outcome
+from exceptional_resource.services.awards import review_record
+from exceptional_resource.services.reviews import review_decide
+from exceptional_resource.views.common import CaseMixin, show_error, status_tag
+from exceptional_resource.views.decisions import DECIDE_FIELDS, REFUSALS
+from pooling.services.ledger import InsufficientHeadroom
+
+S = CaseStatus
+
+
+class ReviewsDueView(BodyMixin, TemplateView):
+    """Reviews due now and coming up in the next six weeks: a school sees its own, an
+    officer the body's."""
+
+    template_name = "exceptional_resource/reviews.html"
+    required_action = Action.VIEW_CASE
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        school_ids = self.access.school_ids(Action.VIEW_CASE)
+        cases = list(selectors.reviews_due(tenant=self.body, school_ids=school_ids, within_days=42))
+        due = [c for c in cases if c.status == S.REVIEW_DUE]
+        soon = [c for c in cases if c.status != S.REVIEW_DUE]
+        context.update(
+            due=[{"case": c, "tag": status_tag(c.status)} for c in due],
+            soon=soon,
+            school_scoped=school_ids is not None,
+            can_record=self.access.can(Action.RAISE_CASE),
+            can_decide=self.access.can(Action.DECIDE_CASE),
+        )
+        return context
+
+
+class _ReviewMixin(CaseMixin):
+    request: HttpRequest
+
+    def outcomes(self) -> list[Outcome]:
+        if not hasattr(self, "_outcomes"):
+            self._outcomes = list(Outcome.objects.filter(case=self.get_case()).order_by("review_on", "pk"))
+        return self._outcomes
+
+    def not_due(self) -> HttpResponse | None:
+        if self.get_case().status != S.REVIEW_DUE:
+            messages.info(self.request, "This case has no review due.")
+            return HttpResponseRedirect(self.case_url())
+        return None
+
+
+class ReviewRecordView(_ReviewMixin, TemplateView):
+    """The school records progress against each intended outcome."""
+
+    template_name = "exceptional_resource/review_record.html"
+    required_action = Action.RAISE_CASE
+    case_action = Action.RAISE_CASE
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if redirect := self.not_due():
+            return redirect
+        initial = {}
+        for o in self.outcomes():
+            initial[f"result_{o.pk}"] = o.result
+            initial[f"note_{o.pk}"] = o.result_note
+        return self.render_to_response(
+            self.get_context_data(form=ReviewRecordForm(initial=initial, outcomes=self.outcomes()))
+        )
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if redirect := self.not_due():
+            return redirect
+        form = ReviewRecordForm(request.POST, outcomes=self.outcomes())
+        if form.is_valid():
+            try:
+                review_record(actor=self.actor, tenant=self.body, case_id=self.get_case().pk, results=form.results())
+            except ApplicationError as exc:
+                show_error(form, exc)
+            else:
+                messages.success(
+                    request, "Progress has been recorded. A decision officer will now decide what happens next."
+                )
+                return HttpResponseRedirect(self.case_url())
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class ReviewDecideView(_ReviewMixin, TemplateView):
+    """The officer decides, with the school's results in front of them."""
+
+    template_name = "exceptional_resource/review_decide.html"
+    required_action = Action.DECIDE_CASE
+    case_action = Action.DECIDE_CASE
+    mfa_action = Action.DECIDE_CASE
+
+    def _form(self, data: Any = None) -> ReviewDecideForm:
+        case = self.get_case()
+        criteria = list(case.policy.decision_criteria) if case.policy else []
+        self.pools = selectors.open_pools_headroom(tenant=self.body)
+        pools = [(p.pk, p.label) for p, _ in self.pools]
+        initial: dict[str, Any] = {}
+        if data is None:
+            award = Award.objects.filter(case=case, status=Award.Status.ACTIVE).order_by("-created_at").first()
+            initial = {
+                "amount": f"{award.amount_pence / 100:.2f}" if award else "",
+                "pool": str(self.pools[0][0].pk) if self.pools else "",
+                "frequency": "monthly",
+            }
+        return ReviewDecideForm(data, initial=initial, criteria=criteria, pools=pools)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if redirect := self.not_due():
+            return redirect
+        return self.render_to_response(self.get_context_data(form=self._form()))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            outcomes=self.outcomes(),
+            recorded=all(o.result for o in self.outcomes()),
+            awards=selectors.award_rows(tenant=self.body, school_ids=None, case=self.get_case()),
+            pools=self.pools,
+            refusal=kwargs.get("refusal", ""),
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if redirect := self.not_due():
+            return redirect
+        form = self._form(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        data = form.cleaned_data
+        try:
+            review_decide(
+                actor=self.actor,
+                tenant=self.body,
+                case_id=self.get_case().pk,
+                decision=data["decision"],
+                reasons=data["reasons"],
+                criteria_met=list(data["criteria_met"]),
+                amount_pence=data["amount"] or 0,
+                pool_id=int(data["pool"]) if data["pool"] else None,
+                frequency=data["frequency"] or "",
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                conditions=data["conditions"],
+                review_on=data["review_on"],
+                end_on=data["end_on"],
+            )
+        except InsufficientHeadroom as exc:
+            refusal = f"{exc.message} Nothing has changed. The shortfall is recorded for governance to resolve."
+            return self.render_to_response(self.get_context_data(form=form, refusal=refusal))
+        except ApplicationError as exc:
+            if exc.code in REFUSALS:
+                return self.render_to_response(self.get_context_data(form=form, refusal=REFUSALS[exc.code]))
+            show_error(form, exc, {**DECIDE_FIELDS, "decision": "decision"})
+            return self.render_to_response(self.get_context_data(form=form))
+        messages.success(request, f"Your decision on the review of case {self.get_case().reference} has been recorded.")
+        return HttpResponseRedirect(self.case_url())

@@ -1,0 +1,284 @@
+"""My school's cases, awards and payments, case detail, the audited pupil identity page,
+comments, and the school's own actions on a case, by role."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from accounts.models import AuditEvent, Role
+from accounts.money import format_pence
+from accounts.tenancy import tenant_context
+from exceptional_resource.models import CaseComment, CaseEvent, Pupil
+from exceptional_resource.services import pupil_create
+from exceptional_resource.services.awards import awards_mark_reviews_due
+from exceptional_resource.services.cases import case_request_information
+from groupings import services as groupings_services
+from pooling.models import Instalment
+from tests.exceptional_resource.conftest import Scene, draft_case
+from tests.exceptional_resource.pages_support import (
+    approved_case,
+    client_for,
+    field_error,
+    fresh,
+    input_value,
+    submitted_case,
+    text,
+    url,
+)
+from tests.factories import member, own_academy
+
+pytestmark = pytest.mark.django_db
+
+
+def _users(scene: Scene) -> dict[str, Any]:
+    other_school = own_academy(scene.body, name="Hillside Academy")
+    return {
+        "head": scene.head.user,
+        "sendco": member(Role.SENDCO, scene.body, school=scene.school).user,
+        "officer": scene.officer.user,
+        "auditor": member(Role.AUDITOR, scene.body).user,
+        "other_head": member(Role.HEAD, scene.body, school=other_school).user,
+        "trustee": member(Role.TRUSTEE, scene.body).user,
+        "finance": scene.finance.user,
+        "stranger": member(Role.BODY_ADMIN).user,  # of another body
+        "other_school": other_school,
+    }
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("head", 200),
+        ("sendco", 200),
+        ("officer", 200),
+        ("auditor", 200),
+        ("other_head", 404),
+        ("trustee", 404),
+        ("finance", 404),
+        ("stranger", 404),
+    ],
+)
+def test_case_detail_by_role(scene: Scene, who: str, status: int) -> None:
+    case = approved_case(scene)
+    response = client_for(_users(scene)[who]).get(url("detail", scene.body, case_id=case.pk))
+    assert response.status_code == status
+    if status == 200:
+        page = text(response)
+        assert case.reference in page
+        assert "Award active" in page
+        assert "£9,000.00" in page  # the award
+        assert "Speech and language therapist" in page  # the resource asked for
+        assert "Money committed" in page  # the timeline
+
+
+@pytest.mark.parametrize(
+    ("who", "sees_mine", "sees_other"),
+    [("head", True, False), ("officer", True, True), ("auditor", True, True), ("other_head", False, True)],
+)
+def test_the_list_is_scoped_to_the_school(scene: Scene, who: str, sees_mine: bool, sees_other: bool) -> None:
+    users = _users(scene)
+    mine = submitted_case(scene)
+    other_school_id = users["other_school"].pk
+    admin = member(Role.BODY_ADMIN, scene.body, mfa=True)
+    arrangement = groupings_services.arrangement_propose(
+        actor=admin.user,
+        tenant=scene.body,
+        school_id=other_school_id,
+        basis="own_academy",
+        counterparty="Trust",
+        start_date=date(2026, 4, 1),
+    )
+    groupings_services.arrangement_activate(actor=admin.user, tenant=scene.body, arrangement_id=arrangement.pk)
+    with tenant_context(scene.body):
+        pupil = Pupil.objects.create(
+            responsible_body=scene.body,
+            school_id=other_school_id,
+            year_group="Y1",
+            sen_status="ehc_plan",
+            primary_need="VI",
+        )
+    other = draft_case(scene, school_id=other_school_id, pupil=pupil)
+    page = text(client_for(users[who]).get(url("list", scene.body)))
+    assert (mine.reference in page) is sees_mine
+    assert (other.reference in page) is sees_other
+
+
+@pytest.mark.parametrize("who", ["trustee", "finance", "stranger"])
+def test_lists_are_404_for_roles_without_cases(scene: Scene, who: str) -> None:
+    client = client_for(_users(scene)[who])
+    for name in ("list", "awards", "reviews", "queue"):
+        assert client.get(url(name, scene.body)).status_code == 404, name
+
+
+def test_the_list_says_what_happens_next_and_shows_the_clock(scene: Scene) -> None:
+    case = submitted_case(scene)
+    page = text(client_for(scene.head.user).get(url("list", scene.body)))
+    assert "Submitted" in page
+    assert "A decision officer decides it within the target number of working days." in page
+    assert "0 of 10 working days" in page
+    case_request_information(actor=scene.officer.user, tenant=scene.body, case_id=case.pk, question="Send the plan")
+    page = text(client_for(scene.head.user).get(url("list", scene.body)))
+    assert "Paused" in page
+    assert "Answer the officer&#x27;s question. The decision clock is paused until you do." in page
+
+
+def test_awards_page_shows_what_is_committed_and_when_it_is_paid(scene: Scene) -> None:
+    approved_case(scene)
+    users = _users(scene)
+    page = text(client_for(scene.head.user).get(url("awards", scene.body)))
+    assert "£9,000.00" in page
+    for due in ("1 December 2026", "1 January 2027", "1 February 2027", "1 March 2027"):
+        assert due in page
+    with tenant_context(scene.body):
+        amounts = list(Instalment.objects.filter(schedule__source_type="award").values_list("amount_pence", flat=True))
+    assert sum(amounts) == 9_000_00
+    for amount in amounts:
+        assert format_pence(amount) in page
+    other = text(client_for(users["other_head"]).get(url("awards", scene.body)))
+    assert "Nothing has been awarded yet." in other
+
+
+def test_pupil_identity_is_shown_only_through_the_audited_view(scene: Scene) -> None:
+    with tenant_context(scene.body):
+        pupil = pupil_create(
+            actor=scene.head.user,
+            tenant=scene.body,
+            school_id=scene.school.pk,
+            year_group="Y3",
+            sen_status="sen_support",
+            primary_need="SLCN",
+            name="Ada Lovelace",
+            upn="A123456789012",
+            need_codes={"SLCN"},
+        )
+    case = draft_case(scene, pupil=pupil)
+    users = _users(scene)
+    detail = text(client_for(scene.head.user).get(url("detail", scene.body, case_id=case.pk)))
+    assert "Ada Lovelace" not in detail
+    assert "Show name and UPN" in detail
+    for who in ("head", "officer"):
+        page = client_for(users[who]).get(url("pupil-identity", scene.body, case_id=case.pk))
+        assert "Ada Lovelace" in text(page)
+        assert "A123456789012" in text(page)
+    with tenant_context(scene.body):
+        viewed = AuditEvent.objects.filter(verb="pupil.identity_viewed", object_id=str(pupil.pk)).count()
+    assert viewed == 2
+    for who in ("auditor", "other_head", "trustee"):
+        assert client_for(users[who]).get(url("pupil-identity", scene.body, case_id=case.pk)).status_code == 404
+    auditor_detail = text(client_for(users["auditor"]).get(url("detail", scene.body, case_id=case.pk)))
+    assert "Show name and UPN" not in auditor_detail
+
+
+def test_comments_are_added_and_an_empty_one_is_refused_on_the_field(scene: Scene) -> None:
+    case = submitted_case(scene)
+    client = client_for(scene.head.user)
+    response = client.post(url("detail", scene.body, case_id=case.pk), {"text": "   "})
+    assert response.status_code == 200
+    assert field_error(response, "comment_text") == "Write your comment"
+    response = client.post(url("detail", scene.body, case_id=case.pk), {"text": "The therapist report is attached."})
+    assert response.status_code == 302
+    officer = client_for(scene.officer.user)
+    officer.post(url("detail", scene.body, case_id=case.pk), {"text": "Thank you."})
+    page = text(client.get(url("detail", scene.body, case_id=case.pk)))
+    assert "The therapist report is attached." in page
+    assert "Thank you." in page
+    auditor = client_for(_users(scene)["auditor"])
+    refused = auditor.post(url("detail", scene.body, case_id=case.pk), {"text": "Auditors only read"})
+    assert "Only the school or a decision officer comments on a case." in text(refused)
+    with tenant_context(scene.body):
+        assert CaseComment.objects.filter(case=case).count() == 2
+
+
+def test_the_school_answers_a_question_and_the_clock_runs_again(scene: Scene) -> None:
+    case = submitted_case(scene)
+    case_request_information(
+        actor=scene.officer.user, tenant=scene.body, case_id=case.pk, question="How many hours now?"
+    )
+    client = client_for(scene.head.user)
+    page = client.get(url("provide-information", scene.body, case_id=case.pk))
+    assert "How many hours now?" in text(page)
+    blank = client.post(url("provide-information", scene.body, case_id=case.pk), {"answer": ""})
+    assert field_error(blank, "id_answer") == "Give the information asked for"
+    done = client.post(url("provide-information", scene.body, case_id=case.pk), {"answer": "Five hours a week."})
+    assert done["Location"] == url("detail", scene.body, case_id=case.pk)
+    assert fresh(scene, case).status == "submitted"
+    # An officer cannot answer for the school.
+    assert (
+        client_for(scene.officer.user).get(url("provide-information", scene.body, case_id=case.pk)).status_code == 404
+    )
+
+
+def test_withdraw_and_reconsideration(scene: Scene) -> None:
+    client = client_for(scene.head.user)
+    draft = submitted_case(scene)
+    response = client.post(url("withdraw", scene.body, case_id=draft.pk), {"reason": "Pupil moved away"})
+    assert response.status_code == 302
+    assert fresh(scene, draft).status == "withdrawn"
+    # Nothing to withdraw now: the page leads back to the case.
+    assert client.get(url("withdraw", scene.body, case_id=draft.pk))["Location"] == url(
+        "detail", scene.body, case_id=draft.pk
+    )
+    decided = approved_case(scene)
+    blank = client.post(url("reconsideration", scene.body, case_id=decided.pk), {"grounds": ""})
+    assert field_error(blank, "id_grounds") == "Say why the decision should be reconsidered"
+    response = client.post(url("reconsideration", scene.body, case_id=decided.pk), {"grounds": "Needs are greater"})
+    assert response.status_code == 302
+    assert fresh(scene, decided).status == "reconsideration_requested"
+    with tenant_context(scene.body):
+        verbs = list(CaseEvent.objects.filter(case=decided).values_list("verb", flat=True))
+    assert verbs[-1] == "request_reconsideration"
+
+
+def test_an_officer_cannot_withdraw_or_ask_for_reconsideration(scene: Scene) -> None:
+    case = submitted_case(scene)
+    officer = client_for(scene.officer.user)
+    assert officer.post(url("withdraw", scene.body, case_id=case.pk), {"reason": "x"}).status_code == 404
+    assert officer.get(url("reconsideration", scene.body, case_id=case.pk)).status_code == 404
+    assert fresh(scene, case).status == "submitted"
+
+
+def test_typed_comment_is_kept_when_refused(scene: Scene) -> None:
+    case = submitted_case(scene)
+    response = client_for(scene.head.user).post(url("detail", scene.body, case_id=case.pk), {"text": "x" * 2001})
+    assert field_error(response, "comment_text") == "Keep this to 2,000 characters or fewer"
+    assert "x" * 2001 in text(response)
+    assert input_value(response, "text") is None  # a textarea, not an input
+
+
+@pytest.mark.parametrize("rows", [1, 10])
+def test_list_pages_query_count_does_not_grow_with_rows(scene: Scene, rows: int, django_assert_max_num_queries) -> None:
+    for _ in range(rows):
+        approved_case(scene, amount=1_000_00)
+    awards_mark_reviews_due(tenant=scene.body, today=date(2027, 3, 1))
+    for _ in range(rows):
+        submitted_case(scene)
+    submitted = submitted_case(scene)
+    case_request_information(actor=scene.officer.user, tenant=scene.body, case_id=submitted.pk, question="Why?")
+    head = client_for(scene.head.user)
+    officer = client_for(scene.officer.user)
+    # The same budget at 1 and 10 rows of each kind: nothing is queried per row.
+    budgets = [
+        (head, "list", 18),
+        (head, "awards", 26),
+        (head, "reviews", 17),
+        (officer, "list", 18),
+        (officer, "queue", 28),
+        (officer, "awards", 26),
+        (officer, "reviews", 17),
+    ]
+    for client, name, budget in budgets:
+        with django_assert_max_num_queries(budget):
+            response = client.get(url(name, scene.body))
+        assert response.status_code == 200, name
+    listing = text(head.get(url("list", scene.body)))
+    assert listing.count('govuk-tag--orange">Review due') == rows
+    assert listing.count('govuk-tag--blue">Submitted') == rows
+    awards = text(head.get(url("awards", scene.body)))
+    assert awards.count("Award for case") == rows
+    queue = text(officer.get(url("queue", scene.body)))
+    assert queue.count("working days") == rows + 1
+    reviews = text(officer.get(url("reviews", scene.body)))
+    assert reviews.count("/cases/") - reviews.count("/cases/awards/") >= rows
