@@ -110,8 +110,10 @@ class Case(TenantOwnedModel):
                 condition=Q(own_imf_pence__gte=0) & Q(notional_sen_pence__gte=0),
                 name="case_school_funding_not_negative",
             ),
+            # A draft may be withdrawn before it is ever sent, so it has no submission date.
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(submitted_on__isnull=False), name="case_submitted_has_date"
+                condition=Q(status__in=["draft", "withdrawn"]) | Q(submitted_on__isnull=False),
+                name="case_submitted_has_date",
             ),
         ]
 

@@ -272,6 +272,13 @@ def test_reconsideration_is_requested_by_the_school_and_decided_by_another_offic
     assert [d["outcome"] for d in other.json()["case"]["decisions"]] == ["approved", "declined"]
 
 
+def test_a_draft_never_sent_can_be_withdrawn(scene) -> None:
+    draft = draft_case(scene)
+    response = api(scene.head.user).post(url(scene.body, f"cases/{draft.pk}/withdraw/"), {"reason": "Pupil moved"})
+    assert response.status_code == 200, response.json()
+    assert (response.json()["status"], response.json()["submitted_on"]) == ("withdrawn", None)
+
+
 def test_withdraw_a_submitted_case_but_not_twice(scene) -> None:
     head = api(scene.head.user)
     submitted = _submitted(scene)
