@@ -15,8 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api import TenantAPIView, created
-from accounts.reports.services import report_run_request
 from accounts.policy import Action
+from accounts.reports.services import report_run_request
 from partnerships import selectors
 from partnerships.experts import use_against_plan
 from partnerships.models import (
@@ -180,7 +180,7 @@ class ReportOutput(serializers.Serializer):
         sha256 = serializers.CharField()
 
     id = serializers.IntegerField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     status = serializers.CharField()
     progress_percent = serializers.IntegerField()
     created_at = serializers.DateTimeField()

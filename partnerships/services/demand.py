@@ -62,16 +62,35 @@ def forecast_import(*, actor: User, tenant: ResponsibleBody, partnership_id: int
     """Read the whole file first; write every row in one transaction only if none has a
     problem (``ForecastFileRejected`` lists them with line numbers). Returns the rows saved."""
     rows = read_forecast_csv(data, name=filename)
+    now = timezone.now()
     with tenant_context(tenant), transaction.atomic():
         partnership = Partnership.objects.select_for_update().get(pk=partnership_id)
+        existing = {(f.need, f.phase, f.year): f for f in DemandForecast.objects.filter(partnership=partnership)}
+        to_create: list[DemandForecast] = []
+        to_update: list[DemandForecast] = []
         for row in rows:
-            _upsert(tenant, partnership, row, DemandForecast.Source.UPLOAD, actor.email)
+            forecast = existing.get((row.need, row.phase, row.year))
+            if forecast is None:
+                forecast = DemandForecast(
+                    responsible_body=tenant, partnership=partnership, need=row.need, phase=row.phase, year=row.year
+                )
+                to_create.append(forecast)
+            else:
+                to_update.append(forecast)
+            forecast.pupils = row.pupils
+            forecast.source = DemandForecast.Source.UPLOAD
+            forecast.updated_by_label = actor.email
+            forecast.updated_at = now
+        DemandForecast.objects.bulk_create(to_create, batch_size=1000)
+        DemandForecast.objects.bulk_update(
+            to_update, ["pupils", "source", "updated_by_label", "updated_at"], batch_size=1000
+        )
         audit_record(
             actor=actor,
             tenant=tenant,
             verb="demand.forecast_imported",
             obj=partnership,
-            after={"file": filename[:200], "rows": len(rows)},
+            after={"file": filename[:200], "rows": len(rows), "added": len(to_create), "replaced": len(to_update)},
         )
     return len(rows)
 

@@ -8,9 +8,9 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 
-from partnerships import exports, selectors
 from accounts.reports.downloads import report_file_response
 from accounts.reports.services import report_run_request
+from partnerships import exports, selectors
 from partnerships.reports import REPORT_TYPE, request_data
 from partnerships.sufficiency import FULL_PERCENT, LOW_PERCENT, sufficiency, year_label
 from partnerships.views.base import ButtonAction, Page, PartnershipPage, or_404, url
