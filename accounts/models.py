@@ -231,5 +231,12 @@ class AuditEvent(models.Model):
         return f"{self.verb} {self.object_label}"
 
 
+# Notification preferences, queued notifications and digests (accounts/notifications/models.py).
+from accounts.notifications.models import (  # noqa: E402, F401
+    Notification,
+    NotificationDigest,
+    NotificationPreference,
+)
+
 # Report runs live in their own module (accounts/reports/models.py); imported here so Django finds them.
 from accounts.reports.models import ReportFile, ReportRun  # noqa: E402, F401

@@ -17,6 +17,10 @@ class ExceptionalResourceConfig(AppConfig):
 
         arrangement_ended.connect(on_arrangement_ended, dispatch_uid="exceptional_resource.arrangement_ended")
 
+        from exceptional_resource.notifications import register_kinds
+
+        register_kinds()
+
         from exceptional_resource.reporting.governance import register_governance_pack
 
         register_governance_pack()

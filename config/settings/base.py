@@ -321,4 +321,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
         "options": {"expires": 6 * 60 * 60},
     },
+    "notification-digests": {
+        "task": "accounts.send_notification_digests",
+        "schedule": crontab(minute="0", hour="7"),
+        "options": {"expires": 12 * 60 * 60},
+    },
 }

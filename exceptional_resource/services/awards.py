@@ -13,6 +13,7 @@ from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
 from accounts.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Outcome
+from exceptional_resource.notifications import after_case_event
 from pooling.services.schedules import schedule_stop, schedule_vary
 
 
@@ -31,13 +32,14 @@ def _award(award_id: int) -> Award:
 
 
 def _event(case: Case, actor: User | None, verb: str, note: str) -> None:
-    CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         responsible_body_id=case.responsible_body_id,
         case=case,
         verb=verb,
         note=note,
         actor_label=actor.email if actor else "system",
     )
+    after_case_event(event)  # emails the people concerned, after commit
 
 
 def award_vary(*, actor: User, tenant: ResponsibleBody, award_id: int, new_amount_pence: int, reason: str) -> Award:

@@ -31,6 +31,7 @@ from accounts.policy import Action, BodyAccess
 from accounts.tenancy import tenant_context
 from exceptional_resource.clock import add_working_days, elapsed_working_days
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision
+from exceptional_resource.notifications import after_case_event
 from groupings.models import GroupingPolicy
 from pooling.models import Pool
 from pooling.services.ledger import InsufficientHeadroom
@@ -110,7 +111,7 @@ def _move(
 def _event(
     *, case: Case, actor: User | None, verb: str, note: str = "", from_status: str = "", to_status: str = ""
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         responsible_body_id=case.responsible_body_id,
         case=case,
         verb=verb,
@@ -119,6 +120,8 @@ def _event(
         to_status=to_status,
         actor_label=actor.email if actor else "system",
     )
+    after_case_event(event)  # emails the people concerned, after commit
+    return event
 
 
 def _policy_on(day: date) -> GroupingPolicy | None:
