@@ -6,7 +6,7 @@ letters, evidence) is a new block here, not an edit to another's. Object kwargs 
 
 from django.urls import URLPattern, URLResolver, path
 
-from exceptional_resource.views import cases, decisions, drafts, evidence, reviews
+from exceptional_resource.views import cases, decisions, drafts, evidence, letters, reviews
 
 app_name = "cases"
 
@@ -66,7 +66,10 @@ review_urlpatterns: list[URLPattern | URLResolver] = [
 ]
 
 # Decision letters (exceptional_resource/views/letters.py).
-letter_urlpatterns: list[URLPattern | URLResolver] = []
+letter_urlpatterns: list[URLPattern | URLResolver] = [
+    path("cases/<int:case_id>/letter/", letters.DecisionLetterView.as_view(), name="letter"),
+    path("cases/<int:case_id>/letter/pdf/", letters.DecisionLetterPdfView.as_view(), name="letter-pdf"),
+]
 
 # Evidence uploads and downloads (exceptional_resource/views/evidence.py).
 evidence_urlpatterns: list[URLPattern | URLResolver] = [

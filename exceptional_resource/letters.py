@@ -1,0 +1,150 @@
+"""The decision letter to the school: what was decided and why, the published criteria met,
+the amount, period, payment schedule, conditions, review date and how to ask for the
+decision to be reconsidered, in plain English, as a page and as a PDF (WeasyPrint).
+
+The letter names the pupil only by the system's pseudonymous reference, never by name or
+UPN: a letter is printed, emailed and filed, and the school already knows who the
+reference is (its head and SENDCO can see the name on the pupil's page, audited)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from exceptional_resource.clock import add_working_days
+
+if TYPE_CHECKING:
+    from accounts.models import ResponsibleBody
+    from exceptional_resource.models import Case, Decision
+    from pooling.models import Instalment
+
+# How long a school has to ask for a decision to be reconsidered.
+RECONSIDERATION_WINDOW_WORKING_DAYS = 20
+
+
+@dataclass(frozen=True)
+class LetterPayment:
+    due_on: date
+    amount_pence: int
+    status: str
+
+
+@dataclass(frozen=True)
+class LetterOutcome:
+    description: str
+    measure: str
+    review_on: date
+
+
+@dataclass(frozen=True)
+class Letter:
+    body_name: str
+    school_name: str
+    school_urn: int
+    case_reference: str
+    pupil_reference: str
+    year_group: str
+    outcome: str  # approved, partly_approved, declined
+    outcome_label: str
+    summary: str
+    is_reconsideration: bool
+    decided_on: date
+    officer_label: str
+    policy_version: int
+    reasons: str
+    criteria_met: list[str]
+    criteria_not_met: list[str]
+    requested_pence: int
+    amount_pence: int
+    frequency: str
+    starts_on: date | None
+    ends_on: date | None
+    conditions: str
+    review_on: date | None
+    outcomes: list[LetterOutcome]
+    payments: list[LetterPayment]
+    reconsider_by: date
+    target_working_days: int
+    can_reconsider: bool
+
+    @property
+    def payments_total_pence(self) -> int:
+        return sum(p.amount_pence for p in self.payments)
+
+    @property
+    def pdf_filename(self) -> str:
+        return f"decision-{self.case_reference}-{self.decided_on:%Y%m%d}.pdf"
+
+
+def _summary(outcome: str, amount_pence: int, requested_pence: int, pupil: str) -> str:
+    from accounts.money import format_pence
+
+    if outcome == "approved":
+        return f"We have agreed to fund the exceptional resource your school asked for to support pupil {pupil}."
+    if outcome == "partly_approved":
+        return (
+            f"We have agreed to fund part of what your school asked for to support pupil {pupil}: "
+            f"{format_pence(amount_pence)} of the {format_pence(requested_pence)} requested."
+        )
+    return f"We have decided not to fund the exceptional resource your school asked for to support pupil {pupil}."
+
+
+def letter_for(
+    *,
+    body: ResponsibleBody,
+    case: Case,
+    decision: Decision,
+    instalments: list[Instalment],
+    latest: bool,
+) -> Letter:
+    """The letter for ``decision`` (with its award's instalments, if any). ``latest`` says
+    whether it is the case's most recent decision: only that one can be reconsidered."""
+    policy = decision.policy
+    requested = sum(line.total_pence for line in case.resource_lines.all())
+    decided_on = timezone.localtime(decision.decided_at).date()
+    criteria = list(policy.decision_criteria)
+    return Letter(
+        body_name=body.legal_name,
+        school_name=case.school.name,
+        school_urn=case.school.urn,
+        case_reference=case.reference,
+        pupil_reference=case.pupil.reference,
+        year_group=case.pupil.get_year_group_display(),
+        outcome=decision.outcome,
+        outcome_label=decision.get_outcome_display(),
+        summary=_summary(decision.outcome, decision.amount_pence, requested, case.pupil.reference),
+        is_reconsideration=decision.is_reconsideration,
+        decided_on=decided_on,
+        officer_label=decision.officer_label,
+        policy_version=policy.version,
+        reasons=decision.reasons,
+        criteria_met=list(decision.criteria_met),
+        criteria_not_met=[c for c in criteria if c not in decision.criteria_met],
+        requested_pence=requested,
+        amount_pence=decision.amount_pence,
+        frequency=decision.get_frequency_display() if decision.frequency else "",
+        starts_on=decision.starts_on,
+        ends_on=decision.ends_on,
+        conditions=decision.conditions,
+        review_on=decision.review_on,
+        outcomes=[LetterOutcome(o.description, o.measure, o.review_on) for o in case.outcomes.all()],
+        payments=[LetterPayment(i.due_on, i.amount_pence, i.get_status_display()) for i in instalments],
+        reconsider_by=add_working_days(decided_on, RECONSIDERATION_WINDOW_WORKING_DAYS),
+        target_working_days=policy.decision_target_working_days,
+        can_reconsider=latest,
+    )
+
+
+def letter_pdf(letter: Letter) -> bytes:
+    """The letter as an A4 PDF, from the same words as the page."""
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "exceptional_resource/letter_pdf.html", {"letter": letter, "generated_on": timezone.localdate()}
+    )
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf
