@@ -268,7 +268,20 @@ def _succeed(*, tenant: ResponsibleBody, report_run_id: int, attempt: int, outpu
         transaction.on_commit(lambda: _enqueue_email(report_run_id), robust=True)
 
 
+def _remove_leftovers(run: ReportRun) -> None:
+    """A failed run keeps no files: remove whatever an interrupted store left behind."""
+    storage = report_storage()
+    folder = report_dir(body_id=run.responsible_body_id, run_id=run.pk)
+    try:
+        _dirs, names = storage.listdir(folder)
+    except (FileNotFoundError, NotImplementedError):
+        return
+    for name in names:
+        storage.delete(f"{folder}/{name}")
+
+
 def _fail_locked(run: ReportRun, *, tenant: ResponsibleBody, message: str) -> None:
+    _remove_leftovers(run)
     run.status = Status.FAILED
     run.finished_at = timezone.now()
     run.error_message = message[:4000] or "The report failed."

@@ -427,3 +427,31 @@ def test_api_requests_lists_and_downloads(body, officer, client_for, report_medi
     assert hashlib.sha256(b"".join(download.streaming_content)).hexdigest() == summary["sha256"]
     listed = client.get(base).json()
     assert [r["id"] for r in listed["results"]] == [run_id]
+
+
+def test_a_failed_run_keeps_no_partial_files(body, officer, report_media: Path) -> None:
+    run = _request(body, officer, behaviour="fail")
+    folder = report_media / f"reports/{body.pk}/{run.pk}"
+    folder.mkdir(parents=True)
+    (folder / "summary.txt").write_bytes(b"from an interrupted attempt")
+    assert services.report_run_execute(report_run_id=run.pk, task_id="t-1") == "failed"
+    assert stored_paths(report_media) == []
+
+
+def test_list_page_and_api_cost_the_same_few_queries_whatever_the_number_of_runs(
+    body, officer, client_for, report_media, django_assert_max_num_queries
+) -> None:
+    client = client_for(officer)
+    page_url = reverse("accounts:reports", kwargs={"body_slug": body.slug})
+    api_url = f"/api/v1/bodies/{body.slug}/reports/"
+    for n in (2, 12):
+        while True:
+            with tenant_context(body):
+                if ReportRun.objects.count() >= n:
+                    break
+            run = _request(body, officer, title=f"Run {n}")
+            services.report_run_execute(report_run_id=run.pk, task_id=f"t-{run.pk}")
+        with django_assert_max_num_queries(16):
+            assert client.get(page_url).status_code == 200
+        with django_assert_max_num_queries(16):
+            assert len(client.get(api_url).json()["results"]) == n
