@@ -5,10 +5,12 @@ answers page through ``case_submit``."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.errors import ApplicationError
@@ -44,6 +46,7 @@ from exceptional_resource.views.evidence import evidence_context
 from groupings.models import GroupingPolicy, School
 from groupings.policy_defaults import AREAS_OF_NEED
 from groupings.selectors import policy_in_force
+from pooling.periods import period_of
 
 # (url name, title) in the order the task list shows them; "Save and continue" goes to the next.
 SECTIONS = [
@@ -81,7 +84,13 @@ class NewCaseView(BodyMixin, TemplateView):
         schools = School.objects.filter(pk__in=school_ids or set()).order_by("name")
         self.policy = policy_in_force(tenant=self.body)
         pupils = list(selectors.pupil_list(tenant=self.body, school_ids=school_ids or set()))
-        return PupilForm(data, schools=[(s.pk, s.name) for s in schools], pupils=pupils, needs=_needs(self.policy))
+        return PupilForm(
+            data,
+            initial={"pupil": "" if pupils else NEW_PUPIL},
+            schools=[(s.pk, s.name) for s in schools],
+            pupils=pupils,
+            needs=_needs(self.policy),
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -327,10 +336,10 @@ class _RowsView(_SectionView):
         if redirect:
             return redirect
         fields = self.form_class.base_fields
+        prefilled = {name: str(field.initial or "") for name, field in fields.items()}
+        prefilled.update({name: str(value) for name, value in self.initial().items()})
         typed = any(
-            value.strip() and value.strip() != str(fields[name].initial or "")
-            for name in fields
-            if (value := request.POST.get(name, ""))
+            value.strip() != prefilled.get(name, "") for name in fields if (value := request.POST.get(name, "").strip())
         )
         if not typed and request.POST.get("action") != "add":
             return HttpResponseRedirect(self.after_save())
@@ -378,6 +387,11 @@ class ResourcesView(_RowsView):
     section = "draft-resources"
     form_class = ResourceLineForm
     remove_name = "cases:draft-resources-remove"
+
+    def initial(self) -> dict[str, Any]:
+        """Offered, not imposed: from the first of next month to the end of that funding period."""
+        starts = (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1)
+        return {"starts_on": starts, "ends_on": period_of(starts).ends_on}
 
     def rows(self) -> list[Any]:
         return list(ResourceLine.objects.filter(case=self.get_case()).order_by("starts_on", "pk"))

@@ -314,3 +314,32 @@ def test_a_sendco_of_the_school_drafts_too(scene: Scene) -> None:
     )
     assert response["Location"] == url("draft", scene.body, case_id=case.pk)
     assert fresh(scene, case).need_description == "Updated by the SENDCO"
+
+
+def test_prefilled_values_alone_add_nothing_and_move_on(scene: Scene) -> None:
+    case = draft_case(scene)
+    client = client_for(scene.head.user)
+    page = client.get(url("draft-resources", scene.body, case_id=case.pk))
+    starts, ends = input_value(page, "starts_on"), input_value(page, "ends_on")
+    assert starts is not None
+    assert ends is not None
+    assert starts.endswith("-01")
+    assert ends.endswith("-03-31")  # the end of the funding period
+    response = client.post(
+        url("draft-resources", scene.body, case_id=case.pk),
+        {"starts_on": starts, "ends_on": ends, "action": "continue"},
+    )
+    assert response["Location"] == url("draft-outcomes", scene.body, case_id=case.pk)
+    provision = client.post(
+        url("draft-provision", scene.body, case_id=case.pk),
+        {"minutes_per_session": "60", "group_size": "1", "weeks": "38", "action": "continue"},
+    )
+    assert provision["Location"] == url("draft-funding", scene.body, case_id=case.pk)
+    with tenant_context(scene.body):
+        assert ResourceLine.objects.filter(case=case).count() == 1
+        assert ProvisionRow.objects.filter(case=case).count() == 1
+
+
+def test_a_school_with_no_pupils_yet_starts_on_a_new_pupil(scene: Scene) -> None:
+    page = client_for(scene.head.user).get(url("new", scene.body))
+    assert re.search(r'<option value="new" selected>', text(page))
