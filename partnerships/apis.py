@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -24,7 +25,10 @@ from partnerships.models import (
     MemberKind,
     Partnership,
     Phase,
+    PlanAction,
+    PlanPriority,
     Profession,
+    ProvisionSetting,
     SettingKind,
 )
 from partnerships.models.vocab import NEED_CHOICES
@@ -53,6 +57,12 @@ class Base(TenantAPIView):
 
     def partnership(self, partnership_id: int) -> Partnership:
         return _get(selectors.partnership_get, tenant=self.tenant, partnership_id=partnership_id)
+
+    def require_row(self, model: type[Model], pk: int) -> None:
+        """404 unless the body has this row: checked before the input, so another body's
+        id never reveals a validation message."""
+        if not model.objects.for_tenant(self.tenant).filter(pk=pk).exists():  # type: ignore[attr-defined]
+            raise exceptions.NotFound()
 
 
 # --- Output serializers ------------------------------------------------------------------
@@ -301,20 +311,18 @@ class ParticipationListApi(Base):
 class ConsentGrantApi(Base):
     @extend_schema(request=None, responses=ParticipationOutput)
     def post(self, request: Request, body_slug: str, participation_id: int) -> Response:
-        p = _get(selectors.participation_get, tenant=self.tenant, participation_id=participation_id)
-        partnership.consent_grant(actor=self.actor, tenant=self.tenant, participation_id=p.pk)
+        _get(partnership.consent_grant, actor=self.actor, tenant=self.tenant, participation_id=participation_id)
         return Response(
-            ParticipationOutput(selectors.participation_get(tenant=self.tenant, participation_id=p.pk)).data
+            ParticipationOutput(selectors.participation_get(tenant=self.tenant, participation_id=participation_id)).data
         )
 
 
 class ConsentRevokeApi(Base):
     @extend_schema(request=None, responses=ParticipationOutput)
     def post(self, request: Request, body_slug: str, participation_id: int) -> Response:
-        p = _get(selectors.participation_get, tenant=self.tenant, participation_id=participation_id)
-        partnership.consent_revoke(actor=self.actor, tenant=self.tenant, participation_id=p.pk)
+        _get(partnership.consent_revoke, actor=self.actor, tenant=self.tenant, participation_id=participation_id)
         return Response(
-            ParticipationOutput(selectors.participation_get(tenant=self.tenant, participation_id=p.pk)).data
+            ParticipationOutput(selectors.participation_get(tenant=self.tenant, participation_id=participation_id)).data
         )
 
 
@@ -366,7 +374,7 @@ class ActionAddApi(Base):
 
     @extend_schema(request=InputSerializer, responses={201: ActionOutput})
     def post(self, request: Request, body_slug: str, planpriority_id: int) -> Response:
-        _get(selectors.priority_get, tenant=self.tenant, planpriority_id=planpriority_id)
+        self.require_row(PlanPriority, planpriority_id)
         data = _valid(self.InputSerializer, request.data)
         action = _get(
             plan.plan_action_add, actor=self.actor, tenant=self.tenant, planpriority_id=planpriority_id, **data
@@ -382,7 +390,7 @@ class ActionUpdateApi(Base):
 
     @extend_schema(request=InputSerializer, responses=ActionOutput)
     def post(self, request: Request, body_slug: str, planaction_id: int) -> Response:
-        _get(selectors.action_get, tenant=self.tenant, planaction_id=planaction_id)
+        self.require_row(PlanAction, planaction_id)
         data = _valid(self.InputSerializer, request.data)
         action = _get(
             plan.plan_action_update, actor=self.actor, tenant=self.tenant, planaction_id=planaction_id, **data
@@ -450,7 +458,7 @@ class PlacesSetApi(Base):
 
     @extend_schema(request=InputSerializer, responses=SettingOutput)
     def post(self, request: Request, body_slug: str, provisionsetting_id: int) -> Response:
-        _get(selectors.setting_get, tenant=self.tenant, provisionsetting_id=provisionsetting_id)
+        self.require_row(ProvisionSetting, provisionsetting_id)
         data = _valid(self.InputSerializer, request.data)
         _get(
             provision.places_set, actor=self.actor, tenant=self.tenant, provisionsetting_id=provisionsetting_id, **data
@@ -470,7 +478,7 @@ class PlannedAddApi(Base):
 
     @extend_schema(request=InputSerializer, responses={201: SettingOutput})
     def post(self, request: Request, body_slug: str, provisionsetting_id: int) -> Response:
-        _get(selectors.setting_get, tenant=self.tenant, provisionsetting_id=provisionsetting_id)
+        self.require_row(ProvisionSetting, provisionsetting_id)
         data = _valid(self.InputSerializer, request.data)
         _get(
             provision.planned_add, actor=self.actor, tenant=self.tenant, provisionsetting_id=provisionsetting_id, **data

@@ -51,6 +51,8 @@ class PlanView(Page):
 
     def page_context(self, **forms: Any) -> dict[str, Any]:
         context: dict[str, Any] = {"version": self.version, "partnership": self.version.partnership}
+        # A form posted to a published version comes back with the refusal to show.
+        context.update({k: v for k, v in forms.items() if k in ("edit_form", "priority_form", "action_form")})
         if self.version.is_draft:
             members = self.members()
             failed_priority = forms.get("action_priority_id")
