@@ -148,3 +148,24 @@ def letter_pdf(letter: Letter) -> bytes:
     )
     pdf: bytes = HTML(string=html).write_pdf()
     return pdf
+
+
+class NoSuchLetter(LookupError):
+    """The case has no decision, or none with the id asked for."""
+
+
+def letter_for_case(*, body: ResponsibleBody, case: Case, decision_id: str = "") -> tuple[Decision, Letter]:
+    """The letter for the case's latest decision, or for ``decision_id`` (as typed in a
+    query string) of the same case. ``case`` comes from ``selectors.case_get``."""
+    from exceptional_resource.selectors import award_instalments
+
+    decisions = list(case.decisions.all())  # newest first
+    if decision_id and not decision_id.isdigit():
+        raise NoSuchLetter(decision_id)
+    index = next((i for i, d in enumerate(decisions) if not decision_id or d.pk == int(decision_id)), None)
+    if index is None:
+        raise NoSuchLetter(decision_id)
+    decision = decisions[index]
+    award = next((a for a in case.awards.all() if a.decision_id == decision.pk), None)
+    instalments = award_instalments(tenant=body, award_ids=[award.pk])[award.pk] if award is not None else []
+    return decision, letter_for(body=body, case=case, decision=decision, instalments=instalments, latest=index == 0)

@@ -3,7 +3,7 @@ named ``<model_name>_id`` for the cross-tenant suite."""
 
 from django.urls import path
 
-from exceptional_resource.apis import awards, cases, pupils
+from exceptional_resource.apis import awards, cases, letters, pupils
 
 app_name = "cases-api"
 
@@ -54,6 +54,7 @@ urlpatterns = [
     ),
     path("cases/<int:case_id>/comments/", cases.CaseCommentListApi.as_view(), name="case-comments"),
     path("cases/<int:case_id>/comments/add/", cases.CaseCommentAddApi.as_view(), name="case-comment-add"),
+    path("cases/<int:case_id>/letter/", letters.DecisionLetterPdfApi.as_view(), name="case-letter"),
     path("cases/<int:case_id>/review/", awards.ReviewRecordApi.as_view(), name="case-review-record"),
     path("cases/<int:case_id>/review-decision/", awards.ReviewDecideApi.as_view(), name="case-review-decide"),
     path("reviews-due/", awards.ReviewsDueApi.as_view(), name="reviews-due"),

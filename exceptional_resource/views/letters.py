@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.views.generic import TemplateView
 
 from accounts.policy import Action
-from exceptional_resource import letters, selectors
+from exceptional_resource import letters
 from exceptional_resource.models import Case, Decision
 from exceptional_resource.services.access_log import decision_letter_record_view
 from exceptional_resource.views.common import CaseMixin, case_url
@@ -28,30 +28,13 @@ class _LetterMixin(CaseMixin):
             raise Http404("No such letter.")
         return case
 
-    def decision(self) -> tuple[Decision, bool]:
-        decisions = list(self.get_case().decisions.all())  # newest first
-        if not decisions:
-            raise Http404("This case has no decision yet.")
-        wanted = self.request.GET.get("decision", "")
-        if not wanted:
-            return decisions[0], True
-        if not wanted.isdigit():
-            raise Http404("No such decision.")
-        for index, decision in enumerate(decisions):
-            if decision.pk == int(wanted):
-                return decision, index == 0
-        raise Http404("No such decision.")
-
     def letter(self) -> tuple[Decision, letters.Letter]:
-        decision, latest = self.decision()
-        award = next((a for a in self.get_case().awards.all() if a.decision_id == decision.pk), None)
-        instalments = (
-            selectors.award_instalments(tenant=self.body, award_ids=[award.pk])[award.pk] if award is not None else []
-        )
-        letter = letters.letter_for(
-            body=self.body, case=self.get_case(), decision=decision, instalments=instalments, latest=latest
-        )
-        return decision, letter
+        try:
+            return letters.letter_for_case(
+                body=self.body, case=self.get_case(), decision_id=self.request.GET.get("decision", "")
+            )
+        except letters.NoSuchLetter as exc:
+            raise Http404("No such decision letter.") from exc
 
 
 class DecisionLetterView(_LetterMixin, TemplateView):

@@ -223,3 +223,24 @@ def test_another_schools_head_and_another_bodys_officer_get_404(scene) -> None:
 def test_a_case_without_a_decision_has_no_letter(scene) -> None:
     case = draft_case(scene)
     assert _client(scene.head.user).get(_page(scene, case)).status_code == 404
+
+
+def test_the_api_serves_the_same_pdf_to_the_same_people(scene) -> None:
+    from tests.exceptional_resource.api_support import api, url
+
+    case = _approved(scene)
+    response = api(scene.head.user).get(url(scene.body, f"cases/{case.pk}/letter/"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(_pdf_text(response.content).split())
+    assert "£7,500.00 of the £9,000.00 requested" in text
+    assert "Total £7,500.00" in text
+    for user in (member(Role.AUDITOR, scene.body).user, member(Role.FINANCE_OFFICER, scene.body, mfa=True).user):
+        assert api(user).get(url(scene.body, f"cases/{case.pk}/letter/")).status_code == 404
+    other_head = member(Role.HEAD, scene.body, school=own_academy(scene.body))
+    assert api(other_head.user).get(url(scene.body, f"cases/{case.pk}/letter/")).status_code == 404
+    missing = api(scene.head.user).get(url(scene.body, f"cases/{case.pk}/letter/"), {"decision_id": "999999"})
+    assert missing.status_code == 404
+    with tenant_context(scene.body):
+        downloads = AuditEvent.objects.filter(verb="decision_letter.downloaded")
+        assert [e.actor_label for e in downloads] == [scene.head.user.email]
