@@ -25,6 +25,10 @@ class ExceptionalResourceConfig(AppConfig):
 
         register_governance_pack()
 
+        from exceptional_resource.reporting.auditor import register_auditor_export
+
+        register_auditor_export()
+
         from exceptional_resource.need_signals import need_signals
         from groupings.need_signals import register_provider
 

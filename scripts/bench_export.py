@@ -1,0 +1,361 @@
+#!/usr/bin/env python
+"""B4: the auditor export of at least 1,000,000 ledger legs, its peak memory and time,
+against PostgreSQL's own ``COPY ... TO STDOUT`` of the same rows (docs/performance.md).
+
+It works in a scratch database of its own (default ``ip_bench_audit``), created by the
+owner role (which has CREATEDB) beside the app's database, migrated, and filled with one
+body, one pool and N two-leg commitments inserted in batches by ``INSERT ... SELECT``
+through the ledger's triggers (balance at commit, same body, open pool). The export runs in
+a child process, so its peak resident memory (``ru_maxrss``) is its own. The database is
+kept for the next run (``--drop`` removes it); an existing one with enough legs is reused.
+
+    .venv/bin/python scripts/bench_export.py                  # 1,000,000 legs
+    .venv/bin/python scripts/bench_export.py --legs 200000 --json /tmp/b4.json
+
+From Python (``make bench``): ``run_benchmark(legs=1_000_000)`` returns the figures as a
+dict. ``insert_synthetic_ledger`` is also what the export's tests use to make volume.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+DEFAULT_DATABASE = "ip_bench_audit"
+BODY_SLUG = "bench-audit-trust"
+PERIOD = "2026-27"
+BATCH_TRANSACTIONS = 100_000
+MEMORY_LIMIT_MB = 300
+
+
+def insert_synthetic_ledger(
+    cursor: Any, *, body_id: int, pool_id: int, school_ids: list[int], transactions: int, first: int = 1
+) -> int:
+    """Insert ``transactions`` balanced two-leg commitments (awards Dr, commitments Cr) into
+    the pool, numbered from ``first``; returns the legs inserted. Runs as the caller's role
+    inside the body's tenant context (row-level security applies) and through the ledger's
+    triggers. Descriptions are user-like text, some starting with ``=``, ``+``, ``-`` or ``@``."""
+    cursor.execute(
+        """
+        WITH accounts AS (
+            SELECT max(id) FILTER (WHERE kind = 'awards') AS awards,
+                   max(id) FILTER (WHERE kind = 'commitments') AS commitments
+              FROM pooling_account WHERE pool_id = %(pool)s AND responsible_body_id = %(body)s
+        ), txn AS (
+            INSERT INTO pooling_transaction
+                (responsible_body_id, pool_id, kind, posted_on, description, idempotency_key,
+                 source_type, source_id, actor_label, created_at)
+            SELECT %(body)s, %(pool)s, 'commitment', date '2026-04-01' + (g %% 365)::int,
+                   (ARRAY['Award for case ', '=HYPERLINK(1) case ', '+case ', '-case ', '@case '])[1 + g %% 5]
+                       || g::text,
+                   'bench:' || g::text, 'award', g::text, 'bench@example.org', now()
+              FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g
+            RETURNING id
+        )
+        INSERT INTO pooling_leg (responsible_body_id, transaction_id, account_id, amount_pence, school_id)
+        SELECT %(body)s, txn.id, side.account_id, side.sign * (100 + (txn.id * 7919) %% 2500000),
+               (%(schools)s::bigint[])[1 + txn.id %% %(n_schools)s]
+          FROM txn CROSS JOIN accounts
+          CROSS JOIN LATERAL (VALUES (accounts.awards, 1), (accounts.commitments, -1)) AS side(account_id, sign)
+        """,
+        {
+            "body": body_id,
+            "pool": pool_id,
+            "first": first,
+            "last": first + transactions - 1,
+            "schools": school_ids,
+            "n_schools": len(school_ids),
+        },
+    )
+    inserted: int = cursor.rowcount
+    return inserted
+
+
+# --- The scratch database -----------------------------------------------------------------
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _environment(database: str) -> dict[str, str]:
+    from config.settings.base import DEFAULT_OWNER_DATABASE_URL, DEFAULT_RUNTIME_DATABASE_URL
+
+    env = dict(os.environ)
+    env["DATABASE_URL"] = _with_database(os.environ.get("DATABASE_URL") or DEFAULT_RUNTIME_DATABASE_URL, database)
+    env["DATABASE_OWNER_URL"] = _with_database(
+        os.environ.get("DATABASE_OWNER_URL") or DEFAULT_OWNER_DATABASE_URL, database
+    )
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    env["BENCH_EXPORT_DATABASE"] = database
+    return env
+
+
+def _conninfo(url: str, dbname: str | None = None) -> str:
+    import environ
+
+    cfg = environ.Env.db_url_config(url)
+    parts = {
+        "host": cfg.get("HOST") or (cfg.get("OPTIONS") or {}).get("host", ""),
+        "port": cfg.get("PORT") or "",
+        "user": cfg.get("USER") or "",
+        "password": cfg.get("PASSWORD") or "",
+        "dbname": dbname or cfg.get("NAME") or "postgres",
+    }
+    return " ".join(f"{k}='{v}'" for k, v in parts.items() if v != "")
+
+
+def create_database(database: str, *, drop_first: bool = False) -> bool:
+    """Create the scratch database as the owner role; True if it was created now."""
+    import psycopg
+    from psycopg import sql
+
+    owner_url = _environment(database)["DATABASE_OWNER_URL"]
+    with psycopg.connect(_conninfo(owner_url, "postgres"), autocommit=True, connect_timeout=5) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone() is not None
+        if exists and drop_first:
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(database)))
+            exists = False
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+    return not exists
+
+
+def drop_database(database: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    if database != DEFAULT_DATABASE and not database.startswith("ip_bench_"):
+        raise SystemExit(f"Refusing to drop {database}: only ip_bench_* scratch databases.")
+    owner_url = _environment(database)["DATABASE_OWNER_URL"]
+    with psycopg.connect(_conninfo(owner_url, "postgres"), autocommit=True, connect_timeout=5) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
+
+
+def analyse(database: str) -> None:
+    """ANALYZE the ledger as the owner, as autovacuum would soon after a load."""
+    import psycopg
+
+    owner_url = _environment(database)["DATABASE_OWNER_URL"]
+    with psycopg.connect(_conninfo(owner_url, database), autocommit=True, connect_timeout=5) as conn:
+        conn.execute("ANALYZE pooling_transaction, pooling_leg, pooling_account")
+
+
+def _child(database: str, *args: str) -> dict[str, Any]:
+    """Run this script in a child process against the scratch database; its last stdout
+    line is JSON."""
+    completed = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), *args],
+        env=_environment(database),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed ({completed.returncode}):\n{completed.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _migrate(database: str) -> None:
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "migrate", "--no-input", "-v", "0"],
+        env=_environment(database),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"migrate failed:\n{completed.stderr[-4000:]}")
+
+
+# --- Steps run in child processes (Django set up against the scratch database) ------------
+
+
+def _setup_django() -> None:
+    import django
+
+    django.setup()
+
+
+def step_fill(legs: int) -> dict[str, Any]:
+    """Make sure the scratch database has a body, a pool and at least ``legs`` legs."""
+    _setup_django()
+    from datetime import date
+
+    from django.db import connection
+
+    from accounts.models import Membership, ResponsibleBody, Role, User
+    from accounts.tenancy import platform_context, tenant_context
+    from groupings.models import School
+    from pooling.models import Leg, Pool
+    from pooling.services.ledger import pool_open
+
+    with platform_context():
+        body, _ = ResponsibleBody.objects.get_or_create(
+            slug=BODY_SLUG,
+            defaults={
+                "kind": ResponsibleBody.Kind.ACADEMY_TRUST,
+                "legal_name": "Benchmark Audit Trust",
+                "companies_house_number": "09999999",
+                "accountable_officer_name": "Bench Officer",
+            },
+        )
+        user, _ = User.objects.get_or_create(email="bench.finance@example.org")
+        Membership.objects.get_or_create(user=user, responsible_body=body, role=Role.FINANCE_OFFICER)
+        schools = list(School.objects.filter(urn__gte=990000, urn__lt=990200).values_list("id", flat=True))
+        if len(schools) < 200:
+            School.objects.bulk_create(
+                [School(urn=990000 + n, name=f"Bench School {n}", la_code="999") for n in range(200)],
+                ignore_conflicts=True,
+            )
+            schools = list(School.objects.filter(urn__gte=990000, urn__lt=990200).values_list("id", flat=True))
+    with tenant_context(body):
+        pool = Pool.objects.filter(label=PERIOD).first()
+    if pool is None:
+        pool = pool_open(actor=user, tenant=body, label=PERIOD)
+    with tenant_context(body):
+        have = Leg.objects.count()  # the body has this one pool
+    started = time.perf_counter()
+    next_number = have // 2 + 1
+    while have < legs:
+        batch = min(BATCH_TRANSACTIONS, (legs - have + 1) // 2)
+        with tenant_context(body), connection.cursor() as cursor:
+            have += insert_synthetic_ledger(
+                cursor, body_id=body.pk, pool_id=pool.pk, school_ids=schools, transactions=batch, first=next_number
+            )
+        next_number += batch
+    return {
+        "body": body.slug,
+        "legs": have,
+        "fill_seconds": round(time.perf_counter() - started, 1),
+        "today": date.today().isoformat(),
+    }
+
+
+def step_export(out: str) -> dict[str, Any]:
+    """Run the export to ``out`` and report time and this process's peak memory."""
+    _setup_django()
+    baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    from accounts.models import ResponsibleBody
+    from accounts.tenancy import platform_context
+    from exceptional_resource.reporting.auditor import auditor_export_write
+
+    with platform_context():
+        body = ResponsibleBody.objects.get(slug=BODY_SLUG)
+    started = time.perf_counter()
+    with open(out, "wb") as handle:
+        result = auditor_export_write(tenant=body, period=PERIOD, out=handle, requested_by="bench")
+    seconds = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "export_seconds": round(seconds, 1),
+        "peak_rss_mb": round(peak_kb / 1024, 1),
+        "rss_before_export_mb": round(baseline_kb / 1024, 1),
+        "rows": result.rows,
+        "zip_bytes": os.path.getsize(out),
+        "legs_csv_bytes": next(f.bytes for f in result.files if f.name == "ledger_legs.csv"),
+    }
+
+
+def step_copy() -> dict[str, Any]:
+    """PostgreSQL's own ``COPY (same query) TO STDOUT`` of the legs file's rows, and of all
+    the files' rows, read through psycopg and thrown away."""
+    _setup_django()
+    from django.db import connection
+
+    from accounts.models import ResponsibleBody
+    from accounts.tenancy import platform_context, tenant_context
+    from exceptional_resource.reporting.auditor import auditor_export_pool, export_files, export_parameters
+
+    with platform_context():
+        body = ResponsibleBody.objects.get(slug=BODY_SLUG)
+    pool = auditor_export_pool(tenant=body, period=PERIOD)
+    params = export_parameters(tenant=body, pool=pool)
+    timings: dict[str, float] = {}
+    sizes: dict[str, int] = {}
+    with tenant_context(body):
+        raw = connection.connection
+        for spec in export_files():
+            started = time.perf_counter()
+            size = 0
+            with raw.cursor() as cursor:
+                query = cursor.mogrify(spec.sql(), params)
+                with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
+                    for chunk in copy:
+                        size += len(chunk)
+            timings[spec.name] = time.perf_counter() - started
+            sizes[spec.name] = size
+    return {
+        "copy_legs_seconds": round(timings["ledger_legs.csv"], 1),
+        "copy_legs_bytes": sizes["ledger_legs.csv"],
+        "copy_all_seconds": round(sum(timings.values()), 1),
+    }
+
+
+# --- The benchmark ----------------------------------------------------------------------------
+
+
+def run_benchmark(*, legs: int = 1_000_000, database: str = DEFAULT_DATABASE, drop: bool = False) -> dict[str, Any]:
+    """Create or reuse the scratch database, fill it to ``legs`` legs, export, COPY; return
+    the figures (and whether peak memory stayed under the limit)."""
+    import tempfile
+
+    created = create_database(database)
+    _migrate(database)
+    figures: dict[str, Any] = {"database": database, "created_database": created}
+    figures.update(_child(database, "--step", "fill", "--legs", str(legs)))
+    analyse(database)
+    with tempfile.TemporaryDirectory(prefix="bench-export-") as folder:
+        figures.update(_child(database, "--step", "export", "--out", str(Path(folder) / "export.zip")))
+    figures.update(_child(database, "--step", "copy"))
+    figures["memory_limit_mb"] = MEMORY_LIMIT_MB
+    figures["within_memory_limit"] = figures["peak_rss_mb"] < MEMORY_LIMIT_MB
+    if drop:
+        drop_database(database)
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--legs", type=int, default=1_000_000, help="ledger legs to export (default 1,000,000)")
+    parser.add_argument("--database", default=DEFAULT_DATABASE, help="scratch database (default ip_bench_audit)")
+    parser.add_argument("--drop", action="store_true", help="drop the scratch database afterwards")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--step", choices=["fill", "export", "copy"], help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.step:
+        if os.environ.get("BENCH_EXPORT_DATABASE") is None:
+            parser.error("--step runs only as a child of the benchmark")
+        step = {
+            "fill": lambda: step_fill(args.legs),
+            "export": lambda: step_export(args.out),
+            "copy": step_copy,
+        }[args.step]
+        print(json.dumps(step()))
+        return 0
+    figures = run_benchmark(legs=args.legs, database=args.database, drop=args.drop)
+    print(json.dumps(figures, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0 if figures["within_memory_limit"] else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
