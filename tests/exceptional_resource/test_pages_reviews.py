@@ -105,3 +105,33 @@ def test_changing_after_review_needs_a_next_review_date(scene: Scene) -> None:
     assert fresh(scene, case).status == "active"
     with tenant_context(scene.body):
         assert Award.objects.get(case=case).amount_pence == 8_000_00
+
+
+def test_renewing_after_review_commits_a_new_award(scene: Scene) -> None:
+    case = _review_due(scene)
+    outcome = _outcome(scene, case)
+    client_for(scene.head.user).post(
+        url("review-record", scene.body, case_id=case.pk), {f"result_{outcome.pk}": "partly"}
+    )
+    officer = client_for(scene.officer.user)
+    next_review = (timezone.localdate() + timedelta(days=60)).isoformat()
+    data = {
+        "decision": "renew",
+        "reasons": "Good progress; continue.",
+        "amount": "3000.00",
+        "pool": str(scene.pool.pk),
+        "frequency": "termly",
+        "starts_on": "2027-01-01",
+        "ends_on": "2027-03-31",
+        "review_on": next_review,
+    }
+    too_much = officer.post(url("review-decide", scene.body, case_id=case.pk), {**data, "amount": "30000.00"})
+    assert "This is above your delegated limit" in text(too_much)
+    bad = officer.post(url("review-decide", scene.body, case_id=case.pk), {**data, "amount": "3000.001"})
+    assert field_error(bad, "id_amount") == "Enter an amount with no more than 2 decimal places (pence)"
+    response = officer.post(url("review-decide", scene.body, case_id=case.pk), data)
+    assert response.status_code == 302
+    assert fresh(scene, case).status == "active"
+    with tenant_context(scene.body):
+        amounts = sorted(Award.objects.filter(case=case).values_list("amount_pence", flat=True))
+    assert amounts == [3_000_00, 9_000_00]
