@@ -45,11 +45,11 @@ def _nice_max(value: int) -> int:
     return ((value + step - 1) // step) * step
 
 
-def bar_chart_svg(chart: Chart, *, width: int = 640, bar_height: int = 12) -> SafeString:
+def bar_chart_svg(chart: Chart, *, width: int = 450, bar_height: int = 16) -> SafeString:
     """A horizontal grouped bar chart. Decorative to screen readers (``aria-hidden``):
     the table beside it carries the same figures."""
-    label_width, right_pad, top = 130, 50, 30
-    group_gap = 10
+    label_width, right_pad, top = 70, 44, 34
+    group_gap = 12
     n_series = max(len(chart.series), 1)
     group_height = n_series * bar_height + group_gap
     height = top + len(chart.categories) * group_height + 10
@@ -58,18 +58,19 @@ def bar_chart_svg(chart: Chart, *, width: int = 640, bar_height: int = 12) -> Sa
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="app-svg-chart" id="{escape(chart.id)}" '
         f'viewBox="0 0 {width} {height}" width="100%" aria-hidden="true" focusable="false" '
+        'font-family="Arial, Helvetica, sans-serif" '
         f'data-chart-title="{escape(chart.title)}">'
     ]
     x = label_width
     for i, s in enumerate(chart.series):
         colour = PALETTE[i % len(PALETTE)]
-        parts.append(f'<rect x="{x}" y="6" width="10" height="10" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 14}" y="15" font-size="11" fill="#0b0c0c">{escape(s.label)}</text>')
-        x += 14 + 7 * len(s.label) + 16
+        parts.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}"/>')
+        parts.append(f'<text x="{x + 16}" y="16" font-size="12" fill="#0b0c0c">{escape(s.label)}</text>')
+        x += 16 + 7 * len(s.label) + 14
     for ci, category in enumerate(chart.categories):
         y0 = top + ci * group_height
         parts.append(
-            f'<text x="{label_width - 6}" y="{y0 + (n_series * bar_height) / 2 + 4}" font-size="11" '
+            f'<text x="{label_width - 6}" y="{y0 + (n_series * bar_height) / 2 + 4}" font-size="13" '
             f'text-anchor="end" fill="#0b0c0c">{escape(category)}</text>'
         )
         for si, s in enumerate(chart.series):
@@ -82,7 +83,7 @@ def bar_chart_svg(chart: Chart, *, width: int = 640, bar_height: int = 12) -> Sa
                 f'data-category="{escape(category)}" data-value="{value}"/>'
             )
             parts.append(
-                f'<text x="{label_width + w + 4}" y="{y + bar_height - 3}" font-size="10" fill="#0b0c0c">{value}</text>'
+                f'<text x="{label_width + w + 4}" y="{y + bar_height - 4}" font-size="12" fill="#0b0c0c">{value}</text>'
             )
     parts.append(
         f'<line x1="{label_width}" y1="{top - 4}" x2="{label_width}" y2="{height - 6}" '

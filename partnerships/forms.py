@@ -168,7 +168,7 @@ class SettingForm(_Form):
 
 _NEED = {
     "label": "Primary need",
-    "choices": NEED_CHOICES,
+    "choices": [("", "Choose a primary need"), *NEED_CHOICES],
     "error_messages": {
         "required": "Choose the primary need.",
         "invalid_choice": "Choose a primary need from the list.",
@@ -176,7 +176,7 @@ _NEED = {
 }
 _PHASE = {
     "label": "Phase",
-    "choices": Phase.choices,
+    "choices": [("", "Choose a phase"), *Phase.choices],
     "error_messages": {"required": "Choose the phase.", "invalid_choice": "Choose a phase from the list."},
 }
 

@@ -115,6 +115,7 @@ class Sufficiency:
             "demand": total_demand,
             "occupancy": occupancy_percent(on_roll, places),
             "gap": None if total_demand is None else total_demand - capacity,
+            "surplus": None if total_demand is None else max(capacity - total_demand, 0),
         }
 
     def by_need(self) -> list[dict[str, object]]:

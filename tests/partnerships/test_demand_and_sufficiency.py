@@ -215,6 +215,7 @@ def test_sufficiency_compares_capacity_on_roll_and_demand_by_need_phase_locality
         "demand": 93,
         "occupancy": 82,
         "gap": 3,
+        "surplus": 0,
     }
     chart = exports.need_chart(s)
     assert chart.as_data() == {
