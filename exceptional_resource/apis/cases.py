@@ -15,6 +15,7 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -46,6 +47,13 @@ class CaseApi(TenantAPIView):
 
     def get_case(self, case_id: int) -> Case:
         return selectors.case_get(tenant=self.tenant, case_id=case_id, school_ids=case_school_scope(self))
+
+    def find_case(self, case_id: int) -> Case:
+        """The case alone (no rows prefetched), for operations that need only its scope."""
+        case = selectors.case_list(tenant=self.tenant, school_ids=case_school_scope(self)).filter(pk=case_id).first()
+        if case is None:
+            raise NotFound()
+        return case
 
     def detail(self, case_id: int) -> dict[str, Any]:
         data: dict[str, Any] = CaseDetailOutputSerializer(self.get_case(case_id)).data
@@ -478,7 +486,7 @@ class CaseCommentListApi(CaseApi):
 
     @extend_schema(responses=CaseCommentOutputSerializer(many=True))
     def get(self, request: Request, body_slug: str, case_id: int) -> Response:
-        case = self.get_case(case_id)
+        case = self.find_case(case_id)
         return paginate(
             self, request, selectors.case_comments(tenant=self.tenant, case=case), CaseCommentOutputSerializer
         )

@@ -12,7 +12,7 @@ from django.db import reset_queries
 
 from accounts.models import Role
 from accounts.tenancy import tenant_context
-from exceptional_resource.models import Award, Case, Decision
+from exceptional_resource.models import Award, Case, CaseEvent, Decision
 from exceptional_resource.services import cases as case_services
 from exceptional_resource.services.awards import awards_mark_reviews_due
 from pooling.selectors import pool_headroom
@@ -322,3 +322,41 @@ def test_award_and_review_lists_cost_the_same_for_1_and_10_rows(
     reset_queries()
     with django_assert_max_num_queries(budget):
         assert len(client.get(url(scene.body, path)).json()["results"]) == 10
+
+
+def test_an_officer_who_works_at_the_school_cannot_decide_its_review(scene) -> None:
+    case, _ = _review_due(scene)
+    _record_review(scene, case)
+    member(Role.HEAD, scene.body, user=scene.senior.user, school=scene.school)
+    response = api(scene.senior.user).post(
+        url(scene.body, f"cases/{case.pk}/review-decision/"), {"decision": "end", "reasons": "x"}, format="json"
+    )
+    assert (response.status_code, response.json()["code"]) == (409, "recused")
+    assert case_row(scene.body, case.pk)["status"] == "review_due"
+
+
+def test_a_renewal_the_pool_cannot_fund_is_a_409_and_the_shortfall_is_recorded(scene) -> None:
+    case, _ = _review_due(scene)
+    _record_review(scene, case)
+    before = counts(scene.body)
+    response = api(scene.senior.user).post(
+        url(scene.body, f"cases/{case.pk}/review-decision/"),
+        {
+            "decision": "renew",
+            "reasons": "Continue",
+            "amount_pence": 40_000_00,
+            "pool_id": scene.pool.pk,
+            "frequency": "monthly",
+            "starts_on": "2027-03-01",
+            "ends_on": "2027-03-31",
+            "review_on": "2027-06-01",
+        },
+        format="json",
+    )
+    assert (response.status_code, response.json()["code"]) == (409, "insufficient_headroom")
+    assert response.json()["detail"]["shortfall_pence"] == 9_000_00
+    after = counts(scene.body)
+    assert (after["Decision"], after["Award"]) == (before["Decision"], before["Award"])
+    assert case_row(scene.body, case.pk)["status"] == "review_due"
+    with tenant_context(scene.body):
+        assert CaseEvent.objects.filter(case=case, verb="headroom_shortfall").count() == 1

@@ -576,3 +576,81 @@ def test_dates_in_case_output_are_iso(scene) -> None:
     body = api(scene.officer.user).get(url(scene.body, f"cases/{case.pk}/")).json()
     assert date.fromisoformat(body["submitted_on"]) == date.today()
     assert body["resource_lines"][0]["total_pence"] == 9_000_00
+
+
+@pytest.mark.parametrize(
+    ("path", "payload"),
+    [
+        ("update/", {"need_description": "Changed after sending"}),
+        ("outcomes/", {"description": "Another", "measure": "Count", "review_on": "2027-03-01"}),
+        ("resource-lines/", {"kind": "equipment", "description": "iPad", "quantity": 1, "unit_cost_pence": 300_00,
+                             "starts_on": "2026-12-01", "ends_on": "2026-12-01"}),
+    ],
+)  # fmt: skip
+def test_a_sent_case_is_no_longer_a_draft_to_edit(scene, path: str, payload: dict[str, Any]) -> None:
+    case = _submitted(scene)
+    before, row = counts(scene.body), case_row(scene.body, case.pk)
+    response = api(scene.head.user).post(url(scene.body, f"cases/{case.pk}/{path}"), payload, format="json")
+    assert (response.status_code, response.json()["code"]) == (409, "case_not_draft")
+    assert counts(scene.body) == before
+    assert case_row(scene.body, case.pk) == row
+
+
+def test_the_comment_list_costs_the_same_for_1_and_10_comments(scene, django_assert_max_num_queries) -> None:
+    case = _submitted(scene)
+    head = api(scene.head.user)
+    base = url(scene.body, f"cases/{case.pk}/comments/")
+    head.post(base + "add/", {"text": "First"})
+    reset_queries()
+    with django_assert_max_num_queries(18) as one:
+        assert len(head.get(base).json()["results"]) == 1
+    budget = len(one.captured_queries)
+    for n in range(9):
+        head.post(base + "add/", {"text": f"Comment {n}"})
+    reset_queries()
+    with django_assert_max_num_queries(budget):
+        assert len(head.get(base).json()["results"]) == 10
+
+
+def test_the_schema_documents_every_case_operation() -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    paths = {p for p in schema["paths"] if p.startswith("/api/v1/bodies/{body_slug}/")}
+    for expected in (
+        "pupils/",
+        "pupils/create/",
+        "pupils/{pupil_id}/",
+        "cases/",
+        "cases/create/",
+        "cases/{case_id}/",
+        "cases/{case_id}/update/",
+        "cases/{case_id}/provision/",
+        "cases/{case_id}/provision/{provisionrow_id}/remove/",
+        "cases/{case_id}/resource-lines/",
+        "cases/{case_id}/resource-lines/{resourceline_id}/remove/",
+        "cases/{case_id}/outcomes/",
+        "cases/{case_id}/outcomes/{outcome_id}/remove/",
+        "cases/{case_id}/submit/",
+        "cases/{case_id}/request-information/",
+        "cases/{case_id}/provide-information/",
+        "cases/{case_id}/headroom/",
+        "cases/{case_id}/decide/",
+        "cases/{case_id}/withdraw/",
+        "cases/{case_id}/request-reconsideration/",
+        "cases/{case_id}/comments/",
+        "cases/{case_id}/comments/add/",
+        "cases/{case_id}/letter/",
+        "cases/{case_id}/review/",
+        "cases/{case_id}/review-decision/",
+        "reviews-due/",
+        "awards/",
+        "awards/{award_id}/",
+        "awards/{award_id}/vary/",
+        "awards/{award_id}/end/",
+    ):
+        assert "/api/v1/bodies/{body_slug}/" + expected in paths, expected
+    decide = schema["paths"]["/api/v1/bodies/{body_slug}/cases/{case_id}/decide/"]["post"]
+    assert {"201", "409"} <= set(decide["responses"])
+    clock = schema["components"]["schemas"]["Clock"]["properties"]
+    assert {"elapsed_working_days", "target_working_days", "paused", "overdue"} <= set(clock)
