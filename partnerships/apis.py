@@ -655,7 +655,7 @@ class ExpertsApi(Base):
         )
 
 
-class CapacitySetApi(Base):
+class ExpertCapacitySetApi(Base):
     class InputSerializer(serializers.Serializer):
         term = serializers.CharField(max_length=20)
         profession = serializers.ChoiceField(choices=Profession.choices)
@@ -669,7 +669,7 @@ class CapacitySetApi(Base):
         return Response({"term": c.term, "profession": c.profession, "days": str(c.days)})
 
 
-class AllocationSetApi(Base):
+class ExpertAllocationSetApi(Base):
     class InputSerializer(serializers.Serializer):
         term = serializers.CharField(max_length=20)
         profession = serializers.ChoiceField(choices=Profession.choices)

@@ -47,6 +47,6 @@ urlpatterns = [
     path(P + "reports/", apis.ReportRequestApi.as_view(), name="report-request"),
     path("partnerships/reports/<int:reportrun_id>/", apis.ReportDetailApi.as_view(), name="report"),
     path(P + "experts/", apis.ExpertsApi.as_view(), name="experts"),
-    path(P + "experts/capacity/", apis.CapacitySetApi.as_view(), name="capacity-set"),
-    path(P + "experts/allocations/", apis.AllocationSetApi.as_view(), name="allocation-set"),
+    path(P + "experts/capacity/", apis.ExpertCapacitySetApi.as_view(), name="capacity-set"),
+    path(P + "experts/allocations/", apis.ExpertAllocationSetApi.as_view(), name="allocation-set"),
 ]
