@@ -654,3 +654,14 @@ def test_the_schema_documents_every_case_operation() -> None:
     assert {"201", "409"} <= set(decide["responses"])
     clock = schema["components"]["schemas"]["Clock"]["properties"]
     assert {"elapsed_working_days", "target_working_days", "paused", "overdue"} <= set(clock)
+
+
+def test_only_a_decision_officer_sees_the_headroom_for_a_case(scene) -> None:
+    case = _submitted(scene)
+    path = url(scene.body, f"cases/{case.pk}/headroom/")
+    assert api(scene.head.user).get(path).status_code == 403
+    assert api(member(Role.AUDITOR, scene.body).user).get(path).status_code == 403
+    closed = api(scene.officer.user).get(path, {"pool_id": 999999})
+    assert (closed.status_code, closed.json()["code"], closed.json()["field"]) == (400, "invalid_pool", "pool_id")
+    bad = api(scene.officer.user).get(path, {"amount_pence": "12.345"})
+    assert (bad.status_code, field_error(bad)) == (400, {"amount_pence"})

@@ -129,3 +129,11 @@ def test_the_pupil_list_costs_the_same_for_1_and_10_pupils(scene, django_assert_
     reset_queries()  # the query log is a bounded deque: start each count from empty
     with django_assert_max_num_queries(budget):
         assert len(client.get(url(scene.body, "pupils/")).json()["results"]) == 10
+
+
+def test_a_head_records_pupils_only_at_their_own_school(scene) -> None:
+    other = own_academy(scene.body, name="Neighbour Academy")
+    before = counts(scene.body)
+    response = _record(scene, school_id=other.pk)
+    assert (response.status_code, response.json()["field"]) == (400, "school_id")
+    assert counts(scene.body) == before
