@@ -37,9 +37,11 @@ class HomeView(Page):
                 for p in participations
             ]
             context["invitations"] = [
-                i for i in selectors.platform_invitations(body=self.body) if i.partnership_id not in joined
+                {"i": i, "form": JoinForm(auto_id=f"join{i.member_id}_%s")}
+                for i in selectors.platform_invitations(body=self.body)
+                if i.partnership_id not in joined
             ]
-            context["join_form"] = forms.get("join_form") or JoinForm()
+            context["join_form"] = forms.get("join_form")
         return context
 
 
