@@ -455,3 +455,24 @@ def test_list_page_and_api_cost_the_same_few_queries_whatever_the_number_of_runs
             assert client.get(page_url).status_code == 200
         with django_assert_max_num_queries(16):
             assert len(client.get(api_url).json()["results"]) == n
+
+
+def test_periodic_report_tasks_are_declared_and_registered(body, officer, report_media, settings) -> None:
+    from celery.schedules import crontab
+
+    from accounts.reports import tasks
+    from config.celery import app
+
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule["reports-requeue-stale"] == {"task": "accounts.reports_requeue_stale", "schedule": 300}
+    assert schedule["reports-expire"]["task"] == "accounts.reports_expire"
+    assert schedule["reports-monthly"]["task"] == "accounts.reports_schedule_monthly"
+    assert schedule["reports-monthly"]["schedule"] == crontab(minute="0", hour="6", day_of_month="1")
+    mine = ("reports-requeue-stale", "reports-expire", "reports-monthly")
+    for name in ("accounts.report_run", "accounts.report_email", *(schedule[k]["task"] for k in mine)):
+        assert name in app.tasks, name
+    settings.REPORTS_RETENTION_DAYS = 0
+    run = _request(body, officer)
+    services.report_run_execute(report_run_id=run.pk, task_id="t-1")
+    assert tasks.reports_expire_task.apply().get() == 1
+    assert run_of(body, run.pk).status == "expired"
