@@ -338,3 +338,36 @@ def test_every_pool_of_the_synthetic_demo_data_set_reconciles_to_the_ledger() ->
         assert pack.totals.expected > 0
         checked += 1
     assert checked >= 6
+
+
+@pytest.mark.django_db
+def test_decision_time_counts_working_days_to_the_first_decision_without_pauses() -> None:
+    from datetime import datetime, timedelta
+
+    from exceptional_resource.clock import working_days_between
+    from exceptional_resource.models import Case, CaseEvent
+
+    scene = governance_scene()
+    today = timezone.localdate()
+    slcn = scene.cases[:5]
+    submitted = [today - timedelta(days=d) for d in (5, 12, 19, 26, 33)]
+    pause_from, pause_to = today - timedelta(days=30), today - timedelta(days=27)
+    with tenant_context(scene.body):
+        for case, day in zip(slcn, submitted, strict=True):
+            Case.objects.filter(pk=case.pk).update(submitted_on=day)
+        for verb, day in (("request_information", pause_from), ("provide_information", pause_to)):
+            CaseEvent.objects.create(
+                responsible_body=scene.body,
+                case=slcn[4],
+                verb=verb,
+                actor_label="officer@example.org",
+                created_at=timezone.make_aware(datetime.combine(day, datetime.min.time().replace(hour=12))),
+            )
+        pack = governance.gather(tenant=scene.body, pool=scene.pool, period_end=today)
+    expected = [working_days_between(day, today) for day in submitted]
+    expected[4] -= working_days_between(pause_from, pause_to)
+    row = next(r for r in pack.need_phase if r.area == "Communication and interaction" and r.phase == "Primary")
+    assert sorted(row.decision_days) == sorted(expected)
+    assert row.median_days == f"{sorted(expected)[2]:g}"
+    assert row.within_target == sum(1 for d in expected if d <= 10)
+    assert pack.target_days == 10
