@@ -36,6 +36,7 @@ class Action(StrEnum):
     REQUEST_REPORT = "report.request"
     EXPORT_AUDIT = "audit.export"
     VIEW_PARTNERSHIP = "partnership.view"
+    VIEW_INCLUSION_ANNEX = "annex.view"
 
 
 _ALL_POOL_READERS = {Role.FINANCE_OFFICER, Role.DECISION_OFFICER, Role.TRUSTEE, Role.AUDITOR, Role.BODY_ADMIN}
@@ -56,6 +57,8 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.REQUEST_REPORT: frozenset({Role.FINANCE_OFFICER, Role.TRUSTEE, Role.AUDITOR, Role.BODY_ADMIN}),
     Action.EXPORT_AUDIT: frozenset({Role.AUDITOR}),
     Action.VIEW_PARTNERSHIP: frozenset({Role.PARTNERSHIP_LEAD, Role.BODY_ADMIN}),
+    # A school's own annex for its published inclusion strategy; heads and SENDCOs see their school's only.
+    Action.VIEW_INCLUSION_ANNEX: frozenset((_ALL_POOL_READERS - {Role.DECISION_OFFICER}) | {Role.HEAD, Role.SENDCO}),
 }
 
 # Acting on these needs multi-factor authentication set up first.

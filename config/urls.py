@@ -11,6 +11,8 @@ body_pages = [
     path("", include("groupings.urls")),
     path("", include("pooling.urls")),
     path("", include("exceptional_resource.urls")),
+    path("", include("exceptional_resource.urls_auditor")),
+    path("", include("exceptional_resource.urls_annex")),
     path("", include("partnerships.urls")),
 ]
 body_api = [
@@ -19,6 +21,7 @@ body_api = [
     path("", include("pooling.urls_api")),
     path("", include("exceptional_resource.urls_api_evidence")),
     path("", include("exceptional_resource.urls_api")),
+    path("", include("exceptional_resource.urls_api_auditor")),
     path("", include("partnerships.urls_api")),
 ]
 
