@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.errors import ApplicationError, ConflictError
@@ -325,3 +327,25 @@ def test_partial_is_included_with_the_case_and_no_form_for_readers(scene: Scene)
     assert "a.pdf" in page
     assert 'type="file"' not in page
     assert "Remove" not in page
+
+
+def test_the_evidence_page_and_api_list_cost_the_same_for_1_or_10_documents(
+    scene: Scene, django_assert_max_num_queries: Any
+) -> None:
+    case = draft_case(scene)
+    client = _client(scene.head.user)
+    api = reverse("evidence-api:list", kwargs={"body_slug": scene.body.slug, "case_id": case.pk})
+    counts = []
+    for total in (1, 10):
+        while len(_documents(scene)) < total:
+            evidence_upload(
+                actor=scene.head.user, tenant=scene.body, case_id=case.pk, upload=SimpleUploadedFile("a.pdf", PDF)
+            )
+        with CaptureQueriesContext(connection) as page_queries:
+            assert client.get(_page(scene, case)).status_code == 200
+        with CaptureQueriesContext(connection) as api_queries:
+            assert len(client.get(api).json()) == total
+        counts.append((len(page_queries), len(api_queries)))
+    assert counts[0] == counts[1]
+    with django_assert_max_num_queries(counts[1][0]):
+        client.get(_page(scene, case))

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -73,14 +72,11 @@ def people(scene: Scene) -> People:
 
 
 @pytest.fixture(autouse=True)
-def eager_celery() -> Iterator[None]:
-    """Tasks queued after commit run at once in this process (no worker needed here)."""
-    from config.celery import app
-
-    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    app.conf.task_always_eager, app.conf.task_eager_propagates = True, True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = before
+def eager_celery(settings: Any) -> None:
+    """Tasks queued after commit run at once in this process (no worker needed here).
+    Through Django's settings, so the override ends with the test."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True
 
 
 @pytest.fixture
