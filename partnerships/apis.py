@@ -264,7 +264,7 @@ class ContactAddApi(Base):
     class InputSerializer(serializers.Serializer):
         full_name = serializers.CharField(max_length=200)
         role_title = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
-        email = serializers.EmailField(required=False, default="", allow_blank=True)
+        email = serializers.EmailField(required=False, allow_blank=True)
         phone = serializers.CharField(max_length=30, required=False, default="", allow_blank=True)
 
     @extend_schema(request=InputSerializer, responses={201: ContactOutput})
