@@ -163,15 +163,18 @@ class Invitation:
 def platform_invitations(*, body: ResponsibleBody) -> list[Invitation]:
     """Partnerships that name ``body`` (a trust) as a member."""
     with platform_context():
-        members = PartnershipMember.objects.filter(member_body=body).select_related("partnership").order_by("pk")
-        bodies = dict(ResponsibleBody.objects.values_list("pk", "legal_name"))
+        members = (
+            PartnershipMember.objects.filter(member_body=body)
+            .select_related("partnership__responsible_body")
+            .order_by("pk")
+        )
         return [
             Invitation(
                 member_id=m.pk,
                 partnership_id=m.partnership_id,
                 partnership_name=m.partnership.name,
                 area=m.partnership.la_name,
-                convened_by=bodies.get(m.partnership.responsible_body_id, ""),
+                convened_by=m.partnership.responsible_body.legal_name,
             )
             for m in members
         ]
@@ -220,3 +223,9 @@ def platform_invitation_get(*, body: ResponsibleBody, partnershipmember_id: int)
         if invitation.member_id == partnershipmember_id:
             return invitation
     raise PartnershipMember.DoesNotExist("No such invitation.")
+
+
+def platform_partnership_ids() -> list[tuple[int, int]]:
+    """Every partnership as ``(partnership_id, convening body id)``, for the nightly refresh."""
+    with platform_context():
+        return list(Partnership.objects.order_by("pk").values_list("pk", "responsible_body_id"))

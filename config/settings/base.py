@@ -316,6 +316,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.reports_schedule_monthly",
         "schedule": crontab(minute="0", hour="6", day_of_month="1"),
     },
+    "partnership-need-signals": {
+        "task": "partnerships.need_signals_refresh_all",
+        "schedule": crontab(minute="30", hour="2"),
+        "options": {"expires": 12 * 60 * 60},
+    },
     "mark-reviews-due": {
         "task": "exceptional_resource.mark_reviews_due",
         "schedule": 24 * 60 * 60,

@@ -12,7 +12,7 @@ from accounts.tenancy import tenant_context
 from groupings.need_signals import need_signals_for
 from partnerships.demand_csv import ForecastRow, read_forecast_csv
 from partnerships.models import NEED_CODES, PHASES, DemandForecast, NeedSignalCount, NeedSignalSnapshot, Partnership
-from partnerships.selectors import platform_consenting_body_ids
+from partnerships.selectors import platform_consenting_body_ids, platform_partnership_ids
 from partnerships.services._common import whole_number
 
 
@@ -129,3 +129,14 @@ def need_signals_refresh(*, actor: User | None, tenant: ResponsibleBody, partner
             after={"trusts": len(body_ids), "rows": len(rows)},
         )
     return snapshot
+
+
+def need_signals_refresh_all() -> int:
+    """Refresh every partnership's need signals (the nightly beat task), so a revoked
+    consent drops out within a day even if nobody presses refresh. Returns how many."""
+    refreshed = 0
+    for partnership_id, body_id in platform_partnership_ids():
+        tenant = ResponsibleBody.objects.get(pk=body_id)
+        need_signals_refresh(actor=None, tenant=tenant, partnership_id=partnership_id)
+        refreshed += 1
+    return refreshed

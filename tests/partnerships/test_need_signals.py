@@ -177,3 +177,36 @@ def test_a_trust_shares_only_while_it_consents(scene: Scene, area: Area) -> None
     assert history == [trust_admin.pk]
     with pytest.raises(ConflictError):
         partnership.consent_revoke(actor=trust_admin, tenant=scene.body, participation_id=joined.pk)
+
+
+def test_the_nightly_refresh_drops_a_trust_whose_consent_was_revoked(scene: Scene, area: Area) -> None:
+    from django.conf import settings
+
+    from partnerships.tasks import need_signals_refresh_all_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["partnership-need-signals"]
+    assert entry["task"] == need_signals_refresh_all_task.name
+    _raise_cases(scene, 6, need="SEMH", year_group="Y2")
+    trust_admin = member(Role.BODY_ADMIN, scene.body).user
+    invited = partnership.member_add(
+        actor=area.lead,
+        tenant=area.la,
+        partnership_id=area.partnership.pk,
+        organisation_name="",
+        kind="trust",
+        member_body_id=scene.body.pk,
+    )
+    joined = partnership.participation_join(
+        actor=trust_admin, tenant=scene.body, partnershipmember_id=invited.pk, share_need_signals=True
+    )
+    assert need_signals_refresh_all_task.apply().get() == 1
+    with tenant_context(area.la):
+        latest = area.partnership.snapshots.order_by("-pk").first()
+        assert latest is not None
+        assert list(latest.counts.values_list("cases", flat=True)) == [5]
+    partnership.consent_revoke(actor=trust_admin, tenant=scene.body, participation_id=joined.pk)
+    assert need_signals_refresh_all_task.apply().get() == 1
+    with tenant_context(area.la):
+        latest = area.partnership.snapshots.order_by("-pk").first()
+        assert latest is not None
+        assert (latest.trusts_included, latest.counts.count(), latest.refreshed_by_label) == (0, 0, "system")
