@@ -349,3 +349,18 @@ def test_the_evidence_page_and_api_list_cost_the_same_for_1_or_10_documents(
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(counts[1][0]):
         client.get(_page(scene, case))
+
+
+def test_a_stored_file_that_no_longer_matches_its_checksum_is_not_served(scene: Scene, private_root: Path) -> None:
+    case = draft_case(scene)
+    document = evidence_upload(
+        actor=scene.head.user, tenant=scene.body, case_id=case.pk, upload=SimpleUploadedFile("a.pdf", PDF)
+    )
+    [stored] = _stored_files(private_root)
+    stored.write_bytes(PDF + b"% altered\n")
+    client = _client(scene.officer.user)
+    assert client.get(_download(scene, document)).status_code == 403
+    api = reverse("evidence-api:download", kwargs={"body_slug": scene.body.slug, "casedocument_id": document.pk})
+    response = client.get(api)
+    assert response.status_code == 403
+    assert b"altered" not in response.content

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.core.files.base import ContentFile
 
 from accounts.tenancy import tenant_context
@@ -36,7 +38,7 @@ def extend(world: World) -> None:
                 original_name=f"{secret} report.pdf",
                 content_type="application/pdf",
                 size_bytes=len(PDF),
-                sha256="0" * 64,
+                sha256=hashlib.sha256(PDF).hexdigest(),
                 uploaded_by=user,
                 uploaded_by_label=user.email,
             )
