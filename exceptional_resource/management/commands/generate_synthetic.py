@@ -24,7 +24,7 @@ from django.db import connections
 from django.utils import timezone
 
 from exceptional_resource.synthetic import SCALES, Result, generate, prepare_schools
-from exceptional_resource.synthetic.checks import check_invariants
+from exceptional_resource.synthetic.checks import analyze, check_invariants
 from pooling.models import Pool
 
 
@@ -44,6 +44,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the result as JSON.")
         parser.add_argument("--workers", type=int, default=1, help="Parallel writers (one database connection each).")
         parser.add_argument("--part", default="", help=argparse.SUPPRESS)
+        parser.add_argument("--check-only", action="store_true", help="Only check the ledger invariants.")
 
     def _parallel(self, options: dict[str, Any], as_of: date) -> Result:
         """Schools first, then ``--workers`` child processes each writing every n-th body."""
@@ -86,6 +87,13 @@ class Command(BaseCommand):
             for connection in connections.all():
                 connection.close()
                 connection.settings_dict.update({k: owner[k] for k in ("USER", "PASSWORD", "HOST", "PORT")})
+        if options["check_only"]:
+            started = time.monotonic()
+            problems = check_invariants()
+            if problems:
+                raise CommandError("Ledger invariants broken: " + "; ".join(problems))
+            self.stdout.write(f"every ledger invariant holds (checked in {time.monotonic() - started:.0f} s)")
+            return
         part = tuple(int(x) for x in options["part"].split("/")) if options["part"] else (0, 1)
         if not options["dry_run"] and not options["part"]:
             from accounts.tenancy import platform_context
@@ -111,6 +119,9 @@ class Command(BaseCommand):
             return
         report: dict[str, Any] = {"result": result.__dict__, "as_of": as_of.isoformat()}
         if not options["dry_run"]:
+            started = time.monotonic()
+            analyze()
+            report["analyze_seconds"] = round(time.monotonic() - started, 1)
             started = time.monotonic()
             problems = check_invariants()
             report["checks_seconds"] = round(time.monotonic() - started, 1)
