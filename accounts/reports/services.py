@@ -347,11 +347,19 @@ def report_run_execute(*, report_run_id: int, task_id: str) -> str:
         except ApplicationError as exc:
             message = exc.message
         except Exception as exc:
+            # The exception's own text can hold row values, so it goes to the log only; the
+            # run (shown to people and emailed) names the kind of error and where to look.
             logger.exception("Report run %s failed", report_run_id)
-            message = f"The report could not be produced because of an unexpected error ({type(exc).__name__}: {exc})."
+            message = (
+                f"The report could not be produced because of an unexpected error ({type(exc).__name__}). "
+                f"The details are in the worker's log under report run {report_run_id}."
+            )
         else:
             return "succeeded"
-    report_run_fail(tenant=tenant, report_run_id=report_run_id, attempt=attempt, message=message)
+    try:
+        report_run_fail(tenant=tenant, report_run_id=report_run_id, attempt=attempt, message=message)
+    except RunSuperseded:
+        return "superseded"
     return "failed"
 
 

@@ -172,7 +172,8 @@ def test_an_unexpected_crash_fails_the_run_clearly(body, officer, report_media: 
     run = _request(body, officer, behaviour="crash")
     assert services.report_run_execute(report_run_id=run.pk, task_id="t-1") == "failed"
     assert run_of(body, run.pk).error_message == (
-        "The report could not be produced because of an unexpected error (ZeroDivisionError: division by zero)."
+        "The report could not be produced because of an unexpected error (ZeroDivisionError). "
+        f"The details are in the worker's log under report run {run.pk}."
     )
 
 
