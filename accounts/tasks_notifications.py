@@ -41,3 +41,14 @@ def send_notification_digests(self, *, day: str = "") -> int:  # type: ignore[no
     if failed:
         raise self.retry(kwargs={"day": on.isoformat()})
     return sent
+
+
+@shared_task(name="accounts.send_unsent_notifications")
+def send_unsent_notifications(*, older_than_seconds: int = 600) -> int:
+    """Every 10 minutes (Celery beat): queue again any immediate message still unsent, so a
+    broker outage at commit time or an exhausted retry delays an email instead of losing
+    it. Sending is idempotent, so a message queued twice goes once."""
+    pending = services.notifications_unsent(older_than_seconds=older_than_seconds)
+    for tenant_id, notification_id in pending:
+        send_notification.delay(tenant_id=tenant_id, notification_id=notification_id)
+    return len(pending)

@@ -105,7 +105,7 @@ def after_case_event(event: CaseEvent) -> None:
     if event.verb not in VERB_KINDS:
         return
     tenant_id, event_id = event.responsible_body_id, event.pk
-    transaction.on_commit(lambda: _enqueue(tenant_id, event_id))
+    transaction.on_commit(lambda: _enqueue(tenant_id, event_id), robust=True)
 
 
 def _enqueue(tenant_id: int, event_id: int) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -90,7 +90,7 @@ def notification_queue(
             queued.append(notification)
         immediate = [(tenant.pk, n.pk) for n in queued if n.delivery == IMMEDIATE]
         if immediate:
-            transaction.on_commit(lambda: _enqueue_sends(immediate))
+            transaction.on_commit(lambda: _enqueue_sends(immediate), robust=True)
     return queued
 
 
@@ -99,6 +99,18 @@ def _enqueue_sends(pairs: list[tuple[int, int]]) -> None:
 
     for tenant_id, notification_id in pairs:
         send_notification.delay(tenant_id=tenant_id, notification_id=notification_id)
+
+
+def notifications_unsent(*, older_than_seconds: int) -> list[tuple[int, int]]:
+    """Immediate messages still unsent after ``older_than_seconds`` (the broker was away,
+    or every retry failed): (body id, notification id), oldest first."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    with platform_context():
+        return list(
+            Notification.objects.filter(delivery=IMMEDIATE, sent_at__isnull=True, created_at__lt=cutoff)
+            .order_by("created_at", "id")
+            .values_list("responsible_body_id", "pk")[:1000]
+        )
 
 
 def _preferences_url() -> str:

@@ -331,4 +331,5 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="0", hour="7"),
         "options": {"expires": 12 * 60 * 60},
     },
+    "notifications-unsent": {"task": "accounts.send_unsent_notifications", "schedule": 10 * 60},
 }

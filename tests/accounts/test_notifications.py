@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import smtplib
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts import notifications
 from accounts.errors import ApplicationError
@@ -24,7 +26,7 @@ from accounts.notifications.services import (
     notification_send,
     preferences_for,
 )
-from accounts.tasks_notifications import send_notification, send_notification_digests
+from accounts.tasks_notifications import send_notification, send_notification_digests, send_unsent_notifications
 from accounts.tenancy import tenant_context
 from tests.factories import UserFactory, member
 
@@ -201,3 +203,19 @@ def test_email_settings_need_sign_in(client: Client) -> None:
 
 def _others(value: str) -> dict[str, str]:
     return {k.key: value for k in notifications.registered_kinds() if not k.key.startswith("test_")}
+
+
+def test_messages_left_unsent_are_queued_again_and_go_once(settings: Any) -> None:
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    m = member(Role.TRUSTEE)
+    body = m.responsible_body
+    [old] = _queue(body, [m.user], key="old")
+    [recent] = _queue(body, [m.user], key="recent")
+    with tenant_context(body):
+        Notification.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(minutes=15))
+    assert send_unsent_notifications.apply().get() == 1
+    assert len(mail.outbox) == 1
+    assert send_unsent_notifications.apply().get() == 0
+    assert len(mail.outbox) == 1
+    with tenant_context(body):
+        assert Notification.objects.get(pk=recent.pk).sent_at is None
