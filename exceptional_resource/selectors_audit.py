@@ -82,6 +82,9 @@ def transaction_chain(*, tenant: ResponsibleBody, sample: AuditSample, transacti
         if txn is None:
             raise Http404("No such transaction.")
         legs = list(txn.legs.select_related("account", "school").order_by("-amount_pence", "id"))
+        for leg in legs:  # shown as debit and credit columns, both positive
+            leg.debit_pence = max(leg.amount_pence, 0)
+            leg.credit_pence = max(-leg.amount_pence, 0)
         chain = Chain(transaction=txn, legs=legs)
         source = txn
         if txn.source_type == "transaction" and txn.reverses_id is not None:

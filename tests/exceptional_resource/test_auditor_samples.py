@@ -202,6 +202,7 @@ def test_the_auditor_draws_on_the_page_and_opens_a_commitment_down_to_its_docume
     award = result.award
     assert f"Award {award.pk}" in chain
     assert "£12,000.00" in chain
+    assert "-£12,000.00" not in chain  # the credit leg is shown in the credit column, unsigned
     assert f"Decision {result.decision.pk}" in chain
     assert "Meets the criteria" in chain
     assert f"Case {award.case.reference}" in chain
