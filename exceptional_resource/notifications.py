@@ -1,7 +1,8 @@
 """Emails about cases. The kinds are registered with ``accounts.notifications`` when the
 app is ready; the case services call ``after_case_event`` for each timeline entry they
-write, and the entries named in ``VERB_KINDS`` are announced after commit by a Celery task
-(``exceptional_resource.notify_case_event``, ids only), which works out who should hear.
+write, and the entries named in ``VERB_KINDS`` are announced once the change has committed:
+who should hear is worked out and their messages queued in the database (no broker
+needed), then each immediate email goes by the ``accounts.send_notification`` task.
 
 No email names or describes a pupil, a case reference, a school or an amount: only what
 happened, in a sentence, and a link to the page (where access is checked)."""
@@ -105,13 +106,11 @@ def after_case_event(event: CaseEvent) -> None:
     if event.verb not in VERB_KINDS:
         return
     tenant_id, event_id = event.responsible_body_id, event.pk
-    transaction.on_commit(lambda: _enqueue(tenant_id, event_id), robust=True)
+    transaction.on_commit(lambda: _announce(tenant_id, event_id), robust=True)
 
 
-def _enqueue(tenant_id: int, event_id: int) -> None:
-    from exceptional_resource.tasks_notifications import notify_case_event
-
-    notify_case_event.delay(tenant_id=tenant_id, event_id=event_id)
+def _announce(tenant_id: int, event_id: int) -> None:
+    case_event_notify(tenant=ResponsibleBody.objects.get(pk=tenant_id), event_id=event_id)
 
 
 def _members(case: Case, roles: tuple[str, ...], *, school_only: bool) -> set[int]:

@@ -1,5 +1,5 @@
-"""The whole chain with a real worker: a case is submitted and committed, the task that
-announces it runs in the worker, and the worker sends each officer's email once."""
+"""The whole chain with a real worker: a case is submitted and committed, the officers'
+messages are queued on commit, and the worker sends each officer's email once."""
 
 from __future__ import annotations
 
