@@ -10,7 +10,7 @@ import json
 import tracemalloc
 import zipfile
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.errors import ApplicationError
 from accounts.models import Role
@@ -34,7 +35,7 @@ from pooling.services.payments import payment_run_confirm
 from tests.accounts.reports_support import files_of, report_media, run_of
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.test_workflow import _approve
-from tests.factories import member
+from tests.factories import TrustFactory, member
 
 pytestmark = pytest.mark.django_db
 __all__ = ["report_media"]
@@ -354,3 +355,35 @@ def test_the_export_request_names_a_bad_period_and_other_roles_cannot_request_it
     assert finance_client.get(page).status_code == 404
     refused = finance_client.post(page, {"report_type": "auditor_export", "period": "2026-27"})
     assert refused.status_code == 404
+
+
+def test_only_a_current_auditor_of_the_body_sees_and_downloads_the_export(scene: Scene, report_media: Path) -> None:
+    approved_and_declined(scene)
+    auditor_user = member(Role.AUDITOR, scene.body, valid_to=date(2027, 12, 31)).user
+    run = report_services.report_run_request(
+        actor=auditor_user, tenant=scene.body, report_type="auditor_export", data={"period": "2026-27"}
+    )
+    report_services.report_run_execute(report_run_id=run.pk, task_id="t-1")
+    [stored] = files_of(scene.body, run.pk)
+    kwargs = {"body_slug": scene.body.slug, "reportrun_id": run.pk}
+    run_page = reverse("accounts:report", kwargs=kwargs)
+    download = reverse("accounts:report-file", kwargs={**kwargs, "reportfile_id": stored.pk})
+    expired = member(
+        Role.AUDITOR,
+        scene.body,
+        valid_from=timezone.localdate() - timedelta(days=400),
+        valid_to=timezone.localdate() - timedelta(days=1),
+    ).user
+    outsider = member(Role.AUDITOR, TrustFactory(), valid_to=date(2027, 12, 31)).user
+
+    allowed = Client()
+    allowed.force_login(auditor_user)
+    assert allowed.get(run_page).status_code == 200
+    response = allowed.get(download)
+    assert response.status_code == 200
+    assert hashlib.sha256(b"".join(response.streaming_content)).hexdigest() == stored.sha256
+    for user in (scene.finance.user, scene.head.user, expired, outsider):
+        client = Client()
+        client.force_login(user)
+        assert client.get(run_page).status_code == 404, user.email
+        assert client.get(download).status_code == 404, user.email
