@@ -11,6 +11,7 @@ urlpatterns = [
     path("pupils/", pupils.PupilListApi.as_view(), name="pupils"),
     path("pupils/create/", pupils.PupilCreateApi.as_view(), name="pupil-create"),
     path("pupils/<int:pupil_id>/", pupils.PupilDetailApi.as_view(), name="pupil"),
+    path("pupils/<int:pupil_id>/transfer/", pupils.PupilTransferApi.as_view(), name="pupil-transfer"),
     path("cases/", cases.CaseListApi.as_view(), name="cases"),
     path("cases/create/", cases.CaseCreateApi.as_view(), name="case-create"),
     path("cases/<int:case_id>/", cases.CaseDetailApi.as_view(), name="case"),

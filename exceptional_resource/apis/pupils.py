@@ -20,7 +20,7 @@ from exceptional_resource import selectors
 from exceptional_resource.apis.serializers import PupilOutputSerializer
 from exceptional_resource.models import Pupil
 from exceptional_resource.models.cases import YEAR_GROUPS
-from exceptional_resource.services.pupils import pupil_create, pupil_identity_view
+from exceptional_resource.services.pupils import pupil_create, pupil_identity_view, pupil_transfer
 from groupings.models import School
 from groupings.policy_defaults import need_codes
 from groupings.selectors import policy_in_force
@@ -56,8 +56,10 @@ class PupilListApi(TenantAPIView):
 
 
 class PupilCreateApi(TenantAPIView):
-    """Record a pupil at the head's or SENDCO's school. A UPN the body already knows finds
-    the same pupil (they moved school): 200 with that pupil instead of 201."""
+    """Record a pupil at the head's or SENDCO's school. A UPN the school already has finds
+    the same pupil: 200 with that pupil instead of 201. A UPN recorded at another school
+    of the grouping is a 400 on ``upn`` (``pupil_elsewhere``) that says nothing about that
+    pupil; a decision officer moves the record (``pupils/<id>/transfer/``)."""
 
     required_action = Action.VIEW_CASE
 
@@ -122,3 +124,23 @@ class PupilDetailApi(TenantAPIView):
             identity = pupil_identity_view(actor=self.actor, tenant=self.tenant, pupil=pupil)
         pupil.identity = identity  # type: ignore[attr-defined]
         return Response(self.OutputSerializer(pupil).data)
+
+
+class PupilTransferApi(TenantAPIView):
+    """Move a pupil's record to another school of the grouping (they changed school), so
+    their cases and awards stay on one record. Decision officers only."""
+
+    required_action = Action.DECIDE_CASE
+
+    class InputSerializer(serializers.Serializer):
+        school_id = serializers.IntegerField(min_value=1)
+        year_group = serializers.ChoiceField(choices=YEAR_GROUPS, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses=PupilOutputSerializer)
+    def post(self, request: Request, body_slug: str, pupil_id: int) -> Response:
+        pupil = selectors.pupil_get(tenant=self.tenant, pupil_id=pupil_id, school_ids=None)
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        pupil_transfer(actor=self.actor, tenant=self.tenant, pupil_id=pupil.pk, **s.validated_data)
+        pupil = selectors.pupil_get(tenant=self.tenant, pupil_id=pupil.pk, school_ids=None)
+        return Response(PupilOutputSerializer(pupil).data)

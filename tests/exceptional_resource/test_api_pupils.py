@@ -42,6 +42,89 @@ def test_the_same_upn_finds_the_same_pupil(scene) -> None:
     assert again.json()["id"] == first.json()["id"]
 
 
+def _second_school(scene: Any) -> Any:
+    from datetime import date
+
+    from groupings import services as groupings_services
+
+    admin = member(Role.BODY_ADMIN, scene.body, mfa=True)
+    school = own_academy(scene.body, name="Brook Academy")
+    arrangement = groupings_services.arrangement_propose(
+        actor=admin.user,
+        tenant=scene.body,
+        school_id=school.pk,
+        basis="own_academy",
+        counterparty="Trust",
+        start_date=date(2026, 4, 1),
+    )
+    groupings_services.arrangement_activate(actor=admin.user, tenant=scene.body, arrangement_id=arrangement.pk)
+    return school
+
+
+def test_a_upn_recorded_at_another_school_is_refused_and_reveals_nothing(scene) -> None:
+    first = _record(scene, upn="A123456789012", sen_status="ehc_plan", primary_need="SLCN").json()
+    brook = _second_school(scene)
+    other_head = member(Role.HEAD, scene.body, school=brook)
+    response = api(other_head.user).post(
+        url(scene.body, "pupils/create/"),
+        {
+            "school_id": brook.pk,
+            "year_group": "Y3",
+            "sen_status": "sen_support",
+            "primary_need": "SLCN",
+            "upn": "A123456789012",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert field_error(response) == {"upn"}
+    assert response.json()["message"].startswith("A pupil with this UPN is already recorded at another school")
+    body = response.content.decode()
+    assert first["reference"] not in body
+    assert "ehc_plan" not in body
+    listed = api(other_head.user).get(url(scene.body, "pupils/"))
+    assert listed.json()["results"] == []
+    mine = api(scene.head.user).get(url(scene.body, "pupils/"))
+    assert [p["id"] for p in mine.json()["results"]] == [first["id"]]
+
+
+def test_a_decision_officer_moves_a_pupil_and_the_new_school_then_finds_them(scene) -> None:
+    first = _record(scene, upn="A123456789012").json()
+    brook = _second_school(scene)
+    other_head = member(Role.HEAD, scene.body, school=brook)
+    refused = api(other_head.user).post(url(scene.body, f"pupils/{first['id']}/transfer/"), {"school_id": brook.pk})
+    assert refused.status_code == 404
+    bad = api(scene.officer.user).post(
+        url(scene.body, f"pupils/{first['id']}/transfer/"), {"school_id": brook.pk, "year_group": "Y14"}, format="json"
+    )
+    assert bad.status_code == 400
+    assert field_error(bad) == {"year_group"}
+    same = api(scene.officer.user).post(
+        url(scene.body, f"pupils/{first['id']}/transfer/"), {"school_id": scene.school.pk}, format="json"
+    )
+    assert same.status_code == 400
+    assert field_error(same) == {"school_id"}
+    assert same.json()["message"] == "The pupil is already recorded at that school."
+    moved = api(scene.officer.user).post(
+        url(scene.body, f"pupils/{first['id']}/transfer/"), {"school_id": brook.pk, "year_group": "Y4"}, format="json"
+    )
+    assert moved.status_code == 200, moved.json()
+    assert (moved.json()["id"], moved.json()["year_group"]) == (first["id"], "Y4")
+    again = api(other_head.user).post(
+        url(scene.body, "pupils/create/"),
+        {
+            "school_id": brook.pk,
+            "year_group": "Y4",
+            "sen_status": "sen_support",
+            "primary_need": "SLCN",
+            "upn": "A123456789012",
+        },
+        format="json",
+    )
+    assert (again.status_code, again.json()["id"]) == (200, first["id"])
+    assert api(scene.head.user).get(url(scene.body, "pupils/")).json()["results"] == []
+
+
 @pytest.mark.parametrize(("who", "sees"), [("head", True), ("officer", True), ("auditor", False)])
 def test_identity_only_for_permitted_roles_and_every_view_is_audited(scene, who: str, sees: bool) -> None:
     pupil = _record(scene, name="Grace Hopper", upn="B123456789012").json()

@@ -61,14 +61,66 @@ def test_name_and_upn_are_encrypted_at_rest_and_views_are_audited(school_member)
         assert AuditEvent.objects.filter(verb="pupil.identity_viewed", object_id=str(pupil.pk)).count() == 1
 
 
-def test_a_pupil_who_moves_school_keeps_one_record(school_member) -> None:
-    officer, (north, south) = school_member
+def test_the_same_upn_at_the_same_school_finds_the_same_record(school_member) -> None:
+    officer, (north, _) = school_member
     first = _create(officer, north, upn="a123456789012")
-    moved = _create(officer, south, upn="A123 4567 89012", year_group="Y5")
-    assert moved.pk == first.pk
-    assert (moved.school_id, moved.year_group) == (south.pk, "Y5")
+    again = _create(officer, north, upn="A123 4567 89012")
+    assert again.pk == first.pk
     with tenant_context(officer.responsible_body):
         assert Pupil.objects.count() == 1
+
+
+def test_a_upn_held_at_another_school_is_refused_without_revealing_the_pupil(school_member) -> None:
+    officer, (north, south) = school_member
+    first = _create(officer, north, upn="a123456789012", sen_status="ehc_plan", primary_need="ASD")
+    with pytest.raises(ApplicationError) as exc:
+        _create(officer, south, upn="A123 4567 89012", year_group="Y5")
+    assert (exc.value.code, exc.value.field) == ("pupil_elsewhere", "upn")
+    assert "ASD" not in exc.value.message
+    assert first.reference not in exc.value.message
+    with tenant_context(officer.responsible_body):
+        first.refresh_from_db()
+        assert (first.school_id, Pupil.objects.count()) == (north.pk, 1)
+
+
+def test_a_pupil_who_moves_school_keeps_one_record_moved_by_an_officer(school_member) -> None:
+    officer, (north, south) = school_member
+    first = _create(officer, north, upn="a123456789012", primary_need="ASD")
+    body = officer.responsible_body
+    moved = services.pupil_transfer(
+        actor=officer.user, tenant=body, pupil_id=first.pk, school_id=south.pk, year_group="Y5"
+    )
+    assert moved.pk == first.pk
+    assert (moved.school_id, moved.year_group) == (south.pk, "Y5")
+    assert _create(officer, south, upn="A123456789012").pk == first.pk
+    with tenant_context(body):
+        assert Pupil.objects.count() == 1
+        event = AuditEvent.objects.get(verb="pupil.moved_school", object_id=str(first.pk))
+        assert event.before["school"] == north.pk
+        assert event.after["school"] == south.pk
+        assert "ASD" not in str(event.before) + str(event.after)
+
+
+@pytest.mark.parametrize(
+    ("to", "year_group", "code"),
+    [("same", "", "same_school"), ("outside", "", "school_not_in_grouping"), ("other", "Y14", "invalid_year_group")],
+)
+def test_bad_transfers_are_refused(school_member, to: str, year_group: str, code: str) -> None:
+    officer, (north, south) = school_member
+    pupil = _create(officer, north)
+    target = {"same": north, "other": south, "outside": own_academy(member(Role.BODY_ADMIN).responsible_body)}[to]
+    with pytest.raises(ApplicationError) as exc:
+        services.pupil_transfer(
+            actor=officer.user,
+            tenant=officer.responsible_body,
+            pupil_id=pupil.pk,
+            school_id=target.pk,
+            year_group=year_group,
+        )
+    assert exc.value.code == code
+    with tenant_context(officer.responsible_body):
+        pupil.refresh_from_db()
+        assert pupil.school_id == north.pk
 
 
 @pytest.mark.parametrize(
