@@ -25,6 +25,7 @@ from accounts.models import ResponsibleBody, Role, User
 from accounts.policy import Action, BodyAccess
 from accounts.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision, Outcome
+from exceptional_resource.notifications import after_case_event
 from exceptional_resource.services.awards import award_end_early, award_vary
 from pooling.models import Pool
 from pooling.services.ledger import InsufficientHeadroom
@@ -41,7 +42,7 @@ class ReviewDecisionResult:
 
 
 def _event(case: Case, actor: User, verb: str, note: str, from_status: str = "", to_status: str = "") -> None:
-    CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         responsible_body_id=case.responsible_body_id,
         case=case,
         verb=verb,
@@ -50,6 +51,7 @@ def _event(case: Case, actor: User, verb: str, note: str, from_status: str = "",
         to_status=to_status,
         actor_label=actor.email,
     )
+    after_case_event(event)  # the people concerned hear of it once the change commits
 
 
 def _check_officer(actor: User, tenant: ResponsibleBody, case: Case) -> BodyAccess:

@@ -11,6 +11,7 @@ import pytest
 from django.db import reset_queries
 
 from accounts.models import Role
+from accounts.notifications.models import Notification
 from accounts.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, CaseEvent, Decision
 from exceptional_resource.services import cases as case_services
@@ -335,24 +336,27 @@ def test_an_officer_who_works_at_the_school_cannot_decide_its_review(scene) -> N
     assert case_row(scene.body, case.pk)["status"] == "review_due"
 
 
-def test_a_renewal_the_pool_cannot_fund_is_a_409_and_the_shortfall_is_recorded(scene) -> None:
+def test_a_renewal_the_pool_cannot_fund_is_a_409_and_the_shortfall_is_recorded(
+    scene, django_capture_on_commit_callbacks
+) -> None:
     case, _ = _review_due(scene)
     _record_review(scene, case)
     before = counts(scene.body)
-    response = api(scene.senior.user).post(
-        url(scene.body, f"cases/{case.pk}/review-decision/"),
-        {
-            "decision": "renew",
-            "reasons": "Continue",
-            "amount_pence": 40_000_00,
-            "pool_id": scene.pool.pk,
-            "frequency": "monthly",
-            "starts_on": "2027-03-01",
-            "ends_on": "2027-03-31",
-            "review_on": "2027-06-01",
-        },
-        format="json",
-    )
+    with django_capture_on_commit_callbacks(execute=False) as announced:
+        response = api(scene.senior.user).post(
+            url(scene.body, f"cases/{case.pk}/review-decision/"),
+            {
+                "decision": "renew",
+                "reasons": "Continue",
+                "amount_pence": 40_000_00,
+                "pool_id": scene.pool.pk,
+                "frequency": "monthly",
+                "starts_on": "2027-03-01",
+                "ends_on": "2027-03-31",
+                "review_on": "2027-06-01",
+            },
+            format="json",
+        )
     assert (response.status_code, response.json()["code"]) == (409, "insufficient_headroom")
     assert response.json()["detail"]["shortfall_pence"] == 9_000_00
     after = counts(scene.body)
@@ -360,3 +364,9 @@ def test_a_renewal_the_pool_cannot_fund_is_a_409_and_the_shortfall_is_recorded(s
     assert case_row(scene.body, case.pk)["status"] == "review_due"
     with tenant_context(scene.body):
         assert CaseEvent.objects.filter(case=case, verb="headroom_shortfall").count() == 1
+    # The finance officers hear of it once it commits (the shortfall is escalated).
+    for callback in announced:
+        callback()
+    with tenant_context(scene.body):
+        alerted = set(Notification.objects.filter(kind="pool_headroom_shortfall").values_list("user_id", flat=True))
+    assert alerted == {scene.finance.user.pk}
