@@ -55,6 +55,24 @@ def _content_hash(event: AuditEvent) -> str:
     return hashlib.sha256(encoded).hexdigest()
 
 
+def text_fingerprint(value: Any) -> Any:
+    """What the audit trail keeps of free text that may describe a child (a case's need,
+    a comment, a reason): whether there was any, its length and a SHA-256 to show that it
+    changed and to match it against the record, never the words. Audit rows are kept for
+    good and read by administrators and auditors, who may not read cases."""
+    if not isinstance(value, str):
+        return value
+    if not value:
+        return {"text": "empty"}
+    return {"text": "redacted", "length": len(value), "sha256": hashlib.sha256(value.encode()).hexdigest()}
+
+
+def redact_text(values: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    """``values`` with the named free-text fields replaced by ``text_fingerprint``."""
+    names = set(fields)
+    return {k: (text_fingerprint(v) if k in names else v) for k, v in values.items()}
+
+
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     """The before/after values of ``fields`` of ``instance`` (foreign keys as ids)."""
     result: dict[str, Any] = {}

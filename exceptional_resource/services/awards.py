@@ -7,7 +7,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record
+from accounts.audit import audit_record, text_fingerprint
 from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
@@ -80,7 +80,7 @@ def award_vary(*, actor: User, tenant: ResponsibleBody, award_id: int, new_amoun
             verb="award.varied",
             obj=award,
             before={"amount_pence": before},
-            after={"amount_pence": new_amount_pence, "reason": reason},
+            after={"amount_pence": new_amount_pence, "reason": text_fingerprint(reason)},
         )
     return award
 
@@ -114,7 +114,7 @@ def award_end_early(*, actor: User | None, tenant: ResponsibleBody, award_id: in
             tenant=tenant,
             verb="award.ended_early",
             obj=award,
-            after={"ended_on": end_on, "reason": reason, "released_pence": stopped.released_pence},
+            after={"ended_on": end_on, "reason": text_fingerprint(reason), "released_pence": stopped.released_pence},
         )
     return award
 

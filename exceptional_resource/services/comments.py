@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from accounts.audit import audit_record
+from accounts.audit import audit_record, text_fingerprint
 from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
@@ -39,6 +39,6 @@ def case_comment_add(*, actor: User, tenant: ResponsibleBody, case_id: int, text
             tenant=tenant,
             verb="case.commented",
             obj=case,
-            after={"comment_id": comment.pk, "text": cleaned},
+            after={"comment_id": comment.pk, "text": text_fingerprint(cleaned)},
         )
     return comment

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record, snapshot
+from accounts.audit import audit_record, redact_text, snapshot
 from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
@@ -44,6 +44,8 @@ PROVISION_FIELDS = (
 )
 RESOURCE_FIELDS = ("kind", "description", "quantity", "unit_cost_pence", "starts_on", "ends_on")
 OUTCOME_FIELDS = ("description", "measure", "review_on")
+# Free text that may describe the child: the audit trail keeps a fingerprint, not the words.
+FREE_TEXT = ("need_description", "parents_summary", "pupil_summary", "provision", "description", "measure")
 _MAX_LENGTHS = {
     "parents_summary": 500,
     "pupil_summary": 500,
@@ -150,7 +152,7 @@ def case_create_draft(*, actor: User, tenant: ResponsibleBody, pupil_id: int, **
             tenant=tenant,
             verb="case.drafted",
             obj=case,
-            after=snapshot(case, ("reference", "pupil", "school", *clean)),
+            after=redact_text(snapshot(case, ("reference", "pupil", "school", *clean)), FREE_TEXT),
         )
     return case
 
@@ -165,7 +167,14 @@ def case_update_draft(*, actor: User, tenant: ResponsibleBody, case_id: int, **f
             setattr(case, name, value)
         case.updated_at = timezone.now()
         case.save(update_fields=[*clean, "updated_at"])
-        audit_record(actor=actor, tenant=tenant, verb="case.draft_updated", obj=case, before=before, after=clean)
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="case.draft_updated",
+            obj=case,
+            before=redact_text(before, FREE_TEXT),
+            after=redact_text(clean, FREE_TEXT),
+        )
     return case
 
 
@@ -207,7 +216,13 @@ def provision_row_add(*, actor: User, tenant: ResponsibleBody, case_id: int, **v
         case = _draft(actor=actor, tenant=tenant, case_id=case_id)
         row = ProvisionRow.objects.create(responsible_body=tenant, case=case, **clean)
         _touch(case)
-        audit_record(actor=actor, tenant=tenant, verb="case.provision_added", obj=case, after={"id": row.pk, **clean})
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="case.provision_added",
+            obj=case,
+            after=redact_text({"id": row.pk, **clean}, FREE_TEXT),
+        )
     return row
 
 
@@ -220,7 +235,9 @@ def provision_row_remove(*, actor: User, tenant: ResponsibleBody, case_id: int, 
         before = {"id": row.pk, **snapshot(row, PROVISION_FIELDS)}
         row.delete()
         _touch(case)
-        audit_record(actor=actor, tenant=tenant, verb="case.provision_removed", obj=case, before=before)
+        audit_record(
+            actor=actor, tenant=tenant, verb="case.provision_removed", obj=case, before=redact_text(before, FREE_TEXT)
+        )
 
 
 # --- Resource lines ---------------------------------------------------------------------------
@@ -263,7 +280,13 @@ def resource_line_add(*, actor: User, tenant: ResponsibleBody, case_id: int, **v
         case = _draft(actor=actor, tenant=tenant, case_id=case_id)
         line = ResourceLine.objects.create(responsible_body=tenant, case=case, **clean)
         _touch(case)
-        audit_record(actor=actor, tenant=tenant, verb="case.resource_added", obj=case, after={"id": line.pk, **clean})
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="case.resource_added",
+            obj=case,
+            after=redact_text({"id": line.pk, **clean}, FREE_TEXT),
+        )
     return line
 
 
@@ -276,7 +299,9 @@ def resource_line_remove(*, actor: User, tenant: ResponsibleBody, case_id: int, 
         before = {"id": line.pk, **snapshot(line, RESOURCE_FIELDS)}
         line.delete()
         _touch(case)
-        audit_record(actor=actor, tenant=tenant, verb="case.resource_removed", obj=case, before=before)
+        audit_record(
+            actor=actor, tenant=tenant, verb="case.resource_removed", obj=case, before=redact_text(before, FREE_TEXT)
+        )
 
 
 # --- Intended outcomes ------------------------------------------------------------------------
@@ -303,7 +328,13 @@ def outcome_add(*, actor: User, tenant: ResponsibleBody, case_id: int, **values:
             )
         outcome = Outcome.objects.create(responsible_body=tenant, case=case, **clean)
         _touch(case)
-        audit_record(actor=actor, tenant=tenant, verb="case.outcome_added", obj=case, after={"id": outcome.pk, **clean})
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="case.outcome_added",
+            obj=case,
+            after=redact_text({"id": outcome.pk, **clean}, FREE_TEXT),
+        )
     return outcome
 
 
@@ -316,4 +347,6 @@ def outcome_remove(*, actor: User, tenant: ResponsibleBody, case_id: int, outcom
         before = {"id": outcome.pk, **snapshot(outcome, OUTCOME_FIELDS)}
         outcome.delete()
         _touch(case)
-        audit_record(actor=actor, tenant=tenant, verb="case.outcome_removed", obj=case, before=before)
+        audit_record(
+            actor=actor, tenant=tenant, verb="case.outcome_removed", obj=case, before=redact_text(before, FREE_TEXT)
+        )

@@ -77,7 +77,12 @@ def test_a_draft_is_started_filled_in_and_audited(scene) -> None:
             .order_by("id")
             .values_list("verb", flat=True)
         )
+        payloads = str(list(AuditEvent.objects.filter(object_id=str(case.pk)).values_list("before", "after")))
     assert saved.need_description == "Needs a nurture base"
+    # Free text about the child stays in the case, never in the audit trail (kept for good).
+    for typed in ("nurture", PROVISION["provision"], RESOURCE["description"], OUTCOME["description"]):
+        assert typed not in payloads
+    assert "redacted" in payloads
     assert verbs == [
         "case.drafted",
         "case.draft_updated",
