@@ -17,7 +17,7 @@ from exceptional_resource.models import AuditSample
 from exceptional_resource.services import audit_samples as services
 
 
-class SampleOutputSerializer(serializers.Serializer):
+class AuditSampleOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     period = serializers.CharField(source="pool.label")
     population = serializers.ChoiceField(choices=AuditSample.Population.choices)
@@ -30,7 +30,7 @@ class SampleOutputSerializer(serializers.Serializer):
     drawn_at = serializers.DateTimeField()
 
 
-class SampleDetailOutputSerializer(SampleOutputSerializer):
+class AuditSampleDetailOutputSerializer(AuditSampleOutputSerializer):
     reproduced = serializers.BooleanField(help_text="Drawing again with the seed gives the same transactions.")
 
 
@@ -39,10 +39,10 @@ class SampleListApi(TenantAPIView):
 
     required_action = Action.EXPORT_AUDIT
 
-    @extend_schema(responses=SampleOutputSerializer(many=True))
+    @extend_schema(responses=AuditSampleOutputSerializer(many=True))
     def get(self, request: Request, body_slug: str) -> Response:
         samples = selectors.audit_sample_list(tenant=self.tenant)[:100]
-        return Response(SampleOutputSerializer(samples, many=True).data)
+        return Response(AuditSampleOutputSerializer(samples, many=True).data)
 
 
 class SampleDrawApi(TenantAPIView):
@@ -57,32 +57,32 @@ class SampleDrawApi(TenantAPIView):
         population = serializers.ChoiceField(choices=AuditSample.Population.choices, default=AuditSample.Population.ALL)
         seed = serializers.IntegerField(min_value=0, max_value=services.MAX_SEED, required=False, allow_null=True)
 
-    @extend_schema(request=InputSerializer, responses={201: SampleOutputSerializer})
+    @extend_schema(request=InputSerializer, responses={201: AuditSampleOutputSerializer})
     def post(self, request: Request, body_slug: str) -> Response:
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         sample = services.audit_sample_draw(actor=self.actor, tenant=self.tenant, **s.validated_data)
-        return created(SampleOutputSerializer(sample).data)
+        return created(AuditSampleOutputSerializer(sample).data)
 
 
 class SampleDetailApi(TenantAPIView):
     required_action = Action.EXPORT_AUDIT
 
-    @extend_schema(responses=SampleDetailOutputSerializer)
+    @extend_schema(responses=AuditSampleDetailOutputSerializer)
     def get(self, request: Request, body_slug: str, auditsample_id: int) -> Response:
         sample = selectors.audit_sample_get(tenant=self.tenant, auditsample_id=auditsample_id)
         services.audit_sample_view_record(actor=self.actor, tenant=self.tenant, sample=sample, via="api")
         sample.reproduced = services.audit_sample_redraw(tenant=self.tenant, sample=sample) == sample.transaction_ids  # type: ignore[attr-defined]
-        return Response(SampleDetailOutputSerializer(sample).data)
+        return Response(AuditSampleDetailOutputSerializer(sample).data)
 
 
-class LegOutputSerializer(serializers.Serializer):
+class AuditLegOutputSerializer(serializers.Serializer):
     account = serializers.CharField(source="account.kind")
     amount_pence = serializers.IntegerField()
     school_urn = serializers.IntegerField(source="school.urn", allow_null=True, default=None)
 
 
-class TransactionOutputSerializer(serializers.Serializer):
+class AuditTransactionOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     posted_on = serializers.DateField()
@@ -94,7 +94,7 @@ class TransactionOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class DocumentOutputSerializer(serializers.Serializer):
+class AuditDocumentOutputSerializer(serializers.Serializer):
     name = serializers.CharField(source="original_name")
     content_type = serializers.CharField()
     size_bytes = serializers.IntegerField()
@@ -103,7 +103,7 @@ class DocumentOutputSerializer(serializers.Serializer):
     uploaded_at = serializers.DateTimeField()
 
 
-class CaseSummaryOutputSerializer(serializers.Serializer):
+class AuditCaseSummaryOutputSerializer(serializers.Serializer):
     reference = serializers.CharField(source="case.reference")
     status = serializers.CharField(source="case.status")
     school_urn = serializers.IntegerField(source="case.school.urn")
@@ -115,10 +115,10 @@ class CaseSummaryOutputSerializer(serializers.Serializer):
     notional_sen_pence = serializers.IntegerField(source="case.notional_sen_pence")
     requested_pence = serializers.IntegerField()
     outcomes = serializers.IntegerField()
-    documents = DocumentOutputSerializer(many=True)
+    documents = AuditDocumentOutputSerializer(many=True)
 
 
-class DecisionOutputSerializer(serializers.Serializer):
+class AuditDecisionOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     outcome = serializers.CharField()
     officer = serializers.CharField(source="officer_label")
@@ -131,24 +131,24 @@ class DecisionOutputSerializer(serializers.Serializer):
     used_reserve = serializers.BooleanField()
 
 
-class AwardOutputSerializer(serializers.Serializer):
+class AuditAwardOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     school_urn = serializers.IntegerField(source="school.urn")
     amount_pence = serializers.IntegerField()
     status = serializers.CharField()
 
 
-class ChainLinkOutputSerializer(serializers.Serializer):
-    award = AwardOutputSerializer()
-    decision = DecisionOutputSerializer()
-    case = CaseSummaryOutputSerializer(source="summary")
+class AuditChainLinkOutputSerializer(serializers.Serializer):
+    award = AuditAwardOutputSerializer()
+    decision = AuditDecisionOutputSerializer()
+    case = AuditCaseSummaryOutputSerializer(source="summary")
 
 
-class ChainOutputSerializer(serializers.Serializer):
-    transaction = TransactionOutputSerializer()
-    legs = LegOutputSerializer(many=True)
-    reverses = TransactionOutputSerializer(source="followed", allow_null=True)
-    links = ChainLinkOutputSerializer(many=True)
+class AuditChainOutputSerializer(serializers.Serializer):
+    transaction = AuditTransactionOutputSerializer()
+    legs = AuditLegOutputSerializer(many=True)
+    reverses = AuditTransactionOutputSerializer(source="followed", allow_null=True)
+    links = AuditChainLinkOutputSerializer(many=True)
     note = serializers.CharField()
 
 
@@ -157,11 +157,11 @@ class ChainApi(TenantAPIView):
 
     required_action = Action.EXPORT_AUDIT
 
-    @extend_schema(responses=ChainOutputSerializer)
+    @extend_schema(responses=AuditChainOutputSerializer)
     def get(self, request: Request, body_slug: str, auditsample_id: int, transaction_id: int) -> Response:
         sample = selectors.audit_sample_get(tenant=self.tenant, auditsample_id=auditsample_id)
         chain = selectors.transaction_chain(tenant=self.tenant, sample=sample, transaction_id=transaction_id)
         services.audit_chain_view_record(
             actor=self.actor, tenant=self.tenant, sample=sample, transaction_id=chain.transaction.pk, via="api"
         )
-        return Response(ChainOutputSerializer(chain).data)
+        return Response(AuditChainOutputSerializer(chain).data)

@@ -39,10 +39,11 @@ def test_a_school_scoped_role_is_not_fooled_by_an_object_id_equal_to_its_school_
                 "grouping.manage",
                 "governance.view",
                 "report.request",
+                "annex.view",
             },
         ),
         (Role.PARTNERSHIP_LEAD, {"body.view", "partnership.view"}),
-        (Role.TRUSTEE, {"body.view", "pool.view", "grouping.view", "governance.view", "report.request"}),
+        (Role.TRUSTEE, {"body.view", "pool.view", "grouping.view", "governance.view", "report.request", "annex.view"}),
         (
             Role.AUDITOR,
             {
@@ -54,6 +55,7 @@ def test_a_school_scoped_role_is_not_fooled_by_an_object_id_equal_to_its_school_
                 "governance.view",
                 "report.request",
                 "audit.export",
+                "annex.view",
             },
         ),
     ],
