@@ -3,9 +3,11 @@ holds, the audit chains verify, and the same seed gives the same rows."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 
 from accounts.audit import audit_verify
@@ -98,3 +100,25 @@ def test_trust_scale_is_written_with_every_invariant_holding() -> None:
     assert result.counts["Leg"] > 40_000
     with platform_context():
         assert Case.objects.filter(reference__startswith="ER-").count() >= result.counts["Case"]
+
+
+def test_two_parts_make_every_body_once() -> None:
+    whole = generate(scale="trust", seed=5, as_of=AS_OF, dry_run=True)
+    first = generate(scale="trust", seed=5, as_of=AS_OF, dry_run=True, part=(0, 2))
+    second = generate(scale="trust", seed=5, as_of=AS_OF, dry_run=True, part=(1, 2))
+
+    assert first.bodies + second.bodies == whole.bodies
+    for model, count in whole.counts.items():
+        assert first.counts.get(model, 0) + second.counts.get(model, 0) == count, model
+
+
+def test_the_command_reports_a_dry_run_with_its_digest() -> None:
+    out = io.StringIO()
+    call_command("generate_synthetic", "--scale", "demo", "--seed", "3", "--as-of", "2026-11-28", "--dry-run",
+                 stdout=out)  # fmt: skip
+    expected = generate(scale="demo", seed=3, as_of=AS_OF, dry_run=True)
+
+    last = out.getvalue().strip().splitlines()[-1]
+    assert last.startswith(f"demo seed 3: {expected.bodies:,} bodies")
+    assert f"{expected.counts['Case']:,} cases" in last
+    assert last.endswith(f"digest {expected.digest[:16]}")

@@ -21,7 +21,7 @@ from accounts.tenancy import tenant_context
 from groupings import services as grouping_services
 from groupings.models import GroupingPolicy
 from pooling.services.ledger import pool_open
-from tests.factories import member, own_academy
+from tests.factories import SchoolFactory, member, own_academy
 
 pytestmark = pytest.mark.django_db
 
@@ -75,6 +75,25 @@ def _add_pools(body: ResponsibleBody, n: int) -> None:
         pool_open(actor=finance.user, tenant=body, label=f"{year}-{(year + 1) % 100:02d}")
 
 
+def _add_active_arrangements(body: ResponsibleBody, n: int) -> None:
+    admin = member(Role.BODY_ADMIN, body, mfa=True)
+    for _ in range(n):
+        arrangement = grouping_services.arrangement_propose(
+            actor=admin.user,
+            tenant=body,
+            school_id=own_academy(body).pk,
+            basis="own_academy",
+            counterparty="The trust",
+            start_date=date(2026, 9, 1),
+        )
+        grouping_services.arrangement_activate(actor=admin.user, tenant=body, arrangement_id=arrangement.pk)
+
+
+def _add_schools(body: ResponsibleBody, n: int) -> None:
+    for _ in range(n):
+        SchoolFactory(name="Zetland Academy")
+
+
 # (name, role that reads it, URL under the body, adds n rows, API?)
 LISTS: list[tuple[str, str, str, Callable[[ResponsibleBody, int], None], bool]] = [
     ("people page", Role.BODY_ADMIN, "/b/{slug}/people/", _add_people, False),
@@ -85,6 +104,8 @@ LISTS: list[tuple[str, str, str, Callable[[ResponsibleBody, int], None], bool]] 
     ("policy page", Role.FINANCE_OFFICER, "/b/{slug}/grouping/policy/", _add_policies, False),
     ("policy versions API", Role.FINANCE_OFFICER, "/api/v1/bodies/{slug}/policy/", _add_policies, True),
     ("pools API", Role.FINANCE_OFFICER, "/api/v1/bodies/{slug}/pools/", _add_pools, True),
+    ("school search API", Role.BODY_ADMIN, "/api/v1/bodies/{slug}/schools/?q=zetland", _add_schools, True),
+    ("public grouping page", Role.TRUSTEE, "/groupings/{slug}/", _add_active_arrangements, False),
 ]
 
 
