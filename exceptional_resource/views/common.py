@@ -15,6 +15,7 @@ from accounts.policy import Action
 from accounts.web import BodyMixin
 from exceptional_resource import selectors
 from exceptional_resource.models import Case, CaseStatus
+from exceptional_resource.services.access_log import case_view_record
 from groupings.models import GroupingPolicy
 from groupings.policy_defaults import AREAS_OF_NEED
 
@@ -150,6 +151,8 @@ class CaseMixin(BodyMixin):
             if not self.access.can(self.case_action, case):
                 raise Http404("No such case.")
             self._case = case
+            if self.request.method == "GET":  # every read of a case is audited (a POST audits its own change)
+                case_view_record(actor=self.actor, tenant=self.body, case=case, via="page")
         return self._case
 
     def case_url(self, name: str = "detail", **kwargs: Any) -> str:

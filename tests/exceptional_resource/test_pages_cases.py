@@ -63,8 +63,15 @@ def _users(scene: Scene) -> dict[str, Any]:
 )
 def test_case_detail_by_role(scene: Scene, who: str, status: int) -> None:
     case = approved_case(scene)
-    response = client_for(_users(scene)[who]).get(url("detail", scene.body, case_id=case.pk))
+    user = _users(scene)[who]
+    response = client_for(user).get(url("detail", scene.body, case_id=case.pk))
     assert response.status_code == status
+    with tenant_context(scene.body):
+        reads = list(
+            AuditEvent.objects.filter(verb="case.viewed", object_id=str(case.pk)).values_list("actor_label", "after")
+        )
+    # Every read of a case is audited; a refused one (404) reads nothing.
+    assert reads == ([(user.email, {"via": "page"})] if status == 200 else [])
     if status == 200:
         page = text(response)
         assert case.reference in page
