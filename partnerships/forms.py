@@ -230,6 +230,7 @@ class ForecastUploadForm(_Form):
 _TERM = forms.CharField(
     label="Term",
     max_length=20,
+    widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
     help_text="For example, 2026/27 autumn.",
     error_messages={"required": "Enter the term, like 2026/27 autumn."},
 )
