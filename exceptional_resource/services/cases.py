@@ -307,6 +307,27 @@ def case_decide(
             )
             audit_record(actor=actor, tenant=tenant, verb="case.headroom_shortfall", obj=case, after=exc.extra)
         raise
+    except ConflictError as exc:
+        # A refusal the case's record must show: the officer stood aside (recusal), or the
+        # amount is above their delegated limit (escalated to an officer with a higher one).
+        # The refused decision was rolled back; these are written after it, on their own.
+        recorded = REFUSALS_RECORDED.get(exc.code)
+        if recorded is not None:
+            verb, note = recorded
+            with tenant_context(tenant), transaction.atomic():
+                case = Case.objects.get(pk=case_id)
+                _event(case=case, actor=actor, verb=verb, note=note.format(**(exc.extra or {})))
+                audit_record(actor=actor, tenant=tenant, verb=f"case.{verb}", obj=case, after=exc.extra or None)
+        raise
+
+
+REFUSALS_RECORDED = {
+    "recused": ("recused", "The officer works at this school and stood aside."),
+    "over_delegated_limit": (
+        "escalated",
+        "Above the officer's delegated limit: an officer with a higher limit must decide it.",
+    ),
+}
 
 
 def _decide(
@@ -333,7 +354,6 @@ def _decide(
         if not access.can(Action.DECIDE_CASE, case):
             raise ApplicationError("Your role does not allow this on this case.", code="not_allowed")
         if any(m.role in (Role.HEAD, Role.SENDCO) and m.school_id == case.school_id for m in access.memberships):
-            _event(case=case, actor=actor, verb="recused", note="The officer works at this school and stood aside.")
             raise ConflictError("You work at this school, so another officer must decide this case.", code="recused")
         if case.status == S.RECONSIDERATION_REQUESTED:
             previous = Decision.objects.filter(case=case).order_by("-decided_at").first()
@@ -355,12 +375,6 @@ def _decide(
                 raise ApplicationError("Enter the amount awarded.", code="amount_required", field="amount_pence")
             limit = access.decision_limit_pence()
             if amount_pence > limit:
-                _event(
-                    case=case,
-                    actor=actor,
-                    verb="escalated",
-                    note=f"Above the officer's delegated limit of {limit // 100:,} pounds.",
-                )
                 raise ConflictError(
                     "This is above your delegated limit: an officer with a higher limit must decide it.",
                     code="over_delegated_limit",

@@ -27,6 +27,7 @@ from accounts.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision, Outcome
 from exceptional_resource.notifications import after_case_event
 from exceptional_resource.services.awards import award_end_early, award_vary
+from exceptional_resource.services.cases import REFUSALS_RECORDED
 from pooling.models import Pool
 from pooling.services.ledger import InsufficientHeadroom
 from pooling.services.payments import award_commit_and_schedule
@@ -122,6 +123,15 @@ def review_decide(
             case = Case.objects.get(pk=case_id)
             _event(case, actor, "headroom_shortfall", f"{exc.message} Escalated to the finance officers and trustees.")
             audit_record(actor=actor, tenant=tenant, verb="case.headroom_shortfall", obj=case, after=exc.extra)
+        raise
+    except ConflictError as exc:
+        recorded = REFUSALS_RECORDED.get(exc.code)  # recusal or escalation: kept on the case's record
+        if recorded is not None:
+            verb, note = recorded
+            with tenant_context(tenant), transaction.atomic():
+                case = Case.objects.get(pk=case_id)
+                _event(case, actor, verb, note)
+                audit_record(actor=actor, tenant=tenant, verb=f"case.{verb}", obj=case, after=exc.extra or None)
         raise
 
 

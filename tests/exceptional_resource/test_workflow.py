@@ -7,7 +7,7 @@ import pytest
 from accounts.errors import ApplicationError, ConflictError
 from accounts.models import AuditEvent, Role
 from accounts.tenancy import tenant_context
-from exceptional_resource.models import Award, Case, CaseEvent, Outcome
+from exceptional_resource.models import Award, Case, CaseEvent, Decision, Outcome
 from exceptional_resource.services import cases
 from pooling.models import Instalment
 from pooling.selectors import pool_headroom
@@ -139,7 +139,15 @@ def test_above_the_delegated_limit_escalates_to_a_higher_limit(scene) -> None:
         _approve(scene, case, amount=30_000_00)
     assert exc.value.code == "over_delegated_limit"
     with tenant_context(scene.body):
-        assert CaseEvent.objects.filter(case=case, verb="escalated").count() == 0  # rolled back with the refusal
+        # The refused decision left nothing behind but the record that it went up a level.
+        assert list(CaseEvent.objects.filter(case=case, verb="escalated").values_list("actor_label", flat=True)) == [
+            scene.officer.user.email
+        ]
+        assert AuditEvent.objects.get(verb="case.escalated", object_id=str(case.pk)).after == {
+            "limit_pence": 25_000_00,
+            "amount_pence": 30_000_00,
+        }
+        assert not Decision.objects.filter(case=case).exists()
     result = _approve(scene, case, officer=scene.senior, amount=30_000_00)
     assert result.award.amount_pence == 30_000_00
 
@@ -151,6 +159,11 @@ def test_an_officer_who_works_at_the_school_must_stand_aside(scene) -> None:
     with pytest.raises(ConflictError) as exc:
         _approve(scene, case)
     assert exc.value.code == "recused"
+    with tenant_context(scene.body):
+        recused = list(CaseEvent.objects.filter(case=case, verb="recused").values_list("actor_label", "note"))
+        assert AuditEvent.objects.filter(verb="case.recused", object_id=str(case.pk)).count() == 1
+        assert not Decision.objects.filter(case=case).exists()
+    assert recused == [(scene.officer.user.email, "The officer works at this school and stood aside.")]
 
 
 def test_insufficient_headroom_refuses_the_decision_and_records_the_shortfall(scene) -> None:
