@@ -56,3 +56,11 @@ PUPIL_UPN_HASH_KEY = "test-only-upn-hash-key"
 HEALTHZ_CACHE_SECONDS = 0  # each test sees a fresh check
 # Report types used only by the tests, registered in the test process and in test workers.
 REPORT_TYPE_MODULES = ["tests.accounts.report_types"]
+
+# N+1 queries fail the tests: django-zeal watches every request through the test client
+# (pages and APIs) and raises where a relation is loaded row by row (issue 9).
+INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]  # noqa: F405
+MIDDLEWARE = [*MIDDLEWARE, "zeal.middleware.zeal_middleware"]  # noqa: F405
+ZEAL_RAISE = True
+# Celery's database result backend polls for a result with repeated .get(): not an N+1.
+ZEAL_ALLOWLIST = [{"model": "django_celery_results.TaskResult", "field": "get()"}]
