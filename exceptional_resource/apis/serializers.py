@@ -26,6 +26,17 @@ class PenceField(serializers.IntegerField):
         kwargs.setdefault("max_value", 10**12)
         super().__init__(**kwargs)
 
+    def to_internal_value(self, data: Any) -> int:
+        """Only a JSON integer or a string of digits: DRF's IntegerField would take ``12.0``,
+        ``"12.00"`` or ``true`` as whole numbers, so a client sending pounds with ".00"
+        would silently ask for a hundredth of the amount."""
+        if isinstance(data, bool) or not (
+            isinstance(data, int) or (isinstance(data, str) and data.strip().lstrip("-").isdigit())
+        ):
+            self.fail("invalid")
+        value: int = super().to_internal_value(data)
+        return value
+
 
 class CountField(serializers.IntegerField):
     default_error_messages = {

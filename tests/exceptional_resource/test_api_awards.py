@@ -109,6 +109,11 @@ def test_ending_an_award_early_releases_exactly_the_unpaid_instalments(scene) ->
     ("path", "payload", "field"),
     [
         ("vary/", {"new_amount_pence": 12_000.505, "reason": "x"}, "new_amount_pence"),
+        # pounds with ".00", a float that happens to be whole, a boolean, an exponent: none are pence
+        ("vary/", {"new_amount_pence": 12_000.0, "reason": "x"}, "new_amount_pence"),
+        ("vary/", {"new_amount_pence": "12000.00", "reason": "x"}, "new_amount_pence"),
+        ("vary/", {"new_amount_pence": True, "reason": "x"}, "new_amount_pence"),
+        ("vary/", {"new_amount_pence": "1e6", "reason": "x"}, "new_amount_pence"),
         ("vary/", {"new_amount_pence": -100, "reason": "x"}, "new_amount_pence"),
         ("vary/", {"new_amount_pence": 0, "reason": "x"}, "new_amount_pence"),
         ("vary/", {"new_amount_pence": 100}, "reason"),
