@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import connection
+from django.db.models import Model
 
 from accounts.tenancy import platform_context
 
@@ -74,7 +75,8 @@ def analyze() -> None:
     from exceptional_resource.synthetic.columns import COLUMNS
     from groupings.models import School
 
-    tables = [model._meta.db_table for model in [*COLUMNS, School]]
+    models: list[type[Model]] = [*COLUMNS, School]
+    tables = [model._meta.db_table for model in models]
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
 

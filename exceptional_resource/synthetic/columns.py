@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
+from django.db import models
 
 from accounts.models import AuditEvent, Membership, ResponsibleBody, User
 from exceptional_resource.models import Award, Case, CaseEvent, Decision, Outcome, Pupil, ResourceLine
@@ -23,7 +24,7 @@ from pooling.models import (
 
 RB = "responsible_body_id"
 
-COLUMNS: dict[type, tuple[str, ...]] = {
+COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
     User: ("id", "password", "is_superuser", "email", "full_name", "is_staff", "is_active", "date_joined"),
     ResponsibleBody: (
         "id", "kind", "legal_name", "slug", "companies_house_number", "la_code", "gias_group_uid",

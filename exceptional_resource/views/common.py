@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from accounts.errors import ApplicationError
@@ -140,6 +140,7 @@ class CaseMixin(BodyMixin):
     SENDCO, is the same 404 as a missing one."""
 
     kwargs: dict[str, Any]
+    request: HttpRequest
     required_action = Action.VIEW_CASE
     case_action = Action.VIEW_CASE
 
