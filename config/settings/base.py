@@ -246,6 +246,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets that share a field name with another get a name of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "SettingKindEnum": "partnerships.models.provision.SettingKind",
+        "MemberKindEnum": "partnerships.models.partnership.MemberKind",
+        "PlanActionStatusEnum": "partnerships.models.plan.ActionStatus",
+    },
 }
 
 # --- Security headers -------------------------------------------------------------
