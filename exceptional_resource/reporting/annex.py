@@ -4,8 +4,11 @@ strategy (page, CSV and PDF).
 
 No pupil-level data: no case or pupil references, no need descriptions, no per-award rows.
 Activity is the awards' amounts apportioned across the kinds of resource their cases asked
-for (largest remainder, so the kinds sum exactly to the awards); the number of awards is
-shown only when it is 5 or more. Money comes from the ledger and the instalment schedules."""
+for (largest remainder, so the kinds sum exactly to the awards). The annex is published, so
+small numbers are suppressed: with 1 to 4 awards neither their number nor any amount
+awarded, paid or still to pay, nor the activity, is shown (one award's amount and what it
+buys could identify the child); the school's contribution is always shown. Money comes from
+the ledger and the instalment schedules."""
 
 from __future__ import annotations
 
@@ -26,6 +29,10 @@ from groupings.models import Arrangement
 from pooling.models import AccountKind, Instalment, InstalmentSchedule, Leg, Pool
 
 SMALL_NUMBER = 5
+SUPPRESSED_TEXT = (
+    "Not shown: fewer than 5 awards, so amounts and activity could identify a child. "
+    "The responsible body holds the figures."
+)
 _KIND_LABELS = dict(ResourceLine.Kind.choices)
 
 
@@ -57,6 +64,15 @@ class InclusionAnnex:
         if self.awards_count == 0:
             return "none"
         return "fewer than 5" if self.awards_count < SMALL_NUMBER else str(self.awards_count)
+
+    @property
+    def suppressed(self) -> bool:
+        """1 to 4 awards: what the pool funded is not published (small numbers)."""
+        return 0 < self.awards_count < SMALL_NUMBER
+
+    @property
+    def suppressed_text(self) -> str:
+        return SUPPRESSED_TEXT
 
     @property
     def activities_total_pence(self) -> int:
@@ -134,14 +150,19 @@ def annex_csv(annex: InclusionAnnex) -> bytes:
     rows = [
         ("contribution", "Pooled contribution expected", annex.contribution_expected_pence),
         ("contribution", "Pooled contribution received", annex.contribution_received_pence),
-        ("pool funding", "Awarded to the school from the pool", annex.awarded_pence),
-        ("pool funding", "Paid to the school", annex.paid_pence),
-        ("pool funding", "Still to be paid", annex.scheduled_pence),
-        ("pool funding", "Net position (awarded less contributed)", annex.net_position_pence),
     ]
-    rows += [("activity", line.label, line.pence) for line in annex.activities]
+    if not annex.suppressed:
+        rows += [
+            ("pool funding", "Awarded to the school from the pool", annex.awarded_pence),
+            ("pool funding", "Paid to the school", annex.paid_pence),
+            ("pool funding", "Still to be paid", annex.scheduled_pence),
+            ("pool funding", "Net position (awarded less contributed)", annex.net_position_pence),
+        ]
+        rows += [("activity", line.label, line.pence) for line in annex.activities]
     for section, item, pence in rows:
         writer.writerow([section, item, pence, f"{pence_to_decimal(pence):.2f}"])
+    if annex.suppressed:
+        writer.writerow(["pool funding", SUPPRESSED_TEXT, "", ""])
     writer.writerow(["activity", f"Number of awards: {annex.awards_count_text}", "", ""])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -15,7 +16,7 @@ from pypdf import PdfReader
 from accounts.models import Role, User
 from accounts.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, ResourceLine
-from exceptional_resource.reporting.annex import inclusion_annex
+from exceptional_resource.reporting.annex import SUPPRESSED_TEXT, inclusion_annex
 from exceptional_resource.services import cases
 from groupings.models import Arrangement
 from pooling.services.payments import payment_run_confirm
@@ -88,32 +89,47 @@ def test_the_annex_apportions_awards_across_kinds_of_provision_to_the_penny(scen
     assert first.school_id == scene.school.pk
 
 
+def _read_all(scene: Scene) -> tuple[str, list[list[str]], str, Any]:
+    links = urls(scene, arrangement_of(scene))
+    client = client_for(scene.head.user)
+    page = client.get(links["annex"])
+    csv_response = client.get(links["csv"])
+    pdf_response = client.get(links["pdf"])
+    assert (page.status_code, csv_response.status_code, pdf_response.status_code) == (200, 200, 200)
+    assert (
+        csv_response["Content-Disposition"] == f'attachment; filename="inclusion-annex-{scene.school.urn}-2026-27.csv"'
+    )
+    assert pdf_response["Content-Type"] == "application/pdf"
+    rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["section", "item", "amount_pence", "amount_pounds"]
+    pdf_text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf_response.content)).pages)
+    return page.content.decode(), rows, pdf_text, csv_response
+
+
 def test_the_head_reads_and_downloads_their_schools_annex_with_no_pupil_data(scene: Scene) -> None:
     award = approved(scene, 12_000_00)
     with tenant_context(scene.body):
         case = Case.objects.select_related("pupil").get(pk=award.case_id)
-    links = urls(scene, arrangement_of(scene))
-    client = client_for(scene.head.user)
 
-    page = client.get(links["annex"])
-    csv_response = client.get(links["csv"])
-    pdf_response = client.get(links["pdf"])
-
-    assert page.status_code == 200
-    html = page.content.decode()
-    assert "£12,000.00" in html
-    assert "Specialist teaching" in html
-    assert (
-        csv_response["Content-Disposition"] == f'attachment; filename="inclusion-annex-{scene.school.urn}-2026-27.csv"'
-    )
-    rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
-    assert rows[0] == ["section", "item", "amount_pence", "amount_pounds"]
-    assert ["pool funding", "Awarded to the school from the pool", "1200000", "12000.00"] in rows
-    assert ["activity", "Specialist teaching", "900000", "9000.00"] in rows
-    assert pdf_response["Content-Type"] == "application/pdf"
-    pdf_text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf_response.content)).pages)
+    # One award: published, its amount and what it bought could identify the child.
+    html, rows, pdf_text, csv_response = _read_all(scene)
+    for text in (html, csv_response.content.decode("utf-8-sig"), pdf_text):
+        assert "12,000" not in text
+        assert "Specialist teaching" not in text
+    assert "Not shown: fewer than 5 awards" in html
+    assert ["pool funding", SUPPRESSED_TEXT, "", ""] in rows
+    assert not any(row[0] in ("activity",) and row[2] for row in rows)
     assert "Meadow Academy" in pdf_text
-    assert "£12,000.00" in pdf_text
+
+    # Five awards: the amounts and the activity are published.
+    for _ in range(4):
+        approved(scene, 6_000_00)
+    html, rows, pdf_text, csv_response = _read_all(scene)
+    assert "£36,000.00" in html
+    assert "Specialist teaching" in html
+    assert ["pool funding", "Awarded to the school from the pool", "3600000", "36000.00"] in rows
+    assert "£36,000.00" in pdf_text
+    assert "Number of awards: 5" in html
     for text in (html, csv_response.content.decode("utf-8-sig"), pdf_text):
         for secret in (case.reference, case.pupil.reference, "Jamie", "signing support", "Speech group"):
             assert secret not in text
