@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from accounts.audit import audit_record, snapshot
 from accounts.errors import ApplicationError, ConflictError
-from accounts.models import ResponsibleBody, User
+from accounts.models import ResponsibleBody, Role, User
+from accounts.policy import BodyAccess
 from accounts.tenancy import platform_context, tenant_context
 from groupings.models import School
 from partnerships.models import (
@@ -172,11 +173,24 @@ def _invitation(tenant: ResponsibleBody, partnershipmember_id: int) -> Partnersh
     return member
 
 
+def _require_trust_admin(actor: User, tenant: ResponsibleBody) -> None:
+    """Joining a partnership and consenting to share need signals (derived from children's
+    cases) are the trust's own decisions: its administrators take them, not whoever can see
+    the partnerships pages. Anyone who can see them may stop sharing."""
+    with tenant_context(tenant):
+        if Role.BODY_ADMIN not in BodyAccess.load(actor, tenant).roles:
+            raise ApplicationError(
+                "Only your trust's administrators can join a partnership or agree to share need signals.",
+                code="not_allowed",
+            )
+
+
 def participation_join(
     *, actor: User, tenant: ResponsibleBody, partnershipmember_id: int, share_need_signals: bool
 ) -> Participation:
     """A trust joins a partnership that named it, and opts in to sharing its anonymised
     need signals or not. Joining twice is refused."""
+    _require_trust_admin(actor, tenant)
     member = _invitation(tenant, partnershipmember_id)
     with tenant_context(tenant):
         if Participation.objects.filter(partnership_id=member.partnership_id).exists():
@@ -208,6 +222,7 @@ def _grant(actor: User, tenant: ResponsibleBody, participation: Participation) -
 
 
 def consent_grant(*, actor: User, tenant: ResponsibleBody, participation_id: int) -> NeedSignalConsent:
+    _require_trust_admin(actor, tenant)
     with tenant_context(tenant):
         participation = Participation.objects.select_for_update().get(pk=participation_id)
         if participation.consents.filter(revoked_at__isnull=True).exists():

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from rest_framework import serializers
 
-from accounts.errors import ConflictError
+from accounts.errors import ApplicationError, ConflictError
 from accounts.models import Role
 from accounts.tenancy import tenant_context
 from exceptional_resource.models import Pupil
@@ -144,9 +144,17 @@ def test_a_trust_shares_only_while_it_consents(scene: Scene, area: Area) -> None
         kind="trust",
         member_body_id=scene.body.pk,
     )
+    trust_lead = member(Role.PARTNERSHIP_LEAD, scene.body).user
+    with pytest.raises(ApplicationError) as refused:
+        partnership.participation_join(
+            actor=trust_lead, tenant=scene.body, partnershipmember_id=invited.pk, share_need_signals=True
+        )
+    assert refused.value.code == "not_allowed"  # the trust's administrators decide to share
     joined = partnership.participation_join(
         actor=trust_admin, tenant=scene.body, partnershipmember_id=invited.pk, share_need_signals=False
     )
+    with pytest.raises(ApplicationError):
+        partnership.consent_grant(actor=trust_lead, tenant=scene.body, participation_id=joined.pk)
     assert platform_consenting_body_ids(partnership_id=area.partnership.pk) == []
     before = demand.need_signals_refresh(actor=area.lead, tenant=area.la, partnership_id=area.partnership.pk)
     with tenant_context(area.la):
