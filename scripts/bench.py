@@ -83,6 +83,7 @@ def bench_environment() -> dict[str, str]:
         SECURE_SSL_REDIRECT="False",
         LOG_LEVEL="WARNING",
         CELERY_TASK_DEFAULT_QUEUE=f"inclusion-pool-bench-{os.getpid()}",
+        ALLOW_SYNTHETIC_DATA="1",  # generate_synthetic refuses production settings otherwise
     )
     return env
 

@@ -7,7 +7,7 @@ import io
 from datetime import date
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
 from accounts.audit import audit_verify
@@ -122,3 +122,10 @@ def test_the_command_reports_a_dry_run_with_its_digest() -> None:
     assert last.startswith(f"demo seed 3: {expected.bodies:,} bodies")
     assert f"{expected.counts['Case']:,} cases" in last
     assert last.endswith(f"digest {expected.digest[:16]}")
+
+
+def test_the_command_refuses_production_settings(settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    settings.SETTINGS_MODULE = "config.settings.production"
+    monkeypatch.delenv("ALLOW_SYNTHETIC_DATA", raising=False)
+    with pytest.raises(CommandError, match="Refusing to write synthetic data with production settings"):
+        call_command("generate_synthetic", "--scale", "demo", "--seed", "3", "--dry-run", stdout=io.StringIO())

@@ -82,6 +82,13 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.SETTINGS_MODULE.endswith(".production") and not environ.Env().bool(
+            "ALLOW_SYNTHETIC_DATA", default=False
+        ):
+            raise CommandError(
+                "Refusing to write synthetic data with production settings "
+                "(set ALLOW_SYNTHETIC_DATA=1 for a benchmark database that holds nothing real)."
+            )
         if not options["dry_run"] and not options["as_runtime_role"]:
             owner = environ.Env.db_url_config(settings.DATABASE_OWNER_URL)
             for connection in connections.all():
