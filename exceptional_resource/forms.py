@@ -187,7 +187,7 @@ class ProvisionRowForm(forms.Form):
         message="Name the provision",
         help_text="For example, small-group speech and language sessions.",
     )
-    staff_role = _text("Who delivers it", max_length=100, message="Say who delivers it, like teaching assistant")
+    staff_role = _text("Who delivers it (optional)", required=False, max_length=100)
     sessions_per_week = _whole("Sessions a week", minimum=1, maximum=50)
     minutes_per_session = _whole("Minutes a session", minimum=1, maximum=600, initial=60)
     group_size = _whole("Pupils in the group", minimum=1, maximum=60, initial=1)
@@ -256,9 +256,9 @@ class OutcomeForm(forms.Form):
         help_text="What will be different for the pupil, for example: uses 50 signs to communicate.",
     )
     measure = _text(
-        "How it will be measured",
-        message="Say how it will be measured",
-        help_text="For example: the therapist's count at the review.",
+        "How it will be measured (optional)",
+        required=False,
+        help_text="If the outcome does not say already. For example: the therapist's count at the review.",
     )
     review_on = _date("Review date")
 
@@ -423,7 +423,7 @@ class ReviewRecordForm(forms.Form):
                 label=outcome.description,
                 choices=Outcome.Result.choices,
                 widget=forms.RadioSelect,
-                help_text=f"Measured by: {outcome.measure}",
+                help_text=f"Measured by: {outcome.measure}" if outcome.measure else "",
                 error_messages={"required": f"Choose a result for “{outcome.description}”"},
             )
             self.fields[f"note_{outcome.pk}"] = _text(

@@ -140,7 +140,7 @@ class ProvisionRowAddApi(CaseApi):
 
     class InputSerializer(serializers.Serializer):
         provision = serializers.CharField(max_length=200)
-        staff_role = serializers.CharField(max_length=100)
+        staff_role = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
         group_size = CountField(min_value=1, max_value=60)
         sessions_per_week = CountField(min_value=1, max_value=50)
         minutes_per_session = CountField(min_value=1, max_value=600)
@@ -206,7 +206,7 @@ class OutcomeAddApi(CaseApi):
 
     class InputSerializer(serializers.Serializer):
         description = serializers.CharField(max_length=300)
-        measure = serializers.CharField(max_length=300)
+        measure = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
         review_on = serializers.DateField()
 
     @extend_schema(request=InputSerializer, responses={201: CaseDetailOutputSerializer})

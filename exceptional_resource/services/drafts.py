@@ -185,8 +185,8 @@ def _clean_provision(values: dict[str, Any]) -> dict[str, Any]:
     return {
         "provision": _text("provision", values.get("provision"), required=True, message="Name the provision."),
         "staff_role": _text(
-            "staff_role", values.get("staff_role"), required=True, message="Say who delivers it (staff role)."
-        ),
+            "staff_role", values.get("staff_role"), required=False, message=""
+        ),  # optional: the cost is what counts
         "group_size": _whole(
             "group_size", values.get("group_size"), minimum=1, maximum=60, message="Enter a group size from 1 to 60."
         ),
@@ -312,7 +312,9 @@ def _clean_outcome(values: dict[str, Any]) -> dict[str, Any]:
         "description": _text(
             "description", values.get("description"), required=True, message="Describe the intended outcome."
         ),
-        "measure": _text("measure", values.get("measure"), required=True, message="Say how it will be measured."),
+        "measure": _text(
+            "measure", values.get("measure"), required=False, message=""
+        ),  # optional: the outcome can say it
         "review_on": _date("review_on", values.get("review_on")),
     }
 

@@ -122,14 +122,14 @@ def test_bad_draft_fields_name_the_field_and_change_nothing(scene, fields: dict[
         ("provision_row_add", PROVISION, {"weeks": 2.5}, "weeks"),
         ("provision_row_add", PROVISION, {"hourly_cost_pence": -5}, "hourly_cost_pence"),
         ("provision_row_add", PROVISION, {"provision": "  "}, "provision"),
-        ("provision_row_add", PROVISION, {"staff_role": None}, "staff_role"),
+        ("provision_row_add", PROVISION, {"staff_role": "x" * 101}, "staff_role"),
         ("resource_line_add", RESOURCE, {"quantity": -3}, "quantity"),
         ("resource_line_add", RESOURCE, {"unit_cost_pence": 18.755}, "unit_cost_pence"),
         ("resource_line_add", RESOURCE, {"ends_on": date(2027, 1, 3)}, "ends_on"),
         ("resource_line_add", RESOURCE, {"starts_on": "2027-01-04"}, "starts_on"),
         ("resource_line_add", RESOURCE, {"kind": "car"}, "kind"),
         ("outcome_add", OUTCOME, {"review_on": None}, "review_on"),
-        ("outcome_add", OUTCOME, {"measure": ""}, "measure"),
+        ("outcome_add", OUTCOME, {"measure": "x" * 301}, "measure"),
     ],
 )
 def test_bad_row_values_name_the_field_and_add_nothing(
