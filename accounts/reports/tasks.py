@@ -7,7 +7,7 @@ import random
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import send_mass_mail
 from django.urls import reverse
 
 from accounts.models import Membership, User
@@ -84,7 +84,8 @@ def report_email_task(self, report_run_id: int) -> int:  # type: ignore[no-untyp
             f"Reason: {run.error_message}\n\nDetails:\n{link}\n"
         )
     try:
-        send_mail(subject=subject[:200], message=message, from_email=None, recipient_list=recipients)
+        # One message each: trustees and (external) auditors never see each other's addresses.
+        send_mass_mail(tuple((subject[:200], message, None, [recipient]) for recipient in recipients))
     except OSError as exc:
         raise self.retry(exc=exc) from exc
     return len(recipients)

@@ -260,7 +260,9 @@ def test_scheduled_run_emails_the_roles_that_may_see_it(body, officer, report_me
     run_id = next(pk for pk in created if _owns(body, pk))
     services.report_run_execute(report_run_id=run_id, task_id="t-1")
     report_email_task.apply(args=[run_id])
-    assert sorted(mail.outbox[0].to) == sorted([officer.email, trustee.email])
+    # One message each, so no one sees another recipient's address.
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([officer.email, trustee.email])
+    assert all(len(m.to) == 1 and not m.cc and not m.bcc for m in mail.outbox)
 
 
 def test_stale_and_lost_runs_are_found_for_requeueing(body, officer, settings) -> None:
