@@ -7,6 +7,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import time
 import tracemalloc
 import zipfile
 from collections import defaultdict
@@ -29,13 +30,14 @@ from exceptional_resource.reporting import auditor
 from exceptional_resource.reporting.auditor import MANIFEST_NAME, auditor_export_write
 from exceptional_resource.services import cases
 from groupings.models import School
-from pooling.models import AccountKind
+from pooling.models import AccountKind, Leg
 from pooling.services.ledger import LegSpec, post
 from pooling.services.payments import payment_run_confirm
 from tests.accounts.reports_support import files_of, report_media, run_of
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.test_workflow import _approve
 from tests.factories import TrustFactory, member
+from tests.worker import running_worker
 
 pytestmark = pytest.mark.django_db
 __all__ = ["report_media"]
@@ -337,6 +339,32 @@ def test_an_auditor_requests_the_export_as_a_report_run_and_gets_one_zip_with_it
     manifest = json.loads(zipfile.ZipFile(io.BytesIO(content)).read(MANIFEST_NAME))
     assert manifest["requested_by"] == auditor_user.email
     assert run_of(scene.body, run.pk).label == "Auditor export, funding period 2026-27"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.worker
+def test_a_real_worker_builds_the_export_once_and_its_legs_equal_the_ledger(scene: Scene, report_media: Path) -> None:
+    """Requested like any report, built by a Celery worker process on Redis (not eager)."""
+    approved_and_declined(scene)
+    auditor_user = member(Role.AUDITOR, scene.body, valid_to=date(2027, 12, 31)).user
+    with running_worker():
+        run = report_services.report_run_request(
+            actor=auditor_user, tenant=scene.body, report_type="auditor_export", data={"period": "2026-27"}
+        )
+        deadline = time.monotonic() + 120
+        while run_of(scene.body, run.pk).status in {"queued", "running"} and time.monotonic() < deadline:
+            time.sleep(0.3)
+    done = run_of(scene.body, run.pk)
+    assert done.status == "succeeded", done.error_message
+    [stored] = files_of(scene.body, run.pk)
+    content = (report_media / stored.storage_path).read_bytes()
+    assert hashlib.sha256(content).hexdigest() == stored.sha256
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    legs = list(csv.DictReader(io.StringIO(archive.read("ledger_legs.csv").decode("utf-8-sig"))))
+    with tenant_context(scene.body):
+        expected = sorted(Leg.objects.filter(account__pool=scene.pool).values_list("pk", "amount_pence"))
+    assert sorted((int(r["leg_id"]), int(r["amount_pence"])) for r in legs) == expected
+    assert sum(int(r["amount_pence"]) for r in legs) == 0
 
 
 def test_the_export_request_names_a_bad_period_and_other_roles_cannot_request_it(scene: Scene) -> None:
