@@ -72,8 +72,8 @@ class SampleDetailApi(TenantAPIView):
     def get(self, request: Request, body_slug: str, auditsample_id: int) -> Response:
         sample = selectors.audit_sample_get(tenant=self.tenant, auditsample_id=auditsample_id)
         services.audit_sample_view_record(actor=self.actor, tenant=self.tenant, sample=sample, via="api")
-        sample.reproduced = services.audit_sample_redraw(tenant=self.tenant, sample=sample) == sample.transaction_ids  # type: ignore[attr-defined]
-        return Response(AuditSampleDetailOutputSerializer(sample).data)
+        reproduced = services.audit_sample_redraw(tenant=self.tenant, sample=sample) == sample.transaction_ids
+        return Response({**AuditSampleOutputSerializer(sample).data, "reproduced": reproduced})
 
 
 class AuditLegOutputSerializer(serializers.Serializer):

@@ -122,8 +122,7 @@ class PupilDetailApi(TenantAPIView):
         identity = None
         if self.access.can(Action.VIEW_PUPIL_IDENTITY, pupil) and (pupil.name_encrypted or pupil.upn_encrypted):
             identity = pupil_identity_view(actor=self.actor, tenant=self.tenant, pupil=pupil)
-        pupil.identity = identity  # type: ignore[attr-defined]
-        return Response(self.OutputSerializer(pupil).data)
+        return Response({**PupilOutputSerializer(pupil).data, "identity": identity})
 
 
 class PupilTransferApi(TenantAPIView):
