@@ -14,14 +14,25 @@ Files (UTF-8 with a byte-order mark, so spreadsheets read names correctly; one h
 
 No pupil-level data: cases appear by their reference only.
 
-Memory does not grow with the data: every file is read through a PostgreSQL server-side
-cursor a chunk at a time, written through ``defusedcsv`` (a cell from user text starting
-with ``=``, ``+``, ``-``, ``@``, ``|`` or ``%`` is prefixed with ``'`` so a spreadsheet does not
-run it as a formula; plain negative numbers are left alone) into a deflated zip entry, and
-hashed on the way. Outside a transaction the export reads on its own connection, in one
-``REPEATABLE READ READ ONLY`` transaction, so every file shows the same instant ("data as
-at") while the caller's connection stays free to record progress. Inside a caller's
-transaction (tests, a management shell) it reads in that transaction instead."""
+Each file is PostgreSQL's own ``COPY (query) TO STDOUT WITH (FORMAT csv)`` read through
+psycopg a row at a time (PostgreSQL sends one message per row) into a deflated zip entry,
+hashed on the way, so memory does not grow with the data and no row passes through Python
+as values. Lines end with LF; a missing value (NULL) is an empty cell and an empty text is
+``""``; yes/no columns read ``True`` or ``False``.
+
+Formula neutralisation is done in that SQL, exactly as ``defusedcsv`` does it (so that a
+spreadsheet does not run user text as a formula): a text cell whose first character is
+``=``, ``+``, ``-``, ``@``, ``|`` or ``%`` and which is not a plain number (``-?[0-9,.]+``,
+optionally followed by one newline) has every ``|`` escaped as ``\\|`` and is prefixed with
+``'``. Numbers, yes/no and missing values are untouched. Which columns are text is read
+from each query's result description, so a new text column is neutralised without anyone
+remembering to.
+
+Outside a transaction the export reads on its own connection, in one ``REPEATABLE READ
+READ ONLY`` transaction, so every file shows the same instant ("data as at") while the
+caller's connection stays free to record progress (also during a file). Inside a caller's
+transaction (tests, a management shell) it reads in that transaction instead, and reports
+progress between files only (the connection is busy during a COPY)."""
 
 from __future__ import annotations
 
@@ -33,14 +44,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
-from defusedcsv import csv as defusedcsv
 from django import forms
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 from psycopg import Connection, IsolationLevel
+from psycopg.postgres import types as pg_types
 
 from accounts.errors import ApplicationError
 from accounts.models import AuditEvent, ResponsibleBody
@@ -61,10 +72,9 @@ from pooling.models import (
     Transaction,
 )
 
-CHUNK_ROWS = 5000
 PROGRESS_EVERY_ROWS = 50_000
 MANIFEST_NAME = "manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: written by COPY (LF line ends, empty text as ""), neutralised in SQL
 
 Progress = Callable[[int, str], None]
 
@@ -97,6 +107,62 @@ class ExportFile:
         # Everything after the first top-level FROM (every select here has a plain FROM line).
         return "SELECT count(*) " + self.select[self.select.index("\nFROM ") :]
 
+    def describe_sql(self) -> str:
+        """No rows, only the columns' types (``cursor.description``) for ``copy_sql``."""
+        return f"{self.sql()} LIMIT 0"
+
+    def copy_sql(self, type_oids: list[int]) -> str:
+        """``COPY`` of the query's rows as CSV, each cell as ``defusedcsv`` would write it;
+        ``type_oids`` are the PostgreSQL types of the query's columns. PostgreSQL does not
+        flatten a subquery that has an ORDER BY, so each column is computed once and the
+        outer projection keeps the subquery's order."""
+        if len(type_oids) != len(self.columns):
+            raise ValueError(f"{self.name}: the query has {len(type_oids)} columns, the header {len(self.columns)}.")
+        names = [f"c{n}" for n in range(len(self.columns))]
+        cells = ", ".join(
+            csv_cell(f"q.{name}", oid, column=f"{self.name} {column}")
+            for name, oid, column in zip(names, type_oids, self.columns, strict=True)
+        )
+        query = f"SELECT {cells} FROM ({self.sql()}) AS q({', '.join(names)})"
+        return f"COPY ({query}) TO STDOUT WITH (FORMAT csv, ENCODING 'UTF8')"
+
+
+_TEXT_TYPES = frozenset(pg_types[name].oid for name in ("text", "varchar", "bpchar"))
+_INTEGER_TYPES = frozenset(pg_types[name].oid for name in ("int2", "int4", "int8"))
+_BOOL_TYPE = pg_types["bool"].oid
+
+
+def neutralised_text(expression: str) -> str:
+    """SQL for ``defusedcsv``'s escape of a text value: if it starts with a formula
+    character and is not a plain number (Python's ``re.match("^-?[0-9,\\.]+$")``, whose
+    ``$`` also matches before one final line feed), every ``|`` becomes ``\\|`` and ``'`` is
+    prefixed; otherwise, and for NULL, the value is unchanged. The first-character test is
+    the cheap one and comes first. For a query run with parameters (``%`` is written
+    ``%%``)."""
+    e = expression
+    return (
+        f"CASE WHEN left({e}, 1) IN ('@', '+', '-', '=', '|', '%%') AND {e} !~ '^-?[0-9,.]+\\n?$' "
+        f"THEN '''' || replace({e}, '|', '\\|') ELSE {e} END"
+    )
+
+
+def csv_cell(expression: str, type_oid: int, *, column: str = "") -> str:
+    """SQL for the text PostgreSQL's CSV output should carry for a column of this type, so
+    that it reads back as the cell ``defusedcsv.writer`` writes for the value Python gets:
+    text neutralised, booleans as Python's ``True``/``False``, integers as they are, NULL
+    empty. Any other type is refused (``numeric`` too: Python writes ``1E-7`` where
+    PostgreSQL writes ``0.0000001``): cast it to text or bigint in the query."""
+    if type_oid in _TEXT_TYPES:
+        return neutralised_text(expression)
+    if type_oid == _BOOL_TYPE:
+        return f"CASE WHEN {expression} THEN 'True' WHEN NOT {expression} THEN 'False' END"
+    if type_oid in _INTEGER_TYPES:
+        return expression
+    info = pg_types.get(type_oid)
+    raise TypeError(
+        f"{column or expression}: no CSV rule for type {info.name if info else type_oid}; cast it to text in the query."
+    )
+
 
 def export_files() -> tuple[ExportFile, ...]:
     """The files of the export, in zip order. Parameters: ``body``, ``pool``, ``starts``,
@@ -123,7 +189,7 @@ def export_files() -> tuple[ExportFile, ...]:
                 "total_debits_pence",
             ),
             f"""t.id, t.posted_on::text, t.kind, t.description, t.source_type, t.source_id, t.reverses_id,
-                t.idempotency_key, t.actor_label, {_utc("t.created_at")}, coalesce(d.debits, 0)
+                t.idempotency_key, t.actor_label, {_utc("t.created_at")}, coalesce(d.debits, 0)::bigint
             \nFROM {txn} t LEFT JOIN (
                     SELECT l.transaction_id, sum(l.amount_pence) FILTER (WHERE l.amount_pence > 0) AS debits
                       FROM {leg} l JOIN {txn} lt ON lt.id = l.transaction_id
@@ -383,7 +449,8 @@ def auditor_export_write(
     files = export_files()
     report = progress or (lambda percent, note: None)
     result = ExportResult(manifest={})
-    with _reading_connection(tenant.pk) as (db, as_at, isolation):
+    with _reading_connection(tenant.pk) as reading:
+        db = reading.db
         counts = [_scalar(db, f.count_sql(), params) for f in files]
         total = max(1, sum(counts))
         done = 0
@@ -395,7 +462,7 @@ def auditor_export_write(
                 def tick(rows: int, *, spec: ExportFile = spec, before: int = done) -> None:
                     report(int(90 * (before + rows) / total), f"Writing {spec.name}: {rows:,} rows")
 
-                _write_csv(archive, db, spec, params, record, tick)
+                _write_csv(archive, db, spec, params, record, None if reading.shared else tick)
                 if record.rows != expected:  # cannot happen inside one snapshot; say so loudly if it does
                     raise RuntimeError(f"{spec.name}: counted {expected} rows but wrote {record.rows}.")
                 result.files.append(record)
@@ -403,8 +470,8 @@ def auditor_export_write(
             result.manifest = _manifest(
                 tenant=tenant,
                 pool=pool,
-                as_at=as_at,
-                isolation=isolation,
+                as_at=reading.as_at,
+                isolation=reading.consistency,
                 requested_by=requested_by,
                 files=result.files,
             )
@@ -432,9 +499,16 @@ def _manifest(
         "generated_at": timezone.now().astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "data_as_at": as_at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
         "consistency": isolation,
-        "encoding": "UTF-8 with byte-order mark; comma-separated; one header row",
+        "encoding": (
+            "UTF-8 with byte-order mark; one header row; CSV as PostgreSQL's COPY writes it: comma-separated, "
+            "a cell holding a comma, a double quote or a line break in double quotes (a double quote doubled), "
+            'lines ending in LF; a missing value is an empty cell and an empty text is ""; yes/no columns read '
+            "True or False"
+        ),
         "formula_neutralisation": (
-            "defusedcsv: a cell starting with = + - @ | or % that is not a plain number is prefixed with '"
+            "as defusedcsv does it, done in SQL: a text cell starting with = + - @ | or % that is not a plain "
+            "number (-?[0-9,.]+, optionally followed by one line feed) has every | written as \\| and is prefixed "
+            "with '; numbers, yes/no and missing values are left as they are"
         ),
         "files": [
             {
@@ -475,28 +549,27 @@ def _write_csv(
     spec: ExportFile,
     params: dict[str, Any],
     record: FileRecord,
-    tick: Callable[[int], None],
+    tick: Callable[[int], None] | None,
 ) -> None:
-    with archive.open(spec.name, mode="w", force_zip64=True) as entry:
+    """COPY the file's rows into its zip entry after the byte-order mark and header row;
+    ``tick``, if the connection is free for it during the COPY, hears every
+    ``PROGRESS_EVERY_ROWS`` rows."""
+    with db.cursor() as cursor:
+        cursor.execute(spec.describe_sql(), params)
+        types = [column.type_code for column in cursor.description or ()]
+    with archive.open(spec.name, mode="w", force_zip64=True) as entry, db.cursor() as cursor:
         sink = _HashingSink(entry)
         buffered = io.BufferedWriter(sink, buffer_size=1 << 16)
-        text = io.TextIOWrapper(buffered, encoding="utf-8-sig", newline="")
-        writer = defusedcsv.writer(text)
-        writer.writerow(spec.columns)
-        rows = 0
-        next_tick = PROGRESS_EVERY_ROWS
-        with db.cursor(name=f"auditor_{spec.name.removesuffix('.csv')}") as cursor:
-            cursor.itersize = CHUNK_ROWS
-            cursor.execute(spec.sql(), params)
-            while batch := cursor.fetchmany(CHUNK_ROWS):
-                writer.writerows(batch)
-                rows += len(batch)
-                if rows >= next_tick:
-                    tick(rows)
-                    next_tick += PROGRESS_EVERY_ROWS
-        text.flush()
-        text.detach().flush()
-        record.rows = rows
+        buffered.write(("\N{BYTE ORDER MARK}" + ",".join(spec.columns) + "\n").encode())
+        received = 0
+        with cursor.copy(spec.copy_sql(types), params) as copy:
+            for row in copy:  # PostgreSQL sends a COPY's data one row per message
+                buffered.write(row)
+                received += 1
+                if tick is not None and received % PROGRESS_EVERY_ROWS == 0:
+                    tick(received)
+        buffered.flush()
+        record.rows = cursor.rowcount  # from the COPY's command tag, "COPY n"
         record.bytes = sink.size
         record.sha256 = sink.digest.hexdigest()
 
@@ -509,8 +582,15 @@ def _scalar(db: Connection[Any], sql: str, params: dict[str, Any]) -> int:
     return int(row[0])
 
 
+class _Reading(NamedTuple):
+    db: Connection[Any]
+    as_at: datetime
+    consistency: str
+    shared: bool  # the caller's connection, busy during a COPY: no progress then
+
+
 @contextmanager
-def _reading_connection(tenant_id: int) -> Iterator[tuple[Connection[Any], datetime, str]]:
+def _reading_connection(tenant_id: int) -> Iterator[_Reading]:
     """A psycopg connection to read the export through, the data's as-at instant and how
     consistent the files are with each other."""
     if connection.in_atomic_block:
@@ -519,7 +599,7 @@ def _reading_connection(tenant_id: int) -> Iterator[tuple[Connection[Any], datet
             raw: Connection[Any] = connection.connection
             previous = _bulk_plans(raw)
             try:
-                yield raw, _transaction_start(raw), "the caller's transaction"
+                yield _Reading(raw, _transaction_start(raw), "the caller's transaction", shared=True)
             finally:
                 if not connection.needs_rollback:
                     raw.execute("SELECT set_config('enable_nestloop', %s, true)", [previous])
@@ -534,7 +614,7 @@ def _reading_connection(tenant_id: int) -> Iterator[tuple[Connection[Any], datet
         with own.transaction():
             own.execute("SELECT set_config('app.tenant_id', %s, true)", [str(tenant_id)])
             _bulk_plans(own)
-            yield own, _transaction_start(own), "one REPEATABLE READ snapshot for every file"
+            yield _Reading(own, _transaction_start(own), "one REPEATABLE READ snapshot for every file", shared=False)
     finally:
         wrapper.close()
 

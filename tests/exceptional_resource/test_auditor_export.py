@@ -271,9 +271,7 @@ class _NullSink(io.RawIOBase):
         return len(data)
 
 
-def test_memory_stays_flat_as_the_ledger_grows_and_rows_come_from_a_server_side_cursor(
-    scene: Scene, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_memory_stays_flat_as_the_ledger_grows(scene: Scene) -> None:
     _volume(scene, 5_000, first=1)
     small_peak, small = _peak_bytes(scene)
     _volume(scene, 15_000, first=5_001)
@@ -281,20 +279,54 @@ def test_memory_stays_flat_as_the_ledger_grows_and_rows_come_from_a_server_side_
 
     assert small.rows["ledger_legs.csv"] == 10_004
     assert large.rows["ledger_legs.csv"] == 40_004
-    # Four times the rows; the peak is set by one chunk of rows, not by the ledger's size.
+    # Four times the rows; the peak is set by the write buffer and one row, not by the ledger's size.
     assert large_peak < small_peak * 1.5
     assert large_peak < 16 * 1024 * 1024
 
-    seen: list[list[str]] = []
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_stream_through_copy_and_progress_is_reported_during_a_file(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _volume(scene, 6_000, first=1)
+    during: list[tuple[str, str]] = []
 
     def progress(percent: int, note: str) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT name FROM pg_cursors WHERE name LIKE 'auditor_%%'")
-            seen.append([name for (name,) in cursor.fetchall()])
+        with connection.cursor() as cursor:  # the export's own connection's latest statement
+            cursor.execute(
+                "SELECT query FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND query LIKE 'COPY (%%'"
+            )
+            during.extend((note, query) for (query,) in cursor.fetchall())
 
     monkeypatch.setattr(auditor, "PROGRESS_EVERY_ROWS", 5_000)
-    auditor_export_write(tenant=scene.body, period="2026-27", out=_NullSink(), progress=progress)
-    assert ["auditor_ledger_legs"] in seen
+    _, result = export(scene, progress=progress)
+
+    assert result.rows["ledger_legs.csv"] == 12_004
+    # Each file's COPY follows its own describe query, so a COPY seen at a tick is that file's.
+    notes = [note for note, _ in during]
+    assert "Writing ledger_legs.csv: 5,000 rows" in notes
+    assert "Writing ledger_legs.csv: 10,000 rows" in notes
+
+
+def test_inside_a_transaction_progress_comes_between_files_and_rows_are_counted_by_copy(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _volume(scene, 3_000, first=1)
+    notes: list[str] = []
+
+    def progress(percent: int, note: str) -> None:
+        with connection.cursor() as cursor:  # the export's connection is free: no COPY under way
+            cursor.execute("SELECT 1")
+        notes.append(note)
+
+    monkeypatch.setattr(auditor, "PROGRESS_EVERY_ROWS", 1_000)
+    _, result = export(scene, progress=progress)
+
+    assert result.rows["ledger_legs.csv"] == 6_004
+    assert "Writing ledger_legs.csv (6,004 rows)" in notes
+    assert not [note for note in notes if note.endswith(" rows") and ": " in note]
+    assert notes[-1] == "Export written"
 
 
 @pytest.mark.django_db(transaction=True)
