@@ -8,6 +8,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
 _LAST_SEEN = "_last_seen"
+LAST_SEEN_GRANULARITY_SECONDS = 60
 
 
 class IdleSessionTimeoutMiddleware:
@@ -23,6 +24,8 @@ class IdleSessionTimeoutMiddleware:
             if last_seen is not None and now - int(last_seen) > settings.SESSION_IDLE_TIMEOUT_SECONDS:
                 logout(request)
                 request.session["signed_out_for_inactivity"] = True
-            else:
+            elif last_seen is None or now - int(last_seen) >= LAST_SEEN_GRANULARITY_SECONDS:
+                # Written at most once a minute: every write is a session save (an UPDATE
+                # and a commit) on a request that otherwise only reads.
                 request.session[_LAST_SEEN] = now
         return self.get_response(request)

@@ -54,6 +54,12 @@ def _set_db(name: str, value: str) -> str:
 
 @contextmanager
 def _db_setting(var: ContextVar[Any], value: Any, setting: str, db_value: str) -> Iterator[None]:
+    if var.get() == value and connection.in_atomic_block:
+        # Already inside the same context in this transaction (a selector called from a
+        # view or service that set it): the setting is in force, so nesting costs nothing
+        # instead of a savepoint and two round trips.
+        yield
+        return
     with transaction.atomic():
         previous = _set_db(setting, db_value)
         token = var.set(value)

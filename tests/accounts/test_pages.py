@@ -204,3 +204,22 @@ def test_session_expires_after_inactivity(settings) -> None:  # type: ignore[no-
     response = client.get(url)
     assert response.status_code == 302
     assert reverse("account_login") in response["Location"]
+
+
+def test_last_seen_is_written_at_most_once_a_minute(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SESSION_IDLE_TIMEOUT_SECONDS = 600
+    m = member(Role.TRUSTEE)
+    client = _client(m.user)
+    url = reverse("accounts:body-home", kwargs={"body_slug": m.responsible_body.slug})
+    assert client.get(url).status_code == 200
+    first = client.session["_last_seen"]
+    session = client.session
+    session["_last_seen"] = first - 30
+    session.save()
+    assert client.get(url).status_code == 200
+    assert client.session["_last_seen"] == first - 30  # not rewritten within the minute
+    session = client.session
+    session["_last_seen"] = first - 61
+    session.save()
+    assert client.get(url).status_code == 200
+    assert client.session["_last_seen"] >= first  # rewritten once a minute has passed
