@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.template.response import SimpleTemplateResponse
 from django.urls import reverse
@@ -40,6 +42,37 @@ def register_body_nav(label: str, url_name: str, action: Action, order: int) -> 
 register_body_nav("Overview", "accounts:body-home", Action.VIEW_BODY, 0)
 register_body_nav("People", "accounts:people", Action.MANAGE_MEMBERS, 80)
 register_body_nav("Audit log", "accounts:audit-log", Action.VIEW_AUDIT, 90)
+
+
+@dataclass(frozen=True)
+class PageLinks:
+    """A page of a list and the links to the pages either side (``templates/includes/pagination.html``)."""
+
+    page: Page[Any]
+    previous_url: str
+    next_url: str
+    label: str
+
+
+def paginate_list(
+    request: HttpRequest, items: Sequence[Any] | QuerySet[Any], *, per_page: int, param: str = "page", label: str
+) -> PageLinks:
+    """One page of ``items`` from ``?<param>=`` (a missing, non-numeric or out-of-range page
+    gives the first or last page, never an error), keeping the request's other parameters in
+    the links, so two lists on one page can each have their own pages."""
+    page = Paginator(items, per_page).get_page(request.GET.get(param))
+
+    def link(number: int) -> str:
+        query = request.GET.copy()
+        query[param] = str(number)
+        return "?" + query.urlencode()
+
+    return PageLinks(
+        page=page,
+        previous_url=link(page.previous_page_number()) if page.has_previous() else "",
+        next_url=link(page.next_page_number()) if page.has_next() else "",
+        label=label,
+    )
 
 
 def request_user(request: HttpRequest) -> User:

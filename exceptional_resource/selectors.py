@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import CharField, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 
@@ -214,8 +215,41 @@ def award_rows(*, tenant: ResponsibleBody, school_ids: SchoolScope, case: Case |
         if case is not None:
             awards = awards.filter(case=case)
         found = list(awards)
-    instalments = award_instalments(tenant=tenant, award_ids=[a.pk for a in found]) if found else {}
-    return [AwardRow(award, instalments.get(award.pk, [])) for award in found]
+    return award_rows_of(tenant=tenant, awards=found)
+
+
+def award_rows_of(*, tenant: ResponsibleBody, awards: list[Award]) -> list[AwardRow]:
+    """These awards (say one page of ``award_list``) with their instalments: two queries."""
+    instalments = award_instalments(tenant=tenant, award_ids=[a.pk for a in awards]) if awards else {}
+    return [AwardRow(award, instalments.get(award.pk, [])) for award in awards]
+
+
+@dataclass(frozen=True)
+class AwardTotals:
+    """Over every award the reader can see, not one page of them."""
+
+    to_come_pence: int  # instalments still scheduled on active awards
+    paid_pence: int  # instalments paid on any award
+
+
+def award_totals(*, tenant: ResponsibleBody, school_ids: SchoolScope) -> AwardTotals:
+    """What is still to be paid and what has been paid on the awards the reader can see:
+    one aggregate query, the same sums ``AwardRow`` makes for a single award."""
+    with tenant_context(tenant):
+        visible = award_list(tenant=tenant, school_ids=school_ids)
+        as_text = Cast("pk", output_field=CharField())
+        active_ids = visible.filter(status=Award.Status.ACTIVE).order_by().annotate(sid=as_text).values("sid")
+        all_ids = visible.order_by().annotate(sid=as_text).values("sid")
+        totals = Instalment.objects.filter(
+            schedule__source_type="award", schedule__source_id__in=Subquery(all_ids)
+        ).aggregate(
+            paid=Sum("amount_pence", filter=Q(status=Instalment.Status.PAID)),
+            to_come=Sum(
+                "amount_pence",
+                filter=Q(status=Instalment.Status.SCHEDULED, schedule__source_id__in=Subquery(active_ids)),
+            ),
+        )
+    return AwardTotals(to_come_pence=int(totals["to_come"] or 0), paid_pence=int(totals["paid"] or 0))
 
 
 def open_pools_headroom(*, tenant: ResponsibleBody) -> list[tuple[Pool, Headroom]]:

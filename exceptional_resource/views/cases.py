@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 
 from accounts.errors import ApplicationError
 from accounts.policy import Action
-from accounts.web import BodyMixin
+from accounts.web import BodyMixin, paginate_list
 from exceptional_resource import selectors
 from exceptional_resource.forms import AnswerForm, CommentForm, ReconsiderationForm, WithdrawForm
 from exceptional_resource.models import CaseStatus
@@ -29,6 +29,7 @@ from exceptional_resource.views.evidence import evidence_context
 
 S = CaseStatus
 CASES_PER_PAGE = 50
+AWARDS_PER_PAGE = 25
 RECONSIDERABLE = {S.APPROVED, S.PARTLY_APPROVED, S.DECLINED, S.ACTIVE}
 
 
@@ -66,13 +67,20 @@ class AwardListView(BodyMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         school_ids = self.access.school_ids(Action.VIEW_CASE)
-        rows = selectors.award_rows(tenant=self.body, school_ids=school_ids)
+        links = paginate_list(
+            self.request,
+            selectors.award_list(tenant=self.body, school_ids=school_ids),
+            per_page=AWARDS_PER_PAGE,
+            label="Pages of awards",
+        )
+        totals = selectors.award_totals(tenant=self.body, school_ids=school_ids)
         context.update(
-            rows=rows,
+            rows=selectors.award_rows_of(tenant=self.body, awards=list(links.page.object_list)),
+            links=links,
             school_scoped=school_ids is not None,
             can_decide=self.access.can(Action.DECIDE_CASE),
-            committed_pence=sum(r.to_come_pence for r in rows if r.award.status == "active"),
-            paid_pence=sum(r.paid_pence for r in rows),
+            committed_pence=totals.to_come_pence,
+            paid_pence=totals.paid_pence,
         )
         return context
 

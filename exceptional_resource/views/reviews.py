@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 
 from accounts.errors import ApplicationError
 from accounts.policy import Action
-from accounts.web import BodyMixin
+from accounts.web import BodyMixin, paginate_list
 from exceptional_resource import selectors
 from exceptional_resource.forms import ReviewDecideForm, ReviewRecordForm
 from exceptional_resource.models import Award, CaseStatus, Outcome
@@ -22,6 +22,7 @@ from exceptional_resource.views.decisions import DECIDE_FIELDS, REFUSALS
 from pooling.services.ledger import InsufficientHeadroom
 
 S = CaseStatus
+REVIEWS_PER_PAGE = 50
 
 
 class ReviewsDueView(BodyMixin, TemplateView):
@@ -34,12 +35,22 @@ class ReviewsDueView(BodyMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         school_ids = self.access.school_ids(Action.VIEW_CASE)
-        cases = list(selectors.reviews_due(tenant=self.body, school_ids=school_ids, within_days=42))
-        due = [c for c in cases if c.status == S.REVIEW_DUE]
-        soon = [c for c in cases if c.status != S.REVIEW_DUE]
+        cases = selectors.reviews_due(tenant=self.body, school_ids=school_ids, within_days=42)
+        due = paginate_list(
+            self.request, cases.filter(status=S.REVIEW_DUE), per_page=REVIEWS_PER_PAGE, label="Pages of reviews due now"
+        )
+        soon = paginate_list(
+            self.request,
+            cases.exclude(status=S.REVIEW_DUE),
+            per_page=REVIEWS_PER_PAGE,
+            param="soon_page",
+            label="Pages of reviews coming up",
+        )
         context.update(
-            due=[{"case": c, "tag": status_tag(c.status)} for c in due],
-            soon=soon,
+            due=[{"case": c, "tag": status_tag(c.status)} for c in due.page.object_list],
+            soon=soon.page.object_list,
+            due_links=due,
+            soon_links=soon,
             school_scoped=school_ids is not None,
             can_record=self.access.can(Action.RAISE_CASE),
             can_decide=self.access.can(Action.DECIDE_CASE),

@@ -289,3 +289,25 @@ def test_list_pages_query_count_does_not_grow_with_rows(scene: Scene, rows: int,
     assert queue.count("working days") == rows + 1
     reviews = text(officer.get(url("reviews", scene.body)))
     assert reviews.count("/cases/") - reviews.count("/cases/awards/") >= rows
+
+
+def test_awards_are_paged_newest_first_and_the_totals_cover_every_page(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("exceptional_resource.views.cases.AWARDS_PER_PAGE", 2)
+    cases = [approved_case(scene) for _ in range(3)]
+    officer = client_for(scene.officer.user)
+    first = text(officer.get(url("awards", scene.body)))
+    assert "Awards 1 to 2 of 3, newest first." in first
+    assert "£27,000.00" in first  # still to be paid on all three awards, not the page's two
+    assert cases[2].reference in first
+    assert cases[0].reference not in first
+    second = text(officer.get(url("awards", scene.body) + "?page=2"))
+    assert "Awards 3 to 3 of 3, newest first." in second
+    assert "£27,000.00" in second
+    assert cases[0].reference in second
+    assert cases[2].reference not in second
+    for bad in ("abc", "0", "99", ""):
+        response = officer.get(url("awards", scene.body) + f"?page={bad}")
+        assert response.status_code == 200, bad
+        assert "£27,000.00" in text(response), bad

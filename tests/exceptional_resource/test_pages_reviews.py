@@ -135,3 +135,30 @@ def test_renewing_after_review_commits_a_new_award(scene: Scene) -> None:
     with tenant_context(scene.body):
         amounts = sorted(Award.objects.filter(case=case).values_list("amount_pence", flat=True))
     assert amounts == [3_000_00, 9_000_00]
+
+
+def test_reviews_coming_up_are_paged_in_review_date_order_and_bad_pages_fall_back(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("exceptional_resource.views.reviews.REVIEWS_PER_PAGE", 2)
+    soon = []
+    for days in (7, 5, 6):
+        case = approved_case(scene)
+        with tenant_context(scene.body):
+            Outcome.objects.filter(case=case).update(review_on=timezone.localdate() + timedelta(days=days))
+        soon.append((days, case.reference))
+    by_date = [ref for _, ref in sorted(soon)]
+    client = client_for(scene.officer.user)
+    first = text(client.get(url("reviews", scene.body)))
+    assert "Coming up in the next six weeks (3)" in first
+    assert by_date[0] in first
+    assert by_date[1] in first
+    assert by_date[2] not in first
+    assert "?soon_page=2" in client.get(url("reviews", scene.body)).content.decode()
+    second = text(client.get(url("reviews", scene.body) + "?soon_page=2&page=1"))
+    assert by_date[2] in second
+    assert by_date[0] not in second
+    for bad, shown in (("abc", by_date[0]), ("0", by_date[2]), ("999", by_date[2]), ("-1", by_date[2])):
+        response = client.get(url("reviews", scene.body) + f"?soon_page={bad}")
+        assert response.status_code == 200, bad
+        assert shown in text(response), bad
