@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import CharField, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Cast
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -234,22 +234,27 @@ class AwardTotals:
 
 def award_totals(*, tenant: ResponsibleBody, school_ids: SchoolScope) -> AwardTotals:
     """What is still to be paid and what has been paid on the awards the reader can see:
-    one aggregate query, the same sums ``AwardRow`` makes for a single award."""
+    one aggregate query, the same sums ``AwardRow`` makes for a single award. It joins the
+    reader's awards to their schedules (an award's schedule names it by ``source_id``, as
+    text) and their instalments in one pass."""
     with tenant_context(tenant):
-        visible = award_list(tenant=tenant, school_ids=school_ids)
-        as_text = Cast("pk", output_field=CharField())
-        active_ids = visible.filter(status=Award.Status.ACTIVE).order_by().annotate(sid=as_text).values("sid")
-        all_ids = visible.order_by().annotate(sid=as_text).values("sid")
-        totals = Instalment.objects.filter(
-            schedule__source_type="award", schedule__source_id__in=Subquery(all_ids)
-        ).aggregate(
-            paid=Sum("amount_pence", filter=Q(status=Instalment.Status.PAID)),
-            to_come=Sum(
-                "amount_pence",
-                filter=Q(status=Instalment.Status.SCHEDULED, schedule__source_id__in=Subquery(active_ids)),
-            ),
-        )
-    return AwardTotals(to_come_pence=int(totals["to_come"] or 0), paid_pence=int(totals["paid"] or 0))
+        visible = award_list(tenant=tenant, school_ids=school_ids).order_by().values("pk", "status")
+        awards_sql, params = visible.query.sql_with_params()
+        schedule, instalment = InstalmentSchedule._meta.db_table, Instalment._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT coalesce(sum(i.amount_pence) FILTER (WHERE i.status = %s), 0),
+                       coalesce(sum(i.amount_pence) FILTER (WHERE i.status = %s AND a.status = %s), 0)
+                  FROM ({awards_sql}) AS a (id, status)
+                  JOIN {schedule} s ON s.responsible_body_id = %s AND s.source_type = 'award'
+                                   AND s.source_id = a.id::text
+                  JOIN {instalment} i ON i.schedule_id = s.id
+                """,
+                [Instalment.Status.PAID, Instalment.Status.SCHEDULED, Award.Status.ACTIVE, *params, tenant.pk],
+            )
+            paid, to_come = cursor.fetchone()
+    return AwardTotals(to_come_pence=int(to_come), paid_pence=int(paid))
 
 
 def open_pools_headroom(*, tenant: ResponsibleBody) -> list[tuple[Pool, Headroom]]:

@@ -311,3 +311,35 @@ def test_awards_are_paged_newest_first_and_the_totals_cover_every_page(
         response = officer.get(url("awards", scene.body) + f"?page={bad}")
         assert response.status_code == 200, bad
         assert "£27,000.00" in text(response), bad
+
+
+def test_award_totals_equal_the_sums_of_every_award_row_in_each_scope(scene: Scene) -> None:
+    from django.db.models import Sum
+
+    from exceptional_resource import selectors
+    from exceptional_resource.models import Award
+    from pooling.models import InstalmentSchedule
+    from pooling.services.payments import payment_run_confirm
+
+    cases = [approved_case(scene) for _ in range(3)]  # £9,000 each, four instalments from 1 December 2026
+    payment_run_confirm(
+        actor=scene.finance.user, tenant=scene.body, pool=scene.pool, due_up_to=date(2026, 12, 31),
+        pay_on=date(2026, 12, 1),
+    )  # fmt: skip
+    with tenant_context(scene.body):
+        Award.objects.filter(case=cases[1]).update(status=Award.Status.ENDED)
+    for school_ids in (None, {scene.school.pk}, {own_academy(scene.body).pk}):
+        rows = selectors.award_rows(tenant=scene.body, school_ids=school_ids)
+        totals = selectors.award_totals(tenant=scene.body, school_ids=school_ids)
+        assert totals.paid_pence == sum(r.paid_pence for r in rows)
+        assert totals.to_come_pence == sum(r.to_come_pence for r in rows if r.award.status == "active")
+    with tenant_context(scene.body):
+        schedules = {s.source_id: s.pk for s in InstalmentSchedule.objects.filter(source_type="award")}
+        active = [schedules[str(Award.objects.get(case=c).pk)] for c in (cases[0], cases[2])]
+        paid = Instalment.objects.filter(due_on__lte=date(2026, 12, 31)).aggregate(t=Sum("amount_pence"))["t"]
+        to_come = Instalment.objects.filter(schedule_id__in=active, due_on__gt=date(2026, 12, 31)).aggregate(
+            t=Sum("amount_pence")
+        )["t"]
+    everything = selectors.award_totals(tenant=scene.body, school_ids=None)
+    assert everything.paid_pence == paid > 0  # each award's first instalment, paid in the December run
+    assert everything.to_come_pence == to_come > 0  # the rest of the two awards still active
