@@ -274,11 +274,10 @@ class BodyPlan:
                           key=f"contribution_reserve:{contribution_id}:0:0>{reserve}",
                           source=("contribution_reserve", contribution_id),
                           legs=[("contributions", reserve, school_id), ("reserve", -reserve, school_id)])  # fmt: skip
-            # Trusts top-slice their academies' share monthly; LAs deduct it termly.
-            if self.spec.kind == "academy_trust":
-                due_days = [date(m.year, m.month, 15) for m in _month_starts(period.starts_on, period.ends_on)]
-            else:
-                due_days = [period.starts_on + timedelta(days=d) for d in (20, 160, 280)]
+            # Trusts top-slice their academies' share monthly; LAs deduct it from the monthly
+            # budget-share advances their schemes for financing schools pay maintained schools.
+            day = 15 if self.spec.kind == "academy_trust" else 5
+            due_days = [date(m.year, m.month, day) for m in _month_starts(period.starts_on, period.ends_on)]
             parts = list(zip(due_days, split_pence(expected, [1] * len(due_days)), strict=True))
             for received_on, part in parts:
                 if part == 0 or received_on > last_receipt:
