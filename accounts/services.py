@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -191,7 +192,16 @@ def membership_end(*, actor: User, tenant: ResponsibleBody, membership_id: int, 
     return membership
 
 
-def api_token_create(*, user: User) -> Token:
-    """Return the user's API token, creating it on first use."""
-    token, _ = Token.objects.get_or_create(user=user)
+def api_token_create(*, user: User, rotate: bool = False) -> Token:
+    """Return the user's API token, creating it on first use. ``rotate`` (or an expired
+    token, see ``accounts.authentication.ExpiringTokenAuthentication``) replaces it with a new key, and
+    the old key stops working at once."""
+    with transaction.atomic():
+        token = Token.objects.select_for_update().filter(user=user).first()
+        expired = token is not None and token.created < timezone.now() - timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
+        if token is not None and (rotate or expired):
+            token.delete()
+            token = None
+        if token is None:
+            token = Token.objects.create(user=user)
     return token

@@ -222,10 +222,11 @@ REPORTS_RETRY_BASE_SECONDS = env.float("REPORTS_RETRY_BASE_SECONDS", default=10.
 REPORT_TYPE_MODULES: list[str] = []
 
 # --- API ------------------------------------------------------------------------
+API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=90)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

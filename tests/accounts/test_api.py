@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
@@ -147,3 +150,51 @@ def test_audit_events_api_for_auditor() -> None:
     [event] = response.json()["results"]
     assert event["verb"] == "membership.created"
     assert event["actor"] == admin.user.email
+
+
+def _token_for(email: str, capsys, *args: str) -> str:  # type: ignore[no-untyped-def]
+    call_command("create_api_token", email, *args)
+    return str(capsys.readouterr().out.strip().splitlines()[-1])  # after any request log lines
+
+
+# Several refused requests in one test: outside a test transaction, as in production (a refused
+# request rolls back the request's own transaction, which inside a test would be the test's).
+@pytest.mark.django_db(transaction=True)
+def test_an_api_token_expires_and_a_new_one_is_issued_in_its_place(capsys, settings) -> None:  # type: ignore[no-untyped-def]
+    from rest_framework.authtoken.models import Token
+
+    settings.API_TOKEN_MAX_AGE_DAYS = 30
+    m = member(Role.TRUSTEE)
+    old = _token_for(m.user.email, capsys)
+    assert _token_for(m.user.email, capsys) == old  # the same token while it is valid
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {old}")
+    assert client.get("/api/v1/me/").status_code == 200
+    Token.objects.filter(key=old).update(created=timezone.now() - timedelta(days=31))
+    expired = client.get("/api/v1/me/")
+    assert expired.status_code in (401, 403)  # 403: DRF's first authenticator (session) sends no challenge
+    assert expired.json()["code"] == "token_expired"
+    assert "expired" in expired.json()["message"]
+    new = _token_for(m.user.email, capsys)
+    assert new != old
+    client.credentials(HTTP_AUTHORIZATION=f"Token {new}")
+    ok = client.get("/api/v1/me/")
+    assert ok.status_code == 200, ok.json()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rotating_a_token_stops_the_old_key_at_once(capsys) -> None:  # type: ignore[no-untyped-def]
+    m = member(Role.TRUSTEE)
+    old = _token_for(m.user.email, capsys)
+    new = _token_for(m.user.email, capsys, "--rotate")
+    assert new != old
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {old}")
+    refused = client.get("/api/v1/me/")
+    assert refused.status_code in (401, 403)
+    assert refused.json()["code"] == "authentication_failed"
+    for bad in ("", "not-a-token", "x" * 200, f"{new} extra"):
+        client.credentials(HTTP_AUTHORIZATION=f"Token {bad}")
+        response = client.get("/api/v1/me/")
+        assert response.status_code in (401, 403), bad
+        assert response.json()["code"] in ("authentication_failed", "not_authenticated"), bad
