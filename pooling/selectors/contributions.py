@@ -5,18 +5,28 @@ whose source it is, and of reversals of them), never stored a second time."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from accounts.models import ResponsibleBody
 from accounts.tenancy import TenantQuerySet, current_tenant_id, tenant_context
 from groupings.models import Arrangement, ArrangementStatus
-from pooling.models import AccountKind, Contribution, ImfAllocation, ImfAllocationImport, Leg, Pool, Receipt
+from pooling.models import (
+    AccountKind,
+    Contribution,
+    ImfAllocation,
+    ImfAllocationImport,
+    Leg,
+    Pool,
+    Receipt,
+    Transaction,
+)
 
 # Arrangements whose days in the grouping are pooled (proposed and withdrawn ones are not).
 POOLED_STATUSES = (ArrangementStatus.ACTIVE, ArrangementStatus.NOTICE_GIVEN, ArrangementStatus.ENDED)
@@ -59,27 +69,19 @@ def ledger_by_source(
 def contribution_ledger_totals(
     *, tenant: ResponsibleBody, pool: Pool, contribution_ids: Collection[int] | None = None
 ) -> dict[int, tuple[int, int]]:
-    """For each contribution: (expected as posted, received as posted), in pence. Three
-    queries whatever the number of contributions."""
+    """For each contribution: (expected as posted, received as posted), in pence. For the
+    whole pool, three queries over its ledger; for some of its contributions (a page, or
+    one), four lookups by their ids and their receipts' ids, which cost the same however
+    much the pool's ledger holds."""
+    if contribution_ids is not None:
+        return _posted_for(tenant=tenant, pool=pool, contribution_ids=contribution_ids)
     expected = ledger_by_source(
-        tenant=tenant,
-        pool=pool,
-        account_kind=AccountKind.CONTRIBUTIONS_RECEIVABLE,
-        source_type="contribution",
-        source_ids=contribution_ids,
+        tenant=tenant, pool=pool, account_kind=AccountKind.CONTRIBUTIONS_RECEIVABLE, source_type="contribution"
     )
     with _within(tenant):
-        receipts = Receipt.objects.filter(contribution__pool=pool)
-        if contribution_ids is not None:
-            receipts = receipts.filter(contribution_id__in=contribution_ids)
+        receipts = Receipt.objects.filter(contribution__pool=pool).order_by()
         receipt_of = {str(pk): cid for pk, cid in receipts.values_list("pk", "contribution_id")}
-    banked = ledger_by_source(
-        tenant=tenant,
-        pool=pool,
-        account_kind=AccountKind.POOL_BANK,
-        source_type="receipt",
-        source_ids=None if contribution_ids is None else list(receipt_of),
-    )
+    banked = ledger_by_source(tenant=tenant, pool=pool, account_kind=AccountKind.POOL_BANK, source_type="receipt")
     totals: dict[int, tuple[int, int]] = {int(k): (v[0], 0) for k, v in expected.items()}
     for receipt_id, (amount, _) in banked.items():
         cid = receipt_of.get(receipt_id)
@@ -88,6 +90,47 @@ def contribution_ledger_totals(
         exp, got = totals.get(cid, (0, 0))
         totals[cid] = (exp, got + amount)
     return totals
+
+
+def _posted_for(
+    *, tenant: ResponsibleBody, pool: Pool, contribution_ids: Collection[int]
+) -> dict[int, tuple[int, int]]:
+    """Expected and received as posted for these contributions: their receipts; the
+    transactions the contributions and receipts caused (the body-source index); the
+    reversals of those (the unique index on what a reversal reverses); and those
+    transactions' legs on the pool's receivable and bank accounts."""
+    if not contribution_ids:
+        return {}
+    with _within(tenant):
+        receipt_of = {
+            str(pk): cid
+            for pk, cid in Receipt.objects.filter(contribution__pool=pool, contribution_id__in=contribution_ids)
+            .order_by()
+            .values_list("pk", "contribution_id")
+        }
+        caused = Transaction.objects.filter(
+            Q(source_type="contribution", source_id__in=[str(i) for i in contribution_ids])
+            | Q(source_type="receipt", source_id__in=list(receipt_of))
+        )
+        caused_rows = caused.order_by().values_list("pk", "source_type", "source_id")
+        source_of = {pk: (source_type, source_id) for pk, source_type, source_id in caused_rows}
+        reversals = (
+            Transaction.objects.filter(reverses_id__in=list(source_of)).order_by().values_list("pk", "reverses_id")
+        )
+        source_of.update({pk: source_of[original] for pk, original in reversals})
+        legs = Leg.objects.filter(
+            transaction_id__in=list(source_of),
+            account__pool=pool,
+            account__kind__in=[AccountKind.CONTRIBUTIONS_RECEIVABLE, AccountKind.POOL_BANK],
+        ).values_list("transaction_id", "account__kind", "amount_pence")
+        totals = {cid: [0, 0] for cid in contribution_ids}
+        for txn, account, amount in legs:
+            source_type, source_id = source_of[txn]
+            if source_type == "contribution" and account == AccountKind.CONTRIBUTIONS_RECEIVABLE:
+                totals[int(source_id)][0] += amount
+            elif source_type == "receipt" and account == AccountKind.POOL_BANK:
+                totals[receipt_of[source_id]][1] += amount
+    return {cid: (expected, received) for cid, (expected, received) in totals.items() if expected or received}
 
 
 # --- Allocations --------------------------------------------------------------------------
@@ -141,13 +184,17 @@ def allocation_import_list(*, tenant: ResponsibleBody, period_label: str) -> Que
 # --- Contributions and receipts -------------------------------------------------------------
 
 
-def contribution_list(*, tenant: ResponsibleBody, pool: Pool) -> QuerySet[Contribution]:
-    return (
-        Contribution.objects.for_tenant(tenant)
-        .filter(pool=pool)
-        .select_related("school", "arrangement", "policy", "allocation")
-        .order_by("school__name", "arrangement__start_date")
-    )
+def contribution_list(*, tenant: ResponsibleBody, pool: Pool, q: str = "") -> QuerySet[Contribution]:
+    """The pool's contributions by school name (a school that left and rejoined has one per
+    arrangement, in date order), optionally only the schools whose name contains ``q`` or
+    whose URN is ``q``."""
+    qs = Contribution.objects.for_tenant(tenant).filter(pool=pool).select_related("school", "allocation")
+    term = q.strip()
+    if term.isdigit():
+        qs = qs.filter(school__urn=int(term))
+    elif term:
+        qs = qs.filter(school__name__icontains=term)
+    return qs.order_by("school__name", "arrangement__start_date", "pk")
 
 
 def contribution_get(*, tenant: ResponsibleBody, contribution_id: int) -> Contribution:
@@ -214,25 +261,118 @@ class ContributionSummary:
         return sum(r.arrears_pence for r in self.rows)
 
 
+@dataclass(frozen=True)
+class ContributionTotals:
+    """Expected, received and arrears as posted over all of a pool's contributions."""
+
+    contributions: int
+    expected_pence: int
+    received_pence: int
+
+    @property
+    def arrears_pence(self) -> int:
+        return self.expected_pence - self.received_pence
+
+
+def contribution_totals(*, tenant: ResponsibleBody, pool: Pool) -> ContributionTotals:
+    """The totals a page of contributions shows under its rows, over every contribution:
+    two queries (a count, and one sum over the legs of the pool's receivable and bank
+    accounts whose transactions contributions or receipts caused, or that reverse one),
+    nothing per contribution."""
+
+    def caused_by(source_type: str) -> Q:
+        caused = Transaction.objects.filter(pool=pool, source_type=source_type).values("pk")
+        # A reversal's own source is the transaction it reverses (``transaction_reverse``).
+        reversing = Transaction.objects.filter(source_type="transaction", reverses__in=caused).values("pk")
+        return Q(transaction__in=caused) | Q(transaction__in=reversing)
+
+    with _within(tenant):
+        count = Contribution.objects.for_tenant(tenant).filter(pool=pool).count()
+        sums = (
+            Leg.objects.for_tenant(tenant)
+            .filter(account__pool=pool, account__kind__in=[AccountKind.CONTRIBUTIONS_RECEIVABLE, AccountKind.POOL_BANK])
+            .aggregate(
+                expected=Sum(
+                    "amount_pence",
+                    filter=Q(account__kind=AccountKind.CONTRIBUTIONS_RECEIVABLE) & caused_by("contribution"),
+                ),
+                received=Sum("amount_pence", filter=Q(account__kind=AccountKind.POOL_BANK) & caused_by("receipt")),
+            )
+        )
+    return ContributionTotals(
+        contributions=count, expected_pence=int(sums["expected"] or 0), received_pence=int(sums["received"] or 0)
+    )
+
+
+def contribution_rows(
+    *, tenant: ResponsibleBody, pool: Pool, contributions: Sequence[Contribution]
+) -> list[ContributionRow]:
+    """Expected, received and arrears as posted for a page of the pool's contributions:
+    four queries, looked up by the page's ids."""
+    posted = contribution_ledger_totals(tenant=tenant, pool=pool, contribution_ids=[c.pk for c in contributions])
+    return [ContributionRow(c, *posted.get(c.pk, (0, 0))) for c in contributions]
+
+
+@dataclass(frozen=True)
+class MembersMissing:
+    """How many members a calculation leaves out for one reason, and the first of them."""
+
+    count: int
+    first: Sequence[Arrangement]
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.first)
+
+
+def _members(*, tenant: ResponsibleBody, pool: Pool) -> TenantQuerySet[Arrangement]:
+    """Arrangements whose days in the grouping fall in the pool's period."""
+    return (
+        Arrangement.objects.for_tenant(tenant)
+        .filter(status__in=POOLED_STATUSES, start_date__lte=pool.ends_on)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=pool.starts_on))
+    )
+
+
+def members_missing(*, tenant: ResponsibleBody, pool: Pool, first: int) -> tuple[MembersMissing, MembersMissing]:
+    """The members with no contribution in the pool yet: those with no IMF allocation for
+    its period, then those with one (a recalculation would include them). Each is a count
+    and the first ``first`` by school name: one query whatever the number of schools."""
+    with _within(tenant):
+        allocated = ImfAllocation.objects.filter(period_label=pool.label, school_id=OuterRef("school_id"))
+        found = list(
+            _members(tenant=tenant, pool=pool)
+            # NOT IN over the pool's contributions (hashed once) rather than an anti-join, which
+            # the planner, misled by row-level security's filter, would make loop over every pair.
+            .exclude(pk__in=Contribution.objects.filter(pool=pool).values("arrangement_id"))
+            .select_related("school")
+            .annotate(allocated=Exists(allocated))
+            .annotate(
+                missing_count=Window(Count("pk"), partition_by=[F("allocated")]),
+                position=Window(RowNumber(), partition_by=[F("allocated")], order_by=[F("school__name"), F("pk")]),
+            )
+            .filter(position__lte=first)
+            .order_by("allocated", "school__name", "pk")
+        )
+    no_allocation = [a for a in found if not a.allocated]
+    not_calculated = [a for a in found if a.allocated]
+    return (
+        MembersMissing(count=no_allocation[0].missing_count if no_allocation else 0, first=no_allocation),
+        MembersMissing(count=not_calculated[0].missing_count if not_calculated else 0, first=not_calculated),
+    )
+
+
 def contribution_summary(*, tenant: ResponsibleBody, pool: Pool) -> ContributionSummary:
     """Expected, received and arrears per contribution with totals, plus the members still
     missing an allocation or a calculation. Six queries whatever the number of schools."""
-    from pooling.periods import Calendar, Period
-
-    period = Period(Calendar.GRANT_YEAR, pool.starts_on.year, pool.starts_on, pool.ends_on)
     with _within(tenant):
-        contributions = list(contribution_list(tenant=tenant, pool=pool))
+        contributions = list(contribution_list(tenant=tenant, pool=pool).select_related("policy"))
         totals = contribution_ledger_totals(tenant=tenant, pool=pool)
-        members = list(
-            Arrangement.objects.for_tenant(tenant)
-            .filter(status__in=POOLED_STATUSES, start_date__lte=period.ends_on)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=period.starts_on))
-            .select_related("school")
-            .order_by("school__name")
-        )
+        members = list(_members(tenant=tenant, pool=pool).select_related("school").order_by("school__name"))
         with_allocation = set(
             ImfAllocation.objects.for_tenant(tenant)
             .filter(period_label=pool.label, school_id__in=[a.school_id for a in members])
+            .order_by()
             .values_list("school_id", flat=True)
         )
     calculated = {c.arrangement_id for c in contributions}

@@ -27,12 +27,15 @@ from pooling.forms_contributions import (
     AllocationUploadForm,
     ReceiptForm,
 )
-from pooling.models import Contribution, Pool
+from pooling.models import Contribution, Pool, PoolStatus
 from pooling.selectors import contributions as selectors
 from pooling.selectors.ledger import pool_get
 from pooling.services import contributions as services
+from pooling.views._pages import paginate, url_for_each
 
 PREVIEW_ROWS = 10
+CONTRIBUTIONS_PER_PAGE = 50
+MISSING_NAMED = 10  # members named in each warning on the contributions page; the rest are counted
 PROBLEMS_SHOWN = 1000
 # Service fields → form fields, where they are named differently.
 FIELDS = {"amount_pence": "amount", "period_label": None}
@@ -317,13 +320,40 @@ class AllocationImportPreviewView(_ImportMixin, TemplateView):
 
 
 class ContributionsView(_PoolMixin, TemplateView):
-    """Expected, received and arrears for each member school, with totals."""
+    """Expected, received and arrears for each member school, a page at a time (optionally
+    only the schools matching a name or URN), with the totals over all of them and the
+    members still missing an allocation or a calculation."""
 
     template_name = "pooling/contributions/contributions.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["summary"] = selectors.contribution_summary(tenant=self.body, pool=self.pool)
+        form = AllocationFilterForm(self.request.GET or None)
+        q = form.cleaned_data["q"] if form.is_valid() else ""
+        pages = paginate(
+            self.request,
+            selectors.contribution_list(tenant=self.body, pool=self.pool, q=q),
+            per_page=CONTRIBUTIONS_PER_PAGE,
+            label="Pages of contributions",
+        )
+        no_allocation, not_calculated = selectors.members_missing(tenant=self.body, pool=self.pool, first=MISSING_NAMED)
+        detail_url = url_for_each("contribution", self.body, "contribution_id")
+        receipt_url = url_for_each("receipt-new", self.body, "contribution_id")
+        context.update(
+            form=form,
+            searched=bool(q),
+            pages=pages,
+            rows=[
+                {"row": row, "url": detail_url(row.contribution.pk), "receipt_url": receipt_url(row.contribution.pk)}
+                for row in selectors.contribution_rows(
+                    tenant=self.body, pool=self.pool, contributions=list(pages.page.object_list)
+                )
+            ],
+            can_record_receipts=context["can_move_money"] and self.pool.status == PoolStatus.OPEN,
+            totals=selectors.contribution_totals(tenant=self.body, pool=self.pool),
+            no_allocation=no_allocation,
+            not_calculated=not_calculated,
+        )
         return context
 
 

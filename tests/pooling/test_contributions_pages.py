@@ -14,8 +14,9 @@ from django.urls import reverse
 
 from accounts.models import Role
 from accounts.tenancy import tenant_context
-from pooling.models import Contribution, ImfAllocation, ImfAllocationImport, Receipt
-from pooling.services.contributions import contributions_calculate
+from pooling.models import Contribution, ImfAllocation, ImfAllocationImport, Receipt, Transaction
+from pooling.services.contributions import contributions_calculate, receipt_record
+from pooling.services.ledger import transaction_reverse
 from tests.factories import SchoolFactory, member
 from tests.pooling.contributions_support import allocate, balances, csv_bytes, dfe_sample, join, register
 
@@ -392,3 +393,191 @@ def test_contribution_detail_is_read_only_for_trustees(officer, pool, members) -
     assert "365 of 365" in page
     assert "Record a receipt" not in page
     assert trustee.get(_url("receipt-new", body, contribution_id=ash.pk)).status_code == 404
+
+
+# --- A page of contributions at a time ---------------------------------------------------------
+
+
+def _paying(officer: Any, pool: Any, n: int) -> list[Any]:
+    """``n`` members, School 000, School 001…, with allocations of £10,000.00, £10,001.00…
+    (so contributions of £1,000.00, £1,000.10…), calculated."""
+    body, user = officer.responsible_body, officer.user
+    arrangements = []
+    for i in range(n):
+        arrangement = join(user, body, name=f"School {i:03d}")
+        allocate(user, body, arrangement.school, 1_000_000 + 100 * i)
+        arrangements.append(arrangement)
+    contributions_calculate(actor=user, tenant=body, pool=pool)
+    return arrangements
+
+
+def _schools(page: str) -> list[str]:
+    return re.findall(
+        r'<th scope="row" class="govuk-table__header"><a class="govuk-link" href="[^"]+">([^<]+)</a>', page
+    )
+
+
+def _totals(page: str) -> str:
+    return re.search(r"<tfoot>.*?</tfoot>", page, re.S)[0]
+
+
+def test_contributions_come_fifty_schools_a_page_with_the_totals_of_all(officer, pool) -> None:
+    body = officer.responsible_body
+    _paying(officer, pool, 53)
+    client = _client(officer.user)
+    url = _url("contributions", body, pool_id=pool.pk)
+
+    first = _text(client.get(url))
+    assert _schools(first) == [f"School {i:03d}" for i in range(50)]
+    assert "Schools 1 to 50 of 53" in first
+    assert first.count("Record a receipt") == 50
+    assert 'href="?page=2" rel="next"' in first
+    second = _text(client.get(url, {"page": "2"}))
+    assert _schools(second) == ["School 050", "School 051", "School 052"]
+    assert "Schools 51 to 53 of 53" in second
+    assert second.count("Record a receipt") == 3
+    assert 'href="?page=1" rel="prev"' in second
+
+    # The totals are over all 53 schools on every page: 53 times £1,000.00, plus £0.10 times 0 + 1 + … + 52.
+    assert _totals(first) == _totals(second)
+    assert "Total (all 53 schools)" in _totals(first)
+    assert re.findall(r"£[\d,.]+", _totals(first)) == ["£53,137.80", "£0.00", "£53,137.80"]
+
+
+def test_rows_and_totals_are_what_the_ledger_holds_after_reversals(officer, pool, monkeypatch) -> None:
+    monkeypatch.setattr("pooling.views.contributions.CONTRIBUTIONS_PER_PAGE", 2)
+    body, user = officer.responsible_body, officer.user
+    arrangements = _paying(officer, pool, 3)  # £1,000.00, £1,000.10, £1,000.20 expected
+    with tenant_context(body):
+        first, second, third = (Contribution.objects.get(arrangement=a) for a in arrangements)
+    kept = receipt_record(
+        actor=user,
+        tenant=body,
+        contribution_id=first.pk,
+        amount_pence=40_000,
+        received_on=date(2026, 5, 1),
+        method="transfer",
+    )
+    wrong = receipt_record(
+        actor=user,
+        tenant=body,
+        contribution_id=third.pk,
+        amount_pence=25_000,
+        received_on=date(2026, 5, 1),
+        method="transfer",
+    )
+    with tenant_context(body):
+        receipt_posting = Transaction.objects.get(source_type="receipt", source_id=str(wrong.pk))
+        expected_posting = Transaction.objects.get(source_type="contribution", source_id=str(second.pk))
+    transaction_reverse(actor=user, tenant=body, transaction_id=receipt_posting.pk, reason="Bounced")
+    transaction_reverse(actor=user, tenant=body, transaction_id=expected_posting.pk, reason="Posted in error")
+    del kept
+
+    client = _client(user)
+    url = _url("contributions", body, pool_id=pool.pk)
+    page_one, page_two = _text(client.get(url)), _text(client.get(url, {"page": "2"}))
+
+    def row(page: str, school: str) -> list[str]:
+        return re.findall(r"£[\d,.]+", re.search(rf">{school}</a>.*?</tr>", page, re.S)[0])
+
+    assert row(page_one, "School 000") == ["£10,000.00", "£1,000.00", "£400.00", "£600.00"]
+    assert row(page_one, "School 001") == ["£10,001.00", "£0.00", "£0.00", "£0.00"]  # its posting reversed
+    assert row(page_two, "School 002") == ["£10,002.00", "£1,000.20", "£0.00", "£1,000.20"]  # its receipt reversed
+    assert _totals(page_one) == _totals(page_two)
+    assert re.findall(r"£[\d,.]+", _totals(page_one)) == ["£2,000.20", "£400.00", "£1,600.20"]
+
+
+def test_a_page_number_that_is_not_one_gives_the_first_or_last_page(officer, pool, monkeypatch) -> None:
+    monkeypatch.setattr("pooling.views.contributions.CONTRIBUTIONS_PER_PAGE", 2)
+    body = officer.responsible_body
+    _paying(officer, pool, 5)
+    client = _client(officer.user)
+    url = _url("contributions", body, pool_id=pool.pk)
+    first = _text(client.get(url))
+    assert _schools(first) == ["School 000", "School 001"]
+    assert _schools(_text(client.get(url, {"page": "2"}))) == ["School 002", "School 003"]
+    for page, schools in [
+        ("abc", ["School 000", "School 001"]),
+        ("0", ["School 000", "School 001"]),
+        ("-3", ["School 000", "School 001"]),
+        ("", ["School 000", "School 001"]),
+        ("3", ["School 004"]),
+        ("9999", ["School 004"]),
+    ]:
+        response = client.get(url, {"page": page})
+        assert response.status_code == 200, page
+        html = _text(response)
+        assert _schools(html) == schools, page
+        assert _totals(html) == _totals(first), page
+    assert re.findall(r"£[\d,.]+", _totals(first)) == ["£5,001.00", "£0.00", "£5,001.00"]
+    # Numbered pages, the current one marked.
+    assert re.findall(r'aria-label="Page (\d)"( aria-current="page")?', first) == [
+        ("1", ' aria-current="page"'),
+        ("2", ""),
+        ("3", ""),
+    ]
+
+
+def test_contributions_can_be_found_by_school_name_or_urn(officer, pool, monkeypatch) -> None:
+    monkeypatch.setattr("pooling.views.contributions.CONTRIBUTIONS_PER_PAGE", 2)
+    body = officer.responsible_body
+    arrangements = _paying(officer, pool, 5)
+    client = _client(officer.user)
+    url = _url("contributions", body, pool_id=pool.pk)
+    everyone = _totals(_text(client.get(url)))
+
+    by_name = _text(client.get(url, {"q": "school 003"}))
+    assert _schools(by_name) == ["School 003"]
+    assert "1 school matching your search" in by_name
+    assert _totals(by_name) == everyone  # the totals stay the whole pool's
+    assert "Total (all 5 schools)" in everyone
+    by_urn = _text(client.get(url, {"q": str(arrangements[4].school.urn)}))
+    assert _schools(by_urn) == ["School 004"]
+    nothing = _text(client.get(url, {"q": "Nowhere"}))
+    assert _schools(nothing) == []
+    assert "No school matches your search." in nothing
+    assert 'value="Nowhere"' in nothing
+    # Pages of a search keep it.
+    several = _text(client.get(url, {"q": "School"}))
+    assert _schools(several) == ["School 000", "School 001"]
+    assert 'href="?q=School&amp;page=2" rel="next"' in several
+
+
+def test_members_left_out_are_counted_and_the_first_named(officer, pool, monkeypatch) -> None:
+    monkeypatch.setattr("pooling.views.contributions.MISSING_NAMED", 3)
+    body, user = officer.responsible_body, officer.user
+    members = [join(user, body, name=f"Waiting {i}") for i in range(5)]
+    client = _client(user)
+    url = _url("contributions", body, pool_id=pool.pk)
+    page = _text(client.get(url))
+    assert "5 schools in the grouping have no IMF allocation for 2026-27" in page
+    assert re.findall(r"<li>(Waiting \d) \(URN", page) == ["Waiting 0", "Waiting 1", "Waiting 2"]
+    assert page.count("add its allocation") == 3
+    assert "And 2 more." in page
+    assert _url("allocation-import", body, pool_id=pool.pk) in page
+
+    for arrangement in members:
+        allocate(user, body, arrangement.school, 1_000_000)
+    page = _text(client.get(url))
+    assert "no IMF allocation" not in page
+    assert "Not calculated yet: Waiting 0, Waiting 1, Waiting 2 and 2 more. Recalculate contributions" in page
+    contributions_calculate(actor=user, tenant=body, pool=pool)
+    assert "Not calculated yet" not in _text(client.get(url))
+
+
+def test_a_later_page_and_a_search_cost_what_the_first_page_costs(
+    officer, pool, monkeypatch, django_assert_max_num_queries
+) -> None:
+    monkeypatch.setattr("pooling.views.contributions.CONTRIBUTIONS_PER_PAGE", 2)
+    body = officer.responsible_body
+    _paying(officer, pool, 5)
+    join(officer.user, body, name="Unallocated Academy")
+    client = _client(officer.user)
+    url = _url("contributions", body, pool_id=pool.pk)
+    client.get(url)
+    with django_assert_max_num_queries(20) as one:
+        assert client.get(url).status_code == 200
+    first = len(one)
+    for params in ({"page": "3"}, {"page": "2", "q": "School"}, {"page": "nope"}):
+        with django_assert_max_num_queries(first):
+            assert client.get(url, params).status_code == 200
