@@ -3,10 +3,11 @@ close would carry forward, accounts with their finance-system codes, and journal
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from accounts.models import ResponsibleBody
@@ -47,12 +48,27 @@ def payment_run_lines(*, tenant: ResponsibleBody, run: PaymentRun) -> QuerySet[P
     )
 
 
-def payment_run_instalments(*, tenant: ResponsibleBody, run: PaymentRun) -> QuerySet[Instalment]:
+def payment_run_instalments(
+    *, tenant: ResponsibleBody, run: PaymentRun, school_ids: Collection[int] | None = None
+) -> QuerySet[Instalment]:
+    """The instalments a run paid, by school, optionally only those of some schools (a page
+    of the run's lines)."""
+    qs = Instalment.objects.for_tenant(tenant).filter(payment_run=run)
+    if school_ids is not None:
+        qs = qs.filter(schedule__school_id__in=school_ids)
+    return qs.select_related("schedule").order_by(
+        "schedule__school_id", "due_on", "schedule__source_type", "schedule__source_id", "pk"
+    )
+
+
+def payment_run_remittances_pending(*, tenant: ResponsibleBody, run: PaymentRun) -> bool:
+    """Whether any school in the run still waits for its remittance advice (none built yet,
+    or its PDF not written yet): one query, whatever the number of schools."""
     return (
-        Instalment.objects.for_tenant(tenant)
+        PaymentRunLine.objects.for_tenant(tenant)
         .filter(payment_run=run)
-        .select_related("schedule")
-        .order_by("schedule__school_id", "due_on", "schedule__source_type", "schedule__source_id", "pk")
+        .filter(Q(remittance__isnull=True) | Q(remittance__sha256_pdf=""))
+        .exists()
     )
 
 

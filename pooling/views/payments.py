@@ -38,8 +38,10 @@ from pooling.forms_payments import (
 from pooling.models import Account, Pool, Remittance
 from pooling.selectors import payments as payment_selectors
 from pooling.services import payments as services
+from pooling.views._pages import paginate, url_for_each
 
 RUNS_PER_PAGE = 50
+LINES_PER_PAGE = 50  # schools on a page of a payment run
 
 
 def _url(name: str, body: ResponsibleBody, **kwargs: Any) -> str:
@@ -130,28 +132,49 @@ class PaymentRunNewView(_PoolMixin, TemplateView):
 
 
 class PaymentRunDetailView(BodyMixin, TemplateView):
+    """A run's figures and, a page of schools at a time, what each was paid for and its
+    remittance advice."""
+
     template_name = "pooling/payments/run.html"
     required_action = Action.VIEW_POOL
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         run = payment_selectors.payment_run_get(tenant=self.body, payment_run_id=kwargs["paymentrun_id"])
+        pages = paginate(
+            self.request,
+            payment_selectors.payment_run_lines(tenant=self.body, run=run),
+            per_page=LINES_PER_PAGE,
+            label="Pages of schools paid",
+        )
+        page_lines = list(pages.page.object_list)
         by_school: dict[int, list[Any]] = defaultdict(list)
-        for instalment in payment_selectors.payment_run_instalments(tenant=self.body, run=run):
-            by_school[instalment.schedule.school_id].append(instalment)
-        lines: list[dict[str, Any]] = [
-            {
-                "line": line,
-                "instalments": [i for i in by_school[line.school_id] if i.amount_pence],
-                "remittance": getattr(line, "remittance", None),
-            }
-            for line in payment_selectors.payment_run_lines(tenant=self.body, run=run)
-        ]
+        instalments = payment_selectors.payment_run_instalments(
+            tenant=self.body, run=run, school_ids=[line.school_id for line in page_lines]
+        )
+        for instalment in instalments:
+            if instalment.amount_pence:
+                by_school[instalment.schedule.school_id].append(instalment)
+        csv_url = url_for_each("remittance-csv", self.body, "remittance_id")
+        pdf_url = url_for_each("remittance-pdf", self.body, "remittance_id")
+        lines: list[dict[str, Any]] = []
+        for line in page_lines:
+            remittance = getattr(line, "remittance", None)
+            ready = remittance if remittance is not None and remittance.sha256_pdf else None
+            lines.append(
+                {
+                    "line": line,
+                    "instalments": by_school[line.school_id],
+                    "csv_url": csv_url(ready.pk) if ready else "",
+                    "pdf_url": pdf_url(ready.pk) if ready else "",
+                }
+            )
         context.update(
             run=run,
             pool=run.pool,
+            pages=pages,
             lines=lines,
-            remittances_pending=any(r["remittance"] is None or not r["remittance"].sha256_pdf for r in lines),
+            remittances_pending=payment_selectors.payment_run_remittances_pending(tenant=self.body, run=run),
             can_pay=self.access.can(Action.MOVE_MONEY),
         )
         return context

@@ -114,6 +114,40 @@ def test_finance_officer_previews_confirms_and_downloads_remittance(officer, poo
     assert downloads == 2
 
 
+def test_a_payment_run_shows_its_schools_a_page_at_a_time(officer, pool, monkeypatch) -> None:
+    monkeypatch.setattr("pooling.views.payments.LINES_PER_PAGE", 2)
+    body = officer.responsible_body
+    fund(officer, pool, 50_000_00)
+    for n, name in enumerate(["Cedar Academy", "Ash Academy", "Beech Academy"], start=1):
+        award(officer, pool, 365_00 * n, school=own_academy(body, name=name), source_id=f"A-{n}")
+    run = payment_run_confirm(
+        actor=officer.user, tenant=body, pool=pool, due_up_to=date(2026, 4, 30), pay_on=date(2026, 5, 1)
+    )
+    client = _client(officer.user)
+    url = _url("payment-run", body, paymentrun_id=run.pk)
+
+    def schools(page: str) -> list[str]:
+        return re.findall(r'<td class="govuk-table__cell">([A-Z][a-z]+ Academy)<br>', page)
+
+    first = _text(client.get(url))
+    assert schools(first) == ["Ash Academy", "Beech Academy"]
+    assert "3 schools paid" in first
+    assert "Award A-2, due 1 Apr 2026: £60.00" in first
+    assert "A-1," not in first
+    second = _text(client.get(url, {"page": "2"}))
+    assert schools(second) == ["Cedar Academy"]
+    assert "Award A-1, due 1 Apr 2026: £30.00" in second
+    assert "Remittance advice is being prepared" in second  # for the whole run, on every page
+    assert schools(_text(client.get(url, {"page": "abc"}))) == ["Ash Academy", "Beech Academy"]
+    assert schools(_text(client.get(url, {"page": "7"}))) == ["Cedar Academy"]
+
+    remittances_build(tenant=body, payment_run_id=run.pk)
+    first = _text(client.get(url))
+    assert "being prepared" not in first
+    assert first.count("PDF<span") == 2
+    assert _text(client.get(url, {"page": "2"})).count("PDF<span") == 1
+
+
 def test_a_tampered_remittance_file_is_not_served(officer, pool, funded) -> None:
     body = officer.responsible_body
     run = payment_run_confirm(
