@@ -56,7 +56,12 @@ class TransactionPage:
 
 
 def _legs() -> Any:
-    return Prefetch("legs", queryset=Leg.objects.select_related("account__pool", "school").order_by("id"))
+    """A transaction's legs with what the pages and the API show of them: the account's kind
+    and pool, the school's URN and name (not the rest of its register entry)."""
+    legs = Leg.objects.select_related("account__pool", "school").only(
+        "transaction", "amount_pence", "account__kind", "account__pool__label", "school__urn", "school__name"
+    )
+    return Prefetch("legs", queryset=legs.order_by("id"))
 
 
 def transaction_page(
@@ -92,27 +97,36 @@ def transaction_page(
         qs = qs.filter(posted_on__gte=date_from)
     if date_to:
         qs = qs.filter(posted_on__lte=date_to)
-    qs = qs.select_related("reverses", "reversed_by").prefetch_related(_legs())
+    # The page's rows are chosen first (the index scan and a top-N sort, nothing joined),
+    # then only they are joined to both ends of a reversal: joined before the LIMIT, every
+    # transaction of the pool would be.
     if before is not None and after is None:
-        newer_first = qs.filter(
-            Q(posted_on__gte=before.posted_on) & (Q(posted_on__gt=before.posted_on) | Q(id__gt=before.id))
-        ).order_by("posted_on", "id")[: size + 1]
-        rows = list(newer_first)
-        has_newer = len(rows) > size
-        rows = rows[:size][::-1]
+        qs = qs.filter(Q(posted_on__gte=before.posted_on) & (Q(posted_on__gt=before.posted_on) | Q(id__gt=before.id)))
+        order = ("posted_on", "id")
+    else:
+        if after is not None:
+            qs = qs.filter(Q(posted_on__lte=after.posted_on) & (Q(posted_on__lt=after.posted_on) | Q(id__lt=after.id)))
+        order = ("-posted_on", "-id")
+    chosen = qs.order_by(*order).values("pk")[: size + 1]
+    rows = list(
+        Transaction.objects.for_tenant(tenant)
+        .filter(pk__in=chosen)
+        .select_related("reversed_by")
+        .prefetch_related(_legs())
+        .order_by(*order)
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    if order[0] == "posted_on":  # a page going newer was read oldest first
+        rows.reverse()
         return TransactionPage(
             transactions=rows,
             older=Cursor.of(rows[-1]) if rows else None,
-            newer=Cursor.of(rows[0]) if rows and has_newer else None,
+            newer=Cursor.of(rows[0]) if rows and more else None,
         )
-    if after is not None:
-        qs = qs.filter(Q(posted_on__lte=after.posted_on) & (Q(posted_on__lt=after.posted_on) | Q(id__lt=after.id)))
-    rows = list(qs.order_by("-posted_on", "-id")[: size + 1])
-    has_older = len(rows) > size
-    rows = rows[:size]
     return TransactionPage(
         transactions=rows,
-        older=Cursor.of(rows[-1]) if rows and has_older else None,
+        older=Cursor.of(rows[-1]) if rows and more else None,
         newer=Cursor.of(rows[0]) if rows and after is not None else None,
     )
 
@@ -197,6 +211,33 @@ def contributions_by_school(*, tenant: ResponsibleBody, pool: Pool) -> list[Scho
             received_pence=int(row["received"]) + (seen.received_pence if seen else 0),
         )
     return list(by_school.values())
+
+
+@dataclass(frozen=True)
+class ContributionsOverview:
+    """The pool's contributions in all (over every school) and the schools that owe most."""
+
+    schools: int
+    expected_pence: int
+    received_pence: int
+    most_outstanding: list[SchoolContribution]
+
+    @property
+    def outstanding_pence(self) -> int:
+        return self.expected_pence - self.received_pence
+
+
+def contributions_overview(*, tenant: ResponsibleBody, pool: Pool, top: int) -> ContributionsOverview:
+    """Totals over every member school and the ``top`` schools with the most outstanding
+    (largest first, then by name), from the one query of ``contributions_by_school``."""
+    schools = contributions_by_school(tenant=tenant, pool=pool)
+    owing = sorted((c for c in schools if c.outstanding_pence > 0), key=lambda c: -c.outstanding_pence)
+    return ContributionsOverview(
+        schools=len(schools),
+        expected_pence=sum(c.expected_pence for c in schools),
+        received_pence=sum(c.received_pence for c in schools),
+        most_outstanding=owing[:top],
+    )
 
 
 @dataclass(frozen=True)

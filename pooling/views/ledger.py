@@ -17,11 +17,14 @@ from accounts.policy import Action
 from accounts.web import BodyMixin
 from pooling import selectors
 from pooling.forms_ledger import LedgerFilterForm, PoolOpenForm, ReverseForm
-from pooling.models import Pool, PoolStatus, Transaction, TransactionKind
+from pooling.models import AccountKind, Pool, PoolStatus, Transaction, TransactionKind
 from pooling.periods import period_of
 from pooling.selectors import Headroom
 from pooling.selectors import ledger_browse as browse
 from pooling.services.ledger import REVERSIBLE_KINDS, pool_open, transaction_reverse
+from pooling.views._pages import url_for_each
+
+DASHBOARD_SCHOOLS = 10  # schools with the most outstanding named on the dashboard
 
 
 def _url(name: str, body: ResponsibleBody, **kwargs: Any) -> str:
@@ -56,8 +59,9 @@ def next_period_label(pools: list[Pool]) -> str:
 
 class DashboardView(BodyMixin, TemplateView):
     """The pool's headroom for the chosen funding period (the latest by default), as a
-    chart with the same figures in a table beside it; contributions by school and the
-    commitments falling due by month."""
+    chart with the same figures in a table beside it; contributions in all with the schools
+    that owe most (every school is on the contributions page); the commitments falling due
+    by month."""
 
     template_name = "pooling/dashboard.html"
     required_action = Action.VIEW_POOL
@@ -75,7 +79,7 @@ class DashboardView(BodyMixin, TemplateView):
             return context
         headroom = selectors.pool_headroom(tenant=self.body, pool=pool)
         figures = headroom_figures(headroom)
-        contributions = browse.contributions_by_school(tenant=self.body, pool=pool)
+        contributions = browse.contributions_overview(tenant=self.body, pool=pool, top=DASHBOARD_SCHOOLS)
         months = browse.commitments_by_month(tenant=self.body, pool=pool)
         this_month = timezone.localdate().replace(day=1)
         context.update(
@@ -87,9 +91,6 @@ class DashboardView(BodyMixin, TemplateView):
                 "pence": [f["pence"] for f in figures],
             },
             contributions=contributions,
-            contributions_expected_pence=sum(c.expected_pence for c in contributions),
-            contributions_received_pence=sum(c.received_pence for c in contributions),
-            contributions_outstanding_pence=sum(c.outstanding_pence for c in contributions),
             months=[{"month": m.month, "instalments": m.instalments, "amount_pence": m.amount_pence} for m in months],
             overdue_pence=sum(m.amount_pence for m in months if m.month < this_month),
             months_chart={
@@ -162,7 +163,7 @@ class LedgerView(BodyMixin, TemplateView):
             pool=pool,
             form=form,
             page=page,
-            transactions=[_row(t) for t in page.transactions],
+            transactions=_rows(page.transactions, self.body),
             first_url="?" + urlencode(query),
             older_url="?" + urlencode({**query, "after": page.older.encode()}) if page.older else "",
             newer_url="?" + urlencode({**query, "before": page.newer.encode()}) if page.newer else "",
@@ -181,10 +182,14 @@ def _cursor(text: str) -> browse.Cursor | None:
         return None
 
 
+# An account's name by its kind, looked up once (``get_kind_display`` rebuilds the choices per call).
+ACCOUNT_NAMES = dict(AccountKind.choices)
+
+
 def _row(txn: Transaction) -> dict[str, Any]:
     legs = [
         {
-            "account": leg.account.get_kind_display(),
+            "account": ACCOUNT_NAMES.get(leg.account.kind, leg.account.kind),
             "account_kind": leg.account.kind,
             "other_pool": leg.account.pool.label if leg.account.pool_id != txn.pool_id else "",
             "debit_pence": leg.amount_pence if leg.amount_pence > 0 else None,
@@ -194,6 +199,22 @@ def _row(txn: Transaction) -> dict[str, Any]:
         for leg in txn.legs.all()
     ]
     return {"txn": txn, "legs": legs, "reversed_by": getattr(txn, "reversed_by", None)}
+
+
+def _rows(transactions: list[Transaction], body: ResponsibleBody) -> list[dict[str, Any]]:
+    """The ledger's rows, each with the links to its transaction and either end of a reversal."""
+    url = url_for_each("transaction", body, "transaction_id")
+    rows = []
+    for txn in transactions:
+        row = _row(txn)
+        reversed_by = row["reversed_by"]
+        row.update(
+            url=url(txn.pk),
+            reverses_url=url(txn.reverses_id) if txn.reverses_id else "",
+            reversed_by_url=url(reversed_by.pk) if reversed_by is not None else "",
+        )
+        rows.append(row)
+    return rows
 
 
 def _why_not_reversible(txn: Transaction) -> str:

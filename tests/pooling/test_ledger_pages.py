@@ -255,6 +255,20 @@ def test_dashboard_lists_contributions_by_school_and_commitments_by_month(office
     assert "£3,000.00 in all, of which £1,000.00 fell due before this month" in page
 
 
+def test_dashboard_names_the_ten_schools_owing_most_and_totals_them_all(officer, pool) -> None:
+    body = officer.responsible_body
+    _members(officer, pool, 12)  # each £10,000.00 expected, £5,000.00 + i pence received
+    page = _text(_client(officer.user).get(_url("dashboard", body)))
+    table = re.search(r'<table class="govuk-table" id="contributions-table">.*?</table>', page)[0]
+    assert re.findall(r"Member Academy (\d+)", table) == [f"{i:03d}" for i in range(10)]  # the most outstanding first
+    assert "The 10 schools with the most outstanding" in table
+    total = re.search(r"<tfoot>.*?</tfoot>", table)[0]
+    assert "Total (all 12 schools)" in total
+    assert re.findall(r"£[\d,.]+", total) == ["£120,000.00", "£60,000.66", "£59,999.34"]
+    assert "12 schools are expected to contribute £120,000.00 in all" in page
+    assert f'href="{_url("contributions", body, pool_id=pool.pk)}">See every school' in page
+
+
 def test_dashboard_pool_chooser_shows_the_chosen_pool(officer, pool) -> None:
     body = officer.responsible_body
     later = pool_open(actor=officer.user, tenant=body, label="2027-28")
