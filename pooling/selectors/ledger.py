@@ -6,12 +6,13 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from accounts.models import ResponsibleBody
 from accounts.tenancy import tenant_context
-from pooling.models import AccountKind, Leg, Pool, Transaction
+from pooling.models import Account, AccountKind, Leg, Pool, Transaction
 
 
 def pool_list(*, tenant: ResponsibleBody) -> QuerySet[Pool]:
@@ -28,12 +29,25 @@ def pool_get(*, tenant: ResponsibleBody, pool_id: int) -> Pool:
 def pool_balances(*, tenant: ResponsibleBody, pool: Pool, as_at: date | None = None) -> dict[str, int]:
     """Each account's balance (debit positive) as the sum of its legs, optionally as at a date."""
     with tenant_context(tenant):
-        legs = Leg.objects.filter(account__pool=pool)
-        if as_at is not None:
-            legs = legs.filter(transaction__posted_on__lte=as_at)
-        rows = legs.values("account__kind").annotate(total=Sum("amount_pence"))
         balances = {kind.value: 0 for kind in AccountKind}
-        for row in rows:
+        if as_at is None:
+            # The hot path (headroom before every decision and on every pool page): one sum per
+            # account through the (body, account) index, written by hand so the selector costs
+            # what the query costs. A GROUP BY of the pool's legs by account kind sorts them
+            # all and takes twice as long on the largest pools (make bench, B2).
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"""SELECT a.kind, (SELECT sum(l.amount_pence) FROM {Leg._meta.db_table} l
+                                         WHERE l.responsible_body_id = %s AND l.account_id = a.id)
+                          FROM {Account._meta.db_table} a
+                         WHERE a.responsible_body_id = %s AND a.pool_id = %s""",
+                    [tenant.pk, tenant.pk, pool.pk],
+                )
+                for kind, total in cursor.fetchall():
+                    balances[kind] += int(total or 0)
+            return balances
+        legs = Leg.objects.filter(account__pool=pool, transaction__posted_on__lte=as_at)
+        for row in legs.values("account__kind").annotate(total=Sum("amount_pence")):
             balances[row["account__kind"]] = int(row["total"])
     return balances
 
