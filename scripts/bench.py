@@ -43,7 +43,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from http.client import HTTPConnection
+from http.client import HTTPConnection, RemoteDisconnected
 from pathlib import Path
 from typing import Any
 
@@ -331,6 +331,7 @@ def load(
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
     errors: list[str] = []
+    reconnects = [0]
 
     def run(index: int, role: str, pages: list[str], cookie: str | None) -> None:
         conn = HTTPConnection("127.0.0.1", PORT, timeout=30)
@@ -344,7 +345,19 @@ def load(
             n += 1
             start = time.perf_counter()
             try:
-                status = _get(conn, path, cookie)
+                try:
+                    status = _get(conn, path, cookie)
+                except (RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                    if n == 1:
+                        raise
+                    # The server closed this kept-alive connection while the user was
+                    # thinking (gunicorn's keep-alive is 2 s): reconnect and send the GET
+                    # again, as a browser does. Counted, and timed from the first attempt.
+                    conn.close()
+                    conn = HTTPConnection("127.0.0.1", PORT, timeout=30)
+                    with lock:
+                        reconnects[0] += 1
+                    status = _get(conn, path, cookie)
             except Exception as exc:  # noqa: BLE001 - a failed request is an error sample
                 status = 599
                 conn.close()
@@ -364,7 +377,7 @@ def load(
     for t in threads:
         t.join()
     elapsed = time.monotonic() - began
-    return _summary(samples, elapsed) | {"exceptions": errors[:5]}
+    return _summary(samples, elapsed) | {"exceptions": errors[:5], "reconnects_after_keep_alive_closed": reconnects[0]}
 
 
 def _percentile(values: list[float], q: float) -> float:
