@@ -510,10 +510,27 @@ def b2(body_id: int, pool_id: int, runs: int = 30) -> dict[str, Any]:
 # --- 4. B3 concurrent commitments ----------------------------------------------------------
 
 
-def b3(threads: int = 40) -> dict[str, Any]:
+def free_connections(margin: int = 5) -> int:
+    """How many more connections PostgreSQL will take now (``max_connections`` less the
+    superuser reserve, those open, and a margin)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int"
+            " - (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')"
+        )
+        free: int = cursor.fetchone()[0]
+    return free - margin
+
+
+def b3(threads: int | None = None) -> dict[str, Any]:
     """A fresh body and pool funded for exactly 50 commitments of £1,000; 100 requests
-    raced over ``threads`` connections (PostgreSQL allows 100 in all, shared)."""
+    raced over ``threads`` connections, each thread with its own: 100 if PostgreSQL has
+    room, else as many as it will take now (here ``max_connections`` is 100 in all)."""
     from django.db import connections
+
+    threads = threads or max(2, min(100, free_connections()))
 
     from accounts.models import ResponsibleBody
     from accounts.tenancy import platform_context, tenant_context
