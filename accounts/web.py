@@ -45,32 +45,55 @@ register_body_nav("Audit log", "accounts:audit-log", Action.VIEW_AUDIT, 90)
 
 
 @dataclass(frozen=True)
-class PageLinks:
-    """A page of a list and the links to the pages either side (``templates/includes/pagination.html``)."""
+class PageLink:
+    number: int | None  # None for the ellipsis between distant pages
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class Pages:
+    """A page of a list and its GOV.UK pagination links (``templates/includes/pagination.html``)."""
 
     page: Page[Any]
+    links: list[PageLink]
     previous_url: str
     next_url: str
     label: str
 
 
-def paginate_list(
-    request: HttpRequest, items: Sequence[Any] | QuerySet[Any], *, per_page: int, param: str = "page", label: str
-) -> PageLinks:
-    """One page of ``items`` from ``?<param>=`` (a missing, non-numeric or out-of-range page
-    gives the first or last page, never an error), keeping the request's other parameters in
-    the links, so two lists on one page can each have their own pages."""
-    page = Paginator(items, per_page).get_page(request.GET.get(param))
+def _page_number(text: str | None) -> int:
+    """The page asked for: the first for a missing, non-numeric, zero or negative number (a
+    number past the end gives the last page, from ``Paginator.get_page``)."""
+    try:
+        number = int(text or "")
+    except ValueError:
+        return 1
+    return max(number, 1)
 
-    def link(number: int) -> str:
-        query = request.GET.copy()
+
+def paginate_list(
+    request: HttpRequest, items: Sequence[Any] | QuerySet[Any], *, per_page: int, label: str, param: str = "page"
+) -> Pages:
+    """One page of ``items`` from ``?<param>=``, with numbered links to the pages around it
+    that keep the request's other parameters (a search, the other list's page), so two
+    lists on one page can each have their own pages. Bad page numbers never raise."""
+    page = Paginator(items, per_page).get_page(_page_number(request.GET.get(param)))
+    query = request.GET.copy()
+
+    def url(number: int) -> str:
         query[param] = str(number)
         return "?" + query.urlencode()
 
-    return PageLinks(
+    links = [
+        PageLink(number=n, url=url(n), current=n == page.number) if isinstance(n, int) else PageLink(None, "", False)
+        for n in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+    ]
+    return Pages(
         page=page,
-        previous_url=link(page.previous_page_number()) if page.has_previous() else "",
-        next_url=link(page.next_page_number()) if page.has_next() else "",
+        links=links if len(links) > 1 else [],
+        previous_url=url(page.previous_page_number()) if page.has_previous() else "",
+        next_url=url(page.next_page_number()) if page.has_next() else "",
         label=label,
     )
 

@@ -18,7 +18,7 @@ from django.views.generic import FormView, TemplateView
 from accounts.errors import ApplicationError
 from accounts.money import format_pence
 from accounts.policy import Action
-from accounts.web import BodyMixin, SessionJourneyMixin
+from accounts.web import BodyMixin, SessionJourneyMixin, paginate_list
 from pooling.allocation_files import Table, guess_columns, read_bytes, read_upload
 from pooling.forms_contributions import (
     AllocationColumnsForm,
@@ -31,7 +31,7 @@ from pooling.models import Contribution, Pool, PoolStatus
 from pooling.selectors import contributions as selectors
 from pooling.selectors.ledger import pool_get
 from pooling.services import contributions as services
-from pooling.views._pages import paginate, url_for_each
+from pooling.views._pages import url_for_each
 
 PREVIEW_ROWS = 10
 CONTRIBUTIONS_PER_PAGE = 50
@@ -330,7 +330,7 @@ class ContributionsView(_PoolMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         form = AllocationFilterForm(self.request.GET or None)
         q = form.cleaned_data["q"] if form.is_valid() else ""
-        pages = paginate(
+        pages = paginate_list(
             self.request,
             selectors.contribution_list(tenant=self.body, pool=self.pool, q=q),
             per_page=CONTRIBUTIONS_PER_PAGE,

@@ -25,7 +25,7 @@ from accounts.audit import audit_record
 from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
-from accounts.web import BodyMixin, tenant_stream
+from accounts.web import BodyMixin, paginate_list, tenant_stream
 from pooling import remittances, selectors
 from pooling.forms_payments import (
     AccountCodesForm,
@@ -38,7 +38,7 @@ from pooling.forms_payments import (
 from pooling.models import Account, Pool, Remittance
 from pooling.selectors import payments as payment_selectors
 from pooling.services import payments as services
-from pooling.views._pages import paginate, url_for_each
+from pooling.views._pages import url_for_each
 
 RUNS_PER_PAGE = 50
 LINES_PER_PAGE = 50  # schools on a page of a payment run
@@ -141,7 +141,7 @@ class PaymentRunDetailView(BodyMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         run = payment_selectors.payment_run_get(tenant=self.body, payment_run_id=kwargs["paymentrun_id"])
-        pages = paginate(
+        pages = paginate_list(
             self.request,
             payment_selectors.payment_run_lines(tenant=self.body, run=run),
             per_page=LINES_PER_PAGE,
