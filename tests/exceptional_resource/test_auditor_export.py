@@ -79,10 +79,13 @@ def rows(archive: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def approved_and_declined(scene: Scene) -> tuple[Any, Any]:
+def approved_and_declined(
+    scene: Scene, *, declined_reasons: str = '=HYPERLINK("http://evil.example","Click")', **approval: Any
+) -> tuple[Any, Any]:
+    """An approved case of £12,000 (``approval`` adds to its decision's terms) and a declined one."""
     approved = draft_case(scene)
     cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=approved.pk)
-    result = _approve(scene, approved, amount=12_000_00)
+    result = _approve(scene, approved, amount=12_000_00, **approval)
     declined = draft_case(scene)
     cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=declined.pk)
     cases.case_decide(
@@ -91,7 +94,7 @@ def approved_and_declined(scene: Scene) -> tuple[Any, Any]:
         case_id=declined.pk,
         outcome="declined",
         criteria_met=[],
-        reasons='=HYPERLINK("http://evil.example","Click")',
+        reasons=declined_reasons,
     )
     return result, declined
 

@@ -20,15 +20,13 @@ from accounts.models import Role
 from accounts.tenancy import tenant_context
 from exceptional_resource.reporting import auditor
 from exceptional_resource.reporting.auditor import ExportFile, csv_cell, export_files, export_parameters
-from exceptional_resource.services import cases
 from groupings import services as groupings_services
 from pooling.models import AccountKind
 from pooling.services.ledger import LegSpec, post
 from pooling.services.payments import payment_run_confirm
 from tests import hypothesis_profiles  # noqa: F401  (HYPOTHESIS_PROFILE=ci or deep applies here too)
-from tests.exceptional_resource.conftest import Scene, draft_case
-from tests.exceptional_resource.test_auditor_export import CSV_FILES, _volume, export
-from tests.exceptional_resource.test_workflow import _approve
+from tests.exceptional_resource.conftest import Scene
+from tests.exceptional_resource.test_auditor_export import CSV_FILES, _volume, approved_and_declined, export
 from tests.factories import member, own_academy
 
 pytestmark = pytest.mark.django_db
@@ -181,18 +179,8 @@ def hostile_world(scene: Scene) -> None:
                 LegSpec(AccountKind.RECOVERIES, -(5_00 + n), school.pk),
             ],
         )
-    approved = draft_case(scene)
-    cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=approved.pk)
-    _approve(scene, approved, amount=12_000_00, reasons=HOSTILE[0], conditions="+review|termly\r\n-1")
-    declined = draft_case(scene)
-    cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=declined.pk)
-    cases.case_decide(
-        actor=scene.senior.user,
-        tenant=scene.body,
-        case_id=declined.pk,
-        outcome="declined",
-        criteria_met=[],
-        reasons="@SUM(1+1)|x\n",
+    approved_and_declined(
+        scene, reasons=HOSTILE[0], conditions="+review|termly\r\n-1", declined_reasons="@SUM(1+1)|x\n"
     )
     payment_run_confirm(
         actor=scene.finance.user,
