@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.text import ascii_digits
 from exceptional_resource.clock import add_working_days
 
 if TYPE_CHECKING:
@@ -160,7 +161,7 @@ def letter_for_case(*, body: ResponsibleBody, case: Case, decision_id: str = "")
     from exceptional_resource.selectors import award_instalments
 
     decisions = list(case.decisions.all())  # newest first
-    if decision_id and not decision_id.isdigit():
+    if decision_id and not ascii_digits(decision_id):
         raise NoSuchLetter(decision_id)
     index = next((i for i, d in enumerate(decisions) if not decision_id or d.pk == int(decision_id)), None)
     if index is None:

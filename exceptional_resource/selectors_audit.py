@@ -13,6 +13,7 @@ from django.http import Http404
 
 from accounts.models import ResponsibleBody
 from accounts.tenancy import tenant_context
+from accounts.text import ascii_digits
 from exceptional_resource.models import AuditSample, Award, Case, CaseDocument, Decision, Outcome, ResourceLine
 from groupings.policy_defaults import AREAS_OF_NEED
 from pooling.models import Instalment, InstalmentSchedule, Leg, Transaction
@@ -105,9 +106,9 @@ def transaction_chain(*, tenant: ResponsibleBody, sample: AuditSample, transacti
 
 
 def _award_ids(*, tenant: ResponsibleBody, source: Transaction) -> list[int]:
-    if source.source_type == "award" and source.source_id.isdigit():
+    if source.source_type == "award" and ascii_digits(source.source_id):
         return [int(source.source_id)]
-    if source.source_type == "payment_run" and source.source_id.isdigit():
+    if source.source_type == "payment_run" and ascii_digits(source.source_id):
         schedule_ids = (
             Instalment.objects.for_tenant(tenant)
             .filter(payment_run_id=int(source.source_id))
@@ -118,7 +119,7 @@ def _award_ids(*, tenant: ResponsibleBody, source: Transaction) -> list[int]:
             .filter(pk__in=schedule_ids, source_type="award")
             .values_list("source_id", flat=True)
         )
-        return sorted({int(i) for i in ids if i.isdigit()})
+        return sorted({int(i) for i in ids if ascii_digits(i)})
     return []
 
 

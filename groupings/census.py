@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from accounts.text import ascii_digits
 from groupings.gias import (
     MAX_INTEGER,
     Column,
@@ -46,7 +47,7 @@ def _urn(raw: str) -> int:
     value = raw.strip()
     if not value:
         raise _Invalid("is empty")
-    if not value.isdigit():
+    if not ascii_digits(value):
         raise _Invalid(f"'{value}' is not a URN (a whole number)")
     number = int(value)
     if number == 0 or number > MAX_INTEGER:

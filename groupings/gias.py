@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 from django.db import models
 
 from accounts.errors import ApplicationError
+from accounts.text import ascii_digits
 from groupings.models import School, SchoolLink, Trust
 
 # Windows-1252 is what GIAS downloads are in; UTF-8 only on request.
@@ -176,9 +177,9 @@ def _date(raw: str) -> date | None:
 def _companies_house_number(raw: str) -> str:
     """Eight characters; a spreadsheet may have dropped the leading zeros of a number."""
     value = raw.strip().upper()
-    if value.isdigit() and len(value) < 8:
+    if ascii_digits(value) and len(value) < 8:
         value = value.zfill(8)
-    if value and not (len(value) == 8 and value.isalnum()):
+    if value and not (len(value) == 8 and value.isascii() and value.isalnum()):
         raise _Invalid(f"'{raw.strip()}' is not a Companies House number")
     return value
 

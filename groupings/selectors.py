@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody
 from accounts.tenancy import tenant_context
+from accounts.text import ascii_digits
 from groupings.models import Arrangement, ArrangementStatus, GroupingPolicy, School, SchoolCensus
 
 SEARCH_LIMIT = 50
@@ -25,7 +26,7 @@ def school_search(*, q: str = "", la_code: str = "", trust: str = "", eligible_o
     register; results are capped at ``SEARCH_LIMIT`` by callers."""
     qs = School.objects.all()
     q = q.strip()
-    if q.isdigit():
+    if ascii_digits(q):
         qs = qs.filter(urn=int(q))
     elif q:
         qs = qs.filter(name__icontains=q)
@@ -62,7 +63,8 @@ def arrangement_list(
         qs = qs.filter(basis=basis)
     if q.strip():
         term = q.strip()
-        qs = qs.filter(Q(school__urn=int(term)) if term.isdigit() else Q(school__name__icontains=term))
+        by_urn = ascii_digits(term)
+        qs = qs.filter(Q(school__urn=int(term)) if by_urn else Q(school__name__icontains=term))
     if school_ids is not None:
         qs = qs.filter(school_id__in=school_ids)
     return qs.order_by("school__name", "start_date")

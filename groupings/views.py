@@ -28,6 +28,7 @@ from accounts.audit import audit_record
 from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
+from accounts.text import ascii_digits
 from accounts.uploads import validate_upload
 from accounts.web import BodyMixin, SessionJourneyMixin, tenant_stream
 from groupings import selectors, services
@@ -170,7 +171,7 @@ class _AddJourneyMixin(SessionJourneyMixin, BodyMixin):
 
     def school(self) -> Any:
         school_id = self.request.GET.get("school") or self.answers().get("school_id")
-        if not school_id or not str(school_id).isdigit():
+        if not school_id or not ascii_digits(str(school_id)):
             return None
         return selectors.school_get(school_id=int(school_id))
 
@@ -460,7 +461,7 @@ class OwnAcademiesView(BodyMixin, FormView):
         form = OwnAcademiesForm(request.POST)
         if not form.is_valid():
             return self.form_invalid(form)
-        ids = [int(i) for i in request.POST.getlist("school") if i.isdigit()]
+        ids = [int(i) for i in request.POST.getlist("school") if ascii_digits(i)]
         try:
             added = services.own_academies_add(
                 actor=self.actor,

@@ -26,6 +26,7 @@ from django.core.files import File
 
 from accounts.errors import ApplicationError
 from accounts.money import parse_pounds
+from accounts.text import ascii_digits
 from accounts.uploads import validate_upload
 
 ALLOCATION_FILE_TYPES = frozenset({"csv", "xlsx"})
@@ -254,7 +255,7 @@ def parse_allocations(
         urn: int | None = None
         if not urn_text:
             problems.append(Problem(line, urn_column, "", "The URN is empty."))
-        elif not urn_text.isdigit() or not 0 < int(urn_text) < 2**31:
+        elif not ascii_digits(urn_text) or not 0 < int(urn_text) < 2**31:
             problems.append(Problem(line, urn_column, urn_text, f"“{urn_text}” is not a URN (a whole number)."))
         else:
             urn = int(urn_text)

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from accounts.money import parse_pounds
+from accounts.text import ascii_digits
 from pooling.models import Receipt
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -43,7 +44,7 @@ class AllocationForm(forms.Form):
 
     def clean_urn(self) -> int:
         text = self.cleaned_data["urn"].strip()
-        if not text.isdigit() or not 0 < int(text) < 2**31:
+        if not ascii_digits(text) or not 0 < int(text) < 2**31:
             raise forms.ValidationError("Enter the URN as a whole number, like 100000.")
         return int(text)
 

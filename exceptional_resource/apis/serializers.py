@@ -8,6 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.text import ascii_digits
 from exceptional_resource.selectors import clock_of
 
 
@@ -31,7 +32,7 @@ class PenceField(serializers.IntegerField):
         ``"12.00"`` or ``true`` as whole numbers, so a client sending pounds with ".00"
         would silently ask for a hundredth of the amount."""
         if isinstance(data, bool) or not (
-            isinstance(data, int) or (isinstance(data, str) and data.strip().lstrip("-").isdigit())
+            isinstance(data, int) or (isinstance(data, str) and ascii_digits(data.strip().lstrip("-")))
         ):
             self.fail("invalid")
         value: int = super().to_internal_value(data)

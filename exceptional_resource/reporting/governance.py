@@ -33,6 +33,7 @@ from accounts.money import format_pence
 from accounts.reports.jobs import ReportFailed, ReportJob
 from accounts.reports.registry import ReportParametersForm, ReportType, register_report_type
 from accounts.tenancy import tenant_context
+from accounts.text import ascii_digits
 from exceptional_resource.models import Award, CaseEvent, Decision, Outcome
 from exceptional_resource.selectors import CLOCK_VERBS, clock_of
 from groupings.models import GroupingPolicy, School
@@ -389,11 +390,12 @@ def gather(*, tenant: ResponsibleBody, pool: Pool, period_end: date) -> Pack:
 
     # Money by need and phase: each award's net commitment in the ledger.
     amounts = award_amounts(rows)
-    award_ids = [int(k.split(":", 1)[1]) for k in amounts if k.startswith("award:") and k.split(":", 1)[1].isdigit()]
+    award_keys = [k.removeprefix("award:") for k in amounts if k.startswith("award:")]
+    award_ids = [int(k) for k in award_keys if ascii_digits(k)]
     linked = {a.pk: a for a in Award.objects.filter(pk__in=award_ids).select_related("case__pupil", "school")}
     for key, amount in sorted(amounts.items()):
         source, _, source_id = key.partition(":")
-        award = linked.get(int(source_id)) if source == "award" and source_id.isdigit() else None
+        award = linked.get(int(source_id)) if source == "award" and ascii_digits(source_id) else None
         if award is None:
             row = np_row("Not linked to a case", "–")
         else:

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 
 from accounts.reports.downloads import report_file_response
 from accounts.reports.services import report_run_request
+from accounts.text import ascii_digits
 from partnerships import exports, selectors
 from partnerships.reports import REPORT_TYPE, request_data
 from partnerships.sufficiency import FULL_PERCENT, LOW_PERCENT, sufficiency, year_label
@@ -19,7 +20,7 @@ __all__ = ["DashboardView"]
 
 
 def _year(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) == 4 else None
+    return int(text) if ascii_digits(text) and len(text) == 4 else None
 
 
 class DashboardView(PartnershipPage):

@@ -16,6 +16,7 @@ from django.http import Http404
 
 from accounts.models import ResponsibleBody
 from accounts.tenancy import TenantQuerySet, current_tenant_id, tenant_context
+from accounts.text import ascii_digits
 from groupings.models import Arrangement, ArrangementStatus
 from pooling.models import (
     AccountKind,
@@ -152,7 +153,7 @@ def allocation_list(*, tenant: ResponsibleBody, period_label: str, q: str = "") 
     # The annotation loses the model type in django-stubs; the rows are still allocations.
     qs = cast("TenantQuerySet[ImfAllocation]", qs.annotate(in_grouping=Exists(members)))
     term = q.strip()
-    if term.isdigit():
+    if ascii_digits(term):
         qs = qs.filter(school__urn=int(term))
     elif term:
         qs = qs.filter(school__name__icontains=term)
@@ -190,7 +191,7 @@ def contribution_list(*, tenant: ResponsibleBody, pool: Pool, q: str = "") -> Qu
     whose URN is ``q``."""
     qs = Contribution.objects.for_tenant(tenant).filter(pool=pool).select_related("school", "allocation")
     term = q.strip()
-    if term.isdigit():
+    if ascii_digits(term):
         qs = qs.filter(school__urn=int(term))
     elif term:
         qs = qs.filter(school__name__icontains=term)

@@ -18,6 +18,7 @@ from django.views.generic import FormView, TemplateView
 from accounts.errors import ApplicationError
 from accounts.money import format_pence
 from accounts.policy import Action
+from accounts.text import ascii_digits
 from accounts.web import BodyMixin, SessionJourneyMixin, paginate_list
 from pooling.allocation_files import Table, guess_columns, read_bytes, read_upload
 from pooling.forms_contributions import (
@@ -104,7 +105,7 @@ class AllocationSetView(_PoolMixin, FormView):
 
     def get_initial(self) -> dict[str, Any]:
         urn = self.request.GET.get("urn", "")
-        if not urn.isdigit():
+        if not ascii_digits(urn):
             return {}
         current = selectors.allocation_for_urn(tenant=self.body, period_label=self.pool.label, urn=int(urn))
         if current is None:
@@ -116,7 +117,7 @@ class AllocationSetView(_PoolMixin, FormView):
         urn = self.request.GET.get("urn", "")
         context["current"] = (
             selectors.allocation_for_urn(tenant=self.body, period_label=self.pool.label, urn=int(urn))
-            if urn.isdigit()
+            if ascii_digits(urn)
             else None
         )
         return context

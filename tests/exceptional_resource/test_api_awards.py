@@ -114,6 +114,7 @@ def test_ending_an_award_early_releases_exactly_the_unpaid_instalments(scene) ->
         ("vary/", {"new_amount_pence": "12000.00", "reason": "x"}, "new_amount_pence"),
         ("vary/", {"new_amount_pence": True, "reason": "x"}, "new_amount_pence"),
         ("vary/", {"new_amount_pence": "1e6", "reason": "x"}, "new_amount_pence"),
+        ("vary/", {"new_amount_pence": "1²", "reason": "x"}, "new_amount_pence"),  # a digit int() refuses
         ("vary/", {"new_amount_pence": -100, "reason": "x"}, "new_amount_pence"),
         ("vary/", {"new_amount_pence": 0, "reason": "x"}, "new_amount_pence"),
         ("vary/", {"new_amount_pence": 100}, "reason"),

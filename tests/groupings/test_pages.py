@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent, Role
 from accounts.tenancy import tenant_context
@@ -308,3 +309,16 @@ def test_public_grouping_page_shows_members_and_criteria_but_nothing_private(adm
         "@",
     ):
         assert private not in text, private
+
+
+@pytest.mark.parametrize("odd", ["²", "1²", "①"])
+def test_school_search_members_filter_and_basis_step_refuse_odd_digits_without_a_server_error(admin, odd: str) -> None:
+    body = admin.responsible_body
+    client = _client(admin.user)
+    assert client.get(_url("add", body), {"q": odd}).status_code == 200
+    assert client.get(_url("members", body), {"q": odd}).status_code == 200
+    basis = client.get(_url("add-basis", body), {"school": odd})
+    assert basis.status_code in (200, 302, 404)  # never a 500: the school is not found
+    api = APIClient()
+    api.force_authenticate(admin.user)
+    assert api.get(f"/api/v1/bodies/{body.slug}/schools/", {"q": odd}).status_code == 200

@@ -485,6 +485,11 @@ def test_rows_and_totals_are_what_the_ledger_holds_after_reversals(officer, pool
     assert row(page_two, "School 002") == ["£10,002.00", "£1,000.20", "£0.00", "£1,000.20"]  # its receipt reversed
     assert _totals(page_one) == _totals(page_two)
     assert re.findall(r"£[\d,.]+", _totals(page_one)) == ["£2,000.20", "£400.00", "£1,600.20"]
+    # The pool dashboard's headline figures are the same ledger figures, not the stored amounts.
+    dashboard = _text(client.get(_url("dashboard", body)))
+    assert "expected to contribute £2,000.20 in all: £400.00 has been received and £1,600.20 is outstanding" in (
+        dashboard
+    )
 
 
 def test_a_page_number_that_is_not_one_gives_the_first_or_last_page(officer, pool, monkeypatch) -> None:
@@ -581,3 +586,22 @@ def test_a_later_page_and_a_search_cost_what_the_first_page_costs(
     for params in ({"page": "3"}, {"page": "2", "q": "School"}, {"page": "nope"}):
         with django_assert_max_num_queries(first):
             assert client.get(url, params).status_code == 200
+
+
+@pytest.mark.parametrize("odd", ["²", "1²", "①", "٣", "１２"])
+def test_digits_that_int_refuses_are_searched_as_names_not_a_server_error(officer, pool, odd: str) -> None:
+    body = officer.responsible_body
+    _paying(officer, pool, 2)
+    client = _client(officer.user)
+    for url, params in (
+        (_url("contributions", body, pool_id=pool.pk), {"q": odd}),
+        (_url("allocations", body, pool_id=pool.pk), {"q": odd}),
+        (_url("allocation-set", body, pool_id=pool.pk), {"urn": odd}),
+    ):
+        response = client.get(url, params)
+        assert response.status_code == 200, (url, odd)
+    searched = _text(client.get(_url("contributions", body, pool_id=pool.pk), {"q": odd}))
+    assert _schools(searched) == []  # no school is named with it
+    bad = client.post(_url("allocation-set", body, pool_id=pool.pk), {"urn": odd, "amount": "100.00"})
+    assert bad.status_code == 200
+    assert "There is a problem" in _text(bad)

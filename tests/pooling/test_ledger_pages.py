@@ -106,7 +106,7 @@ def _members(officer: Any, pool: Pool, n: int, *, expected: int = 10_000_00) -> 
                 period_days=365,
                 expected_pence=expected,
             )
-            for amount, day in ((expected // 4, 30), (expected // 4 + i, 60)):
+            receipts = [
                 Receipt.objects.create(
                     responsible_body=body,
                     contribution=contribution,
@@ -115,6 +115,24 @@ def _members(officer: Any, pool: Pool, n: int, *, expected: int = 10_000_00) -> 
                     method="transfer",
                     recorded_by_label="t",
                 )
+                for amount, day in ((expected // 4, 30), (expected // 4 + i, 60))
+            ]
+        # What the contribution and receipt services post (the pages read the ledger).
+        post(
+            actor=user, tenant=body, pool=pool, kind="contribution_expected", posted_on=pool.starts_on,
+            description="Expected", idempotency_key=f"t:contribution:{contribution.pk}",
+            source_type="contribution", source_id=str(contribution.pk),
+            legs=[LegSpec(AccountKind.CONTRIBUTIONS_RECEIVABLE, expected, school.pk),
+                  LegSpec(AccountKind.CONTRIBUTIONS, -expected, school.pk)],
+        )  # fmt: skip
+        for receipt in receipts:
+            post(
+                actor=user, tenant=body, pool=pool, kind="receipt", posted_on=receipt.received_on,
+                description="Received", idempotency_key=f"t:receipt:{receipt.pk}",
+                source_type="receipt", source_id=str(receipt.pk),
+                legs=[LegSpec(AccountKind.POOL_BANK, receipt.amount_pence, school.pk),
+                      LegSpec(AccountKind.CONTRIBUTIONS_RECEIVABLE, -receipt.amount_pence, school.pk)],
+            )  # fmt: skip
         schools.append(school)
     return schools
 
