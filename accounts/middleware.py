@@ -11,6 +11,12 @@ _LAST_SEEN = "_last_seen"
 LAST_SEEN_GRANULARITY_SECONDS = 60
 
 
+def _granularity() -> int:
+    """How stale the stamp may get: a minute, or a tenth of a short timeout. People are
+    signed out at most this much before the timeout, never after it."""
+    return max(1, min(LAST_SEEN_GRANULARITY_SECONDS, settings.SESSION_IDLE_TIMEOUT_SECONDS // 10))
+
+
 class IdleSessionTimeoutMiddleware:
     """Sign people out after ``SESSION_IDLE_TIMEOUT_SECONDS`` without a request."""
 
@@ -24,7 +30,7 @@ class IdleSessionTimeoutMiddleware:
             if last_seen is not None and now - int(last_seen) > settings.SESSION_IDLE_TIMEOUT_SECONDS:
                 logout(request)
                 request.session["signed_out_for_inactivity"] = True
-            elif last_seen is None or now - int(last_seen) >= LAST_SEEN_GRANULARITY_SECONDS:
+            elif last_seen is None or now - int(last_seen) >= _granularity():
                 # Written at most once a minute: every write is a session save (an UPDATE
                 # and a commit) on a request that otherwise only reads.
                 request.session[_LAST_SEEN] = now

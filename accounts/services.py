@@ -203,5 +203,9 @@ def api_token_create(*, user: User, rotate: bool = False) -> Token:
             token.delete()
             token = None
         if token is None:
-            token = Token.objects.create(user=user)
+            try:
+                with transaction.atomic():
+                    token = Token.objects.create(user=user)
+            except IntegrityError:  # created by a concurrent call just now: use that one
+                token = Token.objects.get(user=user)
     return token

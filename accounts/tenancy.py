@@ -9,7 +9,11 @@ Every tenant-owned row carries ``responsible_body``. Two guards keep tenants apa
    owns the tables nor bypasses RLS, so a forgotten filter returns no rows.
 
 The context is set per transaction (``set_config(..., true)``), so ``tenant_context``
-always opens a transaction (a savepoint when nested).
+opens a transaction (a savepoint when nested in another context). Nested in the same
+context (the same body, inside its transaction) it does nothing: the setting is already in
+force, and a selector called from a view costs no savepoint. It is not a savepoint then, so
+code that must undo part of its writes on an error uses ``transaction.atomic()`` itself, as
+every service does.
 """
 
 from __future__ import annotations

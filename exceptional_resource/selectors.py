@@ -237,6 +237,8 @@ def award_totals(*, tenant: ResponsibleBody, school_ids: SchoolScope) -> AwardTo
     one aggregate query, the same sums ``AwardRow`` makes for a single award. It joins the
     reader's awards to their schedules (an award's schedule names it by ``source_id``, as
     text) and their instalments in one pass."""
+    if school_ids is not None and not school_ids:
+        return AwardTotals(to_come_pence=0, paid_pence=0)  # no school in scope: nothing to sum
     with tenant_context(tenant):
         visible = award_list(tenant=tenant, school_ids=school_ids).order_by().values("pk", "status")
         awards_sql, params = visible.query.sql_with_params()

@@ -223,3 +223,19 @@ def test_last_seen_is_written_at_most_once_a_minute(settings) -> None:  # type: 
     session.save()
     assert client.get(url).status_code == 200
     assert client.session["_last_seen"] >= first  # rewritten once a minute has passed
+
+
+def test_a_short_idle_timeout_still_keeps_an_active_person_signed_in(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.SESSION_IDLE_TIMEOUT_SECONDS = 30  # the stamp is then refreshed every 3 s, not every 60 s
+    m = member(Role.TRUSTEE)
+    client = _client(m.user)
+    url = reverse("accounts:body-home", kwargs={"body_slug": m.responsible_body.slug})
+    assert client.get(url).status_code == 200
+    session = client.session
+    session["_last_seen"] = session["_last_seen"] - 20  # active 20 s ago: within the timeout
+    session.save()
+    assert client.get(url).status_code == 200
+    session = client.session
+    session["_last_seen"] = session["_last_seen"] - 20  # 20 s after the refreshed stamp: still within it
+    session.save()
+    assert client.get(url).status_code == 200

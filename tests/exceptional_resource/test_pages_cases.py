@@ -343,3 +343,4 @@ def test_award_totals_equal_the_sums_of_every_award_row_in_each_scope(scene: Sce
     everything = selectors.award_totals(tenant=scene.body, school_ids=None)
     assert everything.paid_pence == paid > 0  # each award's first instalment, paid in the December run
     assert everything.to_come_pence == to_come > 0  # the rest of the two awards still active
+    assert selectors.award_totals(tenant=scene.body, school_ids=set()) == selectors.AwardTotals(0, 0)  # no school
