@@ -53,10 +53,11 @@ PY = sys.executable
 DB = os.environ.get("BENCH_DATABASE", "ip_bench")
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 LIMIT_SECONDS = 20 * 60
+KEEP_ALIVE_IDLE_S = 1.5  # a kept-alive connection idle this long may have been closed by gunicorn (2 s)
 STARTED = time.monotonic()
 WORK = Path(tempfile.mkdtemp(prefix="inclusion-pool-bench-"))
 TARGETS = {
-    "B1": "p95 ≤ 250 ms, 0 errors, throughput ≥ 40% of the trivial view",
+    "B1": "p95 ≤ 250 ms (users with 1–3 s think time), 0 errors, saturated throughput ≥ 40% of the trivial view",
     "B2": "≤ 1.5× raw SQL and < 50 ms",
     "B3": "exactly 50 successes, 0 overdrafts, ≥ 50 commitments/s",
     "B4": "≤ 3× COPY, peak RSS ≤ 300 MB",
@@ -338,6 +339,7 @@ def load(
         mine: list[tuple[str, float, int]] = []
         rng = random.Random(index)  # noqa: S311 - think times, not security
         n = 0
+        idle_since = time.perf_counter()
         if think[1] > 0:  # users arrive spread over one think time, not all at once
             time.sleep(rng.uniform(0, think[1]))
         while time.monotonic() < deadline:
@@ -348,11 +350,12 @@ def load(
                 try:
                     status = _get(conn, path, cookie)
                 except (RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                    if n == 1:
-                        raise
+                    if n == 1 or start - idle_since < KEEP_ALIVE_IDLE_S:
+                        raise  # a connection in use failed: an error
                     # The server closed this kept-alive connection while the user was
                     # thinking (gunicorn's keep-alive is 2 s): reconnect and send the GET
-                    # again, as a browser does. Counted, and timed from the first attempt.
+                    # again, as a browser does. Only after such an idle spell; counted, and
+                    # timed from the first attempt.
                     conn.close()
                     conn = HTTPConnection("127.0.0.1", PORT, timeout=30)
                     with lock:
@@ -365,6 +368,7 @@ def load(
                 with lock:
                     errors.append(repr(exc))
             mine.append((role, (time.perf_counter() - start) * 1000, status))
+            idle_since = time.perf_counter()
             if think[1] > 0:
                 time.sleep(min(rng.uniform(*think), max(0.0, deadline - time.monotonic())))
         with lock:
