@@ -275,34 +275,58 @@ class ContributionTotals:
         return self.expected_pence - self.received_pence
 
 
+def _caused_by(pool: Pool, source_type: str) -> Q:
+    """Legs of transactions that ``source_type`` rows (contributions, receipts) caused in
+    the pool, or that reverse one of those."""
+    caused = Transaction.objects.filter(pool=pool, source_type=source_type).values("pk")
+    # A reversal's own source is the transaction it reverses (``transaction_reverse``).
+    reversing = Transaction.objects.filter(source_type="transaction", reverses__in=caused).values("pk")
+    return Q(transaction__in=caused) | Q(transaction__in=reversing)
+
+
+def _posted_sums(tenant: ResponsibleBody, pool: Pool) -> dict[str, Any]:
+    return {
+        "expected": Sum(
+            "amount_pence",
+            filter=Q(account__kind=AccountKind.CONTRIBUTIONS_RECEIVABLE) & _caused_by(pool, "contribution"),
+        ),
+        "received": Sum("amount_pence", filter=Q(account__kind=AccountKind.POOL_BANK) & _caused_by(pool, "receipt")),
+    }
+
+
+def _contribution_legs(tenant: ResponsibleBody, pool: Pool) -> QuerySet[Leg]:
+    return Leg.objects.for_tenant(tenant).filter(
+        account__pool=pool, account__kind__in=[AccountKind.CONTRIBUTIONS_RECEIVABLE, AccountKind.POOL_BANK]
+    )
+
+
 def contribution_totals(*, tenant: ResponsibleBody, pool: Pool) -> ContributionTotals:
     """The totals a page of contributions shows under its rows, over every contribution:
     two queries (a count, and one sum over the legs of the pool's receivable and bank
     accounts whose transactions contributions or receipts caused, or that reverse one),
     nothing per contribution."""
-
-    def caused_by(source_type: str) -> Q:
-        caused = Transaction.objects.filter(pool=pool, source_type=source_type).values("pk")
-        # A reversal's own source is the transaction it reverses (``transaction_reverse``).
-        reversing = Transaction.objects.filter(source_type="transaction", reverses__in=caused).values("pk")
-        return Q(transaction__in=caused) | Q(transaction__in=reversing)
-
     with _within(tenant):
         count = Contribution.objects.for_tenant(tenant).filter(pool=pool).count()
-        sums = (
-            Leg.objects.for_tenant(tenant)
-            .filter(account__pool=pool, account__kind__in=[AccountKind.CONTRIBUTIONS_RECEIVABLE, AccountKind.POOL_BANK])
-            .aggregate(
-                expected=Sum(
-                    "amount_pence",
-                    filter=Q(account__kind=AccountKind.CONTRIBUTIONS_RECEIVABLE) & caused_by("contribution"),
-                ),
-                received=Sum("amount_pence", filter=Q(account__kind=AccountKind.POOL_BANK) & caused_by("receipt")),
-            )
-        )
+        sums = _contribution_legs(tenant, pool).aggregate(**_posted_sums(tenant, pool))
     return ContributionTotals(
         contributions=count, expected_pence=int(sums["expected"] or 0), received_pence=int(sums["received"] or 0)
     )
+
+
+def contribution_totals_by_school(*, tenant: ResponsibleBody, pool: Pool) -> dict[int, tuple[int, int]]:
+    """Expected and received as posted, for each school (its contributions and receipts
+    post legs naming it): the same sums as ``contribution_totals``, grouped by school, in
+    one query whatever the number of schools."""
+    sums = _posted_sums(tenant, pool)
+    with _within(tenant):
+        rows = (
+            _contribution_legs(tenant, pool)
+            .filter(school__isnull=False)
+            .order_by()
+            .values("school_id")
+            .annotate(expected=sums["expected"], received=sums["received"])
+        )
+        return {row["school_id"]: (int(row["expected"] or 0), int(row["received"] or 0)) for row in rows}
 
 
 def contribution_rows(

@@ -193,29 +193,28 @@ class SchoolContribution:
 def contributions_by_school(*, tenant: ResponsibleBody, pool: Pool) -> list[SchoolContribution]:
     """Each member's expected contribution and what has been received against it, as the
     ledger holds them (so a reversed receipt or contribution posting counts, exactly as on
-    the contributions page); a school that left and rejoined has two contributions, added
-    up here. Four queries whatever the number of schools."""
-    from pooling.selectors.contributions import contribution_ledger_totals
+    the contributions page), by school name; a school that left and rejoined is one school.
+    Two queries whatever the number of schools."""
+    from pooling.selectors.contributions import contribution_totals_by_school
 
     with tenant_context(tenant):
-        rows = list(
+        schools = list(
             Contribution.objects.for_tenant(tenant)
             .filter(pool=pool)
-            .values_list("pk", "school_id", "school__name", "school__urn")
-            .order_by("school__name", "school_id", "pk")
+            .order_by("school__name", "school_id")
+            .values_list("school_id", "school__name", "school__urn")
+            .distinct()
         )
-    posted = contribution_ledger_totals(tenant=tenant, pool=pool)
-    by_school: dict[int, SchoolContribution] = {}
-    for pk, school_id, name, urn in rows:
-        expected, received = posted.get(pk, (0, 0))
-        seen = by_school.get(school_id)
-        by_school[school_id] = SchoolContribution(
+    posted = contribution_totals_by_school(tenant=tenant, pool=pool)
+    return [
+        SchoolContribution(
             school_name=name,
             school_urn=urn,
-            expected_pence=expected + (seen.expected_pence if seen else 0),
-            received_pence=received + (seen.received_pence if seen else 0),
+            expected_pence=posted.get(school_id, (0, 0))[0],
+            received_pence=posted.get(school_id, (0, 0))[1],
         )
-    return list(by_school.values())
+        for school_id, name, urn in schools
+    ]
 
 
 @dataclass(frozen=True)
