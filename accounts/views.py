@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -17,7 +16,7 @@ from accounts.errors import ApplicationError
 from accounts.forms import AuditFilterForm, InviteForm
 from accounts.models import Membership, Role
 from accounts.policy import Action, user_has_mfa
-from accounts.web import BodyMixin, request_user
+from accounts.web import BodyMixin, paginate_list, request_user
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -141,8 +140,9 @@ class AuditLogView(BodyMixin, TemplateView):
         form = AuditFilterForm(self.request.GET or None)
         filters = form.cleaned_data if form.is_valid() else {}
         events = selectors.audit_event_list(tenant=self.body, **{k: v for k, v in filters.items() if v})
-        page = Paginator(events, 50).get_page(self.request.GET.get("page"))
+        pages = paginate_list(self.request, events, per_page=50, label="Pages of audit events")
+        page = pages.page
         query = self.request.GET.copy()
         query.pop("page", None)
-        context.update(form=form, page=page, events=list(page.object_list), query=query.urlencode())
+        context.update(form=form, page=page, pages=pages, events=list(page.object_list), query=query.urlencode())
         return context

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     Http404,
@@ -30,7 +29,7 @@ from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.text import ascii_digits
 from accounts.uploads import validate_upload
-from accounts.web import BodyMixin, SessionJourneyMixin, tenant_stream
+from accounts.web import BodyMixin, SessionJourneyMixin, paginate_list, tenant_stream
 from groupings import selectors, services
 from groupings.forms import (
     AgreementForm,
@@ -116,12 +115,14 @@ class MembersView(BodyMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         form, qs = self._arrangements()
-        page = Paginator(qs, 100).get_page(self.request.GET.get("page"))
+        pages = paginate_list(self.request, qs, per_page=100, label="Pages of arrangements")
+        page = pages.page
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
             form=form,
             page=page,
+            pages=pages,
             arrangements=list(page.object_list),
             query=query.urlencode(),
             can_manage=self.access.can(Action.MANAGE_GROUPING),

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.generic import TemplateView
 
@@ -44,10 +43,12 @@ class CaseListView(BodyMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         school_ids = self.access.school_ids(Action.VIEW_CASE)
         cases = selectors.case_list(tenant=self.body, school_ids=school_ids).order_by("-updated_at", "-id")
-        page = Paginator(cases, CASES_PER_PAGE).get_page(self.request.GET.get("page"))
+        pages = paginate_list(self.request, cases, per_page=CASES_PER_PAGE, label="Pages of cases")
+        page = pages.page
         rows = [{"case": c, "tag": status_tag(c.status), "clock": selectors.clock_of(c)} for c in page.object_list]
         context.update(
             page=page,
+            pages=pages,
             rows=rows,
             school_scoped=school_ids is not None,
             show_school=school_ids is None or len(school_ids) > 1,

@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import F, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
@@ -17,7 +16,7 @@ from accounts.errors import ApplicationError
 from accounts.models import Role
 from accounts.money import format_pence, parse_pounds
 from accounts.policy import Action
-from accounts.web import BodyMixin
+from accounts.web import BodyMixin, paginate_list
 from exceptional_resource import selectors
 from exceptional_resource.forms import AwardEndForm, AwardVaryForm, DecisionForm, QuestionForm
 from exceptional_resource.models import Award, Case, CaseStatus, Decision
@@ -56,10 +55,12 @@ class DecisionQueueView(BodyMixin, TemplateView):
             .annotate(requested_pence=Sum(F("resource_lines__quantity") * F("resource_lines__unit_cost_pence")))
             .order_by(F("decision_due_on").asc(nulls_last=True), "submitted_on", "id")
         )
-        page = Paginator(cases, QUEUE_PER_PAGE).get_page(self.request.GET.get("page"))
+        pages = paginate_list(self.request, cases, per_page=QUEUE_PER_PAGE, label="Pages of cases awaiting a decision")
+        page = pages.page
         rows = [{"case": c, "tag": status_tag(c.status), "clock": selectors.clock_of(c)} for c in page.object_list]
         context.update(
             page=page,
+            pages=pages,
             rows=rows,
             pools=selectors.open_pools_headroom(tenant=self.body),
             limit_pence=self.access.decision_limit_pence(),

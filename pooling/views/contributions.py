@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
@@ -81,12 +80,14 @@ class AllocationsView(_PoolMixin, TemplateView):
         form = AllocationFilterForm(self.request.GET or None)
         q = form.cleaned_data["q"] if form.is_valid() else ""
         qs = selectors.allocation_list(tenant=self.body, period_label=self.pool.label, q=q)
-        page = Paginator(qs, 100).get_page(self.request.GET.get("page"))
+        pages = paginate_list(self.request, qs, per_page=100, label="Pages of allocations")
+        page = pages.page
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
             form=form,
             page=page,
+            pages=pages,
             allocations=list(page.object_list),
             totals=selectors.allocation_totals(tenant=self.body, period_label=self.pool.label),
             imports=list(selectors.allocation_import_list(tenant=self.body, period_label=self.pool.label)[:5]),

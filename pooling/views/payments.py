@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import (
     Http404,
     HttpRequest,
@@ -77,8 +76,9 @@ class PaymentRunListView(_PoolMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         runs = payment_selectors.payment_run_list(tenant=self.body, pool=self.pool())
-        page = Paginator(runs, RUNS_PER_PAGE).get_page(self.request.GET.get("page"))
-        context.update(page=page, runs=list(page.object_list))
+        pages = paginate_list(self.request, runs, per_page=RUNS_PER_PAGE, label="Pages of payment runs")
+        page = pages.page
+        context.update(page=page, pages=pages, runs=list(page.object_list))
         return context
 
 
