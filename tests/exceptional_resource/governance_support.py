@@ -1,6 +1,7 @@
 """A realistic pool for the governance-pack tests: two schools (a primary and a
 secondary) contributing, cases decided (approved, declined, one varied), a payment run,
-reviews with outcomes and, when the census model is there, school census figures."""
+reviews with outcomes and, when the census model is there, school census figures; and
+helpers that build the pack and find its reconciliation checks."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody, Role, User
 from accounts.tenancy import platform_context, tenant_context
-from exceptional_resource.models import Case, Outcome, ProvisionRow, Pupil, ResourceLine
+from exceptional_resource.models import Award, Case, Outcome, ProvisionRow, Pupil, ResourceLine
+from exceptional_resource.reporting import governance
 from exceptional_resource.services import awards as award_services
 from exceptional_resource.services import cases as case_services
 from groupings import services as groupings_services
@@ -90,6 +92,8 @@ def decided_case(
     review_on: date = date(2027, 3, 1),
     sen_status: str = "sen_support",
     description: str = "Needs a therapist",
+    starts_on: date = date(2026, 9, 1),
+    ends_on: date = date(2027, 3, 31),
 ) -> Case:
     body = scene.body
     with tenant_context(body):
@@ -141,8 +145,8 @@ def decided_case(
             amount_pence=amount,
             pool_id=scene.pool.pk,
             frequency="monthly",
-            starts_on=date(2026, 9, 1),
-            ends_on=date(2027, 3, 31),
+            starts_on=starts_on,
+            ends_on=ends_on,
             review_on=review_on,
         )
     case_services.case_decide(
@@ -223,3 +227,26 @@ def governance_scene(*, body_name: str = "Governance Test Trust") -> GovScene:
     add_census(primary, sen_support=52, ehc_plan=3)
     add_census(secondary, sen_support=140, ehc_plan=21)
     return scene
+
+
+def award_of(scene: GovScene, case: Case) -> Award:
+    """The case's latest award (a renewal adds one)."""
+    with tenant_context(scene.body):
+        return case.awards.order_by("-pk").first()  # type: ignore[return-value]
+
+
+def pack_of(scene: GovScene, *, period_end: date | None = None, pool: Pool | None = None) -> governance.Pack:
+    with tenant_context(scene.body):
+        return governance.gather(
+            tenant=scene.body, pool=pool or scene.pool, period_end=period_end or timezone.localdate()
+        )
+
+
+def subledger_figures(pack: governance.Pack) -> dict[str, tuple[int, int]]:
+    """The checks of instalments, payment runs and awards (after the eleven of the pack's
+    own totals): name to (pack or subledger figure, figure it must equal)."""
+    return {c.name: (c.pack_pence, c.ledger_pence) for c in pack.checks[11:]}
+
+
+def failure_of(pack: governance.Pack) -> str:
+    return governance.reconciliation_failure(pack.checks)

@@ -119,7 +119,15 @@ def test_worker_builds_the_pack_and_its_figures_equal_the_ledger_to_the_penny(re
     assert round(by_school[scene.primary.urn][5] * 100) == 7_000_00 + 7_500_50 + 8_000_00 + 8_250_25 + 9_000_00
     assert round(by_school[scene.secondary.urn][5] * 100) == 10_500_00
     reconciliation = _sheet_rows(book, "Reconciliation")[1:]
-    assert len(reconciliation) == 11
+    assert len(reconciliation) == 16  # the pack's eleven totals, then instalments, payment runs and awards
+    assert [r[0] for r in reconciliation[11:]] == [
+        "Paid instalments (payments made)",
+        "Payment runs: totals against their lines (1 confirmed)",
+        "Payment runs: totals against paid instalments",
+        "Payment runs: totals against payment postings",
+        "Awards: amounts against net commitments (6 awards)",
+    ]
+    assert round(reconciliation[11][1] * 100) == ledger.paid_pence == 14_458_88
     assert all(r[4] == "Agrees" and r[3] == 0 for r in reconciliation)
 
     # The PDF says the same, to the penny.
@@ -136,7 +144,7 @@ def test_worker_builds_the_pack_and_its_figures_equal_the_ledger_to_the_penny(re
         awards[scene.secondary.pk],
     ):
         assert format_pence(pence) in text, format_pence(pence)
-    assert text.count("Agrees") == 11
+    assert text.count("Agrees") == 16
     assert "Differs" not in text
     assert len(pdf.pages) >= 7
 
@@ -316,7 +324,8 @@ def test_heads_cannot_request_the_pack_but_trustees_can() -> None:
 @pytest.mark.django_db
 def test_every_pool_of_the_synthetic_demo_data_set_reconciles_to_the_ledger() -> None:
     """Three bodies, six pools over three periods with carry-forward, about 300 cases,
-    written by the synthetic generator (issue 9): every pack agrees with the ledger."""
+    written by the synthetic generator (issue 9): every pack agrees with the ledger, its
+    instalments, payment runs and awards included."""
     from accounts.models import ResponsibleBody
     from accounts.tenancy import platform_context
     from exceptional_resource.synthetic import generate
@@ -326,7 +335,7 @@ def test_every_pool_of_the_synthetic_demo_data_set_reconciles_to_the_ledger() ->
     generate(scale="demo", seed=1, as_of=as_of)
     with platform_context():
         pools = list(Pool.objects.order_by("pk").values_list("pk", "responsible_body_id"))
-    checked = 0
+    checked = paid = awarded = 0
     for pool_id, body_id in pools:
         body = ResponsibleBody.objects.get(pk=body_id)
         with tenant_context(body):
@@ -336,8 +345,14 @@ def test_every_pool_of_the_synthetic_demo_data_set_reconciles_to_the_ledger() ->
             pack = governance.gather(tenant=body, pool=pool, period_end=min(pool.ends_on, as_of))
         assert [c for c in pack.checks if not c.ok] == [], (body.slug, pool.label)
         assert pack.totals.expected > 0
+        subledgers = {c.name.partition(" (")[0]: c for c in pack.checks[11:]}
+        assert len(subledgers) == 5, (body.slug, pool.label)
+        paid += subledgers["Paid instalments"].pack_pence
+        awarded += subledgers["Awards: amounts against net commitments"].pack_pence
         checked += 1
     assert checked >= 6
+    assert paid > 0
+    assert awarded > 0
 
 
 @pytest.mark.django_db
