@@ -223,9 +223,12 @@ def transaction_reverse(
 
 
 def _net_awarded(*, pool: Pool, source_type: str, source_id: str) -> int:
-    """What one award has committed, net of its releases (sum of its ``awards`` legs)."""
+    """What one award has committed, net of its releases (sum of its ``awards`` legs), in
+    every pool of the body: a period close carries its unpaid commitment into the next pool
+    (by school) and moves its schedule there, so a later release posts in a pool where the
+    award itself posted nothing."""
     total = Leg.objects.filter(
-        account__pool=pool,
+        responsible_body_id=pool.responsible_body_id,
         account__kind=AccountKind.AWARDS,
         transaction__source_type=source_type,
         transaction__source_id=str(source_id),

@@ -495,3 +495,37 @@ def test_the_subledger_checks_cost_the_same_few_queries_however_many_runs_and_aw
     assert at_year_end.reconciled, failure_of(at_year_end)
     assert "Payment runs: totals against their lines (3 confirmed)" in subledger_figures(at_year_end)
     assert "Awards: amounts against net commitments (9 awards)" in subledger_figures(at_year_end)
+
+
+@pytest.mark.django_db
+def test_an_award_ended_early_after_its_period_closed_releases_in_the_next_pool() -> None:
+    """The release posts in the pool the schedule moved to, where the award committed nothing
+    itself (its commitment was carried forward by school): it is allowed, frees that pool's
+    headroom by the unpaid instalments, and both packs still reconcile."""
+    from exceptional_resource.services.awards import award_end_early
+    from pooling.selectors.ledger import pool_headroom
+
+    scene = governance_scene()
+    longer = decided_case(scene, scene.primary, need="HI", amount=6_000_00, ends_on=date(2027, 6, 30))
+    payment_run_confirm(
+        actor=scene.finance, tenant=scene.body, pool=scene.pool, due_up_to=date(2027, 3, 31), pay_on=date(2027, 3, 31)
+    )
+    pool_close(actor=scene.finance, tenant=scene.body, pool=scene.pool, next_label="2027-28")
+    award = award_of(scene, longer)
+    with tenant_context(scene.body):
+        next_pool = Pool.objects.get(label="2027-28")
+        unpaid_after_april = Instalment.objects.filter(
+            schedule__source_type="award", schedule__source_id=str(award.pk), status="scheduled",
+            due_on__gt=date(2027, 4, 30),
+        ).aggregate(total=Sum("amount_pence"))["total"]  # fmt: skip
+    assert unpaid_after_april > 0
+    before = pool_headroom(tenant=scene.body, pool=next_pool)
+    award_end_early(
+        actor=scene.officer, tenant=scene.body, award_id=award.pk, end_on=date(2027, 4, 30), reason="Moved school"
+    )
+    after = pool_headroom(tenant=scene.body, pool=next_pool)
+    assert after.available_on_expected_pence - before.available_on_expected_pence == unpaid_after_april
+    assert before.committed_outstanding_pence - after.committed_outstanding_pence == unpaid_after_april
+    assert pack_of(scene, period_end=date(2027, 3, 31)).reconciled
+    following = pack_of(scene, pool=next_pool, period_end=date(2027, 4, 30))
+    assert following.reconciled, failure_of(following)

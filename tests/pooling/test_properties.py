@@ -360,8 +360,9 @@ class LedgerMachine(RuleBasedStateMachine):
             with pytest.raises(ConflictError):
                 call()
             return None
-        # No more than this award has granted in this pool, nor than the pool has committed.
-        granted = award.granted.get(p, 0) if award is not None else 0
+        # No more than this award has granted in all the body's pools (a close carries its
+        # commitment into the next pool by school), nor than this pool has committed.
+        granted = sum(award.granted.values()) if award is not None else 0
         if release > min(granted, committed):
             with pytest.raises(ConflictError) as over:
                 call()
@@ -372,7 +373,7 @@ class LedgerMachine(RuleBasedStateMachine):
         m = self._record(txn.pk, "release", [(p, "awards", -release), (p, "commitments", release)])
         assert after == mp.headroom()
         assert award is not None
-        award.granted[p] = granted - release
+        award.granted[p] = award.granted.get(p, 0) - release
         return m
 
     # --- rules ---------------------------------------------------------------------------
