@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -152,7 +153,7 @@ def test_audit_events_api_for_auditor() -> None:
     assert event["actor"] == admin.user.email
 
 
-def _token_for(email: str, capsys, *args: str) -> str:  # type: ignore[no-untyped-def]
+def _token_for(email: str, capsys: pytest.CaptureFixture[str], *args: str) -> str:
     call_command("create_api_token", email, *args)
     return str(capsys.readouterr().out.strip().splitlines()[-1])  # after any request log lines
 
@@ -160,7 +161,9 @@ def _token_for(email: str, capsys, *args: str) -> str:  # type: ignore[no-untype
 # Several refused requests in one test: outside a test transaction, as in production (a refused
 # request rolls back the request's own transaction, which inside a test would be the test's).
 @pytest.mark.django_db(transaction=True)
-def test_an_api_token_expires_and_a_new_one_is_issued_in_its_place(capsys, settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_api_token_expires_and_a_new_one_is_issued_in_its_place(
+    capsys: pytest.CaptureFixture[str], settings: Any
+) -> None:
     from rest_framework.authtoken.models import Token
 
     settings.API_TOKEN_MAX_AGE_DAYS = 30
@@ -183,7 +186,7 @@ def test_an_api_token_expires_and_a_new_one_is_issued_in_its_place(capsys, setti
 
 
 @pytest.mark.django_db(transaction=True)
-def test_rotating_a_token_stops_the_old_key_at_once(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_rotating_a_token_stops_the_old_key_at_once(capsys: pytest.CaptureFixture[str]) -> None:
     m = member(Role.TRUSTEE)
     old = _token_for(m.user.email, capsys)
     new = _token_for(m.user.email, capsys, "--rotate")

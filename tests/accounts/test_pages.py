@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -206,7 +207,7 @@ def test_session_expires_after_inactivity(settings) -> None:  # type: ignore[no-
     assert reverse("account_login") in response["Location"]
 
 
-def test_last_seen_is_written_at_most_once_a_minute(settings) -> None:  # type: ignore[no-untyped-def]
+def test_last_seen_is_written_at_most_once_a_minute(settings: Any) -> None:
     settings.SESSION_IDLE_TIMEOUT_SECONDS = 600
     m = member(Role.TRUSTEE)
     client = _client(m.user)
@@ -225,7 +226,7 @@ def test_last_seen_is_written_at_most_once_a_minute(settings) -> None:  # type: 
     assert client.session["_last_seen"] >= first  # rewritten once a minute has passed
 
 
-def test_a_short_idle_timeout_still_keeps_an_active_person_signed_in(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_short_idle_timeout_still_keeps_an_active_person_signed_in(settings: Any) -> None:
     settings.SESSION_IDLE_TIMEOUT_SECONDS = 30  # the stamp is then refreshed every 3 s, not every 60 s
     m = member(Role.TRUSTEE)
     client = _client(m.user)

@@ -232,7 +232,9 @@ def governance_scene(*, body_name: str = "Governance Test Trust") -> GovScene:
 def award_of(scene: GovScene, case: Case) -> Award:
     """The case's latest award (a renewal adds one)."""
     with tenant_context(scene.body):
-        return case.awards.order_by("-pk").first()  # type: ignore[return-value]
+        award = case.awards.order_by("-pk").first()
+    assert award is not None, f"case {case.pk} has no award"
+    return award
 
 
 def pack_of(scene: GovScene, *, period_end: date | None = None, pool: Pool | None = None) -> governance.Pack:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db.models import F, Sum
@@ -466,7 +467,7 @@ def test_a_reversal_of_an_awards_posting_counts_against_its_commitment() -> None
 
 @pytest.mark.django_db
 def test_the_subledger_checks_cost_the_same_few_queries_however_many_runs_and_awards(
-    django_assert_num_queries,  # type: ignore[no-untyped-def]
+    django_assert_num_queries: Any,
 ) -> None:
     scene = governance_scene()
 
