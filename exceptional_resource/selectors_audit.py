@@ -8,23 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from accounts.models import ResponsibleBody
 from accounts.tenancy import tenant_context
 from accounts.text import ascii_digits
 from exceptional_resource.models import AuditSample, Award, Case, CaseDocument, Decision, Outcome, ResourceLine
-from groupings.policy_defaults import AREAS_OF_NEED
+from groupings.policy_defaults import AREAS_OF_NEED, need_labels
 from pooling.models import Instalment, InstalmentSchedule, Leg, Transaction
 
 MAX_AWARDS_IN_CHAIN = 50
-
-_NEED_LABELS = {
-    str(need["code"]): str(need["label"])
-    for area in AREAS_OF_NEED
-    for need in area["needs"]  # type: ignore[attr-defined]
-}
 
 
 def audit_sample_list(*, tenant: ResponsibleBody) -> QuerySet[AuditSample]:
@@ -96,10 +90,17 @@ def transaction_chain(*, tenant: ResponsibleBody, sample: AuditSample, transacti
         awards = (
             Award.objects.for_tenant(tenant)
             .filter(pk__in=award_ids[:MAX_AWARDS_IN_CHAIN])
-            .select_related("decision", "case", "case__school", "case__pupil", "school")
+            .select_related("decision", "case", "case__school", "case__pupil", "case__policy", "school")
+            .prefetch_related(
+                Prefetch("case__resource_lines", queryset=ResourceLine.objects.for_tenant(tenant)),
+                Prefetch("case__outcomes", queryset=Outcome.objects.for_tenant(tenant)),
+                Prefetch(
+                    "case__documents", queryset=CaseDocument.objects.for_tenant(tenant).order_by("uploaded_at", "id")
+                ),
+            )
             .order_by("id")
         )
-        chain.links = [ChainLink(award=a, decision=a.decision, summary=_summary(tenant, a.case)) for a in awards]
+        chain.links = [ChainLink(award=a, decision=a.decision, summary=_summary(a.case)) for a in awards]
         if not chain.links:
             chain.note = _no_award_note(source)
     return chain
@@ -134,12 +135,13 @@ def _no_award_note(source: Transaction) -> str:
     return f"This transaction records {what}: it is not caused by an award, so no decision or case lies behind it."
 
 
-def _summary(tenant: ResponsibleBody, case: Case) -> CaseSummary:
-    requested = sum(line.total_pence for line in ResourceLine.objects.for_tenant(tenant).filter(case=case))
+def _summary(case: Case) -> CaseSummary:
+    """From the rows the chain's award query prefetched: no query per award."""
+    labels = need_labels(case.policy.areas_of_need if case.policy is not None else AREAS_OF_NEED)
     return CaseSummary(
         case=case,
-        need_label=_NEED_LABELS.get(case.pupil.primary_need, case.pupil.primary_need),
-        requested_pence=requested,
-        outcomes=Outcome.objects.for_tenant(tenant).filter(case=case).count(),
-        documents=list(CaseDocument.objects.for_tenant(tenant).filter(case=case).order_by("uploaded_at", "id")),
+        need_label=labels.get(case.pupil.primary_need, case.pupil.primary_need),
+        requested_pence=sum(line.total_pence for line in case.resource_lines.all()),
+        outcomes=len(case.outcomes.all()),
+        documents=list(case.documents.all()),
     )

@@ -54,5 +54,15 @@ DEFAULTS: dict[str, object] = {
 }
 
 
+def need_labels(areas: list[dict[str, object]]) -> dict[str, str]:
+    """Need code → label from a policy's areas of need (the shape of ``AREAS_OF_NEED``)."""
+    labels: dict[str, str] = {}
+    for area in areas:
+        needs = area.get("needs")
+        for need in needs if isinstance(needs, list) else []:
+            labels[str(need["code"])] = str(need["label"])
+    return labels
+
+
 def need_codes(areas: list[dict[str, object]]) -> set[str]:
-    return {str(n["code"]) for a in areas for n in a["needs"]}  # type: ignore[attr-defined]
+    return set(need_labels(areas))

@@ -42,9 +42,10 @@ def _overlaps(arrangement: Arrangement, pool: Pool) -> bool:
 
 class _AnnexMixin(BodyMixin):
     required_action = Action.VIEW_INCLUSION_ANNEX
+    kwargs: dict[str, Any]
 
     def annex(self) -> InclusionAnnex:
-        kwargs = self.kwargs  # type: ignore[attr-defined]
+        kwargs = self.kwargs
         arrangement = (
             Arrangement.objects.filter(pk=kwargs["arrangement_id"], status__in=HELD).select_related("school").first()
         )

@@ -18,6 +18,7 @@ from exceptional_resource.models import Case, CaseStatus
 from exceptional_resource.services.access_log import case_view_record
 from groupings.models import GroupingPolicy
 from groupings.policy_defaults import AREAS_OF_NEED
+from groupings.policy_defaults import need_labels as policy_need_labels
 
 S = CaseStatus
 
@@ -66,8 +67,7 @@ STATUS_GUIDE: dict[str, tuple[str, str, str]] = {
 def need_labels(policy: GroupingPolicy | None) -> dict[str, str]:
     """Need code → label from the policy's areas of need (the platform's defaults before a
     case has a policy)."""
-    areas = policy.areas_of_need if policy is not None else AREAS_OF_NEED
-    return {str(n["code"]): str(n["label"]) for a in areas for n in a["needs"]}  # type: ignore[union-attr]
+    return policy_need_labels(policy.areas_of_need if policy is not None else AREAS_OF_NEED)
 
 
 EVENT_LABELS = {

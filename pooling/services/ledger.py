@@ -59,7 +59,7 @@ REVERSIBLE_KINDS = frozenset(
 )
 
 
-def pool_open(*, actor: User, tenant: ResponsibleBody, label: str) -> Pool:
+def pool_open(*, actor: User | None, tenant: ResponsibleBody, label: str) -> Pool:
     """The body's pool for a funding period, with its chart of accounts (idempotent)."""
     try:
         period = grant_year(label)

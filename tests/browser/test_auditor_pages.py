@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -28,8 +29,8 @@ def _sign_in(page: Page, base: str, email: str) -> None:
     page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
 
 
-def test_an_auditor_samples_and_follows_a_chain_and_a_head_opens_the_annex(  # type: ignore[no-untyped-def]
-    page: Page, live_server, scene: Scene
+def test_an_auditor_samples_and_follows_a_chain_and_a_head_opens_the_annex(
+    page: Page, live_server: Any, scene: Scene
 ) -> None:
     case = draft_case(scene)
     cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)

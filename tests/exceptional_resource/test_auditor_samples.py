@@ -330,3 +330,36 @@ def test_other_roles_other_bodies_and_expired_auditors_get_404(scene: Scene) -> 
     with pytest.raises(ApplicationError):
         audit_sample_draw(actor=expired, tenant=scene.body, period="2026-27", size=1)
     assert _client(auditor).get(urls[2]).status_code == 200
+
+
+def test_a_payments_chain_costs_the_same_queries_for_one_award_or_four(scene: Scene) -> None:
+    """Each award's case summary (need, amount requested, outcomes, documents) comes from the
+    chain's own prefetch, not from queries per award."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from exceptional_resource.selectors_audit import transaction_chain
+    from tests.pooling.conftest import fund
+
+    fund(scene.finance, scene.pool, 100_000_00, key="chain-budget")  # room for four awards of £12,000
+    auditor = auditor_of(scene)
+    counts = []
+    for awards, month in ((1, 12), (3, 1)):
+        for _ in range(awards):
+            with_award(scene)
+        run = payment_run_confirm(
+            actor=scene.finance.user, tenant=scene.body, pool=scene.pool,
+            due_up_to=date(2026 if month == 12 else 2027, month, 31), pay_on=date(2027, month % 12 + 1, 5),
+        )  # fmt: skip
+        with tenant_context(scene.body):
+            payment = Transaction.objects.get(source_type="payment_run", source_id=str(run.pk), kind="payment")
+        everything = population_of(tenant=scene.body, pool=scene.pool, kind="all").count
+        sample = audit_sample_draw(actor=auditor, tenant=scene.body, period="2026-27", size=everything, seed=month)
+        with CaptureQueriesContext(connection) as queries, tenant_context(scene.body):
+            chain = transaction_chain(tenant=scene.body, sample=sample, transaction_id=payment.pk)
+            summaries = [(s.need_label, s.documents, s.outcomes) for s in (link.summary for link in chain.links)]
+        assert all(label and docs and outcomes == 1 for label, docs, outcomes in summaries)
+        counts.append((len(chain.links), len(queries)))
+    (one_link, one), (many_links, many) = counts
+    assert (one_link, many_links) == (1, 4)
+    assert many == one
