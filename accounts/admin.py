@@ -10,6 +10,7 @@ from accounts.audit import audit_record, snapshot
 from accounts.models import ResponsibleBody, User
 from accounts.services import platform_body_create
 from accounts.tenancy import platform_context
+from core.audit_verbs import AuditVerb
 
 BODY_FIELDS = [
     "kind",
@@ -59,7 +60,7 @@ class ResponsibleBodyAdmin(admin.ModelAdmin):
             audit_record(
                 actor=request.user,  # type: ignore[arg-type]
                 tenant=obj,
-                verb="body.updated",
+                verb=AuditVerb.BODY_UPDATED,
                 obj=obj,
                 before=before,
                 after=snapshot(obj, BODY_FIELDS),

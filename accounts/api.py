@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from accounts.errors import ApplicationError
+from accounts.errors import ApplicationError, NotFound
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
 from accounts.tenancy import tenant_context
@@ -43,6 +43,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body["field"] = exc.field
         if exc.extra:
             body["detail"] = exc.extra
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, NotFound):
+        _roll_back()
+        body = {"code": exc.code, "message": exc.message}
+        if exc.field:
+            body["field"] = exc.field
         return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)

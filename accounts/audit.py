@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, ResponsibleBody
 from accounts.tenancy import TenantContextMissing, current_tenant_id, in_platform_context
+from core.audit_verbs import AuditVerb
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -87,7 +88,7 @@ def audit_record(
     *,
     actor: User | None,
     tenant: ResponsibleBody | None,
-    verb: str,
+    verb: AuditVerb,
     obj: models.Model | None = None,
     object_type: str = "",
     object_id: str = "",

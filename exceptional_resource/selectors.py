@@ -12,9 +12,9 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
+from accounts.errors import NotFound
 from accounts.models import ResponsibleBody
 from accounts.tenancy import tenant_context
 from exceptional_resource.clock import elapsed_working_days
@@ -37,7 +37,7 @@ def pupil_list(*, tenant: ResponsibleBody, school_ids: SchoolScope) -> QuerySet[
 def pupil_get(*, tenant: ResponsibleBody, pupil_id: int, school_ids: SchoolScope) -> Pupil:
     pupil = pupil_list(tenant=tenant, school_ids=school_ids).filter(pk=pupil_id).first()
     if pupil is None:
-        raise Http404("No such pupil.")
+        raise NotFound("No such pupil.")
     return pupil
 
 
@@ -81,7 +81,7 @@ def case_get(*, tenant: ResponsibleBody, case_id: int, school_ids: SchoolScope) 
             .first()
         )
     if case is None:
-        raise Http404("No such case.")
+        raise NotFound("No such case.")
     return case
 
 
@@ -96,7 +96,7 @@ def award_list(*, tenant: ResponsibleBody, school_ids: SchoolScope, status: str 
 def award_get(*, tenant: ResponsibleBody, award_id: int, school_ids: SchoolScope) -> Award:
     award = award_list(tenant=tenant, school_ids=school_ids).filter(pk=award_id).first()
     if award is None:
-        raise Http404("No such award.")
+        raise NotFound("No such award.")
     return award
 
 

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
+from accounts.errors import NotFound
 from accounts.models import ResponsibleBody
 from accounts.tenancy import tenant_context
 from accounts.text import ascii_digits
@@ -42,7 +42,7 @@ def school_search(*, q: str = "", la_code: str = "", trust: str = "", eligible_o
 def school_get(*, school_id: int) -> School:
     school = School.objects.filter(pk=school_id).first()
     if school is None:
-        raise Http404("No such school.")
+        raise NotFound("No such school.")
     return school
 
 
@@ -73,7 +73,7 @@ def arrangement_list(
 def arrangement_get(*, tenant: ResponsibleBody, arrangement_id: int) -> Arrangement:
     arrangement = arrangement_list(tenant=tenant).filter(pk=arrangement_id).first()
     if arrangement is None:
-        raise Http404("No such arrangement.")
+        raise NotFound("No such arrangement.")
     return arrangement
 
 

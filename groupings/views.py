@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import (
     FileResponse,
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
@@ -24,12 +23,13 @@ from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
 from accounts.audit import audit_record
-from accounts.errors import ApplicationError
+from accounts.errors import ApplicationError, NotFound
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.text import ascii_digits
 from accounts.uploads import validate_upload
 from accounts.web import BodyMixin, SessionJourneyMixin, paginate_list, tenant_stream
+from core.audit_verbs import AuditVerb
 from groupings import selectors, services
 from groupings.forms import (
     AgreementForm,
@@ -188,7 +188,7 @@ class AddBasisView(_AddJourneyMixin, FormView):
         if request.GET.get("school"):
             school = self.school()
             if school is None:
-                raise Http404("No such school.")
+                raise NotFound("No such school.")
             if self.answers().get("school_id") != school.pk:
                 self.journey_reset(school_id=school.pk)
         if self.school() is None:
@@ -342,7 +342,7 @@ class ArrangementDetailView(BodyMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         arrangement = selectors.arrangement_get(tenant=self.body, arrangement_id=kwargs["arrangement_id"])
         if not self.access.can(Action.VIEW_GROUPING, arrangement):
-            raise Http404("No such arrangement.")
+            raise NotFound("No such arrangement.")
         context.update(
             arrangement=arrangement,
             history=selectors.arrangement_history(tenant=self.body, arrangement=arrangement),
@@ -360,11 +360,11 @@ class ArrangementDocumentView(BodyMixin, TemplateView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         arrangement = selectors.arrangement_get(tenant=self.body, arrangement_id=kwargs["arrangement_id"])
         if not self.access.can(Action.VIEW_GROUPING, arrangement) or not arrangement.agreement_document:
-            raise Http404("No such document.")
+            raise NotFound("No such document.")
         audit_record(
             actor=self.actor,
             tenant=self.body,
-            verb="arrangement.document_downloaded",
+            verb=AuditVerb.ARRANGEMENT_DOCUMENT_DOWNLOADED,
             obj=arrangement,
             label=f"{arrangement.agreement_document_name} ({arrangement.school.name})",
         )
@@ -539,7 +539,7 @@ class PublicGroupingView(TemplateView):
         context = super().get_context_data(**kwargs)
         body = ResponsibleBody.objects.filter(slug=kwargs["body_slug"]).first()
         if body is None:
-            raise Http404("No such grouping.")
+            raise NotFound("No such grouping.")
         members = selectors.grouping_members_on(tenant=body)
         from accounts.tenancy import tenant_context
 

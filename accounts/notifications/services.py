@@ -15,11 +15,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.error_codes import AccountError
 from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody, User
 from accounts.notifications import DIGEST, IMMEDIATE, OFF, kind, registered_kinds
 from accounts.notifications.models import Notification, NotificationDigest, NotificationPreference
 from accounts.tenancy import platform_context, tenant_context
+from core.locking import lock_rows
 
 
 def preferences_for(*, user: User) -> dict[str, str]:
@@ -33,9 +35,11 @@ def notification_preferences_set(*, user: User, choices: dict[str, str]) -> dict
     known = {k.key for k in registered_kinds()}
     for key, delivery in choices.items():
         if key not in known:
-            raise ApplicationError("There is no such kind of email.", code="unknown_kind", field=key)
+            raise ApplicationError("There is no such kind of email.", code=AccountError.UNKNOWN_KIND, field=key)
         if delivery not in {IMMEDIATE, DIGEST, OFF}:
-            raise ApplicationError("Choose straight away, a daily summary or off.", code="invalid_delivery", field=key)
+            raise ApplicationError(
+                "Choose straight away, a daily summary or off.", code=AccountError.INVALID_DELIVERY, field=key
+            )
     now = timezone.now()
     NotificationPreference.objects.bulk_create(
         [
@@ -122,9 +126,7 @@ def notification_send(*, tenant_id: int, notification_id: int) -> bool:
     email goes, so two runs at once send it once; an SMTP error rolls back and propagates
     for the task to retry. Returns whether an email was sent."""
     with tenant_context(tenant_id), transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update().select_related("user").filter(pk=notification_id).first()
-        )
+        notification = lock_rows(Notification.objects).select_related("user").filter(pk=notification_id).first()
         if notification is None or notification.sent_at is not None or notification.delivery != IMMEDIATE:
             return False
         message = render_to_string(
@@ -150,7 +152,7 @@ def notification_digest_send(*, user_id: int, day: date) -> int:
         if user is None or NotificationDigest.objects.filter(user_id=user_id, day=day).exists():
             return 0
         entries = list(
-            Notification.objects.select_for_update(of=("self",))
+            lock_rows(Notification.objects)
             .select_related("responsible_body")
             .filter(user_id=user_id, delivery=DIGEST, sent_at__isnull=True)
             .order_by("responsible_body__legal_name", "created_at", "id")

@@ -25,6 +25,7 @@ from exceptional_resource.apis.serializers import (
     PenceField,
     award_detail,
 )
+from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Outcome
 from exceptional_resource.services.awards import award_end_early, award_vary, review_record
 from exceptional_resource.services.reviews import REVIEW_DECISIONS, review_decide
@@ -104,7 +105,7 @@ class AwardEndApi(AwardApi):
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         if award.status != Award.Status.ACTIVE:
-            raise ConflictError("This award has already ended.", code="award_not_active")
+            raise ConflictError("This award has already ended.", code=CaseError.AWARD_NOT_ACTIVE)
         award_end_early(actor=self.actor, tenant=self.tenant, award_id=award.pk, **s.validated_data)
         return Response(self.detail(award.pk))
 

@@ -31,6 +31,7 @@ from exceptional_resource.apis.serializers import (
     DecisionOutputSerializer,
     PenceField,
 )
+from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Case, CaseStatus, Decision, ResourceLine
 from exceptional_resource.services import cases as case_services
 from exceptional_resource.services import drafts
@@ -445,7 +446,7 @@ class CaseHeadroomApi(CaseApi):
         pool_id = f.validated_data.get("pool_id")
         pool = pools.filter(pk=pool_id).first() if pool_id else pools.first()
         if pool is None:
-            raise ApplicationError("Choose an open funding period.", code="invalid_pool", field="pool_id")
+            raise ApplicationError("Choose an open funding period.", code=CaseError.INVALID_POOL, field="pool_id")
         headroom = pool_selectors.pool_headroom(tenant=self.tenant, pool=pool)
         requested = sum(line.total_pence for line in case.resource_lines.all())
         amount = f.validated_data.get("amount_pence", requested)

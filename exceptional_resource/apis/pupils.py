@@ -18,6 +18,7 @@ from accounts.errors import ApplicationError
 from accounts.policy import Action
 from exceptional_resource import selectors
 from exceptional_resource.apis.serializers import PupilOutputSerializer
+from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Pupil
 from exceptional_resource.models.cases import YEAR_GROUPS
 from exceptional_resource.services.pupils import pupil_create, pupil_identity_view, pupil_transfer
@@ -80,10 +81,10 @@ class PupilCreateApi(TenantAPIView):
         data = dict(s.validated_data)
         school = School.objects.filter(pk=data.pop("school_id")).first()
         if school is None or not self.access.can(Action.RAISE_CASE, school):
-            raise ApplicationError("Choose your own school.", code="invalid_school", field="school_id")
+            raise ApplicationError("Choose your own school.", code=CaseError.INVALID_SCHOOL, field="school_id")
         policy = policy_in_force(tenant=self.tenant)
         if policy is None:
-            raise ApplicationError("The grouping has no policy in force yet.", code="no_policy")
+            raise ApplicationError("The grouping has no policy in force yet.", code=CaseError.NO_POLICY)
         known = selectors.pupil_list(tenant=self.tenant, school_ids=None).count()
         try:
             pupil = pupil_create(

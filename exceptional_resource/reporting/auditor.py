@@ -59,6 +59,7 @@ from accounts.policy import Action
 from accounts.reports.jobs import ReportFailed, ReportJob
 from accounts.reports.registry import ReportParametersForm, ReportType, register_report_type
 from accounts.tenancy import tenant_context
+from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Case, Decision
 from groupings.models import Arrangement, GroupingPolicy, School
 from pooling.models import (
@@ -414,7 +415,7 @@ def auditor_export_pool(*, tenant: ResponsibleBody, period: str) -> Pool:
             known = ", ".join(Pool.objects.for_tenant(tenant).order_by("-starts_on").values_list("label", flat=True))
             raise ApplicationError(
                 f"There is no pool for the period '{label}'." + (f" Periods with a pool: {known}." if known else ""),
-                code="unknown_period",
+                code=CaseError.UNKNOWN_PERIOD,
                 field="period",
             )
     return pool

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from accounts.errors import ApplicationError
+from accounts.errors import ApplicationError, NotFound
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
@@ -150,7 +150,7 @@ class CaseMixin(BodyMixin):
                 tenant=self.body, case_id=self.kwargs["case_id"], school_ids=self.access.school_ids(self.case_action)
             )
             if not self.access.can(self.case_action, case):
-                raise Http404("No such case.")
+                raise NotFound("No such case.")
             self._case = case
             if self.request.method == "GET":  # every read of a case is audited (a POST audits its own change)
                 case_view_record(actor=self.actor, tenant=self.body, case=case, via="page")

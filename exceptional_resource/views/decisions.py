@@ -8,11 +8,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import F, Sum
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from accounts.errors import ApplicationError
+from accounts.errors import ApplicationError, NotFound
 from accounts.models import Role
 from accounts.money import format_pence, parse_pounds
 from accounts.policy import Action
@@ -210,7 +210,7 @@ class _AwardFormView(_CaseFormView):
         if not hasattr(self, "_award"):
             award = selectors.award_get(tenant=self.body, award_id=self.kwargs["award_id"], school_ids=None)
             if not self.access.can(Action.DECIDE_CASE, award):
-                raise Http404("No such award.")
+                raise NotFound("No such award.")
             self._award = award
         return self._award
 

@@ -9,11 +9,11 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from accounts.errors import ApplicationError
+from accounts.errors import ApplicationError, NotFound
 from accounts.policy import Action
 from accounts.tenancy import tenant_context
 from accounts.web import BodyMixin
@@ -464,7 +464,7 @@ class _RowRemoveView(_DraftMixin, TemplateView):
             self.remove(int(kwargs[self.row_kwarg]))
         except ApplicationError as exc:
             if exc.code == "not_found":
-                raise Http404("No such row.") from exc
+                raise NotFound("No such row.") from exc
             messages.error(request, exc.message)
         else:
             messages.success(request, "Removed.")

@@ -14,16 +14,19 @@ from accounts.audit import audit_record, snapshot
 from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
 from accounts.tenancy import tenant_context
+from core.audit_verbs import AuditVerb
+from core.locking import lock_rows
+from partnerships.error_codes import PartnershipError
 from partnerships.models import ActionStatus, Partnership, PartnershipMember, PlanAction, PlanPriority, PlanVersion
 from partnerships.services._common import check
 
 
 def _draft(version_id: int) -> PlanVersion:
-    version = PlanVersion.objects.select_for_update().get(pk=version_id)
+    version = lock_rows(PlanVersion.objects).get(pk=version_id)
     if not version.is_draft:
         raise ConflictError(
             "This version is published and cannot be changed. Start a new draft to change the plan.",
-            code="plan_published",
+            code=PartnershipError.PLAN_PUBLISHED,
         )
     return version
 
@@ -32,7 +35,7 @@ def plan_draft_start(*, actor: User, tenant: ResponsibleBody, partnership_id: in
     """Start the next version, copying the latest one's priorities and actions. Returns
     the open draft if there already is one."""
     with tenant_context(tenant):
-        partnership = Partnership.objects.select_for_update().get(pk=partnership_id)
+        partnership = lock_rows(Partnership.objects).get(pk=partnership_id)
         existing = partnership.plans.filter(status=PlanVersion.Status.DRAFT).first()
         if existing is not None:
             return existing
@@ -71,7 +74,7 @@ def plan_draft_start(*, actor: User, tenant: ResponsibleBody, partnership_id: in
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="plan.draft_started",
+            verb=AuditVerb.PLAN_DRAFT_STARTED,
             obj=version,
             after={"number": number, "copied_from": latest.number if latest else None},
         )
@@ -90,7 +93,7 @@ def plan_draft_update(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="plan.draft_updated",
+            verb=AuditVerb.PLAN_DRAFT_UPDATED,
             obj=version,
             before=before,
             after=snapshot(version, ["title", "summary"]),
@@ -116,7 +119,7 @@ def plan_priority_add(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="plan.priority_added",
+            verb=AuditVerb.PLAN_PRIORITY_ADDED,
             obj=priority,
             after=snapshot(priority, ["version", "position", "title"]),
         )
@@ -127,14 +130,14 @@ def _owner(version: PlanVersion, owner_id: int | None) -> PartnershipMember:
     owner = PartnershipMember.objects.filter(pk=owner_id or 0, partnership_id=version.partnership_id).first()
     if owner is None:
         raise ApplicationError(
-            "Choose the member organisation that owns the action.", code="unknown_owner", field="owner"
+            "Choose the member organisation that owns the action.", code=PartnershipError.UNKNOWN_OWNER, field="owner"
         )
     return owner
 
 
 def _status(status: str) -> str:
     if status not in ActionStatus.values:
-        raise ApplicationError("Choose the action's status.", code="invalid_status", field="status")
+        raise ApplicationError("Choose the action's status.", code=PartnershipError.INVALID_STATUS, field="status")
     return status
 
 
@@ -164,7 +167,7 @@ def plan_action_add(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="plan.action_added",
+            verb=AuditVerb.PLAN_ACTION_ADDED,
             obj=action,
             after=snapshot(action, ["priority", "description", "owner", "due_on", "status"]),
         )
@@ -185,7 +188,7 @@ def plan_action_update(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="plan.action_updated",
+            verb=AuditVerb.PLAN_ACTION_UPDATED,
             obj=action,
             before=before,
             after=snapshot(action, fields),
@@ -197,7 +200,7 @@ def plan_publish(*, actor: User, tenant: ResponsibleBody, planversion_id: int) -
     with tenant_context(tenant), transaction.atomic():
         version = _draft(planversion_id)
         if not version.priorities.exists():
-            raise ApplicationError("Add at least one priority before publishing.", code="plan_empty")
+            raise ApplicationError("Add at least one priority before publishing.", code=PartnershipError.PLAN_EMPTY)
         version.status = PlanVersion.Status.PUBLISHED
         version.published_at = timezone.now()
         version.published_by_label = actor.email
@@ -205,7 +208,7 @@ def plan_publish(*, actor: User, tenant: ResponsibleBody, planversion_id: int) -
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="plan.published",
+            verb=AuditVerb.PLAN_PUBLISHED,
             obj=version,
             after={"number": version.number, "published_at": version.published_at},
         )

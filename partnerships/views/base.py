@@ -11,11 +11,11 @@ from typing import Any, TypeVar
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from accounts.errors import ApplicationError
+from accounts.errors import ApplicationError, NotFound
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
@@ -33,7 +33,7 @@ def or_404(fn: Callable[..., T], **kwargs: Any) -> T:
     try:
         return fn(**kwargs)
     except ObjectDoesNotExist as exc:
-        raise Http404("No such page.") from exc
+        raise NotFound("No such page.") from exc
 
 
 def show_error(form: forms.Form, exc: ApplicationError) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 
+from accounts.errors import NotFound
 from accounts.models import ResponsibleBody
 from partnerships import selectors
 from partnerships.forms import ContactForm, ConveneForm, JoinForm, MemberForm
@@ -73,9 +74,7 @@ class JoinView(FormAction, HomeView):
                 share_need_signals=data["share_need_signals"],
             )
         except PartnershipMember.DoesNotExist as exc:
-            from django.http import Http404
-
-            raise Http404("No such invitation.") from exc
+            raise NotFound("No such invitation.") from exc
         messages.success(self.request, "Your trust has joined the partnership.")
         return url("home", self.body)
 

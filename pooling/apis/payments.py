@@ -21,6 +21,7 @@ from accounts.api import TenantAPIView, created
 from accounts.audit import audit_record
 from accounts.policy import Action
 from accounts.web import tenant_stream
+from core.audit_verbs import AuditVerb
 from pooling import remittances, selectors
 from pooling.selectors import payments as payment_selectors
 from pooling.services import payments as services
@@ -268,7 +269,7 @@ class _RemittanceFileApi(TenantAPIView):
         audit_record(
             actor=self.actor,
             tenant=self.tenant,
-            verb="remittance.downloaded",
+            verb=AuditVerb.REMITTANCE_DOWNLOADED,
             obj=remittance,
             label=f"Remittance advice ({self.kind.upper()}) for {line.school.name}, payment run {line.payment_run_id}",
         )
@@ -378,7 +379,7 @@ class JournalExportApi(TenantAPIView):
         audit_record(
             actor=self.actor,
             tenant=self.tenant,
-            verb="journal.exported",
+            verb=AuditVerb.JOURNAL_EXPORTED,
             object_type="pooling.pool",
             object_id=str(pool.pk) if pool else "",
             label=f"Journal {data['date_from']} to {data['date_to']}" + (f", pool {pool.label}" if pool else ""),

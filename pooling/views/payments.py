@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
@@ -21,10 +20,11 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
 from accounts.audit import audit_record
-from accounts.errors import ApplicationError
+from accounts.errors import ApplicationError, NotFound
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin, paginate_list, tenant_stream
+from core.audit_verbs import AuditVerb
 from pooling import remittances, selectors
 from pooling.forms_payments import (
     AccountCodesForm,
@@ -211,7 +211,7 @@ class RemittanceDownloadView(BodyMixin, TemplateView):
         file_field = remittance.csv_file if self.kind == "csv" else remittance.pdf_file
         expected = remittance.sha256_csv if self.kind == "csv" else remittance.sha256_pdf
         if not file_field or not expected:
-            raise Http404("This remittance advice is still being prepared.")
+            raise NotFound("This remittance advice is still being prepared.")
         with file_field.open("rb") as handle:
             content = handle.read()
         if hashlib.sha256(content).hexdigest() != expected:
@@ -220,7 +220,7 @@ class RemittanceDownloadView(BodyMixin, TemplateView):
         audit_record(
             actor=self.actor,
             tenant=self.body,
-            verb="remittance.downloaded",
+            verb=AuditVerb.REMITTANCE_DOWNLOADED,
             obj=remittance,
             label=f"Remittance advice ({self.kind.upper()}) for {line.school.name}, payment run {line.payment_run_id}",
         )
@@ -304,7 +304,7 @@ class JournalExportView(BodyMixin, TemplateView):
         audit_record(
             actor=self.actor,
             tenant=self.body,
-            verb="journal.exported",
+            verb=AuditVerb.JOURNAL_EXPORTED,
             object_type="pooling.pool",
             object_id=str(pool.pk) if pool else "",
             label=f"Journal {data['date_from']} to {data['date_to']}" + (f", pool {pool.label}" if pool else ""),

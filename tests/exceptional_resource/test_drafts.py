@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from accounts.errors import ApplicationError, ConflictError
+from accounts.errors import ApplicationError, ConflictError, NotFound
 from accounts.models import AuditEvent, Role
 from accounts.tenancy import tenant_context
 from exceptional_resource.models import Case, Outcome, ProvisionRow, ResourceLine
@@ -161,7 +161,7 @@ def test_rows_of_another_case_cannot_be_removed_through_this_one(scene) -> None:
     first, second = draft_case(scene), draft_case(scene)
     with tenant_context(scene.body):
         others = ProvisionRow.objects.get(case=second).pk
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(NotFound) as exc:
         drafts.provision_row_remove(actor=scene.head.user, tenant=scene.body, case_id=first.pk, row_id=others)
     assert (exc.value.code, exc.value.field) == ("not_found", "row_id")
     assert _rows(scene, second) == (1, 1, 1)
