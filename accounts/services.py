@@ -20,9 +20,18 @@ from accounts.policy import current_memberships_q
 from accounts.tasks import send_invitation_email
 from accounts.tenancy import platform_context, tenant_context
 from core.audit_verbs import AuditVerb
+from core.constraints import violates
 from core.locking import lock_rows
 
 MEMBERSHIP_FIELDS = ("user", "role", "school", "decision_limit_pence", "valid_from", "valid_to")
+
+# Any of these refusing a new body means the body is already registered.
+BODY_IDENTIFIER_CONSTRAINTS = (
+    "accounts_responsiblebody_slug_key",
+    "one_body_per_gias_group",
+    "one_body_per_la_code",
+    "one_body_per_companies_house_number",
+)
 
 
 def platform_body_create(
@@ -56,6 +65,8 @@ def platform_body_create(
             with transaction.atomic():
                 body.save()
         except IntegrityError as exc:
+            if not violates(exc, *BODY_IDENTIFIER_CONSTRAINTS):
+                raise
             raise ConflictError(
                 "A responsible body with these identifiers already exists.", code=AccountError.BODY_EXISTS
             ) from exc
@@ -163,6 +174,8 @@ def membership_invite(
             with transaction.atomic():
                 membership.save()
         except IntegrityError as exc:
+            if not violates(exc, "one_open_membership_per_role"):
+                raise
             raise ConflictError(
                 f"{email} already has this role here.", code=AccountError.ALREADY_MEMBER, field="email"
             ) from exc
@@ -221,6 +234,8 @@ def api_token_create(*, user: User, rotate: bool = False) -> Token:
             try:
                 with transaction.atomic():
                     token = Token.objects.create(user=user)
-            except IntegrityError:  # created by a concurrent call just now: use that one
+            except IntegrityError as exc:  # created by a concurrent call just now: use that one
+                if not violates(exc, "authtoken_token_user_id_key"):
+                    raise
                 token = Token.objects.get(user=user)
     return token

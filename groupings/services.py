@@ -25,6 +25,7 @@ from accounts.models import ResponsibleBody, User
 from accounts.tenancy import tenant_context
 from accounts.uploads import validate_upload
 from core.audit_verbs import AuditVerb
+from core.constraints import violates
 from core.locking import lock_rows
 from groupings.error_codes import GroupingError
 from groupings.models import Arrangement, ArrangementBasis, ArrangementStatus, GroupingPolicy, School
@@ -354,7 +355,7 @@ def arrangement_propose(
             with transaction.atomic():
                 arrangement.save()
         except IntegrityError as exc:
-            if "one_arrangement_per_school_per_date" in str(exc):
+            if violates(exc, "one_arrangement_per_school_per_date"):
                 raise ConflictError(
                     f"{school.name} is already in a grouping for some of these dates. "
                     "A school is in one grouping at a time.",
@@ -393,7 +394,7 @@ def _transition(
         with transaction.atomic():
             arrangement.save(update_fields=["status", *changes])
     except IntegrityError as exc:
-        if "one_arrangement_per_school_per_date" in str(exc):
+        if violates(exc, "one_arrangement_per_school_per_date"):
             raise ConflictError(
                 f"{arrangement.school.name} is already in a grouping for some of these dates. "
                 "A school is in one grouping at a time.",

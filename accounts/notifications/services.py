@@ -21,6 +21,7 @@ from accounts.models import ResponsibleBody, User
 from accounts.notifications import DIGEST, IMMEDIATE, OFF, kind, registered_kinds
 from accounts.notifications.models import Notification, NotificationDigest, NotificationPreference
 from accounts.tenancy import platform_context, tenant_context
+from core.constraints import violates
 from core.locking import lock_rows
 
 
@@ -89,8 +90,10 @@ def notification_queue(
                         link=link[:500],
                         dedupe_key=dedupe_key[:150],
                     )
-            except IntegrityError:
-                continue  # already queued for this occurrence
+            except IntegrityError as exc:  # already queued for this occurrence
+                if not violates(exc, "one_notification_per_occurrence"):
+                    raise
+                continue
             queued.append(notification)
         immediate = [(tenant.pk, n.pk) for n in queued if n.delivery == IMMEDIATE]
         if immediate:
@@ -162,8 +165,10 @@ def notification_digest_send(*, user_id: int, day: date) -> int:
         try:
             with transaction.atomic():
                 digest = NotificationDigest.objects.create(user=user, day=day, entries=len(entries))
-        except IntegrityError:
-            return 0  # another run sent today's
+        except IntegrityError as exc:  # another run sent today's
+            if not violates(exc, "one_notification_digest_per_day"):
+                raise
+            return 0
         by_body: dict[str, list[Notification]] = defaultdict(list)
         for entry in entries:
             by_body[entry.responsible_body.legal_name].append(entry)

@@ -39,6 +39,7 @@ from accounts.reports.registry import ReportType, report_type_get, report_types
 from accounts.reports.storage import report_dir, report_file_path, report_storage
 from accounts.tenancy import platform_context, tenant_context
 from core.audit_verbs import AuditVerb
+from core.constraints import violates
 from core.locking import lock_rows
 
 logger = logging.getLogger(__name__)
@@ -481,8 +482,10 @@ def reports_schedule_monthly(*, today: date | None = None) -> list[int]:
                         run = report_run_request(
                             actor=None, tenant=body, report_type=rtype.key, data=parameters, schedule_key=key
                         )
-                except IntegrityError:
-                    continue  # queued at the same moment by another beat process
+                except IntegrityError as exc:  # queued at the same moment by another beat process
+                    if not violates(exc, "reportrun_one_per_schedule_key"):
+                        raise
+                    continue
                 except ApplicationError as exc:
                     logger.warning("Scheduled %s for body %s not queued: %s", rtype.key, body.pk, exc.message)
                     continue

@@ -18,6 +18,7 @@ from accounts.errors import ApplicationError, NotFound
 from accounts.models import ResponsibleBody, User
 from accounts.tenancy import tenant_context
 from core.audit_verbs import AuditVerb
+from core.constraints import violates
 from core.locking import lock_rows
 from exceptional_resource import pupil_data
 from exceptional_resource.error_codes import CaseError
@@ -91,6 +92,8 @@ def pupil_create(
             with transaction.atomic():
                 pupil.save()
         except IntegrityError as exc:
+            if not violates(exc, "one_pupil_per_upn_per_body"):
+                raise
             raise ApplicationError("That pupil is already recorded.", code=CaseError.PUPIL_EXISTS, field="upn") from exc
         audit_record(
             actor=actor, tenant=tenant, verb=AuditVerb.PUPIL_CREATED, obj=pupil, after=snapshot(pupil, PUPIL_FIELDS)

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from accounts.errors import ApplicationError, NotFound
+from accounts.errors import ApplicationError
 from accounts.policy import Action
 from accounts.tenancy import tenant_context
 from accounts.web import BodyMixin
@@ -463,8 +463,6 @@ class _RowRemoveView(_DraftMixin, TemplateView):
         try:
             self.remove(int(kwargs[self.row_kwarg]))
         except ApplicationError as exc:
-            if exc.code == "not_found":
-                raise NotFound("No such row.") from exc
             messages.error(request, exc.message)
         else:
             messages.success(request, "Removed.")

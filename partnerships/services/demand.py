@@ -11,6 +11,7 @@ from accounts.models import ResponsibleBody, User
 from accounts.tenancy import tenant_context
 from core.audit_verbs import AuditVerb
 from core.locking import lock_rows
+from core.queries import one_or_not_found
 from groupings.need_signals import need_signals_for
 from partnerships.demand_csv import ForecastRow, read_forecast_csv
 from partnerships.error_codes import PartnershipError
@@ -48,7 +49,7 @@ def forecast_set(
         )
     whole_number(pupils, field="pupils", label="the number of pupils")
     with tenant_context(tenant):
-        partnership = Partnership.objects.get(pk=partnership_id)
+        partnership = one_or_not_found(Partnership.objects, "No such partnership.", pk=partnership_id)
         _upsert(
             tenant, partnership, ForecastRow(0, need, phase, year, pupils), DemandForecast.Source.MANUAL, actor.email
         )
@@ -69,7 +70,7 @@ def forecast_import(*, actor: User, tenant: ResponsibleBody, partnership_id: int
     rows = read_forecast_csv(data, name=filename)
     now = timezone.now()
     with tenant_context(tenant), transaction.atomic():
-        partnership = lock_rows(Partnership.objects).get(pk=partnership_id)
+        partnership = one_or_not_found(lock_rows(Partnership.objects), "No such partnership.", pk=partnership_id)
         existing = {(f.need, f.phase, f.year): f for f in DemandForecast.objects.filter(partnership=partnership)}
         to_create: list[DemandForecast] = []
         to_update: list[DemandForecast] = []
@@ -104,7 +105,7 @@ def need_signals_refresh(*, actor: User | None, tenant: ResponsibleBody, partner
     """Ask the published interface for the signals of the trusts that consent today and
     store them as a new snapshot. A trust that revoked consent is simply not asked."""
     with tenant_context(tenant):
-        partnership = Partnership.objects.get(pk=partnership_id)
+        partnership = one_or_not_found(Partnership.objects, "No such partnership.", pk=partnership_id)
     body_ids = platform_consenting_body_ids(partnership_id=partnership_id)
     rows = need_signals_for(body_ids=body_ids, la_code=partnership.la_code)
     with tenant_context(tenant):
@@ -141,7 +142,7 @@ def need_signals_refresh_all() -> int:
     consent drops out within a day even if nobody presses refresh. Returns how many."""
     refreshed = 0
     for partnership_id, body_id in platform_partnership_ids():
-        tenant = ResponsibleBody.objects.get(pk=body_id)
+        tenant = one_or_not_found(ResponsibleBody.objects, "No such responsible body.", pk=body_id)
         need_signals_refresh(actor=None, tenant=tenant, partnership_id=partnership_id)
         refreshed += 1
     return refreshed

@@ -9,6 +9,7 @@ from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody, User
 from accounts.tenancy import tenant_context
 from core.audit_verbs import AuditVerb
+from core.queries import one_or_not_found
 from groupings.models import School
 from partnerships.error_codes import PartnershipError
 from partnerships.models import PROFESSIONS, ExpertAllocation, ExpertCapacity, Partnership
@@ -55,7 +56,7 @@ def capacity_set(
     term = _term_profession(term, profession)
     amount = parse_days(days, field="days")
     with tenant_context(tenant):
-        partnership = Partnership.objects.get(pk=partnership_id)
+        partnership = one_or_not_found(Partnership.objects, "No such partnership.", pk=partnership_id)
         capacity, _ = ExpertCapacity.objects.update_or_create(
             partnership=partnership,
             term=term,
@@ -88,7 +89,7 @@ def allocation_set(
     planned = parse_days(days_planned, field="days_planned")
     used = parse_days(days_used, field="days_used")
     with tenant_context(tenant):
-        partnership = Partnership.objects.get(pk=partnership_id)
+        partnership = one_or_not_found(Partnership.objects, "No such partnership.", pk=partnership_id)
         school = School.objects.filter(urn=school_urn, la_code=partnership.la_code).first()
         if school is None:
             raise ApplicationError(

@@ -7,12 +7,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record, snapshot
-from accounts.errors import ApplicationError, ConflictError
+from accounts.errors import ApplicationError, ConflictError, NotFound
 from accounts.models import ResponsibleBody, Role, User
 from accounts.policy import BodyAccess
 from accounts.tenancy import platform_context, tenant_context
 from core.audit_verbs import AuditVerb
+from core.constraints import violates
 from core.locking import lock_rows
+from core.queries import one_or_not_found
 from groupings.models import School
 from partnerships.error_codes import PartnershipError
 from partnerships.models import (
@@ -92,7 +94,7 @@ def member_add(
             )
         organisation_name = organisation_name.strip() or body.legal_name
     with tenant_context(tenant):
-        partnership = Partnership.objects.get(pk=partnership_id)
+        partnership = one_or_not_found(Partnership.objects, "No such partnership.", pk=partnership_id)
         member = PartnershipMember(
             responsible_body=tenant,
             partnership=partnership,
@@ -106,6 +108,8 @@ def member_add(
             with transaction.atomic():
                 member.save()
         except IntegrityError as exc:
+            if not violates(exc, "pmember_body_once_per_partnership", "pmember_name_unique"):
+                raise
             raise ConflictError(
                 "That organisation is already a member of the partnership.",
                 code=PartnershipError.MEMBER_EXISTS,
@@ -132,7 +136,7 @@ def contact_add(
     phone: str = "",
 ) -> PartnershipContact:
     with tenant_context(tenant):
-        member = PartnershipMember.objects.get(pk=partnershipmember_id)
+        member = one_or_not_found(PartnershipMember.objects, "No such member.", pk=partnershipmember_id)
         contact = PartnershipContact(
             responsible_body=tenant,
             member=member,
@@ -155,7 +159,9 @@ def contact_add(
 
 def contact_remove(*, actor: User, tenant: ResponsibleBody, partnershipcontact_id: int) -> None:
     with tenant_context(tenant):
-        contact = PartnershipContact.objects.select_related("member").get(pk=partnershipcontact_id)
+        contact = one_or_not_found(
+            PartnershipContact.objects.select_related("member"), "No such contact.", pk=partnershipcontact_id
+        )
         audit_record(
             actor=actor,
             tenant=tenant,
@@ -179,7 +185,7 @@ def _invitation(tenant: ResponsibleBody, partnershipmember_id: int) -> Partnersh
             .first()
         )
     if member is None:
-        raise PartnershipMember.DoesNotExist("No such invitation.")
+        raise NotFound("No such invitation.")
     return member
 
 
@@ -234,7 +240,9 @@ def _grant(actor: User, tenant: ResponsibleBody, participation: Participation) -
 def consent_grant(*, actor: User, tenant: ResponsibleBody, participation_id: int) -> NeedSignalConsent:
     _require_trust_admin(actor, tenant)
     with tenant_context(tenant):
-        participation = lock_rows(Participation.objects).get(pk=participation_id)
+        participation = one_or_not_found(
+            lock_rows(Participation.objects), "No such participation.", pk=participation_id
+        )
         if participation.consents.filter(revoked_at__isnull=True).exists():
             raise ConflictError(
                 "Your trust already shares its need signals here.", code=PartnershipError.CONSENT_ALREADY_GIVEN
@@ -245,7 +253,9 @@ def consent_grant(*, actor: User, tenant: ResponsibleBody, participation_id: int
 def consent_revoke(*, actor: User, tenant: ResponsibleBody, participation_id: int) -> NeedSignalConsent:
     """Stop sharing: the partnership's next refresh leaves this trust's signals out."""
     with tenant_context(tenant):
-        participation = lock_rows(Participation.objects).get(pk=participation_id)
+        participation = one_or_not_found(
+            lock_rows(Participation.objects), "No such participation.", pk=participation_id
+        )
         consent = participation.consents.filter(revoked_at__isnull=True).first()
         if consent is None:
             raise ConflictError(

@@ -16,13 +16,14 @@ from accounts.models import ResponsibleBody, User
 from accounts.tenancy import tenant_context
 from core.audit_verbs import AuditVerb
 from core.locking import lock_rows
+from core.queries import one_or_not_found
 from partnerships.error_codes import PartnershipError
 from partnerships.models import ActionStatus, Partnership, PartnershipMember, PlanAction, PlanPriority, PlanVersion
 from partnerships.services._common import check
 
 
 def _draft(version_id: int) -> PlanVersion:
-    version = lock_rows(PlanVersion.objects).get(pk=version_id)
+    version = one_or_not_found(lock_rows(PlanVersion.objects), "No such plan.", pk=version_id)
     if not version.is_draft:
         raise ConflictError(
             "This version is published and cannot be changed. Start a new draft to change the plan.",
@@ -35,7 +36,7 @@ def plan_draft_start(*, actor: User, tenant: ResponsibleBody, partnership_id: in
     """Start the next version, copying the latest one's priorities and actions. Returns
     the open draft if there already is one."""
     with tenant_context(tenant):
-        partnership = lock_rows(Partnership.objects).get(pk=partnership_id)
+        partnership = one_or_not_found(lock_rows(Partnership.objects), "No such partnership.", pk=partnership_id)
         existing = partnership.plans.filter(status=PlanVersion.Status.DRAFT).first()
         if existing is not None:
             return existing
@@ -152,7 +153,9 @@ def plan_action_add(
     status: str = ActionStatus.NOT_STARTED,
 ) -> PlanAction:
     with tenant_context(tenant):
-        priority = PlanPriority.objects.select_related("version").get(pk=planpriority_id)
+        priority = one_or_not_found(
+            PlanPriority.objects.select_related("version"), "No such priority.", pk=planpriority_id
+        )
         version = _draft(priority.version_id)
         action = PlanAction(
             responsible_body=tenant,
@@ -179,7 +182,7 @@ def plan_action_update(
 ) -> PlanAction:
     fields = ["status", "due_on", "owner"]
     with tenant_context(tenant):
-        action = PlanAction.objects.select_related("priority").get(pk=planaction_id)
+        action = one_or_not_found(PlanAction.objects.select_related("priority"), "No such action.", pk=planaction_id)
         version = _draft(action.priority.version_id)
         before = snapshot(action, fields)
         action.status, action.due_on, action.owner = _status(status), due_on, _owner(version, owner_id)

@@ -15,7 +15,9 @@ from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
 from accounts.tenancy import tenant_context
 from core.audit_verbs import AuditVerb
+from core.constraints import violates
 from core.locking import lock_rows
+from core.queries import one_or_not_found
 from groupings.models import OPEN_STATUSES, School
 from partnerships.error_codes import PartnershipError
 from partnerships.models import (
@@ -82,7 +84,7 @@ def provision_seed_from_gias(*, actor: User, tenant: ResponsibleBody, partnershi
     (never the places, localities or names the authority has edited). Idempotent."""
     created = updated = 0
     with tenant_context(tenant):
-        partnership = lock_rows(Partnership.objects).get(pk=partnership_id)
+        partnership = one_or_not_found(lock_rows(Partnership.objects), "No such partnership.", pk=partnership_id)
         existing = {(s.school_id, s.kind): s for s in partnership.settings.filter(school__isnull=False)}
         for school, kind, capacity in _gias_settings(partnership.la_code):
             on_roll = (
@@ -138,7 +140,7 @@ def setting_add(
 ) -> ProvisionSetting:
     """A setting the register does not show (a new base, commissioned independent AP)."""
     with tenant_context(tenant):
-        partnership = Partnership.objects.get(pk=partnership_id)
+        partnership = one_or_not_found(Partnership.objects, "No such partnership.", pk=partnership_id)
         setting = ProvisionSetting(
             responsible_body=tenant,
             partnership=partnership,
@@ -162,7 +164,9 @@ def setting_update(
     *, actor: User, tenant: ResponsibleBody, provisionsetting_id: int, name: str, kind: str, locality: str
 ) -> ProvisionSetting:
     with tenant_context(tenant):
-        setting = lock_rows(ProvisionSetting.objects).get(pk=provisionsetting_id)
+        setting = one_or_not_found(
+            lock_rows(ProvisionSetting.objects), "No such provision setting.", pk=provisionsetting_id
+        )
         before = snapshot(setting, SETTING_FIELDS)
         setting.name, setting.kind, setting.locality = name.strip(), _kind(kind), locality.strip()
         setting.updated_at = timezone.now()
@@ -171,6 +175,8 @@ def setting_update(
             with transaction.atomic():
                 setting.save(update_fields=[*SETTING_FIELDS, "updated_at"])
         except IntegrityError as exc:
+            if not violates(exc, "psetting_once"):
+                raise
             raise ConflictError(
                 "The register already has this kind of setting at this school.",
                 code=PartnershipError.SETTING_EXISTS,
@@ -203,7 +209,9 @@ def places_set(
     whole_number(places, field="places", label="the number of places")
     whole_number(on_roll, field="on_roll", label="the number on roll")
     with tenant_context(tenant):
-        setting = lock_rows(ProvisionSetting.objects).get(pk=provisionsetting_id)
+        setting = one_or_not_found(
+            lock_rows(ProvisionSetting.objects), "No such provision setting.", pk=provisionsetting_id
+        )
         line = setting.places.filter(need=need, phase=phase).first()
         before = snapshot(line, ["places", "on_roll"]) if line else None
         if places == 0 and on_roll == 0:
@@ -248,7 +256,7 @@ def planned_add(
     if opens_on < date(2000, 1, 1):
         raise ApplicationError("Enter the date the places open.", code=PartnershipError.INVALID_DATE, field="opens_on")
     with tenant_context(tenant):
-        setting = ProvisionSetting.objects.get(pk=provisionsetting_id)
+        setting = one_or_not_found(ProvisionSetting.objects, "No such provision setting.", pk=provisionsetting_id)
         planned = PlannedPlaces(
             responsible_body=tenant,
             setting=setting,
@@ -272,7 +280,7 @@ def planned_add(
 
 def planned_remove(*, actor: User, tenant: ResponsibleBody, plannedplaces_id: int) -> None:
     with tenant_context(tenant):
-        planned = PlannedPlaces.objects.get(pk=plannedplaces_id)
+        planned = one_or_not_found(PlannedPlaces.objects, "Not found.", pk=plannedplaces_id)
         audit_record(
             actor=actor,
             tenant=tenant,

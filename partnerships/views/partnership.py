@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 
-from accounts.errors import NotFound
 from accounts.models import ResponsibleBody
 from partnerships import selectors
 from partnerships.forms import ContactForm, ConveneForm, JoinForm, MemberForm
@@ -64,17 +63,12 @@ class JoinView(FormAction, HomeView):
     context_key = "join_form"
 
     def perform(self, data: dict[str, Any]) -> str:
-        from partnerships.models import PartnershipMember
-
-        try:
-            services.participation_join(
-                actor=self.actor,
-                tenant=self.body,
-                partnershipmember_id=self.kwargs["partnershipmember_id"],
-                share_need_signals=data["share_need_signals"],
-            )
-        except PartnershipMember.DoesNotExist as exc:
-            raise NotFound("No such invitation.") from exc
+        services.participation_join(
+            actor=self.actor,
+            tenant=self.body,
+            partnershipmember_id=self.kwargs["partnershipmember_id"],
+            share_need_signals=data["share_need_signals"],
+        )
         messages.success(self.request, "Your trust has joined the partnership.")
         return url("home", self.body)
 

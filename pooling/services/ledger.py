@@ -15,6 +15,7 @@ from accounts.errors import ApplicationError, ConflictError, NotFound
 from accounts.models import ResponsibleBody, User
 from accounts.tenancy import tenant_context
 from core.audit_verbs import AuditVerb
+from core.constraints import violates
 from core.locking import lock_rows
 from pooling.error_codes import PoolingError
 from pooling.models import Account, AccountKind, Leg, Pool, PoolStatus, Transaction, TransactionKind
@@ -147,13 +148,13 @@ def post(
             with transaction.atomic():
                 txn.save()
         except IntegrityError as exc:
-            if "txn_idempotency_key_per_body" in str(exc):
+            if violates(exc, "txn_idempotency_key_per_body"):
                 # A concurrent call with the same key won: it posted, so this posts nothing.
                 winner = Transaction.objects.filter(idempotency_key=idempotency_key).first()
                 if winner is not None:
                     return winner, False
                 raise ConflictError("That posting key is already in use.", code=PoolingError.DUPLICATE_POSTING) from exc
-            if "reversed_by" in str(exc) or "reverses_id" in str(exc):
+            if violates(exc, "pooling_transaction_reverses_id_key"):
                 raise ConflictError(
                     "That transaction has already been reversed.", code=PoolingError.ALREADY_REVERSED
                 ) from exc

@@ -27,6 +27,7 @@ from accounts.errors import ApplicationError, ConflictError, NotFound
 from accounts.models import ResponsibleBody, User
 from accounts.tenancy import tenant_context
 from core.audit_verbs import AuditVerb
+from core.constraints import violates
 from core.locking import lock_rows
 from pooling import remittances
 from pooling.error_codes import PoolingError
@@ -315,8 +316,9 @@ def remittances_build(*, tenant: ResponsibleBody, payment_run_id: int) -> list[R
             try:
                 with transaction.atomic():
                     Remittance.objects.get_or_create(line=line, defaults={"responsible_body": tenant})
-            except IntegrityError:
-                pass  # built at the same moment by another worker: wait for its lock below
+            except IntegrityError as exc:  # built at the same moment by another worker: wait for its lock below
+                if not violates(exc, "pooling_remittance_line_id_key"):
+                    raise
             remittance = lock_rows(Remittance.objects).get(line=line)
             if remittance.sha256_csv and remittance.sha256_pdf and remittance.csv_file and remittance.pdf_file:
                 built.append(remittance)

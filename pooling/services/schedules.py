@@ -20,6 +20,7 @@ from accounts.errors import ApplicationError, ConflictError, NotFound
 from accounts.models import ResponsibleBody, User
 from accounts.tenancy import tenant_context
 from core.audit_verbs import AuditVerb
+from core.constraints import violates
 from core.locking import lock_rows
 from groupings.models import School
 from pooling.error_codes import PoolingError
@@ -151,7 +152,7 @@ def schedule_create(
             with transaction.atomic():
                 schedule.save()
         except IntegrityError as exc:
-            if "one_schedule_per_source" not in str(exc):
+            if not violates(exc, "one_schedule_per_source"):
                 raise
             return InstalmentSchedule.objects.get(source_type=source_type, source_id=source_id)
         Instalment.objects.bulk_create(
