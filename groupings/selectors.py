@@ -3,8 +3,9 @@ are tenant-owned and read inside the tenant's context."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -117,3 +118,32 @@ def school_census_for(*, urns: Iterable[int], on_or_before_year: int | None = No
     if on_or_before_year is not None:
         qs = qs.filter(academic_year__lte=on_or_before_year)
     return {row.urn: row for row in qs.order_by("urn", "-academic_year").distinct("urn")}
+
+
+ARRANGEMENT_CSV_HEADER = [
+    "URN",
+    "School",
+    "LA code",
+    "Basis",
+    "Status",
+    "Counterparty",
+    "Start date",
+    "End date",
+    "Agreement reference",
+]
+
+
+def arrangement_csv_rows(arrangements: QuerySet[Arrangement]) -> Iterator[list[Any]]:
+    """The grouping's members export, one row an arrangement (read in chunks)."""
+    for a in arrangements.iterator(chunk_size=500):
+        yield [
+            a.school.urn,
+            a.school.name,
+            a.school.la_code,
+            a.get_basis_display(),
+            a.get_status_display(),
+            a.counterparty,
+            a.start_date.isoformat(),
+            a.end_date.isoformat() if a.end_date else "",
+            a.agreement_reference,
+        ]

@@ -559,3 +559,20 @@ def own_academies_add(
             )
             created.append(arrangement_activate(actor=actor, tenant=tenant, arrangement_id=arrangement.pk))
     return created
+
+
+def arrangement_document_open(*, actor: User, tenant: ResponsibleBody, arrangement_id: int) -> Arrangement:
+    """The arrangement whose signed agreement ``actor`` is about to download, with the
+    download audited; ``NotFound`` when it has no agreement on file."""
+    with tenant_context(tenant), transaction.atomic():
+        arrangement = Arrangement.objects.select_related("school").filter(pk=arrangement_id).first()
+        if arrangement is None or not arrangement.agreement_document:
+            raise NotFound("No such document.")
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb=AuditVerb.ARRANGEMENT_DOCUMENT_DOWNLOADED,
+            obj=arrangement,
+            label=f"{arrangement.agreement_document_name} ({arrangement.school.name})",
+        )
+    return arrangement

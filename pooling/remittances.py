@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.money import pence_to_decimal
+from core.csv_export import csv_lines
 
 if TYPE_CHECKING:
     from accounts.models import ResponsibleBody
@@ -156,14 +157,6 @@ def journal_row(leg: Leg) -> list[Any]:
     ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def journal_csv_lines(legs: Iterable[Leg]) -> Iterator[str]:
     """The journal as CSV text, one line at a time (for a streamed response)."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(JOURNAL_HEADER)
-    for leg in legs:
-        yield writer.writerow(journal_row(leg))
+    return csv_lines(JOURNAL_HEADER, (journal_row(leg) for leg in legs))

@@ -16,6 +16,7 @@ from accounts.errors import ApplicationError
 from accounts.policy import Action
 from accounts.reports.selectors import report_run_list
 from accounts.web import BodyMixin
+from core.forms import show_service_error
 from exceptional_resource import selectors_audit as selectors
 from exceptional_resource.models import AuditSample
 from exceptional_resource.reporting.auditor import REPORT_KEY
@@ -92,7 +93,7 @@ class SampleListView(BodyMixin, TemplateView):
                     seed=form.cleaned_data["seed"],
                 )
             except ApplicationError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                show_service_error(form, exc)
             else:
                 messages.success(request, f"Sample drawn: {sample.size} transactions, seed {sample.seed}.")
                 return HttpResponseRedirect(

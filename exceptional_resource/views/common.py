@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from accounts.errors import ApplicationError, NotFound
+from accounts.errors import NotFound
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
@@ -114,13 +113,6 @@ def status_tag(status: str) -> dict[str, str]:
         "school_next": school_next,
         "officer_next": officer_next,
     }
-
-
-def show_error(form: forms.Form, exc: ApplicationError, fields: dict[str, str] | None = None) -> None:
-    """Put a service's refusal on the field it names (mapped to the form's own name), or
-    at the top of the form."""
-    field = (fields or {}).get(exc.field or "", exc.field)
-    form.add_error(field if field in form.fields else None, exc.message)
 
 
 def case_url(name: str, body: ResponsibleBody, **kwargs: Any) -> str:

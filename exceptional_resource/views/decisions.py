@@ -17,13 +17,14 @@ from accounts.models import Role
 from accounts.money import format_pence, parse_pounds
 from accounts.policy import Action
 from accounts.web import BodyMixin, paginate_list
+from core.forms import show_service_error
 from exceptional_resource import selectors
 from exceptional_resource.forms import AwardEndForm, AwardVaryForm, DecisionForm, QuestionForm
 from exceptional_resource.models import Award, Case, CaseStatus, Decision
 from exceptional_resource.services.awards import award_end_early, award_vary
 from exceptional_resource.services.cases import case_decide, case_request_information
 from exceptional_resource.views.cases import _CaseFormView
-from exceptional_resource.views.common import CaseMixin, show_error, status_tag
+from exceptional_resource.views.common import CaseMixin, status_tag
 from pooling.services.ledger import InsufficientHeadroom
 
 S = CaseStatus
@@ -170,7 +171,7 @@ class DecideView(CaseMixin, TemplateView):
         except ApplicationError as exc:
             if exc.code in REFUSALS:
                 return self.render_to_response(self.get_context_data(form=form, refusal=REFUSALS[exc.code]))
-            show_error(form, exc, DECIDE_FIELDS)
+            show_service_error(form, exc, DECIDE_FIELDS)
             return self.render_to_response(self.get_context_data(form=form))
         outcome = result.decision.get_outcome_display().lower()
         if result.award is not None:

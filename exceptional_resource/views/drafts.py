@@ -17,6 +17,7 @@ from accounts.errors import ApplicationError
 from accounts.policy import Action
 from accounts.tenancy import tenant_context
 from accounts.web import BodyMixin
+from core.forms import show_service_error
 from exceptional_resource import selectors
 from exceptional_resource.forms import (
     NEW_PUPIL,
@@ -41,7 +42,7 @@ from exceptional_resource.services.drafts import (
     resource_line_add,
     resource_line_remove,
 )
-from exceptional_resource.views.common import CaseMixin, case_url, show_error
+from exceptional_resource.views.common import CaseMixin, case_url
 from exceptional_resource.views.evidence import evidence_context
 from groupings.models import GroupingPolicy, School
 from groupings.policy_defaults import AREAS_OF_NEED
@@ -121,7 +122,7 @@ class NewCaseView(BodyMixin, TemplateView):
                 pupil_id = int(data["pupil"])
             case = case_create_draft(actor=self.actor, tenant=self.body, pupil_id=pupil_id)
         except ApplicationError as exc:
-            show_error(form, exc, {"pupil_id": "pupil"})
+            show_service_error(form, exc, {"pupil_id": "pupil"})
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(request, f"Case {case.reference} has been started and saved as a draft.")
         return HttpResponseRedirect(case_url("draft", self.body, case_id=case.pk))
@@ -230,7 +231,7 @@ class _SectionView(_DraftMixin, TemplateView):
             try:
                 self.save(form.cleaned_data)
             except ApplicationError as exc:
-                show_error(form, exc, self.field_map())
+                show_service_error(form, exc, self.field_map())
             else:
                 return HttpResponseRedirect(self.after_save())
         return self.render_to_response(self.get_context_data(form=form))

@@ -19,6 +19,7 @@ from accounts.errors import ApplicationError, NotFound
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
+from core.forms import show_service_error
 from partnerships import selectors
 from partnerships.models import Partnership
 
@@ -34,10 +35,6 @@ def or_404(fn: Callable[..., T], **kwargs: Any) -> T:
         return fn(**kwargs)
     except ObjectDoesNotExist as exc:
         raise NotFound("No such page.") from exc
-
-
-def show_error(form: forms.Form, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 class Page(BodyMixin, TemplateView):
@@ -97,7 +94,7 @@ class FormAction:
             try:
                 return HttpResponseRedirect(self.perform(form.cleaned_data))
             except ApplicationError as exc:
-                show_error(form, exc)
+                show_service_error(form, exc)
         return self.render_to_response(self.get_context_data(**{self.context_key: form}))  # type: ignore[attr-defined]
 
 

@@ -19,6 +19,7 @@ from accounts.money import format_pence
 from accounts.policy import Action
 from accounts.text import ascii_digits
 from accounts.web import BodyMixin, SessionJourneyMixin, paginate_list
+from core.forms import show_service_error
 from pooling.allocation_files import Table, guess_columns, read_bytes, read_upload
 from pooling.forms_contributions import (
     AllocationColumnsForm,
@@ -43,11 +44,6 @@ FIELDS = {"amount_pence": "amount", "period_label": None}
 
 def _url(name: str, body: Any, **kwargs: Any) -> str:
     return reverse(f"pooling:{name}", kwargs={"body_slug": body.slug, **kwargs})
-
-
-def _show_error(form: Any, exc: ApplicationError) -> None:
-    field = FIELDS.get(exc.field or "", exc.field)
-    form.add_error(field if field in form.fields else None, exc.message)
 
 
 class _PoolMixin(BodyMixin):
@@ -133,7 +129,7 @@ class AllocationSetView(_PoolMixin, FormView):
                 amount_pence=form.cleaned_data["amount"],
             )
         except ApplicationError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc, FIELDS)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -193,7 +189,7 @@ class AllocationImportView(_ImportMixin, FormView):
         try:
             table, data = read_upload(upload, field="file")
         except ApplicationError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc, FIELDS)
             return self.form_invalid(form)
         self.forget()
         extension = PurePath(table.name).suffix.lower()
@@ -455,7 +451,7 @@ class ReceiptNewView(_ContributionMixin, FormView):
                 request_key=data["request_key"],
             )
         except ApplicationError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc, FIELDS)
             return self.form_invalid(form)
         messages.success(
             self.request,
