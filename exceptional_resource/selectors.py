@@ -267,6 +267,70 @@ def open_pools_headroom(*, tenant: ResponsibleBody) -> list[tuple[Pool, Headroom
     return [(pool, pool_headroom(tenant=tenant, pool=pool)) for pool in pools]
 
 
+@dataclass(frozen=True)
+class HeadroomPreview:
+    """What the deciding officer sees before deciding: the pool's headroom now and after
+    awarding ``amount_pence``, and whether that is within their delegated limit. The one
+    computation the decision page and the headroom API both show."""
+
+    pool: Pool
+    headroom: Headroom
+    amount_pence: int
+    requested_total_pence: int
+    officer_limit_pence: int
+
+    @property
+    def available_pence(self) -> int:
+        return self.headroom.available_on_expected_pence
+
+    @property
+    def available_after_pence(self) -> int:
+        return self.available_pence - self.amount_pence
+
+    @property
+    def can_fund(self) -> bool:
+        return self.amount_pence <= self.available_pence
+
+    @property
+    def shortfall_pence(self) -> int:
+        return max(self.amount_pence - self.available_pence, 0)
+
+    @property
+    def within_limit(self) -> bool:
+        return self.amount_pence <= self.officer_limit_pence
+
+
+def case_headroom_preview(
+    *,
+    tenant: ResponsibleBody,
+    case: Case,
+    officer_limit_pence: int,
+    pool_id: int | None = None,
+    amount_pence: int | None = None,
+    pools: list[tuple[Pool, Headroom]] | None = None,
+) -> HeadroomPreview | None:
+    """The preview for ``pool_id`` (the newest open pool when not given) and ``amount_pence``
+    (the case's total request when not given); None when there is no such open pool.
+    ``pools`` is ``open_pools_headroom``'s answer when the caller already has it."""
+    if pools is None:
+        with tenant_context(tenant):
+            open_pools = Pool.objects.for_tenant(tenant).filter(status="open").order_by("-starts_on")
+            pool = open_pools.filter(pk=pool_id).first() if pool_id else open_pools.first()
+        chosen = (pool, pool_headroom(tenant=tenant, pool=pool)) if pool is not None else None
+    else:
+        chosen = next((ph for ph in pools if ph[0].pk == pool_id), None) if pool_id else next(iter(pools), None)
+    if chosen is None:
+        return None
+    requested = sum(line.total_pence for line in case.resource_lines.all())
+    return HeadroomPreview(
+        pool=chosen[0],
+        headroom=chosen[1],
+        amount_pence=requested if amount_pence is None else amount_pence,
+        requested_total_pence=requested,
+        officer_limit_pence=officer_limit_pence,
+    )
+
+
 def case_detail_parts(*, case: Case) -> dict[str, Any]:
     """What the case pages list, from the rows ``case_get`` prefetched."""
     provision = sorted(case.provision.all(), key=lambda r: r.pk)

@@ -16,7 +16,7 @@ from accounts.errors import ConflictError
 from accounts.policy import Action
 from exceptional_resource import selectors
 from exceptional_resource.apis.cases import AwardTermsSerializer, CaseApi, _headroom_conflict
-from exceptional_resource.apis.pupils import case_school_scope, paginate
+from exceptional_resource.apis.pupils import case_school_scope
 from exceptional_resource.apis.serializers import (
     AwardDetailOutputSerializer,
     AwardOutputSerializer,
@@ -58,7 +58,7 @@ class AwardListApi(AwardApi):
         qs = selectors.award_list(
             tenant=self.tenant, school_ids=case_school_scope(self), status=f.validated_data.get("status", "")
         )
-        return paginate(self, request, qs, AwardOutputSerializer)
+        return self.paginated(qs, AwardOutputSerializer)
 
 
 class AwardDetailApi(AwardApi):
@@ -197,4 +197,4 @@ class ReviewsDueApi(TenantAPIView):
         qs = selectors.reviews_due(
             tenant=self.tenant, school_ids=case_school_scope(self), within_days=f.validated_data["within_days"]
         )
-        return paginate(self, request, qs, self.OutputSerializer)
+        return self.paginated(qs, self.OutputSerializer)

@@ -24,6 +24,8 @@ from exceptional_resource import pupil_data
 from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Pupil
 from groupings.models import Arrangement
+from groupings.policy_defaults import need_codes
+from groupings.selectors import policy_in_force
 
 PUPIL_FIELDS = ("reference", "school", "year_group")
 
@@ -43,18 +45,29 @@ def pupil_create(
     secondary_need: str = "",
     name: str = "",
     upn: str = "",
-    need_codes: set[str],
 ) -> Pupil:
     """Record a pupil, or return the school's existing record for the same UPN. A UPN the
     body holds for a pupil at another school is refused (``pupil_elsewhere``) without
-    saying anything about that pupil; a decision officer transfers the record."""
+    saying anything about that pupil; a decision officer transfers the record.
+
+    The areas of need are the grouping policy's in force: with no policy in force yet the
+    pupil is refused (``no_policy``), on the page and in the API alike, so no pupil is
+    recorded with a need a later policy might not list."""
+    with tenant_context(tenant):
+        policy = policy_in_force(tenant=tenant)
+    if policy is None:
+        raise ApplicationError(
+            "The grouping has no policy in force yet: a body admin publishes one before pupils are recorded.",
+            code=CaseError.NO_POLICY,
+        )
+    needs = need_codes(policy.areas_of_need)
     if sen_status not in Pupil.SenStatus.values:
         raise ApplicationError("Choose SEN support or EHC plan.", code=CaseError.INVALID_SEN_STATUS, field="sen_status")
-    if primary_need not in need_codes:
+    if primary_need not in needs:
         raise ApplicationError(
             "Choose the primary need from the list.", code=CaseError.INVALID_NEED, field="primary_need"
         )
-    if secondary_need and secondary_need not in need_codes:
+    if secondary_need and secondary_need not in needs:
         raise ApplicationError(
             "Choose the secondary need from the list.", code=CaseError.INVALID_NEED, field="secondary_need"
         )

@@ -110,14 +110,22 @@ class DecideView(CaseMixin, TemplateView):
         parts = selectors.case_detail_parts(case=case)
         context.update(parts)
         amount = self._typed_amount(form)
-        chosen = form["pool"].value() or (str(self.pools[0][0].pk) if self.pools else "")
-        headroom = next((h for p, h in self.pools if str(p.pk) == str(chosen)), None)
-        pool = next((p for p, _ in self.pools if str(p.pk) == str(chosen)), None)
-        context.update(
-            pool=pool,
-            headroom=headroom,
+        chosen = str(form["pool"].value() or "")
+        preview = selectors.case_headroom_preview(
+            tenant=self.body,
+            case=case,
+            officer_limit_pence=self.access.decision_limit_pence(),
+            pool_id=int(chosen) if chosen.isdigit() else None,
             amount_pence=amount,
-            after_pence=headroom.available_on_expected_pence - amount if headroom is not None else None,
+            pools=self.pools,
+        )
+        if chosen and not chosen.isdigit():
+            preview = None
+        context.update(
+            pool=preview.pool if preview else None,
+            headroom=preview.headroom if preview else None,
+            amount_pence=amount,
+            after_pence=preview.available_after_pence if preview else None,
             limit_pence=self.access.decision_limit_pence(),
             recused=any(
                 m.role in (Role.HEAD, Role.SENDCO) and m.school_id == case.school_id for m in self.access.memberships

@@ -70,6 +70,8 @@ MISSING_SECTION = {
 
 
 def _needs(policy: GroupingPolicy | None) -> list[tuple[str, str]]:
+    """The form's choices (the defaults shown until a policy is in force; recording a pupil
+    then refuses with ``no_policy``, as the API does)."""
     areas = policy.areas_of_need if policy is not None else AREAS_OF_NEED
     return [(str(n["code"]), str(n["label"])) for a in areas for n in a["needs"]]  # type: ignore[union-attr]
 
@@ -115,7 +117,6 @@ class NewCaseView(BodyMixin, TemplateView):
                     secondary_need=data["secondary_need"],
                     name=data["name"],
                     upn=data["upn"],
-                    need_codes={code for code, _ in _needs(self.policy)},
                 )
                 pupil_id = pupil.pk
             else:

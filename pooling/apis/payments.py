@@ -10,7 +10,6 @@ from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,13 +20,6 @@ from pooling import remittances, selectors
 from pooling.selectors import payments as payment_selectors
 from pooling.services import downloads
 from pooling.services import payments as services
-
-
-def _paginate(view: TenantAPIView, request: Request, qs: Any, serializer: type[serializers.Serializer]) -> Response:
-    paginator = PageNumberPagination()
-    page: Any = paginator.paginate_queryset(qs, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
-
 
 RUN_FIELDS = (
     "id",
@@ -104,9 +96,7 @@ class ScheduleListApi(TenantAPIView):
     @extend_schema(responses=ScheduleOutputSerializer(many=True))
     def get(self, request: Request, body_slug: str, pool_id: int) -> Response:
         pool = selectors.pool_get(tenant=self.tenant, pool_id=pool_id)
-        return _paginate(
-            self, request, payment_selectors.schedule_list(tenant=self.tenant, pool=pool), ScheduleOutputSerializer
-        )
+        return self.paginated(payment_selectors.schedule_list(tenant=self.tenant, pool=pool), ScheduleOutputSerializer)
 
 
 class PaymentRunListApi(TenantAPIView):
@@ -116,7 +106,7 @@ class PaymentRunListApi(TenantAPIView):
     def get(self, request: Request, body_slug: str, pool_id: int) -> Response:
         pool = selectors.pool_get(tenant=self.tenant, pool_id=pool_id)
         runs = payment_selectors.payment_run_list(tenant=self.tenant, pool=pool)
-        return _paginate(self, request, runs, PaymentRunOutputSerializer)
+        return self.paginated(runs, PaymentRunOutputSerializer)
 
 
 class PaymentRunPreviewApi(TenantAPIView):
