@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from defusedcsv import csv
 from django.http import StreamingHttpResponse
 
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 
 if TYPE_CHECKING:
     from accounts.models import ResponsibleBody

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from accounts.errors import ApplicationError
+    from core.errors import ApplicationError
 
 
 def show_service_error(form: Any, exc: ApplicationError, fields: Mapping[str, str | None] | None = None) -> None:

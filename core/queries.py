@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Manager, Model, QuerySet
 
-from accounts.errors import NotFound
+from core.errors import NotFound
 
 M = TypeVar("M", bound=Model)
 

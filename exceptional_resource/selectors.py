@@ -14,9 +14,9 @@ from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from accounts.errors import NotFound
 from accounts.models import ResponsibleBody
-from accounts.tenancy import tenant_context
+from core.errors import NotFound
+from core.tenancy import tenant_context
 from exceptional_resource.clock import elapsed_working_days
 from exceptional_resource.models import Award, Case, CaseComment, CaseEvent, CaseStatus, Decision, Outcome, Pupil
 from pooling.models import Instalment, InstalmentSchedule, Pool

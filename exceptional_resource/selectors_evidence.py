@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from accounts.errors import NotFound
 from accounts.models import ResponsibleBody
-from accounts.tenancy import tenant_context
+from core.errors import NotFound
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, CaseDocument
 
 

@@ -13,11 +13,11 @@ from dataclasses import asdict, dataclass, replace
 from django.db import connection
 from django.utils import timezone
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError
 from accounts.models import User
-from accounts.tenancy import platform_context
+from core.audit import audit_record
 from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError
+from core.tenancy import platform_context
 from groupings.error_codes import GroupingError
 from groupings.gias import ParsedFile, Row
 from groupings.models import School, SchoolCensus

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accounts.errors import ErrorCode
+from core.errors import ErrorCode
 
 
 class GroupingError(ErrorCode):

@@ -20,11 +20,11 @@ from typing import Any, TypeVar
 from django.db import connection, models
 from django.utils import timezone
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError
 from accounts.models import User
-from accounts.tenancy import platform_context
+from core.audit import audit_record
 from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError
+from core.tenancy import platform_context
 from groupings.error_codes import GroupingError
 from groupings.gias import ParsedFile
 from groupings.models import School, SchoolLink, Trust

@@ -10,10 +10,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.errors import NotFound
 from accounts.models import ResponsibleBody
-from accounts.tenancy import tenant_context
-from accounts.text import ascii_digits
+from core.errors import NotFound
+from core.tenancy import tenant_context
+from core.text import ascii_digits
 from groupings.models import Arrangement, ArrangementStatus, GroupingPolicy, School, SchoolCensus
 
 SEARCH_LIMIT = 50

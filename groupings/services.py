@@ -19,14 +19,14 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record, snapshot
-from accounts.errors import ApplicationError, ConflictError, NotFound
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
-from accounts.uploads import validate_upload
+from core.audit import audit_record, snapshot
 from core.audit_verbs import AuditVerb
 from core.constraints import violates
+from core.errors import ApplicationError, ConflictError, NotFound
 from core.locking import lock_rows
+from core.tenancy import tenant_context
+from core.uploads import validate_upload
 from groupings.error_codes import GroupingError
 from groupings.models import Arrangement, ArrangementBasis, ArrangementStatus, GroupingPolicy, School
 from groupings.policy_defaults import AREAS_OF_NEED, DECISION_CRITERIA, DEFAULTS, need_codes

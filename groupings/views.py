@@ -21,14 +21,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
-from accounts.errors import ApplicationError, NotFound
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
-from accounts.text import ascii_digits
-from accounts.uploads import validate_upload
-from accounts.web import BodyMixin, SessionJourneyMixin, paginate_list
+from accounts.web import BodyMixin
 from core.csv_export import csv_lines, csv_response
+from core.errors import ApplicationError, NotFound
 from core.forms import show_service_error
+from core.text import ascii_digits
+from core.uploads import validate_upload
+from core.web import SessionJourneyMixin, paginate_list
 from groupings import selectors, services
 from groupings.forms import (
     AgreementForm,
@@ -491,7 +492,7 @@ class PublicGroupingView(TemplateView):
         if body is None:
             raise NotFound("No such grouping.")
         members = selectors.grouping_members_on(tenant=body)
-        from accounts.tenancy import tenant_context
+        from core.tenancy import tenant_context
 
         with tenant_context(body):
             policy = selectors.policy_in_force(tenant=body)

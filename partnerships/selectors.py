@@ -9,11 +9,10 @@ from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 
-from accounts.errors import NotFound
 from accounts.models import ResponsibleBody
-from accounts.reports.models import ReportRun
-from accounts.tenancy import platform_context
+from core.errors import NotFound
 from core.queries import one_or_not_found
+from core.tenancy import platform_context
 from partnerships.models import (
     DemandForecast,
     ExpertAllocation,
@@ -28,6 +27,7 @@ from partnerships.models import (
     PlanVersion,
     ProvisionSetting,
 )
+from reports.models import ReportRun
 
 
 def partnership_list(*, tenant: ResponsibleBody) -> QuerySet[Partnership]:

@@ -18,8 +18,8 @@ from defusedcsv import csv
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.money import pence_to_decimal
 from core.csv_export import csv_lines
+from core.money import pence_to_decimal
 
 if TYPE_CHECKING:
     from accounts.models import ResponsibleBody

@@ -40,7 +40,7 @@ VERBS_FILE = ROOT / "core" / "audit_verbs.py"
 
 
 def errors_module() -> str:
-    return "core.errors" if (ROOT / "core" / "errors.py").exists() else "accounts.errors"
+    return "core.errors"
 
 
 def app_files() -> list[Path]:

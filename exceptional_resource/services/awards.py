@@ -7,13 +7,13 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record, text_fingerprint
-from accounts.errors import ApplicationError, ConflictError, NotFound
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
-from accounts.tenancy import tenant_context
+from core.audit import audit_record, text_fingerprint
 from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError, ConflictError, NotFound
 from core.locking import lock_rows
+from core.tenancy import tenant_context
 from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Outcome
 from exceptional_resource.notifications import after_case_event

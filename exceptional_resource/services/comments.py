@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from accounts.audit import audit_record, text_fingerprint
-from accounts.errors import ApplicationError, NotFound
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
-from accounts.tenancy import tenant_context
+from core.audit import audit_record, text_fingerprint
 from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError, NotFound
 from core.locking import lock_rows
+from core.tenancy import tenant_context
 from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Case, CaseComment
 

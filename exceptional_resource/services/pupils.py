@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from accounts.audit import audit_record, snapshot
-from accounts.errors import ApplicationError, NotFound
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
+from core.audit import audit_record, snapshot
 from core.audit_verbs import AuditVerb
 from core.constraints import violates
+from core.errors import ApplicationError, NotFound
 from core.locking import lock_rows
+from core.tenancy import tenant_context
 from exceptional_resource import pupil_data
 from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Pupil

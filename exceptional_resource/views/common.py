@@ -8,10 +8,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from accounts.errors import NotFound
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
+from core.errors import NotFound
 from exceptional_resource import selectors
 from exceptional_resource.models import Case, CaseStatus
 from exceptional_resource.services.access_log import case_view_record

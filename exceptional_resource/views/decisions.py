@@ -12,12 +12,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from accounts.errors import ApplicationError, NotFound
 from accounts.models import Role
-from accounts.money import format_pence, parse_pounds
 from accounts.policy import Action
-from accounts.web import BodyMixin, paginate_list
+from accounts.web import BodyMixin
+from core.errors import ApplicationError, NotFound
 from core.forms import show_service_error
+from core.money import format_pence, parse_pounds
+from core.web import paginate_list
 from exceptional_resource import selectors
 from exceptional_resource.forms import AwardEndForm, AwardVaryForm, DecisionForm, QuestionForm
 from exceptional_resource.models import Award, Case, CaseStatus, Decision

@@ -9,8 +9,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.views.generic import TemplateView
 
-from accounts.errors import NotFound
 from accounts.policy import Action
+from core.errors import NotFound
 from exceptional_resource import letters
 from exceptional_resource.models import Case, Decision
 from exceptional_resource.services.access_log import decision_letter_record_view

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
+from core.audit import audit_record
 from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError
 from core.queries import one_or_not_found
+from core.tenancy import tenant_context
 from groupings.models import School
 from partnerships.error_codes import PartnershipError
 from partnerships.models import PROFESSIONS, ExpertAllocation, ExpertCapacity, Partnership

@@ -6,15 +6,15 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record, snapshot
-from accounts.errors import ApplicationError, ConflictError, NotFound
 from accounts.models import ResponsibleBody, Role, User
 from accounts.policy import BodyAccess
-from accounts.tenancy import platform_context, tenant_context
+from core.audit import audit_record, snapshot
 from core.audit_verbs import AuditVerb
 from core.constraints import violates
+from core.errors import ApplicationError, ConflictError, NotFound
 from core.locking import lock_rows
 from core.queries import one_or_not_found
+from core.tenancy import platform_context, tenant_context
 from groupings.models import School
 from partnerships.error_codes import PartnershipError
 from partnerships.models import (

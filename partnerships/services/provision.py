@@ -10,14 +10,14 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record, snapshot
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
+from core.audit import audit_record, snapshot
 from core.audit_verbs import AuditVerb
 from core.constraints import violates
+from core.errors import ApplicationError, ConflictError
 from core.locking import lock_rows
 from core.queries import one_or_not_found
+from core.tenancy import tenant_context
 from groupings.models import OPEN_STATUSES, School
 from partnerships.error_codes import PartnershipError
 from partnerships.models import (

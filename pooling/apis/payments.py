@@ -13,8 +13,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView, created
+from accounts.api import TenantAPIView
 from accounts.policy import Action
+from core.api import created
 from core.csv_export import csv_response
 from pooling import remittances, selectors
 from pooling.selectors import payments as payment_selectors

@@ -13,10 +13,10 @@ from typing import Any, cast
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When, Window
 from django.db.models.functions import RowNumber
 
-from accounts.errors import NotFound
 from accounts.models import ResponsibleBody
-from accounts.tenancy import TenantQuerySet, current_tenant_id, tenant_context
-from accounts.text import ascii_digits
+from core.errors import NotFound
+from core.tenancy import TenantQuerySet, current_tenant_id, tenant_context
+from core.text import ascii_digits
 from groupings.models import Arrangement, ArrangementStatus
 from pooling.models import (
     AccountKind,

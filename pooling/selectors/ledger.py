@@ -9,9 +9,9 @@ from typing import Any
 from django.db import connection
 from django.db.models import QuerySet, Sum
 
-from accounts.errors import NotFound
 from accounts.models import ResponsibleBody
-from accounts.tenancy import tenant_context
+from core.errors import NotFound
+from core.tenancy import tenant_context
 from pooling.models import Account, AccountKind, Leg, Pool, Transaction
 
 

@@ -13,9 +13,9 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from accounts.errors import NotFound
 from accounts.models import ResponsibleBody
-from accounts.tenancy import current_tenant_id, tenant_context
+from core.errors import NotFound
+from core.tenancy import current_tenant_id, tenant_context
 from pooling.models import Account, Contribution, Instalment, Leg, Pool, Transaction
 
 PAGE_SIZE = 50

@@ -9,9 +9,9 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from accounts.errors import NotFound
 from accounts.models import ResponsibleBody
-from accounts.tenancy import tenant_context
+from core.errors import NotFound
+from core.tenancy import tenant_context
 from pooling.models import (
     Account,
     Instalment,

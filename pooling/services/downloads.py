@@ -13,11 +13,11 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError, NotFound
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
+from core.audit import audit_record
 from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError, NotFound
+from core.tenancy import tenant_context
 from pooling import remittances
 from pooling.error_codes import PoolingError
 from pooling.selectors import ledger as ledger_selectors

@@ -22,13 +22,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError, ConflictError, NotFound
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
+from core.audit import audit_record
 from core.audit_verbs import AuditVerb
 from core.constraints import violates
+from core.errors import ApplicationError, ConflictError, NotFound
 from core.locking import lock_rows
+from core.tenancy import tenant_context
 from pooling import remittances
 from pooling.error_codes import PoolingError
 from pooling.models import (

@@ -14,13 +14,13 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from accounts.audit import audit_record, snapshot
-from accounts.errors import ApplicationError, ConflictError, NotFound
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
-from accounts.tenancy import tenant_context
+from core.audit import audit_record, snapshot
 from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError, ConflictError, NotFound
 from core.locking import lock_rows
+from core.tenancy import tenant_context
 from pooling.error_codes import PoolingError
 from pooling.models import (
     Account,

@@ -15,13 +15,13 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 
-from accounts.audit import audit_record, snapshot
-from accounts.errors import ApplicationError, ConflictError, NotFound
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
+from core.audit import audit_record, snapshot
 from core.audit_verbs import AuditVerb
 from core.constraints import violates
+from core.errors import ApplicationError, ConflictError, NotFound
 from core.locking import lock_rows
+from core.tenancy import tenant_context
 from groupings.models import School
 from pooling.error_codes import PoolingError
 from pooling.models import Instalment, InstalmentSchedule, Pool, PoolStatus, Transaction

@@ -16,12 +16,13 @@ from django.http import (
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
-from accounts.web import BodyMixin, paginate_list
+from accounts.web import BodyMixin
 from core.csv_export import csv_response
+from core.errors import ApplicationError
 from core.forms import show_service_error
+from core.web import paginate_list
 from pooling import selectors
 from pooling.forms_payments import (
     AccountCodesForm,

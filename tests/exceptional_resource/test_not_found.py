@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Outcome, ProvisionRow, ResourceLine
 from tests.exceptional_resource.api_support import api, url
 from tests.exceptional_resource.conftest import Scene, draft_case

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import Membership, ResponsibleBody, Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, Pupil
 from groupings import services as groupings_services
 from groupings.models import School

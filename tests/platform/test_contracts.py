@@ -13,12 +13,12 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from accounts.errors import ApplicationError, ConflictError, ErrorCode, NotFound
 from accounts.models import Role
-from accounts.tenancy import platform_context, tenant_context
 from core.audit_verbs import AuditVerb
 from core.constraints import violated_constraint, violates
+from core.errors import ApplicationError, ConflictError, ErrorCode, NotFound
 from core.locking import lock_rows
+from core.tenancy import platform_context, tenant_context
 from groupings import services as groupings_services
 from groupings.models import Arrangement
 from pooling.error_codes import PoolingError
@@ -27,7 +27,17 @@ from tests.factories import TrustFactory, member, own_academy
 pytestmark = pytest.mark.django_db
 
 
-APPS = ("accounts", "groupings", "pooling", "exceptional_resource", "partnerships")
+APPS = (
+    "core",
+    "accounts",
+    "reports",
+    "notifications",
+    "groupings",
+    "pooling",
+    "exceptional_resource",
+    "partnerships",
+    "assurance",
+)
 
 
 def _enums() -> list[type[ErrorCode]]:
