@@ -152,19 +152,6 @@ class ReviewDecideApi(CaseApi):
         )
         end_on = serializers.DateField(required=False, allow_null=True, default=None)
 
-        def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-            if data["decision"] == "renew":
-                self.check_terms(data)
-            elif data["decision"] == "change":
-                errors = {}
-                if data["amount_pence"] <= 0:
-                    errors["amount_pence"] = "Enter the award's new total, in pence, more than 0."
-                if not data["review_on"]:
-                    errors["review_on"] = "Enter the next review date."
-                if errors:
-                    raise serializers.ValidationError(errors)
-            return data
-
     @extend_schema(request=InputSerializer, responses=CaseDetailOutputSerializer)
     def post(self, request: Request, body_slug: str, case_id: int) -> Response:
         case = self.get_case(case_id)

@@ -10,7 +10,6 @@ for a head or SENDCO, of another school is a 404; an action the role does not al
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -317,7 +316,8 @@ class CaseRequestReconsiderationApi(CaseApi):
 
 
 class AwardTermsSerializer(serializers.Serializer):
-    """The terms of an award; required unless the outcome is a decline."""
+    """The terms of an award, parsed only: the service (``award_terms_check``) decides
+    which are required and whether they hold together."""
 
     amount_pence = PenceField(required=False, default=0)
     pool_id = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
@@ -328,26 +328,6 @@ class AwardTermsSerializer(serializers.Serializer):
     ends_on = serializers.DateField(required=False, allow_null=True, default=None)
     review_on = serializers.DateField(required=False, allow_null=True, default=None)
     conditions = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-
-    def check_terms(self, data: dict[str, Any]) -> None:
-        errors: dict[str, str] = {}
-        if data["amount_pence"] <= 0:
-            errors["amount_pence"] = "Enter the amount awarded, in pence, more than 0."
-        for name, message in (
-            ("pool_id", "Choose the funding period's pool."),
-            ("frequency", "Choose monthly or termly payments."),
-            ("starts_on", "Enter the date the award starts."),
-            ("ends_on", "Enter the date the award ends."),
-            ("review_on", "Enter the review date."),
-        ):
-            if not data[name]:
-                errors[name] = message
-        starts_on: date | None = data["starts_on"]
-        ends_on: date | None = data["ends_on"]
-        if starts_on and ends_on and ends_on < starts_on:
-            errors["ends_on"] = "The end date must be on or after the start date."
-        if errors:
-            raise serializers.ValidationError(errors)
 
 
 def _headroom_conflict(exc: InsufficientHeadroom) -> Response:
@@ -371,11 +351,6 @@ class CaseDecideApi(CaseApi):
         )
         reasons = serializers.CharField(max_length=5000)
         use_reserve = serializers.BooleanField(required=False, default=False)
-
-        def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-            if data["outcome"] != Decision.Outcome.DECLINED:
-                self.check_terms(data)
-            return data
 
     class OutputSerializer(serializers.Serializer):
         decision = DecisionOutputSerializer()
