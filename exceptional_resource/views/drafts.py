@@ -162,14 +162,9 @@ class TaskListView(_DraftMixin, TemplateView):
             "draft-resources": len(case.resource_lines.all()),
             "draft-outcomes": len(case.outcomes.all()),
         }
-        done = {
-            "draft-need": bool(case.need_description.strip()),
-            "draft-provision": counts["draft-provision"] > 0,
-            "draft-funding": bool(case.own_imf_pence or case.notional_sen_pence),
-            "draft-resources": counts["draft-resources"] > 0,
-            "draft-outcomes": 0 < counts["draft-outcomes"] <= MAX_OUTCOMES,
-            "draft-involvement": case.parents_involved is not None and case.pupil_involved is not None,
-        }
+        unanswered = {MISSING_SECTION[field] for field, _ in missing_for_submission(case)}
+        done = {name: name not in unanswered for name, _ in SECTIONS}
+        done["draft-funding"] = bool(case.own_imf_pence or case.notional_sen_pence)  # optional
         tasks = []
         for name, title in SECTIONS:
             if done[name]:
