@@ -18,7 +18,18 @@ from accounts.models import ResponsibleBody
 from core.errors import NotFound
 from core.tenancy import tenant_context
 from exceptional_resource.clock import elapsed_working_days
-from exceptional_resource.models import Award, Case, CaseComment, CaseEvent, CaseStatus, Decision, Outcome, Pupil
+from exceptional_resource.models import (
+    Award,
+    Case,
+    CaseComment,
+    CaseEvent,
+    CaseStatus,
+    Decision,
+    Outcome,
+    ProvisionRow,
+    Pupil,
+    ResourceLine,
+)
 from pooling.models import Instalment, InstalmentSchedule, Pool
 from pooling.selectors import Headroom, pool_headroom
 
@@ -354,3 +365,20 @@ def case_comments(*, tenant: ResponsibleBody, case: Case) -> QuerySet[CaseCommen
     """A case's comments, oldest first (the case was found within the reader's scope)."""
     with tenant_context(tenant):
         return CaseComment.objects.for_tenant(tenant).filter(case=case).order_by("created_at", "id")
+
+
+def case_provision_rows(*, case: Case) -> list[ProvisionRow]:
+    return list(ProvisionRow.objects.filter(case=case).order_by("pk"))
+
+
+def case_resource_lines(*, case: Case) -> list[ResourceLine]:
+    return list(ResourceLine.objects.filter(case=case).order_by("starts_on", "pk"))
+
+
+def case_outcomes(*, case: Case) -> list[Outcome]:
+    return list(Outcome.objects.filter(case=case).order_by("review_on", "pk"))
+
+
+def case_active_award(*, case: Case) -> Award | None:
+    """The case's current award (the newest active one), if any."""
+    return Award.objects.filter(case=case, status=Award.Status.ACTIVE).order_by("-created_at").first()

@@ -23,6 +23,7 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
+from accounts.selectors import body_by_slug
 from accounts.web import BodyMixin
 from core.csv_export import csv_lines, csv_response
 from core.errors import ApplicationError, NotFound
@@ -488,9 +489,7 @@ class PublicGroupingView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        body = ResponsibleBody.objects.filter(slug=kwargs["body_slug"]).first()
-        if body is None:
-            raise NotFound("No such grouping.")
+        body = body_by_slug(slug=kwargs["body_slug"])
         members = selectors.grouping_members_on(tenant=body)
         from core.tenancy import tenant_context
 

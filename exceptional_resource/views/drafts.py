@@ -29,7 +29,7 @@ from exceptional_resource.forms import (
     PupilForm,
     ResourceLineForm,
 )
-from exceptional_resource.models import CaseStatus, Outcome, ProvisionRow, ResourceLine
+from exceptional_resource.models import CaseStatus, ResourceLine
 from exceptional_resource.services import pupil_create
 from exceptional_resource.services.cases import MAX_OUTCOMES, case_submit, missing_for_submission
 from exceptional_resource.services.drafts import (
@@ -44,9 +44,9 @@ from exceptional_resource.services.drafts import (
 )
 from exceptional_resource.views.common import CaseMixin, case_url
 from exceptional_resource.views.evidence import evidence_context
-from groupings.models import GroupingPolicy, School
+from groupings.models import GroupingPolicy
 from groupings.policy_defaults import AREAS_OF_NEED
-from groupings.selectors import policy_in_force
+from groupings.selectors import policy_in_force, school_choices
 from pooling.periods import period_of
 
 # (url name, title) in the order the task list shows them; "Save and continue" goes to the next.
@@ -84,7 +84,7 @@ class NewCaseView(BodyMixin, TemplateView):
 
     def _form(self, data: Any = None) -> PupilForm:
         school_ids = self.access.school_ids(Action.RAISE_CASE)
-        schools = School.objects.filter(pk__in=school_ids or set()).order_by("name")
+        schools = school_choices(school_ids=school_ids or set())
         self.policy = policy_in_force(tenant=self.body)
         pupils = list(selectors.pupil_list(tenant=self.body, school_ids=school_ids or set()))
         return PupilForm(
@@ -355,7 +355,7 @@ class ProvisionView(_RowsView):
     remove_name = "cases:draft-provision-remove"
 
     def rows(self) -> list[Any]:
-        return list(ProvisionRow.objects.filter(case=self.get_case()).order_by("pk"))
+        return selectors.case_provision_rows(case=self.get_case())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -391,7 +391,7 @@ class ResourcesView(_RowsView):
         return {"starts_on": starts, "ends_on": period_of(starts).ends_on}
 
     def rows(self) -> list[Any]:
-        return list(ResourceLine.objects.filter(case=self.get_case()).order_by("starts_on", "pk"))
+        return selectors.case_resource_lines(case=self.get_case())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -421,7 +421,7 @@ class OutcomesView(_RowsView):
     remove_name = "cases:draft-outcomes-remove"
 
     def rows(self) -> list[Any]:
-        return list(Outcome.objects.filter(case=self.get_case()).order_by("review_on", "pk"))
+        return selectors.case_outcomes(case=self.get_case())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
