@@ -27,7 +27,7 @@ from core.audit import audit_record
 from core.errors import ApplicationError
 from core.web import paginate_list, tenant_stream
 from pooling import remittances, selectors
-from pooling.forms_payments import (
+from pooling.forms.payments import (
     AccountCodesForm,
     JournalExportForm,
     PaymentRunConfirmForm,
