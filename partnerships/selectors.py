@@ -141,14 +141,14 @@ def report_list(*, tenant: ResponsibleBody, partnership: Partnership) -> QuerySe
     )
 
 
-def report_get(*, tenant: ResponsibleBody, reportrun_id: int) -> ReportRun:
+def report_get(*, tenant: ResponsibleBody, report_run_id: int) -> ReportRun:
     """A sufficiency report run; any other report type is the same 404."""
     from partnerships.reports import REPORT_TYPE
 
     return one_or_not_found(
         ReportRun.objects.for_tenant(tenant).prefetch_related("files"),
         "No such report.",
-        pk=reportrun_id,
+        pk=report_run_id,
         report_type=REPORT_TYPE,
     )
 

@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from accounts.policy import Action
 from accounts.web import BodyMixin
 from assurance import selectors
-from assurance.auditor import REPORT_KEY
+from assurance.auditor.report import REPORT_KEY
 from assurance.models import AuditSample
 from assurance.services import audit_samples as services
 from core.errors import ApplicationError

@@ -10,15 +10,15 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView
 from accounts.policy import Action
+from accounts.web import TenantAPIView
 from core.api import created
 from core.errors import ApplicationError
-from exceptional_resource import selectors
 from exceptional_resource.apis.serializers import PupilOutputSerializer
 from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Pupil
 from exceptional_resource.models.cases import YEAR_GROUPS
+from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.services.pupils import pupil_create, pupil_identity_view, pupil_transfer
 from groupings.selectors import school_choices
 

@@ -14,9 +14,9 @@ from accounts.web import BodyMixin
 from core.errors import ApplicationError
 from core.forms import show_service_error
 from core.web import paginate_list
-from exceptional_resource import selectors
 from exceptional_resource.forms import ReviewDecideForm, ReviewRecordForm
 from exceptional_resource.models import CaseStatus, Outcome
+from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.services.awards import review_record
 from exceptional_resource.services.reviews import review_decide
 from exceptional_resource.views.common import CaseMixin, status_tag

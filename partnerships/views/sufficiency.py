@@ -70,7 +70,7 @@ class ReportDownloadView(Page):
     report-run framework)."""
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        run = selectors.report_get(tenant=self.body, reportrun_id=kwargs["reportrun_id"])
+        run = selectors.report_get(tenant=self.body, report_run_id=kwargs["reportrun_id"])
         report_file = next(iter(run.files.all()), None)
         if report_file is None:
             raise NotFound("This report is not ready.")

@@ -17,7 +17,7 @@ from accounts.web import BodyMixin
 from core.errors import ApplicationError
 from core.forms import show_service_error
 from pooling import selectors
-from pooling.forms_ledger import LedgerFilterForm, PoolOpenForm, ReverseForm
+from pooling.forms.ledger import LedgerFilterForm, PoolOpenForm, ReverseForm
 from pooling.models import AccountKind, Pool, PoolStatus, Transaction, TransactionKind
 from pooling.periods import period_of
 from pooling.selectors import Headroom
