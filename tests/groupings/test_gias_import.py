@@ -1,7 +1,7 @@
 """Importing the school register from GIAS files: ``manage.py import_gias`` end to end.
 
-Real samples are read from ``../shared/data/gias`` beside the repository (CI puts a copy
-there); the corrupted files are ours, in ``tests/groupings/data`` (README there)."""
+Real samples are trimmed copies of public files in ``tests/data/gias`` (its SOURCES.md says
+which rows); the corrupted files are ours, in ``tests/groupings/data`` (README there)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from accounts.tenancy import platform_context
 from groupings.gias import read_establishments, read_london_extract
 from groupings.models import School, SchoolLink, Trust
 from groupings.register_services import school_register_import
+from tests.sample_data import sample
 
 pytestmark = pytest.mark.django_db
 
@@ -32,19 +33,9 @@ DATA = Path(__file__).resolve().parent / "data"
 SUBSET_URNS = {100000, 100004, 101173, 101077, 137666, 150516, 124087, 126370}
 
 
-def shared(relative: str) -> Path:
-    path = REPO.parent / "shared" / "data" / "gias" / relative
-    if not path.is_file():
-        pytest.fail(
-            f"Real GIAS sample {path} is missing. These tests read the shared data that sits beside the "
-            "repository (../shared/data/gias, see its SOURCES.md); copy it there and rerun."
-        )
-    return path
-
-
 @pytest.fixture
 def subset() -> Path:
-    return shared("establishments/edubasealldata_subset_2024_mixed.csv")
+    return sample("establishments/edubasealldata_subset_2024_mixed.csv")
 
 
 def run(*args: object) -> str:
@@ -201,12 +192,13 @@ def test_dry_run_counts_but_writes_nothing(subset: Path) -> None:
 # --- Links and groups ----------------------------------------------------------------------
 
 
-def test_the_real_national_links_file_records_predecessors_and_successors(subset: Path) -> None:
-    links = shared("links/links_edubasealldata20250422.csv")
+def test_real_links_record_predecessors_and_successors(subset: Path) -> None:
+    links = sample("links/links_edubasealldata20250422_subset.csv")
 
     out = run(subset, "--links", links)
 
-    assert "links_edubasealldata20250422.csv (links): created 33801, updated 0, unchanged 0, rejected 0" in out
+    assert "links_edubasealldata20250422_subset.csv (links): created 380, updated 0, unchanged 0, rejected 0" in out
+    assert SchoolLink.objects.count() == 380
     predecessor = SchoolLink.objects.get(urn=137666)
     assert (predecessor.link_type, predecessor.linked_urn, predecessor.established_on) == (
         "Predecessor",
@@ -221,7 +213,7 @@ def test_the_real_national_links_file_records_predecessors_and_successors(subset
     assert SchoolLink.objects.filter(linked_name__contains="Thomas à Becket").exists()
 
     again = run("--links", links)
-    assert "(links): created 0, updated 0, unchanged 33801, rejected 0" in again
+    assert "(links): created 0, updated 0, unchanged 380, rejected 0" in again
 
 
 def test_the_groups_file_upserts_trusts_and_skips_other_groups() -> None:
@@ -435,11 +427,11 @@ def test_the_service_refuses_a_file_with_rejections() -> None:
 
 
 def test_the_derived_london_extract_still_reads_for_demo_data() -> None:
-    london = shared("establishments/london_schools_gias_derived_2025.csv")
+    london = sample("establishments/london_schools_gias_derived_2025_subset.csv")
 
     rows = list(read_london_extract(london))
 
-    assert len(rows) == 3196
+    assert len(rows) == 86
     assert rows[0] == {
         "urn": 100000,
         "name": "The Aldgate School",
