@@ -19,6 +19,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
+from accounts.storage import StorageUnavailable, is_store_error
 from accounts.tenancy import tenant_context
 
 
@@ -36,6 +37,8 @@ def _roll_back() -> None:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Map the one business-error type (and Django's own errors) to stable JSON."""
+    if not isinstance(exc, ApplicationError) and is_store_error(exc):
+        exc = StorageUnavailable("opened or saved")
     if isinstance(exc, ApplicationError):
         _roll_back()
         body: dict[str, Any] = {"code": exc.code, "message": exc.message}

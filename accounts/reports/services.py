@@ -36,6 +36,7 @@ from accounts.reports.jobs import ReportFailed, ReportJob, ReportOutput, ReportR
 from accounts.reports.models import ReportFile, ReportRun
 from accounts.reports.registry import ReportType, report_type_get, report_types
 from accounts.reports.storage import report_dir, report_file_path, report_storage
+from accounts.storage import storage_guard
 from accounts.tenancy import platform_context, tenant_context
 
 logger = logging.getLogger(__name__)
@@ -210,9 +211,9 @@ def _store(*, run: ReportRun, outputs: list[ReportOutput]) -> list[ReportFile]:
     for output in outputs:
         path = report_file_path(body_id=run.responsible_body_id, run_id=run.pk, name=output.name)
         keep.add(output.name)
-        if storage.exists(path):
-            storage.delete(path)
-        with open(output.path, "rb") as handle:
+        with storage_guard("saved"), open(output.path, "rb") as handle:
+            if storage.exists(path):
+                storage.delete(path)
             saved = storage.save(path, File(handle, name=output.name))
         if saved != path:
             raise RuntimeError(f"Storage saved {path} as {saved}; report files must keep their fixed names.")
@@ -429,8 +430,9 @@ def reports_expire(*, now: Any = None) -> list[int]:
                 continue
             removed_at = timezone.now()
             for report_file in ReportFile.objects.filter(run=run, deleted_at__isnull=True):
-                if storage.exists(report_file.storage_path):
-                    storage.delete(report_file.storage_path)
+                with storage_guard("deleted"):
+                    if storage.exists(report_file.storage_path):
+                        storage.delete(report_file.storage_path)
                 report_file.deleted_at = removed_at
                 report_file.save(update_fields=["deleted_at"])
             run.status = Status.EXPIRED

@@ -10,6 +10,7 @@ The operations contract (README "Configuration"):
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 import structlog
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "accounts.middleware.StorageUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -201,19 +203,49 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / ".data" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# --- Stored files -----------------------------------------------------------------
+# Every stored file goes through STORAGES (accounts/storage.py): "default" (remittance
+# advice, agreements, report files, uploads in progress) and "evidence" (case evidence).
+# Private local disk under PRIVATE_MEDIA_ROOT unless STORAGE_S3_BUCKET names a bucket of
+# an S3-compatible object store (django-storages), which a multi-host deployment needs.
+MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "private")))
+STORAGE_S3_BUCKET = env("STORAGE_S3_BUCKET", default="")
+
+
+def stored_files(location: str) -> dict[str, Any]:
+    """The STORAGES entry for files under ``location``, on the configured store."""
+    if not STORAGE_S3_BUCKET:
+        return {"BACKEND": "accounts.storage.PrivateFileSystemStorage", "OPTIONS": {"subdir": location}}
+    from botocore.config import Config
+
+    timeout = env.float("STORAGE_S3_TIMEOUT_SECONDS", default=10.0)
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            "endpoint_url": env("STORAGE_S3_ENDPOINT_URL", default="") or None,
+            "access_key": env("STORAGE_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("STORAGE_S3_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env("STORAGE_S3_REGION", default="") or None,
+            "addressing_style": env("STORAGE_S3_ADDRESSING_STYLE", default="path"),
+            "location": location,
+            "default_acl": None,  # the bucket's own (private) policy; objects are never public
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "client_config": Config(
+                connect_timeout=timeout,
+                read_timeout=timeout,
+                retries={"max_attempts": env.int("STORAGE_S3_MAX_ATTEMPTS", default=3), "mode": "standard"},
+            ),
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": stored_files(""),
+    "evidence": stored_files("evidence"),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "private")))
-# Report files (accounts.reports): private default storage unless REPORTS_STORAGE_BACKEND
-# names another, e.g. "storages.backends.s3.S3Storage" (django-storages, not installed by
-# default) with REPORTS_STORAGE_OPTIONS as JSON ({"bucket_name": "...", "default_acl": "private"}).
-if env("REPORTS_STORAGE_BACKEND", default=""):
-    STORAGES["reports"] = {
-        "BACKEND": env("REPORTS_STORAGE_BACKEND"),
-        "OPTIONS": env.json("REPORTS_STORAGE_OPTIONS", default={}),
-    }
 REPORTS_RETENTION_DAYS = env.int("REPORTS_RETENTION_DAYS", default=90)
 REPORTS_STALE_AFTER_SECONDS = env.int("REPORTS_STALE_AFTER_SECONDS", default=600)
 REPORTS_MAX_ATTEMPTS = env.int("REPORTS_MAX_ATTEMPTS", default=5)

@@ -16,6 +16,7 @@ from accounts.audit import audit_record
 from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
+from accounts.storage import storage_guard
 from accounts.tenancy import tenant_context
 from accounts.uploads import validate_upload
 from exceptional_resource.models import Case, CaseDocument, CaseEvent, CaseStatus
@@ -81,7 +82,8 @@ def evidence_upload(*, actor: User, tenant: ResponsibleBody, case_id: int, uploa
             uploaded_by=actor,
             uploaded_by_label=actor.email,
         )
-        document.file.save(f"upload.{checked.extension}", upload, save=False)
+        with storage_guard("saved"):
+            document.file.save(f"upload.{checked.extension}", upload, save=False)
         stored = str(document.file.name)
         try:
             document.save(force_insert=True)

@@ -12,13 +12,11 @@ To show the partial on another case page, put ``evidence_context(...)`` in the c
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,6 +25,7 @@ from django.views.generic import TemplateView
 from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody
 from accounts.policy import Action, BodyAccess
+from accounts.storage import stored_file_verified
 from accounts.uploads import TYPE_NAMES
 from accounts.web import BodyMixin
 from exceptional_resource import selectors_evidence as selectors
@@ -137,14 +136,9 @@ class EvidenceDownloadView(BodyMixin, TemplateView):
 def evidence_file_response(document: CaseDocument) -> FileResponse:
     """An attachment with the type checked at upload, never sniffed or cached, and only if
     the stored file still has the SHA-256 recorded at upload (403 otherwise)."""
-    handle = document.file.open("rb")
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: handle.read(64 * 1024), b""):
-        digest.update(chunk)
-    if digest.hexdigest() != document.sha256:
-        handle.close()
-        raise PermissionDenied("The stored document does not match its checksum.")
-    handle.seek(0)
+    handle = stored_file_verified(
+        document.file.storage, str(document.file.name), sha256=document.sha256, what="document"
+    )
     response = FileResponse(
         handle,
         as_attachment=True,

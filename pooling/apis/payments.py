@@ -3,16 +3,13 @@ reopen, the journal export and the accounts' finance-system codes."""
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -256,29 +253,12 @@ class _RemittanceFileApi(TenantAPIView):
 
     def _file(self, remittance_id: int) -> HttpResponse:
         remittance = payment_selectors.remittance_get(tenant=self.tenant, remittance_id=remittance_id)
-        file_field = remittance.csv_file if self.kind == "csv" else remittance.pdf_file
-        expected = remittance.sha256_csv if self.kind == "csv" else remittance.sha256_pdf
-        if not file_field or not expected:
-            raise NotFound("This remittance advice is still being prepared.")
-        with file_field.open("rb") as handle:
-            content = handle.read()
-        if hashlib.sha256(content).hexdigest() != expected:
-            raise PermissionDenied("The stored remittance advice does not match its checksum.")
-        line = remittance.line
-        audit_record(
-            actor=self.actor,
-            tenant=self.tenant,
-            verb="remittance.downloaded",
-            obj=remittance,
-            label=f"Remittance advice ({self.kind.upper()}) for {line.school.name}, payment run {line.payment_run_id}",
+        download = services.remittance_download(
+            actor=self.actor, tenant=self.tenant, remittance=remittance, kind=self.kind
         )
-        response = HttpResponse(
-            content, content_type="text/csv; charset=utf-8" if self.kind == "csv" else "application/pdf"
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="remittance-run{line.payment_run_id}-{line.school.urn}.{self.kind}"'
-        )
-        response["X-Checksum-SHA256"] = expected
+        response = HttpResponse(download.content, content_type=download.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{download.filename}"'
+        response["X-Checksum-SHA256"] = download.sha256
         return response
 
 

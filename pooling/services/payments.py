@@ -17,14 +17,15 @@ from datetime import date
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
+from accounts.storage import storage_guard, stored_file_verified
 from accounts.tenancy import tenant_context
 from pooling import remittances
 from pooling.models import (
@@ -284,10 +285,49 @@ def _store(remittance: Remittance, field: str, filename: str, content: bytes) ->
     file from an interrupted build, so rebuilding never leaves a second file set."""
     file_field = getattr(remittance, field)
     name = file_field.field.generate_filename(remittance, filename)
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    file_field.save(filename, ContentFile(content), save=False)
+    with storage_guard("saved"):
+        if file_field.storage.exists(name):
+            file_field.storage.delete(name)
+        file_field.save(filename, ContentFile(content), save=False)
     return hashlib.sha256(content).hexdigest()
+
+
+@dataclass(frozen=True)
+class RemittanceDownload:
+    content: bytes
+    filename: str
+    content_type: str
+    sha256: str
+
+
+def remittance_download(
+    *, actor: User, tenant: ResponsibleBody, remittance: Remittance, kind: str
+) -> RemittanceDownload:
+    """A school's remittance advice (``kind`` csv or pdf) for the page and the API: only
+    if the stored file still has the SHA-256 recorded when it was built (403 otherwise);
+    each download is audited."""
+    file_field = remittance.csv_file if kind == "csv" else remittance.pdf_file
+    expected = remittance.sha256_csv if kind == "csv" else remittance.sha256_pdf
+    if not file_field or not expected:
+        raise Http404("This remittance advice is still being prepared.")
+    with stored_file_verified(
+        file_field.storage, str(file_field.name), sha256=expected, what="remittance advice"
+    ) as handle:
+        content = handle.read()
+    line = remittance.line
+    audit_record(
+        actor=actor,
+        tenant=tenant,
+        verb="remittance.downloaded",
+        obj=remittance,
+        label=f"Remittance advice ({kind.upper()}) for {line.school.name}, payment run {line.payment_run_id}",
+    )
+    return RemittanceDownload(
+        content=content,
+        filename=f"remittance-run{line.payment_run_id}-{line.school.urn}.{kind}",
+        content_type="text/csv; charset=utf-8" if kind == "csv" else "application/pdf",
+        sha256=expected,
+    )
 
 
 def remittances_build(*, tenant: ResponsibleBody, payment_run_id: int) -> list[Remittance]:

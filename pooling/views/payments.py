@@ -3,14 +3,11 @@ period close and reopen, the journal export and the accounts' finance-system cod
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
@@ -208,25 +205,11 @@ class RemittanceDownloadView(BodyMixin, TemplateView):
         remittance: Remittance = payment_selectors.remittance_get(
             tenant=self.body, remittance_id=kwargs["remittance_id"]
         )
-        file_field = remittance.csv_file if self.kind == "csv" else remittance.pdf_file
-        expected = remittance.sha256_csv if self.kind == "csv" else remittance.sha256_pdf
-        if not file_field or not expected:
-            raise Http404("This remittance advice is still being prepared.")
-        with file_field.open("rb") as handle:
-            content = handle.read()
-        if hashlib.sha256(content).hexdigest() != expected:
-            raise PermissionDenied("The stored remittance advice does not match its checksum.")
-        line = remittance.line
-        audit_record(
-            actor=self.actor,
-            tenant=self.body,
-            verb="remittance.downloaded",
-            obj=remittance,
-            label=f"Remittance advice ({self.kind.upper()}) for {line.school.name}, payment run {line.payment_run_id}",
+        download = services.remittance_download(
+            actor=self.actor, tenant=self.body, remittance=remittance, kind=self.kind
         )
-        content_type = "text/csv; charset=utf-8" if self.kind == "csv" else "application/pdf"
-        response = HttpResponse(content, content_type=content_type)
-        filename = f"remittance-run{line.payment_run_id}-{line.school.urn}.{self.kind}"
+        response = HttpResponse(download.content, content_type=download.content_type)
+        filename = download.filename
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
 
