@@ -81,10 +81,14 @@ class EvidenceDownloadApi(TenantAPIView):
             tenant=self.tenant, casedocument_id=casedocument_id, school_ids=self.access.school_ids(Action.VIEW_CASE)
         )
         try:
-            services.evidence_download(actor=self.actor, tenant=self.tenant, casedocument_id=document.pk)
+            document, handle = services.evidence_download(
+                actor=self.actor, tenant=self.tenant, casedocument_id=document.pk
+            )
         except ApplicationError as exc:
+            if exc.code != "not_found":
+                raise
             raise NotFound() from exc
-        return evidence_file_response(document)
+        return evidence_file_response(document, handle)
 
 
 class EvidenceRemoveApi(TenantAPIView):

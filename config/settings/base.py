@@ -209,33 +209,38 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Private local disk under PRIVATE_MEDIA_ROOT unless STORAGE_S3_BUCKET names a bucket of
 # an S3-compatible object store (django-storages), which a multi-host deployment needs.
 MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "private")))
-STORAGE_S3_BUCKET = env("STORAGE_S3_BUCKET", default="")
+STORAGE_S3 = {
+    "bucket_name": env("STORAGE_S3_BUCKET", default=""),
+    "endpoint_url": env("STORAGE_S3_ENDPOINT_URL", default="") or None,
+    "access_key": env("STORAGE_S3_ACCESS_KEY_ID", default="") or None,
+    "secret_key": env("STORAGE_S3_SECRET_ACCESS_KEY", default="") or None,
+    "region_name": env("STORAGE_S3_REGION", default="") or None,
+    "addressing_style": env("STORAGE_S3_ADDRESSING_STYLE", default="path"),
+    "timeout_seconds": env.float("STORAGE_S3_TIMEOUT_SECONDS", default=10.0),
+    "max_attempts": env.int("STORAGE_S3_MAX_ATTEMPTS", default=3),
+}
 
 
-def stored_files(location: str) -> dict[str, Any]:
-    """The STORAGES entry for files under ``location``, on the configured store."""
-    if not STORAGE_S3_BUCKET:
+def stored_files(location: str, s3: dict[str, Any] = STORAGE_S3) -> dict[str, Any]:
+    """The STORAGES entry for files under ``location``: the S3-compatible store when ``s3``
+    names a bucket, else private local disk."""
+    if not s3["bucket_name"]:
         return {"BACKEND": "accounts.storage.PrivateFileSystemStorage", "OPTIONS": {"subdir": location}}
     from botocore.config import Config
 
-    timeout = env.float("STORAGE_S3_TIMEOUT_SECONDS", default=10.0)
+    options = {k: v for k, v in s3.items() if k not in {"timeout_seconds", "max_attempts"}}
     return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": STORAGE_S3_BUCKET,
-            "endpoint_url": env("STORAGE_S3_ENDPOINT_URL", default="") or None,
-            "access_key": env("STORAGE_S3_ACCESS_KEY_ID", default="") or None,
-            "secret_key": env("STORAGE_S3_SECRET_ACCESS_KEY", default="") or None,
-            "region_name": env("STORAGE_S3_REGION", default="") or None,
-            "addressing_style": env("STORAGE_S3_ADDRESSING_STYLE", default="path"),
+            **options,
             "location": location,
             "default_acl": None,  # the bucket's own (private) policy; objects are never public
             "querystring_auth": True,
             "file_overwrite": False,
             "client_config": Config(
-                connect_timeout=timeout,
-                read_timeout=timeout,
-                retries={"max_attempts": env.int("STORAGE_S3_MAX_ATTEMPTS", default=3), "mode": "standard"},
+                connect_timeout=s3["timeout_seconds"],
+                read_timeout=s3["timeout_seconds"],
+                retries={"max_attempts": s3["max_attempts"], "mode": "standard"},
             ),
         },
     }

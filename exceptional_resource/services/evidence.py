@@ -16,7 +16,7 @@ from accounts.audit import audit_record
 from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
-from accounts.storage import storage_guard
+from accounts.storage import storage_guard, stored_file_verified
 from accounts.tenancy import tenant_context
 from accounts.uploads import validate_upload
 from exceptional_resource.models import Case, CaseDocument, CaseEvent, CaseStatus
@@ -142,20 +142,29 @@ def evidence_remove(*, actor: User, tenant: ResponsibleBody, casedocument_id: in
         transaction.on_commit(lambda: storage.delete(stored))
 
 
-def evidence_download(*, actor: User, tenant: ResponsibleBody, casedocument_id: int) -> CaseDocument:
-    """Record that ``actor`` is reading the document (only people who may see the case may)
-    and return it for the caller to stream."""
+def evidence_download(*, actor: User, tenant: ResponsibleBody, casedocument_id: int) -> tuple[CaseDocument, File]:
+    """Open the document for ``actor`` (only people who may see the case may), after
+    checking it still has the SHA-256 recorded at upload, and record the read. Returns the
+    document and the open file for the caller to stream. A store that does not answer
+    (``StorageUnavailable``) or a changed file (``PermissionDenied``) records nothing."""
     with tenant_context(tenant), transaction.atomic():
         document = CaseDocument.objects.select_related("case").filter(pk=casedocument_id).first()
         if document is None:
             raise ApplicationError("No such document.", code="not_found")
         case, _ = _case_for(actor, tenant, document.case_id, lock=False)
-        audit_record(
-            actor=actor,
-            tenant=tenant,
-            verb="case.evidence_downloaded",
-            obj=document,
-            label=_label(document, case),
-            after={"case_id": case.pk},
+        handle = stored_file_verified(
+            document.file.storage, str(document.file.name), sha256=document.sha256, what="document"
         )
-    return document
+        try:
+            audit_record(
+                actor=actor,
+                tenant=tenant,
+                verb="case.evidence_downloaded",
+                obj=document,
+                label=_label(document, case),
+                after={"case_id": case.pk},
+            )
+        except BaseException:
+            handle.close()
+            raise
+    return document, handle

@@ -17,6 +17,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.files import File
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,7 +26,6 @@ from django.views.generic import TemplateView
 from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody
 from accounts.policy import Action, BodyAccess
-from accounts.storage import stored_file_verified
 from accounts.uploads import TYPE_NAMES
 from accounts.web import BodyMixin
 from exceptional_resource import selectors_evidence as selectors
@@ -127,18 +127,19 @@ class EvidenceDownloadView(BodyMixin, TemplateView):
             school_ids=self.access.school_ids(Action.VIEW_CASE),
         )
         try:
-            services.evidence_download(actor=self.actor, tenant=self.body, casedocument_id=document.pk)
+            document, handle = services.evidence_download(
+                actor=self.actor, tenant=self.body, casedocument_id=document.pk
+            )
         except ApplicationError as exc:
+            if exc.code != "not_found":
+                raise
             raise Http404("No such document.") from exc
-        return evidence_file_response(document)
+        return evidence_file_response(document, handle)
 
 
-def evidence_file_response(document: CaseDocument) -> FileResponse:
-    """An attachment with the type checked at upload, never sniffed or cached, and only if
-    the stored file still has the SHA-256 recorded at upload (403 otherwise)."""
-    handle = stored_file_verified(
-        document.file.storage, str(document.file.name), sha256=document.sha256, what="document"
-    )
+def evidence_file_response(document: CaseDocument, handle: File) -> FileResponse:
+    """An attachment with the type checked at upload, never sniffed or cached (the
+    service has checked the stored file's SHA-256)."""
     response = FileResponse(
         handle,
         as_attachment=True,
