@@ -36,17 +36,18 @@ from accounts.reports.jobs import ReportFailed, ReportJob, ReportOutput, ReportR
 from accounts.reports.models import ReportFile, ReportRun
 from accounts.reports.registry import ReportType, report_type_get, report_types
 from accounts.reports.storage import report_dir, report_file_path, report_storage
-from accounts.storage import storage_guard
+from accounts.storage import StorageUnavailable, storage_guard
 from accounts.tenancy import platform_context, tenant_context
 
 logger = logging.getLogger(__name__)
 Status = ReportRun.Status
 
-# Worth retrying: the database or a network service was briefly unavailable.
+# Worth retrying: the database, the file store or a network service was briefly unavailable.
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     OperationalError,
     InterfaceError,
     ReportRetry,
+    StorageUnavailable,
     ConnectionError,
     TimeoutError,
 )
