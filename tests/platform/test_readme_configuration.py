@@ -104,3 +104,11 @@ def test_a_bucket_puts_every_stored_file_on_s3_and_none_keeps_them_on_private_di
         assert options["endpoint_url"] == "http://objectstore:8333"
         assert (options["access_key"], options["secret_key"]) == ("key", "secret")
         assert (options["location"], options["default_acl"], options["file_overwrite"]) == (location, "None", "False")
+
+
+def test_the_architecture_page_calls_no_app_unbuilt() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    table = text[text.index("| app | owns | status |") : text.index("## Who may import whom")]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    assert len(rows) == 6
+    assert [line.rstrip(" |").rsplit("|", 1)[1].strip() for line in rows] == ["built"] * 6
