@@ -24,8 +24,8 @@ from typing import Any, BinaryIO
 
 from django.db import models
 
-from accounts.errors import ApplicationError
-from accounts.text import ascii_digits
+from core.errors import ApplicationError
+from core.text import ascii_digits
 from groupings.models import School, SchoolLink, Trust
 
 # GIAS downloads are Windows-1252; a file re-saved as UTF-8 is detected ("auto", the

@@ -12,8 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.storage import AliasStorage
-from accounts.tenancy import TenantOwnedModel
+from core.storage import AliasStorage
+from core.tenancy import TenantOwnedModel
 
 evidence_storage = AliasStorage("evidence")
 

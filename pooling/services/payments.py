@@ -22,11 +22,11 @@ from django.db.models import Count, Sum
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
-from accounts.storage import storage_guard, stored_file_verified
-from accounts.tenancy import tenant_context
+from core.audit import audit_record
+from core.errors import ApplicationError, ConflictError
+from core.storage import storage_guard, stored_file_verified
+from core.tenancy import tenant_context
 from pooling import remittances
 from pooling.models import (
     AccountKind,

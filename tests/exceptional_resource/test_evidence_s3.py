@@ -15,8 +15,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEvent
-from accounts.tenancy import tenant_context
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from exceptional_resource.models import CaseDocument, CaseEvent
 from exceptional_resource.services.evidence import evidence_remove, evidence_upload
 from tests.exceptional_resource.conftest import Scene, draft_case

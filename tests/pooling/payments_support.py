@@ -8,7 +8,7 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from groupings.models import School
 from pooling.models import Instalment, InstalmentSchedule, Leg, Pool
 from pooling.selectors import pool_balances

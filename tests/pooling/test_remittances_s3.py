@@ -14,9 +14,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEvent
-from accounts.storage import StorageUnavailable
-from accounts.tenancy import tenant_context
+from core.models import AuditEvent
+from core.storage import StorageUnavailable
+from core.tenancy import tenant_context
 from pooling.models import PaymentRun, Pool, Remittance
 from pooling.services.payments import payment_run_confirm, remittances_build
 from tests.factories import own_academy
