@@ -50,7 +50,7 @@ migrations-check: install ## Fail if models and migrations disagree
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
 pytest: install ## The pytest suite alone, in parallel (pass ARGS=... for more)
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not deep" $(ARGS)
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not deep" $(ARGS)
 
 test: install ## Everything CI runs (lint, types, contracts, migrations, tests); starts PostgreSQL/Redis when none answers
 	scripts/with_test_services.sh $(MAKE) --no-print-directory db lint typecheck imports migrations-check pytest

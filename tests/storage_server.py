@@ -28,7 +28,7 @@ from config.settings.base import STORAGE_S3, stored_files
 
 ACCESS_KEY = "inclusion-pool-test"
 SECRET_KEY = "inclusion-pool-test-secret"
-START_TIMEOUT_SECONDS = 60
+START_TIMEOUT_SECONDS = 90
 
 
 def weed_binary() -> str:
@@ -185,6 +185,11 @@ def start(folder: Path) -> ObjectStore:
         "-s3",
         f"-s3.port={s3}",
         f"-s3.config={config}",
+        # Off: the Iceberg and Lance listeners (fixed ports 8181 and 9101 would collide between
+        # test processes) and the anonymous usage report.
+        "-s3.port.iceberg=0",
+        "-s3.port.lance=0",
+        "-master.telemetry=false",
     ]
     with log.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=folder, env={**os.environ})

@@ -13,7 +13,7 @@ cat > /tmp/s3.json <<JSON
   "credentials": [{"accessKey": "${STORAGE_S3_ACCESS_KEY_ID}", "secretKey": "${STORAGE_S3_SECRET_ACCESS_KEY}"}],
   "actions": ["Read", "Write", "List", "Tagging", "Admin"]}]}
 JSON
-weed server -dir=/data -ip=objectstore -ip.bind=0.0.0.0 -volume.max=0 \
+weed server -dir=/data -ip=objectstore -ip.bind=0.0.0.0 -volume.max=0 -master.telemetry=false \
     -s3 -s3.port=8333 -s3.config=/tmp/s3.json &
 weed_pid=$!
 trap 'kill -TERM "$weed_pid"; wait "$weed_pid"' TERM INT
