@@ -28,6 +28,7 @@ from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.utils.functional import cached_property
 
+from core.error_codes import CoreError
 from core.errors import ApplicationError
 
 CHUNK = 1024 * 1024
@@ -42,7 +43,7 @@ class StorageUnavailable(ApplicationError):
         super().__init__(
             f"The document store is not answering, so the file could not be {doing}. Nothing was recorded; "
             "try again in a few minutes.",
-            code="storage_unavailable",
+            code=CoreError.STORAGE_UNAVAILABLE,
         )
 
 

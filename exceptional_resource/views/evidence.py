@@ -18,7 +18,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.files import File
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
@@ -26,7 +26,7 @@ from django.views.generic import TemplateView
 from accounts.models import ResponsibleBody
 from accounts.policy import Action, BodyAccess
 from accounts.web import BodyMixin
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
 from core.uploads import TYPE_NAMES
 from exceptional_resource import selectors_evidence as selectors
 from exceptional_resource.models import Case, CaseDocument
@@ -98,7 +98,7 @@ class EvidenceView(BodyMixin, TemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         case = self.case()
         if not services.evidence_can_add(self.access, case):
-            raise Http404("No such page.")
+            raise NotFound("No such page.")
         form = EvidenceForm(request.POST, request.FILES)
         here = reverse("cases:evidence", kwargs={"body_slug": self.body.slug, "case_id": case.pk})
         if form.is_valid():
@@ -126,14 +126,7 @@ class EvidenceDownloadView(BodyMixin, TemplateView):
             casedocument_id=kwargs["casedocument_id"],
             school_ids=self.access.school_ids(Action.VIEW_CASE),
         )
-        try:
-            document, handle = services.evidence_download(
-                actor=self.actor, tenant=self.body, casedocument_id=document.pk
-            )
-        except ApplicationError as exc:
-            if exc.code != "not_found":
-                raise
-            raise Http404("No such document.") from exc
+        document, handle = services.evidence_download(actor=self.actor, tenant=self.body, casedocument_id=document.pk)
         return evidence_file_response(document, handle)
 
 
@@ -165,7 +158,7 @@ class EvidenceRemoveView(BodyMixin, TemplateView):
             school_ids=self.access.school_ids(Action.RAISE_CASE),
         )
         if not services.evidence_can_remove(self.access, document.case):
-            raise Http404("No such page.")
+            raise NotFound("No such page.")
         return document
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
