@@ -143,15 +143,17 @@ def _policy_on(day: date) -> GroupingPolicy | None:
 
 
 def missing_for_submission(case: Case) -> list[tuple[str, str]]:
-    """What a head must still give before the case can be submitted: (field, message)."""
+    """What a head must still give before the case can be submitted: (field, message). The
+    one rule for completeness: ``case_submit`` refuses with it and the draft's task list
+    shows it (reading the rows ``case_get`` prefetched, so the list costs no more queries)."""
     missing = []
     if not case.need_description.strip():
         missing.append(("need_description", "Describe the pupil's need."))
-    if not case.provision.exists():
+    if not case.provision.all():
         missing.append(("provision", "Add at least one row of the provision already in place, with its cost."))
-    if not case.resource_lines.exists():
+    if not case.resource_lines.all():
         missing.append(("resource_lines", "Add what you are asking for."))
-    outcomes = case.outcomes.count()
+    outcomes = len(case.outcomes.all())
     if outcomes == 0:
         missing.append(("outcomes", "Add at least one intended outcome with a review date."))
     elif outcomes > MAX_OUTCOMES:
@@ -341,6 +343,64 @@ def case_decide(
         raise
 
 
+@dataclass(frozen=True)
+class AwardTerms:
+    pool: Pool
+    starts_on: date
+    ends_on: date
+    review_on: date
+
+
+def award_terms_check(
+    *,
+    access: BodyAccess,
+    policy: GroupingPolicy,
+    amount_pence: int,
+    pool_id: int | None,
+    frequency: str,
+    starts_on: date | None,
+    ends_on: date | None,
+    review_on: date | None,
+    use_reserve: bool = False,
+) -> AwardTerms:
+    """The one check of an award's terms (approving a case, renewing one after review),
+    refusing the first rule broken on the field it names; the page's form and the API's
+    serializer only parse. Returns the checked terms with the open pool the award draws on."""
+    if amount_pence <= 0:
+        raise ApplicationError("Enter the amount awarded.", code=CaseError.AMOUNT_REQUIRED, field="amount_pence")
+    limit = access.decision_limit_pence()
+    if amount_pence > limit:
+        raise ConflictError(
+            "This is above your delegated limit: an officer with a higher limit must decide it.",
+            code=CaseError.OVER_DELEGATED_LIMIT,
+            extra={"limit_pence": limit, "amount_pence": amount_pence},
+        )
+    reserve_floor = int(policy.delegated_limits_pence.get("reserve_draw_min_limit", RESERVE_DRAW_MIN_LIMIT))
+    if use_reserve and limit < reserve_floor:
+        raise ConflictError(
+            "Only officers with a higher delegated limit may draw on the urgent reserve.",
+            code=CaseError.RESERVE_NOT_ALLOWED,
+        )
+    if frequency not in Decision.Frequency.values:
+        raise ApplicationError(
+            "Choose monthly or termly payments.", code=CaseError.INVALID_FREQUENCY, field="frequency"
+        )
+    if starts_on is None:
+        raise ApplicationError("Enter the first day of the award.", code=CaseError.INVALID_DATES, field="starts_on")
+    if ends_on is None:
+        raise ApplicationError("Enter the last day of the award.", code=CaseError.INVALID_DATES, field="ends_on")
+    if ends_on < starts_on:
+        raise ApplicationError(
+            "The last day must be on or after the first day.", code=CaseError.INVALID_DATES, field="ends_on"
+        )
+    if review_on is None:
+        raise ApplicationError("Enter the review date.", code=CaseError.REVIEW_REQUIRED, field="review_on")
+    pool = Pool.objects.filter(pk=pool_id, status="open").first() if pool_id else None
+    if pool is None:
+        raise ApplicationError("Choose an open funding period.", code=CaseError.INVALID_POOL, field="pool_id")
+    return AwardTerms(pool=pool, starts_on=starts_on, ends_on=ends_on, review_on=review_on)
+
+
 # A refusal's code -> (case event verb, audit verb, note on the case's record).
 REFUSALS_RECORDED: dict[str, tuple[str, AuditVerb, str]] = {
     CaseError.RECUSED: ("recused", AuditVerb.CASE_RECUSED, "The officer works at this school and stood aside."),
@@ -395,38 +455,17 @@ def _decide(
             )
         pool = None
         if outcome != "declined":
-            if amount_pence <= 0:
-                raise ApplicationError(
-                    "Enter the amount awarded.", code=CaseError.AMOUNT_REQUIRED, field="amount_pence"
-                )
-            limit = access.decision_limit_pence()
-            if amount_pence > limit:
-                raise ConflictError(
-                    "This is above your delegated limit: an officer with a higher limit must decide it.",
-                    code=CaseError.OVER_DELEGATED_LIMIT,
-                    extra={"limit_pence": limit, "amount_pence": amount_pence},
-                )
-            reserve_floor = int(policy.delegated_limits_pence.get("reserve_draw_min_limit", RESERVE_DRAW_MIN_LIMIT))
-            if use_reserve and limit < reserve_floor:
-                raise ConflictError(
-                    "Only officers with a higher delegated limit may draw on the urgent reserve.",
-                    code=CaseError.RESERVE_NOT_ALLOWED,
-                )
-            if frequency not in Decision.Frequency.values:
-                raise ApplicationError(
-                    "Choose monthly or termly payments.", code=CaseError.INVALID_FREQUENCY, field="frequency"
-                )
-            if starts_on is None or ends_on is None or ends_on < starts_on:
-                raise ApplicationError(
-                    "Enter the award's start and end dates, the end on or after the start.",
-                    code=CaseError.INVALID_DATES,
-                    field="ends_on",
-                )
-            if review_on is None:
-                raise ApplicationError("Enter the review date.", code=CaseError.REVIEW_REQUIRED, field="review_on")
-            pool = Pool.objects.filter(pk=pool_id, status="open").first()
-            if pool is None:
-                raise ApplicationError("Choose an open funding period.", code=CaseError.INVALID_POOL, field="pool_id")
+            pool = award_terms_check(
+                access=access,
+                policy=policy,
+                amount_pence=amount_pence,
+                pool_id=pool_id,
+                frequency=frequency,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                review_on=review_on,
+                use_reserve=use_reserve,
+            ).pool
         reconsidering = Decision.objects.filter(case=case).exists()
         _move(actor=actor, tenant=tenant, case=case, name=name, note=reasons.strip(), amount_pence=amount_pence)
         decision = Decision.objects.create(

@@ -30,8 +30,7 @@ from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision, Outcome
 from exceptional_resource.notifications import after_case_event
 from exceptional_resource.services.awards import award_end_early, award_vary
-from exceptional_resource.services.cases import REFUSALS_RECORDED
-from pooling.models import Pool
+from exceptional_resource.services.cases import REFUSALS_RECORDED, award_terms_check
 from pooling.services.ledger import InsufficientHeadroom
 from pooling.services.payments import award_commit_and_schedule
 
@@ -267,28 +266,17 @@ def _renew(
         raise ApplicationError(
             "Tick criteria from the published list only.", code=CaseError.UNKNOWN_CRITERIA, field="criteria_met"
         )
-    if amount_pence <= 0:
-        raise ApplicationError("Enter the amount awarded.", code=CaseError.AMOUNT_REQUIRED, field="amount_pence")
-    limit = access.decision_limit_pence()
-    if amount_pence > limit:
-        raise ConflictError(
-            "This is above your delegated limit: an officer with a higher limit must decide it.",
-            code=CaseError.OVER_DELEGATED_LIMIT,
-            extra={"limit_pence": limit, "amount_pence": amount_pence},
-        )
-    if frequency not in Decision.Frequency.values:
-        raise ApplicationError(
-            "Choose monthly or termly payments.", code=CaseError.INVALID_FREQUENCY, field="frequency"
-        )
-    if starts_on is None or ends_on is None or ends_on < starts_on:
-        raise ApplicationError(
-            "Enter the award's start and end dates, the end on or after the start.",
-            code=CaseError.INVALID_DATES,
-            field="ends_on",
-        )
-    pool = Pool.objects.filter(pk=pool_id, status="open").first()
-    if pool is None:
-        raise ApplicationError("Choose an open funding period.", code=CaseError.INVALID_POOL, field="pool_id")
+    terms = award_terms_check(
+        access=access,
+        policy=policy,
+        amount_pence=amount_pence,
+        pool_id=pool_id,
+        frequency=frequency,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        review_on=review_on,
+    )
+    pool, starts_on, ends_on = terms.pool, terms.starts_on, terms.ends_on
     next_review = _next_review(case, review_on)
     new = Decision.objects.create(
         responsible_body=tenant,

@@ -109,7 +109,7 @@ def test_when_the_store_is_down_the_upload_says_so_and_nothing_is_recorded(
 
     page = _client(scene.head.user).post(_page(scene, case), {"file": SimpleUploadedFile("EP report.pdf", PDF)})
     api = _client(scene.head.user).post(
-        reverse("evidence-api:upload", kwargs={"body_slug": scene.body.slug, "case_id": case.pk}),
+        reverse("cases-api:evidence-upload", kwargs={"body_slug": scene.body.slug, "case_id": case.pk}),
         {"file": SimpleUploadedFile("EP report.pdf", PDF)},
     )
 
@@ -137,7 +137,7 @@ def test_when_the_store_is_down_a_download_says_so_and_is_not_recorded_as_read(
 
     page = _client(scene.officer.user).get(_download(scene, document))
     api = _client(scene.officer.user).get(
-        reverse("evidence-api:download", kwargs={"body_slug": scene.body.slug, "casedocument_id": document.pk})
+        reverse("cases-api:evidence-download", kwargs={"body_slug": scene.body.slug, "casedocument_id": document.pk})
     )
 
     assert page.status_code == 503
