@@ -26,7 +26,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     problems = []
     db = settings.DATABASES["default"]
     try:
-        socket.create_connection((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)), timeout=3).close()
+        if str(db["HOST"]).startswith("/"):  # a Unix socket directory (the embedded PostgreSQL)
+            with socket.socket(socket.AF_UNIX) as unix:
+                unix.settimeout(3)
+                unix.connect(f"{db['HOST']}/.s.PGSQL.{db['PORT'] or 5432}")
+        else:
+            socket.create_connection((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)), timeout=3).close()
     except OSError as exc:
         problems.append(f"PostgreSQL at {db['HOST']}:{db['PORT']} is unreachable ({exc})")
     try:

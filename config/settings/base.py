@@ -112,8 +112,23 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------
+
+
+def socket_host(config: dict[str, Any]) -> dict[str, Any]:
+    """A Unix-socket URL (``postgres://user:pw@/db?host=/dir&port=5432``, as the embedded
+    PostgreSQL of ``make run`` and ``make test`` gives) leaves HOST empty and the directory
+    in OPTIONS; move it to HOST and PORT, where code that copies a connection's
+    credentials (the test roles, a test's Celery worker) finds it."""
+    options = config.get("OPTIONS") or {}
+    if not config.get("HOST") and str(options.get("host", "")).startswith("/"):
+        config["HOST"] = options.pop("host")
+        if options.get("port"):
+            config["PORT"] = options.pop("port")
+    return config
+
+
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=DEFAULT_RUNTIME_DATABASE_URL),
+    "default": socket_host(env.db("DATABASE_URL", default=DEFAULT_RUNTIME_DATABASE_URL)),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
