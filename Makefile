@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help lock install db run test test-deep bench lint fmt typecheck imports migrations-check check-services pytest assets clean
+.PHONY: help lock install db run test test-deep pytest-deep bench lint fmt typecheck imports migrations-check check-services pytest assets clean
 
 help: ## List every target
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -51,11 +51,15 @@ migrations-check: install ## Fail if models and migrations disagree
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
 pytest: install ## The pytest suite alone, in parallel (pass ARGS=... for more)
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not deep" $(ARGS)
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not deep" $(ARGS)
 
-test: check-services db lint typecheck imports migrations-check pytest ## Everything CI runs: lint, types, contracts, migrations, tests
+test: install ## Everything CI runs (lint, types, contracts, migrations, tests); starts PostgreSQL/Redis when none answers
+	scripts/with_test_services.sh $(MAKE) --no-print-directory db lint typecheck imports migrations-check pytest
 
-test-deep: check-services db ## Long property-based runs (hypothesis deep profile; progress in .pytest_cache/property-progress.log)
+test-deep: install ## Long property-based runs (hypothesis deep profile; progress in .pytest_cache/property-progress.log)
+	scripts/with_test_services.sh $(MAKE) --no-print-directory db pytest-deep
+
+pytest-deep: install ## The deep property runs alone, against the configured services
 	@mkdir -p .pytest_cache
 	PROPERTY_PROGRESS_FILE=$(CURDIR)/.pytest_cache/property-progress.log HYPOTHESIS_PROFILE=deep DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) -m deep $(ARGS)
 
@@ -70,4 +74,5 @@ assets: ## Rebuild GOV.UK Frontend CSS/JS into static/ (needs Node and npm)
 
 clean: ## Remove the virtualenv and local data (embedded database, broker files)
 	-test -x $(BIN)/python && $(BIN)/python scripts/embedded_pg.py stop
+	-test -x $(BIN)/python && $(BIN)/python scripts/embedded_pg.py stop --data .data/test-postgres
 	rm -rf $(VENV) .data .mypy_cache .ruff_cache .pytest_cache

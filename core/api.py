@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import ApplicationError, NotFound
+from core.storage import StorageUnavailable, is_store_error
 
 
 class MfaRequired(exceptions.PermissionDenied):
@@ -32,7 +33,10 @@ def _roll_back() -> None:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Map the one business-error type (and Django's own errors) to stable JSON."""
+    """Map the one business-error type (and Django's own errors) to stable JSON; the file
+    store failing is ``StorageUnavailable`` (503) however it surfaced."""
+    if not isinstance(exc, ApplicationError) and is_store_error(exc):
+        exc = StorageUnavailable("opened or saved")
     if isinstance(exc, ApplicationError):
         _roll_back()
         body: dict[str, Any] = {"code": exc.code, "message": exc.message}

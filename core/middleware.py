@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 _LAST_SEEN = "_last_seen"
 LAST_SEEN_GRANULARITY_SECONDS = 60
@@ -35,3 +36,26 @@ class IdleSessionTimeoutMiddleware:
                 # and a commit) on a request that otherwise only reads.
                 request.session[_LAST_SEEN] = now
         return self.get_response(request)
+
+
+class StorageUnavailableMiddleware:
+    """A page whose file store does not answer says so (503) instead of a bare server
+    error. Services raise ``StorageUnavailable``; a store error that escaped a guard is
+    treated the same way."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from core.storage import StorageUnavailable, is_store_error
+
+        if isinstance(exception, StorageUnavailable):
+            message = exception.message
+        elif is_store_error(exception):
+            message = StorageUnavailable("opened or saved").message
+        else:
+            return None
+        return render(request, "503_storage.html", {"message": message}, status=503)

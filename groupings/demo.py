@@ -22,7 +22,10 @@ from groupings.services.arrangements import (
 )
 from groupings.services.policy import policy_ensure_default
 
-DEMO_SCHOOLS = Path(__file__).resolve().parent / "data" / "demo_london_schools.csv"
+# Real GIAS rows of the demo trust and LA (tests/data/SOURCES.md).
+DEMO_SCHOOLS = (
+    Path(__file__).resolve().parents[1] / "tests" / "data" / "gias" / "establishments" / "demo_london_schools.csv"
+)
 DEMO_HEAD_SCHOOLS = {"step-academy-trust": "Gonville Academy", "kingston": "Latchmere School"}
 POLICY_FROM = date(2026, 4, 1)
 DEMO_AGREEMENT_PDF = (

@@ -29,9 +29,19 @@ from core.text import ascii_digits
 from groupings.error_codes import GroupingError
 from groupings.models import School, SchoolLink, Trust
 
-# Windows-1252 is what GIAS downloads are in; UTF-8 only on request.
-DEFAULT_ENCODING = "cp1252"
-ENCODINGS = {"cp1252": "cp1252", "windows-1252": "cp1252", "utf-8": "utf-8-sig", "utf-8-sig": "utf-8-sig"}
+# GIAS downloads are Windows-1252; a file re-saved as UTF-8 is detected ("auto", the
+# default: a UTF-8 byte-order mark, or non-ASCII bytes that are all valid UTF-8). An
+# explicit encoding is used as given.
+DEFAULT_ENCODING = "auto"
+ENCODINGS = {
+    "auto": "auto",
+    "cp1252": "cp1252",
+    "windows-1252": "cp1252",
+    "utf-8": "utf-8-sig",
+    "utf-8-sig": "utf-8-sig",
+}
+ENCODING_LABELS = {"cp1252": "Windows-1252", "utf-8-sig": "UTF-8"}
+_DETECT_CHUNK = 1 << 20
 
 # GIAS group types that are trusts: the values `Trusts (code)` of a school can point at.
 # Federations, sponsors and umbrella trusts have group records too, and are skipped.
@@ -81,6 +91,7 @@ class ParsedFile:
     rows: list[Row]
     rejections: list[Rejection]
     skipped: dict[str, int] = field(default_factory=dict)
+    encoding: str = ""  # how the file was read, e.g. "UTF-8 (detected: byte-order mark)"
 
 
 Parser = Callable[[str], Any]
@@ -275,7 +286,12 @@ def read_file(path: Path, layout: Layout, *, encoding: str = DEFAULT_ENCODING) -
     reports every bad row."""
     codec = ENCODINGS.get(encoding.lower())
     if codec is None:
-        raise GiasFileError(f"Unsupported encoding '{encoding}': use cp1252 (the GIAS default) or utf-8.")
+        raise GiasFileError(f"Unsupported encoding '{encoding}': use auto (the default), cp1252 or utf-8.")
+    if codec == "auto":
+        codec, why = detect_encoding(path)
+        used = f"{ENCODING_LABELS[codec]} (detected: {why})"
+    else:
+        used = f"{ENCODING_LABELS[codec]} (as asked)"
     with path.open("rb") as handle:
         reader = csv.reader(_decoded_lines(handle, codec=codec, name=path.name), strict=True)
         try:
@@ -293,7 +309,33 @@ def read_file(path: Path, layout: Layout, *, encoding: str = DEFAULT_ENCODING) -
         fields=tuple(column.field for _, column in columns),
         rows=rows,
         rejections=rejections,
+        encoding=used,
     )
+
+
+def detect_encoding(path: Path) -> tuple[str, str]:
+    """The codec to read a GIAS file with, and why: UTF-8 for a UTF-8 byte-order mark or
+    for non-ASCII bytes that are all valid UTF-8 (Windows-1252 text practically never is);
+    Windows-1252, GIAS's own encoding, otherwise. A UTF-16 file is left to Windows-1252
+    reading, which refuses it with the reason."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    non_ascii = False
+    with path.open("rb") as handle:
+        first = handle.read(_DETECT_CHUNK)
+        if first.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig", "byte-order mark"
+        chunk = first
+        try:
+            while chunk:
+                non_ascii = non_ascii or not chunk.isascii()
+                decoder.decode(chunk)
+                chunk = handle.read(_DETECT_CHUNK)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1252", "not valid UTF-8"
+    if non_ascii:
+        return "utf-8-sig", "non-ASCII text that is valid UTF-8"
+    return "cp1252", "ASCII only"
 
 
 def _locate_columns(header: list[str], layout: Layout, name: str) -> list[tuple[int, Column]]:
@@ -382,7 +424,7 @@ def _decoded_lines(handle: BinaryIO, *, codec: str, name: str) -> Iterator[str]:
             except UnicodeDecodeError as exc:
                 raise GiasFileError(
                     f"{name} line {number}, byte {exc.start + 1}, is not UTF-8. GIAS files are Windows-1252: "
-                    "leave out --encoding (or pass --encoding cp1252). Nothing was imported."
+                    "leave out --encoding (it is detected) or pass --encoding cp1252. Nothing was imported."
                 ) from None
 
 
@@ -390,14 +432,14 @@ def _check_start(raw: bytes, *, codec: str, name: str) -> None:
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise GiasFileError(
             f"{name} is UTF-16 (it starts with a UTF-16 byte-order mark). Re-save it as CSV in "
-            "Windows-1252 (or as 'CSV UTF-8' and pass --encoding utf-8). Nothing was imported."
+            "Windows-1252 or as 'CSV UTF-8'. Nothing was imported."
         )
     if raw.startswith(b"PK\x03\x04"):
         raise GiasFileError(f"{name} is a zip file or Excel workbook, not CSV. Nothing was imported.")
     if codec == "cp1252" and raw.startswith(codecs.BOM_UTF8):
         raise GiasFileError(
-            f"{name} looks like UTF-8 (it starts with a UTF-8 byte-order mark); re-save as Windows-1252 "
-            "or pass --encoding utf-8. Nothing was imported."
+            f"{name} looks like UTF-8 (it starts with a UTF-8 byte-order mark) but --encoding cp1252 was "
+            "asked for; leave --encoding out (UTF-8 is detected) or pass --encoding utf-8. Nothing was imported."
         )
 
 
@@ -413,7 +455,7 @@ def _decode_cp1252(raw: bytes, *, number: int, name: str) -> str:
         garbled = sample.encode("utf-8").decode("cp1252", errors="replace")
         raise GiasFileError(
             f"{name} line {number} looks like UTF-8: read as Windows-1252, '{sample}' would become "
-            f"'{garbled}'. Re-save as Windows-1252 or pass --encoding utf-8. Nothing was imported."
+            f"'{garbled}'. Leave --encoding out (UTF-8 is detected) or pass --encoding utf-8. Nothing was imported."
         )
     try:
         return raw.decode("cp1252")

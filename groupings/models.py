@@ -25,6 +25,7 @@ SCHOOL_AGE_PHASES = frozenset(
     {"Primary", "Middle deemed primary", "Secondary", "Middle deemed secondary", "All-through"}
 )
 OPEN_STATUSES = frozenset({"Open", "Open, but proposed to close"})
+WELSH_TYPE = "Welsh establishment"  # GIAS type 30, type group "Welsh schools"
 
 
 def imf_eligibility(
@@ -34,7 +35,10 @@ def imf_eligibility(
 
     IMF goes to mainstream schools for 5-16 year olds: maintained schools, academies and
     free schools. Special schools, alternative provision, nurseries, 16-19 and
-    independent schools are not eligible."""
+    independent schools are not eligible. It is an English grant: GIAS lists schools in
+    Wales too (type "Welsh establishment"), and they are never eligible."""
+    if type_name == WELSH_TYPE:
+        return False, "Welsh establishment: the Inclusive Mainstream Fund is a grant for schools in England"
     if type_name not in MAINSTREAM_TYPES:
         return False, f"{type_name or 'Unknown type'} is not a mainstream state-funded school"
     if phase not in SCHOOL_AGE_PHASES:

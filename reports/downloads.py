@@ -3,15 +3,13 @@ memory), the download audited, then the file streamed."""
 
 from __future__ import annotations
 
-import hashlib
-
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 
 from accounts.models import ResponsibleBody, User
 from core.audit import audit_record
 from core.audit_verbs import AuditVerb
 from core.errors import NotFound
+from core.storage import storage_guard, stored_file_verified
 from reports.models import ReportFile, ReportRun
 from reports.storage import report_storage
 
@@ -24,14 +22,11 @@ def report_file_response(
     if run.status != ReportRun.Status.SUCCEEDED:
         raise NotFound("This report is not ready.")
     storage = report_storage()
-    if not storage.exists(report_file.storage_path):
+    with storage_guard("read"):
+        present = storage.exists(report_file.storage_path)
+    if not present:
         raise NotFound("This report's file is missing.")
-    digest = hashlib.sha256()
-    with storage.open(report_file.storage_path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(chunk)
-    if digest.hexdigest() != report_file.sha256:
-        raise PermissionDenied("The stored report does not match its checksum.")
+    handle = stored_file_verified(storage, report_file.storage_path, sha256=report_file.sha256, what="report")
     audit_record(
         actor=actor,
         tenant=tenant,
@@ -41,7 +36,7 @@ def report_file_response(
         after={"sha256": report_file.sha256},
     )
     response = FileResponse(
-        storage.open(report_file.storage_path, "rb"),
+        handle,
         as_attachment=True,
         filename=report_file.name,
         content_type=report_file.content_type,

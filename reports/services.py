@@ -35,6 +35,7 @@ from core.audit_verbs import AuditVerb
 from core.constraints import violates
 from core.errors import ApplicationError
 from core.locking import lock_rows
+from core.storage import StorageUnavailable, storage_guard
 from core.tenancy import platform_context, tenant_context
 from reports.error_codes import ReportError
 from reports.jobs import ReportFailed, ReportJob, ReportOutput, ReportRetry, RunSuperseded, scratch_dir
@@ -45,11 +46,12 @@ from reports.storage import report_dir, report_file_path, report_storage
 logger = logging.getLogger(__name__)
 Status = ReportRun.Status
 
-# Worth retrying: the database or a network service was briefly unavailable.
+# Worth retrying: the database, the file store or a network service was briefly unavailable.
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     OperationalError,
     InterfaceError,
     ReportRetry,
+    StorageUnavailable,
     ConnectionError,
     TimeoutError,
 )
@@ -214,9 +216,9 @@ def _store(*, run: ReportRun, outputs: list[ReportOutput]) -> list[ReportFile]:
     for output in outputs:
         path = report_file_path(body_id=run.responsible_body_id, run_id=run.pk, name=output.name)
         keep.add(output.name)
-        if storage.exists(path):
-            storage.delete(path)
-        with open(output.path, "rb") as handle:
+        with storage_guard("saved"), open(output.path, "rb") as handle:
+            if storage.exists(path):
+                storage.delete(path)
             saved = storage.save(path, File(handle, name=output.name))
         if saved != path:
             raise RuntimeError(f"Storage saved {path} as {saved}; report files must keep their fixed names.")
@@ -435,8 +437,9 @@ def reports_expire(*, now: Any = None) -> list[int]:
                 continue
             removed_at = timezone.now()
             for report_file in ReportFile.objects.filter(run=run, deleted_at__isnull=True):
-                if storage.exists(report_file.storage_path):
-                    storage.delete(report_file.storage_path)
+                with storage_guard("deleted"):
+                    if storage.exists(report_file.storage_path):
+                        storage.delete(report_file.storage_path)
                 report_file.deleted_at = removed_at
                 report_file.save(update_fields=["deleted_at"])
             run.status = Status.EXPIRED

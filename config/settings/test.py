@@ -10,7 +10,7 @@ import os
 import environ
 
 from .base import *  # noqa: F403
-from .base import DATABASE_OWNER_URL, DATABASES, env
+from .base import DATABASE_OWNER_URL, DATABASES, env, socket_host
 
 DEBUG = False
 SECRET_KEY = "test-only-key"  # noqa: S105
@@ -21,7 +21,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 _CREDENTIAL_KEYS = ("USER", "PASSWORD", "HOST", "PORT")
 TEST_RUNTIME_CREDENTIALS = {k: DATABASES["default"][k] for k in _CREDENTIAL_KEYS}
-_owner = environ.Env.db_url_config(DATABASE_OWNER_URL)
+_owner = socket_host(environ.Env.db_url_config(DATABASE_OWNER_URL))
 TEST_OWNER_CREDENTIALS = {k: _owner[k] for k in _CREDENTIAL_KEYS}
 if not env.bool("TEST_AS_RUNTIME_ROLE", default=False):
     DATABASES["default"].update(TEST_OWNER_CREDENTIALS)
@@ -44,10 +44,9 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"inclusion
 CELERY_TASK_ALWAYS_EAGER = False
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+# Stored files as configured (private disk unless STORAGE_S3_BUCKET is set); the object
+# store tests switch them to a real S3 server (tests/storage_server.py).
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 AXES_ENABLED = True
 HEALTHZ_WORKER_TIMEOUT_SECONDS = 5.0
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": env("LOG_LEVEL", default="WARNING")}}

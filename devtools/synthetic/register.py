@@ -11,15 +11,18 @@ trusts 2 to 9 schools, about 170 with 10 to 20, about 20 with 30 or more, the la
 from __future__ import annotations
 
 import csv
+import io
+import lzma
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from groupings.models import ACADEMY_TYPES, MAINTAINED_TYPES
 
-DATA_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "gias"
-CENSUS_FILE = DATA_DIR / "sen" / "2022-2023_england_census.csv"
-NAMES_FILE = DATA_DIR / "funding" / "pupil-premium-2019-2020.csv"
+# The whole national files, xz-compressed in the repository (tests/data/SOURCES.md).
+DATA_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "gias" / "national"
+CENSUS_FILE = DATA_DIR / "2022-2023_england_census.csv.xz"
+NAMES_FILE = DATA_DIR / "pupil-premium-2019-2020.csv.xz"
 
 STATE_FUNDED = {
     "State-funded primary": ("Primary", "Primary school"),
@@ -81,17 +84,23 @@ def _int(value: str) -> int:
         return 0
 
 
+def _text(path: Path, encoding: str) -> io.TextIOBase:
+    """A CSV file as text, decompressed on the fly when its name ends in .xz."""
+    if path.suffix == ".xz":
+        return io.TextIOWrapper(lzma.open(path, "rb"), encoding=encoding, newline="")
+    return path.open(encoding=encoding, newline="")
+
+
 def read_census(path: Path = CENSUS_FILE, names_path: Path = NAMES_FILE) -> list[SchoolSpec]:
     """Every state-funded school in the census, with names and types where known, by URN."""
     names: dict[str, tuple[str, str, str]] = {}
     by_la_code: dict[str, str] = {}
-    if names_path.exists():
-        with names_path.open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                names[row["URN"]] = (row["School Name"], row["Local Authority"], row["School Type"])
-                by_la_code.setdefault(row["LA"], row["Local Authority"])
+    with _text(names_path, "utf-8") as handle:
+        for row in csv.DictReader(handle):
+            names[row["URN"]] = (row["School Name"], row["Local Authority"], row["School Type"])
+            by_la_code.setdefault(row["LA"], row["Local Authority"])
     schools: list[SchoolSpec] = []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    with _text(path, "utf-8-sig") as handle:
         for row in csv.DictReader(handle):
             if row["URN"] == "NAT" or row["SCHOOLTYPE"] not in STATE_FUNDED:
                 continue

@@ -6,7 +6,6 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,7 +13,6 @@ from rest_framework.response import Response
 from accounts.policy import Action
 from accounts.web import TenantAPIView
 from core.api import created
-from core.errors import ApplicationError
 from exceptional_resource.selectors import evidence as selectors
 from exceptional_resource.services import evidence as services
 from exceptional_resource.views.evidence import evidence_file_response
@@ -81,11 +79,8 @@ class EvidenceDownloadApi(TenantAPIView):
         document = selectors.evidence_get(
             tenant=self.tenant, casedocument_id=casedocument_id, school_ids=self.access.school_ids(Action.VIEW_CASE)
         )
-        try:
-            services.evidence_download(actor=self.actor, tenant=self.tenant, casedocument_id=document.pk)
-        except ApplicationError as exc:
-            raise NotFound() from exc
-        return evidence_file_response(document)
+        document, handle = services.evidence_download(actor=self.actor, tenant=self.tenant, casedocument_id=document.pk)
+        return evidence_file_response(document, handle)
 
 
 class EvidenceRemoveApi(TenantAPIView):

@@ -1,41 +1,24 @@
 """Evidence a school attaches to a case (professional reports, plans, letters), kept in
-private storage under random names and served only through a permission-checked,
-audited download."""
+private storage (the ``evidence`` entry of ``STORAGES``: ``MEDIA_ROOT/evidence`` on disk,
+or ``evidence/`` in the object store) under random names, and served only through a
+permission-checked, audited download."""
 
 from __future__ import annotations
 
 import os
 import uuid
 
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import cached_property
 
+from core.storage import AliasStorage
 from core.tenancy import TenantOwnedModel
 
-
-class EvidenceStorage(FileSystemStorage):
-    """``<MEDIA_ROOT>/evidence``: the private media root, which no URL serves. Files are
-    readable by the app's own user only, and have no public URL."""
-
-    def __init__(self) -> None:
-        super().__init__(file_permissions_mode=0o600, directory_permissions_mode=0o700)
-
-    @cached_property
-    def base_location(self) -> str:
-        return os.path.join(str(settings.MEDIA_ROOT), "evidence")
-
-    def url(self, name: str | None) -> str:
-        raise ValueError("Evidence has no public address; download it through the case's evidence view.")
+evidence_storage = AliasStorage("evidence")
 
 
-evidence_storage = EvidenceStorage()
-
-
-def _evidence_storage() -> EvidenceStorage:
+def _evidence_storage() -> AliasStorage:
     return evidence_storage
 
 

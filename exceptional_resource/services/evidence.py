@@ -18,6 +18,7 @@ from core.audit import audit_record
 from core.audit_verbs import AuditVerb
 from core.errors import ApplicationError, ConflictError, NotFound
 from core.locking import lock_rows
+from core.storage import storage_guard, stored_file_verified
 from core.tenancy import tenant_context
 from core.uploads import validate_upload
 from exceptional_resource.error_codes import CaseError
@@ -86,7 +87,8 @@ def evidence_upload(*, actor: User, tenant: ResponsibleBody, case_id: int, uploa
             uploaded_by=actor,
             uploaded_by_label=actor.email,
         )
-        document.file.save(f"upload.{checked.extension}", upload, save=False)
+        with storage_guard("saved"):
+            document.file.save(f"upload.{checked.extension}", upload, save=False)
         stored = str(document.file.name)
         try:
             document.save(force_insert=True)
@@ -145,20 +147,29 @@ def evidence_remove(*, actor: User, tenant: ResponsibleBody, casedocument_id: in
         transaction.on_commit(lambda: storage.delete(stored))
 
 
-def evidence_download(*, actor: User, tenant: ResponsibleBody, casedocument_id: int) -> CaseDocument:
-    """Record that ``actor`` is reading the document (only people who may see the case may)
-    and return it for the caller to stream."""
+def evidence_download(*, actor: User, tenant: ResponsibleBody, casedocument_id: int) -> tuple[CaseDocument, File]:
+    """Open the document for ``actor`` (only people who may see the case may), after
+    checking it still has the SHA-256 recorded at upload, and record the read. Returns the
+    document and the open file for the caller to stream. A store that does not answer
+    (``StorageUnavailable``) or a changed file (``PermissionDenied``) records nothing."""
     with tenant_context(tenant), transaction.atomic():
         document = CaseDocument.objects.select_related("case").filter(pk=casedocument_id).first()
         if document is None:
             raise NotFound("No such document.")
         case, _ = _case_for(actor, tenant, document.case_id, lock=False)
-        audit_record(
-            actor=actor,
-            tenant=tenant,
-            verb=AuditVerb.CASE_EVIDENCE_DOWNLOADED,
-            obj=document,
-            label=_label(document, case),
-            after={"case_id": case.pk},
+        handle = stored_file_verified(
+            document.file.storage, str(document.file.name), sha256=document.sha256, what="document"
         )
-    return document
+        try:
+            audit_record(
+                actor=actor,
+                tenant=tenant,
+                verb=AuditVerb.CASE_EVIDENCE_DOWNLOADED,
+                obj=document,
+                label=_label(document, case),
+                after={"case_id": case.pk},
+            )
+        except BaseException:
+            handle.close()
+            raise
+    return document, handle

@@ -12,13 +12,12 @@ To show the partial on another case page, put ``evidence_context(...)`` in the c
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.files import File
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -127,24 +126,13 @@ class EvidenceDownloadView(BodyMixin, TemplateView):
             casedocument_id=kwargs["casedocument_id"],
             school_ids=self.access.school_ids(Action.VIEW_CASE),
         )
-        try:
-            services.evidence_download(actor=self.actor, tenant=self.body, casedocument_id=document.pk)
-        except ApplicationError as exc:
-            raise NotFound("No such document.") from exc
-        return evidence_file_response(document)
+        document, handle = services.evidence_download(actor=self.actor, tenant=self.body, casedocument_id=document.pk)
+        return evidence_file_response(document, handle)
 
 
-def evidence_file_response(document: CaseDocument) -> FileResponse:
-    """An attachment with the type checked at upload, never sniffed or cached, and only if
-    the stored file still has the SHA-256 recorded at upload (403 otherwise)."""
-    handle = document.file.open("rb")
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: handle.read(64 * 1024), b""):
-        digest.update(chunk)
-    if digest.hexdigest() != document.sha256:
-        handle.close()
-        raise PermissionDenied("The stored document does not match its checksum.")
-    handle.seek(0)
+def evidence_file_response(document: CaseDocument, handle: File) -> FileResponse:
+    """An attachment with the type checked at upload, never sniffed or cached (the
+    service has checked the stored file's SHA-256)."""
     response = FileResponse(
         handle,
         as_attachment=True,

@@ -4,19 +4,18 @@ Both are audited in the same transaction as the read."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from accounts.models import ResponsibleBody, User
 from core.audit import audit_record
 from core.audit_verbs import AuditVerb
 from core.errors import ApplicationError, NotFound
+from core.storage import stored_file_verified
 from core.tenancy import tenant_context
 from pooling import remittances
 from pooling.error_codes import PoolingError
@@ -44,10 +43,9 @@ def remittance_download(
         expected = remittance.sha256_csv if kind == "csv" else remittance.sha256_pdf
         if not file_field or not expected:
             raise NotFound("This remittance advice is still being prepared.")
-        with file_field.open("rb") as handle:
+        name = str(file_field.name)
+        with stored_file_verified(file_field.storage, name, sha256=expected, what="remittance advice") as handle:
             content = handle.read()
-        if hashlib.sha256(content).hexdigest() != expected:
-            raise PermissionDenied("The stored remittance advice does not match its checksum.")
         line = remittance.line
         audit_record(
             actor=actor,

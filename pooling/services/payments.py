@@ -17,7 +17,6 @@ from datetime import date
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -28,6 +27,7 @@ from core.audit_verbs import AuditVerb
 from core.constraints import violates
 from core.errors import ApplicationError, ConflictError, NotFound
 from core.locking import lock_rows
+from core.storage import storage_guard
 from core.tenancy import tenant_context
 from pooling import remittances
 from pooling.error_codes import PoolingError
@@ -289,9 +289,10 @@ def _store(remittance: Remittance, field: str, filename: str, content: bytes) ->
     file from an interrupted build, so rebuilding never leaves a second file set."""
     file_field = getattr(remittance, field)
     name = file_field.field.generate_filename(remittance, filename)
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    file_field.save(filename, ContentFile(content), save=False)
+    with storage_guard("saved"):
+        if file_field.storage.exists(name):
+            file_field.storage.delete(name)
+        file_field.save(filename, ContentFile(content), save=False)
     return hashlib.sha256(content).hexdigest()
 
 

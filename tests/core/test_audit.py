@@ -19,7 +19,9 @@ def _admin_conn() -> psycopg.Connection:
     """A superuser connection: what a tamperer with database access would have."""
     import environ
 
-    admin = environ.Env.db_url_config(settings.DATABASE_ADMIN_URL)
+    from config.settings.base import socket_host
+
+    admin = socket_host(environ.Env.db_url_config(settings.DATABASE_ADMIN_URL))
     return psycopg.connect(
         host=admin["HOST"],
         port=admin["PORT"] or 5432,

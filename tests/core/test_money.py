@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -236,3 +237,12 @@ def test_format_pence_without_symbol_and_refuses_floats() -> None:
 def test_formatted_amounts_parse_back_to_the_same_pence(pence: int) -> None:
     assert parse_pounds(format_pence(pence), allow_negative=True) == pence
     assert parse_pounds(format_pence(pence, symbol=False), allow_negative=True) == pence
+
+
+def test_apply_rate_rounds_a_negative_half_away_from_zero_as_docs_money_md_says() -> None:
+    assert apply_rate(15, basis_points=1_000) == 2
+    assert apply_rate(-15, basis_points=1_000) == -2
+    assert apply_rate(-14, basis_points=1_000) == -1
+    money_md = (Path(__file__).resolve().parents[2] / "docs" / "money.md").read_text()
+    assert "−15p at 10% is −1.5p → −2p" in money_md
+    assert "−1.5p → −1p" not in money_md

@@ -1,7 +1,8 @@
 """Importing DfE's school-level SEN census: ``manage.py import_sen_census`` end to end.
 
-The real files are read from ``../shared/data/gias/sen`` beside the repository (see its
-SOURCES.md); bad files are slices of the real one with values changed in the test."""
+The real files are trimmed copies in ``tests/data/gias/sen``, and the whole 2022-23 file
+compressed in ``tests/data/gias/national`` (see tests/data/SOURCES.md); bad files are slices
+of the real one with values changed in the test."""
 
 from __future__ import annotations
 
@@ -20,12 +21,12 @@ from groupings.census import read_census
 from groupings.models import School, SchoolCensus
 from groupings.selectors import school_census_for
 from groupings.services.census import school_census_import
-from tests.groupings.test_gias_import import shared
+from tests.sample_data import national, sample
 
 pytestmark = pytest.mark.django_db
 
-CENSUS_2023 = "sen/2022-2023_england_census.csv"
-CENSUS_2019 = "sen/2018-2019_england_census.csv"
+CENSUS_2023 = "sen/2022-2023_england_census_subset.csv"
+CENSUS_2019 = "sen/2018-2019_england_census_subset.csv"
 
 
 def run(*args: object) -> str:
@@ -41,7 +42,7 @@ def refused(*args: object) -> str:
 
 
 def real_lines(relative: str) -> list[bytes]:
-    return shared(relative).read_bytes().splitlines(keepends=True)
+    return sample(relative).read_bytes().splitlines(keepends=True)
 
 
 def sliced(tmp_path: Path, relative: str, *, rows: int = 200, keep_national: bool = True) -> Path:
@@ -49,7 +50,7 @@ def sliced(tmp_path: Path, relative: str, *, rows: int = 200, keep_national: boo
     under the real file's name so the academic year comes from it."""
     lines = real_lines(relative)
     national = [line for line in lines if line.startswith(b"NAT,")] if keep_national else []
-    path = tmp_path / Path(relative).name
+    path = tmp_path / Path(relative).name.replace("_subset", "")
     path.write_bytes(b"".join([*lines[: rows + 1], *national]))
     return path
 
@@ -83,8 +84,8 @@ def with_values(tmp_path: Path, changes: dict[int, dict[str, str]], *, rows: int
     return path
 
 
-def test_the_whole_real_2022_23_file_imports_with_dfes_national_totals() -> None:
-    output = run(shared(CENSUS_2023))
+def test_the_whole_real_2022_23_file_imports_with_dfes_national_totals(tmp_path: Path) -> None:
+    output = run(national("2022-2023_england_census.csv", tmp_path))
 
     assert "(SEN census 2022/23): created 24433, updated 0, unchanged 0, rejected 0" in output
     assert "national total rows skipped: 3" in output

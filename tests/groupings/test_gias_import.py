@@ -1,7 +1,7 @@
 """Importing the school register from GIAS files: ``manage.py import_gias`` end to end.
 
-Real samples are read from ``../shared/data/gias`` beside the repository (CI puts a copy
-there); the corrupted files are ours, in ``tests/groupings/data`` (README there)."""
+Real samples are trimmed copies of public files in ``tests/data/gias`` (its SOURCES.md says
+which rows); the corrupted files are ours, in ``tests/groupings/data`` (README there)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from core.tenancy import platform_context
 from groupings.gias import read_establishments, read_london_extract
 from groupings.models import School, SchoolLink, Trust
 from groupings.services.register import school_register_import
+from tests.sample_data import sample
 
 pytestmark = pytest.mark.django_db
 
@@ -32,19 +33,9 @@ DATA = Path(__file__).resolve().parent / "data"
 SUBSET_URNS = {100000, 100004, 101173, 101077, 137666, 150516, 124087, 126370}
 
 
-def shared(relative: str) -> Path:
-    path = REPO.parent / "shared" / "data" / "gias" / relative
-    if not path.is_file():
-        pytest.fail(
-            f"Real GIAS sample {path} is missing. These tests read the shared data that sits beside the "
-            "repository (../shared/data/gias, see its SOURCES.md); copy it there and rerun."
-        )
-    return path
-
-
 @pytest.fixture
 def subset() -> Path:
-    return shared("establishments/edubasealldata_subset_2024_mixed.csv")
+    return sample("establishments/edubasealldata_subset_2024_mixed.csv")
 
 
 def run(*args: object) -> str:
@@ -201,12 +192,13 @@ def test_dry_run_counts_but_writes_nothing(subset: Path) -> None:
 # --- Links and groups ----------------------------------------------------------------------
 
 
-def test_the_real_national_links_file_records_predecessors_and_successors(subset: Path) -> None:
-    links = shared("links/links_edubasealldata20250422.csv")
+def test_real_links_record_predecessors_and_successors(subset: Path) -> None:
+    links = sample("links/links_edubasealldata20250422_subset.csv")
 
     out = run(subset, "--links", links)
 
-    assert "links_edubasealldata20250422.csv (links): created 33801, updated 0, unchanged 0, rejected 0" in out
+    assert "links_edubasealldata20250422_subset.csv (links): created 380, updated 0, unchanged 0, rejected 0" in out
+    assert SchoolLink.objects.count() == 380
     predecessor = SchoolLink.objects.get(urn=137666)
     assert (predecessor.link_type, predecessor.linked_urn, predecessor.established_on) == (
         "Predecessor",
@@ -221,7 +213,7 @@ def test_the_real_national_links_file_records_predecessors_and_successors(subset
     assert SchoolLink.objects.filter(linked_name__contains="Thomas à Becket").exists()
 
     again = run("--links", links)
-    assert "(links): created 0, updated 0, unchanged 33801, rejected 0" in again
+    assert "(links): created 0, updated 0, unchanged 380, rejected 0" in again
 
 
 def test_the_groups_file_upserts_trusts_and_skips_other_groups() -> None:
@@ -263,12 +255,6 @@ def test_a_file_missing_required_columns_is_refused_naming_them() -> None:
     [
         ("utf16.csv", "utf16.csv is UTF-16 (it starts with a UTF-16 byte-order mark)"),
         ("utf16le_no_bom.csv", "utf16le_no_bom.csv line 1 has NUL bytes: the file looks like UTF-16"),
-        (
-            "utf8_accents.csv",
-            "utf8_accents.csv line 2 looks like UTF-8: read as Windows-1252, 'St Thomas à Becket’s Primary School' "
-            "would become 'St Thomas Ã\xa0 Becketâ€™s Primary School'. Re-save as Windows-1252 or pass "
-            "--encoding utf-8.",
-        ),
         ("undefined_cp1252_byte.csv", "undefined_cp1252_byte.csv line 3, byte 33 (0x81), is not a Windows-1252"),
     ],
 )
@@ -283,16 +269,91 @@ def test_a_file_in_the_wrong_encoding_is_refused_with_the_reason(fixture: str, e
 def test_a_utf8_file_imports_when_utf8_is_asked_for() -> None:
     out = run(DATA / "utf8_accents.csv", "--encoding", "utf-8")
 
+    assert "utf8_accents.csv: read as UTF-8 (as asked)" in out
     assert "created 3, updated 0, unchanged 0, rejected 0" in out
     assert School.objects.get(urn=990001).name == "St Thomas à Becket’s Primary School"
 
 
-def test_a_utf8_byte_order_mark_is_refused_as_cp1252_and_read_as_utf8(tmp_path: Path) -> None:
+def test_a_utf8_file_without_a_byte_order_mark_is_detected_and_the_import_says_so() -> None:
+    out = run(DATA / "utf8_accents.csv")
+
+    assert "utf8_accents.csv: read as UTF-8 (detected: non-ASCII text that is valid UTF-8)" in out
+    assert "created 3, updated 0, unchanged 0, rejected 0" in out
+    assert School.objects.get(urn=990001).name == "St Thomas à Becket’s Primary School"
+    assert School.objects.get(urn=990002).name == "École Ivybridge"
+
+
+def test_asking_for_windows_1252_on_a_utf8_file_is_refused_showing_the_garbling() -> None:
+    message = refused(DATA / "utf8_accents.csv", "--encoding", "cp1252")
+
+    assert message == (
+        "utf8_accents.csv line 2 looks like UTF-8: read as Windows-1252, 'St Thomas à Becket’s Primary School' "
+        "would become 'St Thomas Ã\xa0 Becketâ€™s Primary School'. Leave --encoding out (UTF-8 is detected) or "
+        "pass --encoding utf-8. Nothing was imported."
+    )
+    assert School.objects.count() == 0
+
+
+def test_a_utf8_byte_order_mark_is_detected_and_refused_only_when_cp1252_is_asked_for(tmp_path: Path) -> None:
     with_bom = tmp_path / "bom.csv"
     with_bom.write_bytes(b"\xef\xbb\xbf" + (DATA / "utf8_accents.csv").read_bytes())
 
-    assert "looks like UTF-8 (it starts with a UTF-8 byte-order mark)" in refused(with_bom)
-    assert "created 3" in run(with_bom, "--encoding", "utf-8")
+    assert "looks like UTF-8 (it starts with a UTF-8 byte-order mark)" in refused(with_bom, "--encoding", "cp1252")
+    out = run(with_bom)
+    assert "bom.csv: read as UTF-8 (detected: byte-order mark)" in out
+    assert "created 3" in out
+
+
+def test_real_windows_1252_and_ascii_files_are_detected_as_windows_1252(subset: Path) -> None:
+    out = run(subset, "--links", sample("links/links_edubasealldata20250422_subset.csv"), "--dry-run")
+
+    assert "edubasealldata_subset_2024_mixed.csv: read as Windows-1252 (detected: ASCII only)" in out
+    assert "links_edubasealldata20250422_subset.csv: read as Windows-1252 (detected: not valid UTF-8)" in out
+
+
+def test_a_real_extract_resaved_as_utf8_with_a_welsh_school_imports_and_the_welsh_school_is_not_eligible(
+    subset: Path, tmp_path: Path
+) -> None:
+    """The real native subset re-saved as UTF-8 (as Excel's "CSV UTF-8" does), with one row
+    for a school in Wales: GIAS lists them as type 30 "Welsh establishment" in the type
+    group "Welsh schools", LA 660 (Isle of Anglesey, Ynys Môn in Welsh). The Welsh row's
+    URN and school name are ours; the codes and names are GIAS's."""
+    with subset.open(encoding="cp1252", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header = rows[0]
+    welsh = list(rows[1])  # The Aldgate School's row as a template: every column filled as GIAS does
+    for column, value in {
+        "URN": "990660",
+        "LA (code)": "660",
+        "LA (name)": "Isle of Anglesey",
+        "EstablishmentNumber": "2001",
+        "EstablishmentName": "Ysgol Gynradd Ynys Môn",
+        "TypeOfEstablishment (code)": "30",
+        "TypeOfEstablishment (name)": "Welsh establishment",
+        "EstablishmentTypeGroup (code)": "6",
+        "EstablishmentTypeGroup (name)": "Welsh schools",
+        "UKPRN": "",
+        "Postcode": "LL77 7TW",
+    }.items():
+        welsh[header.index(column)] = value
+    resaved = tmp_path / "edubasealldata20250422.csv"
+    with resaved.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows([*rows, welsh])
+
+    out = run(resaved)
+
+    assert "edubasealldata20250422.csv: read as UTF-8 (detected: non-ASCII text that is valid UTF-8)" in out
+    assert "created 9, updated 0, unchanged 0, rejected 0" in out
+    school = School.objects.get(urn=990660)
+    assert (school.name, school.la_code, school.la_name) == ("Ysgol Gynradd Ynys Môn", "660", "Isle of Anglesey")
+    assert (school.type_name, school.phase, school.status) == ("Welsh establishment", "Primary", "Open")
+    assert school.is_imf_eligible is False
+    assert school.eligibility_reason == (
+        "Welsh establishment: the Inclusive Mainstream Fund is a grant for schools in England"
+    )
+    # The English schools of the same file are read exactly as from the Windows-1252 original.
+    assert School.objects.get(urn=137666).eligibility_reason == "Mainstream state-funded school for 5 to 16 year olds"
+    assert School.objects.filter(is_imf_eligible=True).count() == 4
 
 
 @pytest.mark.parametrize(
@@ -435,11 +496,11 @@ def test_the_service_refuses_a_file_with_rejections() -> None:
 
 
 def test_the_derived_london_extract_still_reads_for_demo_data() -> None:
-    london = shared("establishments/london_schools_gias_derived_2025.csv")
+    london = sample("establishments/london_schools_gias_derived_2025_subset.csv")
 
     rows = list(read_london_extract(london))
 
-    assert len(rows) == 3196
+    assert len(rows) == 86
     assert rows[0] == {
         "urn": 100000,
         "name": "The Aldgate School",

@@ -78,7 +78,30 @@ def _database(url: str) -> tuple[str, str]:
 
 
 def test_compose_defines_every_service(services: dict[str, dict[str, Any]]) -> None:
-    assert {"postgres", "redis", *APP_SERVICES} <= set(services)
+    assert {"postgres", "redis", "objectstore", *APP_SERVICES} <= set(services)
+
+
+@pytest.mark.parametrize("name", APP_SERVICES)
+def test_app_services_keep_files_in_the_object_store_and_mount_no_shared_disk(
+    name: str, services: dict[str, dict[str, Any]], compose: dict[str, Any]
+) -> None:
+    env = _environment(services[name])
+    assert _resolve(env["STORAGE_S3_ENDPOINT_URL"]) == "http://objectstore:8333"
+    assert _resolve(env["STORAGE_S3_BUCKET"]) == "inclusion-pool"
+    for secret in ("STORAGE_S3_ACCESS_KEY_ID", "STORAGE_S3_SECRET_ACCESS_KEY"):
+        assert re.fullmatch(r"\$\{[A-Za-z_][A-Za-z0-9_]*:\?[^}]*\}", env[secret]), f"{name}: {secret}"
+    assert not services[name].get("volumes"), f"{name} mounts {services[name].get('volumes')}"
+    assert "private-media" not in (compose.get("volumes") or {})
+    if name in PROCESSES:
+        assert services[name]["depends_on"]["objectstore"]["condition"] == "service_healthy"
+
+
+def test_the_object_store_start_script_exists_and_creates_the_bucket(services: dict[str, dict[str, Any]]) -> None:
+    script = ROOT / "deploy" / "objectstore" / "start.sh"
+    assert "./deploy/objectstore/start.sh:/start.sh:ro" in services["objectstore"]["volumes"]
+    text = script.read_text()
+    assert "-s3.port=8333" in text
+    assert "s3.bucket.create -name ${STORAGE_S3_BUCKET}" in text
 
 
 def test_procfile_defines_exactly_web_worker_and_beat(procfile: dict[str, list[str]]) -> None:
@@ -143,7 +166,7 @@ def test_migrate_waits_for_a_healthy_database(services: dict[str, dict[str, Any]
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
-@pytest.mark.parametrize("name", ["postgres", "redis", "web", "worker"])
+@pytest.mark.parametrize("name", ["postgres", "redis", "objectstore", "web", "worker"])
 def test_long_running_services_have_a_healthcheck(name: str, services: dict[str, dict[str, Any]]) -> None:
     healthcheck = services[name].get("healthcheck") or {}
     assert healthcheck.get("test"), f"{name} has no healthcheck"

@@ -7,10 +7,8 @@ import csv
 import io
 from collections import Counter
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import ResponsibleBody, User
@@ -22,12 +20,11 @@ from pooling.models import Leg, Pool, Transaction
 from pooling.selectors import pool_balances
 from pooling.services.allocations import allocation_set
 from tests.factories import SchoolFactory, TrustFactory, own_academy
+from tests.sample_data import GIAS
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-# The repository's parent folder holds shared/ (CI puts it there too).
-DFE_SAMPLE = (
-    Path(__file__).resolve().parents[3] / "shared" / "data" / "gias" / "funding" / "pupil-premium-2019-2020.csv"
-)
+# Real rows of DfE's 2019-20 pupil premium allocations (tests/data/SOURCES.md).
+DFE_SAMPLE = GIAS / "funding" / "pupil-premium-2019-2020_subset.csv"
 
 
 def default_policy(actor: User, body: ResponsibleBody) -> GroupingPolicy:
@@ -103,11 +100,6 @@ def close(pool: Pool) -> None:
 
 def dfe_sample(rows: int = 20) -> tuple[list[str], list[list[str]]]:
     """The header and the first ``rows`` rows of a real DfE per-school allocation file."""
-    if not DFE_SAMPLE.exists():
-        pytest.fail(
-            f"The DfE sample allocation file is missing: expected {DFE_SAMPLE} "
-            "(the shared/ folder beside the repository)."
-        )
     with DFE_SAMPLE.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.reader(f)
         header = next(reader)

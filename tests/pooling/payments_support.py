@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
+import io
 from datetime import date
-from pathlib import Path
 from typing import Any
+
+from pypdf import PdfReader
 
 from core.tenancy import tenant_context
 from groupings.models import School
@@ -68,12 +69,6 @@ def scheduled_count(pool: Pool) -> int:
         return Instalment.objects.filter(schedule__pool=pool, status="scheduled").count()
 
 
-def pdf_text(path: str | Path) -> str:
-    result = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True)
-    return result.stdout
-
-
-def pdf_bytes_text(content: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "advice.pdf"
-    path.write_bytes(content)
-    return pdf_text(path)
+def pdf_text(content: bytes) -> str:
+    """The text of a PDF, page by page, read with pypdf (no poppler needed)."""
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)

@@ -49,7 +49,7 @@ def _import(officer: Any, data: bytes, urn: str = "URN", amount: str = "IMF allo
 # --- A real DfE file ---------------------------------------------------------------------
 
 
-def test_the_dfe_sample_file_is_where_ci_keeps_it() -> None:
+def test_the_dfe_sample_file_is_in_the_repository() -> None:
     assert DFE_SAMPLE.exists(), f"missing {DFE_SAMPLE}"
     header, rows = dfe_sample(3)
     assert header[0] == "URN"

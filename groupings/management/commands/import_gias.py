@@ -39,7 +39,10 @@ class Command(BaseCommand):
             "--encoding",
             default=DEFAULT_ENCODING,
             choices=sorted(ENCODINGS),
-            help="Encoding of every file given (default cp1252, as GIAS publishes them).",
+            help=(
+                "Encoding of every file given. Default auto: UTF-8 when the file has a UTF-8 byte-order mark "
+                "or its non-ASCII bytes are valid UTF-8, else Windows-1252 (cp1252, as GIAS publishes them)."
+            ),
         )
         parser.add_argument("--dry-run", action="store_true", help="Read, validate and count; write nothing.")
 
@@ -65,6 +68,8 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
 
+        for result in parsed.values():
+            self.stdout.write(f"{result.source}: read as {result.encoding}")
         if any(p.rejections for p in parsed.values()):
             raise CommandError("\n".join(self._rejection_report(parsed)))
 
