@@ -36,7 +36,9 @@ def funding_commit(
     frequency: str = InstalmentSchedule.Frequency.MONTHLY,
 ) -> ResourceFunding:
     """Commit a resource's cost for a funding period from the pool's headroom, with its
-    payment schedule. Raises ``InsufficientHeadroom`` (409) and writes nothing when the pool
+    payment schedule. The funding starts in the pool's period and may run to the end of the
+    resource's contract (an academic-year post straddles two grant years): a period close
+    carries the unpaid rest into the next pool, as it does an award's. Raises ``InsufficientHeadroom`` (409) and writes nothing when the pool
     cannot fund it; the urgent-case reserve is never drawn on for a shared resource."""
     pence(amount_pence, field="amount_pence")
     if amount_pence < 1:
@@ -52,16 +54,19 @@ def funding_commit(
             raise ApplicationError("Choose one of the body's pools.", code=E.NOT_FOUND, field="pool_id")
         if pool.status != PoolStatus.OPEN:
             raise ConflictError(f"Pool {pool.label} is closed.", code="pool_closed", field="pool_id")
-        if starts_on < pool.starts_on or ends_on > pool.ends_on:
+        if not (pool.starts_on <= starts_on <= pool.ends_on):
             raise ApplicationError(
-                f"The dates must fall within the funding period {pool.label} "
+                f"The funding must start in the funding period {pool.label} "
                 f"({pool.starts_on:%-d %B %Y} to {pool.ends_on:%-d %B %Y}).",
                 code=E.OUTSIDE_CONTRACT,
                 field="starts_on",
             )
         if starts_on < resource.starts_on or ends_on > resource.ends_on:
             raise ApplicationError(
-                "The dates must fall within the resource's contract dates.", code=E.OUTSIDE_CONTRACT, field="ends_on"
+                "The dates must fall within the resource's contract dates "
+                f"({resource.starts_on:%-d %B %Y} to {resource.ends_on:%-d %B %Y}).",
+                code=E.OUTSIDE_CONTRACT,
+                field="ends_on",
             )
         funding = ResourceFunding(
             responsible_body=tenant,
