@@ -41,6 +41,8 @@ from groupings.models import GroupingPolicy, School
 from groupings.policy_defaults import AREAS_OF_NEED
 from pooling.models import AccountKind, Instalment, Leg, PaymentRun, PaymentRunLine, Pool, TransactionKind
 from pooling.selectors import headroom_from_balances, pool_balances
+from shared_resources.models import ResourceFunding
+from shared_resources.reporting import SharedResourcesSection, shared_resources_section
 
 REPORT_KEY = "governance_pack"
 SUPPRESS_UNDER = 5
@@ -168,6 +170,7 @@ class Pack:
     outcomes_by_result: dict[str, int]
     census_year: int | None
     checks: list[Check] = field(default_factory=list)
+    shared: SharedResourcesSection | None = None
 
     @property
     def opening_fund(self) -> int:
@@ -403,7 +406,9 @@ def gather(*, tenant: ResponsibleBody, pool: Pool, period_end: date) -> Pack:
     for key, amount in sorted(amounts.items()):
         source, _, source_id = key.partition(":")
         award = linked.get(int(source_id)) if source == "award" and ascii_digits(source_id) else None
-        if award is None:
+        if source == ResourceFunding.SOURCE_TYPE:
+            row = np_row("Shared resources", "–")
+        elif award is None:
             row = np_row("Not linked to a case", "–")
         else:
             row = np_row(_area_of(award.case.pupil.primary_need, areas), award.school.phase or "Not recorded")
@@ -473,10 +478,12 @@ def gather(*, tenant: ResponsibleBody, pool: Pool, period_end: date) -> Pack:
         outcomes_by_result=by_result,
         census_year=census_year,
     )
+    pack.shared = shared_resources_section(pool=pool, period_end=period_end)
     pack.checks = [
         *reconcile(pack, balances),
         *payment_checks(pool=pool, period_end=period_end, balances=balances),
         *award_checks(pool=pool),
+        *(Check(c.name, c.pack_pence, c.ledger_pence, says=c.says) for c in pack.shared.checks),
     ]
     return pack
 

@@ -90,6 +90,7 @@ def test_worker_builds_the_pack_and_its_figures_equal_the_ledger_to_the_penny(re
         "Outcomes",
         "Equity",
         "Similar cases",
+        "Shared resources",
         "Reconciliation",
     ]
     statement = book["Pool statement"]
@@ -229,7 +230,7 @@ def test_small_groups_are_suppressed_in_every_equity_table_and_chart(report_medi
     assert outcomes["Achieved"] == "<5"
     # And the PDF's equity table.
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(governance_output.pack_pdf(pack))).pages)
-    equity_text = text[text.index("6. Equity") : text.index("7. Reconciliation")]
+    equity_text = text[text.index("6. Equity") : text.index("7. Shared resources")]
     assert "Cedar Small School" in equity_text
     assert "<5" in equity_text
 
