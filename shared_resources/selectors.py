@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
+from django.db import models
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -25,8 +26,15 @@ from shared_resources.models import (
     SharedResource,
 )
 
+T = TypeVar("T", bound=models.Model)
+
 SUPPRESS_UNDER = 5
 SUPPRESSED = "<5"
+
+
+def _of(model: type[T], tenant: ResponsibleBody) -> QuerySet[T]:
+    """The tenant's rows of ``model``, typed."""
+    return cast("QuerySet[T]", model.objects.for_tenant(tenant))  # type: ignore[attr-defined]
 
 
 def _sum(qs: QuerySet[Any], field: str, group: str) -> Any:
@@ -39,7 +47,7 @@ def resource_list(*, tenant: ResponsibleBody, kind: str | None = None) -> QueryS
     """The register, each with what its active fundings commit (one query)."""
     funded = ResourceFunding.objects.filter(resource=OuterRef("pk"), status=ResourceFunding.Status.ACTIVE)
     qs = (
-        SharedResource.objects.for_tenant(tenant)
+        _of(SharedResource, tenant)
         .select_related("host_school")
         .annotate(funded_pence=_sum(funded, "amount_pence", "resource"))
         .order_by("name", "pk")
@@ -55,18 +63,18 @@ def resource_get(*, tenant: ResponsibleBody, resource_id: int) -> SharedResource
 
 
 def period_get(*, tenant: ResponsibleBody, period_id: int) -> CapacityPeriod:
-    period = CapacityPeriod.objects.for_tenant(tenant).select_related("resource").filter(pk=period_id).first()
+    period = _of(CapacityPeriod, tenant).select_related("resource").filter(pk=period_id).first()
     if period is None:
         raise ApplicationError("No such term.", code=E.NOT_FOUND)
     return period
 
 
 def funding_list(*, tenant: ResponsibleBody, resource: SharedResource) -> QuerySet[ResourceFunding]:
-    return ResourceFunding.objects.for_tenant(tenant).filter(resource=resource).select_related("pool")
+    return _of(ResourceFunding, tenant).filter(resource=resource).select_related("pool")
 
 
 def funding_get(*, tenant: ResponsibleBody, funding_id: int) -> ResourceFunding:
-    funding = ResourceFunding.objects.for_tenant(tenant).select_related("resource", "pool").filter(pk=funding_id).first()
+    funding = _of(ResourceFunding, tenant).select_related("resource", "pool").filter(pk=funding_id).first()
     if funding is None:
         raise ApplicationError("No such funding.", code=E.NOT_FOUND)
     return funding
@@ -100,7 +108,7 @@ def period_rows(*, tenant: ResponsibleBody, resource: SharedResource) -> list[Pe
     waiting = ResourceRequest.objects.filter(period=OuterRef("pk"), status=RequestStatus.WAITLISTED)
     undecided = ResourceRequest.objects.filter(period=OuterRef("pk"), status=RequestStatus.PENDING)
     periods = (
-        CapacityPeriod.objects.for_tenant(tenant)
+        _of(CapacityPeriod, tenant)
         .filter(resource=resource)
         .annotate(
             delivered=_sum(delivered, "units", "allocation__period"),
@@ -114,9 +122,9 @@ def period_rows(*, tenant: ResponsibleBody, resource: SharedResource) -> list[Pe
             period=p,
             capacity=p.capacity_units,
             booked=p.allocated_units,
-            delivered=int(p.delivered),  # type: ignore[attr-defined]
-            waiting=int(p.waiting),  # type: ignore[attr-defined]
-            undecided=int(p.undecided),  # type: ignore[attr-defined]
+            delivered=int(p.delivered),
+            waiting=int(p.waiting),
+            undecided=int(p.undecided),
         )
         for p in periods
     ]
@@ -126,7 +134,7 @@ def request_list(
     *, tenant: ResponsibleBody, school_ids: set[int] | None = None, status: str | None = None
 ) -> QuerySet[ResourceRequest]:
     """Requests, oldest first (decided as they come), limited to some schools for a head or SENDCO."""
-    qs = ResourceRequest.objects.for_tenant(tenant).select_related("resource", "period", "school", "allocation")
+    qs = _of(ResourceRequest, tenant).select_related("resource", "period", "school", "allocation")
     if school_ids is not None:
         qs = qs.filter(school_id__in=school_ids)
     if status:
@@ -142,9 +150,7 @@ def request_get(*, tenant: ResponsibleBody, request_id: int, school_ids: set[int
 
 
 def allocation_get(*, tenant: ResponsibleBody, allocation_id: int) -> Allocation:
-    allocation = (
-        Allocation.objects.for_tenant(tenant).select_related("period__resource", "school").filter(pk=allocation_id)
-    ).first()
+    allocation = (_of(Allocation, tenant).select_related("period__resource", "school").filter(pk=allocation_id)).first()
     if allocation is None:
         raise ApplicationError("No such allocation.", code=E.NOT_FOUND)
     return allocation
@@ -169,7 +175,7 @@ class SchoolPosition:
 def school_positions(*, tenant: ResponsibleBody, school_ids: set[int] | None) -> dict[int, list[SchoolPosition]]:
     """Per school: each term of each resource it asked for, with what it was allocated,
     what was delivered and what is left (two queries)."""
-    requests = ResourceRequest.objects.for_tenant(tenant)
+    requests = _of(ResourceRequest, tenant)
     if school_ids is not None:
         requests = requests.filter(school_id__in=school_ids)
     asked = (
@@ -180,7 +186,7 @@ def school_positions(*, tenant: ResponsibleBody, school_ids: set[int] | None) ->
     )
     open_units = {(r["school_id"], r["period_id"]): int(r["units"]) for r in asked}
     delivered = Delivery.objects.filter(allocation=OuterRef("pk"))
-    allocations = Allocation.objects.for_tenant(tenant)
+    allocations = _of(Allocation, tenant)
     if school_ids is not None:
         allocations = allocations.filter(school_id__in=school_ids)
     rows = (
@@ -209,10 +215,8 @@ def school_positions(*, tenant: ResponsibleBody, school_ids: set[int] | None) ->
             )
         )
     if open_units:
-        periods = {
-            p.pk: p for p in CapacityPeriod.objects.for_tenant(tenant).filter(pk__in=[k[1] for k in open_units])
-        }
-        names = dict(SharedResource.objects.for_tenant(tenant).values_list("pk", "name"))
+        periods = {p.pk: p for p in _of(CapacityPeriod, tenant).filter(pk__in=[k[1] for k in open_units])}
+        names = dict(_of(SharedResource, tenant).values_list("pk", "name"))
         for (school_id, period_id), units in sorted(open_units.items()):
             p = periods[period_id]
             result[school_id].append(
@@ -258,7 +262,7 @@ def school_shares(*, tenant: ResponsibleBody, resource: SharedResource, school_i
     delivered = Delivery.objects.filter(allocation=OuterRef("pk"))
     totals = {
         r["school_id"]: (int(r["allocated"]), int(r["delivered"] or 0))
-        for r in Allocation.objects.for_tenant(tenant)
+        for r in _of(Allocation, tenant)
         .filter(period__resource=resource)
         .annotate(delivered_units=_sum(delivered, "units", "allocation"))
         .values("school_id")
@@ -301,7 +305,7 @@ def provision_in_place(*, tenant: ResponsibleBody, case_id: int) -> list[Provisi
     case does not ask for again (one query)."""
     delivered = Delivery.objects.filter(allocation=OuterRef("pk"))
     rows = (
-        Allocation.objects.for_tenant(tenant)
+        _of(Allocation, tenant)
         .filter(request__case_id=case_id)
         .select_related("period__resource")
         .annotate(delivered_units=_sum(delivered, "units", "allocation"))
@@ -314,9 +318,7 @@ def provision_in_place(*, tenant: ResponsibleBody, case_id: int) -> list[Provisi
             period_label=a.period.label,
             unit=a.period.resource.capacity_unit,
             allocated=a.units,
-            delivered=int(a.delivered_units),  # type: ignore[attr-defined]
+            delivered=int(a.delivered_units),
         )
         for a in rows
     ]
-
-

@@ -38,8 +38,9 @@ def funding_commit(
     """Commit a resource's cost for a funding period from the pool's headroom, with its
     payment schedule. The funding starts in the pool's period and may run to the end of the
     resource's contract (an academic-year post straddles two grant years): a period close
-    carries the unpaid rest into the next pool, as it does an award's. Raises ``InsufficientHeadroom`` (409) and writes nothing when the pool
-    cannot fund it; the urgent-case reserve is never drawn on for a shared resource."""
+    carries the unpaid rest into the next pool, as it does an award's. Raises
+    ``InsufficientHeadroom`` (409) and writes nothing when the pool cannot fund it; the
+    urgent-case reserve is never drawn on for a shared resource."""
     pence(amount_pence, field="amount_pence")
     if amount_pence < 1:
         raise ApplicationError("Enter an amount of at least 1p.", code=E.INVALID_AMOUNT, field="amount_pence")

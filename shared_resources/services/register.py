@@ -215,9 +215,10 @@ def capacity_period_set(
             period = CapacityPeriod(responsible_body=tenant, resource=resource)
             before = None
         else:
-            period = CapacityPeriod.objects.select_for_update().filter(pk=period_id, resource=resource).first()
-            if period is None:
+            found = CapacityPeriod.objects.select_for_update().filter(pk=period_id, resource=resource).first()
+            if found is None:
                 raise ApplicationError("No such term for this resource.", code=E.NOT_FOUND)
+            period = found
             if capacity_units < period.allocated_units:
                 raise ConflictError(
                     f"{period.allocated_units} {resource.capacity_unit} are already allocated: "

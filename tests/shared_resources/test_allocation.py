@@ -71,7 +71,8 @@ def test_a_sendco_asks_for_days_for_a_case_and_an_officer_allocates_them(scene: 
     assert (allocation.units, allocation.school_id) == (6, scene.school.pk)
     assert (stored.status, stored.decided_by_label) == ("allocated", scene.officer.user.email)
     assert (period.allocated_units, period.free_units) == (6, 54)
-    assert verbs.count("shared_resource.allocated") == 1 and verbs.count("shared_resource.requested") == 1
+    assert verbs.count("shared_resource.allocated") == 1
+    assert verbs.count("shared_resource.requested") == 1
 
 
 def test_an_officer_may_allocate_part_of_a_request_but_never_more_than_asked(scene: Scene) -> None:

@@ -8,13 +8,12 @@ from datetime import date
 
 import openpyxl
 import pytest
+from django.db.models import Sum
 from pypdf import PdfReader
 
+from accounts.tenancy import tenant_context
 from exceptional_resource.reporting import governance_output
 from exceptional_resource.reporting.governance import gather, snapshot
-from django.db.models import Sum
-
-from accounts.tenancy import tenant_context
 from pooling.models import Instalment
 from pooling.selectors import pool_balances
 from pooling.services.payments import payment_run_confirm
@@ -120,7 +119,8 @@ def test_the_pack_shows_cost_utilisation_and_cost_per_unit_and_reconciles(scene:
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(governance_output.pack_pdf(pack))).pages)
     section = text[text.index("7. Shared resources") : text.index("8. Reconciliation")]
     assert "Specialist teacher for autism" in section
-    assert "27%" in section and "£2,500.00" in section
+    assert "27%" in section
+    assert "£2,500.00" in section
 
 
 def test_a_pack_that_does_not_match_a_funding_amount_fails_reconciliation(scene: Scene) -> None:
