@@ -129,7 +129,11 @@ class PeriodForm(forms.Form):
 
 class FundingForm(forms.Form):
     pool = forms.TypedChoiceField(label="Funding period", coerce=int)
-    amount = forms.CharField(label="Cost to commit from the pool, in pounds", widget=MONEY)
+    amount = forms.CharField(
+        label="Cost to commit from the pool, in pounds",
+        widget=MONEY,
+        error_messages={"required": "Enter an amount in pounds, like 1,250.00"},
+    )
     starts_on = forms.DateField(label="Funding starts on", widget=DATE)
     ends_on = forms.DateField(label="Funding ends on", widget=DATE)
     frequency = forms.ChoiceField(
@@ -145,7 +149,11 @@ class FundingForm(forms.Form):
 
 
 class FundingVaryForm(forms.Form):
-    new_amount = forms.CharField(label="New cost in pounds", widget=MONEY)
+    new_amount = forms.CharField(
+        label="New cost in pounds",
+        widget=MONEY,
+        error_messages={"required": "Enter an amount in pounds, like 1,250.00"},
+    )
     reason = forms.CharField(label="Why does it change?", max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
 
     def clean_new_amount(self) -> int | None:

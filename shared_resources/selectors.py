@@ -31,7 +31,7 @@ SUPPRESS_UNDER = 5
 SUPPRESSED = "<5"
 
 
-def _of(model: type[T], tenant: ResponsibleBody) -> QuerySet[T]:
+def _of(model: type[T], tenant: ResponsibleBody | int) -> QuerySet[T]:
     """The tenant's rows of ``model``, typed."""
     return cast("QuerySet[T]", model.objects.for_tenant(tenant))  # type: ignore[attr-defined]
 
@@ -299,7 +299,7 @@ class ProvisionInPlace:
     delivered: int
 
 
-def provision_in_place(*, tenant: ResponsibleBody, case_id: int) -> list[ProvisionInPlace]:
+def provision_in_place(*, tenant: ResponsibleBody | int, case_id: int) -> list[ProvisionInPlace]:
     """Shared resources allocated to a case's requests: provision in place, whose cost the
     case does not ask for again (one query)."""
     delivered = Delivery.objects.filter(allocation=OuterRef("pk"))

@@ -20,6 +20,11 @@ urlpatterns = [
         register.PeriodCreateView.as_view(),
         name="resource-period-new",
     ),
+    path(
+        "shared-resources/terms/<int:capacityperiod_id>/edit/",
+        register.PeriodEditView.as_view(),
+        name="period-edit",
+    ),
     path("shared-resources/<int:sharedresource_id>/fund/", register.FundingCreateView.as_view(), name="resource-fund"),
     path("shared-resources/<int:sharedresource_id>/schools/", requests.SharesView.as_view(), name="resource-shares"),
     path(

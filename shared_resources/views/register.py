@@ -163,6 +163,49 @@ class PeriodCreateView(_ResourceFormPage, FormView):
         return HttpResponseRedirect(url("resource", self.body, sharedresource_id=resource.pk))
 
 
+class PeriodEditView(FormPage, BodyMixin, FormView):
+    """Change a term's dates or capacity: never below what is already allocated."""
+
+    template_name = "shared_resources/period_form.html"
+    form_class = PeriodForm
+    required_action = Action.MANAGE_SHARED_RESOURCES
+    mfa_action = Action.MANAGE_SHARED_RESOURCES
+    heading = "Change capacity"
+    button = "Save capacity"
+    kwargs: dict[str, Any]
+
+    def period(self) -> Any:
+        if not hasattr(self, "_period"):
+            self._period = selectors.period_get(tenant=self.body, period_id=self.kwargs["capacityperiod_id"])
+        return self._period
+
+    def caption(self) -> str:
+        return f"{self.period().resource.name}, {self.period().label}"
+
+    def back_url(self) -> str:
+        return url("resource", self.body, sharedresource_id=self.period().resource_id)
+
+    def get_initial(self) -> dict[str, Any]:
+        p = self.period()
+        return {"label": p.label, "starts_on": p.starts_on, "ends_on": p.ends_on, "capacity_units": p.capacity_units}
+
+    def form_valid(self, form: PeriodForm) -> HttpResponse:
+        period = self.period()
+        try:
+            capacity_period_set(
+                actor=self.actor,
+                tenant=self.body,
+                resource_id=period.resource_id,
+                period_id=period.pk,
+                **form.cleaned_data,
+            )
+        except ApplicationError as exc:
+            show_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Capacity for {form.cleaned_data['label']} is changed.")
+        return HttpResponseRedirect(self.back_url())
+
+
 class FundingCreateView(_ResourceFormPage, FormView):
     """Commit the resource's cost from a pool's headroom, with its payment schedule."""
 
