@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from accounts.money import parse_pounds
+from core.money import parse_pounds
 from pooling.models import InstalmentSchedule
 from shared_resources.models import CapacityBasis, CapacityUnit, ResourceKind
 

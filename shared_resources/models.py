@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import F, Func, Q
 from django.utils import timezone
 
-from accounts.tenancy import TenantOwnedModel
+from core.tenancy import TenantOwnedModel
 
 
 class ResourceKind(models.TextChoices):

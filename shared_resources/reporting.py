@@ -1,7 +1,7 @@
 """The governance pack's shared-resources section: for one pool up to a date, each funded
 resource's cost (its net commitment in the pool), what was paid, its capacity, what was
 booked and delivered, utilisation and cost per unit delivered, and the checks that tie it
-to the ledger. The pack (``exceptional_resource.reporting.governance``) calls
+to the ledger. The pack (``assurance.governance``) calls
 ``shared_resources_section`` inside its snapshot; the preview page reads the same."""
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ trigger; allocation rules versions are never edited."""
 
 from django.db import migrations
 
-from accounts.rls import EnableRowLevelSecurity
+from core.rls import EnableRowLevelSecurity
 
 CAPACITY_SQL = """
 CREATE FUNCTION shared_resources_allocation_capacity() RETURNS trigger AS $$

@@ -12,12 +12,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
-from accounts.audit import audit_record, snapshot, text_fingerprint
-from accounts.errors import ApplicationError, ConflictError
 from accounts.grouping_scope import school_in_grouping
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
-from accounts.tenancy import tenant_context
+from core.audit import audit_record, snapshot, text_fingerprint
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
 from shared_resources.errors import SharedResourceError as E
 from shared_resources.errors import Verb
 from shared_resources.models import (

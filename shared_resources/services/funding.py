@@ -9,11 +9,11 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 
-from accounts.audit import audit_record, snapshot, text_fingerprint
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action
-from accounts.tenancy import tenant_context
+from core.audit import audit_record, snapshot, text_fingerprint
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
 from pooling.models import InstalmentSchedule, Pool, PoolStatus
 from pooling.services.schedules import commitment_commit_and_schedule, schedule_stop, schedule_vary
 from shared_resources.errors import SharedResourceError as E

@@ -7,12 +7,12 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from accounts.audit import audit_record, snapshot
-from accounts.errors import ApplicationError, ConflictError
 from accounts.grouping_scope import school_in_grouping
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action
-from accounts.tenancy import tenant_context
+from core.audit import audit_record, snapshot
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
 from groupings.models import GroupingPolicy
 from groupings.policy_defaults import AREAS_OF_NEED, need_labels
 from shared_resources.errors import SharedResourceError as E

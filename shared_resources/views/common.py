@@ -7,9 +7,9 @@ from typing import Any
 from django import forms
 from django.urls import reverse
 
-from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody
 from accounts.web import BodyMixin
+from core.errors import ApplicationError
 from shared_resources import selectors
 from shared_resources.forms import RESOURCE_FIELD_NAMES
 from shared_resources.models import SharedResource

@@ -9,11 +9,11 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.generic import FormView, TemplateView
 
-from accounts.errors import ApplicationError
 from accounts.grouping_scope import school_choices
-from accounts.money import format_pence
 from accounts.policy import Action
 from accounts.web import BodyMixin
+from core.errors import ApplicationError
+from core.money import format_pence
 from pooling.models import PoolStatus
 from pooling.selectors import pool_list
 from pooling.services.ledger import InsufficientHeadroom

@@ -12,10 +12,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
-from accounts.errors import ApplicationError
 from accounts.grouping_scope import school_choices
 from accounts.policy import Action
-from accounts.web import BodyMixin, paginate_list
+from accounts.web import BodyMixin
+from core.errors import ApplicationError
+from core.web import paginate_list
 from pooling.selectors import pool_list
 from shared_resources import selectors
 from shared_resources.charts import share_chart

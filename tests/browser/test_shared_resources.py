@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from pooling.selectors import pool_headroom
 from shared_resources.models import ResourceFunding
 from tests.browser.conftest import assert_accessible

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from accounts.models import Membership, Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from pooling.models import AccountKind
 from pooling.services.ledger import LegSpec, pool_open, post
 from shared_resources.services.allocation import (

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from accounts.audit import AuditEvent
-from accounts.errors import ApplicationError, ConflictError
-from accounts.tenancy import tenant_context
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from shared_resources.models import Allocation, CapacityPeriod, Delivery, ResourceRequest
 from shared_resources.services.allocation import (
     allocation_rules_publish,

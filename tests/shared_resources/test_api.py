@@ -9,7 +9,7 @@ import pytest
 from django.db import reset_queries
 from rest_framework.test import APIClient
 
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from pooling.selectors import pool_headroom
 from shared_resources.models import (
     Allocation,

@@ -7,8 +7,8 @@ import threading
 import pytest
 from django.db import connections
 
-from accounts.errors import ConflictError
-from accounts.tenancy import tenant_context
+from core.errors import ConflictError
+from core.tenancy import tenant_context
 from shared_resources.models import Allocation, CapacityPeriod, ResourceRequest
 from shared_resources.services.allocation import request_allocate, request_create
 from tests.shared_resources.conftest import Scene, spring, teacher

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from accounts.errors import ApplicationError, ConflictError
-from accounts.tenancy import tenant_context
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
 from pooling.models import AccountKind, Instalment, InstalmentSchedule, Leg, Pool
 from pooling.selectors import pool_headroom
 from pooling.services.ledger import InsufficientHeadroom, LegSpec, post

@@ -11,9 +11,9 @@ import pytest
 from django.db.models import Sum
 from pypdf import PdfReader
 
-from accounts.tenancy import tenant_context
-from exceptional_resource.reporting import governance_output
-from exceptional_resource.reporting.governance import gather, snapshot
+from assurance import governance_output
+from assurance.governance import gather, snapshot
+from core.tenancy import tenant_context
 from pooling.models import Instalment
 from pooling.selectors import pool_balances
 from pooling.services.payments import payment_run_confirm
@@ -124,7 +124,7 @@ def test_the_pack_shows_cost_utilisation_and_cost_per_unit_and_reconciles(scene:
 
 
 def test_a_pack_that_does_not_match_a_funding_amount_fails_reconciliation(scene: Scene) -> None:
-    from accounts.tenancy import tenant_context
+    from core.tenancy import tenant_context
     from shared_resources.models import ResourceFunding
 
     post = teacher(scene)

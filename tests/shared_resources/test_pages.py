@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from shared_resources.models import CapacityPeriod, Delivery, ResourceFunding, ResourceRequest, SharedResource
 from shared_resources.services.allocation import request_allocate, request_create
 from shared_resources.services.funding import funding_commit

@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from accounts.audit import AuditEvent
-from accounts.errors import ApplicationError, ConflictError
-from accounts.tenancy import tenant_context
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from shared_resources.models import CapacityPeriod, SharedResource
 from shared_resources.services.allocation import request_allocate, request_create
 from shared_resources.services.register import capacity_period_set, resource_register, resource_update

@@ -15,8 +15,8 @@ import pytest
 import time_machine
 from django.db.models import F, Sum
 
-from accounts.tenancy import platform_context
-from exceptional_resource.synthetic import generate
+from core.tenancy import platform_context
+from devtools.synthetic import generate
 from pooling.models import Pool
 from shared_resources.models import Allocation, CapacityPeriod, Delivery, ResourceFunding, SharedResource
 
@@ -25,7 +25,7 @@ AS_OF = date(2026, 11, 28)
 
 
 def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_script", ROOT / "scripts" / "bench.py")
+    spec = importlib.util.spec_from_file_location("bench_script", ROOT / "devtools" / "bench.py")
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
