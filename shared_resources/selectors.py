@@ -11,9 +11,9 @@ from typing import Any, TypeVar, cast
 from django.db import models
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.http import Http404
 
 from accounts.models import ResponsibleBody
+from core.errors import NotFound
 from groupings.models import School
 from shared_resources.models import (
     Allocation,
@@ -57,14 +57,14 @@ def resource_list(*, tenant: ResponsibleBody, kind: str | None = None) -> QueryS
 def resource_get(*, tenant: ResponsibleBody, resource_id: int) -> SharedResource:
     resource = resource_list(tenant=tenant).filter(pk=resource_id).first()
     if resource is None:
-        raise Http404("No such shared resource.")
+        raise NotFound("No such shared resource.")
     return resource
 
 
 def period_get(*, tenant: ResponsibleBody, period_id: int) -> CapacityPeriod:
     period = _of(CapacityPeriod, tenant).select_related("resource").filter(pk=period_id).first()
     if period is None:
-        raise Http404("No such term.")
+        raise NotFound("No such term.")
     return period
 
 
@@ -75,7 +75,7 @@ def funding_list(*, tenant: ResponsibleBody, resource: SharedResource) -> QueryS
 def funding_get(*, tenant: ResponsibleBody, funding_id: int) -> ResourceFunding:
     funding = _of(ResourceFunding, tenant).select_related("resource", "pool").filter(pk=funding_id).first()
     if funding is None:
-        raise Http404("No such funding.")
+        raise NotFound("No such funding.")
     return funding
 
 
@@ -144,14 +144,14 @@ def request_list(
 def request_get(*, tenant: ResponsibleBody, request_id: int, school_ids: set[int] | None = None) -> ResourceRequest:
     request = request_list(tenant=tenant, school_ids=school_ids).filter(pk=request_id).first()
     if request is None:
-        raise Http404("No such request.")
+        raise NotFound("No such request.")
     return request
 
 
 def allocation_get(*, tenant: ResponsibleBody, allocation_id: int) -> Allocation:
     allocation = (_of(Allocation, tenant).select_related("period__resource", "school").filter(pk=allocation_id)).first()
     if allocation is None:
-        raise Http404("No such allocation.")
+        raise NotFound("No such allocation.")
     return allocation
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any
 
+from core.audit_verbs import AuditVerb
 from pooling.periods import Period
 from shared_resources.models import (
     Allocation,
@@ -71,7 +72,7 @@ def register(plan: BodyPlan, schools: list[SchoolSpec], admin: tuple[int, str]) 
             "", first.starts_on, ends, 100 if kind == "post" else None, cost,
             capacity if kind == "support_base" else None, None, None, admin[1], _at(first.starts_on),
         ))  # fmt: skip
-        plan.audit(actor=admin, verb="shared_resource.registered", obj="shared_resources.sharedresource",
+        plan.audit(actor=admin, verb=AuditVerb.SHARED_RESOURCE_REGISTERED, obj="shared_resources.sharedresource",
                    obj_id=resource_id, label=name, at=_at(first.starts_on))  # fmt: skip
         made.append({"id": resource_id, "kind": kind, "cost": cost, "capacity": capacity,
                      "host": ctx.school_ids[host.urn], "unit": unit})  # fmt: skip
@@ -107,7 +108,7 @@ def fund_and_allocate(
                       key=f"commit:{ResourceFunding.SOURCE_TYPE}:{funding_id}",
                       source=(ResourceFunding.SOURCE_TYPE, funding_id),
                       legs=[("awards", amount, host), ("commitments", -amount, host)])  # fmt: skip
-            plan.audit(actor=finance, verb="shared_resource.funded", obj="shared_resources.resourcefunding",
+            plan.audit(actor=finance, verb=AuditVerb.SHARED_RESOURCE_FUNDED, obj="shared_resources.resourcefunding",
                        obj_id=funding_id, label=f"Funded for {period.label}", at=_at(period.starts_on),
                        after={"amount_pence": amount})  # fmt: skip
             commitments.append((ResourceFunding.SOURCE_TYPE, funding_id, resource["host"], amount,

@@ -7,19 +7,20 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView
 from accounts.policy import Action
+from accounts.web import TenantAPIView
 from core.api import created
 from pooling.allocation_files import read_upload
 from pooling.models import Pool, Receipt
 from pooling.selectors import contributions as selectors
 from pooling.selectors.ledger import pool_get
-from pooling.services import contributions as services
+from pooling.services.allocations import allocation_import_confirm, allocation_import_preview, allocation_set
+from pooling.services.contributions import contributions_calculate
+from pooling.services.receipts import receipt_record
 
 
 class SchoolRefSerializer(serializers.Serializer):
@@ -84,12 +85,6 @@ class ReceiptOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-def _paginate(view: TenantAPIView, request: Request, qs: Any, serializer: type[serializers.Serializer]) -> Response:
-    paginator = PageNumberPagination()
-    page: Any = paginator.paginate_queryset(qs, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
-
-
 class _PoolApi(TenantAPIView):
     required_action = Action.VIEW_POOL
 
@@ -110,7 +105,7 @@ class AllocationListApi(_PoolApi):
         f = self.FilterSerializer(data=request.query_params)
         f.is_valid(raise_exception=True)
         qs = selectors.allocation_list(tenant=self.tenant, period_label=pool.label, q=f.validated_data["q"])
-        return _paginate(self, request, qs, AllocationOutputSerializer)
+        return self.paginated(qs, AllocationOutputSerializer)
 
 
 class AllocationSetApi(_PoolApi):
@@ -126,9 +121,7 @@ class AllocationSetApi(_PoolApi):
         pool = self.pool(pool_id)
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        allocation = services.allocation_set(
-            actor=self.actor, tenant=self.tenant, period_label=pool.label, **s.validated_data
-        )
+        allocation = allocation_set(actor=self.actor, tenant=self.tenant, period_label=pool.label, **s.validated_data)
         return Response(AllocationOutputSerializer(allocation).data)
 
 
@@ -172,12 +165,10 @@ class AllocationImportApi(_PoolApi):
         data = s.validated_data
         table, _ = read_upload(data["file"], field="file")
         columns = {"urn_column": data["urn_column"], "amount_column": data["amount_column"]}
-        preview = services.allocation_import_preview(
-            tenant=self.tenant, period_label=pool.label, table=table, **columns
-        )
+        preview = allocation_import_preview(tenant=self.tenant, period_label=pool.label, table=table, **columns)
         imported = None
         if data["confirm"]:
-            imported = services.allocation_import_confirm(
+            imported = allocation_import_confirm(
                 actor=self.actor, tenant=self.tenant, period_label=pool.label, table=table, **columns
             )
         body = {
@@ -204,7 +195,7 @@ class AllocationImportListApi(_PoolApi):
     def get(self, request: Request, body_slug: str, pool_id: int) -> Response:
         pool = self.pool(pool_id)
         qs = selectors.allocation_import_list(tenant=self.tenant, period_label=pool.label)
-        return _paginate(self, request, qs, AllocationImportRecordSerializer)
+        return self.paginated(qs, AllocationImportRecordSerializer)
 
 
 # --- Contributions -------------------------------------------------------------------------
@@ -273,7 +264,7 @@ class ContributionsRecalculateApi(_PoolApi):
     def post(self, request: Request, body_slug: str, pool_id: int) -> Response:
         self.require(Action.MOVE_MONEY)
         pool = self.pool(pool_id)
-        result = services.contributions_calculate(actor=self.actor, tenant=self.tenant, pool=pool)
+        result = contributions_calculate(actor=self.actor, tenant=self.tenant, pool=pool)
         data = {
             "changed": result.changed,
             "expected_posted_pence": result.expected_posted_pence,
@@ -306,7 +297,7 @@ class ReceiptListApi(_ContributionApi):
     def get(self, request: Request, body_slug: str, contribution_id: int) -> Response:
         contribution = selectors.contribution_get(tenant=self.tenant, contribution_id=contribution_id)
         qs = selectors.receipt_list(tenant=self.tenant, contribution=contribution)
-        return _paginate(self, request, qs, ReceiptOutputSerializer)
+        return self.paginated(qs, ReceiptOutputSerializer)
 
 
 class ReceiptRecordApi(_ContributionApi):
@@ -328,7 +319,7 @@ class ReceiptRecordApi(_ContributionApi):
         contribution = selectors.contribution_get(tenant=self.tenant, contribution_id=contribution_id)
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        receipt = services.receipt_record(
+        receipt = receipt_record(
             actor=self.actor, tenant=self.tenant, contribution_id=contribution.pk, **s.validated_data
         )
         return created(ReceiptOutputSerializer(receipt).data)

@@ -9,8 +9,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView
 from accounts.policy import Action
+from accounts.web import TenantAPIView
 
 
 class PenceField(serializers.IntegerField):

@@ -7,9 +7,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView
 from accounts.grouping_scope import school_choices
 from accounts.policy import Action
+from accounts.web import TenantAPIView
 from core.api import created
 from shared_resources import selectors
 from shared_resources.apis.common import RequestOutputSerializer, paginate, request_scope

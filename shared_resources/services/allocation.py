@@ -16,10 +16,12 @@ from accounts.grouping_scope import school_in_grouping
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
 from core.audit import audit_record, snapshot, text_fingerprint
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.constraints import violates
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
 from core.tenancy import tenant_context
-from shared_resources.errors import SharedResourceError as E
-from shared_resources.errors import Verb
+from shared_resources.error_codes import SharedResourceError as E
 from shared_resources.models import (
     REQUEST_TRANSITIONS,
     Allocation,
@@ -65,7 +67,7 @@ def request_create(
             raise ApplicationError("That school is not in the grouping.", code=E.UNKNOWN_SCHOOL, field="school_id")
         period = CapacityPeriod.objects.select_related("resource").filter(pk=period_id).first()
         if period is None:
-            raise ApplicationError("Choose a term of a shared resource.", code=E.NOT_FOUND, field="period_id")
+            raise NotFound("Choose a term of a shared resource.", field="period_id")
         if period.resource.kind == ResourceKind.SUPPORT_BASE and starts_on is None:
             starts_on = period.starts_on
         if starts_on is not None and not (period.starts_on <= starts_on <= period.ends_on):
@@ -95,7 +97,7 @@ def request_create(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb=Verb.REQUESTED,
+            verb=AuditVerb.SHARED_RESOURCE_REQUESTED,
             obj=request,
             label=f"{period.resource.name}, {period.label}: {units} {period.resource.capacity_unit}"[:300],
             after=snapshot(request, REQUEST_FIELDS) | {"school": school_id, "period": period.pk},
@@ -104,10 +106,9 @@ def request_create(
 
 
 def _request_for_update(request_id: int, to: str) -> ResourceRequest:
-    request = ResourceRequest.objects.select_for_update(of=("self",)).select_related("resource").filter(pk=request_id)
-    found = request.first()
+    found = lock_rows(ResourceRequest.objects.select_related("resource").filter(pk=request_id)).first()
     if found is None:
-        raise ApplicationError("No such request.", code=E.NOT_FOUND)
+        raise NotFound("No such request.")
     if (found.status, to) not in REQUEST_TRANSITIONS:
         raise ConflictError(
             f"This request is {found.get_status_display().lower()}: it cannot be changed now.",
@@ -127,7 +128,7 @@ def request_allocate(*, actor: User, tenant: ResponsibleBody, request_id: int, u
             raise ApplicationError(
                 f"The school asked for {request.units}: allocate that or fewer.", code=E.INVALID_VALUE, field="units"
             )
-        period = CapacityPeriod.objects.select_for_update().get(pk=request.period_id)
+        period = lock_rows(CapacityPeriod.objects.filter(pk=request.period_id)).get()
         if wanted > period.free_units:
             raise ConflictError(
                 f"Only {period.free_units} {request.resource.capacity_unit} are left in {period.label}: "
@@ -149,7 +150,7 @@ def request_allocate(*, actor: User, tenant: ResponsibleBody, request_id: int, u
             with transaction.atomic():
                 allocation.save()
         except IntegrityError as exc:
-            if "shcap_capacity_not_exceeded" in str(exc):
+            if violates(exc, "shcap_capacity_not_exceeded"):
                 raise ConflictError(
                     f"{period.label} has no capacity left for this.", code=E.CAPACITY_FULL, field="units"
                 ) from exc
@@ -161,7 +162,7 @@ def request_allocate(*, actor: User, tenant: ResponsibleBody, request_id: int, u
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb=Verb.ALLOCATED,
+            verb=AuditVerb.SHARED_RESOURCE_ALLOCATED,
             obj=allocation,
             label=f"{request.resource.name}, {period.label}: {wanted} to school {request.school_id}"[:300],
             before=before,
@@ -171,7 +172,7 @@ def request_allocate(*, actor: User, tenant: ResponsibleBody, request_id: int, u
 
 
 def _refuse(
-    *, actor: User, tenant: ResponsibleBody, request_id: int, reason: str, to: str, verb: str
+    *, actor: User, tenant: ResponsibleBody, request_id: int, reason: str, to: str, verb: AuditVerb
 ) -> ResourceRequest:
     reason = text(reason, field="reason", limit=500, required=True, what="the reason")
     with tenant_context(tenant), transaction.atomic():
@@ -203,14 +204,19 @@ def request_waitlist(*, actor: User, tenant: ResponsibleBody, request_id: int, r
         request_id=request_id,
         reason=reason,
         to=RequestStatus.WAITLISTED,
-        verb=Verb.WAITLISTED,
+        verb=AuditVerb.SHARED_RESOURCE_WAITLISTED,
     )
 
 
 def request_decline(*, actor: User, tenant: ResponsibleBody, request_id: int, reason: str) -> ResourceRequest:
     """Decline a request against the published allocation rules, saying why."""
     return _refuse(
-        actor=actor, tenant=tenant, request_id=request_id, reason=reason, to=RequestStatus.DECLINED, verb=Verb.DECLINED
+        actor=actor,
+        tenant=tenant,
+        request_id=request_id,
+        reason=reason,
+        to=RequestStatus.DECLINED,
+        verb=AuditVerb.SHARED_RESOURCE_DECLINED,
     )
 
 
@@ -226,14 +232,9 @@ def delivery_record(
         allowed = [a for a in (Action.MANAGE_SHARED_RESOURCES, Action.ALLOCATE_SHARED_RESOURCES) if access.can(a)]
         if not allowed or all(access.needs_mfa_for(a) for a in allowed):
             raise ApplicationError("You are not allowed to do this.", code=E.NOT_ALLOWED)
-        allocation = (
-            Allocation.objects.select_for_update(of=("self",))
-            .select_related("period__resource")
-            .filter(pk=allocation_id)
-            .first()
-        )
+        allocation = lock_rows(Allocation.objects.select_related("period__resource")).filter(pk=allocation_id).first()
         if allocation is None:
-            raise ApplicationError("No such allocation.", code=E.NOT_FOUND)
+            raise NotFound("No such allocation.")
         period = allocation.period
         if not (period.starts_on <= delivered_on <= period.ends_on):
             raise ApplicationError(
@@ -259,7 +260,7 @@ def delivery_record(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb=Verb.DELIVERY_RECORDED,
+            verb=AuditVerb.SHARED_RESOURCE_DELIVERY_RECORDED,
             obj=delivery,
             label=f"{period.resource.name}, {period.label}: {units} delivered to school {allocation.school_id}"[:300],
             after={"allocation": allocation.pk, "delivered_on": delivered_on, "units": units},
@@ -278,7 +279,7 @@ def allocation_rules_publish(
         raise ApplicationError("Enter at least one rule.", code=E.MISSING_FIELD, field="rules")
     with tenant_context(tenant), transaction.atomic():
         require(actor, tenant, Action.MANAGE_SHARED_RESOURCES)
-        latest = AllocationRules.objects.select_for_update().order_by("-version").first()
+        latest = lock_rows(AllocationRules.objects.order_by("-version")).first()
         if latest is not None and effective_from < latest.effective_from:
             raise ApplicationError(
                 "A new version cannot take effect before the current one.",
@@ -295,11 +296,11 @@ def allocation_rules_publish(
                     created_by_label=actor.email,
                 )
         except IntegrityError as exc:
-            raise ConflictError("Another version was published just now: try again.", code=E.INVALID_VALUE) from exc
+            raise ConflictError("Another version was published just now: try again.", code=E.VERSION_RACE) from exc
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb=Verb.RULES_PUBLISHED,
+            verb=AuditVerb.SHARED_RESOURCE_RULES_PUBLISHED,
             obj=version,
             label=f"Allocation rules v{version.version} from {effective_from:%-d %B %Y}",
             after={"version": version.version, "rules": cleaned},

@@ -8,7 +8,7 @@ from typing import Any
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
 from core.errors import ApplicationError
-from shared_resources.errors import SharedResourceError as E
+from shared_resources.error_codes import SharedResourceError as E
 
 
 def require(actor: User, tenant: ResponsibleBody, action: Action, obj: Any = None) -> BodyAccess:

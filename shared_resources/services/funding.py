@@ -12,12 +12,15 @@ from django.db import IntegrityError, transaction
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action
 from core.audit import audit_record, snapshot, text_fingerprint
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.constraints import violates
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
 from core.tenancy import tenant_context
+from pooling.error_codes import PoolingError
 from pooling.models import InstalmentSchedule, Pool, PoolStatus
 from pooling.services.schedules import commitment_commit_and_schedule, schedule_stop, schedule_vary
-from shared_resources.errors import SharedResourceError as E
-from shared_resources.errors import Verb
+from shared_resources.error_codes import SharedResourceError as E
 from shared_resources.models import ResourceFunding, SharedResource
 from shared_resources.services.common import ordered, pence, require, text
 
@@ -49,12 +52,12 @@ def funding_commit(
         require(actor, tenant, Action.MOVE_MONEY)
         resource = SharedResource.objects.filter(pk=resource_id).first()
         if resource is None:
-            raise ApplicationError("No such shared resource.", code=E.NOT_FOUND)
+            raise NotFound("No such shared resource.")
         pool = Pool.objects.filter(pk=pool_id).first()
         if pool is None:
-            raise ApplicationError("Choose one of the body's pools.", code=E.NOT_FOUND, field="pool_id")
+            raise NotFound("Choose one of the body's pools.", field="pool_id")
         if pool.status != PoolStatus.OPEN:
-            raise ConflictError(f"Pool {pool.label} is closed.", code="pool_closed", field="pool_id")
+            raise ConflictError(f"Pool {pool.label} is closed.", code=PoolingError.POOL_CLOSED, field="pool_id")
         if not (pool.starts_on <= starts_on <= pool.ends_on):
             raise ApplicationError(
                 f"The funding must start in the funding period {pool.label} "
@@ -83,7 +86,7 @@ def funding_commit(
             with transaction.atomic():
                 funding.save()
         except IntegrityError as exc:
-            if "shfund_one_per_pool" in str(exc):
+            if violates(exc, "shfund_one_per_pool"):
                 raise ConflictError(
                     f"This resource is already funded from pool {pool.label}: vary that funding instead.",
                     code=E.ALREADY_FUNDED,
@@ -107,7 +110,7 @@ def funding_commit(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb=Verb.FUNDED,
+            verb=AuditVerb.SHARED_RESOURCE_FUNDED,
             obj=funding,
             label=f"{resource.name}: £{amount_pence / 100:,.2f} from pool {pool.label}"[:300],
             after=snapshot(funding, FUNDING_FIELDS),
@@ -116,9 +119,9 @@ def funding_commit(
 
 
 def _funding_for_update(funding_id: int) -> ResourceFunding:
-    funding = ResourceFunding.objects.select_for_update().select_related("resource").filter(pk=funding_id).first()
+    funding = lock_rows(ResourceFunding.objects.select_related("resource").filter(pk=funding_id)).first()
     if funding is None:
-        raise ApplicationError("No such funding.", code=E.NOT_FOUND)
+        raise NotFound("No such funding.")
     if funding.status != ResourceFunding.Status.ACTIVE:
         raise ConflictError("This funding has ended.", code=E.FUNDING_ENDED)
     return funding
@@ -148,7 +151,7 @@ def funding_vary(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb=Verb.FUNDING_VARIED,
+            verb=AuditVerb.SHARED_RESOURCE_FUNDING_VARIED,
             obj=funding,
             label=f"{funding.resource.name}: funding varied"[:300],
             before=before,
@@ -181,7 +184,7 @@ def funding_end(*, actor: User, tenant: ResponsibleBody, funding_id: int, end_on
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb=Verb.FUNDING_ENDED,
+            verb=AuditVerb.SHARED_RESOURCE_FUNDING_ENDED,
             obj=funding,
             label=f"{funding.resource.name}: funding ended on {end_on:%-d %B %Y}"[:300],
             before=before,

@@ -11,12 +11,14 @@ from accounts.grouping_scope import school_in_grouping
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action
 from core.audit import audit_record, snapshot
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.constraints import violates
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
 from core.tenancy import tenant_context
 from groupings.models import GroupingPolicy
 from groupings.policy_defaults import AREAS_OF_NEED, need_labels
-from shared_resources.errors import SharedResourceError as E
-from shared_resources.errors import Verb
+from shared_resources.error_codes import SharedResourceError as E
 from shared_resources.models import CapacityPeriod, CapacityUnit, ResourceKind, SharedResource
 from shared_resources.services.common import ordered, pence, positive, require, text
 
@@ -122,7 +124,7 @@ def resource_register(*, actor: User, tenant: ResponsibleBody, **data: Any) -> S
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb=Verb.RESOURCE_REGISTERED,
+            verb=AuditVerb.SHARED_RESOURCE_REGISTERED,
             obj=resource,
             label=f"{resource.get_kind_display()}: {resource.name}"[:300],
             after=snapshot(resource, RESOURCE_FIELDS),
@@ -134,9 +136,9 @@ def resource_update(*, actor: User, tenant: ResponsibleBody, resource_id: int, *
     """Change a resource's details. Its kind stays; its dates must still cover its capacity."""
     with tenant_context(tenant), transaction.atomic():
         require(actor, tenant, Action.MANAGE_SHARED_RESOURCES)
-        resource = SharedResource.objects.select_for_update().filter(pk=resource_id).first()
+        resource = lock_rows(SharedResource.objects.filter(pk=resource_id)).first()
         if resource is None:
-            raise ApplicationError("No such shared resource.", code=E.NOT_FOUND)
+            raise NotFound("No such shared resource.")
         clean = _clean(tenant=tenant, data={**data, "kind": resource.kind})
         periods = CapacityPeriod.objects.filter(resource=resource)
         if (
@@ -165,7 +167,7 @@ def resource_update(*, actor: User, tenant: ResponsibleBody, resource_id: int, *
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb=Verb.RESOURCE_UPDATED,
+            verb=AuditVerb.SHARED_RESOURCE_UPDATED,
             obj=resource,
             label=resource.name[:300],
             before=before,
@@ -199,7 +201,7 @@ def capacity_period_set(
         require(actor, tenant, Action.MANAGE_SHARED_RESOURCES)
         resource = SharedResource.objects.filter(pk=resource_id).first()
         if resource is None:
-            raise ApplicationError("No such shared resource.", code=E.NOT_FOUND)
+            raise NotFound("No such shared resource.")
         if starts_on < resource.starts_on or ends_on > resource.ends_on:
             raise ApplicationError(
                 f"The term must fall within the resource's dates ({resource.starts_on:%-d %B %Y} to "
@@ -215,9 +217,9 @@ def capacity_period_set(
             period = CapacityPeriod(responsible_body=tenant, resource=resource)
             before = None
         else:
-            found = CapacityPeriod.objects.select_for_update().filter(pk=period_id, resource=resource).first()
+            found = lock_rows(CapacityPeriod.objects.filter(pk=period_id, resource=resource)).first()
             if found is None:
-                raise ApplicationError("No such term for this resource.", code=E.NOT_FOUND)
+                raise NotFound("No such term for this resource.")
             period = found
             if capacity_units < period.allocated_units:
                 raise ConflictError(
@@ -244,7 +246,7 @@ def capacity_period_set(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb=Verb.CAPACITY_SET,
+            verb=AuditVerb.SHARED_RESOURCE_CAPACITY_SET,
             obj=period,
             label=f"{resource.name}: {label}, {capacity_units} {resource.capacity_unit}"[:300],
             before=before,
@@ -254,14 +256,13 @@ def capacity_period_set(
 
 
 def _period_error(exc: IntegrityError) -> ApplicationError:
-    message = str(exc)
-    if "shcap_no_overlap" in message:
+    if violates(exc, "shcap_no_overlap"):
         return ConflictError(
             "This overlaps another term or year of the resource.", code=E.PERIOD_OVERLAPS, field="starts_on"
         )
-    if "shcap_label_unique" in message:
+    if violates(exc, "shcap_label_unique"):
         return ConflictError("The resource already has a term with that name.", code=E.INVALID_VALUE, field="label")
-    if "shcap_capacity_not_exceeded" in message:
+    if violates(exc, "shcap_capacity_not_exceeded"):
         return ConflictError(
             "More than that is already allocated.", code=E.CAPACITY_BELOW_ALLOCATED, field="capacity_units"
         )

@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.models import ResponsibleBody
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
+from core.forms import show_service_error
 from shared_resources import selectors
 from shared_resources.forms import RESOURCE_FIELD_NAMES
 from shared_resources.models import SharedResource
@@ -21,8 +22,7 @@ def url(name: str, body: ResponsibleBody, **kwargs: Any) -> str:
 
 def show_error(form: forms.Form, exc: ApplicationError, names: dict[str, str] | None = None) -> None:
     """Put a service's refusal on the field it names (or the whole form)."""
-    field = (names or {}).get(exc.field or "", exc.field)
-    form.add_error(field if field in form.fields else None, exc.message)
+    show_service_error(form, exc, dict(names or {}))
 
 
 def show_resource_error(form: forms.Form, exc: ApplicationError) -> None:

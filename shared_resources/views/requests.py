@@ -8,14 +8,14 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
 from accounts.grouping_scope import school_choices
 from accounts.policy import Action
 from accounts.web import BodyMixin
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
 from core.web import paginate_list
 from pooling.selectors import pool_list
 from shared_resources import selectors
@@ -174,7 +174,7 @@ class DeliveryCreateView(FormPage, BodyMixin, FormView):
     def _allocation(self) -> Any:
         allocation = selectors.allocation_get(tenant=self.body, allocation_id=self.kwargs["allocation_id"])
         if not (self.access.can(Action.MANAGE_SHARED_RESOURCES) or self.access.can(Action.ALLOCATE_SHARED_RESOURCES)):
-            raise Http404("No such page.")
+            raise NotFound("No such page.")
         return allocation
 
     def form_valid(self, form: DeliveryForm) -> HttpResponse:

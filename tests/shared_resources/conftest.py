@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from accounts.models import Membership, ResponsibleBody, Role
-from groupings import services as groupings_services
 from groupings.models import School
+from groupings.services.arrangements import arrangement_activate, arrangement_propose
+from groupings.services.policy import policy_ensure_default
 from pooling.models import Pool
 from pooling.services.ledger import pool_open
 from shared_resources.models import CapacityPeriod, SharedResource
@@ -33,7 +34,7 @@ class Scene:
 
 def _join(admin: Membership, school: School) -> None:
     body = admin.responsible_body
-    arrangement = groupings_services.arrangement_propose(
+    arrangement = arrangement_propose(
         actor=admin.user,
         tenant=body,
         school_id=school.pk,
@@ -41,14 +42,14 @@ def _join(admin: Membership, school: School) -> None:
         counterparty="Trust",
         start_date=date(2026, 4, 1),
     )
-    groupings_services.arrangement_activate(actor=admin.user, tenant=body, arrangement_id=arrangement.pk)
+    arrangement_activate(actor=admin.user, tenant=body, arrangement_id=arrangement.pk)
 
 
 @pytest.fixture
 def scene() -> Scene:
     admin = member(Role.BODY_ADMIN, mfa=True)
     body = admin.responsible_body
-    groupings_services.policy_ensure_default(actor=admin.user, tenant=body, effective_from=date(2026, 4, 1))
+    policy_ensure_default(actor=admin.user, tenant=body, effective_from=date(2026, 4, 1))
     school = own_academy(body, name="Meadow Academy")
     other = own_academy(body, name="Hill Academy")
     _join(admin, school)

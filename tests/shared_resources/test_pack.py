@@ -11,8 +11,8 @@ import pytest
 from django.db.models import Sum
 from pypdf import PdfReader
 
-from assurance import governance_output
-from assurance.governance import gather, snapshot
+from assurance.governance import output as governance_output
+from assurance.governance.gather import gather, snapshot
 from core.tenancy import tenant_context
 from pooling.models import Instalment
 from pooling.selectors import pool_balances

@@ -5,10 +5,7 @@ runs it on the national data set)."""
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import date
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -16,21 +13,13 @@ import time_machine
 from django.db.models import F, Sum
 
 from core.tenancy import platform_context
+from devtools.bench.data import explain_journeys, sessions_for
+from devtools.bench.load import explain_pages
 from devtools.synthetic import generate
 from pooling.models import Pool
 from shared_resources.models import Allocation, CapacityPeriod, Delivery, ResourceFunding, SharedResource
 
-ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 28)
-
-
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_script", ROOT / "devtools" / "bench.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # The EXPLAIN step opens and rolls back its own transactions, as it does on the bench's
@@ -59,13 +48,12 @@ def test_every_synthetic_body_has_shared_resources_and_the_explain_step_covers_t
             .first()
         )
     assert largest is not None
-    bench = _bench()
     with time_machine.travel(AS_OF, tick=False):
-        ctx: dict[str, Any] = bench.sessions_for(largest)
-        paths = bench.explain_journeys(ctx)
+        ctx: dict[str, Any] = sessions_for(largest)
+        paths = explain_journeys(ctx)
         shared_pages = [p for pages in paths.values() for p in pages if "/shared-resources/" in p]
         assert len(shared_pages) == 8
-        explained = bench.explain_pages(
+        explained = explain_pages(
             ctx, {r: [p for p in ps if "/shared-resources/" in p] for r, ps in paths.items()}, largest
         )
     statuses = {page: figures["status"] for page, figures in explained["pages_in_process"].items()}
