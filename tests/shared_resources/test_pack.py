@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from assurance.governance import output as governance_output
 from assurance.governance.gather import gather, snapshot
+from assurance.governance.xlsx import pack_xlsx
 from core.tenancy import tenant_context
 from pooling.models import Instalment
 from pooling.selectors import pool_balances
@@ -112,7 +113,7 @@ def test_the_pack_shows_cost_utilisation_and_cost_per_unit_and_reconciles(scene:
     need_rows = {r.area: r.awards for r in pack.need_phase}
     assert need_rows["Shared resources"] == balances["awards"]
 
-    book = openpyxl.load_workbook(io.BytesIO(governance_output.pack_xlsx(pack)))
+    book = openpyxl.load_workbook(io.BytesIO(pack_xlsx(pack)))
     rows = [[c.value for c in row] for row in book["Shared resources"].iter_rows()]
     teacher_row = next(r for r in rows if r[0] == "Specialist teacher for autism")
     assert teacher_row[3:] == [40_000.0, teacher_line.paid_pence / 100, 60, 20, 16, 27, 2_500.0]
