@@ -37,6 +37,10 @@ class Action(StrEnum):
     EXPORT_AUDIT = "audit.export"
     VIEW_PARTNERSHIP = "partnership.view"
     VIEW_INCLUSION_ANNEX = "annex.view"
+    VIEW_SHARED_RESOURCES = "shared_resources.view"
+    MANAGE_SHARED_RESOURCES = "shared_resources.manage"
+    ALLOCATE_SHARED_RESOURCES = "shared_resources.allocate"
+    REQUEST_SHARED_RESOURCE = "shared_resources.request"
 
 
 _ALL_POOL_READERS = {Role.FINANCE_OFFICER, Role.DECISION_OFFICER, Role.TRUSTEE, Role.AUDITOR, Role.BODY_ADMIN}
@@ -59,10 +63,24 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_PARTNERSHIP: frozenset({Role.PARTNERSHIP_LEAD, Role.BODY_ADMIN}),
     # A school's own annex for its published inclusion strategy; heads and SENDCOs see their school's only.
     Action.VIEW_INCLUSION_ANNEX: frozenset((_ALL_POOL_READERS - {Role.DECISION_OFFICER}) | {Role.HEAD, Role.SENDCO}),
+    # Shared resources (issue 15): heads and SENDCOs see and request for their own school only.
+    Action.VIEW_SHARED_RESOURCES: frozenset(_ALL_POOL_READERS | {Role.HEAD, Role.SENDCO}),
+    Action.MANAGE_SHARED_RESOURCES: frozenset({Role.BODY_ADMIN, Role.FINANCE_OFFICER}),
+    Action.ALLOCATE_SHARED_RESOURCES: frozenset({Role.DECISION_OFFICER}),
+    Action.REQUEST_SHARED_RESOURCE: frozenset({Role.HEAD, Role.SENDCO}),
 }
 
 # Acting on these needs multi-factor authentication set up first.
-MFA_ACTIONS = frozenset({Action.MOVE_MONEY, Action.DECIDE_CASE, Action.MANAGE_MEMBERS, Action.MANAGE_GROUPING})
+MFA_ACTIONS = frozenset(
+    {
+        Action.MOVE_MONEY,
+        Action.DECIDE_CASE,
+        Action.MANAGE_MEMBERS,
+        Action.MANAGE_GROUPING,
+        Action.MANAGE_SHARED_RESOURCES,
+        Action.ALLOCATE_SHARED_RESOURCES,
+    }
+)
 MFA_ROLES = frozenset({Role.FINANCE_OFFICER, Role.DECISION_OFFICER, Role.BODY_ADMIN})
 
 

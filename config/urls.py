@@ -16,6 +16,7 @@ body_pages = [
     path("", include("exceptional_resource.urls")),
     path("", include("assurance.urls")),
     path("", include("partnerships.urls")),
+    path("", include("shared_resources.urls")),
 ]
 body_api = [
     path("", include("accounts.urls_api")),
@@ -25,6 +26,7 @@ body_api = [
     path("", include("exceptional_resource.urls_api")),
     path("", include("assurance.urls_api")),
     path("", include("partnerships.urls_api")),
+    path("", include("shared_resources.urls_api")),
 ]
 
 urlpatterns = [

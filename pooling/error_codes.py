@@ -58,6 +58,7 @@ class PoolingError(ErrorCode):
     UNBALANCED = "unbalanced"
     UNKNOWN_COLUMN = "unknown_column"
     UNKNOWN_SCHOOL = "unknown_school"
+    WRONG_PURPOSE = "wrong_purpose"
     UNKNOWN_URN = "unknown_urn"
     UNPAID_INSTALMENTS = "unpaid_instalments"
     ZERO_AMOUNT = "zero_amount"

@@ -29,6 +29,8 @@ from groupings.models import GroupingPolicy, School
 from groupings.policy_defaults import AREAS_OF_NEED
 from pooling.models import Instalment, Leg, Pool
 from pooling.selectors import headroom_from_balances, pool_balances
+from shared_resources.models import ResourceFunding
+from shared_resources.reporting import shared_resources_section
 
 
 @contextmanager
@@ -245,7 +247,9 @@ def _add_award_amounts(
     for key, amount in sorted(amounts.items()):
         source, _, source_id = key.partition(":")
         award = linked.get(int(source_id)) if source == "award" and ascii_digits(source_id) else None
-        if award is None:
+        if source == ResourceFunding.SOURCE_TYPE:
+            row = _need_phase_row(need_phase, "Shared resources", "–")
+        elif award is None:
             row = _need_phase_row(need_phase, "Not linked to a case", "–")
         else:
             area = _area_of(award.case.pupil.primary_need, areas)
@@ -344,10 +348,12 @@ def gather(*, tenant: ResponsibleBody, pool: Pool, period_end: date) -> Pack:
         outcomes_by_result=by_result,
         census_year=census_year,
     )
+    pack.shared = shared_resources_section(pool=pool, period_end=period_end)
     pack.checks = [
         *reconcile(pack, balances),
         *payment_checks(pool=pool, period_end=period_end, balances=balances),
         *award_checks(pool=pool),
+        *(Check(c.name, c.pack_pence, c.ledger_pence, says=c.says) for c in pack.shared.checks),
     ]
     return pack
 

@@ -40,7 +40,7 @@ def bar_chart(*, title: str, labels: list[str], values: list[int], unit: str = "
         y = 26 + i * (bar_h + gap)
         w = max(1, round(span * abs(value) / peak)) if value else 0
         colour = "#1d70b8" if value >= 0 else "#d4351c"
-        shown = format_pence(value) if unit == "pounds" else f"{value:,}"
+        shown = format_pence(value) if unit == "pounds" else f"{value}%" if unit == "percent" else f"{value:,}"
         parts.append(f'<text x="{left - 6}" y="{y + 12}" text-anchor="end">{escape(label[:38])}</text>')
         parts.append(f'<rect x="{left}" y="{y}" width="{w}" height="{bar_h}" fill="{colour}"/>')
         parts.append(f'<text x="{left + w + 4}" y="{y + 12}">{escape(shown)}</text>')
@@ -53,7 +53,14 @@ def charts(pack: Pack) -> dict[str, SafeString]:
     for row in pack.need_phase:
         area_totals[row.area] = area_totals.get(row.area, 0) + row.awards
     equity = [s for s in pack.schools if _pupils_shown(s) and s.school_id is not None]
+    shared = pack.shared.lines if pack.shared else []
     return {
+        "shared": bar_chart(
+            title="Shared resources: delivered as a share of capacity",
+            labels=[line.name for line in shared],
+            values=[line.utilisation_pct or 0 for line in shared],
+            unit="percent",
+        ),
         "available": bar_chart(
             title="Available to commit at each month end",
             labels=[f"{m.month:%b %Y}" for m in pack.months],

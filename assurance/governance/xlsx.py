@@ -267,6 +267,34 @@ def _similar_cases_sheet(book: Any, formats: dict[str, Any], pack: Pack) -> None
         )
 
 
+def _shared_resources_sheet(book: Any, formats: dict[str, Any], pack: Pack) -> None:
+    """Shared resources funded from the pool: cost, paid, capacity, booked, delivered,
+    utilisation and cost per unit delivered."""
+    s = _Sheet(
+        book,
+        "Shared resources",
+        ["Resource", "Kind", "Unit", "Cost committed", "Paid", "Capacity", "Booked", "Delivered", "Utilisation %",
+         "Cost per unit delivered"],
+        formats,
+        [34, 30, 10, 16, 16, 10, 10, 10, 12, 18],
+    )  # fmt: skip
+    for line in pack.shared.lines if pack.shared else []:
+        s.add(
+            [
+                _text(line.name),
+                _text(line.kind_label),
+                _text(line.unit),
+                _money(line.committed_pence),
+                _money(line.paid_pence),
+                _count(line.capacity),
+                _count(line.booked),
+                _count(line.delivered),
+                _count(line.utilisation_pct) if line.utilisation_pct is not None else _text("–"),
+                _money(line.cost_per_unit_pence) if line.cost_per_unit_pence is not None else _text("–"),
+            ]
+        )
+
+
 def _reconciliation_sheet(book: Any, formats: dict[str, Any], pack: Pack) -> None:
     """Each check of the pack against the ledger."""
     s = _Sheet(
@@ -311,6 +339,7 @@ def pack_xlsx(pack: Pack) -> bytes:
         _outcomes_sheet,
         _equity_sheet,
         _similar_cases_sheet,
+        _shared_resources_sheet,
         _reconciliation_sheet,
     ):
         sheet(book, formats, pack)

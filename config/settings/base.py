@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "pooling",
     "exceptional_resource",
     "partnerships",
+    "shared_resources",
     "assurance",
     "devtools",
 ]

@@ -34,7 +34,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from devtools.bench.common import MEASURING_SINCE, ROOT, STARTED, TARGETS, bench_environment, remaining, say
-from devtools.bench.data import journeys, prepare, sessions_for
+from devtools.bench.data import explain_journeys, journeys, prepare, sessions_for
 from devtools.bench.files import b4, b5
 from devtools.bench.ledger import b2, b3
 from devtools.bench.load import b1, check_paths, explain_pages, start_server, stop_server
@@ -66,7 +66,7 @@ def main() -> int:
     paths = journeys(ctx)
     steps: list[tuple[str, Callable[[], Any]]] = []
     if "explain" not in skip:
-        steps.append(("explain", lambda: explain_pages(ctx, paths, results["data"]["largest_body_id"])))
+        steps.append(("explain", lambda: explain_pages(ctx, explain_journeys(ctx), results["data"]["largest_body_id"])))
     if "b2" not in skip:
         steps.append(("B2", lambda: b2(results["data"]["largest_body_id"], ctx["pool_id"])))
     if "b3" not in skip:

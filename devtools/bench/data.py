@@ -86,6 +86,7 @@ def sessions_for(body_id: int) -> dict[str, Any]:
     from exceptional_resource.models import Case
     from pooling.models import PaymentRun, Pool
     from pooling.periods import period_of
+    from shared_resources.models import SharedResource
 
     body = ResponsibleBody.objects.get(pk=body_id)
     with tenant_context(body):
@@ -100,6 +101,7 @@ def sessions_for(body_id: int) -> dict[str, Any]:
         school_case = Case.objects.filter(school_id=school_id).order_by("-id").values_list("id", flat=True).first()
         any_case = Case.objects.filter(status="submitted").order_by("-id").values_list("id", flat=True).first()
         run = PaymentRun.objects.filter(pool=pool).order_by("-id").values_list("id", flat=True).first()
+        resource = SharedResource.objects.order_by("id").values_list("id", flat=True).first()
     cookies = {}
     for role, membership in memberships.items():
         client = Client()
@@ -112,6 +114,7 @@ def sessions_for(body_id: int) -> dict[str, Any]:
         "school_case_id": school_case,
         "case_id": any_case,
         "run_id": run,
+        "resource_id": resource,
         "cookies": cookies,
     }
 
@@ -131,3 +134,17 @@ def journeys(ctx: dict[str, Any]) -> dict[str, list[str]]:
         "auditor": [f"{b}/audit/", f"{b}/pool/{p}/ledger/", f"{b}/pool/", f"{b}/reports/"],
         "partnership_lead": [f"{b}/", f"{b}/partnership/"],
     }  # fmt: skip
+
+
+def explain_journeys(ctx: dict[str, Any]) -> dict[str, list[str]]:
+    """The B1 journeys plus pages the EXPLAIN step also covers (not in B1's load mix): the
+    shared-resources register, a resource's capacity per term and share by school, the
+    requests, a school's position and the pack section."""
+    b, r = f"/b/{ctx['slug']}/shared-resources", ctx.get("resource_id")
+    extra = {
+        "finance_officer": [f"{b}/", f"{b}/requests/", f"{b}/pack/"] + ([f"{b}/{r}/"] if r else []),
+        "decision_officer": [f"{b}/requests/?status=waitlisted"] + ([f"{b}/{r}/schools/"] if r else []),
+        "head": [f"{b}/", f"{b}/requests/"],
+    }
+    paths = journeys(ctx)
+    return {role: paths.get(role, []) + extra.get(role, []) for role in dict.fromkeys([*paths, *extra])}

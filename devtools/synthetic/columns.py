@@ -22,6 +22,15 @@ from pooling.models import (
     Receipt,
     Transaction,
 )
+from shared_resources.models import (
+    Allocation,
+    AllocationRules,
+    CapacityPeriod,
+    Delivery,
+    ResourceFunding,
+    ResourceRequest,
+    SharedResource,
+)
 
 RB = "responsible_body_id"
 
@@ -80,7 +89,22 @@ COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
     Leg: ("id", RB, "transaction_id", "account_id", "amount_pence", "school_id"),
     AuditEvent: ("id", RB, "actor_id", "actor_label", "verb", "object_type", "object_id", "object_label", "before",
                  "after", "request_id", "created_at", "prev_hash", "hash"),
+    SharedResource: (
+        "id", RB, "kind", "name", "areas_of_need", "capacity_unit", "capacity_basis", "host_school_id", "payee",
+        "contract_reference", "starts_on", "ends_on", "fte_hundredths", "annual_cost_pence", "places",
+        "cost_per_place_pence", "contract_value_pence", "created_by_label", "created_at",
+    ),
+    AllocationRules: ("id", RB, "version", "effective_from", "rules", "created_by_label", "created_at"),
+    CapacityPeriod: ("id", RB, "resource_id", "label", "starts_on", "ends_on", "capacity_units", "allocated_units"),
+    ResourceFunding: ("id", RB, "resource_id", "pool_id", "amount_pence", "starts_on", "ends_on", "frequency",
+                      "status", "ended_on", "created_by_label", "created_at"),
+    ResourceRequest: (
+        "id", RB, "resource_id", "period_id", "school_id", "case_id", "units", "starts_on", "note", "status",
+        "decision_reason", "decided_by_label", "decided_at", "rules_version", "requested_by_label", "created_at",
+    ),
+    Allocation: ("id", RB, "request_id", "period_id", "school_id", "units", "allocated_by_label", "created_at"),
+    Delivery: ("id", RB, "allocation_id", "delivered_on", "units", "note", "recorded_by_label", "created_at"),
 }  # fmt: skip
 
-# Parents before children.
+# Parents before children (an allocation's trigger adds its units to its capacity period).
 FLUSH_ORDER: list[type] = list(COLUMNS)

@@ -26,6 +26,7 @@ from core.audit import GENESIS_HASH, content_hash
 from core.audit_verbs import AuditVerb
 from core.models import AuditEvent
 from core.money import apply_rate, split_pence
+from devtools.synthetic import shared
 from devtools.synthetic.register import BodySpec, SchoolSpec
 from exceptional_resource.models import Award, Case, CaseEvent, Decision, Outcome, Pupil, ResourceLine
 from groupings.models import Arrangement, GroupingPolicy
@@ -231,6 +232,7 @@ class BodyPlan:
             self.audit(actor=admin, verb=AuditVerb.ARRANGEMENT_APPROVED, obj="groupings.arrangement",
                        obj_id=arrangement_id, label=school.name, at=_at(self.start))  # fmt: skip
         weights = [max(1, s.ehc_plans * 3 + s.sen_support) for s in schools]
+        self.shared = shared.register(self, schools, admin) if schools else []
         for index, period in enumerate(ctx.periods):
             if not schools:
                 break
@@ -300,10 +302,13 @@ class BodyPlan:
                           legs=[("pool_bank", part, school_id),
                                 ("contributions_receivable", -part, school_id)])  # fmt: skip
         budget = expected_total - reserve_total
-        self.cases_for(period, pool, current, schools, weights, budget)
+        awards, left = self.cases_for(period, pool, current, schools, weights, budget)
+        funded = shared.fund_and_allocate(self, self.shared, period, pool, schools, weights, left, finance)
+        self.payments(period, pool, [("award", *award) for award in awards] + funded)
 
     def cases_for(self, period: Period, pool: dict[str, Any], current: bool, schools: list[SchoolSpec],
-                  weights: list[int], budget: int) -> None:  # fmt: skip
+                  weights: list[int], budget: int) -> tuple[list[Any], int]:  # fmt: skip
+        """The period's cases; returns the awards to schedule and the budget they left."""
         ctx, rng, rows = self.ctx, self.rng, self.rows
         n_cases = self.cases // len(ctx.periods) + (1 if rng.random() < (self.cases % len(ctx.periods)) / 3 else 0)
         last_day = min(ctx.as_of, period.ends_on)
@@ -417,16 +422,17 @@ class BodyPlan:
             for verb, before, after, at in events:
                 rows.add(CaseEvent, (ctx.new_id(CaseEvent), self.body_id, case_id, verb, before, after, "",
                                      "synthetic", _at(at, 12)))  # fmt: skip
-        self.payments(period, pool, awards)
+        return awards, budget
 
     def payments(self, period: Period, pool: dict[str, Any],
-                 awards: list[tuple[int, int, int, date, date, str, str]]) -> None:  # fmt: skip
+                 commitments: list[tuple[str, int, int, int, date, date, str, str]]) -> None:  # fmt: skip
+        """Schedules for the period's commitments (awards, shared-resource funding), paid monthly."""
         ctx, rows = self.ctx, self.rows
         due: dict[date, list[tuple[int, int, int, int]]] = {}  # month -> (instalment, school, amount, schedule)
-        for award_id, school_id, amount, start, end, frequency, _status in awards:
+        for source_type, source_id, school_id, amount, start, end, frequency, _status in commitments:
             schedule_id = ctx.new_id(InstalmentSchedule)
-            rows.add(InstalmentSchedule, (schedule_id, self.body_id, pool["id"], school_id, "award", str(award_id),
-                                          frequency, start, end, amount, _at(start)))  # fmt: skip
+            rows.add(InstalmentSchedule, (schedule_id, self.body_id, pool["id"], school_id, source_type,
+                                          str(source_id), frequency, start, end, amount, _at(start)))  # fmt: skip
             months = _month_starts(start, end)
             for month, part in zip(months, split_pence(amount, [1] * len(months)), strict=True):
                 instalment_id = ctx.new_id(Instalment)

@@ -32,6 +32,7 @@ from exceptional_resource.models import (
 )
 from pooling.models import Instalment, InstalmentSchedule, Pool
 from pooling.selectors import Headroom, pool_headroom
+from shared_resources.selectors import provision_in_place
 
 SchoolScope = set[int] | None
 
@@ -358,6 +359,9 @@ def case_detail_parts(*, case: Case) -> dict[str, Any]:
         "events": events,
         "decisions": sorted(case.decisions.all(), key=lambda d: (d.decided_at, d.pk)),
         "latest_question": questions[-1] if questions else None,
+        # Shared resources allocated to this case: provision in place whose cost the case
+        # does not ask for again (one query).
+        "shared_in_place": provision_in_place(tenant=case.responsible_body_id, case_id=case.pk),
     }
 
 

@@ -195,6 +195,78 @@ def award_commit_and_schedule(
 ) -> ScheduledAward:
     """Commit an award's money and plan its instalments, in one transaction: the service
     the cases app calls when an award is approved. Safe to call twice."""
+    return _commit_and_schedule(
+        actor=actor,
+        tenant=tenant,
+        pool=pool,
+        school_id=school_id,
+        source_type=source_type,
+        source_id=source_id,
+        total_pence=total_pence,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        frequency=frequency,
+        may_use_reserve=may_use_reserve,
+        idempotency_key=f"{tenant.pk}:award-commit:{source_type}:{source_id}",
+        description=f"Award {source_type} {source_id} committed",
+    )
+
+
+def commitment_commit_and_schedule(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    pool: Pool,
+    school_id: int,
+    source_type: str,
+    source_id: str,
+    total_pence: int,
+    starts_on: date,
+    ends_on: date,
+    frequency: str,
+    description: str,
+    may_use_reserve: bool = False,
+) -> ScheduledAward:
+    """Commit money for any purpose other than an award (say, a shared resource's cost for a
+    period) and plan its instalments, with the same headroom check, locks and schedule rules
+    as an award. ``source_type`` names the purpose; pooling never imports the app behind it.
+    Varied and stopped with ``schedule_vary``/``schedule_stop``; carried by a period close
+    like an award. Key ``f"{tenant.pk}:commit:<source_type>:<source_id>"``. Safe to call twice."""
+    if source_type == "award":
+        raise ApplicationError("Awards are committed with award_commit_and_schedule.", code=PoolingError.WRONG_PURPOSE)
+    return _commit_and_schedule(
+        actor=actor,
+        tenant=tenant,
+        pool=pool,
+        school_id=school_id,
+        source_type=source_type,
+        source_id=source_id,
+        total_pence=total_pence,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        frequency=frequency,
+        may_use_reserve=may_use_reserve,
+        idempotency_key=f"{tenant.pk}:commit:{source_type}:{source_id}",
+        description=description[:300],
+    )
+
+
+def _commit_and_schedule(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    pool: Pool,
+    school_id: int,
+    source_type: str,
+    source_id: str,
+    total_pence: int,
+    starts_on: date,
+    ends_on: date,
+    frequency: str,
+    may_use_reserve: bool,
+    idempotency_key: str,
+    description: str,
+) -> ScheduledAward:
     with tenant_context(tenant), transaction.atomic():
         if not InstalmentSchedule.objects.filter(source_type=source_type, source_id=source_id).exists():
             _check_schedule(
@@ -214,8 +286,8 @@ def award_commit_and_schedule(
             amount_pence=total_pence,
             source_type=source_type,
             source_id=source_id,
-            idempotency_key=f"{tenant.pk}:award-commit:{source_type}:{source_id}",
-            description=f"Award {source_type} {source_id} committed",
+            idempotency_key=idempotency_key,
+            description=description,
             may_use_reserve=may_use_reserve,
         )
         schedule = schedule_create(

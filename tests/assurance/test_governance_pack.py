@@ -93,6 +93,7 @@ def test_worker_builds_the_pack_and_its_figures_equal_the_ledger_to_the_penny(re
         "Outcomes",
         "Equity",
         "Similar cases",
+        "Shared resources",
         "Reconciliation",
     ]
     statement = book["Pool statement"]
@@ -232,7 +233,7 @@ def test_small_groups_are_suppressed_in_every_equity_table_and_chart(report_medi
     assert outcomes["Achieved"] == "<5"
     # And the PDF's equity table.
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(governance_output.pack_pdf(pack))).pages)
-    equity_text = text[text.index("6. Equity") : text.index("7. Reconciliation")]
+    equity_text = text[text.index("6. Equity") : text.index("7. Shared resources")]
     assert "Cedar Small School" in equity_text
     assert "<5" in equity_text
 
@@ -349,7 +350,9 @@ def test_every_pool_of_the_synthetic_demo_data_set_reconciles_to_the_ledger() ->
         assert [c for c in pack.checks if not c.ok] == [], (body.slug, pool.label)
         assert pack.totals.expected > 0
         subledgers = {c.name.partition(" (")[0]: c for c in pack.checks[11:]}
-        assert len(subledgers) == 5, (body.slug, pool.label)
+        # Instalments, three of payment runs, awards; and the shared resources each body funds.
+        assert len(subledgers) == 7, (body.slug, pool.label)
+        assert subledgers["Shared resources: cost"].pack_pence > 0
         paid += subledgers["Paid instalments"].pack_pence
         awarded += subledgers["Awards: amounts against net commitments"].pack_pence
         checked += 1

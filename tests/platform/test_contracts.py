@@ -37,6 +37,7 @@ APPS = (
     "exceptional_resource",
     "partnerships",
     "assurance",
+    "shared_resources",
 )
 
 

@@ -1,0 +1,252 @@
+"""Forms for the shared-resources pages: they parse what people type (pounds into pence,
+FTE into hundredths) and leave every rule to the services."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+
+from core.money import parse_pounds
+from pooling.models import InstalmentSchedule
+from shared_resources.models import CapacityBasis, CapacityUnit, ResourceKind
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MONEY = forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"})
+
+
+def _pounds(form: forms.Form, name: str, *, required: bool) -> int | None:
+    raw = (form.cleaned_data.get(name) or "").strip()
+    if not raw:
+        if required:
+            raise forms.ValidationError("Enter an amount in pounds, like 1,250.00")
+        return None
+    try:
+        return parse_pounds(raw)
+    except ValueError as exc:
+        raise forms.ValidationError(str(exc)) from exc
+
+
+class ResourceForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What kind of shared resource is it?", choices=ResourceKind.choices, widget=forms.RadioSelect
+    )
+    name = forms.CharField(label="Name", max_length=200)
+    areas_of_need = forms.MultipleChoiceField(label="Areas of need", widget=forms.CheckboxSelectMultiple)
+    capacity_unit = forms.ChoiceField(
+        label="Capacity is counted in",
+        choices=CapacityUnit.choices,
+        widget=forms.RadioSelect,
+        help_text="A support base counts places.",
+    )
+    capacity_basis = forms.ChoiceField(label="Capacity is set", choices=CapacityBasis.choices, widget=forms.RadioSelect)
+    host_school = forms.TypedChoiceField(
+        label="Host or lead school",
+        coerce=int,
+        help_text="Where the post or base is based. Instalments are paid through it.",
+    )
+    payee = forms.CharField(
+        label="Employing entity or provider",
+        max_length=200,
+        required=False,
+        help_text="Required for posts and commissioned services.",
+    )
+    contract_reference = forms.CharField(label="Contract reference", max_length=100, required=False)
+    starts_on = forms.DateField(label="Contract start date", widget=DATE)
+    ends_on = forms.DateField(label="Contract end date", widget=DATE)
+    fte = forms.CharField(
+        label="Full-time equivalent (posts)", required=False, max_length=6, help_text="For example, 0.6"
+    )
+    annual_cost = forms.CharField(label="Annual cost in pounds (posts and bases)", required=False, widget=MONEY)
+    places = forms.IntegerField(label="Number of places (bases)", required=False, min_value=1, max_value=10_000)
+    cost_per_place = forms.CharField(label="Cost per place in pounds (bases)", required=False, widget=MONEY)
+    contract_value = forms.CharField(label="Contract value in pounds (services)", required=False, widget=MONEY)
+
+    def __init__(self, *args: Any, needs: dict[str, str], schools: list[tuple[int, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["areas_of_need"].choices = list(needs.items())  # type: ignore[attr-defined]
+        self.fields["host_school"].choices = [("", "Choose a school"), *schools]  # type: ignore[attr-defined]
+
+    def clean_fte(self) -> int | None:
+        raw = (self.cleaned_data.get("fte") or "").strip()
+        if not raw:
+            return None
+        try:
+            value = Decimal(raw)
+        except InvalidOperation as exc:
+            raise forms.ValidationError("Enter the FTE as a number, like 0.6") from exc
+        if value <= 0 or value > 100 or value.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise forms.ValidationError("Enter the FTE as a number above 0 with at most 2 decimal places, like 0.6")
+        return int(value * 100)
+
+    def clean_annual_cost(self) -> int | None:
+        return _pounds(self, "annual_cost", required=False)
+
+    def clean_cost_per_place(self) -> int | None:
+        return _pounds(self, "cost_per_place", required=False)
+
+    def clean_contract_value(self) -> int | None:
+        return _pounds(self, "contract_value", required=False)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "kind": d["kind"],
+            "name": d["name"],
+            "areas_of_need": d["areas_of_need"],
+            "capacity_unit": d["capacity_unit"],
+            "capacity_basis": d["capacity_basis"],
+            "host_school_id": d["host_school"],
+            "payee": d["payee"],
+            "contract_reference": d["contract_reference"],
+            "starts_on": d["starts_on"],
+            "ends_on": d["ends_on"],
+            "fte_hundredths": d["fte"],
+            "annual_cost_pence": d["annual_cost"],
+            "places": d["places"],
+            "cost_per_place_pence": d["cost_per_place"],
+            "contract_value_pence": d["contract_value"],
+        }
+
+
+# Service field → form field, where they differ.
+RESOURCE_FIELD_NAMES = {
+    "host_school_id": "host_school",
+    "fte_hundredths": "fte",
+    "annual_cost_pence": "annual_cost",
+    "cost_per_place_pence": "cost_per_place",
+    "contract_value_pence": "contract_value",
+}
+
+
+class PeriodForm(forms.Form):
+    label = forms.CharField(label="Name of the term or year", max_length=40, help_text="For example, Spring 2027")
+    starts_on = forms.DateField(label="First day", widget=DATE)
+    ends_on = forms.DateField(label="Last day", widget=DATE)
+    capacity_units = forms.IntegerField(label="Capacity", min_value=0, max_value=1_000_000)
+
+
+class FundingForm(forms.Form):
+    pool = forms.TypedChoiceField(label="Funding period", coerce=int)
+    amount = forms.CharField(
+        label="Cost to commit from the pool, in pounds",
+        widget=MONEY,
+        error_messages={"required": "Enter an amount in pounds, like 1,250.00"},
+    )
+    starts_on = forms.DateField(label="Funding starts on", widget=DATE)
+    ends_on = forms.DateField(label="Funding ends on", widget=DATE)
+    frequency = forms.ChoiceField(
+        label="Instalments", choices=InstalmentSchedule.Frequency.choices, widget=forms.RadioSelect, initial="monthly"
+    )
+
+    def __init__(self, *args: Any, pools: list[tuple[int, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["pool"].choices = pools  # type: ignore[attr-defined]
+
+    def clean_amount(self) -> int | None:
+        return _pounds(self, "amount", required=True)
+
+
+class FundingVaryForm(forms.Form):
+    new_amount = forms.CharField(
+        label="New cost in pounds",
+        widget=MONEY,
+        error_messages={"required": "Enter an amount in pounds, like 1,250.00"},
+    )
+    reason = forms.CharField(label="Why does it change?", max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean_new_amount(self) -> int | None:
+        return _pounds(self, "new_amount", required=True)
+
+
+class FundingEndForm(forms.Form):
+    end_on = forms.DateField(label="Last day funded", widget=DATE)
+    reason = forms.CharField(label="Why does it end early?", max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RequestForm(forms.Form):
+    period = forms.TypedChoiceField(label="Resource and term", coerce=int)
+    school = forms.TypedChoiceField(label="School", coerce=int)
+    units = forms.IntegerField(
+        label="How many do you need?",
+        min_value=1,
+        max_value=100_000,
+        help_text="Days, sessions, hours or places, in the resource's unit.",
+    )
+    case = forms.TypedChoiceField(
+        label="For one of your cases (optional)", coerce=int, required=False, empty_value=None
+    )
+    starts_on = forms.DateField(
+        label="Needed from (optional)",
+        widget=DATE,
+        required=False,
+        help_text="For a support-base place: the day the pupil starts.",
+    )
+    note = forms.CharField(
+        label="Anything the officer should know (optional)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        periods: list[tuple[int, str]],
+        schools: list[tuple[int, str]],
+        cases: list[tuple[int, str]],
+        **kwargs: Any,
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [("", "Choose a resource and term"), *periods]  # type: ignore[attr-defined]
+        self.fields["school"].choices = schools  # type: ignore[attr-defined]
+        self.fields["case"].choices = [("", "Not for a particular case"), *cases]  # type: ignore[attr-defined]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        widget=forms.RadioSelect,
+        choices=[("allocate", "Allocate"), ("waitlist", "Put on the waiting list"), ("decline", "Decline")],
+    )
+    units = forms.IntegerField(
+        label="Units to allocate (allocate only)",
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        help_text="Leave blank to allocate all that was asked for.",
+    )
+    reason = forms.CharField(
+        label="Reason (waiting list or decline)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DeliveryForm(forms.Form):
+    delivered_on = forms.DateField(label="Date delivered", widget=DATE)
+    units = forms.IntegerField(
+        label="Delivered (days, sessions or hours) or places occupied", min_value=1, max_value=100_000
+    )
+    note = forms.CharField(label="Note (optional)", max_length=500, required=False)
+
+
+class RulesForm(forms.Form):
+    effective_from = forms.DateField(label="Takes effect from", widget=DATE)
+    rules = forms.CharField(
+        label="Allocation rules, one per line", widget=forms.Textarea(attrs={"rows": 6}), max_length=10_000
+    )
+
+    def clean_rules(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["rules"].splitlines() if line.strip()]
+
+
+class PackPoolForm(forms.Form):
+    pool = forms.TypedChoiceField(label="Funding period", coerce=int)
+    period_end = forms.DateField(label="Figures up to and including", widget=DATE)
+
+    def __init__(self, *args: Any, pools: list[tuple[int, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["pool"].choices = pools  # type: ignore[attr-defined]

@@ -1,0 +1,323 @@
+"""Reads of shared resources: the register, capacity per term, schools' positions and
+shares, requests, and what a case has in place. Every figure is computed here once; pages,
+the API, the CSV and the governance pack read it from here."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from django.db import models
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from accounts.models import ResponsibleBody
+from core.errors import NotFound
+from groupings.models import School
+from shared_resources.models import (
+    Allocation,
+    CapacityPeriod,
+    Delivery,
+    RequestStatus,
+    ResourceFunding,
+    ResourceRequest,
+    SharedResource,
+)
+
+T = TypeVar("T", bound=models.Model)
+
+SUPPRESS_UNDER = 5
+SUPPRESSED = "<5"
+
+
+def _of(model: type[T], tenant: ResponsibleBody | int) -> QuerySet[T]:
+    """The tenant's rows of ``model``, typed."""
+    return cast("QuerySet[T]", model.objects.for_tenant(tenant))  # type: ignore[attr-defined]
+
+
+def _sum(qs: QuerySet[Any], field: str, group: str) -> Any:
+    return Coalesce(
+        Subquery(qs.values(group).annotate(t=Sum(field)).values("t")[:1], output_field=IntegerField()), Value(0)
+    )
+
+
+def resource_list(*, tenant: ResponsibleBody, kind: str | None = None) -> QuerySet[SharedResource]:
+    """The register, each with what its active fundings commit (one query)."""
+    funded = ResourceFunding.objects.filter(resource=OuterRef("pk"), status=ResourceFunding.Status.ACTIVE)
+    qs = (
+        _of(SharedResource, tenant)
+        .select_related("host_school")
+        .annotate(funded_pence=_sum(funded, "amount_pence", "resource"))
+        .order_by("name", "pk")
+    )
+    return qs.filter(kind=kind) if kind else qs
+
+
+def resource_get(*, tenant: ResponsibleBody, resource_id: int) -> SharedResource:
+    resource = resource_list(tenant=tenant).filter(pk=resource_id).first()
+    if resource is None:
+        raise NotFound("No such shared resource.")
+    return resource
+
+
+def period_get(*, tenant: ResponsibleBody, period_id: int) -> CapacityPeriod:
+    period = _of(CapacityPeriod, tenant).select_related("resource").filter(pk=period_id).first()
+    if period is None:
+        raise NotFound("No such term.")
+    return period
+
+
+def funding_list(*, tenant: ResponsibleBody, resource: SharedResource) -> QuerySet[ResourceFunding]:
+    return _of(ResourceFunding, tenant).filter(resource=resource).select_related("pool")
+
+
+def funding_get(*, tenant: ResponsibleBody, funding_id: int) -> ResourceFunding:
+    funding = _of(ResourceFunding, tenant).select_related("resource", "pool").filter(pk=funding_id).first()
+    if funding is None:
+        raise NotFound("No such funding.")
+    return funding
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    """A term (or year) of a resource: capacity, booked (allocated), delivered, free and
+    waiting (units asked for on the waiting list, and still undecided)."""
+
+    period: CapacityPeriod
+    capacity: int
+    booked: int
+    delivered: int
+    waiting: int
+    undecided: int
+
+    @property
+    def free(self) -> int:
+        return self.capacity - self.booked
+
+    @property
+    def utilisation_pct(self) -> int | None:
+        """Delivered as a share of capacity, whole per cent (half up); none without capacity."""
+        return (200 * self.delivered + self.capacity) // (2 * self.capacity) if self.capacity else None
+
+
+def period_rows(*, tenant: ResponsibleBody, resource: SharedResource) -> list[PeriodRow]:
+    """Each term of the resource with its figures: one query, whatever the number of terms."""
+    delivered = Delivery.objects.filter(allocation__period=OuterRef("pk"))
+    waiting = ResourceRequest.objects.filter(period=OuterRef("pk"), status=RequestStatus.WAITLISTED)
+    undecided = ResourceRequest.objects.filter(period=OuterRef("pk"), status=RequestStatus.PENDING)
+    periods = (
+        _of(CapacityPeriod, tenant)
+        .filter(resource=resource)
+        .annotate(
+            delivered=_sum(delivered, "units", "allocation__period"),
+            waiting=_sum(waiting, "units", "period"),
+            undecided=_sum(undecided, "units", "period"),
+        )
+        .order_by("starts_on")
+    )
+    return [
+        PeriodRow(
+            period=p,
+            capacity=p.capacity_units,
+            booked=p.allocated_units,
+            delivered=int(p.delivered),
+            waiting=int(p.waiting),
+            undecided=int(p.undecided),
+        )
+        for p in periods
+    ]
+
+
+def request_list(
+    *, tenant: ResponsibleBody, school_ids: set[int] | None = None, status: str | None = None
+) -> QuerySet[ResourceRequest]:
+    """Requests, oldest first (decided as they come), limited to some schools for a head or SENDCO."""
+    qs = _of(ResourceRequest, tenant).select_related("resource", "period", "school", "allocation")
+    if school_ids is not None:
+        qs = qs.filter(school_id__in=school_ids)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("created_at", "pk")
+
+
+def request_get(*, tenant: ResponsibleBody, request_id: int, school_ids: set[int] | None = None) -> ResourceRequest:
+    request = request_list(tenant=tenant, school_ids=school_ids).filter(pk=request_id).first()
+    if request is None:
+        raise NotFound("No such request.")
+    return request
+
+
+def allocation_get(*, tenant: ResponsibleBody, allocation_id: int) -> Allocation:
+    allocation = (_of(Allocation, tenant).select_related("period__resource", "school").filter(pk=allocation_id)).first()
+    if allocation is None:
+        raise NotFound("No such allocation.")
+    return allocation
+
+
+@dataclass(frozen=True)
+class SchoolPosition:
+    """What a school has of one term of a resource: allocated, delivered so far and left."""
+
+    resource_name: str
+    unit: str
+    period_label: str
+    allocated: int
+    delivered: int
+    requested: int
+
+    @property
+    def left(self) -> int:
+        return self.allocated - self.delivered
+
+
+def school_positions(*, tenant: ResponsibleBody, school_ids: set[int] | None) -> dict[int, list[SchoolPosition]]:
+    """Per school: each term of each resource it asked for, with what it was allocated,
+    what was delivered and what is left (two queries)."""
+    requests = _of(ResourceRequest, tenant)
+    if school_ids is not None:
+        requests = requests.filter(school_id__in=school_ids)
+    asked = (
+        requests.filter(status__in=[RequestStatus.PENDING, RequestStatus.WAITLISTED])
+        .values("school_id", "period_id")
+        .annotate(units=Sum("units"))
+        .order_by()
+    )
+    open_units = {(r["school_id"], r["period_id"]): int(r["units"]) for r in asked}
+    delivered = Delivery.objects.filter(allocation=OuterRef("pk"))
+    allocations = _of(Allocation, tenant)
+    if school_ids is not None:
+        allocations = allocations.filter(school_id__in=school_ids)
+    rows = (
+        allocations.annotate(delivered_units=_sum(delivered, "units", "allocation"))
+        .values(
+            "school_id",
+            "period_id",
+            "period__label",
+            "period__starts_on",
+            "period__resource__name",
+            "period__resource__capacity_unit",
+        )
+        .annotate(allocated=Sum("units"), delivered=Sum("delivered_units"))
+        .order_by("school_id", "period__resource__name", "period__starts_on")
+    )
+    result: dict[int, list[SchoolPosition]] = defaultdict(list)
+    for r in rows:
+        result[r["school_id"]].append(
+            SchoolPosition(
+                resource_name=r["period__resource__name"],
+                unit=r["period__resource__capacity_unit"],
+                period_label=r["period__label"],
+                allocated=int(r["allocated"]),
+                delivered=int(r["delivered"] or 0),
+                requested=open_units.pop((r["school_id"], r["period_id"]), 0),
+            )
+        )
+    if open_units:
+        periods = {p.pk: p for p in _of(CapacityPeriod, tenant).filter(pk__in=[k[1] for k in open_units])}
+        names = dict(_of(SharedResource, tenant).values_list("pk", "name"))
+        for (school_id, period_id), units in sorted(open_units.items()):
+            p = periods[period_id]
+            result[school_id].append(
+                SchoolPosition(names[p.resource_id], "", p.label, allocated=0, delivered=0, requested=units)
+            )
+    return dict(result)
+
+
+@dataclass(frozen=True)
+class SchoolShare:
+    """One school's share of a resource against its pupils with SEN (census)."""
+
+    school: School
+    allocated: int
+    delivered: int
+    share_pct: int | None
+    sen_pupils: int | None
+    sen_share_pct: int | None
+
+    @property
+    def sen_pupils_shown(self) -> int | str:
+        if self.sen_pupils is None:
+            return "not known"
+        return self.sen_pupils if self.sen_pupils >= SUPPRESS_UNDER else SUPPRESSED
+
+    @property
+    def sen_share_shown(self) -> str:
+        if self.sen_pupils is None or self.sen_share_pct is None:
+            return "not known"
+        return f"{self.sen_share_pct}%" if self.sen_pupils >= SUPPRESS_UNDER else SUPPRESSED
+
+
+def whole_percent(part: int, whole: int) -> int | None:
+    return (200 * part + whole) // (2 * whole) if whole else None
+
+
+def school_shares(*, tenant: ResponsibleBody, resource: SharedResource, school_ids: list[int]) -> list[SchoolShare]:
+    """Each grouping school's share of the resource's allocated units (all terms), beside
+    its share of the grouping's pupils with SEN (EHC plans and SEN support, latest census).
+    SEN counts under 5 are shown as "<5"; so is the share worked from them."""
+    from groupings.models import SchoolCensus
+
+    delivered = Delivery.objects.filter(allocation=OuterRef("pk"))
+    totals = {
+        r["school_id"]: (int(r["allocated"]), int(r["delivered"] or 0))
+        for r in _of(Allocation, tenant)
+        .filter(period__resource=resource)
+        .annotate(delivered_units=_sum(delivered, "units", "allocation"))
+        .values("school_id")
+        .annotate(allocated=Sum("units"), delivered=Sum("delivered_units"))
+        .order_by()
+    }
+    schools = list(School.objects.filter(pk__in=school_ids).order_by("name", "pk"))
+    census: dict[int, int | None] = {}
+    for row in SchoolCensus.objects.filter(urn__in=[s.urn for s in schools]).order_by("urn", "-academic_year"):
+        if row.urn not in census:
+            known = [v for v in (row.ehc_plan_pupils, row.sen_support_pupils) if v is not None]
+            census[row.urn] = sum(known) if known else None
+    all_allocated = sum(a for a, _ in totals.values())
+    all_sen = sum(v for v in census.values() if v)
+    return [
+        SchoolShare(
+            school=s,
+            allocated=totals.get(s.pk, (0, 0))[0],
+            delivered=totals.get(s.pk, (0, 0))[1],
+            share_pct=whole_percent(totals.get(s.pk, (0, 0))[0], all_allocated),
+            sen_pupils=census.get(s.urn),
+            sen_share_pct=whole_percent(census[s.urn] or 0, all_sen) if census.get(s.urn) is not None else None,
+        )
+        for s in schools
+    ]
+
+
+@dataclass(frozen=True)
+class ProvisionInPlace:
+    resource_name: str
+    kind_label: str
+    period_label: str
+    unit: str
+    allocated: int
+    delivered: int
+
+
+def provision_in_place(*, tenant: ResponsibleBody | int, case_id: int) -> list[ProvisionInPlace]:
+    """Shared resources allocated to a case's requests: provision in place, whose cost the
+    case does not ask for again (one query)."""
+    delivered = Delivery.objects.filter(allocation=OuterRef("pk"))
+    rows = (
+        _of(Allocation, tenant)
+        .filter(request__case_id=case_id)
+        .select_related("period__resource")
+        .annotate(delivered_units=_sum(delivered, "units", "allocation"))
+        .order_by("period__starts_on", "pk")
+    )
+    return [
+        ProvisionInPlace(
+            resource_name=a.period.resource.name,
+            kind_label=a.period.resource.get_kind_display(),
+            period_label=a.period.label,
+            unit=a.period.resource.capacity_unit,
+            allocated=a.units,
+            delivered=int(a.delivered_units),
+        )
+        for a in rows
+    ]

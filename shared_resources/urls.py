@@ -1,0 +1,57 @@
+"""Shared-resources pages under ``/b/<body_slug>/shared-resources/``."""
+
+from django.urls import path
+
+from shared_resources.views import register, requests
+
+app_name = "shared-resources"
+
+urlpatterns = [
+    path("shared-resources/", register.ResourceListView.as_view(), name="list"),
+    path("shared-resources/new/", register.ResourceCreateView.as_view(), name="resource-new"),
+    path("shared-resources/<int:sharedresource_id>/", register.ResourceDetailView.as_view(), name="resource"),
+    path(
+        "shared-resources/<int:sharedresource_id>/capacity.csv",
+        register.CapacityCsvView.as_view(),
+        name="resource-capacity-csv",
+    ),
+    path(
+        "shared-resources/<int:sharedresource_id>/terms/new/",
+        register.PeriodCreateView.as_view(),
+        name="resource-period-new",
+    ),
+    path(
+        "shared-resources/terms/<int:capacityperiod_id>/edit/",
+        register.PeriodEditView.as_view(),
+        name="period-edit",
+    ),
+    path("shared-resources/<int:sharedresource_id>/fund/", register.FundingCreateView.as_view(), name="resource-fund"),
+    path("shared-resources/<int:sharedresource_id>/schools/", requests.SharesView.as_view(), name="resource-shares"),
+    path(
+        "shared-resources/<int:sharedresource_id>/schools.csv",
+        requests.SharesCsvView.as_view(),
+        name="resource-shares-csv",
+    ),
+    path(
+        "shared-resources/fundings/<int:resourcefunding_id>/vary/",
+        register.FundingVaryView.as_view(),
+        name="funding-vary",
+    ),
+    path(
+        "shared-resources/fundings/<int:resourcefunding_id>/end/", register.FundingEndView.as_view(), name="funding-end"
+    ),
+    path("shared-resources/requests/", requests.RequestListView.as_view(), name="requests"),
+    path("shared-resources/requests/new/", requests.RequestCreateView.as_view(), name="request-new"),
+    path(
+        "shared-resources/requests/<int:resourcerequest_id>/decide/",
+        requests.RequestDecideView.as_view(),
+        name="request-decide",
+    ),
+    path(
+        "shared-resources/allocations/<int:allocation_id>/delivery/",
+        requests.DeliveryCreateView.as_view(),
+        name="delivery-new",
+    ),
+    path("shared-resources/rules/", requests.RulesView.as_view(), name="rules"),
+    path("shared-resources/pack/", requests.PackPreviewView.as_view(), name="pack"),
+]
