@@ -16,8 +16,8 @@ from accounts.errors import ApplicationError, ConflictError
 from accounts.grouping_scope import school_in_grouping
 from accounts.models import SCHOOL_SCOPED_ROLES, Membership, ResponsibleBody, Role, User
 from accounts.policy import current_memberships_q
-from accounts.tasks import send_invitation_email
 from accounts.tenancy import platform_context, tenant_context
+from core.outbox.services import outbox_enqueue
 
 MEMBERSHIP_FIELDS = ("user", "role", "school", "decision_limit_pence", "valid_from", "valid_to")
 
@@ -162,7 +162,7 @@ def membership_invite(
             after=snapshot(membership, MEMBERSHIP_FIELDS),
         )
         if created_user:
-            transaction.on_commit(lambda: send_invitation_email.delay(membership_id=membership.pk))
+            outbox_enqueue(task="accounts.send_invitation_email", kwargs={"membership_id": membership.pk})
     return membership
 
 

@@ -20,6 +20,7 @@ from accounts.models import ResponsibleBody, User
 from accounts.notifications import DIGEST, IMMEDIATE, OFF, kind, registered_kinds
 from accounts.notifications.models import Notification, NotificationDigest, NotificationPreference
 from accounts.tenancy import platform_context, tenant_context
+from core.outbox.services import outbox_enqueue
 
 
 def preferences_for(*, user: User) -> dict[str, str]:
@@ -88,17 +89,13 @@ def notification_queue(
             except IntegrityError:
                 continue  # already queued for this occurrence
             queued.append(notification)
-        immediate = [(tenant.pk, n.pk) for n in queued if n.delivery == IMMEDIATE]
-        if immediate:
-            transaction.on_commit(lambda: _enqueue_sends(immediate), robust=True)
+        for notification in queued:
+            if notification.delivery == IMMEDIATE:
+                outbox_enqueue(
+                    task="accounts.send_notification",
+                    kwargs={"tenant_id": tenant.pk, "notification_id": notification.pk},
+                )
     return queued
-
-
-def _enqueue_sends(pairs: list[tuple[int, int]]) -> None:
-    from accounts.tasks_notifications import send_notification
-
-    for tenant_id, notification_id in pairs:
-        send_notification.delay(tenant_id=tenant_id, notification_id=notification_id)
 
 
 def notifications_unsent(*, older_than_seconds: int) -> list[tuple[int, int]]:

@@ -37,6 +37,7 @@ from accounts.reports.models import ReportFile, ReportRun
 from accounts.reports.registry import ReportType, report_type_get, report_types
 from accounts.reports.storage import report_dir, report_file_path, report_storage
 from accounts.tenancy import platform_context, tenant_context
+from core.outbox.services import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 Status = ReportRun.Status
@@ -52,15 +53,11 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
 
 
 def _enqueue(report_run_id: int) -> None:
-    from accounts.reports.tasks import report_run_task
-
-    report_run_task.delay(report_run_id)
+    outbox_enqueue(task="accounts.report_run", kwargs={"report_run_id": report_run_id})
 
 
 def _enqueue_email(report_run_id: int) -> None:
-    from accounts.reports.tasks import report_email_task
-
-    report_email_task.delay(report_run_id)
+    outbox_enqueue(task="accounts.report_email", kwargs={"report_run_id": report_run_id})
 
 
 def _type_or_error(key: str) -> ReportType:
@@ -121,8 +118,7 @@ def report_run_request(
             label=run.label,
             after={"report_type": report_type, "parameters": parameters},
         )
-        run_id = run.pk
-        transaction.on_commit(lambda: _enqueue(run_id), robust=True)
+        _enqueue(run.pk)
     return run
 
 
@@ -265,7 +261,7 @@ def _succeed(*, tenant: ResponsibleBody, report_run_id: int, attempt: int, outpu
             label=run.label,
             after={"files": {f.name: f.sha256 for f in files}, "attempts": run.attempts},
         )
-        transaction.on_commit(lambda: _enqueue_email(report_run_id), robust=True)
+        _enqueue_email(report_run_id)
 
 
 def _remove_leftovers(run: ReportRun) -> None:
@@ -288,8 +284,7 @@ def _fail_locked(run: ReportRun, *, tenant: ResponsibleBody, message: str) -> No
     run.progress_note = "Failed"
     run.save(update_fields=["status", "finished_at", "error_message", "progress_note"])
     audit_record(actor=None, tenant=tenant, verb="report.failed", obj=run, label=run.label, after={"error": message})
-    run_id = run.pk
-    transaction.on_commit(lambda: _enqueue_email(run_id), robust=True)
+    _enqueue_email(run.pk)
 
 
 def report_run_fail(*, tenant: ResponsibleBody, report_run_id: int, attempt: int, message: str) -> None:
@@ -404,8 +399,9 @@ def reports_requeue_stale() -> list[int]:
                 | Q(status=Status.RUNNING, heartbeat_at__isnull=True)
             ).values_list("pk", flat=True)
         )
-    for run_id in ids:
-        _enqueue(run_id)
+    with transaction.atomic():
+        for run_id in ids:
+            _enqueue(run_id)
     return ids
 
 

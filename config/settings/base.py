@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "pghistory",
     "django_htmx",
     "csp",
+    "core.outbox",
     "accounts",
     "groupings",
     "pooling",
@@ -110,6 +111,14 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Timeouts (docs/operations.md, "Timeouts"): a database that does not answer the connect
+# within DATABASE_CONNECT_TIMEOUT_SECONDS is an error, not a hung thread, and no statement
+# runs longer than DATABASE_STATEMENT_TIMEOUT_MS (0 turns the limit off).
+DATABASES["default"].setdefault("OPTIONS", {})
+DATABASES["default"]["OPTIONS"]["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT_SECONDS", default=5)
+_statement_timeout_ms = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=120_000)
+if _statement_timeout_ms:
+    DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={_statement_timeout_ms}"
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_inclusion_pool")}
 DATABASE_OWNER_URL = env("DATABASE_OWNER_URL", default=DEFAULT_OWNER_DATABASE_URL)
 DATABASE_ADMIN_URL = env("DATABASE_ADMIN_URL", default=DEFAULT_ADMIN_DATABASE_URL)
@@ -119,13 +128,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ----------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# Redis timeouts: a Redis that is down or hung (SIGSTOP, a full network buffer) costs a
+# request at most about REDIS_SOCKET_TIMEOUT_SECONDS once, then nothing for
+# CACHE_RETRY_AFTER_SECONDS: the cache fails open (core.cache), the outbox backs off.
+REDIS_CONNECT_TIMEOUT_SECONDS = env.float("REDIS_CONNECT_TIMEOUT_SECONDS", default=0.5)
+REDIS_SOCKET_TIMEOUT_SECONDS = env.float("REDIS_SOCKET_TIMEOUT_SECONDS", default=1.0)
+CACHE_RETRY_AFTER_SECONDS = env.float("CACHE_RETRY_AFTER_SECONDS", default=5.0)
+CACHE_REDIS_OPTIONS = {
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "core.cache.FailOpenRedisCache", "LOCATION": REDIS_URL, "OPTIONS": CACHE_REDIS_OPTIONS}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
+        "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+    }
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = Path(env("CELERY_FILESYSTEM_BROKER_DIR", default=str(BASE_DIR / ".data" / "broker")))
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -148,6 +174,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_TIME_LIMIT = 30 * 60
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT_SECONDS
+# Workers and beat keep trying to reach a broker that is away (at start-up too).
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+
+# The outbox (core.outbox; docs/operations.md, "Broker outage").
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=60.0)
+OUTBOX_REDELIVER_AFTER_SECONDS = env.int("OUTBOX_REDELIVER_AFTER_SECONDS", default=15 * 60)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=20)
+OUTBOX_BROKER_BACKOFF_SECONDS = env.float("OUTBOX_BROKER_BACKOFF_SECONDS", default=15.0)
 
 # --- Auth -----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -317,6 +353,7 @@ HEALTHZ_CACHE_SECONDS = env.int("HEALTHZ_CACHE_SECONDS", default=5)
 # Periodic jobs, declared in one place; django-celery-beat's DatabaseScheduler copies them
 # into the database, where they can be seen and paused in the admin.
 CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "outbox.sweep", "schedule": OUTBOX_SWEEP_SECONDS, "options": {"expires": 5 * 60}},
     "reports-requeue-stale": {"task": "accounts.reports_requeue_stale", "schedule": 5 * 60},
     "reports-expire": {"task": "accounts.reports_expire", "schedule": 24 * 60 * 60},
     "reports-monthly": {

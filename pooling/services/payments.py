@@ -26,6 +26,7 @@ from accounts.audit import audit_record
 from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
 from accounts.tenancy import tenant_context
+from core.outbox.services import outbox_enqueue
 from pooling import remittances
 from pooling.models import (
     AccountKind,
@@ -203,10 +204,8 @@ def payment_run_confirm(
                 "lines": dict(paying),
             },
         )
-        tenant_id, run_id = tenant.pk, run.pk
-        # robust: the run is committed whatever the broker says; a failed enqueue is logged
-        # and the advice can be requested again (``remittances_request``).
-        transaction.on_commit(lambda: _enqueue_remittances(tenant_id=tenant_id, paymentrun_id=run_id), robust=True)
+        # The advice is built from the outbox: delivered after commit, swept until built.
+        _enqueue_remittances(tenant_id=tenant.pk, paymentrun_id=run.pk)
     return run
 
 
@@ -253,9 +252,7 @@ def _post_run(
 
 
 def _enqueue_remittances(*, tenant_id: int, paymentrun_id: int) -> None:
-    from pooling.tasks_payments import remittances_build_task
-
-    remittances_build_task.delay(tenant_id=tenant_id, paymentrun_id=paymentrun_id)
+    outbox_enqueue(task="pooling.remittances_build", kwargs={"tenant_id": tenant_id, "paymentrun_id": paymentrun_id})
 
 
 def remittances_request(*, actor: User, tenant: ResponsibleBody, payment_run_id: int) -> PaymentRun:
@@ -274,8 +271,7 @@ def remittances_request(*, actor: User, tenant: ResponsibleBody, payment_run_id:
             obj=run,
             label=f"Remittance advice requested for payment run {run.pk}",
         )
-        tenant_id, run_id = tenant.pk, run.pk
-        transaction.on_commit(lambda: _enqueue_remittances(tenant_id=tenant_id, paymentrun_id=run_id), robust=True)
+        _enqueue_remittances(tenant_id=tenant.pk, paymentrun_id=run.pk)
     return run
 
 
