@@ -20,6 +20,8 @@ from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
 from accounts.tenancy import tenant_context
+from core.api_errors import server_error_logged
+from core.request_ids import request_id
 
 
 class MfaRequired(exceptions.PermissionDenied):
@@ -43,7 +45,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body["field"] = exc.field
         if exc.extra:
             body["detail"] = exc.extra
-        return Response(body, status=exc.status_code)
+        return Response({**body, "request_id": request_id()}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     elif isinstance(exc, Http404):
@@ -51,14 +53,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
-    if response is not None:
+    if response is None:  # not an API error: a bug or a failing service, still JSON
         _roll_back()
-    if response is not None and isinstance(exc, exceptions.APIException):
+        return Response(server_error_logged(exc), status=500)
+    _roll_back()
+    if isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         if isinstance(codes, str):
             response.data = {"code": codes, "message": str(exc.detail)}
         else:
             response.data = {"code": "invalid", "message": "Some fields are not valid.", "fields": response.data}
+        response.data["request_id"] = request_id()
     return response
 
 

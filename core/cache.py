@@ -62,8 +62,8 @@ class FailOpenRedisCacheClient(RedisCacheClient):
     def incr(self, key: Any, delta: int) -> Any:
         return _Breaker.call(lambda: super(FailOpenRedisCacheClient, self).incr(key, delta), delta)
 
-    def set_many(self, data: Any, timeout: Any) -> list[Any]:
-        return list(_Breaker.call(lambda: super(FailOpenRedisCacheClient, self).set_many(data, timeout), []) or [])
+    def set_many(self, data: Any, timeout: Any) -> None:
+        _Breaker.call(lambda: super(FailOpenRedisCacheClient, self).set_many(data, timeout), None)
 
     def delete_many(self, keys: Any) -> None:
         _Breaker.call(lambda: super(FailOpenRedisCacheClient, self).delete_many(keys), None)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "core.outbox",
+    "core.backup",
     "accounts",
     "groupings",
     "pooling",
@@ -70,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
+    "core.request_ids.RequestIdHeaderMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -122,6 +124,9 @@ if _statement_timeout_ms:
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_inclusion_pool")}
 DATABASE_OWNER_URL = env("DATABASE_OWNER_URL", default=DEFAULT_OWNER_DATABASE_URL)
 DATABASE_ADMIN_URL = env("DATABASE_ADMIN_URL", default=DEFAULT_ADMIN_DATABASE_URL)
+# manage.py backup dumps as this role: LOGIN, BYPASSRLS, pg_read_all_data, nothing else
+# (scripts/db_setup.py creates it). The superuser (DATABASE_ADMIN_URL) works too.
+DATABASE_BACKUP_URL = env("DATABASE_BACKUP_URL", default=DATABASE_ADMIN_URL)
 # The role the app runs as: migrations grant it table privileges (accounts.signals).
 DATABASE_RUNTIME_ROLE = env("DATABASE_RUNTIME_ROLE", default=DATABASES["default"]["USER"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -138,6 +143,10 @@ CACHE_REDIS_OPTIONS = {
     "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
     "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
 }
+# Publishing tries the broker once (kombu would otherwise sleep 2 s and more between
+# tries inside the request); the outbox's sweep is the retry. Workers and beat reconnect
+# on their own (CELERY_BROKER_CONNECTION_MAX_RETRIES below).
+BROKER_REDIS_TRANSPORT_OPTIONS = {**CACHE_REDIS_OPTIONS, "max_retries": 0}
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "core.cache.FailOpenRedisCache", "LOCATION": REDIS_URL, "OPTIONS": CACHE_REDIS_OPTIONS}
@@ -148,10 +157,7 @@ else:
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
-        "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = dict(BROKER_REDIS_TRANSPORT_OPTIONS)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = Path(env("CELERY_FILESYSTEM_BROKER_DIR", default=str(BASE_DIR / ".data" / "broker")))
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -238,7 +244,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / ".data" / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "core.storage.SafeFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "private")))
@@ -259,6 +265,9 @@ REPORT_TYPE_MODULES: list[str] = []
 
 # --- API ------------------------------------------------------------------------
 API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=90)
+# JSON bodies past these limits are a 400 (core.parsers): bytes, and nesting of [ and {.
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -269,6 +278,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "accounts.api.AutoSchema",
     "EXCEPTION_HANDLER": "accounts.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
 SPECTACULAR_SETTINGS = {
@@ -321,7 +335,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"()": structlog.stdlib.ProcessorFormatter, "processor": structlog.dev.ConsoleRenderer()},
+        "plain": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            # Plain tracebacks: a rich one with local variables costs seconds per error.
+            "processor": structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback),
+        },
         "json": {"()": structlog.stdlib.ProcessorFormatter, "processor": structlog.processors.JSONRenderer()},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env("LOG_FORMAT", default="plain")}},

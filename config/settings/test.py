@@ -11,11 +11,10 @@ import environ
 
 from .base import *  # noqa: F403
 from .base import (
+    BROKER_REDIS_TRANSPORT_OPTIONS,
     CACHE_REDIS_OPTIONS,
     DATABASE_OWNER_URL,
     DATABASES,
-    REDIS_CONNECT_TIMEOUT_SECONDS,
-    REDIS_SOCKET_TIMEOUT_SECONDS,
     env,
 )
 
@@ -46,17 +45,14 @@ CACHES = {
     }
 }
 CELERY_BROKER_URL = REDIS_URL
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
-    "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
-}
+CELERY_BROKER_TRANSPORT_OPTIONS = dict(BROKER_REDIS_TRANSPORT_OPTIONS)
 # Each test process gets its own queue, so parallel runs and a running demo never share work.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"inclusion-pool-test-{os.getpid()}")
 CELERY_TASK_ALWAYS_EAGER = False
 
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "core.storage.SafeFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = True
