@@ -8,16 +8,16 @@ import os
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from accounts.tenancy import TenantOwnedModel
+from core.storage import SafeFileSystemStorage
 
 
-class EvidenceStorage(FileSystemStorage):
+class EvidenceStorage(SafeFileSystemStorage):
     """``<MEDIA_ROOT>/evidence``: the private media root, which no URL serves. Files are
     readable by the app's own user only, and have no public URL."""
 

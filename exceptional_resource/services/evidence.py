@@ -18,6 +18,7 @@ from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
 from accounts.tenancy import tenant_context
 from accounts.uploads import validate_upload
+from core.storage import StorageUnavailable
 from exceptional_resource.models import Case, CaseDocument, CaseEvent, CaseStatus
 
 EVIDENCE_TYPES = frozenset({"pdf", "docx", "xlsx", "png", "jpg", "jpeg"})
@@ -81,7 +82,10 @@ def evidence_upload(*, actor: User, tenant: ResponsibleBody, case_id: int, uploa
             uploaded_by=actor,
             uploaded_by_label=actor.email,
         )
-        document.file.save(f"upload.{checked.extension}", upload, save=False)
+        try:
+            document.file.save(f"upload.{checked.extension}", upload, save=False)
+        except OSError as exc:  # full, read-only or gone: nothing was kept (core.storage)
+            raise StorageUnavailable(exc, field="file") from exc
         stored = str(document.file.name)
         try:
             document.save(force_insert=True)

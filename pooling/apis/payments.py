@@ -21,6 +21,7 @@ from accounts.api import TenantAPIView, created
 from accounts.audit import audit_record
 from accounts.policy import Action
 from accounts.web import tenant_stream
+from core.api_errors import error_body
 from pooling import remittances, selectors
 from pooling.selectors import payments as payment_selectors
 from pooling.services import payments as services
@@ -42,6 +43,11 @@ RUN_FIELDS = (
     "created_by_label",
     "confirmed_by_label",
     "confirmed_at",
+)
+
+
+MISSING_ADVICE = (
+    "The stored remittance advice is missing. It is being built again from the ledger; try in a few minutes."
 )
 
 
@@ -260,8 +266,13 @@ class _RemittanceFileApi(TenantAPIView):
         expected = remittance.sha256_csv if self.kind == "csv" else remittance.sha256_pdf
         if not file_field or not expected:
             raise NotFound("This remittance advice is still being prepared.")
-        with file_field.open("rb") as handle:
-            content = handle.read()
+        try:
+            with file_field.open("rb") as handle:
+                content = handle.read()
+        except FileNotFoundError:
+            # Answered, not raised: an exception would roll back the flag it just recorded.
+            services.remittance_file_missing(tenant=self.tenant, remittance_id=remittance.pk)
+            return Response(error_body("file_missing", MISSING_ADVICE), status=404)
         if hashlib.sha256(content).hexdigest() != expected:
             raise PermissionDenied("The stored remittance advice does not match its checksum.")
         line = remittance.line

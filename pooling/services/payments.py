@@ -349,3 +349,23 @@ __all__ = [
     "schedule_vary",
     "split_by_days",
 ]
+
+
+def remittance_file_missing(*, tenant: ResponsibleBody, remittance_id: int) -> None:
+    """A remittance's stored file is gone (a restore without its files, a lost disk): say so
+    on the run (the advice shows as not built, with an audit event) and build it again from
+    the ledger through the outbox. Never a 500."""
+    with tenant_context(tenant), transaction.atomic():
+        remittance = Remittance.objects.select_for_update().select_related("line").filter(pk=remittance_id).first()
+        if remittance is None or not (remittance.sha256_csv or remittance.sha256_pdf):
+            return
+        remittance.sha256_csv = remittance.sha256_pdf = ""
+        remittance.save(update_fields=["sha256_csv", "sha256_pdf"])
+        audit_record(
+            actor=None,
+            tenant=tenant,
+            verb="remittance.file_missing",
+            obj=remittance,
+            label=f"Stored remittance advice missing for payment run {remittance.line.payment_run_id}; rebuilding",
+        )
+        _enqueue_remittances(tenant_id=tenant.pk, paymentrun_id=remittance.line.payment_run_id)

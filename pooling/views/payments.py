@@ -51,6 +51,11 @@ def _show_error(form: Any, exc: ApplicationError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
+MISSING_ADVICE = (
+    "The stored remittance advice is missing. It is being built again from the ledger; try in a few minutes."
+)
+
+
 class _PoolMixin(BodyMixin):
     kwargs: dict[str, Any]
 
@@ -212,8 +217,12 @@ class RemittanceDownloadView(BodyMixin, TemplateView):
         expected = remittance.sha256_csv if self.kind == "csv" else remittance.sha256_pdf
         if not file_field or not expected:
             raise Http404("This remittance advice is still being prepared.")
-        with file_field.open("rb") as handle:
-            content = handle.read()
+        try:
+            with file_field.open("rb") as handle:
+                content = handle.read()
+        except FileNotFoundError as exc:
+            services.remittance_file_missing(tenant=self.body, remittance_id=remittance.pk)
+            raise Http404(MISSING_ADVICE) from exc
         if hashlib.sha256(content).hexdigest() != expected:
             raise PermissionDenied("The stored remittance advice does not match its checksum.")
         line = remittance.line
