@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.files.storage import FileSystemStorage
 
-from accounts.errors import ApplicationError
+from core.errors import ApplicationError
 
 FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.text import ascii_digits
+from core.text import ascii_digits
 from exceptional_resource.clock import add_working_days
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ class Letter:
 
 
 def _summary(outcome: str, amount_pence: int, requested_pence: int, pupil: str) -> str:
-    from accounts.money import format_pence
+    from core.money import format_pence
 
     if outcome == "approved":
         return f"We have agreed to fund the exceptional resource your school asked for to support pupil {pupil}."
@@ -158,7 +158,7 @@ class NoSuchLetter(LookupError):
 def letter_for_case(*, body: ResponsibleBody, case: Case, decision_id: str = "") -> tuple[Decision, Letter]:
     """The letter for the case's latest decision, or for ``decision_id`` (as typed in a
     query string) of the same case. ``case`` comes from ``selectors.case_get``."""
-    from exceptional_resource.selectors import award_instalments
+    from exceptional_resource.selectors.cases import award_instalments
 
     decisions = list(case.decisions.all())  # newest first
     if decision_id and not ascii_digits(decision_id):

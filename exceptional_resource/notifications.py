@@ -1,8 +1,8 @@
-"""Emails about cases. The kinds are registered with ``accounts.notifications`` when the
+"""Emails about cases. The kinds are registered with ``notifications`` when the
 app is ready; the case services call ``after_case_event`` for each timeline entry they
 write, and the entries named in ``VERB_KINDS`` are announced once the change has committed:
 who should hear is worked out and their messages queued in the database (no broker
-needed), then each immediate email goes by the ``accounts.send_notification`` task.
+needed), then each immediate email goes by the ``notifications.send_notification`` task.
 
 No email names or describes a pupil, a case reference, a school or an amount: only what
 happened, in a sentence, and a link to the page (where access is checked)."""
@@ -15,12 +15,12 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import Membership, ResponsibleBody, Role, User
-from accounts.notifications import IMMEDIATE, register_kind
-from accounts.notifications.services import notification_queue
 from accounts.policy import current_memberships_q
-from accounts.tenancy import tenant_context
 from core.outbox.services import outbox_enqueue
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, CaseEvent, CaseStatus, Decision
+from notifications import IMMEDIATE, register_kind
+from notifications.services import notification_queue
 
 
 @dataclass(frozen=True)

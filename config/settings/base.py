@@ -58,13 +58,18 @@ INSTALLED_APPS = [
     "pghistory",
     "django_htmx",
     "csp",
+    "core",
     "core.outbox",
     "core.backup",
     "accounts",
+    "notifications",
+    "reports",
     "groupings",
     "pooling",
     "exceptional_resource",
     "partnerships",
+    "assurance",
+    "devtools",
 ]
 
 MIDDLEWARE = [
@@ -76,7 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.IdleSessionTimeoutMiddleware",
+    "core.middleware.IdleSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -127,7 +132,7 @@ DATABASE_ADMIN_URL = env("DATABASE_ADMIN_URL", default=DEFAULT_ADMIN_DATABASE_UR
 # manage.py backup dumps as this role: LOGIN, BYPASSRLS, pg_read_all_data, nothing else
 # (scripts/db_setup.py creates it). The superuser (DATABASE_ADMIN_URL) works too.
 DATABASE_BACKUP_URL = env("DATABASE_BACKUP_URL", default=DATABASE_ADMIN_URL)
-# The role the app runs as: migrations grant it table privileges (accounts.signals).
+# The role the app runs as: migrations grant it table privileges (core.signals).
 DATABASE_RUNTIME_ROLE = env("DATABASE_RUNTIME_ROLE", default=DATABASES["default"]["USER"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -248,7 +253,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "private")))
-# Report files (accounts.reports): private default storage unless REPORTS_STORAGE_BACKEND
+# Report files (reports): private default storage unless REPORTS_STORAGE_BACKEND
 # names another, e.g. "storages.backends.s3.S3Storage" (django-storages, not installed by
 # default) with REPORTS_STORAGE_OPTIONS as JSON ({"bucket_name": "...", "default_acl": "private"}).
 if env("REPORTS_STORAGE_BACKEND", default=""):
@@ -276,8 +281,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "accounts.api.AutoSchema",
-    "EXCEPTION_HANDLER": "accounts.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.api.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "core.parsers.BoundedJSONParser",
         "rest_framework.parsers.FormParser",
@@ -350,13 +355,13 @@ DJANGO_STRUCTLOG_CELERY_ENABLED = True
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 HEALTHZ_WORKER_TIMEOUT_SECONDS = env.float("HEALTHZ_WORKER_TIMEOUT_SECONDS", default=3.0)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
-UPLOAD_VIRUS_SCANNER = env("UPLOAD_VIRUS_SCANNER", default="accounts.uploads.NoScanner")
-# With UPLOAD_VIRUS_SCANNER=accounts.uploads.ClamdScanner: tcp://host:port or unix:///path.
+UPLOAD_VIRUS_SCANNER = env("UPLOAD_VIRUS_SCANNER", default="core.uploads.NoScanner")
+# With UPLOAD_VIRUS_SCANNER=core.uploads.ClamdScanner: tcp://host:port or unix:///path.
 CLAMD_ADDRESS = env("CLAMD_ADDRESS", default="tcp://127.0.0.1:3310")
 CLAMD_TIMEOUT_SECONDS = env.float("CLAMD_TIMEOUT_SECONDS", default=30.0)
-# A file past UPLOAD_MAX_BYTES is not kept in memory or on disk (accounts.uploads).
+# A file past UPLOAD_MAX_BYTES is not kept in memory or on disk (core.uploads).
 FILE_UPLOAD_HANDLERS = [
-    "accounts.uploads.SizeLimitUploadHandler",
+    "core.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -372,10 +377,10 @@ HEALTHZ_CACHE_SECONDS = env.int("HEALTHZ_CACHE_SECONDS", default=5)
 # into the database, where they can be seen and paused in the admin.
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "outbox.sweep", "schedule": OUTBOX_SWEEP_SECONDS, "options": {"expires": 5 * 60}},
-    "reports-requeue-stale": {"task": "accounts.reports_requeue_stale", "schedule": 5 * 60},
-    "reports-expire": {"task": "accounts.reports_expire", "schedule": 24 * 60 * 60},
+    "reports-requeue-stale": {"task": "reports.reports_requeue_stale", "schedule": 5 * 60},
+    "reports-expire": {"task": "reports.reports_expire", "schedule": 24 * 60 * 60},
     "reports-monthly": {
-        "task": "accounts.reports_schedule_monthly",
+        "task": "reports.reports_schedule_monthly",
         "schedule": crontab(minute="0", hour="6", day_of_month="1"),
     },
     "partnership-need-signals": {
@@ -389,9 +394,9 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 6 * 60 * 60},
     },
     "notification-digests": {
-        "task": "accounts.send_notification_digests",
+        "task": "notifications.send_notification_digests",
         "schedule": crontab(minute="0", hour="7"),
         "options": {"expires": 12 * 60 * 60},
     },
-    "notifications-unsent": {"task": "accounts.send_unsent_notifications", "schedule": 10 * 60},
+    "notifications-unsent": {"task": "notifications.send_unsent_notifications", "schedule": 10 * 60},
 }

@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from accounts.tenancy import TenantOwnedModel
 from core.storage import SafeFileSystemStorage
+from core.tenancy import TenantOwnedModel
 
 
 class EvidenceStorage(SafeFileSystemStorage):

@@ -22,11 +22,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
+from core.audit import audit_record
+from core.errors import ApplicationError, ConflictError
 from core.outbox.services import outbox_enqueue
+from core.tenancy import tenant_context
 from pooling import remittances
 from pooling.models import (
     AccountKind,
@@ -205,7 +205,7 @@ def payment_run_confirm(
             },
         )
         # The advice is built from the outbox: delivered after commit, swept until built.
-        _enqueue_remittances(tenant_id=tenant.pk, paymentrun_id=run.pk)
+        _enqueue_remittances(tenant_id=tenant.pk, payment_run_id=run.pk)
     return run
 
 
@@ -251,8 +251,8 @@ def _post_run(
         )
 
 
-def _enqueue_remittances(*, tenant_id: int, paymentrun_id: int) -> None:
-    outbox_enqueue(task="pooling.remittances_build", kwargs={"tenant_id": tenant_id, "paymentrun_id": paymentrun_id})
+def _enqueue_remittances(*, tenant_id: int, payment_run_id: int) -> None:
+    outbox_enqueue(task="pooling.remittances_build", kwargs={"tenant_id": tenant_id, "payment_run_id": payment_run_id})
 
 
 def remittances_request(*, actor: User, tenant: ResponsibleBody, payment_run_id: int) -> PaymentRun:
@@ -271,7 +271,7 @@ def remittances_request(*, actor: User, tenant: ResponsibleBody, payment_run_id:
             obj=run,
             label=f"Remittance advice requested for payment run {run.pk}",
         )
-        _enqueue_remittances(tenant_id=tenant.pk, paymentrun_id=run.pk)
+        _enqueue_remittances(tenant_id=tenant.pk, payment_run_id=run.pk)
     return run
 
 
@@ -368,4 +368,4 @@ def remittance_file_missing(*, tenant: ResponsibleBody, remittance_id: int) -> N
             obj=remittance,
             label=f"Stored remittance advice missing for payment run {remittance.line.payment_run_id}; rebuilding",
         )
-        _enqueue_remittances(tenant_id=tenant.pk, paymentrun_id=remittance.line.payment_run_id)
+        _enqueue_remittances(tenant_id=tenant.pk, payment_run_id=remittance.line.payment_run_id)

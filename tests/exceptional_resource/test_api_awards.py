@@ -11,11 +11,11 @@ import pytest
 from django.db import reset_queries
 
 from accounts.models import Role
-from accounts.notifications.models import Notification
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, CaseEvent, Decision
 from exceptional_resource.services import cases as case_services
 from exceptional_resource.services.awards import awards_mark_reviews_due
+from notifications.models import Notification
 from pooling.selectors import pool_headroom
 from tests.exceptional_resource.api_support import CRITERIA, api, case_row, counts, field_error, url
 from tests.exceptional_resource.conftest import draft_case
@@ -374,7 +374,7 @@ def test_a_renewal_the_pool_cannot_fund_is_a_409_and_the_shortfall_is_recorded(
         assert CaseEvent.objects.filter(case=case, verb="headroom_shortfall").count() == 1
     # The finance officers hear of it once it commits (the shortfall is escalated).
     assert len(announced) == 1
-    assert run_outbox(after=mark) == ["exceptional_resource.case_event_notify", "accounts.send_notification"]
+    assert run_outbox(after=mark) == ["exceptional_resource.case_event_notify", "notifications.send_notification"]
     with tenant_context(scene.body):
         alerted = set(Notification.objects.filter(kind="pool_headroom_shortfall").values_list("user_id", flat=True))
     assert alerted == {scene.finance.user.pk}

@@ -21,9 +21,9 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from accounts.reports.services import report_run_execute, report_run_request
 from exceptional_resource.services.evidence import evidence_upload
 from pooling.services.payments import payment_run_confirm, remittances_build
+from reports.services import report_run_execute, report_run_request
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.evidence_files import PDF
 from tests.pooling.payments_support import award

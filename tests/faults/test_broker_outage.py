@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from accounts.models import AuditEvent
-from accounts.notifications.models import Notification
-from accounts.reports.models import ReportFile, ReportRun
 from accounts.services import api_token_create
-from accounts.tenancy import tenant_context
+from core.models import AuditEvent
 from core.outbox.models import OutboxMessage
+from core.tenancy import tenant_context
+from notifications.models import Notification
 from pooling.models import PaymentRun, Remittance
+from reports.models import ReportFile, ReportRun
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.faults.http import Client, Reply
 from tests.faults.stack import OwnRedis, celery, stack_env, wait_for, warm_up, web
@@ -71,7 +71,7 @@ def test_work_asked_for_while_the_broker_is_down_is_built_once_within_two_minute
         run_id, report_id = confirmed.json()["id"], requested.json()["id"]
         waiting = list(OutboxMessage.objects.order_by("pk").values_list("task_name", "sent_at"))
         assert sorted(name for name, _ in waiting) == [
-            "accounts.report_run",
+            "reports.report_run",
             "exceptional_resource.case_event_notify",
             "pooling.remittances_build",
         ]
@@ -91,5 +91,5 @@ def test_work_asked_for_while_the_broker_is_down_is_built_once_within_two_minute
         assert sorted(sent) == sorted([scene.officer.user.pk, scene.senior.user.pk])
     assert not OutboxMessage.objects.filter(
         acked_at__isnull=True,
-        task_name__in=["pooling.remittances_build", "accounts.report_run", "exceptional_resource.case_event_notify"],
+        task_name__in=["pooling.remittances_build", "reports.report_run", "exceptional_resource.case_event_notify"],
     ).exists()

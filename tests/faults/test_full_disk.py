@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from accounts.services import api_token_create
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import CaseDocument
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.evidence_files import PDF

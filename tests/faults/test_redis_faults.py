@@ -13,7 +13,7 @@ import pytest
 
 from accounts.models import Role
 from accounts.services import api_token_create
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.factories import DEMO_PASSWORD, member

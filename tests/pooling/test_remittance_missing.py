@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.models import AuditEvent
-from accounts.tenancy import tenant_context
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from pooling.models import Remittance
 from pooling.services.payments import payment_run_confirm, remittances_build
 from tests.outbox_support import pending, run_outbox
@@ -53,7 +53,7 @@ def test_a_missing_remittance_file_is_a_404_json_that_flags_and_rebuilds_it(offi
         flagged = Remittance.objects.get(pk=remittance.pk)
         assert (flagged.sha256_pdf, flagged.sha256_csv) == ("", "")
         assert AuditEvent.objects.filter(verb="remittance.file_missing", object_id=str(remittance.pk)).count() == 1
-    assert pending() == [("pooling.remittances_build", {"tenant_id": body.pk, "paymentrun_id": run.pk})]
+    assert pending() == [("pooling.remittances_build", {"tenant_id": body.pk, "payment_run_id": run.pk})]
     run_outbox()
     with tenant_context(body):
         rebuilt = Remittance.objects.get(pk=remittance.pk)
