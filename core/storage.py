@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.files.storage import FileSystemStorage
 
+from core.error_codes import CoreError
 from core.errors import ApplicationError
 
 FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
@@ -28,7 +29,7 @@ class StorageUnavailable(ApplicationError):
             "The document store is full, so the file was not kept. Try again later; the service desk has been told."
             if full
             else "The document store is not accepting files just now, so the file was not kept. Try again later.",
-            code="storage_full" if full else "storage_unavailable",
+            code=CoreError.STORAGE_FULL if full else CoreError.STORAGE_UNAVAILABLE,
             field=field,
         )
         if full:

@@ -20,7 +20,8 @@ from tests.outbox_support import pending, run_outbox
 from tests.pooling.conftest import fund
 from tests.pooling.payments_support import award
 
-pytestmark = pytest.mark.django_db
+# Transactional: the flag is committed on its own before the 404, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
