@@ -1,4 +1,5 @@
-"""Fault tests: real processes on 127.0.0.1, slow (``make test-faults``)."""
+"""Fault tests: real processes on 127.0.0.1, slow (``make test-faults``; every module is
+marked ``faults``, which ``make test`` leaves out)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,6 @@ import pytest
 
 from tests.exceptional_resource.conftest import scene  # noqa: F401 - the case scene, shared
 from tests.faults.stack import OwnRedis
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/faults/" in str(item.fspath):
-            item.add_marker(pytest.mark.faults)
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from tests.exceptional_resource.evidence_files import PDF
 from tests.pooling.payments_support import award
 from tests.worker import ROOT
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.faults]
 BACKUP_ROLE, BACKUP_PASSWORD = "inclusion_pool_backup_test", "backup-test-password"
 TABLES = [
     "pooling_transaction",

@@ -16,7 +16,7 @@ from tests.factories import member
 from tests.faults.http import Client, Reply
 from tests.faults.stack import OwnRedis, stack_env, warm_up, web
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.faults]
 
 
 def _post_raw(base: str, path: str, body: bytes, token: dict[str, str]) -> Reply:

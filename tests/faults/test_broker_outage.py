@@ -21,7 +21,7 @@ from tests.faults.http import Client, Reply
 from tests.faults.stack import OwnRedis, celery, stack_env, wait_for, warm_up, web
 from tests.pooling.payments_support import award
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.faults]
 
 
 def _auth(user) -> dict[str, str]:  # type: ignore[no-untyped-def]

@@ -23,7 +23,7 @@ from tests.exceptional_resource.evidence_files import PDF
 from tests.faults.http import Client, Reply
 from tests.faults.stack import OwnRedis, stack_env, warm_up, web
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.faults]
 ROOT = os.geteuid() == 0
 
 

@@ -20,7 +20,7 @@ from tests.factories import DEMO_PASSWORD, member
 from tests.faults.http import Client, Reply
 from tests.faults.stack import OwnRedis, stack_env, warm_up, web
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.faults]
 
 
 def _sign_in(client: Client, email: str, password: str) -> Reply:

@@ -19,7 +19,7 @@ import pytest
 from tests.faults.http import Client
 from tests.faults.stack import ROOT, OwnRedis, free_port, stack_env, wait_for, web
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.faults]
 
 
 @contextmanager
