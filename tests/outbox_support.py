@@ -16,6 +16,12 @@ def pending(task: str | None = None) -> list[tuple[str, dict[str, Any]]]:
     return [(m.task_name, m.kwargs) for m in qs]
 
 
+def pending_after(mark: int) -> list[tuple[str, dict[str, Any]]]:
+    """Unacknowledged messages newer than ``mark`` (see ``outbox_mark``)."""
+    qs = OutboxMessage.objects.filter(acked_at__isnull=True, pk__gt=mark).order_by("pk")
+    return [(m.task_name, m.kwargs) for m in qs]
+
+
 def outbox_mark() -> int:
     """The newest message's id: ``run_outbox(after=...)`` runs only what came later."""
     return OutboxMessage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
