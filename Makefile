@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help lock install db run test test-deep pytest-deep bench lint fmt typecheck imports migrations-check check-services pytest assets clean
+.PHONY: help lock install db run test test-deep pytest-deep test-faults backup restore bench lint fmt typecheck imports migrations-check check-services pytest assets clean
 
 help: ## List every target
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -51,7 +51,7 @@ migrations-check: install ## Fail if models and migrations disagree
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
 pytest: install ## The pytest suite alone, in parallel (pass ARGS=... for more)
-	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not deep" $(ARGS)
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not deep and not faults" $(ARGS)
 
 test: install ## Everything CI runs (lint, types, contracts, migrations, tests); starts PostgreSQL/Redis when none answers
 	scripts/with_test_services.sh $(MAKE) --no-print-directory db lint typecheck imports migrations-check pytest
@@ -62,6 +62,17 @@ test-deep: install ## Long property-based runs (hypothesis deep profile; progres
 pytest-deep: install ## The deep property runs alone, against the configured services
 	@mkdir -p .pytest_cache
 	PROPERTY_PROGRESS_FILE=$(CURDIR)/.pytest_cache/property-progress.log HYPOTHESIS_PROFILE=deep DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) -m deep $(ARGS)
+
+test-faults: check-services db ## Fault tests on real processes: broker/cache down or hung, slow clients, full disk, backup and restore (about 15 min; nginx from Debian)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -m faults $(ARGS)
+
+BACKUP_DIR ?= backups/$(shell date -u +%Y%m%dT%H%M%SZ)
+backup: install ## Back up the database (as DATABASE_BACKUP_URL) and every stored file to BACKUP_DIR, with a checksum manifest
+	$(BIN)/python manage.py backup $(BACKUP_DIR)
+
+restore: install ## Restore FROM=<backup folder> into a new database DATABASE=<name> and an empty PRIVATE_MEDIA_ROOT
+	@test -n "$(FROM)" -a -n "$(DATABASE)" || { echo "usage: make restore FROM=backups/<stamp> DATABASE=<new database name>"; exit 2; }
+	$(BIN)/python manage.py restore $(FROM) --database $(DATABASE)
 
 bench: check-services db ## Performance benchmarks (B1-B5, see docs/performance.md)
 	$(BIN)/python -m devtools.bench

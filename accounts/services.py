@@ -15,12 +15,12 @@ from accounts.error_codes import AccountError
 from accounts.grouping_scope import school_in_grouping
 from accounts.models import SCHOOL_SCOPED_ROLES, Membership, ResponsibleBody, Role, User
 from accounts.policy import current_memberships_q
-from accounts.tasks import send_invitation_email
 from core.audit import audit_record, snapshot
 from core.audit_verbs import AuditVerb
 from core.constraints import violates
 from core.errors import ApplicationError, ConflictError, NotFound
 from core.locking import lock_rows
+from core.outbox.services import outbox_enqueue
 from core.tenancy import platform_context, tenant_context
 
 MEMBERSHIP_FIELDS = ("user", "role", "school", "decision_limit_pence", "valid_from", "valid_to")
@@ -188,7 +188,7 @@ def membership_invite(
             after=snapshot(membership, MEMBERSHIP_FIELDS),
         )
         if created_user:
-            transaction.on_commit(lambda: send_invitation_email.delay(membership_id=membership.pk))
+            outbox_enqueue(task="accounts.send_invitation_email", kwargs={"membership_id": membership.pk})
     return membership
 
 

@@ -16,7 +16,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.api_errors import server_error_logged
 from core.errors import ApplicationError, NotFound
+from core.request_ids import request_id
 from core.storage import StorageUnavailable, is_store_error
 
 
@@ -44,13 +46,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body["field"] = exc.field
         if exc.extra:
             body["detail"] = exc.extra
-        return Response(body, status=exc.status_code)
+        return Response({**body, "request_id": request_id()}, status=exc.status_code)
     if isinstance(exc, NotFound):
         _roll_back()
         body = {"code": exc.code, "message": exc.message}
         if exc.field:
             body["field"] = exc.field
-        return Response(body, status=exc.status_code)
+        return Response({**body, "request_id": request_id()}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     elif isinstance(exc, Http404):
@@ -58,14 +60,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
-    if response is not None:
+    if response is None:  # not an API error: a bug or a failing service, still JSON
         _roll_back()
-    if response is not None and isinstance(exc, exceptions.APIException):
+        return Response(server_error_logged(exc), status=500)
+    _roll_back()
+    if isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
         if isinstance(codes, str):
             response.data = {"code": codes, "message": str(exc.detail)}
         else:
             response.data = {"code": "invalid", "message": "Some fields are not valid.", "fields": response.data}
+        response.data["request_id"] = request_id()
     return response
 
 

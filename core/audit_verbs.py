@@ -96,6 +96,7 @@ class AuditVerb(StrEnum):
     RECEIPT_RECORDED = "receipt.recorded"
     REMITTANCE_BUILT = "remittance.built"
     REMITTANCE_DOWNLOADED = "remittance.downloaded"
+    REMITTANCE_FILE_MISSING = "remittance.file_missing"
     REMITTANCE_REQUESTED = "remittance.requested"
     REPORT_DOWNLOADED = "report.downloaded"
     REPORT_EXPIRED = "report.expired"

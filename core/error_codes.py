@@ -12,4 +12,5 @@ class CoreError(ErrorCode):
     FILE_SCAN_FAILED = "file_scan_failed"
     FILE_TOO_LARGE = "file_too_large"
     FILE_TYPE_NOT_ALLOWED = "file_type_not_allowed"
+    STORAGE_FULL = "storage_full"
     STORAGE_UNAVAILABLE = "storage_unavailable"

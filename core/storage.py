@@ -15,8 +15,11 @@ S3-compatible object store (django-storages) when ``STORAGE_S3_BUCKET`` is set (
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, Any
@@ -34,17 +37,27 @@ from core.errors import ApplicationError
 CHUNK = 1024 * 1024
 
 
+FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
 class StorageUnavailable(ApplicationError):
-    """The file store did not answer or refused the operation."""
+    """The file store did not answer or refused the operation: 507 when it is full, 503
+    otherwise. Nothing was recorded."""
 
     status_code = 503
 
-    def __init__(self, doing: str) -> None:
+    def __init__(self, doing: str, *, full: bool = False, field: str | None = None) -> None:
         super().__init__(
-            f"The document store is not answering, so the file could not be {doing}. Nothing was recorded; "
+            f"The document store is full, so the file could not be {doing}. Nothing was recorded; "
+            "try again later (the service desk has been told)."
+            if full
+            else f"The document store is not answering, so the file could not be {doing}. Nothing was recorded; "
             "try again in a few minutes.",
-            code=CoreError.STORAGE_UNAVAILABLE,
+            code=CoreError.STORAGE_FULL if full else CoreError.STORAGE_UNAVAILABLE,
+            field=field,
         )
+        if full:
+            self.status_code = 507
 
 
 def _store_errors() -> tuple[type[BaseException], ...]:
@@ -63,15 +76,17 @@ def is_store_error(exc: BaseException) -> bool:
 
 
 @contextmanager
-def storage_guard(doing: str) -> Iterator[None]:
-    """Turn the store failing inside the block into ``StorageUnavailable(doing)``."""
+def storage_guard(doing: str, *, field: str | None = None) -> Iterator[None]:
+    """Turn the store failing inside the block into ``StorageUnavailable(doing)`` (507 when
+    the disk is full)."""
     try:
         yield
     except ApplicationError:
         raise
     except Exception as exc:
         if is_store_error(exc):
-            raise StorageUnavailable(doing) from exc
+            full = isinstance(exc, OSError) and exc.errno in FULL
+            raise StorageUnavailable(doing, full=full, field=field) from exc
         raise
 
 
@@ -91,6 +106,40 @@ class PrivateFileSystemStorage(FileSystemStorage):
 
     def url(self, name: str | None) -> str:
         raise ValueError("Stored files have no public address; they are served through permission-checked views.")
+
+    def _save(self, name: str, content: Any) -> str:
+        """Write to a hidden temporary name in the target folder, flush, then link into
+        place (never over an existing file); any error (a full or read-only disk, a size
+        limit) removes the temporary file, so a failure leaves nothing behind."""
+        full_path = self.path(name)
+        directory = os.path.dirname(full_path)
+        old_umask = os.umask(0o777 & ~(self.directory_permissions_mode or 0o700))
+        try:
+            os.makedirs(directory, self.directory_permissions_mode or 0o700, exist_ok=True)
+        finally:
+            os.umask(old_umask)
+        fd, partial = tempfile.mkstemp(dir=directory, prefix=".partial-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                if hasattr(content, "seek"):
+                    content.seek(0)
+                for chunk in content.chunks():
+                    handle.write(chunk if isinstance(chunk, bytes) else chunk.encode())
+                handle.flush()
+                os.fsync(handle.fileno())
+            while True:
+                try:
+                    os.link(partial, full_path)  # atomic, and never over an existing file
+                    break
+                except FileExistsError:
+                    name = self.get_available_name(name)
+                    full_path = self.path(name)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(partial)
+        if self.file_permissions_mode is not None:
+            os.chmod(full_path, self.file_permissions_mode)
+        return str(name).replace("\\", "/")
 
 
 class AliasStorage(Storage):

@@ -2,7 +2,7 @@
 app is ready; the case services call ``after_case_event`` for each timeline entry they
 write, and the entries named in ``VERB_KINDS`` are announced once the change has committed:
 who should hear is worked out and their messages queued in the database (no broker
-needed), then each immediate email goes by the ``accounts.send_notification`` task.
+needed), then each immediate email goes by the ``notifications.send_notification`` task.
 
 No email names or describes a pupil, a case reference, a school or an amount: only what
 happened, in a sentence, and a link to the page (where access is checked)."""
@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import Membership, ResponsibleBody, Role, User
 from accounts.policy import current_memberships_q
+from core.outbox.services import outbox_enqueue
 from core.tenancy import tenant_context
 from exceptional_resource.models import Case, CaseEvent, CaseStatus, Decision
 from notifications import IMMEDIATE, register_kind
@@ -101,16 +101,15 @@ SCHOOL_ROLES = (Role.HEAD, Role.SENDCO)
 
 
 def after_case_event(event: CaseEvent) -> None:
-    """Called by the case services for each timeline entry they write: the entries that
-    people must hear about are announced once the transaction commits."""
+    """Called by the case services for each timeline entry they write, inside their
+    transaction: the entries that people must hear about are announced by a task from the
+    outbox once it commits (the request never waits for recipients or the broker)."""
     if event.verb not in VERB_KINDS:
         return
-    tenant_id, event_id = event.responsible_body_id, event.pk
-    transaction.on_commit(lambda: _announce(tenant_id, event_id), robust=True)
-
-
-def _announce(tenant_id: int, event_id: int) -> None:
-    case_event_notify(tenant=ResponsibleBody.objects.get(pk=tenant_id), event_id=event_id)
+    outbox_enqueue(
+        task="exceptional_resource.case_event_notify",
+        kwargs={"tenant_id": event.responsible_body_id, "event_id": event.pk},
+    )
 
 
 def _members(case: Case, roles: tuple[str, ...], *, school_only: bool) -> set[int]:

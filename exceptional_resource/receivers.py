@@ -1,12 +1,16 @@
-"""Reactions to events published by lower apps."""
+"""Reactions to events published by lower apps: work recorded in the outbox, inside the
+sender's transaction, and run after commit."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from exceptional_resource.tasks import end_awards_for_arrangement
+from core.outbox.services import outbox_enqueue
 
 
 def on_arrangement_ended(*, tenant_id: int, school_id: int, end_date: date, **kwargs: Any) -> None:
-    end_awards_for_arrangement.delay(tenant_id=tenant_id, school_id=school_id, end_date=end_date.isoformat())
+    outbox_enqueue(
+        task="exceptional_resource.end_awards_for_arrangement",
+        kwargs={"tenant_id": tenant_id, "school_id": school_id, "end_date": end_date.isoformat()},
+    )

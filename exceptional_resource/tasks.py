@@ -44,3 +44,13 @@ def end_awards_for_arrangement(self, *, tenant_id: int, school_id: int, end_date
             reason="The school's arrangement with the grouping ended",
         )
     return len(award_ids)
+
+
+@shared_task(name="exceptional_resource.case_event_notify", bind=True, max_retries=5, default_retry_delay=30)
+def case_event_notify_task(self, *, tenant_id: int, event_id: int) -> int:  # type: ignore[no-untyped-def]
+    """Queue the emails for one case timeline entry (from the outbox). Idempotent: each
+    person gets one message per entry."""
+    from exceptional_resource.notifications import case_event_notify
+
+    body = ResponsibleBody.objects.filter(pk=tenant_id).first()
+    return 0 if body is None else case_event_notify(tenant=body, event_id=event_id)

@@ -1,5 +1,6 @@
 """Events groupings publishes for the apps above it (pooling pro-rates contributions,
-cases settle awards). Sent after commit, carrying ids and dates only."""
+cases settle awards). Sent inside the change's transaction, carrying ids and dates only;
+receivers only record work in the outbox (``core.outbox``), which runs it after commit."""
 
 from django.dispatch import Signal
 

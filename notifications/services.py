@@ -19,6 +19,7 @@ from accounts.models import ResponsibleBody, User
 from core.constraints import violates
 from core.errors import ApplicationError
 from core.locking import lock_rows
+from core.outbox.services import outbox_enqueue
 from core.tenancy import platform_context, tenant_context
 from notifications import DIGEST, IMMEDIATE, OFF, kind, registered_kinds
 from notifications.error_codes import NotificationError
@@ -95,17 +96,13 @@ def notification_queue(
                     raise
                 continue
             queued.append(notification)
-        immediate = [(tenant.pk, n.pk) for n in queued if n.delivery == IMMEDIATE]
-        if immediate:
-            transaction.on_commit(lambda: _enqueue_sends(immediate), robust=True)
+        for notification in queued:
+            if notification.delivery == IMMEDIATE:
+                outbox_enqueue(
+                    task="notifications.send_notification",
+                    kwargs={"tenant_id": tenant.pk, "notification_id": notification.pk},
+                )
     return queued
-
-
-def _enqueue_sends(pairs: list[tuple[int, int]]) -> None:
-    from notifications.tasks import send_notification
-
-    for tenant_id, notification_id in pairs:
-        send_notification.delay(tenant_id=tenant_id, notification_id=notification_id)
 
 
 def notifications_unsent(*, older_than_seconds: int) -> list[tuple[int, int]]:

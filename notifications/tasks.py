@@ -8,8 +8,10 @@ from datetime import date
 
 import structlog
 from celery import shared_task
+from django.db import transaction
 from django.utils import timezone
 
+from core.outbox.services import outbox_enqueue
 from notifications import services
 
 log = structlog.get_logger(__name__)
@@ -49,6 +51,10 @@ def send_unsent_notifications(*, older_than_seconds: int = 600) -> int:
     broker outage at commit time or an exhausted retry delays an email instead of losing
     it. Sending is idempotent, so a message queued twice goes once."""
     pending = services.notifications_unsent(older_than_seconds=older_than_seconds)
-    for tenant_id, notification_id in pending:
-        send_notification.delay(tenant_id=tenant_id, notification_id=notification_id)
+    with transaction.atomic():
+        for tenant_id, notification_id in pending:
+            outbox_enqueue(
+                task="notifications.send_notification",
+                kwargs={"tenant_id": tenant_id, "notification_id": notification_id},
+            )
     return len(pending)

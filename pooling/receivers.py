@@ -1,14 +1,15 @@
 """Pooling's reactions to events other apps publish. ``connect()`` is called once from
 ``PoolingConfig.ready``.
 
-Receivers only enqueue work (after commit, ids only); the tasks call the services."""
+Receivers only record work in the outbox (ids only), inside the sender's transaction; the
+tasks call the services after commit."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from core.outbox.services import outbox_enqueue
 
 ARRANGEMENT_ENDED_UID = "pooling.recalculate_contributions_when_arrangement_ends"
 
@@ -18,10 +19,9 @@ def recalculate_contributions_when_arrangement_ends(
 ) -> None:
     """``groupings.signals.arrangement_ended``: the school's contributions are pro-rated to
     its last day, so recalculate them (posting only the difference)."""
-    from pooling.tasks import recalculate_contributions_for_arrangement
-
-    transaction.on_commit(
-        lambda: recalculate_contributions_for_arrangement.delay(tenant_id=tenant_id, arrangement_id=arrangement_id)
+    outbox_enqueue(
+        task="pooling.recalculate_contributions_for_arrangement",
+        kwargs={"tenant_id": tenant_id, "arrangement_id": arrangement_id},
     )
 
 

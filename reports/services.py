@@ -35,6 +35,7 @@ from core.audit_verbs import AuditVerb
 from core.constraints import violates
 from core.errors import ApplicationError
 from core.locking import lock_rows
+from core.outbox.services import outbox_enqueue
 from core.storage import StorageUnavailable, storage_guard
 from core.tenancy import platform_context, tenant_context
 from reports.error_codes import ReportError
@@ -58,15 +59,11 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
 
 
 def _enqueue(report_run_id: int) -> None:
-    from reports.tasks import report_run_task
-
-    report_run_task.delay(report_run_id)
+    outbox_enqueue(task="reports.report_run", kwargs={"report_run_id": report_run_id})
 
 
 def _enqueue_email(report_run_id: int) -> None:
-    from reports.tasks import report_email_task
-
-    report_email_task.delay(report_run_id)
+    outbox_enqueue(task="reports.report_email", kwargs={"report_run_id": report_run_id})
 
 
 def _type_or_error(key: str) -> ReportType:
@@ -127,8 +124,7 @@ def report_run_request(
             label=run.label,
             after={"report_type": report_type, "parameters": parameters},
         )
-        run_id = run.pk
-        transaction.on_commit(lambda: _enqueue(run_id), robust=True)
+        _enqueue(run.pk)
     return run
 
 
@@ -271,7 +267,7 @@ def _succeed(*, tenant: ResponsibleBody, report_run_id: int, attempt: int, outpu
             label=run.label,
             after={"files": {f.name: f.sha256 for f in files}, "attempts": run.attempts},
         )
-        transaction.on_commit(lambda: _enqueue_email(report_run_id), robust=True)
+        _enqueue_email(report_run_id)
 
 
 def _remove_leftovers(run: ReportRun) -> None:
@@ -296,8 +292,7 @@ def _fail_locked(run: ReportRun, *, tenant: ResponsibleBody, message: str) -> No
     audit_record(
         actor=None, tenant=tenant, verb=AuditVerb.REPORT_FAILED, obj=run, label=run.label, after={"error": message}
     )
-    run_id = run.pk
-    transaction.on_commit(lambda: _enqueue_email(run_id), robust=True)
+    _enqueue_email(run.pk)
 
 
 def report_run_fail(*, tenant: ResponsibleBody, report_run_id: int, attempt: int, message: str) -> None:
@@ -412,8 +407,9 @@ def reports_requeue_stale() -> list[int]:
                 | Q(status=Status.RUNNING, heartbeat_at__isnull=True)
             ).values_list("pk", flat=True)
         )
-    for run_id in ids:
-        _enqueue(run_id)
+    with transaction.atomic():
+        for run_id in ids:
+            _enqueue(run_id)
     return ids
 
 

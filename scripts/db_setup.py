@@ -5,6 +5,9 @@ migrate as the owner.
 - DATABASE_ADMIN_URL: a superuser connection used only here (default postgres@127.0.0.1).
 - DATABASE_OWNER_URL: owns the schema, runs migrations; may create test databases.
 - DATABASE_URL: the runtime role: no ownership, no BYPASSRLS, no superuser.
+- DATABASE_BACKUP_URL (optional): the backup role ``manage.py backup`` dumps as: LOGIN,
+  BYPASSRLS (pg_dump must read every row through row-level security) and pg_read_all_data,
+  no ownership and no write.
 
 Usage: python scripts/db_setup.py [--no-migrate]
 """
@@ -46,6 +49,10 @@ def main() -> int:
     admin = environ.Env.db_url_config(os.environ.get("DATABASE_ADMIN_URL") or DEFAULT_ADMIN_DATABASE_URL)
     owner = environ.Env.db_url_config(os.environ.get("DATABASE_OWNER_URL") or DEFAULT_OWNER_DATABASE_URL)
     runtime = environ.Env.db_url_config(os.environ.get("DATABASE_URL") or DEFAULT_RUNTIME_DATABASE_URL)
+    backup_url = os.environ.get("DATABASE_BACKUP_URL", "")
+    backup = environ.Env.db_url_config(backup_url) if backup_url else None
+    if backup is not None and backup["USER"] in {admin["USER"], owner["USER"], runtime["USER"]}:
+        backup = None  # the superuser (or a misconfiguration): nothing to create
     if owner["NAME"] != runtime["NAME"]:
         print("DATABASE_URL and DATABASE_OWNER_URL must name the same database.", file=sys.stderr)
         return 2
@@ -61,10 +68,13 @@ def main() -> int:
         )
         return 1
     with conn:
-        for cfg, attrs in (
+        roles = [
             (owner, "LOGIN NOSUPERUSER CREATEDB NOBYPASSRLS NOCREATEROLE"),
             (runtime, "LOGIN NOSUPERUSER NOCREATEDB NOBYPASSRLS NOCREATEROLE"),
-        ):
+        ]
+        if backup is not None:
+            roles.append((backup, "LOGIN NOSUPERUSER NOCREATEDB BYPASSRLS NOCREATEROLE"))
+        for cfg, attrs in roles:
             role = str(cfg["USER"])
             exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone()
             verb = "ALTER" if exists else "CREATE"
@@ -73,6 +83,8 @@ def main() -> int:
             )
             conn.execute(statement)
             print(f"role {role}: {'updated' if exists else 'created'}")
+        if backup is not None:
+            conn.execute(sql.SQL("GRANT pg_read_all_data TO {}").format(sql.Identifier(str(backup["USER"]))))
         dbname = str(owner["NAME"])
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone() is None:
             conn.execute(

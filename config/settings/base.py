@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "core",
+    "core.outbox",
+    "core.backup",
     "accounts",
     "notifications",
     "reports",
@@ -76,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
+    "core.request_ids.RequestIdHeaderMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -133,22 +136,51 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Timeouts (docs/operations.md, "Timeouts"): a database that does not answer the connect
+# within DATABASE_CONNECT_TIMEOUT_SECONDS is an error, not a hung thread, and no statement
+# runs longer than DATABASE_STATEMENT_TIMEOUT_MS (0 turns the limit off).
+DATABASES["default"].setdefault("OPTIONS", {})
+DATABASES["default"]["OPTIONS"]["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT_SECONDS", default=5)
+_statement_timeout_ms = env.int("DATABASE_STATEMENT_TIMEOUT_MS", default=120_000)
+if _statement_timeout_ms:
+    DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={_statement_timeout_ms}"
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_inclusion_pool")}
 DATABASE_OWNER_URL = env("DATABASE_OWNER_URL", default=DEFAULT_OWNER_DATABASE_URL)
 DATABASE_ADMIN_URL = env("DATABASE_ADMIN_URL", default=DEFAULT_ADMIN_DATABASE_URL)
+# manage.py backup dumps as this role: LOGIN, BYPASSRLS, pg_read_all_data, nothing else
+# (scripts/db_setup.py creates it). The superuser (DATABASE_ADMIN_URL) works too.
+DATABASE_BACKUP_URL = env("DATABASE_BACKUP_URL", default=DATABASE_ADMIN_URL)
 # The role the app runs as: migrations grant it table privileges (core.signals).
 DATABASE_RUNTIME_ROLE = env("DATABASE_RUNTIME_ROLE", default=DATABASES["default"]["USER"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ----------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# Redis timeouts: a Redis that is down or hung (SIGSTOP, a full network buffer) costs a
+# request at most about REDIS_SOCKET_TIMEOUT_SECONDS once, then nothing for
+# CACHE_RETRY_AFTER_SECONDS: the cache fails open (core.cache), the outbox backs off.
+REDIS_CONNECT_TIMEOUT_SECONDS = env.float("REDIS_CONNECT_TIMEOUT_SECONDS", default=0.5)
+REDIS_SOCKET_TIMEOUT_SECONDS = env.float("REDIS_SOCKET_TIMEOUT_SECONDS", default=1.0)
+CACHE_RETRY_AFTER_SECONDS = env.float("CACHE_RETRY_AFTER_SECONDS", default=5.0)
+CACHE_REDIS_OPTIONS = {
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_SECONDS,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+}
+# Publishing tries the broker once (kombu would otherwise sleep 2 s and more between
+# tries inside the request); the outbox's sweep is the retry. Workers and beat reconnect
+# on their own (CELERY_BROKER_CONNECTION_MAX_RETRIES below).
+BROKER_REDIS_TRANSPORT_OPTIONS = {**CACHE_REDIS_OPTIONS, "max_retries": 0}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "core.cache.FailOpenRedisCache", "LOCATION": REDIS_URL, "OPTIONS": CACHE_REDIS_OPTIONS}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = dict(BROKER_REDIS_TRANSPORT_OPTIONS)
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = Path(env("CELERY_FILESYSTEM_BROKER_DIR", default=str(BASE_DIR / ".data" / "broker")))
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -171,6 +203,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_TIME_LIMIT = 30 * 60
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT_SECONDS
+# Workers and beat keep trying to reach a broker that is away (at start-up too).
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+
+# The outbox (core.outbox; docs/operations.md, "Broker outage").
+OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=60.0)
+OUTBOX_REDELIVER_AFTER_SECONDS = env.int("OUTBOX_REDELIVER_AFTER_SECONDS", default=15 * 60)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=20)
+OUTBOX_BROKER_BACKOFF_SECONDS = env.float("OUTBOX_BROKER_BACKOFF_SECONDS", default=15.0)
 
 # --- Auth -----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -281,6 +323,9 @@ REPORT_TYPE_MODULES: list[str] = []
 
 # --- API ------------------------------------------------------------------------
 API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=90)
+# JSON bodies past these limits are a 400 (core.parsers): bytes, and nesting of [ and {.
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -291,6 +336,11 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "core.api.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
 SPECTACULAR_SETTINGS = {
@@ -343,7 +393,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"()": structlog.stdlib.ProcessorFormatter, "processor": structlog.dev.ConsoleRenderer()},
+        "plain": {
+            "()": structlog.stdlib.ProcessorFormatter,
+            # Plain tracebacks: a rich one with local variables costs seconds per error.
+            "processor": structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback),
+        },
         "json": {"()": structlog.stdlib.ProcessorFormatter, "processor": structlog.processors.JSONRenderer()},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env("LOG_FORMAT", default="plain")}},
@@ -375,6 +429,7 @@ HEALTHZ_CACHE_SECONDS = env.int("HEALTHZ_CACHE_SECONDS", default=5)
 # Periodic jobs, declared in one place; django-celery-beat's DatabaseScheduler copies them
 # into the database, where they can be seen and paused in the admin.
 CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "outbox.sweep", "schedule": OUTBOX_SWEEP_SECONDS, "options": {"expires": 5 * 60}},
     "reports-requeue-stale": {"task": "reports.reports_requeue_stale", "schedule": 5 * 60},
     "reports-expire": {"task": "reports.reports_expire", "schedule": 24 * 60 * 60},
     "reports-monthly": {

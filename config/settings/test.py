@@ -10,7 +10,14 @@ import os
 import environ
 
 from .base import *  # noqa: F403
-from .base import DATABASE_OWNER_URL, DATABASES, env, socket_host
+from .base import (
+    BROKER_REDIS_TRANSPORT_OPTIONS,
+    CACHE_REDIS_OPTIONS,
+    DATABASE_OWNER_URL,
+    DATABASES,
+    env,
+    socket_host,
+)
 
 DEBUG = False
 SECRET_KEY = "test-only-key"  # noqa: S105
@@ -32,13 +39,14 @@ REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 # A key prefix per test process; tests/conftest.py deletes its keys before each test.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "core.cache.FailOpenRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": f"test-{os.getpid()}",
+        "OPTIONS": CACHE_REDIS_OPTIONS,
     }
 }
 CELERY_BROKER_URL = REDIS_URL
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
+CELERY_BROKER_TRANSPORT_OPTIONS = dict(BROKER_REDIS_TRANSPORT_OPTIONS)
 # Each test process gets its own queue, so parallel runs and a running demo never share work.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default=f"inclusion-pool-test-{os.getpid()}")
 CELERY_TASK_ALWAYS_EAGER = False

@@ -87,7 +87,7 @@ def evidence_upload(*, actor: User, tenant: ResponsibleBody, case_id: int, uploa
             uploaded_by=actor,
             uploaded_by_label=actor.email,
         )
-        with storage_guard("saved"):
+        with storage_guard("saved", field="file"):
             document.file.save(f"upload.{checked.extension}", upload, save=False)
         stored = str(document.file.name)
         try:

@@ -101,6 +101,7 @@ class EvidenceView(BodyMixin, TemplateView):
             raise NotFound("No such page.")
         form = EvidenceForm(request.POST, request.FILES)
         here = reverse("cases:evidence", kwargs={"body_slug": self.body.slug, "case_id": case.pk})
+        status = 200
         if form.is_valid():
             try:
                 document = services.evidence_upload(
@@ -108,10 +109,12 @@ class EvidenceView(BodyMixin, TemplateView):
                 )
             except ApplicationError as exc:
                 form.add_error("file", exc.message)
+                status = exc.status_code if exc.status_code >= 500 else 200  # the store failed: 503/507
             else:
                 messages.success(request, f"{document.original_name} has been added to the case.")
                 return HttpResponseRedirect(_safe_next(request, form.cleaned_data.get("next", ""), here))
-        return self.render_to_response(self.get_context_data(case=case, form=form, next=request.POST.get("next", "")))
+        context = self.get_context_data(case=case, form=form, next=request.POST.get("next", ""))
+        return self.render_to_response(context, status=status)
 
 
 class EvidenceDownloadView(BodyMixin, TemplateView):

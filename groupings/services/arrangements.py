@@ -280,12 +280,6 @@ def _refuse_extension(current: Arrangement | None, end_date: date) -> None:
         )
 
 
-def _send_ended(payload: dict[str, Any]) -> None:
-    for receiver, result in arrangement_ended.send_robust(sender=Arrangement, **payload):
-        if isinstance(result, Exception):
-            logger.error("arrangement_ended receiver failed", receiver=str(receiver), error=repr(result), **payload)
-
-
 def arrangement_activate(*, actor: User, tenant: ResponsibleBody, arrangement_id: int) -> Arrangement:
     """Approve a proposed arrangement: the school's IMF is pooled from its start date."""
     with tenant_context(tenant), transaction.atomic():
@@ -330,7 +324,8 @@ def arrangement_give_notice(
 
 def arrangement_end(*, actor: User, tenant: ResponsibleBody, arrangement_id: int, end_date: date) -> Arrangement:
     """End an arrangement on ``end_date`` (its last day in the grouping). History stays;
-    the apps that hold money react to ``arrangement_ended`` after commit."""
+    the apps that hold money react to ``arrangement_ended``, sent inside this transaction:
+    their receivers write outbox rows that commit or roll back with the change."""
     with tenant_context(tenant), transaction.atomic():
         current = Arrangement.objects.filter(pk=arrangement_id).first()
         if current is not None and end_date < current.start_date:
@@ -349,7 +344,7 @@ def arrangement_end(*, actor: User, tenant: ResponsibleBody, arrangement_id: int
             "school_id": arrangement.school_id,
             "end_date": end_date,
         }
-        transaction.on_commit(lambda: _send_ended(payload))
+        arrangement_ended.send(sender=Arrangement, **payload)
     return arrangement
 
 

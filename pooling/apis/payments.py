@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from accounts.policy import Action
 from accounts.web import TenantAPIView
 from core.api import created
+from core.api_errors import error_body
 from core.csv_export import csv_response
 from pooling import remittances, selectors
 from pooling.selectors import payments as payment_selectors
@@ -243,9 +244,14 @@ class _RemittanceFileApi(TenantAPIView):
     kind: Literal["csv", "pdf"] = "csv"
 
     def _file(self, remittance_id: int) -> HttpResponse:
-        file = downloads.remittance_download(
-            actor=self.actor, tenant=self.tenant, remittance_id=remittance_id, kind=self.kind
-        )
+        try:
+            file = downloads.remittance_download(
+                actor=self.actor, tenant=self.tenant, remittance_id=remittance_id, kind=self.kind
+            )
+        except downloads.FileMissing as exc:
+            # Answered, not raised: raising inside the view's tenant transaction would roll
+            # back the flag and the rebuild the service has just recorded.
+            return Response(error_body(exc.code, exc.message), status=404)
         response = HttpResponse(file.content, content_type=file.content_type)
         response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
         response["X-Checksum-SHA256"] = file.sha256

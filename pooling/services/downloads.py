@@ -21,6 +21,7 @@ from pooling import remittances
 from pooling.error_codes import PoolingError
 from pooling.selectors import ledger as ledger_selectors
 from pooling.selectors import payments as payment_selectors
+from pooling.services.payments import remittance_file_missing
 
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
 
@@ -33,10 +34,31 @@ class RemittanceFile:
     sha256: str
 
 
+MISSING_ADVICE = (
+    "The stored remittance advice is missing. It is being built again from the ledger; try in a few minutes."
+)
+
+
+class FileMissing(NotFound):
+    code = "file_missing"
+
+
 def remittance_download(
     *, actor: User, tenant: ResponsibleBody, remittance_id: int, kind: Literal["csv", "pdf"]
 ) -> RemittanceFile:
-    """A school's remittance advice as stored, refused unless it matches its checksum."""
+    """A school's remittance advice as stored, refused unless it matches its checksum. A
+    stored file that is gone is ``FileMissing``, after flagging it and asking for a rebuild
+    (``remittance_file_missing``, committed on its own)."""
+    try:
+        return _remittance_read(actor=actor, tenant=tenant, remittance_id=remittance_id, kind=kind)
+    except FileNotFoundError as exc:
+        remittance_file_missing(tenant=tenant, remittance_id=remittance_id)
+        raise FileMissing(MISSING_ADVICE) from exc
+
+
+def _remittance_read(
+    *, actor: User, tenant: ResponsibleBody, remittance_id: int, kind: Literal["csv", "pdf"]
+) -> RemittanceFile:
     with tenant_context(tenant), transaction.atomic():
         remittance = payment_selectors.remittance_get(tenant=tenant, remittance_id=remittance_id)
         file_field = remittance.csv_file if kind == "csv" else remittance.pdf_file

@@ -27,6 +27,7 @@ from core.audit_verbs import AuditVerb
 from core.constraints import violates
 from core.errors import ApplicationError, ConflictError, NotFound
 from core.locking import lock_rows
+from core.outbox.services import outbox_enqueue
 from core.storage import storage_guard
 from core.tenancy import tenant_context
 from pooling import remittances
@@ -208,10 +209,8 @@ def payment_run_confirm(
                 "lines": dict(paying),
             },
         )
-        tenant_id, run_id = tenant.pk, run.pk
-        # robust: the run is committed whatever the broker says; a failed enqueue is logged
-        # and the advice can be requested again (``remittances_request``).
-        transaction.on_commit(lambda: _enqueue_remittances(tenant_id=tenant_id, payment_run_id=run_id), robust=True)
+        # The advice is built from the outbox: delivered after commit, swept until built.
+        _enqueue_remittances(tenant_id=tenant.pk, payment_run_id=run.pk)
     return run
 
 
@@ -258,9 +257,7 @@ def _post_run(
 
 
 def _enqueue_remittances(*, tenant_id: int, payment_run_id: int) -> None:
-    from pooling.tasks import remittances_build_task
-
-    remittances_build_task.delay(tenant_id=tenant_id, payment_run_id=payment_run_id)
+    outbox_enqueue(task="pooling.remittances_build", kwargs={"tenant_id": tenant_id, "payment_run_id": payment_run_id})
 
 
 def remittances_request(*, actor: User, tenant: ResponsibleBody, payment_run_id: int) -> PaymentRun:
@@ -279,8 +276,7 @@ def remittances_request(*, actor: User, tenant: ResponsibleBody, payment_run_id:
             obj=run,
             label=f"Remittance advice requested for payment run {run.pk}",
         )
-        tenant_id, run_id = tenant.pk, run.pk
-        transaction.on_commit(lambda: _enqueue_remittances(tenant_id=tenant_id, payment_run_id=run_id), robust=True)
+        _enqueue_remittances(tenant_id=tenant.pk, payment_run_id=run.pk)
     return run
 
 
@@ -360,3 +356,23 @@ __all__ = [
     "schedule_vary",
     "split_by_days",
 ]
+
+
+def remittance_file_missing(*, tenant: ResponsibleBody, remittance_id: int) -> None:
+    """A remittance's stored file is gone (a restore without its files, a lost disk): say so
+    on the run (the advice shows as not built, with an audit event) and build it again from
+    the ledger through the outbox. Never a 500."""
+    with tenant_context(tenant), transaction.atomic():
+        remittance = Remittance.objects.select_for_update().select_related("line").filter(pk=remittance_id).first()
+        if remittance is None or not (remittance.sha256_csv or remittance.sha256_pdf):
+            return
+        remittance.sha256_csv = remittance.sha256_pdf = ""
+        remittance.save(update_fields=["sha256_csv", "sha256_pdf"])
+        audit_record(
+            actor=None,
+            tenant=tenant,
+            verb=AuditVerb.REMITTANCE_FILE_MISSING,
+            obj=remittance,
+            label=f"Stored remittance advice missing for payment run {remittance.line.payment_run_id}; rebuilding",
+        )
+        _enqueue_remittances(tenant_id=tenant.pk, payment_run_id=remittance.line.payment_run_id)

@@ -13,6 +13,7 @@ from django.http import (
     HttpResponseBase,
     HttpResponseRedirect,
 )
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
@@ -44,6 +45,10 @@ LINES_PER_PAGE = 50  # schools on a page of a payment run
 
 def _url(name: str, body: ResponsibleBody, **kwargs: Any) -> str:
     return reverse(f"pooling:{name}", kwargs={"body_slug": body.slug, **kwargs})
+
+
+def _show_error(form: Any, exc: ApplicationError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 class _PoolMixin(BodyMixin):
@@ -200,9 +205,13 @@ class RemittanceDownloadView(BodyMixin, TemplateView):
     kind: Literal["csv", "pdf"] = "csv"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
-        file = downloads.remittance_download(
-            actor=self.actor, tenant=self.body, remittance_id=kwargs["remittance_id"], kind=self.kind
-        )
+        try:
+            file = downloads.remittance_download(
+                actor=self.actor, tenant=self.body, remittance_id=kwargs["remittance_id"], kind=self.kind
+            )
+        except downloads.FileMissing as exc:
+            # Rendered, not raised, so the view's tenant transaction keeps the flag and rebuild.
+            return render(request, "404.html", {"message": exc.message}, status=404)
         response = HttpResponse(file.content, content_type=file.content_type)
         response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
         response["X-Checksum-SHA256"] = file.sha256

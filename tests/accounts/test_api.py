@@ -86,7 +86,9 @@ def test_application_error_maps_to_409_with_stable_code() -> None:
         format="json",
     )
     assert response.status_code == 409
-    assert response.json() == {
+    body = response.json()
+    assert body.pop("request_id") == response["X-Request-ID"]
+    assert body == {
         "code": "already_member",
         "message": f"{existing.user.email} already has this role here.",
         "field": "email",

@@ -12,6 +12,7 @@ from core.errors import ApplicationError, ConflictError, NotFound
 from core.models import AuditEvent
 from core.tenancy import TenantContextMissing, platform_context, tenant_context
 from tests.factories import LocalAuthorityFactory, SchoolFactory, TrustFactory, UserFactory, member
+from tests.outbox_support import run_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -72,8 +73,7 @@ def test_platform_body_create_rejects_bad_identifiers() -> None:
     assert not ResponsibleBody.objects.filter(slug="nowhere").exists()
 
 
-def test_invite_creates_user_membership_audit_and_email(django_capture_on_commit_callbacks, settings) -> None:
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+def test_invite_creates_user_membership_audit_and_email(django_capture_on_commit_callbacks) -> None:
     admin = member(Role.BODY_ADMIN, mfa=True)
     body = admin.responsible_body
     with django_capture_on_commit_callbacks(execute=True):
@@ -84,6 +84,7 @@ def test_invite_creates_user_membership_audit_and_email(django_capture_on_commit
             role=Role.DECISION_OFFICER,
             decision_limit_pence=250_000_00,
         )
+    assert run_outbox() == ["accounts.send_invitation_email"]
     assert membership.user.email == "new.officer@example.org"
     assert membership.decision_limit_pence == 25_000_000
     assert [e.verb for e in _events(body)] == ["membership.created"]

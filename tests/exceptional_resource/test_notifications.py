@@ -26,6 +26,7 @@ from notifications.tasks import send_notification_digests
 from pooling.services.ledger import InsufficientHeadroom
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.factories import member
+from tests.outbox_support import outbox_mark, run_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -81,11 +82,15 @@ def eager_celery(settings: Any) -> None:
 
 @pytest.fixture
 def committed(django_capture_on_commit_callbacks: Any) -> Any:
-    """Run a service and what it schedules after commit (the emails), as production does."""
+    """Run a service and then what it wrote to the outbox (the emails), as a worker does."""
 
     def run(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
+        mark = outbox_mark()
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                return fn(*args, **kwargs)
+        finally:
+            run_outbox(after=mark)  # also when the service refused after recording something
 
     return run
 

@@ -29,6 +29,7 @@ from notifications.services import (
 )
 from notifications.tasks import send_notification, send_notification_digests, send_unsent_notifications
 from tests.factories import UserFactory, member
+from tests.outbox_support import outbox_mark, pending_after, run_outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -205,15 +206,19 @@ def _others(value: str) -> dict[str, str]:
     return {k.key: value for k in notifications.registered_kinds() if not k.key.startswith("test_")}
 
 
-def test_messages_left_unsent_are_queued_again_and_go_once(settings: Any) -> None:
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+def test_messages_left_unsent_are_queued_again_and_go_once() -> None:
     m = member(Role.TRUSTEE)
     body = m.responsible_body
     [old] = _queue(body, [m.user], key="old")
     [recent] = _queue(body, [m.user], key="recent")
     with tenant_context(body):
         Notification.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(minutes=15))
+    mark = outbox_mark()
     assert send_unsent_notifications.apply().get() == 1
+    assert pending_after(mark) == [
+        ("notifications.send_notification", {"tenant_id": body.pk, "notification_id": old.pk})
+    ]
+    assert run_outbox(after=mark) == ["notifications.send_notification"]
     assert len(mail.outbox) == 1
     assert send_unsent_notifications.apply().get() == 0
     assert len(mail.outbox) == 1

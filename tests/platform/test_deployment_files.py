@@ -253,3 +253,14 @@ def test_dockerfile_runs_web_as_a_non_root_user() -> None:
 def test_dockerignore_keeps_local_state_out_of_the_image() -> None:
     ignored = {line.strip() for line in (ROOT / ".dockerignore").read_text().splitlines()}
     assert {".git", ".venv", ".data", ".env"} <= ignored
+
+
+def test_only_the_buffering_proxy_is_published_and_it_fronts_web(services: dict[str, dict[str, Any]]) -> None:
+    """Slow clients (issue 19): gunicorn is reached only through nginx."""
+    assert "ports" not in services["web"]
+    proxy = services["proxy"]
+    assert proxy["environment"]["APP_UPSTREAM"] == "web:8000"
+    assert proxy["ports"] == ["${WEB_PORT:-8000}:8080"]
+    template = (ROOT / "deploy/nginx/app.conf.template").read_text()
+    for directive in ("client_header_timeout 10s;", "client_body_timeout 20s;", "proxy_request_buffering on;"):
+        assert directive in template

@@ -18,6 +18,7 @@ def test_healthz_is_ok_with_database_broker_and_worker() -> None:
     assert {name: check["ok"] for name, check in body["checks"].items()} == {
         "database": True,
         "broker": True,
+        "cache": True,
         "worker": True,
     }
 

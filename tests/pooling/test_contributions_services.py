@@ -25,6 +25,7 @@ from pooling.services.contributions import contributions_calculate
 from pooling.services.ledger import pool_open, transaction_reverse
 from pooling.services.receipts import receipt_record
 from tests.factories import SchoolFactory
+from tests.outbox_support import pending
 from tests.pooling.contributions_support import (
     allocate,
     balances,
@@ -370,14 +371,12 @@ def test_contributions_are_posted_on_today_kept_inside_the_period(officer, pool)
 
 
 def test_ending_an_arrangement_mid_year_recalculates_to_the_pro_rated_amount(
-    officer, pool, django_capture_on_commit_callbacks, monkeypatch
+    officer, pool, django_capture_on_commit_callbacks
 ) -> None:
     body, user = officer.responsible_body, officer.user
     arrangement = join(user, body, name="Leaving Academy")
     allocate(user, body, arrangement.school, 1_400_000)
     _calculate(officer, pool)
-    queued: list[dict[str, int]] = []
-    monkeypatch.setattr(tasks.recalculate_contributions_for_arrangement, "delay", lambda **kw: queued.append(kw))
     # Connected as PoolingConfig.ready connects it (and left as it was found).
     was_connected = arrangement_ended.disconnect(dispatch_uid=receivers.ARRANGEMENT_ENDED_UID)
     receivers.connect()
@@ -387,6 +386,7 @@ def test_ending_an_arrangement_mid_year_recalculates_to_the_pro_rated_amount(
     finally:
         if not was_connected:
             arrangement_ended.disconnect(dispatch_uid=receivers.ARRANGEMENT_ENDED_UID)
+    queued = [kwargs for _task, kwargs in pending("pooling.recalculate_contributions_for_arrangement")]
     assert queued == [{"tenant_id": body.pk, "arrangement_id": arrangement.pk}]
     count = transaction_count(pool)
     # The worker runs the task; here it is called directly.

@@ -19,6 +19,7 @@ from pooling.selectors import pool_headroom
 from pooling.services.payments import payment_run_confirm, payment_run_preview, remittances_build
 from pooling.tasks import remittances_build_task
 from tests.factories import own_academy
+from tests.outbox_support import pending, run_outbox
 from tests.pooling.conftest import fund
 from tests.pooling.payments_support import amounts, award, balances, legs_of, pdf_text
 
@@ -281,20 +282,17 @@ def test_the_task_ignores_unknown_ids(officer, pool) -> None:
     assert remittances_build_task.run(tenant_id=999_999, payment_run_id=1) == 0
 
 
-def test_confirm_enqueues_the_remittance_task_after_commit(officer, pool, two_awards, monkeypatch) -> None:
-    from django.test import TestCase
-
-    calls = []
-    monkeypatch.setattr(remittances_build_task, "delay", lambda **kwargs: calls.append(kwargs))
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        run = payment_run_confirm(
-            actor=officer.user,
-            tenant=officer.responsible_body,
-            pool=pool,
-            due_up_to=date(2026, 9, 30),
-            pay_on=date(2026, 10, 2),
-        )
-    assert calls == [{"tenant_id": officer.responsible_body.pk, "payment_run_id": run.pk}]
+def test_confirm_writes_the_remittance_task_to_the_outbox_in_its_transaction(officer, pool, two_awards) -> None:
+    run = payment_run_confirm(
+        actor=officer.user,
+        tenant=officer.responsible_body,
+        pool=pool,
+        due_up_to=date(2026, 9, 30),
+        pay_on=date(2026, 10, 2),
+    )
+    assert pending() == [
+        ("pooling.remittances_build", {"tenant_id": officer.responsible_body.pk, "payment_run_id": run.pk})
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -339,39 +337,16 @@ def test_simultaneous_confirms_pay_each_instalment_once(officer, pool) -> None:
     assert pool_headroom(tenant=body, pool=pool).paid_pence == 5 * quarter
 
 
-def test_a_broker_failure_after_commit_does_not_undo_the_run(officer, pool, two_awards, monkeypatch) -> None:
-    from django.test import TestCase
-
-    def broker_down(**kwargs: object) -> None:
-        raise ConnectionError("broker unreachable")
-
-    monkeypatch.setattr(remittances_build_task, "delay", broker_down)
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        run = payment_run_confirm(
-            actor=officer.user,
-            tenant=officer.responsible_body,
-            pool=pool,
-            due_up_to=date(2026, 9, 30),
-            pay_on=date(2026, 10, 2),
-        )
-    with tenant_context(officer.responsible_body):
-        assert PaymentRun.objects.get(pk=run.pk).status == "confirmed"
-
-
-def test_remittance_advice_can_be_requested_again(officer, pool, two_awards, monkeypatch) -> None:
-    from django.test import TestCase
-
+def test_remittance_advice_can_be_requested_again(officer, pool, two_awards) -> None:
     from pooling.services.payments import remittances_request
 
     body = officer.responsible_body
     run = payment_run_confirm(
         actor=officer.user, tenant=body, pool=pool, due_up_to=date(2026, 9, 30), pay_on=date(2026, 10, 2)
     )
-    calls = []
-    monkeypatch.setattr(remittances_build_task, "delay", lambda **kwargs: calls.append(kwargs))
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        remittances_request(actor=officer.user, tenant=body, payment_run_id=run.pk)
-    assert calls == [{"tenant_id": body.pk, "payment_run_id": run.pk}]
+    run_outbox()
+    remittances_request(actor=officer.user, tenant=body, payment_run_id=run.pk)
+    assert pending() == [("pooling.remittances_build", {"tenant_id": body.pk, "payment_run_id": run.pk})]
     with tenant_context(body):
         assert AuditEvent.objects.filter(verb="remittance.requested", object_id=str(run.pk)).count() == 1
     with pytest.raises(NotFound) as exc:
