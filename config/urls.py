@@ -14,6 +14,7 @@ body_pages = [
     path("", include("exceptional_resource.urls_auditor")),
     path("", include("exceptional_resource.urls_annex")),
     path("", include("partnerships.urls")),
+    path("", include("collaboration.urls")),
 ]
 body_api = [
     path("", include("accounts.urls_api")),
@@ -23,6 +24,7 @@ body_api = [
     path("", include("exceptional_resource.urls_api")),
     path("", include("exceptional_resource.urls_api_auditor")),
     path("", include("partnerships.urls_api")),
+    path("", include("collaboration.urls_api")),
 ]
 
 urlpatterns = [

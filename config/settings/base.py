@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "pooling",
     "exceptional_resource",
     "partnerships",
+    "collaboration",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from collaboration import views
+
+app_name = "collaboration"
+
+A = "collaboration/advice/<int:advicerequest_id>/"
+
+urlpatterns = [
+    path("collaboration/", views.HomeView.as_view(), name="home"),
+    path("collaboration/advice/new/", views.AdviceRequestNewView.as_view(), name="advice-new"),
+    path(A, views.AdviceDetailView.as_view(), name="advice"),
+    path(A + "advise/", views.AdviseView.as_view(), name="advise"),
+    path(A + "reply/", views.ReplyView.as_view(), name="reply"),
+    path(A + "revoke/", views.RevokeView.as_view(), name="revoke"),
+]

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from collaboration import apis
+
+app_name = "collaboration-api"
+
+A = "collaboration/advice/<int:advicerequest_id>/"
+
+urlpatterns = [
+    path("collaboration/advice/", apis.AdviceListApi.as_view(), name="advice-list"),
+    path("collaboration/advice/request/", apis.AdviceRequestApi.as_view(), name="advice-request"),
+    path(A, apis.AdviceDetailApi.as_view(), name="advice"),
+    path(A + "advise/", apis.AdviseApi.as_view(), name="advise"),
+    path(A + "reply/", apis.ReplyApi.as_view(), name="reply"),
+    path(A + "revoke/", apis.RevokeApi.as_view(), name="revoke"),
+]
