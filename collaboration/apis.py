@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -113,12 +113,20 @@ class TextInput(serializers.Serializer):
     text = serializers.CharField(max_length=services.MAX_TEXT)
 
 
+def _text(request: Request) -> str:
+    """The message text, checked by the service after access (so another body's request
+    or one the caller may not use is a 404 before any complaint about the text)."""
+    text = request.data.get("text", "") if hasattr(request.data, "get") else None
+    if not isinstance(text, str):
+        raise exceptions.ValidationError({"text": ["Enter the text as a string."]})
+    return text
+
+
 class AdviseApi(TenantAPIView):
     @extend_schema(request=TextInput, responses={201: MessageOutput}, operation_id="collaboration_advice_give")
     def post(self, request: Request, body_slug: str, advicerequest_id: int) -> Response:
-        text = _valid(TextInput, request.data)["text"]
         message = services.advice_give(
-            actor=self.actor, tenant=self.tenant, advice_request_id=advicerequest_id, text=text
+            actor=self.actor, tenant=self.tenant, advice_request_id=advicerequest_id, text=_text(request)
         )
         return created(MessageOutput(message).data)
 
@@ -128,9 +136,8 @@ class ReplyApi(TenantAPIView):
 
     @extend_schema(request=TextInput, responses={201: MessageOutput}, operation_id="collaboration_advice_reply")
     def post(self, request: Request, body_slug: str, advicerequest_id: int) -> Response:
-        text = _valid(TextInput, request.data)["text"]
         message = services.advice_reply(
-            actor=self.actor, tenant=self.tenant, advice_request_id=advicerequest_id, text=text
+            actor=self.actor, tenant=self.tenant, advice_request_id=advicerequest_id, text=_text(request)
         )
         return created(MessageOutput(message).data)
 
