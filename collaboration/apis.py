@@ -147,5 +147,7 @@ class RevokeApi(TenantAPIView):
 
     @extend_schema(request=None, responses=AdviceOutput, operation_id="collaboration_advice_revoke")
     def post(self, request: Request, body_slug: str, advicerequest_id: int) -> Response:
-        advice = services.advice_request_revoke(actor=self.actor, tenant=self.tenant, advice_request_id=advicerequest_id)
+        advice = services.advice_request_revoke(
+            actor=self.actor, tenant=self.tenant, advice_request_id=advicerequest_id
+        )
         return Response(AdviceOutput(advice).data)

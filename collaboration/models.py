@@ -109,7 +109,7 @@ class AdviceRequestUserObjectPermission(TenantOwnedModel, UserObjectPermissionBa
 
     content_object = models.ForeignKey(AdviceRequest, on_delete=models.CASCADE, related_name="user_grants")
 
-    objects = TenantUserObjectPermissionManager()
+    objects = TenantUserObjectPermissionManager()  # type: ignore[misc]  # guardian declares it a ClassVar
 
     class Meta(UserObjectPermissionBase.Meta):
         base_manager_name = "objects"

@@ -38,7 +38,9 @@ class HomeView(BodyMixin, TemplateView):
         can_ask = self.access.can(Action.SEEK_ADVICE)
         context["can_ask"] = can_ask
         context["asked"] = (
-            list(advice_request_list_for_school(tenant=self.body, school_ids=self.access.school_ids(Action.SEEK_ADVICE)))
+            list(
+                advice_request_list_for_school(tenant=self.body, school_ids=self.access.school_ids(Action.SEEK_ADVICE))
+            )
             if can_ask
             else []
         )

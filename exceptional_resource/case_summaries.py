@@ -13,8 +13,15 @@ from groupings.case_summaries import CaseChoice, CaseSummary, OutcomeSought, Pro
 from groupings.policy_defaults import AREAS_OF_NEED, need_labels
 
 # Cases a school may ask peers about: raised and not yet finished with.
-ADVISABLE = (CaseStatus.DRAFT, CaseStatus.SUBMITTED, CaseStatus.INFORMATION_REQUESTED, CaseStatus.ACTIVE,
-             CaseStatus.REVIEW_DUE, CaseStatus.APPROVED, CaseStatus.PARTLY_APPROVED)
+ADVISABLE = (
+    CaseStatus.DRAFT,
+    CaseStatus.SUBMITTED,
+    CaseStatus.INFORMATION_REQUESTED,
+    CaseStatus.ACTIVE,
+    CaseStatus.REVIEW_DUE,
+    CaseStatus.APPROVED,
+    CaseStatus.PARTLY_APPROVED,
+)
 
 
 class ExceptionalResourceCaseSummaries:
@@ -26,7 +33,7 @@ class ExceptionalResourceCaseSummaries:
             case = qs.select_related("pupil", "policy").prefetch_related("provision", "outcomes").first()
             if case is None:
                 return None
-            labels = need_labels(case.policy.areas_of_need if case.policy else AREAS_OF_NEED)  # type: ignore[arg-type]
+            labels = need_labels(case.policy.areas_of_need if case.policy else AREAS_OF_NEED)
             pupil = case.pupil
             return CaseSummary(
                 case_id=case.pk,

@@ -10,140 +10,242 @@ from accounts.rls import EnableRowLevelSecurity
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0005_notifications'),
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('exceptional_resource', '0007_audit_samples'),
-        ('groupings', '0005_school_census'),
+        ("accounts", "0005_notifications"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("exceptional_resource", "0007_audit_samples"),
+        ("groupings", "0005_school_census"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AdviceRequest',
+            name="AdviceRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('asked_by_label', models.CharField(max_length=254)),
-                ('adviser_label', models.CharField(max_length=254)),
-                ('question', models.TextField()),
-                ('status', models.CharField(choices=[('open', 'Open'), ('revoked', 'Access revoked'), ('expired', 'Access ended')], default='open', max_length=10)),
-                ('expires_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('ended_by_label', models.CharField(blank=True, max_length=254)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('adviser', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('asked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='exceptional_resource.case')),
-                ('responsible_body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.responsiblebody')),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='groupings.school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("asked_by_label", models.CharField(max_length=254)),
+                ("adviser_label", models.CharField(max_length=254)),
+                ("question", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("revoked", "Access revoked"), ("expired", "Access ended")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("expires_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("ended_by_label", models.CharField(blank=True, max_length=254)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "adviser",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "asked_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="exceptional_resource.case"
+                    ),
+                ),
+                (
+                    "responsible_body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.responsiblebody"
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="groupings.school"
+                    ),
+                ),
             ],
             options={
-                'permissions': [('advise_on_case', "Read a case's pseudonymous summary and advise on it")],
-                'default_permissions': (),
-                'base_manager_name': 'objects',
+                "permissions": [("advise_on_case", "Read a case's pseudonymous summary and advise on it")],
+                "default_permissions": (),
+                "base_manager_name": "objects",
             },
         ),
         migrations.CreateModel(
-            name='AdviceMessage',
+            name="AdviceMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('advice', 'Advice'), ('reply', 'Reply from the school')], max_length=10)),
-                ('author_label', models.CharField(max_length=254)),
-                ('text', models.TextField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('responsible_body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.responsiblebody')),
-                ('advice_request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='collaboration.advicerequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(choices=[("advice", "Advice"), ("reply", "Reply from the school")], max_length=10),
+                ),
+                ("author_label", models.CharField(max_length=254)),
+                ("text", models.TextField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "responsible_body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.responsiblebody"
+                    ),
+                ),
+                (
+                    "advice_request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="collaboration.advicerequest",
+                    ),
+                ),
             ],
             options={
-                'base_manager_name': 'objects',
+                "base_manager_name": "objects",
             },
         ),
         migrations.CreateModel(
-            name='AdviceRequestUserObjectPermission',
+            name="AdviceRequestUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='user_grants', to='collaboration.advicerequest')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('responsible_body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.responsiblebody')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="user_grants",
+                        to="collaboration.advicerequest",
+                    ),
+                ),
+                ("permission", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.permission")),
+                (
+                    "responsible_body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.responsiblebody"
+                    ),
+                ),
+                ("user", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'abstract': False,
-                'base_manager_name': 'objects',
+                "abstract": False,
+                "base_manager_name": "objects",
             },
         ),
         migrations.CreateModel(
-            name='ExpertiseProfile',
+            name="ExpertiseProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('display_name', models.CharField(max_length=200)),
-                ('areas_of_need', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=60), default=list, size=None)),
-                ('qualifications', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=30), default=list, size=None)),
-                ('summary', models.CharField(blank=True, max_length=500)),
-                ('availability', models.CharField(blank=True, max_length=200)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('responsible_body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.responsiblebody')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("display_name", models.CharField(max_length=200)),
+                (
+                    "areas_of_need",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=60), default=list, size=None
+                    ),
+                ),
+                (
+                    "qualifications",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=30), default=list, size=None
+                    ),
+                ),
+                ("summary", models.CharField(blank=True, max_length=500)),
+                ("availability", models.CharField(blank=True, max_length=200)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "responsible_body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.responsiblebody"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'base_manager_name': 'objects',
+                "base_manager_name": "objects",
             },
         ),
         migrations.AddIndex(
-            model_name='advicerequest',
-            index=models.Index(fields=['responsible_body', 'school', '-created_at'], name='advice_body_school'),
+            model_name="advicerequest",
+            index=models.Index(fields=["responsible_body", "school", "-created_at"], name="advice_body_school"),
         ),
         migrations.AddIndex(
-            model_name='advicerequest',
-            index=models.Index(fields=['responsible_body', 'adviser', '-created_at'], name='advice_body_adviser'),
+            model_name="advicerequest",
+            index=models.Index(fields=["responsible_body", "adviser", "-created_at"], name="advice_body_adviser"),
         ),
         migrations.AddConstraint(
-            model_name='advicerequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'revoked', 'expired'])), name='advice_status_valid'),
+            model_name="advicerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["open", "revoked", "expired"])), name="advice_status_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='advicerequest',
-            constraint=models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('created_at'))), name='advice_expires_after_created'),
+            model_name="advicerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("expires_at__gt", models.F("created_at"))), name="advice_expires_after_created"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='advicerequest',
-            constraint=models.CheckConstraint(condition=models.Q(('asked_by', models.F('adviser')), _negated=True), name='advice_not_to_self'),
+            model_name="advicerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("asked_by", models.F("adviser")), _negated=True), name="advice_not_to_self"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='advicerequest',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('ended_at__isnull', True), ('status', 'open')), models.Q(models.Q(('status', 'open'), _negated=True), ('ended_at__isnull', False)), _connector='OR'), name='advice_ended_matches_status'),
+            model_name="advicerequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("ended_at__isnull", True), ("status", "open")),
+                    models.Q(models.Q(("status", "open"), _negated=True), ("ended_at__isnull", False)),
+                    _connector="OR",
+                ),
+                name="advice_ended_matches_status",
+            ),
         ),
         migrations.AddIndex(
-            model_name='advicemessage',
-            index=models.Index(fields=['responsible_body', 'advice_request', 'created_at'], name='advice_msg_req'),
+            model_name="advicemessage",
+            index=models.Index(fields=["responsible_body", "advice_request", "created_at"], name="advice_msg_req"),
         ),
         migrations.AddConstraint(
-            model_name='advicemessage',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['advice', 'reply'])), name='advice_message_kind_valid'),
+            model_name="advicemessage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["advice", "reply"])), name="advice_message_kind_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='advicemessage',
-            constraint=models.CheckConstraint(condition=models.Q(('text', ''), _negated=True), name='advice_message_not_empty'),
+            model_name="advicemessage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("text", ""), _negated=True), name="advice_message_not_empty"
+            ),
         ),
         migrations.AddIndex(
-            model_name='advicerequestuserobjectpermission',
-            index=models.Index(fields=['responsible_body', 'user'], name='advice_perm_body_user'),
+            model_name="advicerequestuserobjectpermission",
+            index=models.Index(fields=["responsible_body", "user"], name="advice_perm_body_user"),
         ),
         migrations.AlterUniqueTogether(
-            name='advicerequestuserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="advicerequestuserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
         migrations.AddIndex(
-            model_name='expertiseprofile',
-            index=models.Index(fields=['responsible_body', 'display_name'], name='expertise_body_name'),
+            model_name="expertiseprofile",
+            index=models.Index(fields=["responsible_body", "display_name"], name="expertise_body_name"),
         ),
         migrations.AddConstraint(
-            model_name='expertiseprofile',
-            constraint=models.UniqueConstraint(fields=('responsible_body', 'user'), name='one_expertise_profile_per_person'),
+            model_name="expertiseprofile",
+            constraint=models.UniqueConstraint(
+                fields=("responsible_body", "user"), name="one_expertise_profile_per_person"
+            ),
         ),
         EnableRowLevelSecurity("advicerequest"),
         EnableRowLevelSecurity("advicemessage"),

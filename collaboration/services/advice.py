@@ -36,9 +36,7 @@ def _text(value: str, *, field: str) -> str:
     if not text:
         raise ApplicationError("Enter some text.", code=Code.TEXT_REQUIRED, field=field)
     if len(text) > MAX_TEXT:
-        raise ApplicationError(
-            f"Keep it to {MAX_TEXT} characters or fewer.", code=Code.TEXT_TOO_LONG, field=field
-        )
+        raise ApplicationError(f"Keep it to {MAX_TEXT} characters or fewer.", code=Code.TEXT_TOO_LONG, field=field)
     return text
 
 
@@ -268,7 +266,8 @@ def platform_advice_bodies_due(*, now: datetime | None = None) -> list[int]:
     with platform_context():
         return sorted(
             set(
-                AdviceRequest.objects.filter(status=AdviceStatus.OPEN, expires_at__lte=now or timezone.now())
-                .values_list("responsible_body_id", flat=True)
+                AdviceRequest.objects.filter(
+                    status=AdviceStatus.OPEN, expires_at__lte=now or timezone.now()
+                ).values_list("responsible_body_id", flat=True)
             )
         )

@@ -43,7 +43,11 @@ def url(a: Advice, name: str, request: AdviceRequest) -> str:
 
 def verbs_of(a: Advice) -> list[str]:
     with tenant_context(a.scene.body):
-        return list(AuditEvent.objects.filter(object_type="collaboration.advicerequest").order_by("id").values_list("verb", flat=True))
+        return list(
+            AuditEvent.objects.filter(object_type="collaboration.advicerequest")
+            .order_by("id")
+            .values_list("verb", flat=True)
+        )
 
 
 def grants(a: Advice) -> int:
@@ -78,7 +82,8 @@ def test_sendco_asks_a_peer_who_reads_the_pseudonymous_summary_audited(advice: A
     advice_give(actor=advice.peer.user, tenant=advice.scene.body, advice_request_id=request.pk, text="Try visuals.")
     advice_reply(actor=advice.sendco.user, tenant=advice.scene.body, advice_request_id=request.pk, text="Thank you.")
     school_page = login(advice.sendco).get(url(advice, "advice", request)).content.decode()
-    assert "Try visuals." in school_page and "Thank you." in school_page
+    assert "Try visuals." in school_page
+    assert "Thank you." in school_page
     assert "Case summary" not in school_page  # the school's own page is not a guardian read
     assert verbs_of(advice)[-2:] == [verbs.ADVICE_GIVEN, verbs.ADVICE_REPLIED]
 
@@ -175,7 +180,8 @@ def test_bad_requests_are_refused_and_write_nothing(advice: Advice, overrides: d
     assert (exc.value.code, exc.value.field) == (code, field)
     with tenant_context(advice.scene.body):
         assert AdviceRequest.objects.count() == 0
-    assert grants(advice) == 0 and verbs_of(advice) == []
+    assert grants(advice) == 0
+    assert verbs_of(advice) == []
 
 
 def test_a_case_of_another_school_cannot_be_shared(advice: Advice) -> None:
@@ -232,9 +238,7 @@ def test_a_grant_cannot_name_another_bodys_request(advice: Advice) -> None:
     other = member(Role.SENDCO)
     request = ask(advice)
     with tenant_context(other.responsible_body), pytest.raises(Exception) as exc:
-        AdviceRequestUserObjectPermission.objects.create(
-            user=other.user, permission_id=1, content_object=request
-        )
+        AdviceRequestUserObjectPermission.objects.create(user=other.user, permission_id=1, content_object=request)
     assert exc.type.__name__ == "TenantContextMissing"
     with tenant_context(other.responsible_body):
         assert AdviceRequest.objects.filter(pk=request.pk).count() == 0
