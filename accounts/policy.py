@@ -51,7 +51,8 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_BODY: frozenset(Role),
     Action.MANAGE_MEMBERS: frozenset({Role.BODY_ADMIN}),
     Action.VIEW_AUDIT: frozenset({Role.BODY_ADMIN, Role.AUDITOR}),
-    Action.VIEW_POOL: frozenset(_ALL_POOL_READERS),
+    # An auditor reads a pool only through a live per-object grant (``AUDIT_POOL``) on it.
+    Action.VIEW_POOL: frozenset(_ALL_POOL_READERS - {Role.AUDITOR}),
     Action.MOVE_MONEY: frozenset({Role.FINANCE_OFFICER}),
     Action.VIEW_GROUPING: frozenset(_ALL_POOL_READERS | {Role.HEAD, Role.SENDCO}),
     Action.MANAGE_GROUPING: frozenset({Role.BODY_ADMIN, Role.FINANCE_OFFICER}),
@@ -82,13 +83,13 @@ class ObjectGrant:
     and the rule that says whether a grant row still counts (time-boxed, not revoked)."""
 
     permission: str
-    is_live: Callable[[Any], bool]
+    is_live: Callable[[User, Any], bool]
 
 
 OBJECT_GRANTS: dict[Action, ObjectGrant] = {}
 
 
-def register_object_grant(action: Action, *, permission: str, is_live: Callable[[Any], bool]) -> None:
+def register_object_grant(action: Action, *, permission: str, is_live: Callable[[User, Any], bool]) -> None:
     """Apps that own a per-object grant register it from ``AppConfig.ready``."""
     OBJECT_GRANTS[action] = ObjectGrant(permission=permission, is_live=is_live)
 
@@ -107,7 +108,7 @@ def granted(user: User, action: Action, obj: Any) -> bool:
         return False
     from guardian.shortcuts import get_user_perms
 
-    return grant.permission in set(get_user_perms(user, obj)) and grant.is_live(obj)
+    return grant.permission in set(get_user_perms(user, obj)) and grant.is_live(user, obj)
 
 
 def current_memberships_q(on: date | None = None) -> Q:

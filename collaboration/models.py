@@ -71,7 +71,7 @@ class AdviceRequest(TenantOwnedModel):
         return self.status == AdviceStatus.OPEN and (now or timezone.now()) < self.expires_at
 
 
-def advice_grant_is_live(obj: Any) -> bool:
+def advice_grant_is_live(user: Any, obj: Any) -> bool:
     return isinstance(obj, AdviceRequest) and obj.is_live()
 
 

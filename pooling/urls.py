@@ -7,4 +7,5 @@ urlpatterns = [
     path("pool/", include("pooling.urls_ledger")),
     path("pool/", include("pooling.urls_contributions")),
     path("pool/", include("pooling.urls_payments")),
+    path("pool/", include("pooling.urls_audit_grants")),
 ]

@@ -6,4 +6,5 @@ urlpatterns = [
     path("pools/", include("pooling.urls_api_ledger")),
     path("pools/", include("pooling.urls_api_contributions")),
     path("pools/", include("pooling.urls_api_payments")),
+    path("pools/", include("pooling.urls_api_audit_grants")),
 ]

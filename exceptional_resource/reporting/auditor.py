@@ -660,10 +660,31 @@ class AuditorExportForm(ReportParametersForm):
         return f"funding period {self.cleaned_data['period']}"
 
 
+def _check_grant(job: ReportJob, period: str) -> None:
+    """The requesting auditor must hold a live grant on the period's pool (a body
+    administrator chooses the pools); the read is recorded in the audit trail."""
+    from django.http import Http404
+
+    from accounts.models import User
+    from pooling.services.audit_grants import pool_audit_read
+
+    requester = User.objects.filter(pk=job.run.requested_by_id or 0, is_active=True).first()
+    try:
+        pool = auditor_export_pool(tenant=job.tenant, period=period)
+        if requester is None:
+            raise Http404
+        pool_audit_read(actor=requester, tenant=job.tenant, pool_id=pool.pk, via="export")
+    except ApplicationError as exc:
+        raise ReportFailed(exc.message) from exc
+    except Http404 as exc:
+        raise ReportFailed(f"The body has not given the requester access to the period {period}.") from exc
+
+
 def build_auditor_export(job: ReportJob) -> None:
     """The report-run builder: the zip is written a piece at a time to the job's file."""
     period = str(job.parameters.get("period", ""))
     name = f"auditor-export-{job.tenant.slug}-{period}.zip"
+    _check_grant(job, period)
     try:
         with job.open_file(name, "application/zip") as handle:
             auditor_export_write(

@@ -23,6 +23,7 @@ from accounts.policy import Action, BodyAccess
 from accounts.tenancy import tenant_context
 from exceptional_resource.models import AuditSample
 from pooling.models import Pool
+from pooling.selectors.audit_grants import audit_pool_ids
 
 MAX_SAMPLE_SIZE = 200
 MAX_SEED = 2**31 - 1
@@ -103,6 +104,12 @@ def audit_sample_draw(
             raise ApplicationError(
                 f"There is no pool for the period '{label}'." + (f" Periods with a pool: {known}." if known else ""),
                 code="unknown_period",
+                field="period",
+            )
+        if pool.pk not in audit_pool_ids(tenant=tenant, user=actor):
+            raise ApplicationError(
+                f"The body has not given you access to the period {pool.label}.",
+                code="pool_not_granted",
                 field="period",
             )
     found = population_of(tenant=tenant, pool=pool, kind=population)

@@ -21,6 +21,7 @@ from exceptional_resource.models import AuditSample
 from exceptional_resource.reporting.auditor import REPORT_KEY
 from exceptional_resource.services import audit_samples as services
 from pooling.models import Pool
+from pooling.selectors.audit_grants import audit_pool_ids
 
 RECENT = 20
 
@@ -58,8 +59,14 @@ class SampleForm(forms.Form):
         period.choices = [(label, label) for label in periods]
 
 
+def _granted(view: BodyMixin) -> set[int]:
+    """The pools the auditor holds a live grant on (a body administrator chooses them)."""
+    return audit_pool_ids(tenant=view.body, user=view.actor)
+
+
 def _periods(view: BodyMixin) -> list[str]:
-    return list(Pool.objects.for_tenant(view.body).order_by("-starts_on").values_list("label", flat=True))
+    pools = Pool.objects.for_tenant(view.body).filter(pk__in=_granted(view))
+    return list(pools.order_by("-starts_on").values_list("label", flat=True))
 
 
 class SampleListView(BodyMixin, TemplateView):
@@ -71,7 +78,7 @@ class SampleListView(BodyMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.setdefault("form", SampleForm(periods=_periods(self)))
-        context["samples"] = list(selectors.audit_sample_list(tenant=self.body)[:RECENT])
+        context["samples"] = list(selectors.audit_sample_list(tenant=self.body, pool_ids=_granted(self))[:RECENT])
         context["exports"] = list(
             report_run_list(tenant=self.body, access=self.access).filter(report_type=REPORT_KEY)[:RECENT]
         )
@@ -107,7 +114,9 @@ class SampleDetailView(BodyMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        sample = selectors.audit_sample_get(tenant=self.body, auditsample_id=kwargs["auditsample_id"])
+        sample = selectors.audit_sample_get(
+            tenant=self.body, auditsample_id=kwargs["auditsample_id"], pool_ids=_granted(self)
+        )
         services.audit_sample_view_record(actor=self.actor, tenant=self.body, sample=sample, via="page")
         context["sample"] = sample
         context["transactions"] = selectors.audit_sample_transactions(tenant=self.body, sample=sample)
@@ -121,7 +130,9 @@ class ChainView(BodyMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        sample = selectors.audit_sample_get(tenant=self.body, auditsample_id=kwargs["auditsample_id"])
+        sample = selectors.audit_sample_get(
+            tenant=self.body, auditsample_id=kwargs["auditsample_id"], pool_ids=_granted(self)
+        )
         chain = selectors.transaction_chain(tenant=self.body, sample=sample, transaction_id=kwargs["transaction_id"])
         services.audit_chain_view_record(
             actor=self.actor, tenant=self.body, sample=sample, transaction_id=chain.transaction.pk, via="page"

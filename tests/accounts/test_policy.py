@@ -47,9 +47,9 @@ def test_a_school_scoped_role_is_not_fooled_by_an_object_id_equal_to_its_school_
         (
             Role.AUDITOR,
             {
+                # No "pool.view": an auditor reads pools only through a per-pool grant.
                 "body.view",
                 "audit.view",
-                "pool.view",
                 "case.view",
                 "grouping.view",
                 "governance.view",
