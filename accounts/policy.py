@@ -39,6 +39,7 @@ class Action(StrEnum):
     VIEW_PARTNERSHIP = "partnership.view"
     VIEW_INCLUSION_ANNEX = "annex.view"
     # Collaboration (peer advice): a school asks; an adviser holds a per-object grant only.
+    COLLABORATE = "collaboration.use"
     SEEK_ADVICE = "advice.seek"
     GIVE_ADVICE = "advice.give"
     # An external auditor's read of one pool: a per-object grant on the pool.
@@ -66,6 +67,9 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_PARTNERSHIP: frozenset({Role.PARTNERSHIP_LEAD, Role.BODY_ADMIN}),
     # A school's own annex for its published inclusion strategy; heads and SENDCOs see their school's only.
     Action.VIEW_INCLUSION_ANNEX: frozenset((_ALL_POOL_READERS - {Role.DECISION_OFFICER}) | {Role.HEAD, Role.SENDCO}),
+    # The grouping's forum: its schools' heads and SENDCOs and the body's own staff who
+    # support them; never the people who decide or move money, auditors or partnership leads.
+    Action.COLLABORATE: frozenset({Role.HEAD, Role.SENDCO, Role.BODY_ADMIN}),
     Action.SEEK_ADVICE: frozenset({Role.HEAD, Role.SENDCO}),
     # No role gives these: only a live per-object grant (``register_object_grant``) does.
     Action.GIVE_ADVICE: frozenset(),

@@ -12,7 +12,7 @@ class CollaborationConfig(AppConfig):
         from collaboration.models import ADVISE_PERMISSION, advice_grant_is_live
 
         register_object_grant(Action.GIVE_ADVICE, permission=ADVISE_PERMISSION, is_live=advice_grant_is_live)
-        register_body_nav("Collaboration", "collaboration:home", Action.VIEW_BODY, 50)
+        register_body_nav("Collaboration", "collaboration:home", Action.COLLABORATE, 50)
 
         from collaboration.notifications import register_kinds
 

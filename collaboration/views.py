@@ -32,6 +32,7 @@ class HomeView(BodyMixin, TemplateView):
     """Requests the reader's school made, and requests the reader is asked to advise on."""
 
     template_name = "collaboration/home.html"
+    required_action = Action.COLLABORATE
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -83,6 +84,7 @@ class AdviceDetailView(BodyMixin, TemplateView):
     pseudonymous summary too (each opening audited). Anyone else: 404."""
 
     template_name = "collaboration/advice.html"
+    required_action = Action.COLLABORATE
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

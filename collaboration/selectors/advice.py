@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Membership, ResponsibleBody, Role, User
-from accounts.policy import current_memberships_q
+from accounts.policy import ROLE_ACTIONS, Action, current_memberships_q
 from accounts.tenancy import tenant_context
 from collaboration.models import ADVISE_CODENAME, AdviceMessage, AdviceRequest, AdviceStatus, ExpertiseProfile
 
@@ -68,7 +68,11 @@ def eligible_advisers(*, tenant: ResponsibleBody, school_id: int) -> list[tuple[
             .exclude(school_id=school_id)
             .values_list("user_id", flat=True)
         )
-        body_wide = set(current.filter(school__isnull=True).values_list("user_id", flat=True))
+        body_wide = set(
+            current.filter(school__isnull=True, role__in=ROLE_ACTIONS[Action.COLLABORATE]).values_list(
+                "user_id", flat=True
+            )
+        )
         specialists = set(
             ExpertiseProfile.objects.for_tenant(tenant).filter(user_id__in=body_wide).values_list("user_id", flat=True)
         )

@@ -179,7 +179,28 @@ def test_advice_never_appears_on_a_decision_page_or_in_the_decision_api(advice: 
         ).status_code
         == 404
     )
-    assert officer.get(api(advice, "advice-list")).json() == {"asked": [], "to_advise": []}
+    assert officer.get(api(advice, "advice-list")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        (Role.HEAD, 200),
+        (Role.SENDCO, 200),
+        (Role.BODY_ADMIN, 200),
+        (Role.DECISION_OFFICER, 404),
+        (Role.FINANCE_OFFICER, 404),
+        (Role.TRUSTEE, 404),
+        (Role.AUDITOR, 404),
+        (Role.PARTNERSHIP_LEAD, 404),
+    ],
+)
+def test_the_forum_is_for_schools_and_the_bodys_support_staff(advice: Advice, role: str, status: int) -> None:
+    person = member(role, advice.scene.body, mfa=True)
+    client = login(person)
+    home = reverse("collaboration:home", kwargs={"body_slug": advice.scene.body.slug})
+    assert client.get(home).status_code == status
+    assert client.get(api(advice, "advice-list")).status_code == status
 
 
 def test_notifications_follow_preferences_and_carry_no_pupil_data(
