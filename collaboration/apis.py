@@ -65,6 +65,7 @@ class SummaryOutput(serializers.Serializer):
 
 class AdviceListApi(TenantAPIView):
     required_action = Action.COLLABORATE
+
     class OutputSerializer(serializers.Serializer):
         asked = AdviceOutput(many=True)
         to_advise = AdviceOutput(many=True)
@@ -98,6 +99,7 @@ class AdviceRequestApi(TenantAPIView):
 
 class AdviceDetailApi(TenantAPIView):
     required_action = Action.COLLABORATE
+
     class OutputSerializer(serializers.Serializer):
         request = AdviceOutput()
         question = serializers.CharField(source="request.question")
@@ -126,6 +128,7 @@ def _text(request: Request) -> str:
 
 class AdviseApi(TenantAPIView):
     required_action = Action.COLLABORATE
+
     @extend_schema(request=TextInput, responses={201: MessageOutput}, operation_id="collaboration_advice_give")
     def post(self, request: Request, body_slug: str, advicerequest_id: int) -> Response:
         message = services.advice_give(
