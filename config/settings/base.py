@@ -340,4 +340,5 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 12 * 60 * 60},
     },
     "notifications-unsent": {"task": "accounts.send_unsent_notifications", "schedule": 10 * 60},
+    "advice-requests-expire": {"task": "collaboration.expire_advice_requests", "schedule": 10 * 60},
 }

@@ -253,3 +253,16 @@ def test_the_school_replies_and_the_adviser_cannot_reply_as_the_school(advice: A
     with pytest.raises(Exception) as not_found:
         advice_reply(actor=advice.peer.user, tenant=advice.scene.body, advice_request_id=request.pk, text="Hm")
     assert not_found.type.__name__ == "Http404"
+
+
+def test_the_periodic_task_ends_every_bodys_expired_requests(advice: Advice) -> None:
+    from collaboration.tasks import expire_advice_requests
+
+    live, ended = ask(advice), ask(advice, question="Another")
+    end_at(advice, ended, timezone.now() - timedelta(seconds=1))
+    assert expire_advice_requests() == 1
+    assert expire_advice_requests() == 0
+    with tenant_context(advice.scene.body):
+        statuses = dict(AdviceRequest.objects.values_list("pk", "status"))
+    assert statuses == {live.pk: AdviceStatus.OPEN, ended.pk: AdviceStatus.EXPIRED}
+    assert grants(advice) == 1
