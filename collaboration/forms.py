@@ -40,3 +40,27 @@ class AdviceRequestForm(forms.Form):
 
 class MessageForm(forms.Form):
     text = forms.CharField(label="Your message", max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class ExpertiseForm(forms.Form):
+    display_name = forms.CharField(label="Your name as colleagues know you", max_length=200)
+    areas_of_need = forms.MultipleChoiceField(
+        label="Areas of need you know well", choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    qualifications = forms.MultipleChoiceField(
+        label="Qualifications", choices=(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    summary = forms.CharField(
+        label="What you can help with",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    availability = forms.CharField(
+        label="When you are available", max_length=200, required=False, help_text="For example, Tuesday afternoons."
+    )
+
+    def __init__(self, *args: Any, needs: list[tuple[str, str]], qualifications: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["areas_of_need"].choices = needs  # type: ignore[attr-defined]
+        self.fields["qualifications"].choices = qualifications  # type: ignore[attr-defined]

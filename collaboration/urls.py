@@ -1,6 +1,6 @@
 from django.urls import path
 
-from collaboration import views
+from collaboration import views, views_expertise
 
 app_name = "collaboration"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path(A + "advise/", views.AdviseView.as_view(), name="advise"),
     path(A + "reply/", views.ReplyView.as_view(), name="reply"),
     path(A + "revoke/", views.RevokeView.as_view(), name="revoke"),
+    path("collaboration/experts/", views_expertise.ExpertsView.as_view(), name="experts"),
+    path("collaboration/experts/me/", views_expertise.ExpertiseEditView.as_view(), name="expertise-edit"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from collaboration import apis
+from collaboration import apis, apis_expertise
 
 app_name = "collaboration-api"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path(A + "advise/", apis.AdviseApi.as_view(), name="advise"),
     path(A + "reply/", apis.ReplyApi.as_view(), name="reply"),
     path(A + "revoke/", apis.RevokeApi.as_view(), name="revoke"),
+    path("collaboration/experts/", apis_expertise.ExpertListApi.as_view(), name="experts"),
+    path("collaboration/experts/me/", apis_expertise.ExpertiseSaveApi.as_view(), name="expertise-save"),
 ]
