@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Membership, ResponsibleBody, Role, User
-from accounts.tenancy import current_tenant_id, tenant_context
+from core.tenancy import current_tenant_id, tenant_context
 
 
 class Action(StrEnum):

@@ -11,11 +11,12 @@ from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView, created
+from accounts.api import TenantAPIView
 from accounts.policy import Action
 from collaboration.models import AdviceMessage, AdviceRequest
 from collaboration.selectors.advice import advice_request_list_for_adviser, advice_request_list_for_school
 from collaboration.services import advice as services
+from core.api import created
 
 
 def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from guardian.managers import UserObjectPermissionManager
 from guardian.models import UserObjectPermissionBase
 
 from accounts.models import User
-from accounts.tenancy import TenantManager, TenantOwnedModel
+from core.tenancy import TenantManager, TenantOwnedModel
 
 ADVISE_CODENAME = "advise_on_case"
 ADVISE_PERMISSION = ADVISE_CODENAME

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import ResponsibleBody
-from accounts.notifications import IMMEDIATE, register_kind
-from accounts.notifications.services import notification_queue
+from notifications import IMMEDIATE, register_kind
+from notifications.services import notification_queue
 
 ADVICE_REQUESTED = "advice_requested"
 ADVICE_GIVEN = "advice_given"

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.errors import ApplicationError
 from accounts.policy import Action
 from accounts.web import BodyMixin
 from collaboration.forms import AdviceRequestForm, MessageForm
@@ -21,6 +20,7 @@ from collaboration.selectors.advice import (
     eligible_advisers,
 )
 from collaboration.services import advice as services
+from core.errors import ApplicationError
 from groupings.case_summaries import case_choices_for
 
 

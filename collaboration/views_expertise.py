@@ -9,12 +9,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from accounts.errors import ApplicationError
 from accounts.policy import Action
-from accounts.web import BodyMixin, paginate_list
+from accounts.web import BodyMixin
 from collaboration.forms import ExpertiseForm
 from collaboration.selectors.expertise import expertise_list, expertise_own
 from collaboration.services.expertise import NEED_LABELS, QUALIFICATIONS, expertise_save
+from core.errors import ApplicationError
+from core.web import paginate_list
 
 
 class ExpertsView(BodyMixin, TemplateView):

@@ -7,7 +7,7 @@ Registered from ``ExceptionalResourceConfig.ready``; ``collaboration`` never imp
 from __future__ import annotations
 
 from accounts.models import ResponsibleBody
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, CaseStatus
 from groupings.case_summaries import CaseChoice, CaseSummary, OutcomeSought, ProvisionLine
 from groupings.policy_defaults import AREAS_OF_NEED, need_labels

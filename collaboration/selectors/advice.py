@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from accounts.models import Membership, ResponsibleBody, Role, User
 from accounts.policy import ROLE_ACTIONS, Action, current_memberships_q
-from accounts.tenancy import tenant_context
 from collaboration.models import ADVISE_CODENAME, AdviceMessage, AdviceRequest, AdviceStatus, ExpertiseProfile
+from core.tenancy import tenant_context
 
 SchoolScope = set[int] | None
 # People who decide or move money are never advisers: advice must not reach a decision.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
 from collaboration.models import ExpertiseProfile
+from core.tenancy import tenant_context
 
 
 def expertise_list(*, tenant: ResponsibleBody, area: str = "") -> QuerySet[ExpertiseProfile]:

@@ -15,16 +15,16 @@ from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from accounts.audit import audit_record, text_fingerprint
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
-from accounts.tenancy import platform_context, tenant_context
 from collaboration import verbs
 from collaboration.errors import CollaborationErrorCode as Code
 from collaboration.models import ADVISE_CODENAME, AdviceMessage, AdviceRequest, AdviceStatus
 from collaboration.notifications import ADVICE_GIVEN, ADVICE_REQUESTED, advice_notify_on_commit
 from collaboration.selectors.advice import advice_request_get, eligible_advisers
+from core.audit import audit_record, text_fingerprint
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import platform_context, tenant_context
 from groupings.case_summaries import CaseSummary, case_choices_for, case_summary_for
 
 MAX_TEXT = 4000

@@ -6,14 +6,14 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
-from accounts.tenancy import tenant_context
 from collaboration import verbs
 from collaboration.errors import CollaborationErrorCode as Code
 from collaboration.models import ExpertiseProfile
+from core.audit import audit_record
+from core.errors import ApplicationError
+from core.tenancy import tenant_context
 from groupings.policy_defaults import AREAS_OF_NEED, need_labels
 
 NEED_LABELS = need_labels(AREAS_OF_NEED)

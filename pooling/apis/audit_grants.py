@@ -7,8 +7,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView, created
+from accounts.api import TenantAPIView
 from accounts.policy import Action
+from core.api import created
 from pooling import selectors
 from pooling.selectors import audit_grants as grant_selectors
 from pooling.services import audit_grants as services

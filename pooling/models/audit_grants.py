@@ -15,7 +15,7 @@ from django.utils import timezone
 from guardian.managers import UserObjectPermissionManager
 from guardian.models import UserObjectPermissionBase
 
-from accounts.tenancy import TenantManager, TenantOwnedModel
+from core.tenancy import TenantManager, TenantOwnedModel
 from pooling.models.ledger import Pool
 
 AUDIT_POOL_CODENAME = "audit_pool"

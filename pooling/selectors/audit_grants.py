@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, ResponsibleBody, Role, User
 from accounts.policy import current_memberships_q
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from pooling.models import Pool, PoolAuditGrant
 from pooling.models.audit_grants import AUDIT_POOL_CODENAME
 

@@ -11,11 +11,11 @@ from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_perms_for_model
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import Membership, ResponsibleBody, Role, User
 from accounts.policy import Action, BodyAccess, current_memberships_q
-from accounts.tenancy import tenant_context
+from core.audit import audit_record
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
 from pooling.models import Pool, PoolAuditGrant
 from pooling.models.audit_grants import AUDIT_POOL_CODENAME
 

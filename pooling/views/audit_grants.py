@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.errors import ApplicationError
 from accounts.policy import Action
 from accounts.web import BodyMixin
+from core.errors import ApplicationError
 from pooling import selectors
 from pooling.forms_audit_grants import PoolAuditGrantForm
 from pooling.selectors import audit_grants as grant_selectors

@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from accounts.models import AuditEvent
-from accounts.tenancy import tenant_context
 from collaboration.models import AdviceRequest
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from tests.browser.conftest import assert_accessible
 from tests.collaboration.conftest import PUPIL_NAME, PUPIL_UPN, Advice
 from tests.collaboration.conftest import advice as advice

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import Membership, Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource import pupil_data
 from exceptional_resource.models import Case
 from groupings.models import School

@@ -8,10 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.errors import ApplicationError
-from accounts.models import AuditEvent, Role
+from accounts.models import Role
 from accounts.policy import Action, BodyAccess
-from accounts.tenancy import tenant_context
 from collaboration import verbs
 from collaboration.errors import CollaborationErrorCode as Code
 from collaboration.models import AdviceRequest, AdviceRequestUserObjectPermission, AdviceStatus, ExpertiseProfile
@@ -23,6 +21,9 @@ from collaboration.services.advice import (
     advice_request_revoke,
     advice_requests_expire,
 )
+from core.errors import ApplicationError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from tests.collaboration.conftest import PUPIL_NAME, PUPIL_UPN, Advice, login
 from tests.factories import member, own_academy
 

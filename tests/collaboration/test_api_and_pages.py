@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from accounts.models import AuditEvent, Role
-from accounts.notifications.models import Notification
-from accounts.notifications.services import notification_preferences_set
-from accounts.tenancy import tenant_context
+from accounts.models import Role
 from collaboration.models import AdviceMessage, AdviceRequest
 from collaboration.services.advice import advice_give, advice_request_create
+from core.models import AuditEvent
+from core.tenancy import tenant_context
+from notifications.models import Notification
+from notifications.services import notification_preferences_set
 from tests.collaboration.conftest import PUPIL_NAME, PUPIL_UPN, Advice, login
 from tests.exceptional_resource.conftest import draft_case
 from tests.factories import member, own_academy

@@ -7,11 +7,12 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from accounts.errors import ApplicationError
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import tenant_context
+from accounts.models import Role
 from collaboration.models import ExpertiseProfile
 from collaboration.services.expertise import expertise_save
+from core.errors import ApplicationError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from tests.collaboration.conftest import Advice, login
 from tests.factories import member
 

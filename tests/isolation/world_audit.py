@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from exceptional_resource.services.audit_samples import audit_sample_draw
+from assurance.services.audit_samples import audit_sample_draw
 from pooling.models import AccountKind
 from pooling.services.ledger import LegSpec, pool_open, post
 from tests.factories import own_academy

@@ -8,7 +8,6 @@ from datetime import timedelta
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from accounts.tenancy import platform_context
 from collaboration.models import (
     ADVISE_CODENAME,
     AdviceMessage,
@@ -16,6 +15,7 @@ from collaboration.models import (
     AdviceRequestUserObjectPermission,
     ExpertiseProfile,
 )
+from core.tenancy import platform_context
 from exceptional_resource.models import Case
 from tests.factories import UserFactory
 from tests.isolation.world import World

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from accounts.tenancy import platform_context
+from core.tenancy import platform_context
 from pooling.models import Pool, PoolAuditGrant
 from pooling.models.audit_grants import AUDIT_POOL_CODENAME
 from tests.factories import UserFactory

@@ -9,7 +9,7 @@ from datetime import date
 from django.contrib.auth.models import Permission
 
 from accounts.models import ResponsibleBody, Role, User
-from accounts.tenancy import platform_context
+from core.tenancy import platform_context
 from pooling.models import Pool, PoolAuditGrant
 from pooling.models.audit_grants import AUDIT_POOL_CODENAME
 from tests.factories import member

@@ -13,22 +13,23 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.errors import ApplicationError
-from accounts.models import AuditEvent, Role, User
-from accounts.reports import services as report_services
-from accounts.tenancy import tenant_context
-from exceptional_resource.models import AuditSample
-from exceptional_resource.services.audit_samples import audit_sample_draw
+from accounts.models import Role, User
+from assurance.models import AuditSample
+from assurance.services.audit_samples import audit_sample_draw
+from core.errors import ApplicationError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from pooling.models import Pool, PoolAuditGrant
 from pooling.services.audit_grants import pool_audit_grant, pool_audit_revoke
 from pooling.services.ledger import pool_open
-from tests.accounts.reports_support import report_media as report_media
-from tests.accounts.reports_support import run_of
+from reports import services as report_services
 from tests.exceptional_resource.conftest import Scene
 from tests.exceptional_resource.conftest import scene as scene
 from tests.factories import member
 from tests.pooling.audit_grants_support import grant_pools, pool_auditor
 from tests.pooling.conftest import fund
+from tests.reports.reports_support import report_media as report_media
+from tests.reports.reports_support import run_of
 
 pytestmark = pytest.mark.django_db
 UNTIL = date(2027, 12, 31)
