@@ -9,13 +9,14 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
+from core.forms import show_service_error
 from core.tenancy import tenant_context
 from exceptional_resource import selectors
 from exceptional_resource.forms import (
@@ -41,7 +42,7 @@ from exceptional_resource.services.drafts import (
     resource_line_add,
     resource_line_remove,
 )
-from exceptional_resource.views.common import CaseMixin, case_url, show_error
+from exceptional_resource.views.common import CaseMixin, case_url
 from exceptional_resource.views.evidence import evidence_context
 from groupings.models import GroupingPolicy, School
 from groupings.policy_defaults import AREAS_OF_NEED
@@ -69,6 +70,8 @@ MISSING_SECTION = {
 
 
 def _needs(policy: GroupingPolicy | None) -> list[tuple[str, str]]:
+    """The form's choices (the defaults shown until a policy is in force; recording a pupil
+    then refuses with ``no_policy``, as the API does)."""
     areas = policy.areas_of_need if policy is not None else AREAS_OF_NEED
     return [(str(n["code"]), str(n["label"])) for a in areas for n in a["needs"]]  # type: ignore[union-attr]
 
@@ -114,14 +117,13 @@ class NewCaseView(BodyMixin, TemplateView):
                     secondary_need=data["secondary_need"],
                     name=data["name"],
                     upn=data["upn"],
-                    need_codes={code for code, _ in _needs(self.policy)},
                 )
                 pupil_id = pupil.pk
             else:
                 pupil_id = int(data["pupil"])
             case = case_create_draft(actor=self.actor, tenant=self.body, pupil_id=pupil_id)
         except ApplicationError as exc:
-            show_error(form, exc, {"pupil_id": "pupil"})
+            show_service_error(form, exc, {"pupil_id": "pupil"})
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(request, f"Case {case.reference} has been started and saved as a draft.")
         return HttpResponseRedirect(case_url("draft", self.body, case_id=case.pk))
@@ -230,7 +232,7 @@ class _SectionView(_DraftMixin, TemplateView):
             try:
                 self.save(form.cleaned_data)
             except ApplicationError as exc:
-                show_error(form, exc, self.field_map())
+                show_service_error(form, exc, self.field_map())
             else:
                 return HttpResponseRedirect(self.after_save())
         return self.render_to_response(self.get_context_data(form=form))
@@ -463,8 +465,6 @@ class _RowRemoveView(_DraftMixin, TemplateView):
         try:
             self.remove(int(kwargs[self.row_kwarg]))
         except ApplicationError as exc:
-            if exc.code == "not_found":
-                raise Http404("No such row.") from exc
             messages.error(request, exc.message)
         else:
             messages.success(request, "Removed.")

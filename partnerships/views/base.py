@@ -11,14 +11,15 @@ from typing import Any, TypeVar
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
+from core.forms import show_service_error
 from partnerships import selectors
 from partnerships.models import Partnership
 
@@ -33,11 +34,7 @@ def or_404(fn: Callable[..., T], **kwargs: Any) -> T:
     try:
         return fn(**kwargs)
     except ObjectDoesNotExist as exc:
-        raise Http404("No such page.") from exc
-
-
-def show_error(form: forms.Form, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        raise NotFound("No such page.") from exc
 
 
 class Page(BodyMixin, TemplateView):
@@ -97,7 +94,7 @@ class FormAction:
             try:
                 return HttpResponseRedirect(self.perform(form.cleaned_data))
             except ApplicationError as exc:
-                show_error(form, exc)
+                show_service_error(form, exc)
         return self.render_to_response(self.get_context_data(**{self.context_key: form}))  # type: ignore[attr-defined]
 
 

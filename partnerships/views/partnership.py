@@ -63,19 +63,12 @@ class JoinView(FormAction, HomeView):
     context_key = "join_form"
 
     def perform(self, data: dict[str, Any]) -> str:
-        from partnerships.models import PartnershipMember
-
-        try:
-            services.participation_join(
-                actor=self.actor,
-                tenant=self.body,
-                partnershipmember_id=self.kwargs["partnershipmember_id"],
-                share_need_signals=data["share_need_signals"],
-            )
-        except PartnershipMember.DoesNotExist as exc:
-            from django.http import Http404
-
-            raise Http404("No such invitation.") from exc
+        services.participation_join(
+            actor=self.actor,
+            tenant=self.body,
+            partnershipmember_id=self.kwargs["partnershipmember_id"],
+            share_need_signals=data["share_need_signals"],
+        )
         messages.success(self.request, "Your trust has joined the partnership.")
         return url("home", self.body)
 

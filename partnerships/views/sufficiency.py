@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
+from core.errors import NotFound
 from core.text import ascii_digits
 from partnerships import exports, selectors
 from partnerships.reports import REPORT_TYPE, request_data
@@ -72,5 +73,5 @@ class ReportDownloadView(Page):
         run = or_404(selectors.report_get, tenant=self.body, reportrun_id=kwargs["reportrun_id"])
         report_file = next(iter(run.files.all()), None)
         if report_file is None:
-            raise Http404("This report is not ready.")
+            raise NotFound("This report is not ready.")
         return report_file_response(actor=self.actor, tenant=self.body, run=run, report_file=report_file)  # type: ignore[return-value]
