@@ -1,11 +1,13 @@
-"""The audit verbs the collaboration app records (``AuditEvent.verb``)."""
+"""The audit verbs the collaboration app records: members of the one ``core.audit_verbs.AuditVerb``."""
 
 from __future__ import annotations
 
-ADVICE_REQUESTED = "advice.requested"
-ADVICE_SUMMARY_VIEWED = "advice.summary_viewed"
-ADVICE_GIVEN = "advice.given"
-ADVICE_REPLIED = "advice.replied"
-ADVICE_ACCESS_REVOKED = "advice.access_revoked"
-ADVICE_ACCESS_EXPIRED = "advice.access_expired"
-EXPERTISE_SAVED = "expertise.saved"
+from core.audit_verbs import AuditVerb
+
+ADVICE_REQUESTED = AuditVerb.ADVICE_REQUESTED
+ADVICE_SUMMARY_VIEWED = AuditVerb.ADVICE_SUMMARY_VIEWED
+ADVICE_GIVEN = AuditVerb.ADVICE_GIVEN
+ADVICE_REPLIED = AuditVerb.ADVICE_REPLIED
+ADVICE_ACCESS_REVOKED = AuditVerb.ADVICE_ACCESS_REVOKED
+ADVICE_ACCESS_EXPIRED = AuditVerb.ADVICE_ACCESS_EXPIRED
+EXPERTISE_SAVED = AuditVerb.EXPERTISE_SAVED

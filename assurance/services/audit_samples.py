@@ -117,7 +117,7 @@ def audit_sample_draw(
         if pool.pk not in audit_pool_ids(tenant=tenant, user=actor):
             raise ApplicationError(
                 f"The body has not given you access to the period {pool.label}.",
-                code="pool_not_granted",
+                code=AssuranceError.POOL_NOT_GRANTED,
                 field="period",
             )
     found = population_of(tenant=tenant, pool=pool, kind=population)

@@ -4,12 +4,12 @@ they hold a live guardian grant on; nobody else (a decision officer included) se
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Membership, ResponsibleBody, Role, User
 from accounts.policy import ROLE_ACTIONS, Action, current_memberships_q
 from collaboration.models import ADVISE_CODENAME, AdviceMessage, AdviceRequest, AdviceStatus, ExpertiseProfile
+from core.errors import NotFound
 from core.tenancy import tenant_context
 
 SchoolScope = set[int] | None
@@ -50,7 +50,7 @@ def advice_request_get(*, tenant: ResponsibleBody, advice_request_id: int) -> Ad
     with tenant_context(tenant):
         request = _with_messages(AdviceRequest.objects.for_tenant(tenant)).filter(pk=advice_request_id).first()
     if request is None:
-        raise Http404("No such request for advice.")
+        raise NotFound("No such request for advice.")
     return request
 
 

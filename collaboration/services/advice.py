@@ -11,19 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
 from collaboration import verbs
-from collaboration.errors import CollaborationErrorCode as Code
+from collaboration.error_codes import CollaborationError as Code
 from collaboration.models import ADVISE_CODENAME, AdviceMessage, AdviceRequest, AdviceStatus
 from collaboration.notifications import ADVICE_GIVEN, ADVICE_REQUESTED, advice_notify_on_commit
 from collaboration.selectors.advice import advice_request_get, eligible_advisers
 from core.audit import audit_record, text_fingerprint
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError, ConflictError, NotFound
 from core.tenancy import platform_context, tenant_context
 from groupings.case_summaries import CaseSummary, case_choices_for, case_summary_for
 
@@ -128,7 +128,7 @@ def advice_request_open(*, actor: User, tenant: ResponsibleBody, advice_request_
         if access.can(Action.SEEK_ADVICE, request):
             return AdviceView(request=request, as_adviser=False, summary=None)
         if request.adviser_id != actor.pk or not access.can_on(Action.GIVE_ADVICE, request):
-            raise Http404("No such request for advice.")
+            raise NotFound("No such request for advice.")
         summary = case_summary_for(tenant=tenant, case_id=request.case_id, school_ids={request.school_id})
         audit_record(
             actor=actor,
@@ -143,7 +143,7 @@ def advice_request_open(*, actor: User, tenant: ResponsibleBody, advice_request_
 def _locked(tenant: ResponsibleBody, advice_request_id: int) -> AdviceRequest:
     request = AdviceRequest.objects.for_tenant(tenant).select_for_update().filter(pk=advice_request_id).first()
     if request is None:
-        raise Http404("No such request for advice.")
+        raise NotFound("No such request for advice.")
     return request
 
 
@@ -153,7 +153,7 @@ def advice_give(*, actor: User, tenant: ResponsibleBody, advice_request_id: int,
         request = _locked(tenant, advice_request_id)
         access = BodyAccess.load(actor, tenant)
         if request.adviser_id != actor.pk or not access.can_on(Action.GIVE_ADVICE, request):
-            raise Http404("No such request for advice.")
+            raise NotFound("No such request for advice.")
         message = AdviceMessage(
             responsible_body=tenant,
             advice_request=request,
@@ -185,7 +185,7 @@ def advice_reply(*, actor: User, tenant: ResponsibleBody, advice_request_id: int
     with tenant_context(tenant), transaction.atomic():
         request = _locked(tenant, advice_request_id)
         if not BodyAccess.load(actor, tenant).can(Action.SEEK_ADVICE, request):
-            raise Http404("No such request for advice.")
+            raise NotFound("No such request for advice.")
         if not request.is_live():
             raise ConflictError("This request for advice has ended.", code=Code.ADVICE_REQUEST_CLOSED)
         message = AdviceMessage(
@@ -214,7 +214,7 @@ def advice_reply(*, actor: User, tenant: ResponsibleBody, advice_request_id: int
         return message
 
 
-def _end(request: AdviceRequest, *, status: str, actor: User | None, tenant: ResponsibleBody, verb: str) -> None:
+def _end(request: AdviceRequest, *, status: str, actor: User | None, tenant: ResponsibleBody, verb: AuditVerb) -> None:
     before = {"status": request.status}
     request.status = status
     request.ended_at = timezone.now()
@@ -236,7 +236,7 @@ def advice_request_revoke(*, actor: User, tenant: ResponsibleBody, advice_reques
     with tenant_context(tenant), transaction.atomic():
         request = _locked(tenant, advice_request_id)
         if not BodyAccess.load(actor, tenant).can(Action.SEEK_ADVICE, request):
-            raise Http404("No such request for advice.")
+            raise NotFound("No such request for advice.")
         if request.status != AdviceStatus.OPEN:
             raise ConflictError("The adviser's access has already ended.", code=Code.ADVICE_REQUEST_CLOSED)
         _end(request, status=AdviceStatus.REVOKED, actor=actor, tenant=tenant, verb=verbs.ADVICE_ACCESS_REVOKED)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
 from collaboration import verbs
-from collaboration.errors import CollaborationErrorCode as Code
+from collaboration.error_codes import CollaborationError as Code
 from collaboration.models import ExpertiseProfile
 from core.audit import audit_record
 from core.errors import ApplicationError

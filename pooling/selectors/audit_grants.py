@@ -4,11 +4,11 @@ grants for its administrators, and the auditors a pool can be granted to."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Membership, ResponsibleBody, Role, User
 from accounts.policy import current_memberships_q
+from core.errors import NotFound
 from core.tenancy import tenant_context
 from pooling.models import Pool, PoolAuditGrant
 from pooling.models.audit_grants import AUDIT_POOL_CODENAME
@@ -43,7 +43,7 @@ def pool_audit_grant_get(*, tenant: ResponsibleBody, poolauditgrant_id: int) -> 
     with tenant_context(tenant):
         grant = pool_audit_grant_list(tenant=tenant).filter(pk=poolauditgrant_id).first()
     if grant is None:
-        raise Http404("No such grant.")
+        raise NotFound("No such grant.")
     return grant
 
 

@@ -4,32 +4,24 @@ grant, revoke, and the audit record of every read made through a grant."""
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from guardian.shortcuts import get_perms_for_model
 
 from accounts.models import Membership, ResponsibleBody, Role, User
 from accounts.policy import Action, BodyAccess, current_memberships_q
 from core.audit import audit_record
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError, ConflictError, NotFound
 from core.tenancy import tenant_context
+from pooling.error_codes import PoolingError
 from pooling.models import Pool, PoolAuditGrant
 from pooling.models.audit_grants import AUDIT_POOL_CODENAME
 
-VERB_GRANTED = "pool.audit_granted"
-VERB_REVOKED = "pool.audit_revoked"
-VERB_READ = "pool.audit_read"
-
-
-class AuditGrantErrorCode(StrEnum):
-    NOT_ALLOWED = "not_allowed"
-    NOT_AN_AUDITOR = "not_an_auditor"
-    UNKNOWN_POOL = "unknown_pool"
-    INVALID_END_DATE = "invalid_end_date"
-    ALREADY_GRANTED = "already_granted"
+VERB_GRANTED = AuditVerb.POOL_AUDIT_GRANTED
+VERB_REVOKED = AuditVerb.POOL_AUDIT_REVOKED
+VERB_READ = AuditVerb.POOL_AUDIT_READ
 
 
 def pool_audit_grant(
@@ -39,12 +31,12 @@ def pool_audit_grant(
     (today at the earliest, and no later than the auditor's membership ends)."""
     with tenant_context(tenant), transaction.atomic():
         if not BodyAccess.load(actor, tenant).can(Action.MANAGE_MEMBERS):
-            raise ApplicationError("Only a body administrator can grant an auditor access.", code="not_allowed")
+            raise ApplicationError(
+                "Only a body administrator can grant an auditor access.", code=PoolingError.NOT_ALLOWED
+            )
         pool = Pool.objects.for_tenant(tenant).filter(pk=pool_id).first()
         if pool is None:
-            raise ApplicationError(
-                "Choose one of the body's pools.", code=AuditGrantErrorCode.UNKNOWN_POOL, field="pool_id"
-            )
+            raise ApplicationError("Choose one of the body's pools.", code=PoolingError.UNKNOWN_POOL, field="pool_id")
         membership = (
             Membership.objects.for_tenant(tenant)
             .filter(current_memberships_q(), role=Role.AUDITOR, user_id=auditor_id)
@@ -55,7 +47,7 @@ def pool_audit_grant(
         if membership is None:
             raise ApplicationError(
                 "Choose one of the body's current auditors.",
-                code=AuditGrantErrorCode.NOT_AN_AUDITOR,
+                code=PoolingError.NOT_AN_AUDITOR,
                 field="auditor_id",
             )
         today = timezone.localdate()
@@ -67,13 +59,13 @@ def pool_audit_grant(
             raise ApplicationError(
                 "The access must end between today and the end of the auditor's membership "
                 f"({membership.valid_to:%d %B %Y}).",
-                code=AuditGrantErrorCode.INVALID_END_DATE,
+                code=PoolingError.INVALID_END_DATE,
                 field="valid_until",
             )
         if PoolAuditGrant.objects.for_tenant(tenant).filter(content_object=pool, user_id=auditor_id).exists():
             raise ConflictError(
                 "That auditor already has access to this pool: revoke it first to change the date.",
-                code=AuditGrantErrorCode.ALREADY_GRANTED,
+                code=PoolingError.ALREADY_GRANTED,
                 field="pool_id",
             )
         permission = get_perms_for_model(Pool).get(codename=AUDIT_POOL_CODENAME)
@@ -100,7 +92,9 @@ def pool_audit_revoke(*, actor: User, tenant: ResponsibleBody, poolauditgrant_id
     """End an auditor's access to a pool now: the guardian row is deleted."""
     with tenant_context(tenant), transaction.atomic():
         if not BodyAccess.load(actor, tenant).can(Action.MANAGE_MEMBERS):
-            raise ApplicationError("Only a body administrator can revoke an auditor's access.", code="not_allowed")
+            raise ApplicationError(
+                "Only a body administrator can revoke an auditor's access.", code=PoolingError.NOT_ALLOWED
+            )
         grant = (
             PoolAuditGrant.objects.for_tenant(tenant)
             .select_for_update()
@@ -109,7 +103,7 @@ def pool_audit_revoke(*, actor: User, tenant: ResponsibleBody, poolauditgrant_id
             .first()
         )
         if grant is None:
-            raise Http404("No such grant.")
+            raise NotFound("No such grant.")
         pool, before = grant.content_object, {"auditor_id": grant.user_id, "valid_until": grant.valid_until}
         grant.delete()
         audit_record(actor=actor, tenant=tenant, verb=VERB_REVOKED, obj=pool, before=before)
@@ -121,6 +115,6 @@ def pool_audit_read(*, actor: User, tenant: ResponsibleBody, pool_id: int, via: 
     with tenant_context(tenant), transaction.atomic():
         pool = Pool.objects.for_tenant(tenant).filter(pk=pool_id).first()
         if pool is None or not BodyAccess.load(actor, tenant).can_on(Action.AUDIT_POOL, pool):
-            raise Http404("No such pool.")
+            raise NotFound("No such pool.")
         audit_record(actor=actor, tenant=tenant, verb=VERB_READ, obj=pool, after={"via": via})
         return pool
