@@ -61,12 +61,16 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_CASE: frozenset({Role.HEAD, Role.SENDCO, Role.DECISION_OFFICER, Role.AUDITOR}),
     Action.DECIDE_CASE: frozenset({Role.DECISION_OFFICER}),
     Action.VIEW_PUPIL_IDENTITY: frozenset({Role.HEAD, Role.SENDCO, Role.DECISION_OFFICER}),
-    Action.VIEW_GOVERNANCE: frozenset({Role.TRUSTEE, Role.FINANCE_OFFICER, Role.AUDITOR, Role.BODY_ADMIN}),
+    # Auditors read a period's money through their per-pool grants (samples, the export), not
+    # through the body-wide governance pack or the schools' annexes.
+    Action.VIEW_GOVERNANCE: frozenset({Role.TRUSTEE, Role.FINANCE_OFFICER, Role.BODY_ADMIN}),
     Action.REQUEST_REPORT: frozenset({Role.FINANCE_OFFICER, Role.TRUSTEE, Role.AUDITOR, Role.BODY_ADMIN}),
     Action.EXPORT_AUDIT: frozenset({Role.AUDITOR}),
     Action.VIEW_PARTNERSHIP: frozenset({Role.PARTNERSHIP_LEAD, Role.BODY_ADMIN}),
     # A school's own annex for its published inclusion strategy; heads and SENDCOs see their school's only.
-    Action.VIEW_INCLUSION_ANNEX: frozenset((_ALL_POOL_READERS - {Role.DECISION_OFFICER}) | {Role.HEAD, Role.SENDCO}),
+    Action.VIEW_INCLUSION_ANNEX: frozenset(
+        (_ALL_POOL_READERS - {Role.DECISION_OFFICER, Role.AUDITOR}) | {Role.HEAD, Role.SENDCO}
+    ),
     # The grouping's forum: its schools' heads and SENDCOs and the body's own staff who
     # support them; never the people who decide or move money, auditors or partnership leads.
     Action.COLLABORATE: frozenset({Role.HEAD, Role.SENDCO, Role.BODY_ADMIN}),

@@ -49,12 +49,13 @@ from typing import IO, Any, NamedTuple
 from django import forms
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import Q
 from django.utils import timezone
 from psycopg import Connection, IsolationLevel
 from psycopg.postgres import types as pg_types
 
 from accounts.models import ResponsibleBody
-from accounts.policy import Action
+from accounts.policy import Action, BodyAccess
 from assurance.error_codes import AssuranceError
 from core.errors import ApplicationError
 from core.models import AuditEvent
@@ -713,5 +714,15 @@ def register_auditor_export() -> None:
             builder=build_auditor_export,
             form_class=AuditorExportForm,
             action=Action.EXPORT_AUDIT,
+            visible_runs=granted_export_runs,
         )
     )
+
+
+def granted_export_runs(access: BodyAccess) -> Q:
+    """An auditor sees, lists and downloads exports only of the periods whose pools they
+    hold a live grant on today: revoking a grant hides its exports at once."""
+    from pooling.selectors.audit_grants import audit_pool_list
+
+    labels = list(audit_pool_list(tenant=access.body, user=access.user).values_list("label", flat=True))
+    return Q(parameters__period__in=labels)

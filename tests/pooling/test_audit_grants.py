@@ -234,3 +234,23 @@ def test_the_grant_lists_cost_the_same_whatever_the_rows(
         assert admin_client.get(page(scene, "audit-grants")).status_code == 200
     with django_assert_max_num_queries(13):
         assert auditor_client.get(page(scene, "audit-pools")).status_code == 200
+
+
+def test_an_export_is_seen_only_while_its_period_is_granted(scene: Scene, report_media: Path) -> None:
+    auditor = pool_auditor(scene.body, pools=[scene.pool])
+    bystander = pool_auditor(scene.body, pools=[])
+    run = report_services.report_run_request(
+        actor=auditor, tenant=scene.body, report_type="auditor_export", data={"period": "2026-27"}
+    )
+    assert report_services.report_run_execute(report_run_id=run.pk, task_id="t-1") == "succeeded"
+    detail = reverse("reports:report", kwargs={"body_slug": scene.body.slug, "reportrun_id": run.pk})
+    listing = reverse("reports-api:reports", kwargs={"body_slug": scene.body.slug})
+    assert client_for(auditor).get(detail).status_code == 200
+    assert [r["id"] for r in client_for(auditor).get(listing).json()["results"]] == [run.pk]
+    assert client_for(bystander).get(detail).status_code == 404
+    assert client_for(bystander).get(listing).json()["results"] == []
+    with tenant_context(scene.body):
+        grant = PoolAuditGrant.objects.get(user=auditor)
+    admin = member(Role.BODY_ADMIN, scene.body, mfa=True).user
+    pool_audit_revoke(actor=admin, tenant=scene.body, poolauditgrant_id=grant.pk)
+    assert client_for(auditor).get(detail).status_code == 404
