@@ -37,7 +37,7 @@ class AdviceOutput(serializers.ModelSerializer):
 class MessageOutput(serializers.ModelSerializer):
     class Meta:
         model = AdviceMessage
-        fields = ["id", "kind", "author_label", "text", "created_at"]
+        fields = ["id", "kind", "author_label", "text", "created_at", "attached_at"]
 
 
 class ProvisionOutput(serializers.Serializer):
@@ -158,3 +158,14 @@ class RevokeApi(TenantAPIView):
             actor=self.actor, tenant=self.tenant, advice_request_id=advicerequest_id
         )
         return Response(AdviceOutput(advice).data)
+
+
+class AttachApi(TenantAPIView):
+    required_action = Action.SEEK_ADVICE
+
+    @extend_schema(request=None, responses=MessageOutput, operation_id="collaboration_advice_attach")
+    def post(self, request: Request, body_slug: str, advicemessage_id: int) -> Response:
+        message = services.advice_attach_as_evidence(
+            actor=self.actor, tenant=self.tenant, advice_message_id=advicemessage_id
+        )
+        return Response(MessageOutput(message).data)

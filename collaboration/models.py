@@ -88,6 +88,8 @@ class AdviceMessage(TenantOwnedModel):
     author_label = models.CharField(max_length=254)
     text = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when the school chose to put this advice on the case's record for the decision.
+    attached_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         base_manager_name = "objects"
@@ -95,6 +97,9 @@ class AdviceMessage(TenantOwnedModel):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=["advice", "reply"]), name="advice_message_kind_valid"),
             models.CheckConstraint(condition=~Q(text=""), name="advice_message_not_empty"),
+            models.CheckConstraint(
+                condition=Q(attached_at__isnull=True) | Q(kind="advice"), name="only_advice_is_attached"
+            ),
         ]
 
 

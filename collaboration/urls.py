@@ -13,6 +13,7 @@ urlpatterns = [
     path(A + "advise/", views.AdviseView.as_view(), name="advise"),
     path(A + "reply/", views.ReplyView.as_view(), name="reply"),
     path(A + "revoke/", views.RevokeView.as_view(), name="revoke"),
+    path("collaboration/advice/messages/<int:advicemessage_id>/attach/", views.AttachView.as_view(), name="attach"),
     path("collaboration/experts/", views_expertise.ExpertsView.as_view(), name="experts"),
     path("collaboration/experts/me/", views_expertise.ExpertiseEditView.as_view(), name="expertise-edit"),
 ]

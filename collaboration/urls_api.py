@@ -13,6 +13,7 @@ urlpatterns = [
     path(A + "advise/", apis.AdviseApi.as_view(), name="advise"),
     path(A + "reply/", apis.ReplyApi.as_view(), name="reply"),
     path(A + "revoke/", apis.RevokeApi.as_view(), name="revoke"),
+    path("collaboration/advice/messages/<int:advicemessage_id>/attach/", apis.AttachApi.as_view(), name="attach"),
     path("collaboration/experts/", apis_expertise.ExpertListApi.as_view(), name="experts"),
     path("collaboration/experts/me/", apis_expertise.ExpertiseSaveApi.as_view(), name="expertise-save"),
 ]

@@ -149,3 +149,21 @@ class RevokeView(BodyMixin, View):
         else:
             messages.success(request, "The adviser can no longer see the case summary.")
         return HttpResponseRedirect(_url("advice", self.body.slug, advicerequest_id=advice_id))
+
+
+class AttachView(BodyMixin, View):
+    """The school puts one piece of advice on its case's record for the decision."""
+
+    http_method_names = ["post"]
+    required_action = Action.SEEK_ADVICE
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            message = services.advice_attach_as_evidence(
+                actor=self.actor, tenant=self.body, advice_message_id=kwargs["advicemessage_id"]
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(_url("home", self.body.slug))
+        messages.success(request, "The advice is on the case's record, where the decision officer will read it.")
+        return HttpResponseRedirect(_url("advice", self.body.slug, advicerequest_id=message.advice_request_id))

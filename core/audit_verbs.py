@@ -9,6 +9,7 @@ class AuditVerb(StrEnum):
     ACCOUNT_CODES_SET = "account.codes_set"
     ADVICE_ACCESS_EXPIRED = "advice.access_expired"
     ADVICE_ACCESS_REVOKED = "advice.access_revoked"
+    ADVICE_ATTACHED = "advice.attached"
     ADVICE_GIVEN = "advice.given"
     ADVICE_REPLIED = "advice.replied"
     ADVICE_REQUESTED = "advice.requested"

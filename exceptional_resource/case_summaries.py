@@ -6,7 +6,7 @@ Registered from ``ExceptionalResourceConfig.ready``; ``collaboration`` never imp
 
 from __future__ import annotations
 
-from accounts.models import ResponsibleBody
+from accounts.models import ResponsibleBody, User
 from core.tenancy import tenant_context
 from exceptional_resource.models import Case, CaseStatus
 from groupings.case_summaries import CaseChoice, CaseSummary, OutcomeSought, ProvisionLine
@@ -22,6 +22,9 @@ ADVISABLE = (
     CaseStatus.APPROVED,
     CaseStatus.PARTLY_APPROVED,
 )
+
+
+EVIDENCE_PREFIX = "Advice from a colleague, attached by the school as evidence:\n\n"
 
 
 class ExceptionalResourceCaseSummaries:
@@ -58,6 +61,13 @@ class ExceptionalResourceCaseSummaries:
                     for o in case.outcomes.all()
                 ),
             )
+
+    def attach_evidence(self, *, actor: User, tenant: ResponsibleBody, case_id: int, text: str) -> None:
+        """Put advice the school chose to share on the case's comments (the school's record
+        that the decision officer reads), through the comment service and its checks."""
+        from exceptional_resource.services.comments import case_comment_add
+
+        case_comment_add(actor=actor, tenant=tenant, case_id=case_id, text=EVIDENCE_PREFIX + text)
 
     def choices(self, *, tenant: ResponsibleBody, school_id: int) -> list[CaseChoice]:
         with tenant_context(tenant):

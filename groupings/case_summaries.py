@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from datetime import date
 from typing import Protocol
 
-from accounts.models import ResponsibleBody
+from accounts.models import ResponsibleBody, User
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,8 @@ class CaseSummaryProvider(Protocol):
 
     def choices(self, *, tenant: ResponsibleBody, school_id: int) -> list[CaseChoice]: ...
 
+    def attach_evidence(self, *, actor: User, tenant: ResponsibleBody, case_id: int, text: str) -> None: ...
+
 
 _PROVIDER: list[CaseSummaryProvider] = []
 
@@ -114,6 +116,13 @@ def case_summary_for(*, tenant: ResponsibleBody, case_id: int, school_ids: set[i
     given), or None when there is no such case in scope."""
     summary = _provider().summary(tenant=tenant, case_id=case_id, school_ids=school_ids)
     return None if summary is None else check_summary(summary)
+
+
+def case_evidence_attach(*, actor: User, tenant: ResponsibleBody, case_id: int, text: str) -> None:
+    """The one way anything from collaboration reaches a case: words the case's own school
+    chooses to put on the case's record, in the school's name, where the decision officer
+    reads them. The cases app checks that ``actor`` may write on the case."""
+    _provider().attach_evidence(actor=actor, tenant=tenant, case_id=case_id, text=text)
 
 
 def case_choices_for(*, tenant: ResponsibleBody, school_id: int) -> list[CaseChoice]:

@@ -25,9 +25,10 @@ from core.audit import audit_record, text_fingerprint
 from core.audit_verbs import AuditVerb
 from core.errors import ApplicationError, ConflictError, NotFound
 from core.tenancy import platform_context, tenant_context
-from groupings.case_summaries import CaseSummary, case_choices_for, case_summary_for
+from groupings.case_summaries import CaseSummary, case_choices_for, case_evidence_attach, case_summary_for
 
-MAX_TEXT = 4000
+# Advice fits on the case record (its comments take 2,000 characters) with the note that says where it came from.
+MAX_TEXT = 1900
 MIN_DAYS, MAX_DAYS = 1, 28
 
 
@@ -210,6 +211,37 @@ def advice_reply(*, actor: User, tenant: ResponsibleBody, advice_request_id: int
             user_ids=[request.adviser_id],
             advice_request_id=request.pk,
             occurrence=f"message {message.pk}",
+        )
+        return message
+
+
+def advice_attach_as_evidence(*, actor: User, tenant: ResponsibleBody, advice_message_id: int) -> AdviceMessage:
+    """The asking school chooses to put one piece of advice on its case's record, where the
+    decision officer reads it (as the school's comment). Only then does advice reach a
+    decision, and only in the school's name; a reply or a message attached already is refused."""
+    with tenant_context(tenant), transaction.atomic():
+        message = (
+            AdviceMessage.objects.for_tenant(tenant)
+            .select_for_update(of=("self",))
+            .select_related("advice_request")
+            .filter(pk=advice_message_id)
+            .first()
+        )
+        if message is None or not BodyAccess.load(actor, tenant).can(Action.SEEK_ADVICE, message.advice_request):
+            raise NotFound("No such advice.")
+        if message.kind != AdviceMessage.Kind.ADVICE:
+            raise ApplicationError("Only advice can be attached, not a reply.", code=Code.NOT_ADVICE)
+        if message.attached_at is not None:
+            raise ConflictError("This advice is already on the case's record.", code=Code.ALREADY_ATTACHED)
+        case_evidence_attach(actor=actor, tenant=tenant, case_id=message.advice_request.case_id, text=message.text)
+        message.attached_at = timezone.now()
+        message.save(update_fields=["attached_at"])
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb=verbs.ADVICE_ATTACHED,
+            obj=message.advice_request,
+            after={"message_id": message.pk, "case_id": message.advice_request.case_id},
         )
         return message
 

@@ -170,7 +170,7 @@ def test_who_may_be_asked(advice: Advice) -> None:
         ({"days": 29}, Code.ACCESS_PERIOD_INVALID, "days"),
         ({"days": True}, Code.ACCESS_PERIOD_INVALID, "days"),
         ({"question": "   "}, Code.TEXT_REQUIRED, "question"),
-        ({"question": "x" * 4001}, Code.TEXT_TOO_LONG, "question"),
+        ({"question": "x" * 1901}, Code.TEXT_TOO_LONG, "question"),
         ({"case_id": 999_999_999}, Code.CASE_NOT_ADVISABLE, "case_id"),
         ({"adviser_id": 999_999_999}, Code.ADVISER_NOT_ELIGIBLE, "adviser_id"),
     ],

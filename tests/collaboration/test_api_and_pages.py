@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from collaboration.models import AdviceMessage, AdviceRequest
-from collaboration.services.advice import advice_give, advice_request_create
+from collaboration.services.advice import advice_give, advice_reply, advice_request_create
 from core.models import AuditEvent
 from core.tenancy import tenant_context
 from notifications.models import Notification
@@ -68,6 +68,7 @@ def test_api_request_read_advise_reply_revoke(advice: Advice) -> None:
         "author_label": advice.peer.user.email,
         "text": ADVICE,
         "created_at": given.json()["created_at"],
+        "attached_at": None,
     }
     school = login(advice.sendco)
     reply = school.post(
@@ -92,7 +93,7 @@ def test_api_request_read_advise_reply_revoke(advice: Advice) -> None:
         ({"adviser_id": "someone"}, 400, "adviser_id"),
         ({"adviser_id": 10**9}, 400, "adviser_id"),
         ({"question": ""}, 400, "question"),
-        ({"question": "q" * 4001}, 400, "question"),
+        ({"question": "q" * 1901}, 400, "question"),
         ({"days": 0}, 400, "days"),
         ({"days": 29}, 400, "days"),
         ({"days": "soon"}, 400, "days"),
@@ -120,7 +121,7 @@ def test_api_message_text_must_be_text(advice: Advice) -> None:
     )
     peer = login(advice.peer)
     url = api(advice, "advise", advicerequest_id=request.pk)
-    for bad, code in (({"text": ""}, "text_required"), ({"text": "x" * 4001}, "text_too_long")):
+    for bad, code in (({"text": ""}, "text_required"), ({"text": "x" * 1901}, "text_too_long")):
         response = peer.post(url, bad, content_type="application/json")
         assert (response.status_code, response.json()["code"]) == (400, code)
     assert peer.post(url, {"text": 5}, content_type="application/json").status_code == 400
@@ -249,3 +250,36 @@ def test_lists_cost_the_same_whatever_the_rows(advice: Advice, rows: int, django
             assert client.get(home).status_code == 200
         with django_assert_max_num_queries(12):
             assert client.get(api(advice, "advice-list")).status_code == 200
+
+
+def test_the_school_may_attach_advice_as_evidence_and_only_then_the_officer_reads_it(advice: Advice) -> None:
+    request = advice_request_create(
+        actor=advice.sendco.user,
+        tenant=advice.scene.body,
+        case_id=advice.case.pk,
+        adviser_id=advice.peer.user.pk,
+        question=QUESTION,
+        days=3,
+    )
+    given = advice_give(actor=advice.peer.user, tenant=advice.scene.body, advice_request_id=request.pk, text=ADVICE)
+    reply = advice_reply(actor=advice.sendco.user, tenant=advice.scene.body, advice_request_id=request.pk, text="Ta")
+    officer = login(advice.scene.officer)
+    case_page = reverse("cases:detail", kwargs={"body_slug": advice.scene.body.slug, "case_id": advice.case.pk})
+    assert ADVICE not in officer.get(case_page).content.decode()
+    attach = api(advice, "attach", advicemessage_id=given.pk)
+    assert login(advice.peer).post(attach).status_code == 404  # the adviser cannot put it on the case
+    assert officer.post(attach).status_code == 404
+    wrong = login(advice.sendco).post(api(advice, "attach", advicemessage_id=reply.pk))
+    assert (wrong.status_code, wrong.json()["code"]) == (400, "not_advice")
+    attached = login(advice.sendco).post(attach)
+    assert attached.status_code == 200
+    assert attached.json()["attached_at"] is not None
+    page = officer.get(case_page).content.decode()
+    assert ADVICE in page
+    assert "attached by the school as evidence" in page
+    assert QUESTION not in page  # only the advice the school chose, not the request
+    again = login(advice.sendco).post(attach)
+    assert (again.status_code, again.json()["code"]) == (409, "already_attached")
+    with tenant_context(advice.scene.body):
+        assert AuditEvent.objects.filter(verb="advice.attached").count() == 1
+        assert AuditEvent.objects.filter(verb="case.commented").count() == 1
