@@ -32,9 +32,10 @@ run: install ## Set up everything and run the app with demo data (web, Celery wo
 check-services: install ## Say in one line if PostgreSQL or Redis is unreachable
 	$(BIN)/python scripts/check_services.py
 
-lint: install ## ruff lint and format check
+lint: install ## ruff lint and format check, and no module over 500 lines (scripts/module_sizes.py)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/module_sizes.py
 
 fmt: install ## Format and autofix with ruff
 	$(BIN)/ruff format .

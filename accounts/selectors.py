@@ -64,3 +64,11 @@ def audit_event_list(
     if date_to:
         filters["created_at__date__lte"] = date_to
     return qs.filter(**filters)
+
+
+def body_by_slug(*, slug: str) -> ResponsibleBody:
+    """A responsible body by its public slug (the public grouping page), or ``NotFound``."""
+    body = ResponsibleBody.objects.filter(slug=slug).first()
+    if body is None:
+        raise NotFound("No such grouping.")
+    return body

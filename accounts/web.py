@@ -1,6 +1,8 @@
-"""The body-scoped page base: ``BodyMixin`` resolves the body from the URL and applies the
-policy layer (membership, role, MFA); the body navigation each app adds to. Plumbing that
-needs no body or role (pagination, session journeys) is in ``core.web``."""
+"""The body-scoped bases for pages and APIs: ``BodyMixin`` (pages) and ``TenantAPIView``
+(APIs) resolve the body from the URL and apply the policy layer (membership, role, MFA);
+and the body navigation each app adds to. Plumbing that needs no body or role
+(pagination, session journeys, the API exception handler) is in ``core.web`` and
+``core.api``."""
 
 from __future__ import annotations
 
@@ -14,9 +16,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.template.response import SimpleTemplateResponse
 from django.urls import reverse
+from rest_framework import exceptions, serializers
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
+from core.api import MfaRequired
 from core.errors import NotFound
 from core.tenancy import tenant_context
 
@@ -109,3 +117,59 @@ class BodyMixin(LoginRequiredMixin):
             if self.access.can(item.action)
         ]
         return context
+
+
+class TenantAPIView(APIView):
+    """Base for every API under ``/api/v1/bodies/<body_slug>/``.
+
+    Resolves the body from the URL, checks the user's current membership and role, and runs
+    the handler inside the body's tenant context. Another body's objects, an unknown slug
+    and a body the user does not belong to are all the same 404."""
+
+    required_action: Action = Action.VIEW_BODY
+    body: ResponsibleBody | None
+    access: BodyAccess
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        self.body = ResponsibleBody.objects.filter(slug=kwargs.get("body_slug", "")).first()
+        if self.body is None:
+            return super().dispatch(request, *args, **kwargs)
+        with tenant_context(self.body):
+            response = super().dispatch(request, *args, **kwargs)
+            if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+                response.render()
+            return response
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if self.body is None:
+            raise exceptions.NotFound()
+        self.access = BodyAccess.load(request.user, self.body)  # type: ignore[arg-type]
+        if not self.access.can(self.required_action):
+            raise exceptions.NotFound()
+
+    @property
+    def tenant(self) -> ResponsibleBody:
+        """The body from the URL; set and checked before any handler runs."""
+        assert self.body is not None
+        return self.body
+
+    @property
+    def actor(self) -> User:
+        user = self.request.user
+        assert isinstance(user, User)
+        return user
+
+    def paginated(self, rows: Any, serializer: type[serializers.BaseSerializer], **context: Any) -> Response:
+        """One page of ``rows`` (``?page=``, the settings' page size) serialised with
+        ``serializer``, with DRF's ``count``/``next``/``previous`` envelope."""
+        paginator = PageNumberPagination()
+        page: Any = paginator.paginate_queryset(rows, self.request, view=self)
+        return paginator.get_paginated_response(serializer(page, many=True, context=context).data)
+
+    def require(self, action: Action, obj: Any = None) -> None:
+        """Refuse unless the user's role allows ``action`` (on ``obj``) and MFA is set up."""
+        if not self.access.can(action, obj):
+            raise exceptions.PermissionDenied("Your role does not allow this.")
+        if self.access.needs_mfa_for(action):
+            raise MfaRequired()

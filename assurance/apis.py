@@ -10,8 +10,8 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView
 from accounts.policy import Action
+from accounts.web import TenantAPIView
 from assurance import selectors
 from assurance.models import AuditSample
 from assurance.services import audit_samples as services

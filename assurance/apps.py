@@ -11,8 +11,8 @@ class AssuranceConfig(AppConfig):
     def ready(self) -> None:
         from accounts.policy import Action
         from accounts.web import register_body_nav
-        from assurance.auditor import register_auditor_export
-        from assurance.governance import register_governance_pack
+        from assurance.auditor.report import register_auditor_export
+        from assurance.governance.report import register_governance_pack
 
         register_governance_pack()
         register_auditor_export()

@@ -16,8 +16,9 @@ from core.errors import NotFound
 from core.tenancy import tenant_context
 from core.text import ascii_digits
 from exceptional_resource.models import Award, Case, CaseDocument, Decision, Outcome, ResourceLine
+from groupings.models import Arrangement, ArrangementStatus
 from groupings.policy_defaults import AREAS_OF_NEED, need_labels
-from pooling.models import Instalment, InstalmentSchedule, Leg, Transaction
+from pooling.models import Instalment, InstalmentSchedule, Leg, Pool, Transaction
 
 MAX_AWARDS_IN_CHAIN = 50
 
@@ -150,3 +151,38 @@ def _summary(case: Case) -> CaseSummary:
         outcomes=len(case.outcomes.all()),
         documents=list(case.documents.all()),
     )
+
+
+ANNEX_HELD = (ArrangementStatus.ACTIVE, ArrangementStatus.NOTICE_GIVEN, ArrangementStatus.ENDED)
+
+
+def _overlaps(arrangement: Arrangement, pool: Pool) -> bool:
+    return arrangement.start_date <= pool.ends_on and (
+        arrangement.end_date is None or arrangement.end_date >= pool.starts_on
+    )
+
+
+def annex_list(*, tenant: ResponsibleBody, school_ids: set[int] | None) -> list[tuple[Arrangement, list[Pool]]]:
+    """Each school the body holds (or held) with the periods it has an annex for; only
+    ``school_ids`` when given (a head or SENDCO sees their own school)."""
+    with tenant_context(tenant):
+        arrangements = Arrangement.objects.filter(status__in=ANNEX_HELD).select_related("school")
+        if school_ids is not None:
+            arrangements = arrangements.filter(school_id__in=school_ids)
+        pools = list(Pool.objects.order_by("-starts_on"))
+        return [
+            (arrangement, [pool for pool in pools if _overlaps(arrangement, pool)])
+            for arrangement in arrangements.order_by("school__name")
+        ]
+
+
+def annex_subject(*, tenant: ResponsibleBody, arrangement_id: int, pool_id: int) -> tuple[Arrangement, Pool]:
+    """The arrangement and period an annex is about, or ``NotFound`` when they do not overlap."""
+    with tenant_context(tenant):
+        arrangement = (
+            Arrangement.objects.filter(pk=arrangement_id, status__in=ANNEX_HELD).select_related("school").first()
+        )
+        pool = Pool.objects.filter(pk=pool_id).first()
+    if arrangement is None or pool is None or not _overlaps(arrangement, pool):
+        raise NotFound("No such annex.")
+    return arrangement, pool

@@ -1,4 +1,4 @@
-"""Auditors' API under ``/api/v1/bodies/<body_slug>/audit/`` (``apis_auditor.py``)."""
+"""Auditors' API under ``/api/v1/bodies/<body_slug>/audit/`` (``apis.py``)."""
 
 from django.urls import path
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from collaboration import views, views_expertise
+from collaboration.views import advice as views
+from collaboration.views import expertise as views_expertise
 
 app_name = "collaboration"
 

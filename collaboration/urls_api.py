@@ -1,6 +1,7 @@
 from django.urls import path
 
-from collaboration import apis, apis_expertise
+from collaboration.apis import advice as apis
+from collaboration.apis import expertise as apis_expertise
 
 app_name = "collaboration-api"
 

@@ -1,7 +1,7 @@
 """API plumbing shared by every app that needs no body or role: the exception handler that
 turns the one business-error type into stable JSON, ``created``, and the OpenAPI schema
 naming. The tenant base view (``TenantAPIView``) applies the policy layer, so it lives in
-``accounts.api``."""
+``accounts.web``."""
 
 from __future__ import annotations
 

@@ -293,7 +293,7 @@ def step_export(out: str, body_slug: str = BODY_SLUG, period: str = PERIOD) -> d
     _setup_django()
     baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     from accounts.models import ResponsibleBody
-    from assurance.auditor import auditor_export_write
+    from assurance.auditor.export import auditor_export_write
     from core.tenancy import platform_context
 
     with platform_context():
@@ -321,7 +321,8 @@ def step_copy(body_slug: str = BODY_SLUG, period: str = PERIOD) -> dict[str, Any
     from django.db import connection
 
     from accounts.models import ResponsibleBody
-    from assurance.auditor import auditor_export_pool, export_files, export_parameters
+    from assurance.auditor.export import auditor_export_pool, export_parameters
+    from assurance.auditor.files import export_files
     from core.tenancy import platform_context, tenant_context
 
     with platform_context():

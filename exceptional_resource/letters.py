@@ -158,7 +158,7 @@ class NoSuchLetter(LookupError):
 def letter_for_case(*, body: ResponsibleBody, case: Case, decision_id: str = "") -> tuple[Decision, Letter]:
     """The letter for the case's latest decision, or for ``decision_id`` (as typed in a
     query string) of the same case. ``case`` comes from ``selectors.case_get``."""
-    from exceptional_resource.selectors import award_instalments
+    from exceptional_resource.selectors.cases import award_instalments
 
     decisions = list(case.decisions.all())  # newest first
     if decision_id and not ascii_digits(decision_id):

@@ -147,3 +147,8 @@ def arrangement_csv_rows(arrangements: QuerySet[Arrangement]) -> Iterator[list[A
             a.end_date.isoformat() if a.end_date else "",
             a.agreement_reference,
         ]
+
+
+def school_choices(*, school_ids: set[int]) -> QuerySet[School]:
+    """Schools of the register by id, by name (the schools a user may pick from)."""
+    return School.objects.filter(pk__in=school_ids).order_by("name")

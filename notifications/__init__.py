@@ -6,9 +6,9 @@ or not at all (``NotificationPreference``; the kind's default otherwise).
 Messages say what happened in a plain sentence and give a link; whatever a reader needs
 is behind the link, where access is checked. They carry no personal data about pupils.
 
-Immediate emails are sent by ``accounts.send_notification`` after commit (ids only, safe
+Immediate emails are sent by ``notifications.send_notification`` after commit (ids only, safe
 to run twice, retried on SMTP errors); digest entries wait for the daily
-``accounts.send_notification_digests`` (Celery beat), which sends one email per person a
+``notifications.send_notification_digests`` (Celery beat), which sends one email per person a
 day. The tasks live in ``notifications/tasks.py``."""
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ log = structlog.get_logger(__name__)
 SMTP_ERRORS = (smtplib.SMTPException, OSError)
 
 
-@shared_task(name="accounts.send_notification", bind=True, max_retries=8, default_retry_delay=60)
+@shared_task(name="notifications.send_notification", bind=True, max_retries=8, default_retry_delay=60)
 def send_notification(self, *, tenant_id: int, notification_id: int) -> bool:  # type: ignore[no-untyped-def]
     """Send one immediate notification. Idempotent: a retried or repeated task sends once."""
     try:
@@ -25,7 +25,7 @@ def send_notification(self, *, tenant_id: int, notification_id: int) -> bool:  #
         raise self.retry(exc=exc, countdown=min(60 * 2**self.request.retries, 3600)) from exc
 
 
-@shared_task(name="accounts.send_notification_digests", bind=True, max_retries=5, default_retry_delay=300)
+@shared_task(name="notifications.send_notification_digests", bind=True, max_retries=5, default_retry_delay=300)
 def send_notification_digests(self, *, day: str = "") -> int:  # type: ignore[no-untyped-def]
     """Daily (Celery beat): one summary email per person with entries waiting. Safe to run
     again the same day; a person whose email failed is retried by the task's retry."""
@@ -43,7 +43,7 @@ def send_notification_digests(self, *, day: str = "") -> int:  # type: ignore[no
     return sent
 
 
-@shared_task(name="accounts.send_unsent_notifications")
+@shared_task(name="notifications.send_unsent_notifications")
 def send_unsent_notifications(*, older_than_seconds: int = 600) -> int:
     """Every 10 minutes (Celery beat): queue again any immediate message still unsent, so a
     broker outage at commit time or an exhausted retry delays an email instead of losing

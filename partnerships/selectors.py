@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 
 from accounts.models import ResponsibleBody
 from core.errors import NotFound
@@ -21,8 +21,10 @@ from partnerships.models import (
     NeedSignalSnapshot,
     Participation,
     Partnership,
+    PartnershipContact,
     PartnershipMember,
     PlanAction,
+    PlannedPlaces,
     PlanPriority,
     PlanVersion,
     ProvisionSetting,
@@ -139,14 +141,14 @@ def report_list(*, tenant: ResponsibleBody, partnership: Partnership) -> QuerySe
     )
 
 
-def report_get(*, tenant: ResponsibleBody, reportrun_id: int) -> ReportRun:
+def report_get(*, tenant: ResponsibleBody, report_run_id: int) -> ReportRun:
     """A sufficiency report run; any other report type is the same 404."""
     from partnerships.reports import REPORT_TYPE
 
     return one_or_not_found(
         ReportRun.objects.for_tenant(tenant).prefetch_related("files"),
         "No such report.",
-        pk=reportrun_id,
+        pk=report_run_id,
         report_type=REPORT_TYPE,
     )
 
@@ -251,3 +253,16 @@ def platform_partnership_ids() -> list[tuple[int, int]]:
     """Every partnership as ``(partnership_id, convening body id)``, for the nightly refresh."""
     with platform_context():
         return list(Partnership.objects.order_by("pk").values_list("pk", "responsible_body_id"))
+
+
+def contact_get(*, tenant: ResponsibleBody, partnershipcontact_id: int) -> PartnershipContact:
+    return one_or_not_found(PartnershipContact.objects.for_tenant(tenant), "No such contact.", pk=partnershipcontact_id)
+
+
+def planned_get(*, tenant: ResponsibleBody, plannedplaces_id: int) -> PlannedPlaces:
+    return one_or_not_found(PlannedPlaces.objects.for_tenant(tenant), "No such planned places.", pk=plannedplaces_id)
+
+
+def row_get(*, tenant: ResponsibleBody, model: type[Model], pk: int) -> Model:
+    """The body's row of ``model`` (a tenant-owned partnerships model), or ``NotFound``."""
+    return one_or_not_found(model.objects.for_tenant(tenant), "Not found.", pk=pk)  # type: ignore[attr-defined]

@@ -4,7 +4,7 @@ DfE publishes allocations as one row a school: a URN column and one or more amou
 columns, with headers that change from year to year. So the file is read as a table of
 text, the person picks the URN and amount columns from its headers, and every row is
 checked before anything is written: unknown URNs are checked against the register by the
-service (``pooling.services.contributions``), everything else here. Line numbers are the
+service (``pooling.services.allocations``), everything else here. Line numbers are the
 file's own (the header is line 1 of a CSV; a spreadsheet's row numbers for Excel), so a
 person can find each problem in the file they have open.
 """

@@ -12,8 +12,8 @@ from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView
 from accounts.policy import Action
+from accounts.web import TenantAPIView
 from core.api import created
 from core.errors import ApplicationError
 from reports import selectors, services

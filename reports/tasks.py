@@ -24,7 +24,7 @@ def retry_countdown(retries: int) -> float:
     return base * (0.75 + random.random() / 2)  # noqa: S311 - jitter, not security
 
 
-@shared_task(name="accounts.report_run", bind=True, max_retries=5, acks_late=True, reject_on_worker_lost=True)
+@shared_task(name="reports.report_run", bind=True, max_retries=5, acks_late=True, reject_on_worker_lost=True)
 def report_run_task(self, report_run_id: int) -> str:  # type: ignore[no-untyped-def]
     """Produce one report run. Retries transient failures with backoff; after the last
     retry the run is failed with the reason."""
@@ -58,7 +58,7 @@ def _recipients(run: ReportRun) -> list[str]:
     return sorted(emails)
 
 
-@shared_task(name="accounts.report_email", bind=True, max_retries=5, default_retry_delay=60)
+@shared_task(name="reports.report_email", bind=True, max_retries=5, default_retry_delay=60)
 def report_email_task(self, report_run_id: int) -> int:  # type: ignore[no-untyped-def]
     """Tell the person who asked (or, for a scheduled run, the roles that may see it) that
     the report is ready or failed. Names the report and the body only: no pupil data."""
@@ -91,16 +91,16 @@ def report_email_task(self, report_run_id: int) -> int:  # type: ignore[no-untyp
     return len(recipients)
 
 
-@shared_task(name="accounts.reports_requeue_stale")
+@shared_task(name="reports.reports_requeue_stale")
 def reports_requeue_stale_task() -> int:
     return len(services.reports_requeue_stale())
 
 
-@shared_task(name="accounts.reports_expire")
+@shared_task(name="reports.reports_expire")
 def reports_expire_task() -> int:
     return len(services.reports_expire())
 
 
-@shared_task(name="accounts.reports_schedule_monthly")
+@shared_task(name="reports.reports_schedule_monthly")
 def reports_schedule_monthly_task() -> int:
     return len(services.reports_schedule_monthly())

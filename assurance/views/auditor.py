@@ -15,13 +15,12 @@ from django.views.generic import TemplateView
 from accounts.policy import Action
 from accounts.web import BodyMixin
 from assurance import selectors
-from assurance.auditor import REPORT_KEY
+from assurance.auditor.report import REPORT_KEY
 from assurance.models import AuditSample
 from assurance.services import audit_samples as services
 from core.errors import ApplicationError
 from core.forms import show_service_error
-from pooling.models import Pool
-from pooling.selectors.audit_grants import audit_pool_ids
+from pooling.selectors.audit_grants import audit_pool_ids, audit_pool_list
 from reports.selectors import report_run_list
 
 RECENT = 20
@@ -66,8 +65,7 @@ def _granted(view: BodyMixin) -> set[int]:
 
 
 def _periods(view: BodyMixin) -> list[str]:
-    pools = Pool.objects.for_tenant(view.body).filter(pk__in=_granted(view))
-    return list(pools.order_by("-starts_on").values_list("label", flat=True))
+    return [pool.label for pool in audit_pool_list(tenant=view.body, user=view.actor)]
 
 
 class SampleListView(BodyMixin, TemplateView):

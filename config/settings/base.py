@@ -323,10 +323,10 @@ HEALTHZ_CACHE_SECONDS = env.int("HEALTHZ_CACHE_SECONDS", default=5)
 # Periodic jobs, declared in one place; django-celery-beat's DatabaseScheduler copies them
 # into the database, where they can be seen and paused in the admin.
 CELERY_BEAT_SCHEDULE = {
-    "reports-requeue-stale": {"task": "accounts.reports_requeue_stale", "schedule": 5 * 60},
-    "reports-expire": {"task": "accounts.reports_expire", "schedule": 24 * 60 * 60},
+    "reports-requeue-stale": {"task": "reports.reports_requeue_stale", "schedule": 5 * 60},
+    "reports-expire": {"task": "reports.reports_expire", "schedule": 24 * 60 * 60},
     "reports-monthly": {
-        "task": "accounts.reports_schedule_monthly",
+        "task": "reports.reports_schedule_monthly",
         "schedule": crontab(minute="0", hour="6", day_of_month="1"),
     },
     "partnership-need-signals": {
@@ -340,10 +340,10 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 6 * 60 * 60},
     },
     "notification-digests": {
-        "task": "accounts.send_notification_digests",
+        "task": "notifications.send_notification_digests",
         "schedule": crontab(minute="0", hour="7"),
         "options": {"expires": 12 * 60 * 60},
     },
-    "notifications-unsent": {"task": "accounts.send_unsent_notifications", "schedule": 10 * 60},
+    "notifications-unsent": {"task": "notifications.send_unsent_notifications", "schedule": 10 * 60},
     "advice-requests-expire": {"task": "collaboration.expire_advice_requests", "schedule": 10 * 60},
 }

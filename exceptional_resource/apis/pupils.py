@@ -10,17 +10,17 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView
 from accounts.policy import Action
+from accounts.web import TenantAPIView
 from core.api import created
 from core.errors import ApplicationError
-from exceptional_resource import selectors
 from exceptional_resource.apis.serializers import PupilOutputSerializer
 from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Pupil
 from exceptional_resource.models.cases import YEAR_GROUPS
+from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.services.pupils import pupil_create, pupil_identity_view, pupil_transfer
-from groupings.models import School
+from groupings.selectors import school_choices
 
 
 def case_school_scope(view: TenantAPIView) -> set[int] | None:
@@ -69,7 +69,7 @@ class PupilCreateApi(TenantAPIView):
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         data = dict(s.validated_data)
-        school = School.objects.filter(pk=data.pop("school_id")).first()
+        school = school_choices(school_ids={data.pop("school_id")}).first()
         if school is None or not self.access.can(Action.RAISE_CASE, school):
             raise ApplicationError("Choose your own school.", code=CaseError.INVALID_SCHOOL, field="school_id")
         known = selectors.pupil_list(tenant=self.tenant, school_ids=None).count()

@@ -143,15 +143,17 @@ def _policy_on(day: date) -> GroupingPolicy | None:
 
 
 def missing_for_submission(case: Case) -> list[tuple[str, str]]:
-    """What a head must still give before the case can be submitted: (field, message)."""
+    """What a head must still give before the case can be submitted: (field, message). The
+    one rule for completeness: ``case_submit`` refuses with it and the draft's task list
+    shows it (reading the rows ``case_get`` prefetched, so the list costs no more queries)."""
     missing = []
     if not case.need_description.strip():
         missing.append(("need_description", "Describe the pupil's need."))
-    if not case.provision.exists():
+    if not case.provision.all():
         missing.append(("provision", "Add at least one row of the provision already in place, with its cost."))
-    if not case.resource_lines.exists():
+    if not case.resource_lines.all():
         missing.append(("resource_lines", "Add what you are asking for."))
-    outcomes = case.outcomes.count()
+    outcomes = len(case.outcomes.all())
     if outcomes == 0:
         missing.append(("outcomes", "Add at least one intended outcome with a review date."))
     elif outcomes > MAX_OUTCOMES:

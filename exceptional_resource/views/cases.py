@@ -15,9 +15,9 @@ from accounts.web import BodyMixin
 from core.errors import ApplicationError
 from core.forms import show_service_error
 from core.web import paginate_list
-from exceptional_resource import selectors
 from exceptional_resource.forms import AnswerForm, CommentForm, ReconsiderationForm, WithdrawForm
 from exceptional_resource.models import CaseStatus
+from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.services import pupil_identity_view
 from exceptional_resource.services.cases import (
     case_provide_information,

@@ -12,8 +12,8 @@ from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import NotFound
-from exceptional_resource import selectors
 from exceptional_resource.models import Case, CaseStatus
+from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.services.access_log import case_view_record
 from groupings.models import GroupingPolicy
 from groupings.policy_defaults import AREAS_OF_NEED

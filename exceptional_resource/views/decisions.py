@@ -19,9 +19,9 @@ from core.errors import ApplicationError, NotFound
 from core.forms import show_service_error
 from core.money import format_pence, parse_pounds
 from core.web import paginate_list
-from exceptional_resource import selectors
 from exceptional_resource.forms import AwardEndForm, AwardVaryForm, DecisionForm, QuestionForm
 from exceptional_resource.models import Award, Case, CaseStatus, Decision
+from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.services.awards import award_end_early, award_vary
 from exceptional_resource.services.cases import case_decide, case_request_information
 from exceptional_resource.views.cases import _CaseFormView

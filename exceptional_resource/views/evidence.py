@@ -29,8 +29,8 @@ from accounts.policy import Action, BodyAccess
 from accounts.web import BodyMixin
 from core.errors import ApplicationError, NotFound
 from core.uploads import TYPE_NAMES
-from exceptional_resource import selectors_evidence as selectors
 from exceptional_resource.models import Case, CaseDocument
+from exceptional_resource.selectors import evidence as selectors
 from exceptional_resource.services import evidence as services
 
 ACCEPT = ",".join(f".{ext}" for ext in sorted(services.EVIDENCE_TYPES))

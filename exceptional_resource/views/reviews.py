@@ -14,9 +14,9 @@ from accounts.web import BodyMixin
 from core.errors import ApplicationError
 from core.forms import show_service_error
 from core.web import paginate_list
-from exceptional_resource import selectors
 from exceptional_resource.forms import ReviewDecideForm, ReviewRecordForm
-from exceptional_resource.models import Award, CaseStatus, Outcome
+from exceptional_resource.models import CaseStatus, Outcome
+from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.services.awards import review_record
 from exceptional_resource.services.reviews import review_decide
 from exceptional_resource.views.common import CaseMixin, status_tag
@@ -65,7 +65,7 @@ class _ReviewMixin(CaseMixin):
 
     def outcomes(self) -> list[Outcome]:
         if not hasattr(self, "_outcomes"):
-            self._outcomes = list(Outcome.objects.filter(case=self.get_case()).order_by("review_on", "pk"))
+            self._outcomes = selectors.case_outcomes(case=self.get_case())
         return self._outcomes
 
     def not_due(self) -> HttpResponse | None:
@@ -125,7 +125,7 @@ class ReviewDecideView(_ReviewMixin, TemplateView):
         pools = [(p.pk, p.label) for p, _ in self.pools]
         initial: dict[str, Any] = {}
         if data is None:
-            award = Award.objects.filter(case=case, status=Award.Status.ACTIVE).order_by("-created_at").first()
+            award = selectors.case_active_award(case=case)
             initial = {
                 "amount": f"{award.amount_pence / 100:.2f}" if award else "",
                 "pool": str(self.pools[0][0].pk) if self.pools else "",

@@ -5,12 +5,11 @@ their own URL and, when invalid, re-render the page they sit on."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import TemplateView
@@ -18,7 +17,7 @@ from django.views.generic import TemplateView
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
-from core.errors import ApplicationError, NotFound
+from core.errors import ApplicationError
 from core.forms import show_service_error
 from partnerships import selectors
 from partnerships.models import Partnership
@@ -28,13 +27,6 @@ T = TypeVar("T")
 
 def url(name: str, body: ResponsibleBody, **kwargs: Any) -> str:
     return reverse(f"partnerships:{name}", kwargs={"body_slug": body.slug, **kwargs})
-
-
-def or_404(fn: Callable[..., T], **kwargs: Any) -> T:
-    try:
-        return fn(**kwargs)
-    except ObjectDoesNotExist as exc:
-        raise NotFound("No such page.") from exc
 
 
 class Page(BodyMixin, TemplateView):
@@ -63,9 +55,7 @@ class PartnershipPage(Page):
     partnership: Partnership
 
     def load(self) -> None:
-        self.partnership = or_404(
-            selectors.partnership_get, tenant=self.body, partnership_id=self.kwargs["partnership_id"]
-        )
+        self.partnership = selectors.partnership_get(tenant=self.body, partnership_id=self.kwargs["partnership_id"])
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

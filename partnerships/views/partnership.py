@@ -12,7 +12,7 @@ from partnerships import selectors
 from partnerships.forms import ContactForm, ConveneForm, JoinForm, MemberForm
 from partnerships.models import MemberKind, Participation
 from partnerships.services import partnership as services
-from partnerships.views.base import ButtonAction, FormAction, Page, PartnershipPage, or_404, url
+from partnerships.views.base import ButtonAction, FormAction, Page, PartnershipPage, url
 
 
 class HomeView(Page):
@@ -77,8 +77,8 @@ class _ParticipationButton(ButtonAction, HomeView):
     participation: Participation
 
     def load(self) -> None:
-        self.participation = or_404(
-            selectors.participation_get, tenant=self.body, participation_id=self.kwargs["participation_id"]
+        self.participation = selectors.participation_get(
+            tenant=self.body, participation_id=self.kwargs["participation_id"]
         )
 
     def back_url(self) -> str:
@@ -139,9 +139,7 @@ class MemberView(Page):
     template_name = "partnerships/member.html"
 
     def load(self) -> None:
-        self.member = or_404(
-            selectors.member_get, tenant=self.body, partnershipmember_id=self.kwargs["partnershipmember_id"]
-        )
+        self.member = selectors.member_get(tenant=self.body, partnershipmember_id=self.kwargs["partnershipmember_id"])
 
     def page_context(self, **forms: Any) -> dict[str, Any]:
         return {
@@ -164,11 +162,8 @@ class ContactAddView(FormAction, MemberView):
 
 class ContactRemoveView(ButtonAction, Page):
     def load(self) -> None:
-        from partnerships.models import PartnershipContact
-
-        self.contact = or_404(
-            lambda **kw: PartnershipContact.objects.for_tenant(self.body).get(**kw),
-            pk=self.kwargs["partnershipcontact_id"],
+        self.contact = selectors.contact_get(
+            tenant=self.body, partnershipcontact_id=self.kwargs["partnershipcontact_id"]
         )
 
     def back_url(self) -> str:

@@ -13,7 +13,7 @@ from core.text import ascii_digits
 from partnerships import exports, selectors
 from partnerships.reports import REPORT_TYPE, request_data
 from partnerships.sufficiency import FULL_PERCENT, LOW_PERCENT, sufficiency, year_label
-from partnerships.views.base import ButtonAction, Page, PartnershipPage, or_404, url
+from partnerships.views.base import ButtonAction, Page, PartnershipPage, url
 from reports.downloads import report_file_response
 from reports.services import report_run_request
 
@@ -70,7 +70,7 @@ class ReportDownloadView(Page):
     report-run framework)."""
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        run = or_404(selectors.report_get, tenant=self.body, reportrun_id=kwargs["reportrun_id"])
+        run = selectors.report_get(tenant=self.body, report_run_id=kwargs["reportrun_id"])
         report_file = next(iter(run.files.all()), None)
         if report_file is None:
             raise NotFound("This report is not ready.")

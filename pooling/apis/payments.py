@@ -13,8 +13,8 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView
 from accounts.policy import Action
+from accounts.web import TenantAPIView
 from core.api import created
 from core.csv_export import csv_response
 from pooling import remittances, selectors

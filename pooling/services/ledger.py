@@ -65,6 +65,11 @@ REVERSIBLE_KINDS = frozenset(
 
 def pool_open(*, actor: User | None, tenant: ResponsibleBody, label: str) -> Pool:
     """The body's pool for a funding period, with its chart of accounts (idempotent)."""
+    return pool_open_or_get(actor=actor, tenant=tenant, label=label)[0]
+
+
+def pool_open_or_get(*, actor: User | None, tenant: ResponsibleBody, label: str) -> tuple[Pool, bool]:
+    """``pool_open``, also saying whether this call opened the pool (False: it was open)."""
     try:
         period = grant_year(label)
     except ValueError as exc:
@@ -85,7 +90,7 @@ def pool_open(*, actor: User | None, tenant: ResponsibleBody, label: str) -> Poo
         )
         if created:
             audit_record(actor=actor, tenant=tenant, verb=AuditVerb.POOL_OPENED, obj=pool, label=f"Pool {pool.label}")
-    return pool
+    return pool, created
 
 
 def _accounts(pool: Pool, kinds: set[str], *, lock: bool) -> dict[str, Account]:

@@ -211,7 +211,7 @@ def payment_run_confirm(
         tenant_id, run_id = tenant.pk, run.pk
         # robust: the run is committed whatever the broker says; a failed enqueue is logged
         # and the advice can be requested again (``remittances_request``).
-        transaction.on_commit(lambda: _enqueue_remittances(tenant_id=tenant_id, paymentrun_id=run_id), robust=True)
+        transaction.on_commit(lambda: _enqueue_remittances(tenant_id=tenant_id, payment_run_id=run_id), robust=True)
     return run
 
 
@@ -257,10 +257,10 @@ def _post_run(
         )
 
 
-def _enqueue_remittances(*, tenant_id: int, paymentrun_id: int) -> None:
-    from pooling.tasks_payments import remittances_build_task
+def _enqueue_remittances(*, tenant_id: int, payment_run_id: int) -> None:
+    from pooling.tasks import remittances_build_task
 
-    remittances_build_task.delay(tenant_id=tenant_id, paymentrun_id=paymentrun_id)
+    remittances_build_task.delay(tenant_id=tenant_id, payment_run_id=payment_run_id)
 
 
 def remittances_request(*, actor: User, tenant: ResponsibleBody, payment_run_id: int) -> PaymentRun:
@@ -280,7 +280,7 @@ def remittances_request(*, actor: User, tenant: ResponsibleBody, payment_run_id:
             label=f"Remittance advice requested for payment run {run.pk}",
         )
         tenant_id, run_id = tenant.pk, run.pk
-        transaction.on_commit(lambda: _enqueue_remittances(tenant_id=tenant_id, paymentrun_id=run_id), robust=True)
+        transaction.on_commit(lambda: _enqueue_remittances(tenant_id=tenant_id, payment_run_id=run_id), robust=True)
     return run
 
 

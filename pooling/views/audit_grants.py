@@ -15,7 +15,7 @@ from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
 from pooling import selectors
-from pooling.forms_audit_grants import PoolAuditGrantForm
+from pooling.forms.audit_grants import PoolAuditGrantForm
 from pooling.selectors import audit_grants as grant_selectors
 from pooling.services import audit_grants as services
 from pooling.views.ledger import headroom_figures

@@ -17,12 +17,12 @@ from accounts.web import BodyMixin
 from core.errors import ApplicationError
 from core.forms import show_service_error
 from pooling import selectors
-from pooling.forms_ledger import LedgerFilterForm, PoolOpenForm, ReverseForm
+from pooling.forms.ledger import LedgerFilterForm, PoolOpenForm, ReverseForm
 from pooling.models import AccountKind, Pool, PoolStatus, Transaction, TransactionKind
 from pooling.periods import period_of
 from pooling.selectors import Headroom
 from pooling.selectors import ledger_browse as browse
-from pooling.services.ledger import REVERSIBLE_KINDS, pool_open, transaction_reverse
+from pooling.services.ledger import REVERSIBLE_KINDS, pool_open_or_get, transaction_reverse
 from pooling.views._pages import url_for_each
 
 DASHBOARD_SCHOOLS = 10  # schools with the most outstanding named on the dashboard
@@ -114,13 +114,12 @@ class PoolOpenView(BodyMixin, FormView):
 
     def form_valid(self, form: PoolOpenForm) -> HttpResponse:
         label = form.cleaned_data["label"]
-        existed = selectors.pool_list(tenant=self.body).filter(label=label).exists()
         try:
-            pool = pool_open(actor=self.actor, tenant=self.body, label=label)
+            pool, opened = pool_open_or_get(actor=self.actor, tenant=self.body, label=label)
         except ApplicationError as exc:
             show_service_error(form, exc)
             return self.form_invalid(form)
-        if existed:
+        if not opened:
             messages.info(self.request, f"The pool for {pool.label} was already open.")
         else:
             messages.success(

@@ -24,7 +24,7 @@ from core.errors import ApplicationError
 from core.forms import show_service_error
 from core.web import paginate_list
 from pooling import selectors
-from pooling.forms_payments import (
+from pooling.forms.payments import (
     AccountCodesForm,
     JournalExportForm,
     PaymentRunConfirmForm,

@@ -147,7 +147,7 @@ def test_invite_scopes_head_to_school_in_la_grouping() -> None:
             actor=admin.user, tenant=la, email="head@example.org", role=Role.HEAD, school_id=school.pk
         )
     assert exc.value.code == "school_not_in_body"
-    from groupings.services import arrangement_propose
+    from groupings.services.arrangements import arrangement_propose
 
     arrangement_propose(
         actor=admin.user,

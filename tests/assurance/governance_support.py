@@ -13,13 +13,16 @@ from django.apps import apps
 from django.utils import timezone
 
 from accounts.models import ResponsibleBody, Role, User
-from assurance import governance
+from assurance.governance.gather import gather
+from assurance.governance.pack import Pack
+from assurance.governance.subledgers import reconciliation_failure
 from core.tenancy import platform_context, tenant_context
 from exceptional_resource.models import Award, Case, Outcome, ProvisionRow, Pupil, ResourceLine
 from exceptional_resource.services import awards as award_services
 from exceptional_resource.services import cases as case_services
-from groupings import services as groupings_services
 from groupings.models import School
+from groupings.services.arrangements import arrangement_activate, arrangement_propose
+from groupings.services.policy import policy_ensure_default
 from pooling.models import AccountKind, Pool
 from pooling.services.ledger import LegSpec, pool_open, post
 from pooling.services.payments import payment_run_confirm
@@ -180,14 +183,14 @@ def add_census(school: School, *, sen_support: int, ehc_plan: int, year: int = 2
 def governance_scene(*, body_name: str = "Governance Test Trust") -> GovScene:
     admin = member(Role.BODY_ADMIN, TrustFactory(legal_name=body_name), mfa=True)
     body = admin.responsible_body
-    groupings_services.policy_ensure_default(actor=admin.user, tenant=body, effective_from=date(2026, 4, 1))
+    policy_ensure_default(actor=admin.user, tenant=body, effective_from=date(2026, 4, 1))
     primary = own_academy(body, name="Alder Primary Academy", phase="Primary")
     secondary = own_academy(
         body, name='=HYPERLINK("http://x") Beech High', phase="Secondary", statutory_low_age=11, statutory_high_age=16
     )
     heads: dict[int, User] = {}
     for school in (primary, secondary):
-        arrangement = groupings_services.arrangement_propose(
+        arrangement = arrangement_propose(
             actor=admin.user,
             tenant=body,
             school_id=school.pk,
@@ -195,7 +198,7 @@ def governance_scene(*, body_name: str = "Governance Test Trust") -> GovScene:
             counterparty="Trust",
             start_date=date(2026, 4, 1),
         )
-        groupings_services.arrangement_activate(actor=admin.user, tenant=body, arrangement_id=arrangement.pk)
+        arrangement_activate(actor=admin.user, tenant=body, arrangement_id=arrangement.pk)
         heads[school.pk] = member(Role.HEAD, body, school=school).user
     finance = member(Role.FINANCE_OFFICER, body, mfa=True).user
     officer = member(Role.DECISION_OFFICER, body, mfa=True, decision_limit_pence=100_000_00).user
@@ -237,18 +240,16 @@ def award_of(scene: GovScene, case: Case) -> Award:
     return award
 
 
-def pack_of(scene: GovScene, *, period_end: date | None = None, pool: Pool | None = None) -> governance.Pack:
+def pack_of(scene: GovScene, *, period_end: date | None = None, pool: Pool | None = None) -> Pack:
     with tenant_context(scene.body):
-        return governance.gather(
-            tenant=scene.body, pool=pool or scene.pool, period_end=period_end or timezone.localdate()
-        )
+        return gather(tenant=scene.body, pool=pool or scene.pool, period_end=period_end or timezone.localdate())
 
 
-def subledger_figures(pack: governance.Pack) -> dict[str, tuple[int, int]]:
+def subledger_figures(pack: Pack) -> dict[str, tuple[int, int]]:
     """The checks of instalments, payment runs and awards (after the eleven of the pack's
     own totals): name to (pack or subledger figure, figure it must equal)."""
     return {c.name: (c.pack_pence, c.ledger_pence) for c in pack.checks[11:]}
 
 
-def failure_of(pack: governance.Pack) -> str:
-    return governance.reconciliation_failure(pack.checks)
+def failure_of(pack: Pack) -> str:
+    return reconciliation_failure(pack.checks)

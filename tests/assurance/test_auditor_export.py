@@ -22,8 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role
-from assurance import auditor
-from assurance.auditor import MANIFEST_NAME, auditor_export_write
+from assurance.auditor import export as auditor
+from assurance.auditor.export import MANIFEST_NAME, auditor_export_write
 from core.errors import ApplicationError
 from core.tenancy import tenant_context
 from devtools import bench_export

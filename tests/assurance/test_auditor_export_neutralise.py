@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Role
-from assurance import auditor
-from assurance.auditor import ExportFile, csv_cell, export_files, export_parameters
+from assurance.auditor import export as auditor
+from assurance.auditor.export import export_parameters
+from assurance.auditor.files import ExportFile, csv_cell, export_files
 from core.tenancy import tenant_context
-from groupings import services as groupings_services
+from groupings.services.arrangements import arrangement_activate, arrangement_propose
 from pooling.models import AccountKind
 from pooling.services.ledger import LegSpec, post
 from pooling.services.payments import payment_run_confirm
@@ -153,7 +154,7 @@ def hostile_world(scene: Scene) -> None:
     references, transaction descriptions and keys, decision reasons and conditions."""
     admin = member(Role.BODY_ADMIN, scene.body, mfa=True)
     school = own_academy(scene.body, name="=HYPERLINK(\"x\")|School, 'A'")
-    arrangement = groupings_services.arrangement_propose(
+    arrangement = arrangement_propose(
         actor=admin.user,
         tenant=scene.body,
         school_id=school.pk,
@@ -162,7 +163,7 @@ def hostile_world(scene: Scene) -> None:
         agreement_reference="-2+3",
         start_date=date(2026, 4, 1),
     )
-    groupings_services.arrangement_activate(actor=admin.user, tenant=scene.body, arrangement_id=arrangement.pk)
+    arrangement_activate(actor=admin.user, tenant=scene.body, arrangement_id=arrangement.pk)
     for n, text in enumerate(HOSTILE):
         post(
             actor=scene.finance.user,

@@ -18,7 +18,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import Role
-from assurance import governance, governance_output
+from assurance.governance import output as governance_output
+from assurance.governance.gather import gather, school_rows
+from assurance.governance.report import monthly_parameters
 from core.errors import ApplicationError
 from core.money import format_pence
 from core.tenancy import tenant_context
@@ -152,14 +154,14 @@ def test_worker_builds_the_pack_and_its_figures_equal_the_ledger_to_the_penny(re
 @pytest.mark.django_db
 def test_a_broken_reconciliation_fails_the_run_with_a_clear_error(report_media: Path, monkeypatch) -> None:
     scene = governance_scene()
-    real = governance.school_rows
+    real = school_rows
 
     def one_penny_out(rows):  # type: ignore[no-untyped-def]
         schools = real(rows)
         schools[scene.primary.pk].expected += 1
         return schools
 
-    monkeypatch.setattr(governance, "school_rows", one_penny_out)
+    monkeypatch.setattr("assurance.governance.gather.school_rows", one_penny_out)
     run = _request(scene)
     assert report_services.report_run_execute(report_run_id=run.pk, task_id="t-broken") == "failed"
     failed = run_of(scene.body, run.pk)
@@ -188,7 +190,7 @@ def test_small_groups_are_suppressed_in_every_equity_table_and_chart(report_medi
     decided_case(scene, tiny, need="HI", amount=4_000_00)
     has_census = add_census(tiny, sen_support=2, ehc_plan=1)
     with tenant_context(scene.body):
-        pack = governance.gather(tenant=scene.body, pool=scene.pool, period_end=timezone.localdate())
+        pack = gather(tenant=scene.body, pool=scene.pool, period_end=timezone.localdate())
     assert pack.reconciled
     equity = {e["name"]: e for e in governance_output.equity_rows(pack)}
     for row in equity.values():
@@ -244,7 +246,7 @@ def test_text_that_a_spreadsheet_would_run_is_neutralised() -> None:
 def test_a_school_name_with_a_formula_is_a_plain_string_in_the_xlsx(report_media: Path) -> None:
     scene = governance_scene()
     with tenant_context(scene.body):
-        pack = governance.gather(tenant=scene.body, pool=scene.pool, period_end=timezone.localdate())
+        pack = gather(tenant=scene.body, pool=scene.pool, period_end=timezone.localdate())
     book = openpyxl.load_workbook(io.BytesIO(governance_output.pack_xlsx(pack)))
     for sheet in ("By school", "Equity"):
         cells = [row[0] for row in book[sheet].iter_rows(min_row=2) if "Beech" in str(row[0].value)]
@@ -288,10 +290,10 @@ def test_another_bodys_pool_cannot_be_chosen() -> None:
 def test_monthly_schedule_asks_for_last_month_of_the_open_pool() -> None:
     scene = governance_scene()
     with tenant_context(scene.body):
-        assert governance.monthly_parameters(scene.body, date(2026, 12, 1)) == [
+        assert monthly_parameters(scene.body, date(2026, 12, 1)) == [
             {"pool": scene.pool.pk, "period_end": "2026-11-30"}
         ]
-        assert governance.monthly_parameters(scene.body, date(2026, 4, 1)) == []
+        assert monthly_parameters(scene.body, date(2026, 4, 1)) == []
 
 
 @pytest.mark.django_db
@@ -342,7 +344,7 @@ def test_every_pool_of_the_synthetic_demo_data_set_reconciles_to_the_ledger() ->
             pool = Pool.objects.get(pk=pool_id)
             if pool.starts_on > as_of:
                 continue
-            pack = governance.gather(tenant=body, pool=pool, period_end=min(pool.ends_on, as_of))
+            pack = gather(tenant=body, pool=pool, period_end=min(pool.ends_on, as_of))
         assert [c for c in pack.checks if not c.ok] == [], (body.slug, pool.label)
         assert pack.totals.expected > 0
         subledgers = {c.name.partition(" (")[0]: c for c in pack.checks[11:]}
@@ -378,7 +380,7 @@ def test_decision_time_counts_working_days_to_the_first_decision_without_pauses(
                 actor_label="officer@example.org",
                 created_at=timezone.make_aware(datetime.combine(day, datetime.min.time().replace(hour=12))),
             )
-        pack = governance.gather(tenant=scene.body, pool=scene.pool, period_end=today)
+        pack = gather(tenant=scene.body, pool=scene.pool, period_end=today)
     expected = [working_days_between(day, today) for day in submitted]
     expected[4] -= working_days_between(pause_from, pause_to)
     row = next(r for r in pack.need_phase if r.area == "Communication and interaction" and r.phase == "Primary")

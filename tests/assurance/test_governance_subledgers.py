@@ -14,7 +14,7 @@ import pytest
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from assurance import governance
+from assurance.governance.subledgers import award_checks, payment_checks
 from core.models import AuditEvent
 from core.money import format_pence
 from core.tenancy import tenant_context
@@ -22,6 +22,7 @@ from exceptional_resource.models import Award
 from exceptional_resource.services import awards as award_services
 from exceptional_resource.services.reviews import review_decide
 from pooling.models import AccountKind, Instalment, Leg, PaymentRun, PaymentRunLine, Pool, Transaction, TransactionKind
+from pooling.selectors import pool_balances
 from pooling.services.ledger import LegSpec, post
 from pooling.services.payments import payment_run_confirm, pool_close
 from reports import services as report_services
@@ -473,11 +474,11 @@ def test_the_subledger_checks_cost_the_same_few_queries_however_many_runs_and_aw
 
     def count() -> None:
         with tenant_context(scene.body):
-            balances = governance.pool_balances(tenant=scene.body, pool=scene.pool, as_at=date(2027, 3, 31))
+            balances = pool_balances(tenant=scene.body, pool=scene.pool, as_at=date(2027, 3, 31))
             with django_assert_num_queries(4):
-                governance.payment_checks(pool=scene.pool, period_end=date(2027, 3, 31), balances=balances)
+                payment_checks(pool=scene.pool, period_end=date(2027, 3, 31), balances=balances)
             with django_assert_num_queries(3):
-                governance.award_checks(pool=scene.pool)
+                award_checks(pool=scene.pool)
 
     count()
     assert len(subledger_figures(pack_of(scene))) == 5

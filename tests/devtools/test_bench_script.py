@@ -1,15 +1,16 @@
-"""The pure parts of ``devtools/bench.py``: percentiles, the summary of a load run and the
+"""The pure parts of ``devtools/bench/``: percentiles, the summary of a load run and the
 table it prints (the benchmarks themselves run in ``make bench``, not in the tests)."""
 
 from __future__ import annotations
 
-from devtools import bench
+from devtools.bench import load
+from devtools.bench.report import table
 
 
 def test_summary_counts_errors_and_takes_percentiles_per_role() -> None:
     samples = [("head", float(ms), 200) for ms in range(1, 101)] + [("auditor", 500.0, 500)]
 
-    summary = bench._summary(samples, elapsed=10.0)
+    summary = load.summary(samples, elapsed=10.0)
 
     assert summary["requests"] == 101
     assert summary["rps"] == 10.1
@@ -29,7 +30,7 @@ def test_table_marks_each_target_met_or_missed() -> None:
         "B4": {"skipped": "devtools/bench_export.py is not there yet"},
     }  # fmt: skip
 
-    lines = bench.table(results).splitlines()
+    lines = table(results).splitlines()
 
     assert (
         lines[2]

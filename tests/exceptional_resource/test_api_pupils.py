@@ -46,11 +46,11 @@ def test_the_same_upn_finds_the_same_pupil(scene) -> None:
 def _second_school(scene: Any) -> Any:
     from datetime import date
 
-    from groupings import services as groupings_services
+    from groupings.services.arrangements import arrangement_activate, arrangement_propose
 
     admin = member(Role.BODY_ADMIN, scene.body, mfa=True)
     school = own_academy(scene.body, name="Brook Academy")
-    arrangement = groupings_services.arrangement_propose(
+    arrangement = arrangement_propose(
         actor=admin.user,
         tenant=scene.body,
         school_id=school.pk,
@@ -58,7 +58,7 @@ def _second_school(scene: Any) -> Any:
         counterparty="Trust",
         start_date=date(2026, 4, 1),
     )
-    groupings_services.arrangement_activate(actor=admin.user, tenant=scene.body, arrangement_id=arrangement.pk)
+    arrangement_activate(actor=admin.user, tenant=scene.body, arrangement_id=arrangement.pk)
     return school
 
 

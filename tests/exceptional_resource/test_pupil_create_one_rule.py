@@ -15,8 +15,9 @@ from django.test import Client
 from accounts.models import Membership, ResponsibleBody, Role
 from core.tenancy import tenant_context
 from exceptional_resource.models import Case, Pupil
-from groupings import services as groupings_services
 from groupings.models import School
+from groupings.services import arrangements as groupings_services
+from groupings.services.policy import policy_ensure_default
 from tests.exceptional_resource.api_support import api, url
 from tests.factories import member, own_academy
 
@@ -85,7 +86,7 @@ def test_the_page_refuses_a_pupil_while_no_policy_is_in_force(without_policy: Gr
 
 def test_both_record_the_pupil_once_a_policy_is_in_force(without_policy: Grouping) -> None:
     g = without_policy
-    groupings_services.policy_ensure_default(actor=g.admin.user, tenant=g.body, effective_from=date(2026, 4, 1))
+    policy_ensure_default(actor=g.admin.user, tenant=g.body, effective_from=date(2026, 4, 1))
     page = _page_create(g)
     assert page.status_code == 302
     assert _rows(g.body) == (1, 1)

@@ -11,7 +11,8 @@ from core.models import AuditEvent
 from core.tenancy import tenant_context
 from exceptional_resource import services
 from exceptional_resource.models import Pupil
-from groupings import services as groupings_services
+from groupings.services.arrangements import arrangement_activate, arrangement_propose
+from groupings.services.policy import policy_ensure_default
 from tests.factories import member, own_academy
 
 pytestmark = pytest.mark.django_db
@@ -21,11 +22,11 @@ pytestmark = pytest.mark.django_db
 def school_member():  # type: ignore[no-untyped-def]
     officer = member(Role.BODY_ADMIN, mfa=True)
     body = officer.responsible_body
-    groupings_services.policy_ensure_default(actor=officer.user, tenant=body, effective_from=date(2026, 4, 1))
+    policy_ensure_default(actor=officer.user, tenant=body, effective_from=date(2026, 4, 1))
     schools = []
     for name in ("North Academy", "South Academy"):
         school = own_academy(body, name=name)
-        a = groupings_services.arrangement_propose(
+        a = arrangement_propose(
             actor=officer.user,
             tenant=body,
             school_id=school.pk,
@@ -33,7 +34,7 @@ def school_member():  # type: ignore[no-untyped-def]
             counterparty="T",
             start_date=date(2026, 4, 1),
         )
-        groupings_services.arrangement_activate(actor=officer.user, tenant=body, arrangement_id=a.pk)
+        arrangement_activate(actor=officer.user, tenant=body, arrangement_id=a.pk)
         schools.append(school)
     return officer, schools
 

@@ -23,7 +23,7 @@ from core.models import AuditEvent
 from core.tenancy import platform_context
 from groupings.gias import read_establishments, read_london_extract
 from groupings.models import School, SchoolLink, Trust
-from groupings.register_services import school_register_import
+from groupings.services.register import school_register_import
 
 pytestmark = pytest.mark.django_db
 

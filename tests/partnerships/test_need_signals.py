@@ -18,7 +18,7 @@ from exceptional_resource.models import Pupil
 from exceptional_resource.services import cases
 from groupings import need_signals
 from groupings.need_signals import NeedSignalRow, UnpublishableSignal, need_signals_for, publish_count, term_of
-from partnerships.apis import NeedSignalOutput, SnapshotOutput
+from partnerships.apis.serializers import NeedSignalOutput, SnapshotOutput
 from partnerships.models import NeedSignalConsent, NeedSignalCount
 from partnerships.selectors import platform_consenting_body_ids
 from partnerships.services import demand, partnership

@@ -19,8 +19,8 @@ from core.constraints import violated_constraint, violates
 from core.errors import ApplicationError, ConflictError, ErrorCode, NotFound
 from core.locking import lock_rows
 from core.tenancy import platform_context, tenant_context
-from groupings import services as groupings_services
 from groupings.models import Arrangement
+from groupings.services import arrangements as groupings_services
 from pooling.error_codes import PoolingError
 from tests.factories import TrustFactory, member, own_academy
 

@@ -16,7 +16,7 @@ from core.models import AuditEvent
 from core.tenancy import tenant_context
 from pooling.allocation_files import guess_columns, parse_allocations, read_bytes, read_upload
 from pooling.models import ImfAllocation, ImfAllocationImport
-from pooling.services.contributions import allocation_import_confirm, allocation_import_preview
+from pooling.services.allocations import allocation_import_confirm, allocation_import_preview
 from tests.factories import SchoolFactory
 from tests.pooling.contributions_support import DFE_SAMPLE, allocate, close, csv_bytes, dfe_sample, register
 

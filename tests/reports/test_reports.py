@@ -468,12 +468,12 @@ def test_periodic_report_tasks_are_declared_and_registered(body, officer, report
     from reports import tasks
 
     schedule = settings.CELERY_BEAT_SCHEDULE
-    assert schedule["reports-requeue-stale"] == {"task": "accounts.reports_requeue_stale", "schedule": 300}
-    assert schedule["reports-expire"]["task"] == "accounts.reports_expire"
-    assert schedule["reports-monthly"]["task"] == "accounts.reports_schedule_monthly"
+    assert schedule["reports-requeue-stale"] == {"task": "reports.reports_requeue_stale", "schedule": 300}
+    assert schedule["reports-expire"]["task"] == "reports.reports_expire"
+    assert schedule["reports-monthly"]["task"] == "reports.reports_schedule_monthly"
     assert schedule["reports-monthly"]["schedule"] == crontab(minute="0", hour="6", day_of_month="1")
     mine = ("reports-requeue-stale", "reports-expire", "reports-monthly")
-    for name in ("accounts.report_run", "accounts.report_email", *(schedule[k]["task"] for k in mine)):
+    for name in ("reports.report_run", "reports.report_email", *(schedule[k]["task"] for k in mine)):
         assert name in app.tasks, name
     settings.REPORTS_RETENTION_DAYS = 0
     run = _request(body, officer)

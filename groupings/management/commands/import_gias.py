@@ -18,7 +18,8 @@ from groupings.gias import (
     read_groups,
     read_links,
 )
-from groupings.register_services import ImportCounts, school_register_import
+from groupings.services.register import school_register_import
+from groupings.services.upsert import ImportCounts
 
 REJECTIONS_LISTED = 50
 

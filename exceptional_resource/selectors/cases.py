@@ -1,0 +1,384 @@
+"""Reads for exceptional resource. Every selector takes ``tenant=`` and the schools the
+reader is limited to (``school_ids``: ``None`` for body-wide roles, a set for a head or
+SENDCO); a row outside either is the same 404 as a missing one. Lists have a fixed number
+of queries whatever their length."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import ResponsibleBody
+from core.errors import NotFound
+from core.tenancy import tenant_context
+from exceptional_resource.clock import elapsed_working_days
+from exceptional_resource.models import (
+    Award,
+    Case,
+    CaseComment,
+    CaseEvent,
+    CaseStatus,
+    Decision,
+    Outcome,
+    ProvisionRow,
+    Pupil,
+    ResourceLine,
+)
+from pooling.models import Instalment, InstalmentSchedule, Pool
+from pooling.selectors import Headroom, pool_headroom
+
+SchoolScope = set[int] | None
+
+
+def _scoped(qs: QuerySet, school_ids: SchoolScope) -> QuerySet:
+    return qs if school_ids is None else qs.filter(school_id__in=school_ids)
+
+
+def pupil_list(*, tenant: ResponsibleBody, school_ids: SchoolScope) -> QuerySet[Pupil]:
+    with tenant_context(tenant):
+        return _scoped(Pupil.objects.for_tenant(tenant), school_ids).select_related("school").order_by("reference")
+
+
+def pupil_get(*, tenant: ResponsibleBody, pupil_id: int, school_ids: SchoolScope) -> Pupil:
+    pupil = pupil_list(tenant=tenant, school_ids=school_ids).filter(pk=pupil_id).first()
+    if pupil is None:
+        raise NotFound("No such pupil.")
+    return pupil
+
+
+def case_list(
+    *, tenant: ResponsibleBody, school_ids: SchoolScope, status: str = "", school_id: int | None = None
+) -> QuerySet[Case]:
+    """Cases newest first, with their pupil, school and policy (for the clock)."""
+    with tenant_context(tenant):
+        qs = _scoped(Case.objects.for_tenant(tenant), school_ids)
+        if status:
+            qs = qs.filter(status=status)
+        if school_id is not None:
+            qs = qs.filter(school_id=school_id)
+        pauses = CaseEvent.objects.filter(verb__in=["request_information", "provide_information"]).order_by(
+            "created_at", "id"
+        )
+        return (
+            qs.select_related("pupil", "school", "policy")
+            .prefetch_related(Prefetch("events", queryset=pauses, to_attr="pause_events"))
+            .order_by("-created_at", "-id")
+        )
+
+
+def case_get(*, tenant: ResponsibleBody, case_id: int, school_ids: SchoolScope) -> Case:
+    """One case with everything its detail shows."""
+    with tenant_context(tenant):
+        case = (
+            _scoped(Case.objects.for_tenant(tenant), school_ids)
+            .select_related("pupil", "school", "policy")
+            .prefetch_related(
+                "provision",
+                "resource_lines",
+                "outcomes",
+                Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
+                Prefetch(
+                    "decisions", queryset=Decision.objects.select_related("policy").order_by("-decided_at", "-id")
+                ),
+                Prefetch("awards", queryset=Award.objects.order_by("-created_at", "-id")),
+            )
+            .filter(pk=case_id)
+            .first()
+        )
+    if case is None:
+        raise NotFound("No such case.")
+    return case
+
+
+def award_list(*, tenant: ResponsibleBody, school_ids: SchoolScope, status: str = "") -> QuerySet[Award]:
+    with tenant_context(tenant):
+        qs = _scoped(Award.objects.for_tenant(tenant), school_ids)
+        if status:
+            qs = qs.filter(status=status)
+        return qs.select_related("case", "school", "pool", "decision").order_by("-created_at", "-id")
+
+
+def award_get(*, tenant: ResponsibleBody, award_id: int, school_ids: SchoolScope) -> Award:
+    award = award_list(tenant=tenant, school_ids=school_ids).filter(pk=award_id).first()
+    if award is None:
+        raise NotFound("No such award.")
+    return award
+
+
+def award_instalments(*, tenant: ResponsibleBody, award_ids: list[int]) -> dict[int, list[Instalment]]:
+    """Each award's instalments (paid, due and released) in due order: one query."""
+    found: dict[int, list[Instalment]] = {pk: [] for pk in award_ids}
+    with tenant_context(tenant):
+        schedules = InstalmentSchedule.objects.filter(
+            source_type="award", source_id__in=[str(pk) for pk in award_ids]
+        ).values_list("pk", "source_id")
+        by_schedule = {pk: int(source_id) for pk, source_id in schedules}
+        for instalment in Instalment.objects.filter(schedule_id__in=by_schedule).order_by("due_on", "id"):
+            found[by_schedule[instalment.schedule_id]].append(instalment)
+    return found
+
+
+def reviews_due(*, tenant: ResponsibleBody, school_ids: SchoolScope, within_days: int = 30) -> QuerySet[Case]:
+    """Cases whose review is due now, or whose active award has an outcome review date
+    within ``within_days``; earliest review first."""
+    today = timezone.localdate()
+    horizon: date = today + timedelta(days=within_days)
+    with tenant_context(tenant):
+        soon = Outcome.objects.filter(case__status=CaseStatus.ACTIVE, review_on__lte=horizon).values("case_id")
+        qs = _scoped(Case.objects.for_tenant(tenant), school_ids).filter(
+            Q(status=CaseStatus.REVIEW_DUE) | Q(pk__in=soon)
+        )
+        from django.db.models import Min
+
+        pauses = CaseEvent.objects.filter(verb__in=["request_information", "provide_information"]).order_by(
+            "created_at", "id"
+        )
+        return (
+            qs.annotate(next_review_on=Min("outcomes__review_on"))
+            .select_related("pupil", "school", "policy")
+            .prefetch_related(Prefetch("events", queryset=pauses, to_attr="pause_events"))
+            .order_by("next_review_on", "id")
+        )
+
+
+# --- For the case pages -----------------------------------------------------------------------
+
+AWAITING_DECISION = (CaseStatus.SUBMITTED, CaseStatus.INFORMATION_REQUESTED, CaseStatus.RECONSIDERATION_REQUESTED)
+CLOCK_VERBS = ("request_information", "provide_information")
+
+
+def _pauses(events: Iterable[CaseEvent]) -> list[tuple[date, date | None]]:
+    spans: list[tuple[date, date | None]] = []
+    for event in events:
+        day = timezone.localtime(event.created_at).date()
+        if event.verb == "request_information":
+            spans.append((day, None))
+        elif event.verb == "provide_information" and spans and spans[-1][1] is None:
+            spans[-1] = (spans[-1][0], day)
+    return spans
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The decision clock of one case, in working days."""
+
+    started: bool
+    running: bool = False
+    paused: bool = False
+    elapsed: int = 0
+    target: int = 0
+    due_on: date | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.started and self.elapsed > self.target
+
+
+def clock_of(case: Case, *, today: date | None = None) -> Clock:
+    """The same figures as ``services.cases.case_clock``, from the events ``case_list``
+    prefetched (``pause_events``), so a list costs no query per row."""
+    if case.submitted_on is None or case.policy is None:
+        return Clock(started=False)
+    events = getattr(case, "pause_events", None)
+    if events is None:
+        events = [e for e in case.events.all() if e.verb in CLOCK_VERBS]
+    day = today or timezone.localdate()
+    return Clock(
+        started=True,
+        running=case.status in {CaseStatus.SUBMITTED, CaseStatus.RECONSIDERATION_REQUESTED},
+        paused=case.status == CaseStatus.INFORMATION_REQUESTED,
+        elapsed=elapsed_working_days(submitted_on=case.submitted_on, today=day, paused=_pauses(events)),
+        target=case.policy.decision_target_working_days,
+        due_on=case.decision_due_on,
+    )
+
+
+@dataclass
+class AwardRow:
+    """An award with its instalments: what is committed and when it is paid."""
+
+    award: Award
+    instalments: list[Instalment]
+
+    @property
+    def paid_pence(self) -> int:
+        return sum(i.amount_pence for i in self.instalments if i.status == Instalment.Status.PAID)
+
+    @property
+    def to_come(self) -> list[Instalment]:
+        return [i for i in self.instalments if i.status == Instalment.Status.SCHEDULED]
+
+    @property
+    def to_come_pence(self) -> int:
+        return sum(i.amount_pence for i in self.to_come)
+
+
+def award_rows(*, tenant: ResponsibleBody, school_ids: SchoolScope, case: Case | None = None) -> list[AwardRow]:
+    """Awards with their instalments: three queries whatever the number of awards."""
+    with tenant_context(tenant):
+        awards = award_list(tenant=tenant, school_ids=school_ids)
+        if case is not None:
+            awards = awards.filter(case=case)
+        found = list(awards)
+    return award_rows_of(tenant=tenant, awards=found)
+
+
+def award_rows_of(*, tenant: ResponsibleBody, awards: list[Award]) -> list[AwardRow]:
+    """These awards (say one page of ``award_list``) with their instalments: two queries."""
+    instalments = award_instalments(tenant=tenant, award_ids=[a.pk for a in awards]) if awards else {}
+    return [AwardRow(award, instalments.get(award.pk, [])) for award in awards]
+
+
+@dataclass(frozen=True)
+class AwardTotals:
+    """Over every award the reader can see, not one page of them."""
+
+    to_come_pence: int  # instalments still scheduled on active awards
+    paid_pence: int  # instalments paid on any award
+
+
+def award_totals(*, tenant: ResponsibleBody, school_ids: SchoolScope) -> AwardTotals:
+    """What is still to be paid and what has been paid on the awards the reader can see:
+    one aggregate query, the same sums ``AwardRow`` makes for a single award. It joins the
+    reader's awards to their schedules (an award's schedule names it by ``source_id``, as
+    text) and their instalments in one pass."""
+    if school_ids is not None and not school_ids:
+        return AwardTotals(to_come_pence=0, paid_pence=0)  # no school in scope: nothing to sum
+    with tenant_context(tenant):
+        visible = award_list(tenant=tenant, school_ids=school_ids).order_by().values("pk", "status")
+        awards_sql, params = visible.query.sql_with_params()
+        schedule, instalment = InstalmentSchedule._meta.db_table, Instalment._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT coalesce(sum(i.amount_pence) FILTER (WHERE i.status = %s), 0),
+                       coalesce(sum(i.amount_pence) FILTER (WHERE i.status = %s AND a.status = %s), 0)
+                  FROM ({awards_sql}) AS a (id, status)
+                  JOIN {schedule} s ON s.responsible_body_id = %s AND s.source_type = 'award'
+                                   AND s.source_id = a.id::text
+                  JOIN {instalment} i ON i.schedule_id = s.id
+                """,
+                [Instalment.Status.PAID, Instalment.Status.SCHEDULED, Award.Status.ACTIVE, *params, tenant.pk],
+            )
+            paid, to_come = cursor.fetchone()
+    return AwardTotals(to_come_pence=int(to_come), paid_pence=int(paid))
+
+
+def open_pools_headroom(*, tenant: ResponsibleBody) -> list[tuple[Pool, Headroom]]:
+    """Each open pool with its headroom (one aggregate query a pool; a body has one or two
+    open pools at a time)."""
+    with tenant_context(tenant):
+        pools = list(Pool.objects.for_tenant(tenant).filter(status="open").order_by("-starts_on"))
+    return [(pool, pool_headroom(tenant=tenant, pool=pool)) for pool in pools]
+
+
+@dataclass(frozen=True)
+class HeadroomPreview:
+    """What the deciding officer sees before deciding: the pool's headroom now and after
+    awarding ``amount_pence``, and whether that is within their delegated limit. The one
+    computation the decision page and the headroom API both show."""
+
+    pool: Pool
+    headroom: Headroom
+    amount_pence: int
+    requested_total_pence: int
+    officer_limit_pence: int
+
+    @property
+    def available_pence(self) -> int:
+        return self.headroom.available_on_expected_pence
+
+    @property
+    def available_after_pence(self) -> int:
+        return self.available_pence - self.amount_pence
+
+    @property
+    def can_fund(self) -> bool:
+        return self.amount_pence <= self.available_pence
+
+    @property
+    def shortfall_pence(self) -> int:
+        return max(self.amount_pence - self.available_pence, 0)
+
+    @property
+    def within_limit(self) -> bool:
+        return self.amount_pence <= self.officer_limit_pence
+
+
+def case_headroom_preview(
+    *,
+    tenant: ResponsibleBody,
+    case: Case,
+    officer_limit_pence: int,
+    pool_id: int | None = None,
+    amount_pence: int | None = None,
+    pools: list[tuple[Pool, Headroom]] | None = None,
+) -> HeadroomPreview | None:
+    """The preview for ``pool_id`` (the newest open pool when not given) and ``amount_pence``
+    (the case's total request when not given); None when there is no such open pool.
+    ``pools`` is ``open_pools_headroom``'s answer when the caller already has it."""
+    if pools is None:
+        with tenant_context(tenant):
+            open_pools = Pool.objects.for_tenant(tenant).filter(status="open").order_by("-starts_on")
+            pool = open_pools.filter(pk=pool_id).first() if pool_id else open_pools.first()
+        chosen = (pool, pool_headroom(tenant=tenant, pool=pool)) if pool is not None else None
+    else:
+        chosen = next((ph for ph in pools if ph[0].pk == pool_id), None) if pool_id else next(iter(pools), None)
+    if chosen is None:
+        return None
+    requested = sum(line.total_pence for line in case.resource_lines.all())
+    return HeadroomPreview(
+        pool=chosen[0],
+        headroom=chosen[1],
+        amount_pence=requested if amount_pence is None else amount_pence,
+        requested_total_pence=requested,
+        officer_limit_pence=officer_limit_pence,
+    )
+
+
+def case_detail_parts(*, case: Case) -> dict[str, Any]:
+    """What the case pages list, from the rows ``case_get`` prefetched."""
+    provision = sorted(case.provision.all(), key=lambda r: r.pk)
+    lines = sorted(case.resource_lines.all(), key=lambda r: (r.starts_on, r.pk))
+    outcomes = sorted(case.outcomes.all(), key=lambda o: (o.review_on, o.pk))
+    events = list(case.events.all())
+    questions = [e for e in events if e.verb == "request_information"]
+    return {
+        "provision": provision,
+        "provision_total_pence": sum(r.cost_pence for r in provision),
+        "lines": lines,
+        "requested_total_pence": sum(line.total_pence for line in lines),
+        "outcomes": outcomes,
+        "events": events,
+        "decisions": sorted(case.decisions.all(), key=lambda d: (d.decided_at, d.pk)),
+        "latest_question": questions[-1] if questions else None,
+    }
+
+
+def case_comments(*, tenant: ResponsibleBody, case: Case) -> QuerySet[CaseComment]:
+    """A case's comments, oldest first (the case was found within the reader's scope)."""
+    with tenant_context(tenant):
+        return CaseComment.objects.for_tenant(tenant).filter(case=case).order_by("created_at", "id")
+
+
+def case_provision_rows(*, case: Case) -> list[ProvisionRow]:
+    return list(ProvisionRow.objects.filter(case=case).order_by("pk"))
+
+
+def case_resource_lines(*, case: Case) -> list[ResourceLine]:
+    return list(ResourceLine.objects.filter(case=case).order_by("starts_on", "pk"))
+
+
+def case_outcomes(*, case: Case) -> list[Outcome]:
+    return list(Outcome.objects.filter(case=case).order_by("review_on", "pk"))
+
+
+def case_active_award(*, case: Case) -> Award | None:
+    """The case's current award (the newest active one), if any."""
+    return Award.objects.filter(case=case, status=Award.Status.ACTIVE).order_by("-created_at").first()
