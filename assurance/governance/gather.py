@@ -184,19 +184,15 @@ def _add_census(schools: dict[int | None, SchoolRow], period_end: date) -> int |
     return latest
 
 
-def gather(*, tenant: ResponsibleBody, pool: Pool, period_end: date) -> Pack:
-    """Every figure of the pack, from one snapshot. Call inside ``snapshot(tenant)``."""
-    rows = ledger_rows(pool, period_end)
-    months, totals = statement(pool, period_end, rows)
-    schools = school_rows(rows)
-    policy = _policy_on(period_end)
-    areas = (policy.areas_of_need if policy else None) or AREAS_OF_NEED
-    target = policy.decision_target_working_days if policy else 10
+def _need_phase_row(need_phase: dict[tuple[str, str], NeedPhaseRow], area: str, phase: str) -> NeedPhaseRow:
+    return need_phase.setdefault((area, phase), NeedPhaseRow(area=area, phase=phase))
 
-    # Cases decided in the period on this pool (declines name no pool).
-    start = pool.starts_on
+
+def _decisions(pool: Pool, period_end: date) -> tuple[dict[int, Decision], dict[int, Decision]]:
+    """Each case decided in the period on this pool (declines name no pool): its latest
+    and its first decision, with the case's clock pauses prefetched."""
     decisions = Decision.objects.filter(
-        Q(pool=pool) | Q(pool__isnull=True), decided_at__date__gte=start, decided_at__date__lte=period_end
+        Q(pool=pool) | Q(pool__isnull=True), decided_at__date__gte=pool.starts_on, decided_at__date__lte=period_end
     )
     latest: dict[int, Decision] = {}
     first: dict[int, Decision] = {}
@@ -208,19 +204,27 @@ def gather(*, tenant: ResponsibleBody, pool: Pool, period_end: date) -> Pack:
     ):
         first.setdefault(d.case_id, d)
         latest[d.case_id] = d
-    need_phase: dict[tuple[str, str], NeedPhaseRow] = {}
+    return latest, first
 
-    def np_row(area: str, phase: str) -> NeedPhaseRow:
-        return need_phase.setdefault((area, phase), NeedPhaseRow(area=area, phase=phase))
 
+def _add_decisions(
+    *,
+    need_phase: dict[tuple[str, str], NeedPhaseRow],
+    schools: dict[int | None, SchoolRow],
+    latest: dict[int, Decision],
+    first: dict[int, Decision],
+    areas: list[dict[str, Any]],
+    target: int,
+) -> None:
+    """Count each decided case by need and phase and by school, with its decision time: the
+    decision clock at the first decision (pauses for information excluded), from the
+    prefetched events, so no query per case."""
     for case_id, decision in latest.items():
         case = decision.case
-        row = np_row(_area_of(case.pupil.primary_need, areas), case.school.phase or "Not recorded")
+        row = _need_phase_row(need_phase, _area_of(case.pupil.primary_need, areas), case.school.phase or "Not recorded")
         row.decided += 1
         approved = decision.outcome in (Decision.Outcome.APPROVED, Decision.Outcome.PARTLY_APPROVED)
         row.approved += approved
-        # The decision clock at the first decision (pauses for information excluded), from
-        # the prefetched events: no query per case.
         clock = clock_of(case, today=timezone.localtime(first[case_id].decided_at).date())
         if clock.started:
             row.decision_days.append(clock.elapsed)
@@ -229,7 +233,11 @@ def gather(*, tenant: ResponsibleBody, pool: Pool, period_end: date) -> Pack:
         school.cases += 1
         school.approved += approved
 
-    # Money by need and phase: each award's net commitment in the ledger.
+
+def _add_award_amounts(
+    need_phase: dict[tuple[str, str], NeedPhaseRow], rows: list[dict[str, Any]], areas: list[dict[str, Any]]
+) -> None:
+    """Money by need and phase: each award's net commitment in the ledger."""
     amounts = award_amounts(rows)
     award_keys = [k.removeprefix("award:") for k in amounts if k.startswith("award:")]
     award_ids = [int(k) for k in award_keys if ascii_digits(k)]
@@ -238,14 +246,18 @@ def gather(*, tenant: ResponsibleBody, pool: Pool, period_end: date) -> Pack:
         source, _, source_id = key.partition(":")
         award = linked.get(int(source_id)) if source == "award" and ascii_digits(source_id) else None
         if award is None:
-            row = np_row("Not linked to a case", "–")
+            row = _need_phase_row(need_phase, "Not linked to a case", "–")
         else:
-            row = np_row(_area_of(award.case.pupil.primary_need, areas), award.school.phase or "Not recorded")
+            area = _area_of(award.case.pupil.primary_need, areas)
+            row = _need_phase_row(need_phase, area, award.school.phase or "Not recorded")
             if amount > 0:
                 row.award_amounts.append(amount)
         row.awards += amount
 
-    # Outcomes of the pool's awards reviewed by the period end.
+
+def _outcomes(pool: Pool, period_end: date, schools: dict[int | None, SchoolRow]) -> tuple[int, int, dict[str, int]]:
+    """Outcomes of the pool's awards due for review by the period end: how many, how many
+    reviewed, by result (and each school's results on its row)."""
     outcomes = Outcome.objects.filter(case__awards__pool=pool, review_on__lte=period_end).distinct()
     by_result = {r.value: 0 for r in Outcome.Result}
     due = completed = 0
@@ -262,28 +274,53 @@ def gather(*, tenant: ResponsibleBody, pool: Pool, period_end: date) -> Pack:
                     reviewed.outcomes_partly += 1
                 else:
                     reviewed.outcomes_not_yet += 1
+    return due, completed, by_result
 
-    # Commitments schedule: instalments still to be paid, by month after the period end.
+
+def _schedule(pool: Pool, period_end: date) -> tuple[dict[date, int], int]:
+    """Instalments still to be paid, by month for the twelve months after the period end,
+    and the total due later."""
     coming = months_between(period_end, date(period_end.year + 1, period_end.month, 1))[1:13]
-    schedule_by_month: dict[date, int] = dict.fromkeys(coming, 0)
+    by_month: dict[date, int] = dict.fromkeys(coming, 0)
     later = 0
-    for row_ in (
+    for row in (
         Instalment.objects.filter(schedule__pool=pool, status=Instalment.Status.SCHEDULED, due_on__gt=period_end)
         .annotate(month=TruncMonth("due_on"))
         .values("month")
         .annotate(total=Sum("amount_pence"))
         .order_by("month")
     ):
-        if row_["month"] in schedule_by_month:
-            schedule_by_month[row_["month"]] += int(row_["total"])
+        if row["month"] in by_month:
+            by_month[row["month"]] += int(row["total"])
         else:
-            later += int(row_["total"])
+            later += int(row["total"])
+    return by_month, later
 
+
+def _name_schools(schools: dict[int | None, SchoolRow]) -> None:
     for registered in School.objects.filter(pk__in=[k for k in schools if k is not None]):
-        target_row = schools[registered.pk]
-        target_row.name, target_row.urn, target_row.phase = registered.name, registered.urn, registered.phase
+        row = schools[registered.pk]
+        row.name, row.urn, row.phase = registered.name, registered.urn, registered.phase
     if None in schools:
         schools[None].name = "Not attributed to a school"
+
+
+def gather(*, tenant: ResponsibleBody, pool: Pool, period_end: date) -> Pack:
+    """Every figure of the pack, from one snapshot. Call inside ``snapshot(tenant)``."""
+    rows = ledger_rows(pool, period_end)
+    months, totals = statement(pool, period_end, rows)
+    schools = school_rows(rows)
+    policy = _policy_on(period_end)
+    areas = (policy.areas_of_need if policy else None) or AREAS_OF_NEED
+    target = policy.decision_target_working_days if policy else 10
+
+    need_phase: dict[tuple[str, str], NeedPhaseRow] = {}
+    latest, first = _decisions(pool, period_end)
+    _add_decisions(need_phase=need_phase, schools=schools, latest=latest, first=first, areas=areas, target=target)
+    _add_award_amounts(need_phase, rows, areas)
+    due, completed, by_result = _outcomes(pool, period_end, schools)
+    schedule_by_month, later = _schedule(pool, period_end)
+    _name_schools(schools)
     census_year = _add_census(schools, period_end)
     balances = pool_balances(tenant=tenant, pool=pool, as_at=period_end)
     headroom = headroom_from_balances(balances)

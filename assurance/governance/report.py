@@ -62,7 +62,8 @@ class GovernancePackForm(ReportParametersForm):
 
 
 def build_governance_pack(job: ReportJob) -> None:
-    from assurance.governance import output as governance_output
+    from assurance.governance.output import pack_pdf
+    from assurance.governance.xlsx import pack_xlsx
 
     job.progress(5, "Reading the ledger and cases")
     with snapshot(job.tenant):
@@ -75,12 +76,12 @@ def build_governance_pack(job: ReportJob) -> None:
         raise ReportFailed(reconciliation_failure(pack.checks))
     stem = f"governance-pack-{pack.pool_label}-to-{pack.period_end:%Y-%m-%d}"
     job.progress(50, "Writing the PDF")
-    job.add_file(f"{stem}.pdf", "application/pdf", governance_output.pack_pdf(pack))
+    job.add_file(f"{stem}.pdf", "application/pdf", pack_pdf(pack))
     job.progress(85, "Writing the spreadsheet")
     job.add_file(
         f"{stem}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        governance_output.pack_xlsx(pack),
+        pack_xlsx(pack),
     )
     job.progress(95, "Storing the files")
 

@@ -21,6 +21,7 @@ from accounts.models import Role
 from assurance.governance import output as governance_output
 from assurance.governance.gather import gather, school_rows
 from assurance.governance.report import monthly_parameters
+from assurance.governance.xlsx import pack_xlsx
 from core.errors import ApplicationError
 from core.money import format_pence
 from core.tenancy import tenant_context
@@ -221,7 +222,7 @@ def test_small_groups_are_suppressed_in_every_equity_table_and_chart(report_medi
     assert not re.search(r">[1-4]<", chart)
 
     # The spreadsheet's case and equity sheets carry no count under 5.
-    book = openpyxl.load_workbook(io.BytesIO(governance_output.pack_xlsx(pack)))
+    book = openpyxl.load_workbook(io.BytesIO(pack_xlsx(pack)))
     for sheet, columns in (("Equity", (3, 4, 5)), ("Need and phase", (2, 3, 8)), ("By school", (8, 9, 10, 11, 12))):
         for row in _sheet_rows(book, sheet)[1:]:
             _counts_are_suppressed([row[c] for c in columns if c < len(row) and row[c] is not None])
@@ -247,7 +248,7 @@ def test_a_school_name_with_a_formula_is_a_plain_string_in_the_xlsx(report_media
     scene = governance_scene()
     with tenant_context(scene.body):
         pack = gather(tenant=scene.body, pool=scene.pool, period_end=timezone.localdate())
-    book = openpyxl.load_workbook(io.BytesIO(governance_output.pack_xlsx(pack)))
+    book = openpyxl.load_workbook(io.BytesIO(pack_xlsx(pack)))
     for sheet in ("By school", "Equity"):
         cells = [row[0] for row in book[sheet].iter_rows(min_row=2) if "Beech" in str(row[0].value)]
         assert [c.value for c in cells] == ['\'=HYPERLINK("http://x") Beech High']
