@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.api import TenantAPIView
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.policy import Action
+from accounts.web import TenantAPIView
 from collaboration.models import AdviceMessage, AdviceRequest
 from collaboration.selectors.advice import advice_request_list_for_adviser, advice_request_list_for_school
 from collaboration.services import advice as services

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from accounts.api import TenantAPIView
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.policy import Action
+from accounts.web import TenantAPIView
 from collaboration.selectors.expertise import expertise_list
 from collaboration.services.expertise import expertise_save
 
