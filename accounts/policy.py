@@ -7,6 +7,7 @@ asked outside a request (services, tasks, tests).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -17,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Membership, ResponsibleBody, Role, User
-from core.tenancy import tenant_context
+from core.tenancy import current_tenant_id, tenant_context
 
 
 class Action(StrEnum):
@@ -41,6 +42,12 @@ class Action(StrEnum):
     MANAGE_SHARED_RESOURCES = "shared_resources.manage"
     ALLOCATE_SHARED_RESOURCES = "shared_resources.allocate"
     REQUEST_SHARED_RESOURCE = "shared_resources.request"
+    # Collaboration (peer advice): a school asks; an adviser holds a per-object grant only.
+    COLLABORATE = "collaboration.use"
+    SEEK_ADVICE = "advice.seek"
+    GIVE_ADVICE = "advice.give"
+    # An external auditor's read of one pool: a per-object grant on the pool.
+    AUDIT_POOL = "pool.audit"
 
 
 _ALL_POOL_READERS = {Role.FINANCE_OFFICER, Role.DECISION_OFFICER, Role.TRUSTEE, Role.AUDITOR, Role.BODY_ADMIN}
@@ -49,7 +56,8 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_BODY: frozenset(Role),
     Action.MANAGE_MEMBERS: frozenset({Role.BODY_ADMIN}),
     Action.VIEW_AUDIT: frozenset({Role.BODY_ADMIN, Role.AUDITOR}),
-    Action.VIEW_POOL: frozenset(_ALL_POOL_READERS),
+    # An auditor reads a pool only through a live per-object grant (``AUDIT_POOL``) on it.
+    Action.VIEW_POOL: frozenset(_ALL_POOL_READERS - {Role.AUDITOR}),
     Action.MOVE_MONEY: frozenset({Role.FINANCE_OFFICER}),
     Action.VIEW_GROUPING: frozenset(_ALL_POOL_READERS | {Role.HEAD, Role.SENDCO}),
     Action.MANAGE_GROUPING: frozenset({Role.BODY_ADMIN, Role.FINANCE_OFFICER}),
@@ -57,17 +65,28 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_CASE: frozenset({Role.HEAD, Role.SENDCO, Role.DECISION_OFFICER, Role.AUDITOR}),
     Action.DECIDE_CASE: frozenset({Role.DECISION_OFFICER}),
     Action.VIEW_PUPIL_IDENTITY: frozenset({Role.HEAD, Role.SENDCO, Role.DECISION_OFFICER}),
-    Action.VIEW_GOVERNANCE: frozenset({Role.TRUSTEE, Role.FINANCE_OFFICER, Role.AUDITOR, Role.BODY_ADMIN}),
+    # Auditors read a period's money through their per-pool grants (samples, the export), not
+    # through the body-wide governance pack or the schools' annexes.
+    Action.VIEW_GOVERNANCE: frozenset({Role.TRUSTEE, Role.FINANCE_OFFICER, Role.BODY_ADMIN}),
     Action.REQUEST_REPORT: frozenset({Role.FINANCE_OFFICER, Role.TRUSTEE, Role.AUDITOR, Role.BODY_ADMIN}),
     Action.EXPORT_AUDIT: frozenset({Role.AUDITOR}),
     Action.VIEW_PARTNERSHIP: frozenset({Role.PARTNERSHIP_LEAD, Role.BODY_ADMIN}),
     # A school's own annex for its published inclusion strategy; heads and SENDCOs see their school's only.
-    Action.VIEW_INCLUSION_ANNEX: frozenset((_ALL_POOL_READERS - {Role.DECISION_OFFICER}) | {Role.HEAD, Role.SENDCO}),
+    Action.VIEW_INCLUSION_ANNEX: frozenset(
+        (_ALL_POOL_READERS - {Role.DECISION_OFFICER, Role.AUDITOR}) | {Role.HEAD, Role.SENDCO}
+    ),
     # Shared resources (issue 15): heads and SENDCOs see and request for their own school only.
     Action.VIEW_SHARED_RESOURCES: frozenset(_ALL_POOL_READERS | {Role.HEAD, Role.SENDCO}),
     Action.MANAGE_SHARED_RESOURCES: frozenset({Role.BODY_ADMIN, Role.FINANCE_OFFICER}),
     Action.ALLOCATE_SHARED_RESOURCES: frozenset({Role.DECISION_OFFICER}),
     Action.REQUEST_SHARED_RESOURCE: frozenset({Role.HEAD, Role.SENDCO}),
+    # The grouping's forum: its schools' heads and SENDCOs and the body's own staff who
+    # support them; never the people who decide or move money, auditors or partnership leads.
+    Action.COLLABORATE: frozenset({Role.HEAD, Role.SENDCO, Role.BODY_ADMIN}),
+    Action.SEEK_ADVICE: frozenset({Role.HEAD, Role.SENDCO}),
+    # No role gives these: only a live per-object grant (``register_object_grant``) does.
+    Action.GIVE_ADVICE: frozenset(),
+    Action.AUDIT_POOL: frozenset(),
 }
 
 # Acting on these needs multi-factor authentication set up first.
@@ -82,6 +101,40 @@ MFA_ACTIONS = frozenset(
     }
 )
 MFA_ROLES = frozenset({Role.FINANCE_OFFICER, Role.DECISION_OFFICER, Role.BODY_ADMIN})
+
+
+@dataclass(frozen=True)
+class ObjectGrant:
+    """A per-object grant (django-guardian): the permission codename on the object's model
+    and the rule that says whether a grant row still counts (time-boxed, not revoked)."""
+
+    permission: str
+    is_live: Callable[[User, Any], bool]
+
+
+OBJECT_GRANTS: dict[Action, ObjectGrant] = {}
+
+
+def register_object_grant(action: Action, *, permission: str, is_live: Callable[[User, Any], bool]) -> None:
+    """Apps that own a per-object grant register it from ``AppConfig.ready``."""
+    OBJECT_GRANTS[action] = ObjectGrant(permission=permission, is_live=is_live)
+
+
+def granted(user: User, action: Action, obj: Any) -> bool:
+    """Does ``user`` hold a live per-object grant of ``action`` on ``obj``?
+
+    Only ever for a row of the active tenant: ``obj`` must have been loaded inside its
+    body's ``tenant_context`` (row-level security applies to the grant tables too, which
+    are tenant-owned), so a grant can never open another tenant's row. Superusers get
+    nothing here: guardian's own ``has_perm`` would say yes to them for everything."""
+    grant = OBJECT_GRANTS.get(action)
+    if grant is None or not user.is_authenticated or not user.is_active or obj is None:
+        return False
+    if current_tenant_id() is None or getattr(obj, "responsible_body_id", None) != current_tenant_id():
+        return False
+    from guardian.shortcuts import get_user_perms
+
+    return grant.permission in set(get_user_perms(user, obj)) and grant.is_live(user, obj)
 
 
 def current_memberships_q(on: date | None = None) -> Q:
@@ -159,6 +212,11 @@ class BodyAccess:
             return True
         return False
 
+    def can_on(self, action: Action, obj: Any) -> bool:
+        """``can`` for one object, or a live per-object grant of ``action`` on it. Only a
+        current member of the body may use a grant: it ends with the membership."""
+        return self.can(action, obj) or (self.is_member and granted(self.user, action, obj))
+
     def needs_mfa_for(self, action: Action) -> bool:
         return action in MFA_ACTIONS and not self.has_mfa
 
@@ -181,4 +239,5 @@ def can(user: User, action: Action, obj: Any) -> bool:
     with tenant_context(body):
         access = BodyAccess.load(user, body)
         target = None if isinstance(obj, ResponsibleBody) else obj
-        return access.can(action, target) and not access.needs_mfa_for(action)
+        allowed = access.can(action) if target is None else access.can_on(action, target)
+        return allowed and not access.needs_mfa_for(action)

@@ -16,6 +16,16 @@ from assurance import selectors
 from assurance.models import AuditSample
 from assurance.services import audit_samples as services
 from core.api import created
+from pooling.selectors.audit_grants import audit_pool_ids
+
+
+class AuditorApi(TenantAPIView):
+    """An auditor's API view: samples of the pools the auditor holds a live grant on only."""
+
+    required_action = Action.EXPORT_AUDIT
+
+    def granted_pools(self) -> set[int]:
+        return audit_pool_ids(tenant=self.tenant, user=self.actor)
 
 
 class AuditSampleOutputSerializer(serializers.Serializer):
@@ -35,18 +45,18 @@ class AuditSampleDetailOutputSerializer(AuditSampleOutputSerializer):
     reproduced = serializers.BooleanField(help_text="Drawing again with the seed gives the same transactions.")
 
 
-class SampleListApi(TenantAPIView):
+class SampleListApi(AuditorApi):
     """The body's audit samples, newest first (at most 100)."""
 
     required_action = Action.EXPORT_AUDIT
 
     @extend_schema(responses=AuditSampleOutputSerializer(many=True))
     def get(self, request: Request, body_slug: str) -> Response:
-        samples = selectors.audit_sample_list(tenant=self.tenant)[:100]
+        samples = selectors.audit_sample_list(tenant=self.tenant, pool_ids=self.granted_pools())[:100]
         return Response(AuditSampleOutputSerializer(samples, many=True).data)
 
 
-class SampleDrawApi(TenantAPIView):
+class SampleDrawApi(AuditorApi):
     """Draw ``size`` transactions at random from the period's pool. Leave ``seed`` out for a
     new random seed; give a recorded one to repeat a draw."""
 
@@ -66,12 +76,14 @@ class SampleDrawApi(TenantAPIView):
         return created(AuditSampleOutputSerializer(sample).data)
 
 
-class SampleDetailApi(TenantAPIView):
+class SampleDetailApi(AuditorApi):
     required_action = Action.EXPORT_AUDIT
 
     @extend_schema(responses=AuditSampleDetailOutputSerializer)
     def get(self, request: Request, body_slug: str, auditsample_id: int) -> Response:
-        sample = selectors.audit_sample_get(tenant=self.tenant, auditsample_id=auditsample_id)
+        sample = selectors.audit_sample_get(
+            tenant=self.tenant, auditsample_id=auditsample_id, pool_ids=self.granted_pools()
+        )
         services.audit_sample_view_record(actor=self.actor, tenant=self.tenant, sample=sample, via="api")
         reproduced = services.audit_sample_redraw(tenant=self.tenant, sample=sample) == sample.transaction_ids
         return Response({**AuditSampleOutputSerializer(sample).data, "reproduced": reproduced})
@@ -153,14 +165,16 @@ class AuditChainOutputSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
-class ChainApi(TenantAPIView):
+class ChainApi(AuditorApi):
     """A sampled transaction, its legs, and the award, decision and case behind it."""
 
     required_action = Action.EXPORT_AUDIT
 
     @extend_schema(responses=AuditChainOutputSerializer)
     def get(self, request: Request, body_slug: str, auditsample_id: int, transaction_id: int) -> Response:
-        sample = selectors.audit_sample_get(tenant=self.tenant, auditsample_id=auditsample_id)
+        sample = selectors.audit_sample_get(
+            tenant=self.tenant, auditsample_id=auditsample_id, pool_ids=self.granted_pools()
+        )
         chain = selectors.transaction_chain(tenant=self.tenant, sample=sample, transaction_id=transaction_id)
         services.audit_chain_view_record(
             actor=self.actor, tenant=self.tenant, sample=sample, transaction_id=chain.transaction.pk, via="api"

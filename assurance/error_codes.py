@@ -9,6 +9,7 @@ class AssuranceError(ErrorCode):
     INVALID_POPULATION = "invalid_population"
     INVALID_SEED = "invalid_seed"
     NOT_AN_AUDITOR = "not_an_auditor"
+    POOL_NOT_GRANTED = "pool_not_granted"
     SAMPLE_LARGER_THAN_POPULATION = "sample_larger_than_population"
     SAMPLE_TOO_LARGE = "sample_too_large"
     SAMPLE_TOO_SMALL = "sample_too_small"

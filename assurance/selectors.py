@@ -23,12 +23,16 @@ from pooling.models import Instalment, InstalmentSchedule, Leg, Pool, Transactio
 MAX_AWARDS_IN_CHAIN = 50
 
 
-def audit_sample_list(*, tenant: ResponsibleBody) -> QuerySet[AuditSample]:
-    return AuditSample.objects.for_tenant(tenant).select_related("pool").order_by("-drawn_at", "-id")
+def audit_sample_list(*, tenant: ResponsibleBody, pool_ids: set[int] | None = None) -> QuerySet[AuditSample]:
+    """The body's samples; ``pool_ids`` limits them to the pools an auditor holds a grant on."""
+    qs = AuditSample.objects.for_tenant(tenant)
+    if pool_ids is not None:
+        qs = qs.filter(pool_id__in=pool_ids)
+    return qs.select_related("pool").order_by("-drawn_at", "-id")
 
 
-def audit_sample_get(*, tenant: ResponsibleBody, auditsample_id: int) -> AuditSample:
-    sample = audit_sample_list(tenant=tenant).filter(pk=auditsample_id).first()
+def audit_sample_get(*, tenant: ResponsibleBody, auditsample_id: int, pool_ids: set[int] | None = None) -> AuditSample:
+    sample = audit_sample_list(tenant=tenant, pool_ids=pool_ids).filter(pk=auditsample_id).first()
     if sample is None:
         raise NotFound("No such sample.")
     return sample

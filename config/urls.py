@@ -17,6 +17,7 @@ body_pages = [
     path("", include("assurance.urls")),
     path("", include("partnerships.urls")),
     path("", include("shared_resources.urls")),
+    path("", include("collaboration.urls")),
 ]
 body_api = [
     path("", include("accounts.urls_api")),
@@ -27,6 +28,7 @@ body_api = [
     path("", include("assurance.urls_api")),
     path("", include("partnerships.urls_api")),
     path("", include("shared_resources.urls_api")),
+    path("", include("collaboration.urls_api")),
 ]
 
 urlpatterns = [

@@ -25,3 +25,8 @@ class ExceptionalResourceConfig(AppConfig):
         from groupings.need_signals import register_provider
 
         register_provider("exceptional_resource", need_signals)
+
+        from exceptional_resource.case_summaries import ExceptionalResourceCaseSummaries
+        from groupings import case_summaries
+
+        case_summaries.register_provider(ExceptionalResourceCaseSummaries())

@@ -11,6 +11,13 @@ class PoolingConfig(AppConfig):
 
         register_body_nav("Pool", "pooling:dashboard", Action.VIEW_POOL, 20)
 
+        from accounts.policy import register_object_grant
+        from pooling.models.audit_grants import AUDIT_POOL_CODENAME, pool_grant_is_live
+
+        register_object_grant(Action.AUDIT_POOL, permission=AUDIT_POOL_CODENAME, is_live=pool_grant_is_live)
+        register_body_nav("Pools to audit", "pooling:audit-pools", Action.EXPORT_AUDIT, 84)
+        register_body_nav("Auditors' access", "pooling:audit-grants", Action.MANAGE_MEMBERS, 81)
+
         from pooling import receivers
 
         receivers.connect()

@@ -3,7 +3,7 @@ contributions, payments and period close), all in the ``pooling`` namespace."""
 
 from django.urls import path
 
-from pooling.views import contributions, ledger, payments
+from pooling.views import audit_grants, contributions, ledger, payments
 
 app_name = "pooling"
 
@@ -72,4 +72,13 @@ urlpatterns = [
     path("pool/journal/", payments.JournalExportView.as_view(), name="journal-export"),
     path("pool/<int:pool_id>/account-codes/", payments.AccountCodesView.as_view(), name="account-codes"),
     path("pool/account-codes/<int:account_id>/", payments.AccountCodesEditView.as_view(), name="account-code-edit"),
+    # Auditors' access per pool (guardian grants)
+    path("pool/auditors/", audit_grants.GrantListView.as_view(), name="audit-grants"),
+    path(
+        "pool/auditors/<int:poolauditgrant_id>/revoke/",
+        audit_grants.GrantRevokeView.as_view(),
+        name="audit-grant-revoke",
+    ),
+    path("pool/audit/", audit_grants.AuditPoolListView.as_view(), name="audit-pools"),
+    path("pool/audit/<int:pool_id>/", audit_grants.AuditPoolView.as_view(), name="audit-pool"),
 ]

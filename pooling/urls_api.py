@@ -3,7 +3,7 @@ in the ``pooling-api`` namespace."""
 
 from django.urls import path
 
-from pooling.apis import contributions, ledger, payments
+from pooling.apis import audit_grants, contributions, ledger, payments
 
 app_name = "pooling-api"
 
@@ -71,4 +71,14 @@ urlpatterns = [
     path("pools/journal/", payments.JournalExportApi.as_view(), name="journal-export"),
     path("pools/<int:pool_id>/account-codes/", payments.AccountCodesListApi.as_view(), name="account-codes"),
     path("pools/account-codes/<int:account_id>/", payments.AccountCodesSetApi.as_view(), name="account-codes-set"),
+    # Auditors' access per pool (guardian grants)
+    path("pools/auditor-grants/", audit_grants.GrantListApi.as_view(), name="audit-grants"),
+    path("pools/auditor-grants/grant/", audit_grants.GrantApi.as_view(), name="audit-grant"),
+    path(
+        "pools/auditor-grants/<int:poolauditgrant_id>/revoke/",
+        audit_grants.GrantRevokeApi.as_view(),
+        name="audit-grant-revoke",
+    ),
+    path("pools/audit/", audit_grants.AuditPoolListApi.as_view(), name="audit-pools"),
+    path("pools/audit/<int:pool_id>/", audit_grants.AuditPoolApi.as_view(), name="audit-pool"),
 ]

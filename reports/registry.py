@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.db import models
 
-from accounts.policy import Action
+from accounts.policy import Action, BodyAccess
 
 if TYPE_CHECKING:
     from accounts.models import ResponsibleBody
@@ -72,6 +72,9 @@ class ReportType:
     form_class: type[ReportParametersForm] = NoParametersForm
     action: Action = Action.REQUEST_REPORT
     monthly: Callable[[ResponsibleBody, date], list[dict[str, Any]]] | None = None
+    # Which of this type's runs a reader may see, list and download, beyond ``action``
+    # (e.g. an auditor's exports only for the funding periods granted to them).
+    visible_runs: Callable[[BodyAccess], models.Q] | None = None
 
 
 _REGISTRY: dict[str, ReportType] = {}

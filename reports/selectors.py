@@ -3,7 +3,7 @@ so is a run of a type the user's role may not see."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.models import ResponsibleBody
 from accounts.policy import BodyAccess
@@ -19,7 +19,13 @@ def report_types_for(*, access: BodyAccess) -> list[ReportType]:
 def report_run_list(*, tenant: ResponsibleBody, access: BodyAccess | None = None) -> QuerySet[ReportRun]:
     qs = ReportRun.objects.for_tenant(tenant)
     if access is not None:
-        qs = qs.filter(report_type__in=[t.key for t in report_types_for(access=access)])
+        visible = Q(pk__in=[])
+        for rtype in report_types_for(access=access):
+            rule = Q(report_type=rtype.key)
+            if rtype.visible_runs is not None:
+                rule &= rtype.visible_runs(access)
+            visible |= rule
+        qs = qs.filter(visible)
     files = ReportFile.objects.for_tenant(tenant).order_by("name")
     return qs.prefetch_related(Prefetch("files", queryset=files)).order_by("-created_at", "-id")
 

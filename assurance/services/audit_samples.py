@@ -25,6 +25,7 @@ from core.audit_verbs import AuditVerb
 from core.errors import ApplicationError
 from core.tenancy import tenant_context
 from pooling.models import Pool
+from pooling.selectors.audit_grants import audit_pool_ids
 
 MAX_SAMPLE_SIZE = 200
 MAX_SEED = 2**31 - 1
@@ -111,6 +112,12 @@ def audit_sample_draw(
             raise ApplicationError(
                 f"There is no pool for the period '{label}'." + (f" Periods with a pool: {known}." if known else ""),
                 code=AssuranceError.UNKNOWN_PERIOD,
+                field="period",
+            )
+        if pool.pk not in audit_pool_ids(tenant=tenant, user=actor):
+            raise ApplicationError(
+                f"The body has not given you access to the period {pool.label}.",
+                code=AssuranceError.POOL_NOT_GRANTED,
                 field="period",
             )
     found = population_of(tenant=tenant, pool=pool, kind=population)

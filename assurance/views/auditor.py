@@ -20,7 +20,7 @@ from assurance.models import AuditSample
 from assurance.services import audit_samples as services
 from core.errors import ApplicationError
 from core.forms import show_service_error
-from pooling.selectors import pool_list
+from pooling.selectors.audit_grants import audit_pool_ids, audit_pool_list
 from reports.selectors import report_run_list
 
 RECENT = 20
@@ -59,8 +59,13 @@ class SampleForm(forms.Form):
         period.choices = [(label, label) for label in periods]
 
 
+def _granted(view: BodyMixin) -> set[int]:
+    """The pools the auditor holds a live grant on (a body administrator chooses them)."""
+    return audit_pool_ids(tenant=view.body, user=view.actor)
+
+
 def _periods(view: BodyMixin) -> list[str]:
-    return [pool.label for pool in pool_list(tenant=view.body)]
+    return [pool.label for pool in audit_pool_list(tenant=view.body, user=view.actor)]
 
 
 class SampleListView(BodyMixin, TemplateView):
@@ -72,7 +77,7 @@ class SampleListView(BodyMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.setdefault("form", SampleForm(periods=_periods(self)))
-        context["samples"] = list(selectors.audit_sample_list(tenant=self.body)[:RECENT])
+        context["samples"] = list(selectors.audit_sample_list(tenant=self.body, pool_ids=_granted(self))[:RECENT])
         context["exports"] = list(
             report_run_list(tenant=self.body, access=self.access).filter(report_type=REPORT_KEY)[:RECENT]
         )
@@ -108,7 +113,9 @@ class SampleDetailView(BodyMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        sample = selectors.audit_sample_get(tenant=self.body, auditsample_id=kwargs["auditsample_id"])
+        sample = selectors.audit_sample_get(
+            tenant=self.body, auditsample_id=kwargs["auditsample_id"], pool_ids=_granted(self)
+        )
         services.audit_sample_view_record(actor=self.actor, tenant=self.body, sample=sample, via="page")
         context["sample"] = sample
         context["transactions"] = selectors.audit_sample_transactions(tenant=self.body, sample=sample)
@@ -122,7 +129,9 @@ class ChainView(BodyMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        sample = selectors.audit_sample_get(tenant=self.body, auditsample_id=kwargs["auditsample_id"])
+        sample = selectors.audit_sample_get(
+            tenant=self.body, auditsample_id=kwargs["auditsample_id"], pool_ids=_granted(self)
+        )
         chain = selectors.transaction_chain(tenant=self.body, sample=sample, transaction_id=kwargs["transaction_id"])
         services.audit_chain_view_record(
             actor=self.actor, tenant=self.body, sample=sample, transaction_id=chain.transaction.pk, via="page"

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "exceptional_resource",
     "partnerships",
     "shared_resources",
+    "collaboration",
     "assurance",
     "devtools",
 ]
@@ -452,4 +453,5 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 12 * 60 * 60},
     },
     "notifications-unsent": {"task": "notifications.send_unsent_notifications", "schedule": 10 * 60},
+    "advice-requests-expire": {"task": "collaboration.expire_advice_requests", "schedule": 10 * 60},
 }

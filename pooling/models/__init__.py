@@ -1,3 +1,4 @@
+from pooling.models.audit_grants import PoolAuditGrant
 from pooling.models.funding import Contribution, ImfAllocation, ImfAllocationImport, Receipt
 from pooling.models.ledger import Account, AccountKind, Leg, Pool, PoolStatus, Transaction, TransactionKind
 from pooling.models.payments import Instalment, InstalmentSchedule, PaymentRun, PaymentRunLine, Remittance
@@ -14,6 +15,7 @@ __all__ = [
     "PaymentRun",
     "PaymentRunLine",
     "Pool",
+    "PoolAuditGrant",
     "PoolStatus",
     "Receipt",
     "Remittance",

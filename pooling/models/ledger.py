@@ -49,6 +49,8 @@ class Pool(TenantOwnedModel):
     class Meta:
         base_manager_name = "objects"
         ordering = ["-starts_on"]
+        # An external auditor's per-pool read (django-guardian; ``PoolAuditGrant``).
+        permissions = [("audit_pool", "Read this pool as an external auditor")]
         constraints = [
             models.UniqueConstraint(fields=["responsible_body", "label"], name="one_pool_per_body_period"),
             models.CheckConstraint(condition=Q(status__in=["open", "closed"]), name="pool_status_valid"),

@@ -36,6 +36,7 @@ from reports import services as report_services
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.test_workflow import _approve
 from tests.factories import TrustFactory, member
+from tests.pooling.audit_grants_support import pool_auditor
 from tests.reports.reports_support import files_of, report_media, run_of
 from tests.worker import running_worker
 
@@ -351,7 +352,7 @@ def test_an_auditor_requests_the_export_as_a_report_run_and_gets_one_zip_with_it
     scene: Scene, report_media: Path
 ) -> None:
     approved_and_declined(scene)
-    auditor_user = member(Role.AUDITOR, scene.body, valid_to=date(2027, 12, 31)).user
+    auditor_user = pool_auditor(scene.body)
 
     run = report_services.report_run_request(
         actor=auditor_user, tenant=scene.body, report_type="auditor_export", data={"period": "2026-27"}
@@ -372,7 +373,7 @@ def test_an_auditor_requests_the_export_as_a_report_run_and_gets_one_zip_with_it
 def test_a_real_worker_builds_the_export_once_and_its_legs_equal_the_ledger(scene: Scene, report_media: Path) -> None:
     """Requested like any report, built by a Celery worker process on Redis (not eager)."""
     approved_and_declined(scene)
-    auditor_user = member(Role.AUDITOR, scene.body, valid_to=date(2027, 12, 31)).user
+    auditor_user = pool_auditor(scene.body)
     with running_worker():
         run = report_services.report_run_request(
             actor=auditor_user, tenant=scene.body, report_type="auditor_export", data={"period": "2026-27"}
@@ -394,7 +395,7 @@ def test_a_real_worker_builds_the_export_once_and_its_legs_equal_the_ledger(scen
 
 
 def test_the_export_request_names_a_bad_period_and_other_roles_cannot_request_it(scene: Scene) -> None:
-    auditor_user = member(Role.AUDITOR, scene.body, valid_to=date(2027, 12, 31)).user
+    auditor_user = pool_auditor(scene.body)
     with pytest.raises(ApplicationError) as bad:
         report_services.report_run_request(
             actor=auditor_user, tenant=scene.body, report_type="auditor_export", data={"period": "2019-20"}
@@ -413,7 +414,7 @@ def test_the_export_request_names_a_bad_period_and_other_roles_cannot_request_it
 
 def test_only_a_current_auditor_of_the_body_sees_and_downloads_the_export(scene: Scene, report_media: Path) -> None:
     approved_and_declined(scene)
-    auditor_user = member(Role.AUDITOR, scene.body, valid_to=date(2027, 12, 31)).user
+    auditor_user = pool_auditor(scene.body)
     run = report_services.report_run_request(
         actor=auditor_user, tenant=scene.body, report_type="auditor_export", data={"period": "2026-27"}
     )

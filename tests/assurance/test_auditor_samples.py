@@ -24,12 +24,13 @@ from pooling.services.payments import payment_run_confirm
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.test_workflow import _approve
 from tests.factories import TrustFactory, member
+from tests.pooling.audit_grants_support import pool_auditor
 
 pytestmark = pytest.mark.django_db
 
 
 def auditor_of(scene: Scene, *, valid_to: date | None = None) -> User:
-    return member(Role.AUDITOR, scene.body, valid_to=valid_to or date(2027, 12, 31)).user
+    return pool_auditor(scene.body, valid_to=valid_to or date(2027, 12, 31))
 
 
 def many_transactions(scene: Scene, count: int) -> None:

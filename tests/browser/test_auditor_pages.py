@@ -5,18 +5,17 @@ every page on the way."""
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from accounts.models import Role
 from exceptional_resource.services import cases
 from tests.browser.conftest import assert_accessible
 from tests.exceptional_resource.conftest import Scene, draft_case, scene
 from tests.exceptional_resource.test_workflow import _approve
-from tests.factories import DEMO_PASSWORD, member
+from tests.factories import DEMO_PASSWORD
+from tests.pooling.audit_grants_support import pool_auditor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 __all__ = ["scene"]
@@ -35,7 +34,7 @@ def test_an_auditor_samples_and_follows_a_chain_and_a_head_opens_the_annex(
     case = draft_case(scene)
     cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
     award = _approve(scene, case, amount=12_000_00).award
-    auditor = member(Role.AUDITOR, scene.body, valid_to=date(2027, 12, 31)).user
+    auditor = pool_auditor(scene.body)
 
     _sign_in(page, live_server.url, auditor.email)
     page.goto(f"{live_server.url}/b/{scene.body.slug}/audit/samples/")

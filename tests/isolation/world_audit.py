@@ -4,13 +4,16 @@ can open 2026-27; the annex uses ``pool_id`` and ``arrangement_id`` from the sam
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+
+from django.utils import timezone
 
 from assurance.services.audit_samples import audit_sample_draw
 from pooling.models import AccountKind
 from pooling.services.ledger import LegSpec, pool_open, post
 from tests.factories import own_academy
 from tests.isolation.world import World
+from tests.pooling.audit_grants_support import grant_pools
 
 
 def extend(world: World) -> None:
@@ -35,5 +38,6 @@ def extend(world: World) -> None:
                 LegSpec(AccountKind.CONTRIBUTIONS, -4_321_00, school.pk),
             ],
         )
+        grant_pools(body, user, valid_until=timezone.localdate() + timedelta(days=30), pools=[pool])
         audit_sample_draw(actor=user, tenant=body, period="2025-26", size=1, seed=11)
     world.b_markers += ["Bravo Secret Audit contribution", "Bravo Secret Audit Academy"]

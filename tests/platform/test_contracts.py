@@ -36,6 +36,7 @@ APPS = (
     "pooling",
     "exceptional_resource",
     "partnerships",
+    "collaboration",
     "assurance",
     "shared_resources",
 )

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class CollaborationConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "collaboration"
+    verbose_name = "Collaboration"
+
+    def ready(self) -> None:
+        from accounts.policy import Action, register_object_grant
+        from accounts.web import register_body_nav
+        from collaboration.models import ADVISE_PERMISSION, advice_grant_is_live
+
+        register_object_grant(Action.GIVE_ADVICE, permission=ADVISE_PERMISSION, is_live=advice_grant_is_live)
+        register_body_nav("Collaboration", "collaboration:home", Action.COLLABORATE, 50)
+
+        from collaboration.notifications import register_kinds
+
+        register_kinds()
