@@ -32,6 +32,7 @@ from accounts.tenancy import tenant_context
 from exceptional_resource.clock import add_working_days, elapsed_working_days
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision
 from exceptional_resource.notifications import after_case_event
+from exceptional_resource.services.decision_terms import decision_amount_check, review_date_check
 from groupings.models import GroupingPolicy
 from pooling.models import Pool
 from pooling.services.ledger import InsufficientHeadroom
@@ -128,6 +129,11 @@ def _policy_on(day: date) -> GroupingPolicy | None:
     return GroupingPolicy.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
 
 
+def case_requested_pence(case: Case) -> int:
+    """What the school asked for: the sum of the case's resource lines."""
+    return sum(line.total_pence for line in case.resource_lines.all())
+
+
 def missing_for_submission(case: Case) -> list[tuple[str, str]]:
     """What a head must still give before the case can be submitted: (field, message)."""
     missing = []
@@ -142,6 +148,16 @@ def missing_for_submission(case: Case) -> list[tuple[str, str]]:
         missing.append(("outcomes", "Add at least one intended outcome with a review date."))
     elif outcomes > MAX_OUTCOMES:
         missing.append(("outcomes", f"Keep to {MAX_OUTCOMES} intended outcomes or fewer."))
+    today = timezone.localdate()
+    first_start = min((line.starts_on for line in case.resource_lines.all()), default=None)
+    if any(line.ends_on < today for line in case.resource_lines.all()):
+        missing.append(("resource_lines", "Remove or change what you are asking for that has already ended."))
+    for outcome in case.outcomes.all():
+        try:
+            review_date_check(review_on=outcome.review_on, today=today, starts_on=first_start)
+        except ApplicationError as exc:
+            missing.append(("outcomes", f"Change the review date of “{outcome.description}”: {exc.message}"))
+            break
     if case.parents_involved is None:
         missing.append(("parents_involved", "Say whether the pupil's parents or carers were involved."))
     if case.pupil_involved is None:
@@ -373,6 +389,11 @@ def _decide(
         if outcome != "declined":
             if amount_pence <= 0:
                 raise ApplicationError("Enter the amount awarded.", code="amount_required", field="amount_pence")
+            decision_amount_check(
+                outcome=outcome, amount_pence=amount_pence, requested_pence=case_requested_pence(case)
+            )
+            if review_on is not None:
+                review_date_check(review_on=review_on, today=timezone.localdate(), starts_on=starts_on)
             limit = access.decision_limit_pence()
             if amount_pence > limit:
                 raise ConflictError(

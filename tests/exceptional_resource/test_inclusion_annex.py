@@ -41,7 +41,9 @@ def approved(scene: Scene, amount: int) -> Award:
             ends_on=date(2027, 3, 31),
         )
     cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
-    award: Award = _approve(scene, case, amount=amount).award
+    # The school asked for £12,000.00 (the therapist and the device): less is a partial approval.
+    outcome = "approved" if amount == 12_000_00 else "partly_approved"
+    award: Award = _approve(scene, case, amount=amount, outcome=outcome).award
     return award
 
 

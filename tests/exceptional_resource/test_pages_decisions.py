@@ -172,7 +172,7 @@ def test_bad_decision_values_are_refused_on_the_field_and_kept(
 
 
 def test_above_the_delegated_limit_is_refused_and_escalated(scene: Scene) -> None:
-    case = submitted_case(scene)
+    case = submitted_case(scene, requested_pence=30_000_00)
     response = client_for(scene.officer.user).post(
         url("decide", scene.body, case_id=case.pk), _decision(scene, amount="30000")
     )
@@ -200,8 +200,8 @@ def test_an_officer_who_works_at_the_school_must_stand_aside(scene: Scene) -> No
 
 
 def test_insufficient_headroom_is_refused_and_recorded_for_governance(scene: Scene) -> None:
-    case = submitted_case(scene)
     too_much = _available(scene) + 1_00
+    case = submitted_case(scene, requested_pence=too_much)
     response = client_for(scene.senior.user).post(
         url("decide", scene.body, case_id=case.pk), _decision(scene, amount=f"{too_much / 100:.2f}")
     )
