@@ -6,7 +6,7 @@ of queries whatever their length."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,8 +19,9 @@ from accounts.models import ResponsibleBody
 from accounts.tenancy import tenant_context
 from exceptional_resource.clock import elapsed_working_days
 from exceptional_resource.models import Award, Case, CaseComment, CaseEvent, CaseStatus, Decision, Outcome, Pupil
-from pooling.models import Instalment, InstalmentSchedule, Pool
+from pooling.models import Instalment, InstalmentSchedule, PaymentRun, Pool
 from pooling.selectors import Headroom, pool_headroom
+from pooling.selectors.paid import DUE, IN_RUN, SCHEDULED, instalment_is_paid, instalment_label, instalment_state
 
 SchoolScope = set[int] | None
 
@@ -108,7 +109,11 @@ def award_instalments(*, tenant: ResponsibleBody, award_ids: list[int]) -> dict[
             source_type="award", source_id__in=[str(pk) for pk in award_ids]
         ).values_list("pk", "source_id")
         by_schedule = {pk: int(source_id) for pk, source_id in schedules}
-        for instalment in Instalment.objects.filter(schedule_id__in=by_schedule).order_by("due_on", "id"):
+        for instalment in (
+            Instalment.objects.filter(schedule_id__in=by_schedule)
+            .select_related("payment_run")
+            .order_by("due_on", "id")
+        ):
             found[by_schedule[instalment.schedule_id]].append(instalment)
     return found
 
@@ -190,18 +195,25 @@ def clock_of(case: Case, *, today: date | None = None) -> Clock:
 
 @dataclass
 class AwardRow:
-    """An award with its instalments: what is committed and when it is paid."""
+    """An award with its instalments: what is committed and when it is paid. *Paid* is
+    ``pooling.selectors.paid``'s meaning: paid by a run whose payment date has come."""
 
     award: Award
     instalments: list[Instalment]
+    day: date = field(default_factory=timezone.localdate)
 
     @property
     def paid_pence(self) -> int:
-        return sum(i.amount_pence for i in self.instalments if i.status == Instalment.Status.PAID)
+        return sum(i.amount_pence for i in self.instalments if instalment_is_paid(i, self.day))
 
     @property
     def to_come(self) -> list[Instalment]:
-        return [i for i in self.instalments if i.status == Instalment.Status.SCHEDULED]
+        return [i for i in self.instalments if instalment_state(i, self.day) in (IN_RUN, DUE, SCHEDULED)]
+
+    @property
+    def lines(self) -> list[tuple[Instalment, str]]:
+        """Each instalment with what it is today, in words."""
+        return [(i, instalment_label(i, self.day)) for i in self.instalments]
 
     @property
     def to_come_pence(self) -> int:
@@ -228,32 +240,47 @@ def award_rows_of(*, tenant: ResponsibleBody, awards: list[Award]) -> list[Award
 class AwardTotals:
     """Over every award the reader can see, not one page of them."""
 
-    to_come_pence: int  # instalments still scheduled on active awards
-    paid_pence: int  # instalments paid on any award
+    to_come_pence: int  # instalments not yet paid on active awards (scheduled, due or in a run)
+    paid_pence: int  # instalments paid on any award, by runs whose payment date has come
 
 
-def award_totals(*, tenant: ResponsibleBody, school_ids: SchoolScope) -> AwardTotals:
+def award_totals(*, tenant: ResponsibleBody, school_ids: SchoolScope, day: date | None = None) -> AwardTotals:
     """What is still to be paid and what has been paid on the awards the reader can see:
     one aggregate query, the same sums ``AwardRow`` makes for a single award. It joins the
     reader's awards to their schedules (an award's schedule names it by ``source_id``, as
-    text) and their instalments in one pass."""
+    text) and their instalments in one pass. *Paid* is ``pooling.selectors.paid``'s: by a
+    run whose payment date is on or before ``day`` (today)."""
+    day = day or timezone.localdate()
     if school_ids is not None and not school_ids:
         return AwardTotals(to_come_pence=0, paid_pence=0)  # no school in scope: nothing to sum
     with tenant_context(tenant):
         visible = award_list(tenant=tenant, school_ids=school_ids).order_by().values("pk", "status")
         awards_sql, params = visible.query.sql_with_params()
         schedule, instalment = InstalmentSchedule._meta.db_table, Instalment._meta.db_table
+        run = PaymentRun._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
-                SELECT coalesce(sum(i.amount_pence) FILTER (WHERE i.status = %s), 0),
-                       coalesce(sum(i.amount_pence) FILTER (WHERE i.status = %s AND a.status = %s), 0)
+                SELECT coalesce(sum(i.amount_pence) FILTER (WHERE i.status = %s AND r.pay_on <= %s), 0),
+                       coalesce(sum(i.amount_pence) FILTER (
+                           WHERE a.status = %s AND (i.status = %s OR (i.status = %s AND r.pay_on > %s))
+                       ), 0)
                   FROM ({awards_sql}) AS a (id, status)
                   JOIN {schedule} s ON s.responsible_body_id = %s AND s.source_type = 'award'
                                    AND s.source_id = a.id::text
                   JOIN {instalment} i ON i.schedule_id = s.id
+                  LEFT JOIN {run} r ON r.id = i.payment_run_id
                 """,
-                [Instalment.Status.PAID, Instalment.Status.SCHEDULED, Award.Status.ACTIVE, *params, tenant.pk],
+                [
+                    Instalment.Status.PAID,
+                    day,
+                    Award.Status.ACTIVE,
+                    Instalment.Status.SCHEDULED,
+                    Instalment.Status.PAID,
+                    day,
+                    *params,
+                    tenant.pk,
+                ],
             )
             paid, to_come = cursor.fetchone()
     return AwardTotals(to_come_pence=int(to_come), paid_pence=int(paid))
