@@ -69,6 +69,12 @@ review_urlpatterns: list[URLPattern | URLResolver] = [
 letter_urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<int:case_id>/letter/", letters.DecisionLetterView.as_view(), name="letter"),
     path("cases/<int:case_id>/letter/pdf/", letters.DecisionLetterPdfView.as_view(), name="letter-pdf"),
+    path("cases/<int:case_id>/letters/<int:event_id>/", letters.ChangeLetterView.as_view(), name="change-letter"),
+    path(
+        "cases/<int:case_id>/letters/<int:event_id>/pdf/",
+        letters.ChangeLetterPdfView.as_view(),
+        name="change-letter-pdf",
+    ),
 ]
 
 # Evidence uploads and downloads (exceptional_resource/views/evidence.py).
