@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
+from accounts.templatetags.journey import AFTER_MFA_SETUP
 from accounts.tenancy import tenant_context
 
 
@@ -37,6 +38,35 @@ def register_body_nav(label: str, url_name: str, action: Action, order: int) -> 
     if all(item.url_name != url_name for item in BODY_NAV):
         BODY_NAV.append(NavItem(label, url_name, action, order))
         BODY_NAV.sort(key=lambda item: item.order)
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One line of a role's home page: the work, a figure, and the link that starts it."""
+
+    title: str
+    figure: str
+    detail: str
+    link_text: str
+    url: str
+
+
+HomePanel = Callable[[BodyAccess, ResponsibleBody], list[WorkItem]]
+HOME_PANELS: list[tuple[int, str, HomePanel]] = []
+
+
+def register_home_panel(key: str, order: int, panel: HomePanel) -> None:
+    """Apps add the work they own to each role's home page from ``AppConfig.ready``; a
+    panel returns no items for a role with nothing to do there."""
+    if all(existing != key for _, existing, _ in HOME_PANELS):
+        HOME_PANELS.append((order, key, panel))
+        HOME_PANELS.sort(key=lambda item: item[0])
+
+
+def home_work(access: BodyAccess, body: ResponsibleBody) -> list[WorkItem]:
+    """The work of every panel registered, in their order."""
+    with tenant_context(body):
+        return [item for _, _, panel in HOME_PANELS for item in panel(access, body)]
 
 
 register_body_nav("Overview", "accounts:body-home", Action.VIEW_BODY, 0)
@@ -138,6 +168,7 @@ class BodyMixin(LoginRequiredMixin):
                 raise Http404("No such page.")
             if self.mfa_action is not None and self.access.needs_mfa_for(self.mfa_action):
                 messages.warning(request, "Set up multi-factor authentication before you can do this.")
+                request.session[AFTER_MFA_SETUP] = request.get_full_path()
                 query = urlencode({"next": request.get_full_path()})
                 return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
             response = super().dispatch(request, *args, **kwargs)
