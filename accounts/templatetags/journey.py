@@ -18,7 +18,8 @@ AFTER_MFA_SETUP = "after_mfa_setup"
 def after_mfa_setup_url(context: dict[str, Any]) -> str:
     """The page the person was on their way to, or their home page."""
     request = context.get("request")
-    target = request.session.get(AFTER_MFA_SETUP, "") if request is not None else ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return str(target)
+    if request is not None:
+        target = request.session.get(AFTER_MFA_SETUP, "")
+        if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            return str(target)
     return reverse("home")
