@@ -38,6 +38,11 @@ class ExceptionalResourceConfig(AppConfig):
         register_body_nav("Audit samples", "auditor:samples", Action.EXPORT_AUDIT, 85)
         register_body_nav("Inclusion annex", "annex:list", Action.VIEW_INCLUSION_ANNEX, 86)
 
+        from exceptional_resource.selectors import award_labels
+        from pooling.source_labels import register_source_labels
+
+        register_source_labels("award", award_labels)
+
         from exceptional_resource.need_signals import need_signals
         from groupings.need_signals import register_provider
 

@@ -317,3 +317,13 @@ def case_comments(*, tenant: ResponsibleBody, case: Case) -> QuerySet[CaseCommen
     """A case's comments, oldest first (the case was found within the reader's scope)."""
     with tenant_context(tenant):
         return CaseComment.objects.for_tenant(tenant).filter(case=case).order_by("created_at", "id")
+
+
+def award_labels(award_ids: list[str]) -> dict[str, str]:
+    """Each award named as its school knows it, by its case reference: one query. Called
+    inside the tenant's context (the ledger's remittance advice asks for it)."""
+    ids = [int(i) for i in award_ids if i.isdigit()]
+    return {
+        str(pk): f"Case {reference}"
+        for pk, reference in Award.objects.filter(pk__in=ids).values_list("pk", "case__reference")
+    }

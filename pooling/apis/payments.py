@@ -20,10 +20,12 @@ from rest_framework.response import Response
 from accounts.api import TenantAPIView, created
 from accounts.audit import audit_record
 from accounts.policy import Action
+from accounts.tenancy import tenant_context
 from accounts.web import tenant_stream
 from pooling import remittances, selectors
 from pooling.selectors import payments as payment_selectors
 from pooling.services import payments as services
+from pooling.source_labels import source_labels
 
 
 def _paginate(view: TenantAPIView, request: Request, qs: Any, serializer: type[serializers.Serializer]) -> Response:
@@ -204,11 +206,14 @@ class PaymentRunDetailApi(TenantAPIView):
     def get(self, request: Request, body_slug: str, paymentrun_id: int) -> Response:
         run: Any = payment_selectors.payment_run_get(tenant=self.tenant, payment_run_id=paymentrun_id)
         by_school: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for i in payment_selectors.payment_run_instalments(tenant=self.tenant, run=run):
+        paid = [i for i in payment_selectors.payment_run_instalments(tenant=self.tenant, run=run) if i.amount_pence]
+        with tenant_context(self.tenant):
+            labels = source_labels((i.schedule.source_type, i.schedule.source_id) for i in paid)
+        for i in paid:
             if i.amount_pence:
                 by_school[i.schedule.school_id].append(
                     {
-                        "award_reference": remittances.award_reference(i.schedule.source_type, i.schedule.source_id),
+                        "award_reference": labels[(i.schedule.source_type, i.schedule.source_id)],
                         "source_type": i.schedule.source_type,
                         "source_id": i.schedule.source_id,
                         "due_on": i.due_on,

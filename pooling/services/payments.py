@@ -25,6 +25,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
+from accounts.money import format_pence
 from accounts.tenancy import tenant_context
 from pooling import remittances
 from pooling.models import (
@@ -49,6 +50,7 @@ from pooling.services.schedules import (
     schedule_vary,
     split_by_days,
 )
+from pooling.source_labels import source_labels
 
 
 def _check_run_dates(*, pool: Pool, due_up_to: date, pay_on: date | None) -> None:
@@ -193,7 +195,8 @@ def payment_run_confirm(
             tenant=tenant,
             verb="payment_run.confirmed",
             obj=run,
-            label=f"Payment run {run.pk} ({locked.label}): £{total / 100:,.2f} to {len(paying)} schools on {pay_on}",
+            label=f"Payment run {run.pk} ({locked.label}): {format_pence(total)} to {_schools(len(paying))} "
+            f"on {pay_on:%-d %B %Y}",
             after={
                 "pool": locked.pk,
                 "due_up_to": due_up_to,
@@ -208,6 +211,10 @@ def payment_run_confirm(
         # and the advice can be requested again (``remittances_request``).
         transaction.on_commit(lambda: _enqueue_remittances(tenant_id=tenant_id, paymentrun_id=run_id), robust=True)
     return run
+
+
+def _schools(n: int) -> str:
+    return "1 school" if n == 1 else f"{n:,} schools"
 
 
 def _post_run(
@@ -228,7 +235,7 @@ def _post_run(
             TransactionKind.PAYMENT,
             "payment",
             run.pay_on,
-            f"paid to {len(paying)} schools on {run.pay_on:%-d %B %Y}",
+            f"paid to {_schools(len(paying))} on {run.pay_on:%-d %B %Y}",
             AccountKind.PAYABLE_TO_SCHOOLS,
             AccountKind.PAYMENTS_MADE,
         ),
@@ -306,6 +313,9 @@ def remittances_build(*, tenant: ResponsibleBody, payment_run_id: int) -> list[R
             .order_by("due_on", "schedule_id", "pk")
         ):
             by_school[instalment.schedule.school_id].append(instalment)
+        labels = source_labels(
+            (i.schedule.source_type, i.schedule.source_id) for rows in by_school.values() for i in rows
+        )
     for line in lines:
         with tenant_context(tenant), transaction.atomic():
             try:
@@ -317,7 +327,9 @@ def remittances_build(*, tenant: ResponsibleBody, payment_run_id: int) -> list[R
             if remittance.sha256_csv and remittance.sha256_pdf and remittance.csv_file and remittance.pdf_file:
                 built.append(remittance)
                 continue
-            advice = remittances.advice_for(body=tenant, run=run, line=line, instalments=by_school[line.school_id])
+            advice = remittances.advice_for(
+                body=tenant, run=run, line=line, instalments=by_school[line.school_id], labels=labels
+            )
             stem = f"{tenant.pk}-run{run.pk}-{line.school.urn}-remittance"
             remittance.sha256_csv = _store(remittance, "csv_file", f"{stem}.csv", remittances.advice_csv(advice))
             remittance.sha256_pdf = _store(remittance, "pdf_file", f"{stem}.pdf", remittances.advice_pdf(advice))
