@@ -32,9 +32,10 @@ run: install ## Set up everything and run the app with demo data (web, Celery wo
 check-services: install ## Say in one line if PostgreSQL or Redis is unreachable
 	$(BIN)/python scripts/check_services.py
 
-lint: install ## ruff lint and format check
+lint: install ## ruff lint and format check, and no module over 500 lines (scripts/module_sizes.py)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python scripts/module_sizes.py
 
 fmt: install ## Format and autofix with ruff
 	$(BIN)/ruff format .
@@ -59,7 +60,7 @@ test-deep: check-services db ## Long property-based runs (hypothesis deep profil
 	PROPERTY_PROGRESS_FILE=$(CURDIR)/.pytest_cache/property-progress.log HYPOTHESIS_PROFILE=deep DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) -m deep $(ARGS)
 
 bench: check-services db ## Performance benchmarks (B1-B5, see docs/performance.md)
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python -m devtools.bench
 
 lock: install ## Regenerate requirements.lock and requirements.prod.lock from pyproject.toml
 	scripts/lock.sh

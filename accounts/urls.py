@@ -1,14 +1,20 @@
-from django.urls import include, path
+from django.urls import path
 
 from accounts import views
 
 app_name = "accounts"
 
+# Under /b/<body_slug>/
 urlpatterns = [
     path("", views.BodyHomeView.as_view(), name="body-home"),
     path("people/", views.PeopleView.as_view(), name="people"),
     path("people/invite/", views.InviteView.as_view(), name="invite"),
     path("people/<int:membership_id>/end/", views.EndMembershipView.as_view(), name="end-membership"),
     path("audit/", views.AuditLogView.as_view(), name="audit-log"),
-    path("", include("accounts.reports.urls")),
+]
+
+# The signed-in person's own pages, at the top level (no namespace)
+user_urlpatterns = [
+    path("home/", views.HomeView.as_view(), name="home"),
+    path("my-account/", views.MyAccountView.as_view(), name="my-account"),
 ]

@@ -1,13 +1,18 @@
-from django.urls import include, path
+from django.urls import path
 
 from accounts import apis
 
 app_name = "accounts-api"
 
+# Under /api/v1/bodies/<body_slug>/
 urlpatterns = [
     path("members/", apis.MembershipListApi.as_view(), name="members"),
     path("members/invite/", apis.MembershipInviteApi.as_view(), name="member-invite"),
     path("members/<int:membership_id>/end/", apis.MembershipEndApi.as_view(), name="member-end"),
     path("audit-events/", apis.AuditEventListApi.as_view(), name="audit-events"),
-    path("", include("accounts.reports.urls_api")),
+]
+
+# Under /api/v1/ (no namespace)
+user_urlpatterns = [
+    path("me/", apis.MeApi.as_view(), name="api-me"),
 ]

@@ -1,8 +1,12 @@
-"""Page plumbing shared by every app: the body-scoped view mixin."""
+"""The body-scoped bases for pages and APIs: ``BodyMixin`` (pages) and ``TenantAPIView``
+(APIs) resolve the body from the URL and apply the policy layer (membership, role, MFA);
+and the body navigation each app adds to. Plumbing that needs no body or role
+(pagination, session journeys, the API exception handler) is in ``core.web`` and
+``core.api``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -10,16 +14,18 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.template.response import SimpleTemplateResponse
 from django.urls import reverse
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
-from accounts.templatetags.journey import AFTER_MFA_SETUP
-from accounts.tenancy import tenant_context
+from core.api import MfaRequired
+from core.templatetags.journey import AFTER_MFA_SETUP
+from core.tenancy import tenant_context
 
 
 @dataclass(frozen=True)
@@ -74,72 +80,11 @@ register_body_nav("People", "accounts:people", Action.MANAGE_MEMBERS, 80)
 register_body_nav("Audit log", "accounts:audit-log", Action.VIEW_AUDIT, 90)
 
 
-@dataclass(frozen=True)
-class PageLink:
-    number: int | None  # None for the ellipsis between distant pages
-    url: str
-    current: bool
-
-
-@dataclass(frozen=True)
-class Pages:
-    """A page of a list and its GOV.UK pagination links (``templates/includes/pagination.html``)."""
-
-    page: Page[Any]
-    links: list[PageLink]
-    previous_url: str
-    next_url: str
-    label: str
-
-
-def _page_number(text: str | None) -> int:
-    """The page asked for: the first for a missing, non-numeric, zero or negative number (a
-    number past the end gives the last page, from ``Paginator.get_page``)."""
-    try:
-        number = int(text or "")
-    except ValueError:
-        return 1
-    return max(number, 1)
-
-
-def paginate_list(
-    request: HttpRequest, items: Sequence[Any] | QuerySet[Any], *, per_page: int, label: str, param: str = "page"
-) -> Pages:
-    """One page of ``items`` from ``?<param>=``, with numbered links to the pages around it
-    that keep the request's other parameters (a search, the other list's page), so two
-    lists on one page can each have their own pages. Bad page numbers never raise."""
-    page = Paginator(items, per_page).get_page(_page_number(request.GET.get(param)))
-    query = request.GET.copy()
-
-    def url(number: int) -> str:
-        query[param] = str(number)
-        return "?" + query.urlencode()
-
-    links = [
-        PageLink(number=n, url=url(n), current=n == page.number) if isinstance(n, int) else PageLink(None, "", False)
-        for n in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
-    ]
-    return Pages(
-        page=page,
-        links=links if len(links) > 1 else [],
-        previous_url=url(page.previous_page_number()) if page.has_previous() else "",
-        next_url=url(page.next_page_number()) if page.has_next() else "",
-        label=label,
-    )
-
-
 def request_user(request: HttpRequest) -> User:
     """The signed-in user of a request that login has already been required for."""
     user = request.user
     assert isinstance(user, User)
     return user
-
-
-def tenant_stream(tenant: ResponsibleBody, rows: Iterable[Any]) -> Iterator[Any]:
-    """Yield ``rows`` inside the tenant's context: a streamed response is iterated after
-    the view has returned, outside the context the view ran in."""
-    with tenant_context(tenant):
-        yield from rows
 
 
 class BodyMixin(LoginRequiredMixin):
@@ -203,28 +148,50 @@ class BodyMixin(LoginRequiredMixin):
         return context
 
 
-class SessionJourneyMixin:
-    """A multi-page journey that keeps its answers in the session until the person confirms.
+class TenantAPIView(APIView):
+    """Base for every API under ``/api/v1/bodies/<body_slug>/``.
 
-    Subclasses name the journey with ``journey_key`` (unique per body and per object the
-    journey is about); the answers survive back, refresh and validation errors."""
+    Resolves the body from the URL, checks the user's current membership and role, and runs
+    the handler inside the body's tenant context. Another body's objects, an unknown slug
+    and a body the user does not belong to are all the same 404."""
 
-    request: HttpRequest
+    required_action: Action = Action.VIEW_BODY
+    body: ResponsibleBody | None
+    access: BodyAccess
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        self.body = ResponsibleBody.objects.filter(slug=kwargs.get("body_slug", "")).first()
+        if self.body is None:
+            return super().dispatch(request, *args, **kwargs)
+        with tenant_context(self.body):
+            response = super().dispatch(request, *args, **kwargs)
+            if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+                response.render()
+            return response
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if self.body is None:
+            raise exceptions.NotFound()
+        self.access = BodyAccess.load(request.user, self.body)  # type: ignore[arg-type]
+        if not self.access.can(self.required_action):
+            raise exceptions.NotFound()
 
     @property
-    def journey_key(self) -> str:
-        raise NotImplementedError
+    def tenant(self) -> ResponsibleBody:
+        """The body from the URL; set and checked before any handler runs."""
+        assert self.body is not None
+        return self.body
 
-    def journey_state(self) -> dict[str, Any]:
-        return dict(self.request.session.get(self.journey_key, {}))
+    @property
+    def actor(self) -> User:
+        user = self.request.user
+        assert isinstance(user, User)
+        return user
 
-    def journey_save(self, **values: Any) -> None:
-        state = self.journey_state()
-        state.update(values)
-        self.request.session[self.journey_key] = state
-
-    def journey_reset(self, **values: Any) -> None:
-        self.request.session[self.journey_key] = dict(values)
-
-    def journey_forget(self) -> None:
-        self.request.session.pop(self.journey_key, None)
+    def require(self, action: Action, obj: Any = None) -> None:
+        """Refuse unless the user's role allows ``action`` (on ``obj``) and MFA is set up."""
+        if not self.access.can(action, obj):
+            raise exceptions.PermissionDenied("Your role does not allow this.")
+        if self.access.needs_mfa_for(action):
+            raise MfaRequired()

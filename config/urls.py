@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import urls as accounts_urls
+from accounts import urls_api as accounts_urls_api
 from config import views
 from groupings import urls as groupings_urls
 
@@ -10,18 +12,18 @@ body_pages = [
     path("", include("accounts.urls")),
     path("", include("groupings.urls")),
     path("", include("pooling.urls")),
+    path("", include("reports.urls")),
     path("", include("exceptional_resource.urls")),
-    path("", include("exceptional_resource.urls_auditor")),
-    path("", include("exceptional_resource.urls_annex")),
+    path("", include("assurance.urls")),
     path("", include("partnerships.urls")),
 ]
 body_api = [
     path("", include("accounts.urls_api")),
+    path("", include("reports.urls_api")),
     path("", include("groupings.urls_api")),
     path("", include("pooling.urls_api")),
-    path("", include("exceptional_resource.urls_api_evidence")),
     path("", include("exceptional_resource.urls_api")),
-    path("", include("exceptional_resource.urls_api_auditor")),
+    path("", include("assurance.urls_api")),
     path("", include("partnerships.urls_api")),
 ]
 
@@ -33,10 +35,11 @@ urlpatterns = [
     path("healthz/trivial", views.healthz_trivial, name="healthz-trivial"),
     *groupings_urls.public_urlpatterns,
     path("accounts/", include("allauth.urls")),
-    path("", include("accounts.urls_user")),
+    *accounts_urls.user_urlpatterns,
+    path("", include("notifications.urls")),
     path("b/<slug:body_slug>/", include(body_pages)),
     path("api/v1/bodies/<slug:body_slug>/", include(body_api)),
-    path("api/v1/", include("accounts.urls_api_user")),
+    path("api/v1/", include(accounts_urls_api.user_urlpatterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("platform/admin/", admin.site.urls),

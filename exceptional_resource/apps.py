@@ -28,17 +28,7 @@ class ExceptionalResourceConfig(AppConfig):
 
         register_kinds()
 
-        from exceptional_resource.reporting.governance import register_governance_pack
-
-        register_governance_pack()
-
-        from exceptional_resource.reporting.auditor import register_auditor_export
-
-        register_auditor_export()
-        register_body_nav("Audit samples", "auditor:samples", Action.EXPORT_AUDIT, 85)
-        register_body_nav("Inclusion annex", "annex:list", Action.VIEW_INCLUSION_ANNEX, 86)
-
-        from exceptional_resource.selectors import award_labels
+        from exceptional_resource.selectors.cases import award_labels
         from pooling.source_labels import register_source_labels
 
         register_source_labels("award", award_labels)

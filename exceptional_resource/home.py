@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ResponsibleBody
-from accounts.money import format_pence
 from accounts.policy import Action, BodyAccess
 from accounts.web import WorkItem
-from exceptional_resource import selectors
+from core.money import format_pence
 from exceptional_resource.models import CaseStatus
+from exceptional_resource.selectors import cases as selectors
 from pooling.models import Instalment
 
 S = CaseStatus
@@ -122,7 +122,7 @@ def auditor_work(access: BodyAccess, body: ResponsibleBody) -> list[WorkItem]:
             "",
             "Every transaction, decision and award of a period, with checksums.",
             "Request or download an export",
-            reverse("accounts:reports", kwargs={"body_slug": body.slug}),
+            reverse("reports:reports", kwargs={"body_slug": body.slug}),
         ),
         WorkItem(
             "Audit samples",

@@ -6,7 +6,7 @@ letters, evidence) is a new block here, not an edit to another's. Object kwargs 
 
 from django.urls import URLPattern, URLResolver, path
 
-from exceptional_resource.views import cases, decisions, drafts, evidence, letters, reviews
+from exceptional_resource.views import cases, decisions, draft_rows, drafts, evidence, letters, reviews
 
 app_name = "cases"
 
@@ -21,28 +21,28 @@ case_urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<int:case_id>/reconsideration/", cases.ReconsiderationView.as_view(), name="reconsideration"),
 ]
 
-# The case form: a task list of sections, then check answers and send (views/drafts.py).
+# The case form: a task list of sections, then check answers and send (views/drafts.py, views/draft_rows.py).
 draft_urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/new/", drafts.NewCaseView.as_view(), name="new"),
     path("cases/<int:case_id>/draft/", drafts.TaskListView.as_view(), name="draft"),
     path("cases/<int:case_id>/draft/need/", drafts.NeedView.as_view(), name="draft-need"),
-    path("cases/<int:case_id>/draft/provision/", drafts.ProvisionView.as_view(), name="draft-provision"),
+    path("cases/<int:case_id>/draft/provision/", draft_rows.ProvisionView.as_view(), name="draft-provision"),
     path(
         "cases/<int:case_id>/draft/provision/<int:provisionrow_id>/remove/",
-        drafts.ProvisionRemoveView.as_view(),
+        draft_rows.ProvisionRemoveView.as_view(),
         name="draft-provision-remove",
     ),
     path("cases/<int:case_id>/draft/funding/", drafts.FundingView.as_view(), name="draft-funding"),
-    path("cases/<int:case_id>/draft/resources/", drafts.ResourcesView.as_view(), name="draft-resources"),
+    path("cases/<int:case_id>/draft/resources/", draft_rows.ResourcesView.as_view(), name="draft-resources"),
     path(
         "cases/<int:case_id>/draft/resources/<int:resourceline_id>/remove/",
-        drafts.ResourceRemoveView.as_view(),
+        draft_rows.ResourceRemoveView.as_view(),
         name="draft-resources-remove",
     ),
-    path("cases/<int:case_id>/draft/outcomes/", drafts.OutcomesView.as_view(), name="draft-outcomes"),
+    path("cases/<int:case_id>/draft/outcomes/", draft_rows.OutcomesView.as_view(), name="draft-outcomes"),
     path(
         "cases/<int:case_id>/draft/outcomes/<int:outcome_id>/remove/",
-        drafts.OutcomeRemoveView.as_view(),
+        draft_rows.OutcomeRemoveView.as_view(),
         name="draft-outcomes-remove",
     ),
     path("cases/<int:case_id>/draft/involvement/", drafts.InvolvementView.as_view(), name="draft-involvement"),

@@ -3,7 +3,7 @@ named ``<model_name>_id`` for the cross-tenant suite."""
 
 from django.urls import path
 
-from exceptional_resource.apis import awards, cases, letters, pupils
+from exceptional_resource.apis import awards, cases, evidence, letters, pupils, workflow
 
 app_name = "cases-api"
 
@@ -34,23 +34,23 @@ urlpatterns = [
         cases.OutcomeRemoveApi.as_view(),
         name="case-outcome-remove",
     ),
-    path("cases/<int:case_id>/submit/", cases.CaseSubmitApi.as_view(), name="case-submit"),
+    path("cases/<int:case_id>/submit/", workflow.CaseSubmitApi.as_view(), name="case-submit"),
     path(
         "cases/<int:case_id>/request-information/",
-        cases.CaseRequestInformationApi.as_view(),
+        workflow.CaseRequestInformationApi.as_view(),
         name="case-request-information",
     ),
     path(
         "cases/<int:case_id>/provide-information/",
-        cases.CaseProvideInformationApi.as_view(),
+        workflow.CaseProvideInformationApi.as_view(),
         name="case-provide-information",
     ),
-    path("cases/<int:case_id>/headroom/", cases.CaseHeadroomApi.as_view(), name="case-headroom"),
-    path("cases/<int:case_id>/decide/", cases.CaseDecideApi.as_view(), name="case-decide"),
-    path("cases/<int:case_id>/withdraw/", cases.CaseWithdrawApi.as_view(), name="case-withdraw"),
+    path("cases/<int:case_id>/headroom/", workflow.CaseHeadroomApi.as_view(), name="case-headroom"),
+    path("cases/<int:case_id>/decide/", workflow.CaseDecideApi.as_view(), name="case-decide"),
+    path("cases/<int:case_id>/withdraw/", workflow.CaseWithdrawApi.as_view(), name="case-withdraw"),
     path(
         "cases/<int:case_id>/request-reconsideration/",
-        cases.CaseRequestReconsiderationApi.as_view(),
+        workflow.CaseRequestReconsiderationApi.as_view(),
         name="case-request-reconsideration",
     ),
     path("cases/<int:case_id>/comments/", cases.CaseCommentListApi.as_view(), name="case-comments"),
@@ -63,4 +63,9 @@ urlpatterns = [
     path("awards/<int:award_id>/", awards.AwardDetailApi.as_view(), name="award"),
     path("awards/<int:award_id>/vary/", awards.AwardVaryApi.as_view(), name="award-vary"),
     path("awards/<int:award_id>/end/", awards.AwardEndApi.as_view(), name="award-end"),
+    # Evidence
+    path("cases/<int:case_id>/evidence/", evidence.EvidenceListApi.as_view(), name="evidence-list"),
+    path("cases/<int:case_id>/evidence/upload/", evidence.EvidenceUploadApi.as_view(), name="evidence-upload"),
+    path("evidence/<int:casedocument_id>/download/", evidence.EvidenceDownloadApi.as_view(), name="evidence-download"),
+    path("evidence/<int:casedocument_id>/remove/", evidence.EvidenceRemoveApi.as_view(), name="evidence-remove"),
 ]

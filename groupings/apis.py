@@ -11,10 +11,21 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView, created
 from accounts.policy import Action
-from groupings import selectors, services
+from accounts.web import TenantAPIView
+from core.api import created
+from groupings import selectors
 from groupings.models import ArrangementBasis, ArrangementStatus
+from groupings.services.arrangements import (
+    arrangement_activate,
+    arrangement_end,
+    arrangement_give_notice,
+    arrangement_propose,
+    arrangement_withdraw,
+    own_academies_add,
+    own_academies_preview,
+)
+from groupings.services.policy import policy_version_create
 
 
 class SchoolOutputSerializer(serializers.Serializer):
@@ -143,7 +154,7 @@ class ArrangementProposeApi(TenantAPIView):
         self.require(Action.MANAGE_GROUPING)
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        arrangement = services.arrangement_propose(actor=self.actor, tenant=self.tenant, **s.validated_data)
+        arrangement = arrangement_propose(actor=self.actor, tenant=self.tenant, **s.validated_data)
         return created(ArrangementOutputSerializer(arrangement).data)
 
 
@@ -184,7 +195,7 @@ class ArrangementActivateApi(_ArrangementTransitionApi):
         return super().post(request, body_slug, arrangement_id)
 
     def _act(self, request: Request, arrangement_id: int, **kwargs: Any) -> Any:
-        return services.arrangement_activate(actor=self.actor, tenant=self.tenant, arrangement_id=arrangement_id)
+        return arrangement_activate(actor=self.actor, tenant=self.tenant, arrangement_id=arrangement_id)
 
 
 class ArrangementWithdrawApi(_ArrangementTransitionApi):
@@ -193,7 +204,7 @@ class ArrangementWithdrawApi(_ArrangementTransitionApi):
         return super().post(request, body_slug, arrangement_id)
 
     def _act(self, request: Request, arrangement_id: int, **kwargs: Any) -> Any:
-        return services.arrangement_withdraw(actor=self.actor, tenant=self.tenant, arrangement_id=arrangement_id)
+        return arrangement_withdraw(actor=self.actor, tenant=self.tenant, arrangement_id=arrangement_id)
 
 
 class ArrangementGiveNoticeApi(_ArrangementTransitionApi):
@@ -205,7 +216,7 @@ class ArrangementGiveNoticeApi(_ArrangementTransitionApi):
         return super().post(request, body_slug, arrangement_id)
 
     def _act(self, request: Request, arrangement_id: int, **kwargs: Any) -> Any:
-        return services.arrangement_give_notice(
+        return arrangement_give_notice(
             actor=self.actor,
             tenant=self.tenant,
             arrangement_id=arrangement_id,
@@ -222,7 +233,7 @@ class ArrangementEndApi(_ArrangementTransitionApi):
         return super().post(request, body_slug, arrangement_id)
 
     def _act(self, request: Request, arrangement_id: int, **kwargs: Any) -> Any:
-        return services.arrangement_end(
+        return arrangement_end(
             actor=self.actor,
             tenant=self.tenant,
             arrangement_id=arrangement_id,
@@ -254,13 +265,13 @@ class OwnAcademiesApi(TenantAPIView):
         s.is_valid(raise_exception=True)
         added = []
         if s.validated_data["confirm"]:
-            added = services.own_academies_add(
+            added = own_academies_add(
                 actor=self.actor,
                 tenant=self.tenant,
                 start_date=s.validated_data["start_date"],
                 school_ids=s.validated_data["school_ids"],
             )
-        preview = services.own_academies_preview(tenant=self.tenant, start_date=s.validated_data["start_date"])
+        preview = own_academies_preview(tenant=self.tenant, start_date=s.validated_data["start_date"])
         data = {
             "to_add": preview.to_add,
             "already_in_a_grouping": preview.already_in_a_grouping,
@@ -299,5 +310,5 @@ class PolicyCreateApi(TenantAPIView):
         self.require(Action.MANAGE_GROUPING)
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        policy = services.policy_version_create(actor=self.actor, tenant=self.tenant, **s.validated_data)
+        policy = policy_version_create(actor=self.actor, tenant=self.tenant, **s.validated_data)
         return created(PolicyOutputSerializer(policy).data)

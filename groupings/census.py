@@ -11,7 +11,7 @@ national total rows (``URN`` = ``NAT``) are skipped and counted. A row is reject
 physical line number (the header is line 1), for a URN that is not a whole number or is
 repeated, a count that is not a whole number or is negative, or EHC plan plus SEN support
 pupils that add up to more than the pupils on roll. This module reads and validates only;
-``groupings.census_services`` writes."""
+``groupings.services.census`` writes."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from accounts.text import ascii_digits
+from core.text import ascii_digits
 from groupings.gias import (
     MAX_INTEGER,
     Column,

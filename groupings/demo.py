@@ -11,10 +11,16 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Role
-from accounts.tenancy import tenant_context
-from groupings import services
+from core.tenancy import tenant_context
 from groupings.gias import read_london_extract
 from groupings.models import Arrangement, School, imf_eligibility
+from groupings.services.arrangements import (
+    arrangement_activate,
+    arrangement_propose,
+    own_academies_add,
+    own_academies_preview,
+)
+from groupings.services.policy import policy_ensure_default
 
 DEMO_SCHOOLS = Path(__file__).resolve().parent / "data" / "demo_london_schools.csv"
 DEMO_HEAD_SCHOOLS = {"step-academy-trust": "Gonville Academy", "kingston": "Latchmere School"}
@@ -40,11 +46,11 @@ def seed(ctx: Any) -> None:
     _load_schools()
     trust, la = ctx.bodies["step-academy-trust"], ctx.bodies["kingston"]
     for body in (trust, la):
-        services.policy_ensure_default(actor=ctx.staff, tenant=body, effective_from=POLICY_FROM)
+        policy_ensure_default(actor=ctx.staff, tenant=body, effective_from=POLICY_FROM)
 
-    preview = services.own_academies_preview(tenant=trust, start_date=MEMBERS_FROM)
+    preview = own_academies_preview(tenant=trust, start_date=MEMBERS_FROM)
     if preview.to_add:
-        services.own_academies_add(
+        own_academies_add(
             actor=ctx.staff, tenant=trust, start_date=MEMBERS_FROM, school_ids=[s.pk for s in preview.to_add]
         )
     maintained = School.objects.filter(la_code=la.la_code, is_imf_eligible=True).order_by("name")
@@ -53,7 +59,7 @@ def seed(ctx: Any) -> None:
     for school in maintained:
         if school.pk in taken or not school.is_maintained:
             continue
-        arrangement = services.arrangement_propose(
+        arrangement = arrangement_propose(
             actor=ctx.staff,
             tenant=la,
             school_id=school.pk,
@@ -62,14 +68,14 @@ def seed(ctx: Any) -> None:
             start_date=MEMBERS_FROM,
             agreement_reference="Scheme for financing schools, section 3",
         )
-        services.arrangement_activate(actor=ctx.staff, tenant=la, arrangement_id=arrangement.pk)
+        arrangement_activate(actor=ctx.staff, tenant=la, arrangement_id=arrangement.pk)
 
     latchmere = School.objects.filter(urn=138689).first()  # a standalone academy trust joining by contract
     if latchmere is not None:
         with tenant_context(la):
             exists = Arrangement.objects.filter(school=latchmere).exists()
         if not exists:
-            arrangement = services.arrangement_propose(
+            arrangement = arrangement_propose(
                 actor=ctx.staff,
                 tenant=la,
                 school_id=latchmere.pk,
@@ -79,7 +85,7 @@ def seed(ctx: Any) -> None:
                 agreement_reference="KINGSTON-IMF-2026-001",
                 agreement_document=SimpleUploadedFile("demo-signed-agreement.pdf", DEMO_AGREEMENT_PDF),
             )
-            services.arrangement_activate(actor=ctx.staff, tenant=la, arrangement_id=arrangement.pk)
+            arrangement_activate(actor=ctx.staff, tenant=la, arrangement_id=arrangement.pk)
 
     for slug, school_name in DEMO_HEAD_SCHOOLS.items():
         body = ctx.bodies[slug]

@@ -5,7 +5,7 @@
 - ``read_groups``: groups, ``allgroupsdata.csv`` (trusts are kept, other groups skipped).
 - ``read_london_extract``: the derived London extract used for demo data.
 
-These read and validate only; ``groupings.register_services`` writes. Columns are found
+These read and validate only; ``groupings.services.register`` writes. Columns are found
 by header name, never by position, because GIAS adds and moves columns between years.
 Line numbers are physical lines of the file (the header is line 1), so a reader can open
 the file at the line a rejection names."""
@@ -24,8 +24,8 @@ from typing import Any, BinaryIO
 
 from django.db import models
 
-from accounts.errors import ApplicationError
-from accounts.text import ascii_digits
+from core.errors import ApplicationError
+from core.text import ascii_digits
 from groupings.models import School, SchoolLink, Trust
 
 # Windows-1252 is what GIAS downloads are in; UTF-8 only on request.

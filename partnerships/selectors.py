@@ -10,8 +10,7 @@ from datetime import datetime
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import ResponsibleBody
-from accounts.reports.models import ReportRun
-from accounts.tenancy import platform_context
+from core.tenancy import platform_context
 from partnerships.models import (
     DemandForecast,
     ExpertAllocation,
@@ -26,6 +25,7 @@ from partnerships.models import (
     PlanVersion,
     ProvisionSetting,
 )
+from reports.models import ReportRun
 
 
 def partnership_list(*, tenant: ResponsibleBody) -> QuerySet[Partnership]:
@@ -128,11 +128,11 @@ def report_list(*, tenant: ResponsibleBody, partnership: Partnership) -> QuerySe
     )
 
 
-def report_get(*, tenant: ResponsibleBody, reportrun_id: int) -> ReportRun:
+def report_get(*, tenant: ResponsibleBody, report_run_id: int) -> ReportRun:
     """A sufficiency report run; any other report type is the same 404."""
     from partnerships.reports import REPORT_TYPE
 
-    return ReportRun.objects.for_tenant(tenant).prefetch_related("files").get(pk=reportrun_id, report_type=REPORT_TYPE)
+    return ReportRun.objects.for_tenant(tenant).prefetch_related("files").get(pk=report_run_id, report_type=REPORT_TYPE)
 
 
 def participation_list(*, tenant: ResponsibleBody) -> QuerySet[Participation]:

@@ -4,7 +4,7 @@ DfE publishes allocations as one row a school: a URN column and one or more amou
 columns, with headers that change from year to year. So the file is read as a table of
 text, the person picks the URN and amount columns from its headers, and every row is
 checked before anything is written: unknown URNs are checked against the register by the
-service (``pooling.services.contributions``), everything else here. Line numbers are the
+service (``pooling.services.allocations``), everything else here. Line numbers are the
 file's own (the header is line 1 of a CSV; a spreadsheet's row numbers for Excel), so a
 person can find each problem in the file they have open.
 """
@@ -24,10 +24,10 @@ import magic
 from django.conf import settings
 from django.core.files import File
 
-from accounts.errors import ApplicationError
-from accounts.money import parse_pounds
-from accounts.text import ascii_digits
-from accounts.uploads import validate_upload
+from core.errors import ApplicationError
+from core.money import parse_pounds
+from core.text import ascii_digits
+from core.uploads import validate_upload
 
 ALLOCATION_FILE_TYPES = frozenset({"csv", "xlsx"})
 # A header row is looked for this far down (DfE spreadsheets put titles above it).
@@ -68,7 +68,7 @@ class AllocationRow:
 
 
 def _scan(data: bytes, *, name: str, field: str) -> None:
-    from accounts.uploads import _scanner
+    from core.uploads import _scanner
 
     if _scanner().scan(data, name=name):
         raise ApplicationError("The selected file contains a virus.", code="file_infected", field=field)

@@ -11,13 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ResponsibleBody, Role
-from accounts.money import format_pence
 from accounts.policy import Action, BodyAccess
-from accounts.reports.models import ReportRun
 from accounts.web import WorkItem
+from core.money import format_pence
 from pooling.models import Instalment, Pool
 from pooling.selectors import ledger_browse
 from pooling.selectors.paid import pool_headroom_on
+from reports.models import ReportRun
 
 GOVERNANCE_PACK = "governance_pack"
 
@@ -115,7 +115,7 @@ def trustee_work(access: BodyAccess, body: ResponsibleBody) -> list[WorkItem]:
                 "",
                 latest.label,
                 "Read the latest governance pack",
-                _url("accounts:report", body, reportrun_id=latest.pk),
+                _url("reports:report", body, reportrun_id=latest.pk),
             )
         )
     else:
@@ -125,7 +125,7 @@ def trustee_work(access: BodyAccess, body: ResponsibleBody) -> list[WorkItem]:
                 "",
                 "No governance pack has been produced yet.",
                 "Request a governance pack",
-                _url("accounts:report-new", body),
+                _url("reports:report-new", body),
             )
         )
     return items

@@ -1,5 +1,6 @@
-"""Celery tasks for pooling. Thin: ids in, a tenant context, one service call, safe to run
-twice (a repeated calculation posts nothing)."""
+"""Celery tasks for pooling (found by Celery's autodiscovery, like every app's ``tasks.py``).
+Thin: ids in, a tenant context, one service call, safe to run twice (a repeated
+calculation posts nothing; a remittance already stored is left alone)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from accounts.models import ResponsibleBody
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from groupings.models import Arrangement
 
 # --- Contributions ----------------------------------------------------------------------
@@ -32,3 +33,21 @@ def recalculate_contributions_for_arrangement(self, *, tenant_id: int, arrangeme
     except OperationalError as exc:  # a lock timeout or a lost connection: try again later
         raise self.retry(exc=exc) from exc
     return [c.pk for c in contributions]
+
+
+# --- Payments -------------------------------------------------------------------------------
+
+
+@shared_task(name="pooling.remittances_build", bind=True, max_retries=5, default_retry_delay=30)
+def remittances_build_task(self, *, tenant_id: int, payment_run_id: int) -> int:  # type: ignore[no-untyped-def]
+    """Build the remittance advice of a confirmed payment run. Safe to run twice: a school
+    whose advice is already stored is left alone, so there is only ever one file set."""
+    from pooling.services.payments import remittances_build
+
+    tenant = ResponsibleBody.objects.filter(pk=tenant_id).first()
+    if tenant is None:
+        return 0
+    try:
+        return len(remittances_build(tenant=tenant, payment_run_id=payment_run_id))
+    except OSError as exc:
+        raise self.retry(exc=exc) from exc

@@ -1,10 +1,75 @@
-from django.urls import include, path
+"""Pool pages under ``/b/<body_slug>/pool/``, one block per sub-domain (ledger,
+contributions, payments and period close), all in the ``pooling`` namespace."""
+
+from django.urls import path
+
+from pooling.views import contributions, ledger, payments
 
 app_name = "pooling"
 
-# Each sub-domain keeps its own URL module; names stay in the one "pooling" namespace.
 urlpatterns = [
-    path("pool/", include("pooling.urls_ledger")),
-    path("pool/", include("pooling.urls_contributions")),
-    path("pool/", include("pooling.urls_payments")),
+    # Ledger
+    path("pool/", ledger.DashboardView.as_view(), name="dashboard"),
+    path("pool/open/", ledger.PoolOpenView.as_view(), name="pool-open"),
+    path("pool/<int:pool_id>/ledger/", ledger.LedgerView.as_view(), name="ledger"),
+    path("pool/transactions/<int:transaction_id>/", ledger.TransactionView.as_view(), name="transaction"),
+    path(
+        "pool/transactions/<int:transaction_id>/reverse/",
+        ledger.TransactionReverseView.as_view(),
+        name="transaction-reverse",
+    ),
+    # Contributions
+    path("pool/<int:pool_id>/allocations/", contributions.AllocationsView.as_view(), name="allocations"),
+    path("pool/<int:pool_id>/allocations/set/", contributions.AllocationSetView.as_view(), name="allocation-set"),
+    path(
+        "pool/<int:pool_id>/allocations/import/", contributions.AllocationImportView.as_view(), name="allocation-import"
+    ),
+    path(
+        "pool/<int:pool_id>/allocations/import/columns/",
+        contributions.AllocationImportColumnsView.as_view(),
+        name="allocation-import-columns",
+    ),
+    path(
+        "pool/<int:pool_id>/allocations/import/preview/",
+        contributions.AllocationImportPreviewView.as_view(),
+        name="allocation-import-preview",
+    ),
+    path("pool/<int:pool_id>/contributions/", contributions.ContributionsView.as_view(), name="contributions"),
+    path(
+        "pool/<int:pool_id>/contributions/recalculate/",
+        contributions.ContributionsRecalculateView.as_view(),
+        name="contributions-recalculate",
+    ),
+    path(
+        "pool/contributions/<int:contribution_id>/", contributions.ContributionDetailView.as_view(), name="contribution"
+    ),
+    path(
+        "pool/contributions/<int:contribution_id>/receipts/new/",
+        contributions.ReceiptNewView.as_view(),
+        name="receipt-new",
+    ),
+    # Payments and period close
+    path("pool/<int:pool_id>/payment-runs/", payments.PaymentRunListView.as_view(), name="payment-runs"),
+    path("pool/<int:pool_id>/payment-runs/new/", payments.PaymentRunNewView.as_view(), name="payment-run-new"),
+    path("pool/payment-runs/<int:paymentrun_id>/", payments.PaymentRunDetailView.as_view(), name="payment-run"),
+    path(
+        "pool/payment-runs/<int:paymentrun_id>/remittances/",
+        payments.RemittanceRequestView.as_view(),
+        name="payment-run-remittances",
+    ),
+    path(
+        "pool/remittances/<int:remittance_id>/csv/",
+        payments.RemittanceDownloadView.as_view(kind="csv"),
+        name="remittance-csv",
+    ),
+    path(
+        "pool/remittances/<int:remittance_id>/pdf/",
+        payments.RemittanceDownloadView.as_view(kind="pdf"),
+        name="remittance-pdf",
+    ),
+    path("pool/<int:pool_id>/close/", payments.PoolCloseView.as_view(), name="pool-close"),
+    path("pool/<int:pool_id>/reopen/", payments.PoolReopenView.as_view(), name="pool-reopen"),
+    path("pool/journal/", payments.JournalExportView.as_view(), name="journal-export"),
+    path("pool/<int:pool_id>/account-codes/", payments.AccountCodesView.as_view(), name="account-codes"),
+    path("pool/account-codes/<int:account_id>/", payments.AccountCodesEditView.as_view(), name="account-code-edit"),
 ]

@@ -11,11 +11,10 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView
-from accounts.errors import ConflictError
 from accounts.policy import Action
-from exceptional_resource import selectors
-from exceptional_resource.apis.cases import AwardTermsSerializer, CaseApi, _headroom_conflict
+from accounts.web import TenantAPIView
+from core.errors import ConflictError
+from exceptional_resource.apis.cases import CaseApi
 from exceptional_resource.apis.pupils import case_school_scope, paginate
 from exceptional_resource.apis.serializers import (
     AwardDetailOutputSerializer,
@@ -25,7 +24,9 @@ from exceptional_resource.apis.serializers import (
     PenceField,
     award_detail,
 )
+from exceptional_resource.apis.workflow import AwardTermsSerializer, headroom_conflict
 from exceptional_resource.models import Award, Outcome
+from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.services.awards import award_end_early, award_vary, review_record
 from exceptional_resource.services.reviews import REVIEW_DECISIONS, review_decide
 from pooling.services.ledger import InsufficientHeadroom
@@ -85,7 +86,7 @@ class AwardVaryApi(AwardApi):
         try:
             award_vary(actor=self.actor, tenant=self.tenant, award_id=award.pk, **s.validated_data)
         except InsufficientHeadroom as exc:
-            return _headroom_conflict(exc)
+            return headroom_conflict(exc)
         return Response(self.detail(award.pk))
 
 
@@ -173,7 +174,7 @@ class ReviewDecideApi(CaseApi):
         try:
             review_decide(actor=self.actor, tenant=self.tenant, case_id=case.pk, **s.validated_data)
         except InsufficientHeadroom as exc:
-            return _headroom_conflict(exc)
+            return headroom_conflict(exc)
         return Response(self.detail(case.pk))
 
 

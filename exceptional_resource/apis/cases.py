@@ -1,6 +1,6 @@
 """Cases: the list (by status and school), drafting (the case, its costed provision map,
-the resource asked for, the intended outcomes), every transition of the workflow, and the
-pool's headroom as the deciding officer sees it.
+resources and outcomes) and comments. The workflow transitions and the decision are in
+``workflow.py``.
 
 Who may do what is the policy layer's answer: a head or SENDCO drafts, submits, answers,
 withdraws and asks for reconsideration for their own school's cases; a decision officer
@@ -10,34 +10,29 @@ for a head or SENDCO, of another school is a 404; an action the role does not al
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView, created
-from accounts.errors import ApplicationError
 from accounts.policy import Action
-from exceptional_resource import selectors
+from accounts.web import TenantAPIView
+from core.api import created
 from exceptional_resource.apis.pupils import case_school_scope, paginate
 from exceptional_resource.apis.serializers import (
     CaseDetailOutputSerializer,
     CaseSummaryOutputSerializer,
     CountField,
-    DecisionOutputSerializer,
     PenceField,
 )
-from exceptional_resource.models import Case, CaseStatus, Decision, ResourceLine
-from exceptional_resource.services import cases as case_services
+from exceptional_resource.models import Case, CaseStatus, ResourceLine
+from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.services import drafts
 from exceptional_resource.services.access_log import case_view_record
 from exceptional_resource.services.comments import case_comment_add
-from pooling import selectors as pool_selectors
-from pooling.services.ledger import InsufficientHeadroom
 
 
 class CaseApi(TenantAPIView):
@@ -226,249 +221,6 @@ class OutcomeRemoveApi(CaseApi):
         self.require(Action.RAISE_CASE, case)
         drafts.outcome_remove(actor=self.actor, tenant=self.tenant, case_id=case.pk, outcome_id=outcome_id)
         return Response(self.detail(case.pk))
-
-
-# --- Transitions -----------------------------------------------------------------------------
-
-
-class CaseSubmitApi(CaseApi):
-    """Send a complete draft for decision; the decision clock starts. An incomplete draft
-    is a 400 ``incomplete_case`` naming the first missing field, with all of them in
-    ``detail.missing``."""
-
-    @extend_schema(request=None, responses=CaseDetailOutputSerializer)
-    def post(self, request: Request, body_slug: str, case_id: int) -> Response:
-        case = self.get_case(case_id)
-        self.require(Action.RAISE_CASE, case)
-        case_services.case_submit(actor=self.actor, tenant=self.tenant, case_id=case.pk)
-        return Response(self.detail(case.pk))
-
-
-class CaseRequestInformationApi(CaseApi):
-    """A decision officer asks the school for something; the clock pauses."""
-
-    class InputSerializer(serializers.Serializer):
-        question = serializers.CharField(max_length=2000)
-
-    @extend_schema(request=InputSerializer, responses=CaseDetailOutputSerializer)
-    def post(self, request: Request, body_slug: str, case_id: int) -> Response:
-        case = self.get_case(case_id)
-        self.require(Action.DECIDE_CASE, case)
-        s = self.InputSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        case_services.case_request_information(
-            actor=self.actor, tenant=self.tenant, case_id=case.pk, question=s.validated_data["question"]
-        )
-        return Response(self.detail(case.pk))
-
-
-class CaseProvideInformationApi(CaseApi):
-    """The school answers; the case is back with the officer and the clock runs again."""
-
-    class InputSerializer(serializers.Serializer):
-        answer = serializers.CharField(max_length=5000)
-
-    @extend_schema(request=InputSerializer, responses=CaseDetailOutputSerializer)
-    def post(self, request: Request, body_slug: str, case_id: int) -> Response:
-        case = self.get_case(case_id)
-        self.require(Action.RAISE_CASE, case)
-        s = self.InputSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        case_services.case_provide_information(
-            actor=self.actor, tenant=self.tenant, case_id=case.pk, answer=s.validated_data["answer"]
-        )
-        return Response(self.detail(case.pk))
-
-
-class CaseWithdrawApi(CaseApi):
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
-    @extend_schema(request=InputSerializer, responses=CaseDetailOutputSerializer)
-    def post(self, request: Request, body_slug: str, case_id: int) -> Response:
-        case = self.get_case(case_id)
-        self.require(Action.RAISE_CASE, case)
-        s = self.InputSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        case_services.case_withdraw(
-            actor=self.actor, tenant=self.tenant, case_id=case.pk, reason=s.validated_data["reason"]
-        )
-        return Response(self.detail(case.pk))
-
-
-class CaseRequestReconsiderationApi(CaseApi):
-    """The school asks for a decision to be looked at again; a different officer decides
-    it through the same decide operation."""
-
-    class InputSerializer(serializers.Serializer):
-        grounds = serializers.CharField(max_length=5000)
-
-    @extend_schema(request=InputSerializer, responses=CaseDetailOutputSerializer)
-    def post(self, request: Request, body_slug: str, case_id: int) -> Response:
-        case = self.get_case(case_id)
-        self.require(Action.RAISE_CASE, case)
-        s = self.InputSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        case_services.case_request_reconsideration(
-            actor=self.actor, tenant=self.tenant, case_id=case.pk, grounds=s.validated_data["grounds"]
-        )
-        return Response(self.detail(case.pk))
-
-
-class AwardTermsSerializer(serializers.Serializer):
-    """The terms of an award; required unless the outcome is a decline."""
-
-    amount_pence = PenceField(required=False, default=0)
-    pool_id = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
-    frequency = serializers.ChoiceField(
-        choices=Decision.Frequency.choices, required=False, allow_blank=True, default=""
-    )
-    starts_on = serializers.DateField(required=False, allow_null=True, default=None)
-    ends_on = serializers.DateField(required=False, allow_null=True, default=None)
-    review_on = serializers.DateField(required=False, allow_null=True, default=None)
-    conditions = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-
-    def check_terms(self, data: dict[str, Any]) -> None:
-        errors: dict[str, str] = {}
-        if data["amount_pence"] <= 0:
-            errors["amount_pence"] = "Enter the amount awarded, in pence, more than 0."
-        for name, message in (
-            ("pool_id", "Choose the funding period's pool."),
-            ("frequency", "Choose monthly or termly payments."),
-            ("starts_on", "Enter the date the award starts."),
-            ("ends_on", "Enter the date the award ends."),
-            ("review_on", "Enter the review date."),
-        ):
-            if not data[name]:
-                errors[name] = message
-        starts_on: date | None = data["starts_on"]
-        ends_on: date | None = data["ends_on"]
-        if starts_on and ends_on and ends_on < starts_on:
-            errors["ends_on"] = "The end date must be on or after the start date."
-        if errors:
-            raise serializers.ValidationError(errors)
-
-
-def _headroom_conflict(exc: InsufficientHeadroom) -> Response:
-    """The 409 for a decision the pool cannot fund, returned rather than raised: the
-    service has already recorded the shortfall for governance, and raising would roll that
-    record back with the request's transaction."""
-    return Response({"code": exc.code, "message": exc.message, "detail": exc.extra}, status=409)
-
-
-class CaseDecideApi(CaseApi):
-    """Approve, partly approve or decline a submitted case, or decide a reconsideration
-    (which must be a different officer). Approving commits the money at once and plans the
-    instalments; above the officer's limit it is 409 ``over_delegated_limit``; if the pool
-    cannot fund it, 409 ``insufficient_headroom`` with the shortfall in ``detail`` and the
-    shortfall is recorded on the case for the finance officers and trustees."""
-
-    class InputSerializer(AwardTermsSerializer):
-        outcome = serializers.ChoiceField(choices=Decision.Outcome.choices)
-        criteria_met = serializers.ListField(
-            child=serializers.CharField(max_length=300), required=False, default=list, max_length=20
-        )
-        reasons = serializers.CharField(max_length=5000)
-        use_reserve = serializers.BooleanField(required=False, default=False)
-
-        def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-            if data["outcome"] != Decision.Outcome.DECLINED:
-                self.check_terms(data)
-            return data
-
-    class OutputSerializer(serializers.Serializer):
-        decision = DecisionOutputSerializer()
-        award_id = serializers.IntegerField(allow_null=True)
-        case = CaseDetailOutputSerializer()
-
-    @extend_schema(
-        request=InputSerializer,
-        responses={
-            201: OutputSerializer,
-            409: inline_serializer(
-                "CaseDecideConflict",
-                {
-                    "code": serializers.CharField(),
-                    "message": serializers.CharField(),
-                    "detail": serializers.DictField(),
-                },
-            ),
-        },
-    )
-    def post(self, request: Request, body_slug: str, case_id: int) -> Response:
-        case = self.get_case(case_id)
-        self.require(Action.DECIDE_CASE, case)
-        s = self.InputSerializer(data=request.data)
-        s.is_valid(raise_exception=True)
-        try:
-            result = case_services.case_decide(
-                actor=self.actor, tenant=self.tenant, case_id=case.pk, **s.validated_data
-            )
-        except InsufficientHeadroom as exc:
-            return _headroom_conflict(exc)
-        decided = self.get_case(case.pk)
-        decision = next(d for d in decided.decisions.all() if d.pk == result.decision.pk)
-        payload = {"decision": decision, "award_id": result.award.pk if result.award else None, "case": decided}
-        return created(self.OutputSerializer(payload).data)
-
-
-class CaseHeadroomApi(CaseApi):
-    """The pool's headroom as the deciding officer sees it: what is available now and what
-    would be left after awarding ``amount_pence`` (the total requested when not given).
-    ``pool_id`` defaults to the open pool of the current funding period."""
-
-    class FilterSerializer(serializers.Serializer):
-        pool_id = serializers.IntegerField(required=False, min_value=1)
-        amount_pence = PenceField(required=False)
-
-    class OutputSerializer(serializers.Serializer):
-        pool_id = serializers.IntegerField()
-        pool_label = serializers.CharField()
-        available_pence = serializers.IntegerField(help_text="What the pool can still commit, reserve excluded.")
-        reserve_pence = serializers.IntegerField(help_text="The urgent-case reserve.")
-        committed_outstanding_pence = serializers.IntegerField()
-        amount_pence = serializers.IntegerField()
-        available_after_pence = serializers.IntegerField()
-        can_fund = serializers.BooleanField()
-        shortfall_pence = serializers.IntegerField()
-        requested_total_pence = serializers.IntegerField()
-        officer_limit_pence = serializers.IntegerField()
-        within_limit = serializers.BooleanField()
-
-    @extend_schema(parameters=[FilterSerializer], responses=OutputSerializer)
-    def get(self, request: Request, body_slug: str, case_id: int) -> Response:
-        case = self.get_case(case_id)
-        self.require(Action.DECIDE_CASE, case)
-        f = self.FilterSerializer(data=request.query_params)
-        f.is_valid(raise_exception=True)
-        pools = pool_selectors.pool_list(tenant=self.tenant).filter(status="open")
-        pool_id = f.validated_data.get("pool_id")
-        pool = pools.filter(pk=pool_id).first() if pool_id else pools.first()
-        if pool is None:
-            raise ApplicationError("Choose an open funding period.", code="invalid_pool", field="pool_id")
-        headroom = pool_selectors.pool_headroom(tenant=self.tenant, pool=pool)
-        requested = sum(line.total_pence for line in case.resource_lines.all())
-        amount = f.validated_data.get("amount_pence", requested)
-        available = headroom.available_on_expected_pence
-        limit = self.access.decision_limit_pence()
-        return Response(
-            self.OutputSerializer(
-                {
-                    "pool_id": pool.pk,
-                    "pool_label": pool.label,
-                    "available_pence": available,
-                    "reserve_pence": headroom.reserve_pence,
-                    "committed_outstanding_pence": headroom.committed_outstanding_pence,
-                    "amount_pence": amount,
-                    "available_after_pence": available - amount,
-                    "can_fund": amount <= available,
-                    "shortfall_pence": max(amount - available, 0),
-                    "requested_total_pence": requested,
-                    "officer_limit_pence": limit,
-                    "within_limit": amount <= limit,
-                }
-            ).data
-        )
 
 
 # --- Comments --------------------------------------------------------------------------------

@@ -13,13 +13,14 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView, created
-from accounts.errors import ApplicationError
 from accounts.policy import Action
-from exceptional_resource import selectors
+from accounts.web import TenantAPIView
+from core.api import created
+from core.errors import ApplicationError
 from exceptional_resource.apis.serializers import PupilOutputSerializer
 from exceptional_resource.models import Pupil
 from exceptional_resource.models.cases import YEAR_GROUPS
+from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.services.pupils import pupil_create, pupil_identity_view, pupil_transfer
 from groupings.models import School
 from groupings.policy_defaults import need_codes

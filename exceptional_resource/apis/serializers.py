@@ -8,8 +8,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.text import ascii_digits
-from exceptional_resource.selectors import AwardRow, clock_of
+from core.text import ascii_digits
+from exceptional_resource.selectors.cases import AwardRow, clock_of
 
 
 class PenceField(serializers.IntegerField):

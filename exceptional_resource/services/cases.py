@@ -24,11 +24,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, Role, User
 from accounts.policy import Action, BodyAccess
-from accounts.tenancy import tenant_context
+from core.audit import audit_record
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
 from exceptional_resource.clock import add_working_days, elapsed_working_days
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision
 from exceptional_resource.notifications import after_case_event

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from accounts.errors import ApplicationError
-from accounts.money import format_pence
+from core.errors import ApplicationError
+from core.money import format_pence
 
 APPROVED = "approved"
 PARTLY_APPROVED = "partly_approved"

@@ -10,13 +10,13 @@ from django.http import Http404, HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
-from exceptional_resource import selectors
+from core.errors import ApplicationError
 from exceptional_resource.letters import change_letters
 from exceptional_resource.models import Case, CaseStatus
+from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.services.access_log import case_view_record
 from groupings.models import GroupingPolicy
 from groupings.policy_defaults import AREAS_OF_NEED

@@ -12,14 +12,15 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from accounts.errors import ApplicationError
 from accounts.models import Role
-from accounts.money import format_pence, parse_pounds
 from accounts.policy import Action
-from accounts.web import BodyMixin, paginate_list
-from exceptional_resource import selectors
+from accounts.web import BodyMixin
+from core.errors import ApplicationError
+from core.money import format_pence, parse_pounds
+from core.web import paginate_list
 from exceptional_resource.forms import AwardEndForm, AwardVaryForm, DecisionForm, QuestionForm
 from exceptional_resource.models import Award, Case, CaseStatus, Decision
+from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.services.awards import award_end_early, award_vary
 from exceptional_resource.services.cases import case_decide, case_request_information
 from exceptional_resource.views.cases import _CaseFormView

@@ -1,54 +1,42 @@
 """The case form as a GOV.UK task list. The draft is saved when the pupil is chosen and
 again on every section's "Save and continue"; a refused value re-renders the section with
 what was typed, an error summary and the error on the field. Sending happens on the check
-answers page through ``case_submit``."""
+answers page through ``case_submit``. The sections made of rows (provision, resources,
+outcomes) are in ``draft_rows.py``."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils import timezone
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.generic import TemplateView
 
-from accounts.errors import ApplicationError
 from accounts.policy import Action
-from accounts.tenancy import tenant_context
 from accounts.web import BodyMixin
-from exceptional_resource import selectors
+from core.errors import ApplicationError
+from core.tenancy import tenant_context
 from exceptional_resource.forms import (
     NEW_PUPIL,
     FundingForm,
     InvolvementForm,
     NeedForm,
-    OutcomeForm,
-    ProvisionRowForm,
     PupilForm,
-    ResourceLineForm,
 )
-from exceptional_resource.models import CaseStatus, Outcome, ProvisionRow, ResourceLine
+from exceptional_resource.models import CaseStatus
+from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.services import pupil_create
 from exceptional_resource.services.cases import MAX_OUTCOMES, case_submit, missing_for_submission
 from exceptional_resource.services.drafts import (
     case_create_draft,
     case_update_draft,
-    outcome_add,
-    outcome_remove,
-    provision_row_add,
-    provision_row_remove,
-    resource_line_add,
-    resource_line_remove,
 )
 from exceptional_resource.views.common import CaseMixin, case_url, show_error
 from exceptional_resource.views.evidence import evidence_context
 from groupings.models import GroupingPolicy, School
 from groupings.policy_defaults import AREAS_OF_NEED
 from groupings.selectors import policy_in_force
-from pooling.periods import period_of
 
-# (url name, title) in the order the task list shows them; "Save and continue" goes to the next.
 SECTIONS = [
     ("draft-need", "Describe the pupil's need"),
     ("draft-provision", "Provision already in place"),
@@ -127,7 +115,7 @@ class NewCaseView(BodyMixin, TemplateView):
         return HttpResponseRedirect(case_url("draft", self.body, case_id=case.pk))
 
 
-class _DraftMixin(CaseMixin):
+class DraftMixin(CaseMixin):
     """A page of a draft: only the school's head or SENDCO, and only while it is a draft."""
 
     required_action = Action.RAISE_CASE
@@ -146,7 +134,7 @@ class _DraftMixin(CaseMixin):
         return context
 
 
-class TaskListView(_DraftMixin, TemplateView):
+class TaskListView(DraftMixin, TemplateView):
     template_name = "exceptional_resource/draft_tasks.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -189,7 +177,7 @@ class TaskListView(_DraftMixin, TemplateView):
         return context
 
 
-class _SectionView(_DraftMixin, TemplateView):
+class SectionView(DraftMixin, TemplateView):
     """One section of the task list: a form saved into the draft."""
 
     section = ""
@@ -242,7 +230,7 @@ class _SectionView(_DraftMixin, TemplateView):
         return self.next_url()
 
 
-class NeedView(_SectionView):
+class NeedView(SectionView):
     section = "draft-need"
     form_class = NeedForm
 
@@ -260,7 +248,7 @@ class NeedView(_SectionView):
         )
 
 
-class FundingView(_SectionView):
+class FundingView(SectionView):
     section = "draft-funding"
     form_class = FundingForm
 
@@ -284,7 +272,7 @@ class FundingView(_SectionView):
         )
 
 
-class InvolvementView(_SectionView):
+class InvolvementView(SectionView):
     section = "draft-involvement"
     form_class = InvolvementForm
 
@@ -313,189 +301,7 @@ class InvolvementView(_SectionView):
         )
 
 
-class _RowsView(_SectionView):
-    """A section of rows (provision, resource lines, outcomes): the rows so far with a
-    remove button each, and a form to add one. "Save and continue" adds what was typed
-    (if anything) and moves on; "Add another" adds it and stays."""
-
-    template_name = "exceptional_resource/draft_rows.html"
-    remove_name = ""
-
-    def rows(self) -> list[Any]:
-        raise NotImplementedError
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        with tenant_context(self.body):
-            rows = self.rows()
-        context.update(rows=rows, remove_name=self.remove_name)
-        return context
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        redirect = self.dispatch_draft()
-        if redirect:
-            return redirect
-        fields = self.form_class.base_fields
-        prefilled = {name: str(field.initial or "") for name, field in fields.items()}
-        prefilled.update({name: str(value) for name, value in self.initial().items()})
-        typed = any(
-            value.strip() != prefilled.get(name, "") for name in fields if (value := request.POST.get(name, "").strip())
-        )
-        if not typed and request.POST.get("action") != "add":
-            return HttpResponseRedirect(self.after_save())
-        return super().post(request, *args, **kwargs)
-
-    def after_save(self) -> str:
-        if self.request.POST.get("action") == "add":
-            messages.success(self.request, "Added. Add another, or save and continue.")
-            return self.case_url(self.section)
-        return super().after_save()
-
-
-class ProvisionView(_RowsView):
-    section = "draft-provision"
-    form_class = ProvisionRowForm
-    remove_name = "cases:draft-provision-remove"
-
-    def rows(self) -> list[Any]:
-        return list(ProvisionRow.objects.filter(case=self.get_case()).order_by("pk"))
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["total_pence"] = sum(r.cost_pence for r in context["rows"])
-        return context
-
-    def field_map(self) -> dict[str, str]:
-        return {"hourly_cost_pence": "hourly_cost"}
-
-    def save(self, data: dict[str, Any]) -> None:
-        provision_row_add(
-            actor=self.actor,
-            tenant=self.body,
-            case_id=self.get_case().pk,
-            provision=data["provision"],
-            staff_role=data["staff_role"],
-            group_size=data["group_size"],
-            sessions_per_week=data["sessions_per_week"],
-            minutes_per_session=data["minutes_per_session"],
-            weeks=data["weeks"],
-            hourly_cost_pence=data["hourly_cost"],
-        )
-
-
-class ResourcesView(_RowsView):
-    section = "draft-resources"
-    form_class = ResourceLineForm
-    remove_name = "cases:draft-resources-remove"
-
-    def initial(self) -> dict[str, Any]:
-        """Offered, not imposed: from the first of next month to the end of that funding period."""
-        starts = (timezone.localdate().replace(day=1) + timedelta(days=32)).replace(day=1)
-        return {"starts_on": starts, "ends_on": period_of(starts).ends_on}
-
-    def rows(self) -> list[Any]:
-        return list(ResourceLine.objects.filter(case=self.get_case()).order_by("starts_on", "pk"))
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["total_pence"] = sum(r.total_pence for r in context["rows"])
-        return context
-
-    def field_map(self) -> dict[str, str]:
-        return {"unit_cost_pence": "unit_cost"}
-
-    def save(self, data: dict[str, Any]) -> None:
-        resource_line_add(
-            actor=self.actor,
-            tenant=self.body,
-            case_id=self.get_case().pk,
-            kind=data["kind"],
-            description=data["description"] or ResourceLine.Kind(data["kind"]).label,
-            quantity=data["quantity"],
-            unit_cost_pence=data["unit_cost"],
-            starts_on=data["starts_on"],
-            ends_on=data["ends_on"],
-        )
-
-
-class OutcomesView(_RowsView):
-    section = "draft-outcomes"
-    form_class = OutcomeForm
-    remove_name = "cases:draft-outcomes-remove"
-
-    def rows(self) -> list[Any]:
-        return list(Outcome.objects.filter(case=self.get_case()).order_by("review_on", "pk"))
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["max_rows"] = MAX_OUTCOMES
-        context["full"] = len(context["rows"]) >= MAX_OUTCOMES
-        return context
-
-    def field_map(self) -> dict[str, str]:
-        return {"outcomes": "description"}
-
-    def save(self, data: dict[str, Any]) -> None:
-        outcome_add(
-            actor=self.actor,
-            tenant=self.body,
-            case_id=self.get_case().pk,
-            description=data["description"],
-            measure=data["measure"],
-            review_on=data["review_on"],
-        )
-
-
-class _RowRemoveView(_DraftMixin, TemplateView):
-    """POST only: remove one row from the draft and go back to its section."""
-
-    section = ""
-    row_kwarg = ""
-    http_method_names = ["post"]
-
-    def remove(self, row_id: int) -> None:
-        raise NotImplementedError
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        redirect = self.dispatch_draft()
-        if redirect:
-            return redirect
-        try:
-            self.remove(int(kwargs[self.row_kwarg]))
-        except ApplicationError as exc:
-            if exc.code == "not_found":
-                raise Http404("No such row.") from exc
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "Removed.")
-        return HttpResponseRedirect(self.case_url(self.section))
-
-
-class ProvisionRemoveView(_RowRemoveView):
-    section = "draft-provision"
-    row_kwarg = "provisionrow_id"
-
-    def remove(self, row_id: int) -> None:
-        provision_row_remove(actor=self.actor, tenant=self.body, case_id=self.get_case().pk, row_id=row_id)
-
-
-class ResourceRemoveView(_RowRemoveView):
-    section = "draft-resources"
-    row_kwarg = "resourceline_id"
-
-    def remove(self, row_id: int) -> None:
-        resource_line_remove(actor=self.actor, tenant=self.body, case_id=self.get_case().pk, line_id=row_id)
-
-
-class OutcomeRemoveView(_RowRemoveView):
-    section = "draft-outcomes"
-    row_kwarg = "outcome_id"
-
-    def remove(self, row_id: int) -> None:
-        outcome_remove(actor=self.actor, tenant=self.body, case_id=self.get_case().pk, outcome_id=row_id)
-
-
-class CheckAnswersView(_DraftMixin, TemplateView):
+class CheckAnswersView(DraftMixin, TemplateView):
     """Everything in the draft in summary lists with change links, and the button that
     sends it. What is still missing is listed at the top, each linked to its section."""
 

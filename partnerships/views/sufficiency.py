@@ -8,13 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 
-from accounts.reports.downloads import report_file_response
-from accounts.reports.services import report_run_request
-from accounts.text import ascii_digits
+from core.text import ascii_digits
 from partnerships import exports, selectors
 from partnerships.reports import REPORT_TYPE, request_data
 from partnerships.sufficiency import FULL_PERCENT, LOW_PERCENT, sufficiency, year_label
 from partnerships.views.base import ButtonAction, Page, PartnershipPage, or_404, url
+from reports.downloads import report_file_response
+from reports.services import report_run_request
 
 __all__ = ["DashboardView"]
 
@@ -69,7 +69,7 @@ class ReportDownloadView(Page):
     report-run framework)."""
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        run = or_404(selectors.report_get, tenant=self.body, reportrun_id=kwargs["reportrun_id"])
+        run = or_404(selectors.report_get, tenant=self.body, report_run_id=kwargs["reportrun_id"])
         report_file = next(iter(run.files.all()), None)
         if report_file is None:
             raise Http404("This report is not ready.")

@@ -12,13 +12,16 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView, created
 from accounts.policy import Action
+from accounts.web import TenantAPIView
+from core.api import created
 from pooling.allocation_files import read_upload
 from pooling.models import Pool, Receipt
 from pooling.selectors import contributions as selectors
 from pooling.selectors.ledger import pool_get
-from pooling.services import contributions as services
+from pooling.services.allocations import allocation_import_confirm, allocation_import_preview, allocation_set
+from pooling.services.contributions import contributions_calculate
+from pooling.services.receipts import receipt_record
 
 
 class SchoolRefSerializer(serializers.Serializer):
@@ -125,9 +128,7 @@ class AllocationSetApi(_PoolApi):
         pool = self.pool(pool_id)
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        allocation = services.allocation_set(
-            actor=self.actor, tenant=self.tenant, period_label=pool.label, **s.validated_data
-        )
+        allocation = allocation_set(actor=self.actor, tenant=self.tenant, period_label=pool.label, **s.validated_data)
         return Response(AllocationOutputSerializer(allocation).data)
 
 
@@ -171,12 +172,10 @@ class AllocationImportApi(_PoolApi):
         data = s.validated_data
         table, _ = read_upload(data["file"], field="file")
         columns = {"urn_column": data["urn_column"], "amount_column": data["amount_column"]}
-        preview = services.allocation_import_preview(
-            tenant=self.tenant, period_label=pool.label, table=table, **columns
-        )
+        preview = allocation_import_preview(tenant=self.tenant, period_label=pool.label, table=table, **columns)
         imported = None
         if data["confirm"]:
-            imported = services.allocation_import_confirm(
+            imported = allocation_import_confirm(
                 actor=self.actor, tenant=self.tenant, period_label=pool.label, table=table, **columns
             )
         body = {
@@ -272,7 +271,7 @@ class ContributionsRecalculateApi(_PoolApi):
     def post(self, request: Request, body_slug: str, pool_id: int) -> Response:
         self.require(Action.MOVE_MONEY)
         pool = self.pool(pool_id)
-        result = services.contributions_calculate(actor=self.actor, tenant=self.tenant, pool=pool)
+        result = contributions_calculate(actor=self.actor, tenant=self.tenant, pool=pool)
         data = {
             "changed": result.changed,
             "expected_posted_pence": result.expected_posted_pence,
@@ -327,7 +326,7 @@ class ReceiptRecordApi(_ContributionApi):
         contribution = selectors.contribution_get(tenant=self.tenant, contribution_id=contribution_id)
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        receipt = services.receipt_record(
+        receipt = receipt_record(
             actor=self.actor, tenant=self.tenant, contribution_id=contribution.pk, **s.validated_data
         )
         return created(ReceiptOutputSerializer(receipt).data)

@@ -12,10 +12,11 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView, created
 from accounts.policy import Action
+from accounts.web import TenantAPIView
+from core.api import created
 from pooling import selectors
-from pooling.forms_ledger import period_label_error
+from pooling.forms.ledger import period_label_error
 from pooling.models import AccountKind, Transaction
 from pooling.selectors import ledger_browse as browse
 from pooling.services.ledger import pool_open, transaction_reverse

@@ -17,11 +17,12 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView, created
-from accounts.audit import audit_record
 from accounts.policy import Action
-from accounts.tenancy import tenant_context
-from accounts.web import tenant_stream
+from accounts.web import TenantAPIView
+from core.api import created
+from core.audit import audit_record
+from core.tenancy import tenant_context
+from core.web import tenant_stream
 from pooling import remittances, selectors
 from pooling.selectors import payments as payment_selectors
 from pooling.services import payments as services

@@ -22,11 +22,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
-from accounts.money import format_pence
-from accounts.tenancy import tenant_context
+from core.audit import audit_record
+from core.errors import ApplicationError, ConflictError
+from core.money import format_pence
+from core.tenancy import tenant_context
 from pooling import remittances
 from pooling.models import (
     AccountKind,
@@ -209,7 +209,7 @@ def payment_run_confirm(
         tenant_id, run_id = tenant.pk, run.pk
         # robust: the run is committed whatever the broker says; a failed enqueue is logged
         # and the advice can be requested again (``remittances_request``).
-        transaction.on_commit(lambda: _enqueue_remittances(tenant_id=tenant_id, paymentrun_id=run_id), robust=True)
+        transaction.on_commit(lambda: _enqueue_remittances(tenant_id=tenant_id, payment_run_id=run_id), robust=True)
     return run
 
 
@@ -259,10 +259,10 @@ def _post_run(
         )
 
 
-def _enqueue_remittances(*, tenant_id: int, paymentrun_id: int) -> None:
-    from pooling.tasks_payments import remittances_build_task
+def _enqueue_remittances(*, tenant_id: int, payment_run_id: int) -> None:
+    from pooling.tasks import remittances_build_task
 
-    remittances_build_task.delay(tenant_id=tenant_id, paymentrun_id=paymentrun_id)
+    remittances_build_task.delay(tenant_id=tenant_id, payment_run_id=payment_run_id)
 
 
 def remittances_request(*, actor: User, tenant: ResponsibleBody, payment_run_id: int) -> PaymentRun:
@@ -282,7 +282,7 @@ def remittances_request(*, actor: User, tenant: ResponsibleBody, payment_run_id:
             label=f"Remittance advice requested for payment run {run.pk}",
         )
         tenant_id, run_id = tenant.pk, run.pk
-        transaction.on_commit(lambda: _enqueue_remittances(tenant_id=tenant_id, paymentrun_id=run_id), robust=True)
+        transaction.on_commit(lambda: _enqueue_remittances(tenant_id=tenant_id, payment_run_id=run_id), robust=True)
     return run
 
 

@@ -14,13 +14,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from accounts.errors import ApplicationError
-from accounts.money import format_pence
 from accounts.policy import Action
-from accounts.text import ascii_digits
-from accounts.web import BodyMixin, SessionJourneyMixin, paginate_list
+from accounts.web import BodyMixin
+from core.errors import ApplicationError
+from core.money import format_pence
+from core.text import ascii_digits
+from core.web import SessionJourneyMixin, paginate_list
 from pooling.allocation_files import Table, guess_columns, read_bytes, read_upload
-from pooling.forms_contributions import (
+from pooling.forms.contributions import (
     AllocationColumnsForm,
     AllocationFilterForm,
     AllocationForm,
@@ -30,7 +31,9 @@ from pooling.forms_contributions import (
 from pooling.models import Contribution, Pool, PoolStatus
 from pooling.selectors import contributions as selectors
 from pooling.selectors.ledger import pool_get
-from pooling.services import contributions as services
+from pooling.services.allocations import allocation_import_confirm, allocation_import_preview, allocation_set
+from pooling.services.contributions import contributions_calculate
+from pooling.services.receipts import TOP_SLICE_BASES, receipt_record, receipt_window
 from pooling.views._pages import url_for_each
 
 PREVIEW_ROWS = 10
@@ -125,7 +128,7 @@ class AllocationSetView(_PoolMixin, FormView):
 
     def form_valid(self, form: AllocationForm) -> HttpResponse:
         try:
-            allocation = services.allocation_set(
+            allocation = allocation_set(
                 actor=self.actor,
                 tenant=self.body,
                 period_label=self.pool.label,
@@ -257,7 +260,7 @@ class AllocationImportPreviewView(_ImportMixin, TemplateView):
 
     def _preview(self, table: Table) -> Any:
         state = self.state()
-        return services.allocation_import_preview(
+        return allocation_import_preview(
             tenant=self.body,
             period_label=self.pool.label,
             table=table,
@@ -298,7 +301,7 @@ class AllocationImportPreviewView(_ImportMixin, TemplateView):
             return self.restart()
         state = self.state()
         try:
-            record = services.allocation_import_confirm(
+            record = allocation_import_confirm(
                 actor=self.actor,
                 tenant=self.body,
                 period_label=self.pool.label,
@@ -369,7 +372,7 @@ class ContributionsRecalculateView(_PoolMixin, TemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         pool = self.pool
         try:
-            result = services.contributions_calculate(actor=self.actor, tenant=self.body, pool=pool)
+            result = contributions_calculate(actor=self.actor, tenant=self.body, pool=pool)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
@@ -428,7 +431,7 @@ class ReceiptNewView(_ContributionMixin, FormView):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
-        kwargs["allow_top_slice"] = self.contribution.arrangement.basis in services.TOP_SLICE_BASES
+        kwargs["allow_top_slice"] = self.contribution.arrangement.basis in TOP_SLICE_BASES
         return kwargs
 
     def get_initial(self) -> dict[str, Any]:
@@ -436,7 +439,7 @@ class ReceiptNewView(_ContributionMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        earliest, latest = services.receipt_window(self.contribution.pool)
+        earliest, latest = receipt_window(self.contribution.pool)
         context.update(earliest=earliest, latest=latest)
         return context
 
@@ -444,7 +447,7 @@ class ReceiptNewView(_ContributionMixin, FormView):
         contribution = self.contribution
         data = form.cleaned_data
         try:
-            receipt = services.receipt_record(
+            receipt = receipt_record(
                 actor=self.actor,
                 tenant=self.body,
                 contribution_id=contribution.pk,

@@ -7,9 +7,10 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts import services
-from accounts.errors import ApplicationError, ConflictError
-from accounts.models import AuditEvent, Membership, ResponsibleBody, Role, User
-from accounts.tenancy import TenantContextMissing, platform_context, tenant_context
+from accounts.models import Membership, ResponsibleBody, Role, User
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEvent
+from core.tenancy import TenantContextMissing, platform_context, tenant_context
 from tests.factories import LocalAuthorityFactory, SchoolFactory, TrustFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +147,7 @@ def test_invite_scopes_head_to_school_in_la_grouping() -> None:
             actor=admin.user, tenant=la, email="head@example.org", role=Role.HEAD, school_id=school.pk
         )
     assert exc.value.code == "school_not_in_body"
-    from groupings.services import arrangement_propose
+    from groupings.services.arrangements import arrangement_propose
 
     arrangement_propose(
         actor=admin.user,

@@ -15,10 +15,11 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from accounts.models import Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, Outcome
 from exceptional_resource.services.awards import awards_mark_reviews_due
-from groupings import services as groupings_services
+from groupings.services.arrangements import arrangement_activate, arrangement_propose
+from groupings.services.policy import policy_ensure_default
 from pooling.selectors import pool_headroom
 from pooling.services.ledger import pool_open
 from tests.browser.conftest import assert_accessible
@@ -72,9 +73,9 @@ def _continue(page: Page) -> None:
 def test_a_case_from_draft_to_review(browser: Browser, page: Page, live_server) -> None:  # type: ignore[no-untyped-def]
     admin = member(Role.BODY_ADMIN, mfa=True)
     body = admin.responsible_body
-    groupings_services.policy_ensure_default(actor=admin.user, tenant=body, effective_from=date(2026, 4, 1))
+    policy_ensure_default(actor=admin.user, tenant=body, effective_from=date(2026, 4, 1))
     school = own_academy(body, name="Meadow Academy")
-    arrangement = groupings_services.arrangement_propose(
+    arrangement = arrangement_propose(
         actor=admin.user,
         tenant=body,
         school_id=school.pk,
@@ -82,7 +83,7 @@ def test_a_case_from_draft_to_review(browser: Browser, page: Page, live_server) 
         counterparty="Trust",
         start_date=date(2026, 4, 1),
     )
-    groupings_services.arrangement_activate(actor=admin.user, tenant=body, arrangement_id=arrangement.pk)
+    arrangement_activate(actor=admin.user, tenant=body, arrangement_id=arrangement.pk)
     finance = member(Role.FINANCE_OFFICER, body, mfa=True)
     pool = pool_open(actor=finance.user, tenant=body, label="2026-27")
     fund(finance, pool, 40_000_00)

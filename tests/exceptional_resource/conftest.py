@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 
 from accounts.models import Membership, ResponsibleBody, Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, Outcome, ProvisionRow, Pupil, ResourceLine
-from groupings import services as groupings_services
 from groupings.models import School
+from groupings.services.arrangements import arrangement_activate, arrangement_propose
+from groupings.services.policy import policy_ensure_default
 from pooling.models import Pool
 from pooling.services.ledger import pool_open
 from tests.factories import member, own_academy
@@ -32,9 +33,9 @@ class Scene:
 def scene() -> Scene:
     admin = member(Role.BODY_ADMIN, mfa=True)
     body = admin.responsible_body
-    groupings_services.policy_ensure_default(actor=admin.user, tenant=body, effective_from=date(2026, 4, 1))
+    policy_ensure_default(actor=admin.user, tenant=body, effective_from=date(2026, 4, 1))
     school = own_academy(body, name="Meadow Academy")
-    arrangement = groupings_services.arrangement_propose(
+    arrangement = arrangement_propose(
         actor=admin.user,
         tenant=body,
         school_id=school.pk,
@@ -42,7 +43,7 @@ def scene() -> Scene:
         counterparty="Trust",
         start_date=date(2026, 4, 1),
     )
-    groupings_services.arrangement_activate(actor=admin.user, tenant=body, arrangement_id=arrangement.pk)
+    arrangement_activate(actor=admin.user, tenant=body, arrangement_id=arrangement.pk)
     finance = member(Role.FINANCE_OFFICER, body, mfa=True)
     pool = pool_open(actor=finance.user, tenant=body, label="2026-27")
     fund(finance, pool, 40_000_00)

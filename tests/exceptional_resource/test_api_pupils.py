@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from django.db import reset_queries
 
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from tests.exceptional_resource.api_support import api, counts, field_error, url
 from tests.factories import member, own_academy
 
@@ -45,11 +46,11 @@ def test_the_same_upn_finds_the_same_pupil(scene) -> None:
 def _second_school(scene: Any) -> Any:
     from datetime import date
 
-    from groupings import services as groupings_services
+    from groupings.services.arrangements import arrangement_activate, arrangement_propose
 
     admin = member(Role.BODY_ADMIN, scene.body, mfa=True)
     school = own_academy(scene.body, name="Brook Academy")
-    arrangement = groupings_services.arrangement_propose(
+    arrangement = arrangement_propose(
         actor=admin.user,
         tenant=scene.body,
         school_id=school.pk,
@@ -57,7 +58,7 @@ def _second_school(scene: Any) -> Any:
         counterparty="Trust",
         start_date=date(2026, 4, 1),
     )
-    groupings_services.arrangement_activate(actor=admin.user, tenant=scene.body, arrangement_id=arrangement.pk)
+    arrangement_activate(actor=admin.user, tenant=scene.body, arrangement_id=arrangement.pk)
     return school
 
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import time_machine
 
-from accounts.errors import ApplicationError
-from accounts.tenancy import tenant_context
+from core.errors import ApplicationError
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, Outcome
 from exceptional_resource.services import cases, drafts
 from exceptional_resource.services.decision_terms import outcome_for_amount

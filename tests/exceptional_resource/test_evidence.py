@@ -16,9 +16,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.errors import ApplicationError, ConflictError
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, CaseDocument
 from exceptional_resource.services.evidence import evidence_remove, evidence_upload
 from tests.exceptional_resource.conftest import Scene, draft_case
@@ -135,7 +136,7 @@ def test_bad_uploads_through_the_api_name_the_field_and_store_nothing(
 ) -> None:
     case = draft_case(scene)
     content = data if data is not None else xlsx()
-    url = reverse("evidence-api:upload", kwargs={"body_slug": scene.body.slug, "case_id": case.pk})
+    url = reverse("cases-api:evidence-upload", kwargs={"body_slug": scene.body.slug, "case_id": case.pk})
     response = _client(scene.head.user).post(url, {"file": SimpleUploadedFile(name, content)})
     assert response.status_code == 400
     body = response.json()
@@ -286,7 +287,7 @@ def test_download_is_404_for_everyone_else(scene: Scene) -> None:
         member(Role.HEAD, scene.body).user,  # another school's head
         member(Role.DECISION_OFFICER).user,  # another body's officer
     ]
-    api = reverse("evidence-api:download", kwargs={"body_slug": scene.body.slug, "casedocument_id": document.pk})
+    api = reverse("cases-api:evidence-download", kwargs={"body_slug": scene.body.slug, "casedocument_id": document.pk})
     for outsider in outsiders:
         client = _client(outsider)
         assert client.get(_download(scene, document)).status_code == 404, outsider.email
@@ -299,25 +300,27 @@ def test_api_lists_uploads_downloads_and_removes(scene: Scene, django_capture_on
     case = draft_case(scene)
     client = _client(scene.head.user)
     kwargs = {"body_slug": scene.body.slug, "case_id": case.pk}
-    response = client.post(reverse("evidence-api:upload", kwargs=kwargs), {"file": SimpleUploadedFile("a.png", PNG)})
+    response = client.post(
+        reverse("cases-api:evidence-upload", kwargs=kwargs), {"file": SimpleUploadedFile("a.png", PNG)}
+    )
     assert response.status_code == 201
     created = response.json()
     assert created["name"] == "a.png"
     assert created["content_type"] == "image/png"
     assert created["size_bytes"] == len(PNG)
-    listed = client.get(reverse("evidence-api:list", kwargs=kwargs)).json()
+    listed = client.get(reverse("cases-api:evidence-list", kwargs=kwargs)).json()
     assert [d["id"] for d in listed] == [created["id"]]
     doc_kwargs = {"body_slug": scene.body.slug, "casedocument_id": created["id"]}
-    download = client.get(reverse("evidence-api:download", kwargs=doc_kwargs))
+    download = client.get(reverse("cases-api:evidence-download", kwargs=doc_kwargs))
     assert download.status_code == 200
     assert download["Content-Type"] == "image/png"
     assert download["X-Content-Type-Options"] == "nosniff"
     assert download["Content-Disposition"] == 'attachment; filename="a.png"'
     officer = _client(scene.officer.user)
-    assert officer.post(reverse("evidence-api:remove", kwargs=doc_kwargs)).status_code == 403
+    assert officer.post(reverse("cases-api:evidence-remove", kwargs=doc_kwargs)).status_code == 403
     with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(reverse("evidence-api:remove", kwargs=doc_kwargs)).status_code == 204
-    assert client.get(reverse("evidence-api:list", kwargs=kwargs)).json() == []
+        assert client.post(reverse("cases-api:evidence-remove", kwargs=doc_kwargs)).status_code == 204
+    assert client.get(reverse("cases-api:evidence-list", kwargs=kwargs)).json() == []
 
 
 def test_partial_is_included_with_the_case_and_no_form_for_readers(scene: Scene) -> None:
@@ -334,8 +337,8 @@ def test_the_evidence_page_and_api_list_cost_the_same_for_1_or_10_documents(
 ) -> None:
     case = draft_case(scene)
     client = _client(scene.head.user)
-    client.get(_page(scene, case))  # a session's first request stamps it (accounts.middleware); count later ones
-    api = reverse("evidence-api:list", kwargs={"body_slug": scene.body.slug, "case_id": case.pk})
+    client.get(_page(scene, case))  # a session's first request stamps it (core.middleware); count later ones
+    api = reverse("cases-api:evidence-list", kwargs={"body_slug": scene.body.slug, "case_id": case.pk})
     counts = []
     for total in (1, 10):
         while len(_documents(scene)) < total:
@@ -361,7 +364,7 @@ def test_a_stored_file_that_no_longer_matches_its_checksum_is_not_served(scene: 
     stored.write_bytes(PDF + b"% altered\n")
     client = _client(scene.officer.user)
     assert client.get(_download(scene, document)).status_code == 403
-    api = reverse("evidence-api:download", kwargs={"body_slug": scene.body.slug, "casedocument_id": document.pk})
+    api = reverse("cases-api:evidence-download", kwargs={"body_slug": scene.body.slug, "casedocument_id": document.pk})
     response = client.get(api)
     assert response.status_code == 403
     assert b"altered" not in response.content

@@ -16,7 +16,7 @@ import time_machine
 from pypdf import PdfReader
 
 from accounts.models import Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource import letters
 from exceptional_resource.models import Award, Case, CaseEvent
 from exceptional_resource.services import awards as award_services

@@ -14,10 +14,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from accounts.tenancy import tenant_context
-from exceptional_resource.reporting import governance
-from exceptional_resource.reporting.annex import inclusion_annex
-from exceptional_resource.selectors import award_rows, award_totals
+from assurance.annex import inclusion_annex
+from assurance.governance import gather as governance
+from core.tenancy import tenant_context
+from exceptional_resource.selectors.cases import award_rows, award_totals
 from exceptional_resource.services import cases
 from groupings.models import Arrangement
 from pooling.services.payments import payment_run_confirm

@@ -8,14 +8,15 @@ from typing import Any
 
 import pytest
 
-from accounts.models import AuditEvent, Role
-from accounts.money import format_pence
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.models import AuditEvent
+from core.money import format_pence
+from core.tenancy import tenant_context
 from exceptional_resource.models import CaseComment, CaseEvent, Pupil
 from exceptional_resource.services import pupil_create
 from exceptional_resource.services.awards import awards_mark_reviews_due
 from exceptional_resource.services.cases import case_request_information
-from groupings import services as groupings_services
+from groupings.services.arrangements import arrangement_activate, arrangement_propose
 from pooling.models import Instalment
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.pages_support import (
@@ -90,7 +91,7 @@ def test_the_list_is_scoped_to_the_school(scene: Scene, who: str, sees_mine: boo
     mine = submitted_case(scene)
     other_school_id = users["other_school"].pk
     admin = member(Role.BODY_ADMIN, scene.body, mfa=True)
-    arrangement = groupings_services.arrangement_propose(
+    arrangement = arrangement_propose(
         actor=admin.user,
         tenant=scene.body,
         school_id=other_school_id,
@@ -98,7 +99,7 @@ def test_the_list_is_scoped_to_the_school(scene: Scene, who: str, sees_mine: boo
         counterparty="Trust",
         start_date=date(2026, 4, 1),
     )
-    groupings_services.arrangement_activate(actor=admin.user, tenant=scene.body, arrangement_id=arrangement.pk)
+    arrangement_activate(actor=admin.user, tenant=scene.body, arrangement_id=arrangement.pk)
     with tenant_context(scene.body):
         pupil = Pupil.objects.create(
             responsible_body=scene.body,
@@ -316,8 +317,8 @@ def test_awards_are_paged_newest_first_and_the_totals_cover_every_page(
 def test_award_totals_equal_the_sums_of_every_award_row_in_each_scope(scene: Scene) -> None:
     from django.db.models import Sum
 
-    from exceptional_resource import selectors
     from exceptional_resource.models import Award
+    from exceptional_resource.selectors import cases as selectors
     from pooling.models import InstalmentSchedule
     from pooling.services.payments import payment_run_confirm
 

@@ -13,8 +13,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from accounts.models import AuditEvent
-from accounts.tenancy import tenant_context
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from pooling.models import Remittance, Transaction
 from pooling.services.payments import payment_run_confirm, remittances_build
 from tests.exceptional_resource.api_support import api

@@ -5,12 +5,13 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from accounts.errors import ApplicationError
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.errors import ApplicationError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from exceptional_resource import services
 from exceptional_resource.models import Pupil
-from groupings import services as groupings_services
+from groupings.services.arrangements import arrangement_activate, arrangement_propose
 from tests.factories import member, own_academy
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,7 @@ def school_member():  # type: ignore[no-untyped-def]
     schools = []
     for name in ("North Academy", "South Academy"):
         school = own_academy(body, name=name)
-        a = groupings_services.arrangement_propose(
+        a = arrangement_propose(
             actor=officer.user,
             tenant=body,
             school_id=school.pk,
@@ -32,7 +33,7 @@ def school_member():  # type: ignore[no-untyped-def]
             counterparty="T",
             start_date=date(2026, 4, 1),
         )
-        groupings_services.arrangement_activate(actor=officer.user, tenant=body, arrangement_id=a.pk)
+        arrangement_activate(actor=officer.user, tenant=body, arrangement_id=a.pk)
         schools.append(school)
     return officer, schools
 

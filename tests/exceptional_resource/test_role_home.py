@@ -111,11 +111,11 @@ def test_a_trustees_home_has_the_headline_and_the_pack_and_an_auditors_its_tools
     assert work["Governance pack"] == (
         "",
         "No governance pack has been produced yet.",
-        _url("accounts:report-new", scene),
+        _url("reports:report-new", scene),
     )
     auditor = member(Role.AUDITOR, scene.body)
     tools = _work(scene, auditor.user)
-    assert tools["Auditor export"][2] == _url("accounts:reports", scene)
+    assert tools["Auditor export"][2] == _url("reports:reports", scene)
     assert tools["Audit samples"][2] == _url("auditor:samples", scene)
     assert tools["Audit log"][2] == _url("accounts:audit-log", scene)
 

@@ -7,9 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from accounts.models import Role
-from accounts.tenancy import tenant_context
-from groupings import services
+from core.tenancy import tenant_context
 from groupings.models import Arrangement, GroupingPolicy
+from groupings.services.arrangements import arrangement_activate, arrangement_propose
+from groupings.services.policy import policy_ensure_default
 from tests.factories import SchoolFactory, TrustFactory, member, own_academy
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +93,7 @@ def test_conflict_when_the_school_is_in_another_grouping(admin) -> None:
     school = SchoolFactory(trust_uid=TrustFactory().gias_group_uid)
     other = TrustFactory()
     other_admin = member(Role.BODY_ADMIN, other).user
-    theirs = services.arrangement_propose(
+    theirs = arrangement_propose(
         actor=other_admin,
         tenant=other,
         school_id=school.pk,
@@ -101,7 +102,7 @@ def test_conflict_when_the_school_is_in_another_grouping(admin) -> None:
         start_date=date(2026, 9, 1),
         agreement_document=SimpleUploadedFile("a.pdf", PDF),
     )
-    services.arrangement_activate(actor=other_admin, tenant=other, arrangement_id=theirs.pk)
+    arrangement_activate(actor=other_admin, tenant=other, arrangement_id=theirs.pk)
     base = f"/api/v1/bodies/{admin.responsible_body.slug}/arrangements"
     proposed = _api(admin.user).post(
         f"{base}/propose/",
@@ -138,7 +139,7 @@ def test_own_academies_preview_then_confirm_over_the_api(admin) -> None:
 
 def test_policy_api_lists_and_publishes_versions(admin) -> None:
     body = admin.responsible_body
-    services.policy_ensure_default(actor=admin.user, tenant=body, effective_from=date(2026, 4, 1))
+    policy_ensure_default(actor=admin.user, tenant=body, effective_from=date(2026, 4, 1))
     base = f"/api/v1/bodies/{body.slug}/policy"
     bad = _api(admin.user).post(
         f"{base}/new/",

@@ -8,11 +8,22 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
-from accounts.errors import ApplicationError, ConflictError
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import platform_context, tenant_context
-from groupings import services
+from accounts.models import Role
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEvent
+from core.tenancy import platform_context, tenant_context
 from groupings.models import Arrangement, GroupingPolicy
+from groupings.services import arrangements
+from groupings.services.arrangements import (
+    arrangement_activate,
+    arrangement_end,
+    arrangement_give_notice,
+    arrangement_propose,
+    arrangement_withdraw,
+    own_academies_add,
+    own_academies_preview,
+)
+from groupings.services.policy import policy_ensure_default, policy_version_create
 from groupings.signals import arrangement_ended
 from tests.factories import (
     LocalAuthorityFactory,
@@ -36,7 +47,7 @@ def _propose(actor, body, school, **kwargs):  # type: ignore[no-untyped-def]
     kwargs.setdefault("basis", "own_academy")
     kwargs.setdefault("counterparty", body.legal_name)
     kwargs.setdefault("start_date", date(2026, 9, 1))
-    return services.arrangement_propose(actor=actor, tenant=body, school_id=school.pk, **kwargs)
+    return arrangement_propose(actor=actor, tenant=body, school_id=school.pk, **kwargs)
 
 
 @pytest.fixture
@@ -54,8 +65,8 @@ def test_own_academy_lifecycle_is_audited_and_keeps_history(officer, django_capt
     school = own_academy(body)
     arrangement = _propose(officer.user, body, school)
     assert arrangement.status == "proposed"
-    services.arrangement_activate(actor=officer.user, tenant=body, arrangement_id=arrangement.pk)
-    services.arrangement_give_notice(
+    arrangement_activate(actor=officer.user, tenant=body, arrangement_id=arrangement.pk)
+    arrangement_give_notice(
         actor=officer.user,
         tenant=body,
         arrangement_id=arrangement.pk,
@@ -66,7 +77,7 @@ def test_own_academy_lifecycle_is_audited_and_keeps_history(officer, django_capt
     arrangement_ended.connect(lambda **kw: received.append(kw), weak=False, dispatch_uid="t-ended")
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            ended = services.arrangement_end(
+            ended = arrangement_end(
                 actor=officer.user, tenant=body, arrangement_id=arrangement.pk, end_date=date(2027, 8, 31)
             )
     finally:
@@ -102,13 +113,11 @@ def test_refused_transitions_say_why(officer, transition: str, status: str) -> N
     body = officer.responsible_body
     arrangement = _propose(officer.user, body, own_academy(body))
     if status == "ended":
-        services.arrangement_activate(actor=officer.user, tenant=body, arrangement_id=arrangement.pk)
-        services.arrangement_end(
-            actor=officer.user, tenant=body, arrangement_id=arrangement.pk, end_date=date(2027, 3, 31)
-        )
+        arrangement_activate(actor=officer.user, tenant=body, arrangement_id=arrangement.pk)
+        arrangement_end(actor=officer.user, tenant=body, arrangement_id=arrangement.pk, end_date=date(2027, 3, 31))
     kwargs = {"end_date": date(2030, 1, 1)} if transition != "arrangement_activate" else {}
     with pytest.raises(ConflictError) as exc:
-        getattr(services, transition)(actor=officer.user, tenant=body, arrangement_id=arrangement.pk, **kwargs)
+        getattr(arrangements, transition)(actor=officer.user, tenant=body, arrangement_id=arrangement.pk, **kwargs)
     assert exc.value.code == "invalid_transition"
     with tenant_context(body):
         assert Arrangement.objects.get(pk=arrangement.pk).status == status
@@ -118,7 +127,7 @@ def test_a_school_has_one_approved_arrangement_on_any_date_across_bodies(officer
     trust = officer.responsible_body
     school = own_academy(trust)
     first = _propose(officer.user, trust, school, end_date=date(2027, 8, 31))
-    services.arrangement_activate(actor=officer.user, tenant=trust, arrangement_id=first.pk)
+    arrangement_activate(actor=officer.user, tenant=trust, arrangement_id=first.pk)
     other_trust = TrustFactory()
     other_admin = member(Role.BODY_ADMIN, other_trust).user
     # Proposing never blocks anyone, so another body's proposal is accepted...
@@ -132,7 +141,7 @@ def test_a_school_has_one_approved_arrangement_on_any_date_across_bodies(officer
     )
     # ...but it cannot be approved while the school is in the first grouping.
     with pytest.raises(ConflictError) as exc:
-        services.arrangement_activate(actor=other_admin, tenant=other_trust, arrangement_id=overlapping.pk)
+        arrangement_activate(actor=other_admin, tenant=other_trust, arrangement_id=overlapping.pk)
     assert exc.value.code == "school_already_in_a_grouping"
     assert "already in a grouping" in exc.value.message
     with tenant_context(other_trust):
@@ -146,16 +155,14 @@ def test_a_school_has_one_approved_arrangement_on_any_date_across_bodies(officer
         agreement_document=_pdf(),
         start_date=date(2027, 9, 1),
     )
-    assert (
-        services.arrangement_activate(actor=other_admin, tenant=other_trust, arrangement_id=later.pk).status == "active"
-    )
+    assert arrangement_activate(actor=other_admin, tenant=other_trust, arrangement_id=later.pk).status == "active"
 
 
 def test_notice_and_ending_cannot_push_the_end_date_later(officer) -> None:
     body = officer.responsible_body
     arrangement = _propose(officer.user, body, own_academy(body), end_date=date(2027, 8, 31))
-    services.arrangement_activate(actor=officer.user, tenant=body, arrangement_id=arrangement.pk)
-    for service in (services.arrangement_give_notice, services.arrangement_end):
+    arrangement_activate(actor=officer.user, tenant=body, arrangement_id=arrangement.pk)
+    for service in (arrangement_give_notice, arrangement_end):
         with pytest.raises(ApplicationError) as exc:
             service(actor=officer.user, tenant=body, arrangement_id=arrangement.pk, end_date=date(2028, 8, 31))
         assert exc.value.code == "end_after_agreed_end"
@@ -165,7 +172,7 @@ def test_a_withdrawn_proposal_frees_the_dates(officer) -> None:
     body = officer.responsible_body
     school = own_academy(body)
     first = _propose(officer.user, body, school)
-    services.arrangement_withdraw(actor=officer.user, tenant=body, arrangement_id=first.pk)
+    arrangement_withdraw(actor=officer.user, tenant=body, arrangement_id=first.pk)
     second = _propose(officer.user, body, school)
     assert second.status == "proposed"
 
@@ -174,7 +181,7 @@ def test_exclusion_constraint_holds_in_the_database_itself(officer) -> None:
     body = officer.responsible_body
     school = own_academy(body)
     arrangement = _propose(officer.user, body, school)
-    services.arrangement_activate(actor=officer.user, tenant=body, arrangement_id=arrangement.pk)
+    arrangement_activate(actor=officer.user, tenant=body, arrangement_id=arrangement.pk)
     with tenant_context(body), pytest.raises(DatabaseError, match="one_arrangement_per_school_per_date"):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
@@ -286,7 +293,7 @@ def test_contracted_arrangement_needs_its_signed_agreement_before_approval(offic
         officer.user, body, school, basis="contracted_trust", counterparty="Standalone Academy Trust"
     )
     with pytest.raises(ApplicationError) as exc:
-        services.arrangement_activate(actor=officer.user, tenant=body, arrangement_id=arrangement.pk)
+        arrangement_activate(actor=officer.user, tenant=body, arrangement_id=arrangement.pk)
     assert exc.value.code == "agreement_required"
 
 
@@ -300,25 +307,23 @@ def test_own_academies_preview_then_confirm(officer) -> None:
         is_imf_eligible=False,
         eligibility_reason="special",
     )
-    preview = services.own_academies_preview(tenant=trust, start_date=date(2026, 9, 1))
+    preview = own_academies_preview(tenant=trust, start_date=date(2026, 9, 1))
     assert [s.name for s in preview.to_add] == ["Alder Academy", "Birch Academy"]
     assert preview.not_eligible == [special]
-    created = services.own_academies_add(
-        actor=officer.user, tenant=trust, start_date=date(2026, 9, 1), school_ids=[a.pk, b.pk]
-    )
+    created = own_academies_add(actor=officer.user, tenant=trust, start_date=date(2026, 9, 1), school_ids=[a.pk, b.pk])
     assert [c.status for c in created] == ["active", "active"]
-    again = services.own_academies_preview(tenant=trust, start_date=date(2026, 9, 1))
+    again = own_academies_preview(tenant=trust, start_date=date(2026, 9, 1))
     assert again.to_add == []
     assert {s.pk for s in again.already_in_a_grouping} == {a.pk, b.pk}
     with pytest.raises(ConflictError):
-        services.own_academies_add(actor=officer.user, tenant=trust, start_date=date(2026, 9, 1), school_ids=[a.pk])
+        own_academies_add(actor=officer.user, tenant=trust, start_date=date(2026, 9, 1), school_ids=[a.pk])
 
 
 def test_policy_versions_are_new_rows_never_edits(officer) -> None:
     body = officer.responsible_body
-    first = services.policy_ensure_default(actor=officer.user, tenant=body, effective_from=date(2026, 4, 1))
+    first = policy_ensure_default(actor=officer.user, tenant=body, effective_from=date(2026, 4, 1))
     assert (first.version, first.pooled_share_bp, first.urgent_reserve_bp) == (1, 1000, 500)
-    second = services.policy_version_create(
+    second = policy_version_create(
         actor=officer.user,
         tenant=body,
         effective_from=date(2099, 4, 1),
@@ -350,7 +355,7 @@ def test_policy_versions_are_new_rows_never_edits(officer) -> None:
 )
 def test_policy_bad_input(officer, kwargs: dict, code: str) -> None:
     body = officer.responsible_body
-    services.policy_ensure_default(actor=officer.user, tenant=body, effective_from=date(2026, 4, 1))
+    policy_ensure_default(actor=officer.user, tenant=body, effective_from=date(2026, 4, 1))
     if kwargs.get("effective_from") == "yesterday":
         kwargs = {**kwargs, "effective_from": timezone.localdate() - timedelta(days=1)}
     args = {
@@ -362,7 +367,7 @@ def test_policy_bad_input(officer, kwargs: dict, code: str) -> None:
         **kwargs,
     }
     with pytest.raises(ApplicationError) as exc:
-        services.policy_version_create(actor=officer.user, tenant=body, **args)
+        policy_version_create(actor=officer.user, tenant=body, **args)
     assert exc.value.code == code
     with tenant_context(body):
         assert GroupingPolicy.objects.count() == 1
@@ -386,7 +391,7 @@ def test_two_bodies_racing_to_add_the_same_school_one_wins() -> None:
     def race(body, user, arrangement_id) -> None:  # type: ignore[no-untyped-def]
         try:
             barrier.wait(timeout=10)
-            services.arrangement_activate(actor=user, tenant=body, arrangement_id=arrangement_id)
+            arrangement_activate(actor=user, tenant=body, arrangement_id=arrangement_id)
             outcomes.append("won")
         except ConflictError as exc:
             outcomes.append(exc.code)

@@ -10,10 +10,12 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import tenant_context
-from groupings import services
+from accounts.models import Role
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from groupings.models import Arrangement
+from groupings.services.arrangements import arrangement_activate, arrangement_propose
+from groupings.services.policy import policy_ensure_default
 from tests.factories import SchoolFactory, TrustFactory, member, own_academy
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +91,7 @@ def test_add_a_school_journey_keeps_answers_and_proposes(admin) -> None:
 
 def test_members_list_filters_and_csv_export_neutralises_formulas(admin) -> None:
     body = admin.responsible_body
-    a = services.arrangement_propose(
+    a = arrangement_propose(
         actor=admin.user,
         tenant=body,
         school_id=own_academy(body, name="Ash Academy").pk,
@@ -97,7 +99,7 @@ def test_members_list_filters_and_csv_export_neutralises_formulas(admin) -> None
         counterparty='=HYPERLINK("x")',
         start_date=date(2026, 9, 1),
     )
-    services.arrangement_propose(
+    arrangement_propose(
         actor=admin.user,
         tenant=body,
         school_id=own_academy(body, name="Beech Academy").pk,
@@ -121,7 +123,7 @@ def test_list_page_query_count_does_not_grow_with_rows(admin, django_assert_max_
     body = admin.responsible_body
     client = _client(admin.user)
     for _i in range(3):
-        services.arrangement_propose(
+        arrangement_propose(
             actor=admin.user,
             tenant=body,
             school_id=own_academy(body).pk,
@@ -132,7 +134,7 @@ def test_list_page_query_count_does_not_grow_with_rows(admin, django_assert_max_
     with django_assert_max_num_queries(20) as small:
         client.get(_url("members", body))
     for _i in range(30):
-        services.arrangement_propose(
+        arrangement_propose(
             actor=admin.user,
             tenant=body,
             school_id=own_academy(body).pk,
@@ -147,7 +149,7 @@ def test_list_page_query_count_does_not_grow_with_rows(admin, django_assert_max_
 def test_document_download_is_permission_checked_and_audited(admin) -> None:
     body = admin.responsible_body
     school = SchoolFactory(trust_uid=TrustFactory().gias_group_uid)
-    arrangement = services.arrangement_propose(
+    arrangement = arrangement_propose(
         actor=admin.user,
         tenant=body,
         school_id=school.pk,
@@ -172,7 +174,7 @@ def test_head_sees_only_their_own_schools_arrangement() -> None:
     head = member(Role.HEAD)
     body = head.responsible_body
     officer = member(Role.BODY_ADMIN, body, mfa=True)
-    mine = services.arrangement_propose(
+    mine = arrangement_propose(
         actor=officer.user,
         tenant=body,
         school_id=head.school_id,
@@ -180,7 +182,7 @@ def test_head_sees_only_their_own_schools_arrangement() -> None:
         counterparty="T",
         start_date=date(2026, 9, 1),
     )
-    other = services.arrangement_propose(
+    other = arrangement_propose(
         actor=officer.user,
         tenant=body,
         school_id=own_academy(body, name="Other").pk,
@@ -199,7 +201,7 @@ def test_head_sees_only_their_own_schools_arrangement() -> None:
 
 def test_give_notice_and_end_journeys(admin) -> None:
     body = admin.responsible_body
-    arrangement = services.arrangement_propose(
+    arrangement = arrangement_propose(
         actor=admin.user,
         tenant=body,
         school_id=own_academy(body).pk,
@@ -207,7 +209,7 @@ def test_give_notice_and_end_journeys(admin) -> None:
         counterparty="T",
         start_date=date(2026, 9, 1),
     )
-    services.arrangement_activate(actor=admin.user, tenant=body, arrangement_id=arrangement.pk)
+    arrangement_activate(actor=admin.user, tenant=body, arrangement_id=arrangement.pk)
     client = _client(admin.user)
     bad = client.post(_url("arrangement-give-notice", body, arrangement_id=arrangement.pk), {"end_date": "2020-01-01"})
     assert "leaving date must be on or after" in bad.content.decode()
@@ -241,7 +243,7 @@ def test_own_academies_preview_and_confirm_pages(admin) -> None:
 
 def test_policy_pages_publish_a_new_version_and_show_history(admin) -> None:
     body = admin.responsible_body
-    services.policy_ensure_default(actor=admin.user, tenant=body, effective_from=date(2026, 4, 1))
+    policy_ensure_default(actor=admin.user, tenant=body, effective_from=date(2026, 4, 1))
     client = _client(admin.user)
     assert "10.00%" in client.get(_url("policy", body)).content.decode()
     bad = client.post(
@@ -274,9 +276,9 @@ def test_policy_pages_publish_a_new_version_and_show_history(admin) -> None:
 
 def test_public_grouping_page_shows_members_and_criteria_but_nothing_private(admin) -> None:
     body = admin.responsible_body
-    services.policy_ensure_default(actor=admin.user, tenant=body, effective_from=date(2026, 4, 1))
+    policy_ensure_default(actor=admin.user, tenant=body, effective_from=date(2026, 4, 1))
     school = SchoolFactory(name="Public Member School", trust_uid=TrustFactory().gias_group_uid)
-    active = services.arrangement_propose(
+    active = arrangement_propose(
         actor=admin.user,
         tenant=body,
         school_id=school.pk,
@@ -286,8 +288,8 @@ def test_public_grouping_page_shows_members_and_criteria_but_nothing_private(adm
         start_date=date(2026, 4, 1),
         agreement_document=SimpleUploadedFile("secret-agreement.pdf", PDF),
     )
-    services.arrangement_activate(actor=admin.user, tenant=body, arrangement_id=active.pk)
-    services.arrangement_propose(
+    arrangement_activate(actor=admin.user, tenant=body, arrangement_id=active.pk)
+    arrangement_propose(
         actor=admin.user,
         tenant=body,
         school_id=own_academy(body, name="Only Proposed").pk,

@@ -16,7 +16,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts import services
 from accounts.models import Membership, ResponsibleBody, Role, User
-from groupings import services as groupings_services
+from groupings.services.arrangements import arrangement_propose
+from groupings.services.policy import policy_ensure_default
 from tests.factories import TrustFactory, UserFactory, enable_mfa, member, own_academy
 
 
@@ -43,8 +44,8 @@ def build_world() -> World:
     b_member = member(Role.TRUSTEE, body_b, user=UserFactory(email="bravo.trustee.secret@example.org"))
     services.membership_end(actor=user_b, tenant=body_b, membership_id=b_member.pk)
     for body, user, secret in ((body_a, user_a, "Alpha Counterparty"), (body_b, user_b, "Bravo Secret Counterparty")):
-        groupings_services.policy_ensure_default(actor=user, tenant=body, effective_from=date(2026, 4, 1))
-        groupings_services.arrangement_propose(
+        policy_ensure_default(actor=user, tenant=body, effective_from=date(2026, 4, 1))
+        arrangement_propose(
             actor=user,
             tenant=body,
             school_id=own_academy(body).pk,
@@ -77,7 +78,7 @@ def _extensions() -> list[Callable[[World], None]]:
 
 
 def rows_of_body(model: type, body: ResponsibleBody) -> list[int]:
-    from accounts.tenancy import platform_context
+    from core.tenancy import platform_context
 
     with platform_context():
         return list(model._default_manager.filter(responsible_body=body).values_list("pk", flat=True))

@@ -7,15 +7,12 @@ from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from groupings import services as groupings
+from groupings.services.arrangements import arrangement_activate, arrangement_propose
 from pooling.allocation_files import read_upload
-from pooling.services.contributions import (
-    allocation_import_confirm,
-    allocation_set,
-    contributions_calculate,
-    receipt_record,
-)
+from pooling.services.allocations import allocation_import_confirm, allocation_set
+from pooling.services.contributions import contributions_calculate
 from pooling.services.ledger import pool_open
+from pooling.services.receipts import receipt_record
 from tests.factories import SchoolFactory, own_academy
 from tests.isolation.world import World
 
@@ -27,7 +24,7 @@ def extend(world: World) -> None:
     ):
         pool = pool_open(actor=user, tenant=body, label="2026-27")
         school = own_academy(body, name=f"{secret} Academy")
-        arrangement = groupings.arrangement_propose(
+        arrangement = arrangement_propose(
             actor=user,
             tenant=body,
             school_id=school.pk,
@@ -35,7 +32,7 @@ def extend(world: World) -> None:
             counterparty=f"{secret} Trust",
             start_date=date(2026, 4, 1),
         )
-        groupings.arrangement_activate(actor=user, tenant=body, arrangement_id=arrangement.pk)
+        arrangement_activate(actor=user, tenant=body, arrangement_id=arrangement.pk)
         allocation_set(actor=user, tenant=body, period_label="2026-27", urn=school.urn, amount_pence=allocation_pence)
         outsider = SchoolFactory(name=f"{secret} Outsider Primary")
         table, _ = read_upload(

@@ -11,14 +11,14 @@ import pytest
 from django.utils import timezone
 from rest_framework import serializers
 
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import Role
-from accounts.tenancy import tenant_context
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
 from exceptional_resource.models import Pupil
 from exceptional_resource.services import cases
 from groupings import need_signals
 from groupings.need_signals import NeedSignalRow, UnpublishableSignal, need_signals_for, publish_count, term_of
-from partnerships.apis import NeedSignalOutput, SnapshotOutput
+from partnerships.apis.serializers import NeedSignalOutput, SnapshotOutput
 from partnerships.models import NeedSignalConsent, NeedSignalCount
 from partnerships.selectors import platform_consenting_body_ids
 from partnerships.services import demand, partnership

@@ -15,11 +15,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from accounts.audit import audit_record
 from accounts.models import ResponsibleBody, Role
-from accounts.tenancy import tenant_context
-from groupings import services as grouping_services
+from core.audit import audit_record
+from core.tenancy import tenant_context
 from groupings.models import GroupingPolicy
+from groupings.services.arrangements import arrangement_activate, arrangement_propose
 from pooling.services.ledger import pool_open
 from tests.factories import SchoolFactory, member, own_academy
 
@@ -40,7 +40,7 @@ def _add_events(body: ResponsibleBody, n: int) -> None:
 def _add_arrangements(body: ResponsibleBody, n: int) -> None:
     admin = member(Role.BODY_ADMIN, body, mfa=True)
     for _ in range(n):
-        grouping_services.arrangement_propose(
+        arrangement_propose(
             actor=admin.user,
             tenant=body,
             school_id=own_academy(body).pk,
@@ -78,7 +78,7 @@ def _add_pools(body: ResponsibleBody, n: int) -> None:
 def _add_active_arrangements(body: ResponsibleBody, n: int) -> None:
     admin = member(Role.BODY_ADMIN, body, mfa=True)
     for _ in range(n):
-        arrangement = grouping_services.arrangement_propose(
+        arrangement = arrangement_propose(
             actor=admin.user,
             tenant=body,
             school_id=own_academy(body).pk,
@@ -86,7 +86,7 @@ def _add_active_arrangements(body: ResponsibleBody, n: int) -> None:
             counterparty="The trust",
             start_date=date(2026, 9, 1),
         )
-        grouping_services.arrangement_activate(actor=admin.user, tenant=body, arrangement_id=arrangement.pk)
+        arrangement_activate(actor=admin.user, tenant=body, arrangement_id=arrangement.pk)
 
 
 def _add_schools(body: ResponsibleBody, n: int) -> None:

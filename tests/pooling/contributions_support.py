@@ -14,12 +14,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
-from groupings import services as groupings
+from core.tenancy import tenant_context
 from groupings.models import Arrangement, GroupingPolicy, School
+from groupings.services.arrangements import arrangement_activate, arrangement_propose
+from groupings.services.policy import policy_ensure_default
 from pooling.models import Leg, Pool, Transaction
 from pooling.selectors import pool_balances
-from pooling.services.contributions import allocation_set
+from pooling.services.allocations import allocation_set
 from tests.factories import SchoolFactory, TrustFactory, own_academy
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -31,7 +32,7 @@ DFE_SAMPLE = (
 
 def default_policy(actor: User, body: ResponsibleBody) -> GroupingPolicy:
     """The platform default: 10% pooled, 5% reserve, from 1 April 2026."""
-    return groupings.policy_ensure_default(actor=actor, tenant=body, effective_from=date(2026, 4, 1))
+    return policy_ensure_default(actor=actor, tenant=body, effective_from=date(2026, 4, 1))
 
 
 def join(
@@ -53,7 +54,7 @@ def join(
             school = own_academy(body, **({"name": name} if name else {}))
         else:
             school = SchoolFactory(trust_uid=TrustFactory().gias_group_uid, **({"name": name} if name else {}))
-    arrangement = groupings.arrangement_propose(
+    arrangement = arrangement_propose(
         actor=actor,
         tenant=body,
         school_id=school.pk,
@@ -65,7 +66,7 @@ def join(
         pooled_share_override_percent=override_percent,
     )
     if activate:
-        arrangement = groupings.arrangement_activate(actor=actor, tenant=body, arrangement_id=arrangement.pk)
+        arrangement = arrangement_activate(actor=actor, tenant=body, arrangement_id=arrangement.pk)
     return arrangement
 
 

@@ -13,10 +13,11 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from pooling.models import Contribution, ImfAllocation, ImfAllocationImport, Receipt, Transaction
-from pooling.services.contributions import contributions_calculate, receipt_record
+from pooling.services.contributions import contributions_calculate
 from pooling.services.ledger import transaction_reverse
+from pooling.services.receipts import receipt_record
 from tests.factories import SchoolFactory, member
 from tests.pooling.contributions_support import allocate, balances, csv_bytes, dfe_sample, join, register
 

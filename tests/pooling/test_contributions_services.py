@@ -9,23 +9,21 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from accounts.errors import ApplicationError, ConflictError
-from accounts.models import AuditEvent
-from accounts.tenancy import tenant_context
-from groupings import services as groupings
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
+from groupings.services.arrangements import arrangement_end, arrangement_give_notice, arrangement_withdraw
+from groupings.services.policy import policy_version_create
 from groupings.signals import arrangement_ended
 from pooling import receivers, tasks
+from pooling.contribution_planning import divide_half_up, expected_contribution_pence
 from pooling.models import Contribution, ImfAllocation, Receipt, Transaction
 from pooling.selectors import pool_headroom
 from pooling.selectors.contributions import contribution_summary
-from pooling.services.contributions import (
-    allocation_set,
-    contributions_calculate,
-    divide_half_up,
-    expected_contribution_pence,
-    receipt_record,
-)
+from pooling.services.allocations import allocation_set
+from pooling.services.contributions import contributions_calculate
 from pooling.services.ledger import pool_open, transaction_reverse
+from pooling.services.receipts import receipt_record
 from tests.factories import SchoolFactory
 from tests.pooling.contributions_support import (
     allocate,
@@ -230,7 +228,7 @@ def test_leap_year_period_has_366_days(officer) -> None:
 def test_share_comes_from_the_policy_in_force_on_the_later_of_the_two_starts(officer, pool) -> None:
     body, user = officer.responsible_body, officer.user
     default_policy(user, body)
-    groupings.policy_version_create(
+    policy_version_create(
         actor=user,
         tenant=body,
         effective_from=date(2026, 10, 1),
@@ -254,7 +252,7 @@ def test_share_comes_from_the_policy_in_force_on_the_later_of_the_two_starts(off
 
 def test_an_arrangements_own_pooled_share_overrides_the_policy(officer, pool) -> None:
     body, user = officer.responsible_body, officer.user
-    groupings.policy_version_create(
+    policy_version_create(
         actor=user,
         tenant=body,
         effective_from=date(2026, 4, 1),
@@ -276,13 +274,13 @@ def test_only_active_notice_given_and_ended_arrangements_contribute(officer, poo
     active = join(user, body, name="Active")
     proposed = join(user, body, name="Proposed", activate=False)
     withdrawn = join(user, body, name="Withdrawn", activate=False)
-    groupings.arrangement_withdraw(actor=user, tenant=body, arrangement_id=withdrawn.pk)
+    arrangement_withdraw(actor=user, tenant=body, arrangement_id=withdrawn.pk)
     notice = join(user, body, name="Notice")
-    groupings.arrangement_give_notice(actor=user, tenant=body, arrangement_id=notice.pk, end_date=date(2027, 3, 31))
+    arrangement_give_notice(actor=user, tenant=body, arrangement_id=notice.pk, end_date=date(2027, 3, 31))
     ended = join(user, body, name="Ended", start=date(2025, 4, 1))
-    groupings.arrangement_end(actor=user, tenant=body, arrangement_id=ended.pk, end_date=date(2026, 6, 30))
+    arrangement_end(actor=user, tenant=body, arrangement_id=ended.pk, end_date=date(2026, 6, 30))
     before = join(user, body, name="Left last year", start=date(2025, 4, 1))
-    groupings.arrangement_end(actor=user, tenant=body, arrangement_id=before.pk, end_date=date(2026, 3, 31))
+    arrangement_end(actor=user, tenant=body, arrangement_id=before.pk, end_date=date(2026, 3, 31))
     for a in (active, proposed, withdrawn, notice, ended, before):
         allocate(user, body, a.school, 365_000)
     result = _calculate(officer, pool)
@@ -385,9 +383,7 @@ def test_ending_an_arrangement_mid_year_recalculates_to_the_pro_rated_amount(
     receivers.connect()
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            groupings.arrangement_end(
-                actor=user, tenant=body, arrangement_id=arrangement.pk, end_date=date(2026, 12, 31)
-            )
+            arrangement_end(actor=user, tenant=body, arrangement_id=arrangement.pk, end_date=date(2026, 12, 31))
     finally:
         if not was_connected:
             arrangement_ended.disconnect(dispatch_uid=receivers.ARRANGEMENT_ENDED_UID)
@@ -414,7 +410,7 @@ def test_ending_before_the_period_started_takes_the_whole_contribution_back(offi
     arrangement = join(user, body, start=date(2025, 4, 1))
     allocate(user, body, arrangement.school, 1_400_000)
     _calculate(officer, pool)
-    groupings.arrangement_end(actor=user, tenant=body, arrangement_id=arrangement.pk, end_date=date(2026, 3, 31))
+    arrangement_end(actor=user, tenant=body, arrangement_id=arrangement.pk, end_date=date(2026, 3, 31))
     tasks.recalculate_contributions_for_arrangement(tenant_id=body.pk, arrangement_id=arrangement.pk)
     contribution = _contribution(body, arrangement, pool)
     assert (contribution.member_days, contribution.expected_pence) == (0, 0)
@@ -427,7 +423,7 @@ def test_recalculation_task_skips_closed_pools_and_unknown_ids(officer, pool) ->
     allocate(user, body, arrangement.school, 1_400_000)
     _calculate(officer, pool)
     close(pool)
-    groupings.arrangement_end(actor=user, tenant=body, arrangement_id=arrangement.pk, end_date=date(2026, 12, 31))
+    arrangement_end(actor=user, tenant=body, arrangement_id=arrangement.pk, end_date=date(2026, 12, 31))
     assert tasks.recalculate_contributions_for_arrangement(tenant_id=body.pk, arrangement_id=arrangement.pk) == []
     assert _contribution(body, arrangement, pool).expected_pence == 140_000
     assert tasks.recalculate_contributions_for_arrangement(tenant_id=body.pk, arrangement_id=10**9) == []
@@ -578,9 +574,7 @@ def test_receipt_for_another_bodys_contribution_is_not_found(officer, pool, cont
 def test_arrears_after_a_contribution_falls_below_what_was_received(officer, pool, contribution) -> None:
     body, user = officer.responsible_body, officer.user
     _receive(officer, contribution, 140_000)
-    groupings.arrangement_end(
-        actor=user, tenant=body, arrangement_id=contribution.arrangement_id, end_date=date(2026, 9, 30)
-    )
+    arrangement_end(actor=user, tenant=body, arrangement_id=contribution.arrangement_id, end_date=date(2026, 9, 30))
     tasks.recalculate_contributions_for_arrangement(tenant_id=body.pk, arrangement_id=contribution.arrangement_id)
     [row] = contribution_summary(tenant=body, pool=pool).rows
     # 183 days: 1,400,000 x 10% x 183 / 365 = 70,191.78 → 70,192; received 140,000: 69,808 to repay.

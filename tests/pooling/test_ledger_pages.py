@@ -13,10 +13,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Role
-from accounts.money import format_pence
-from accounts.tenancy import tenant_context
-from groupings import services as groupings_services
+from accounts.models import Role
+from core.models import AuditEvent
+from core.money import format_pence
+from core.tenancy import tenant_context
+from groupings.services.arrangements import arrangement_propose
+from groupings.services.policy import policy_ensure_default
 from pooling.models import (
     AccountKind,
     Contribution,
@@ -74,11 +76,11 @@ def _members(officer: Any, pool: Pool, n: int, *, expected: int = 10_000_00) -> 
     """``n`` member schools, each with a contribution of ``expected`` and two receipts."""
     body = officer.responsible_body
     user = officer.user
-    policy = groupings_services.policy_ensure_default(actor=user, tenant=body, effective_from=date(2026, 4, 1))
+    policy = policy_ensure_default(actor=user, tenant=body, effective_from=date(2026, 4, 1))
     schools = []
     for i in range(n):
         school = own_academy(body, name=f"Member Academy {i:03d}")
-        arrangement = groupings_services.arrangement_propose(
+        arrangement = arrangement_propose(
             actor=user,
             tenant=body,
             school_id=school.pk,

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from accounts.errors import ApplicationError, ConflictError
-from accounts.models import AuditEvent
-from accounts.tenancy import tenant_context
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from pooling.models import Instalment, PaymentRun, PaymentRunLine, Pool, Remittance, Transaction
 from pooling.selectors import pool_headroom
 from pooling.services.payments import payment_run_confirm, payment_run_preview, remittances_build
-from pooling.tasks_payments import remittances_build_task
+from pooling.tasks import remittances_build_task
 from tests.factories import own_academy
 from tests.pooling.conftest import fund
 from tests.pooling.payments_support import amounts, award, balances, legs_of, pdf_text
@@ -197,7 +197,7 @@ def _run_with_remittances(officer, pool):  # type: ignore[no-untyped-def]
         pay_on=date(2026, 10, 2),
     )
     # The task function, called synchronously (a real worker is tested elsewhere).
-    assert remittances_build_task.run(tenant_id=officer.responsible_body.pk, paymentrun_id=run.pk) == 2
+    assert remittances_build_task.run(tenant_id=officer.responsible_body.pk, payment_run_id=run.pk) == 2
     return run
 
 
@@ -278,8 +278,8 @@ def test_an_interrupted_build_is_completed_without_a_second_file(officer, pool, 
 
 
 def test_the_task_ignores_unknown_ids(officer, pool) -> None:
-    assert remittances_build_task.run(tenant_id=officer.responsible_body.pk, paymentrun_id=999_999) == 0
-    assert remittances_build_task.run(tenant_id=999_999, paymentrun_id=1) == 0
+    assert remittances_build_task.run(tenant_id=officer.responsible_body.pk, payment_run_id=999_999) == 0
+    assert remittances_build_task.run(tenant_id=999_999, payment_run_id=1) == 0
 
 
 def test_confirm_enqueues_the_remittance_task_after_commit(officer, pool, two_awards, monkeypatch) -> None:
@@ -295,7 +295,7 @@ def test_confirm_enqueues_the_remittance_task_after_commit(officer, pool, two_aw
             due_up_to=date(2026, 9, 30),
             pay_on=date(2026, 10, 2),
         )
-    assert calls == [{"tenant_id": officer.responsible_body.pk, "paymentrun_id": run.pk}]
+    assert calls == [{"tenant_id": officer.responsible_body.pk, "payment_run_id": run.pk}]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -372,7 +372,7 @@ def test_remittance_advice_can_be_requested_again(officer, pool, two_awards, mon
     monkeypatch.setattr(remittances_build_task, "delay", lambda **kwargs: calls.append(kwargs))
     with TestCase.captureOnCommitCallbacks(execute=True):
         remittances_request(actor=officer.user, tenant=body, payment_run_id=run.pk)
-    assert calls == [{"tenant_id": body.pk, "paymentrun_id": run.pk}]
+    assert calls == [{"tenant_id": body.pk, "payment_run_id": run.pk}]
     with tenant_context(body):
         assert AuditEvent.objects.filter(verb="remittance.requested", object_id=str(run.pk)).count() == 1
     with pytest.raises(ApplicationError) as exc:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts.errors import ApplicationError
+from core.errors import ApplicationError
 from groupings.gias import (
     DEFAULT_ENCODING,
     ENCODINGS,
@@ -18,7 +18,8 @@ from groupings.gias import (
     read_groups,
     read_links,
 )
-from groupings.register_services import ImportCounts, school_register_import
+from groupings.services.register import school_register_import
+from groupings.services.upsert import ImportCounts
 
 REJECTIONS_LISTED = 50
 

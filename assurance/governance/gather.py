@@ -1,0 +1,334 @@
+"""Gathering the pack: every figure read in one ``REPEATABLE READ, READ ONLY`` snapshot
+(``snapshot``), the pool statement by month, each school's position, cases by need and
+phase, outcomes and equity (``gather``), and the totals checked against the ledger
+(``reconcile``)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import Case as When_
+from django.db.models import F, Prefetch, Q, Sum, When
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from accounts.models import ResponsibleBody
+from assurance.governance.pack import Check, MonthRow, NeedPhaseRow, Pack, SchoolRow, months_between
+from assurance.governance.subledgers import award_checks, payment_checks
+from core.tenancy import tenant_context
+from core.text import ascii_digits
+from exceptional_resource.models import Award, CaseEvent, Decision, Outcome
+from exceptional_resource.selectors.cases import CLOCK_VERBS, clock_of
+from groupings.models import GroupingPolicy, School
+from groupings.policy_defaults import AREAS_OF_NEED
+from pooling.models import Instalment, Leg, Pool
+from pooling.selectors import headroom_from_balances, pool_balances
+
+
+@contextmanager
+def snapshot(tenant: ResponsibleBody) -> Iterator[None]:
+    """One consistent view of the data: a REPEATABLE READ, READ ONLY transaction when we
+    start one (in a worker); inside a caller's transaction, that transaction's view."""
+    if connection.in_atomic_block:
+        with tenant_context(tenant):
+            yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        with tenant_context(tenant):
+            yield
+
+
+def _area_of(code: str, areas: list[dict[str, Any]]) -> str:
+    for area in areas:
+        if any(n.get("code") == code for n in area.get("needs", [])):
+            return str(area["area"])
+    return "Other"
+
+
+def ledger_rows(pool: Pool, period_end: date) -> list[dict[str, Any]]:
+    positive = Sum(When_(When(amount_pence__gt=0, then=F("amount_pence")), default=0))
+    negative = Sum(When_(When(amount_pence__lt=0, then=F("amount_pence")), default=0))
+    return list(
+        Leg.objects.filter(account__pool=pool, transaction__posted_on__lte=period_end)
+        .annotate(month=TruncMonth("transaction__posted_on"))
+        .values(
+            "month",
+            "account__kind",
+            "transaction__kind",
+            "school_id",
+            "transaction__source_type",
+            "transaction__source_id",
+        )
+        .annotate(pos=positive, neg=negative)
+        .order_by()
+    )
+
+
+def statement(pool: Pool, period_end: date, rows: list[dict[str, Any]]) -> tuple[list[MonthRow], MonthRow]:
+    by_month = {m: MonthRow(month=m) for m in months_between(pool.starts_on, period_end)}
+    for r in rows:
+        m = by_month.setdefault(r["month"], MonthRow(month=r["month"]))
+        pos, neg = int(r["pos"]), int(r["neg"])
+        net, kind = pos + neg, r["account__kind"]
+        if kind == "carry_forward":
+            m.brought_forward -= net
+        elif kind in ("contributions", "reserve"):
+            m.expected -= net
+            if kind == "reserve":
+                m.reserve -= net
+        elif kind == "recoveries":
+            m.recoveries -= net
+        elif kind == "awards":
+            m.commitments += pos
+            m.releases -= neg
+        elif kind in ("pool_bank", "payments_made"):
+            if r["transaction__kind"] == "carry_forward":
+                m.cash_brought_forward += net
+            elif kind == "pool_bank":
+                m.received += net
+            else:
+                m.payments -= net
+    months = sorted(by_month.values(), key=lambda m: m.month)
+    fund = reserve = cash = 0
+    totals = MonthRow(month=period_end)
+    for m in months:
+        fund += m.brought_forward + m.expected + m.recoveries - m.commitments + m.releases
+        reserve += m.reserve
+        cash += m.cash_brought_forward + m.received - m.payments
+        m.fund_balance, m.available, m.cash_balance = fund, fund - reserve, cash
+        for name in (
+            "brought_forward",
+            "expected",
+            "received",
+            "commitments",
+            "releases",
+            "recoveries",
+            "payments",
+            "reserve",
+            "cash_brought_forward",
+        ):
+            setattr(totals, name, getattr(totals, name) + getattr(m, name))
+    totals.fund_balance, totals.available, totals.cash_balance = fund, fund - reserve, cash
+    return months, totals
+
+
+def school_rows(rows: list[dict[str, Any]]) -> dict[int | None, SchoolRow]:
+    schools: dict[int | None, SchoolRow] = {}
+
+    def row(school_id: int | None) -> SchoolRow:
+        if school_id not in schools:
+            schools[school_id] = SchoolRow(school_id=school_id, name="", urn=None, phase="")
+        return schools[school_id]
+
+    for r in rows:
+        kind, net = r["account__kind"], int(r["pos"]) + int(r["neg"])
+        if r["transaction__kind"] == "carry_forward":
+            continue
+        if kind in ("contributions", "reserve") and net:
+            row(r["school_id"]).expected -= net
+        elif kind == "pool_bank" and net:
+            row(r["school_id"]).received += net
+        elif kind == "awards" and net:
+            row(r["school_id"]).awards += net
+        elif kind == "payments_made" and net:
+            row(r["school_id"]).paid -= net
+    return schools
+
+
+def award_amounts(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Net committed per ledger source (``award:<id>``, or another source type)."""
+    totals: dict[str, int] = defaultdict(int)
+    for r in rows:
+        if r["account__kind"] == "awards":
+            key = f"{r['transaction__source_type']}:{r['transaction__source_id']}"
+            totals[key] += int(r["pos"]) + int(r["neg"])
+    return totals
+
+
+def _policy_on(day: date) -> GroupingPolicy | None:
+    return GroupingPolicy.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+
+
+def _census_year(period_end: date) -> int:
+    return period_end.year if period_end.month >= 9 else period_end.year - 1
+
+
+def _add_census(schools: dict[int | None, SchoolRow], period_end: date) -> int | None:
+    """SEN-support and EHC-plan pupils from the latest school census at or before the
+    period's academic year, when ``import_sen_census`` has loaded it."""
+    try:
+        census_model = apps.get_model("groupings", "SchoolCensus")
+    except LookupError:
+        return None
+    urns = {row.urn: row for row in schools.values() if row.urn is not None}
+    latest: int | None = None
+    figures = census_model.objects.filter(urn__in=urns, academic_year__lte=_census_year(period_end)).order_by(
+        "urn", "-academic_year"
+    )
+    seen: set[int] = set()
+    for census in figures:
+        if census.urn in seen:
+            continue
+        seen.add(census.urn)
+        urns[census.urn].sen_support = census.sen_support_pupils
+        urns[census.urn].ehc_plan = census.ehc_plan_pupils
+        latest = max(latest or 0, census.academic_year)
+    return latest
+
+
+def gather(*, tenant: ResponsibleBody, pool: Pool, period_end: date) -> Pack:
+    """Every figure of the pack, from one snapshot. Call inside ``snapshot(tenant)``."""
+    rows = ledger_rows(pool, period_end)
+    months, totals = statement(pool, period_end, rows)
+    schools = school_rows(rows)
+    policy = _policy_on(period_end)
+    areas = (policy.areas_of_need if policy else None) or AREAS_OF_NEED
+    target = policy.decision_target_working_days if policy else 10
+
+    # Cases decided in the period on this pool (declines name no pool).
+    start = pool.starts_on
+    decisions = Decision.objects.filter(
+        Q(pool=pool) | Q(pool__isnull=True), decided_at__date__gte=start, decided_at__date__lte=period_end
+    )
+    latest: dict[int, Decision] = {}
+    first: dict[int, Decision] = {}
+    pauses = CaseEvent.objects.filter(verb__in=CLOCK_VERBS).order_by("created_at", "id")
+    for d in (
+        decisions.select_related("case__pupil", "case__school", "case__policy")
+        .prefetch_related(Prefetch("case__events", queryset=pauses, to_attr="pause_events"))
+        .order_by("decided_at", "pk")
+    ):
+        first.setdefault(d.case_id, d)
+        latest[d.case_id] = d
+    need_phase: dict[tuple[str, str], NeedPhaseRow] = {}
+
+    def np_row(area: str, phase: str) -> NeedPhaseRow:
+        return need_phase.setdefault((area, phase), NeedPhaseRow(area=area, phase=phase))
+
+    for case_id, decision in latest.items():
+        case = decision.case
+        row = np_row(_area_of(case.pupil.primary_need, areas), case.school.phase or "Not recorded")
+        row.decided += 1
+        approved = decision.outcome in (Decision.Outcome.APPROVED, Decision.Outcome.PARTLY_APPROVED)
+        row.approved += approved
+        # The decision clock at the first decision (pauses for information excluded), from
+        # the prefetched events: no query per case.
+        clock = clock_of(case, today=timezone.localtime(first[case_id].decided_at).date())
+        if clock.started:
+            row.decision_days.append(clock.elapsed)
+            row.within_target += clock.elapsed <= (clock.target or target)
+        school = schools.setdefault(case.school_id, SchoolRow(school_id=case.school_id, name="", urn=None, phase=""))
+        school.cases += 1
+        school.approved += approved
+
+    # Money by need and phase: each award's net commitment in the ledger.
+    amounts = award_amounts(rows)
+    award_keys = [k.removeprefix("award:") for k in amounts if k.startswith("award:")]
+    award_ids = [int(k) for k in award_keys if ascii_digits(k)]
+    linked = {a.pk: a for a in Award.objects.filter(pk__in=award_ids).select_related("case__pupil", "school")}
+    for key, amount in sorted(amounts.items()):
+        source, _, source_id = key.partition(":")
+        award = linked.get(int(source_id)) if source == "award" and ascii_digits(source_id) else None
+        if award is None:
+            row = np_row("Not linked to a case", "–")
+        else:
+            row = np_row(_area_of(award.case.pupil.primary_need, areas), award.school.phase or "Not recorded")
+            if amount > 0:
+                row.award_amounts.append(amount)
+        row.awards += amount
+
+    # Outcomes of the pool's awards reviewed by the period end.
+    outcomes = Outcome.objects.filter(case__awards__pool=pool, review_on__lte=period_end).distinct()
+    by_result = {r.value: 0 for r in Outcome.Result}
+    due = completed = 0
+    for outcome in outcomes.select_related("case"):
+        due += 1
+        if outcome.result:
+            completed += 1
+            by_result[outcome.result] += 1
+            reviewed = schools.get(outcome.case.school_id)
+            if reviewed is not None:
+                if outcome.result == Outcome.Result.ACHIEVED:
+                    reviewed.outcomes_achieved += 1
+                elif outcome.result == Outcome.Result.PARTLY:
+                    reviewed.outcomes_partly += 1
+                else:
+                    reviewed.outcomes_not_yet += 1
+
+    # Commitments schedule: instalments still to be paid, by month after the period end.
+    coming = months_between(period_end, date(period_end.year + 1, period_end.month, 1))[1:13]
+    schedule_by_month: dict[date, int] = dict.fromkeys(coming, 0)
+    later = 0
+    for row_ in (
+        Instalment.objects.filter(schedule__pool=pool, status=Instalment.Status.SCHEDULED, due_on__gt=period_end)
+        .annotate(month=TruncMonth("due_on"))
+        .values("month")
+        .annotate(total=Sum("amount_pence"))
+        .order_by("month")
+    ):
+        if row_["month"] in schedule_by_month:
+            schedule_by_month[row_["month"]] += int(row_["total"])
+        else:
+            later += int(row_["total"])
+
+    for registered in School.objects.filter(pk__in=[k for k in schools if k is not None]):
+        target_row = schools[registered.pk]
+        target_row.name, target_row.urn, target_row.phase = registered.name, registered.urn, registered.phase
+    if None in schools:
+        schools[None].name = "Not attributed to a school"
+    census_year = _add_census(schools, period_end)
+    balances = pool_balances(tenant=tenant, pool=pool, as_at=period_end)
+    headroom = headroom_from_balances(balances)
+    pack = Pack(
+        body_name=tenant.legal_name,
+        pool_label=pool.label,
+        pool_starts_on=pool.starts_on,
+        pool_ends_on=pool.ends_on,
+        period_end=period_end,
+        generated_at=timezone.now(),
+        target_days=target,
+        months=months,
+        totals=totals,
+        schools=sorted(schools.values(), key=lambda s: (s.school_id is None, s.name)),
+        need_phase=sorted(need_phase.values(), key=lambda r: (r.area, r.phase)),
+        schedule=sorted(schedule_by_month.items()),
+        schedule_later=later,
+        committed_outstanding=headroom.committed_outstanding_pence,
+        outcomes_due=due,
+        outcomes_completed=completed,
+        outcomes_by_result=by_result,
+        census_year=census_year,
+    )
+    pack.checks = [
+        *reconcile(pack, balances),
+        *payment_checks(pool=pool, period_end=period_end, balances=balances),
+        *award_checks(pool=pool),
+    ]
+    return pack
+
+
+def reconcile(pack: Pack, balances: dict[str, int]) -> list[Check]:
+    """The pack's totals against the ledger's balances (``pooling.selectors``)."""
+    ledger = headroom_from_balances(balances)
+    t = pack.totals
+    return [
+        Check("Contributions expected (statement)", t.expected, ledger.expected_pence),
+        Check("Brought forward (statement)", t.brought_forward, ledger.carried_forward_pence),
+        Check("Recoveries (statement)", t.recoveries, ledger.recoveries_pence),
+        Check("Awards net of releases (statement)", t.commitments - t.releases, balances["awards"]),
+        Check("Reserve held (statement)", t.reserve, ledger.reserve_pence),
+        Check("Available (statement)", pack.available, ledger.available_on_expected_pence),
+        Check("Cash in the pool (statement)", pack.cash_balance, ledger.cash_pence),
+        Check("Contributions expected (by school)", sum(s.expected for s in pack.schools), ledger.expected_pence),
+        Check("Awards (by school)", sum(s.awards for s in pack.schools), balances["awards"]),
+        Check("Paid to schools (by school)", sum(s.paid for s in pack.schools), t.payments),
+        Check("Awards (by area of need and phase)", sum(r.awards for r in pack.need_phase), balances["awards"]),
+    ]

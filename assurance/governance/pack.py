@@ -1,0 +1,160 @@
+"""The financial-governance pack's figures: the rows and checks of one pack (``Pack``), and
+the suppression rule (counts of cases, outcomes and pupils under 5 are shown as "<5")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from statistics import median
+from typing import Any
+
+REPORT_KEY = "governance_pack"
+SUPPRESS_UNDER = 5
+SUPPRESSED = "<5"
+
+
+def suppress(count: int) -> int | str:
+    """A count of people or cases as shown: under 5 becomes "<5" (0 included)."""
+    return count if count >= SUPPRESS_UNDER else SUPPRESSED
+
+
+def months_between(start: date, end: date) -> list[date]:
+    months, day = [], date(start.year, start.month, 1)
+    while day <= end:
+        months.append(day)
+        day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return months
+
+
+@dataclass
+class MonthRow:
+    month: date
+    brought_forward: int = 0
+    expected: int = 0
+    received: int = 0
+    commitments: int = 0
+    releases: int = 0
+    recoveries: int = 0
+    payments: int = 0
+    reserve: int = 0
+    cash_brought_forward: int = 0
+    fund_balance: int = 0
+    available: int = 0
+    cash_balance: int = 0
+
+
+@dataclass
+class SchoolRow:
+    school_id: int | None
+    name: str
+    urn: int | None
+    phase: str
+    expected: int = 0
+    received: int = 0
+    awards: int = 0
+    paid: int = 0
+    cases: int = 0
+    approved: int = 0
+    outcomes_achieved: int = 0
+    outcomes_partly: int = 0
+    outcomes_not_yet: int = 0
+    sen_support: int | None = None
+    ehc_plan: int | None = None
+
+    @property
+    def net(self) -> int:
+        """Awards received less contributions made: positive means the school drew more
+        from the pool than it put in."""
+        return self.awards - self.received
+
+
+@dataclass
+class NeedPhaseRow:
+    area: str
+    phase: str
+    decided: int = 0
+    approved: int = 0
+    awards: int = 0
+    decision_days: list[int] = field(default_factory=list)
+    within_target: int = 0
+    award_amounts: list[int] = field(default_factory=list)
+
+    @property
+    def approval_rate(self) -> str:
+        if self.decided < SUPPRESS_UNDER:
+            return SUPPRESSED
+        return f"{100 * self.approved / self.decided:.0f}%"
+
+    @property
+    def median_days(self) -> str:
+        if len(self.decision_days) < SUPPRESS_UNDER:
+            return SUPPRESSED if self.decision_days else "–"
+        return f"{median(self.decision_days):g}"
+
+
+@dataclass
+class Check:
+    """One line of the reconciliation: a figure of the pack (or of a subledger: instalments,
+    payment runs, awards) against the figure it must equal. ``says`` words the two sides in
+    the failure message; ``detail`` names the rows involved when they differ."""
+
+    name: str
+    pack_pence: int
+    ledger_pence: int
+    says: tuple[str, str] = ("the pack shows", "the ledger shows")
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.pack_pence == self.ledger_pence
+
+    @property
+    def difference(self) -> int:
+        return self.pack_pence - self.ledger_pence
+
+
+@dataclass
+class Pack:
+    body_name: str
+    pool_label: str
+    pool_starts_on: date
+    pool_ends_on: date
+    period_end: date
+    generated_at: Any
+    target_days: int
+    months: list[MonthRow]
+    totals: MonthRow
+    schools: list[SchoolRow]
+    need_phase: list[NeedPhaseRow]
+    schedule: list[tuple[date, int]]
+    schedule_later: int
+    committed_outstanding: int
+    outcomes_due: int
+    outcomes_completed: int
+    outcomes_by_result: dict[str, int]
+    census_year: int | None
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def opening_fund(self) -> int:
+        return self.months[0].brought_forward if self.months else 0
+
+    @property
+    def closing_fund(self) -> int:
+        return self.months[-1].fund_balance if self.months else 0
+
+    @property
+    def available(self) -> int:
+        return self.months[-1].available if self.months else 0
+
+    @property
+    def cash_balance(self) -> int:
+        return self.months[-1].cash_balance if self.months else 0
+
+    @property
+    def schedule_total(self) -> int:
+        return sum(amount for _, amount in self.schedule) + self.schedule_later
+
+    @property
+    def reconciled(self) -> bool:
+        return all(c.ok for c in self.checks)

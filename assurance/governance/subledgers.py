@@ -1,0 +1,275 @@
+"""The subledgers against the ledger: instalments paid, payment runs and awards, each
+checked by a handful of aggregate queries whatever the number of schools, runs or awards;
+``reconciliation_failure`` names the first differences when a pack does not reconcile."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Case as When_
+from django.db.models import CharField, F, Q, Sum, When
+from django.db.models.functions import Cast
+
+from assurance.governance.pack import Check
+from core.money import format_pence
+from core.text import ascii_digits
+from exceptional_resource.models import Award
+from pooling.models import AccountKind, Instalment, Leg, PaymentRun, PaymentRunLine, Pool, TransactionKind
+from pooling.selectors import headroom_from_balances
+
+# --- The subledgers against the ledger ------------------------------------------------------
+#
+# Each figure below is checked against the ledger by a handful of aggregate queries, whatever
+# the number of schools, runs or awards. Only a difference adds a line per run or award, so a
+# pack that reconciles shows one line per check.
+
+
+@dataclass
+class RunFigures:
+    """A payment run of the pool paying on or before the period end, and what it adds up to
+    in the subledgers and the ledger."""
+
+    run_id: int
+    pay_on: date
+    status: str
+    total: int
+    lines: int = 0
+    instalments: int = 0
+    posted: int = 0
+    transactions: list[int] = field(default_factory=list)
+
+    @property
+    def confirmed(self) -> bool:
+        return self.status == PaymentRun.Status.CONFIRMED
+
+    @property
+    def pays(self) -> int:
+        """A confirmed run pays its total; a draft or cancelled one pays nothing."""
+        return self.total if self.confirmed else 0
+
+    @property
+    def label(self) -> str:
+        state = "" if self.confirmed else f", {self.status}"
+        return f"Payment run {self.run_id} (paying on {self.pay_on:%-d %B %Y}{state})"
+
+
+def _ids(ids: list[int]) -> str:
+    return ", ".join(str(i) for i in sorted(ids))
+
+
+def _paid_by_run(row: dict[str, Any]) -> str | None:
+    """The run (id as text) whose payment a transaction's payments-made legs are: its
+    ``payment`` posting from source ``payment_run`` (one per batch) or a reversal of one."""
+    if row["transaction__kind"] == TransactionKind.PAYMENT and row["transaction__source_type"] == "payment_run":
+        return str(row["transaction__source_id"])
+    if (
+        row["transaction__reverses__kind"] == TransactionKind.PAYMENT
+        and row["transaction__reverses__source_type"] == "payment_run"
+    ):
+        return str(row["transaction__reverses__source_id"])
+    return None
+
+
+def payment_checks(*, pool: Pool, period_end: date, balances: dict[str, int]) -> list[Check]:
+    """Instalments paid and payment runs against the ledger's payments made, as at the
+    period end. A run is in the period when it pays on or before the period end (its
+    ``payment`` postings are dated ``pay_on``; its instalments are marked paid when it is
+    confirmed). Instalments are counted by their run's pool, not their schedule's: closing
+    a period moves a part-paid schedule to the next pool, while what was paid stays with
+    the pool whose run paid it."""
+    runs = {
+        r["pk"]: RunFigures(run_id=r["pk"], pay_on=r["pay_on"], status=r["status"], total=int(r["total_pence"]))
+        for r in PaymentRun.objects.filter(pool=pool, pay_on__lte=period_end).values(
+            "pk", "pay_on", "status", "total_pence"
+        )
+    }
+    in_period = Q(payment_run__pool=pool, payment_run__pay_on__lte=period_end)
+    for r in (
+        PaymentRunLine.objects.filter(in_period).values("payment_run_id").annotate(total=Sum("amount_pence")).order_by()
+    ):
+        runs[r["payment_run_id"]].lines = int(r["total"])
+    for r in (
+        Instalment.objects.filter(in_period, status=Instalment.Status.PAID)
+        .values("payment_run_id")
+        .annotate(total=Sum("amount_pence"))
+        .order_by()
+    ):
+        runs[r["payment_run_id"]].instalments = int(r["total"])
+    # Every posting on the pool's payments-made account by the period end, one row per
+    # transaction (a run's batches, reversals, anything else): what the balance is made of.
+    unattributed: list[int] = []
+    for r in (
+        Leg.objects.filter(
+            account__pool=pool, account__kind=AccountKind.PAYMENTS_MADE, transaction__posted_on__lte=period_end
+        )
+        .values(
+            "transaction_id",
+            "transaction__kind",
+            "transaction__source_type",
+            "transaction__source_id",
+            "transaction__reverses__kind",
+            "transaction__reverses__source_type",
+            "transaction__reverses__source_id",
+        )
+        .annotate(total=Sum("amount_pence"))
+        .order_by("transaction_id")
+    ):
+        run_ref = _paid_by_run(r)
+        run = runs.get(int(run_ref)) if run_ref is not None and ascii_digits(run_ref) else None
+        if run is None:
+            unattributed.append(r["transaction_id"])
+            continue
+        run.posted -= int(r["total"])
+        run.transactions.append(r["transaction_id"])
+
+    ordered = sorted(runs.values(), key=lambda run: run.run_id)
+    involved = []
+    if differing := [run.run_id for run in ordered if run.instalments != run.posted]:
+        involved.append(f"payment runs whose paid instalments differ from their payment postings: {_ids(differing)}")
+    if unattributed:
+        involved.append(
+            "postings on payments made that are not the payment of a run of this pool paying by the period end: "
+            f"transactions {_ids(unattributed)}"
+        )
+    confirmed = [run for run in ordered if run.confirmed]
+    checks = [
+        Check(
+            "Paid instalments (payments made)",
+            sum(run.instalments for run in ordered),
+            headroom_from_balances(balances).paid_pence,
+            says=("the instalments marked paid sum to", "the ledger's payments made show"),
+            detail="; ".join(involved),
+        ),
+        Check(
+            f"Payment runs: totals against their lines ({len(confirmed)} confirmed)",
+            sum(run.total for run in confirmed),
+            sum(run.lines for run in confirmed),
+            says=("the confirmed runs' totals sum to", "their lines sum to"),
+        ),
+        Check(
+            "Payment runs: totals against paid instalments",
+            sum(run.pays for run in ordered),
+            sum(run.instalments for run in ordered),
+            says=("the confirmed runs' totals sum to", "the instalments they paid sum to"),
+        ),
+        Check(
+            "Payment runs: totals against payment postings",
+            sum(run.pays for run in ordered),
+            sum(run.posted for run in ordered),
+            says=("the confirmed runs' totals sum to", "their payment postings credit payments made with"),
+        ),
+    ]
+    for run in ordered:
+        pays = "its total is" if run.confirmed else f"being {run.status}, it pays"
+        if run.confirmed and run.total != run.lines:
+            checks.append(
+                Check(f"{run.label}, total against its lines", run.total, run.lines, says=(pays, "its lines sum to"))
+            )
+        if run.pays != run.instalments:
+            checks.append(
+                Check(
+                    f"{run.label}, total against its paid instalments",
+                    run.pays,
+                    run.instalments,
+                    says=(pays, "the instalments it paid sum to"),
+                )
+            )
+        if run.pays != run.posted:
+            checks.append(
+                Check(
+                    f"{run.label}, total against its payment postings",
+                    run.pays,
+                    run.posted,
+                    says=(pays, "its payment postings credit payments made with"),
+                    detail=f"transactions {_ids(run.transactions)}" if run.transactions else "no payment posted",
+                )
+            )
+    return checks
+
+
+def award_checks(*, pool: Pool) -> list[Check]:
+    """Each award of the pool against its commitment in the ledger, as they stand now (an
+    award's amount is not dated). The ledger's net commitment is the sum of its ``awards``
+    legs in any of the body's pools (a change after the period closes posts to the pool its
+    schedule moved to), from transactions of source ``award`` and this award's id
+    (commitment, variations up and down, releases) and reversals of them. Varying an award
+    posts the change and sets its amount to the new total; ending it early releases its
+    unpaid instalments due after the end (status ``released``) and exactly their sum from
+    the commitment, and leaves its amount as it was. So an active award's amount is its net
+    commitment, and an ended one's is its net commitment plus its released instalments."""
+    of_pool = Award.objects.filter(pool=pool)
+    awards = list(of_pool.values_list("pk", "amount_pence", "status").order_by("pk"))
+    refs = of_pool.annotate(ref=Cast("pk", output_field=CharField())).values("ref")
+    net: dict[str, int] = defaultdict(int)
+    for r in (
+        Leg.objects.filter(account__kind=AccountKind.AWARDS)
+        .filter(
+            Q(transaction__source_type="award", transaction__source_id__in=refs)
+            | Q(transaction__reverses__source_type="award", transaction__reverses__source_id__in=refs)
+        )
+        .annotate(
+            award_ref=When_(
+                When(transaction__reverses__source_type="award", then=F("transaction__reverses__source_id")),
+                default=F("transaction__source_id"),
+            )
+        )
+        .values("award_ref")
+        .annotate(total=Sum("amount_pence"))
+        .order_by()
+    ):
+        net[r["award_ref"]] += int(r["total"])
+    released = {
+        r["schedule__source_id"]: int(r["total"])
+        for r in Instalment.objects.filter(
+            status=Instalment.Status.RELEASED, schedule__source_type="award", schedule__source_id__in=refs
+        )
+        .values("schedule__source_id")
+        .annotate(total=Sum("amount_pence"))
+        .order_by()
+    }
+    amounts = commitments = 0
+    differing: list[Check] = []
+    for award_id, amount, status in awards:
+        committed = net.get(str(award_id), 0)
+        ended_early = released.get(str(award_id), 0) if status == Award.Status.ENDED else 0
+        amounts += amount
+        commitments += committed + ended_early
+        if amount != committed + ended_early:
+            ledger_says = "its net commitment in the ledger is"
+            if status == Award.Status.ENDED:
+                ledger_says = (
+                    f"its net commitment in the ledger ({format_pence(committed)}) plus the instalments released "
+                    f"when it ended ({format_pence(ended_early)}) come to"
+                )
+            differing.append(
+                Check(f"Award {award_id}", amount, committed + ended_early, says=("its amount is", ledger_says))
+            )
+    summary = Check(
+        f"Awards: amounts against net commitments ({len(awards)} awards)",
+        amounts,
+        commitments,
+        says=(
+            "the awards' amounts sum to",
+            "their net commitments in the ledger, plus the instalments released when they ended early, come to",
+        ),
+    )
+    return [summary, *differing]
+
+
+# The run's error message is stored up to 4,000 characters: name this many differences.
+FAILURES_NAMED = 20
+
+
+def reconciliation_failure(checks: list[Check]) -> str:
+    failed = [c for c in checks if not c.ok]
+    details = "; ".join(
+        f"{c.name}: {c.says[0]} {format_pence(c.pack_pence)} but {c.says[1]} {format_pence(c.ledger_pence)}"
+        + (f" ({c.detail})" if c.detail else "")
+        for c in failed[:FAILURES_NAMED]
+    )
+    if len(failed) > FAILURES_NAMED:
+        details += f"; and {len(failed) - FAILURES_NAMED} more differences"
+    return f"The governance pack does not reconcile to the ledger, so it was not produced. {details}."

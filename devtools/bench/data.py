@@ -1,0 +1,133 @@
+"""Step 0: the bench database and the national synthetic data set, and signed-in sessions
+and page journeys for each role of the largest body."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from typing import Any
+
+from devtools.bench.common import DB, PY, ROOT, say
+
+# --- 0. the database and the data set -------------------------------------------------
+
+
+def prepare(env: dict[str, str], seed: int) -> dict[str, Any]:
+    say(f"database {DB}: create/migrate, collect static files")
+    subprocess.run([PY, "scripts/db_setup.py"], cwd=ROOT, env=env, check=True, capture_output=True)
+    if not (ROOT / ".data" / "staticfiles" / "staticfiles.json").exists() or "--collectstatic" in sys.argv:
+        subprocess.run(
+            [PY, "manage.py", "collectstatic", "--noinput"], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+    import logging
+
+    import django
+
+    django.setup()
+    logging.disable(logging.INFO)  # the in-process steps' request logs
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('app.platform', 'on', false)")
+        cursor.execute("SELECT count(*) FROM accounts_responsiblebody WHERE slug LIKE 'trust-1%%'")
+        present = cursor.fetchone()[0] > 0
+    info: dict[str, Any] = {"generated_now": not present}
+    if not present:
+        say("generating the national data set (first run only)")
+        started = time.monotonic()
+        out = subprocess.run(
+            [
+                PY,
+                "manage.py",
+                "generate_synthetic",
+                "--scale",
+                "national",
+                "--seed",
+                str(seed),
+                "--json",
+                "--workers",
+                str(min(2, os.cpu_count() or 1)),
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        info["generate_seconds"] = round(time.monotonic() - started, 1)
+        info["generate"] = json.loads(out.stdout[out.stdout.index("{") :])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        for table in ("pooling_leg", "pooling_transaction", "exceptional_resource_case", "accounts_auditevent"):
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            info[f"rows_{table}"] = cursor.fetchone()[0]
+        cursor.execute("SELECT responsible_body_id, count(*) FROM pooling_leg GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1")
+        body_id, legs = cursor.fetchone()
+        cursor.execute("SELECT set_config('app.platform', '', false)")
+    info["largest_body_id"] = body_id
+    info["largest_body_legs"] = legs
+    return info
+
+
+# --- users and sessions ------------------------------------------------------------------
+
+
+def sessions_for(body_id: int) -> dict[str, Any]:
+    """A signed-in session cookie per role in the largest body, and the ids its pages need."""
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.models import Membership, ResponsibleBody
+    from core.tenancy import tenant_context
+    from exceptional_resource.models import Case
+    from pooling.models import PaymentRun, Pool
+    from pooling.periods import period_of
+
+    body = ResponsibleBody.objects.get(pk=body_id)
+    with tenant_context(body):
+        memberships = {
+            m.role: m
+            for m in Membership.objects.filter(role__in=[
+                "head", "sendco", "decision_officer", "finance_officer", "auditor", "partnership_lead",
+            ]).select_related("user").order_by("-id")
+        }  # fmt: skip
+        pool = Pool.objects.get(label=period_of(date.today()).label)
+        school_id = memberships["head"].school_id
+        school_case = Case.objects.filter(school_id=school_id).order_by("-id").values_list("id", flat=True).first()
+        any_case = Case.objects.filter(status="submitted").order_by("-id").values_list("id", flat=True).first()
+        run = PaymentRun.objects.filter(pool=pool).order_by("-id").values_list("id", flat=True).first()
+    cookies = {}
+    for role, membership in memberships.items():
+        client = Client()
+        client.force_login(membership.user)
+        cookies[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return {
+        "slug": body.slug,
+        "name": body.legal_name,
+        "pool_id": pool.pk,
+        "school_case_id": school_case,
+        "case_id": any_case,
+        "run_id": run,
+        "cookies": cookies,
+    }
+
+
+def journeys(ctx: dict[str, Any]) -> dict[str, list[str]]:
+    b, p = f"/b/{ctx['slug']}", ctx["pool_id"]
+    return {
+        "head": [f"{b}/", f"{b}/cases/", f"{b}/cases/{ctx['school_case_id']}/", f"{b}/cases/awards/"],
+        "sendco": [f"{b}/cases/", f"{b}/cases/new/", f"{b}/cases/{ctx['school_case_id']}/", f"{b}/"],
+        "decision_officer": [
+            f"{b}/cases/decisions/", f"{b}/cases/{ctx['case_id']}/", f"{b}/cases/reviews/", f"{b}/pool/",
+        ],
+        "finance_officer": [
+            f"{b}/pool/", f"{b}/pool/{p}/ledger/", f"{b}/pool/{p}/contributions/", f"{b}/pool/{p}/payment-runs/",
+            f"{b}/pool/payment-runs/{ctx['run_id']}/", f"{b}/pool/{p}/allocations/",
+        ],
+        "auditor": [f"{b}/audit/", f"{b}/pool/{p}/ledger/", f"{b}/pool/", f"{b}/reports/"],
+        "partnership_lead": [f"{b}/", f"{b}/partnership/"],
+    }  # fmt: skip

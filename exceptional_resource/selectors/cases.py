@@ -1,0 +1,329 @@
+"""Reads for exceptional resource. Every selector takes ``tenant=`` and the schools the
+reader is limited to (``school_ids``: ``None`` for body-wide roles, a set for a head or
+SENDCO); a row outside either is the same 404 as a missing one. Lists have a fixed number
+of queries whatever their length."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import ResponsibleBody
+from core.tenancy import tenant_context
+from exceptional_resource.clock import elapsed_working_days
+from exceptional_resource.models import Award, Case, CaseComment, CaseEvent, CaseStatus, Decision, Outcome, Pupil
+from pooling.models import Instalment, InstalmentSchedule, PaymentRun, Pool
+from pooling.selectors import Headroom, pool_headroom
+from pooling.selectors.paid import DUE, IN_RUN, SCHEDULED, instalment_is_paid, instalment_label, instalment_state
+
+SchoolScope = set[int] | None
+
+
+def _scoped(qs: QuerySet, school_ids: SchoolScope) -> QuerySet:
+    return qs if school_ids is None else qs.filter(school_id__in=school_ids)
+
+
+def pupil_list(*, tenant: ResponsibleBody, school_ids: SchoolScope) -> QuerySet[Pupil]:
+    with tenant_context(tenant):
+        return _scoped(Pupil.objects.for_tenant(tenant), school_ids).select_related("school").order_by("reference")
+
+
+def pupil_get(*, tenant: ResponsibleBody, pupil_id: int, school_ids: SchoolScope) -> Pupil:
+    pupil = pupil_list(tenant=tenant, school_ids=school_ids).filter(pk=pupil_id).first()
+    if pupil is None:
+        raise Http404("No such pupil.")
+    return pupil
+
+
+def case_list(
+    *, tenant: ResponsibleBody, school_ids: SchoolScope, status: str = "", school_id: int | None = None
+) -> QuerySet[Case]:
+    """Cases newest first, with their pupil, school and policy (for the clock)."""
+    with tenant_context(tenant):
+        qs = _scoped(Case.objects.for_tenant(tenant), school_ids)
+        if status:
+            qs = qs.filter(status=status)
+        if school_id is not None:
+            qs = qs.filter(school_id=school_id)
+        pauses = CaseEvent.objects.filter(verb__in=["request_information", "provide_information"]).order_by(
+            "created_at", "id"
+        )
+        return (
+            qs.select_related("pupil", "school", "policy")
+            .prefetch_related(Prefetch("events", queryset=pauses, to_attr="pause_events"))
+            .order_by("-created_at", "-id")
+        )
+
+
+def case_get(*, tenant: ResponsibleBody, case_id: int, school_ids: SchoolScope) -> Case:
+    """One case with everything its detail shows."""
+    with tenant_context(tenant):
+        case = (
+            _scoped(Case.objects.for_tenant(tenant), school_ids)
+            .select_related("pupil", "school", "policy")
+            .prefetch_related(
+                "provision",
+                "resource_lines",
+                "outcomes",
+                Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
+                Prefetch(
+                    "decisions", queryset=Decision.objects.select_related("policy").order_by("-decided_at", "-id")
+                ),
+                Prefetch("awards", queryset=Award.objects.order_by("-created_at", "-id")),
+            )
+            .filter(pk=case_id)
+            .first()
+        )
+    if case is None:
+        raise Http404("No such case.")
+    return case
+
+
+def award_list(*, tenant: ResponsibleBody, school_ids: SchoolScope, status: str = "") -> QuerySet[Award]:
+    with tenant_context(tenant):
+        qs = _scoped(Award.objects.for_tenant(tenant), school_ids)
+        if status:
+            qs = qs.filter(status=status)
+        return qs.select_related("case", "school", "pool", "decision").order_by("-created_at", "-id")
+
+
+def award_get(*, tenant: ResponsibleBody, award_id: int, school_ids: SchoolScope) -> Award:
+    award = award_list(tenant=tenant, school_ids=school_ids).filter(pk=award_id).first()
+    if award is None:
+        raise Http404("No such award.")
+    return award
+
+
+def award_instalments(*, tenant: ResponsibleBody, award_ids: list[int]) -> dict[int, list[Instalment]]:
+    """Each award's instalments (paid, due and released) in due order: one query."""
+    found: dict[int, list[Instalment]] = {pk: [] for pk in award_ids}
+    with tenant_context(tenant):
+        schedules = InstalmentSchedule.objects.filter(
+            source_type="award", source_id__in=[str(pk) for pk in award_ids]
+        ).values_list("pk", "source_id")
+        by_schedule = {pk: int(source_id) for pk, source_id in schedules}
+        for instalment in (
+            Instalment.objects.filter(schedule_id__in=by_schedule)
+            .select_related("payment_run")
+            .order_by("due_on", "id")
+        ):
+            found[by_schedule[instalment.schedule_id]].append(instalment)
+    return found
+
+
+def reviews_due(*, tenant: ResponsibleBody, school_ids: SchoolScope, within_days: int = 30) -> QuerySet[Case]:
+    """Cases whose review is due now, or whose active award has an outcome review date
+    within ``within_days``; earliest review first."""
+    today = timezone.localdate()
+    horizon: date = today + timedelta(days=within_days)
+    with tenant_context(tenant):
+        soon = Outcome.objects.filter(case__status=CaseStatus.ACTIVE, review_on__lte=horizon).values("case_id")
+        qs = _scoped(Case.objects.for_tenant(tenant), school_ids).filter(
+            Q(status=CaseStatus.REVIEW_DUE) | Q(pk__in=soon)
+        )
+        from django.db.models import Min
+
+        pauses = CaseEvent.objects.filter(verb__in=["request_information", "provide_information"]).order_by(
+            "created_at", "id"
+        )
+        return (
+            qs.annotate(next_review_on=Min("outcomes__review_on"))
+            .select_related("pupil", "school", "policy")
+            .prefetch_related(Prefetch("events", queryset=pauses, to_attr="pause_events"))
+            .order_by("next_review_on", "id")
+        )
+
+
+# --- For the case pages -----------------------------------------------------------------------
+
+AWAITING_DECISION = (CaseStatus.SUBMITTED, CaseStatus.INFORMATION_REQUESTED, CaseStatus.RECONSIDERATION_REQUESTED)
+CLOCK_VERBS = ("request_information", "provide_information")
+
+
+def _pauses(events: Iterable[CaseEvent]) -> list[tuple[date, date | None]]:
+    spans: list[tuple[date, date | None]] = []
+    for event in events:
+        day = timezone.localtime(event.created_at).date()
+        if event.verb == "request_information":
+            spans.append((day, None))
+        elif event.verb == "provide_information" and spans and spans[-1][1] is None:
+            spans[-1] = (spans[-1][0], day)
+    return spans
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The decision clock of one case, in working days."""
+
+    started: bool
+    running: bool = False
+    paused: bool = False
+    elapsed: int = 0
+    target: int = 0
+    due_on: date | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.started and self.elapsed > self.target
+
+
+def clock_of(case: Case, *, today: date | None = None) -> Clock:
+    """The same figures as ``services.cases.case_clock``, from the events ``case_list``
+    prefetched (``pause_events``), so a list costs no query per row."""
+    if case.submitted_on is None or case.policy is None:
+        return Clock(started=False)
+    events = getattr(case, "pause_events", None)
+    if events is None:
+        events = [e for e in case.events.all() if e.verb in CLOCK_VERBS]
+    day = today or timezone.localdate()
+    return Clock(
+        started=True,
+        running=case.status in {CaseStatus.SUBMITTED, CaseStatus.RECONSIDERATION_REQUESTED},
+        paused=case.status == CaseStatus.INFORMATION_REQUESTED,
+        elapsed=elapsed_working_days(submitted_on=case.submitted_on, today=day, paused=_pauses(events)),
+        target=case.policy.decision_target_working_days,
+        due_on=case.decision_due_on,
+    )
+
+
+@dataclass
+class AwardRow:
+    """An award with its instalments: what is committed and when it is paid. *Paid* is
+    ``pooling.selectors.paid``'s meaning: paid by a run whose payment date has come."""
+
+    award: Award
+    instalments: list[Instalment]
+    day: date = field(default_factory=timezone.localdate)
+
+    @property
+    def paid_pence(self) -> int:
+        return sum(i.amount_pence for i in self.instalments if instalment_is_paid(i, self.day))
+
+    @property
+    def to_come(self) -> list[Instalment]:
+        return [i for i in self.instalments if instalment_state(i, self.day) in (IN_RUN, DUE, SCHEDULED)]
+
+    @property
+    def lines(self) -> list[tuple[Instalment, str]]:
+        """Each instalment with what it is today, in words."""
+        return [(i, instalment_label(i, self.day)) for i in self.instalments]
+
+    @property
+    def to_come_pence(self) -> int:
+        return sum(i.amount_pence for i in self.to_come)
+
+
+def award_rows(*, tenant: ResponsibleBody, school_ids: SchoolScope, case: Case | None = None) -> list[AwardRow]:
+    """Awards with their instalments: three queries whatever the number of awards."""
+    with tenant_context(tenant):
+        awards = award_list(tenant=tenant, school_ids=school_ids)
+        if case is not None:
+            awards = awards.filter(case=case)
+        found = list(awards)
+    return award_rows_of(tenant=tenant, awards=found)
+
+
+def award_rows_of(*, tenant: ResponsibleBody, awards: list[Award]) -> list[AwardRow]:
+    """These awards (say one page of ``award_list``) with their instalments: two queries."""
+    instalments = award_instalments(tenant=tenant, award_ids=[a.pk for a in awards]) if awards else {}
+    return [AwardRow(award, instalments.get(award.pk, [])) for award in awards]
+
+
+@dataclass(frozen=True)
+class AwardTotals:
+    """Over every award the reader can see, not one page of them."""
+
+    to_come_pence: int  # instalments not yet paid on active awards (scheduled, due or in a run)
+    paid_pence: int  # instalments paid on any award, by runs whose payment date has come
+
+
+def award_totals(*, tenant: ResponsibleBody, school_ids: SchoolScope, day: date | None = None) -> AwardTotals:
+    """What is still to be paid and what has been paid on the awards the reader can see:
+    one aggregate query, the same sums ``AwardRow`` makes for a single award. It joins the
+    reader's awards to their schedules (an award's schedule names it by ``source_id``, as
+    text) and their instalments in one pass. *Paid* is ``pooling.selectors.paid``'s: by a
+    run whose payment date is on or before ``day`` (today)."""
+    day = day or timezone.localdate()
+    if school_ids is not None and not school_ids:
+        return AwardTotals(to_come_pence=0, paid_pence=0)  # no school in scope: nothing to sum
+    with tenant_context(tenant):
+        visible = award_list(tenant=tenant, school_ids=school_ids).order_by().values("pk", "status")
+        awards_sql, params = visible.query.sql_with_params()
+        schedule, instalment = InstalmentSchedule._meta.db_table, Instalment._meta.db_table
+        run = PaymentRun._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                SELECT coalesce(sum(i.amount_pence) FILTER (WHERE i.status = %s AND r.pay_on <= %s), 0),
+                       coalesce(sum(i.amount_pence) FILTER (
+                           WHERE a.status = %s AND (i.status = %s OR (i.status = %s AND r.pay_on > %s))
+                       ), 0)
+                  FROM ({awards_sql}) AS a (id, status)
+                  JOIN {schedule} s ON s.responsible_body_id = %s AND s.source_type = 'award'
+                                   AND s.source_id = a.id::text
+                  JOIN {instalment} i ON i.schedule_id = s.id
+                  LEFT JOIN {run} r ON r.id = i.payment_run_id
+                """,
+                [
+                    Instalment.Status.PAID,
+                    day,
+                    Award.Status.ACTIVE,
+                    Instalment.Status.SCHEDULED,
+                    Instalment.Status.PAID,
+                    day,
+                    *params,
+                    tenant.pk,
+                ],
+            )
+            paid, to_come = cursor.fetchone()
+    return AwardTotals(to_come_pence=int(to_come), paid_pence=int(paid))
+
+
+def open_pools_headroom(*, tenant: ResponsibleBody) -> list[tuple[Pool, Headroom]]:
+    """Each open pool with its headroom (one aggregate query a pool; a body has one or two
+    open pools at a time)."""
+    with tenant_context(tenant):
+        pools = list(Pool.objects.for_tenant(tenant).filter(status="open").order_by("-starts_on"))
+    return [(pool, pool_headroom(tenant=tenant, pool=pool)) for pool in pools]
+
+
+def case_detail_parts(*, case: Case) -> dict[str, Any]:
+    """What the case pages list, from the rows ``case_get`` prefetched."""
+    provision = sorted(case.provision.all(), key=lambda r: r.pk)
+    lines = sorted(case.resource_lines.all(), key=lambda r: (r.starts_on, r.pk))
+    outcomes = sorted(case.outcomes.all(), key=lambda o: (o.review_on, o.pk))
+    events = list(case.events.all())
+    questions = [e for e in events if e.verb == "request_information"]
+    return {
+        "provision": provision,
+        "provision_total_pence": sum(r.cost_pence for r in provision),
+        "lines": lines,
+        "requested_total_pence": sum(line.total_pence for line in lines),
+        "outcomes": outcomes,
+        "events": events,
+        "decisions": sorted(case.decisions.all(), key=lambda d: (d.decided_at, d.pk)),
+        "latest_question": questions[-1] if questions else None,
+    }
+
+
+def case_comments(*, tenant: ResponsibleBody, case: Case) -> QuerySet[CaseComment]:
+    """A case's comments, oldest first (the case was found within the reader's scope)."""
+    with tenant_context(tenant):
+        return CaseComment.objects.for_tenant(tenant).filter(case=case).order_by("created_at", "id")
+
+
+def award_labels(award_ids: list[str]) -> dict[str, str]:
+    """Each award named as its school knows it, by its case reference: one query. Called
+    inside the tenant's context (the ledger's remittance advice asks for it)."""
+    ids = [int(i) for i in award_ids if i.isdigit()]
+    return {
+        str(pk): f"Case {reference}"
+        for pk, reference in Award.objects.filter(pk__in=ids).values_list("pk", "case__reference")
+    }

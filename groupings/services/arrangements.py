@@ -1,0 +1,392 @@
+"""Writes for groupings: contractual arrangements (policy versions are in ``policy.py``).
+
+Arrangement workflow (one service per transition; each locks the row, checks the
+transition, writes and records an audit event):
+
+    proposed ──activate──▶ active ──give_notice──▶ notice_given ──end──▶ ended
+       │                      └──────────────────end──────────────────▶ ended
+       └──withdraw──▶ withdrawn
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import structlog
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import ResponsibleBody, User
+from core.audit import audit_record, snapshot
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
+from core.uploads import validate_upload
+from groupings.models import Arrangement, ArrangementBasis, ArrangementStatus, School
+from groupings.services.policy import percent_to_bp, policy_on
+from groupings.signals import arrangement_ended
+
+logger = structlog.get_logger(__name__)
+
+ARRANGEMENT_FIELDS = (
+    "school",
+    "basis",
+    "status",
+    "counterparty",
+    "agreement_reference",
+    "agreement_document_name",
+    "conversion_pathway",
+    "start_date",
+    "end_date",
+    "notice_given_on",
+    "pooled_share_override_bp",
+    "approved_by",
+)
+
+# (from statuses, to status) for each transition service
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "activate": (frozenset({ArrangementStatus.PROPOSED}), ArrangementStatus.ACTIVE),
+    "give_notice": (frozenset({ArrangementStatus.ACTIVE}), ArrangementStatus.NOTICE_GIVEN),
+    "end": (frozenset({ArrangementStatus.ACTIVE, ArrangementStatus.NOTICE_GIVEN}), ArrangementStatus.ENDED),
+    "withdraw": (frozenset({ArrangementStatus.PROPOSED}), ArrangementStatus.WITHDRAWN),
+}
+TRANSITION_VERBS = {"activate": "approved", "give_notice": "given notice", "end": "ended", "withdraw": "withdrawn"}
+AGREEMENT_DOCUMENT_TYPES = frozenset({"pdf", "docx"})
+BASES_NEEDING_A_SIGNED_AGREEMENT = frozenset(
+    {ArrangementBasis.CONTRACTED_TRUST, ArrangementBasis.MAINTAINED_PATHWAY_TO_TRUST}
+)
+
+
+# --- Arrangements ---------------------------------------------------------------------------
+
+
+def _check_basis(*, tenant: ResponsibleBody, school: School, basis: str, conversion_pathway: str) -> None:
+    if basis not in ArrangementBasis.values:
+        raise ApplicationError("Choose how the school joins the grouping.", code="invalid_basis", field="basis")
+    if basis == ArrangementBasis.OWN_ACADEMY:
+        if not tenant.is_trust or school.trust_uid is None or school.trust_uid != tenant.gias_group_uid:
+            raise ApplicationError(
+                "Only the trust's own academies (by their GIAS trust) can join as its own academy.",
+                code="not_own_academy",
+                field="basis",
+            )
+    elif basis == ArrangementBasis.MAINTAINED_VIA_LA:
+        if tenant.is_trust:
+            raise ApplicationError(
+                "Only a local authority holds maintained schools' pooled IMF.", code="not_an_la", field="basis"
+            )
+        if not school.is_maintained:
+            raise ApplicationError(
+                "Only a maintained school can join through its local authority.", code="not_maintained", field="basis"
+            )
+        if school.la_code != tenant.la_code:
+            raise ApplicationError(
+                f"{school.name} is in another local authority ({school.la_name or school.la_code}).",
+                code="school_in_another_la",
+                field="basis",
+            )
+    elif basis == ArrangementBasis.MAINTAINED_PATHWAY_TO_TRUST:
+        if not tenant.is_trust:
+            raise ApplicationError(
+                "Only a trust can take a school on a pathway to join it.", code="not_a_trust", field="basis"
+            )
+        if not school.is_maintained:
+            raise ApplicationError(
+                "Only a maintained school can be on a pathway to join a trust.", code="not_maintained", field="basis"
+            )
+        if not conversion_pathway.strip():
+            raise ApplicationError(
+                "Describe the school's pathway to join the trust (for example, the academy order date).",
+                code="pathway_required",
+                field="conversion_pathway",
+            )
+    elif basis == ArrangementBasis.CONTRACTED_TRUST:
+        if not school.is_academy:
+            raise ApplicationError(
+                "Only an academy or free school of another trust can join by contract.",
+                code="not_an_academy",
+                field="basis",
+            )
+        if tenant.is_trust and school.trust_uid == tenant.gias_group_uid:
+            raise ApplicationError(
+                "This is one of the trust's own academies: add it as an own academy.",
+                code="is_own_academy",
+                field="basis",
+            )
+
+
+def arrangement_propose(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    school_id: int,
+    basis: str,
+    counterparty: str,
+    start_date: date,
+    end_date: date | None = None,
+    agreement_reference: str = "",
+    agreement_document: File | None = None,
+    conversion_pathway: str = "",
+    pooled_share_override_percent: Any = None,
+) -> Arrangement:
+    """Propose that a school joins the body's grouping from ``start_date``."""
+    school = School.objects.filter(pk=school_id).first()
+    if school is None:
+        raise ApplicationError("Choose a school from the register.", code="unknown_school", field="school")
+    if not school.is_open:
+        raise ApplicationError(
+            f"{school.name} is {school.status.lower() or 'not open'}: it cannot join a grouping.",
+            code="school_closed",
+            field="school",
+        )
+    if not school.is_imf_eligible:
+        raise ApplicationError(
+            f"{school.name} is not eligible for the Inclusive Mainstream Fund: {school.eligibility_reason}.",
+            code="school_not_eligible",
+            field="school",
+        )
+    _check_basis(tenant=tenant, school=school, basis=basis, conversion_pathway=conversion_pathway)
+    if not counterparty.strip():
+        raise ApplicationError(
+            "Enter the trust or governing body that runs the school.",
+            code="counterparty_required",
+            field="counterparty",
+        )
+    if end_date is not None and end_date < start_date:
+        raise ApplicationError(
+            "The end date must be on or after the start date.", code="dates_out_of_order", field="end_date"
+        )
+    checked = None
+    if agreement_document is not None:
+        checked = validate_upload(agreement_document, allowed=AGREEMENT_DOCUMENT_TYPES, field="agreement_document")
+    with tenant_context(tenant), transaction.atomic():
+        policy = policy_on(start_date)
+        override_bp = None
+        if pooled_share_override_percent not in (None, ""):
+            if policy is None or not policy.allow_share_override:
+                raise ApplicationError(
+                    "The grouping policy does not allow a different pooled share for one school.",
+                    code="override_not_allowed",
+                    field="pooled_share_override_percent",
+                )
+            override_bp = percent_to_bp(pooled_share_override_percent, field="pooled_share_override_percent")
+        arrangement = Arrangement(
+            responsible_body=tenant,
+            school=school,
+            basis=basis,
+            counterparty=counterparty.strip()[:200],
+            agreement_reference=agreement_reference.strip()[:100],
+            conversion_pathway=conversion_pathway.strip()[:300],
+            start_date=start_date,
+            end_date=end_date,
+            pooled_share_override_bp=override_bp,
+            policy=policy,
+            proposed_by_label=actor.email,
+        )
+        if agreement_document is not None and checked is not None:
+            arrangement.agreement_document.save(f"{school.urn}-{checked.name}", agreement_document, save=False)
+            arrangement.agreement_document_name = checked.name
+        try:
+            with transaction.atomic():
+                arrangement.save()
+        except IntegrityError as exc:
+            if "one_arrangement_per_school_per_date" in str(exc):
+                raise ConflictError(
+                    f"{school.name} is already in a grouping for some of these dates. "
+                    "A school is in one grouping at a time.",
+                    code="school_already_in_a_grouping",
+                    field="start_date",
+                ) from exc
+            raise
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="arrangement.proposed",
+            obj=arrangement,
+            label=f"{school.name} ({school.urn})",
+            after=snapshot(arrangement, ARRANGEMENT_FIELDS),
+        )
+    return arrangement
+
+
+def _transition(
+    *, actor: User, tenant: ResponsibleBody, arrangement_id: int, name: str, changes: dict[str, Any]
+) -> Arrangement:
+    sources, target = TRANSITIONS[name]
+    arrangement = Arrangement.objects.select_for_update().select_related("school").filter(pk=arrangement_id).first()
+    if arrangement is None:
+        raise ApplicationError("No such arrangement.", code="not_found")
+    if arrangement.status not in sources:
+        raise ConflictError(
+            f"This arrangement is {arrangement.get_status_display().lower()}: it cannot be {TRANSITION_VERBS[name]}.",
+            code="invalid_transition",
+        )
+    before = snapshot(arrangement, ARRANGEMENT_FIELDS)
+    arrangement.status = target
+    for field, value in changes.items():
+        setattr(arrangement, field, value)
+    try:
+        with transaction.atomic():
+            arrangement.save(update_fields=["status", *changes])
+    except IntegrityError as exc:
+        if "one_arrangement_per_school_per_date" in str(exc):
+            raise ConflictError(
+                f"{arrangement.school.name} is already in a grouping for some of these dates. "
+                "A school is in one grouping at a time.",
+                code="school_already_in_a_grouping",
+            ) from exc
+        raise
+    audit_record(
+        actor=actor,
+        tenant=tenant,
+        verb=f"arrangement.{target}",
+        obj=arrangement,
+        label=f"{arrangement.school.name} ({arrangement.school.urn})",
+        before=before,
+        after=snapshot(arrangement, ARRANGEMENT_FIELDS),
+    )
+    return arrangement
+
+
+def _refuse_extension(current: Arrangement | None, end_date: date) -> None:
+    """Notice and ending can bring an arrangement's end forward, never push it later
+    (that would be a new arrangement, and could overlap a school's next grouping)."""
+    if current is not None and current.end_date is not None and end_date > current.end_date:
+        raise ApplicationError(
+            f"The arrangement already ends on {current.end_date:%-d %B %Y}; choose that date or an earlier one.",
+            code="end_after_agreed_end",
+            field="end_date",
+        )
+
+
+def _send_ended(payload: dict[str, Any]) -> None:
+    for receiver, result in arrangement_ended.send_robust(sender=Arrangement, **payload):
+        if isinstance(result, Exception):
+            logger.error("arrangement_ended receiver failed", receiver=str(receiver), error=repr(result), **payload)
+
+
+def arrangement_activate(*, actor: User, tenant: ResponsibleBody, arrangement_id: int) -> Arrangement:
+    """Approve a proposed arrangement: the school's IMF is pooled from its start date."""
+    with tenant_context(tenant), transaction.atomic():
+        current = Arrangement.objects.filter(pk=arrangement_id).first()
+        if current is not None and current.basis in BASES_NEEDING_A_SIGNED_AGREEMENT and not current.agreement_document:
+            raise ApplicationError(
+                "Upload the signed agreement before approving this arrangement.",
+                code="agreement_required",
+                field="agreement_document",
+            )
+        return _transition(
+            actor=actor,
+            tenant=tenant,
+            arrangement_id=arrangement_id,
+            name="activate",
+            changes={"approved_by": actor, "approved_at": timezone.now()},
+        )
+
+
+def arrangement_give_notice(
+    *, actor: User, tenant: ResponsibleBody, arrangement_id: int, end_date: date, given_on: date | None = None
+) -> Arrangement:
+    """Record notice to leave: the arrangement ends on ``end_date``."""
+    given_on = given_on or timezone.localdate()
+    with tenant_context(tenant), transaction.atomic():
+        current = Arrangement.objects.filter(pk=arrangement_id).first()
+        if current is not None and (end_date < given_on or end_date < current.start_date):
+            raise ApplicationError(
+                "The leaving date must be on or after today and the start date.",
+                code="end_before_notice",
+                field="end_date",
+            )
+        _refuse_extension(current, end_date)
+        return _transition(
+            actor=actor,
+            tenant=tenant,
+            arrangement_id=arrangement_id,
+            name="give_notice",
+            changes={"end_date": end_date, "notice_given_on": given_on},
+        )
+
+
+def arrangement_end(*, actor: User, tenant: ResponsibleBody, arrangement_id: int, end_date: date) -> Arrangement:
+    """End an arrangement on ``end_date`` (its last day in the grouping). History stays;
+    the apps that hold money react to ``arrangement_ended`` after commit."""
+    with tenant_context(tenant), transaction.atomic():
+        current = Arrangement.objects.filter(pk=arrangement_id).first()
+        if current is not None and end_date < current.start_date:
+            raise ApplicationError(
+                "The end date must be on or after the start date.", code="dates_out_of_order", field="end_date"
+            )
+        _refuse_extension(current, end_date)
+        arrangement = _transition(
+            actor=actor, tenant=tenant, arrangement_id=arrangement_id, name="end", changes={"end_date": end_date}
+        )
+        payload = {
+            "tenant_id": tenant.pk,
+            "arrangement_id": arrangement.pk,
+            "school_id": arrangement.school_id,
+            "end_date": end_date,
+        }
+        transaction.on_commit(lambda: _send_ended(payload))
+    return arrangement
+
+
+def arrangement_withdraw(*, actor: User, tenant: ResponsibleBody, arrangement_id: int) -> Arrangement:
+    """Withdraw a proposal that will not go ahead."""
+    with tenant_context(tenant), transaction.atomic():
+        return _transition(actor=actor, tenant=tenant, arrangement_id=arrangement_id, name="withdraw", changes={})
+
+
+@dataclass(frozen=True)
+class OwnAcademyPreview:
+    to_add: list[School]
+    already_in_a_grouping: list[School]
+    not_eligible: list[School]
+
+
+def own_academies_preview(*, tenant: ResponsibleBody, start_date: date) -> OwnAcademyPreview:
+    """The trust's academies in GIAS, split by whether they can be added from ``start_date``."""
+    if not tenant.is_trust or tenant.gias_group_uid is None:
+        raise ApplicationError("Only a trust with a GIAS group UID has academies to add.", code="not_a_trust")
+    schools = list(School.objects.filter(trust_uid=tenant.gias_group_uid).order_by("name"))
+    to_add, taken, not_eligible = [], [], []
+    with tenant_context(tenant):
+        mine = set(
+            Arrangement.objects.exclude(status=ArrangementStatus.WITHDRAWN)
+            .filter(school__in=schools)
+            .values_list("school_id", flat=True)
+        )
+    for school in schools:
+        if not (school.is_imf_eligible and school.is_open):
+            not_eligible.append(school)
+        elif school.pk in mine:
+            taken.append(school)
+        else:
+            to_add.append(school)
+    return OwnAcademyPreview(to_add=to_add, already_in_a_grouping=taken, not_eligible=not_eligible)
+
+
+def own_academies_add(
+    *, actor: User, tenant: ResponsibleBody, start_date: date, school_ids: list[int]
+) -> list[Arrangement]:
+    """Add the trust's own academies (as previewed) as active ``own_academy`` arrangements."""
+    preview = own_academies_preview(tenant=tenant, start_date=start_date)
+    allowed = {s.pk: s for s in preview.to_add}
+    unknown = [i for i in school_ids if i not in allowed]
+    if unknown or not school_ids:
+        raise ConflictError("The list of academies changed since the preview: check it again.", code="preview_stale")
+    created = []
+    with tenant_context(tenant), transaction.atomic():
+        for school_id in school_ids:
+            arrangement = arrangement_propose(
+                actor=actor,
+                tenant=tenant,
+                school_id=school_id,
+                basis=ArrangementBasis.OWN_ACADEMY,
+                counterparty=tenant.legal_name,
+                start_date=start_date,
+                agreement_reference="Own academy (trust membership)",
+            )
+            created.append(arrangement_activate(actor=actor, tenant=tenant, arrangement_id=arrangement.pk))
+    return created

@@ -1,0 +1,153 @@
+"""Writes for groupings: grouping policy versions (``GroupingPolicy``), one per date it takes
+effect; ``policy_on`` answers which version is in force on a day.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import ResponsibleBody, User
+from core.audit import audit_record, snapshot
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
+from groupings.models import GroupingPolicy
+from groupings.policy_defaults import AREAS_OF_NEED, DECISION_CRITERIA, DEFAULTS, need_codes
+
+POLICY_FIELDS = (
+    "version",
+    "effective_from",
+    "pooled_share_bp",
+    "allow_share_override",
+    "funding_periods",
+    "decision_target_working_days",
+    "urgent_reserve_bp",
+    "delegated_limits_pence",
+    "decision_criteria",
+)
+
+
+def percent_to_bp(value: Any, *, field: str) -> int:
+    """A percentage as typed (``"10"``, ``"12.5%"``) in basis points; two decimals at most."""
+    try:
+        amount = Decimal(str(value).strip().rstrip("%"))
+    except (InvalidOperation, ValueError) as exc:
+        raise ApplicationError("Enter a percentage, like 10.00.", code="invalid_percentage", field=field) from exc
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ApplicationError(
+            "Enter a percentage with no more than 2 decimal places.", code="too_many_decimals", field=field
+        )
+    if not Decimal(0) <= amount <= Decimal(100):
+        raise ApplicationError("Enter a percentage between 0 and 100.", code="percentage_out_of_range", field=field)
+    return int(amount * 100)
+
+
+def policy_version_create(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    effective_from: date,
+    pooled_share_percent: Any,
+    urgent_reserve_percent: Any,
+    decision_target_working_days: int,
+    decision_criteria: list[str],
+    allow_share_override: bool = False,
+    funding_periods: list[str] | None = None,
+    areas_of_need: list[dict[str, Any]] | None = None,
+    delegated_limits_pence: dict[str, int] | None = None,
+    change_note: str = "",
+    allow_backdating: bool = False,
+) -> GroupingPolicy:
+    """Publish a new version of the body's grouping policy from ``effective_from``.
+
+    Versions are never edited; a new one applies from its date onwards and must start
+    after every earlier version (and not in the past, unless it is the first)."""
+    pooled_share_bp = percent_to_bp(pooled_share_percent, field="pooled_share_percent")
+    urgent_reserve_bp = percent_to_bp(urgent_reserve_percent, field="urgent_reserve_percent")
+    criteria = [c.strip() for c in decision_criteria if c and c.strip()]
+    if not criteria:
+        raise ApplicationError(
+            "Publish at least one decision criterion.", code="criteria_required", field="decision_criteria"
+        )
+    if not 1 <= int(decision_target_working_days) <= 60:
+        raise ApplicationError(
+            "Enter a decision target between 1 and 60 working days.",
+            code="invalid_target",
+            field="decision_target_working_days",
+        )
+    areas = areas_of_need if areas_of_need is not None else AREAS_OF_NEED
+    if not need_codes(areas):
+        raise ApplicationError("List at least one area of need.", code="areas_required", field="areas_of_need")
+    limits = delegated_limits_pence if delegated_limits_pence is not None else dict(DEFAULTS["delegated_limits_pence"])  # type: ignore[call-overload]
+    if any(not isinstance(v, int) or v < 0 for v in limits.values()):
+        raise ApplicationError(
+            "Delegated limits must be whole pence, 0 or more.", code="invalid_limits", field="delegated_limits_pence"
+        )
+    with tenant_context(tenant), transaction.atomic():
+        latest = GroupingPolicy.objects.select_for_update().order_by("-version").first()
+        if latest is not None:
+            if effective_from <= latest.effective_from:
+                raise ConflictError(
+                    f"A new version must start after {latest.effective_from:%-d %B %Y}, "
+                    f"when version {latest.version} started.",
+                    code="policy_not_after_latest",
+                    field="effective_from",
+                )
+            if effective_from < timezone.localdate() and not allow_backdating:
+                raise ApplicationError(
+                    "A new version cannot start in the past: what already happened is not rewritten.",
+                    code="policy_backdated",
+                    field="effective_from",
+                )
+        policy = GroupingPolicy(
+            responsible_body=tenant,
+            version=(latest.version + 1) if latest else 1,
+            effective_from=effective_from,
+            pooled_share_bp=pooled_share_bp,
+            allow_share_override=allow_share_override,
+            funding_periods=funding_periods or [],
+            areas_of_need=areas,
+            decision_criteria=criteria,
+            decision_target_working_days=int(decision_target_working_days),
+            delegated_limits_pence=limits,
+            urgent_reserve_bp=urgent_reserve_bp,
+            change_note=change_note.strip()[:300],
+            created_by_label=actor.email,
+        )
+        policy.save()
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb="policy.version_published",
+            obj=policy,
+            after=snapshot(policy, POLICY_FIELDS),
+        )
+    return policy
+
+
+def policy_ensure_default(*, actor: User, tenant: ResponsibleBody, effective_from: date) -> GroupingPolicy:
+    """Give a body the platform's default policy if it has none yet."""
+    with tenant_context(tenant):
+        existing = GroupingPolicy.objects.order_by("version").first()
+        if existing is not None:
+            return existing
+        return policy_version_create(
+            actor=actor,
+            tenant=tenant,
+            effective_from=effective_from,
+            pooled_share_percent=int(DEFAULTS["pooled_share_bp"]) / 100,  # type: ignore[call-overload]
+            urgent_reserve_percent=int(DEFAULTS["urgent_reserve_bp"]) / 100,  # type: ignore[call-overload]
+            decision_target_working_days=int(DEFAULTS["decision_target_working_days"]),  # type: ignore[call-overload]
+            decision_criteria=list(DECISION_CRITERIA),
+            change_note="Platform default policy",
+            allow_backdating=True,
+        )
+
+
+def policy_on(day: date) -> GroupingPolicy | None:
+    """The policy version in force on ``day`` in the current tenant, if any."""
+    return GroupingPolicy.objects.filter(effective_from__lte=day).order_by("-effective_from").first()

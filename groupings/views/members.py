@@ -1,0 +1,123 @@
+"""The grouping's members (with their CSV) and the school search."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.http import (
+    HttpRequest,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
+from django.views.generic import TemplateView
+
+from accounts.policy import Action
+from accounts.web import BodyMixin
+from core.web import paginate_list, tenant_stream
+from groupings import selectors
+from groupings.forms import (
+    MembersFilterForm,
+    SchoolSearchForm,
+)
+
+
+class MembersView(BodyMixin, TemplateView):
+    template_name = "groupings/members.html"
+    required_action = Action.VIEW_GROUPING
+
+    def _arrangements(self) -> Any:
+        form = MembersFilterForm(self.request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        qs = selectors.arrangement_list(
+            tenant=self.body,
+            school_ids=self.access.school_ids(Action.VIEW_GROUPING),
+            **{k: v for k, v in filters.items() if v},
+        )
+        return form, qs
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
+        if request.GET.get("format") == "csv":
+            return self._csv()
+        return super().get(request, *args, **kwargs)
+
+    def _csv(self) -> StreamingHttpResponse:
+        _, qs = self._arrangements()
+
+        class Echo:
+            def write(self, value: str) -> str:
+                return value
+
+        writer = csv.writer(Echo())
+        header = [
+            "URN",
+            "School",
+            "LA code",
+            "Basis",
+            "Status",
+            "Counterparty",
+            "Start date",
+            "End date",
+            "Agreement reference",
+        ]
+
+        def rows() -> Any:
+            yield writer.writerow(header)
+            for a in qs.iterator(chunk_size=500):
+                yield writer.writerow(
+                    [
+                        a.school.urn,
+                        _safe(a.school.name),
+                        a.school.la_code,
+                        a.get_basis_display(),
+                        a.get_status_display(),
+                        _safe(a.counterparty),
+                        a.start_date.isoformat(),
+                        a.end_date.isoformat() if a.end_date else "",
+                        _safe(a.agreement_reference),
+                    ]
+                )
+
+        response = StreamingHttpResponse(tenant_stream(self.body, rows()), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.body.slug}-grouping-members.csv"'
+        return response
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form, qs = self._arrangements()
+        pages = paginate_list(self.request, qs, per_page=100, label="Pages of arrangements")
+        page = pages.page
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            form=form,
+            page=page,
+            pages=pages,
+            arrangements=list(page.object_list),
+            query=query.urlencode(),
+            can_manage=self.access.can(Action.MANAGE_GROUPING),
+        )
+        return context
+
+
+def _safe(text: str) -> str:
+    """Neutralise spreadsheet formulas in text a person typed."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class SchoolSearchView(BodyMixin, TemplateView):
+    template_name = "groupings/school_search.html"
+    required_action = Action.MANAGE_GROUPING
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = SchoolSearchForm(self.request.GET or None)
+        results = None
+        if form.is_valid() and any(form.cleaned_data.values()):
+            results = list(
+                selectors.school_search(
+                    q=form.cleaned_data["q"], la_code=form.cleaned_data["la"], trust=form.cleaned_data["trust"]
+                )[: selectors.SEARCH_LIMIT]
+            )
+        context.update(form=form, results=results, limit=selectors.SEARCH_LIMIT)
+        return context

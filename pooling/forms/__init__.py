@@ -1,0 +1,1 @@
+"""Forms for pooling pages, by sub-domain like the services: they parse; services decide."""
