@@ -6,10 +6,10 @@ from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from accounts.models import Membership, ResponsibleBody, User
 from accounts.policy import current_memberships_q
+from core.errors import NotFound
 from core.models import AuditEvent
 from core.tenancy import user_context
 
@@ -38,7 +38,7 @@ def membership_list(*, tenant: ResponsibleBody, include_ended: bool = False) -> 
 def membership_get(*, tenant: ResponsibleBody, membership_id: int) -> Membership:
     membership = membership_list(tenant=tenant, include_ended=True).filter(pk=membership_id).first()
     if membership is None:
-        raise Http404("No such membership.")
+        raise NotFound("No such membership.")
     return membership
 
 
@@ -64,3 +64,11 @@ def audit_event_list(
     if date_to:
         filters["created_at__date__lte"] = date_to
     return qs.filter(**filters)
+
+
+def body_by_slug(*, slug: str) -> ResponsibleBody:
+    """A responsible body by its public slug (the public grouping page), or ``NotFound``."""
+    body = ResponsibleBody.objects.filter(slug=slug).first()
+    if body is None:
+        raise NotFound("No such grouping.")
+    return body

@@ -14,16 +14,19 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.template.response import SimpleTemplateResponse
 from django.urls import reverse
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
 from core.api import MfaRequired
+from core.errors import NotFound
 from core.templatetags.journey import AFTER_MFA_SETUP
 from core.tenancy import tenant_context
 
@@ -105,12 +108,12 @@ class BodyMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         body = ResponsibleBody.objects.filter(slug=kwargs.get("body_slug", "")).first()
         if body is None:
-            raise Http404("No such responsible body.")
+            raise NotFound("No such responsible body.")
         self.body = body
         with tenant_context(body):
             self.access = BodyAccess.load(request.user, body)
             if not self.access.can(self.required_action):
-                raise Http404("No such page.")
+                raise NotFound("No such page.")
             if self.mfa_action is not None and self.access.needs_mfa_for(self.mfa_action):
                 messages.warning(request, "Set up multi-factor authentication before you can do this.")
                 request.session[AFTER_MFA_SETUP] = request.get_full_path()
@@ -188,6 +191,13 @@ class TenantAPIView(APIView):
         user = self.request.user
         assert isinstance(user, User)
         return user
+
+    def paginated(self, rows: Any, serializer: type[serializers.BaseSerializer], **context: Any) -> Response:
+        """One page of ``rows`` (``?page=``, the settings' page size) serialised with
+        ``serializer``, with DRF's ``count``/``next``/``previous`` envelope."""
+        paginator = PageNumberPagination()
+        page: Any = paginator.paginate_queryset(rows, self.request, view=self)
+        return paginator.get_paginated_response(serializer(page, many=True, context=context).data)
 
     def require(self, action: Action, obj: Any = None) -> None:
         """Refuse unless the user's role allows ``action`` (on ``obj``) and MFA is set up."""

@@ -9,15 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
-from django.http import Http404
 
 from accounts.models import ResponsibleBody
 from assurance.models import AuditSample
+from core.errors import NotFound
 from core.tenancy import tenant_context
 from core.text import ascii_digits
 from exceptional_resource.models import Award, Case, CaseDocument, Decision, Outcome, ResourceLine
+from groupings.models import Arrangement, ArrangementStatus
 from groupings.policy_defaults import AREAS_OF_NEED, need_labels
-from pooling.models import Instalment, InstalmentSchedule, Leg, Transaction
+from pooling.models import Instalment, InstalmentSchedule, Leg, Pool, Transaction
 
 MAX_AWARDS_IN_CHAIN = 50
 
@@ -29,7 +30,7 @@ def audit_sample_list(*, tenant: ResponsibleBody) -> QuerySet[AuditSample]:
 def audit_sample_get(*, tenant: ResponsibleBody, auditsample_id: int) -> AuditSample:
     sample = audit_sample_list(tenant=tenant).filter(pk=auditsample_id).first()
     if sample is None:
-        raise Http404("No such sample.")
+        raise NotFound("No such sample.")
     return sample
 
 
@@ -72,11 +73,11 @@ class Chain:
 def transaction_chain(*, tenant: ResponsibleBody, sample: AuditSample, transaction_id: int) -> Chain:
     """The chain of a transaction in ``sample`` (404 for any other transaction)."""
     if transaction_id not in sample.transaction_ids:
-        raise Http404("That transaction is not in this sample.")
+        raise NotFound("That transaction is not in this sample.")
     with tenant_context(tenant):
         txn = Transaction.objects.for_tenant(tenant).filter(pk=transaction_id).select_related("pool").first()
         if txn is None:
-            raise Http404("No such transaction.")
+            raise NotFound("No such transaction.")
         legs = list(txn.legs.select_related("account", "school").order_by("-amount_pence", "id"))
         for leg in legs:  # shown as debit and credit columns, both positive
             leg.debit_pence = max(leg.amount_pence, 0)
@@ -146,3 +147,38 @@ def _summary(case: Case) -> CaseSummary:
         outcomes=len(case.outcomes.all()),
         documents=list(case.documents.all()),
     )
+
+
+ANNEX_HELD = (ArrangementStatus.ACTIVE, ArrangementStatus.NOTICE_GIVEN, ArrangementStatus.ENDED)
+
+
+def _overlaps(arrangement: Arrangement, pool: Pool) -> bool:
+    return arrangement.start_date <= pool.ends_on and (
+        arrangement.end_date is None or arrangement.end_date >= pool.starts_on
+    )
+
+
+def annex_list(*, tenant: ResponsibleBody, school_ids: set[int] | None) -> list[tuple[Arrangement, list[Pool]]]:
+    """Each school the body holds (or held) with the periods it has an annex for; only
+    ``school_ids`` when given (a head or SENDCO sees their own school)."""
+    with tenant_context(tenant):
+        arrangements = Arrangement.objects.filter(status__in=ANNEX_HELD).select_related("school")
+        if school_ids is not None:
+            arrangements = arrangements.filter(school_id__in=school_ids)
+        pools = list(Pool.objects.order_by("-starts_on"))
+        return [
+            (arrangement, [pool for pool in pools if _overlaps(arrangement, pool)])
+            for arrangement in arrangements.order_by("school__name")
+        ]
+
+
+def annex_subject(*, tenant: ResponsibleBody, arrangement_id: int, pool_id: int) -> tuple[Arrangement, Pool]:
+    """The arrangement and period an annex is about, or ``NotFound`` when they do not overlap."""
+    with tenant_context(tenant):
+        arrangement = (
+            Arrangement.objects.filter(pk=arrangement_id, status__in=ANNEX_HELD).select_related("school").first()
+        )
+        pool = Pool.objects.filter(pk=pool_id).first()
+    if arrangement is None or pool is None or not _overlaps(arrangement, pool):
+        raise NotFound("No such annex.")
+    return arrangement, pool

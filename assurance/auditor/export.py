@@ -21,6 +21,7 @@ from psycopg import Connection, IsolationLevel
 
 from accounts.models import ResponsibleBody
 from assurance.auditor.files import ExportFile, export_files
+from assurance.error_codes import AssuranceError
 from core.errors import ApplicationError
 from core.tenancy import tenant_context
 from pooling.models import (
@@ -63,7 +64,7 @@ def auditor_export_pool(*, tenant: ResponsibleBody, period: str) -> Pool:
             known = ", ".join(Pool.objects.for_tenant(tenant).order_by("-starts_on").values_list("label", flat=True))
             raise ApplicationError(
                 f"There is no pool for the period '{label}'." + (f" Periods with a pool: {known}." if known else ""),
-                code="unknown_period",
+                code=AssuranceError.UNKNOWN_PERIOD,
                 field="period",
             )
     return pool

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.generic import TemplateView
 
 from accounts.policy import Action
 from accounts.web import BodyMixin
+from assurance import selectors
 from assurance.annex import InclusionAnnex, annex_csv, annex_pdf, inclusion_annex
-from groupings.models import Arrangement, ArrangementStatus
-from pooling.models import Pool
-
-HELD = (ArrangementStatus.ACTIVE, ArrangementStatus.NOTICE_GIVEN, ArrangementStatus.ENDED)
+from core.errors import NotFound
 
 
 class AnnexListView(BodyMixin, TemplateView):
@@ -23,21 +21,10 @@ class AnnexListView(BodyMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        arrangements = Arrangement.objects.filter(status__in=HELD).select_related("school").order_by("school__name")
-        schools = self.access.school_ids(Action.VIEW_INCLUSION_ANNEX)
-        if schools is not None:
-            arrangements = arrangements.filter(school_id__in=schools)
-        pools = list(Pool.objects.order_by("-starts_on"))
-        context["rows"] = [
-            (arrangement, [pool for pool in pools if _overlaps(arrangement, pool)]) for arrangement in arrangements
-        ]
+        context["rows"] = selectors.annex_list(
+            tenant=self.body, school_ids=self.access.school_ids(Action.VIEW_INCLUSION_ANNEX)
+        )
         return context
-
-
-def _overlaps(arrangement: Arrangement, pool: Pool) -> bool:
-    return arrangement.start_date <= pool.ends_on and (
-        arrangement.end_date is None or arrangement.end_date >= pool.starts_on
-    )
 
 
 class _AnnexMixin(BodyMixin):
@@ -45,15 +32,11 @@ class _AnnexMixin(BodyMixin):
     kwargs: dict[str, Any]
 
     def annex(self) -> InclusionAnnex:
-        kwargs = self.kwargs
-        arrangement = (
-            Arrangement.objects.filter(pk=kwargs["arrangement_id"], status__in=HELD).select_related("school").first()
+        arrangement, pool = selectors.annex_subject(
+            tenant=self.body, arrangement_id=self.kwargs["arrangement_id"], pool_id=self.kwargs["pool_id"]
         )
-        pool = Pool.objects.filter(pk=kwargs["pool_id"]).first()
-        if arrangement is None or pool is None or not _overlaps(arrangement, pool):
-            raise Http404("No such annex.")
         if not self.access.can(Action.VIEW_INCLUSION_ANNEX, arrangement):
-            raise Http404("No such annex.")  # another school's
+            raise NotFound("No such annex.")  # another school's
         self.pool, self.arrangement = pool, arrangement
         return inclusion_annex(tenant=self.body, arrangement=arrangement, pool=pool)
 

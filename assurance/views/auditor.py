@@ -19,7 +19,8 @@ from assurance.auditor.report import REPORT_KEY
 from assurance.models import AuditSample
 from assurance.services import audit_samples as services
 from core.errors import ApplicationError
-from pooling.models import Pool
+from core.forms import show_service_error
+from pooling.selectors import pool_list
 from reports.selectors import report_run_list
 
 RECENT = 20
@@ -59,7 +60,7 @@ class SampleForm(forms.Form):
 
 
 def _periods(view: BodyMixin) -> list[str]:
-    return list(Pool.objects.for_tenant(view.body).order_by("-starts_on").values_list("label", flat=True))
+    return [pool.label for pool in pool_list(tenant=view.body)]
 
 
 class SampleListView(BodyMixin, TemplateView):
@@ -92,7 +93,7 @@ class SampleListView(BodyMixin, TemplateView):
                     seed=form.cleaned_data["seed"],
                 )
             except ApplicationError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                show_service_error(form, exc)
             else:
                 messages.success(request, f"Sample drawn: {sample.size} transactions, seed {sample.seed}.")
                 return HttpResponseRedirect(

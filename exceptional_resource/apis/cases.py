@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from accounts.policy import Action
 from accounts.web import TenantAPIView
 from core.api import created
-from exceptional_resource.apis.pupils import case_school_scope, paginate
+from exceptional_resource.apis.pupils import case_school_scope
 from exceptional_resource.apis.serializers import (
     CaseDetailOutputSerializer,
     CaseSummaryOutputSerializer,
@@ -73,7 +73,7 @@ class CaseListApi(CaseApi):
             status=f.validated_data.get("status", ""),
             school_id=f.validated_data.get("school_id"),
         )
-        return paginate(self, request, qs, CaseSummaryOutputSerializer)
+        return self.paginated(qs, CaseSummaryOutputSerializer)
 
 
 class DraftFieldsSerializer(serializers.Serializer):
@@ -239,9 +239,7 @@ class CaseCommentListApi(CaseApi):
     @extend_schema(responses=CaseCommentOutputSerializer(many=True))
     def get(self, request: Request, body_slug: str, case_id: int) -> Response:
         case = self.find_case(case_id)
-        return paginate(
-            self, request, selectors.case_comments(tenant=self.tenant, case=case), CaseCommentOutputSerializer
-        )
+        return self.paginated(selectors.case_comments(tenant=self.tenant, case=case), CaseCommentOutputSerializer)
 
 
 class CaseCommentAddApi(CaseApi):

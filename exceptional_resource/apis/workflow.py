@@ -4,9 +4,6 @@ A decision the pool cannot fund is answered 409 ``insufficient_headroom``."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
-
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -21,9 +18,10 @@ from exceptional_resource.apis.serializers import (
     DecisionOutputSerializer,
     PenceField,
 )
+from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Decision
+from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.services import cases as case_services
-from pooling import selectors as pool_selectors
 from pooling.services.ledger import InsufficientHeadroom
 
 # --- Transitions -----------------------------------------------------------------------------
@@ -114,7 +112,8 @@ class CaseRequestReconsiderationApi(CaseApi):
 
 
 class AwardTermsSerializer(serializers.Serializer):
-    """The terms of an award; required unless the outcome is a decline."""
+    """The terms of an award, parsed only: the service (``award_terms_check``) decides
+    which are required and whether they hold together."""
 
     amount_pence = PenceField(required=False, default=0)
     pool_id = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
@@ -125,26 +124,6 @@ class AwardTermsSerializer(serializers.Serializer):
     ends_on = serializers.DateField(required=False, allow_null=True, default=None)
     review_on = serializers.DateField(required=False, allow_null=True, default=None)
     conditions = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-
-    def check_terms(self, data: dict[str, Any]) -> None:
-        errors: dict[str, str] = {}
-        if data["amount_pence"] <= 0:
-            errors["amount_pence"] = "Enter the amount awarded, in pence, more than 0."
-        for name, message in (
-            ("pool_id", "Choose the funding period's pool."),
-            ("frequency", "Choose monthly or termly payments."),
-            ("starts_on", "Enter the date the award starts."),
-            ("ends_on", "Enter the date the award ends."),
-            ("review_on", "Enter the review date."),
-        ):
-            if not data[name]:
-                errors[name] = message
-        starts_on: date | None = data["starts_on"]
-        ends_on: date | None = data["ends_on"]
-        if starts_on and ends_on and ends_on < starts_on:
-            errors["ends_on"] = "The end date must be on or after the start date."
-        if errors:
-            raise serializers.ValidationError(errors)
 
 
 def headroom_conflict(exc: InsufficientHeadroom) -> Response:
@@ -168,11 +147,6 @@ class CaseDecideApi(CaseApi):
         )
         reasons = serializers.CharField(max_length=5000)
         use_reserve = serializers.BooleanField(required=False, default=False)
-
-        def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-            if data["outcome"] != Decision.Outcome.DECLINED:
-                self.check_terms(data)
-            return data
 
     class OutputSerializer(serializers.Serializer):
         decision = DecisionOutputSerializer()
@@ -239,31 +213,30 @@ class CaseHeadroomApi(CaseApi):
         self.require(Action.DECIDE_CASE, case)
         f = self.FilterSerializer(data=request.query_params)
         f.is_valid(raise_exception=True)
-        pools = pool_selectors.pool_list(tenant=self.tenant).filter(status="open")
-        pool_id = f.validated_data.get("pool_id")
-        pool = pools.filter(pk=pool_id).first() if pool_id else pools.first()
-        if pool is None:
-            raise ApplicationError("Choose an open funding period.", code="invalid_pool", field="pool_id")
-        headroom = pool_selectors.pool_headroom(tenant=self.tenant, pool=pool)
-        requested = sum(line.total_pence for line in case.resource_lines.all())
-        amount = f.validated_data.get("amount_pence", requested)
-        available = headroom.available_on_expected_pence
-        limit = self.access.decision_limit_pence()
+        preview = selectors.case_headroom_preview(
+            tenant=self.tenant,
+            case=case,
+            officer_limit_pence=self.access.decision_limit_pence(),
+            pool_id=f.validated_data.get("pool_id"),
+            amount_pence=f.validated_data.get("amount_pence"),
+        )
+        if preview is None:
+            raise ApplicationError("Choose an open funding period.", code=CaseError.INVALID_POOL, field="pool_id")
         return Response(
             self.OutputSerializer(
                 {
-                    "pool_id": pool.pk,
-                    "pool_label": pool.label,
-                    "available_pence": available,
-                    "reserve_pence": headroom.reserve_pence,
-                    "committed_outstanding_pence": headroom.committed_outstanding_pence,
-                    "amount_pence": amount,
-                    "available_after_pence": available - amount,
-                    "can_fund": amount <= available,
-                    "shortfall_pence": max(amount - available, 0),
-                    "requested_total_pence": requested,
-                    "officer_limit_pence": limit,
-                    "within_limit": amount <= limit,
+                    "pool_id": preview.pool.pk,
+                    "pool_label": preview.pool.label,
+                    "available_pence": preview.available_pence,
+                    "reserve_pence": preview.headroom.reserve_pence,
+                    "committed_outstanding_pence": preview.headroom.committed_outstanding_pence,
+                    "amount_pence": preview.amount_pence,
+                    "available_after_pence": preview.available_after_pence,
+                    "can_fund": preview.can_fund,
+                    "shortfall_pence": preview.shortfall_pence,
+                    "requested_total_pence": preview.requested_total_pence,
+                    "officer_limit_pence": preview.officer_limit_pence,
+                    "within_limit": preview.within_limit,
                 }
             ).data
         )

@@ -14,6 +14,7 @@ from datetime import date
 
 from core.errors import ApplicationError
 from core.money import format_pence
+from exceptional_resource.error_codes import CaseError
 
 APPROVED = "approved"
 PARTLY_APPROVED = "partly_approved"
@@ -34,21 +35,21 @@ def decision_amount_check(*, outcome: str, amount_pence: int, requested_pence: i
     if amount_pence > requested_pence:
         raise ApplicationError(
             f"The amount awarded cannot be more than the {asked} the school asked for.",
-            code="amount_above_request",
+            code=CaseError.AMOUNT_ABOVE_REQUEST,
             field="amount_pence",
             extra={"requested_pence": requested_pence},
         )
     if outcome == APPROVED and amount_pence != requested_pence:
         raise ApplicationError(
             f"Approve funds all of the {asked} asked for. To award less, choose partly approve.",
-            code="outcome_amount_mismatch",
+            code=CaseError.OUTCOME_AMOUNT_MISMATCH,
             field="amount_pence",
             extra={"requested_pence": requested_pence},
         )
     if outcome == PARTLY_APPROVED and amount_pence >= requested_pence:
         raise ApplicationError(
             f"Partly approve funds less than the {asked} asked for. To fund all of it, choose approve.",
-            code="outcome_amount_mismatch",
+            code=CaseError.OUTCOME_AMOUNT_MISMATCH,
             field="amount_pence",
             extra={"requested_pence": requested_pence},
         )
@@ -58,12 +59,14 @@ def review_date_check(*, review_on: date, today: date, starts_on: date | None = 
     """A review date is after today and after the day the award or resource starts."""
     if review_on <= today:
         raise ApplicationError(
-            f"The review date must be after today ({today:%-d %B %Y}).", code="review_not_after_today", field=field
+            f"The review date must be after today ({today:%-d %B %Y}).",
+            code=CaseError.REVIEW_NOT_AFTER_TODAY,
+            field=field,
         )
     if starts_on is not None and review_on <= starts_on:
         raise ApplicationError(
             f"The review date must be after the first day of the award ({starts_on:%-d %B %Y}).",
-            code="review_not_after_start",
+            code=CaseError.REVIEW_NOT_AFTER_START,
             field=field,
         )
 
@@ -72,5 +75,7 @@ def resource_end_check(*, ends_on: date, today: date, field: str = "ends_on") ->
     """A resource asked for now cannot have ended already."""
     if ends_on < today:
         raise ApplicationError(
-            f"The end date cannot be in the past (today is {today:%-d %B %Y}).", code="date_in_past", field=field
+            f"The end date cannot be in the past (today is {today:%-d %B %Y}).",
+            code=CaseError.DATE_IN_PAST,
+            field=field,
         )

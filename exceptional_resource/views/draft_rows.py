@@ -7,18 +7,19 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
 from core.tenancy import tenant_context
 from exceptional_resource.forms import (
     OutcomeForm,
     ProvisionRowForm,
     ResourceLineForm,
 )
-from exceptional_resource.models import Outcome, ProvisionRow, ResourceLine
+from exceptional_resource.models import ResourceLine
+from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.services.cases import MAX_OUTCOMES
 from exceptional_resource.services.drafts import (
     outcome_add,
@@ -77,7 +78,7 @@ class ProvisionView(_RowsView):
     remove_name = "cases:draft-provision-remove"
 
     def rows(self) -> list[Any]:
-        return list(ProvisionRow.objects.filter(case=self.get_case()).order_by("pk"))
+        return selectors.case_provision_rows(case=self.get_case())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -113,7 +114,7 @@ class ResourcesView(_RowsView):
         return {"starts_on": starts, "ends_on": period_of(starts).ends_on}
 
     def rows(self) -> list[Any]:
-        return list(ResourceLine.objects.filter(case=self.get_case()).order_by("starts_on", "pk"))
+        return selectors.case_resource_lines(case=self.get_case())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -143,7 +144,7 @@ class OutcomesView(_RowsView):
     remove_name = "cases:draft-outcomes-remove"
 
     def rows(self) -> list[Any]:
-        return list(Outcome.objects.filter(case=self.get_case()).order_by("review_on", "pk"))
+        return selectors.case_outcomes(case=self.get_case())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -183,7 +184,7 @@ class _RowRemoveView(DraftMixin, TemplateView):
             self.remove(int(kwargs[self.row_kwarg]))
         except ApplicationError as exc:
             if exc.code == "not_found":
-                raise Http404("No such row.") from exc
+                raise NotFound("No such row.") from exc
             messages.error(request, exc.message)
         else:
             messages.success(request, "Removed.")

@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
+from core.forms import show_service_error
 from core.tenancy import tenant_context
 from exceptional_resource.forms import (
     NEW_PUPIL,
@@ -26,16 +27,16 @@ from exceptional_resource.forms import (
 from exceptional_resource.models import CaseStatus
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.services import pupil_create
-from exceptional_resource.services.cases import MAX_OUTCOMES, case_submit, missing_for_submission
+from exceptional_resource.services.cases import case_submit, missing_for_submission
 from exceptional_resource.services.drafts import (
     case_create_draft,
     case_update_draft,
 )
-from exceptional_resource.views.common import CaseMixin, case_url, show_error
+from exceptional_resource.views.common import CaseMixin, case_url
 from exceptional_resource.views.evidence import evidence_context
-from groupings.models import GroupingPolicy, School
+from groupings.models import GroupingPolicy
 from groupings.policy_defaults import AREAS_OF_NEED
-from groupings.selectors import policy_in_force
+from groupings.selectors import policy_in_force, school_choices
 
 SECTIONS = [
     ("draft-need", "Describe the pupil's need"),
@@ -57,6 +58,8 @@ MISSING_SECTION = {
 
 
 def _needs(policy: GroupingPolicy | None) -> list[tuple[str, str]]:
+    """The form's choices (the defaults shown until a policy is in force; recording a pupil
+    then refuses with ``no_policy``, as the API does)."""
     areas = policy.areas_of_need if policy is not None else AREAS_OF_NEED
     return [(str(n["code"]), str(n["label"])) for a in areas for n in a["needs"]]  # type: ignore[union-attr]
 
@@ -69,7 +72,7 @@ class NewCaseView(BodyMixin, TemplateView):
 
     def _form(self, data: Any = None) -> PupilForm:
         school_ids = self.access.school_ids(Action.RAISE_CASE)
-        schools = School.objects.filter(pk__in=school_ids or set()).order_by("name")
+        schools = school_choices(school_ids=school_ids or set())
         self.policy = policy_in_force(tenant=self.body)
         pupils = list(selectors.pupil_list(tenant=self.body, school_ids=school_ids or set()))
         return PupilForm(
@@ -102,14 +105,13 @@ class NewCaseView(BodyMixin, TemplateView):
                     secondary_need=data["secondary_need"],
                     name=data["name"],
                     upn=data["upn"],
-                    need_codes={code for code, _ in _needs(self.policy)},
                 )
                 pupil_id = pupil.pk
             else:
                 pupil_id = int(data["pupil"])
             case = case_create_draft(actor=self.actor, tenant=self.body, pupil_id=pupil_id)
         except ApplicationError as exc:
-            show_error(form, exc, {"pupil_id": "pupil"})
+            show_service_error(form, exc, {"pupil_id": "pupil"})
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(request, f"Case {case.reference} has been started and saved as a draft.")
         return HttpResponseRedirect(case_url("draft", self.body, case_id=case.pk))
@@ -148,14 +150,9 @@ class TaskListView(DraftMixin, TemplateView):
             "draft-resources": len(case.resource_lines.all()),
             "draft-outcomes": len(case.outcomes.all()),
         }
-        done = {
-            "draft-need": bool(case.need_description.strip()),
-            "draft-provision": counts["draft-provision"] > 0,
-            "draft-funding": bool(case.own_imf_pence or case.notional_sen_pence),
-            "draft-resources": counts["draft-resources"] > 0,
-            "draft-outcomes": 0 < counts["draft-outcomes"] <= MAX_OUTCOMES,
-            "draft-involvement": case.parents_involved is not None and case.pupil_involved is not None,
-        }
+        unanswered = {MISSING_SECTION[field] for field, _ in missing_for_submission(case)}
+        done = {name: name not in unanswered for name, _ in SECTIONS}
+        done["draft-funding"] = bool(case.own_imf_pence or case.notional_sen_pence)  # optional
         tasks = []
         for name, title in SECTIONS:
             if done[name]:
@@ -218,7 +215,7 @@ class SectionView(DraftMixin, TemplateView):
             try:
                 self.save(form.cleaned_data)
             except ApplicationError as exc:
-                show_error(form, exc, self.field_map())
+                show_service_error(form, exc, self.field_map())
             else:
                 return HttpResponseRedirect(self.after_save())
         return self.render_to_response(self.get_context_data(form=form))

@@ -12,13 +12,14 @@ from django.views.generic import TemplateView
 from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
+from core.forms import show_service_error
 from core.web import paginate_list
 from exceptional_resource.forms import ReviewDecideForm, ReviewRecordForm
-from exceptional_resource.models import Award, CaseStatus, Outcome
+from exceptional_resource.models import CaseStatus, Outcome
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.services.awards import review_record
 from exceptional_resource.services.reviews import review_decide
-from exceptional_resource.views.common import CaseMixin, show_error, status_tag
+from exceptional_resource.views.common import CaseMixin, status_tag
 from exceptional_resource.views.decisions import DECIDE_FIELDS, REFUSALS
 from pooling.services.ledger import InsufficientHeadroom
 
@@ -64,7 +65,7 @@ class _ReviewMixin(CaseMixin):
 
     def outcomes(self) -> list[Outcome]:
         if not hasattr(self, "_outcomes"):
-            self._outcomes = list(Outcome.objects.filter(case=self.get_case()).order_by("review_on", "pk"))
+            self._outcomes = selectors.case_outcomes(case=self.get_case())
         return self._outcomes
 
     def not_due(self) -> HttpResponse | None:
@@ -100,7 +101,7 @@ class ReviewRecordView(_ReviewMixin, TemplateView):
             try:
                 review_record(actor=self.actor, tenant=self.body, case_id=self.get_case().pk, results=form.results())
             except ApplicationError as exc:
-                show_error(form, exc)
+                show_service_error(form, exc)
             else:
                 messages.success(
                     request, "Progress has been recorded. A decision officer will now decide what happens next."
@@ -124,7 +125,7 @@ class ReviewDecideView(_ReviewMixin, TemplateView):
         pools = [(p.pk, p.label) for p, _ in self.pools]
         initial: dict[str, Any] = {}
         if data is None:
-            award = Award.objects.filter(case=case, status=Award.Status.ACTIVE).order_by("-created_at").first()
+            award = selectors.case_active_award(case=case)
             initial = {
                 "amount": f"{award.amount_pence / 100:.2f}" if award else "",
                 "pool": str(self.pools[0][0].pk) if self.pools else "",
@@ -178,7 +179,7 @@ class ReviewDecideView(_ReviewMixin, TemplateView):
         except ApplicationError as exc:
             if exc.code in REFUSALS:
                 return self.render_to_response(self.get_context_data(form=form, refusal=REFUSALS[exc.code]))
-            show_error(form, exc, {**DECIDE_FIELDS, "decision": "decision"})
+            show_service_error(form, exc, {**DECIDE_FIELDS, "decision": "decision"})
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(request, f"Your decision on the review of case {self.get_case().reference} has been recorded.")
         return HttpResponseRedirect(self.case_url())

@@ -13,8 +13,11 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
 from core.audit import audit_record, snapshot
+from core.audit_verbs import AuditVerb
 from core.errors import ApplicationError, ConflictError
+from core.locking import lock_rows
 from core.tenancy import tenant_context
+from groupings.error_codes import GroupingError
 from groupings.models import GroupingPolicy
 from groupings.policy_defaults import AREAS_OF_NEED, DECISION_CRITERIA, DEFAULTS, need_codes
 
@@ -36,13 +39,17 @@ def percent_to_bp(value: Any, *, field: str) -> int:
     try:
         amount = Decimal(str(value).strip().rstrip("%"))
     except (InvalidOperation, ValueError) as exc:
-        raise ApplicationError("Enter a percentage, like 10.00.", code="invalid_percentage", field=field) from exc
+        raise ApplicationError(
+            "Enter a percentage, like 10.00.", code=GroupingError.INVALID_PERCENTAGE, field=field
+        ) from exc
     if amount != amount.quantize(Decimal("0.01")):
         raise ApplicationError(
-            "Enter a percentage with no more than 2 decimal places.", code="too_many_decimals", field=field
+            "Enter a percentage with no more than 2 decimal places.", code=GroupingError.TOO_MANY_DECIMALS, field=field
         )
     if not Decimal(0) <= amount <= Decimal(100):
-        raise ApplicationError("Enter a percentage between 0 and 100.", code="percentage_out_of_range", field=field)
+        raise ApplicationError(
+            "Enter a percentage between 0 and 100.", code=GroupingError.PERCENTAGE_OUT_OF_RANGE, field=field
+        )
     return int(amount * 100)
 
 
@@ -71,36 +78,40 @@ def policy_version_create(
     criteria = [c.strip() for c in decision_criteria if c and c.strip()]
     if not criteria:
         raise ApplicationError(
-            "Publish at least one decision criterion.", code="criteria_required", field="decision_criteria"
+            "Publish at least one decision criterion.", code=GroupingError.CRITERIA_REQUIRED, field="decision_criteria"
         )
     if not 1 <= int(decision_target_working_days) <= 60:
         raise ApplicationError(
             "Enter a decision target between 1 and 60 working days.",
-            code="invalid_target",
+            code=GroupingError.INVALID_TARGET,
             field="decision_target_working_days",
         )
     areas = areas_of_need if areas_of_need is not None else AREAS_OF_NEED
     if not need_codes(areas):
-        raise ApplicationError("List at least one area of need.", code="areas_required", field="areas_of_need")
+        raise ApplicationError(
+            "List at least one area of need.", code=GroupingError.AREAS_REQUIRED, field="areas_of_need"
+        )
     limits = delegated_limits_pence if delegated_limits_pence is not None else dict(DEFAULTS["delegated_limits_pence"])  # type: ignore[call-overload]
     if any(not isinstance(v, int) or v < 0 for v in limits.values()):
         raise ApplicationError(
-            "Delegated limits must be whole pence, 0 or more.", code="invalid_limits", field="delegated_limits_pence"
+            "Delegated limits must be whole pence, 0 or more.",
+            code=GroupingError.INVALID_LIMITS,
+            field="delegated_limits_pence",
         )
     with tenant_context(tenant), transaction.atomic():
-        latest = GroupingPolicy.objects.select_for_update().order_by("-version").first()
+        latest = lock_rows(GroupingPolicy.objects).order_by("-version").first()
         if latest is not None:
             if effective_from <= latest.effective_from:
                 raise ConflictError(
                     f"A new version must start after {latest.effective_from:%-d %B %Y}, "
                     f"when version {latest.version} started.",
-                    code="policy_not_after_latest",
+                    code=GroupingError.POLICY_NOT_AFTER_LATEST,
                     field="effective_from",
                 )
             if effective_from < timezone.localdate() and not allow_backdating:
                 raise ApplicationError(
                     "A new version cannot start in the past: what already happened is not rewritten.",
-                    code="policy_backdated",
+                    code=GroupingError.POLICY_BACKDATED,
                     field="effective_from",
                 )
         policy = GroupingPolicy(
@@ -122,7 +133,7 @@ def policy_version_create(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="policy.version_published",
+            verb=AuditVerb.POLICY_VERSION_PUBLISHED,
             obj=policy,
             after=snapshot(policy, POLICY_FIELDS),
         )

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
@@ -19,7 +18,8 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.policy import Action
 from accounts.web import BodyMixin
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
+from core.forms import show_service_error
 from core.text import ascii_digits
 from core.uploads import validate_upload
 from core.web import SessionJourneyMixin
@@ -34,7 +34,7 @@ from groupings.services.arrangements import (
     AGREEMENT_DOCUMENT_TYPES,
     arrangement_propose,
 )
-from groupings.views.common import page_url, show_error
+from groupings.views.common import page_url
 
 
 class _AddJourneyMixin(SessionJourneyMixin, BodyMixin):
@@ -72,7 +72,7 @@ class AddBasisView(_AddJourneyMixin, FormView):
         if request.GET.get("school"):
             school = self.school()
             if school is None:
-                raise Http404("No such school.")
+                raise NotFound("No such school.")
             if self.answers().get("school_id") != school.pk:
                 self.journey_reset(school_id=school.pk)
         if self.school() is None:
@@ -150,7 +150,7 @@ class AddAgreementView(_AddJourneyMixin, FormView):
             try:
                 checked = validate_upload(upload, allowed=AGREEMENT_DOCUMENT_TYPES, field="agreement_document")
             except ApplicationError as exc:
-                show_error(form, exc)
+                show_service_error(form, exc)
                 return self.form_invalid(form)
             stored = default_storage.save(f"uploads-in-progress/{uuid.uuid4().hex}.{checked.extension}", upload)
             values.update(agreement_document_path=stored, agreement_document_name=checked.name)

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import (
     FileResponse,
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
@@ -19,8 +18,8 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.policy import Action
 from accounts.web import BodyMixin
-from core.audit import audit_record
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
+from core.forms import show_service_error
 from core.text import ascii_digits
 from groupings import selectors
 from groupings.forms import (
@@ -30,13 +29,14 @@ from groupings.forms import (
 from groupings.models import Arrangement
 from groupings.services.arrangements import (
     arrangement_activate,
+    arrangement_document_open,
     arrangement_end,
     arrangement_give_notice,
     arrangement_withdraw,
     own_academies_add,
     own_academies_preview,
 )
-from groupings.views.common import page_url, show_error
+from groupings.views.common import page_url
 
 
 class ArrangementDetailView(BodyMixin, TemplateView):
@@ -47,7 +47,7 @@ class ArrangementDetailView(BodyMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         arrangement = selectors.arrangement_get(tenant=self.body, arrangement_id=kwargs["arrangement_id"])
         if not self.access.can(Action.VIEW_GROUPING, arrangement):
-            raise Http404("No such arrangement.")
+            raise NotFound("No such arrangement.")
         context.update(
             arrangement=arrangement,
             history=selectors.arrangement_history(tenant=self.body, arrangement=arrangement),
@@ -64,15 +64,9 @@ class ArrangementDocumentView(BodyMixin, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         arrangement = selectors.arrangement_get(tenant=self.body, arrangement_id=kwargs["arrangement_id"])
-        if not self.access.can(Action.VIEW_GROUPING, arrangement) or not arrangement.agreement_document:
-            raise Http404("No such document.")
-        audit_record(
-            actor=self.actor,
-            tenant=self.body,
-            verb="arrangement.document_downloaded",
-            obj=arrangement,
-            label=f"{arrangement.agreement_document_name} ({arrangement.school.name})",
-        )
+        if not self.access.can(Action.VIEW_GROUPING, arrangement):
+            raise NotFound("No such document.")
+        arrangement = arrangement_document_open(actor=self.actor, tenant=self.body, arrangement_id=arrangement.pk)
         return FileResponse(
             arrangement.agreement_document.open("rb"),
             as_attachment=True,
@@ -129,7 +123,7 @@ class ArrangementEndingView(BodyMixin, FormView):
                 end_date=form.cleaned_data["end_date"],
             )
         except ApplicationError as exc:
-            show_error(form, exc)
+            show_service_error(form, exc)
             return self.form_invalid(form)
         verb = "Notice has been recorded" if self.action == "give-notice" else "The arrangement has ended"
         messages.success(
@@ -157,7 +151,7 @@ class OwnAcademiesView(BodyMixin, FormView):
             try:
                 context["preview"] = own_academies_preview(tenant=self.body, start_date=form.cleaned_data["start_date"])
             except ApplicationError as exc:
-                show_error(form, exc)
+                show_service_error(form, exc)
             context["start_date"] = form.cleaned_data.get("start_date")
         return context
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.http import (
@@ -14,7 +13,8 @@ from django.views.generic import TemplateView
 
 from accounts.policy import Action
 from accounts.web import BodyMixin
-from core.web import paginate_list, tenant_stream
+from core.csv_export import csv_lines, csv_response
+from core.web import paginate_list
 from groupings import selectors
 from groupings.forms import (
     MembersFilterForm,
@@ -43,44 +43,8 @@ class MembersView(BodyMixin, TemplateView):
 
     def _csv(self) -> StreamingHttpResponse:
         _, qs = self._arrangements()
-
-        class Echo:
-            def write(self, value: str) -> str:
-                return value
-
-        writer = csv.writer(Echo())
-        header = [
-            "URN",
-            "School",
-            "LA code",
-            "Basis",
-            "Status",
-            "Counterparty",
-            "Start date",
-            "End date",
-            "Agreement reference",
-        ]
-
-        def rows() -> Any:
-            yield writer.writerow(header)
-            for a in qs.iterator(chunk_size=500):
-                yield writer.writerow(
-                    [
-                        a.school.urn,
-                        _safe(a.school.name),
-                        a.school.la_code,
-                        a.get_basis_display(),
-                        a.get_status_display(),
-                        _safe(a.counterparty),
-                        a.start_date.isoformat(),
-                        a.end_date.isoformat() if a.end_date else "",
-                        _safe(a.agreement_reference),
-                    ]
-                )
-
-        response = StreamingHttpResponse(tenant_stream(self.body, rows()), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.body.slug}-grouping-members.csv"'
-        return response
+        lines = csv_lines(selectors.ARRANGEMENT_CSV_HEADER, selectors.arrangement_csv_rows(qs))
+        return csv_response(lines, filename=f"{self.body.slug}-grouping-members.csv", tenant=self.body)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -98,11 +62,6 @@ class MembersView(BodyMixin, TemplateView):
             can_manage=self.access.can(Action.MANAGE_GROUPING),
         )
         return context
-
-
-def _safe(text: str) -> str:
-    """Neutralise spreadsheet formulas in text a person typed."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class SchoolSearchView(BodyMixin, TemplateView):

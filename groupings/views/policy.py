@@ -6,23 +6,23 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import (
-    Http404,
     HttpResponse,
     HttpResponseRedirect,
 )
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
-from accounts.models import ResponsibleBody
 from accounts.policy import Action
+from accounts.selectors import body_by_slug
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
+from core.forms import show_service_error
 from groupings import selectors
 from groupings.forms import (
     PolicyForm,
 )
 from groupings.services.policy import policy_version_create
-from groupings.views.common import page_url, show_error
+from groupings.views.common import page_url
 
 
 class PolicyView(BodyMixin, TemplateView):
@@ -68,7 +68,7 @@ class PolicyNewView(BodyMixin, FormView):
                 **form.cleaned_data,
             )
         except ApplicationError as exc:
-            show_error(form, exc)
+            show_service_error(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request, f"Version {policy.version} of the policy applies from {policy.effective_from:%-d %B %Y}."
@@ -84,9 +84,7 @@ class PublicGroupingView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        body = ResponsibleBody.objects.filter(slug=kwargs["body_slug"]).first()
-        if body is None:
-            raise Http404("No such grouping.")
+        body = body_by_slug(slug=kwargs["body_slug"])
         members = selectors.grouping_members_on(tenant=body)
         from core.tenancy import tenant_context
 

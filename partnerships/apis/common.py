@@ -3,12 +3,10 @@ administrators only; everyone else the same 404 as another body's URL) and two h
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 
 from accounts.policy import Action
 from accounts.web import TenantAPIView
@@ -16,16 +14,6 @@ from partnerships import selectors
 from partnerships.models import (
     Partnership,
 )
-
-T = TypeVar("T")
-
-
-def get_or_404(fn: Callable[..., T], **kwargs: Any) -> T:
-    """``fn(**kwargs)``, or 404 when the selector finds no such row for the body."""
-    try:
-        return fn(**kwargs)
-    except ObjectDoesNotExist as exc:
-        raise exceptions.NotFound() from exc
 
 
 def valid_input(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
@@ -39,10 +27,9 @@ class Base(TenantAPIView):
     required_action = Action.VIEW_PARTNERSHIP
 
     def partnership(self, partnership_id: int) -> Partnership:
-        return get_or_404(selectors.partnership_get, tenant=self.tenant, partnership_id=partnership_id)
+        return selectors.partnership_get(tenant=self.tenant, partnership_id=partnership_id)
 
     def require_row(self, model: type[Model], pk: int) -> None:
         """404 unless the body has this row: checked before the input, so another body's
         id never reveals a validation message."""
-        if not model.objects.for_tenant(self.tenant).filter(pk=pk).exists():  # type: ignore[attr-defined]
-            raise exceptions.NotFound()
+        selectors.row_get(tenant=self.tenant, model=model, pk=pk)

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from core.api import created
 from partnerships import selectors
-from partnerships.apis.common import Base, get_or_404, valid_input
+from partnerships.apis.common import Base, valid_input
 from partnerships.apis.serializers import (
     ContactOutput,
     InvitationOutput,
@@ -75,7 +75,7 @@ class ContactAddApi(Base):
 
     @extend_schema(request=InputSerializer, responses={201: ContactOutput})
     def post(self, request: Request, body_slug: str, partnershipmember_id: int) -> Response:
-        member = get_or_404(selectors.member_get, tenant=self.tenant, partnershipmember_id=partnershipmember_id)
+        member = selectors.member_get(tenant=self.tenant, partnershipmember_id=partnershipmember_id)
         data = valid_input(self.InputSerializer, request.data)
         contact = partnership.contact_add(actor=self.actor, tenant=self.tenant, partnershipmember_id=member.pk, **data)
         return created(ContactOutput(contact).data)
@@ -96,10 +96,9 @@ class JoinApi(Base):
 
     @extend_schema(request=InputSerializer, responses={201: ParticipationOutput})
     def post(self, request: Request, body_slug: str, partnershipmember_id: int) -> Response:
-        get_or_404(selectors.platform_invitation_get, body=self.tenant, partnershipmember_id=partnershipmember_id)
+        selectors.platform_invitation_get(body=self.tenant, partnershipmember_id=partnershipmember_id)
         data = valid_input(self.InputSerializer, request.data)
-        p = get_or_404(
-            partnership.participation_join,
+        p = partnership.participation_join(
             actor=self.actor,
             tenant=self.tenant,
             partnershipmember_id=partnershipmember_id,
@@ -117,7 +116,7 @@ class ParticipationListApi(Base):
 class ConsentGrantApi(Base):
     @extend_schema(request=None, responses=ParticipationOutput)
     def post(self, request: Request, body_slug: str, participation_id: int) -> Response:
-        get_or_404(partnership.consent_grant, actor=self.actor, tenant=self.tenant, participation_id=participation_id)
+        partnership.consent_grant(actor=self.actor, tenant=self.tenant, participation_id=participation_id)
         return Response(
             ParticipationOutput(selectors.participation_get(tenant=self.tenant, participation_id=participation_id)).data
         )
@@ -126,7 +125,7 @@ class ConsentGrantApi(Base):
 class ConsentRevokeApi(Base):
     @extend_schema(request=None, responses=ParticipationOutput)
     def post(self, request: Request, body_slug: str, participation_id: int) -> Response:
-        get_or_404(partnership.consent_revoke, actor=self.actor, tenant=self.tenant, participation_id=participation_id)
+        partnership.consent_revoke(actor=self.actor, tenant=self.tenant, participation_id=participation_id)
         return Response(
             ParticipationOutput(selectors.participation_get(tenant=self.tenant, participation_id=participation_id)).data
         )

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from core.api import created
 from partnerships import selectors
-from partnerships.apis.common import Base, get_or_404, valid_input
+from partnerships.apis.common import Base, valid_input
 from partnerships.apis.serializers import ActionOutput, PlanDetailOutput, PlanVersionOutput
 from partnerships.models import (
     ActionStatus,
@@ -39,9 +39,7 @@ class PlanDraftStartApi(Base):
 class PlanDetailApi(Base):
     @extend_schema(responses=PlanDetailOutput)
     def get(self, request: Request, body_slug: str, planversion_id: int) -> Response:
-        return Response(
-            PlanDetailOutput(get_or_404(selectors.plan_get, tenant=self.tenant, planversion_id=planversion_id)).data
-        )
+        return Response(PlanDetailOutput(selectors.plan_get(tenant=self.tenant, planversion_id=planversion_id)).data)
 
 
 class PriorityAddApi(Base):
@@ -51,7 +49,7 @@ class PriorityAddApi(Base):
 
     @extend_schema(request=InputSerializer, responses={201: PlanDetailOutput})
     def post(self, request: Request, body_slug: str, planversion_id: int) -> Response:
-        version = get_or_404(selectors.plan_get, tenant=self.tenant, planversion_id=planversion_id)
+        version = selectors.plan_get(tenant=self.tenant, planversion_id=planversion_id)
         data = valid_input(self.InputSerializer, request.data)
         plan.plan_priority_add(actor=self.actor, tenant=self.tenant, planversion_id=version.pk, **data)
         return created(PlanDetailOutput(selectors.plan_get(tenant=self.tenant, planversion_id=version.pk)).data)
@@ -68,9 +66,7 @@ class ActionAddApi(Base):
     def post(self, request: Request, body_slug: str, planpriority_id: int) -> Response:
         self.require_row(PlanPriority, planpriority_id)
         data = valid_input(self.InputSerializer, request.data)
-        action = get_or_404(
-            plan.plan_action_add, actor=self.actor, tenant=self.tenant, planpriority_id=planpriority_id, **data
-        )
+        action = plan.plan_action_add(actor=self.actor, tenant=self.tenant, planpriority_id=planpriority_id, **data)
         return created(ActionOutput(action).data)
 
 
@@ -84,14 +80,12 @@ class ActionUpdateApi(Base):
     def post(self, request: Request, body_slug: str, planaction_id: int) -> Response:
         self.require_row(PlanAction, planaction_id)
         data = valid_input(self.InputSerializer, request.data)
-        action = get_or_404(
-            plan.plan_action_update, actor=self.actor, tenant=self.tenant, planaction_id=planaction_id, **data
-        )
+        action = plan.plan_action_update(actor=self.actor, tenant=self.tenant, planaction_id=planaction_id, **data)
         return Response(ActionOutput(action).data)
 
 
 class PlanPublishApi(Base):
     @extend_schema(request=None, responses=PlanDetailOutput)
     def post(self, request: Request, body_slug: str, planversion_id: int) -> Response:
-        version = get_or_404(plan.plan_publish, actor=self.actor, tenant=self.tenant, planversion_id=planversion_id)
+        version = plan.plan_publish(actor=self.actor, tenant=self.tenant, planversion_id=planversion_id)
         return Response(PlanDetailOutput(selectors.plan_get(tenant=self.tenant, planversion_id=version.pk)).data)

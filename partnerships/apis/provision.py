@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from core.api import created
 from partnerships import selectors
-from partnerships.apis.common import Base, get_or_404, valid_input
+from partnerships.apis.common import Base, valid_input
 from partnerships.apis.serializers import SettingOutput
 from partnerships.models import (
     Phase,
@@ -58,7 +58,7 @@ class ProvisionSeedApi(Base):
 class SettingDetailApi(Base):
     @extend_schema(responses=SettingOutput)
     def get(self, request: Request, body_slug: str, provisionsetting_id: int) -> Response:
-        setting = get_or_404(selectors.setting_get, tenant=self.tenant, provisionsetting_id=provisionsetting_id)
+        setting = selectors.setting_get(tenant=self.tenant, provisionsetting_id=provisionsetting_id)
         return Response(SettingOutput(setting).data)
 
 
@@ -73,9 +73,7 @@ class PlacesSetApi(Base):
     def post(self, request: Request, body_slug: str, provisionsetting_id: int) -> Response:
         self.require_row(ProvisionSetting, provisionsetting_id)
         data = valid_input(self.InputSerializer, request.data)
-        get_or_404(
-            provision.places_set, actor=self.actor, tenant=self.tenant, provisionsetting_id=provisionsetting_id, **data
-        )
+        provision.places_set(actor=self.actor, tenant=self.tenant, provisionsetting_id=provisionsetting_id, **data)
         return Response(
             SettingOutput(selectors.setting_get(tenant=self.tenant, provisionsetting_id=provisionsetting_id)).data
         )
@@ -93,9 +91,7 @@ class PlannedAddApi(Base):
     def post(self, request: Request, body_slug: str, provisionsetting_id: int) -> Response:
         self.require_row(ProvisionSetting, provisionsetting_id)
         data = valid_input(self.InputSerializer, request.data)
-        get_or_404(
-            provision.planned_add, actor=self.actor, tenant=self.tenant, provisionsetting_id=provisionsetting_id, **data
-        )
+        provision.planned_add(actor=self.actor, tenant=self.tenant, provisionsetting_id=provisionsetting_id, **data)
         return created(
             SettingOutput(selectors.setting_get(tenant=self.tenant, provisionsetting_id=provisionsetting_id)).data
         )

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from core.api import created
 from partnerships import selectors
-from partnerships.apis.common import Base, get_or_404, valid_input
+from partnerships.apis.common import Base, valid_input
 from partnerships.apis.serializers import ReportOutput
 from partnerships.reports import REPORT_TYPE, request_data
 from partnerships.sufficiency import sufficiency
@@ -78,5 +78,5 @@ class ReportRequestApi(Base):
 class ReportDetailApi(Base):
     @extend_schema(responses=ReportOutput)
     def get(self, request: Request, body_slug: str, reportrun_id: int) -> Response:
-        run = get_or_404(selectors.report_get, tenant=self.tenant, report_run_id=reportrun_id)
+        run = selectors.report_get(tenant=self.tenant, report_run_id=reportrun_id)
         return Response(ReportOutput(run).data)

@@ -19,7 +19,7 @@ from pooling import selectors
 from pooling.forms.ledger import period_label_error
 from pooling.models import AccountKind, Transaction
 from pooling.selectors import ledger_browse as browse
-from pooling.services.ledger import pool_open, transaction_reverse
+from pooling.services.ledger import pool_open_or_get, transaction_reverse
 
 
 class LedgerPoolOutputSerializer(serializers.Serializer):
@@ -113,10 +113,9 @@ class PoolOpenApi(TenantAPIView):
         self.require(Action.MOVE_MONEY)
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        existed = selectors.pool_list(tenant=self.tenant).filter(label=s.validated_data["label"]).exists()
-        pool = pool_open(actor=self.actor, tenant=self.tenant, label=s.validated_data["label"])
+        pool, opened = pool_open_or_get(actor=self.actor, tenant=self.tenant, label=s.validated_data["label"])
         data = LedgerPoolOutputSerializer(pool).data
-        return Response(data) if existed else created(data)
+        return created(data) if opened else Response(data)
 
 
 class PoolHeadroomApi(TenantAPIView):

@@ -9,11 +9,14 @@ from django.db import transaction
 
 from accounts.models import ResponsibleBody, User
 from core.audit import audit_record, snapshot
+from core.audit_verbs import AuditVerb
 from core.errors import ApplicationError, ConflictError
+from core.locking import lock_rows
 from core.money import format_pence
 from core.tenancy import tenant_context
 from groupings.models import School
 from pooling.allocation_files import AllocationRow, Problem, Table, parse_allocations, resolve_columns
+from pooling.error_codes import PoolingError
 from pooling.models import (
     ImfAllocation,
     ImfAllocationImport,
@@ -27,13 +30,15 @@ def _check_period(period_label: str) -> str:
     try:
         return grant_year(period_label).label
     except ValueError as exc:
-        raise ApplicationError(str(exc), code="invalid_period", field="period_label") from exc
+        raise ApplicationError(str(exc), code=PoolingError.INVALID_PERIOD, field="period_label") from exc
 
 
 def _refuse_closed_period(period_label: str) -> None:
     pool = Pool.objects.filter(label=period_label).first()
     if pool is not None and pool.status != PoolStatus.OPEN:
-        raise ConflictError(f"Pool {period_label} is closed: its allocations can no longer change.", code="pool_closed")
+        raise ConflictError(
+            f"Pool {period_label} is closed: its allocations can no longer change.", code=PoolingError.POOL_CLOSED
+        )
 
 
 def allocation_set(
@@ -43,15 +48,19 @@ def allocation_set(
     changing it does not move money until contributions are recalculated."""
     period_label = _check_period(period_label)
     if isinstance(amount_pence, bool) or not isinstance(amount_pence, int):
-        raise ApplicationError("Enter the amount in whole pence.", code="invalid_amount", field="amount_pence")
+        raise ApplicationError(
+            "Enter the amount in whole pence.", code=PoolingError.INVALID_AMOUNT, field="amount_pence"
+        )
     if amount_pence < 0:
-        raise ApplicationError("Enter an allocation of £0.00 or more.", code="negative_amount", field="amount_pence")
+        raise ApplicationError(
+            "Enter an allocation of £0.00 or more.", code=PoolingError.NEGATIVE_AMOUNT, field="amount_pence"
+        )
     school = School.objects.filter(urn=urn).first()
     if school is None:
-        raise ApplicationError(f"URN {urn} is not in the school register.", code="unknown_urn", field="urn")
+        raise ApplicationError(f"URN {urn} is not in the school register.", code=PoolingError.UNKNOWN_URN, field="urn")
     with tenant_context(tenant), transaction.atomic():
         _refuse_closed_period(period_label)
-        allocation = ImfAllocation.objects.select_for_update().filter(period_label=period_label, school=school).first()
+        allocation = lock_rows(ImfAllocation.objects).filter(period_label=period_label, school=school).first()
         if allocation is None:
             allocation = ImfAllocation(
                 responsible_body=tenant,
@@ -64,7 +73,7 @@ def allocation_set(
             audit_record(
                 actor=actor,
                 tenant=tenant,
-                verb="allocation.set",
+                verb=AuditVerb.ALLOCATION_SET,
                 obj=allocation,
                 label=f"{school.name} ({school.urn}) {period_label}: {format_pence(amount_pence)}",
                 after=snapshot(allocation, ("period_label", "school", "amount_pence")),
@@ -80,7 +89,7 @@ def allocation_set(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="allocation.changed",
+            verb=AuditVerb.ALLOCATION_CHANGED,
             obj=allocation,
             label=f"{school.name} ({school.urn}) {period_label}: {format_pence(amount_pence)}",
             before=before,
@@ -195,7 +204,7 @@ def allocation_import_confirm(
         raise ApplicationError(
             f"The file has {count} problem{'s' if count != 1 else ''}: nothing was imported. "
             "Correct the file and upload it again.",
-            code="allocation_file_invalid",
+            code=PoolingError.ALLOCATION_FILE_INVALID,
             field="file",
             extra={"problems": [p.as_dict() for p in preview.problems]},
         )
@@ -203,7 +212,7 @@ def allocation_import_confirm(
     with tenant_context(tenant), transaction.atomic():
         _refuse_closed_period(period_label)
         current = dict(
-            ImfAllocation.objects.select_for_update()
+            lock_rows(ImfAllocation.objects)
             .filter(period_label=period_label, school__in=[s for _, s in matched])
             .values_list("school_id", "amount_pence")
         )
@@ -239,7 +248,7 @@ def allocation_import_confirm(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="allocations.imported",
+            verb=AuditVerb.ALLOCATIONS_IMPORTED,
             obj=record,
             label=f"{record.file_name}: {len(matched)} allocations for {period_label}",
             before={"changed": {str(r.urn): current[s.pk] for r, s in changed}},

@@ -20,10 +20,13 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
 from core.audit import audit_record, snapshot
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.errors import ConflictError, NotFound
+from core.locking import lock_rows
 from core.tenancy import tenant_context
 from groupings.models import Arrangement, GroupingPolicy
 from pooling.contribution_planning import NotCalculated, contributions_plan
+from pooling.error_codes import PoolingError
 from pooling.models import (
     AccountKind,
     Contribution,
@@ -72,12 +75,12 @@ def contributions_calculate(
     pooled share of the policy version in force on the later of its start and the pool's
     start. A repeated calculation posts nothing. ``actor`` is None for the system."""
     with tenant_context(tenant), transaction.atomic():
-        locked = Pool.objects.select_for_update().filter(pk=pool.pk).first()
+        locked = lock_rows(Pool.objects).filter(pk=pool.pk).first()
         if locked is None:
-            raise ApplicationError("No such pool.", code="not_found")
+            raise NotFound("No such pool.")
         if locked.status != PoolStatus.OPEN:
             raise ConflictError(
-                f"Pool {locked.label} is closed: contributions can no longer change.", code="pool_closed"
+                f"Pool {locked.label} is closed: contributions can no longer change.", code=PoolingError.POOL_CLOSED
             )
         period = _period_of(locked)
         existing = {
@@ -185,7 +188,7 @@ def contributions_calculate(
             audit_record(
                 actor=actor,
                 tenant=tenant,
-                verb="contributions.calculated",
+                verb=AuditVerb.CONTRIBUTIONS_CALCULATED,
                 obj=locked,
                 label=f"Contributions for pool {locked.label}: {len(after)} calculated or changed",
                 before=before,

@@ -10,10 +10,13 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
 from core.audit import audit_record, snapshot
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
 from core.money import format_pence
 from core.tenancy import tenant_context
 from groupings.models import ArrangementBasis
+from pooling.error_codes import PoolingError
 from pooling.models import (
     AccountKind,
     Contribution,
@@ -55,27 +58,29 @@ def receipt_record(
     receivable. Refuses more than is outstanding. ``request_key`` (the form's or client's
     token) makes a repeated submission return the first receipt instead of a second."""
     if isinstance(amount_pence, bool) or not isinstance(amount_pence, int):
-        raise ApplicationError("Enter the amount in whole pence.", code="invalid_amount", field="amount_pence")
+        raise ApplicationError(
+            "Enter the amount in whole pence.", code=PoolingError.INVALID_AMOUNT, field="amount_pence"
+        )
     if amount_pence <= 0:
         raise ApplicationError(
-            "Enter an amount received of more than £0.00.", code="amount_not_positive", field="amount_pence"
+            "Enter an amount received of more than £0.00.", code=PoolingError.AMOUNT_NOT_POSITIVE, field="amount_pence"
         )
     if method not in Receipt.Method.values:
-        raise ApplicationError("Choose how the money was received.", code="invalid_method", field="method")
+        raise ApplicationError("Choose how the money was received.", code=PoolingError.INVALID_METHOD, field="method")
     reference = reference.strip()
     if len(reference) > 100:
         raise ApplicationError(
-            "Enter a reference of 100 characters or fewer.", code="reference_too_long", field="reference"
+            "Enter a reference of 100 characters or fewer.", code=PoolingError.REFERENCE_TOO_LONG, field="reference"
         )
     with tenant_context(tenant), transaction.atomic():
         contribution = (
-            Contribution.objects.select_for_update(of=("self",))
+            lock_rows(Contribution.objects)
             .select_related("pool", "school", "arrangement")
             .filter(pk=contribution_id)
             .first()
         )
         if contribution is None:
-            raise ApplicationError("No such contribution.", code="not_found")
+            raise NotFound("No such contribution.")
         key = f"{tenant.pk}:receipt-request:{request_key}" if request_key else ""
         if key:
             earlier = Receipt.objects.filter(pk__in=_receipt_ids_posted_with(key), contribution=contribution).first()
@@ -83,23 +88,25 @@ def receipt_record(
                 return earlier
         pool = contribution.pool
         if pool.status != PoolStatus.OPEN:
-            raise ConflictError(f"Pool {pool.label} is closed: no further receipts.", code="pool_closed")
+            raise ConflictError(f"Pool {pool.label} is closed: no further receipts.", code=PoolingError.POOL_CLOSED)
         earliest, latest = receipt_window(pool)
         if not earliest <= received_on <= latest:
             raise ApplicationError(
                 f"The date received must be between {earliest:%-d %B %Y} and {latest:%-d %B %Y} for pool {pool.label}.",
-                code="received_on_outside_period",
+                code=PoolingError.RECEIVED_ON_OUTSIDE_PERIOD,
                 field="received_on",
             )
         if received_on > timezone.localdate():
             raise ApplicationError(
-                "The date received must be today or in the past.", code="received_on_in_future", field="received_on"
+                "The date received must be today or in the past.",
+                code=PoolingError.RECEIVED_ON_IN_FUTURE,
+                field="received_on",
             )
         if method == Receipt.Method.TOP_SLICE and contribution.arrangement.basis not in TOP_SLICE_BASES:
             raise ApplicationError(
                 f"{contribution.school.name} is not funded by this body, so its contribution cannot be "
                 "top-sliced: record the bank transfer.",
-                code="top_slice_not_allowed",
+                code=PoolingError.TOP_SLICE_NOT_ALLOWED,
                 field="method",
             )
         outstanding = contribution_outstanding_pence(tenant=tenant, contribution=contribution)
@@ -107,7 +114,7 @@ def receipt_record(
             raise ApplicationError(
                 f"Only {format_pence(max(outstanding, 0))} is outstanding from {contribution.school.name}: "
                 "enter no more than that.",
-                code="more_than_outstanding",
+                code=PoolingError.MORE_THAN_OUTSTANDING,
                 field="amount_pence",
                 extra={"outstanding_pence": outstanding},
             )
@@ -140,11 +147,11 @@ def receipt_record(
             ],
         )
         if not created:
-            raise ConflictError("That receipt has already been recorded.", code="duplicate_receipt")
+            raise ConflictError("That receipt has already been recorded.", code=PoolingError.DUPLICATE_RECEIPT)
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="receipt.recorded",
+            verb=AuditVerb.RECEIPT_RECORDED,
             obj=receipt,
             label=f"{format_pence(amount_pence)} from {contribution.school.name} ({contribution.school.urn})",
             after=snapshot(receipt, RECEIPT_FIELDS),

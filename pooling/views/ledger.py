@@ -15,6 +15,7 @@ from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
+from core.forms import show_service_error
 from pooling import selectors
 from pooling.forms.ledger import LedgerFilterForm, PoolOpenForm, ReverseForm
 from pooling.models import AccountKind, Pool, PoolStatus, Transaction, TransactionKind
@@ -22,7 +23,7 @@ from pooling.periods import period_of
 from pooling.selectors import Headroom
 from pooling.selectors import ledger_browse as browse
 from pooling.selectors.paid import pool_headroom_on
-from pooling.services.ledger import REVERSIBLE_KINDS, pool_open, transaction_reverse
+from pooling.services.ledger import REVERSIBLE_KINDS, pool_open_or_get, transaction_reverse
 from pooling.views._pages import url_for_each
 
 DASHBOARD_SCHOOLS = 10  # schools with the most outstanding named on the dashboard
@@ -30,10 +31,6 @@ DASHBOARD_SCHOOLS = 10  # schools with the most outstanding named on the dashboa
 
 def _url(name: str, body: ResponsibleBody, **kwargs: Any) -> str:
     return reverse(f"pooling:{name}", kwargs={"body_slug": body.slug, **kwargs})
-
-
-def _show_error(form: Any, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def headroom_figures(headroom: Headroom) -> list[dict[str, Any]]:
@@ -118,13 +115,12 @@ class PoolOpenView(BodyMixin, FormView):
 
     def form_valid(self, form: PoolOpenForm) -> HttpResponse:
         label = form.cleaned_data["label"]
-        existed = selectors.pool_list(tenant=self.body).filter(label=label).exists()
         try:
-            pool = pool_open(actor=self.actor, tenant=self.body, label=label)
+            pool, opened = pool_open_or_get(actor=self.actor, tenant=self.body, label=label)
         except ApplicationError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc)
             return self.form_invalid(form)
-        if existed:
+        if not opened:
             messages.info(self.request, f"The pool for {pool.label} was already open.")
         else:
             messages.success(
@@ -287,7 +283,7 @@ class TransactionReverseView(BodyMixin, FormView):
                 actor=self.actor, tenant=self.body, transaction_id=txn.pk, reason=form.cleaned_data["reason"]
             )
         except ApplicationError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, f"Transaction {txn.pk} has been reversed by transaction {reversal.pk}.")
         return HttpResponseRedirect(_url("transaction", self.body, transaction_id=reversal.pk))
