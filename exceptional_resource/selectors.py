@@ -290,3 +290,9 @@ def case_comments(*, tenant: ResponsibleBody, case: Case) -> QuerySet[CaseCommen
     """A case's comments, oldest first (the case was found within the reader's scope)."""
     with tenant_context(tenant):
         return CaseComment.objects.for_tenant(tenant).filter(case=case).order_by("created_at", "id")
+
+
+def running_award_of(*, case: Case) -> Award | None:
+    """The case's running (active) award, the newest if an old case has more than one: what
+    a decision on the case supersedes (``services.award_effects``)."""
+    return Award.objects.filter(case=case, status=Award.Status.ACTIVE).order_by("-pk").first()

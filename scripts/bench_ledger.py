@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from scripts import bench_export  # noqa: E402 - the scratch-database helpers
+import bench_export  # noqa: E402 - the scratch-database helpers (this script's own folder is on the path)
 
 DEFAULT_DATABASE = "ip_bench_ledger"
 BODY_SLUG = "bench-ledger-la"

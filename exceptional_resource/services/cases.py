@@ -27,15 +27,22 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, Role, User
+from accounts.money import format_pence
 from accounts.policy import Action, BodyAccess
 from accounts.tenancy import tenant_context
 from exceptional_resource.clock import add_working_days, elapsed_working_days
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision
 from exceptional_resource.notifications import after_case_event
+from exceptional_resource.services.award_effects import (
+    NEW,
+    AwardTerms,
+    case_unpaid_pence,
+    decision_effect,
+    running_awards,
+)
 from groupings.models import GroupingPolicy
-from pooling.models import Pool
+from pooling.models import InstalmentSchedule, Pool
 from pooling.services.ledger import InsufficientHeadroom
-from pooling.services.payments import award_commit_and_schedule
 
 S = CaseStatus
 
@@ -54,6 +61,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, Action]] = {
         Action.RAISE_CASE,
     ),
 }
+# A case in one of these has nothing left to pay (the database refuses it too, migration 0008).
+SETTLED_STATUSES = frozenset({S.DECLINED, S.WITHDRAWN, S.CLOSED})
 MAX_OUTCOMES = 4
 # Officers whose delegated limit is at least this may draw on the urgent-case reserve,
 # unless the policy's ``delegated_limits_pence["reserve_draw_min_limit"]`` says otherwise.
@@ -92,6 +101,13 @@ def _move(
             f"This case is {case.get_status_display().lower()}: it cannot move to "
             f"{CaseStatus(target).label.lower()} from there.",
             code="invalid_transition",
+        )
+    if target in SETTLED_STATUSES and (unpaid := case_unpaid_pence(case)):
+        raise ConflictError(
+            f"An award of this case still has {format_pence(unpaid)} of unpaid instalments: end the award "
+            "first (its unpaid instalments are released) or pay them.",
+            code="unpaid_instalments",
+            extra={"unpaid_pence": unpaid},
         )
     before = case.status
     case.status = target
@@ -269,10 +285,16 @@ def case_decide(
     conditions: str = "",
     review_on: date | None = None,
     use_reserve: bool = False,
+    end_on: date | None = None,
 ) -> DecisionResult:
     """Decide a case within the officer's delegated limit. Approving commits the money in
     the pool's ledger at once (and plans its instalments); if the pool cannot fund it, the
-    decision is not made and the shortfall is recorded for governance to resolve."""
+    decision is not made and the shortfall is recorded for governance to resolve.
+
+    On a case whose award is already running (a reconsideration of an active award) the
+    decision supersedes it, as ``award_effects.decision_effect`` decides: approving varies
+    the running award to ``amount_pence`` (its pool, frequency and dates stay), declining
+    ends it on ``end_on``, which is then required."""
     name = {"approved": "approve", "partly_approved": "partly_approve", "declined": "decline"}.get(outcome)
     if name is None:
         raise ApplicationError("Choose approve, partly approve or decline.", code="invalid_outcome", field="outcome")
@@ -295,6 +317,7 @@ def case_decide(
             conditions=conditions,
             review_on=review_on,
             use_reserve=use_reserve,
+            end_on=end_on,
         )
     except InsufficientHeadroom as exc:
         with tenant_context(tenant), transaction.atomic():
@@ -347,6 +370,7 @@ def _decide(
     conditions: str,
     review_on: date | None,
     use_reserve: bool,
+    end_on: date | None,
 ) -> DecisionResult:
     with tenant_context(tenant), transaction.atomic():
         case = _lock(case_id)
@@ -369,6 +393,16 @@ def _decide(
             raise ApplicationError(
                 "Tick criteria from the published list only.", code="unknown_criteria", field="criteria_met"
             )
+        if case.status not in TRANSITIONS[name][0]:
+            _move(actor=actor, tenant=tenant, case=case, name=name)  # refuses, naming the status
+        running = running_awards(case)
+        schedule = (
+            InstalmentSchedule.objects.select_related("pool")
+            .filter(source_type="award", source_id=str(running[-1].pk))
+            .first()
+            if running
+            else None
+        )
         pool = None
         if outcome != "declined":
             if amount_pence <= 0:
@@ -386,6 +420,9 @@ def _decide(
                     "Only officers with a higher delegated limit may draw on the urgent reserve.",
                     code="reserve_not_allowed",
                 )
+            if schedule is not None:  # superseding: the running award keeps its pool, payments and dates
+                pool, frequency = schedule.pool, schedule.frequency
+                starts_on, ends_on = schedule.starts_on, schedule.ends_on
             if frequency not in Decision.Frequency.values:
                 raise ApplicationError(
                     "Choose monthly or termly payments.", code="invalid_frequency", field="frequency"
@@ -398,11 +435,11 @@ def _decide(
                 )
             if review_on is None:
                 raise ApplicationError("Enter the review date.", code="review_required", field="review_on")
-            pool = Pool.objects.filter(pk=pool_id, status="open").first()
+            if pool is None:
+                pool = Pool.objects.filter(pk=pool_id, status="open").first()
             if pool is None:
                 raise ApplicationError("Choose an open funding period.", code="invalid_pool", field="pool_id")
-        reconsidering = Decision.objects.filter(case=case).exists()
-        _move(actor=actor, tenant=tenant, case=case, name=name, note=reasons.strip(), amount_pence=amount_pence)
+        previous = Decision.objects.filter(case=case).order_by("-decided_at", "-pk").first()
         decision = Decision.objects.create(
             responsible_body=tenant,
             case=case,
@@ -419,40 +456,49 @@ def _decide(
             conditions=conditions.strip(),
             review_on=review_on if pool else None,
             policy=policy,
-            is_reconsideration=reconsidering,
+            is_reconsideration=previous is not None,
             used_reserve=use_reserve,
+            supersedes=previous,
         )
-        award = None
-        if pool is not None and starts_on is not None and ends_on is not None:
-            award = Award.objects.create(
-                responsible_body=tenant,
-                case=case,
-                decision=decision,
-                school=case.school,
-                pool=pool,
+        effect = decision_effect(
+            actor=actor,
+            tenant=tenant,
+            case=case,
+            decision="decline" if outcome == "declined" else "approve",
+            reason=reasons.strip(),
+            decision_id=decision.pk,
+            amount_pence=amount_pence,
+            terms=AwardTerms(
+                pool_id=pool.pk,
                 amount_pence=amount_pence,
-            )
-            award_commit_and_schedule(
-                actor=actor,
-                tenant=tenant,
-                pool=pool,
-                school_id=case.school_id,
-                source_type="award",
-                source_id=str(award.pk),
-                total_pence=amount_pence,
+                frequency=frequency,
                 starts_on=starts_on,
                 ends_on=ends_on,
-                frequency=frequency,
-                may_use_reserve=use_reserve,
             )
+            if pool is not None and starts_on is not None and ends_on is not None
+            else None,
+            end_on=end_on,
+            use_reserve=use_reserve,
+        )
+        decision.acts_on_award = running[-1] if running else None
+        decision.award_effect = effect.kind
+        decision.save(update_fields=["acts_on_award", "award_effect"])
+        _move(actor=actor, tenant=tenant, case=case, name=name, note=reasons.strip(), amount_pence=amount_pence)
+        award = effect.award if outcome != "declined" else None
+        if award is not None:
             case.status = S.ACTIVE
             case.save(update_fields=["status"])
+            what = (
+                f"{format_pence(amount_pence)} committed, paid {frequency} from {starts_on:%-d %B %Y}."
+                if effect.kind == NEW
+                else f"The running award varied to {format_pence(amount_pence)}."
+            )
             _event(
                 case=case,
                 actor=actor,
-                verb="award_committed",
+                verb="award_committed" if effect.kind == NEW else "award_superseded",
                 from_status=name,
                 to_status=S.ACTIVE,
-                note=f"{amount_pence / 100:,.2f} pounds committed, paid {frequency} from {starts_on:%-d %B %Y}.",
+                note=what,
             )
     return DecisionResult(decision=decision, award=award)

@@ -26,11 +26,10 @@ from accounts.policy import Action, BodyAccess
 from accounts.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision, Outcome
 from exceptional_resource.notifications import after_case_event
-from exceptional_resource.services.awards import award_end_early, award_vary
+from exceptional_resource.services.award_effects import AwardTerms, decision_effect
 from exceptional_resource.services.cases import REFUSALS_RECORDED
 from pooling.models import Pool
 from pooling.services.ledger import InsufficientHeadroom
-from pooling.services.payments import award_commit_and_schedule
 
 REVIEW_DECISIONS = ("renew", "change", "end")
 
@@ -169,6 +168,7 @@ def _review_decide(
             return _change(
                 actor=actor,
                 tenant=tenant,
+                access=access,
                 case=case,
                 reasons=reasons.strip(),
                 amount_pence=amount_pence,
@@ -195,10 +195,7 @@ def _end(
     *, actor: User, tenant: ResponsibleBody, case: Case, reasons: str, end_on: date | None
 ) -> ReviewDecisionResult:
     day = end_on or timezone.localdate()
-    award = _active_award(case)
-    for active in Award.objects.filter(case=case, status=Award.Status.ACTIVE).order_by("pk"):
-        award_end_early(actor=actor, tenant=tenant, award_id=active.pk, end_on=day, reason=reasons)
-    case.refresh_from_db()
+    award = decision_effect(actor=actor, tenant=tenant, case=case, decision="end", reason=reasons, end_on=day).award
     if case.status != CaseStatus.ENDED:
         before = case.status
         case.status = CaseStatus.ENDED
@@ -212,16 +209,29 @@ def _end(
 
 
 def _change(
-    *, actor: User, tenant: ResponsibleBody, case: Case, reasons: str, amount_pence: int, review_on: date | None
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    access: BodyAccess,
+    case: Case,
+    reasons: str,
+    amount_pence: int,
+    review_on: date | None,
 ) -> ReviewDecisionResult:
-    award = _active_award(case)
-    if award is None:
+    if _active_award(case) is None:
         raise ConflictError("This case has no active award to change.", code="award_not_active")
     if amount_pence <= 0:
         raise ApplicationError("Enter the award's new total.", code="amount_required", field="amount_pence")
+    if amount_pence > access.decision_limit_pence():
+        raise ConflictError(
+            "This is above your delegated limit: an officer with a higher limit must decide it.",
+            code="over_delegated_limit",
+            extra={"limit_pence": access.decision_limit_pence(), "amount_pence": amount_pence},
+        )
     next_review = _next_review(case, review_on)
-    if amount_pence != award.amount_pence:
-        award = award_vary(actor=actor, tenant=tenant, award_id=award.pk, new_amount_pence=amount_pence, reason=reasons)
+    award = decision_effect(
+        actor=actor, tenant=tenant, case=case, decision="change", reason=reasons, amount_pence=amount_pence
+    ).award
     case.status = CaseStatus.ACTIVE
     case.updated_at = timezone.now()
     case.save(update_fields=["status", "updated_at"])
@@ -281,6 +291,8 @@ def _renew(
     if pool is None:
         raise ApplicationError("Choose an open funding period.", code="invalid_pool", field="pool_id")
     next_review = _next_review(case, review_on)
+    previous = Decision.objects.filter(case=case).order_by("-decided_at", "-pk").first()
+    running = _active_award(case)
     new = Decision.objects.create(
         responsible_body=tenant,
         case=case,
@@ -297,27 +309,24 @@ def _renew(
         conditions=conditions.strip(),
         review_on=next_review,
         policy=policy,
+        supersedes=previous,
+        acts_on_award=running,
     )
-    award = Award.objects.create(
-        responsible_body=tenant,
-        case=case,
-        decision=new,
-        school_id=case.school_id,
-        pool=pool,
-        amount_pence=amount_pence,
-    )
-    award_commit_and_schedule(
+    effect = decision_effect(
         actor=actor,
         tenant=tenant,
-        pool=pool,
-        school_id=case.school_id,
-        source_type="award",
-        source_id=str(award.pk),
-        total_pence=amount_pence,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        frequency=frequency,
+        case=case,
+        decision="renew",
+        reason=reasons,
+        decision_id=new.pk,
+        terms=AwardTerms(
+            pool_id=pool.pk, amount_pence=amount_pence, frequency=frequency, starts_on=starts_on, ends_on=ends_on
+        ),
     )
+    new.award_effect = effect.kind
+    new.save(update_fields=["award_effect"])
+    award = effect.award
+    assert award is not None  # a renewal always makes a new award
     _event(case, actor, "renew", reasons, CaseStatus.REVIEW_DUE, CaseStatus.RENEWED)
     case.status = CaseStatus.ACTIVE
     case.updated_at = timezone.now()

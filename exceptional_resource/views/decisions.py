@@ -28,7 +28,7 @@ from pooling.services.ledger import InsufficientHeadroom
 
 S = CaseStatus
 QUEUE_PER_PAGE = 50
-DECIDE_FIELDS = {"amount_pence": "amount", "pool_id": "pool", "outcome": "outcome"}
+DECIDE_FIELDS = {"amount_pence": "amount", "pool_id": "pool", "outcome": "outcome", "end_on": "end_on"}
 REFUSALS = {
     "over_delegated_limit": "This is above your delegated limit, so it must be escalated: an officer with a "
     "higher limit decides it. Leave it in the queue for them, or decide a lower amount.",
@@ -123,6 +123,7 @@ class DecideView(CaseMixin, TemplateView):
             ),
             previous=parts["decisions"][-1] if parts["decisions"] else None,
             refusal=kwargs.get("refusal", ""),
+            running_award=selectors.running_award_of(case=case),
         )
         return context
 
@@ -160,6 +161,7 @@ class DecideView(CaseMixin, TemplateView):
                 conditions=data["conditions"],
                 review_on=data["review_on"],
                 use_reserve=bool(data["use_reserve"]),
+                end_on=data["end_on"],
             )
         except InsufficientHeadroom as exc:
             refusal = (
