@@ -144,6 +144,23 @@ def _policy_on(day: date) -> GroupingPolicy | None:
     return GroupingPolicy.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
 
 
+def case_raised_by(case: Case) -> set[str]:
+    """Who raised the case: the person who drafted it and whoever submitted it (sign-in emails)."""
+    submitters = case.events.filter(verb="submit").values_list("actor_label", flat=True)
+    return {case.created_by_label, *submitters} - {""}
+
+
+def check_segregation(*, actor: User, case: Case, policy: GroupingPolicy) -> None:
+    """Under the policy's segregation of duties (on by default) nobody decides a case they
+    raised. The refusal is recorded on the case and audited by the caller."""
+    if policy.segregation_of_duties and actor.email in case_raised_by(case):
+        raise ConflictError(
+            "You raised this case, so under the grouping's segregation of duties another officer must decide it.",
+            code="segregation_of_duties",
+            extra={"policy_version": policy.version},
+        )
+
+
 def missing_for_submission(case: Case) -> list[tuple[str, str]]:
     """What a head must still give before the case can be submitted: (field, message)."""
     missing = []
@@ -341,11 +358,16 @@ def case_decide(
                 case = Case.objects.get(pk=case_id)
                 _event(case=case, actor=actor, verb=verb, note=note.format(**(exc.extra or {})))
                 audit_record(actor=actor, tenant=tenant, verb=f"case.{verb}", obj=case, after=exc.extra or None)
+            exc.recorded = True
         raise
 
 
 REFUSALS_RECORDED = {
     "recused": ("recused", "The officer works at this school and stood aside."),
+    "segregation_of_duties": (
+        "segregation_refused",
+        "Refused under the policy's segregation of duties: the officer raised this case, so another must decide it.",
+    ),
     "over_delegated_limit": (
         "escalated",
         "Above the officer's delegated limit: an officer with a higher limit must decide it.",
@@ -388,6 +410,7 @@ def _decide(
         policy = case.policy or _policy_on(timezone.localdate())
         if policy is None:
             raise ConflictError("The grouping has no policy in force.", code="no_policy")
+        check_segregation(actor=actor, case=case, policy=policy)
         unknown = [c for c in criteria_met if c not in policy.decision_criteria]
         if unknown:
             raise ApplicationError(

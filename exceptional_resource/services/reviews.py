@@ -27,7 +27,7 @@ from accounts.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision, Outcome
 from exceptional_resource.notifications import after_case_event
 from exceptional_resource.services.award_effects import AwardTerms, decision_effect
-from exceptional_resource.services.cases import REFUSALS_RECORDED
+from exceptional_resource.services.cases import REFUSALS_RECORDED, check_segregation
 from pooling.models import Pool
 from pooling.services.ledger import InsufficientHeadroom
 
@@ -129,8 +129,9 @@ def review_decide(
             verb, note = recorded
             with tenant_context(tenant), transaction.atomic():
                 case = Case.objects.get(pk=case_id)
-                _event(case, actor, verb, note)
+                _event(case, actor, verb, note.format(**(exc.extra or {})))
                 audit_record(actor=actor, tenant=tenant, verb=f"case.{verb}", obj=case, after=exc.extra or None)
+            exc.recorded = True
         raise
 
 
@@ -156,6 +157,8 @@ def _review_decide(
         if case is None:
             raise ApplicationError("No such case.", code="not_found")
         access = _check_officer(actor, tenant, case)
+        if case.policy is not None:
+            check_segregation(actor=actor, case=case, policy=case.policy)
         if case.status != CaseStatus.REVIEW_DUE:
             raise ConflictError("This case has no review due.", code="no_review_due")
         if Outcome.objects.filter(case=case, result="").exists():
