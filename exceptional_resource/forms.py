@@ -484,3 +484,14 @@ class ReviewDecideForm(DecisionForm):
         if start and end and end < start:
             self.add_error("ends_on", "The last day must be on or after the first day")
         return data
+
+
+class RecoveryForm(forms.Form):
+    amount = PoundsField(label="Amount recovered, in pounds", allow_zero=False)
+    reason = _text(
+        "Why is the money recovered?",
+        max_length=500,
+        message="Say why the money is recovered",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    received_on = _date("Day the money was received", required=False, help_text="Today if left blank.")

@@ -63,4 +63,5 @@ urlpatterns = [
     path("awards/<int:award_id>/", awards.AwardDetailApi.as_view(), name="award"),
     path("awards/<int:award_id>/vary/", awards.AwardVaryApi.as_view(), name="award-vary"),
     path("awards/<int:award_id>/end/", awards.AwardEndApi.as_view(), name="award-end"),
+    path("awards/<int:award_id>/recoveries/", awards.AwardRecoverApi.as_view(), name="award-recover"),
 ]

@@ -36,6 +36,7 @@ from accounts.reports.registry import ReportParametersForm, ReportType, register
 from accounts.tenancy import tenant_context
 from accounts.text import ascii_digits
 from exceptional_resource.models import Award, CaseEvent, Decision, Outcome
+from exceptional_resource.reporting.recoveries import RecoveryRow, recovery_rows, recovery_total
 from exceptional_resource.selectors import CLOCK_VERBS, clock_of
 from groupings.models import GroupingPolicy, School
 from groupings.policy_defaults import AREAS_OF_NEED
@@ -168,6 +169,7 @@ class Pack:
     outcomes_by_result: dict[str, int]
     census_year: int | None
     checks: list[Check] = field(default_factory=list)
+    recoveries: list[RecoveryRow] = field(default_factory=list)
 
     @property
     def opening_fund(self) -> int:
@@ -473,7 +475,14 @@ def gather(*, tenant: ResponsibleBody, pool: Pool, period_end: date) -> Pack:
         outcomes_by_result=by_result,
         census_year=census_year,
     )
+    pack.recoveries = recovery_rows(pool=pool, period_end=period_end)
     pack.checks = [
+        Check(
+            "Recoveries (award by award)",
+            recovery_total(pack.recoveries),
+            headroom.recoveries_pence,
+            says=("the recoveries listed come to", "the ledger's recoveries account holds"),
+        ),
         *reconcile(pack, balances),
         *payment_checks(pool=pool, period_end=period_end, balances=balances),
         *award_checks(pool=pool),
