@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
+from contextlib import ExitStack
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -53,3 +56,25 @@ def _fresh_cache() -> None:
     keys = list(client.scan_iter(f"{prefix}:*", count=500))
     if keys:
         client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests marked ``date_sensitive`` read the clock. ``@pytest.mark.date_sensitive(today=...)``
+    freezes it (ticking) on that day for the test and its fixtures; ``TEST_CLOCK=YYYY-MM-DD``
+    (``make test`` sets 1 April, 31 August and 31 March in turn) moves the real clock to that
+    day around them first, so a marked test that still depends on today's date fails there."""
+    marker = request.node.get_closest_marker("date_sensitive")
+    if marker is None:
+        yield
+        return
+    import time_machine
+
+    with ExitStack() as stack:
+        outer = os.environ.get("TEST_CLOCK")
+        if outer:
+            stack.enter_context(time_machine.travel(datetime.fromisoformat(outer).replace(hour=12, tzinfo=UTC)))
+        today: date | None = marker.kwargs.get("today")
+        if today is not None:
+            stack.enter_context(time_machine.travel(datetime(today.year, today.month, today.day, 10, tzinfo=UTC)))
+        yield

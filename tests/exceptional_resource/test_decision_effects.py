@@ -20,7 +20,7 @@ from pooling.services.payments import payment_run_confirm
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.test_workflow import CRITERIA, _approve
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026, 12, 7))]
 
 DECEMBER = 230_578  # £9,000 over 1 Dec-31 Mar by days: December's 31 of 121 days, floored
 
