@@ -106,6 +106,11 @@ class CaseMachine(RuleBasedStateMachine):
         transaction.set_rollback(False)
         transaction.savepoint_rollback(self._savepoint)
         SEQUENCES["run"] += 1
+        if SEQUENCES["run"] % 25 == 0 and os.environ.get("PROPERTY_PROGRESS_FILE"):
+            # xdist workers' output is not shown until the end: a long run reports here.
+            with open(os.environ["PROPERTY_PROGRESS_FILE"], "a") as progress:
+                worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+                print(f"{worker} [case properties] {SEQUENCES['run']} sequences green so far", file=progress)
 
     # --- helpers -------------------------------------------------------------------------
 
