@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts import stepup
 from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
@@ -71,6 +72,9 @@ class TenantAPIView(APIView):
     and a body the user does not belong to are all the same 404."""
 
     required_action: Action = Action.VIEW_BODY
+    # Methods that are sensitive actions: they need a fresh authenticator code in the
+    # ``X-MFA-Code`` header (``accounts.stepup``), checked after the role.
+    step_up_methods: frozenset[str] = frozenset()
     body: ResponsibleBody | None
     access: BodyAccess
 
@@ -92,6 +96,11 @@ class TenantAPIView(APIView):
         if not self.access.can(self.required_action):
             raise exceptions.NotFound()
 
+    def require_step_up(self) -> None:
+        """Refuse (403 ``step_up_required``) unless the user proved their second factor
+        in the last ``STEP_UP_MAX_AGE_MINUTES`` (the code in ``X-MFA-Code``)."""
+        stepup.api_step_up(self.request)
+
     @property
     def tenant(self) -> ResponsibleBody:
         """The body from the URL; set and checked before any handler runs."""
@@ -110,6 +119,8 @@ class TenantAPIView(APIView):
             raise exceptions.PermissionDenied("Your role does not allow this.")
         if self.access.needs_mfa_for(action):
             raise MfaRequired()
+        if self.request.method in self.step_up_methods:
+            self.require_step_up()
 
 
 def created(data: Any) -> Response:

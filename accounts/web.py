@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseRedi
 from django.template.response import SimpleTemplateResponse
 from django.urls import reverse
 
+from accounts import stepup
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
 from accounts.tenancy import tenant_context
@@ -122,8 +123,14 @@ class BodyMixin(LoginRequiredMixin):
 
     required_action: Action = Action.VIEW_BODY
     mfa_action: Action | None = None
+    # A POST to the page is a sensitive action: it needs a fresh authenticator code
+    # (``accounts.stepup``). ``needs_step_up`` may decide per request.
+    step_up = False
     body: ResponsibleBody
     access: BodyAccess
+
+    def needs_step_up(self, request: HttpRequest) -> bool:
+        return self.step_up and request.method == "POST"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
@@ -140,6 +147,11 @@ class BodyMixin(LoginRequiredMixin):
                 messages.warning(request, "Set up multi-factor authentication before you can do this.")
                 query = urlencode({"next": request.get_full_path()})
                 return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
+            if self.needs_step_up(request):
+                asking = stepup.page_step_up(request, template_context={"body": body, "access": self.access})
+                if asking is not None:
+                    asking.render()
+                    return asking
             response = super().dispatch(request, *args, **kwargs)
             if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
                 response.render()

@@ -73,6 +73,8 @@ class AwardVaryApi(AwardApi):
     """Change an award's total (a decision officer, within their limit): the commitment
     moves by the difference and unpaid instalments are re-split."""
 
+    step_up_methods = frozenset({"POST"})  # a fresh authenticator code (accounts.stepup)
+
     class InputSerializer(serializers.Serializer):
         new_amount_pence = PenceField(min_value=1)
         reason = serializers.CharField(max_length=2000)
@@ -93,6 +95,8 @@ class AwardVaryApi(AwardApi):
 class AwardEndApi(AwardApi):
     """End an award early (the pupil left, say): unpaid instalments due after ``end_on``
     are released back to the pool, exactly."""
+
+    step_up_methods = frozenset({"POST"})  # a fresh authenticator code (accounts.stepup)
 
     class InputSerializer(serializers.Serializer):
         end_on = serializers.DateField()
@@ -143,6 +147,8 @@ class ReviewDecideApi(CaseApi):
     """The officer decides what follows a review: ``renew`` (a new award: give its terms),
     ``change`` (the award's new total in ``amount_pence`` and the next ``review_on``) or
     ``end`` (on ``end_on``, today when left out)."""
+
+    step_up_methods = frozenset({"POST"})  # a fresh authenticator code (accounts.stepup)
 
     class InputSerializer(AwardTermsSerializer):
         decision = serializers.ChoiceField(choices=[(d, d.capitalize()) for d in REVIEW_DECISIONS])

@@ -365,6 +365,8 @@ class CaseDecideApi(CaseApi):
     cannot fund it, 409 ``insufficient_headroom`` with the shortfall in ``detail`` and the
     shortfall is recorded on the case for the finance officers and trustees."""
 
+    step_up_methods = frozenset({"POST"})  # a fresh authenticator code (accounts.stepup)
+
     class InputSerializer(AwardTermsSerializer):
         outcome = serializers.ChoiceField(choices=Decision.Outcome.choices)
         criteria_met = serializers.ListField(

@@ -77,6 +77,9 @@ class DecideView(CaseMixin, TemplateView):
     case_action = Action.DECIDE_CASE
     mfa_action = Action.DECIDE_CASE
 
+    def needs_step_up(self, request: HttpRequest) -> bool:
+        return request.method == "POST" and request.POST.get("action") != "preview"
+
     def _form(self, data: Any = None) -> DecisionForm:
         case = self.get_case()
         criteria = list(case.policy.decision_criteria) if case.policy else []
@@ -207,6 +210,7 @@ class _AwardFormView(_CaseFormView):
     required_action = Action.DECIDE_CASE
     case_action = Action.DECIDE_CASE
     mfa_action = Action.DECIDE_CASE
+    step_up = True
 
     def get_award(self) -> Award:
         if not hasattr(self, "_award"):
