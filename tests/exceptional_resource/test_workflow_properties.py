@@ -63,7 +63,7 @@ from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.factories import member, own_academy
 from tests.pooling.conftest import fund
 
-pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
+pytestmark = pytest.mark.django_db  # the test freezes its own clock (TODAY)
 
 TODAY = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 CRITERIA = ["The intended outcomes are specific, measurable and have a review date."]
