@@ -68,7 +68,7 @@ test-deep: check-services db ## Long property-based runs (hypothesis deep profil
 	PROPERTY_PROGRESS_FILE=$(CURDIR)/.pytest_cache/property-progress.log HYPOTHESIS_PROFILE=deep DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) -m deep $(ARGS)
 
 bench: check-services db ## Performance benchmarks (B1-B6, see docs/performance.md)
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python -m devtools.bench
 
 lock: install ## Regenerate requirements.lock and requirements.prod.lock from pyproject.toml
 	scripts/lock.sh

@@ -6,10 +6,10 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 
-from accounts.audit import audit_record, snapshot
 from accounts.models import ResponsibleBody, User
 from accounts.services import platform_body_create
-from accounts.tenancy import platform_context
+from core.audit import audit_record, snapshot
+from core.tenancy import platform_context
 
 BODY_FIELDS = [
     "kind",

@@ -1,67 +1,20 @@
-"""API plumbing shared by every app: the exception handler and the tenant base view."""
+"""The tenant API base: ``TenantAPIView`` resolves the body from the URL and applies the
+policy layer. The exception handler and schema naming are in ``core.api``."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
-from django.http import Http404
 from django.template.response import SimpleTemplateResponse
-from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts import stepup
-from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
-from accounts.tenancy import tenant_context
-
-
-class MfaRequired(exceptions.PermissionDenied):
-    default_detail = "Set up multi-factor authentication before you can do this."
-    default_code = "mfa_required"
-
-
-def _roll_back() -> None:
-    """Undo the request's writes: the tenant context's transaction is not ATOMIC_REQUESTS,
-    so DRF's own ``set_rollback`` would not reach it."""
-    if transaction.get_connection().in_atomic_block:
-        transaction.set_rollback(True)
-
-
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Map the one business-error type (and Django's own errors) to stable JSON."""
-    if isinstance(exc, ApplicationError):
-        if not exc.recorded:  # a recorded refusal wrote only its record: keep it
-            _roll_back()
-        body: dict[str, Any] = {"code": exc.code, "message": exc.message}
-        if exc.field:
-            body["field"] = exc.field
-        if exc.extra:
-            body["detail"] = exc.extra
-        return Response(body, status=exc.status_code)
-    if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-    elif isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied()
-    response = drf_exception_handler(exc, context)
-    if response is not None:
-        _roll_back()
-    if response is not None and isinstance(exc, exceptions.APIException):
-        codes = exc.get_codes()
-        if isinstance(codes, str):
-            response.data = {"code": codes, "message": str(exc.detail)}
-        else:
-            response.data = {"code": "invalid", "message": "Some fields are not valid.", "fields": response.data}
-    return response
+from core.api import MfaRequired
+from core.tenancy import tenant_context
 
 
 class TenantAPIView(APIView):
@@ -121,21 +74,3 @@ class TenantAPIView(APIView):
             raise MfaRequired()
         if self.request.method in self.step_up_methods:
             self.require_step_up()
-
-
-def created(data: Any) -> Response:
-    return Response(data, status=status.HTTP_201_CREATED)
-
-
-class AutoSchema(SpectacularAutoSchema):
-    """Names nested serializers after their API view (``MeApi.OutputSerializer`` → ``MeOutput``),
-    so the one-view-per-operation style with nested Input/Output serializers gives unique
-    component names in the OpenAPI schema."""
-
-    def get_serializer_name(self, serializer: Any, direction: Literal["request", "response"]) -> str:
-        name: str = super().get_serializer_name(serializer, direction)
-        outer = type(serializer).__qualname__.split(".")
-        if len(outer) > 1:
-            prefix = "".join(part.removesuffix("Api").removesuffix("Serializer") for part in outer[:-1])
-            name = prefix + name
-        return name

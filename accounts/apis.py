@@ -12,10 +12,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
-from accounts.api import TenantAPIView, created
+from accounts.api import TenantAPIView
 from accounts.models import Role
 from accounts.policy import Action
 from accounts.web import request_user
+from core.api import created
 
 
 class MembershipOutputSerializer(serializers.Serializer):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.models import Membership, ResponsibleBody, Role, User
 from accounts.policy import current_memberships_q
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 
 DEMO_PASSWORD = "inclusion-demo-2026"  # noqa: S105 - local settings only (DEMO_PASSWORDS_ENABLED)
 

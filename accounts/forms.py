@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from accounts.models import Role
-from accounts.money import parse_pounds
+from core.money import parse_pounds
 
 
 class InviteForm(forms.Form):

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Q
 
 from accounts.models import Membership, ResponsibleBody
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 
 
 def _schools() -> Any:

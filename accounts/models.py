@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts.tenancy import (
+from core.tenancy import (
     TenantManager,
     TenantOwnedModel,
     current_tenant_id,
@@ -190,53 +190,3 @@ class Membership(TenantOwnedModel):
     def is_current(self, on: Any = None) -> bool:
         today = on or timezone.localdate()
         return self.valid_from <= today and (self.valid_to is None or today <= self.valid_to)
-
-
-class AuditEvent(models.Model):
-    """Append-only record of every change (and of every read of pupil-level data).
-
-    Written in the same transaction as the change. The database refuses UPDATE and DELETE
-    (trigger ``audit_event_append_only``). ``hash`` chains each event to the previous event
-    of the same body, so tampering is detectable by ``manage.py audit_verify``.
-    ``responsible_body`` is null for platform events (creating a body)."""
-
-    responsible_body = models.ForeignKey(
-        ResponsibleBody, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    actor_id = models.BigIntegerField(null=True, blank=True)
-    actor_label = models.CharField(max_length=254, blank=True)
-    verb = models.CharField(max_length=80)
-    object_type = models.CharField(max_length=80)
-    object_id = models.CharField(max_length=64, blank=True)
-    object_label = models.CharField(max_length=300, blank=True)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    request_id = models.CharField(max_length=64, blank=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
-
-    objects = TenantManager["AuditEvent"]()
-
-    class Meta:
-        base_manager_name = "objects"
-        ordering = ["-id"]
-        indexes = [
-            models.Index(fields=["responsible_body", "-id"], name="audit_body_recent"),
-            models.Index(fields=["responsible_body", "object_type", "object_id"], name="audit_body_object"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.verb} {self.object_label}"
-
-
-# Notification preferences, queued notifications and digests (accounts/notifications/models.py).
-from accounts.notifications.models import (  # noqa: E402, F401
-    Notification,
-    NotificationDigest,
-    NotificationPreference,
-)
-
-# Report runs live in their own module (accounts/reports/models.py); imported here so Django finds them.
-from accounts.reports.models import ReportFile, ReportRun  # noqa: E402, F401

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Membership, ResponsibleBody, Role, User
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 
 
 class Action(StrEnum):

@@ -8,9 +8,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from accounts.models import AuditEvent, Membership, ResponsibleBody, User
+from accounts.models import Membership, ResponsibleBody, User
 from accounts.policy import current_memberships_q
-from accounts.tenancy import user_context
+from core.models import AuditEvent
+from core.tenancy import user_context
 
 
 def body_list_for_user(*, user: User) -> list[tuple[ResponsibleBody, list[Membership]]]:

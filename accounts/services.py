@@ -11,13 +11,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from accounts.audit import audit_record, snapshot
-from accounts.errors import ApplicationError, ConflictError
 from accounts.grouping_scope import school_in_grouping
 from accounts.models import SCHOOL_SCOPED_ROLES, Membership, ResponsibleBody, Role, User
 from accounts.policy import current_memberships_q
 from accounts.tasks import send_invitation_email
-from accounts.tenancy import platform_context, tenant_context
+from core.audit import audit_record, snapshot
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import platform_context, tenant_context
 
 MEMBERSHIP_FIELDS = ("user", "role", "school", "decision_limit_pence", "valid_from", "valid_to")
 

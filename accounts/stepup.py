@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from rest_framework import exceptions
 
@@ -60,21 +60,21 @@ def code_is_right(user: Any, code: str) -> bool:
 def session_proof_at(request: HttpRequest) -> float:
     from allauth.account.internal.flows.login import get_authentication_records
 
-    records = get_authentication_records(request, request.user)  # type: ignore[arg-type]
+    records = get_authentication_records(request, request.user)
     return max((float(r.get("at", 0)) for r in records if r.get("method") == "mfa"), default=0.0)
 
 
 def record_session_proof(request: HttpRequest) -> None:
     from allauth.account.internal.flows.login import record_authentication
 
-    record_authentication(request, request.user, "mfa", type="totp", reauthenticated=True)  # type: ignore[arg-type]
+    record_authentication(request, request.user, "mfa", type="totp", reauthenticated=True)
 
 
 def page_proof_is_fresh(request: HttpRequest) -> bool:
     return time.time() - session_proof_at(request) <= max_age_seconds()
 
 
-def page_step_up(request: HttpRequest, *, template_context: dict[str, Any]) -> HttpResponse | None:
+def page_step_up(request: HttpRequest, *, template_context: dict[str, Any]) -> TemplateResponse | None:
     """For a page's POST: None when the proof is fresh (or the posted code is right, which
     is then recorded); otherwise the page asking for the code, re-posting the form."""
     if page_proof_is_fresh(request):

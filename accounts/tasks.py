@@ -8,7 +8,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 
 from accounts.models import Membership
-from accounts.tenancy import platform_context
+from core.tenancy import platform_context
 
 
 @shared_task(name="accounts.ping")

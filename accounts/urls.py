@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from accounts import views
 
@@ -10,5 +10,4 @@ urlpatterns = [
     path("people/invite/", views.InviteView.as_view(), name="invite"),
     path("people/<int:membership_id>/end/", views.EndMembershipView.as_view(), name="end-membership"),
     path("audit/", views.AuditLogView.as_view(), name="audit-log"),
-    path("", include("accounts.reports.urls")),
 ]

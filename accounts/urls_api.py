@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from accounts import apis
 
@@ -9,5 +9,4 @@ urlpatterns = [
     path("members/invite/", apis.MembershipInviteApi.as_view(), name="member-invite"),
     path("members/<int:membership_id>/end/", apis.MembershipEndApi.as_view(), name="member-end"),
     path("audit-events/", apis.AuditEventListApi.as_view(), name="audit-events"),
-    path("", include("accounts.reports.urls_api")),
 ]

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
 from accounts import selectors, services
-from accounts.errors import ApplicationError
 from accounts.forms import AuditFilterForm, InviteForm
 from accounts.models import Membership, Role
 from accounts.policy import Action, user_has_mfa
-from accounts.web import BodyMixin, paginate_list, request_user
+from accounts.web import BodyMixin, request_user
+from core.errors import ApplicationError
+from core.web import paginate_list
 
 
 class HomeView(LoginRequiredMixin, TemplateView):

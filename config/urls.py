@@ -10,18 +10,20 @@ body_pages = [
     path("", include("accounts.urls")),
     path("", include("groupings.urls")),
     path("", include("pooling.urls")),
+    path("", include("reports.urls")),
     path("", include("exceptional_resource.urls")),
-    path("", include("exceptional_resource.urls_auditor")),
-    path("", include("exceptional_resource.urls_annex")),
+    path("", include("assurance.urls")),
+    path("", include("assurance.urls_annex")),
     path("", include("partnerships.urls")),
 ]
 body_api = [
     path("", include("accounts.urls_api")),
+    path("", include("reports.urls_api")),
     path("", include("groupings.urls_api")),
     path("", include("pooling.urls_api")),
     path("", include("exceptional_resource.urls_api_evidence")),
     path("", include("exceptional_resource.urls_api")),
-    path("", include("exceptional_resource.urls_api_auditor")),
+    path("", include("assurance.urls_api")),
     path("", include("partnerships.urls_api")),
 ]
 
@@ -34,6 +36,7 @@ urlpatterns = [
     *groupings_urls.public_urlpatterns,
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls_user")),
+    path("", include("notifications.urls")),
     path("b/<slug:body_slug>/", include(body_pages)),
     path("api/v1/bodies/<slug:body_slug>/", include(body_api)),
     path("api/v1/", include("accounts.urls_api_user")),

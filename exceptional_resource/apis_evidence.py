@@ -11,9 +11,10 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView, created
-from accounts.errors import ApplicationError
+from accounts.api import TenantAPIView
 from accounts.policy import Action
+from core.api import created
+from core.errors import ApplicationError
 from exceptional_resource import selectors_evidence as selectors
 from exceptional_resource.services import evidence as services
 from exceptional_resource.views.evidence import evidence_file_response

@@ -21,16 +21,6 @@ class ExceptionalResourceConfig(AppConfig):
 
         register_kinds()
 
-        from exceptional_resource.reporting.governance import register_governance_pack
-
-        register_governance_pack()
-
-        from exceptional_resource.reporting.auditor import register_auditor_export
-
-        register_auditor_export()
-        register_body_nav("Audit samples", "auditor:samples", Action.EXPORT_AUDIT, 85)
-        register_body_nav("Inclusion annex", "annex:list", Action.VIEW_INCLUSION_ANNEX, 86)
-
         from exceptional_resource.need_signals import need_signals
         from groupings.need_signals import register_provider
 

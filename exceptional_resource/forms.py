@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from accounts.money import parse_pounds
+from core.money import parse_pounds
 from exceptional_resource.models import Case, Decision, Outcome, Pupil, ResourceLine
 from exceptional_resource.models.cases import YEAR_GROUPS
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.text import ascii_digits
+from core.text import ascii_digits
 from exceptional_resource.clock import add_working_days
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ class Letter:
 
 
 def _summary(outcome: str, amount_pence: int, requested_pence: int, pupil: str) -> str:
-    from accounts.money import format_pence
+    from core.money import format_pence
 
     if outcome == "approved":
         return f"We have agreed to fund the exceptional resource your school asked for to support pupil {pupil}."

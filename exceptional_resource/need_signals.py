@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from django.db.models import Count
 
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, CaseStatus
 from groupings.need_signals import NeedSignalRow, publish_count, term_of
 from groupings.policy_defaults import AREAS_OF_NEED

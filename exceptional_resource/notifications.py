@@ -1,4 +1,4 @@
-"""Emails about cases. The kinds are registered with ``accounts.notifications`` when the
+"""Emails about cases. The kinds are registered with ``notifications`` when the
 app is ready; the case services call ``after_case_event`` for each timeline entry they
 write, and the entries named in ``VERB_KINDS`` are announced once the change has committed:
 who should hear is worked out and their messages queued in the database (no broker
@@ -16,11 +16,11 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import Membership, ResponsibleBody, Role, User
-from accounts.notifications import IMMEDIATE, register_kind
-from accounts.notifications.services import notification_queue
 from accounts.policy import current_memberships_q
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, CaseEvent, CaseStatus, Decision
+from notifications import IMMEDIATE, register_kind
+from notifications.services import notification_queue
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import re
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 
-from accounts.errors import ApplicationError
+from core.errors import ApplicationError
 
 _UPN = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
 

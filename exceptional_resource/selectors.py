@@ -16,7 +16,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import ResponsibleBody
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.clock import elapsed_working_days
 from exceptional_resource.models import Award, Case, CaseComment, CaseEvent, CaseStatus, Decision, Outcome, Pupil
 from pooling.models import AccountKind, Instalment, InstalmentSchedule, Leg, Pool, TransactionKind

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import ResponsibleBody
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, CaseDocument
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from accounts.models import ResponsibleBody
-from accounts.tenancy import platform_context
+from core.tenancy import platform_context
 from exceptional_resource.services.awards import awards_mark_reviews_due
 
 
@@ -26,7 +26,7 @@ def end_awards_for_arrangement(self, *, tenant_id: int, school_id: int, end_date
     unpaid instalments after it are released. Idempotent."""
     from datetime import date
 
-    from accounts.tenancy import tenant_context
+    from core.tenancy import tenant_context
     from exceptional_resource.models import Award
     from exceptional_resource.services.awards import award_end_early
 

@@ -11,8 +11,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView, created
+from accounts.api import TenantAPIView
 from accounts.policy import Action
+from core.api import created
 from groupings import selectors, services
 from groupings.models import ArrangementBasis, ArrangementStatus
 

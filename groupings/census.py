@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from accounts.text import ascii_digits
+from core.text import ascii_digits
 from groupings.gias import (
     MAX_INTEGER,
     Column,

@@ -13,10 +13,10 @@ from dataclasses import asdict, dataclass, replace
 from django.db import connection
 from django.utils import timezone
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError
 from accounts.models import User
-from accounts.tenancy import platform_context
+from core.audit import audit_record
+from core.errors import ApplicationError
+from core.tenancy import platform_context
 from groupings.gias import ParsedFile, Row
 from groupings.models import School, SchoolCensus
 from groupings.register_services import _IMPORT_LOCK, LOOKUP_CHUNK, ImportCounts, _apply, _plan

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from groupings import services
 from groupings.gias import read_london_extract
 from groupings.models import Arrangement, School, imf_eligibility

@@ -24,8 +24,8 @@ from typing import Any, BinaryIO
 
 from django.db import models
 
-from accounts.errors import ApplicationError
-from accounts.text import ascii_digits
+from core.errors import ApplicationError
+from core.text import ascii_digits
 from groupings.models import School, SchoolLink, Trust
 
 # Windows-1252 is what GIAS downloads are in; UTF-8 only on request.

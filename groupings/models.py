@@ -11,7 +11,7 @@ from django.db.models import Func, Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from accounts.tenancy import TenantOwnedModel
+from core.tenancy import TenantOwnedModel
 
 # --- The school register (platform reference data, from GIAS) ----------------------------
 

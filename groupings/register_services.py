@@ -20,10 +20,10 @@ from typing import Any, TypeVar
 from django.db import connection, models
 from django.utils import timezone
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError
 from accounts.models import User
-from accounts.tenancy import platform_context
+from core.audit import audit_record
+from core.errors import ApplicationError
+from core.tenancy import platform_context
 from groupings.gias import ParsedFile
 from groupings.models import School, SchoolLink, Trust
 

@@ -11,8 +11,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import ResponsibleBody
-from accounts.tenancy import tenant_context
-from accounts.text import ascii_digits
+from core.tenancy import tenant_context
+from core.text import ascii_digits
 from groupings.models import Arrangement, ArrangementStatus, GroupingPolicy, School, SchoolCensus
 
 SEARCH_LIMIT = 50

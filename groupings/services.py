@@ -19,11 +19,11 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record, snapshot
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
-from accounts.uploads import validate_upload
+from core.audit import audit_record, snapshot
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
+from core.uploads import validate_upload
 from groupings.models import Arrangement, ArrangementBasis, ArrangementStatus, GroupingPolicy, School
 from groupings.policy_defaults import AREAS_OF_NEED, DECISION_CRITERIA, DEFAULTS, need_codes
 from groupings.signals import arrangement_ended

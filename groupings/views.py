@@ -23,13 +23,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
-from accounts.text import ascii_digits
-from accounts.uploads import validate_upload
-from accounts.web import BodyMixin, SessionJourneyMixin, paginate_list, tenant_stream
+from accounts.web import BodyMixin
+from core.audit import audit_record
+from core.errors import ApplicationError
+from core.text import ascii_digits
+from core.uploads import validate_upload
+from core.web import SessionJourneyMixin, paginate_list, tenant_stream
 from groupings import selectors, services
 from groupings.forms import (
     AgreementForm,
@@ -542,7 +543,7 @@ class PublicGroupingView(TemplateView):
         if body is None:
             raise Http404("No such grouping.")
         members = selectors.grouping_members_on(tenant=body)
-        from accounts.tenancy import tenant_context
+        from core.tenancy import tenant_context
 
         with tenant_context(body):
             policy = selectors.policy_in_force(tenant=body)

@@ -15,9 +15,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView, created
+from accounts.api import TenantAPIView
 from accounts.policy import Action
-from accounts.reports.services import report_run_request
+from core.api import created
 from partnerships import selectors
 from partnerships.experts import use_against_plan
 from partnerships.models import (
@@ -35,6 +35,7 @@ from partnerships.models.vocab import NEED_CHOICES
 from partnerships.reports import REPORT_TYPE, request_data
 from partnerships.services import demand, experts, partnership, plan, provision
 from partnerships.sufficiency import sufficiency
+from reports.services import report_run_request
 
 T = TypeVar("T")
 

@@ -14,7 +14,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from accounts.errors import ApplicationError
+from core.errors import ApplicationError
 from partnerships.models import NEED_CODES, Phase
 
 REQUIRED = ("need", "phase", "year", "pupils")

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from groupings.models import School
 from partnerships.models import MemberKind, Partnership
 from partnerships.services import demand, experts, partnership, plan, provision

@@ -1,5 +1,5 @@
 """The sufficiency report as a report type of the generic report-run framework
-(``accounts.reports``): requested from the dashboard or the API, built by the framework's
+(``reports``): requested from the dashboard or the API, built by the framework's
 Celery task (idempotent, retried, stored privately with its SHA-256), downloaded from the
 partnership's own pages. Partnership leads never see the framework's report pages, which
 are for pool reports."""
@@ -11,12 +11,12 @@ from typing import Any
 from django import forms
 
 from accounts.policy import Action
-from accounts.reports.jobs import ReportFailed, ReportJob
-from accounts.reports.registry import ReportParametersForm, ReportType, register_report_type
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from partnerships import exports
 from partnerships.models import Partnership
 from partnerships.sufficiency import sufficiency, year_label
+from reports.jobs import ReportFailed, ReportJob
+from reports.registry import ReportParametersForm, ReportType, register_report_type
 
 REPORT_TYPE = "partnership_sufficiency"
 

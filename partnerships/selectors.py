@@ -10,8 +10,7 @@ from datetime import datetime
 from django.db.models import Prefetch, QuerySet
 
 from accounts.models import ResponsibleBody
-from accounts.reports.models import ReportRun
-from accounts.tenancy import platform_context
+from core.tenancy import platform_context
 from partnerships.models import (
     DemandForecast,
     ExpertAllocation,
@@ -26,6 +25,7 @@ from partnerships.models import (
     PlanVersion,
     ProvisionSetting,
 )
+from reports.models import ReportRun
 
 
 def partnership_list(*, tenant: ResponsibleBody) -> QuerySet[Partnership]:

@@ -24,10 +24,10 @@ import magic
 from django.conf import settings
 from django.core.files import File
 
-from accounts.errors import ApplicationError
-from accounts.money import parse_pounds
-from accounts.text import ascii_digits
-from accounts.uploads import validate_upload
+from core.errors import ApplicationError
+from core.money import parse_pounds
+from core.text import ascii_digits
+from core.uploads import validate_upload
 
 ALLOCATION_FILE_TYPES = frozenset({"csv", "xlsx"})
 # A header row is looked for this far down (DfE spreadsheets put titles above it).
@@ -68,7 +68,7 @@ class AllocationRow:
 
 
 def _scan(data: bytes, *, name: str, field: str) -> None:
-    from accounts.uploads import _scanner
+    from core.uploads import _scanner
 
     if _scanner().scan(data, name=name):
         raise ApplicationError("The selected file contains a virus.", code="file_infected", field=field)

@@ -8,8 +8,8 @@ from typing import Any
 
 from django import forms
 
-from accounts.money import parse_pounds
-from accounts.text import ascii_digits
+from core.money import parse_pounds
+from core.text import ascii_digits
 from pooling.models import Receipt
 
 DATE = forms.DateInput(attrs={"type": "date"})

@@ -18,7 +18,7 @@ from defusedcsv import csv
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.money import pence_to_decimal
+from core.money import pence_to_decimal
 
 if TYPE_CHECKING:
     from accounts.models import ResponsibleBody

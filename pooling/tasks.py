@@ -7,7 +7,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from accounts.models import ResponsibleBody
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from groupings.models import Arrangement
 
 # --- Contributions ----------------------------------------------------------------------

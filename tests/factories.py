@@ -10,7 +10,7 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Membership, ResponsibleBody, Role, User
-from accounts.tenancy import platform_context
+from core.tenancy import platform_context
 from groupings.models import School
 
 DEMO_PASSWORD = "correct-horse-battery-staple"

@@ -1,7 +1,7 @@
 from django.db import migrations
 
-from accounts.rls import EnableRowLevelSecurity
-from accounts.tenancy import rls_predicate
+from core.rls import EnableRowLevelSecurity
+from core.tenancy import rls_predicate
 
 MEMBERSHIP_PREDICATE = "(" + rls_predicate() + " OR user_id = NULLIF(current_setting('app.user_id', true), '')::bigint)"
 

@@ -3,7 +3,7 @@ write them: the user clause moves from the all-commands policy to a SELECT-only 
 
 from django.db import migrations
 
-from accounts.tenancy import rls_predicate
+from core.tenancy import rls_predicate
 
 FORWARD = f"""
 DROP POLICY IF EXISTS tenant_isolation ON accounts_membership;

@@ -5,7 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-from accounts.rls import EnableRowLevelSecurity
+from core.rls import EnableRowLevelSecurity
 
 
 class Migration(migrations.Migration):

@@ -58,11 +58,16 @@ INSTALLED_APPS = [
     "pghistory",
     "django_htmx",
     "csp",
+    "core",
     "accounts",
+    "notifications",
+    "reports",
     "groupings",
     "pooling",
     "exceptional_resource",
     "partnerships",
+    "assurance",
+    "devtools",
 ]
 
 MIDDLEWARE = [
@@ -73,7 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.IdleSessionTimeoutMiddleware",
+    "core.middleware.IdleSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -113,7 +118,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_inclusion_pool")}
 DATABASE_OWNER_URL = env("DATABASE_OWNER_URL", default=DEFAULT_OWNER_DATABASE_URL)
 DATABASE_ADMIN_URL = env("DATABASE_ADMIN_URL", default=DEFAULT_ADMIN_DATABASE_URL)
-# The role the app runs as: migrations grant it table privileges (accounts.signals).
+# The role the app runs as: migrations grant it table privileges (core.signals).
 DATABASE_RUNTIME_ROLE = env("DATABASE_RUNTIME_ROLE", default=DATABASES["default"]["USER"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -206,7 +211,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "private")))
-# Report files (accounts.reports): private default storage unless REPORTS_STORAGE_BACKEND
+# Report files (reports): private default storage unless REPORTS_STORAGE_BACKEND
 # names another, e.g. "storages.backends.s3.S3Storage" (django-storages, not installed by
 # default) with REPORTS_STORAGE_OPTIONS as JSON ({"bucket_name": "...", "default_acl": "private"}).
 if env("REPORTS_STORAGE_BACKEND", default=""):
@@ -234,8 +239,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "accounts.api.AutoSchema",
-    "EXCEPTION_HANDLER": "accounts.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.api.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
 }
 SPECTACULAR_SETTINGS = {
@@ -299,13 +304,13 @@ DJANGO_STRUCTLOG_CELERY_ENABLED = True
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 HEALTHZ_WORKER_TIMEOUT_SECONDS = env.float("HEALTHZ_WORKER_TIMEOUT_SECONDS", default=3.0)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
-UPLOAD_VIRUS_SCANNER = env("UPLOAD_VIRUS_SCANNER", default="accounts.uploads.NoScanner")
-# With UPLOAD_VIRUS_SCANNER=accounts.uploads.ClamdScanner: tcp://host:port or unix:///path.
+UPLOAD_VIRUS_SCANNER = env("UPLOAD_VIRUS_SCANNER", default="core.uploads.NoScanner")
+# With UPLOAD_VIRUS_SCANNER=core.uploads.ClamdScanner: tcp://host:port or unix:///path.
 CLAMD_ADDRESS = env("CLAMD_ADDRESS", default="tcp://127.0.0.1:3310")
 CLAMD_TIMEOUT_SECONDS = env.float("CLAMD_TIMEOUT_SECONDS", default=30.0)
-# A file past UPLOAD_MAX_BYTES is not kept in memory or on disk (accounts.uploads).
+# A file past UPLOAD_MAX_BYTES is not kept in memory or on disk (core.uploads).
 FILE_UPLOAD_HANDLERS = [
-    "accounts.uploads.SizeLimitUploadHandler",
+    "core.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]

@@ -55,7 +55,7 @@ PUPIL_DATA_KEY = "dGVzdC1vbmx5LXB1cGlsLWRhdGEta2V5LTAwMDAwMDA="
 PUPIL_UPN_HASH_KEY = "test-only-upn-hash-key"
 HEALTHZ_CACHE_SECONDS = 0  # each test sees a fresh check
 # Report types used only by the tests, registered in the test process and in test workers.
-REPORT_TYPE_MODULES = ["tests.accounts.report_types"]
+REPORT_TYPE_MODULES = ["tests.reports.report_types"]
 
 # N+1 queries fail the tests: django-zeal watches every request through the test client
 # (pages and APIs) and raises where a relation is loaded row by row (issue 9).

@@ -11,9 +11,10 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView, created
-from accounts.errors import ConflictError
+from accounts.api import TenantAPIView
 from accounts.policy import Action
+from core.api import created
+from core.errors import ConflictError
 from exceptional_resource import selectors
 from exceptional_resource.apis.cases import AwardTermsSerializer, CaseApi, _headroom_conflict
 from exceptional_resource.apis.pupils import case_school_scope, paginate

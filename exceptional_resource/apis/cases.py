@@ -19,9 +19,10 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView, created
-from accounts.errors import ApplicationError
+from accounts.api import TenantAPIView
 from accounts.policy import Action
+from core.api import created
+from core.errors import ApplicationError
 from exceptional_resource import selectors
 from exceptional_resource.apis.pupils import case_school_scope, paginate
 from exceptional_resource.apis.serializers import (

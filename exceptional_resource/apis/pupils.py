@@ -13,9 +13,10 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView, created
-from accounts.errors import ApplicationError
+from accounts.api import TenantAPIView
 from accounts.policy import Action
+from core.api import created
+from core.errors import ApplicationError
 from exceptional_resource import selectors
 from exceptional_resource.apis.serializers import PupilOutputSerializer
 from exceptional_resource.models import Pupil

@@ -8,7 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.text import ascii_digits
+from core.text import ascii_digits
 from exceptional_resource.selectors import clock_of
 
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import migrations, models
 
 import exceptional_resource.models.evidence
-from accounts.rls import EnableRowLevelSecurity
+from core.rls import EnableRowLevelSecurity
 
 
 class Migration(migrations.Migration):

@@ -1,4 +1,3 @@
-from exceptional_resource.models.audit import AuditSample
 from exceptional_resource.models.cases import (
     Case,
     CaseEvent,
@@ -13,7 +12,6 @@ from exceptional_resource.models.decisions import Award, Decision
 from exceptional_resource.models.evidence import CaseDocument
 
 __all__ = [
-    "AuditSample",
     "Award",
     "Case",
     "CaseComment",

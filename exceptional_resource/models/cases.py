@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.tenancy import TenantOwnedModel
+from core.tenancy import TenantOwnedModel
 
 YEAR_GROUPS = [("R", "Reception"), *[(f"Y{n}", f"Year {n}") for n in range(1, 12)]]
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
-from accounts.tenancy import TenantOwnedModel
+from core.tenancy import TenantOwnedModel
 
 
 class CaseComment(TenantOwnedModel):

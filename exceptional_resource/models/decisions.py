@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.tenancy import TenantOwnedModel
+from core.tenancy import TenantOwnedModel
 
 
 class Decision(TenantOwnedModel):

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from accounts.tenancy import TenantOwnedModel
+from core.tenancy import TenantOwnedModel
 
 
 class EvidenceStorage(FileSystemStorage):

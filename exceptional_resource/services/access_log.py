@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from accounts.audit import audit_record
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
+from core.audit import audit_record
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, Decision
 
 

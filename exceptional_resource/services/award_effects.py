@@ -25,7 +25,7 @@ The decision that supersedes another names it (``Decision.supersedes``) and the 
 acted on (``Decision.acts_on_award``), with what it did (``Decision.award_effect``), so
 the record keeps both. A case is never declined, withdrawn or closed while an award of it
 has unpaid instalments: ``case_unpaid_pence`` is the rule in the services, and a trigger on
-the case table refuses it in the database too (migration 0008).
+the case table refuses it in the database too (migration 0009).
 """
 
 from __future__ import annotations
@@ -36,10 +36,10 @@ from datetime import date, timedelta
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from accounts.audit import audit_record, text_fingerprint
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
-from accounts.money import format_pence
+from core.audit import audit_record, text_fingerprint
+from core.errors import ApplicationError, ConflictError
+from core.money import format_pence
 from exceptional_resource.models import Award, Case, CaseEvent
 from exceptional_resource.notifications import after_case_event
 from pooling.models import Instalment, Pool

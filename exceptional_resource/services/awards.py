@@ -7,11 +7,11 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
-from accounts.tenancy import tenant_context
+from core.audit import audit_record
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Outcome
 from exceptional_resource.notifications import after_case_event
 from exceptional_resource.services.award_effects import award_end_locked, award_vary_locked

@@ -24,12 +24,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, Role, User
-from accounts.money import format_pence
 from accounts.policy import Action, BodyAccess
-from accounts.tenancy import tenant_context
+from core.audit import audit_record
+from core.errors import ApplicationError, ConflictError
+from core.money import format_pence
+from core.tenancy import tenant_context
 from exceptional_resource.clock import add_working_days, elapsed_working_days
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision
 from exceptional_resource.notifications import after_case_event
@@ -61,7 +61,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, Action]] = {
         Action.RAISE_CASE,
     ),
 }
-# A case in one of these has nothing left to pay (the database refuses it too, migration 0008).
+# A case in one of these has nothing left to pay (the database refuses it too, migration 0009).
 SETTLED_STATUSES = frozenset({S.DECLINED, S.WITHDRAWN, S.CLOSED})
 MAX_OUTCOMES = 4
 # Officers whose delegated limit is at least this may draw on the urgent-case reserve,

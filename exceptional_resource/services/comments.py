@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from accounts.audit import audit_record, text_fingerprint
-from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
-from accounts.tenancy import tenant_context
+from core.audit import audit_record, text_fingerprint
+from core.errors import ApplicationError
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, CaseComment
 
 MAX_COMMENT_LENGTH = 2000

@@ -13,11 +13,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record, redact_text, snapshot
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
-from accounts.tenancy import tenant_context
+from core.audit import audit_record, redact_text, snapshot
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, CaseStatus, Outcome, ProvisionRow, Pupil, ResourceLine
 from exceptional_resource.services.cases import MAX_OUTCOMES
 from groupings.models import Arrangement

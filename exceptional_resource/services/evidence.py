@@ -1,6 +1,6 @@
 """Evidence on a case: a school's head or SENDCO adds documents while the case is a draft,
 submitted or answering a request for information, and removes them while it is a draft.
-Files are checked (``accounts.uploads.validate_upload``: type by extension and content,
+Files are checked (``core.uploads.validate_upload``: type by extension and content,
 size, virus scan) before anything is stored, kept in private storage under random names,
 and every download is audited. The original file name, which may name the pupil, stays in
 the row and out of the audit label."""
@@ -12,12 +12,12 @@ import hashlib
 from django.core.files import File
 from django.db import transaction
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
-from accounts.tenancy import tenant_context
-from accounts.uploads import validate_upload
+from core.audit import audit_record
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
+from core.uploads import validate_upload
 from exceptional_resource.models import Case, CaseDocument, CaseEvent, CaseStatus
 
 EVIDENCE_TYPES = frozenset({"pdf", "docx", "xlsx", "png", "jpg", "jpeg"})

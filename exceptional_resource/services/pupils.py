@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from accounts.audit import audit_record, snapshot
-from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
+from core.audit import audit_record, snapshot
+from core.errors import ApplicationError
+from core.tenancy import tenant_context
 from exceptional_resource import pupil_data
 from exceptional_resource.models import Pupil
 from groupings.models import Arrangement

@@ -15,12 +15,12 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from accounts.audit import audit_record, text_fingerprint
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
-from accounts.money import format_pence
 from accounts.policy import Action, BodyAccess
-from accounts.tenancy import tenant_context
+from core.audit import audit_record, text_fingerprint
+from core.errors import ApplicationError, ConflictError
+from core.money import format_pence
+from core.tenancy import tenant_context
 from exceptional_resource.models import Award, CaseEvent
 from exceptional_resource.notifications import after_case_event
 from pooling.models import Instalment, Pool, Transaction

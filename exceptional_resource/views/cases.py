@@ -10,9 +10,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.generic import TemplateView
 
-from accounts.errors import ApplicationError
 from accounts.policy import Action
-from accounts.web import BodyMixin, paginate_list
+from accounts.web import BodyMixin
+from core.errors import ApplicationError
+from core.web import paginate_list
 from exceptional_resource import selectors
 from exceptional_resource.forms import AnswerForm, CommentForm, ReconsiderationForm, WithdrawForm
 from exceptional_resource.models import CaseStatus

@@ -9,10 +9,10 @@ from django import forms
 from django.http import Http404, HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
+from core.errors import ApplicationError
 from exceptional_resource import selectors
 from exceptional_resource.models import Case, CaseStatus
 from exceptional_resource.services.access_log import case_view_record

@@ -12,11 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from accounts.errors import ApplicationError
 from accounts.models import Role
-from accounts.money import format_pence, parse_pounds
 from accounts.policy import Action
-from accounts.web import BodyMixin, paginate_list
+from accounts.web import BodyMixin
+from core.errors import ApplicationError
+from core.money import format_pence, parse_pounds
+from core.web import paginate_list
 from exceptional_resource import selectors
 from exceptional_resource.forms import AwardEndForm, AwardVaryForm, DecisionForm, QuestionForm
 from exceptional_resource.models import Award, Case, CaseStatus, Decision

@@ -13,10 +13,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from accounts.errors import ApplicationError
 from accounts.policy import Action
-from accounts.tenancy import tenant_context
 from accounts.web import BodyMixin
+from core.errors import ApplicationError
+from core.tenancy import tenant_context
 from exceptional_resource import selectors
 from exceptional_resource.forms import (
     NEW_PUPIL,

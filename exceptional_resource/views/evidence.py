@@ -24,11 +24,11 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 
-from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody
 from accounts.policy import Action, BodyAccess
-from accounts.uploads import TYPE_NAMES
 from accounts.web import BodyMixin
+from core.errors import ApplicationError
+from core.uploads import TYPE_NAMES
 from exceptional_resource import selectors_evidence as selectors
 from exceptional_resource.models import Case, CaseDocument
 from exceptional_resource.services import evidence as services

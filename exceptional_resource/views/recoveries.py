@@ -9,11 +9,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from accounts.errors import ApplicationError
-from accounts.money import format_pence
 from accounts.policy import Action
-from accounts.tenancy import tenant_context
 from accounts.web import BodyMixin
+from core.errors import ApplicationError
+from core.money import format_pence
+from core.tenancy import tenant_context
 from exceptional_resource import selectors
 from exceptional_resource.forms import RecoveryForm
 from exceptional_resource.models import Award

@@ -12,7 +12,7 @@ from django.contrib.postgres.operations import BtreeGistExtension, TrigramExtens
 from django.db import migrations, models
 
 import groupings.models
-from accounts.rls import EnableRowLevelSecurity
+from core.rls import EnableRowLevelSecurity
 
 
 class Migration(migrations.Migration):

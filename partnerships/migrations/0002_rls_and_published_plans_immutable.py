@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from accounts.rls import EnableRowLevelSecurity
+from core.rls import EnableRowLevelSecurity
 
 TENANT_TABLES = (
     "partnership",

@@ -9,7 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from accounts.tenancy import TenantOwnedModel
+from core.tenancy import TenantOwnedModel
 from partnerships.models.vocab import PROFESSIONS, TERM_PATTERN, Profession
 
 DAYS = {"max_digits": 6, "decimal_places": 1, "validators": [MinValueValidator(Decimal("0"))]}

@@ -7,8 +7,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody, User
+from core.errors import ApplicationError
 
 
 def check(instance: models.Model, *, exclude: list[str] | None = None) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
+from core.audit import audit_record
+from core.errors import ApplicationError
+from core.tenancy import tenant_context
 from groupings.need_signals import need_signals_for
 from partnerships.demand_csv import ForecastRow, read_forecast_csv
 from partnerships.models import NEED_CODES, PHASES, DemandForecast, NeedSignalCount, NeedSignalSnapshot, Partnership

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
+from core.audit import audit_record
+from core.errors import ApplicationError
+from core.tenancy import tenant_context
 from groupings.models import School
 from partnerships.models import PROFESSIONS, ExpertAllocation, ExpertCapacity, Partnership
 from partnerships.models.vocab import is_term

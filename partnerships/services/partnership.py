@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record, snapshot
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, Role, User
 from accounts.policy import BodyAccess
-from accounts.tenancy import platform_context, tenant_context
+from core.audit import audit_record, snapshot
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import platform_context, tenant_context
 from groupings.models import School
 from partnerships.models import (
     MemberKind,

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.audit import audit_record, snapshot
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
+from core.audit import audit_record, snapshot
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
 from partnerships.models import ActionStatus, Partnership, PartnershipMember, PlanAction, PlanPriority, PlanVersion
 from partnerships.services._common import check
 

@@ -10,10 +10,10 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record, snapshot
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
+from core.audit import audit_record, snapshot
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
 from groupings.models import OPEN_STATUSES, School
 from partnerships.models import (
     NEED_CODES,

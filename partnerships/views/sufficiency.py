@@ -8,13 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 
-from accounts.reports.downloads import report_file_response
-from accounts.reports.services import report_run_request
-from accounts.text import ascii_digits
+from core.text import ascii_digits
 from partnerships import exports, selectors
 from partnerships.reports import REPORT_TYPE, request_data
 from partnerships.sufficiency import FULL_PERCENT, LOW_PERCENT, sufficiency, year_label
 from partnerships.views.base import ButtonAction, Page, PartnershipPage, or_404, url
+from reports.downloads import report_file_response
+from reports.services import report_run_request
 
 __all__ = ["DashboardView"]
 

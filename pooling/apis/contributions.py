@@ -12,8 +12,9 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView, created
+from accounts.api import TenantAPIView
 from accounts.policy import Action
+from core.api import created
 from pooling.allocation_files import read_upload
 from pooling.models import Pool, Receipt
 from pooling.selectors import contributions as selectors

@@ -12,8 +12,9 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView, created
+from accounts.api import TenantAPIView
 from accounts.policy import Action
+from core.api import created
 from pooling import selectors
 from pooling.forms_ledger import period_label_error
 from pooling.models import AccountKind, Transaction

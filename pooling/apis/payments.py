@@ -17,10 +17,11 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api import TenantAPIView, created
-from accounts.audit import audit_record
+from accounts.api import TenantAPIView
 from accounts.policy import Action
-from accounts.web import tenant_stream
+from core.api import created
+from core.audit import audit_record
+from core.web import tenant_stream
 from pooling import remittances, selectors
 from pooling.selectors import payments as payment_selectors
 from pooling.services import payments as services

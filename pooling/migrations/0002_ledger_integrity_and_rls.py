@@ -4,7 +4,7 @@ row-level security on every pooling table."""
 
 from django.db import migrations
 
-from accounts.rls import EnableRowLevelSecurity
+from core.rls import EnableRowLevelSecurity
 
 LEDGER_SQL = """
 -- Every transaction's legs sum to zero and it has at least two legs. Deferred to commit,

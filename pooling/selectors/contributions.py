@@ -15,8 +15,8 @@ from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from accounts.models import ResponsibleBody
-from accounts.tenancy import TenantQuerySet, current_tenant_id, tenant_context
-from accounts.text import ascii_digits
+from core.tenancy import TenantQuerySet, current_tenant_id, tenant_context
+from core.text import ascii_digits
 from groupings.models import Arrangement, ArrangementStatus
 from pooling.models import (
     AccountKind,

@@ -11,7 +11,7 @@ from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from accounts.models import ResponsibleBody
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from pooling.models import Account, AccountKind, Leg, Pool, Transaction
 
 

@@ -15,7 +15,7 @@ from django.db.models.functions import TruncMonth
 from django.http import Http404
 
 from accounts.models import ResponsibleBody
-from accounts.tenancy import current_tenant_id, tenant_context
+from core.tenancy import current_tenant_id, tenant_context
 from pooling.models import Account, Contribution, Instalment, Leg, Pool, Transaction
 
 PAGE_SIZE = 50

@@ -22,11 +22,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.audit import audit_record, snapshot
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
-from accounts.money import apply_rate, format_pence
-from accounts.tenancy import tenant_context
+from core.audit import audit_record, snapshot
+from core.errors import ApplicationError, ConflictError
+from core.money import apply_rate, format_pence
+from core.tenancy import tenant_context
 from groupings.models import Arrangement, ArrangementBasis, GroupingPolicy, School
 from pooling.allocation_files import AllocationRow, Problem, Table, parse_allocations, resolve_columns
 from pooling.models import (

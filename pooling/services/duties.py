@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from accounts.errors import ConflictError
 from accounts.models import User
+from core.errors import ConflictError
 from groupings.models import GroupingPolicy
 from pooling.models import Instalment, Transaction, TransactionKind
 

@@ -10,10 +10,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
+from core.audit import audit_record
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
 from pooling.models import Account, AccountKind, Leg, Pool, PoolStatus, Transaction, TransactionKind
 from pooling.models.ledger import ACCOUNT_LOCK_ORDER
 from pooling.periods import grant_year
@@ -24,7 +24,7 @@ class InsufficientHeadroom(ConflictError):
     """The pool cannot fund this. The caller escalates to governance; nothing is queued."""
 
     def __init__(self, *, shortfall_pence: int, available_pence: int, requested_pence: int):
-        from accounts.money import format_pence
+        from core.money import format_pence
 
         super().__init__(
             f"The pool cannot fund this: {format_pence(requested_pence)} requested, "

@@ -14,11 +14,11 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from accounts.audit import audit_record, snapshot
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
-from accounts.tenancy import tenant_context
+from core.audit import audit_record, snapshot
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
 from pooling.models import (
     Account,
     AccountKind,

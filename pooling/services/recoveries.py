@@ -13,8 +13,8 @@ from datetime import date
 from django.db.models import Sum
 from django.utils import timezone
 
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
+from core.errors import ApplicationError, ConflictError
 from pooling.models import AccountKind, Leg, Pool, PoolStatus, Transaction, TransactionKind
 from pooling.services.ledger import LegSpec, post
 

@@ -15,10 +15,10 @@ from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
 
-from accounts.audit import audit_record, snapshot
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
+from core.audit import audit_record, snapshot
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
 from groupings.models import School
 from pooling.models import Instalment, InstalmentSchedule, Pool, PoolStatus, Transaction
 from pooling.selectors import Headroom

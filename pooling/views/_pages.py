@@ -1,5 +1,5 @@
 """What the pooling pages' lists share: links that differ per row only by an id (numbered
-pages are ``accounts.web.paginate_list``)."""
+pages are ``core.web.paginate_list``)."""
 
 from __future__ import annotations
 

@@ -14,11 +14,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from accounts.errors import ApplicationError
-from accounts.money import format_pence
 from accounts.policy import Action
-from accounts.text import ascii_digits
-from accounts.web import BodyMixin, SessionJourneyMixin, paginate_list
+from accounts.web import BodyMixin
+from core.errors import ApplicationError
+from core.money import format_pence
+from core.text import ascii_digits
+from core.web import SessionJourneyMixin, paginate_list
 from pooling.allocation_files import Table, guess_columns, read_bytes, read_upload
 from pooling.forms_contributions import (
     AllocationColumnsForm,

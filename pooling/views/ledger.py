@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
-from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
+from core.errors import ApplicationError
 from pooling import selectors
 from pooling.forms_ledger import LedgerFilterForm, PoolOpenForm, ReverseForm
 from pooling.models import AccountKind, Pool, PoolStatus, Transaction, TransactionKind

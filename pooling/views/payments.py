@@ -20,11 +20,12 @@ from django.http import (
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
-from accounts.audit import audit_record
-from accounts.errors import ApplicationError
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
-from accounts.web import BodyMixin, paginate_list, tenant_stream
+from accounts.web import BodyMixin
+from core.audit import audit_record
+from core.errors import ApplicationError
+from core.web import paginate_list, tenant_stream
 from pooling import remittances, selectors
 from pooling.forms_payments import (
     AccountCodesForm,

@@ -10,7 +10,7 @@ from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
 from accounts.models import Membership, Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from tests.factories import SchoolFactory, TrustFactory, member
 
 pytestmark = pytest.mark.django_db

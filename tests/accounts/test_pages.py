@@ -8,8 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Membership, Role
-from accounts.tenancy import tenant_context
+from accounts.models import Membership, Role
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from tests.factories import DEMO_PASSWORD, SchoolFactory, TrustFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 
 from accounts.models import Role
 from accounts.policy import Action, BodyAccess
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from groupings.models import Arrangement
 from tests.factories import member, own_academy
 

@@ -6,8 +6,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from accounts.models import AuditEvent, Membership, ResponsibleBody, Role, User
-from accounts.tenancy import platform_context
+from accounts.models import Membership, ResponsibleBody, Role, User
+from core.models import AuditEvent
+from core.tenancy import platform_context
 from groupings.models import School
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,10 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts import services
-from accounts.errors import ApplicationError, ConflictError
-from accounts.models import AuditEvent, Membership, ResponsibleBody, Role, User
-from accounts.tenancy import TenantContextMissing, platform_context, tenant_context
+from accounts.models import Membership, ResponsibleBody, Role, User
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEvent
+from core.tenancy import TenantContextMissing, platform_context, tenant_context
 from tests.factories import LocalAuthorityFactory, SchoolFactory, TrustFactory, UserFactory, member
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from accounts.models import Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, Outcome
 from exceptional_resource.services.awards import awards_mark_reviews_due
 from groupings import services as groupings_services

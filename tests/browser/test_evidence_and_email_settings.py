@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from accounts.notifications.services import preferences_for
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import CaseDocument
+from notifications.services import preferences_for
 from tests.browser.conftest import assert_accessible
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.conftest import scene as scene

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from groupings.models import Arrangement
 from tests.browser.conftest import assert_accessible
 from tests.factories import DEMO_PASSWORD, SchoolFactory, TrustFactory, member

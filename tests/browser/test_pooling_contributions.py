@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from pooling.models import Contribution, Receipt
 from pooling.services.ledger import pool_open
 from tests.browser.conftest import assert_accessible

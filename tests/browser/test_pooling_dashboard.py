@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role
-from accounts.money import format_pence
+from core.money import format_pence
 from pooling.services.ledger import LegSpec, commitment_post, pool_open, post
 from tests.browser.conftest import assert_accessible
 from tests.factories import DEMO_PASSWORD, enable_mfa, member, own_academy

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.models import Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from pooling.models import PaymentRun
 from pooling.services.ledger import pool_open
 from pooling.services.payments import remittances_build

@@ -13,13 +13,13 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from accounts.models import Role
-from accounts.reports.models import ReportRun
-from accounts.reports.tasks import report_run_task
-from accounts.tenancy import tenant_context
-from tests.accounts.reports_support import report_media
+from core.tenancy import tenant_context
+from reports.models import ReportRun
+from reports.tasks import report_run_task
+from tests.assurance.governance_support import governance_scene
 from tests.browser.conftest import assert_accessible
-from tests.exceptional_resource.governance_support import governance_scene
 from tests.factories import DEMO_PASSWORD, member
+from tests.reports.reports_support import report_media
 from tests.worker import running_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]

@@ -8,7 +8,7 @@ from typing import Any
 from rest_framework.test import APIClient
 
 from accounts.models import ResponsibleBody
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, CaseEvent, Decision, Outcome, ProvisionRow, Pupil, ResourceLine
 
 CRITERIA = ["The intended outcomes are specific, measurable and have a review date."]

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from accounts.models import Membership, ResponsibleBody, Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, Outcome, ProvisionRow, Pupil, ResourceLine
 from groupings import services as groupings_services
 from groupings.models import School

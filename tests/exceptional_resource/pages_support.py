@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case
 from exceptional_resource.services import cases as case_services
 from tests.exceptional_resource.conftest import Scene, draft_case

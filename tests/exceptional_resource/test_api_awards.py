@@ -11,11 +11,11 @@ import pytest
 from django.db import reset_queries
 
 from accounts.models import Role
-from accounts.notifications.models import Notification
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, CaseEvent, Decision
 from exceptional_resource.services import cases as case_services
 from exceptional_resource.services.awards import awards_mark_reviews_due
+from notifications.models import Notification
 from pooling.selectors import pool_headroom
 from tests.exceptional_resource.api_support import CRITERIA, api, case_row, counts, field_error, url
 from tests.exceptional_resource.conftest import draft_case

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from django.db import reset_queries
 
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, CaseEvent, Outcome
 from exceptional_resource.services import cases as case_services
 from pooling.models import Instalment

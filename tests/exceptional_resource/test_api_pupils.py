@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from django.db import reset_queries
 
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from tests.exceptional_resource.api_support import api, counts, field_error, url
 from tests.factories import member, own_academy
 

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from accounts.errors import ApplicationError, ConflictError
-from accounts.tenancy import tenant_context
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, Outcome
 from exceptional_resource.services import awards, cases
 from pooling.models import Instalment

@@ -4,9 +4,10 @@ import hashlib
 
 import pytest
 
-from accounts.errors import ApplicationError
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.errors import ApplicationError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from exceptional_resource.models import CaseComment
 from exceptional_resource.services.comments import case_comment_add
 from tests.exceptional_resource.conftest import draft_case

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from accounts.errors import ApplicationError, ConflictError
-from accounts.tenancy import tenant_context
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, CaseEvent, Decision
 from exceptional_resource.services import cases
 from pooling.models import Instalment

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from accounts.errors import ApplicationError, ConflictError
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, Outcome, ProvisionRow, ResourceLine
 from exceptional_resource.services import cases as case_services
 from exceptional_resource.services import drafts

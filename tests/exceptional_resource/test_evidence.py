@@ -16,9 +16,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.errors import ApplicationError, ConflictError
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, CaseDocument
 from exceptional_resource.services.evidence import evidence_remove, evidence_upload
 from tests.exceptional_resource.conftest import Scene, draft_case
@@ -334,7 +335,7 @@ def test_the_evidence_page_and_api_list_cost_the_same_for_1_or_10_documents(
 ) -> None:
     case = draft_case(scene)
     client = _client(scene.head.user)
-    client.get(_page(scene, case))  # a session's first request stamps it (accounts.middleware); count later ones
+    client.get(_page(scene, case))  # a session's first request stamps it (core.middleware); count later ones
     api = reverse("evidence-api:list", kwargs={"body_slug": scene.body.slug, "case_id": case.pk})
     counts = []
     for total in (1, 10):

@@ -12,8 +12,9 @@ import pytest
 from django.test import Client
 from pypdf import PdfReader
 
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case
 from exceptional_resource.services import cases as case_services
 from exceptional_resource.services.pupils import pupil_create

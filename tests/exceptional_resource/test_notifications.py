@@ -13,16 +13,16 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import Role, User
-from accounts.notifications import registered_kinds
-from accounts.notifications.models import Notification
-from accounts.notifications.services import notification_preferences_set
-from accounts.tasks_notifications import send_notification_digests
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, CaseEvent
 from exceptional_resource.notifications import case_event_notify
 from exceptional_resource.services import cases
 from exceptional_resource.services.awards import awards_mark_reviews_due
 from exceptional_resource.services.pupils import pupil_create
+from notifications import registered_kinds
+from notifications.models import Notification
+from notifications.services import notification_preferences_set
+from notifications.tasks import send_notification_digests
 from pooling.services.ledger import InsufficientHeadroom
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.factories import member

@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from accounts.notifications.models import Notification
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.services import cases
+from notifications.models import Notification
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.worker import running_worker
 

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from accounts.models import AuditEvent, Role
-from accounts.money import format_pence
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.models import AuditEvent
+from core.money import format_pence
+from core.tenancy import tenant_context
 from exceptional_resource.models import CaseComment, CaseEvent, Pupil
 from exceptional_resource.services import pupil_create
 from exceptional_resource.services.awards import awards_mark_reviews_due

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from accounts.models import Role
-from accounts.money import format_pence
-from accounts.tenancy import tenant_context
+from core.money import format_pence
+from core.tenancy import tenant_context
 from exceptional_resource.models import Award, CaseEvent, Decision
 from exceptional_resource.services.cases import case_request_information
 from pooling.models import Instalment

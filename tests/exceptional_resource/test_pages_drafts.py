@@ -8,7 +8,7 @@ import re
 import pytest
 
 from accounts.models import Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, Outcome, ProvisionRow, Pupil, ResourceLine
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.pages_support import client_for, field_error, fresh, input_value, text, url

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, Outcome
 from exceptional_resource.services.awards import awards_mark_reviews_due
 from tests.exceptional_resource.conftest import Scene

@@ -5,9 +5,10 @@ from datetime import date
 import pytest
 from django.db import connection
 
-from accounts.errors import ApplicationError
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.errors import ApplicationError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from exceptional_resource import services
 from exceptional_resource.models import Pupil
 from groupings import services as groupings_services

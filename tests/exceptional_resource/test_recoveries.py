@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from accounts.errors import ApplicationError, ConflictError
-from accounts.models import AuditEvent
-from accounts.tenancy import tenant_context
+from assurance.governance import gather, snapshot
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from exceptional_resource.models import Award, CaseEvent, Outcome
-from exceptional_resource.reporting.governance import gather, snapshot
 from exceptional_resource.selectors import awards_to_consider_for_recovery
 from exceptional_resource.services import cases
 from exceptional_resource.services.recoveries import award_recover

@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
-from accounts.errors import ConflictError
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.errors import ConflictError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, CaseEvent, Decision
 from exceptional_resource.services import cases
 from groupings import services as groupings_services

@@ -17,11 +17,11 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import Role
-from accounts.reports.models import ReportRun
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Decision
 from exceptional_resource.services import cases
 from pooling.models import PaymentRun
+from reports.models import ReportRun
 from tests.exceptional_resource.api_support import api
 from tests.exceptional_resource.api_support import url as api_url
 from tests.exceptional_resource.conftest import Scene, draft_case

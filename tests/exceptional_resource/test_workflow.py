@@ -4,9 +4,10 @@ from datetime import date
 
 import pytest
 
-from accounts.errors import ApplicationError, ConflictError
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, CaseEvent, Decision, Outcome
 from exceptional_resource.services import cases
 from pooling.models import Instalment

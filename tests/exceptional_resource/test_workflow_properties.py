@@ -46,9 +46,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from accounts.errors import ApplicationError
 from accounts.models import Role
-from accounts.tenancy import tenant_context
+from core.errors import ApplicationError
+from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, Outcome
 from exceptional_resource.services import awards, cases, reviews
 from exceptional_resource.services.recoveries import award_recover, award_recoverable_pence

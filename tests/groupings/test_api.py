@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from accounts.models import Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from groupings import services
 from groupings.models import Arrangement, GroupingPolicy
 from tests.factories import SchoolFactory, TrustFactory, member, own_academy

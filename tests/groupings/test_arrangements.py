@@ -8,9 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
-from accounts.errors import ApplicationError, ConflictError
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import platform_context, tenant_context
+from accounts.models import Role
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEvent
+from core.tenancy import platform_context, tenant_context
 from groupings import services
 from groupings.models import Arrangement, GroupingPolicy
 from groupings.signals import arrangement_ended

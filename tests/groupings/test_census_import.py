@@ -13,9 +13,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Sum
 
-from accounts.errors import ApplicationError
-from accounts.models import AuditEvent
-from accounts.tenancy import platform_context
+from core.errors import ApplicationError
+from core.models import AuditEvent
+from core.tenancy import platform_context
 from groupings.census import read_census
 from groupings.census_services import school_census_import
 from groupings.models import School, SchoolCensus

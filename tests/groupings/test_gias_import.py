@@ -18,9 +18,9 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.errors import ApplicationError
-from accounts.models import AuditEvent
-from accounts.tenancy import platform_context
+from core.errors import ApplicationError
+from core.models import AuditEvent
+from core.tenancy import platform_context
 from groupings.gias import read_establishments, read_london_extract
 from groupings.models import School, SchoolLink, Trust
 from groupings.register_services import school_register_import

@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from groupings import services
 from groupings.models import Arrangement
 from tests.factories import SchoolFactory, TrustFactory, member, own_academy

@@ -19,8 +19,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from drf_spectacular.generators import SchemaGenerator
 
-from accounts.models import AuditEvent
-from accounts.tenancy import TenantOwnedModel
+from core.models import AuditEvent
+from core.tenancy import TenantOwnedModel
 from tests.isolation.world import World, build_world, rows_of_body
 
 pytestmark = pytest.mark.django_db

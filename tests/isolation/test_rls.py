@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import connection
 
 from accounts.models import Role
-from accounts.tenancy import TenantOwnedModel
+from core.tenancy import TenantOwnedModel
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Membership, Role
-from accounts.tenancy import current_tenant_id, tenant_context
+from core.tenancy import current_tenant_id, tenant_context
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db(transaction=True)

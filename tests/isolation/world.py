@@ -77,7 +77,7 @@ def _extensions() -> list[Callable[[World], None]]:
 
 
 def rows_of_body(model: type, body: ResponsibleBody) -> list[int]:
-    from accounts.tenancy import platform_context
+    from core.tenancy import platform_context
 
     with platform_context():
         return list(model._default_manager.filter(responsible_body=body).values_list("pk", flat=True))

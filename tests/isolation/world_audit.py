@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from exceptional_resource.services.audit_samples import audit_sample_draw
+from assurance.services.audit_samples import audit_sample_draw
 from pooling.models import AccountKind
 from pooling.services.ledger import LegSpec, pool_open, post
 from tests.factories import own_academy

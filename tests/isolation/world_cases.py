@@ -8,7 +8,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, CaseComment, Outcome, ProvisionRow, Pupil, ResourceLine
 from exceptional_resource.services.cases import case_decide
 from groupings.models import GroupingPolicy

@@ -6,7 +6,7 @@ import hashlib
 
 from django.core.files.base import ContentFile
 
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from exceptional_resource.models import Case, CaseDocument, Pupil
 from tests.factories import own_academy
 from tests.isolation.world import World

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from accounts.tenancy import platform_context
+from core.tenancy import platform_context
 from partnerships.models import (
     CommissionedPlaces,
     DemandForecast,

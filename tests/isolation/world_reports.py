@@ -3,9 +3,9 @@ framework's own service with the test report type."""
 
 from __future__ import annotations
 
-from accounts.reports import services
-from tests.accounts.report_types import SELFTEST
+from reports import services
 from tests.isolation.world import World
+from tests.reports.report_types import SELFTEST
 
 
 def extend(world: World) -> None:

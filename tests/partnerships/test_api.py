@@ -10,8 +10,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from partnerships.services import plan, provision
 from tests.factories import SchoolFactory, TrustFactory, member
 from tests.partnerships.conftest import LA_CODE, Area

@@ -10,11 +10,8 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
-from accounts.errors import ApplicationError
-from accounts.reports.models import ReportFile, ReportRun
-from accounts.reports.services import report_run_execute, report_run_request
-from accounts.reports.storage import report_storage
-from accounts.tenancy import tenant_context
+from core.errors import ApplicationError
+from core.tenancy import tenant_context
 from partnerships import exports
 from partnerships.demand_csv import ForecastFileRejected
 from partnerships.experts import use_against_plan
@@ -22,6 +19,9 @@ from partnerships.models import DemandForecast, ExpertAllocation, ExpertCapacity
 from partnerships.reports import REPORT_TYPE, request_data
 from partnerships.services import demand, experts, provision
 from partnerships.sufficiency import sufficiency
+from reports.models import ReportFile, ReportRun
+from reports.services import report_run_execute, report_run_request
+from reports.storage import report_storage
 from tests.factories import SchoolFactory
 from tests.partnerships.conftest import LA_CODE, Area
 

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import platform_context, tenant_context
+from core.tenancy import platform_context, tenant_context
 from partnerships.models import NeedSignalConsent, Partnership, PlanVersion, ProvisionSetting
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 from rest_framework import serializers
 
-from accounts.errors import ApplicationError, ConflictError
 from accounts.models import Role
-from accounts.tenancy import tenant_context
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
 from exceptional_resource.models import Pupil
 from exceptional_resource.services import cases
 from groupings import need_signals

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from accounts.models import Role
-from accounts.tenancy import platform_context, tenant_context
+from core.tenancy import platform_context, tenant_context
 from partnerships.models import (
     CommissionedPlaces,
     DemandForecast,

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from django.db import IntegrityError, transaction
 
-from accounts.errors import ApplicationError, ConflictError
-from accounts.models import AuditEvent
-from accounts.tenancy import tenant_context
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from partnerships.models import CommissionedPlaces, PlanAction, PlanPriority, PlanVersion, ProvisionSetting
 from partnerships.services import partnership as members
 from partnerships.services import plan, provision

@@ -67,7 +67,7 @@ def test_a_partnership_lead_gets_404_for_every_pool_case_ledger_grouping_and_rep
     assert reached == []
     assert checked > 100
     names = {e.name for e in _walk(get_resolver().url_patterns)}
-    assert {"pooling:dashboard", "pooling:ledger", "accounts:reports"} <= names
+    assert {"pooling:dashboard", "pooling:ledger", "reports:reports"} <= names
 
 
 @pytest.mark.parametrize("role", [Role.PARTNERSHIP_LEAD, Role.BODY_ADMIN])

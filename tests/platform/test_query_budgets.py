@@ -15,9 +15,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from accounts.audit import audit_record
 from accounts.models import ResponsibleBody, Role
-from accounts.tenancy import tenant_context
+from core.audit import audit_record
+from core.tenancy import tenant_context
 from groupings import services as grouping_services
 from groupings.models import GroupingPolicy
 from pooling.services.ledger import pool_open

@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import ResponsibleBody, User
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from groupings import services as groupings
 from groupings.models import Arrangement, GroupingPolicy, School
 from pooling.models import Leg, Pool, Transaction

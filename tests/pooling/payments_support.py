@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from groupings.models import School
 from pooling.models import Instalment, InstalmentSchedule, Leg, Pool
 from pooling.selectors import pool_balances

@@ -11,9 +11,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from accounts.errors import ApplicationError, ConflictError
-from accounts.models import AuditEvent
-from accounts.tenancy import tenant_context
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from pooling.allocation_files import guess_columns, parse_allocations, read_bytes, read_upload
 from pooling.models import ImfAllocation, ImfAllocationImport
 from pooling.services.contributions import allocation_import_confirm, allocation_import_preview

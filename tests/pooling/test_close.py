@@ -9,9 +9,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
 
-from accounts.errors import ApplicationError, ConflictError
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from pooling.models import Account, InstalmentSchedule, Pool, Transaction
 from pooling.selectors import pool_headroom
 from pooling.selectors.payments import pool_close_preview

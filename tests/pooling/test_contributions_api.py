@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
 from accounts.models import Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from pooling.models import ImfAllocation, Receipt
 from tests.factories import SchoolFactory, member
 from tests.pooling.contributions_support import allocate, balances, csv_bytes, dfe_sample, join, register

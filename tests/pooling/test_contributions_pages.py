@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from pooling.models import Contribution, ImfAllocation, ImfAllocationImport, Receipt, Transaction
 from pooling.services.contributions import contributions_calculate, receipt_record
 from pooling.services.ledger import transaction_reverse

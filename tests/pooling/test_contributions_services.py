@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from accounts.errors import ApplicationError, ConflictError
-from accounts.models import AuditEvent
-from accounts.tenancy import tenant_context
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from groupings import services as groupings
 from groupings.signals import arrangement_ended
 from pooling import receivers, tasks

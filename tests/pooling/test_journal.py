@@ -12,9 +12,10 @@ from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
 
-from accounts.errors import ApplicationError
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.errors import ApplicationError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from pooling.models import Account, Leg
 from pooling.services.ledger import LegSpec, post
 from pooling.services.payments import account_codes_set, payment_run_confirm, pool_close

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from django.db import DatabaseError, connection, connections, transaction
 
-from accounts.errors import ApplicationError, ConflictError
-from accounts.tenancy import tenant_context
+from core.errors import ApplicationError, ConflictError
+from core.tenancy import tenant_context
 from pooling.models import Account, Leg, Transaction
 from pooling.selectors import pool_balances, pool_headroom
 from pooling.services.ledger import InsufficientHeadroom, LegSpec, commitment_post, post, transaction_reverse

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from pooling.models import Pool, Transaction
 from pooling.services.ledger import LegSpec, commitment_post, pool_open, post
 from tests.factories import member, own_academy

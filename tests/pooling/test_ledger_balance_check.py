@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from pooling.models import Account, AccountKind, Pool
 from pooling.services.ledger import LegSpec, post
 from tests.factories import own_academy

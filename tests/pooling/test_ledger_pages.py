@@ -13,9 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Role
-from accounts.money import format_pence
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.models import AuditEvent
+from core.money import format_pence
+from core.tenancy import tenant_context
 from groupings import services as groupings_services
 from pooling.models import (
     AccountKind,

@@ -13,7 +13,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Role
-from accounts.tenancy import tenant_context
+from core.tenancy import tenant_context
 from pooling.models import Account, PaymentRun
 from pooling.services.payments import payment_run_confirm, remittances_build
 from tests.factories import member, own_academy

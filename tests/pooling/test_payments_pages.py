@@ -14,8 +14,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEvent, Role
-from accounts.tenancy import tenant_context
+from accounts.models import Role
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from pooling.models import Account, PaymentRun, Pool, Remittance
 from pooling.services.payments import payment_run_confirm, pool_close, remittances_build
 from tests.factories import member, own_academy

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from accounts.errors import ApplicationError, ConflictError
-from accounts.models import AuditEvent
-from accounts.tenancy import tenant_context
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from pooling.models import Instalment, PaymentRun, PaymentRunLine, Pool, Remittance, Transaction
 from pooling.selectors import pool_headroom
 from pooling.services.payments import payment_run_confirm, payment_run_preview, remittances_build

@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
-from accounts.errors import ApplicationError, ConflictError
-from accounts.models import AuditEvent
-from accounts.tenancy import tenant_context
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
 from pooling.models import Instalment, InstalmentSchedule, Transaction
 from pooling.selectors import pool_headroom
 from pooling.services.ledger import InsufficientHeadroom, pool_open

@@ -47,9 +47,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from accounts.errors import ConflictError
 from accounts.models import Role
-from accounts.tenancy import tenant_context
+from core.errors import ConflictError
+from core.tenancy import tenant_context
 from pooling.models import Leg, Pool, Transaction
 from pooling.selectors import Headroom, headroom_from_balances, pool_balances, pool_headroom
 from pooling.services.ledger import InsufficientHeadroom, LegSpec, commitment_post, pool_open, post, transaction_reverse

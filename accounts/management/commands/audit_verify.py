@@ -4,9 +4,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.audit import audit_verify
-from accounts.models import AuditEvent, ResponsibleBody
-from accounts.tenancy import platform_context
+from accounts.models import ResponsibleBody
+from core.audit import audit_verify
+from core.models import AuditEvent
+from core.tenancy import platform_context
 
 
 class Command(BaseCommand):

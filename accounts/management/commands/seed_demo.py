@@ -18,7 +18,7 @@ from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, DemoContext
 from accounts.models import User
-from accounts.tenancy import platform_context
+from core.tenancy import platform_context
 
 PROJECT_APPS = ("accounts", "groupings", "pooling", "exceptional_resource", "partnerships")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts.errors import ApplicationError
+from core.errors import ApplicationError
 from groupings.gias import (
     DEFAULT_ENCODING,
     ENCODINGS,

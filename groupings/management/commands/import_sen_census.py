@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts.errors import ApplicationError
+from core.errors import ApplicationError
 from groupings.census import academic_year_from_name, read_census
 from groupings.census_services import school_census_import
 from groupings.management.commands.import_gias import _describe

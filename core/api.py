@@ -1,0 +1,78 @@
+"""API plumbing shared by every app that needs no body or role: the exception handler that
+turns the one business-error type into stable JSON, ``created``, and the OpenAPI schema
+naming. The tenant base view (``TenantAPIView``) applies the policy layer, so it lives in
+``accounts.api``."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import Http404
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import ApplicationError
+
+
+class MfaRequired(exceptions.PermissionDenied):
+    default_detail = "Set up multi-factor authentication before you can do this."
+    default_code = "mfa_required"
+
+
+def _roll_back() -> None:
+    """Undo the request's writes: the tenant context's transaction is not ATOMIC_REQUESTS,
+    so DRF's own ``set_rollback`` would not reach it."""
+    if transaction.get_connection().in_atomic_block:
+        transaction.set_rollback(True)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Map the one business-error type (and Django's own errors) to stable JSON."""
+    if isinstance(exc, ApplicationError):
+        if not exc.recorded:  # a recorded refusal wrote only its record: keep it
+            _roll_back()
+        body: dict[str, Any] = {"code": exc.code, "message": exc.message}
+        if exc.field:
+            body["field"] = exc.field
+        if exc.extra:
+            body["detail"] = exc.extra
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        _roll_back()
+    if response is not None and isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        if isinstance(codes, str):
+            response.data = {"code": codes, "message": str(exc.detail)}
+        else:
+            response.data = {"code": "invalid", "message": "Some fields are not valid.", "fields": response.data}
+    return response
+
+
+def created(data: Any) -> Response:
+    return Response(data, status=status.HTTP_201_CREATED)
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """Names nested serializers after their API view (``MeApi.OutputSerializer`` → ``MeOutput``),
+    so the one-view-per-operation style with nested Input/Output serializers gives unique
+    component names in the OpenAPI schema."""
+
+    def get_serializer_name(self, serializer: Any, direction: Literal["request", "response"]) -> str:
+        name: str = super().get_serializer_name(serializer, direction)
+        outer = type(serializer).__qualname__.split(".")
+        if len(outer) > 1:
+            prefix = "".join(part.removesuffix("Api").removesuffix("Serializer") for part in outer[:-1])
+            name = prefix + name
+        return name

@@ -1,0 +1,161 @@
+"""Writing and verifying the append-only audit trail.
+
+Every service calls ``audit_record`` inside its own transaction. Events of one body form a
+hash chain: each stores the previous event's hash and a SHA-256 of its own content. A
+transaction-scoped advisory lock per body keeps the chain linear under concurrency.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models
+from django.utils import timezone
+
+from core.models import AuditEvent
+from core.tenancy import TenantContextMissing, current_tenant_id, in_platform_context
+
+if TYPE_CHECKING:
+    from accounts.models import ResponsibleBody, User
+
+GENESIS_HASH = "0" * 64
+_LOCK_NAMESPACE = 7_411_001
+
+
+def _normalise(value: Any) -> Any:
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def content_hash(event: AuditEvent) -> str:
+    """The SHA-256 of an event's content and its predecessor's hash: what ``audit_record``
+    stores and ``audit_verify`` recomputes. Public for tools that write chained events in
+    bulk (``devtools.synthetic``), so they chain them exactly as the trail does."""
+    payload = {
+        "body": event.responsible_body_id,
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "verb": event.verb,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "object_label": event.object_label,
+        "before": event.before,
+        "after": event.after,
+        "request_id": event.request_id,
+        "ip": event.ip_address,
+        "created_at": event.created_at.astimezone(UTC).isoformat(),
+        "prev": event.prev_hash,
+    }
+    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def text_fingerprint(value: Any) -> Any:
+    """What the audit trail keeps of free text that may describe a child (a case's need,
+    a comment, a reason): whether there was any, its length and a SHA-256 to show that it
+    changed and to match it against the record, never the words. Audit rows are kept for
+    good and read by administrators and auditors, who may not read cases."""
+    if not isinstance(value, str):
+        return value
+    if not value:
+        return {"text": "empty"}
+    return {"text": "redacted", "length": len(value), "sha256": hashlib.sha256(value.encode()).hexdigest()}
+
+
+def redact_text(values: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+    """``values`` with the named free-text fields replaced by ``text_fingerprint``."""
+    names = set(fields)
+    return {k: (text_fingerprint(v) if k in names else v) for k, v in values.items()}
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The before/after values of ``fields`` of ``instance`` (foreign keys as ids)."""
+    result: dict[str, Any] = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        result[name] = getattr(instance, getattr(field, "attname", name))
+    normalised: dict[str, Any] = _normalise(result)
+    return normalised
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    tenant: ResponsibleBody | None,
+    verb: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    label: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to ``tenant``'s chain, in the caller's transaction."""
+    body_id = tenant.pk if tenant is not None else None
+    if not in_platform_context() and (body_id is None or current_tenant_id() != body_id):
+        raise TenantContextMissing("audit_record needs the tenant's context (or platform context).")
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        label = label or str(obj)
+    context = structlog.contextvars.get_contextvars()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, body_id or 0])
+    previous = (
+        AuditEvent.objects.filter(responsible_body_id=body_id).order_by("-id").values_list("hash", flat=True).first()
+    )
+    event = AuditEvent(
+        responsible_body_id=body_id,
+        actor_id=actor.pk if actor is not None else None,
+        actor_label=actor.email if actor is not None else "system",
+        verb=verb,
+        object_type=object_type,
+        object_id=object_id,
+        object_label=label[:300],
+        before=_normalise(before),
+        after=_normalise(after),
+        request_id=str(context.get("request_id", ""))[:64],
+        ip_address=context.get("ip") or None,
+        created_at=timezone.now(),
+        prev_hash=previous or GENESIS_HASH,
+    )
+    event.hash = content_hash(event)
+    event.save(force_insert=True)
+    return event
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    body_id: int | None
+    event_id: int
+    reason: str
+
+
+def audit_verify(*, body_ids: Iterable[int | None] | None = None) -> list[ChainProblem]:
+    """Recompute every chain (platform context required) and list the breaks found."""
+    if not in_platform_context():
+        raise TenantContextMissing("audit_verify runs in platform_context().")
+    if body_ids is None:
+        with_events = AuditEvent.objects.filter(responsible_body__isnull=False).order_by("responsible_body_id")
+        body_ids = [None, *with_events.values_list("responsible_body_id", flat=True).distinct()]
+    problems: list[ChainProblem] = []
+    for body_id in body_ids:
+        expected_prev = GENESIS_HASH
+        events = AuditEvent.objects.filter(responsible_body_id=body_id).order_by("id")
+        for event in events.iterator(chunk_size=2000):
+            if event.prev_hash != expected_prev:
+                problems.append(
+                    ChainProblem(body_id, event.pk, "previous-hash link broken (event removed or reordered)")
+                )
+            if content_hash(event) != event.hash:
+                problems.append(ChainProblem(body_id, event.pk, "content does not match its hash (event altered)"))
+            expected_prev = event.hash
+    return problems

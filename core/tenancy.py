@@ -1,0 +1,200 @@
+"""Tenancy primitives: the tenant context, tenant-owned models and their managers.
+
+Every tenant-owned row carries ``responsible_body``. Two guards keep tenants apart:
+
+1. In code, the default manager of a tenant-owned model refuses to build a query when no
+   tenant context is active (``TenantContextMissing``) and filters to the active tenant.
+2. In PostgreSQL, row-level security compares each row's ``responsible_body_id`` with
+   ``current_setting('app.tenant_id', true)``; the app connects as a role that neither
+   owns the tables nor bypasses RLS, so a forgotten filter returns no rows.
+
+The context is set per transaction (``set_config(..., true)``), so ``tenant_context``
+opens a transaction (a savepoint when nested in another context). Nested in the same
+context (the same body, inside its transaction) it does nothing: the setting is already in
+force, and a selector called from a view costs no savepoint. It is not a savepoint then, so
+code that must undo part of its writes on an error uses ``transaction.atomic()`` itself, as
+every service does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import connection, models, transaction
+
+if TYPE_CHECKING:
+    from accounts.models import ResponsibleBody
+
+_tenant_id: ContextVar[int | None] = ContextVar("tenant_id", default=None)
+_user_id: ContextVar[int | None] = ContextVar("user_id", default=None)
+_platform: ContextVar[bool] = ContextVar("platform", default=False)
+
+
+class TenantContextMissing(RuntimeError):
+    """Tenant data was queried outside ``tenant_context``: a programming error."""
+
+
+def current_tenant_id() -> int | None:
+    return _tenant_id.get()
+
+
+def current_user_id() -> int | None:
+    return _user_id.get()
+
+
+def in_platform_context() -> bool:
+    return _platform.get()
+
+
+def _set_db(name: str, value: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(current_setting(%s, true), ''), set_config(%s, %s, true)", [name, name, value])
+        previous: str = cursor.fetchone()[0]
+    return previous
+
+
+@contextmanager
+def _db_setting(var: ContextVar[Any], value: Any, setting: str, db_value: str) -> Iterator[None]:
+    if var.get() == value and connection.in_atomic_block:
+        # Already inside the same context in this transaction (a selector called from a
+        # view or service that set it): the setting is in force, so nesting costs nothing
+        # instead of a savepoint and two round trips.
+        yield
+        return
+    with transaction.atomic():
+        previous = _set_db(setting, db_value)
+        token = var.set(value)
+        try:
+            yield
+        except BaseException:
+            # The atomic block rolls the setting back with its savepoint; touching the
+            # (possibly aborted) transaction here would hide the real error.
+            var.reset(token)
+            raise
+        var.reset(token)
+        if not connection.needs_rollback:
+            _set_db(setting, previous)
+
+
+def _body_id(body: ResponsibleBody | int) -> int:
+    return body if isinstance(body, int) else body.pk
+
+
+@contextmanager
+def tenant_context(body: ResponsibleBody | int) -> Iterator[None]:
+    """Run the block as ``body``: queries see only its rows, in code and in the database."""
+    body_id = _body_id(body)
+    with _db_setting(_tenant_id, body_id, "app.tenant_id", str(body_id)):
+        yield
+
+
+@contextmanager
+def user_context(user_id: int) -> Iterator[None]:
+    """Let the signed-in user read their own memberships across bodies (the body switcher)."""
+    with _db_setting(_user_id, user_id, "app.user_id", str(user_id)):
+        yield
+
+
+@contextmanager
+def platform_context() -> Iterator[None]:
+    """Cross-tenant platform work (``platform_*`` services, audit verification, demo data)."""
+    with _db_setting(_platform, True, "app.platform", "on"):
+        yield
+
+
+def rls_predicate(column: str = "responsible_body_id") -> str:
+    """The SQL condition every tenant-owned table's policy uses."""
+    return (
+        f"({column} = NULLIF(current_setting('app.tenant_id', true), '')::bigint "
+        "OR current_setting('app.platform', true) = 'on')"
+    )
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _require_context(model: type[models.Model]) -> None:
+    if current_tenant_id() is None and not in_platform_context():
+        raise TenantContextMissing(
+            f"{model.__name__} rows read outside tenant_context(): row-level security would return none. "
+            "Evaluate the queryset inside the tenant's context "
+            "(for a streamed response, use core.web.tenant_stream)."
+        )
+
+
+class TenantQuerySet(models.QuerySet[_M]):
+    """Refuses to run outside a tenant context, so a query evaluated too late (a lazy
+    template variable, a streamed export) fails loudly instead of returning no rows."""
+
+    def for_tenant(self, tenant: ResponsibleBody | int) -> TenantQuerySet[_M]:
+        return self.filter(responsible_body_id=_body_id(tenant))
+
+    def _fetch_all(self) -> None:
+        if self._result_cache is None:
+            _require_context(self.model)
+        super()._fetch_all()
+
+    def iterator(self, chunk_size: int | None = None) -> Any:
+        _require_context(self.model)
+        return super().iterator(chunk_size=chunk_size)
+
+    def count(self) -> int:
+        _require_context(self.model)
+        return super().count()
+
+    def exists(self) -> bool:
+        _require_context(self.model)
+        return super().exists()
+
+    def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        _require_context(self.model)
+        return super().aggregate(*args, **kwargs)
+
+
+class TenantManager(models.Manager[_M]):
+    """Refuses to query without a tenant context and filters to the active tenant."""
+
+    _queryset_class = TenantQuerySet
+
+    def get_queryset(self) -> TenantQuerySet[_M]:
+        qs: TenantQuerySet[_M] = super().get_queryset()  # type: ignore[assignment]
+        if in_platform_context():
+            return qs
+        tenant_id = current_tenant_id()
+        if tenant_id is None:
+            raise TenantContextMissing(
+                f"{self.model.__name__} queried outside tenant_context(); "
+                "wrap the work in core.tenancy.tenant_context(body)."
+            )
+        return qs.filter(responsible_body_id=tenant_id)
+
+    def for_tenant(self, tenant: ResponsibleBody | int) -> TenantQuerySet[_M]:
+        return self.get_queryset().for_tenant(tenant)
+
+
+class TenantOwnedModel(models.Model):
+    """Base for every tenant-owned table. Its migration must add ``EnableRowLevelSecurity``."""
+
+    responsible_body = models.ForeignKey(
+        "accounts.ResponsibleBody",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects: TenantManager[Any] = TenantManager()
+
+    class Meta:
+        abstract = True
+        base_manager_name = "objects"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        tenant_id = current_tenant_id()
+        if not in_platform_context():
+            if tenant_id is None:
+                raise TenantContextMissing(f"{type(self).__name__} saved outside tenant_context().")
+            if self.responsible_body_id != tenant_id:
+                raise TenantContextMissing(f"{type(self).__name__} belongs to another tenant than the active one.")
+        super().save(*args, **kwargs)
