@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from accounts.models import ResponsibleBody, User
 from accounts.services import platform_body_create
 from core.audit import audit_record, snapshot
+from core.audit_verbs import AuditVerb
 from core.tenancy import platform_context
 
 BODY_FIELDS = [
@@ -59,7 +60,7 @@ class ResponsibleBodyAdmin(admin.ModelAdmin):
             audit_record(
                 actor=request.user,  # type: ignore[arg-type]
                 tenant=obj,
-                verb="body.updated",
+                verb=AuditVerb.BODY_UPDATED,
                 obj=obj,
                 before=before,
                 after=snapshot(obj, BODY_FIELDS),

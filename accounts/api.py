@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.template.response import SimpleTemplateResponse
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import stepup
@@ -65,6 +67,13 @@ class TenantAPIView(APIView):
         user = self.request.user
         assert isinstance(user, User)
         return user
+
+    def paginated(self, rows: Any, serializer: type[serializers.BaseSerializer], **context: Any) -> Response:
+        """One page of ``rows`` (``?page=``, the settings' page size) serialised with
+        ``serializer``, with DRF's ``count``/``next``/``previous`` envelope."""
+        paginator = PageNumberPagination()
+        page: Any = paginator.paginate_queryset(rows, self.request, view=self)
+        return paginator.get_paginated_response(serializer(page, many=True, context=context).data)
 
     def require(self, action: Action, obj: Any = None) -> None:
         """Refuse unless the user's role allows ``action`` (on ``obj``) and MFA is set up."""

@@ -6,7 +6,6 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -41,9 +40,7 @@ class MembershipListApi(TenantAPIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         qs = selectors.membership_list(tenant=self.tenant, include_ended=filters.validated_data["include_ended"])
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(MembershipOutputSerializer(page, many=True).data)
+        return self.paginated(qs, MembershipOutputSerializer)
 
 
 class MembershipInviteApi(TenantAPIView):
@@ -108,9 +105,7 @@ class AuditEventListApi(TenantAPIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         qs = selectors.audit_event_list(tenant=self.tenant, **filters.validated_data)
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(AuditEventOutputSerializer(page, many=True).data)
+        return self.paginated(qs, AuditEventOutputSerializer)
 
 
 class MeApi(APIView):

@@ -6,10 +6,10 @@ from datetime import date
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from accounts.models import Membership, ResponsibleBody, User
 from accounts.policy import current_memberships_q
+from core.errors import NotFound
 from core.models import AuditEvent
 from core.tenancy import user_context
 
@@ -38,7 +38,7 @@ def membership_list(*, tenant: ResponsibleBody, include_ended: bool = False) -> 
 def membership_get(*, tenant: ResponsibleBody, membership_id: int) -> Membership:
     membership = membership_list(tenant=tenant, include_ended=True).filter(pk=membership_id).first()
     if membership is None:
-        raise Http404("No such membership.")
+        raise NotFound("No such membership.")
     return membership
 
 

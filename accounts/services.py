@@ -11,15 +11,27 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from accounts.error_codes import AccountError
 from accounts.grouping_scope import school_in_grouping
 from accounts.models import SCHOOL_SCOPED_ROLES, Membership, ResponsibleBody, Role, User
 from accounts.policy import current_memberships_q
 from accounts.tasks import send_invitation_email
 from core.audit import audit_record, snapshot
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.constraints import violates
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
 from core.tenancy import platform_context, tenant_context
 
 MEMBERSHIP_FIELDS = ("user", "role", "school", "decision_limit_pence", "valid_from", "valid_to")
+
+# Any of these refusing a new body means the body is already registered.
+BODY_IDENTIFIER_CONSTRAINTS = (
+    "accounts_responsiblebody_slug_key",
+    "one_body_per_gias_group",
+    "one_body_per_la_code",
+    "one_body_per_companies_house_number",
+)
 
 
 def platform_body_create(
@@ -36,7 +48,7 @@ def platform_body_create(
 ) -> ResponsibleBody:
     """Create a responsible body (a tenant). Platform staff only."""
     if not actor.is_staff:
-        raise ApplicationError("Only platform staff can create a responsible body.", code="platform_only")
+        raise ApplicationError("Only platform staff can create a responsible body.", code=AccountError.PLATFORM_ONLY)
     body = ResponsibleBody(
         kind=kind,
         legal_name=legal_name.strip(),
@@ -53,13 +65,15 @@ def platform_body_create(
             with transaction.atomic():
                 body.save()
         except IntegrityError as exc:
+            if not violates(exc, *BODY_IDENTIFIER_CONSTRAINTS):
+                raise
             raise ConflictError(
-                "A responsible body with these identifiers already exists.", code="body_exists"
+                "A responsible body with these identifiers already exists.", code=AccountError.BODY_EXISTS
             ) from exc
         audit_record(
             actor=actor,
             tenant=body,
-            verb="body.created",
+            verb=AuditVerb.BODY_CREATED,
             obj=body,
             after=snapshot(body, ["kind", "legal_name", "slug", "companies_house_number", "la_code", "gias_group_uid"]),
         )
@@ -72,7 +86,9 @@ def _normalise_email(email: str) -> str:
         validate_email(email)
     except ValidationError as exc:
         raise ApplicationError(
-            "Enter an email address in the correct format, like name@example.org.", code="invalid_email", field="email"
+            "Enter an email address in the correct format, like name@example.org.",
+            code=AccountError.INVALID_EMAIL,
+            field="email",
         ) from exc
     return email
 
@@ -80,14 +96,20 @@ def _normalise_email(email: str) -> str:
 def _check_school_scope(*, tenant: ResponsibleBody, role: str, school_id: int | None) -> None:
     if role in SCHOOL_SCOPED_ROLES:
         if school_id is None:
-            raise ApplicationError("Choose the school this person works in.", code="school_required", field="school")
+            raise ApplicationError(
+                "Choose the school this person works in.", code=AccountError.SCHOOL_REQUIRED, field="school"
+            )
         if not school_in_grouping(tenant=tenant, school_id=school_id):
             raise ApplicationError(
-                "That school is not in this responsible body's grouping.", code="school_not_in_body", field="school"
+                "That school is not in this responsible body's grouping.",
+                code=AccountError.SCHOOL_NOT_IN_BODY,
+                field="school",
             )
     elif school_id is not None:
         raise ApplicationError(
-            "Only headteachers and SENDCOs are scoped to a school.", code="school_not_allowed", field="school"
+            "Only headteachers and SENDCOs are scoped to a school.",
+            code=AccountError.SCHOOL_NOT_ALLOWED,
+            field="school",
         )
 
 
@@ -108,25 +130,25 @@ def membership_invite(
     New people get an email with a link to choose a password (after commit)."""
     email = _normalise_email(email)
     if role not in Role.values:
-        raise ApplicationError("Choose a role from the list.", code="invalid_role", field="role")
+        raise ApplicationError("Choose a role from the list.", code=AccountError.INVALID_ROLE, field="role")
     _check_school_scope(tenant=tenant, role=role, school_id=school_id)
     if role == Role.DECISION_OFFICER:
         if decision_limit_pence is None or decision_limit_pence < 0:
             raise ApplicationError(
                 "Enter the officer's delegated decision limit.",
-                code="decision_limit_required",
+                code=AccountError.DECISION_LIMIT_REQUIRED,
                 field="decision_limit_pence",
             )
     else:
         decision_limit_pence = None
     if role == Role.AUDITOR and valid_to is None:
         raise ApplicationError(
-            "An auditor's access must have an end date.", code="auditor_needs_end_date", field="valid_to"
+            "An auditor's access must have an end date.", code=AccountError.AUDITOR_NEEDS_END_DATE, field="valid_to"
         )
     valid_from = valid_from or timezone.localdate()
     if valid_to is not None and valid_to < valid_from:
         raise ApplicationError(
-            "The end date must be on or after the start date.", code="dates_out_of_order", field="valid_to"
+            "The end date must be on or after the start date.", code=AccountError.DATES_OUT_OF_ORDER, field="valid_to"
         )
 
     with tenant_context(tenant), transaction.atomic():
@@ -137,7 +159,7 @@ def membership_invite(
         elif Membership.objects.filter(
             current_memberships_q(), Membership.school_is(school_id), user=user, role=role
         ).exists():
-            raise ConflictError(f"{email} already has this role here.", code="already_member", field="email")
+            raise ConflictError(f"{email} already has this role here.", code=AccountError.ALREADY_MEMBER, field="email")
         membership = Membership(
             responsible_body=tenant,
             user=user,
@@ -152,11 +174,15 @@ def membership_invite(
             with transaction.atomic():
                 membership.save()
         except IntegrityError as exc:
-            raise ConflictError(f"{email} already has this role here.", code="already_member", field="email") from exc
+            if not violates(exc, "one_open_membership_per_role"):
+                raise
+            raise ConflictError(
+                f"{email} already has this role here.", code=AccountError.ALREADY_MEMBER, field="email"
+            ) from exc
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="membership.created",
+            verb=AuditVerb.MEMBERSHIP_CREATED,
             obj=membership,
             label=f"{email} as {membership.get_role_display()}",
             after=snapshot(membership, MEMBERSHIP_FIELDS),
@@ -170,20 +196,22 @@ def membership_end(*, actor: User, tenant: ResponsibleBody, membership_id: int, 
     """End a membership from ``on`` (default today). Nothing is deleted."""
     on = on or timezone.localdate()
     with tenant_context(tenant), transaction.atomic():
-        membership = Membership.objects.select_for_update().filter(pk=membership_id).first()
+        membership = lock_rows(Membership.objects).filter(pk=membership_id).first()
         if membership is None:
-            raise ApplicationError("No such membership.", code="not_found")
+            raise NotFound("No such membership.")
         if membership.valid_to is not None and membership.valid_to < on:
-            raise ConflictError("This membership has already ended.", code="membership_already_ended")
+            raise ConflictError("This membership has already ended.", code=AccountError.MEMBERSHIP_ALREADY_ENDED)
         if membership.user_id == actor.pk and membership.role == Role.BODY_ADMIN:
-            raise ApplicationError("You cannot end your own administrator role.", code="cannot_end_own_admin")
+            raise ApplicationError(
+                "You cannot end your own administrator role.", code=AccountError.CANNOT_END_OWN_ADMIN
+            )
         before = snapshot(membership, MEMBERSHIP_FIELDS)
         membership.valid_to = max(on, membership.valid_from)
         membership.save(update_fields=["valid_to"])
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="membership.ended",
+            verb=AuditVerb.MEMBERSHIP_ENDED,
             obj=membership,
             label=f"{membership.user.email} as {membership.get_role_display()}",
             before=before,
@@ -197,7 +225,7 @@ def api_token_create(*, user: User, rotate: bool = False) -> Token:
     token, see ``accounts.authentication.ExpiringTokenAuthentication``) replaces it with a new key, and
     the old key stops working at once."""
     with transaction.atomic():
-        token = Token.objects.select_for_update().filter(user=user).first()
+        token = lock_rows(Token.objects).filter(user=user).first()
         expired = token is not None and token.created < timezone.now() - timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
         if token is not None and (rotate or expired):
             token.delete()
@@ -206,6 +234,8 @@ def api_token_create(*, user: User, rotate: bool = False) -> Token:
             try:
                 with transaction.atomic():
                     token = Token.objects.create(user=user)
-            except IntegrityError:  # created by a concurrent call just now: use that one
+            except IntegrityError as exc:  # created by a concurrent call just now: use that one
+                if not violates(exc, "authtoken_token_user_id_key"):
+                    raise
                 token = Token.objects.get(user=user)
     return token

@@ -17,6 +17,7 @@ from accounts.models import Membership, Role
 from accounts.policy import Action, user_has_mfa
 from accounts.web import BodyMixin, request_user
 from core.errors import ApplicationError
+from core.forms import show_service_error
 from core.web import paginate_list
 
 
@@ -103,7 +104,7 @@ class InviteView(BodyMixin, FormView):
                 valid_to=data["valid_to"],
             )
         except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            show_service_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, f"{membership.user.email} now has the role {membership.get_role_display()}.")
         return HttpResponseRedirect(reverse("accounts:people", kwargs={"body_slug": self.body.slug}))

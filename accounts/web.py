@@ -11,13 +11,14 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.template.response import SimpleTemplateResponse
 from django.urls import reverse
 
 from accounts import stepup
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
+from core.errors import NotFound
 from core.tenancy import tenant_context
 
 
@@ -75,12 +76,12 @@ class BodyMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         body = ResponsibleBody.objects.filter(slug=kwargs.get("body_slug", "")).first()
         if body is None:
-            raise Http404("No such responsible body.")
+            raise NotFound("No such responsible body.")
         self.body = body
         with tenant_context(body):
             self.access = BodyAccess.load(request.user, body)
             if not self.access.can(self.required_action):
-                raise Http404("No such page.")
+                raise NotFound("No such page.")
             if self.mfa_action is not None and self.access.needs_mfa_for(self.mfa_action):
                 messages.warning(request, "Set up multi-factor authentication before you can do this.")
                 query = urlencode({"next": request.get_full_path()})

@@ -55,6 +55,7 @@ from psycopg.postgres import types as pg_types
 
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
+from assurance.error_codes import AssuranceError
 from core.errors import ApplicationError
 from core.models import AuditEvent
 from core.tenancy import tenant_context
@@ -415,7 +416,7 @@ def auditor_export_pool(*, tenant: ResponsibleBody, period: str) -> Pool:
             known = ", ".join(Pool.objects.for_tenant(tenant).order_by("-starts_on").values_list("label", flat=True))
             raise ApplicationError(
                 f"There is no pool for the period '{label}'." + (f" Periods with a pool: {known}." if known else ""),
-                code="unknown_period",
+                code=AssuranceError.UNKNOWN_PERIOD,
                 field="period",
             )
     return pool

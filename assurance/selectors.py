@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
-from django.http import Http404
 
 from accounts.models import ResponsibleBody
 from assurance.models import AuditSample
+from core.errors import NotFound
 from core.tenancy import tenant_context
 from core.text import ascii_digits
 from exceptional_resource.models import Award, Case, CaseDocument, Decision, Outcome, ResourceLine
@@ -29,7 +29,7 @@ def audit_sample_list(*, tenant: ResponsibleBody) -> QuerySet[AuditSample]:
 def audit_sample_get(*, tenant: ResponsibleBody, auditsample_id: int) -> AuditSample:
     sample = audit_sample_list(tenant=tenant).filter(pk=auditsample_id).first()
     if sample is None:
-        raise Http404("No such sample.")
+        raise NotFound("No such sample.")
     return sample
 
 
@@ -72,11 +72,11 @@ class Chain:
 def transaction_chain(*, tenant: ResponsibleBody, sample: AuditSample, transaction_id: int) -> Chain:
     """The chain of a transaction in ``sample`` (404 for any other transaction)."""
     if transaction_id not in sample.transaction_ids:
-        raise Http404("That transaction is not in this sample.")
+        raise NotFound("That transaction is not in this sample.")
     with tenant_context(tenant):
         txn = Transaction.objects.for_tenant(tenant).filter(pk=transaction_id).select_related("pool").first()
         if txn is None:
-            raise Http404("No such transaction.")
+            raise NotFound("No such transaction.")
         legs = list(txn.legs.select_related("account", "school").order_by("-amount_pence", "id"))
         for leg in legs:  # shown as debit and credit columns, both positive
             leg.debit_pence = max(leg.amount_pence, 0)

@@ -16,7 +16,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
 
 
 class MfaRequired(exceptions.PermissionDenied):
@@ -41,6 +41,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             body["field"] = exc.field
         if exc.extra:
             body["detail"] = exc.extra
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, NotFound):
+        _roll_back()
+        body = {"code": exc.code, "message": exc.message}
+        if exc.field:
+            body["field"] = exc.field
         return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)

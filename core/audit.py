@@ -19,6 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.utils import timezone
 
+from core.audit_verbs import AuditVerb
 from core.models import AuditEvent
 from core.tenancy import TenantContextMissing, current_tenant_id, in_platform_context
 
@@ -90,7 +91,7 @@ def audit_record(
     *,
     actor: User | None,
     tenant: ResponsibleBody | None,
-    verb: str,
+    verb: AuditVerb,
     obj: models.Model | None = None,
     object_type: str = "",
     object_id: str = "",

@@ -27,6 +27,7 @@ from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
+from core.error_codes import CoreError
 from core.errors import ApplicationError
 
 # extension → the content types libmagic may report for it
@@ -62,7 +63,7 @@ class ScanFailed(ApplicationError):
     def __init__(self, detail: str):
         super().__init__(
             "The selected file could not be checked for viruses. Try again later.",
-            code="file_scan_failed",
+            code=CoreError.FILE_SCAN_FAILED,
             field="file",
             extra={"detail": detail[:200]},
         )
@@ -196,13 +197,17 @@ def validate_upload(
     original = PurePath(upload.name or "").name
     extension = PurePath(original).suffix.lower().lstrip(".")
     if extension not in allowed:
-        raise ApplicationError(f"The selected file must be a {names}.", code="file_type_not_allowed", field=field)
+        raise ApplicationError(
+            f"The selected file must be a {names}.", code=CoreError.FILE_TYPE_NOT_ALLOWED, field=field
+        )
     size = upload.size or 0
     if size == 0:
-        raise ApplicationError("The selected file is empty.", code="file_empty", field=field)
+        raise ApplicationError("The selected file is empty.", code=CoreError.FILE_EMPTY, field=field)
     if size > limit:
         raise ApplicationError(
-            f"The selected file must be smaller than {limit // (1024 * 1024)} MB.", code="file_too_large", field=field
+            f"The selected file must be smaller than {limit // (1024 * 1024)} MB.",
+            code=CoreError.FILE_TOO_LARGE,
+            field=field,
         )
     upload.seek(0)
     head = upload.read(8192)
@@ -212,7 +217,7 @@ def validate_upload(
     if content_type not in ALLOWED_TYPES[extension] or (part is not None and not _ooxml_has(upload, part)):
         raise ApplicationError(
             f"The selected file is not really a {TYPE_NAMES[extension]} file.",
-            code="file_content_mismatch",
+            code=CoreError.FILE_CONTENT_MISMATCH,
             field=field,
         )
     if part is not None:
@@ -225,5 +230,5 @@ def validate_upload(
         exc.field = field
         raise
     if threat:
-        raise ApplicationError("The selected file contains a virus.", code="file_infected", field=field)
+        raise ApplicationError("The selected file contains a virus.", code=CoreError.FILE_INFECTED, field=field)
     return CheckedUpload(name=original[:200], extension=extension, content_type=content_type, size=size)

@@ -334,19 +334,6 @@ class DecisionForm(forms.Form):
         self.fields["criteria_met"].choices = [(c, c) for c in criteria]  # type: ignore[attr-defined]
         self.fields["pool"].choices = [(str(pk), label) for pk, label in pools]  # type: ignore[attr-defined]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("starts_on"), data.get("ends_on")
-        if start and end and end < start:
-            self.add_error("ends_on", "The last day must be on or after the first day")
-        if (
-            data.get("outcome") in ("approved", "partly_approved")
-            and not data.get("amount")
-            and "amount" not in self.errors
-        ):
-            self.add_error("amount", "Enter the amount awarded, like 9000.00")
-        return data
-
 
 class QuestionForm(forms.Form):
     question = _text(
@@ -477,13 +464,6 @@ class ReviewDecideForm(DecisionForm):
         self.fields[
             "amount"
         ].help_text = "For renew: the new award. For change: the award's new total. Not needed to end."
-
-    def clean(self) -> dict[str, Any]:
-        data = forms.Form.clean(self) or {}
-        start, end = data.get("starts_on"), data.get("ends_on")
-        if start and end and end < start:
-            self.add_error("ends_on", "The last day must be on or after the first day")
-        return data
 
 
 class RecoveryForm(forms.Form):

@@ -15,6 +15,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 
 from core.errors import ApplicationError
+from exceptional_resource.error_codes import CaseError
 
 _UPN = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
 
@@ -42,7 +43,7 @@ def normalise_upn(upn: str) -> str:
     if not _UPN.match(value):
         raise ApplicationError(
             "Enter the UPN as 13 characters: a letter, 11 numbers, then a number or letter.",
-            code="invalid_upn",
+            code=CaseError.INVALID_UPN,
             field="upn",
         )
     return value

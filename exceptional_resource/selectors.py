@@ -12,10 +12,10 @@ from typing import Any
 
 from django.db import connection, models
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import ResponsibleBody
+from core.errors import NotFound
 from core.tenancy import tenant_context
 from exceptional_resource.clock import elapsed_working_days
 from exceptional_resource.models import Award, Case, CaseComment, CaseEvent, CaseStatus, Decision, Outcome, Pupil
@@ -37,7 +37,7 @@ def pupil_list(*, tenant: ResponsibleBody, school_ids: SchoolScope) -> QuerySet[
 def pupil_get(*, tenant: ResponsibleBody, pupil_id: int, school_ids: SchoolScope) -> Pupil:
     pupil = pupil_list(tenant=tenant, school_ids=school_ids).filter(pk=pupil_id).first()
     if pupil is None:
-        raise Http404("No such pupil.")
+        raise NotFound("No such pupil.")
     return pupil
 
 
@@ -81,7 +81,7 @@ def case_get(*, tenant: ResponsibleBody, case_id: int, school_ids: SchoolScope) 
             .first()
         )
     if case is None:
-        raise Http404("No such case.")
+        raise NotFound("No such case.")
     return case
 
 
@@ -96,7 +96,7 @@ def award_list(*, tenant: ResponsibleBody, school_ids: SchoolScope, status: str 
 def award_get(*, tenant: ResponsibleBody, award_id: int, school_ids: SchoolScope) -> Award:
     award = award_list(tenant=tenant, school_ids=school_ids).filter(pk=award_id).first()
     if award is None:
-        raise Http404("No such award.")
+        raise NotFound("No such award.")
     return award
 
 
@@ -265,6 +265,70 @@ def open_pools_headroom(*, tenant: ResponsibleBody) -> list[tuple[Pool, Headroom
     with tenant_context(tenant):
         pools = list(Pool.objects.for_tenant(tenant).filter(status="open").order_by("-starts_on"))
     return [(pool, pool_headroom(tenant=tenant, pool=pool)) for pool in pools]
+
+
+@dataclass(frozen=True)
+class HeadroomPreview:
+    """What the deciding officer sees before deciding: the pool's headroom now and after
+    awarding ``amount_pence``, and whether that is within their delegated limit. The one
+    computation the decision page and the headroom API both show."""
+
+    pool: Pool
+    headroom: Headroom
+    amount_pence: int
+    requested_total_pence: int
+    officer_limit_pence: int
+
+    @property
+    def available_pence(self) -> int:
+        return self.headroom.available_on_expected_pence
+
+    @property
+    def available_after_pence(self) -> int:
+        return self.available_pence - self.amount_pence
+
+    @property
+    def can_fund(self) -> bool:
+        return self.amount_pence <= self.available_pence
+
+    @property
+    def shortfall_pence(self) -> int:
+        return max(self.amount_pence - self.available_pence, 0)
+
+    @property
+    def within_limit(self) -> bool:
+        return self.amount_pence <= self.officer_limit_pence
+
+
+def case_headroom_preview(
+    *,
+    tenant: ResponsibleBody,
+    case: Case,
+    officer_limit_pence: int,
+    pool_id: int | None = None,
+    amount_pence: int | None = None,
+    pools: list[tuple[Pool, Headroom]] | None = None,
+) -> HeadroomPreview | None:
+    """The preview for ``pool_id`` (the newest open pool when not given) and ``amount_pence``
+    (the case's total request when not given); None when there is no such open pool.
+    ``pools`` is ``open_pools_headroom``'s answer when the caller already has it."""
+    if pools is None:
+        with tenant_context(tenant):
+            open_pools = Pool.objects.for_tenant(tenant).filter(status="open").order_by("-starts_on")
+            pool = open_pools.filter(pk=pool_id).first() if pool_id else open_pools.first()
+        chosen = (pool, pool_headroom(tenant=tenant, pool=pool)) if pool is not None else None
+    else:
+        chosen = next((ph for ph in pools if ph[0].pk == pool_id), None) if pool_id else next(iter(pools), None)
+    if chosen is None:
+        return None
+    requested = sum(line.total_pence for line in case.resource_lines.all())
+    return HeadroomPreview(
+        pool=chosen[0],
+        headroom=chosen[1],
+        amount_pence=requested if amount_pence is None else amount_pence,
+        requested_total_pence=requested,
+        officer_limit_pence=officer_limit_pence,
+    )
 
 
 def case_detail_parts(*, case: Case) -> dict[str, Any]:

@@ -5,9 +5,9 @@ same 404 as a missing one."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from accounts.models import ResponsibleBody
+from core.errors import NotFound
 from core.tenancy import tenant_context
 from exceptional_resource.models import Case, CaseDocument
 
@@ -19,7 +19,7 @@ def evidence_case_get(*, tenant: ResponsibleBody, case_id: int, school_ids: set[
             qs = qs.filter(school_id__in=school_ids)
         case = qs.first()
     if case is None:
-        raise Http404("No such case.")
+        raise NotFound("No such case.")
     return case
 
 
@@ -36,5 +36,5 @@ def evidence_get(*, tenant: ResponsibleBody, casedocument_id: int, school_ids: s
             qs = qs.filter(case__school_id__in=school_ids)
         document = qs.first()
     if document is None:
-        raise Http404("No such document.")
+        raise NotFound("No such document.")
     return document

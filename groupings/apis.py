@@ -6,7 +6,6 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -72,12 +71,6 @@ class PolicyOutputSerializer(serializers.Serializer):
     created_by_label = serializers.CharField()
 
 
-def _paginate(view: TenantAPIView, request: Request, qs: Any, serializer: type[serializers.Serializer]) -> Response:
-    paginator = PageNumberPagination()
-    page: Any = paginator.paginate_queryset(qs, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
-
-
 class SchoolSearchApi(TenantAPIView):
     required_action = Action.MANAGE_GROUPING
 
@@ -97,7 +90,7 @@ class SchoolSearchApi(TenantAPIView):
             trust=f.validated_data["trust"],
             eligible_only=f.validated_data["eligible_only"],
         )
-        return _paginate(self, request, qs, SchoolOutputSerializer)
+        return self.paginated(qs, SchoolOutputSerializer)
 
 
 class ArrangementListApi(TenantAPIView):
@@ -117,7 +110,7 @@ class ArrangementListApi(TenantAPIView):
         qs = selectors.arrangement_list(
             tenant=self.tenant, school_ids=self.access.school_ids(Action.VIEW_GROUPING), **f.validated_data
         ).select_related("policy")
-        return _paginate(self, request, qs, ArrangementOutputSerializer)
+        return self.paginated(qs, ArrangementOutputSerializer)
 
 
 class ArrangementProposeApi(TenantAPIView):
@@ -277,7 +270,7 @@ class PolicyListApi(TenantAPIView):
 
     @extend_schema(responses=PolicyOutputSerializer(many=True))
     def get(self, request: Request, body_slug: str) -> Response:
-        return _paginate(self, request, selectors.policy_versions(tenant=self.tenant), PolicyOutputSerializer)
+        return self.paginated(selectors.policy_versions(tenant=self.tenant), PolicyOutputSerializer)
 
 
 class PolicyCreateApi(TenantAPIView):

@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.audit import audit_record
+from core.audit_verbs import AuditVerb
 from core.errors import ApplicationError
 from core.tenancy import platform_context
+from groupings.error_codes import GroupingError
 from groupings.gias import ParsedFile, Row
 from groupings.models import School, SchoolCensus
 from groupings.register_services import _IMPORT_LOCK, LOOKUP_CHUNK, ImportCounts, _apply, _plan
@@ -40,17 +42,19 @@ def school_census_import(
     if not FIRST_YEAR <= academic_year <= LAST_YEAR:
         raise ApplicationError(
             f"{academic_year} is not an academic year between {FIRST_YEAR} and {LAST_YEAR}.",
-            code="census_year_invalid",
+            code=GroupingError.CENSUS_YEAR_INVALID,
             field="academic_year",
         )
     if parsed.rejections:
         total = len(parsed.rejections)
         raise ApplicationError(
             f"{total} row{'s' if total != 1 else ''} rejected in {parsed.source}; nothing was imported.",
-            code="census_rows_rejected",
+            code=GroupingError.CENSUS_ROWS_REJECTED,
         )
     if not parsed.rows:
-        raise ApplicationError(f"{parsed.source} has no school rows; nothing was imported.", code="census_empty")
+        raise ApplicationError(
+            f"{parsed.source} has no school rows; nothing was imported.", code=GroupingError.CENSUS_EMPTY
+        )
     source = parsed.source[:200]  # SchoolCensus.source max_length
     keyed = replace(
         parsed,
@@ -74,7 +78,7 @@ def school_census_import(
         audit_record(
             actor=actor,
             tenant=None,
-            verb="school_census.imported",
+            verb=AuditVerb.SCHOOL_CENSUS_IMPORTED,
             object_type="groupings.schoolcensus",
             label=f"SEN census {academic_year}/{(academic_year + 1) % 100:02d}: {parsed.source}",
             after={**asdict(counts), "academic_year": academic_year, "not_in_register": report.not_in_register},

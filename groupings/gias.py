@@ -26,6 +26,7 @@ from django.db import models
 
 from core.errors import ApplicationError
 from core.text import ascii_digits
+from groupings.error_codes import GroupingError
 from groupings.models import School, SchoolLink, Trust
 
 # Windows-1252 is what GIAS downloads are in; UTF-8 only on request.
@@ -48,7 +49,7 @@ class GiasFileError(ApplicationError):
     """The file as a whole cannot be read: wrong encoding, not CSV, required columns missing."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, code="gias_file_unreadable")
+        super().__init__(message, code=GroupingError.GIAS_FILE_UNREADABLE)
 
 
 @dataclass(frozen=True)

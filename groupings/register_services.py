@@ -22,8 +22,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.audit import audit_record
+from core.audit_verbs import AuditVerb
 from core.errors import ApplicationError
 from core.tenancy import platform_context
+from groupings.error_codes import GroupingError
 from groupings.gias import ParsedFile
 from groupings.models import School, SchoolLink, Trust
 
@@ -83,14 +85,14 @@ def school_register_import(
     """Upsert the register from parsed GIAS files; with ``dry_run``, count without writing."""
     files = [parsed for parsed in (establishments, links, groups) if parsed is not None]
     if not files:
-        raise ApplicationError("Give at least one GIAS file to import.", code="gias_nothing_to_import")
+        raise ApplicationError("Give at least one GIAS file to import.", code=GroupingError.GIAS_NOTHING_TO_IMPORT)
     refused = [parsed for parsed in files if parsed.rejections]
     if refused:
         total = sum(len(parsed.rejections) for parsed in refused)
         names = ", ".join(parsed.source for parsed in refused)
         raise ApplicationError(
             f"{total} row{'s' if total != 1 else ''} rejected in {names}; nothing was imported.",
-            code="gias_rows_rejected",
+            code=GroupingError.GIAS_ROWS_REJECTED,
         )
     now = timezone.now()
     with platform_context():  # one transaction for every write
@@ -125,7 +127,7 @@ def school_register_import(
         audit_record(
             actor=actor,
             tenant=None,
-            verb="school_register.imported",
+            verb=AuditVerb.SCHOOL_REGISTER_IMPORTED,
             object_type="groupings.school",
             label="GIAS import: " + ", ".join(parsed.source for parsed in files),
             after={name: asdict(numbers) for name, numbers in counts.items()},

@@ -3,14 +3,15 @@ are tenant-owned and read inside the tenant's context."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
+from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import ResponsibleBody
+from core.errors import NotFound
 from core.tenancy import tenant_context
 from core.text import ascii_digits
 from groupings.models import Arrangement, ArrangementStatus, GroupingPolicy, School, SchoolCensus
@@ -42,7 +43,7 @@ def school_search(*, q: str = "", la_code: str = "", trust: str = "", eligible_o
 def school_get(*, school_id: int) -> School:
     school = School.objects.filter(pk=school_id).first()
     if school is None:
-        raise Http404("No such school.")
+        raise NotFound("No such school.")
     return school
 
 
@@ -73,7 +74,7 @@ def arrangement_list(
 def arrangement_get(*, tenant: ResponsibleBody, arrangement_id: int) -> Arrangement:
     arrangement = arrangement_list(tenant=tenant).filter(pk=arrangement_id).first()
     if arrangement is None:
-        raise Http404("No such arrangement.")
+        raise NotFound("No such arrangement.")
     return arrangement
 
 
@@ -117,3 +118,32 @@ def school_census_for(*, urns: Iterable[int], on_or_before_year: int | None = No
     if on_or_before_year is not None:
         qs = qs.filter(academic_year__lte=on_or_before_year)
     return {row.urn: row for row in qs.order_by("urn", "-academic_year").distinct("urn")}
+
+
+ARRANGEMENT_CSV_HEADER = [
+    "URN",
+    "School",
+    "LA code",
+    "Basis",
+    "Status",
+    "Counterparty",
+    "Start date",
+    "End date",
+    "Agreement reference",
+]
+
+
+def arrangement_csv_rows(arrangements: QuerySet[Arrangement]) -> Iterator[list[Any]]:
+    """The grouping's members export, one row an arrangement (read in chunks)."""
+    for a in arrangements.iterator(chunk_size=500):
+        yield [
+            a.school.urn,
+            a.school.name,
+            a.school.la_code,
+            a.get_basis_display(),
+            a.get_status_display(),
+            a.counterparty,
+            a.start_date.isoformat(),
+            a.end_date.isoformat() if a.end_date else "",
+            a.agreement_reference,
+        ]

@@ -21,9 +21,13 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
 from core.audit import audit_record, snapshot
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.constraints import violates
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
 from core.tenancy import tenant_context
 from core.uploads import validate_upload
+from groupings.error_codes import GroupingError
 from groupings.models import Arrangement, ArrangementBasis, ArrangementStatus, GroupingPolicy, School
 from groupings.policy_defaults import AREAS_OF_NEED, DECISION_CRITERIA, DEFAULTS, need_codes
 from groupings.signals import arrangement_ended
@@ -65,6 +69,13 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "withdraw": (frozenset({ArrangementStatus.PROPOSED}), ArrangementStatus.WITHDRAWN),
 }
 TRANSITION_VERBS = {"activate": "approved", "give_notice": "given notice", "end": "ended", "withdraw": "withdrawn"}
+# The audit verb each transition records: "arrangement.<status it moves to>".
+TRANSITION_AUDIT_VERBS: dict[str, AuditVerb] = {
+    "activate": AuditVerb.ARRANGEMENT_ACTIVE,
+    "give_notice": AuditVerb.ARRANGEMENT_NOTICE_GIVEN,
+    "end": AuditVerb.ARRANGEMENT_ENDED,
+    "withdraw": AuditVerb.ARRANGEMENT_WITHDRAWN,
+}
 AGREEMENT_DOCUMENT_TYPES = frozenset({"pdf", "docx"})
 BASES_NEEDING_A_SIGNED_AGREEMENT = frozenset(
     {ArrangementBasis.CONTRACTED_TRUST, ArrangementBasis.MAINTAINED_PATHWAY_TO_TRUST}
@@ -80,13 +91,17 @@ def _percent_to_bp(value: Any, *, field: str) -> int:
     try:
         amount = Decimal(str(value).strip().rstrip("%"))
     except (InvalidOperation, ValueError) as exc:
-        raise ApplicationError("Enter a percentage, like 10.00.", code="invalid_percentage", field=field) from exc
+        raise ApplicationError(
+            "Enter a percentage, like 10.00.", code=GroupingError.INVALID_PERCENTAGE, field=field
+        ) from exc
     if amount != amount.quantize(Decimal("0.01")):
         raise ApplicationError(
-            "Enter a percentage with no more than 2 decimal places.", code="too_many_decimals", field=field
+            "Enter a percentage with no more than 2 decimal places.", code=GroupingError.TOO_MANY_DECIMALS, field=field
         )
     if not Decimal(0) <= amount <= Decimal(100):
-        raise ApplicationError("Enter a percentage between 0 and 100.", code="percentage_out_of_range", field=field)
+        raise ApplicationError(
+            "Enter a percentage between 0 and 100.", code=GroupingError.PERCENTAGE_OUT_OF_RANGE, field=field
+        )
     return int(amount * 100)
 
 
@@ -116,36 +131,40 @@ def policy_version_create(
     criteria = [c.strip() for c in decision_criteria if c and c.strip()]
     if not criteria:
         raise ApplicationError(
-            "Publish at least one decision criterion.", code="criteria_required", field="decision_criteria"
+            "Publish at least one decision criterion.", code=GroupingError.CRITERIA_REQUIRED, field="decision_criteria"
         )
     if not 1 <= int(decision_target_working_days) <= 60:
         raise ApplicationError(
             "Enter a decision target between 1 and 60 working days.",
-            code="invalid_target",
+            code=GroupingError.INVALID_TARGET,
             field="decision_target_working_days",
         )
     areas = areas_of_need if areas_of_need is not None else AREAS_OF_NEED
     if not need_codes(areas):
-        raise ApplicationError("List at least one area of need.", code="areas_required", field="areas_of_need")
+        raise ApplicationError(
+            "List at least one area of need.", code=GroupingError.AREAS_REQUIRED, field="areas_of_need"
+        )
     limits = delegated_limits_pence if delegated_limits_pence is not None else dict(DEFAULTS["delegated_limits_pence"])  # type: ignore[call-overload]
     if any(not isinstance(v, int) or v < 0 for v in limits.values()):
         raise ApplicationError(
-            "Delegated limits must be whole pence, 0 or more.", code="invalid_limits", field="delegated_limits_pence"
+            "Delegated limits must be whole pence, 0 or more.",
+            code=GroupingError.INVALID_LIMITS,
+            field="delegated_limits_pence",
         )
     with tenant_context(tenant), transaction.atomic():
-        latest = GroupingPolicy.objects.select_for_update().order_by("-version").first()
+        latest = lock_rows(GroupingPolicy.objects).order_by("-version").first()
         if latest is not None:
             if effective_from <= latest.effective_from:
                 raise ConflictError(
                     f"A new version must start after {latest.effective_from:%-d %B %Y}, "
                     f"when version {latest.version} started.",
-                    code="policy_not_after_latest",
+                    code=GroupingError.POLICY_NOT_AFTER_LATEST,
                     field="effective_from",
                 )
             if effective_from < timezone.localdate() and not allow_backdating:
                 raise ApplicationError(
                     "A new version cannot start in the past: what already happened is not rewritten.",
-                    code="policy_backdated",
+                    code=GroupingError.POLICY_BACKDATED,
                     field="effective_from",
                 )
         policy = GroupingPolicy(
@@ -168,7 +187,7 @@ def policy_version_create(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="policy.version_published",
+            verb=AuditVerb.POLICY_VERSION_PUBLISHED,
             obj=policy,
             after=snapshot(policy, POLICY_FIELDS),
         )
@@ -203,55 +222,63 @@ def _policy_on(day: date) -> GroupingPolicy | None:
 
 def _check_basis(*, tenant: ResponsibleBody, school: School, basis: str, conversion_pathway: str) -> None:
     if basis not in ArrangementBasis.values:
-        raise ApplicationError("Choose how the school joins the grouping.", code="invalid_basis", field="basis")
+        raise ApplicationError(
+            "Choose how the school joins the grouping.", code=GroupingError.INVALID_BASIS, field="basis"
+        )
     if basis == ArrangementBasis.OWN_ACADEMY:
         if not tenant.is_trust or school.trust_uid is None or school.trust_uid != tenant.gias_group_uid:
             raise ApplicationError(
                 "Only the trust's own academies (by their GIAS trust) can join as its own academy.",
-                code="not_own_academy",
+                code=GroupingError.NOT_OWN_ACADEMY,
                 field="basis",
             )
     elif basis == ArrangementBasis.MAINTAINED_VIA_LA:
         if tenant.is_trust:
             raise ApplicationError(
-                "Only a local authority holds maintained schools' pooled IMF.", code="not_an_la", field="basis"
+                "Only a local authority holds maintained schools' pooled IMF.",
+                code=GroupingError.NOT_AN_LA,
+                field="basis",
             )
         if not school.is_maintained:
             raise ApplicationError(
-                "Only a maintained school can join through its local authority.", code="not_maintained", field="basis"
+                "Only a maintained school can join through its local authority.",
+                code=GroupingError.NOT_MAINTAINED,
+                field="basis",
             )
         if school.la_code != tenant.la_code:
             raise ApplicationError(
                 f"{school.name} is in another local authority ({school.la_name or school.la_code}).",
-                code="school_in_another_la",
+                code=GroupingError.SCHOOL_IN_ANOTHER_LA,
                 field="basis",
             )
     elif basis == ArrangementBasis.MAINTAINED_PATHWAY_TO_TRUST:
         if not tenant.is_trust:
             raise ApplicationError(
-                "Only a trust can take a school on a pathway to join it.", code="not_a_trust", field="basis"
+                "Only a trust can take a school on a pathway to join it.", code=GroupingError.NOT_A_TRUST, field="basis"
             )
         if not school.is_maintained:
             raise ApplicationError(
-                "Only a maintained school can be on a pathway to join a trust.", code="not_maintained", field="basis"
+                "Only a maintained school can be on a pathway to join a trust.",
+                code=GroupingError.NOT_MAINTAINED,
+                field="basis",
             )
         if not conversion_pathway.strip():
             raise ApplicationError(
                 "Describe the school's pathway to join the trust (for example, the academy order date).",
-                code="pathway_required",
+                code=GroupingError.PATHWAY_REQUIRED,
                 field="conversion_pathway",
             )
     elif basis == ArrangementBasis.CONTRACTED_TRUST:
         if not school.is_academy:
             raise ApplicationError(
                 "Only an academy or free school of another trust can join by contract.",
-                code="not_an_academy",
+                code=GroupingError.NOT_AN_ACADEMY,
                 field="basis",
             )
         if tenant.is_trust and school.trust_uid == tenant.gias_group_uid:
             raise ApplicationError(
                 "This is one of the trust's own academies: add it as an own academy.",
-                code="is_own_academy",
+                code=GroupingError.IS_OWN_ACADEMY,
                 field="basis",
             )
 
@@ -273,29 +300,29 @@ def arrangement_propose(
     """Propose that a school joins the body's grouping from ``start_date``."""
     school = School.objects.filter(pk=school_id).first()
     if school is None:
-        raise ApplicationError("Choose a school from the register.", code="unknown_school", field="school")
+        raise ApplicationError("Choose a school from the register.", code=GroupingError.UNKNOWN_SCHOOL, field="school")
     if not school.is_open:
         raise ApplicationError(
             f"{school.name} is {school.status.lower() or 'not open'}: it cannot join a grouping.",
-            code="school_closed",
+            code=GroupingError.SCHOOL_CLOSED,
             field="school",
         )
     if not school.is_imf_eligible:
         raise ApplicationError(
             f"{school.name} is not eligible for the Inclusive Mainstream Fund: {school.eligibility_reason}.",
-            code="school_not_eligible",
+            code=GroupingError.SCHOOL_NOT_ELIGIBLE,
             field="school",
         )
     _check_basis(tenant=tenant, school=school, basis=basis, conversion_pathway=conversion_pathway)
     if not counterparty.strip():
         raise ApplicationError(
             "Enter the trust or governing body that runs the school.",
-            code="counterparty_required",
+            code=GroupingError.COUNTERPARTY_REQUIRED,
             field="counterparty",
         )
     if end_date is not None and end_date < start_date:
         raise ApplicationError(
-            "The end date must be on or after the start date.", code="dates_out_of_order", field="end_date"
+            "The end date must be on or after the start date.", code=GroupingError.DATES_OUT_OF_ORDER, field="end_date"
         )
     checked = None
     if agreement_document is not None:
@@ -307,7 +334,7 @@ def arrangement_propose(
             if policy is None or not policy.allow_share_override:
                 raise ApplicationError(
                     "The grouping policy does not allow a different pooled share for one school.",
-                    code="override_not_allowed",
+                    code=GroupingError.OVERRIDE_NOT_ALLOWED,
                     field="pooled_share_override_percent",
                 )
             override_bp = _percent_to_bp(pooled_share_override_percent, field="pooled_share_override_percent")
@@ -331,18 +358,18 @@ def arrangement_propose(
             with transaction.atomic():
                 arrangement.save()
         except IntegrityError as exc:
-            if "one_arrangement_per_school_per_date" in str(exc):
+            if violates(exc, "one_arrangement_per_school_per_date"):
                 raise ConflictError(
                     f"{school.name} is already in a grouping for some of these dates. "
                     "A school is in one grouping at a time.",
-                    code="school_already_in_a_grouping",
+                    code=GroupingError.SCHOOL_ALREADY_IN_A_GROUPING,
                     field="start_date",
                 ) from exc
             raise
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="arrangement.proposed",
+            verb=AuditVerb.ARRANGEMENT_PROPOSED,
             obj=arrangement,
             label=f"{school.name} ({school.urn})",
             after=snapshot(arrangement, ARRANGEMENT_FIELDS),
@@ -354,13 +381,13 @@ def _transition(
     *, actor: User, tenant: ResponsibleBody, arrangement_id: int, name: str, changes: dict[str, Any]
 ) -> Arrangement:
     sources, target = TRANSITIONS[name]
-    arrangement = Arrangement.objects.select_for_update().select_related("school").filter(pk=arrangement_id).first()
+    arrangement = lock_rows(Arrangement.objects).select_related("school").filter(pk=arrangement_id).first()
     if arrangement is None:
-        raise ApplicationError("No such arrangement.", code="not_found")
+        raise NotFound("No such arrangement.")
     if arrangement.status not in sources:
         raise ConflictError(
             f"This arrangement is {arrangement.get_status_display().lower()}: it cannot be {TRANSITION_VERBS[name]}.",
-            code="invalid_transition",
+            code=GroupingError.INVALID_TRANSITION,
         )
     before = snapshot(arrangement, ARRANGEMENT_FIELDS)
     arrangement.status = target
@@ -370,17 +397,17 @@ def _transition(
         with transaction.atomic():
             arrangement.save(update_fields=["status", *changes])
     except IntegrityError as exc:
-        if "one_arrangement_per_school_per_date" in str(exc):
+        if violates(exc, "one_arrangement_per_school_per_date"):
             raise ConflictError(
                 f"{arrangement.school.name} is already in a grouping for some of these dates. "
                 "A school is in one grouping at a time.",
-                code="school_already_in_a_grouping",
+                code=GroupingError.SCHOOL_ALREADY_IN_A_GROUPING,
             ) from exc
         raise
     audit_record(
         actor=actor,
         tenant=tenant,
-        verb=f"arrangement.{target}",
+        verb=TRANSITION_AUDIT_VERBS[name],
         obj=arrangement,
         label=f"{arrangement.school.name} ({arrangement.school.urn})",
         before=before,
@@ -395,7 +422,7 @@ def _refuse_extension(current: Arrangement | None, end_date: date) -> None:
     if current is not None and current.end_date is not None and end_date > current.end_date:
         raise ApplicationError(
             f"The arrangement already ends on {current.end_date:%-d %B %Y}; choose that date or an earlier one.",
-            code="end_after_agreed_end",
+            code=GroupingError.END_AFTER_AGREED_END,
             field="end_date",
         )
 
@@ -413,7 +440,7 @@ def arrangement_activate(*, actor: User, tenant: ResponsibleBody, arrangement_id
         if current is not None and current.basis in BASES_NEEDING_A_SIGNED_AGREEMENT and not current.agreement_document:
             raise ApplicationError(
                 "Upload the signed agreement before approving this arrangement.",
-                code="agreement_required",
+                code=GroupingError.AGREEMENT_REQUIRED,
                 field="agreement_document",
             )
         return _transition(
@@ -435,7 +462,7 @@ def arrangement_give_notice(
         if current is not None and (end_date < given_on or end_date < current.start_date):
             raise ApplicationError(
                 "The leaving date must be on or after today and the start date.",
-                code="end_before_notice",
+                code=GroupingError.END_BEFORE_NOTICE,
                 field="end_date",
             )
         _refuse_extension(current, end_date)
@@ -455,7 +482,9 @@ def arrangement_end(*, actor: User, tenant: ResponsibleBody, arrangement_id: int
         current = Arrangement.objects.filter(pk=arrangement_id).first()
         if current is not None and end_date < current.start_date:
             raise ApplicationError(
-                "The end date must be on or after the start date.", code="dates_out_of_order", field="end_date"
+                "The end date must be on or after the start date.",
+                code=GroupingError.DATES_OUT_OF_ORDER,
+                field="end_date",
             )
         _refuse_extension(current, end_date)
         arrangement = _transition(
@@ -487,7 +516,9 @@ class OwnAcademyPreview:
 def own_academies_preview(*, tenant: ResponsibleBody, start_date: date) -> OwnAcademyPreview:
     """The trust's academies in GIAS, split by whether they can be added from ``start_date``."""
     if not tenant.is_trust or tenant.gias_group_uid is None:
-        raise ApplicationError("Only a trust with a GIAS group UID has academies to add.", code="not_a_trust")
+        raise ApplicationError(
+            "Only a trust with a GIAS group UID has academies to add.", code=GroupingError.NOT_A_TRUST
+        )
     schools = list(School.objects.filter(trust_uid=tenant.gias_group_uid).order_by("name"))
     to_add, taken, not_eligible = [], [], []
     with tenant_context(tenant):
@@ -514,7 +545,9 @@ def own_academies_add(
     allowed = {s.pk: s for s in preview.to_add}
     unknown = [i for i in school_ids if i not in allowed]
     if unknown or not school_ids:
-        raise ConflictError("The list of academies changed since the preview: check it again.", code="preview_stale")
+        raise ConflictError(
+            "The list of academies changed since the preview: check it again.", code=GroupingError.PREVIEW_STALE
+        )
     created = []
     with tenant_context(tenant), transaction.atomic():
         for school_id in school_ids:
@@ -529,3 +562,20 @@ def own_academies_add(
             )
             created.append(arrangement_activate(actor=actor, tenant=tenant, arrangement_id=arrangement.pk))
     return created
+
+
+def arrangement_document_open(*, actor: User, tenant: ResponsibleBody, arrangement_id: int) -> Arrangement:
+    """The arrangement whose signed agreement ``actor`` is about to download, with the
+    download audited; ``NotFound`` when it has no agreement on file."""
+    with tenant_context(tenant), transaction.atomic():
+        arrangement = Arrangement.objects.select_related("school").filter(pk=arrangement_id).first()
+        if arrangement is None or not arrangement.agreement_document:
+            raise NotFound("No such document.")
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb=AuditVerb.ARRANGEMENT_DOCUMENT_DOWNLOADED,
+            obj=arrangement,
+            label=f"{arrangement.agreement_document_name} ({arrangement.school.name})",
+        )
+    return arrangement

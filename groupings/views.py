@@ -3,7 +3,6 @@ journeys, the trust's own academies, the policy, and the public grouping page.""
 
 from __future__ import annotations
 
-import csv
 import uuid
 from datetime import date
 from typing import Any
@@ -12,7 +11,6 @@ from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import (
     FileResponse,
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
@@ -26,11 +24,12 @@ from django.views.generic import FormView, TemplateView
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
-from core.audit import audit_record
-from core.errors import ApplicationError
+from core.csv_export import csv_lines, csv_response
+from core.errors import ApplicationError, NotFound
+from core.forms import show_service_error
 from core.text import ascii_digits
 from core.uploads import validate_upload
-from core.web import SessionJourneyMixin, paginate_list, tenant_stream
+from core.web import SessionJourneyMixin, paginate_list
 from groupings import selectors, services
 from groupings.forms import (
     AgreementForm,
@@ -47,10 +46,6 @@ from groupings.models import Arrangement, ArrangementBasis
 
 def _url(name: str, body: ResponsibleBody, **kwargs: Any) -> str:
     return reverse(f"groupings:{name}", kwargs={"body_slug": body.slug, **kwargs})
-
-
-def _show_error(form: Any, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 class MembersView(BodyMixin, TemplateView):
@@ -74,44 +69,8 @@ class MembersView(BodyMixin, TemplateView):
 
     def _csv(self) -> StreamingHttpResponse:
         _, qs = self._arrangements()
-
-        class Echo:
-            def write(self, value: str) -> str:
-                return value
-
-        writer = csv.writer(Echo())
-        header = [
-            "URN",
-            "School",
-            "LA code",
-            "Basis",
-            "Status",
-            "Counterparty",
-            "Start date",
-            "End date",
-            "Agreement reference",
-        ]
-
-        def rows() -> Any:
-            yield writer.writerow(header)
-            for a in qs.iterator(chunk_size=500):
-                yield writer.writerow(
-                    [
-                        a.school.urn,
-                        _safe(a.school.name),
-                        a.school.la_code,
-                        a.get_basis_display(),
-                        a.get_status_display(),
-                        _safe(a.counterparty),
-                        a.start_date.isoformat(),
-                        a.end_date.isoformat() if a.end_date else "",
-                        _safe(a.agreement_reference),
-                    ]
-                )
-
-        response = StreamingHttpResponse(tenant_stream(self.body, rows()), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.body.slug}-grouping-members.csv"'
-        return response
+        lines = csv_lines(selectors.ARRANGEMENT_CSV_HEADER, selectors.arrangement_csv_rows(qs))
+        return csv_response(lines, filename=f"{self.body.slug}-grouping-members.csv", tenant=self.body)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -129,11 +88,6 @@ class MembersView(BodyMixin, TemplateView):
             can_manage=self.access.can(Action.MANAGE_GROUPING),
         )
         return context
-
-
-def _safe(text: str) -> str:
-    """Neutralise spreadsheet formulas in text a person typed."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class SchoolSearchView(BodyMixin, TemplateView):
@@ -189,7 +143,7 @@ class AddBasisView(_AddJourneyMixin, FormView):
         if request.GET.get("school"):
             school = self.school()
             if school is None:
-                raise Http404("No such school.")
+                raise NotFound("No such school.")
             if self.answers().get("school_id") != school.pk:
                 self.journey_reset(school_id=school.pk)
         if self.school() is None:
@@ -267,7 +221,7 @@ class AddAgreementView(_AddJourneyMixin, FormView):
             try:
                 checked = validate_upload(upload, allowed=services.AGREEMENT_DOCUMENT_TYPES, field="agreement_document")
             except ApplicationError as exc:
-                _show_error(form, exc)
+                show_service_error(form, exc)
                 return self.form_invalid(form)
             stored = default_storage.save(f"uploads-in-progress/{uuid.uuid4().hex}.{checked.extension}", upload)
             values.update(agreement_document_path=stored, agreement_document_name=checked.name)
@@ -343,7 +297,7 @@ class ArrangementDetailView(BodyMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         arrangement = selectors.arrangement_get(tenant=self.body, arrangement_id=kwargs["arrangement_id"])
         if not self.access.can(Action.VIEW_GROUPING, arrangement):
-            raise Http404("No such arrangement.")
+            raise NotFound("No such arrangement.")
         context.update(
             arrangement=arrangement,
             history=selectors.arrangement_history(tenant=self.body, arrangement=arrangement),
@@ -360,14 +314,10 @@ class ArrangementDocumentView(BodyMixin, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         arrangement = selectors.arrangement_get(tenant=self.body, arrangement_id=kwargs["arrangement_id"])
-        if not self.access.can(Action.VIEW_GROUPING, arrangement) or not arrangement.agreement_document:
-            raise Http404("No such document.")
-        audit_record(
-            actor=self.actor,
-            tenant=self.body,
-            verb="arrangement.document_downloaded",
-            obj=arrangement,
-            label=f"{arrangement.agreement_document_name} ({arrangement.school.name})",
+        if not self.access.can(Action.VIEW_GROUPING, arrangement):
+            raise NotFound("No such document.")
+        arrangement = services.arrangement_document_open(
+            actor=self.actor, tenant=self.body, arrangement_id=arrangement.pk
         )
         return FileResponse(
             arrangement.agreement_document.open("rb"),
@@ -425,7 +375,7 @@ class ArrangementEndingView(BodyMixin, FormView):
                 end_date=form.cleaned_data["end_date"],
             )
         except ApplicationError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc)
             return self.form_invalid(form)
         verb = "Notice has been recorded" if self.action == "give-notice" else "The arrangement has ended"
         messages.success(
@@ -455,7 +405,7 @@ class OwnAcademiesView(BodyMixin, FormView):
                     tenant=self.body, start_date=form.cleaned_data["start_date"]
                 )
             except ApplicationError as exc:
-                _show_error(form, exc)
+                show_service_error(form, exc)
             context["start_date"] = form.cleaned_data.get("start_date")
         return context
 
@@ -523,7 +473,7 @@ class PolicyNewView(BodyMixin, FormView):
                 **form.cleaned_data,
             )
         except ApplicationError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request, f"Version {policy.version} of the policy applies from {policy.effective_from:%-d %B %Y}."
@@ -541,7 +491,7 @@ class PublicGroupingView(TemplateView):
         context = super().get_context_data(**kwargs)
         body = ResponsibleBody.objects.filter(slug=kwargs["body_slug"]).first()
         if body is None:
-            raise Http404("No such grouping.")
+            raise NotFound("No such grouping.")
         members = selectors.grouping_members_on(tenant=body)
         from core.tenancy import tenant_context
 

@@ -16,9 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
+from core.constraints import violates
 from core.errors import ApplicationError
+from core.locking import lock_rows
 from core.tenancy import platform_context, tenant_context
 from notifications import DIGEST, IMMEDIATE, OFF, kind, registered_kinds
+from notifications.error_codes import NotificationError
 from notifications.models import Notification, NotificationDigest, NotificationPreference
 
 
@@ -33,9 +36,11 @@ def notification_preferences_set(*, user: User, choices: dict[str, str]) -> dict
     known = {k.key for k in registered_kinds()}
     for key, delivery in choices.items():
         if key not in known:
-            raise ApplicationError("There is no such kind of email.", code="unknown_kind", field=key)
+            raise ApplicationError("There is no such kind of email.", code=NotificationError.UNKNOWN_KIND, field=key)
         if delivery not in {IMMEDIATE, DIGEST, OFF}:
-            raise ApplicationError("Choose straight away, a daily summary or off.", code="invalid_delivery", field=key)
+            raise ApplicationError(
+                "Choose straight away, a daily summary or off.", code=NotificationError.INVALID_DELIVERY, field=key
+            )
     now = timezone.now()
     NotificationPreference.objects.bulk_create(
         [
@@ -85,8 +90,10 @@ def notification_queue(
                         link=link[:500],
                         dedupe_key=dedupe_key[:150],
                     )
-            except IntegrityError:
-                continue  # already queued for this occurrence
+            except IntegrityError as exc:  # already queued for this occurrence
+                if not violates(exc, "one_notification_per_occurrence"):
+                    raise
+                continue
             queued.append(notification)
         immediate = [(tenant.pk, n.pk) for n in queued if n.delivery == IMMEDIATE]
         if immediate:
@@ -122,9 +129,7 @@ def notification_send(*, tenant_id: int, notification_id: int) -> bool:
     email goes, so two runs at once send it once; an SMTP error rolls back and propagates
     for the task to retry. Returns whether an email was sent."""
     with tenant_context(tenant_id), transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update().select_related("user").filter(pk=notification_id).first()
-        )
+        notification = lock_rows(Notification.objects).select_related("user").filter(pk=notification_id).first()
         if notification is None or notification.sent_at is not None or notification.delivery != IMMEDIATE:
             return False
         message = render_to_string(
@@ -150,7 +155,7 @@ def notification_digest_send(*, user_id: int, day: date) -> int:
         if user is None or NotificationDigest.objects.filter(user_id=user_id, day=day).exists():
             return 0
         entries = list(
-            Notification.objects.select_for_update(of=("self",))
+            lock_rows(Notification.objects)
             .select_related("responsible_body")
             .filter(user_id=user_id, delivery=DIGEST, sent_at__isnull=True)
             .order_by("responsible_body__legal_name", "created_at", "id")
@@ -160,8 +165,10 @@ def notification_digest_send(*, user_id: int, day: date) -> int:
         try:
             with transaction.atomic():
                 digest = NotificationDigest.objects.create(user=user, day=day, entries=len(entries))
-        except IntegrityError:
-            return 0  # another run sent today's
+        except IntegrityError as exc:  # another run sent today's
+            if not violates(exc, "one_notification_digest_per_day"):
+                raise
+            return 0
         by_body: dict[str, list[Notification]] = defaultdict(list)
         for entry in entries:
             by_body[entry.responsible_body.legal_name].append(entry)

@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 
 from accounts.web import request_user
 from core.errors import ApplicationError
+from core.forms import show_service_error
 from notifications import DELIVERY_CHOICES, registered_kinds
 from notifications.services import notification_preferences_set, preferences_for
 
@@ -47,7 +48,7 @@ class NotificationPreferencesView(LoginRequiredMixin, TemplateView):
             try:
                 notification_preferences_set(user=user, choices=form.cleaned_data)
             except ApplicationError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                show_service_error(form, exc)
             else:
                 messages.success(request, "Your email settings have been saved.")
                 return HttpResponseRedirect(reverse("notification-preferences"))

@@ -4,10 +4,8 @@ everyone else gets the same 404 as another body's URL."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
@@ -40,13 +38,6 @@ from reports.services import report_run_request
 T = TypeVar("T")
 
 
-def _get(fn: Callable[..., T], **kwargs: Any) -> T:
-    try:
-        return fn(**kwargs)
-    except ObjectDoesNotExist as exc:
-        raise exceptions.NotFound() from exc
-
-
 def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
     s = serializer_class(data=data)
     s.is_valid(raise_exception=True)
@@ -57,13 +48,12 @@ class Base(TenantAPIView):
     required_action = Action.VIEW_PARTNERSHIP
 
     def partnership(self, partnership_id: int) -> Partnership:
-        return _get(selectors.partnership_get, tenant=self.tenant, partnership_id=partnership_id)
+        return selectors.partnership_get(tenant=self.tenant, partnership_id=partnership_id)
 
     def require_row(self, model: type[Model], pk: int) -> None:
         """404 unless the body has this row: checked before the input, so another body's
         id never reveals a validation message."""
-        if not model.objects.for_tenant(self.tenant).filter(pk=pk).exists():  # type: ignore[attr-defined]
-            raise exceptions.NotFound()
+        selectors.row_get(tenant=self.tenant, model=model, pk=pk)
 
 
 # --- Output serializers ------------------------------------------------------------------
@@ -270,7 +260,7 @@ class ContactAddApi(Base):
 
     @extend_schema(request=InputSerializer, responses={201: ContactOutput})
     def post(self, request: Request, body_slug: str, partnershipmember_id: int) -> Response:
-        member = _get(selectors.member_get, tenant=self.tenant, partnershipmember_id=partnershipmember_id)
+        member = selectors.member_get(tenant=self.tenant, partnershipmember_id=partnershipmember_id)
         data = _valid(self.InputSerializer, request.data)
         contact = partnership.contact_add(actor=self.actor, tenant=self.tenant, partnershipmember_id=member.pk, **data)
         return created(ContactOutput(contact).data)
@@ -291,10 +281,9 @@ class JoinApi(Base):
 
     @extend_schema(request=InputSerializer, responses={201: ParticipationOutput})
     def post(self, request: Request, body_slug: str, partnershipmember_id: int) -> Response:
-        _get(selectors.platform_invitation_get, body=self.tenant, partnershipmember_id=partnershipmember_id)
+        selectors.platform_invitation_get(body=self.tenant, partnershipmember_id=partnershipmember_id)
         data = _valid(self.InputSerializer, request.data)
-        p = _get(
-            partnership.participation_join,
+        p = partnership.participation_join(
             actor=self.actor,
             tenant=self.tenant,
             partnershipmember_id=partnershipmember_id,
@@ -312,7 +301,7 @@ class ParticipationListApi(Base):
 class ConsentGrantApi(Base):
     @extend_schema(request=None, responses=ParticipationOutput)
     def post(self, request: Request, body_slug: str, participation_id: int) -> Response:
-        _get(partnership.consent_grant, actor=self.actor, tenant=self.tenant, participation_id=participation_id)
+        partnership.consent_grant(actor=self.actor, tenant=self.tenant, participation_id=participation_id)
         return Response(
             ParticipationOutput(selectors.participation_get(tenant=self.tenant, participation_id=participation_id)).data
         )
@@ -321,7 +310,7 @@ class ConsentGrantApi(Base):
 class ConsentRevokeApi(Base):
     @extend_schema(request=None, responses=ParticipationOutput)
     def post(self, request: Request, body_slug: str, participation_id: int) -> Response:
-        _get(partnership.consent_revoke, actor=self.actor, tenant=self.tenant, participation_id=participation_id)
+        partnership.consent_revoke(actor=self.actor, tenant=self.tenant, participation_id=participation_id)
         return Response(
             ParticipationOutput(selectors.participation_get(tenant=self.tenant, participation_id=participation_id)).data
         )
@@ -348,9 +337,7 @@ class PlanDraftStartApi(Base):
 class PlanDetailApi(Base):
     @extend_schema(responses=PlanDetailOutput)
     def get(self, request: Request, body_slug: str, planversion_id: int) -> Response:
-        return Response(
-            PlanDetailOutput(_get(selectors.plan_get, tenant=self.tenant, planversion_id=planversion_id)).data
-        )
+        return Response(PlanDetailOutput(selectors.plan_get(tenant=self.tenant, planversion_id=planversion_id)).data)
 
 
 class PriorityAddApi(Base):
@@ -360,7 +347,7 @@ class PriorityAddApi(Base):
 
     @extend_schema(request=InputSerializer, responses={201: PlanDetailOutput})
     def post(self, request: Request, body_slug: str, planversion_id: int) -> Response:
-        version = _get(selectors.plan_get, tenant=self.tenant, planversion_id=planversion_id)
+        version = selectors.plan_get(tenant=self.tenant, planversion_id=planversion_id)
         data = _valid(self.InputSerializer, request.data)
         plan.plan_priority_add(actor=self.actor, tenant=self.tenant, planversion_id=version.pk, **data)
         return created(PlanDetailOutput(selectors.plan_get(tenant=self.tenant, planversion_id=version.pk)).data)
@@ -377,9 +364,7 @@ class ActionAddApi(Base):
     def post(self, request: Request, body_slug: str, planpriority_id: int) -> Response:
         self.require_row(PlanPriority, planpriority_id)
         data = _valid(self.InputSerializer, request.data)
-        action = _get(
-            plan.plan_action_add, actor=self.actor, tenant=self.tenant, planpriority_id=planpriority_id, **data
-        )
+        action = plan.plan_action_add(actor=self.actor, tenant=self.tenant, planpriority_id=planpriority_id, **data)
         return created(ActionOutput(action).data)
 
 
@@ -393,16 +378,14 @@ class ActionUpdateApi(Base):
     def post(self, request: Request, body_slug: str, planaction_id: int) -> Response:
         self.require_row(PlanAction, planaction_id)
         data = _valid(self.InputSerializer, request.data)
-        action = _get(
-            plan.plan_action_update, actor=self.actor, tenant=self.tenant, planaction_id=planaction_id, **data
-        )
+        action = plan.plan_action_update(actor=self.actor, tenant=self.tenant, planaction_id=planaction_id, **data)
         return Response(ActionOutput(action).data)
 
 
 class PlanPublishApi(Base):
     @extend_schema(request=None, responses=PlanDetailOutput)
     def post(self, request: Request, body_slug: str, planversion_id: int) -> Response:
-        version = _get(plan.plan_publish, actor=self.actor, tenant=self.tenant, planversion_id=planversion_id)
+        version = plan.plan_publish(actor=self.actor, tenant=self.tenant, planversion_id=planversion_id)
         return Response(PlanDetailOutput(selectors.plan_get(tenant=self.tenant, planversion_id=version.pk)).data)
 
 
@@ -446,7 +429,7 @@ class SettingDetailApi(Base):
     @extend_schema(responses=SettingOutput)
     def get(self, request: Request, body_slug: str, provisionsetting_id: int) -> Response:
         return Response(
-            SettingOutput(_get(selectors.setting_get, tenant=self.tenant, provisionsetting_id=provisionsetting_id)).data
+            SettingOutput(selectors.setting_get(tenant=self.tenant, provisionsetting_id=provisionsetting_id)).data
         )
 
 
@@ -461,9 +444,7 @@ class PlacesSetApi(Base):
     def post(self, request: Request, body_slug: str, provisionsetting_id: int) -> Response:
         self.require_row(ProvisionSetting, provisionsetting_id)
         data = _valid(self.InputSerializer, request.data)
-        _get(
-            provision.places_set, actor=self.actor, tenant=self.tenant, provisionsetting_id=provisionsetting_id, **data
-        )
+        provision.places_set(actor=self.actor, tenant=self.tenant, provisionsetting_id=provisionsetting_id, **data)
         return Response(
             SettingOutput(selectors.setting_get(tenant=self.tenant, provisionsetting_id=provisionsetting_id)).data
         )
@@ -481,9 +462,7 @@ class PlannedAddApi(Base):
     def post(self, request: Request, body_slug: str, provisionsetting_id: int) -> Response:
         self.require_row(ProvisionSetting, provisionsetting_id)
         data = _valid(self.InputSerializer, request.data)
-        _get(
-            provision.planned_add, actor=self.actor, tenant=self.tenant, provisionsetting_id=provisionsetting_id, **data
-        )
+        provision.planned_add(actor=self.actor, tenant=self.tenant, provisionsetting_id=provisionsetting_id, **data)
         return created(
             SettingOutput(selectors.setting_get(tenant=self.tenant, provisionsetting_id=provisionsetting_id)).data
         )
@@ -619,7 +598,7 @@ class ReportRequestApi(Base):
 class ReportDetailApi(Base):
     @extend_schema(responses=ReportOutput)
     def get(self, request: Request, body_slug: str, reportrun_id: int) -> Response:
-        return Response(ReportOutput(_get(selectors.report_get, tenant=self.tenant, reportrun_id=reportrun_id)).data)
+        return Response(ReportOutput(selectors.report_get(tenant=self.tenant, reportrun_id=reportrun_id)).data)
 
 
 # --- Experts at Hand -----------------------------------------------------------------------

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from core.errors import ApplicationError
+from partnerships.error_codes import PartnershipError
 from partnerships.models import NEED_CODES, Phase
 
 REQUIRED = ("need", "phase", "year", "pupils")
@@ -51,7 +52,7 @@ class ForecastFileRejected(ApplicationError):
         super().__init__(
             f"The file has {count} problem{'s' if count != 1 else ''}. "
             "Nothing was saved: correct the file and upload it again.",
-            code="forecast_file_rejected",
+            code=PartnershipError.FORECAST_FILE_REJECTED,
             field="file",
             extra={"problems": [{"line": p.line, "message": p.message} for p in problems]},
         )

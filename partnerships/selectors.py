@@ -7,9 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 
 from accounts.models import ResponsibleBody
+from core.errors import NotFound
+from core.queries import one_or_not_found
 from core.tenancy import platform_context
 from partnerships.models import (
     DemandForecast,
@@ -19,8 +21,10 @@ from partnerships.models import (
     NeedSignalSnapshot,
     Participation,
     Partnership,
+    PartnershipContact,
     PartnershipMember,
     PlanAction,
+    PlannedPlaces,
     PlanPriority,
     PlanVersion,
     ProvisionSetting,
@@ -33,7 +37,7 @@ def partnership_list(*, tenant: ResponsibleBody) -> QuerySet[Partnership]:
 
 
 def partnership_get(*, tenant: ResponsibleBody, partnership_id: int) -> Partnership:
-    return Partnership.objects.for_tenant(tenant).get(pk=partnership_id)
+    return one_or_not_found(Partnership.objects.for_tenant(tenant), "No such partnership.", pk=partnership_id)
 
 
 def member_list(*, tenant: ResponsibleBody, partnership: Partnership) -> QuerySet[PartnershipMember]:
@@ -47,11 +51,14 @@ def member_list(*, tenant: ResponsibleBody, partnership: Partnership) -> QuerySe
 
 
 def member_get(*, tenant: ResponsibleBody, partnershipmember_id: int) -> PartnershipMember:
-    return (
-        PartnershipMember.objects.for_tenant(tenant)
-        .select_related("partnership", "member_body")
-        .prefetch_related("contacts")
-        .get(pk=partnershipmember_id)
+    return one_or_not_found(
+        (
+            PartnershipMember.objects.for_tenant(tenant)
+            .select_related("partnership", "member_body")
+            .prefetch_related("contacts")
+        ),
+        "No such member.",
+        pk=partnershipmember_id,
     )
 
 
@@ -62,11 +69,14 @@ def plan_versions(*, tenant: ResponsibleBody, partnership: Partnership) -> Query
 def plan_get(*, tenant: ResponsibleBody, planversion_id: int) -> PlanVersion:
     actions = PlanAction.objects.select_related("owner").order_by("due_on", "pk")
     priorities = PlanPriority.objects.prefetch_related(Prefetch("actions", queryset=actions)).order_by("position", "pk")
-    return (
-        PlanVersion.objects.for_tenant(tenant)
-        .select_related("partnership")
-        .prefetch_related(Prefetch("priorities", queryset=priorities))
-        .get(pk=planversion_id)
+    return one_or_not_found(
+        (
+            PlanVersion.objects.for_tenant(tenant)
+            .select_related("partnership")
+            .prefetch_related(Prefetch("priorities", queryset=priorities))
+        ),
+        "No such plan.",
+        pk=planversion_id,
     )
 
 
@@ -81,11 +91,14 @@ def setting_list(*, tenant: ResponsibleBody, partnership: Partnership) -> QueryS
 
 
 def setting_get(*, tenant: ResponsibleBody, provisionsetting_id: int) -> ProvisionSetting:
-    return (
-        ProvisionSetting.objects.for_tenant(tenant)
-        .select_related("partnership", "school")
-        .prefetch_related("places", "planned")
-        .get(pk=provisionsetting_id)
+    return one_or_not_found(
+        (
+            ProvisionSetting.objects.for_tenant(tenant)
+            .select_related("partnership", "school")
+            .prefetch_related("places", "planned")
+        ),
+        "No such provision setting.",
+        pk=provisionsetting_id,
     )
 
 
@@ -132,7 +145,12 @@ def report_get(*, tenant: ResponsibleBody, reportrun_id: int) -> ReportRun:
     """A sufficiency report run; any other report type is the same 404."""
     from partnerships.reports import REPORT_TYPE
 
-    return ReportRun.objects.for_tenant(tenant).prefetch_related("files").get(pk=reportrun_id, report_type=REPORT_TYPE)
+    return one_or_not_found(
+        ReportRun.objects.for_tenant(tenant).prefetch_related("files"),
+        "No such report.",
+        pk=reportrun_id,
+        report_type=REPORT_TYPE,
+    )
 
 
 def participation_list(*, tenant: ResponsibleBody) -> QuerySet[Participation]:
@@ -145,7 +163,7 @@ def participation_list(*, tenant: ResponsibleBody) -> QuerySet[Participation]:
 
 
 def participation_get(*, tenant: ResponsibleBody, participation_id: int) -> Participation:
-    return participation_list(tenant=tenant).get(pk=participation_id)
+    return one_or_not_found(participation_list(tenant=tenant), "No such participation.", pk=participation_id)
 
 
 # --- Cross-tenant reads (platform context, ids and labels only) ----------------------------
@@ -210,22 +228,41 @@ def platform_consenting_body_ids(*, partnership_id: int) -> list[int]:
 
 
 def priority_get(*, tenant: ResponsibleBody, planpriority_id: int) -> PlanPriority:
-    return PlanPriority.objects.for_tenant(tenant).select_related("version").get(pk=planpriority_id)
+    return one_or_not_found(
+        PlanPriority.objects.for_tenant(tenant).select_related("version"), "No such priority.", pk=planpriority_id
+    )
 
 
 def action_get(*, tenant: ResponsibleBody, planaction_id: int) -> PlanAction:
-    return PlanAction.objects.for_tenant(tenant).select_related("priority__version", "owner").get(pk=planaction_id)
+    return one_or_not_found(
+        PlanAction.objects.for_tenant(tenant).select_related("priority__version", "owner"),
+        "No such action.",
+        pk=planaction_id,
+    )
 
 
 def platform_invitation_get(*, body: ResponsibleBody, partnershipmember_id: int) -> Invitation:
-    """One invitation naming ``body``; ``DoesNotExist`` for another body's member row."""
+    """One invitation naming ``body``; ``NotFound`` for another body's member row."""
     for invitation in platform_invitations(body=body):
         if invitation.member_id == partnershipmember_id:
             return invitation
-    raise PartnershipMember.DoesNotExist("No such invitation.")
+    raise NotFound("No such invitation.")
 
 
 def platform_partnership_ids() -> list[tuple[int, int]]:
     """Every partnership as ``(partnership_id, convening body id)``, for the nightly refresh."""
     with platform_context():
         return list(Partnership.objects.order_by("pk").values_list("pk", "responsible_body_id"))
+
+
+def contact_get(*, tenant: ResponsibleBody, partnershipcontact_id: int) -> PartnershipContact:
+    return one_or_not_found(PartnershipContact.objects.for_tenant(tenant), "No such contact.", pk=partnershipcontact_id)
+
+
+def planned_get(*, tenant: ResponsibleBody, plannedplaces_id: int) -> PlannedPlaces:
+    return one_or_not_found(PlannedPlaces.objects.for_tenant(tenant), "No such planned places.", pk=plannedplaces_id)
+
+
+def row_get(*, tenant: ResponsibleBody, model: type[Model], pk: int) -> Model:
+    """The body's row of ``model`` (a tenant-owned partnerships model), or ``NotFound``."""
+    return one_or_not_found(model.objects.for_tenant(tenant), "Not found.", pk=pk)  # type: ignore[attr-defined]

@@ -28,6 +28,7 @@ from core.errors import ApplicationError
 from core.money import parse_pounds
 from core.text import ascii_digits
 from core.uploads import validate_upload
+from pooling.error_codes import PoolingError
 
 ALLOCATION_FILE_TYPES = frozenset({"csv", "xlsx"})
 # A header row is looked for this far down (DfE spreadsheets put titles above it).
@@ -71,7 +72,7 @@ def _scan(data: bytes, *, name: str, field: str) -> None:
     from core.uploads import _scanner
 
     if _scanner().scan(data, name=name):
-        raise ApplicationError("The selected file contains a virus.", code="file_infected", field=field)
+        raise ApplicationError("The selected file contains a virus.", code=PoolingError.FILE_INFECTED, field=field)
 
 
 def _check_csv(upload: File, *, field: str) -> tuple[str, bytes]:
@@ -79,11 +80,11 @@ def _check_csv(upload: File, *, field: str) -> tuple[str, bytes]:
     original = PurePath(upload.name or "").name
     size = upload.size or 0
     if size == 0:
-        raise ApplicationError("The selected file is empty.", code="file_empty", field=field)
+        raise ApplicationError("The selected file is empty.", code=PoolingError.FILE_EMPTY, field=field)
     if size > settings.UPLOAD_MAX_BYTES:
         raise ApplicationError(
             f"The selected file must be smaller than {settings.UPLOAD_MAX_BYTES // (1024 * 1024)} MB.",
-            code="file_too_large",
+            code=PoolingError.FILE_TOO_LARGE,
             field=field,
         )
     upload.seek(0)
@@ -92,7 +93,9 @@ def _check_csv(upload: File, *, field: str) -> tuple[str, bytes]:
     content_type = magic.from_buffer(data[:8192], mime=True)
     # libmagic names CSV variously (text/csv, text/plain…): any text without NUL bytes will do.
     if not (content_type.startswith("text/") or content_type == "application/csv") or b"\x00" in data[:8192]:
-        raise ApplicationError("The selected file is not really a CSV file.", code="file_content_mismatch", field=field)
+        raise ApplicationError(
+            "The selected file is not really a CSV file.", code=PoolingError.FILE_CONTENT_MISMATCH, field=field
+        )
     _scan(data, name=original, field=field)
     return original[:200], data
 
@@ -103,7 +106,9 @@ def read_upload(upload: File, *, field: str = "file") -> tuple[Table, bytes]:
     extension = PurePath(upload.name or "").suffix.lower().lstrip(".")
     if extension not in ALLOCATION_FILE_TYPES:
         raise ApplicationError(
-            "The selected file must be a CSV or an Excel (XLSX) file.", code="file_type_not_allowed", field=field
+            "The selected file must be a CSV or an Excel (XLSX) file.",
+            code=PoolingError.FILE_TYPE_NOT_ALLOWED,
+            field=field,
         )
     if extension == "csv":
         name, data = _check_csv(upload, field=field)
@@ -121,7 +126,9 @@ def read_bytes(data: bytes, *, name: str, field: str = "file") -> Table:
     raw_rows = _xlsx_rows(data, field=field) if extension == "xlsx" else _csv_rows(data, field=field)
     header_at = _header_index(raw_rows)
     if header_at is None:
-        raise ApplicationError("The selected file has no header row.", code="file_has_no_header", field=field)
+        raise ApplicationError(
+            "The selected file has no header row.", code=PoolingError.FILE_HAS_NO_HEADER, field=field
+        )
     _, header_cells = raw_rows[header_at]
     headers = _headers(header_cells)
     width = len(headers)
@@ -137,7 +144,7 @@ def _decode(data: bytes, *, field: str) -> str:
         except UnicodeDecodeError:
             continue
     raise ApplicationError(
-        "The selected file is not readable text: save it as CSV (UTF-8).", code="file_not_text", field=field
+        "The selected file is not readable text: save it as CSV (UTF-8).", code=PoolingError.FILE_NOT_TEXT, field=field
     )
 
 
@@ -150,7 +157,9 @@ def _csv_rows(data: bytes, *, field: str) -> list[tuple[int, list[str]]]:
             rows.append((reader.line_num, [c.strip() for c in cells]))
     except csv.Error as exc:
         raise ApplicationError(
-            f"Line {reader.line_num} of the file cannot be read as CSV ({exc}).", code="file_not_csv", field=field
+            f"Line {reader.line_num} of the file cannot be read as CSV ({exc}).",
+            code=PoolingError.FILE_NOT_CSV,
+            field=field,
         ) from exc
     return rows
 
@@ -179,7 +188,7 @@ def _xlsx_rows(data: bytes, *, field: str) -> list[tuple[int, list[str]]]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (BadZipFile, KeyError, ValueError, OSError) as exc:
         raise ApplicationError(
-            "The selected file cannot be read as an Excel workbook.", code="file_not_xlsx", field=field
+            "The selected file cannot be read as an Excel workbook.", code=PoolingError.FILE_NOT_XLSX, field=field
         ) from exc
     try:
         sheet = workbook.worksheets[0]
@@ -278,7 +287,7 @@ def resolve_columns(table: Table, *, urn_column: str, amount_column: str) -> tup
     amount_column = _resolve(table, amount_column, field="amount_column", what="the allocation amounts")
     if urn_column == amount_column:
         raise ApplicationError(
-            "The URN and the amount must be different columns.", code="same_column", field="amount_column"
+            "The URN and the amount must be different columns.", code=PoolingError.SAME_COLUMN, field="amount_column"
         )
     return urn_column, amount_column
 
@@ -296,7 +305,7 @@ def _resolve(table: Table, column: str, *, field: str, what: str) -> str:
     if len(loose) == 1 and column.strip():
         return loose[0]
     raise ApplicationError(
-        f"Choose the column with {what} from the file's headers.", code="unknown_column", field=field
+        f"Choose the column with {what} from the file's headers.", code=PoolingError.UNKNOWN_COLUMN, field=field
     )
 
 

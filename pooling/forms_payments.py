@@ -57,13 +57,6 @@ class JournalExportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["pool"].choices = [("", "All periods"), *((p.pk, p.label) for p in pools)]  # type: ignore[attr-defined]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end and end < start:
-            self.add_error("date_to", "The end date must be on or after the start date.")
-        return data
-
 
 class AccountCodesForm(forms.Form):
     nominal_code = forms.CharField(label="Nominal code", required=False, max_length=20)

@@ -18,6 +18,7 @@ from defusedcsv import csv
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.csv_export import csv_lines
 from core.money import pence_to_decimal
 
 if TYPE_CHECKING:
@@ -156,14 +157,6 @@ def journal_row(leg: Leg) -> list[Any]:
     ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def journal_csv_lines(legs: Iterable[Leg]) -> Iterator[str]:
     """The journal as CSV text, one line at a time (for a streamed response)."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(JOURNAL_HEADER)
-    for leg in legs:
-        yield writer.writerow(journal_row(leg))
+    return csv_lines(JOURNAL_HEADER, (journal_row(leg) for leg in legs))

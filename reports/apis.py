@@ -9,7 +9,6 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -63,11 +62,8 @@ class ReportRunListApi(TenantAPIView):
 
     @extend_schema(responses=ReportRunOutputSerializer(many=True))
     def get(self, request: Request, body_slug: str) -> Response:
-        paginator = PageNumberPagination()
         qs = selectors.report_run_list(tenant=self.tenant, access=self.access)
-        page: Any = paginator.paginate_queryset(qs, request, view=self)
-        data = ReportRunOutputSerializer(page, many=True, context={"body_slug": body_slug}).data
-        return paginator.get_paginated_response(data)
+        return self.paginated(qs, ReportRunOutputSerializer, body_slug=body_slug)
 
 
 class ReportRunRequestApi(TenantAPIView):

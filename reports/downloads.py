@@ -6,10 +6,12 @@ from __future__ import annotations
 import hashlib
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 
 from accounts.models import ResponsibleBody, User
 from core.audit import audit_record
+from core.audit_verbs import AuditVerb
+from core.errors import NotFound
 from reports.models import ReportFile, ReportRun
 from reports.storage import report_storage
 
@@ -18,12 +20,12 @@ def report_file_response(
     *, actor: User, tenant: ResponsibleBody, run: ReportRun, report_file: ReportFile
 ) -> FileResponse:
     if run.status == ReportRun.Status.EXPIRED or report_file.deleted_at is not None:
-        raise Http404("This report's files have been deleted under the retention rules; request it again.")
+        raise NotFound("This report's files have been deleted under the retention rules; request it again.")
     if run.status != ReportRun.Status.SUCCEEDED:
-        raise Http404("This report is not ready.")
+        raise NotFound("This report is not ready.")
     storage = report_storage()
     if not storage.exists(report_file.storage_path):
-        raise Http404("This report's file is missing.")
+        raise NotFound("This report's file is missing.")
     digest = hashlib.sha256()
     with storage.open(report_file.storage_path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1024 * 1024), b""):
@@ -33,7 +35,7 @@ def report_file_response(
     audit_record(
         actor=actor,
         tenant=tenant,
-        verb="report.downloaded",
+        verb=AuditVerb.REPORT_DOWNLOADED,
         obj=report_file,
         label=f"{report_file.name} from report {run.pk} ({run.label})",
         after={"sha256": report_file.sha256},

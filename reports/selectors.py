@@ -4,10 +4,10 @@ so is a run of a type the user's role may not see."""
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
 
 from accounts.models import ResponsibleBody
 from accounts.policy import BodyAccess
+from core.errors import NotFound
 from reports.models import ReportFile, ReportRun
 from reports.registry import ReportType, report_type_get, report_types
 
@@ -27,14 +27,14 @@ def report_run_list(*, tenant: ResponsibleBody, access: BodyAccess | None = None
 def report_run_get(*, tenant: ResponsibleBody, report_run_id: int, access: BodyAccess | None = None) -> ReportRun:
     run = report_run_list(tenant=tenant, access=access).filter(pk=report_run_id).first()
     if run is None:
-        raise Http404("No such report.")
+        raise NotFound("No such report.")
     return run
 
 
 def report_file_get(*, tenant: ResponsibleBody, run: ReportRun, report_file_id: int) -> ReportFile:
     report_file = ReportFile.objects.for_tenant(tenant).filter(run=run, pk=report_file_id).first()
     if report_file is None:
-        raise Http404("No such file.")
+        raise NotFound("No such file.")
     return report_file
 
 

@@ -31,8 +31,12 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
 from core.audit import audit_record
+from core.audit_verbs import AuditVerb
+from core.constraints import violates
 from core.errors import ApplicationError
+from core.locking import lock_rows
 from core.tenancy import platform_context, tenant_context
+from reports.error_codes import ReportError
 from reports.jobs import ReportFailed, ReportJob, ReportOutput, ReportRetry, RunSuperseded, scratch_dir
 from reports.models import ReportFile, ReportRun
 from reports.registry import ReportType, report_type_get, report_types
@@ -66,7 +70,7 @@ def _enqueue_email(report_run_id: int) -> None:
 def _type_or_error(key: str) -> ReportType:
     report_type = report_type_get(key)
     if report_type is None:
-        raise ApplicationError("Choose a report to produce.", code="unknown_report_type", field="report_type")
+        raise ApplicationError("Choose a report to produce.", code=ReportError.UNKNOWN_REPORT_TYPE, field="report_type")
     return report_type
 
 
@@ -82,7 +86,7 @@ def report_parameters_clean(
     if not valid:
         raise ApplicationError(
             "Some of the report's details are not valid.",
-            code="invalid_parameters",
+            code=ReportError.INVALID_PARAMETERS,
             field="parameters",
             extra={"fields": {name: [str(e) for e in errors] for name, errors in form.errors.items()}},
         )
@@ -116,7 +120,7 @@ def report_run_request(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="report.requested",
+            verb=AuditVerb.REPORT_REQUESTED,
             obj=run,
             label=run.label,
             after={"report_type": report_type, "parameters": parameters},
@@ -146,7 +150,7 @@ def report_run_claim(*, tenant: ResponsibleBody, report_run_id: int, task_id: st
     """Take the run for this task: the attempt number, or ``None`` when there is nothing to
     do (finished already, or another live worker holds it)."""
     with tenant_context(tenant):
-        run = ReportRun.objects.select_for_update().filter(pk=report_run_id).first()
+        run = lock_rows(ReportRun.objects).filter(pk=report_run_id).first()
         if run is None:
             return None
         if run.status == Status.RUNNING:
@@ -196,7 +200,7 @@ def report_run_progress(*, tenant: ResponsibleBody, report_run_id: int, attempt:
 
 
 def _locked_attempt(report_run_id: int, attempt: int) -> ReportRun:
-    run = ReportRun.objects.select_for_update().filter(pk=report_run_id).first()
+    run = lock_rows(ReportRun.objects).filter(pk=report_run_id).first()
     if run is None or run.status != Status.RUNNING or run.attempts != attempt:
         raise RunSuperseded(f"Report run {report_run_id} attempt {attempt} no longer holds the run.")
     return run
@@ -260,7 +264,7 @@ def _succeed(*, tenant: ResponsibleBody, report_run_id: int, attempt: int, outpu
         audit_record(
             actor=None,
             tenant=tenant,
-            verb="report.succeeded",
+            verb=AuditVerb.REPORT_SUCCEEDED,
             obj=run,
             label=run.label,
             after={"files": {f.name: f.sha256 for f in files}, "attempts": run.attempts},
@@ -287,7 +291,9 @@ def _fail_locked(run: ReportRun, *, tenant: ResponsibleBody, message: str) -> No
     run.error_message = message[:4000] or "The report failed."
     run.progress_note = "Failed"
     run.save(update_fields=["status", "finished_at", "error_message", "progress_note"])
-    audit_record(actor=None, tenant=tenant, verb="report.failed", obj=run, label=run.label, after={"error": message})
+    audit_record(
+        actor=None, tenant=tenant, verb=AuditVerb.REPORT_FAILED, obj=run, label=run.label, after={"error": message}
+    )
     run_id = run.pk
     transaction.on_commit(lambda: _enqueue_email(run_id), robust=True)
 
@@ -382,7 +388,7 @@ def report_run_fail_unexpected(*, report_run_id: int, message: str) -> None:
     if tenant is None:
         return
     with tenant_context(tenant):
-        run = ReportRun.objects.select_for_update().filter(pk=report_run_id).first()
+        run = lock_rows(ReportRun.objects).filter(pk=report_run_id).first()
         if run is None or run.status not in {Status.QUEUED, Status.RUNNING}:
             return
         _fail_locked(run, tenant=tenant, message=message)
@@ -424,7 +430,7 @@ def reports_expire(*, now: Any = None) -> list[int]:
     for run_id, body_id in due:
         body = ResponsibleBody.objects.get(pk=body_id)
         with tenant_context(body):
-            run = ReportRun.objects.select_for_update().filter(pk=run_id, status=Status.SUCCEEDED).first()
+            run = lock_rows(ReportRun.objects).filter(pk=run_id, status=Status.SUCCEEDED).first()
             if run is None:
                 continue
             removed_at = timezone.now()
@@ -439,7 +445,7 @@ def reports_expire(*, now: Any = None) -> list[int]:
             audit_record(
                 actor=None,
                 tenant=body,
-                verb="report.expired",
+                verb=AuditVerb.REPORT_EXPIRED,
                 obj=run,
                 label=run.label,
                 after={"retention_days": settings.REPORTS_RETENTION_DAYS},
@@ -474,8 +480,10 @@ def reports_schedule_monthly(*, today: date | None = None) -> list[int]:
                         run = report_run_request(
                             actor=None, tenant=body, report_type=rtype.key, data=parameters, schedule_key=key
                         )
-                except IntegrityError:
-                    continue  # queued at the same moment by another beat process
+                except IntegrityError as exc:  # queued at the same moment by another beat process
+                    if not violates(exc, "reportrun_one_per_schedule_key"):
+                        raise
+                    continue
                 except ApplicationError as exc:
                     logger.warning("Scheduled %s for body %s not queued: %s", rtype.key, body.pk, exc.message)
                     continue

@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
 from accounts.policy import Action
 from accounts.web import BodyMixin
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
 from reports import selectors, services
 from reports.downloads import report_file_response
 from reports.models import ReportRun
@@ -52,7 +52,7 @@ class ReportRequestView(BodyMixin, TemplateView):
         key = self.request.GET.get("type") or self.request.POST.get("report_type") or ""
         rtype = report_type_get(key)
         if rtype is None or not self.access.can(rtype.action):
-            raise Http404("No such report.")
+            raise NotFound("No such report.")
         return rtype
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -18,8 +18,10 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
+from assurance.error_codes import AssuranceError
 from assurance.models import AuditSample
 from core.audit import audit_record
+from core.audit_verbs import AuditVerb
 from core.errors import ApplicationError
 from core.tenancy import tenant_context
 from pooling.models import Pool
@@ -81,28 +83,34 @@ def audit_sample_draw(
     """Draw ``size`` transactions at random from ``period``'s pool and record the draw."""
     with tenant_context(tenant):
         if not BodyAccess.load(actor, tenant).can(Action.EXPORT_AUDIT):
-            raise ApplicationError("Only the body's auditors can draw audit samples.", code="not_an_auditor")
+            raise ApplicationError(
+                "Only the body's auditors can draw audit samples.", code=AssuranceError.NOT_AN_AUDITOR
+            )
         if population not in AuditSample.Population.values:
             raise ApplicationError(
                 "Choose every transaction or the transactions caused by awards.",
-                code="invalid_population",
+                code=AssuranceError.INVALID_POPULATION,
                 field="population",
             )
         if size < 1:
-            raise ApplicationError("Enter a sample size of 1 or more.", code="sample_too_small", field="size")
+            raise ApplicationError(
+                "Enter a sample size of 1 or more.", code=AssuranceError.SAMPLE_TOO_SMALL, field="size"
+            )
         if size > MAX_SAMPLE_SIZE:
             raise ApplicationError(
-                f"Enter a sample size of at most {MAX_SAMPLE_SIZE}.", code="sample_too_large", field="size"
+                f"Enter a sample size of at most {MAX_SAMPLE_SIZE}.", code=AssuranceError.SAMPLE_TOO_LARGE, field="size"
             )
         if seed is not None and not 0 <= seed <= MAX_SEED:
-            raise ApplicationError(f"Enter a seed from 0 to {MAX_SEED}.", code="invalid_seed", field="seed")
+            raise ApplicationError(
+                f"Enter a seed from 0 to {MAX_SEED}.", code=AssuranceError.INVALID_SEED, field="seed"
+            )
         label = (period or "").strip()
         pool = Pool.objects.for_tenant(tenant).filter(label=label).first()
         if pool is None:
             known = ", ".join(Pool.objects.for_tenant(tenant).order_by("-starts_on").values_list("label", flat=True))
             raise ApplicationError(
                 f"There is no pool for the period '{label}'." + (f" Periods with a pool: {known}." if known else ""),
-                code="unknown_period",
+                code=AssuranceError.UNKNOWN_PERIOD,
                 field="period",
             )
     found = population_of(tenant=tenant, pool=pool, kind=population)
@@ -110,7 +118,7 @@ def audit_sample_draw(
         raise ApplicationError(
             f"The period {pool.label} has {found.count} matching transaction{'s' if found.count != 1 else ''}; "
             f"enter a sample size of at most {found.count}.",
-            code="sample_larger_than_population",
+            code=AssuranceError.SAMPLE_LARGER_THAN_POPULATION,
             field="size",
         )
     chosen_seed = secrets.randbelow(MAX_SEED + 1) if seed is None else seed
@@ -134,7 +142,7 @@ def audit_sample_draw(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="audit_sample.drawn",
+            verb=AuditVerb.AUDIT_SAMPLE_DRAWN,
             obj=sample,
             label=f"Audit sample of {size} from {found.count} transactions in {pool.label} (seed {chosen_seed})",
             after={
@@ -169,7 +177,7 @@ def audit_chain_view_record(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="audit_sample.chain_viewed",
+            verb=AuditVerb.AUDIT_SAMPLE_CHAIN_VIEWED,
             object_type="pooling.transaction",
             object_id=str(transaction_id),
             label=f"Transaction {transaction_id} of audit sample {sample.pk}",
@@ -179,4 +187,4 @@ def audit_chain_view_record(
 
 def audit_sample_view_record(*, actor: User, tenant: ResponsibleBody, sample: AuditSample, via: str) -> None:
     with tenant_context(tenant), transaction.atomic():
-        audit_record(actor=actor, tenant=tenant, verb="audit_sample.viewed", obj=sample, after={"via": via})
+        audit_record(actor=actor, tenant=tenant, verb=AuditVerb.AUDIT_SAMPLE_VIEWED, obj=sample, after={"via": via})

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.generic import TemplateView
 
 from accounts.policy import Action
 from accounts.web import BodyMixin
 from assurance.annex import InclusionAnnex, annex_csv, annex_pdf, inclusion_annex
+from core.errors import NotFound
 from groupings.models import Arrangement, ArrangementStatus
 from pooling.models import Pool
 
@@ -51,9 +52,9 @@ class _AnnexMixin(BodyMixin):
         )
         pool = Pool.objects.filter(pk=kwargs["pool_id"]).first()
         if arrangement is None or pool is None or not _overlaps(arrangement, pool):
-            raise Http404("No such annex.")
+            raise NotFound("No such annex.")
         if not self.access.can(Action.VIEW_INCLUSION_ANNEX, arrangement):
-            raise Http404("No such annex.")  # another school's
+            raise NotFound("No such annex.")  # another school's
         self.pool, self.arrangement = pool, arrangement
         return inclusion_annex(tenant=self.body, arrangement=arrangement, pool=pool)
 

@@ -19,6 +19,7 @@ from assurance.auditor import REPORT_KEY
 from assurance.models import AuditSample
 from assurance.services import audit_samples as services
 from core.errors import ApplicationError
+from core.forms import show_service_error
 from pooling.models import Pool
 from reports.selectors import report_run_list
 
@@ -92,7 +93,7 @@ class SampleListView(BodyMixin, TemplateView):
                     seed=form.cleaned_data["seed"],
                 )
             except ApplicationError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                show_service_error(form, exc)
             else:
                 messages.success(request, f"Sample drawn: {sample.size} transactions, seed {sample.seed}.")
                 return HttpResponseRedirect(

@@ -23,6 +23,7 @@ from allauth.mfa.models import Authenticator
 
 from accounts.models import Membership, ResponsibleBody, User
 from core.audit import GENESIS_HASH, content_hash
+from core.audit_verbs import AuditVerb
 from core.models import AuditEvent
 from core.money import apply_rate, split_pence
 from devtools.synthetic.register import BodySpec, SchoolSpec
@@ -60,6 +61,13 @@ CURRENT_STATES = {
 }  # fmt: skip
 AWARDED = {"approved", "partly_approved", "active", "review_due", "renewed", "ended", "closed"}
 DECIDED = AWARDED | {"declined", "reconsideration_requested"}
+
+# The verb the decision service records for each outcome (``case_approve`` writes "case.approve").
+DECISION_VERBS = {
+    "approved": AuditVerb.CASE_APPROVE,
+    "partly_approved": AuditVerb.CASE_PARTLY_APPROVE,
+    "declined": AuditVerb.CASE_DECLINE,
+}
 
 
 def reference(prefix: str, n: int) -> str:
@@ -123,7 +131,7 @@ class BodyPlan:
 
     # --- helpers ---------------------------------------------------------------------
 
-    def audit(self, *, actor: tuple[int, str] | None, verb: str, obj: str, obj_id: int, label: str, at: datetime,
+    def audit(self, *, actor: tuple[int, str] | None, verb: AuditVerb, obj: str, obj_id: int, label: str, at: datetime,
               after: dict[str, Any] | None = None) -> None:  # fmt: skip
         event = AuditEvent(
             id=self.ctx.new_id(AuditEvent),
@@ -203,7 +211,7 @@ class BodyPlan:
             json.dumps(AREAS_OF_NEED), DECISION_CRITERIA, 10, json.dumps({"decision_officer": 2_500_000}), 500,
             "Synthetic policy", admin[1], _at(self.start),
         ))  # fmt: skip
-        self.audit(actor=admin, verb="policy.created", obj="groupings.groupingpolicy", obj_id=policy_id,
+        self.audit(actor=admin, verb=AuditVerb.POLICY_CREATED, obj="groupings.groupingpolicy", obj_id=policy_id,
                    label="Policy v1", at=_at(self.start), after={"pooled_share_bp": share_bp})  # fmt: skip
         schools = [s for s in spec.schools if s.eligible and s.urn in ctx.school_ids]
         self.arrangements: dict[int, int] = {}
@@ -220,8 +228,8 @@ class BodyPlan:
             sendco = self.user("sendco", f"SENDCO of {school.name}"[:200], n + 1)
             self.member(head[0], "head", school_id=school_id)
             self.member(sendco[0], "sendco", school_id=school_id)
-            self.audit(actor=admin, verb="arrangement.approved", obj="groupings.arrangement", obj_id=arrangement_id,
-                       label=school.name, at=_at(self.start))  # fmt: skip
+            self.audit(actor=admin, verb=AuditVerb.ARRANGEMENT_APPROVED, obj="groupings.arrangement",
+                       obj_id=arrangement_id, label=school.name, at=_at(self.start))  # fmt: skip
         weights = [max(1, s.ehc_plans * 3 + s.sen_support) for s in schools]
         for index, period in enumerate(ctx.periods):
             if not schools:
@@ -240,8 +248,8 @@ class BodyPlan:
             accounts[kind.value] = ctx.new_id(Account)
             rows.add(Account, (accounts[kind.value], self.body_id, pool_id, kind.value, "", "", ""))
         pool = {"id": pool_id, "accounts": accounts}
-        self.audit(actor=finance, verb="pool.opened", obj="pooling.pool", obj_id=pool_id, label=f"Pool {period.label}",
-                   at=_at(period.starts_on))  # fmt: skip
+        self.audit(actor=finance, verb=AuditVerb.POOL_OPENED, obj="pooling.pool", obj_id=pool_id,
+                   label=f"Pool {period.label}", at=_at(period.starts_on))  # fmt: skip
         expected_total = reserve_total = 0
         last_receipt = min(ctx.as_of, period.ends_on)
         for school in schools:
@@ -380,8 +388,8 @@ class BodyPlan:
                     end if amount else None, "", end if amount else None, self.policy_id, False, False,
                     _at(decided_on, 14),
                 ))  # fmt: skip
-                self.audit(actor=self.officer, verb=f"case.{outcome}", obj="exceptional_resource.case", obj_id=case_id,
-                           label=reference("ER-", serial), at=_at(decided_on, 14),
+                self.audit(actor=self.officer, verb=DECISION_VERBS[outcome], obj="exceptional_resource.case",
+                           obj_id=case_id, label=reference("ER-", serial), at=_at(decided_on, 14),
                            after={"status": outcome, "amount_pence": amount})  # fmt: skip
                 if amount:
                     award_id = ctx.new_id(Award)
@@ -465,7 +473,7 @@ class BodyPlan:
                     source=("payment_run", run_id),
                     legs=[leg for s, a in batch for leg in (("payable_to_schools", a, s), ("payments_made", -a, s))],
                 )
-            self.audit(actor=None, verb="payment_run.confirmed", obj="pooling.paymentrun", obj_id=run_id,
+            self.audit(actor=None, verb=AuditVerb.PAYMENT_RUN_CONFIRMED, obj="pooling.paymentrun", obj_id=run_id,
                        label=f"Payment run {pay_on}", at=_at(pay_on, 10), after={"total_pence": total})  # fmt: skip
         for month in sorted(due):
             for instalment_id, _school_id, part, schedule_id in due[month]:

@@ -17,7 +17,7 @@ from core.api import created
 from core.errors import ConflictError
 from exceptional_resource import selectors
 from exceptional_resource.apis.cases import AwardTermsSerializer, CaseApi, _headroom_conflict
-from exceptional_resource.apis.pupils import case_school_scope, paginate
+from exceptional_resource.apis.pupils import case_school_scope
 from exceptional_resource.apis.serializers import (
     AwardDetailOutputSerializer,
     AwardOutputSerializer,
@@ -26,6 +26,7 @@ from exceptional_resource.apis.serializers import (
     PenceField,
     award_detail,
 )
+from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Outcome
 from exceptional_resource.services.awards import award_end_early, award_vary, review_record
 from exceptional_resource.services.recoveries import award_recover
@@ -59,7 +60,7 @@ class AwardListApi(AwardApi):
         qs = selectors.award_list(
             tenant=self.tenant, school_ids=case_school_scope(self), status=f.validated_data.get("status", "")
         )
-        return paginate(self, request, qs, AwardOutputSerializer)
+        return self.paginated(qs, AwardOutputSerializer)
 
 
 class AwardDetailApi(AwardApi):
@@ -110,7 +111,7 @@ class AwardEndApi(AwardApi):
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         if award.status != Award.Status.ACTIVE:
-            raise ConflictError("This award has already ended.", code="award_not_active")
+            raise ConflictError("This award has already ended.", code=CaseError.AWARD_NOT_ACTIVE)
         award_end_early(actor=self.actor, tenant=self.tenant, award_id=award.pk, **s.validated_data)
         return Response(self.detail(award.pk))
 
@@ -159,19 +160,6 @@ class ReviewDecideApi(CaseApi):
         )
         end_on = serializers.DateField(required=False, allow_null=True, default=None)
 
-        def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-            if data["decision"] == "renew":
-                self.check_terms(data)
-            elif data["decision"] == "change":
-                errors = {}
-                if data["amount_pence"] <= 0:
-                    errors["amount_pence"] = "Enter the award's new total, in pence, more than 0."
-                if not data["review_on"]:
-                    errors["review_on"] = "Enter the next review date."
-                if errors:
-                    raise serializers.ValidationError(errors)
-            return data
-
     @extend_schema(request=InputSerializer, responses=CaseDetailOutputSerializer)
     def post(self, request: Request, body_slug: str, case_id: int) -> Response:
         case = self.get_case(case_id)
@@ -204,7 +192,7 @@ class ReviewsDueApi(TenantAPIView):
         qs = selectors.reviews_due(
             tenant=self.tenant, school_ids=case_school_scope(self), within_days=f.validated_data["within_days"]
         )
-        return paginate(self, request, qs, self.OutputSerializer)
+        return self.paginated(qs, self.OutputSerializer)
 
 
 class AwardRecoverApi(TenantAPIView):

@@ -10,7 +10,6 @@ for a head or SENDCO, of another school is a 404; an action the role does not al
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -24,7 +23,7 @@ from accounts.policy import Action
 from core.api import created
 from core.errors import ApplicationError
 from exceptional_resource import selectors
-from exceptional_resource.apis.pupils import case_school_scope, paginate
+from exceptional_resource.apis.pupils import case_school_scope
 from exceptional_resource.apis.serializers import (
     CaseDetailOutputSerializer,
     CaseSummaryOutputSerializer,
@@ -32,12 +31,12 @@ from exceptional_resource.apis.serializers import (
     DecisionOutputSerializer,
     PenceField,
 )
+from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Case, CaseStatus, Decision, ResourceLine
 from exceptional_resource.services import cases as case_services
 from exceptional_resource.services import drafts
 from exceptional_resource.services.access_log import case_view_record
 from exceptional_resource.services.comments import case_comment_add
-from pooling import selectors as pool_selectors
 from pooling.services.ledger import InsufficientHeadroom
 
 
@@ -79,7 +78,7 @@ class CaseListApi(CaseApi):
             status=f.validated_data.get("status", ""),
             school_id=f.validated_data.get("school_id"),
         )
-        return paginate(self, request, qs, CaseSummaryOutputSerializer)
+        return self.paginated(qs, CaseSummaryOutputSerializer)
 
 
 class DraftFieldsSerializer(serializers.Serializer):
@@ -317,7 +316,8 @@ class CaseRequestReconsiderationApi(CaseApi):
 
 
 class AwardTermsSerializer(serializers.Serializer):
-    """The terms of an award; required unless the outcome is a decline."""
+    """The terms of an award, parsed only: the service (``award_terms_check``) decides
+    which are required and whether they hold together."""
 
     amount_pence = PenceField(required=False, default=0)
     pool_id = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
@@ -328,26 +328,6 @@ class AwardTermsSerializer(serializers.Serializer):
     ends_on = serializers.DateField(required=False, allow_null=True, default=None)
     review_on = serializers.DateField(required=False, allow_null=True, default=None)
     conditions = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-
-    def check_terms(self, data: dict[str, Any]) -> None:
-        errors: dict[str, str] = {}
-        if data["amount_pence"] <= 0:
-            errors["amount_pence"] = "Enter the amount awarded, in pence, more than 0."
-        for name, message in (
-            ("pool_id", "Choose the funding period's pool."),
-            ("frequency", "Choose monthly or termly payments."),
-            ("starts_on", "Enter the date the award starts."),
-            ("ends_on", "Enter the date the award ends."),
-            ("review_on", "Enter the review date."),
-        ):
-            if not data[name]:
-                errors[name] = message
-        starts_on: date | None = data["starts_on"]
-        ends_on: date | None = data["ends_on"]
-        if starts_on and ends_on and ends_on < starts_on:
-            errors["ends_on"] = "The end date must be on or after the start date."
-        if errors:
-            raise serializers.ValidationError(errors)
 
 
 def _headroom_conflict(exc: InsufficientHeadroom) -> Response:
@@ -382,11 +362,6 @@ class CaseDecideApi(CaseApi):
             help_text="Declining a case whose award is running: the award's last day (unpaid instalments after it "
             "are released). Required then; 400 ``end_on_required`` without it.",
         )
-
-        def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-            if data["outcome"] != Decision.Outcome.DECLINED:
-                self.check_terms(data)
-            return data
 
     class OutputSerializer(serializers.Serializer):
         decision = DecisionOutputSerializer()
@@ -453,31 +428,30 @@ class CaseHeadroomApi(CaseApi):
         self.require(Action.DECIDE_CASE, case)
         f = self.FilterSerializer(data=request.query_params)
         f.is_valid(raise_exception=True)
-        pools = pool_selectors.pool_list(tenant=self.tenant).filter(status="open")
-        pool_id = f.validated_data.get("pool_id")
-        pool = pools.filter(pk=pool_id).first() if pool_id else pools.first()
-        if pool is None:
-            raise ApplicationError("Choose an open funding period.", code="invalid_pool", field="pool_id")
-        headroom = pool_selectors.pool_headroom(tenant=self.tenant, pool=pool)
-        requested = sum(line.total_pence for line in case.resource_lines.all())
-        amount = f.validated_data.get("amount_pence", requested)
-        available = headroom.available_on_expected_pence
-        limit = self.access.decision_limit_pence()
+        preview = selectors.case_headroom_preview(
+            tenant=self.tenant,
+            case=case,
+            officer_limit_pence=self.access.decision_limit_pence(),
+            pool_id=f.validated_data.get("pool_id"),
+            amount_pence=f.validated_data.get("amount_pence"),
+        )
+        if preview is None:
+            raise ApplicationError("Choose an open funding period.", code=CaseError.INVALID_POOL, field="pool_id")
         return Response(
             self.OutputSerializer(
                 {
-                    "pool_id": pool.pk,
-                    "pool_label": pool.label,
-                    "available_pence": available,
-                    "reserve_pence": headroom.reserve_pence,
-                    "committed_outstanding_pence": headroom.committed_outstanding_pence,
-                    "amount_pence": amount,
-                    "available_after_pence": available - amount,
-                    "can_fund": amount <= available,
-                    "shortfall_pence": max(amount - available, 0),
-                    "requested_total_pence": requested,
-                    "officer_limit_pence": limit,
-                    "within_limit": amount <= limit,
+                    "pool_id": preview.pool.pk,
+                    "pool_label": preview.pool.label,
+                    "available_pence": preview.available_pence,
+                    "reserve_pence": preview.headroom.reserve_pence,
+                    "committed_outstanding_pence": preview.headroom.committed_outstanding_pence,
+                    "amount_pence": preview.amount_pence,
+                    "available_after_pence": preview.available_after_pence,
+                    "can_fund": preview.can_fund,
+                    "shortfall_pence": preview.shortfall_pence,
+                    "requested_total_pence": preview.requested_total_pence,
+                    "officer_limit_pence": preview.officer_limit_pence,
+                    "within_limit": preview.within_limit,
                 }
             ).data
         )
@@ -499,9 +473,7 @@ class CaseCommentListApi(CaseApi):
     @extend_schema(responses=CaseCommentOutputSerializer(many=True))
     def get(self, request: Request, body_slug: str, case_id: int) -> Response:
         case = self.find_case(case_id)
-        return paginate(
-            self, request, selectors.case_comments(tenant=self.tenant, case=case), CaseCommentOutputSerializer
-        )
+        return self.paginated(selectors.case_comments(tenant=self.tenant, case=case), CaseCommentOutputSerializer)
 
 
 class CaseCommentAddApi(CaseApi):

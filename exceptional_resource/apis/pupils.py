@@ -5,11 +5,8 @@ audited; lists never carry them."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -19,18 +16,11 @@ from core.api import created
 from core.errors import ApplicationError
 from exceptional_resource import selectors
 from exceptional_resource.apis.serializers import PupilOutputSerializer
+from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Pupil
 from exceptional_resource.models.cases import YEAR_GROUPS
 from exceptional_resource.services.pupils import pupil_create, pupil_identity_view, pupil_transfer
 from groupings.models import School
-from groupings.policy_defaults import need_codes
-from groupings.selectors import policy_in_force
-
-
-def paginate(view: TenantAPIView, request: Request, qs: Any, serializer: type[serializers.Serializer]) -> Response:
-    paginator = PageNumberPagination()
-    page: Any = paginator.paginate_queryset(qs, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
 
 
 def case_school_scope(view: TenantAPIView) -> set[int] | None:
@@ -53,7 +43,7 @@ class PupilListApi(TenantAPIView):
         qs = selectors.pupil_list(tenant=self.tenant, school_ids=case_school_scope(self))
         if "school_id" in f.validated_data:
             qs = qs.filter(school_id=f.validated_data["school_id"])
-        return paginate(self, request, qs, PupilOutputSerializer)
+        return self.paginated(qs, PupilOutputSerializer)
 
 
 class PupilCreateApi(TenantAPIView):
@@ -81,17 +71,13 @@ class PupilCreateApi(TenantAPIView):
         data = dict(s.validated_data)
         school = School.objects.filter(pk=data.pop("school_id")).first()
         if school is None or not self.access.can(Action.RAISE_CASE, school):
-            raise ApplicationError("Choose your own school.", code="invalid_school", field="school_id")
-        policy = policy_in_force(tenant=self.tenant)
-        if policy is None:
-            raise ApplicationError("The grouping has no policy in force yet.", code="no_policy")
+            raise ApplicationError("Choose your own school.", code=CaseError.INVALID_SCHOOL, field="school_id")
         known = selectors.pupil_list(tenant=self.tenant, school_ids=None).count()
         try:
             pupil = pupil_create(
                 actor=self.actor,
                 tenant=self.tenant,
                 school_id=school.pk,
-                need_codes=need_codes(policy.areas_of_need),
                 **data,
             )
         except ApplicationError as exc:

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accounts.models import ResponsibleBody, User
 from core.audit import audit_record
+from core.audit_verbs import AuditVerb
 from core.tenancy import tenant_context
 from exceptional_resource.models import Case, Decision
 
@@ -14,7 +15,7 @@ from exceptional_resource.models import Case, Decision
 def case_view_record(*, actor: User, tenant: ResponsibleBody, case: Case, via: str) -> None:
     """Record that ``actor`` read ``case`` (``via`` says where: "api", "page")."""
     with tenant_context(tenant), transaction.atomic():
-        audit_record(actor=actor, tenant=tenant, verb="case.viewed", obj=case, after={"via": via})
+        audit_record(actor=actor, tenant=tenant, verb=AuditVerb.CASE_VIEWED, obj=case, after={"via": via})
 
 
 def decision_letter_record_view(*, actor: User, tenant: ResponsibleBody, decision: Decision, kind: str) -> None:
@@ -23,7 +24,7 @@ def decision_letter_record_view(*, actor: User, tenant: ResponsibleBody, decisio
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="decision_letter.downloaded" if kind == "pdf" else "decision_letter.viewed",
+            verb=AuditVerb.DECISION_LETTER_DOWNLOADED if kind == "pdf" else AuditVerb.DECISION_LETTER_VIEWED,
             obj=decision,
             label=f"Decision letter ({kind.upper()}) for case {decision.case.reference}",
         )

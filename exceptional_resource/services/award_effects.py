@@ -38,8 +38,11 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
 from core.audit import audit_record, text_fingerprint
+from core.audit_verbs import AuditVerb
 from core.errors import ApplicationError, ConflictError
+from core.locking import lock_rows
 from core.money import format_pence
+from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Case, CaseEvent
 from exceptional_resource.notifications import after_case_event
 from pooling.models import Instalment, Pool
@@ -51,7 +54,7 @@ EFFECTS = (NEW, VARIED, ENDED, RENEWED, NONE)
 
 
 @dataclass(frozen=True)
-class AwardTerms:
+class NewAwardTerms:
     """A new award's terms (a first approval or a renewal)."""
 
     pool_id: int
@@ -70,7 +73,7 @@ class Effect:
 
 def running_awards(case: Case) -> list[Award]:
     """The case's active awards, locked, oldest first (the caller holds the case's lock)."""
-    return list(Award.objects.select_for_update().filter(case=case, status=Award.Status.ACTIVE).order_by("pk"))
+    return list(lock_rows(Award.objects).filter(case=case, status=Award.Status.ACTIVE).order_by("pk"))
 
 
 def _unpaid(award_ids: list[int]) -> QuerySet[Instalment]:
@@ -106,7 +109,7 @@ def award_vary_locked(
     difference (``commitment_post`` locks the pool's accounts and re-checks headroom for an
     increase) and the unpaid instalments are re-split; never below what is paid."""
     if award.status != Award.Status.ACTIVE:
-        raise ConflictError("Only an active award can be varied.", code="award_not_active")
+        raise ConflictError("Only an active award can be varied.", code=CaseError.AWARD_NOT_ACTIVE)
     before = award.amount_pence
     if new_amount_pence == before:
         return award
@@ -130,7 +133,7 @@ def award_vary_locked(
     audit_record(
         actor=actor,
         tenant=tenant,
-        verb="award.varied",
+        verb=AuditVerb.AWARD_VARIED,
         obj=award,
         before={"amount_pence": before},
         after={"amount_pence": new_amount_pence, "reason": text_fingerprint(reason)},
@@ -155,7 +158,7 @@ def award_end_locked(
             raise ConflictError(
                 f"{format_pence(owed)} of this award is due on or before {end_on:%-d %B %Y} and not yet paid: "
                 f"pay it in a payment run first, or end the award before {first:%-d %B %Y}.",
-                code="unpaid_instalments",
+                code=CaseError.UNPAID_INSTALMENTS,
                 field="end_on",
                 extra={"unpaid_pence": owed},
             )
@@ -167,7 +170,7 @@ def award_end_locked(
     audit_record(
         actor=actor,
         tenant=tenant,
-        verb="award.ended_early",
+        verb=AuditVerb.AWARD_ENDED_EARLY,
         obj=award,
         after={"ended_on": end_on, "reason": text_fingerprint(reason), "released_pence": stopped.released_pence},
     )
@@ -175,11 +178,11 @@ def award_end_locked(
 
 
 def _new_award(
-    *, actor: User, tenant: ResponsibleBody, case: Case, decision_id: int, terms: AwardTerms, use_reserve: bool
+    *, actor: User, tenant: ResponsibleBody, case: Case, decision_id: int, terms: NewAwardTerms, use_reserve: bool
 ) -> Award:
     pool = Pool.objects.filter(pk=terms.pool_id, status="open").first()
     if pool is None:
-        raise ApplicationError("Choose an open funding period.", code="invalid_pool", field="pool_id")
+        raise ApplicationError("Choose an open funding period.", code=CaseError.INVALID_POOL, field="pool_id")
     award = Award.objects.create(
         responsible_body=tenant,
         case=case,
@@ -213,7 +216,7 @@ def decision_effect(
     reason: str,
     decision_id: int | None = None,
     amount_pence: int = 0,
-    terms: AwardTerms | None = None,
+    terms: NewAwardTerms | None = None,
     end_on: date | None = None,
     use_reserve: bool = False,
 ) -> Effect:
@@ -229,7 +232,7 @@ def decision_effect(
         if end_on is None:
             raise ApplicationError(
                 "This case has a running award: enter the day it ends (unpaid instalments after it are released).",
-                code="end_on_required",
+                code=CaseError.END_ON_REQUIRED,
                 field="end_on",
             )
         settle = decision == "decline"
@@ -251,9 +254,9 @@ def decision_effect(
         )
         return Effect(VARIED, varied)
     if decision == "change":
-        raise ConflictError("This case has no active award to change.", code="award_not_active")
+        raise ConflictError("This case has no active award to change.", code=CaseError.AWARD_NOT_ACTIVE)
     if terms is None or decision_id is None:
-        raise ApplicationError("Enter the award's terms.", code="amount_required", field="amount_pence")
+        raise ApplicationError("Enter the award's terms.", code=CaseError.AMOUNT_REQUIRED, field="amount_pence")
     kind = NEW
     if decision == "renew" and running:
         for old in running:
@@ -269,8 +272,8 @@ def decision_effect(
 
 __all__ = [
     "EFFECTS",
-    "AwardTerms",
     "Effect",
+    "NewAwardTerms",
     "award_end_locked",
     "award_vary_locked",
     "case_unpaid_pence",

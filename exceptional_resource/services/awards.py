@@ -10,8 +10,11 @@ from django.utils import timezone
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
 from core.audit import audit_record
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
 from core.tenancy import tenant_context
+from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Outcome
 from exceptional_resource.notifications import after_case_event
 from exceptional_resource.services.award_effects import award_end_locked, award_vary_locked
@@ -20,14 +23,16 @@ from exceptional_resource.services.award_effects import award_end_locked, award_
 def _officer(actor: User, tenant: ResponsibleBody, case: Case) -> BodyAccess:
     access = BodyAccess.load(actor, tenant)
     if not access.can(Action.DECIDE_CASE, case) or access.needs_mfa_for(Action.DECIDE_CASE):
-        raise ApplicationError("Only a decision officer with MFA set up can change an award.", code="not_allowed")
+        raise ApplicationError(
+            "Only a decision officer with MFA set up can change an award.", code=CaseError.NOT_ALLOWED
+        )
     return access
 
 
 def _award(award_id: int) -> Award:
-    award = Award.objects.select_for_update().select_related("case").filter(pk=award_id).first()
+    award = lock_rows(Award.objects).select_related("case").filter(pk=award_id).first()
     if award is None:
-        raise ApplicationError("No such award.", code="not_found")
+        raise NotFound("No such award.")
     return award
 
 
@@ -47,16 +52,16 @@ def award_vary(*, actor: User, tenant: ResponsibleBody, award_id: int, new_amoun
     checked against headroom and the officer's limit) and unpaid instalments are re-split
     (``award_effects.award_vary_locked``, which every decision that varies an award uses)."""
     if not reason.strip():
-        raise ApplicationError("Say why the award changes.", code="reason_required", field="reason")
+        raise ApplicationError("Say why the award changes.", code=CaseError.REASON_REQUIRED, field="reason")
     with tenant_context(tenant), transaction.atomic():
         award = _award(award_id)
         access = _officer(actor, tenant, award.case)
         if award.status != Award.Status.ACTIVE:
-            raise ConflictError("Only an active award can be varied.", code="award_not_active")
+            raise ConflictError("Only an active award can be varied.", code=CaseError.AWARD_NOT_ACTIVE)
         if new_amount_pence > access.decision_limit_pence():
             raise ConflictError(
                 "This is above your delegated limit: an officer with a higher limit must decide it.",
-                code="over_delegated_limit",
+                code=CaseError.OVER_DELEGATED_LIMIT,
             )
         award_vary_locked(actor=actor, tenant=tenant, award=award, new_amount_pence=new_amount_pence, reason=reason)
     return award
@@ -87,12 +92,12 @@ def awards_mark_reviews_due(*, tenant: ResponsibleBody, today: date | None = Non
     marked = []
     with tenant_context(tenant), transaction.atomic():
         due_ids = Outcome.objects.filter(case__status=CaseStatus.ACTIVE, review_on__lte=day).values("case_id")
-        due = Case.objects.select_for_update().filter(pk__in=due_ids, status=CaseStatus.ACTIVE).order_by("pk")
+        due = lock_rows(Case.objects).filter(pk__in=due_ids, status=CaseStatus.ACTIVE).order_by("pk")
         for case in due:
             case.status = CaseStatus.REVIEW_DUE
             case.save(update_fields=["status"])
             _event(case, None, "review_due", "The review date has come: record progress against each outcome.")
-            audit_record(actor=None, tenant=tenant, verb="case.review_due", obj=case)
+            audit_record(actor=None, tenant=tenant, verb=AuditVerb.CASE_REVIEW_DUE, obj=case)
             marked.append(case.pk)
     return marked
 
@@ -101,22 +106,24 @@ def review_record(*, actor: User, tenant: ResponsibleBody, case_id: int, results
     """The school records progress against each outcome: achieved, partly or not yet, with
     a note. Every outcome of the case must be given a result."""
     with tenant_context(tenant), transaction.atomic():
-        case = Case.objects.select_for_update().filter(pk=case_id).first()
+        case = lock_rows(Case.objects).filter(pk=case_id).first()
         if case is None:
-            raise ApplicationError("No such case.", code="not_found")
+            raise NotFound("No such case.")
         if not BodyAccess.load(actor, tenant).can(Action.RAISE_CASE, case):
-            raise ApplicationError("Only the school's head or SENDCO records the review.", code="not_allowed")
+            raise ApplicationError("Only the school's head or SENDCO records the review.", code=CaseError.NOT_ALLOWED)
         if case.status != CaseStatus.REVIEW_DUE:
-            raise ConflictError("This case has no review due.", code="no_review_due")
+            raise ConflictError("This case has no review due.", code=CaseError.NO_REVIEW_DUE)
         outcomes = {o.pk: o for o in Outcome.objects.filter(case=case)}
         if set(results) != set(outcomes):
             raise ApplicationError(
-                "Record a result for every intended outcome.", code="results_incomplete", field="results"
+                "Record a result for every intended outcome.", code=CaseError.RESULTS_INCOMPLETE, field="results"
             )
         for outcome_id, (result, note) in results.items():
             if result not in Outcome.Result.values:
                 raise ApplicationError(
-                    "Choose achieved, partly achieved or not yet achieved.", code="invalid_result", field="results"
+                    "Choose achieved, partly achieved or not yet achieved.",
+                    code=CaseError.INVALID_RESULT,
+                    field="results",
                 )
             outcome = outcomes[outcome_id]
             outcome.result, outcome.result_note = result, note.strip()[:500]
@@ -130,7 +137,7 @@ def review_record(*, actor: User, tenant: ResponsibleBody, case_id: int, results
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="case.review_recorded",
+            verb=AuditVerb.CASE_REVIEW_RECORDED,
             obj=case,
             after={str(i): r for i, (r, _) in results.items()},
         )

@@ -27,15 +27,18 @@ from django.utils import timezone
 from accounts.models import ResponsibleBody, Role, User
 from accounts.policy import Action, BodyAccess
 from core.audit import audit_record
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
 from core.money import format_pence
 from core.tenancy import tenant_context
 from exceptional_resource.clock import add_working_days, elapsed_working_days
+from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision
 from exceptional_resource.notifications import after_case_event
 from exceptional_resource.services.award_effects import (
     NEW,
-    AwardTerms,
+    NewAwardTerms,
     case_unpaid_pence,
     decision_effect,
     running_awards,
@@ -61,6 +64,17 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, Action]] = {
         Action.RAISE_CASE,
     ),
 }
+# The audit verb each transition records: "case.<transition>".
+TRANSITION_AUDIT_VERBS: dict[str, AuditVerb] = {
+    "submit": AuditVerb.CASE_SUBMIT,
+    "request_information": AuditVerb.CASE_REQUEST_INFORMATION,
+    "provide_information": AuditVerb.CASE_PROVIDE_INFORMATION,
+    "approve": AuditVerb.CASE_APPROVE,
+    "partly_approve": AuditVerb.CASE_PARTLY_APPROVE,
+    "decline": AuditVerb.CASE_DECLINE,
+    "withdraw": AuditVerb.CASE_WITHDRAW,
+    "request_reconsideration": AuditVerb.CASE_REQUEST_RECONSIDERATION,
+}
 # A case in one of these has nothing left to pay (the database refuses it too, migration 0009).
 SETTLED_STATUSES = frozenset({S.DECLINED, S.WITHDRAWN, S.CLOSED})
 MAX_OUTCOMES = 4
@@ -74,9 +88,9 @@ def _access(actor: User, tenant: ResponsibleBody) -> BodyAccess:
 
 
 def _lock(case_id: int) -> Case:
-    case = Case.objects.select_for_update().filter(pk=case_id).first()
+    case = lock_rows(Case.objects).filter(pk=case_id).first()
     if case is None:
-        raise ApplicationError("No such case.", code="not_found")
+        raise NotFound("No such case.")
     return case
 
 
@@ -93,20 +107,20 @@ def _move(
     sources, target, action = TRANSITIONS[name]
     access = _access(actor, tenant)
     if not access.can(action, case):
-        raise ApplicationError("Your role does not allow this on this case.", code="not_allowed")
+        raise ApplicationError("Your role does not allow this on this case.", code=CaseError.NOT_ALLOWED)
     if action in {Action.DECIDE_CASE} and access.needs_mfa_for(action):
-        raise ApplicationError("Set up multi-factor authentication before deciding cases.", code="mfa_required")
+        raise ApplicationError("Set up multi-factor authentication before deciding cases.", code=CaseError.MFA_REQUIRED)
     if case.status not in sources:
         raise ConflictError(
             f"This case is {case.get_status_display().lower()}: it cannot move to "
             f"{CaseStatus(target).label.lower()} from there.",
-            code="invalid_transition",
+            code=CaseError.INVALID_TRANSITION,
         )
     if target in SETTLED_STATUSES and (unpaid := case_unpaid_pence(case)):
         raise ConflictError(
             f"An award of this case still has {format_pence(unpaid)} of unpaid instalments: end the award "
             "first (its unpaid instalments are released) or pay them.",
-            code="unpaid_instalments",
+            code=CaseError.UNPAID_INSTALMENTS,
             extra={"unpaid_pence": unpaid},
         )
     before = case.status
@@ -117,7 +131,7 @@ def _move(
     audit_record(
         actor=actor,
         tenant=tenant,
-        verb=f"case.{name}",
+        verb=TRANSITION_AUDIT_VERBS[name],
         obj=case,
         before={"status": before},
         after={"status": target, **audit},
@@ -156,21 +170,23 @@ def check_segregation(*, actor: User, case: Case, policy: GroupingPolicy) -> Non
     if policy.segregation_of_duties and actor.email in case_raised_by(case):
         raise ConflictError(
             "You raised this case, so under the grouping's segregation of duties another officer must decide it.",
-            code="segregation_of_duties",
+            code=CaseError.SEGREGATION_OF_DUTIES,
             extra={"policy_version": policy.version},
         )
 
 
 def missing_for_submission(case: Case) -> list[tuple[str, str]]:
-    """What a head must still give before the case can be submitted: (field, message)."""
+    """What a head must still give before the case can be submitted: (field, message). The
+    one rule for completeness: ``case_submit`` refuses with it and the draft's task list
+    shows it (reading the rows ``case_get`` prefetched, so the list costs no more queries)."""
     missing = []
     if not case.need_description.strip():
         missing.append(("need_description", "Describe the pupil's need."))
-    if not case.provision.exists():
+    if not case.provision.all():
         missing.append(("provision", "Add at least one row of the provision already in place, with its cost."))
-    if not case.resource_lines.exists():
+    if not case.resource_lines.all():
         missing.append(("resource_lines", "Add what you are asking for."))
-    outcomes = case.outcomes.count()
+    outcomes = len(case.outcomes.all())
     if outcomes == 0:
         missing.append(("outcomes", "Add at least one intended outcome with a review date."))
     elif outcomes > MAX_OUTCOMES:
@@ -189,12 +205,14 @@ def case_submit(*, actor: User, tenant: ResponsibleBody, case_id: int) -> Case:
         missing = missing_for_submission(case) if case.status == S.DRAFT else []
         if missing:
             field, message = missing[0]
-            raise ApplicationError(message, code="incomplete_case", field=field, extra={"missing": dict(missing)})
+            raise ApplicationError(
+                message, code=CaseError.INCOMPLETE_CASE, field=field, extra={"missing": dict(missing)}
+            )
         today = timezone.localdate()
         policy = _policy_on(today)
         if policy is None:
             raise ConflictError(
-                "The grouping has no policy in force, so cases cannot be decided yet.", code="no_policy"
+                "The grouping has no policy in force, so cases cannot be decided yet.", code=CaseError.NO_POLICY
             )
         case.submitted_on = today
         case.policy = policy
@@ -212,7 +230,7 @@ def case_submit(*, actor: User, tenant: ResponsibleBody, case_id: int) -> Case:
 def case_request_information(*, actor: User, tenant: ResponsibleBody, case_id: int, question: str) -> Case:
     """Ask the school for something the decision needs. The clock pauses until it answers."""
     if not question.strip():
-        raise ApplicationError("Say what information you need.", code="question_required", field="question")
+        raise ApplicationError("Say what information you need.", code=CaseError.QUESTION_REQUIRED, field="question")
     with tenant_context(tenant), transaction.atomic():
         case = _lock(case_id)
         _move(actor=actor, tenant=tenant, case=case, name="request_information", note=question.strip())
@@ -221,7 +239,7 @@ def case_request_information(*, actor: User, tenant: ResponsibleBody, case_id: i
 
 def case_provide_information(*, actor: User, tenant: ResponsibleBody, case_id: int, answer: str) -> Case:
     if not answer.strip():
-        raise ApplicationError("Give the information asked for.", code="answer_required", field="answer")
+        raise ApplicationError("Give the information asked for.", code=CaseError.ANSWER_REQUIRED, field="answer")
     with tenant_context(tenant), transaction.atomic():
         case = _lock(case_id)
         _move(actor=actor, tenant=tenant, case=case, name="provide_information", note=answer.strip())
@@ -273,7 +291,9 @@ def case_withdraw(*, actor: User, tenant: ResponsibleBody, case_id: int, reason:
 def case_request_reconsideration(*, actor: User, tenant: ResponsibleBody, case_id: int, grounds: str) -> Case:
     """Ask for a decision to be looked at again; a different officer decides it."""
     if not grounds.strip():
-        raise ApplicationError("Say why the decision should be reconsidered.", code="grounds_required", field="grounds")
+        raise ApplicationError(
+            "Say why the decision should be reconsidered.", code=CaseError.GROUNDS_REQUIRED, field="grounds"
+        )
     with tenant_context(tenant), transaction.atomic():
         case = _lock(case_id)
         _move(actor=actor, tenant=tenant, case=case, name="request_reconsideration", note=grounds.strip())
@@ -314,9 +334,11 @@ def case_decide(
     ends it on ``end_on``, which is then required."""
     name = {"approved": "approve", "partly_approved": "partly_approve", "declined": "decline"}.get(outcome)
     if name is None:
-        raise ApplicationError("Choose approve, partly approve or decline.", code="invalid_outcome", field="outcome")
+        raise ApplicationError(
+            "Choose approve, partly approve or decline.", code=CaseError.INVALID_OUTCOME, field="outcome"
+        )
     if not reasons.strip():
-        raise ApplicationError("Give the reasons for the decision.", code="reasons_required", field="reasons")
+        raise ApplicationError("Give the reasons for the decision.", code=CaseError.REASONS_REQUIRED, field="reasons")
     try:
         return _decide(
             actor=actor,
@@ -345,7 +367,7 @@ def case_decide(
                 verb="headroom_shortfall",
                 note=f"{exc.message} Escalated to the finance officers and trustees.",
             )
-            audit_record(actor=actor, tenant=tenant, verb="case.headroom_shortfall", obj=case, after=exc.extra)
+            audit_record(actor=actor, tenant=tenant, verb=AuditVerb.CASE_HEADROOM_SHORTFALL, obj=case, after=exc.extra)
         raise
     except ConflictError as exc:
         # A refusal the case's record must show: the officer stood aside (recusal), or the
@@ -353,23 +375,84 @@ def case_decide(
         # The refused decision was rolled back; these are written after it, on their own.
         recorded = REFUSALS_RECORDED.get(exc.code)
         if recorded is not None:
-            verb, note = recorded
+            verb, audit_verb, note = recorded
             with tenant_context(tenant), transaction.atomic():
                 case = Case.objects.get(pk=case_id)
                 _event(case=case, actor=actor, verb=verb, note=note.format(**(exc.extra or {})))
-                audit_record(actor=actor, tenant=tenant, verb=f"case.{verb}", obj=case, after=exc.extra or None)
+                audit_record(actor=actor, tenant=tenant, verb=audit_verb, obj=case, after=exc.extra or None)
             exc.recorded = True
         raise
 
 
-REFUSALS_RECORDED = {
-    "recused": ("recused", "The officer works at this school and stood aside."),
-    "segregation_of_duties": (
+@dataclass(frozen=True)
+class AwardTerms:
+    pool: Pool
+    starts_on: date
+    ends_on: date
+    review_on: date
+
+
+def award_terms_check(
+    *,
+    access: BodyAccess,
+    policy: GroupingPolicy,
+    amount_pence: int,
+    pool_id: int | None,
+    frequency: str,
+    starts_on: date | None,
+    ends_on: date | None,
+    review_on: date | None,
+    use_reserve: bool = False,
+) -> AwardTerms:
+    """The one check of an award's terms (approving a case, renewing one after review),
+    refusing the first rule broken on the field it names; the page's form and the API's
+    serializer only parse. Returns the checked terms with the open pool the award draws on."""
+    if amount_pence <= 0:
+        raise ApplicationError("Enter the amount awarded.", code=CaseError.AMOUNT_REQUIRED, field="amount_pence")
+    limit = access.decision_limit_pence()
+    if amount_pence > limit:
+        raise ConflictError(
+            "This is above your delegated limit: an officer with a higher limit must decide it.",
+            code=CaseError.OVER_DELEGATED_LIMIT,
+            extra={"limit_pence": limit, "amount_pence": amount_pence},
+        )
+    reserve_floor = int(policy.delegated_limits_pence.get("reserve_draw_min_limit", RESERVE_DRAW_MIN_LIMIT))
+    if use_reserve and limit < reserve_floor:
+        raise ConflictError(
+            "Only officers with a higher delegated limit may draw on the urgent reserve.",
+            code=CaseError.RESERVE_NOT_ALLOWED,
+        )
+    if frequency not in Decision.Frequency.values:
+        raise ApplicationError(
+            "Choose monthly or termly payments.", code=CaseError.INVALID_FREQUENCY, field="frequency"
+        )
+    if starts_on is None:
+        raise ApplicationError("Enter the first day of the award.", code=CaseError.INVALID_DATES, field="starts_on")
+    if ends_on is None:
+        raise ApplicationError("Enter the last day of the award.", code=CaseError.INVALID_DATES, field="ends_on")
+    if ends_on < starts_on:
+        raise ApplicationError(
+            "The last day must be on or after the first day.", code=CaseError.INVALID_DATES, field="ends_on"
+        )
+    if review_on is None:
+        raise ApplicationError("Enter the review date.", code=CaseError.REVIEW_REQUIRED, field="review_on")
+    pool = Pool.objects.filter(pk=pool_id, status="open").first() if pool_id else None
+    if pool is None:
+        raise ApplicationError("Choose an open funding period.", code=CaseError.INVALID_POOL, field="pool_id")
+    return AwardTerms(pool=pool, starts_on=starts_on, ends_on=ends_on, review_on=review_on)
+
+
+# A refusal's code -> (case event verb, audit verb, note on the case's record).
+REFUSALS_RECORDED: dict[str, tuple[str, AuditVerb, str]] = {
+    CaseError.RECUSED: ("recused", AuditVerb.CASE_RECUSED, "The officer works at this school and stood aside."),
+    CaseError.SEGREGATION_OF_DUTIES: (
         "segregation_refused",
+        AuditVerb.CASE_SEGREGATION_REFUSED,
         "Refused under the policy's segregation of duties: the officer raised this case, so another must decide it.",
     ),
-    "over_delegated_limit": (
+    CaseError.OVER_DELEGATED_LIMIT: (
         "escalated",
+        AuditVerb.CASE_ESCALATED,
         "Above the officer's delegated limit: an officer with a higher limit must decide it.",
     ),
 }
@@ -398,23 +481,25 @@ def _decide(
         case = _lock(case_id)
         access = _access(actor, tenant)
         if not access.can(Action.DECIDE_CASE, case):
-            raise ApplicationError("Your role does not allow this on this case.", code="not_allowed")
+            raise ApplicationError("Your role does not allow this on this case.", code=CaseError.NOT_ALLOWED)
         if any(m.role in (Role.HEAD, Role.SENDCO) and m.school_id == case.school_id for m in access.memberships):
-            raise ConflictError("You work at this school, so another officer must decide this case.", code="recused")
+            raise ConflictError(
+                "You work at this school, so another officer must decide this case.", code=CaseError.RECUSED
+            )
         if case.status == S.RECONSIDERATION_REQUESTED:
             previous = Decision.objects.filter(case=case).order_by("-decided_at").first()
             if previous is not None and previous.officer_id == actor.pk:
                 raise ConflictError(
-                    "A reconsideration is decided by a different officer.", code="same_officer_reconsideration"
+                    "A reconsideration is decided by a different officer.", code=CaseError.SAME_OFFICER_RECONSIDERATION
                 )
         policy = case.policy or _policy_on(timezone.localdate())
         if policy is None:
-            raise ConflictError("The grouping has no policy in force.", code="no_policy")
+            raise ConflictError("The grouping has no policy in force.", code=CaseError.NO_POLICY)
         check_segregation(actor=actor, case=case, policy=policy)
         unknown = [c for c in criteria_met if c not in policy.decision_criteria]
         if unknown:
             raise ApplicationError(
-                "Tick criteria from the published list only.", code="unknown_criteria", field="criteria_met"
+                "Tick criteria from the published list only.", code=CaseError.UNKNOWN_CRITERIA, field="criteria_met"
             )
         if case.status not in TRANSITIONS[name][0]:
             _move(actor=actor, tenant=tenant, case=case, name=name)  # refuses, naming the status
@@ -428,40 +513,20 @@ def _decide(
         )
         pool = None
         if outcome != "declined":
-            if amount_pence <= 0:
-                raise ApplicationError("Enter the amount awarded.", code="amount_required", field="amount_pence")
-            limit = access.decision_limit_pence()
-            if amount_pence > limit:
-                raise ConflictError(
-                    "This is above your delegated limit: an officer with a higher limit must decide it.",
-                    code="over_delegated_limit",
-                    extra={"limit_pence": limit, "amount_pence": amount_pence},
-                )
-            reserve_floor = int(policy.delegated_limits_pence.get("reserve_draw_min_limit", RESERVE_DRAW_MIN_LIMIT))
-            if use_reserve and limit < reserve_floor:
-                raise ConflictError(
-                    "Only officers with a higher delegated limit may draw on the urgent reserve.",
-                    code="reserve_not_allowed",
-                )
             if schedule is not None:  # superseding: the running award keeps its pool, payments and dates
-                pool, frequency = schedule.pool, schedule.frequency
+                pool_id, frequency = schedule.pool_id, schedule.frequency
                 starts_on, ends_on = schedule.starts_on, schedule.ends_on
-            if frequency not in Decision.Frequency.values:
-                raise ApplicationError(
-                    "Choose monthly or termly payments.", code="invalid_frequency", field="frequency"
-                )
-            if starts_on is None or ends_on is None or ends_on < starts_on:
-                raise ApplicationError(
-                    "Enter the award's start and end dates, the end on or after the start.",
-                    code="invalid_dates",
-                    field="ends_on",
-                )
-            if review_on is None:
-                raise ApplicationError("Enter the review date.", code="review_required", field="review_on")
-            if pool is None:
-                pool = Pool.objects.filter(pk=pool_id, status="open").first()
-            if pool is None:
-                raise ApplicationError("Choose an open funding period.", code="invalid_pool", field="pool_id")
+            pool = award_terms_check(
+                access=access,
+                policy=policy,
+                amount_pence=amount_pence,
+                pool_id=pool_id,
+                frequency=frequency,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                review_on=review_on,
+                use_reserve=use_reserve,
+            ).pool
         previous = Decision.objects.filter(case=case).order_by("-decided_at", "-pk").first()
         decision = Decision.objects.create(
             responsible_body=tenant,
@@ -491,7 +556,7 @@ def _decide(
             reason=reasons.strip(),
             decision_id=decision.pk,
             amount_pence=amount_pence,
-            terms=AwardTerms(
+            terms=NewAwardTerms(
                 pool_id=pool.pk,
                 amount_pence=amount_pence,
                 frequency=frequency,

@@ -16,8 +16,11 @@ from django.utils import timezone
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
 from core.audit import audit_record, redact_text, snapshot
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
 from core.tenancy import tenant_context
+from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Case, CaseStatus, Outcome, ProvisionRow, Pupil, ResourceLine
 from exceptional_resource.services.cases import MAX_OUTCOMES
 from groupings.models import Arrangement
@@ -65,13 +68,13 @@ def _may_raise(actor: User, tenant: ResponsibleBody, obj: Any) -> bool:
 
 
 def _draft(*, actor: User, tenant: ResponsibleBody, case_id: int) -> Case:
-    case = Case.objects.select_for_update().filter(pk=case_id).first()
+    case = lock_rows(Case.objects).filter(pk=case_id).first()
     if case is None:
-        raise ApplicationError("No such case.", code="not_found")
+        raise NotFound("No such case.")
     if not _may_raise(actor, tenant, case):
-        raise ApplicationError("Only the school's head or SENDCO edits a case.", code="not_allowed")
+        raise ApplicationError("Only the school's head or SENDCO edits a case.", code=CaseError.NOT_ALLOWED)
     if case.status != CaseStatus.DRAFT:
-        raise ConflictError("Only a draft can be changed: this case has been sent.", code="case_not_draft")
+        raise ConflictError("Only a draft can be changed: this case has been sent.", code=CaseError.CASE_NOT_DRAFT)
     return case
 
 
@@ -82,17 +85,17 @@ def _touch(case: Case) -> None:
 
 def _whole(name: str, value: Any, *, minimum: int, maximum: int, message: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise ApplicationError(message, code="invalid_value", field=name)
+        raise ApplicationError(message, code=CaseError.INVALID_VALUE, field=name)
     return value
 
 
 def _text(name: str, value: Any, *, required: bool, message: str) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if required and not text:
-        raise ApplicationError(message, code="required", field=name)
+        raise ApplicationError(message, code=CaseError.REQUIRED, field=name)
     limit = _MAX_LENGTHS.get(name)
     if limit is not None and len(text) > limit:
-        raise ApplicationError(f"Keep this to {limit} characters or fewer.", code="too_long", field=name)
+        raise ApplicationError(f"Keep this to {limit} characters or fewer.", code=CaseError.TOO_LONG, field=name)
     return text
 
 
@@ -103,7 +106,7 @@ def _pence(name: str, value: Any) -> int:
 def _clean_draft_fields(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(DRAFT_FIELDS)
     if unknown:
-        raise ApplicationError("That cannot be changed here.", code="unknown_field", field=sorted(unknown)[0])
+        raise ApplicationError("That cannot be changed here.", code=CaseError.UNKNOWN_FIELD, field=sorted(unknown)[0])
     clean: dict[str, Any] = {}
     for name, value in fields.items():
         if name == "need_description":
@@ -112,13 +115,13 @@ def _clean_draft_fields(fields: dict[str, Any]) -> dict[str, Any]:
             clean[name] = _pence(name, value)
         elif name in ("parents_involved", "pupil_involved"):
             if value is not None and not isinstance(value, bool):
-                raise ApplicationError("Answer yes or no.", code="invalid_value", field=name)
+                raise ApplicationError("Answer yes or no.", code=CaseError.INVALID_VALUE, field=name)
             clean[name] = value
         elif name in ("parents_summary", "pupil_summary"):
             clean[name] = _text(name, value, required=False, message="")
         elif name == "urgency":
             if value not in Case.Urgency.values:
-                raise ApplicationError("Choose routine or urgent.", code="invalid_choice", field=name)
+                raise ApplicationError("Choose routine or urgent.", code=CaseError.INVALID_CHOICE, field=name)
             clean[name] = value
     return clean
 
@@ -131,12 +134,16 @@ def case_create_draft(*, actor: User, tenant: ResponsibleBody, pupil_id: int, **
         pupil = Pupil.objects.filter(pk=pupil_id).first()
         if pupil is None or not _may_raise(actor, tenant, pupil):
             raise ApplicationError(
-                "Choose a pupil recorded at your school in this grouping.", code="invalid_pupil", field="pupil_id"
+                "Choose a pupil recorded at your school in this grouping.",
+                code=CaseError.INVALID_PUPIL,
+                field="pupil_id",
             )
         in_grouping = Arrangement.objects.filter(school_id=pupil.school_id, status__in=["active", "notice_given"])
         if not in_grouping.exists():
             raise ApplicationError(
-                "The pupil's school is not a member of this grouping.", code="school_not_in_grouping", field="pupil_id"
+                "The pupil's school is not a member of this grouping.",
+                code=CaseError.SCHOOL_NOT_IN_GROUPING,
+                field="pupil_id",
             )
         case = Case(
             responsible_body=tenant,
@@ -150,7 +157,7 @@ def case_create_draft(*, actor: User, tenant: ResponsibleBody, pupil_id: int, **
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="case.drafted",
+            verb=AuditVerb.CASE_DRAFTED,
             obj=case,
             after=redact_text(snapshot(case, ("reference", "pupil", "school", *clean)), FREE_TEXT),
         )
@@ -170,7 +177,7 @@ def case_update_draft(*, actor: User, tenant: ResponsibleBody, case_id: int, **f
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="case.draft_updated",
+            verb=AuditVerb.CASE_DRAFT_UPDATED,
             obj=case,
             before=redact_text(before, FREE_TEXT),
             after=redact_text(clean, FREE_TEXT),
@@ -219,7 +226,7 @@ def provision_row_add(*, actor: User, tenant: ResponsibleBody, case_id: int, **v
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="case.provision_added",
+            verb=AuditVerb.CASE_PROVISION_ADDED,
             obj=case,
             after=redact_text({"id": row.pk, **clean}, FREE_TEXT),
         )
@@ -231,12 +238,16 @@ def provision_row_remove(*, actor: User, tenant: ResponsibleBody, case_id: int, 
         case = _draft(actor=actor, tenant=tenant, case_id=case_id)
         row = ProvisionRow.objects.filter(pk=row_id, case=case).first()
         if row is None:
-            raise ApplicationError("No such provision row on this case.", code="not_found", field="row_id")
+            raise NotFound("No such provision row on this case.", field="row_id")
         before = {"id": row.pk, **snapshot(row, PROVISION_FIELDS)}
         row.delete()
         _touch(case)
         audit_record(
-            actor=actor, tenant=tenant, verb="case.provision_removed", obj=case, before=redact_text(before, FREE_TEXT)
+            actor=actor,
+            tenant=tenant,
+            verb=AuditVerb.CASE_PROVISION_REMOVED,
+            obj=case,
+            before=redact_text(before, FREE_TEXT),
         )
 
 
@@ -245,19 +256,19 @@ def provision_row_remove(*, actor: User, tenant: ResponsibleBody, case_id: int, 
 
 def _date(name: str, value: Any) -> date:
     if not isinstance(value, date):
-        raise ApplicationError("Enter a real date.", code="invalid_date", field=name)
+        raise ApplicationError("Enter a real date.", code=CaseError.INVALID_DATE, field=name)
     return value
 
 
 def _clean_resource(values: dict[str, Any]) -> dict[str, Any]:
     kind = values.get("kind")
     if kind not in ResourceLine.Kind.values:
-        raise ApplicationError("Choose what kind of resource this is.", code="invalid_choice", field="kind")
+        raise ApplicationError("Choose what kind of resource this is.", code=CaseError.INVALID_CHOICE, field="kind")
     starts_on = _date("starts_on", values.get("starts_on"))
     ends_on = _date("ends_on", values.get("ends_on"))
     if ends_on < starts_on:
         raise ApplicationError(
-            "The end date must be on or after the start date.", code="invalid_dates", field="ends_on"
+            "The end date must be on or after the start date.", code=CaseError.INVALID_DATES, field="ends_on"
         )
     return {
         "kind": kind,
@@ -283,7 +294,7 @@ def resource_line_add(*, actor: User, tenant: ResponsibleBody, case_id: int, **v
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="case.resource_added",
+            verb=AuditVerb.CASE_RESOURCE_ADDED,
             obj=case,
             after=redact_text({"id": line.pk, **clean}, FREE_TEXT),
         )
@@ -295,12 +306,16 @@ def resource_line_remove(*, actor: User, tenant: ResponsibleBody, case_id: int, 
         case = _draft(actor=actor, tenant=tenant, case_id=case_id)
         line = ResourceLine.objects.filter(pk=line_id, case=case).first()
         if line is None:
-            raise ApplicationError("No such resource line on this case.", code="not_found", field="line_id")
+            raise NotFound("No such resource line on this case.", field="line_id")
         before = {"id": line.pk, **snapshot(line, RESOURCE_FIELDS)}
         line.delete()
         _touch(case)
         audit_record(
-            actor=actor, tenant=tenant, verb="case.resource_removed", obj=case, before=redact_text(before, FREE_TEXT)
+            actor=actor,
+            tenant=tenant,
+            verb=AuditVerb.CASE_RESOURCE_REMOVED,
+            obj=case,
+            before=redact_text(before, FREE_TEXT),
         )
 
 
@@ -326,14 +341,16 @@ def outcome_add(*, actor: User, tenant: ResponsibleBody, case_id: int, **values:
         case = _draft(actor=actor, tenant=tenant, case_id=case_id)
         if Outcome.objects.filter(case=case).count() >= MAX_OUTCOMES:
             raise ApplicationError(
-                f"Keep to {MAX_OUTCOMES} intended outcomes or fewer.", code="too_many_outcomes", field="outcomes"
+                f"Keep to {MAX_OUTCOMES} intended outcomes or fewer.",
+                code=CaseError.TOO_MANY_OUTCOMES,
+                field="outcomes",
             )
         outcome = Outcome.objects.create(responsible_body=tenant, case=case, **clean)
         _touch(case)
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="case.outcome_added",
+            verb=AuditVerb.CASE_OUTCOME_ADDED,
             obj=case,
             after=redact_text({"id": outcome.pk, **clean}, FREE_TEXT),
         )
@@ -345,10 +362,14 @@ def outcome_remove(*, actor: User, tenant: ResponsibleBody, case_id: int, outcom
         case = _draft(actor=actor, tenant=tenant, case_id=case_id)
         outcome = Outcome.objects.filter(pk=outcome_id, case=case).first()
         if outcome is None:
-            raise ApplicationError("No such outcome on this case.", code="not_found", field="outcome_id")
+            raise NotFound("No such outcome on this case.", field="outcome_id")
         before = {"id": outcome.pk, **snapshot(outcome, OUTCOME_FIELDS)}
         outcome.delete()
         _touch(case)
         audit_record(
-            actor=actor, tenant=tenant, verb="case.outcome_removed", obj=case, before=redact_text(before, FREE_TEXT)
+            actor=actor,
+            tenant=tenant,
+            verb=AuditVerb.CASE_OUTCOME_REMOVED,
+            obj=case,
+            before=redact_text(before, FREE_TEXT),
         )

@@ -15,9 +15,12 @@ from django.db import transaction
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
 from core.audit import audit_record
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
 from core.tenancy import tenant_context
 from core.uploads import validate_upload
+from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Case, CaseDocument, CaseEvent, CaseStatus
 
 EVIDENCE_TYPES = frozenset({"pdf", "docx", "xlsx", "png", "jpg", "jpeg"})
@@ -30,11 +33,11 @@ def _label(document: CaseDocument, case: Case) -> str:
 
 
 def _case_for(actor: User, tenant: ResponsibleBody, case_id: int, *, lock: bool) -> tuple[Case, BodyAccess]:
-    qs = Case.objects.select_for_update() if lock else Case.objects.all()
+    qs = lock_rows(Case.objects) if lock else Case.objects.all()
     case = qs.filter(pk=case_id).first()
     access = BodyAccess.load(actor, tenant)
     if case is None or not access.can(Action.VIEW_CASE, case):
-        raise ApplicationError("No such case.", code="not_found")
+        raise NotFound("No such case.")
     return case, access
 
 
@@ -48,11 +51,13 @@ def evidence_can_remove(access: BodyAccess, case: Case) -> bool:
 
 def _check_may_add(access: BodyAccess, case: Case) -> None:
     if not access.can(Action.RAISE_CASE, case):
-        raise ApplicationError("Only the school's head or SENDCO adds evidence.", code="not_allowed", field="file")
+        raise ApplicationError(
+            "Only the school's head or SENDCO adds evidence.", code=CaseError.NOT_ALLOWED, field="file"
+        )
     if case.status not in OPEN_TO_EVIDENCE:
         raise ConflictError(
             "Evidence can be added only while the case is a draft, submitted, or answering a request for information.",
-            code="case_closed_to_evidence",
+            code=CaseError.CASE_CLOSED_TO_EVIDENCE,
             field="file",
         )
 
@@ -95,7 +100,7 @@ def evidence_upload(*, actor: User, tenant: ResponsibleBody, case_id: int, uploa
             audit_record(
                 actor=actor,
                 tenant=tenant,
-                verb="case.evidence_added",
+                verb=AuditVerb.CASE_EVIDENCE_ADDED,
                 obj=document,
                 label=_label(document, case),
                 after={"case_id": case.pk, "content_type": checked.content_type, "size_bytes": checked.size},
@@ -111,20 +116,20 @@ def evidence_remove(*, actor: User, tenant: ResponsibleBody, casedocument_id: in
     with tenant_context(tenant), transaction.atomic():
         document = CaseDocument.objects.filter(pk=casedocument_id).first()
         if document is None:
-            raise ApplicationError("No such document.", code="not_found")
+            raise NotFound("No such document.")
         case, access = _case_for(actor, tenant, document.case_id, lock=True)
         if not access.can(Action.RAISE_CASE, case):
-            raise ApplicationError("Only the school's head or SENDCO removes evidence.", code="not_allowed")
+            raise ApplicationError("Only the school's head or SENDCO removes evidence.", code=CaseError.NOT_ALLOWED)
         if case.status not in REMOVABLE:
             raise ConflictError(
-                "Evidence can be removed only while the case is a draft.", code="case_not_draft", field="file"
+                "Evidence can be removed only while the case is a draft.", code=CaseError.CASE_NOT_DRAFT, field="file"
             )
         label = _label(document, case)
         stored, storage = str(document.file.name), document.file.storage
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="case.evidence_removed",
+            verb=AuditVerb.CASE_EVIDENCE_REMOVED,
             obj=document,
             label=label,
             before={"case_id": case.pk, "sha256": document.sha256, "size_bytes": document.size_bytes},
@@ -146,12 +151,12 @@ def evidence_download(*, actor: User, tenant: ResponsibleBody, casedocument_id: 
     with tenant_context(tenant), transaction.atomic():
         document = CaseDocument.objects.select_related("case").filter(pk=casedocument_id).first()
         if document is None:
-            raise ApplicationError("No such document.", code="not_found")
+            raise NotFound("No such document.")
         case, _ = _case_for(actor, tenant, document.case_id, lock=False)
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="case.evidence_downloaded",
+            verb=AuditVerb.CASE_EVIDENCE_DOWNLOADED,
             obj=document,
             label=_label(document, case),
             after={"case_id": case.pk},

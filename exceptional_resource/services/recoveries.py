@@ -18,9 +18,12 @@ from django.utils import timezone
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
 from core.audit import audit_record, text_fingerprint
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
 from core.money import format_pence
 from core.tenancy import tenant_context
+from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, CaseEvent
 from exceptional_resource.notifications import after_case_event
 from pooling.models import Instalment, Pool, Transaction
@@ -60,25 +63,31 @@ def award_recover(
 ) -> Recovery:
     """Record ``amount_pence`` recovered from the award's school (see the module)."""
     if not isinstance(amount_pence, int) or isinstance(amount_pence, bool) or amount_pence < 1:
-        raise ApplicationError("Enter the amount recovered, at least 1p.", code="invalid_amount", field="amount_pence")
+        raise ApplicationError(
+            "Enter the amount recovered, at least 1p.", code=CaseError.INVALID_AMOUNT, field="amount_pence"
+        )
     if not reason.strip():
-        raise ApplicationError("Say why the money is recovered.", code="reason_required", field="reason")
+        raise ApplicationError("Say why the money is recovered.", code=CaseError.REASON_REQUIRED, field="reason")
     day = received_on or timezone.localdate()
     if day > timezone.localdate():
-        raise ApplicationError("The money cannot be received in the future.", code="future_date", field="received_on")
+        raise ApplicationError(
+            "The money cannot be received in the future.", code=CaseError.FUTURE_DATE, field="received_on"
+        )
     with tenant_context(tenant), transaction.atomic():
         access = BodyAccess.load(actor, tenant)
         if not access.can(Action.MOVE_MONEY) or access.needs_mfa_for(Action.MOVE_MONEY):
-            raise ApplicationError("Only a finance officer with MFA set up records a recovery.", code="not_allowed")
-        award = Award.objects.select_for_update().select_related("case", "pool").filter(pk=award_id).first()
+            raise ApplicationError(
+                "Only a finance officer with MFA set up records a recovery.", code=CaseError.NOT_ALLOWED
+            )
+        award = lock_rows(Award.objects).select_related("case", "pool").filter(pk=award_id).first()
         if award is None:
-            raise ApplicationError("No such award.", code="not_found")
+            raise NotFound("No such award.")
         recoverable = award_recoverable_pence(award)
         if amount_pence > recoverable:
             raise ConflictError(
                 f"This award has paid the school {format_pence(recoverable)} that has not been recovered: "
                 "a recovery cannot be more.",
-                code="over_recovery",
+                code=CaseError.OVER_RECOVERY,
                 field="amount_pence",
                 extra={"recoverable_pence": recoverable},
             )
@@ -105,7 +114,7 @@ def award_recover(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="award.recovered",
+            verb=AuditVerb.AWARD_RECOVERED,
             obj=award,
             after={
                 "amount_pence": amount_pence,

@@ -22,13 +22,15 @@ from django.utils import timezone
 from accounts.models import ResponsibleBody, Role, User
 from accounts.policy import Action, BodyAccess
 from core.audit import audit_record
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
 from core.tenancy import tenant_context
+from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision, Outcome
 from exceptional_resource.notifications import after_case_event
-from exceptional_resource.services.award_effects import AwardTerms, decision_effect
-from exceptional_resource.services.cases import REFUSALS_RECORDED, check_segregation
-from pooling.models import Pool
+from exceptional_resource.services.award_effects import NewAwardTerms, decision_effect
+from exceptional_resource.services.cases import REFUSALS_RECORDED, award_terms_check, check_segregation
 from pooling.services.ledger import InsufficientHeadroom
 
 REVIEW_DECISIONS = ("renew", "change", "end")
@@ -57,11 +59,13 @@ def _event(case: Case, actor: User, verb: str, note: str, from_status: str = "",
 def _check_officer(actor: User, tenant: ResponsibleBody, case: Case) -> BodyAccess:
     access = BodyAccess.load(actor, tenant)
     if not access.can(Action.DECIDE_CASE, case):
-        raise ApplicationError("Your role does not allow this on this case.", code="not_allowed")
+        raise ApplicationError("Your role does not allow this on this case.", code=CaseError.NOT_ALLOWED)
     if access.needs_mfa_for(Action.DECIDE_CASE):
-        raise ApplicationError("Set up multi-factor authentication before deciding cases.", code="mfa_required")
+        raise ApplicationError("Set up multi-factor authentication before deciding cases.", code=CaseError.MFA_REQUIRED)
     if any(m.role in (Role.HEAD, Role.SENDCO) and m.school_id == case.school_id for m in access.memberships):
-        raise ConflictError("You work at this school, so another officer must decide this case.", code="recused")
+        raise ConflictError(
+            "You work at this school, so another officer must decide this case.", code=CaseError.RECUSED
+        )
     return access
 
 
@@ -71,7 +75,9 @@ def _active_award(case: Case) -> Award | None:
 
 def _next_review(case: Case, review_on: date | None) -> date:
     if review_on is None or review_on <= timezone.localdate():
-        raise ApplicationError("Enter the next review date, after today.", code="review_required", field="review_on")
+        raise ApplicationError(
+            "Enter the next review date, after today.", code=CaseError.REVIEW_REQUIRED, field="review_on"
+        )
     Outcome.objects.filter(case=case).update(review_on=review_on)
     return review_on
 
@@ -97,9 +103,9 @@ def review_decide(
     frequency, dates, next review); ``change`` the new total (``amount_pence``) and next
     review; ``end`` the date it ends (today when not given)."""
     if decision not in REVIEW_DECISIONS:
-        raise ApplicationError("Choose renew, change or end.", code="invalid_decision", field="decision")
+        raise ApplicationError("Choose renew, change or end.", code=CaseError.INVALID_DECISION, field="decision")
     if not reasons.strip():
-        raise ApplicationError("Give the reasons for the decision.", code="reasons_required", field="reasons")
+        raise ApplicationError("Give the reasons for the decision.", code=CaseError.REASONS_REQUIRED, field="reasons")
     try:
         return _review_decide(
             actor=actor,
@@ -121,16 +127,16 @@ def review_decide(
         with tenant_context(tenant), transaction.atomic():
             case = Case.objects.get(pk=case_id)
             _event(case, actor, "headroom_shortfall", f"{exc.message} Escalated to the finance officers and trustees.")
-            audit_record(actor=actor, tenant=tenant, verb="case.headroom_shortfall", obj=case, after=exc.extra)
+            audit_record(actor=actor, tenant=tenant, verb=AuditVerb.CASE_HEADROOM_SHORTFALL, obj=case, after=exc.extra)
         raise
     except ConflictError as exc:
         recorded = REFUSALS_RECORDED.get(exc.code)  # recusal or escalation: kept on the case's record
         if recorded is not None:
-            verb, note = recorded
+            verb, audit_verb, note = recorded
             with tenant_context(tenant), transaction.atomic():
                 case = Case.objects.get(pk=case_id)
-                _event(case, actor, verb, note.format(**(exc.extra or {})))
-                audit_record(actor=actor, tenant=tenant, verb=f"case.{verb}", obj=case, after=exc.extra or None)
+                _event(case, actor, verb, note)
+                audit_record(actor=actor, tenant=tenant, verb=audit_verb, obj=case, after=exc.extra or None)
             exc.recorded = True
         raise
 
@@ -153,17 +159,17 @@ def _review_decide(
     end_on: date | None,
 ) -> ReviewDecisionResult:
     with tenant_context(tenant), transaction.atomic():
-        case = Case.objects.select_for_update().filter(pk=case_id).first()
+        case = lock_rows(Case.objects).filter(pk=case_id).first()
         if case is None:
-            raise ApplicationError("No such case.", code="not_found")
+            raise NotFound("No such case.")
         access = _check_officer(actor, tenant, case)
         if case.policy is not None:
             check_segregation(actor=actor, case=case, policy=case.policy)
         if case.status != CaseStatus.REVIEW_DUE:
-            raise ConflictError("This case has no review due.", code="no_review_due")
+            raise ConflictError("This case has no review due.", code=CaseError.NO_REVIEW_DUE)
         if Outcome.objects.filter(case=case, result="").exists():
             raise ConflictError(
-                "The school has not yet recorded progress against every outcome.", code="review_not_recorded"
+                "The school has not yet recorded progress against every outcome.", code=CaseError.REVIEW_NOT_RECORDED
             )
         if decision == "end":
             return _end(actor=actor, tenant=tenant, case=case, reasons=reasons.strip(), end_on=end_on)
@@ -207,7 +213,7 @@ def _end(
         _event(case, actor, "review_end", reasons, before, CaseStatus.ENDED)
     else:
         _event(case, actor, "review_end", reasons)
-    audit_record(actor=actor, tenant=tenant, verb="case.review_ended", obj=case, after={"ended_on": day})
+    audit_record(actor=actor, tenant=tenant, verb=AuditVerb.CASE_REVIEW_ENDED, obj=case, after={"ended_on": day})
     return ReviewDecisionResult(case=case, decision=None, award=award)
 
 
@@ -222,13 +228,13 @@ def _change(
     review_on: date | None,
 ) -> ReviewDecisionResult:
     if _active_award(case) is None:
-        raise ConflictError("This case has no active award to change.", code="award_not_active")
+        raise ConflictError("This case has no active award to change.", code=CaseError.AWARD_NOT_ACTIVE)
     if amount_pence <= 0:
-        raise ApplicationError("Enter the award's new total.", code="amount_required", field="amount_pence")
+        raise ApplicationError("Enter the award's new total.", code=CaseError.AMOUNT_REQUIRED, field="amount_pence")
     if amount_pence > access.decision_limit_pence():
         raise ConflictError(
             "This is above your delegated limit: an officer with a higher limit must decide it.",
-            code="over_delegated_limit",
+            code=CaseError.OVER_DELEGATED_LIMIT,
             extra={"limit_pence": access.decision_limit_pence(), "amount_pence": amount_pence},
         )
     next_review = _next_review(case, review_on)
@@ -242,7 +248,7 @@ def _change(
     audit_record(
         actor=actor,
         tenant=tenant,
-        verb="case.review_changed",
+        verb=AuditVerb.CASE_REVIEW_CHANGED,
         obj=case,
         before={"status": CaseStatus.REVIEW_DUE},
         after={"status": CaseStatus.ACTIVE, "amount_pence": amount_pence, "review_on": next_review},
@@ -268,31 +274,22 @@ def _renew(
 ) -> ReviewDecisionResult:
     policy = case.policy
     if policy is None:
-        raise ConflictError("The grouping has no policy in force.", code="no_policy")
+        raise ConflictError("The grouping has no policy in force.", code=CaseError.NO_POLICY)
     if any(c not in policy.decision_criteria for c in criteria_met):
         raise ApplicationError(
-            "Tick criteria from the published list only.", code="unknown_criteria", field="criteria_met"
+            "Tick criteria from the published list only.", code=CaseError.UNKNOWN_CRITERIA, field="criteria_met"
         )
-    if amount_pence <= 0:
-        raise ApplicationError("Enter the amount awarded.", code="amount_required", field="amount_pence")
-    limit = access.decision_limit_pence()
-    if amount_pence > limit:
-        raise ConflictError(
-            "This is above your delegated limit: an officer with a higher limit must decide it.",
-            code="over_delegated_limit",
-            extra={"limit_pence": limit, "amount_pence": amount_pence},
-        )
-    if frequency not in Decision.Frequency.values:
-        raise ApplicationError("Choose monthly or termly payments.", code="invalid_frequency", field="frequency")
-    if starts_on is None or ends_on is None or ends_on < starts_on:
-        raise ApplicationError(
-            "Enter the award's start and end dates, the end on or after the start.",
-            code="invalid_dates",
-            field="ends_on",
-        )
-    pool = Pool.objects.filter(pk=pool_id, status="open").first()
-    if pool is None:
-        raise ApplicationError("Choose an open funding period.", code="invalid_pool", field="pool_id")
+    terms = award_terms_check(
+        access=access,
+        policy=policy,
+        amount_pence=amount_pence,
+        pool_id=pool_id,
+        frequency=frequency,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        review_on=review_on,
+    )
+    pool, starts_on, ends_on = terms.pool, terms.starts_on, terms.ends_on
     next_review = _next_review(case, review_on)
     previous = Decision.objects.filter(case=case).order_by("-decided_at", "-pk").first()
     running = _active_award(case)
@@ -322,7 +319,7 @@ def _renew(
         decision="renew",
         reason=reasons,
         decision_id=new.pk,
-        terms=AwardTerms(
+        terms=NewAwardTerms(
             pool_id=pool.pk, amount_pence=amount_pence, frequency=frequency, starts_on=starts_on, ends_on=ends_on
         ),
     )
@@ -345,7 +342,7 @@ def _renew(
     audit_record(
         actor=actor,
         tenant=tenant,
-        verb="case.renewed",
+        verb=AuditVerb.CASE_RENEWED,
         obj=case,
         before={"status": CaseStatus.REVIEW_DUE},
         after={"status": CaseStatus.ACTIVE, "amount_pence": amount_pence, "award_id": award.pk},

@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
+from core.forms import show_service_error
 from core.web import paginate_list
 from exceptional_resource import selectors
 from exceptional_resource.forms import AnswerForm, CommentForm, ReconsiderationForm, WithdrawForm
@@ -24,7 +25,7 @@ from exceptional_resource.services.cases import (
     case_withdraw,
 )
 from exceptional_resource.services.comments import case_comment_add
-from exceptional_resource.views.common import CaseMixin, letter_url, show_error, status_tag, timeline
+from exceptional_resource.views.common import CaseMixin, letter_url, status_tag, timeline
 from exceptional_resource.views.evidence import evidence_context
 
 S = CaseStatus
@@ -137,7 +138,7 @@ class CaseDetailView(CaseMixin, TemplateView):
             try:
                 case_comment_add(actor=self.actor, tenant=self.body, case_id=case.pk, text=form.cleaned_data["text"])
             except ApplicationError as exc:
-                show_error(form, exc)
+                show_service_error(form, exc)
             else:
                 messages.success(request, "Your comment has been added.")
                 return HttpResponseRedirect(self.case_url() + "#comments")
@@ -199,7 +200,7 @@ class _CaseFormView(CaseMixin, TemplateView):
             try:
                 self.act(form.cleaned_data)
             except ApplicationError as exc:
-                show_error(form, exc)
+                show_service_error(form, exc)
             else:
                 messages.success(request, self.done)
                 return HttpResponseRedirect(self.case_url())

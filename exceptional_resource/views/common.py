@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
-from core.errors import ApplicationError
+from core.errors import NotFound
 from exceptional_resource import selectors
 from exceptional_resource.models import Case, CaseStatus
 from exceptional_resource.services.access_log import case_view_record
@@ -116,13 +115,6 @@ def status_tag(status: str) -> dict[str, str]:
     }
 
 
-def show_error(form: forms.Form, exc: ApplicationError, fields: dict[str, str] | None = None) -> None:
-    """Put a service's refusal on the field it names (mapped to the form's own name), or
-    at the top of the form."""
-    field = (fields or {}).get(exc.field or "", exc.field)
-    form.add_error(field if field in form.fields else None, exc.message)
-
-
 def case_url(name: str, body: ResponsibleBody, **kwargs: Any) -> str:
     return reverse(f"cases:{name}", kwargs={"body_slug": body.slug, **kwargs})
 
@@ -150,7 +142,7 @@ class CaseMixin(BodyMixin):
                 tenant=self.body, case_id=self.kwargs["case_id"], school_ids=self.access.school_ids(self.case_action)
             )
             if not self.access.can(self.case_action, case):
-                raise Http404("No such case.")
+                raise NotFound("No such case.")
             self._case = case
             if self.request.method == "GET":  # every read of a case is audited (a POST audits its own change)
                 case_view_record(actor=self.actor, tenant=self.body, case=case, via="page")

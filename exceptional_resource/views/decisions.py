@@ -8,14 +8,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import F, Sum
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.models import Role
 from accounts.policy import Action
 from accounts.web import BodyMixin
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
+from core.forms import show_service_error
 from core.money import format_pence, parse_pounds
 from core.web import paginate_list
 from exceptional_resource import selectors
@@ -24,7 +25,7 @@ from exceptional_resource.models import Award, Case, CaseStatus, Decision
 from exceptional_resource.services.awards import award_end_early, award_vary
 from exceptional_resource.services.cases import case_decide, case_request_information
 from exceptional_resource.views.cases import _CaseFormView
-from exceptional_resource.views.common import CaseMixin, show_error, status_tag
+from exceptional_resource.views.common import CaseMixin, status_tag
 from pooling.services.ledger import InsufficientHeadroom
 
 S = CaseStatus
@@ -113,14 +114,22 @@ class DecideView(CaseMixin, TemplateView):
         parts = selectors.case_detail_parts(case=case)
         context.update(parts)
         amount = self._typed_amount(form)
-        chosen = form["pool"].value() or (str(self.pools[0][0].pk) if self.pools else "")
-        headroom = next((h for p, h in self.pools if str(p.pk) == str(chosen)), None)
-        pool = next((p for p, _ in self.pools if str(p.pk) == str(chosen)), None)
-        context.update(
-            pool=pool,
-            headroom=headroom,
+        chosen = str(form["pool"].value() or "")
+        preview = selectors.case_headroom_preview(
+            tenant=self.body,
+            case=case,
+            officer_limit_pence=self.access.decision_limit_pence(),
+            pool_id=int(chosen) if chosen.isdigit() else None,
             amount_pence=amount,
-            after_pence=headroom.available_on_expected_pence - amount if headroom is not None else None,
+            pools=self.pools,
+        )
+        if chosen and not chosen.isdigit():
+            preview = None
+        context.update(
+            pool=preview.pool if preview else None,
+            headroom=preview.headroom if preview else None,
+            amount_pence=amount,
+            after_pence=preview.available_after_pence if preview else None,
             limit_pence=self.access.decision_limit_pence(),
             recused=any(
                 m.role in (Role.HEAD, Role.SENDCO) and m.school_id == case.school_id for m in self.access.memberships
@@ -176,7 +185,7 @@ class DecideView(CaseMixin, TemplateView):
         except ApplicationError as exc:
             if exc.code in REFUSALS:
                 return self.render_to_response(self.get_context_data(form=form, refusal=REFUSALS[exc.code]))
-            show_error(form, exc, DECIDE_FIELDS)
+            show_service_error(form, exc, DECIDE_FIELDS)
             return self.render_to_response(self.get_context_data(form=form))
         outcome = result.decision.get_outcome_display().lower()
         if result.award is not None:
@@ -217,7 +226,7 @@ class _AwardFormView(_CaseFormView):
         if not hasattr(self, "_award"):
             award = selectors.award_get(tenant=self.body, award_id=self.kwargs["award_id"], school_ids=None)
             if not self.access.can(Action.DECIDE_CASE, award):
-                raise Http404("No such award.")
+                raise NotFound("No such award.")
             self._award = award
         return self._award
 

@@ -9,13 +9,14 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
+from core.forms import show_service_error
 from core.tenancy import tenant_context
 from exceptional_resource import selectors
 from exceptional_resource.forms import (
@@ -41,7 +42,7 @@ from exceptional_resource.services.drafts import (
     resource_line_add,
     resource_line_remove,
 )
-from exceptional_resource.views.common import CaseMixin, case_url, show_error
+from exceptional_resource.views.common import CaseMixin, case_url
 from exceptional_resource.views.evidence import evidence_context
 from groupings.models import GroupingPolicy, School
 from groupings.policy_defaults import AREAS_OF_NEED
@@ -69,6 +70,8 @@ MISSING_SECTION = {
 
 
 def _needs(policy: GroupingPolicy | None) -> list[tuple[str, str]]:
+    """The form's choices (the defaults shown until a policy is in force; recording a pupil
+    then refuses with ``no_policy``, as the API does)."""
     areas = policy.areas_of_need if policy is not None else AREAS_OF_NEED
     return [(str(n["code"]), str(n["label"])) for a in areas for n in a["needs"]]  # type: ignore[union-attr]
 
@@ -114,14 +117,13 @@ class NewCaseView(BodyMixin, TemplateView):
                     secondary_need=data["secondary_need"],
                     name=data["name"],
                     upn=data["upn"],
-                    need_codes={code for code, _ in _needs(self.policy)},
                 )
                 pupil_id = pupil.pk
             else:
                 pupil_id = int(data["pupil"])
             case = case_create_draft(actor=self.actor, tenant=self.body, pupil_id=pupil_id)
         except ApplicationError as exc:
-            show_error(form, exc, {"pupil_id": "pupil"})
+            show_service_error(form, exc, {"pupil_id": "pupil"})
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(request, f"Case {case.reference} has been started and saved as a draft.")
         return HttpResponseRedirect(case_url("draft", self.body, case_id=case.pk))
@@ -160,14 +162,9 @@ class TaskListView(_DraftMixin, TemplateView):
             "draft-resources": len(case.resource_lines.all()),
             "draft-outcomes": len(case.outcomes.all()),
         }
-        done = {
-            "draft-need": bool(case.need_description.strip()),
-            "draft-provision": counts["draft-provision"] > 0,
-            "draft-funding": bool(case.own_imf_pence or case.notional_sen_pence),
-            "draft-resources": counts["draft-resources"] > 0,
-            "draft-outcomes": 0 < counts["draft-outcomes"] <= MAX_OUTCOMES,
-            "draft-involvement": case.parents_involved is not None and case.pupil_involved is not None,
-        }
+        unanswered = {MISSING_SECTION[field] for field, _ in missing_for_submission(case)}
+        done = {name: name not in unanswered for name, _ in SECTIONS}
+        done["draft-funding"] = bool(case.own_imf_pence or case.notional_sen_pence)  # optional
         tasks = []
         for name, title in SECTIONS:
             if done[name]:
@@ -230,7 +227,7 @@ class _SectionView(_DraftMixin, TemplateView):
             try:
                 self.save(form.cleaned_data)
             except ApplicationError as exc:
-                show_error(form, exc, self.field_map())
+                show_service_error(form, exc, self.field_map())
             else:
                 return HttpResponseRedirect(self.after_save())
         return self.render_to_response(self.get_context_data(form=form))
@@ -463,8 +460,6 @@ class _RowRemoveView(_DraftMixin, TemplateView):
         try:
             self.remove(int(kwargs[self.row_kwarg]))
         except ApplicationError as exc:
-            if exc.code == "not_found":
-                raise Http404("No such row.") from exc
             messages.error(request, exc.message)
         else:
             messages.success(request, "Removed.")

@@ -19,7 +19,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
@@ -27,7 +27,7 @@ from django.views.generic import TemplateView
 from accounts.models import ResponsibleBody
 from accounts.policy import Action, BodyAccess
 from accounts.web import BodyMixin
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
 from core.uploads import TYPE_NAMES
 from exceptional_resource import selectors_evidence as selectors
 from exceptional_resource.models import Case, CaseDocument
@@ -99,7 +99,7 @@ class EvidenceView(BodyMixin, TemplateView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         case = self.case()
         if not services.evidence_can_add(self.access, case):
-            raise Http404("No such page.")
+            raise NotFound("No such page.")
         form = EvidenceForm(request.POST, request.FILES)
         here = reverse("cases:evidence", kwargs={"body_slug": self.body.slug, "case_id": case.pk})
         if form.is_valid():
@@ -130,7 +130,7 @@ class EvidenceDownloadView(BodyMixin, TemplateView):
         try:
             services.evidence_download(actor=self.actor, tenant=self.body, casedocument_id=document.pk)
         except ApplicationError as exc:
-            raise Http404("No such document.") from exc
+            raise NotFound("No such document.") from exc
         return evidence_file_response(document)
 
 
@@ -170,7 +170,7 @@ class EvidenceRemoveView(BodyMixin, TemplateView):
             school_ids=self.access.school_ids(Action.RAISE_CASE),
         )
         if not services.evidence_can_remove(self.access, document.case):
-            raise Http404("No such page.")
+            raise NotFound("No such page.")
         return document
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

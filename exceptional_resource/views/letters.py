@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.generic import TemplateView
 
 from accounts.policy import Action
+from core.errors import NotFound
 from exceptional_resource import letters
 from exceptional_resource.models import Case, Decision
 from exceptional_resource.services.access_log import decision_letter_record_view
@@ -25,7 +26,7 @@ class _LetterMixin(CaseMixin):
     def get_case(self) -> Case:
         case = super().get_case()
         if not (self.access.can(Action.RAISE_CASE, case) or self.access.can(Action.DECIDE_CASE, case)):
-            raise Http404("No such letter.")
+            raise NotFound("No such letter.")
         return case
 
     def letter(self) -> tuple[Decision, letters.Letter]:
@@ -34,7 +35,7 @@ class _LetterMixin(CaseMixin):
                 body=self.body, case=self.get_case(), decision_id=self.request.GET.get("decision", "")
             )
         except letters.NoSuchLetter as exc:
-            raise Http404("No such decision letter.") from exc
+            raise NotFound("No such decision letter.") from exc
 
 
 class DecisionLetterView(_LetterMixin, TemplateView):

@@ -12,13 +12,13 @@ from django.views.generic import TemplateView
 from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
+from core.forms import show_service_error
 from core.money import format_pence
 from core.tenancy import tenant_context
 from exceptional_resource import selectors
 from exceptional_resource.forms import RecoveryForm
 from exceptional_resource.models import Award
 from exceptional_resource.services.recoveries import award_paid_pence, award_recover, award_recoverable_pence
-from exceptional_resource.views.common import show_error
 from pooling.models import Pool
 
 
@@ -56,7 +56,7 @@ class AwardRecoverView(BodyMixin, TemplateView):
                     received_on=form.cleaned_data["received_on"],
                 )
             except ApplicationError as exc:
-                show_error(form, exc, {"amount_pence": "amount"})
+                show_service_error(form, exc, {"amount_pence": "amount"})
             else:
                 note = f"{format_pence(done.amount_pence)} recovered into pool {done.posted_to.label}."
                 if done.carried_forward:

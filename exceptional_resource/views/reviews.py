@@ -12,13 +12,14 @@ from django.views.generic import TemplateView
 from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
+from core.forms import show_service_error
 from core.web import paginate_list
 from exceptional_resource import selectors
 from exceptional_resource.forms import ReviewDecideForm, ReviewRecordForm
 from exceptional_resource.models import Award, CaseStatus, Outcome
 from exceptional_resource.services.awards import review_record
 from exceptional_resource.services.reviews import review_decide
-from exceptional_resource.views.common import CaseMixin, show_error, status_tag
+from exceptional_resource.views.common import CaseMixin, status_tag
 from exceptional_resource.views.decisions import DECIDE_FIELDS, REFUSALS
 from pooling.services.ledger import InsufficientHeadroom
 
@@ -100,7 +101,7 @@ class ReviewRecordView(_ReviewMixin, TemplateView):
             try:
                 review_record(actor=self.actor, tenant=self.body, case_id=self.get_case().pk, results=form.results())
             except ApplicationError as exc:
-                show_error(form, exc)
+                show_service_error(form, exc)
             else:
                 messages.success(
                     request, "Progress has been recorded. A decision officer will now decide what happens next."
@@ -179,7 +180,7 @@ class ReviewDecideView(_ReviewMixin, TemplateView):
         except ApplicationError as exc:
             if exc.code in REFUSALS:
                 return self.render_to_response(self.get_context_data(form=form, refusal=REFUSALS[exc.code]))
-            show_error(form, exc, {**DECIDE_FIELDS, "decision": "decision"})
+            show_service_error(form, exc, {**DECIDE_FIELDS, "decision": "decision"})
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(request, f"Your decision on the review of case {self.get_case().reference} has been recorded.")
         return HttpResponseRedirect(self.case_url())

@@ -7,10 +7,14 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
 from core.audit import audit_record
+from core.audit_verbs import AuditVerb
 from core.errors import ApplicationError
+from core.locking import lock_rows
+from core.queries import one_or_not_found
 from core.tenancy import tenant_context
 from groupings.need_signals import need_signals_for
 from partnerships.demand_csv import ForecastRow, read_forecast_csv
+from partnerships.error_codes import PartnershipError
 from partnerships.models import NEED_CODES, PHASES, DemandForecast, NeedSignalCount, NeedSignalSnapshot, Partnership
 from partnerships.selectors import platform_consenting_body_ids, platform_partnership_ids
 from partnerships.services._common import whole_number
@@ -36,14 +40,16 @@ def forecast_set(
     *, actor: User, tenant: ResponsibleBody, partnership_id: int, need: str, phase: str, year: int, pupils: int
 ) -> DemandForecast:
     if need not in NEED_CODES:
-        raise ApplicationError("Choose a primary need from the list.", code="unknown_need", field="need")
+        raise ApplicationError("Choose a primary need from the list.", code=PartnershipError.UNKNOWN_NEED, field="need")
     if phase not in PHASES:
-        raise ApplicationError("Choose a phase from the list.", code="unknown_phase", field="phase")
+        raise ApplicationError("Choose a phase from the list.", code=PartnershipError.UNKNOWN_PHASE, field="phase")
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise ApplicationError("Enter the academic year it starts in, like 2027.", code="invalid_year", field="year")
+        raise ApplicationError(
+            "Enter the academic year it starts in, like 2027.", code=PartnershipError.INVALID_YEAR, field="year"
+        )
     whole_number(pupils, field="pupils", label="the number of pupils")
     with tenant_context(tenant):
-        partnership = Partnership.objects.get(pk=partnership_id)
+        partnership = one_or_not_found(Partnership.objects, "No such partnership.", pk=partnership_id)
         _upsert(
             tenant, partnership, ForecastRow(0, need, phase, year, pupils), DemandForecast.Source.MANUAL, actor.email
         )
@@ -51,7 +57,7 @@ def forecast_set(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="demand.forecast_set",
+            verb=AuditVerb.DEMAND_FORECAST_SET,
             obj=forecast,
             after={"need": need, "phase": phase, "year": year, "pupils": pupils},
         )
@@ -64,7 +70,7 @@ def forecast_import(*, actor: User, tenant: ResponsibleBody, partnership_id: int
     rows = read_forecast_csv(data, name=filename)
     now = timezone.now()
     with tenant_context(tenant), transaction.atomic():
-        partnership = Partnership.objects.select_for_update().get(pk=partnership_id)
+        partnership = one_or_not_found(lock_rows(Partnership.objects), "No such partnership.", pk=partnership_id)
         existing = {(f.need, f.phase, f.year): f for f in DemandForecast.objects.filter(partnership=partnership)}
         to_create: list[DemandForecast] = []
         to_update: list[DemandForecast] = []
@@ -88,7 +94,7 @@ def forecast_import(*, actor: User, tenant: ResponsibleBody, partnership_id: int
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="demand.forecast_imported",
+            verb=AuditVerb.DEMAND_FORECAST_IMPORTED,
             obj=partnership,
             after={"file": filename[:200], "rows": len(rows), "added": len(to_create), "replaced": len(to_update)},
         )
@@ -99,7 +105,7 @@ def need_signals_refresh(*, actor: User | None, tenant: ResponsibleBody, partner
     """Ask the published interface for the signals of the trusts that consent today and
     store them as a new snapshot. A trust that revoked consent is simply not asked."""
     with tenant_context(tenant):
-        partnership = Partnership.objects.get(pk=partnership_id)
+        partnership = one_or_not_found(Partnership.objects, "No such partnership.", pk=partnership_id)
     body_ids = platform_consenting_body_ids(partnership_id=partnership_id)
     rows = need_signals_for(body_ids=body_ids, la_code=partnership.la_code)
     with tenant_context(tenant):
@@ -124,7 +130,7 @@ def need_signals_refresh(*, actor: User | None, tenant: ResponsibleBody, partner
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="need_signals.refreshed",
+            verb=AuditVerb.NEED_SIGNALS_REFRESHED,
             obj=snapshot,
             after={"trusts": len(body_ids), "rows": len(rows)},
         )
@@ -136,7 +142,7 @@ def need_signals_refresh_all() -> int:
     consent drops out within a day even if nobody presses refresh. Returns how many."""
     refreshed = 0
     for partnership_id, body_id in platform_partnership_ids():
-        tenant = ResponsibleBody.objects.get(pk=body_id)
+        tenant = one_or_not_found(ResponsibleBody.objects, "No such responsible body.", pk=body_id)
         need_signals_refresh(actor=None, tenant=tenant, partnership_id=partnership_id)
         refreshed += 1
     return refreshed

@@ -6,9 +6,12 @@ from decimal import Decimal, InvalidOperation
 
 from accounts.models import ResponsibleBody, User
 from core.audit import audit_record
+from core.audit_verbs import AuditVerb
 from core.errors import ApplicationError
+from core.queries import one_or_not_found
 from core.tenancy import tenant_context
 from groupings.models import School
+from partnerships.error_codes import PartnershipError
 from partnerships.models import PROFESSIONS, ExpertAllocation, ExpertCapacity, Partnership
 from partnerships.models.vocab import is_term
 
@@ -22,22 +25,28 @@ def parse_days(value: object, *, field: str) -> Decimal:
     except InvalidOperation:
         days = Decimal("NaN")
     if isinstance(value, bool) or not days.is_finite():
-        raise ApplicationError("Enter a number of days, like 12 or 12.5.", code="invalid_days", field=field)
+        raise ApplicationError(
+            "Enter a number of days, like 12 or 12.5.", code=PartnershipError.INVALID_DAYS, field=field
+        )
     if days < 0:
-        raise ApplicationError("The number of days cannot be negative.", code="negative", field=field)
+        raise ApplicationError("The number of days cannot be negative.", code=PartnershipError.NEGATIVE, field=field)
     if days > MAX_DAYS:
-        raise ApplicationError("Enter no more than 9,999.9 days.", code="too_large", field=field)
+        raise ApplicationError("Enter no more than 9,999.9 days.", code=PartnershipError.TOO_LARGE, field=field)
     if days != days.quantize(Decimal("0.1")):
-        raise ApplicationError("Enter days to one decimal place at most, like 12.5.", code="too_precise", field=field)
+        raise ApplicationError(
+            "Enter days to one decimal place at most, like 12.5.", code=PartnershipError.TOO_PRECISE, field=field
+        )
     return days.quantize(Decimal("0.1"))
 
 
 def _term_profession(term: str, profession: str) -> str:
     term = term.strip().lower()
     if not is_term(term):
-        raise ApplicationError("Enter the term like 2026/27 autumn.", code="invalid_term", field="term")
+        raise ApplicationError("Enter the term like 2026/27 autumn.", code=PartnershipError.INVALID_TERM, field="term")
     if profession not in PROFESSIONS:
-        raise ApplicationError("Choose a profession from the list.", code="invalid_profession", field="profession")
+        raise ApplicationError(
+            "Choose a profession from the list.", code=PartnershipError.INVALID_PROFESSION, field="profession"
+        )
     return term
 
 
@@ -47,7 +56,7 @@ def capacity_set(
     term = _term_profession(term, profession)
     amount = parse_days(days, field="days")
     with tenant_context(tenant):
-        partnership = Partnership.objects.get(pk=partnership_id)
+        partnership = one_or_not_found(Partnership.objects, "No such partnership.", pk=partnership_id)
         capacity, _ = ExpertCapacity.objects.update_or_create(
             partnership=partnership,
             term=term,
@@ -57,7 +66,7 @@ def capacity_set(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="experts.capacity_set",
+            verb=AuditVerb.EXPERTS_CAPACITY_SET,
             obj=capacity,
             after={"term": term, "profession": profession, "days": amount},
         )
@@ -80,11 +89,13 @@ def allocation_set(
     planned = parse_days(days_planned, field="days_planned")
     used = parse_days(days_used, field="days_used")
     with tenant_context(tenant):
-        partnership = Partnership.objects.get(pk=partnership_id)
+        partnership = one_or_not_found(Partnership.objects, "No such partnership.", pk=partnership_id)
         school = School.objects.filter(urn=school_urn, la_code=partnership.la_code).first()
         if school is None:
             raise ApplicationError(
-                f"No school with that URN is in {partnership.la_name}.", code="unknown_school", field="school_urn"
+                f"No school with that URN is in {partnership.la_name}.",
+                code=PartnershipError.UNKNOWN_SCHOOL,
+                field="school_urn",
             )
         allocation, _ = ExpertAllocation.objects.update_or_create(
             partnership=partnership,
@@ -96,7 +107,7 @@ def allocation_set(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="experts.allocation_set",
+            verb=AuditVerb.EXPERTS_ALLOCATION_SET,
             obj=allocation,
             label=f"{school.name}: {profession} {term}",
             after={"days_planned": planned, "days_used": used},

@@ -9,9 +9,14 @@ from django.utils import timezone
 from accounts.models import ResponsibleBody, Role, User
 from accounts.policy import BodyAccess
 from core.audit import audit_record, snapshot
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.constraints import violates
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
+from core.queries import one_or_not_found
 from core.tenancy import platform_context, tenant_context
 from groupings.models import School
+from partnerships.error_codes import PartnershipError
 from partnerships.models import (
     MemberKind,
     NeedSignalConsent,
@@ -38,7 +43,8 @@ def partnership_convene(*, actor: User, tenant: ResponsibleBody, name: str) -> P
         check(partnership)
         if Partnership.objects.filter(la_code=tenant.la_code).exists():
             raise ConflictError(
-                "Your authority already convenes the partnership for this area.", code="partnership_exists"
+                "Your authority already convenes the partnership for this area.",
+                code=PartnershipError.PARTNERSHIP_EXISTS,
             )
         partnership.save()
         PartnershipMember.objects.create(
@@ -51,7 +57,7 @@ def partnership_convene(*, actor: User, tenant: ResponsibleBody, name: str) -> P
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="partnership.convened",
+            verb=AuditVerb.PARTNERSHIP_CONVENED,
             obj=partnership,
             after=snapshot(partnership, ["name", "la_code"]),
         )
@@ -70,19 +76,25 @@ def member_add(
     """Add an organisation. A trust on this service is named by its body, which lets it
     join and choose to share need signals; the name then comes from the body."""
     if kind not in MemberKind.values:
-        raise ApplicationError("Choose the organisation's role in the partnership.", code="invalid_kind", field="kind")
+        raise ApplicationError(
+            "Choose the organisation's role in the partnership.", code=PartnershipError.INVALID_KIND, field="kind"
+        )
     body: ResponsibleBody | None = None
     if member_body_id is not None:
         if kind != MemberKind.TRUST:
             raise ApplicationError(
-                "Only a trust can be linked to a body on this service.", code="body_not_a_trust", field="member_body"
+                "Only a trust can be linked to a body on this service.",
+                code=PartnershipError.BODY_NOT_A_TRUST,
+                field="member_body",
             )
         body = ResponsibleBody.objects.filter(pk=member_body_id, kind=ResponsibleBody.Kind.ACADEMY_TRUST).first()
         if body is None:
-            raise ApplicationError("Choose a trust that uses this service.", code="unknown_trust", field="member_body")
+            raise ApplicationError(
+                "Choose a trust that uses this service.", code=PartnershipError.UNKNOWN_TRUST, field="member_body"
+            )
         organisation_name = organisation_name.strip() or body.legal_name
     with tenant_context(tenant):
-        partnership = Partnership.objects.get(pk=partnership_id)
+        partnership = one_or_not_found(Partnership.objects, "No such partnership.", pk=partnership_id)
         member = PartnershipMember(
             responsible_body=tenant,
             partnership=partnership,
@@ -96,15 +108,17 @@ def member_add(
             with transaction.atomic():
                 member.save()
         except IntegrityError as exc:
+            if not violates(exc, "pmember_body_once_per_partnership", "pmember_name_unique"):
+                raise
             raise ConflictError(
                 "That organisation is already a member of the partnership.",
-                code="member_exists",
+                code=PartnershipError.MEMBER_EXISTS,
                 field="organisation_name",
             ) from exc
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="partnership.member_added",
+            verb=AuditVerb.PARTNERSHIP_MEMBER_ADDED,
             obj=member,
             after=snapshot(member, ["organisation_name", "kind", "member_body"]),
         )
@@ -122,7 +136,7 @@ def contact_add(
     phone: str = "",
 ) -> PartnershipContact:
     with tenant_context(tenant):
-        member = PartnershipMember.objects.get(pk=partnershipmember_id)
+        member = one_or_not_found(PartnershipMember.objects, "No such member.", pk=partnershipmember_id)
         contact = PartnershipContact(
             responsible_body=tenant,
             member=member,
@@ -136,7 +150,7 @@ def contact_add(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="partnership.contact_added",
+            verb=AuditVerb.PARTNERSHIP_CONTACT_ADDED,
             obj=contact,
             label=f"{contact.full_name} at {member.organisation_name}",
         )
@@ -145,11 +159,13 @@ def contact_add(
 
 def contact_remove(*, actor: User, tenant: ResponsibleBody, partnershipcontact_id: int) -> None:
     with tenant_context(tenant):
-        contact = PartnershipContact.objects.select_related("member").get(pk=partnershipcontact_id)
+        contact = one_or_not_found(
+            PartnershipContact.objects.select_related("member"), "No such contact.", pk=partnershipcontact_id
+        )
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="partnership.contact_removed",
+            verb=AuditVerb.PARTNERSHIP_CONTACT_REMOVED,
             obj=contact,
             label=f"{contact.full_name} at {contact.member.organisation_name}",
         )
@@ -169,7 +185,7 @@ def _invitation(tenant: ResponsibleBody, partnershipmember_id: int) -> Partnersh
             .first()
         )
     if member is None:
-        raise PartnershipMember.DoesNotExist("No such invitation.")
+        raise NotFound("No such invitation.")
     return member
 
 
@@ -181,7 +197,7 @@ def _require_trust_admin(actor: User, tenant: ResponsibleBody) -> None:
         if Role.BODY_ADMIN not in BodyAccess.load(actor, tenant).roles:
             raise ApplicationError(
                 "Only your trust's administrators can join a partnership or agree to share need signals.",
-                code="not_allowed",
+                code=PartnershipError.NOT_ALLOWED,
             )
 
 
@@ -194,7 +210,7 @@ def participation_join(
     member = _invitation(tenant, partnershipmember_id)
     with tenant_context(tenant):
         if Participation.objects.filter(partnership_id=member.partnership_id).exists():
-            raise ConflictError("Your trust has already joined this partnership.", code="already_joined")
+            raise ConflictError("Your trust has already joined this partnership.", code=PartnershipError.ALREADY_JOINED)
         participation = Participation.objects.create(
             responsible_body=tenant,
             partnership_id=member.partnership_id,
@@ -202,7 +218,7 @@ def participation_join(
             partnership_label=f"{member.partnership.name} ({member.partnership.la_name})",
             joined_by=actor,
         )
-        audit_record(actor=actor, tenant=tenant, verb="partnership.joined", obj=participation)
+        audit_record(actor=actor, tenant=tenant, verb=AuditVerb.PARTNERSHIP_JOINED, obj=participation)
         if share_need_signals:
             _grant(actor, tenant, participation)
     return participation
@@ -213,7 +229,7 @@ def _grant(actor: User, tenant: ResponsibleBody, participation: Participation) -
     audit_record(
         actor=actor,
         tenant=tenant,
-        verb="need_signals.consent_given",
+        verb=AuditVerb.NEED_SIGNALS_CONSENT_GIVEN,
         obj=consent,
         label=f"Consent to share need signals with {participation.partnership_label}",
         after={"given_at": consent.given_at, "given_by": actor.email},
@@ -224,26 +240,34 @@ def _grant(actor: User, tenant: ResponsibleBody, participation: Participation) -
 def consent_grant(*, actor: User, tenant: ResponsibleBody, participation_id: int) -> NeedSignalConsent:
     _require_trust_admin(actor, tenant)
     with tenant_context(tenant):
-        participation = Participation.objects.select_for_update().get(pk=participation_id)
+        participation = one_or_not_found(
+            lock_rows(Participation.objects), "No such participation.", pk=participation_id
+        )
         if participation.consents.filter(revoked_at__isnull=True).exists():
-            raise ConflictError("Your trust already shares its need signals here.", code="consent_already_given")
+            raise ConflictError(
+                "Your trust already shares its need signals here.", code=PartnershipError.CONSENT_ALREADY_GIVEN
+            )
         return _grant(actor, tenant, participation)
 
 
 def consent_revoke(*, actor: User, tenant: ResponsibleBody, participation_id: int) -> NeedSignalConsent:
     """Stop sharing: the partnership's next refresh leaves this trust's signals out."""
     with tenant_context(tenant):
-        participation = Participation.objects.select_for_update().get(pk=participation_id)
+        participation = one_or_not_found(
+            lock_rows(Participation.objects), "No such participation.", pk=participation_id
+        )
         consent = participation.consents.filter(revoked_at__isnull=True).first()
         if consent is None:
-            raise ConflictError("Your trust does not share its need signals here.", code="no_consent_to_revoke")
+            raise ConflictError(
+                "Your trust does not share its need signals here.", code=PartnershipError.NO_CONSENT_TO_REVOKE
+            )
         consent.revoked_at = timezone.now()
         consent.revoked_by = actor
         consent.save(update_fields=["revoked_at", "revoked_by"])
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="need_signals.consent_revoked",
+            verb=AuditVerb.NEED_SIGNALS_CONSENT_REVOKED,
             obj=consent,
             label=f"Consent to share need signals with {participation.partnership_label}",
             before={"given_at": consent.given_at},

@@ -12,18 +12,22 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
 from core.audit import audit_record, snapshot
+from core.audit_verbs import AuditVerb
 from core.errors import ApplicationError, ConflictError
+from core.locking import lock_rows
+from core.queries import one_or_not_found
 from core.tenancy import tenant_context
+from partnerships.error_codes import PartnershipError
 from partnerships.models import ActionStatus, Partnership, PartnershipMember, PlanAction, PlanPriority, PlanVersion
 from partnerships.services._common import check
 
 
 def _draft(version_id: int) -> PlanVersion:
-    version = PlanVersion.objects.select_for_update().get(pk=version_id)
+    version = one_or_not_found(lock_rows(PlanVersion.objects), "No such plan.", pk=version_id)
     if not version.is_draft:
         raise ConflictError(
             "This version is published and cannot be changed. Start a new draft to change the plan.",
-            code="plan_published",
+            code=PartnershipError.PLAN_PUBLISHED,
         )
     return version
 
@@ -32,7 +36,7 @@ def plan_draft_start(*, actor: User, tenant: ResponsibleBody, partnership_id: in
     """Start the next version, copying the latest one's priorities and actions. Returns
     the open draft if there already is one."""
     with tenant_context(tenant):
-        partnership = Partnership.objects.select_for_update().get(pk=partnership_id)
+        partnership = one_or_not_found(lock_rows(Partnership.objects), "No such partnership.", pk=partnership_id)
         existing = partnership.plans.filter(status=PlanVersion.Status.DRAFT).first()
         if existing is not None:
             return existing
@@ -71,7 +75,7 @@ def plan_draft_start(*, actor: User, tenant: ResponsibleBody, partnership_id: in
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="plan.draft_started",
+            verb=AuditVerb.PLAN_DRAFT_STARTED,
             obj=version,
             after={"number": number, "copied_from": latest.number if latest else None},
         )
@@ -90,7 +94,7 @@ def plan_draft_update(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="plan.draft_updated",
+            verb=AuditVerb.PLAN_DRAFT_UPDATED,
             obj=version,
             before=before,
             after=snapshot(version, ["title", "summary"]),
@@ -116,7 +120,7 @@ def plan_priority_add(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="plan.priority_added",
+            verb=AuditVerb.PLAN_PRIORITY_ADDED,
             obj=priority,
             after=snapshot(priority, ["version", "position", "title"]),
         )
@@ -127,14 +131,14 @@ def _owner(version: PlanVersion, owner_id: int | None) -> PartnershipMember:
     owner = PartnershipMember.objects.filter(pk=owner_id or 0, partnership_id=version.partnership_id).first()
     if owner is None:
         raise ApplicationError(
-            "Choose the member organisation that owns the action.", code="unknown_owner", field="owner"
+            "Choose the member organisation that owns the action.", code=PartnershipError.UNKNOWN_OWNER, field="owner"
         )
     return owner
 
 
 def _status(status: str) -> str:
     if status not in ActionStatus.values:
-        raise ApplicationError("Choose the action's status.", code="invalid_status", field="status")
+        raise ApplicationError("Choose the action's status.", code=PartnershipError.INVALID_STATUS, field="status")
     return status
 
 
@@ -149,7 +153,9 @@ def plan_action_add(
     status: str = ActionStatus.NOT_STARTED,
 ) -> PlanAction:
     with tenant_context(tenant):
-        priority = PlanPriority.objects.select_related("version").get(pk=planpriority_id)
+        priority = one_or_not_found(
+            PlanPriority.objects.select_related("version"), "No such priority.", pk=planpriority_id
+        )
         version = _draft(priority.version_id)
         action = PlanAction(
             responsible_body=tenant,
@@ -164,7 +170,7 @@ def plan_action_add(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="plan.action_added",
+            verb=AuditVerb.PLAN_ACTION_ADDED,
             obj=action,
             after=snapshot(action, ["priority", "description", "owner", "due_on", "status"]),
         )
@@ -176,7 +182,7 @@ def plan_action_update(
 ) -> PlanAction:
     fields = ["status", "due_on", "owner"]
     with tenant_context(tenant):
-        action = PlanAction.objects.select_related("priority").get(pk=planaction_id)
+        action = one_or_not_found(PlanAction.objects.select_related("priority"), "No such action.", pk=planaction_id)
         version = _draft(action.priority.version_id)
         before = snapshot(action, fields)
         action.status, action.due_on, action.owner = _status(status), due_on, _owner(version, owner_id)
@@ -185,7 +191,7 @@ def plan_action_update(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="plan.action_updated",
+            verb=AuditVerb.PLAN_ACTION_UPDATED,
             obj=action,
             before=before,
             after=snapshot(action, fields),
@@ -197,7 +203,7 @@ def plan_publish(*, actor: User, tenant: ResponsibleBody, planversion_id: int) -
     with tenant_context(tenant), transaction.atomic():
         version = _draft(planversion_id)
         if not version.priorities.exists():
-            raise ApplicationError("Add at least one priority before publishing.", code="plan_empty")
+            raise ApplicationError("Add at least one priority before publishing.", code=PartnershipError.PLAN_EMPTY)
         version.status = PlanVersion.Status.PUBLISHED
         version.published_at = timezone.now()
         version.published_by_label = actor.email
@@ -205,7 +211,7 @@ def plan_publish(*, actor: User, tenant: ResponsibleBody, planversion_id: int) -
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="plan.published",
+            verb=AuditVerb.PLAN_PUBLISHED,
             obj=version,
             after={"number": version.number, "published_at": version.published_at},
         )

@@ -12,9 +12,14 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
 from core.audit import audit_record, snapshot
+from core.audit_verbs import AuditVerb
+from core.constraints import violates
 from core.errors import ApplicationError, ConflictError
+from core.locking import lock_rows
+from core.queries import one_or_not_found
 from core.tenancy import tenant_context
 from groupings.models import OPEN_STATUSES, School
+from partnerships.error_codes import PartnershipError
 from partnerships.models import (
     NEED_CODES,
     PHASES,
@@ -79,7 +84,7 @@ def provision_seed_from_gias(*, actor: User, tenant: ResponsibleBody, partnershi
     (never the places, localities or names the authority has edited). Idempotent."""
     created = updated = 0
     with tenant_context(tenant):
-        partnership = Partnership.objects.select_for_update().get(pk=partnership_id)
+        partnership = one_or_not_found(lock_rows(Partnership.objects), "No such partnership.", pk=partnership_id)
         existing = {(s.school_id, s.kind): s for s in partnership.settings.filter(school__isnull=False)}
         for school, kind, capacity in _gias_settings(partnership.la_code):
             on_roll = (
@@ -117,7 +122,7 @@ def provision_seed_from_gias(*, actor: User, tenant: ResponsibleBody, partnershi
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="provision.seeded_from_gias",
+            verb=AuditVerb.PROVISION_SEEDED_FROM_GIAS,
             obj=partnership,
             after={"created": created, "updated": updated},
         )
@@ -126,7 +131,7 @@ def provision_seed_from_gias(*, actor: User, tenant: ResponsibleBody, partnershi
 
 def _kind(kind: str) -> str:
     if kind not in SettingKind.values:
-        raise ApplicationError("Choose the kind of setting.", code="invalid_kind", field="kind")
+        raise ApplicationError("Choose the kind of setting.", code=PartnershipError.INVALID_KIND, field="kind")
     return kind
 
 
@@ -135,7 +140,7 @@ def setting_add(
 ) -> ProvisionSetting:
     """A setting the register does not show (a new base, commissioned independent AP)."""
     with tenant_context(tenant):
-        partnership = Partnership.objects.get(pk=partnership_id)
+        partnership = one_or_not_found(Partnership.objects, "No such partnership.", pk=partnership_id)
         setting = ProvisionSetting(
             responsible_body=tenant,
             partnership=partnership,
@@ -148,7 +153,7 @@ def setting_add(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="provision.setting_added",
+            verb=AuditVerb.PROVISION_SETTING_ADDED,
             obj=setting,
             after=snapshot(setting, SETTING_FIELDS),
         )
@@ -159,7 +164,9 @@ def setting_update(
     *, actor: User, tenant: ResponsibleBody, provisionsetting_id: int, name: str, kind: str, locality: str
 ) -> ProvisionSetting:
     with tenant_context(tenant):
-        setting = ProvisionSetting.objects.select_for_update().get(pk=provisionsetting_id)
+        setting = one_or_not_found(
+            lock_rows(ProvisionSetting.objects), "No such provision setting.", pk=provisionsetting_id
+        )
         before = snapshot(setting, SETTING_FIELDS)
         setting.name, setting.kind, setting.locality = name.strip(), _kind(kind), locality.strip()
         setting.updated_at = timezone.now()
@@ -168,13 +175,17 @@ def setting_update(
             with transaction.atomic():
                 setting.save(update_fields=[*SETTING_FIELDS, "updated_at"])
         except IntegrityError as exc:
+            if not violates(exc, "psetting_once"):
+                raise
             raise ConflictError(
-                "The register already has this kind of setting at this school.", code="setting_exists", field="kind"
+                "The register already has this kind of setting at this school.",
+                code=PartnershipError.SETTING_EXISTS,
+                field="kind",
             ) from exc
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="provision.setting_updated",
+            verb=AuditVerb.PROVISION_SETTING_UPDATED,
             obj=setting,
             before=before,
             after=snapshot(setting, SETTING_FIELDS),
@@ -184,9 +195,9 @@ def setting_update(
 
 def _need_phase(need: str, phase: str) -> None:
     if need not in NEED_CODES:
-        raise ApplicationError("Choose a primary need from the list.", code="unknown_need", field="need")
+        raise ApplicationError("Choose a primary need from the list.", code=PartnershipError.UNKNOWN_NEED, field="need")
     if phase not in PHASES:
-        raise ApplicationError("Choose a phase from the list.", code="unknown_phase", field="phase")
+        raise ApplicationError("Choose a phase from the list.", code=PartnershipError.UNKNOWN_PHASE, field="phase")
 
 
 def places_set(
@@ -198,7 +209,9 @@ def places_set(
     whole_number(places, field="places", label="the number of places")
     whole_number(on_roll, field="on_roll", label="the number on roll")
     with tenant_context(tenant):
-        setting = ProvisionSetting.objects.select_for_update().get(pk=provisionsetting_id)
+        setting = one_or_not_found(
+            lock_rows(ProvisionSetting.objects), "No such provision setting.", pk=provisionsetting_id
+        )
         line = setting.places.filter(need=need, phase=phase).first()
         before = snapshot(line, ["places", "on_roll"]) if line else None
         if places == 0 and on_roll == 0:
@@ -216,7 +229,7 @@ def places_set(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="provision.places_set",
+            verb=AuditVerb.PROVISION_PLACES_SET,
             obj=setting,
             label=f"{setting.name}: {need} {phase}",
             before=before,
@@ -239,11 +252,11 @@ def planned_add(
     _need_phase(need, phase)
     whole_number(places, field="places", label="the number of places")
     if places == 0:
-        raise ApplicationError("Enter at least 1 planned place.", code="too_small", field="places")
+        raise ApplicationError("Enter at least 1 planned place.", code=PartnershipError.TOO_SMALL, field="places")
     if opens_on < date(2000, 1, 1):
-        raise ApplicationError("Enter the date the places open.", code="invalid_date", field="opens_on")
+        raise ApplicationError("Enter the date the places open.", code=PartnershipError.INVALID_DATE, field="opens_on")
     with tenant_context(tenant):
-        setting = ProvisionSetting.objects.get(pk=provisionsetting_id)
+        setting = one_or_not_found(ProvisionSetting.objects, "No such provision setting.", pk=provisionsetting_id)
         planned = PlannedPlaces(
             responsible_body=tenant,
             setting=setting,
@@ -258,7 +271,7 @@ def planned_add(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="provision.places_planned",
+            verb=AuditVerb.PROVISION_PLACES_PLANNED,
             obj=planned,
             after=snapshot(planned, ["setting", "need", "phase", "places", "opens_on"]),
         )
@@ -267,11 +280,11 @@ def planned_add(
 
 def planned_remove(*, actor: User, tenant: ResponsibleBody, plannedplaces_id: int) -> None:
     with tenant_context(tenant):
-        planned = PlannedPlaces.objects.get(pk=plannedplaces_id)
+        planned = one_or_not_found(PlannedPlaces.objects, "Not found.", pk=plannedplaces_id)
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="provision.planned_removed",
+            verb=AuditVerb.PROVISION_PLANNED_REMOVED,
             obj=planned,
             before=snapshot(planned, ["setting", "need", "phase", "places", "opens_on"]),
         )

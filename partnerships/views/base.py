@@ -5,13 +5,12 @@ their own URL and, when invalid, re-render the page they sit on."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
@@ -19,6 +18,7 @@ from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
+from core.forms import show_service_error
 from partnerships import selectors
 from partnerships.models import Partnership
 
@@ -27,17 +27,6 @@ T = TypeVar("T")
 
 def url(name: str, body: ResponsibleBody, **kwargs: Any) -> str:
     return reverse(f"partnerships:{name}", kwargs={"body_slug": body.slug, **kwargs})
-
-
-def or_404(fn: Callable[..., T], **kwargs: Any) -> T:
-    try:
-        return fn(**kwargs)
-    except ObjectDoesNotExist as exc:
-        raise Http404("No such page.") from exc
-
-
-def show_error(form: forms.Form, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 class Page(BodyMixin, TemplateView):
@@ -66,9 +55,7 @@ class PartnershipPage(Page):
     partnership: Partnership
 
     def load(self) -> None:
-        self.partnership = or_404(
-            selectors.partnership_get, tenant=self.body, partnership_id=self.kwargs["partnership_id"]
-        )
+        self.partnership = selectors.partnership_get(tenant=self.body, partnership_id=self.kwargs["partnership_id"])
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -97,7 +84,7 @@ class FormAction:
             try:
                 return HttpResponseRedirect(self.perform(form.cleaned_data))
             except ApplicationError as exc:
-                show_error(form, exc)
+                show_service_error(form, exc)
         return self.render_to_response(self.get_context_data(**{self.context_key: form}))  # type: ignore[attr-defined]
 
 

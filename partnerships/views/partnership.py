@@ -12,7 +12,7 @@ from partnerships import selectors
 from partnerships.forms import ContactForm, ConveneForm, JoinForm, MemberForm
 from partnerships.models import MemberKind, Participation
 from partnerships.services import partnership as services
-from partnerships.views.base import ButtonAction, FormAction, Page, PartnershipPage, or_404, url
+from partnerships.views.base import ButtonAction, FormAction, Page, PartnershipPage, url
 
 
 class HomeView(Page):
@@ -63,19 +63,12 @@ class JoinView(FormAction, HomeView):
     context_key = "join_form"
 
     def perform(self, data: dict[str, Any]) -> str:
-        from partnerships.models import PartnershipMember
-
-        try:
-            services.participation_join(
-                actor=self.actor,
-                tenant=self.body,
-                partnershipmember_id=self.kwargs["partnershipmember_id"],
-                share_need_signals=data["share_need_signals"],
-            )
-        except PartnershipMember.DoesNotExist as exc:
-            from django.http import Http404
-
-            raise Http404("No such invitation.") from exc
+        services.participation_join(
+            actor=self.actor,
+            tenant=self.body,
+            partnershipmember_id=self.kwargs["partnershipmember_id"],
+            share_need_signals=data["share_need_signals"],
+        )
         messages.success(self.request, "Your trust has joined the partnership.")
         return url("home", self.body)
 
@@ -84,8 +77,8 @@ class _ParticipationButton(ButtonAction, HomeView):
     participation: Participation
 
     def load(self) -> None:
-        self.participation = or_404(
-            selectors.participation_get, tenant=self.body, participation_id=self.kwargs["participation_id"]
+        self.participation = selectors.participation_get(
+            tenant=self.body, participation_id=self.kwargs["participation_id"]
         )
 
     def back_url(self) -> str:
@@ -146,9 +139,7 @@ class MemberView(Page):
     template_name = "partnerships/member.html"
 
     def load(self) -> None:
-        self.member = or_404(
-            selectors.member_get, tenant=self.body, partnershipmember_id=self.kwargs["partnershipmember_id"]
-        )
+        self.member = selectors.member_get(tenant=self.body, partnershipmember_id=self.kwargs["partnershipmember_id"])
 
     def page_context(self, **forms: Any) -> dict[str, Any]:
         return {
@@ -171,11 +162,8 @@ class ContactAddView(FormAction, MemberView):
 
 class ContactRemoveView(ButtonAction, Page):
     def load(self) -> None:
-        from partnerships.models import PartnershipContact
-
-        self.contact = or_404(
-            lambda **kw: PartnershipContact.objects.for_tenant(self.body).get(**kw),
-            pk=self.kwargs["partnershipcontact_id"],
+        self.contact = selectors.contact_get(
+            tenant=self.body, partnershipcontact_id=self.kwargs["partnershipcontact_id"]
         )
 
     def back_url(self) -> str:

@@ -11,9 +11,9 @@ from django.http import HttpRequest, HttpResponse
 
 from partnerships import exports, selectors
 from partnerships.forms import ActionForm, ActionUpdateForm, PlanEditForm, PriorityForm
-from partnerships.models import PlanAction, PlanPriority, PlanVersion
+from partnerships.models import PlanPriority, PlanVersion
 from partnerships.services import plan as services
-from partnerships.views.base import ButtonAction, FormAction, Page, PartnershipPage, or_404, url
+from partnerships.views.base import ButtonAction, FormAction, Page, PartnershipPage, url
 
 
 class PlanListView(PartnershipPage):
@@ -44,7 +44,7 @@ class PlanView(Page):
     version: PlanVersion
 
     def load(self) -> None:
-        self.version = or_404(selectors.plan_get, tenant=self.body, planversion_id=self.kwargs["planversion_id"])
+        self.version = selectors.plan_get(tenant=self.body, planversion_id=self.kwargs["planversion_id"])
 
     def members(self) -> list[Any]:
         return list(selectors.member_list(tenant=self.body, partnership=self.version.partnership))
@@ -98,10 +98,8 @@ class ActionAddView(FormAction, PlanView):
     priority: PlanPriority
 
     def load(self) -> None:
-        self.priority = or_404(
-            lambda **kw: PlanPriority.objects.for_tenant(self.body).get(**kw), pk=self.kwargs["planpriority_id"]
-        )
-        self.version = or_404(selectors.plan_get, tenant=self.body, planversion_id=self.priority.version_id)
+        self.priority = selectors.priority_get(tenant=self.body, planpriority_id=self.kwargs["planpriority_id"])
+        self.version = selectors.plan_get(tenant=self.body, planversion_id=self.priority.version_id)
 
     def form_kwargs(self) -> dict[str, Any]:
         return {"members": self.members(), "prefix": f"p{self.priority.pk}"}
@@ -131,12 +129,7 @@ class ActionView(Page):
     template_name = "partnerships/action.html"
 
     def load(self) -> None:
-        self.action = or_404(
-            lambda **kw: (
-                PlanAction.objects.for_tenant(self.body).select_related("priority__version", "owner").get(**kw)
-            ),
-            pk=self.kwargs["planaction_id"],
-        )
+        self.action = selectors.action_get(tenant=self.body, planaction_id=self.kwargs["planaction_id"])
         self.version = self.action.priority.version
 
     def members(self) -> list[Any]:

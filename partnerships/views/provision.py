@@ -9,9 +9,9 @@ from django.contrib import messages
 
 from partnerships import selectors
 from partnerships.forms import PlacesForm, PlannedForm, SettingForm
-from partnerships.models import PlannedPlaces, ProvisionSetting
+from partnerships.models import ProvisionSetting
 from partnerships.services import provision as services
-from partnerships.views.base import ButtonAction, FormAction, Page, PartnershipPage, or_404, url
+from partnerships.views.base import ButtonAction, FormAction, Page, PartnershipPage, url
 
 
 class ProvisionView(PartnershipPage):
@@ -62,9 +62,7 @@ class SettingView(Page):
     setting: ProvisionSetting
 
     def load(self) -> None:
-        self.setting = or_404(
-            selectors.setting_get, tenant=self.body, provisionsetting_id=self.kwargs["provisionsetting_id"]
-        )
+        self.setting = selectors.setting_get(tenant=self.body, provisionsetting_id=self.kwargs["provisionsetting_id"])
 
     def page_context(self, **forms: Any) -> dict[str, Any]:
         s = self.setting
@@ -118,9 +116,7 @@ class PlannedAddView(_SettingAction):
 
 class PlannedRemoveView(ButtonAction, Page):
     def load(self) -> None:
-        self.planned = or_404(
-            lambda **kw: PlannedPlaces.objects.for_tenant(self.body).get(**kw), pk=self.kwargs["plannedplaces_id"]
-        )
+        self.planned = selectors.planned_get(tenant=self.body, plannedplaces_id=self.kwargs["plannedplaces_id"])
 
     def back_url(self) -> str:
         return url("setting", self.body, provisionsetting_id=self.planned.setting_id)

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
+from core.errors import NotFound
 from core.text import ascii_digits
 from partnerships import exports, selectors
 from partnerships.reports import REPORT_TYPE, request_data
 from partnerships.sufficiency import FULL_PERCENT, LOW_PERCENT, sufficiency, year_label
-from partnerships.views.base import ButtonAction, Page, PartnershipPage, or_404, url
+from partnerships.views.base import ButtonAction, Page, PartnershipPage, url
 from reports.downloads import report_file_response
 from reports.services import report_run_request
 
@@ -69,8 +70,8 @@ class ReportDownloadView(Page):
     report-run framework)."""
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        run = or_404(selectors.report_get, tenant=self.body, reportrun_id=kwargs["reportrun_id"])
+        run = selectors.report_get(tenant=self.body, reportrun_id=kwargs["reportrun_id"])
         report_file = next(iter(run.files.all()), None)
         if report_file is None:
-            raise Http404("This report is not ready.")
+            raise NotFound("This report is not ready.")
         return report_file_response(actor=self.actor, tenant=self.body, run=run, report_file=report_file)  # type: ignore[return-value]

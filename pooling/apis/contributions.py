@@ -7,7 +7,6 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -84,12 +83,6 @@ class ReceiptOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-def _paginate(view: TenantAPIView, request: Request, qs: Any, serializer: type[serializers.Serializer]) -> Response:
-    paginator = PageNumberPagination()
-    page: Any = paginator.paginate_queryset(qs, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
-
-
 class _PoolApi(TenantAPIView):
     required_action = Action.VIEW_POOL
 
@@ -110,7 +103,7 @@ class AllocationListApi(_PoolApi):
         f = self.FilterSerializer(data=request.query_params)
         f.is_valid(raise_exception=True)
         qs = selectors.allocation_list(tenant=self.tenant, period_label=pool.label, q=f.validated_data["q"])
-        return _paginate(self, request, qs, AllocationOutputSerializer)
+        return self.paginated(qs, AllocationOutputSerializer)
 
 
 class AllocationSetApi(_PoolApi):
@@ -204,7 +197,7 @@ class AllocationImportListApi(_PoolApi):
     def get(self, request: Request, body_slug: str, pool_id: int) -> Response:
         pool = self.pool(pool_id)
         qs = selectors.allocation_import_list(tenant=self.tenant, period_label=pool.label)
-        return _paginate(self, request, qs, AllocationImportRecordSerializer)
+        return self.paginated(qs, AllocationImportRecordSerializer)
 
 
 # --- Contributions -------------------------------------------------------------------------
@@ -306,7 +299,7 @@ class ReceiptListApi(_ContributionApi):
     def get(self, request: Request, body_slug: str, contribution_id: int) -> Response:
         contribution = selectors.contribution_get(tenant=self.tenant, contribution_id=contribution_id)
         qs = selectors.receipt_list(tenant=self.tenant, contribution=contribution)
-        return _paginate(self, request, qs, ReceiptOutputSerializer)
+        return self.paginated(qs, ReceiptOutputSerializer)
 
 
 class ReceiptRecordApi(_ContributionApi):

@@ -3,35 +3,24 @@ reopen, the journal export and the accounts' finance-system codes."""
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
-from typing import Any
+from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api import TenantAPIView
 from accounts.policy import Action
 from core.api import created
-from core.audit import audit_record
-from core.web import tenant_stream
+from core.csv_export import csv_response
 from pooling import remittances, selectors
 from pooling.selectors import payments as payment_selectors
+from pooling.services import downloads
 from pooling.services import payments as services
-
-
-def _paginate(view: TenantAPIView, request: Request, qs: Any, serializer: type[serializers.Serializer]) -> Response:
-    paginator = PageNumberPagination()
-    page: Any = paginator.paginate_queryset(qs, request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
-
 
 RUN_FIELDS = (
     "id",
@@ -108,9 +97,7 @@ class ScheduleListApi(TenantAPIView):
     @extend_schema(responses=ScheduleOutputSerializer(many=True))
     def get(self, request: Request, body_slug: str, pool_id: int) -> Response:
         pool = selectors.pool_get(tenant=self.tenant, pool_id=pool_id)
-        return _paginate(
-            self, request, payment_selectors.schedule_list(tenant=self.tenant, pool=pool), ScheduleOutputSerializer
-        )
+        return self.paginated(payment_selectors.schedule_list(tenant=self.tenant, pool=pool), ScheduleOutputSerializer)
 
 
 class PaymentRunListApi(TenantAPIView):
@@ -120,7 +107,7 @@ class PaymentRunListApi(TenantAPIView):
     def get(self, request: Request, body_slug: str, pool_id: int) -> Response:
         pool = selectors.pool_get(tenant=self.tenant, pool_id=pool_id)
         runs = payment_selectors.payment_run_list(tenant=self.tenant, pool=pool)
-        return _paginate(self, request, runs, PaymentRunOutputSerializer)
+        return self.paginated(runs, PaymentRunOutputSerializer)
 
 
 class PaymentRunPreviewApi(TenantAPIView):
@@ -255,33 +242,15 @@ class RemittanceRequestApi(TenantAPIView):
 
 class _RemittanceFileApi(TenantAPIView):
     required_action = Action.VIEW_POOL
-    kind = "csv"
+    kind: Literal["csv", "pdf"] = "csv"
 
     def _file(self, remittance_id: int) -> HttpResponse:
-        remittance = payment_selectors.remittance_get(tenant=self.tenant, remittance_id=remittance_id)
-        file_field = remittance.csv_file if self.kind == "csv" else remittance.pdf_file
-        expected = remittance.sha256_csv if self.kind == "csv" else remittance.sha256_pdf
-        if not file_field or not expected:
-            raise NotFound("This remittance advice is still being prepared.")
-        with file_field.open("rb") as handle:
-            content = handle.read()
-        if hashlib.sha256(content).hexdigest() != expected:
-            raise PermissionDenied("The stored remittance advice does not match its checksum.")
-        line = remittance.line
-        audit_record(
-            actor=self.actor,
-            tenant=self.tenant,
-            verb="remittance.downloaded",
-            obj=remittance,
-            label=f"Remittance advice ({self.kind.upper()}) for {line.school.name}, payment run {line.payment_run_id}",
+        file = downloads.remittance_download(
+            actor=self.actor, tenant=self.tenant, remittance_id=remittance_id, kind=self.kind
         )
-        response = HttpResponse(
-            content, content_type="text/csv; charset=utf-8" if self.kind == "csv" else "application/pdf"
-        )
-        response["Content-Disposition"] = (
-            f'attachment; filename="remittance-run{line.payment_run_id}-{line.school.urn}.{self.kind}"'
-        )
-        response["X-Checksum-SHA256"] = expected
+        response = HttpResponse(file.content, content_type=file.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+        response["X-Checksum-SHA256"] = file.sha256
         return response
 
 
@@ -368,34 +337,19 @@ class JournalExportApi(TenantAPIView):
         date_to = serializers.DateField()
         pool = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
 
-        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-            if attrs["date_to"] < attrs["date_from"]:
-                raise serializers.ValidationError({"date_to": "The end date must be on or after the start date."})
-            return attrs
-
     @extend_schema(parameters=[FilterSerializer], responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY)})
     def get(self, request: Request, body_slug: str) -> StreamingHttpResponse:
         f = self.FilterSerializer(data=request.query_params)
         f.is_valid(raise_exception=True)
         data = f.validated_data
-        pool = selectors.pool_get(tenant=self.tenant, pool_id=data["pool"]) if data["pool"] else None
-        legs = payment_selectors.journal_legs(
-            tenant=self.tenant, date_from=data["date_from"], date_to=data["date_to"], pool=pool
-        )
-        audit_record(
+        export = downloads.journal_export(
             actor=self.actor,
             tenant=self.tenant,
-            verb="journal.exported",
-            object_type="pooling.pool",
-            object_id=str(pool.pk) if pool else "",
-            label=f"Journal {data['date_from']} to {data['date_to']}" + (f", pool {pool.label}" if pool else ""),
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            pool_id=data["pool"],
         )
-        lines = remittances.journal_csv_lines(legs.iterator(chunk_size=2000))
-        response = StreamingHttpResponse(tenant_stream(self.tenant, lines), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="{self.tenant.slug}-journal-{data["date_from"]}-{data["date_to"]}.csv"'
-        )
-        return response
+        return csv_response(export.lines, filename=export.filename, tenant=self.tenant)
 
 
 class AccountCodesListApi(TenantAPIView):

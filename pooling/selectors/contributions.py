@@ -12,9 +12,9 @@ from typing import Any, cast
 
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When, Window
 from django.db.models.functions import RowNumber
-from django.http import Http404
 
 from accounts.models import ResponsibleBody
+from core.errors import NotFound
 from core.tenancy import TenantQuerySet, current_tenant_id, tenant_context
 from core.text import ascii_digits
 from groupings.models import Arrangement, ArrangementStatus
@@ -206,7 +206,7 @@ def contribution_get(*, tenant: ResponsibleBody, contribution_id: int) -> Contri
         .first()
     )
     if contribution is None:
-        raise Http404("No such contribution.")
+        raise NotFound("No such contribution.")
     return contribution
 
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet, Sum
-from django.http import Http404
 
 from accounts.models import ResponsibleBody
+from core.errors import NotFound
 from core.tenancy import tenant_context
 from pooling.models import Account, AccountKind, Leg, Pool, Transaction
 
@@ -22,7 +22,7 @@ def pool_list(*, tenant: ResponsibleBody) -> QuerySet[Pool]:
 def pool_get(*, tenant: ResponsibleBody, pool_id: int) -> Pool:
     pool = pool_list(tenant=tenant).filter(pk=pool_id).first()
     if pool is None:
-        raise Http404("No such pool.")
+        raise NotFound("No such pool.")
     return pool
 
 
@@ -130,5 +130,5 @@ def transaction_list(
 def transaction_get(*, tenant: ResponsibleBody, transaction_id: int) -> Transaction:
     txn = transaction_list(tenant=tenant).filter(pk=transaction_id).first()
     if txn is None:
-        raise Http404("No such transaction.")
+        raise NotFound("No such transaction.")
     return txn

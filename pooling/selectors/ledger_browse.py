@@ -12,9 +12,9 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
-from django.http import Http404
 
 from accounts.models import ResponsibleBody
+from core.errors import NotFound
 from core.tenancy import current_tenant_id, tenant_context
 from pooling.models import Account, Contribution, Instalment, Leg, Pool, Transaction
 
@@ -142,7 +142,7 @@ def transaction_detail(*, tenant: ResponsibleBody, transaction_id: int) -> Trans
         .first()
     )
     if txn is None:
-        raise Http404("No such transaction.")
+        raise NotFound("No such transaction.")
     return txn
 
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
-from django.http import Http404
 
 from accounts.models import ResponsibleBody
+from core.errors import NotFound
 from core.tenancy import tenant_context
 from pooling.models import (
     Account,
@@ -34,7 +34,7 @@ def payment_run_list(*, tenant: ResponsibleBody, pool: Pool) -> QuerySet[Payment
 def payment_run_get(*, tenant: ResponsibleBody, payment_run_id: int) -> PaymentRun:
     run = PaymentRun.objects.for_tenant(tenant).select_related("pool").filter(pk=payment_run_id).first()
     if run is None:
-        raise Http404("No such payment run.")
+        raise NotFound("No such payment run.")
     return run
 
 
@@ -80,7 +80,7 @@ def remittance_get(*, tenant: ResponsibleBody, remittance_id: int) -> Remittance
         .first()
     )
     if remittance is None:
-        raise Http404("No such remittance advice.")
+        raise NotFound("No such remittance advice.")
     return remittance
 
 
@@ -149,7 +149,7 @@ def account_list(*, tenant: ResponsibleBody, pool: Pool) -> QuerySet[Account]:
 def account_get(*, tenant: ResponsibleBody, account_id: int) -> Account:
     account = Account.objects.for_tenant(tenant).select_related("pool").filter(pk=account_id).first()
     if account is None:
-        raise Http404("No such account.")
+        raise NotFound("No such account.")
     return account
 
 

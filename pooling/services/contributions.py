@@ -24,11 +24,14 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
 from core.audit import audit_record, snapshot
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
 from core.money import apply_rate, format_pence
 from core.tenancy import tenant_context
 from groupings.models import Arrangement, ArrangementBasis, GroupingPolicy, School
 from pooling.allocation_files import AllocationRow, Problem, Table, parse_allocations, resolve_columns
+from pooling.error_codes import PoolingError
 from pooling.models import (
     AccountKind,
     Contribution,
@@ -74,13 +77,15 @@ def _check_period(period_label: str) -> str:
     try:
         return grant_year(period_label).label
     except ValueError as exc:
-        raise ApplicationError(str(exc), code="invalid_period", field="period_label") from exc
+        raise ApplicationError(str(exc), code=PoolingError.INVALID_PERIOD, field="period_label") from exc
 
 
 def _refuse_closed_period(period_label: str) -> None:
     pool = Pool.objects.filter(label=period_label).first()
     if pool is not None and pool.status != PoolStatus.OPEN:
-        raise ConflictError(f"Pool {period_label} is closed: its allocations can no longer change.", code="pool_closed")
+        raise ConflictError(
+            f"Pool {period_label} is closed: its allocations can no longer change.", code=PoolingError.POOL_CLOSED
+        )
 
 
 # --- Allocations ------------------------------------------------------------------------
@@ -93,15 +98,19 @@ def allocation_set(
     changing it does not move money until contributions are recalculated."""
     period_label = _check_period(period_label)
     if isinstance(amount_pence, bool) or not isinstance(amount_pence, int):
-        raise ApplicationError("Enter the amount in whole pence.", code="invalid_amount", field="amount_pence")
+        raise ApplicationError(
+            "Enter the amount in whole pence.", code=PoolingError.INVALID_AMOUNT, field="amount_pence"
+        )
     if amount_pence < 0:
-        raise ApplicationError("Enter an allocation of £0.00 or more.", code="negative_amount", field="amount_pence")
+        raise ApplicationError(
+            "Enter an allocation of £0.00 or more.", code=PoolingError.NEGATIVE_AMOUNT, field="amount_pence"
+        )
     school = School.objects.filter(urn=urn).first()
     if school is None:
-        raise ApplicationError(f"URN {urn} is not in the school register.", code="unknown_urn", field="urn")
+        raise ApplicationError(f"URN {urn} is not in the school register.", code=PoolingError.UNKNOWN_URN, field="urn")
     with tenant_context(tenant), transaction.atomic():
         _refuse_closed_period(period_label)
-        allocation = ImfAllocation.objects.select_for_update().filter(period_label=period_label, school=school).first()
+        allocation = lock_rows(ImfAllocation.objects).filter(period_label=period_label, school=school).first()
         if allocation is None:
             allocation = ImfAllocation(
                 responsible_body=tenant,
@@ -114,7 +123,7 @@ def allocation_set(
             audit_record(
                 actor=actor,
                 tenant=tenant,
-                verb="allocation.set",
+                verb=AuditVerb.ALLOCATION_SET,
                 obj=allocation,
                 label=f"{school.name} ({school.urn}) {period_label}: {format_pence(amount_pence)}",
                 after=snapshot(allocation, ("period_label", "school", "amount_pence")),
@@ -130,7 +139,7 @@ def allocation_set(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="allocation.changed",
+            verb=AuditVerb.ALLOCATION_CHANGED,
             obj=allocation,
             label=f"{school.name} ({school.urn}) {period_label}: {format_pence(amount_pence)}",
             before=before,
@@ -245,7 +254,7 @@ def allocation_import_confirm(
         raise ApplicationError(
             f"The file has {count} problem{'s' if count != 1 else ''}: nothing was imported. "
             "Correct the file and upload it again.",
-            code="allocation_file_invalid",
+            code=PoolingError.ALLOCATION_FILE_INVALID,
             field="file",
             extra={"problems": [p.as_dict() for p in preview.problems]},
         )
@@ -253,7 +262,7 @@ def allocation_import_confirm(
     with tenant_context(tenant), transaction.atomic():
         _refuse_closed_period(period_label)
         current = dict(
-            ImfAllocation.objects.select_for_update()
+            lock_rows(ImfAllocation.objects)
             .filter(period_label=period_label, school__in=[s for _, s in matched])
             .values_list("school_id", "amount_pence")
         )
@@ -289,7 +298,7 @@ def allocation_import_confirm(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="allocations.imported",
+            verb=AuditVerb.ALLOCATIONS_IMPORTED,
             obj=record,
             label=f"{record.file_name}: {len(matched)} allocations for {period_label}",
             before={"changed": {str(r.urn): current[s.pk] for r, s in changed}},
@@ -364,12 +373,12 @@ def contributions_calculate(
     pooled share of the policy version in force on the later of its start and the pool's
     start. A repeated calculation posts nothing. ``actor`` is None for the system."""
     with tenant_context(tenant), transaction.atomic():
-        locked = Pool.objects.select_for_update().filter(pk=pool.pk).first()
+        locked = lock_rows(Pool.objects).filter(pk=pool.pk).first()
         if locked is None:
-            raise ApplicationError("No such pool.", code="not_found")
+            raise NotFound("No such pool.")
         if locked.status != PoolStatus.OPEN:
             raise ConflictError(
-                f"Pool {locked.label} is closed: contributions can no longer change.", code="pool_closed"
+                f"Pool {locked.label} is closed: contributions can no longer change.", code=PoolingError.POOL_CLOSED
             )
         period = _period_of(locked)
         existing = {
@@ -501,7 +510,7 @@ def contributions_calculate(
             audit_record(
                 actor=actor,
                 tenant=tenant,
-                verb="contributions.calculated",
+                verb=AuditVerb.CONTRIBUTIONS_CALCULATED,
                 obj=locked,
                 label=f"Contributions for pool {locked.label}: {len(after)} calculated or changed",
                 before=before,
@@ -607,27 +616,29 @@ def receipt_record(
     receivable. Refuses more than is outstanding. ``request_key`` (the form's or client's
     token) makes a repeated submission return the first receipt instead of a second."""
     if isinstance(amount_pence, bool) or not isinstance(amount_pence, int):
-        raise ApplicationError("Enter the amount in whole pence.", code="invalid_amount", field="amount_pence")
+        raise ApplicationError(
+            "Enter the amount in whole pence.", code=PoolingError.INVALID_AMOUNT, field="amount_pence"
+        )
     if amount_pence <= 0:
         raise ApplicationError(
-            "Enter an amount received of more than £0.00.", code="amount_not_positive", field="amount_pence"
+            "Enter an amount received of more than £0.00.", code=PoolingError.AMOUNT_NOT_POSITIVE, field="amount_pence"
         )
     if method not in Receipt.Method.values:
-        raise ApplicationError("Choose how the money was received.", code="invalid_method", field="method")
+        raise ApplicationError("Choose how the money was received.", code=PoolingError.INVALID_METHOD, field="method")
     reference = reference.strip()
     if len(reference) > 100:
         raise ApplicationError(
-            "Enter a reference of 100 characters or fewer.", code="reference_too_long", field="reference"
+            "Enter a reference of 100 characters or fewer.", code=PoolingError.REFERENCE_TOO_LONG, field="reference"
         )
     with tenant_context(tenant), transaction.atomic():
         contribution = (
-            Contribution.objects.select_for_update(of=("self",))
+            lock_rows(Contribution.objects)
             .select_related("pool", "school", "arrangement")
             .filter(pk=contribution_id)
             .first()
         )
         if contribution is None:
-            raise ApplicationError("No such contribution.", code="not_found")
+            raise NotFound("No such contribution.")
         key = f"{tenant.pk}:receipt-request:{request_key}" if request_key else ""
         if key:
             earlier = Receipt.objects.filter(pk__in=_receipt_ids_posted_with(key), contribution=contribution).first()
@@ -635,23 +646,25 @@ def receipt_record(
                 return earlier
         pool = contribution.pool
         if pool.status != PoolStatus.OPEN:
-            raise ConflictError(f"Pool {pool.label} is closed: no further receipts.", code="pool_closed")
+            raise ConflictError(f"Pool {pool.label} is closed: no further receipts.", code=PoolingError.POOL_CLOSED)
         earliest, latest = receipt_window(pool)
         if not earliest <= received_on <= latest:
             raise ApplicationError(
                 f"The date received must be between {earliest:%-d %B %Y} and {latest:%-d %B %Y} for pool {pool.label}.",
-                code="received_on_outside_period",
+                code=PoolingError.RECEIVED_ON_OUTSIDE_PERIOD,
                 field="received_on",
             )
         if received_on > timezone.localdate():
             raise ApplicationError(
-                "The date received must be today or in the past.", code="received_on_in_future", field="received_on"
+                "The date received must be today or in the past.",
+                code=PoolingError.RECEIVED_ON_IN_FUTURE,
+                field="received_on",
             )
         if method == Receipt.Method.TOP_SLICE and contribution.arrangement.basis not in TOP_SLICE_BASES:
             raise ApplicationError(
                 f"{contribution.school.name} is not funded by this body, so its contribution cannot be "
                 "top-sliced: record the bank transfer.",
-                code="top_slice_not_allowed",
+                code=PoolingError.TOP_SLICE_NOT_ALLOWED,
                 field="method",
             )
         outstanding = contribution_outstanding_pence(tenant=tenant, contribution=contribution)
@@ -659,7 +672,7 @@ def receipt_record(
             raise ApplicationError(
                 f"Only {format_pence(max(outstanding, 0))} is outstanding from {contribution.school.name}: "
                 "enter no more than that.",
-                code="more_than_outstanding",
+                code=PoolingError.MORE_THAN_OUTSTANDING,
                 field="amount_pence",
                 extra={"outstanding_pence": outstanding},
             )
@@ -692,11 +705,11 @@ def receipt_record(
             ],
         )
         if not created:
-            raise ConflictError("That receipt has already been recorded.", code="duplicate_receipt")
+            raise ConflictError("That receipt has already been recorded.", code=PoolingError.DUPLICATE_RECEIPT)
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="receipt.recorded",
+            verb=AuditVerb.RECEIPT_RECORDED,
             obj=receipt,
             label=f"{format_pence(amount_pence)} from {contribution.school.name} ({contribution.school.urn})",
             after=snapshot(receipt, RECEIPT_FIELDS),

@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.errors import ConflictError
 from groupings.models import GroupingPolicy
+from pooling.error_codes import PoolingError
 from pooling.models import Instalment, Transaction, TransactionKind
 
 
@@ -31,6 +32,6 @@ def segregation_check(*, actor: User, due: list[Instalment]) -> None:
             f"You decided {'an award' if len(decided) == 1 else 'awards'} this run pays (award "
             f"{', '.join(decided)}): under the grouping's segregation of duties another finance officer must "
             "confirm it.",
-            code="segregation_of_duties",
+            code=PoolingError.SEGREGATION_OF_DUTIES,
             extra={"awards": [int(a) for a in decided], "policy_version": policy.version if policy else None},
         )

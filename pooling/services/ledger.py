@@ -12,8 +12,12 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
 from core.audit import audit_record
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.constraints import violates
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
 from core.tenancy import tenant_context
+from pooling.error_codes import PoolingError
 from pooling.models import Account, AccountKind, Leg, Pool, PoolStatus, Transaction, TransactionKind
 from pooling.models.ledger import ACCOUNT_LOCK_ORDER
 from pooling.periods import grant_year
@@ -29,7 +33,7 @@ class InsufficientHeadroom(ConflictError):
         super().__init__(
             f"The pool cannot fund this: {format_pence(requested_pence)} requested, "
             f"{format_pence(available_pence)} available, a shortfall of {format_pence(shortfall_pence)}.",
-            code="insufficient_headroom",
+            code=PoolingError.INSUFFICIENT_HEADROOM,
             extra={
                 "shortfall_pence": shortfall_pence,
                 "available_pence": available_pence,
@@ -64,7 +68,7 @@ def pool_open(*, actor: User | None, tenant: ResponsibleBody, label: str) -> Poo
     try:
         period = grant_year(label)
     except ValueError as exc:
-        raise ApplicationError(str(exc), code="invalid_period", field="label") from exc
+        raise ApplicationError(str(exc), code=PoolingError.INVALID_PERIOD, field="label") from exc
     with tenant_context(tenant), transaction.atomic():
         pool, created = Pool.objects.get_or_create(
             responsible_body=tenant,
@@ -80,7 +84,7 @@ def pool_open(*, actor: User | None, tenant: ResponsibleBody, label: str) -> Poo
             ]
         )
         if created:
-            audit_record(actor=actor, tenant=tenant, verb="pool.opened", obj=pool, label=f"Pool {pool.label}")
+            audit_record(actor=actor, tenant=tenant, verb=AuditVerb.POOL_OPENED, obj=pool, label=f"Pool {pool.label}")
     return pool
 
 
@@ -89,7 +93,7 @@ def _accounts(pool: Pool, kinds: set[str], *, lock: bool) -> dict[str, Account]:
     if lock:
         # Every posting locks the accounts it touches in one fixed order (ascending id; a
         # pool's accounts are created in chart order), so concurrent postings never deadlock.
-        qs = qs.select_for_update()
+        qs = lock_rows(qs)
     return {a.kind: a for a in qs}
 
 
@@ -113,9 +117,9 @@ def post(
     The database checks balance at commit, immutability, one body and an open pool; this
     checks first so callers get a clear error."""
     if sum(leg.amount_pence for leg in legs) != 0:
-        raise ApplicationError("A posting must balance: its legs must sum to zero.", code="unbalanced")
+        raise ApplicationError("A posting must balance: its legs must sum to zero.", code=PoolingError.UNBALANCED)
     if len(legs) < 2 or any(leg.amount_pence == 0 for leg in legs):
-        raise ApplicationError("A posting needs at least two legs, none of them zero.", code="bad_legs")
+        raise ApplicationError("A posting needs at least two legs, none of them zero.", code=PoolingError.BAD_LEGS)
     with tenant_context(tenant), transaction.atomic():
         existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -123,10 +127,10 @@ def post(
         pools = {pool.pk: pool} | {leg.pool.pk: leg.pool for leg in legs if leg.pool is not None}
         for p in pools.values():
             if p.status != PoolStatus.OPEN:
-                raise ConflictError(f"Pool {p.label} is closed: no further postings.", code="pool_closed")
+                raise ConflictError(f"Pool {p.label} is closed: no further postings.", code=PoolingError.POOL_CLOSED)
         wanted = {((leg.pool or pool).pk, str(leg.account)) for leg in legs}
         # Lock every account the posting touches, across pools, in one ascending-id query.
-        locked = Account.objects.select_for_update().filter(pool_id__in=list(pools)).order_by("pk")
+        locked = lock_rows(Account.objects).filter(pool_id__in=list(pools)).order_by("pk")
         accounts = {(a.pool_id, a.kind): a for a in locked if (a.pool_id, a.kind) in wanted}
         txn = Transaction(
             responsible_body=tenant,
@@ -144,14 +148,16 @@ def post(
             with transaction.atomic():
                 txn.save()
         except IntegrityError as exc:
-            if "txn_idempotency_key_per_body" in str(exc):
+            if violates(exc, "txn_idempotency_key_per_body"):
                 # A concurrent call with the same key won: it posted, so this posts nothing.
                 winner = Transaction.objects.filter(idempotency_key=idempotency_key).first()
                 if winner is not None:
                     return winner, False
-                raise ConflictError("That posting key is already in use.", code="duplicate_posting") from exc
-            if "reversed_by" in str(exc) or "reverses_id" in str(exc):
-                raise ConflictError("That transaction has already been reversed.", code="already_reversed") from exc
+                raise ConflictError("That posting key is already in use.", code=PoolingError.DUPLICATE_POSTING) from exc
+            if violates(exc, "pooling_transaction_reverses_id_key"):
+                raise ConflictError(
+                    "That transaction has already been reversed.", code=PoolingError.ALREADY_REVERSED
+                ) from exc
             raise
         Leg.objects.bulk_create(
             [
@@ -173,20 +179,20 @@ def transaction_reverse(
 ) -> Transaction:
     """Correct a posting by posting its exact opposite. The original stays as it was."""
     if not reason.strip():
-        raise ApplicationError("Say why the posting is reversed.", code="reason_required", field="reason")
+        raise ApplicationError("Say why the posting is reversed.", code=PoolingError.REASON_REQUIRED, field="reason")
     with tenant_context(tenant), transaction.atomic():
         original = Transaction.objects.select_related("pool").filter(pk=transaction_id).first()
         if original is None:
-            raise ApplicationError("No such transaction.", code="not_found")
+            raise NotFound("No such transaction.")
         if original.kind == TransactionKind.REVERSAL:
             raise ConflictError(
-                "A reversal cannot itself be reversed; post a new transaction.", code="reverse_reversal"
+                "A reversal cannot itself be reversed; post a new transaction.", code=PoolingError.REVERSE_REVERSAL
             )
         if original.kind not in REVERSIBLE_KINDS:
             raise ConflictError(
                 "Award money is corrected by varying or releasing the award, and payments through the payment run, "
                 "so their headroom and schedule checks apply.",
-                code="not_reversible",
+                code=PoolingError.NOT_REVERSIBLE,
             )
         legs = [
             LegSpec(
@@ -211,11 +217,11 @@ def transaction_reverse(
             reverses=original,
         )
         if not created:
-            raise ConflictError("That transaction has already been reversed.", code="already_reversed")
+            raise ConflictError("That transaction has already been reversed.", code=PoolingError.ALREADY_REVERSED)
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="ledger.reversed",
+            verb=AuditVerb.LEDGER_REVERSED,
             obj=txn,
             label=f"Reversal of transaction {original.pk}: {reason.strip()}"[:300],
         )
@@ -258,7 +264,7 @@ def commitment_post(
     with the shortfall. Only officers allowed to (``may_use_reserve``) draw on the urgent
     reserve. Returns the transaction and the headroom after it."""
     if amount_pence == 0:
-        raise ApplicationError("Enter an amount other than zero.", code="zero_amount", field="amount_pence")
+        raise ApplicationError("Enter an amount other than zero.", code=PoolingError.ZERO_AMOUNT, field="amount_pence")
     kind = TransactionKind.COMMITMENT if amount_pence > 0 else TransactionKind.RELEASE
     with tenant_context(tenant), transaction.atomic():
         existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
@@ -294,7 +300,7 @@ def commitment_post(
             granted = _net_awarded(pool=pool, source_type=source_type, source_id=source_id)
             if -amount_pence > min(granted, before.committed_outstanding_pence):
                 raise ConflictError(
-                    "Cannot release more than this award has committed and unpaid.", code="over_release"
+                    "Cannot release more than this award has committed and unpaid.", code=PoolingError.OVER_RELEASE
                 )
         txn, _ = post(
             actor=actor,

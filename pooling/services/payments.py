@@ -24,9 +24,13 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
 from core.audit import audit_record
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.constraints import violates
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
 from core.tenancy import tenant_context
 from pooling import remittances
+from pooling.error_codes import PoolingError
 from pooling.models import (
     AccountKind,
     Instalment,
@@ -57,13 +61,13 @@ def _check_run_dates(*, pool: Pool, due_up_to: date, pay_on: date | None) -> Non
         raise ApplicationError(
             f"Pool {pool.label} pays instalments due up to {pool.ends_on:%-d %B %Y}; "
             "later ones are paid from the next period's pool.",
-            code="due_after_period",
+            code=PoolingError.DUE_AFTER_PERIOD,
             field="due_up_to",
         )
     if pay_on is not None and pay_on < pool.starts_on:
         raise ApplicationError(
             f"The payment date must be on or after {pool.starts_on:%-d %B %Y}, when the period starts.",
-            code="pay_before_period",
+            code=PoolingError.PAY_BEFORE_PERIOD,
             field="pay_on",
         )
 
@@ -143,12 +147,12 @@ def payment_run_confirm(
             expected_total_pence=expected_total_pence,
         )
     except ConflictError as exc:
-        if exc.code == "segregation_of_duties":
+        if exc.code == PoolingError.SEGREGATION_OF_DUTIES:
             with tenant_context(tenant), transaction.atomic():
                 audit_record(
                     actor=actor,
                     tenant=tenant,
-                    verb="payment_run.refused_segregation",
+                    verb=AuditVerb.PAYMENT_RUN_REFUSED_SEGREGATION,
                     obj=pool,
                     label=f"Payment run for pool {pool.label} refused: the confirmer decided awards it pays",
                     after=exc.extra,
@@ -174,21 +178,20 @@ def _confirm(
     ``expected_total_pence`` (the previewed total) refuses a run that changed since."""
     _check_run_dates(pool=pool, due_up_to=due_up_to, pay_on=pay_on)
     with tenant_context(tenant), transaction.atomic():
-        locked = Pool.objects.select_for_update().filter(pk=pool.pk).first()
+        locked = lock_rows(Pool.objects).filter(pk=pool.pk).first()
         if locked is None:
-            raise ApplicationError("No such pool.", code="not_found")
+            raise NotFound("No such pool.")
         if locked.status != PoolStatus.OPEN:
-            raise ConflictError(f"Pool {locked.label} is closed: no further payments.", code="pool_closed")
+            raise ConflictError(f"Pool {locked.label} is closed: no further payments.", code=PoolingError.POOL_CLOSED)
         due = list(
-            _due(locked, due_up_to)
-            .select_for_update(of=("self",))
+            lock_rows(_due(locked, due_up_to))
             .select_related("schedule")
             .order_by("schedule__school_id", "due_on", "id")
         )
         if not due:
             raise ConflictError(
                 f"Nothing is due up to {due_up_to:%-d %B %Y} that has not been paid.",
-                code="nothing_to_pay",
+                code=PoolingError.NOTHING_TO_PAY,
                 field="due_up_to",
             )
         segregation_check(actor=actor, due=due)
@@ -198,7 +201,9 @@ def _confirm(
         total = sum(per_school.values())
         if expected_total_pence is not None and expected_total_pence != total:
             raise ConflictError(
-                "What is due changed since the preview: check the run again.", code="preview_stale", field="due_up_to"
+                "What is due changed since the preview: check the run again.",
+                code=PoolingError.PREVIEW_STALE,
+                field="due_up_to",
             )
         now = timezone.now()
         run = PaymentRun(
@@ -228,7 +233,7 @@ def _confirm(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="payment_run.confirmed",
+            verb=AuditVerb.PAYMENT_RUN_CONFIRMED,
             obj=run,
             label=f"Payment run {run.pk} ({locked.label}): £{total / 100:,.2f} to {len(paying)} schools on {pay_on}",
             after={
@@ -301,13 +306,13 @@ def remittances_request(*, actor: User, tenant: ResponsibleBody, payment_run_id:
     with tenant_context(tenant), transaction.atomic():
         run = PaymentRun.objects.filter(pk=payment_run_id).first()
         if run is None:
-            raise ApplicationError("No such payment run.", code="not_found")
+            raise NotFound("No such payment run.")
         if run.status != PaymentRun.Status.CONFIRMED:
-            raise ConflictError("Only a confirmed run has remittance advice.", code="run_not_confirmed")
+            raise ConflictError("Only a confirmed run has remittance advice.", code=PoolingError.RUN_NOT_CONFIRMED)
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="remittance.requested",
+            verb=AuditVerb.REMITTANCE_REQUESTED,
             obj=run,
             label=f"Remittance advice requested for payment run {run.pk}",
         )
@@ -348,9 +353,10 @@ def remittances_build(*, tenant: ResponsibleBody, payment_run_id: int) -> list[R
             try:
                 with transaction.atomic():
                     Remittance.objects.get_or_create(line=line, defaults={"responsible_body": tenant})
-            except IntegrityError:
-                pass  # built at the same moment by another worker: wait for its lock below
-            remittance = Remittance.objects.select_for_update().get(line=line)
+            except IntegrityError as exc:  # built at the same moment by another worker: wait for its lock below
+                if not violates(exc, "pooling_remittance_line_id_key"):
+                    raise
+            remittance = lock_rows(Remittance.objects).get(line=line)
             if remittance.sha256_csv and remittance.sha256_pdf and remittance.csv_file and remittance.pdf_file:
                 built.append(remittance)
                 continue
@@ -362,7 +368,7 @@ def remittances_build(*, tenant: ResponsibleBody, payment_run_id: int) -> list[R
             audit_record(
                 actor=None,
                 tenant=tenant,
-                verb="remittance.built",
+                verb=AuditVerb.REMITTANCE_BUILT,
                 obj=remittance,
                 label=f"Remittance advice for {line.school.name}, payment run {run.pk}",
                 after={"sha256_csv": remittance.sha256_csv, "sha256_pdf": remittance.sha256_pdf},

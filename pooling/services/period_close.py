@@ -17,8 +17,11 @@ from django.utils import timezone
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
 from core.audit import audit_record, snapshot
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
 from core.tenancy import tenant_context
+from pooling.error_codes import PoolingError
 from pooling.models import (
     Account,
     AccountKind,
@@ -92,32 +95,32 @@ def pool_close(*, actor: User, tenant: ResponsibleBody, pool: Pool, next_label: 
     copies the finance-system codes onto the next pool's accounts where it has none, and
     marks the old pool closed: the database then refuses postings to it."""
     with tenant_context(tenant), transaction.atomic():
-        locked = Pool.objects.select_for_update().filter(pk=pool.pk).first()
+        locked = lock_rows(Pool.objects).filter(pk=pool.pk).first()
         if locked is None:
-            raise ApplicationError("No such pool.", code="not_found")
+            raise NotFound("No such pool.")
         if locked.status != PoolStatus.OPEN:
-            raise ConflictError(f"Pool {locked.label} is already closed.", code="pool_closed")
+            raise ConflictError(f"Pool {locked.label} is already closed.", code=PoolingError.POOL_CLOSED)
         preview = pool_close_preview(tenant=tenant, pool=locked)
         if preview.payable_pence:
             raise ConflictError(
                 f"£{preview.payable_pence / 100:,.2f} is payable to schools: pay it before closing.",
-                code="payable_outstanding",
+                code=PoolingError.PAYABLE_OUTSTANDING,
             )
         if preview.unpaid_instalments:
             raise ConflictError(
                 f"{preview.unpaid_instalments} instalment(s) due by {locked.ends_on:%-d %B %Y} are unpaid: "
                 "run a payment run first.",
-                code="unpaid_instalments",
+                code=PoolingError.UNPAID_INSTALMENTS,
             )
         next_pool = pool_open(actor=actor, tenant=tenant, label=next_label)
         if next_pool.starts_on != locked.ends_on + timedelta(days=1):
             raise ApplicationError(
                 f"The next period after {locked.label} starts on {locked.ends_on + timedelta(days=1):%-d %B %Y}.",
-                code="not_the_next_period",
+                code=PoolingError.NOT_THE_NEXT_PERIOD,
                 field="next_label",
             )
         if next_pool.status != PoolStatus.OPEN:
-            raise ConflictError(f"Pool {next_pool.label} is closed.", code="pool_closed", field="next_label")
+            raise ConflictError(f"Pool {next_pool.label} is closed.", code=PoolingError.POOL_CLOSED, field="next_label")
         legs = _carry_forward_legs(old=locked, new=next_pool)
         n = Transaction.objects.filter(
             kind=TransactionKind.CARRY_FORWARD, source_type="pool", source_id=str(locked.pk)
@@ -137,7 +140,7 @@ def pool_close(*, actor: User, tenant: ResponsibleBody, pool: Pool, next_label: 
             )
         unpaid = Instalment.objects.filter(status=Instalment.Status.SCHEDULED).values("schedule_id")
         moving = list(
-            InstalmentSchedule.objects.select_for_update()
+            lock_rows(InstalmentSchedule.objects)
             .filter(pool=locked, pk__in=unpaid)
             .order_by("pk")
             .values_list("pk", flat=True)
@@ -152,7 +155,7 @@ def pool_close(*, actor: User, tenant: ResponsibleBody, pool: Pool, next_label: 
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="pool.closed",
+            verb=AuditVerb.POOL_CLOSED,
             obj=locked,
             label=f"Pool {locked.label} closed; carried forward to {next_pool.label}",
             before=before,
@@ -170,7 +173,7 @@ def pool_close(*, actor: User, tenant: ResponsibleBody, pool: Pool, next_label: 
             audit_record(
                 actor=actor,
                 tenant=tenant,
-                verb="schedule.moved",
+                verb=AuditVerb.SCHEDULE_MOVED,
                 object_type="pooling.instalmentschedule",
                 object_id=",".join(str(pk) for pk in moving)[:64],
                 label=f"{len(moving)} unpaid schedule(s) moved from pool {locked.label} to {next_pool.label}",
@@ -205,16 +208,16 @@ def pool_reopen(*, actor: User, tenant: ResponsibleBody, pool: Pool, reason: str
         if not access.can(Action.MANAGE_MEMBERS) or access.needs_mfa_for(Action.MANAGE_MEMBERS):
             raise PermissionDenied("Only a body administrator (with multi-factor authentication) can reopen a period.")
         if not reason:
-            raise ApplicationError("Say why the period is reopened.", code="reason_required", field="reason")
+            raise ApplicationError("Say why the period is reopened.", code=PoolingError.REASON_REQUIRED, field="reason")
         if len(reason) > 500:
             raise ApplicationError(
-                "The reason must be 500 characters or fewer.", code="reason_too_long", field="reason"
+                "The reason must be 500 characters or fewer.", code=PoolingError.REASON_TOO_LONG, field="reason"
             )
-        locked = Pool.objects.select_for_update().filter(pk=pool.pk).first()
+        locked = lock_rows(Pool.objects).filter(pk=pool.pk).first()
         if locked is None:
-            raise ApplicationError("No such pool.", code="not_found")
+            raise NotFound("No such pool.")
         if locked.status != PoolStatus.CLOSED:
-            raise ConflictError(f"Pool {locked.label} is open.", code="pool_open")
+            raise ConflictError(f"Pool {locked.label} is open.", code=PoolingError.POOL_OPEN)
         before = snapshot(locked, POOL_FIELDS)
         locked.status = PoolStatus.OPEN
         locked.reopen_reason = reason
@@ -224,7 +227,7 @@ def pool_reopen(*, actor: User, tenant: ResponsibleBody, pool: Pool, reason: str
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="pool.reopened",
+            verb=AuditVerb.POOL_REOPENED,
             obj=locked,
             label=f"Pool {locked.label} reopened: {reason}"[:300],
             before=before,
@@ -243,11 +246,13 @@ _CODE_LIMITS = {"nominal_code": 20, "cost_centre": 20, "cfr_code": 10}
 def _clean_code(value: str, *, field: str) -> str:
     value = (value or "").strip()
     if len(value) > _CODE_LIMITS[field]:
-        raise ApplicationError(f"Enter {_CODE_LIMITS[field]} characters or fewer.", code="code_too_long", field=field)
+        raise ApplicationError(
+            f"Enter {_CODE_LIMITS[field]} characters or fewer.", code=PoolingError.CODE_TOO_LONG, field=field
+        )
     if value and (not value[0].isalnum() or not all(c.isalnum() or c in " ._/-" for c in value)):
         raise ApplicationError(
             "Use letters, numbers, spaces and . _ / - only, starting with a letter or number.",
-            code="invalid_code",
+            code=PoolingError.INVALID_CODE,
             field=field,
         )
     return value
@@ -263,9 +268,9 @@ def account_codes_set(
         "cfr_code": _clean_code(cfr_code, field="cfr_code"),
     }
     with tenant_context(tenant), transaction.atomic():
-        account = Account.objects.select_for_update().select_related("pool").filter(pk=account_id).first()
+        account = lock_rows(Account.objects).select_related("pool").filter(pk=account_id).first()
         if account is None:
-            raise ApplicationError("No such account.", code="not_found")
+            raise NotFound("No such account.")
         before = snapshot(account, ACCOUNT_CODE_FIELDS)
         if before == values:
             return account
@@ -275,7 +280,7 @@ def account_codes_set(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="account.codes_set",
+            verb=AuditVerb.ACCOUNT_CODES_SET,
             obj=account,
             before=before,
             after=snapshot(account, ACCOUNT_CODE_FIELDS),

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
 from core.errors import ApplicationError, ConflictError
+from pooling.error_codes import PoolingError
 from pooling.models import AccountKind, Leg, Pool, PoolStatus, Transaction, TransactionKind
 from pooling.services.ledger import LegSpec, post
 
@@ -42,7 +43,7 @@ def recovery_pool(*, paying_pool: Pool, today: date | None = None) -> Pool:
     if current is None:
         raise ConflictError(
             f"Pool {paying_pool.label} is closed and no funding period is open: open this year's pool first.",
-            code="no_open_pool",
+            code=PoolingError.NO_OPEN_POOL,
         )
     return current
 
@@ -62,7 +63,9 @@ def recovery_post(
     """Post one recovery (see the module). The caller holds the source's row lock, so the
     key (the source's recoveries so far) is stable and a retried call posts nothing twice."""
     if not isinstance(amount_pence, int) or isinstance(amount_pence, bool) or amount_pence < 1:
-        raise ApplicationError("Enter an amount of at least 1p.", code="invalid_amount", field="amount_pence")
+        raise ApplicationError(
+            "Enter an amount of at least 1p.", code=PoolingError.INVALID_AMOUNT, field="amount_pence"
+        )
     n = Transaction.objects.filter(kind=TransactionKind.RECOVERY, source_type=source_type, source_id=source_id).count()
     txn, _ = post(
         actor=actor,

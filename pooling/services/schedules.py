@@ -17,9 +17,13 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import ResponsibleBody, User
 from core.audit import audit_record, snapshot
-from core.errors import ApplicationError, ConflictError
+from core.audit_verbs import AuditVerb
+from core.constraints import violates
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
 from core.tenancy import tenant_context
 from groupings.models import School
+from pooling.error_codes import PoolingError
 from pooling.models import Instalment, InstalmentSchedule, Pool, PoolStatus, Transaction
 from pooling.selectors import Headroom
 from pooling.services.ledger import commitment_post
@@ -74,24 +78,28 @@ def _check_schedule(
     frequency: str,
 ) -> list[tuple[date, date]]:
     if frequency not in InstalmentSchedule.Frequency.values:
-        raise ApplicationError("Choose monthly or termly instalments.", code="invalid_frequency", field="frequency")
+        raise ApplicationError(
+            "Choose monthly or termly instalments.", code=PoolingError.INVALID_FREQUENCY, field="frequency"
+        )
     if not isinstance(total_pence, int) or isinstance(total_pence, bool) or total_pence < 1:
-        raise ApplicationError("Enter an amount of at least 1p.", code="invalid_amount", field="total_pence")
+        raise ApplicationError("Enter an amount of at least 1p.", code=PoolingError.INVALID_AMOUNT, field="total_pence")
     if ends_on < starts_on:
         raise ApplicationError(
-            "The last day must be on or after the first day.", code="dates_out_of_order", field="ends_on"
+            "The last day must be on or after the first day.", code=PoolingError.DATES_OUT_OF_ORDER, field="ends_on"
         )
     if pool.responsible_body_id != tenant.pk:
-        raise ApplicationError("No such pool.", code="not_found", field="pool")
+        raise NotFound("No such pool.", field="pool")
     if pool.status != PoolStatus.OPEN:
-        raise ConflictError(f"Pool {pool.label} is closed: no new schedules.", code="pool_closed")
+        raise ConflictError(f"Pool {pool.label} is closed: no new schedules.", code=PoolingError.POOL_CLOSED)
     if not School.objects.filter(pk=school_id).exists():
-        raise ApplicationError("Choose a school from the register.", code="unknown_school", field="school_id")
+        raise ApplicationError(
+            "Choose a school from the register.", code=PoolingError.UNKNOWN_SCHOOL, field="school_id"
+        )
     parts = schedule_parts(starts_on=starts_on, ends_on=ends_on, frequency=frequency)
     if len(parts) > MAX_INSTALMENTS:
         raise ApplicationError(
             f"A schedule can have at most {MAX_INSTALMENTS} instalments: shorten the period.",
-            code="schedule_too_long",
+            code=PoolingError.SCHEDULE_TOO_LONG,
             field="ends_on",
         )
     return parts
@@ -144,7 +152,7 @@ def schedule_create(
             with transaction.atomic():
                 schedule.save()
         except IntegrityError as exc:
-            if "one_schedule_per_source" not in str(exc):
+            if not violates(exc, "one_schedule_per_source"):
                 raise
             return InstalmentSchedule.objects.get(source_type=source_type, source_id=source_id)
         Instalment.objects.bulk_create(
@@ -156,7 +164,7 @@ def schedule_create(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="schedule.created",
+            verb=AuditVerb.SCHEDULE_CREATED,
             obj=schedule,
             label=f"{source_type} {source_id}: {len(parts)} {frequency} instalments",
             after=snapshot(schedule, SCHEDULE_FIELDS),
@@ -227,13 +235,13 @@ def award_commit_and_schedule(
 
 def _schedule_for_update(*, source_type: str, source_id: str) -> InstalmentSchedule:
     schedule = (
-        InstalmentSchedule.objects.select_for_update(of=("self",))
+        lock_rows(InstalmentSchedule.objects)
         .select_related("pool")
         .filter(source_type=source_type, source_id=str(source_id))
         .first()
     )
     if schedule is None:
-        raise ApplicationError("No instalment schedule for that award.", code="not_found")
+        raise NotFound("No instalment schedule for that award.")
     return schedule
 
 
@@ -259,30 +267,34 @@ def schedule_vary(
     in commitment is posted through ``commitment_post`` (so an increase is checked against
     headroom). Varying to the current total changes nothing."""
     if not isinstance(new_total_pence, int) or isinstance(new_total_pence, bool) or new_total_pence < 0:
-        raise ApplicationError("Enter an amount of 0 or more.", code="invalid_amount", field="new_total_pence")
+        raise ApplicationError(
+            "Enter an amount of 0 or more.", code=PoolingError.INVALID_AMOUNT, field="new_total_pence"
+        )
     with tenant_context(tenant), transaction.atomic():
         schedule = _schedule_for_update(source_type=source_type, source_id=source_id)
         if schedule.stopped_on is not None:
-            raise ConflictError("This award's payments have been stopped.", code="schedule_stopped")
-        instalments = list(schedule.instalments.select_for_update().order_by("due_on", "id"))
+            raise ConflictError("This award's payments have been stopped.", code=PoolingError.SCHEDULE_STOPPED)
+        instalments = list(lock_rows(schedule.instalments).order_by("due_on", "id"))
         paid = [i for i in instalments if i.status == Instalment.Status.PAID]
         scheduled = [i for i in instalments if i.status == Instalment.Status.SCHEDULED]
         paid_pence = sum(i.amount_pence for i in paid)
         ends_on = new_ends_on or schedule.ends_on
         if ends_on < schedule.starts_on:
             raise ApplicationError(
-                "The last day must be on or after the award's first day.", code="dates_out_of_order", field="ends_on"
+                "The last day must be on or after the award's first day.",
+                code=PoolingError.DATES_OUT_OF_ORDER,
+                field="ends_on",
             )
         if paid and ends_on < max(i.due_on for i in paid):
             raise ConflictError(
                 "Instalments after that day are already paid: choose a later last day.",
-                code="ends_before_paid",
+                code=PoolingError.ENDS_BEFORE_PAID,
                 field="ends_on",
             )
         if new_total_pence < paid_pence:
             raise ConflictError(
                 f"£{paid_pence / 100:,.2f} is already paid: the total cannot be less.",
-                code="below_paid",
+                code=PoolingError.BELOW_PAID,
                 field="new_total_pence",
             )
         if new_total_pence == schedule.total_pence and ends_on == schedule.ends_on:
@@ -290,14 +302,17 @@ def schedule_vary(
         parts = schedule_parts(starts_on=schedule.starts_on, ends_on=ends_on, frequency=schedule.frequency)
         if len(parts) > MAX_INSTALMENTS:
             raise ApplicationError(
-                f"A schedule can have at most {MAX_INSTALMENTS} instalments.", code="schedule_too_long", field="ends_on"
+                f"A schedule can have at most {MAX_INSTALMENTS} instalments.",
+                code=PoolingError.SCHEDULE_TOO_LONG,
+                field="ends_on",
             )
         paid_dues = {i.due_on for i in paid}
         open_parts = [p for p in parts if p[0] not in paid_dues]
         remaining = new_total_pence - paid_pence
         if remaining and not open_parts:
             raise ConflictError(
-                "Every instalment of this award is paid: record a new award for more.", code="schedule_complete"
+                "Every instalment of this award is paid: record a new award for more.",
+                code=PoolingError.SCHEDULE_COMPLETE,
             )
         before = snapshot(schedule, SCHEDULE_FIELDS) | {
             "instalments": [(str(i.due_on), i.amount_pence) for i in scheduled]
@@ -344,7 +359,7 @@ def schedule_vary(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="schedule.varied",
+            verb=AuditVerb.SCHEDULE_VARIED,
             obj=schedule,
             label=f"{schedule.source_type} {schedule.source_id} varied"
             + (f": {reason.strip()}" if reason.strip() else ""),
@@ -370,7 +385,7 @@ def schedule_stop(
     with tenant_context(tenant), transaction.atomic():
         schedule = _schedule_for_update(source_type=source_type, source_id=source_id)
         to_release = list(
-            schedule.instalments.select_for_update().filter(status=Instalment.Status.SCHEDULED, due_on__gt=stop_on)
+            lock_rows(schedule.instalments).filter(status=Instalment.Status.SCHEDULED, due_on__gt=stop_on)
         )
         released_pence = sum(i.amount_pence for i in to_release)
         before = snapshot(schedule, SCHEDULE_FIELDS)
@@ -394,7 +409,7 @@ def schedule_stop(
         audit_record(
             actor=actor,
             tenant=tenant,
-            verb="schedule.stopped",
+            verb=AuditVerb.SCHEDULE_STOPPED,
             obj=schedule,
             label=f"{schedule.source_type} {schedule.source_id}: {len(to_release)} instalments released",
             before=before,

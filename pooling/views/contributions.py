@@ -17,6 +17,7 @@ from django.views.generic import FormView, TemplateView
 from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
+from core.forms import show_service_error
 from core.money import format_pence
 from core.text import ascii_digits
 from core.web import SessionJourneyMixin, paginate_list
@@ -44,11 +45,6 @@ FIELDS = {"amount_pence": "amount", "period_label": None}
 
 def _url(name: str, body: Any, **kwargs: Any) -> str:
     return reverse(f"pooling:{name}", kwargs={"body_slug": body.slug, **kwargs})
-
-
-def _show_error(form: Any, exc: ApplicationError) -> None:
-    field = FIELDS.get(exc.field or "", exc.field)
-    form.add_error(field if field in form.fields else None, exc.message)
 
 
 class _PoolMixin(BodyMixin):
@@ -134,7 +130,7 @@ class AllocationSetView(_PoolMixin, FormView):
                 amount_pence=form.cleaned_data["amount"],
             )
         except ApplicationError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc, FIELDS)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -194,7 +190,7 @@ class AllocationImportView(_ImportMixin, FormView):
         try:
             table, data = read_upload(upload, field="file")
         except ApplicationError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc, FIELDS)
             return self.form_invalid(form)
         self.forget()
         extension = PurePath(table.name).suffix.lower()
@@ -456,7 +452,7 @@ class ReceiptNewView(_ContributionMixin, FormView):
                 request_key=data["request_key"],
             )
         except ApplicationError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc, FIELDS)
             return self.form_invalid(form)
         messages.success(
             self.request,

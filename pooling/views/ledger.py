@@ -15,6 +15,7 @@ from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
+from core.forms import show_service_error
 from pooling import selectors
 from pooling.forms_ledger import LedgerFilterForm, PoolOpenForm, ReverseForm
 from pooling.models import AccountKind, Pool, PoolStatus, Transaction, TransactionKind
@@ -29,10 +30,6 @@ DASHBOARD_SCHOOLS = 10  # schools with the most outstanding named on the dashboa
 
 def _url(name: str, body: ResponsibleBody, **kwargs: Any) -> str:
     return reverse(f"pooling:{name}", kwargs={"body_slug": body.slug, **kwargs})
-
-
-def _show_error(form: Any, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def headroom_figures(headroom: Headroom) -> list[dict[str, Any]]:
@@ -121,7 +118,7 @@ class PoolOpenView(BodyMixin, FormView):
         try:
             pool = pool_open(actor=self.actor, tenant=self.body, label=label)
         except ApplicationError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc)
             return self.form_invalid(form)
         if existed:
             messages.info(self.request, f"The pool for {pool.label} was already open.")
@@ -286,7 +283,7 @@ class TransactionReverseView(BodyMixin, FormView):
                 actor=self.actor, tenant=self.body, transaction_id=txn.pk, reason=form.cleaned_data["reason"]
             )
         except ApplicationError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, f"Transaction {txn.pk} has been reversed by transaction {reversal.pk}.")
         return HttpResponseRedirect(_url("transaction", self.body, transaction_id=reversal.pk))

@@ -3,19 +3,15 @@ period close and reopen, the journal export and the accounts' finance-system cod
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
     HttpResponseRedirect,
-    StreamingHttpResponse,
 )
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
@@ -23,10 +19,11 @@ from django.views.generic import FormView, TemplateView
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
-from core.audit import audit_record
+from core.csv_export import csv_response
 from core.errors import ApplicationError
-from core.web import paginate_list, tenant_stream
-from pooling import remittances, selectors
+from core.forms import show_service_error
+from core.web import paginate_list
+from pooling import selectors
 from pooling.forms_payments import (
     AccountCodesForm,
     JournalExportForm,
@@ -35,8 +32,9 @@ from pooling.forms_payments import (
     PoolCloseForm,
     PoolReopenForm,
 )
-from pooling.models import Account, Pool, Remittance
+from pooling.models import Account, Pool
 from pooling.selectors import payments as payment_selectors
+from pooling.services import downloads
 from pooling.services import payments as services
 from pooling.views._pages import url_for_each
 
@@ -46,10 +44,6 @@ LINES_PER_PAGE = 50  # schools on a page of a payment run
 
 def _url(name: str, body: ResponsibleBody, **kwargs: Any) -> str:
     return reverse(f"pooling:{name}", kwargs={"body_slug": body.slug, **kwargs})
-
-
-def _show_error(form: Any, exc: ApplicationError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 class _PoolMixin(BodyMixin):
@@ -101,7 +95,7 @@ class PaymentRunNewView(_PoolMixin, TemplateView):
                     tenant=self.body, pool=self.pool(), due_up_to=form.cleaned_data["due_up_to"]
                 )
             except ApplicationError as exc:
-                _show_error(form, exc)
+                show_service_error(form, exc)
         context.update(form=form, preview=preview)
         if preview is not None and form.is_valid():
             context["confirm_form"] = PaymentRunConfirmForm(
@@ -124,7 +118,7 @@ class PaymentRunNewView(_PoolMixin, TemplateView):
                 expected_total_pence=data["expected_total_pence"],
             )
         except ApplicationError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc)
             return self.render_to_response(self.get_context_data(form=form))
         messages.success(
             request,
@@ -204,32 +198,15 @@ class RemittanceDownloadView(BodyMixin, TemplateView):
     """Serves a school's remittance advice after checking its stored checksum; audited."""
 
     required_action = Action.VIEW_POOL
-    kind = "csv"
+    kind: Literal["csv", "pdf"] = "csv"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
-        remittance: Remittance = payment_selectors.remittance_get(
-            tenant=self.body, remittance_id=kwargs["remittance_id"]
+        file = downloads.remittance_download(
+            actor=self.actor, tenant=self.body, remittance_id=kwargs["remittance_id"], kind=self.kind
         )
-        file_field = remittance.csv_file if self.kind == "csv" else remittance.pdf_file
-        expected = remittance.sha256_csv if self.kind == "csv" else remittance.sha256_pdf
-        if not file_field or not expected:
-            raise Http404("This remittance advice is still being prepared.")
-        with file_field.open("rb") as handle:
-            content = handle.read()
-        if hashlib.sha256(content).hexdigest() != expected:
-            raise PermissionDenied("The stored remittance advice does not match its checksum.")
-        line = remittance.line
-        audit_record(
-            actor=self.actor,
-            tenant=self.body,
-            verb="remittance.downloaded",
-            obj=remittance,
-            label=f"Remittance advice ({self.kind.upper()}) for {line.school.name}, payment run {line.payment_run_id}",
-        )
-        content_type = "text/csv; charset=utf-8" if self.kind == "csv" else "application/pdf"
-        response = HttpResponse(content, content_type=content_type)
-        filename = f"remittance-run{line.payment_run_id}-{line.school.urn}.{self.kind}"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        response = HttpResponse(file.content, content_type=file.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+        response["X-Checksum-SHA256"] = file.sha256
         return response
 
 
@@ -257,7 +234,7 @@ class PoolCloseView(_PoolMixin, FormView):
                 actor=self.actor, tenant=self.body, pool=self.pool(), next_label=form.cleaned_data["next_label"]
             )
         except ApplicationError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -279,7 +256,7 @@ class PoolReopenView(_PoolMixin, FormView):
                 actor=self.actor, tenant=self.body, pool=self.pool(), reason=form.cleaned_data["reason"]
             )
         except ApplicationError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, f"Pool {pool.label} is open again. The reason is in the audit log.")
         return HttpResponseRedirect(_url("payment-runs", self.body, pool_id=pool.pk))
@@ -301,23 +278,18 @@ class JournalExportView(BodyMixin, TemplateView):
         if not (form.is_bound and form.is_valid()):
             return self.render_to_response(self.get_context_data(form=form))
         data = form.cleaned_data
-        pool = selectors.pool_get(tenant=self.body, pool_id=data["pool"]) if data["pool"] else None
-        legs = payment_selectors.journal_legs(
-            tenant=self.body, date_from=data["date_from"], date_to=data["date_to"], pool=pool
-        )
-        audit_record(
-            actor=self.actor,
-            tenant=self.body,
-            verb="journal.exported",
-            object_type="pooling.pool",
-            object_id=str(pool.pk) if pool else "",
-            label=f"Journal {data['date_from']} to {data['date_to']}" + (f", pool {pool.label}" if pool else ""),
-        )
-        lines = remittances.journal_csv_lines(legs.iterator(chunk_size=2000))
-        response = StreamingHttpResponse(tenant_stream(self.body, lines), content_type="text/csv; charset=utf-8")
-        name = f"{self.body.slug}-journal-{data['date_from']}-{data['date_to']}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        try:
+            export = downloads.journal_export(
+                actor=self.actor,
+                tenant=self.body,
+                date_from=data["date_from"],
+                date_to=data["date_to"],
+                pool_id=data["pool"],
+            )
+        except ApplicationError as exc:
+            show_service_error(form, exc)
+            return self.render_to_response(self.get_context_data(form=form))
+        return csv_response(export.lines, filename=export.filename, tenant=self.body)
 
 
 class AccountCodesView(_PoolMixin, TemplateView):
@@ -355,7 +327,7 @@ class AccountCodesEditView(BodyMixin, FormView):
         try:
             services.account_codes_set(actor=self.actor, tenant=self.body, account_id=account.pk, **form.cleaned_data)
         except ApplicationError as exc:
-            _show_error(form, exc)
+            show_service_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, f"The codes for {account.get_kind_display().lower()} are saved.")
         return HttpResponseRedirect(_url("account-codes", self.body, pool_id=account.pool_id))

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import Membership, ResponsibleBody, Role, User
-from core.errors import ApplicationError, ConflictError
+from core.errors import ApplicationError, ConflictError, NotFound
 from core.models import AuditEvent
 from core.tenancy import TenantContextMissing, platform_context, tenant_context
 from tests.factories import LocalAuthorityFactory, SchoolFactory, TrustFactory, UserFactory, member
@@ -225,9 +225,9 @@ def test_membership_end_keeps_history_and_audits() -> None:
 def test_membership_end_of_another_bodys_membership_is_not_found() -> None:
     other = member(Role.TRUSTEE)
     admin = member(Role.BODY_ADMIN)
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(NotFound) as exc:
         services.membership_end(actor=admin.user, tenant=admin.responsible_body, membership_id=other.pk)
-    assert exc.value.code == "not_found"
+    assert (exc.value.code, exc.value.message) == ("not_found", "No such membership.")
     with tenant_context(other.responsible_body):
         assert Membership.objects.get(pk=other.pk).valid_to is None
 

@@ -148,7 +148,7 @@ def test_rows_can_be_removed_from_a_draft(scene) -> None:
     assert after["outcomes"] == []
     assert set(after["missing_for_submission"]) == {"provision", "resource_lines", "outcomes"}
     missing = head.post(base + f"outcomes/{outcome}/remove/")
-    assert (missing.status_code, missing.json()["code"]) == (400, "not_found")
+    assert (missing.status_code, missing.json()["code"]) == (404, "not_found")
 
 
 def test_information_requested_pauses_the_clock_and_the_answer_restarts_it(scene) -> None:

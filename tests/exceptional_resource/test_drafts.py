@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from accounts.models import Role
-from core.errors import ApplicationError, ConflictError
+from core.errors import ApplicationError, ConflictError, NotFound
 from core.models import AuditEvent
 from core.tenancy import tenant_context
 from exceptional_resource.models import Case, Outcome, ProvisionRow, ResourceLine
@@ -162,7 +162,7 @@ def test_rows_of_another_case_cannot_be_removed_through_this_one(scene) -> None:
     first, second = draft_case(scene), draft_case(scene)
     with tenant_context(scene.body):
         others = ProvisionRow.objects.get(case=second).pk
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(NotFound) as exc:
         drafts.provision_row_remove(actor=scene.head.user, tenant=scene.body, case_id=first.pk, row_id=others)
     assert (exc.value.code, exc.value.field) == ("not_found", "row_id")
     assert _rows(scene, second) == (1, 1, 1)

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Role
-from core.errors import ApplicationError, ConflictError
+from core.errors import ApplicationError, ConflictError, NotFound
 from core.models import AuditEvent
 from core.tenancy import tenant_context
 from exceptional_resource.models import Case, CaseDocument
@@ -207,8 +207,11 @@ def test_only_the_schools_head_or_sendco_uploads(scene: Scene) -> None:
     assert evidence_upload(
         actor=sendco.user, tenant=scene.body, case_id=case.pk, upload=SimpleUploadedFile("a.pdf", PDF)
     )
-    for outsider, code in ((scene.officer.user, "not_allowed"), (other_school_head.user, "not_found")):
-        with pytest.raises(ApplicationError) as refused:
+    for outsider, error, code in (
+        (scene.officer.user, ApplicationError, "not_allowed"),
+        (other_school_head.user, NotFound, "not_found"),
+    ):
+        with pytest.raises(error) as refused:
             evidence_upload(actor=outsider, tenant=scene.body, case_id=case.pk, upload=SimpleUploadedFile("b.pdf", PDF))
         assert refused.value.code == code
     assert _client(other_school_head.user).get(_page(scene, case)).status_code == 404

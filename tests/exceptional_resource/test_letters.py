@@ -133,7 +133,6 @@ def test_the_letter_never_names_the_pupil(scene) -> None:
             primary_need="SLCN",
             name="Florence Nightingale",
             upn="C123456789012",
-            need_codes={"SLCN"},
         )
     case = _approved(scene)
     with tenant_context(scene.body):

@@ -101,7 +101,6 @@ def _pupil_case(scene: Scene) -> Case:
         primary_need="SLCN",
         name=PUPIL_NAME,
         upn=PUPIL_UPN,
-        need_codes={"SLCN"},
     )
     return draft_case(scene, pupil=pupil)
 

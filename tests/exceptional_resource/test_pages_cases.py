@@ -160,7 +160,6 @@ def test_pupil_identity_is_shown_only_through_the_audited_view(scene: Scene) -> 
             primary_need="SLCN",
             name="Ada Lovelace",
             upn="A123456789012",
-            need_codes={"SLCN"},
         )
     case = draft_case(scene, pupil=pupil)
     users = _users(scene)

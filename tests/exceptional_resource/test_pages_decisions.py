@@ -146,8 +146,8 @@ def test_declining_needs_only_reasons(scene: Scene) -> None:
     [
         ({"amount": "9000.005"}, "amount", "Enter an amount with no more than 2 decimal places (pence)"),
         ({"amount": "-10"}, "amount", "Enter an amount of 0 or more"),
-        ({"amount": ""}, "amount", "Enter the amount awarded, like 9000.00"),
-        ({"ends_on": "2026-11-30"}, "ends_on", "The last day must be on or after the first day"),
+        ({"amount": ""}, "amount", "Enter the amount awarded."),
+        ({"ends_on": "2026-11-30"}, "ends_on", "The last day must be on or after the first day."),
         ({"reasons": ""}, "reasons", "Give the reasons for the decision"),
         ({"outcome": ""}, "outcome", "Choose approve, partly approve or decline"),
         ({"frequency": ""}, "frequency", "Choose monthly or termly payments."),

@@ -15,13 +15,13 @@ from groupings import services as groupings_services
 from tests.factories import member, own_academy
 
 pytestmark = pytest.mark.django_db
-NEEDS = {"SLCN", "ASD", "SEMH", "MLD"}
 
 
 @pytest.fixture
 def school_member():  # type: ignore[no-untyped-def]
     officer = member(Role.BODY_ADMIN, mfa=True)
     body = officer.responsible_body
+    groupings_services.policy_ensure_default(actor=officer.user, tenant=body, effective_from=date(2026, 4, 1))
     schools = []
     for name in ("North Academy", "South Academy"):
         school = own_academy(body, name=name)
@@ -39,7 +39,7 @@ def school_member():  # type: ignore[no-untyped-def]
 
 
 def _create(officer, school, **kwargs):  # type: ignore[no-untyped-def]
-    args = dict(year_group="Y4", sen_status="sen_support", primary_need="SLCN", need_codes=NEEDS)
+    args = dict(year_group="Y4", sen_status="sen_support", primary_need="SLCN")
     args.update(kwargs)
     return services.pupil_create(actor=officer.user, tenant=officer.responsible_body, school_id=school.pk, **args)
 

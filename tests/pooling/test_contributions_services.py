@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from core.errors import ApplicationError, ConflictError
+from core.errors import ApplicationError, ConflictError, NotFound
 from core.models import AuditEvent
 from core.tenancy import tenant_context
 from groupings import services as groupings
@@ -563,7 +563,7 @@ def test_receipt_for_another_bodys_contribution_is_not_found(officer, pool, cont
     from tests.factories import member
 
     other = member("finance_officer", mfa=True)
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(NotFound) as exc:
         receipt_record(
             actor=other.user,
             tenant=other.responsible_body,

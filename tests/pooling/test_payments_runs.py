@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import ApplicationError, ConflictError
+from core.errors import ApplicationError, ConflictError, NotFound
 from core.models import AuditEvent
 from core.tenancy import tenant_context
 from pooling.models import Instalment, PaymentRun, PaymentRunLine, Pool, Remittance, Transaction
@@ -375,6 +375,6 @@ def test_remittance_advice_can_be_requested_again(officer, pool, two_awards, mon
     assert calls == [{"tenant_id": body.pk, "paymentrun_id": run.pk}]
     with tenant_context(body):
         assert AuditEvent.objects.filter(verb="remittance.requested", object_id=str(run.pk)).count() == 1
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(NotFound) as exc:
         remittances_request(actor=officer.user, tenant=body, payment_run_id=999_999)
     assert exc.value.code == "not_found"

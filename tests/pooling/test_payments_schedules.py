@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from core.errors import ApplicationError, ConflictError
+from core.errors import ApplicationError, ConflictError, NotFound
 from core.models import AuditEvent
 from core.tenancy import tenant_context
 from pooling.models import Instalment, InstalmentSchedule, Transaction
@@ -321,7 +321,7 @@ def test_a_schedule_of_another_body_cannot_be_varied(officer, pool) -> None:
     award(officer, pool, 100_00)
     other = member("finance_officer", mfa=True)
     pool_open(actor=other.user, tenant=other.responsible_body, label="2026-27")
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(NotFound) as exc:
         schedule_vary(
             actor=other.user, tenant=other.responsible_body, source_type="award", source_id="1", new_total_pence=1
         )
