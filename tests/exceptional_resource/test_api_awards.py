@@ -21,7 +21,8 @@ from tests.exceptional_resource.api_support import CRITERIA, api, case_row, coun
 from tests.exceptional_resource.conftest import draft_case
 from tests.factories import member, own_academy
 
-pytestmark = pytest.mark.django_db
+# Written against the funding period 2026-27: the clock is frozen inside it (make test-dates).
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026, 12, 7))]
 
 
 def _award(scene: Any, amount: int = 9_000_00) -> tuple[Case, Award]:
