@@ -83,12 +83,16 @@ def page_step_up(request: HttpRequest, *, template_context: dict[str, Any]) -> T
     if code and code_is_right(request.user, code):
         record_session_proof(request)
         return None
+    from allauth.mfa.models import Authenticator
+
+    has_authenticator = Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
     fields = [(k, v) for k, values in request.POST.lists() if k not in (FIELD, "csrfmiddlewaretoken") for v in values]
     context = {
         **template_context,
         "fields": fields,
         "error": "Enter the current 6-digit code from your authenticator app" if code else "",
         "minutes": settings.STEP_UP_MAX_AGE_MINUTES,
+        "has_authenticator": has_authenticator,
     }
     return TemplateResponse(request, "accounts/step_up.html", context, status=403 if code else 200)
 

@@ -3,15 +3,11 @@ a sensitive action, by role, on pages and in the API."""
 
 from __future__ import annotations
 
-import time
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 import time_machine
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-from allauth.mfa.utils import decrypt
 from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
@@ -27,15 +23,9 @@ from tests.exceptional_resource.api_support import url as api_url
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.pages_support import client_for, text, url
 from tests.exceptional_resource.test_workflow import CRITERIA, _approve
-from tests.factories import member
+from tests.factories import member, totp_code
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026, 12, 7))]
-
-
-def current_code(user: Any) -> str:
-    authenticator = Authenticator.objects.get(user=user, type="totp")
-    secret = decrypt(authenticator.data["secret"])
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 
 def later(minutes: int = 16) -> Any:
@@ -70,7 +60,7 @@ def test_a_decision_page_asks_for_a_fresh_code_when_the_last_is_stale(scene: Sce
         assert "Enter the current 6-digit code" in text(wrong)
         assert _decisions(scene, case) == 0
         done = client.post(
-            url("decide", scene.body, case_id=case.pk), {**DECLINE, "step_up_code": current_code(scene.officer.user)}
+            url("decide", scene.body, case_id=case.pk), {**DECLINE, "step_up_code": totp_code(scene.officer.user)}
         )
         assert done.status_code == 302
         assert _decisions(scene, case) == 1
@@ -106,7 +96,7 @@ def test_the_decide_api_takes_the_code_in_a_header_once(scene: Scene) -> None:
         wrong = client.post(path, body, format="json", HTTP_X_MFA_CODE="123456")
         assert (wrong.status_code, wrong.json()["code"]) == (403, "step_up_required")
         assert _decisions(scene, case) == 0
-        code = current_code(scene.officer.user)
+        code = totp_code(scene.officer.user)
         done = client.post(path, body, format="json", HTTP_X_MFA_CODE=code)
         assert done.status_code == 201, done.json()
         cache.delete(f"step-up:api:{scene.officer.user.pk}")  # as if the proof had aged: the code is used
