@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help lock install db run test test-deep bench lint fmt typecheck imports migrations-check check-services pytest assets clean
+.PHONY: help lock install db run test test-dates test-deep bench lint fmt typecheck imports migrations-check check-services pytest assets clean
 
 help: ## List every target
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -53,13 +53,22 @@ migrations-check: install ## Fail if models and migrations disagree
 pytest: install ## The pytest suite alone, in parallel (pass ARGS=... for more)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not deep" $(ARGS)
 
-test: check-services db lint typecheck imports migrations-check pytest ## Everything CI runs: lint, types, contracts, migrations, tests
+test: check-services db lint typecheck imports migrations-check pytest test-dates ## Everything CI runs: lint, types, contracts, migrations, tests
+
+# The tests that read the clock (marked date_sensitive) again with the real clock moved to
+# the start, the middle and the end of a funding year: they must not depend on today's date.
+TEST_DATES ?= 2027-04-01 2027-08-31 2028-03-31
+test-dates: install ## The date-sensitive tests at 1 April, 31 August and 31 March (TEST_CLOCK)
+	@for day in $(TEST_DATES); do \
+		echo "date-sensitive tests with the clock at $$day"; \
+		TEST_CLOCK=$$day DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "date_sensitive and not deep" $(ARGS) || exit 1; \
+	done
 
 test-deep: check-services db ## Long property-based runs (hypothesis deep profile; progress in .pytest_cache/property-progress.log)
 	@mkdir -p .pytest_cache
 	PROPERTY_PROGRESS_FILE=$(CURDIR)/.pytest_cache/property-progress.log HYPOTHESIS_PROFILE=deep DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) -m deep $(ARGS)
 
-bench: check-services db ## Performance benchmarks (B1-B5, see docs/performance.md)
+bench: check-services db ## Performance benchmarks (B1-B6, see docs/performance.md)
 	$(BIN)/python -m devtools.bench
 
 lock: install ## Regenerate requirements.lock and requirements.prod.lock from pyproject.toml

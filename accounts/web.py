@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import stepup
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
 from core.api import MfaRequired
@@ -100,8 +101,14 @@ class BodyMixin(LoginRequiredMixin):
 
     required_action: Action = Action.VIEW_BODY
     mfa_action: Action | None = None
+    # A POST to the page is a sensitive action: it needs a fresh authenticator code
+    # (``accounts.stepup``). ``needs_step_up`` may decide per request.
+    step_up = False
     body: ResponsibleBody
     access: BodyAccess
+
+    def needs_step_up(self, request: HttpRequest) -> bool:
+        return self.step_up and request.method == "POST"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
@@ -119,6 +126,11 @@ class BodyMixin(LoginRequiredMixin):
                 request.session[AFTER_MFA_SETUP] = request.get_full_path()
                 query = urlencode({"next": request.get_full_path()})
                 return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
+            if self.needs_step_up(request):
+                asking = stepup.page_step_up(request, template_context={"body": body, "access": self.access})
+                if asking is not None:
+                    asking.render()
+                    return asking
             response = super().dispatch(request, *args, **kwargs)
             if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
                 response.render()
@@ -159,6 +171,9 @@ class TenantAPIView(APIView):
     and a body the user does not belong to are all the same 404."""
 
     required_action: Action = Action.VIEW_BODY
+    # Methods that are sensitive actions: they need a fresh authenticator code in the
+    # ``X-MFA-Code`` header (``accounts.stepup``), checked after the role.
+    step_up_methods: frozenset[str] = frozenset()
     body: ResponsibleBody | None
     access: BodyAccess
 
@@ -179,6 +194,11 @@ class TenantAPIView(APIView):
         self.access = BodyAccess.load(request.user, self.body)  # type: ignore[arg-type]
         if not self.access.can(self.required_action):
             raise exceptions.NotFound()
+
+    def require_step_up(self) -> None:
+        """Refuse (403 ``step_up_required``) unless the user proved their second factor
+        in the last ``STEP_UP_MAX_AGE_MINUTES`` (the code in ``X-MFA-Code``)."""
+        stepup.api_step_up(self.request)
 
     @property
     def tenant(self) -> ResponsibleBody:
@@ -205,3 +225,5 @@ class TenantAPIView(APIView):
             raise exceptions.PermissionDenied("Your role does not allow this.")
         if self.access.needs_mfa_for(action):
             raise MfaRequired()
+        if self.request.method in self.step_up_methods:
+            self.require_step_up()

@@ -34,7 +34,8 @@ def _roll_back() -> None:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Map the one business-error type (and Django's own errors) to stable JSON."""
     if isinstance(exc, ApplicationError):
-        _roll_back()
+        if not exc.recorded:  # a recorded refusal wrote only its record: keep it
+            _roll_back()
         body: dict[str, Any] = {"code": exc.code, "message": exc.message}
         if exc.field:
             body["field"] = exc.field

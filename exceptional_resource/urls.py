@@ -6,7 +6,7 @@ letters, evidence) is a new block here, not an edit to another's. Object kwargs 
 
 from django.urls import URLPattern, URLResolver, path
 
-from exceptional_resource.views import cases, decisions, draft_rows, drafts, evidence, letters, reviews
+from exceptional_resource.views import cases, decisions, draft_rows, drafts, evidence, letters, recoveries, reviews
 
 app_name = "cases"
 
@@ -56,6 +56,12 @@ decision_urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<int:case_id>/ask/", decisions.RequestInformationView.as_view(), name="request-information"),
     path("cases/awards/<int:award_id>/change/", decisions.AwardVaryView.as_view(), name="award-vary"),
     path("cases/awards/<int:award_id>/end/", decisions.AwardEndView.as_view(), name="award-end"),
+    path("cases/awards/<int:award_id>/recover/", recoveries.AwardRecoverView.as_view(), name="award-recover"),
+    path(
+        "cases/pools/<int:pool_id>/recovery-candidates/",
+        recoveries.RecoveryCandidatesView.as_view(),
+        name="recovery-candidates",
+    ),
 ]
 
 # Reviews of outcomes (views/reviews.py).

@@ -72,6 +72,9 @@ class ReportType:
     form_class: type[ReportParametersForm] = NoParametersForm
     action: Action = Action.REQUEST_REPORT
     monthly: Callable[[ResponsibleBody, date], list[dict[str, Any]]] | None = None
+    # Starting it needs a fresh authenticator code (accounts.stepup): the auditor export
+    # and the governance pack open the pool's records.
+    step_up: bool = False
 
 
 _REGISTRY: dict[str, ReportType] = {}

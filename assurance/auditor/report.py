@@ -69,5 +69,6 @@ def register_auditor_export() -> None:
             builder=build_auditor_export,
             form_class=AuditorExportForm,
             action=Action.EXPORT_AUDIT,
+            step_up=True,
         )
     )

@@ -443,5 +443,19 @@ def pack_xlsx(pack: Pack) -> bytes:
                 _text("Agrees" if c.ok else "DIFFERS"),
             ]
         )
+    headers = ["Date", "School", "Case", "Award paid from", "Recovered", "Why"]
+    s = _Sheet(book, "Recoveries", headers, formats, [12, 30, 14, 16, 16, 50])
+    for recovery in pack.recoveries:
+        s.add(
+            [
+                ("text", recovery.posted_on.isoformat()),
+                _text(recovery.school),
+                _text(recovery.case_reference),
+                _text(recovery.award_pool + (" (carried forward)" if recovery.carried_forward else "")),
+                _money(recovery.amount_pence),
+                _text(recovery.description),
+            ]
+        )
+
     book.close()
     return out.getvalue()

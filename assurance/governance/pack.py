@@ -8,6 +8,8 @@ from datetime import date
 from statistics import median
 from typing import Any
 
+from assurance.recoveries import RecoveryRow
+
 REPORT_KEY = "governance_pack"
 SUPPRESS_UNDER = 5
 SUPPRESSED = "<5"
@@ -134,6 +136,7 @@ class Pack:
     outcomes_by_result: dict[str, int]
     census_year: int | None
     checks: list[Check] = field(default_factory=list)
+    recoveries: list[RecoveryRow] = field(default_factory=list)
 
     @property
     def opening_fund(self) -> int:

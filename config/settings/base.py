@@ -228,6 +228,9 @@ REPORT_TYPE_MODULES: list[str] = []
 
 # --- API ------------------------------------------------------------------------
 API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=90)
+# Step-up authentication (accounts/stepup.py): how old the last authenticator code may be
+# when a sensitive action is taken.
+STEP_UP_MAX_AGE_MINUTES = env.int("STEP_UP_MAX_AGE_MINUTES", default=15)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

@@ -149,6 +149,8 @@ class PaymentRunConfirmApi(TenantAPIView):
 
     required_action = Action.VIEW_POOL
 
+    step_up_methods = frozenset({"POST"})  # a fresh authenticator code (accounts.stepup)
+
     class InputSerializer(serializers.Serializer):
         due_up_to = serializers.DateField()
         pay_on = serializers.DateField()
@@ -297,6 +299,8 @@ class PoolClosePreviewApi(TenantAPIView):
 class PoolCloseApi(TenantAPIView):
     required_action = Action.VIEW_POOL
 
+    step_up_methods = frozenset({"POST"})  # a fresh authenticator code (accounts.stepup)
+
     class InputSerializer(serializers.Serializer):
         next_label = serializers.RegexField(r"^\d{4}-\d{2}$", max_length=7)
 
@@ -312,6 +316,8 @@ class PoolCloseApi(TenantAPIView):
 
 class PoolReopenApi(TenantAPIView):
     required_action = Action.VIEW_POOL
+
+    step_up_methods = frozenset({"POST"})  # a fresh authenticator code (accounts.stepup)
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=500)

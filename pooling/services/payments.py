@@ -42,6 +42,7 @@ from pooling.models import (
     Remittance,
     TransactionKind,
 )
+from pooling.services.duties import segregation_check
 from pooling.services.ledger import LegSpec, post
 from pooling.services.period_close import account_codes_set, pool_close, pool_reopen
 from pooling.services.schedules import (
@@ -136,6 +137,41 @@ def payment_run_confirm(
     pay_on: date,
     expected_total_pence: int | None = None,
 ) -> PaymentRun:
+    """Confirm a payment run (``_confirm``). A run refused under segregation of duties is
+    audited on its own after the refused run rolled back; the caller gets the error."""
+    try:
+        return _confirm(
+            actor=actor,
+            tenant=tenant,
+            pool=pool,
+            due_up_to=due_up_to,
+            pay_on=pay_on,
+            expected_total_pence=expected_total_pence,
+        )
+    except ConflictError as exc:
+        if exc.code == PoolingError.SEGREGATION_OF_DUTIES:
+            with tenant_context(tenant), transaction.atomic():
+                audit_record(
+                    actor=actor,
+                    tenant=tenant,
+                    verb=AuditVerb.PAYMENT_RUN_REFUSED_SEGREGATION,
+                    obj=pool,
+                    label=f"Payment run for pool {pool.label} refused: the confirmer decided awards it pays",
+                    after=exc.extra,
+                )
+            exc.recorded = True
+        raise
+
+
+def _confirm(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    pool: Pool,
+    due_up_to: date,
+    pay_on: date,
+    expected_total_pence: int | None = None,
+) -> PaymentRun:
     """Pay every scheduled instalment due up to ``due_up_to``: a confirmed run with one line
     per school, the instalments marked paid, and two postings (payable, then paid). The
     pool row is locked and the instalments re-selected inside the lock, so two confirms
@@ -160,6 +196,7 @@ def payment_run_confirm(
                 code=PoolingError.NOTHING_TO_PAY,
                 field="due_up_to",
             )
+        segregation_check(actor=actor, due=due)
         per_school: dict[int, int] = defaultdict(int)
         for instalment in due:
             per_school[instalment.schedule.school_id] += instalment.amount_pence

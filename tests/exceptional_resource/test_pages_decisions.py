@@ -222,11 +222,21 @@ def test_reconsideration_is_decided_by_a_different_officer(scene: Scene) -> None
         url("decide", scene.body, case_id=case.pk), _decision(scene, outcome="declined")
     )
     assert "a different officer must decide the reconsideration" in text(same)
-    other = client_for(scene.senior.user).post(
+    page = text(client_for(scene.senior.user).get(url("decide", scene.body, case_id=case.pk)))
+    assert "This case's award of £9,000.00 is running" in page
+    no_end = client_for(scene.senior.user).post(
         url("decide", scene.body, case_id=case.pk), _decision(scene, outcome="declined", amount="")
+    )
+    assert field_error(no_end, "id_end_on") == (
+        "This case has a running award: enter the day it ends (unpaid instalments after it are released)."
+    )
+    assert fresh(scene, case).status == "reconsideration_requested"
+    other = client_for(scene.senior.user).post(
+        url("decide", scene.body, case_id=case.pk), _decision(scene, outcome="declined", amount="", end_on="2026-11-30")
     )
     assert other.status_code == 302
     assert fresh(scene, case).status == "declined"
+    assert pool_headroom(tenant=scene.body, pool=scene.pool).committed_outstanding_pence == 0
 
 
 def test_asking_for_information_pauses_the_clock(scene: Scene) -> None:
