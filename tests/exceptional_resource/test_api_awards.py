@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026,
 
 
 def _award(scene: Any, amount: int = 9_000_00) -> tuple[Case, Award]:
-    case = draft_case(scene)
+    case = draft_case(scene, requested_pence=amount)
     case_services.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
     result = case_services.case_decide(
         actor=scene.officer.user,

@@ -585,7 +585,7 @@ def test_dates_in_case_output_are_iso(scene) -> None:
         ("update/", {"need_description": "Changed after sending"}),
         ("outcomes/", {"description": "Another", "measure": "Count", "review_on": "2027-03-01"}),
         ("resource-lines/", {"kind": "equipment", "description": "iPad", "quantity": 1, "unit_cost_pence": 300_00,
-                             "starts_on": "2026-12-01", "ends_on": "2026-12-01"}),
+                             "starts_on": "2026-12-01", "ends_on": "2027-01-31"}),
     ],
 )  # fmt: skip
 def test_a_sent_case_is_no_longer_a_draft_to_edit(scene, path: str, payload: dict[str, Any]) -> None:

@@ -25,10 +25,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026,
 DECEMBER = 230_578  # £9,000 over 1 Dec-31 Mar by days: December's 31 of 121 days, floored
 
 
+ASKED = 45_000_00  # the school asked for more than it was first given: it asks again
+
+
 def _running(scene: Scene, amount: int = 9_000_00) -> tuple[Case, Award]:
-    case = draft_case(scene)
+    case = draft_case(scene, requested_pence=ASKED)
     cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
-    award = _approve(scene, case, amount=amount).award
+    award = _approve(scene, case, amount=amount, outcome="partly_approved").award
     assert award is not None
     cases.case_request_reconsideration(
         actor=scene.head.user, tenant=scene.body, case_id=case.pk, grounds="The therapist says more is needed"
@@ -37,6 +40,9 @@ def _running(scene: Scene, amount: int = 9_000_00) -> tuple[Case, Award]:
 
 
 def _reconsider(scene: Scene, case: Case, **changes: Any) -> cases.DecisionResult:
+    """Approving all that was asked is *approved*, less *partly approved* (decision_terms)."""
+    if "amount" in changes and "outcome" not in changes:
+        changes["outcome"] = "approved" if changes["amount"] == ASKED else "partly_approved"
     return _approve(scene, case, officer=scene.senior, **changes)
 
 

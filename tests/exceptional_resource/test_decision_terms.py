@@ -144,6 +144,10 @@ def test_the_decision_page_shows_the_contradiction_on_the_amount_and_decides_not
     )
     assert response.status_code == 200
     assert "The amount awarded cannot be more than the £6,900.00 the school asked for." in text(response)
+    # The page says which outcome each amount means before the officer chooses.
+    assert "Approve funds all of the £6,900.00 the school asked for. Partly approve funds less than that." in text(
+        response
+    )
     assert counts(scene.body) == before
 
 

@@ -117,7 +117,7 @@ def test_a_variation_and_an_end_each_have_their_own_dated_letter_listed_on_the_c
     change = head.get(url("change-letter", scene.body, case_id=case.pk, event_id=varied))
     assert change.status_code == 200
     page = text(change)
-    assert "From 7,500.00 to 5,940.00 pounds: Fewer therapy sessions are needed." in page
+    assert "From £7,500.00 to £5,940.00: Fewer therapy sessions are needed." in page
     assert "3 December 2026" in page
     pdf = head.get(url("change-letter-pdf", scene.body, case_id=case.pk, event_id=ended))
     assert pdf.status_code == 200

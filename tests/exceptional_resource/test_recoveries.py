@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from assurance.governance import gather, snapshot
+from assurance.governance.gather import gather, snapshot
 from core.errors import ApplicationError, ConflictError
 from core.models import AuditEvent
 from core.tenancy import tenant_context
 from exceptional_resource.models import Award, CaseEvent, Outcome
-from exceptional_resource.selectors import awards_to_consider_for_recovery
+from exceptional_resource.selectors.cases import awards_to_consider_for_recovery
 from exceptional_resource.services import cases
 from exceptional_resource.services.recoveries import award_recover
 from pooling.models import Pool, Transaction
@@ -184,7 +184,7 @@ def test_the_page_shows_what_can_be_recovered_and_records_it(scene: Scene) -> No
 def test_year_end_lists_awards_that_paid_money_while_outcomes_were_not_met(scene: Scene) -> None:
     decided = []
     for amount in (9_000_00, 1_210_00):
-        case = draft_case(scene)
+        case = draft_case(scene, requested_pence=amount)
         cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
         award = _approve(scene, case, amount=amount).award
         assert award is not None

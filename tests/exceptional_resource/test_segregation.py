@@ -12,8 +12,8 @@ from core.models import AuditEvent
 from core.tenancy import tenant_context
 from exceptional_resource.models import Case, CaseEvent, Decision
 from exceptional_resource.services import cases
-from groupings import services as groupings_services
 from groupings.models import GroupingPolicy
+from groupings.services import policy as groupings_services
 from pooling.models import PaymentRun
 from pooling.services.payments import payment_run_confirm
 from tests.exceptional_resource.api_support import api, url
