@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help lock install db run test test-deep pytest-deep test-faults backup restore bench lint fmt typecheck imports migrations-check check-services pytest assets clean
+.PHONY: help lock install db run test test-dates test-deep pytest-deep test-faults backup restore bench lint fmt typecheck imports migrations-check check-services pytest assets clean
 
 help: ## List every target
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -54,7 +54,16 @@ pytest: install ## The pytest suite alone, in parallel (pass ARGS=... for more)
 	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) -m "not deep and not faults" $(ARGS)
 
 test: install ## Everything CI runs (lint, types, contracts, migrations, tests); starts PostgreSQL/Redis when none answers
-	scripts/with_test_services.sh $(MAKE) --no-print-directory db lint typecheck imports migrations-check pytest
+	scripts/with_test_services.sh $(MAKE) --no-print-directory db lint typecheck imports migrations-check pytest test-dates
+
+# The tests that read the clock (marked date_sensitive) again with the real clock moved to
+# the start, the middle and the end of a funding year: they must not depend on today's date.
+TEST_DATES ?= 2027-04-01 2027-08-31 2028-03-31
+test-dates: install ## The date-sensitive tests at 1 April, 31 August and 31 March (TEST_CLOCK)
+	@for day in $(TEST_DATES); do \
+		echo "date-sensitive tests with the clock at $$day"; \
+		TEST_CLOCK=$$day DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "date_sensitive and not deep and not faults" $(ARGS) || exit 1; \
+	done
 
 test-deep: install ## Long property-based runs (hypothesis deep profile; progress in .pytest_cache/property-progress.log)
 	scripts/with_test_services.sh $(MAKE) --no-print-directory db pytest-deep
@@ -74,7 +83,7 @@ restore: install ## Restore FROM=<backup folder> into a new database DATABASE=<n
 	@test -n "$(FROM)" -a -n "$(DATABASE)" || { echo "usage: make restore FROM=backups/<stamp> DATABASE=<new database name>"; exit 2; }
 	$(BIN)/python manage.py restore $(FROM) --database $(DATABASE)
 
-bench: check-services db ## Performance benchmarks (B1-B5, see docs/performance.md)
+bench: check-services db ## Performance benchmarks (B1-B6, see docs/performance.md)
 	$(BIN)/python -m devtools.bench
 
 lock: install ## Regenerate requirements.lock and requirements.prod.lock from pyproject.toml

@@ -15,7 +15,7 @@ from accounts import selectors, services
 from accounts.forms import AuditFilterForm, InviteForm
 from accounts.models import Membership, Role
 from accounts.policy import Action, user_has_mfa
-from accounts.web import BodyMixin, request_user
+from accounts.web import BodyMixin, home_work, request_user
 from core.errors import ApplicationError
 from core.forms import show_service_error
 from core.web import paginate_list
@@ -54,6 +54,7 @@ class BodyHomeView(BodyMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["memberships"] = self.access.memberships
+        context["work"] = home_work(self.access, self.body)
         context["actions"] = {action.name: self.access.can(action) for action in Action}
         context["needs_mfa"] = (
             bool(self.access.roles & {"finance_officer", "decision_officer", "body_admin"}) and not self.access.has_mfa

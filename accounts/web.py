@@ -6,6 +6,7 @@ and the body navigation each app adds to. Plumbing that needs no body or role
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -22,10 +23,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import stepup
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
 from core.api import MfaRequired
 from core.errors import NotFound
+from core.templatetags.journey import AFTER_MFA_SETUP
 from core.tenancy import tenant_context
 
 
@@ -45,6 +48,35 @@ def register_body_nav(label: str, url_name: str, action: Action, order: int) -> 
     if all(item.url_name != url_name for item in BODY_NAV):
         BODY_NAV.append(NavItem(label, url_name, action, order))
         BODY_NAV.sort(key=lambda item: item.order)
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One line of a role's home page: the work, a figure, and the link that starts it."""
+
+    title: str
+    figure: str
+    detail: str
+    link_text: str
+    url: str
+
+
+HomePanel = Callable[[BodyAccess, ResponsibleBody], list[WorkItem]]
+HOME_PANELS: list[tuple[int, str, HomePanel]] = []
+
+
+def register_home_panel(key: str, order: int, panel: HomePanel) -> None:
+    """Apps add the work they own to each role's home page from ``AppConfig.ready``; a
+    panel returns no items for a role with nothing to do there."""
+    if all(existing != key for _, existing, _ in HOME_PANELS):
+        HOME_PANELS.append((order, key, panel))
+        HOME_PANELS.sort(key=lambda item: item[0])
+
+
+def home_work(access: BodyAccess, body: ResponsibleBody) -> list[WorkItem]:
+    """The work of every panel registered, in their order."""
+    with tenant_context(body):
+        return [item for _, _, panel in HOME_PANELS for item in panel(access, body)]
 
 
 register_body_nav("Overview", "accounts:body-home", Action.VIEW_BODY, 0)
@@ -69,8 +101,14 @@ class BodyMixin(LoginRequiredMixin):
 
     required_action: Action = Action.VIEW_BODY
     mfa_action: Action | None = None
+    # A POST to the page is a sensitive action: it needs a fresh authenticator code
+    # (``accounts.stepup``). ``needs_step_up`` may decide per request.
+    step_up = False
     body: ResponsibleBody
     access: BodyAccess
+
+    def needs_step_up(self, request: HttpRequest) -> bool:
+        return self.step_up and request.method == "POST"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
@@ -85,8 +123,14 @@ class BodyMixin(LoginRequiredMixin):
                 raise NotFound("No such page.")
             if self.mfa_action is not None and self.access.needs_mfa_for(self.mfa_action):
                 messages.warning(request, "Set up multi-factor authentication before you can do this.")
+                request.session[AFTER_MFA_SETUP] = request.get_full_path()
                 query = urlencode({"next": request.get_full_path()})
                 return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
+            if self.needs_step_up(request):
+                asking = stepup.page_step_up(request, template_context={"body": body, "access": self.access})
+                if asking is not None:
+                    asking.render()
+                    return asking
             response = super().dispatch(request, *args, **kwargs)
             if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
                 response.render()
@@ -127,6 +171,9 @@ class TenantAPIView(APIView):
     and a body the user does not belong to are all the same 404."""
 
     required_action: Action = Action.VIEW_BODY
+    # Methods that are sensitive actions: they need a fresh authenticator code in the
+    # ``X-MFA-Code`` header (``accounts.stepup``), checked after the role.
+    step_up_methods: frozenset[str] = frozenset()
     body: ResponsibleBody | None
     access: BodyAccess
 
@@ -147,6 +194,11 @@ class TenantAPIView(APIView):
         self.access = BodyAccess.load(request.user, self.body)  # type: ignore[arg-type]
         if not self.access.can(self.required_action):
             raise exceptions.NotFound()
+
+    def require_step_up(self) -> None:
+        """Refuse (403 ``step_up_required``) unless the user proved their second factor
+        in the last ``STEP_UP_MAX_AGE_MINUTES`` (the code in ``X-MFA-Code``)."""
+        stepup.api_step_up(self.request)
 
     @property
     def tenant(self) -> ResponsibleBody:
@@ -173,3 +225,5 @@ class TenantAPIView(APIView):
             raise exceptions.PermissionDenied("Your role does not allow this.")
         if self.access.needs_mfa_for(action):
             raise MfaRequired()
+        if self.request.method in self.step_up_methods:
+            self.require_step_up()

@@ -27,6 +27,7 @@ from core.tenancy import tenant_context
 from exceptional_resource.models import Award, ResourceLine
 from groupings.models import Arrangement
 from pooling.models import AccountKind, Instalment, InstalmentSchedule, Leg, Pool
+from pooling.selectors.paid import in_run_q, paid_q
 
 SMALL_NUMBER = 5
 SUPPRESSED_TEXT = (
@@ -91,6 +92,7 @@ class InclusionAnnex:
 def inclusion_annex(*, tenant: ResponsibleBody, arrangement: Arrangement, pool: Pool) -> InclusionAnnex:
     """The annex for the arrangement's school and the pool's period. A handful of queries."""
     school = arrangement.school
+    today = timezone.localdate()
     with tenant_context(tenant):
         legs = Leg.objects.filter(transaction__pool=pool, school=school)
         sums = legs.aggregate(
@@ -100,8 +102,8 @@ def inclusion_annex(*, tenant: ResponsibleBody, arrangement: Arrangement, pool: 
         )
         schedules = InstalmentSchedule.objects.filter(pool=pool, school=school, source_type="award")
         instalments = Instalment.objects.filter(schedule__in=schedules).aggregate(
-            paid=Sum("amount_pence", filter=Q(status=Instalment.Status.PAID)),
-            scheduled=Sum("amount_pence", filter=Q(status=Instalment.Status.SCHEDULED)),
+            paid=Sum("amount_pence", filter=paid_q(today)),
+            scheduled=Sum("amount_pence", filter=Q(status=Instalment.Status.SCHEDULED) | in_run_q(today)),
         )
         awards = list(Award.objects.filter(pool=pool, school=school).order_by("id"))
         lines_by_case: dict[int, list[ResourceLine]] = {}

@@ -40,7 +40,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if not isinstance(exc, ApplicationError) and is_store_error(exc):
         exc = StorageUnavailable("opened or saved")
     if isinstance(exc, ApplicationError):
-        _roll_back()
+        if not exc.recorded:  # a recorded refusal wrote only its record: keep it
+            _roll_back()
         body: dict[str, Any] = {"code": exc.code, "message": exc.message}
         if exc.field:
             body["field"] = exc.field

@@ -21,6 +21,9 @@ class ApplicationError(Exception):
     """A business rule refused the request. ``code`` is stable for API clients."""
 
     status_code = 400
+    # Set by a service that wrote a record of the refusal (an audit event, a note on the
+    # case) after the refused work rolled back: the API keeps that record, not the work.
+    recorded = False
 
     def __init__(self, message: str, *, code: ErrorCode, field: str | None = None, extra: dict[str, Any] | None = None):
         super().__init__(message)

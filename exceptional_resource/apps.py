@@ -12,6 +12,13 @@ class ExceptionalResourceConfig(AppConfig):
 
         register_body_nav("Cases", "cases:list", Action.VIEW_CASE, 30)
 
+        from accounts.web import register_home_panel
+        from exceptional_resource import home
+
+        register_home_panel("cases.school", 10, home.school_work)
+        register_home_panel("cases.officer", 20, home.officer_work)
+        register_home_panel("cases.auditor", 60, home.auditor_work)
+
         from exceptional_resource.receivers import on_arrangement_ended
         from groupings.signals import arrangement_ended
 
@@ -20,6 +27,11 @@ class ExceptionalResourceConfig(AppConfig):
         from exceptional_resource.notifications import register_kinds
 
         register_kinds()
+
+        from exceptional_resource.selectors.cases import award_labels
+        from pooling.source_labels import register_source_labels
+
+        register_source_labels("award", award_labels)
 
         from exceptional_resource.need_signals import need_signals
         from groupings.need_signals import register_provider

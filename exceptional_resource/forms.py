@@ -323,6 +323,11 @@ class DecisionForm(forms.Form):
         "Conditions (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     use_reserve = forms.BooleanField(label="Draw on the reserve for urgent cases if the pool needs it", required=False)
+    end_on = _date(
+        "Last day of the running award, if you decline",
+        required=False,
+        help_text="Only when the case's award is already running: unpaid instalments after this day are released.",
+    )
 
     def __init__(self, *args: Any, criteria: list[str], pools: list[tuple[int, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -459,3 +464,14 @@ class ReviewDecideForm(DecisionForm):
         self.fields[
             "amount"
         ].help_text = "For renew: the new award. For change: the award's new total. Not needed to end."
+
+
+class RecoveryForm(forms.Form):
+    amount = PoundsField(label="Amount recovered, in pounds", allow_zero=False)
+    reason = _text(
+        "Why is the money recovered?",
+        max_length=500,
+        message="Say why the money is recovered",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    received_on = _date("Day the money was received", required=False, help_text="Today if left blank.")

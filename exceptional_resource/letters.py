@@ -21,7 +21,6 @@ from exceptional_resource.clock import add_working_days
 if TYPE_CHECKING:
     from accounts.models import ResponsibleBody
     from exceptional_resource.models import Case, Decision
-    from pooling.models import Instalment
 
 # How long a school has to ask for a decision to be reconsidered.
 RECONSIDERATION_WINDOW_WORKING_DAYS = 20
@@ -31,7 +30,6 @@ RECONSIDERATION_WINDOW_WORKING_DAYS = 20
 class LetterPayment:
     due_on: date
     amount_pence: int
-    status: str
 
 
 @dataclass(frozen=True)
@@ -94,16 +92,28 @@ def _summary(outcome: str, amount_pence: int, requested_pence: int, pupil: str) 
     return f"We have decided not to fund the exceptional resource your school asked for to support pupil {pupil}."
 
 
+def _planned(decision: Decision) -> list[LetterPayment]:
+    """The payment schedule as the decision made it: its amount split over its dates, the
+    same split the award's instalments were created with. A later variation or end has its
+    own letter; this one stays the decision as made."""
+    from pooling.services.schedules import schedule_parts, split_by_days
+
+    if decision.starts_on is None or decision.ends_on is None or not decision.frequency:
+        return []
+    parts = schedule_parts(starts_on=decision.starts_on, ends_on=decision.ends_on, frequency=decision.frequency)
+    amounts = split_by_days(decision.amount_pence, parts)
+    return [LetterPayment(start, amount) for (start, _), amount in zip(parts, amounts, strict=True)]
+
+
 def letter_for(
     *,
     body: ResponsibleBody,
     case: Case,
     decision: Decision,
-    instalments: list[Instalment],
     latest: bool,
 ) -> Letter:
-    """The letter for ``decision`` (with its award's instalments, if any). ``latest`` says
-    whether it is the case's most recent decision: only that one can be reconsidered."""
+    """The letter for ``decision``, as it was made. ``latest`` says whether it is the
+    case's most recent decision: only that one can be reconsidered."""
     policy = decision.policy
     requested = sum(line.total_pence for line in case.resource_lines.all())
     decided_on = timezone.localtime(decision.decided_at).date()
@@ -133,7 +143,7 @@ def letter_for(
         conditions=decision.conditions,
         review_on=decision.review_on,
         outcomes=[LetterOutcome(o.description, o.measure, o.review_on) for o in case.outcomes.all()],
-        payments=[LetterPayment(i.due_on, i.amount_pence, i.get_status_display()) for i in instalments],
+        payments=_planned(decision) if decision.amount_pence else [],
         reconsider_by=add_working_days(decided_on, RECONSIDERATION_WINDOW_WORKING_DAYS),
         target_working_days=policy.decision_target_working_days,
         can_reconsider=latest,
@@ -158,8 +168,6 @@ class NoSuchLetter(LookupError):
 def letter_for_case(*, body: ResponsibleBody, case: Case, decision_id: str = "") -> tuple[Decision, Letter]:
     """The letter for the case's latest decision, or for ``decision_id`` (as typed in a
     query string) of the same case. ``case`` comes from ``selectors.case_get``."""
-    from exceptional_resource.selectors.cases import award_instalments
-
     decisions = list(case.decisions.all())  # newest first
     if decision_id and not ascii_digits(decision_id):
         raise NoSuchLetter(decision_id)
@@ -167,6 +175,74 @@ def letter_for_case(*, body: ResponsibleBody, case: Case, decision_id: str = "")
     if index is None:
         raise NoSuchLetter(decision_id)
     decision = decisions[index]
-    award = next((a for a in case.awards.all() if a.decision_id == decision.pk), None)
-    instalments = award_instalments(tenant=body, award_ids=[award.pk])[award.pk] if award is not None else []
-    return decision, letter_for(body=body, case=case, decision=decision, instalments=instalments, latest=index == 0)
+    return decision, letter_for(body=body, case=case, decision=decision, latest=index == 0)
+
+
+# --- Letters for later changes ------------------------------------------------------------
+
+# The timeline entries that change an award after its decision, each with its own letter.
+CHANGE_VERBS = {
+    "award_varied": "The award has changed",
+    "award_superseded": "The award has changed",
+    "award_ended": "The award has ended",
+    "award_recovered": "Money is being recovered",
+}
+
+
+@dataclass(frozen=True)
+class ChangeLetter:
+    """A later change to an award as the school was told of it: dated, with the change and
+    the reason in the words recorded on the case's timeline when it was made (the timeline
+    cannot be edited, so the letter is a record)."""
+
+    event_id: int
+    title: str
+    body_name: str
+    school_name: str
+    school_urn: int
+    case_reference: str
+    pupil_reference: str
+    changed_on: date
+    officer_label: str
+    change: str
+
+    @property
+    def pdf_filename(self) -> str:
+        return f"award-change-{self.case_reference}-{self.changed_on:%Y%m%d}-{self.event_id}.pdf"
+
+
+def change_letters(*, body: ResponsibleBody, case: Case) -> list[ChangeLetter]:
+    """Every later change to the case's awards, oldest first, from the prefetched timeline."""
+    return [
+        ChangeLetter(
+            event_id=event.pk,
+            title=CHANGE_VERBS[event.verb],
+            body_name=body.legal_name,
+            school_name=case.school.name,
+            school_urn=case.school.urn,
+            case_reference=case.reference,
+            pupil_reference=case.pupil.reference,
+            changed_on=timezone.localtime(event.created_at).date(),
+            officer_label=event.actor_label,
+            change=event.note,
+        )
+        for event in sorted(case.events.all(), key=lambda e: (e.created_at, e.pk))
+        if event.verb in CHANGE_VERBS
+    ]
+
+
+def change_letter_for_case(*, body: ResponsibleBody, case: Case, event_id: int) -> ChangeLetter:
+    letter = next((c for c in change_letters(body=body, case=case) if c.event_id == event_id), None)
+    if letter is None:
+        raise NoSuchLetter(str(event_id))
+    return letter
+
+
+def change_letter_pdf(letter: ChangeLetter) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "exceptional_resource/change_letter_pdf.html", {"letter": letter, "generated_on": timezone.localdate()}
+    )
+    pdf: bytes = HTML(string=html).write_pdf()
+    return pdf

@@ -6,7 +6,7 @@ letters, evidence) is a new block here, not an edit to another's. Object kwargs 
 
 from django.urls import URLPattern, URLResolver, path
 
-from exceptional_resource.views import cases, decisions, draft_rows, drafts, evidence, letters, reviews
+from exceptional_resource.views import cases, decisions, draft_rows, drafts, evidence, letters, recoveries, reviews
 
 app_name = "cases"
 
@@ -56,6 +56,12 @@ decision_urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<int:case_id>/ask/", decisions.RequestInformationView.as_view(), name="request-information"),
     path("cases/awards/<int:award_id>/change/", decisions.AwardVaryView.as_view(), name="award-vary"),
     path("cases/awards/<int:award_id>/end/", decisions.AwardEndView.as_view(), name="award-end"),
+    path("cases/awards/<int:award_id>/recover/", recoveries.AwardRecoverView.as_view(), name="award-recover"),
+    path(
+        "cases/pools/<int:pool_id>/recovery-candidates/",
+        recoveries.RecoveryCandidatesView.as_view(),
+        name="recovery-candidates",
+    ),
 ]
 
 # Reviews of outcomes (views/reviews.py).
@@ -69,6 +75,12 @@ review_urlpatterns: list[URLPattern | URLResolver] = [
 letter_urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<int:case_id>/letter/", letters.DecisionLetterView.as_view(), name="letter"),
     path("cases/<int:case_id>/letter/pdf/", letters.DecisionLetterPdfView.as_view(), name="letter-pdf"),
+    path("cases/<int:case_id>/letters/<int:event_id>/", letters.ChangeLetterView.as_view(), name="change-letter"),
+    path(
+        "cases/<int:case_id>/letters/<int:event_id>/pdf/",
+        letters.ChangeLetterPdfView.as_view(),
+        name="change-letter-pdf",
+    ),
 ]
 
 # Evidence uploads and downloads (exceptional_resource/views/evidence.py).

@@ -68,4 +68,5 @@ urlpatterns = [
     path("cases/<int:case_id>/evidence/upload/", evidence.EvidenceUploadApi.as_view(), name="evidence-upload"),
     path("evidence/<int:casedocument_id>/download/", evidence.EvidenceDownloadApi.as_view(), name="evidence-download"),
     path("evidence/<int:casedocument_id>/remove/", evidence.EvidenceRemoveApi.as_view(), name="evidence-remove"),
+    path("awards/<int:award_id>/recoveries/", awards.AwardRecoverApi.as_view(), name="award-recover"),
 ]

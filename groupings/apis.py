@@ -70,6 +70,7 @@ class PolicyOutputSerializer(serializers.Serializer):
     effective_from = serializers.DateField()
     pooled_share_bp = serializers.IntegerField()
     allow_share_override = serializers.BooleanField()
+    segregation_of_duties = serializers.BooleanField()
     funding_periods = serializers.ListField(child=serializers.CharField())
     areas_of_need = serializers.JSONField()
     decision_criteria = serializers.ListField(child=serializers.CharField())
@@ -292,6 +293,12 @@ class PolicyCreateApi(TenantAPIView):
         decision_target_working_days = serializers.IntegerField(min_value=1, max_value=60)
         decision_criteria = serializers.ListField(child=serializers.CharField(max_length=300), min_length=1)
         allow_share_override = serializers.BooleanField(required=False, default=False)
+        segregation_of_duties = serializers.BooleanField(
+            required=False,
+            default=True,
+            help_text="On by default: refuse deciding a case one raised, and confirming a payment run that pays an "
+            "award one decided.",
+        )
         funding_periods = serializers.ListField(
             child=serializers.RegexField(r"^\d{4}-\d{2}$"), required=False, default=list
         )

@@ -110,6 +110,12 @@ class PolicyForm(forms.Form):
         help_text="One criterion a line. Every decision ticks the ones met.",
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+    segregation_of_duties = forms.BooleanField(
+        label="Segregation of duties: a person may not decide a case they raised, nor confirm a payment run that "
+        "pays an award they decided",
+        required=False,
+        initial=True,
+    )
     change_note = forms.CharField(label="What changed and why", required=False, max_length=300)
 
     def clean_decision_criteria(self) -> list[str]:

@@ -204,6 +204,11 @@ class GroupingPolicy(TenantOwnedModel):
     decision_target_working_days = models.PositiveSmallIntegerField(default=10)
     delegated_limits_pence = models.JSONField(default=dict, blank=True)
     urgent_reserve_bp = models.PositiveIntegerField("urgent-case reserve (basis points)", default=500)
+    segregation_of_duties = models.BooleanField(
+        default=True,
+        help_text="Refuse confirming a payment run that pays an award the same person decided, and deciding a case "
+        "the same person raised.",
+    )
     change_note = models.CharField(max_length=300, blank=True)
     created_by_label = models.CharField(max_length=254)
     created_at = models.DateTimeField(default=timezone.now)

@@ -11,6 +11,11 @@ class PartnershipsConfig(AppConfig):
 
         register_body_nav("Partnership", "partnerships:home", Action.VIEW_PARTNERSHIP, 40)
 
+        from accounts.web import register_home_panel
+        from partnerships import home
+
+        register_home_panel("partnership.lead", 50, home.lead_work)
+
         from partnerships import reports
 
         reports.register()

@@ -17,6 +17,11 @@ class PoolingConfig(AppConfig):
         register_object_grant(Action.AUDIT_POOL, permission=AUDIT_POOL_CODENAME, is_live=pool_grant_is_live)
         register_body_nav("Pools to audit", "pooling:audit-pools", Action.EXPORT_AUDIT, 84)
         register_body_nav("Auditors' access", "pooling:audit-grants", Action.MANAGE_MEMBERS, 81)
+        from accounts.web import register_home_panel
+        from pooling import home
+
+        register_home_panel("pool.finance", 30, home.finance_work)
+        register_home_panel("pool.trustee", 40, home.trustee_work)
 
         from pooling import receivers
 

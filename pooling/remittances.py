@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from core.csv_export import csv_lines
 from core.money import pence_to_decimal
+from pooling.source_labels import fallback_label
 
 if TYPE_CHECKING:
     from accounts.models import ResponsibleBody
@@ -47,14 +48,27 @@ class Advice:
 
 
 def award_reference(source_type: str, source_id: str) -> str:
-    return f"{source_type.replace('_', ' ').capitalize()} {source_id}"
+    return fallback_label(source_type, source_id)
 
 
 def advice_for(
-    *, body: ResponsibleBody, run: PaymentRun, line: PaymentRunLine, instalments: Iterable[Instalment]
+    *,
+    body: ResponsibleBody,
+    run: PaymentRun,
+    line: PaymentRunLine,
+    instalments: Iterable[Instalment],
+    labels: dict[tuple[str, str], str] | None = None,
 ) -> Advice:
+    """``labels`` name each award as the school knows it (``source_labels``: the case
+    reference); without them an award is named by its id."""
+    known = labels or {}
     rows = [
-        AdviceRow(award_reference(i.schedule.source_type, i.schedule.source_id), i.due_on, i.amount_pence)
+        AdviceRow(
+            known.get((i.schedule.source_type, i.schedule.source_id))
+            or award_reference(i.schedule.source_type, i.schedule.source_id),
+            i.due_on,
+            i.amount_pence,
+        )
         for i in instalments
         if i.amount_pence
     ]

@@ -84,6 +84,8 @@ class ReportRunRequestApi(TenantAPIView):
         if rtype is None or not self.access.can(rtype.action):
             raise exceptions.ValidationError({"report_type": ["Choose a report your role may request."]})
         self.require(rtype.action)
+        if rtype.step_up:
+            self.require_step_up()
         try:
             run = services.report_run_request(
                 actor=self.actor, tenant=self.tenant, report_type=rtype.key, data=s.validated_data["parameters"]

@@ -75,6 +75,9 @@ class ReportType:
     # Which of this type's runs a reader may see, list and download, beyond ``action``
     # (e.g. an auditor's exports only for the funding periods granted to them).
     visible_runs: Callable[[BodyAccess], models.Q] | None = None
+    # Starting it needs a fresh authenticator code (accounts.stepup): the auditor export
+    # and the governance pack open the pool's records.
+    step_up: bool = False
 
 
 _REGISTRY: dict[str, ReportType] = {}

@@ -44,6 +44,10 @@ class ReportRequestView(BodyMixin, TemplateView):
     template_name = "reports/request.html"
     required_action = Action.REQUEST_REPORT
 
+    def needs_step_up(self, request: HttpRequest) -> bool:
+        rtype = report_type_get(request.POST.get("report_type") or request.GET.get("type") or "")
+        return request.method == "POST" and rtype is not None and rtype.step_up
+
     def report_type(self) -> ReportType:
         key = self.request.GET.get("type") or self.request.POST.get("report_type") or ""
         rtype = report_type_get(key)

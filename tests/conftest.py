@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
+from contextlib import ExitStack
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -79,3 +82,65 @@ def s3(object_store: ObjectStore, settings: Any) -> S3Bucket:
     bucket = object_store.new_bucket()
     settings.STORAGES = {**settings.STORAGES, **object_store.storages(bucket)}
     return S3Bucket(store=object_store, name=bucket)
+
+
+@pytest.fixture(autouse=True)
+def _clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Tests marked ``date_sensitive`` read the clock. ``@pytest.mark.date_sensitive(today=...)``
+    freezes it (ticking) on that day for the test and its fixtures; ``TEST_CLOCK=YYYY-MM-DD``
+    (``make test`` sets 1 April, 31 August and 31 March in turn) moves the real clock to that
+    day around them first, so a marked test that still depends on today's date fails there."""
+    marker = request.node.get_closest_marker("date_sensitive")
+    if marker is None:
+        yield
+        return
+    import time_machine
+
+    with ExitStack() as stack:
+        outer = os.environ.get("TEST_CLOCK")
+        if outer:
+            stack.enter_context(time_machine.travel(datetime.fromisoformat(outer).replace(hour=12, tzinfo=UTC)))
+        today: date | None = marker.kwargs.get("today")
+        if today is not None:
+            stack.enter_context(time_machine.travel(datetime(today.year, today.month, today.day, 10, tzinfo=UTC)))
+        yield
+
+
+def _has_totp(user: Any) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return bool(getattr(user, "pk", None)) and Authenticator.objects.filter(user=user, type="totp").exists()
+
+
+@pytest.fixture(autouse=True)
+def _sign_in_proves_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test signs in as a real user would: someone with an authenticator gives a code
+    when signing in, and that is the proof step-up counts from (``accounts.stepup``). So
+    ``Client.force_login`` records it in the session, as allauth does, and
+    ``APIClient.force_authenticate`` remembers it for the API. A test that needs a stale
+    proof moves the clock on (``STEP_UP_MAX_AGE_MINUTES``)."""
+    import time
+
+    from allauth.account.internal.userkit import user_id_to_str
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    from accounts import stepup
+
+    login, authenticate = Client.force_login, APIClient.force_authenticate
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        login(self, user, backend)
+        if _has_totp(user):
+            session = self.session
+            session["account_authentication_methods_user"] = user_id_to_str(user)
+            session["account_authentication_methods"] = [{"method": "mfa", "type": "totp", "at": time.time()}]
+            session.save()
+
+    def force_authenticate(self: APIClient, user: Any = None, token: Any = None) -> None:
+        authenticate(self, user, token)
+        if user is not None and _has_totp(user):
+            stepup.prove_for_api(user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+    monkeypatch.setattr(APIClient, "force_authenticate", force_authenticate)

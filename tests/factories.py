@@ -120,6 +120,18 @@ def enable_mfa(user: User) -> str:
     return secret
 
 
+def totp_code(user: User) -> str:
+    """The user's current authenticator code (what their app shows now)."""
+    import time
+
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+    from allauth.mfa.utils import decrypt
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    return format_hotp_value(hotp_value(decrypt(authenticator.data["secret"]), int(time.time()) // 30))
+
+
 def member(role: str, body: ResponsibleBody | None = None, *, mfa: bool = False, **kwargs: Any) -> Membership:
     kwargs.setdefault("responsible_body", body or TrustFactory())
     membership = MembershipFactory(role=role, **kwargs)

@@ -32,5 +32,21 @@ settings.register_profile(
     database=None,  # every shard draws fresh sequences rather than replaying saved ones
 )
 
+# The case-workflow state machine (tests/exceptional_resource/test_workflow_properties.py):
+# each step is a whole service call (a decision, a payment run), so fewer, longer sequences.
+settings.register_profile(
+    "cases_ci",
+    parent=settings.get_profile("ci"),
+    max_examples=int(os.environ.get("CASES_CI_EXAMPLES", "8")),
+    stateful_step_count=12,
+)
+settings.register_profile(
+    "cases_deep",
+    parent=settings.get_profile("ci"),
+    max_examples=int(os.environ.get("CASES_DEEP_EXAMPLES", "2500")),  # per shard: 4 x 2,500 = 10,000
+    stateful_step_count=15,
+    database=None,
+)
+
 if os.environ.get("HYPOTHESIS_PROFILE"):
     settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])

@@ -89,6 +89,7 @@ def register_auditor_export() -> None:
             form_class=AuditorExportForm,
             action=Action.EXPORT_AUDIT,
             visible_runs=granted_export_runs,
+            step_up=True,
         )
     )
 

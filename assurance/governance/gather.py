@@ -21,6 +21,7 @@ from django.utils import timezone
 from accounts.models import ResponsibleBody
 from assurance.governance.pack import Check, MonthRow, NeedPhaseRow, Pack, SchoolRow, months_between
 from assurance.governance.subledgers import award_checks, payment_checks
+from assurance.recoveries import recovery_rows, recovery_total
 from core.tenancy import tenant_context
 from core.text import ascii_digits
 from exceptional_resource.models import Award, CaseEvent, Decision, Outcome
@@ -349,7 +350,14 @@ def gather(*, tenant: ResponsibleBody, pool: Pool, period_end: date) -> Pack:
         census_year=census_year,
     )
     pack.shared = shared_resources_section(pool=pool, period_end=period_end)
+    pack.recoveries = recovery_rows(pool=pool, period_end=period_end)
     pack.checks = [
+        Check(
+            "Recoveries (award by award)",
+            recovery_total(pack.recoveries),
+            headroom.recoveries_pence,
+            says=("the recoveries listed come to", "the ledger's recoveries account holds"),
+        ),
         *reconcile(pack, balances),
         *payment_checks(pool=pool, period_end=period_end, balances=balances),
         *award_checks(pool=pool),

@@ -8,6 +8,7 @@ from datetime import date
 from statistics import median
 from typing import Any
 
+from assurance.recoveries import RecoveryRow
 from shared_resources.reporting import SharedResourcesSection
 
 REPORT_KEY = "governance_pack"
@@ -137,6 +138,7 @@ class Pack:
     census_year: int | None
     checks: list[Check] = field(default_factory=list)
     shared: SharedResourcesSection | None = None
+    recoveries: list[RecoveryRow] = field(default_factory=list)
 
     @property
     def opening_fund(self) -> int:

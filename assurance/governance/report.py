@@ -108,5 +108,6 @@ def register_governance_pack() -> None:
             builder=build_governance_pack,
             form_class=GovernancePackForm,
             monthly=monthly_parameters,
+            step_up=True,
         )
     )

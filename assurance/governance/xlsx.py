@@ -312,6 +312,23 @@ def _reconciliation_sheet(book: Any, formats: dict[str, Any], pack: Pack) -> Non
         )
 
 
+def _recoveries_sheet(book: Any, formats: dict[str, Any], pack: Pack) -> None:
+    """Money recovered from schools in the period, award by award."""
+    headers = ["Date", "School", "Case", "Award paid from", "Recovered", "Why"]
+    s = _Sheet(book, "Recoveries", headers, formats, [12, 30, 14, 16, 16, 50])
+    for recovery in pack.recoveries:
+        s.add(
+            [
+                _text(recovery.posted_on.isoformat()),
+                _text(recovery.school),
+                _text(recovery.case_reference),
+                _text(recovery.award_pool + (" (carried forward)" if recovery.carried_forward else "")),
+                _money(recovery.amount_pence),
+                _text(recovery.description),
+            ]
+        )
+
+
 def pack_xlsx(pack: Pack) -> bytes:
     """The pack as a workbook: a sheet per section, frozen header rows, £ amounts."""
     import xlsxwriter
@@ -341,6 +358,7 @@ def pack_xlsx(pack: Pack) -> bytes:
         _similar_cases_sheet,
         _shared_resources_sheet,
         _reconciliation_sheet,
+        _recoveries_sheet,
     ):
         sheet(book, formats, pack)
     book.close()

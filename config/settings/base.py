@@ -327,6 +327,9 @@ API_TOKEN_MAX_AGE_DAYS = env.int("API_TOKEN_MAX_AGE_DAYS", default=90)
 # JSON bodies past these limits are a 400 (core.parsers): bytes, and nesting of [ and {.
 API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
 API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+# Step-up authentication (accounts/stepup.py): how old the last authenticator code may be
+# when a sensitive action is taken.
+STEP_UP_MAX_AGE_MINUTES = env.int("STEP_UP_MAX_AGE_MINUTES", default=15)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

@@ -14,7 +14,9 @@ before them (about 10 minutes on 2 cores, reported as ``generate_seconds``). In 
 3. B2 headroom of the largest body's pool against the raw SQL aggregate over its legs;
 4. B3 100 commitments at once on a pool that can fund 50;
 5. B4 the auditor export (``devtools/bench_export.py``) against ``COPY``;
-6. B5 GIAS import of a 50,000-row national-size extract, first and again.
+6. B5 GIAS import of a 50,000-row national-size extract, first and again;
+7. B6 a 2,000-school payment run posted as one ledger transaction (``devtools/bench_ledger.py``,
+   its own scratch database) against PostgreSQL's own insert of the same rows.
 
 It prints a table, writes ``bench/results/<timestamp>.json`` and rewrites the results
 section of ``docs/performance.md``. Exit status 1 if a hard check failed (a sequential
@@ -35,7 +37,7 @@ from typing import Any
 
 from devtools.bench.common import MEASURING_SINCE, ROOT, STARTED, TARGETS, bench_environment, remaining, say
 from devtools.bench.data import explain_journeys, journeys, prepare, sessions_for
-from devtools.bench.files import b4, b5
+from devtools.bench.files import b4, b5, b6
 from devtools.bench.ledger import b2, b3
 from devtools.bench.load import b1, check_paths, explain_pages, start_server, stop_server
 from devtools.bench.report import machine, table, update_doc
@@ -47,7 +49,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", default="1,3", help="think time between pages, min,max seconds (default 1,3)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--skip", default="", help="comma-separated: explain,b1,b2,b3,b4,b5")
+    parser.add_argument("--skip", default="", help="comma-separated: explain,b1,b2,b3,b4,b5,b6")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/performance.md")
     parser.add_argument("--collectstatic", action="store_true", help="collect static files even if collected before")
     args = parser.parse_args()
@@ -71,6 +73,8 @@ def main() -> int:
         steps.append(("B2", lambda: b2(results["data"]["largest_body_id"], ctx["pool_id"])))
     if "b3" not in skip:
         steps.append(("B3", b3))
+    if "b6" not in skip:
+        steps.append(("B6", b6))
     for name, step in steps:
         if remaining() < 60:
             results[name] = {"skipped": "out of time"}

@@ -74,3 +74,20 @@ def b5(env: dict[str, str], rows: int = 50_000) -> dict[str, Any]:
             return {"error": (done.stderr or done.stdout)[-800:], **timings}
     clear()
     return {"rows": rows, **timings, "met": timings["first_s"] <= 30 and timings["again_s"] <= 15}
+
+
+def b6() -> dict[str, Any]:
+    """A 2,000-school payment run posted as one ledger transaction (``devtools/bench_ledger.py``,
+    its own scratch database) against PostgreSQL's own insert of the same rows."""
+    out = WORK / "b6.json"
+    done = subprocess.run(
+        [PY, str(ROOT / "devtools" / "bench_ledger.py"), "--schools", "2000", "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=max(60.0, remaining() - 30),
+    )
+    if done.returncode != 0 or not out.exists():
+        return {"error": (done.stderr or done.stdout)[-800:]}
+    figures: dict[str, Any] = json.loads(out.read_text())
+    return figures

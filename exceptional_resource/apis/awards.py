@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from accounts.policy import Action
 from accounts.web import TenantAPIView
+from core.api import created
 from core.errors import ConflictError
 from exceptional_resource.apis.cases import CaseApi
 from exceptional_resource.apis.pupils import case_school_scope
@@ -29,6 +30,7 @@ from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Outcome
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.services.awards import award_end_early, award_vary, review_record
+from exceptional_resource.services.recoveries import award_recover
 from exceptional_resource.services.reviews import REVIEW_DECISIONS, review_decide
 from pooling.services.ledger import InsufficientHeadroom
 
@@ -74,6 +76,8 @@ class AwardVaryApi(AwardApi):
     """Change an award's total (a decision officer, within their limit): the commitment
     moves by the difference and unpaid instalments are re-split."""
 
+    step_up_methods = frozenset({"POST"})  # a fresh authenticator code (accounts.stepup)
+
     class InputSerializer(serializers.Serializer):
         new_amount_pence = PenceField(min_value=1)
         reason = serializers.CharField(max_length=2000)
@@ -94,6 +98,8 @@ class AwardVaryApi(AwardApi):
 class AwardEndApi(AwardApi):
     """End an award early (the pupil left, say): unpaid instalments due after ``end_on``
     are released back to the pool, exactly."""
+
+    step_up_methods = frozenset({"POST"})  # a fresh authenticator code (accounts.stepup)
 
     class InputSerializer(serializers.Serializer):
         end_on = serializers.DateField()
@@ -145,6 +151,8 @@ class ReviewDecideApi(CaseApi):
     ``change`` (the award's new total in ``amount_pence`` and the next ``review_on``) or
     ``end`` (on ``end_on``, today when left out)."""
 
+    step_up_methods = frozenset({"POST"})  # a fresh authenticator code (accounts.stepup)
+
     class InputSerializer(AwardTermsSerializer):
         decision = serializers.ChoiceField(choices=[(d, d.capitalize()) for d in REVIEW_DECISIONS])
         reasons = serializers.CharField(max_length=5000)
@@ -186,3 +194,35 @@ class ReviewsDueApi(TenantAPIView):
             tenant=self.tenant, school_ids=case_school_scope(self), within_days=f.validated_data["within_days"]
         )
         return self.paginated(qs, self.OutputSerializer)
+
+
+class AwardRecoverApi(TenantAPIView):
+    """A finance officer records money recovered from the award's school (all or part of
+    what it was paid, with a reason): posted to the ``recoveries`` account of the award's
+    pool, or of the current open pool if that one is closed (``carried_forward`` true).
+    409 ``over_recovery`` above what was paid and not yet recovered."""
+
+    required_action = Action.MOVE_MONEY
+
+    class InputSerializer(serializers.Serializer):
+        amount_pence = PenceField(min_value=1)
+        reason = serializers.CharField(max_length=500)
+        received_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+    class OutputSerializer(serializers.Serializer):
+        award_id = serializers.IntegerField(source="award.pk")
+        amount_pence = serializers.IntegerField()
+        transaction_id = serializers.IntegerField(source="transaction.pk")
+        posted_to_pool = serializers.CharField(source="posted_to.label")
+        award_pool = serializers.CharField(source="award.pool.label")
+        carried_forward = serializers.BooleanField()
+        recoverable_left_pence = serializers.IntegerField()
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
+    def post(self, request: Request, body_slug: str, award_id: int) -> Response:
+        self.require(Action.MOVE_MONEY)
+        award = selectors.award_get(tenant=self.tenant, award_id=award_id, school_ids=None)
+        s = self.InputSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        done = award_recover(actor=self.actor, tenant=self.tenant, award_id=award.pk, **s.validated_data)
+        return created(self.OutputSerializer(done).data)

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.text import ascii_digits
-from exceptional_resource.selectors.cases import clock_of
+from exceptional_resource.selectors.cases import AwardRow, clock_of
 
 
 class PenceField(serializers.IntegerField):
@@ -268,12 +268,12 @@ class AwardDetailOutputSerializer(AwardOutputSerializer):
 
 
 def award_detail(award: Any, instalments: list[Any]) -> dict[str, Any]:
-    """An award with its instalments and what is paid, still to pay and released."""
+    """An award with its instalments and what is paid (``pooling.selectors.paid``: by a run
+    whose payment date has come), still to pay and released."""
 
-    def total(status: str) -> int:
-        return sum(i.amount_pence for i in instalments if i.status == status)
-
+    row = AwardRow(award, instalments)
     award.instalments = instalments
-    award.paid_pence, award.scheduled_pence, award.released_pence = total("paid"), total("scheduled"), total("released")
+    award.paid_pence, award.scheduled_pence = row.paid_pence, row.to_come_pence
+    award.released_pence = sum(i.amount_pence for i in instalments if i.status == "released")
     data: dict[str, Any] = AwardDetailOutputSerializer(award).data
     return data

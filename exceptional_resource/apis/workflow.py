@@ -135,10 +135,14 @@ def headroom_conflict(exc: InsufficientHeadroom) -> Response:
 
 class CaseDecideApi(CaseApi):
     """Approve, partly approve or decline a submitted case, or decide a reconsideration
-    (which must be a different officer). Approving commits the money at once and plans the
+    (which must be a different officer). On a case whose award is running the decision
+    supersedes it: approving varies the award to ``amount_pence`` (its pool, payments and
+    dates stay), declining ends it on ``end_on``. Approving commits the money at once and plans the
     instalments; above the officer's limit it is 409 ``over_delegated_limit``; if the pool
     cannot fund it, 409 ``insufficient_headroom`` with the shortfall in ``detail`` and the
     shortfall is recorded on the case for the finance officers and trustees."""
+
+    step_up_methods = frozenset({"POST"})  # a fresh authenticator code (accounts.stepup)
 
     class InputSerializer(AwardTermsSerializer):
         outcome = serializers.ChoiceField(choices=Decision.Outcome.choices)
@@ -147,6 +151,13 @@ class CaseDecideApi(CaseApi):
         )
         reasons = serializers.CharField(max_length=5000)
         use_reserve = serializers.BooleanField(required=False, default=False)
+        end_on = serializers.DateField(
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="Declining a case whose award is running: the award's last day (unpaid instalments after it "
+            "are released). Required then; 400 ``end_on_required`` without it.",
+        )
 
     class OutputSerializer(serializers.Serializer):
         decision = DecisionOutputSerializer()

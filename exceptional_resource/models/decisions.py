@@ -40,6 +40,27 @@ class Decision(TenantOwnedModel):
     is_reconsideration = models.BooleanField(default=False)
     used_reserve = models.BooleanField(default=False)
     decided_at = models.DateTimeField(default=timezone.now)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        help_text="The case's previous decision, which this one replaces (both stay on the record).",
+    )
+    acts_on_award = models.ForeignKey(
+        "exceptional_resource.Award",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="later_decisions",
+        help_text="The running award this decision varied or ended.",
+    )
+    award_effect = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="What the decision did to the case's money: new, varied, ended, renewed or none.",
+    )
 
     class Meta:
         base_manager_name = "objects"
@@ -62,6 +83,10 @@ class Decision(TenantOwnedModel):
                     & ~Q(frequency="")
                 ),
                 name="decision_award_terms_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(award_effect__in=["", "new", "varied", "ended", "renewed", "none"]),
+                name="decision_award_effect_valid",
             ),
         ]
 

@@ -6,11 +6,11 @@ of queries whatever their length."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -30,8 +30,17 @@ from exceptional_resource.models import (
     Pupil,
     ResourceLine,
 )
-from pooling.models import Instalment, InstalmentSchedule, Pool
+from pooling.models import AccountKind, Instalment, InstalmentSchedule, Leg, PaymentRun, Pool, TransactionKind
 from pooling.selectors import Headroom, pool_headroom
+from pooling.selectors.paid import (
+    DUE,
+    IN_RUN,
+    SCHEDULED,
+    instalment_is_paid,
+    instalment_label,
+    instalment_state,
+    paid_q,
+)
 from shared_resources.selectors import provision_in_place
 
 SchoolScope = set[int] | None
@@ -120,7 +129,11 @@ def award_instalments(*, tenant: ResponsibleBody, award_ids: list[int]) -> dict[
             source_type="award", source_id__in=[str(pk) for pk in award_ids]
         ).values_list("pk", "source_id")
         by_schedule = {pk: int(source_id) for pk, source_id in schedules}
-        for instalment in Instalment.objects.filter(schedule_id__in=by_schedule).order_by("due_on", "id"):
+        for instalment in (
+            Instalment.objects.filter(schedule_id__in=by_schedule)
+            .select_related("payment_run")
+            .order_by("due_on", "id")
+        ):
             found[by_schedule[instalment.schedule_id]].append(instalment)
     return found
 
@@ -202,18 +215,25 @@ def clock_of(case: Case, *, today: date | None = None) -> Clock:
 
 @dataclass
 class AwardRow:
-    """An award with its instalments: what is committed and when it is paid."""
+    """An award with its instalments: what is committed and when it is paid. *Paid* is
+    ``pooling.selectors.paid``'s meaning: paid by a run whose payment date has come."""
 
     award: Award
     instalments: list[Instalment]
+    day: date = field(default_factory=timezone.localdate)
 
     @property
     def paid_pence(self) -> int:
-        return sum(i.amount_pence for i in self.instalments if i.status == Instalment.Status.PAID)
+        return sum(i.amount_pence for i in self.instalments if instalment_is_paid(i, self.day))
 
     @property
     def to_come(self) -> list[Instalment]:
-        return [i for i in self.instalments if i.status == Instalment.Status.SCHEDULED]
+        return [i for i in self.instalments if instalment_state(i, self.day) in (IN_RUN, DUE, SCHEDULED)]
+
+    @property
+    def lines(self) -> list[tuple[Instalment, str]]:
+        """Each instalment with what it is today, in words."""
+        return [(i, instalment_label(i, self.day)) for i in self.instalments]
 
     @property
     def to_come_pence(self) -> int:
@@ -240,32 +260,47 @@ def award_rows_of(*, tenant: ResponsibleBody, awards: list[Award]) -> list[Award
 class AwardTotals:
     """Over every award the reader can see, not one page of them."""
 
-    to_come_pence: int  # instalments still scheduled on active awards
-    paid_pence: int  # instalments paid on any award
+    to_come_pence: int  # instalments not yet paid on active awards (scheduled, due or in a run)
+    paid_pence: int  # instalments paid on any award, by runs whose payment date has come
 
 
-def award_totals(*, tenant: ResponsibleBody, school_ids: SchoolScope) -> AwardTotals:
+def award_totals(*, tenant: ResponsibleBody, school_ids: SchoolScope, day: date | None = None) -> AwardTotals:
     """What is still to be paid and what has been paid on the awards the reader can see:
     one aggregate query, the same sums ``AwardRow`` makes for a single award. It joins the
     reader's awards to their schedules (an award's schedule names it by ``source_id``, as
-    text) and their instalments in one pass."""
+    text) and their instalments in one pass. *Paid* is ``pooling.selectors.paid``'s: by a
+    run whose payment date is on or before ``day`` (today)."""
+    day = day or timezone.localdate()
     if school_ids is not None and not school_ids:
         return AwardTotals(to_come_pence=0, paid_pence=0)  # no school in scope: nothing to sum
     with tenant_context(tenant):
         visible = award_list(tenant=tenant, school_ids=school_ids).order_by().values("pk", "status")
         awards_sql, params = visible.query.sql_with_params()
         schedule, instalment = InstalmentSchedule._meta.db_table, Instalment._meta.db_table
+        run = PaymentRun._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
-                SELECT coalesce(sum(i.amount_pence) FILTER (WHERE i.status = %s), 0),
-                       coalesce(sum(i.amount_pence) FILTER (WHERE i.status = %s AND a.status = %s), 0)
+                SELECT coalesce(sum(i.amount_pence) FILTER (WHERE i.status = %s AND r.pay_on <= %s), 0),
+                       coalesce(sum(i.amount_pence) FILTER (
+                           WHERE a.status = %s AND (i.status = %s OR (i.status = %s AND r.pay_on > %s))
+                       ), 0)
                   FROM ({awards_sql}) AS a (id, status)
                   JOIN {schedule} s ON s.responsible_body_id = %s AND s.source_type = 'award'
                                    AND s.source_id = a.id::text
                   JOIN {instalment} i ON i.schedule_id = s.id
+                  LEFT JOIN {run} r ON r.id = i.payment_run_id
                 """,
-                [Instalment.Status.PAID, Instalment.Status.SCHEDULED, Award.Status.ACTIVE, *params, tenant.pk],
+                [
+                    Instalment.Status.PAID,
+                    day,
+                    Award.Status.ACTIVE,
+                    Instalment.Status.SCHEDULED,
+                    Instalment.Status.PAID,
+                    day,
+                    *params,
+                    tenant.pk,
+                ],
             )
             paid, to_come = cursor.fetchone()
     return AwardTotals(to_come_pence=int(to_come), paid_pence=int(paid))
@@ -371,6 +406,16 @@ def case_comments(*, tenant: ResponsibleBody, case: Case) -> QuerySet[CaseCommen
         return CaseComment.objects.for_tenant(tenant).filter(case=case).order_by("created_at", "id")
 
 
+def award_labels(award_ids: list[str]) -> dict[str, str]:
+    """Each award named as its school knows it, by its case reference: one query. Called
+    inside the tenant's context (the ledger's remittance advice asks for it)."""
+    ids = [int(i) for i in award_ids if i.isdigit()]
+    return {
+        str(pk): f"Case {reference}"
+        for pk, reference in Award.objects.filter(pk__in=ids).values_list("pk", "case__reference")
+    }
+
+
 def case_provision_rows(*, case: Case) -> list[ProvisionRow]:
     return list(ProvisionRow.objects.filter(case=case).order_by("pk"))
 
@@ -386,3 +431,57 @@ def case_outcomes(*, case: Case) -> list[Outcome]:
 def case_active_award(*, case: Case) -> Award | None:
     """The case's current award (the newest active one), if any."""
     return Award.objects.filter(case=case, status=Award.Status.ACTIVE).order_by("-created_at").first()
+
+
+def running_award_of(*, case: Case) -> Award | None:
+    """The case's running (active) award, the newest if an old case has more than one: what
+    a decision on the case supersedes (``services.award_effects``)."""
+    return Award.objects.filter(case=case, status=Award.Status.ACTIVE).order_by("-pk").first()
+
+
+def awards_to_consider_for_recovery(*, tenant: ResponsibleBody, pool: Pool) -> list[dict[str, Any]]:
+    """For the year-end close: the pool's awards that have paid the school something while
+    an intended outcome of the case is not achieved (partly, not yet, or not recorded), with
+    what was paid and what can still be recovered. A fixed number of queries."""
+    with tenant_context(tenant):
+        refs = [str(pk) for pk in Award.objects.filter(pool=pool).values_list("pk", flat=True)]
+        paid = {
+            row["schedule__source_id"]: int(row["total"])
+            for row in Instalment.objects.filter(
+                paid_q(timezone.localdate()), schedule__source_type="award", schedule__source_id__in=refs
+            )
+            .values("schedule__source_id")
+            .annotate(total=models.Sum("amount_pence"))
+            .order_by()
+        }
+        not_met = Outcome.objects.exclude(result=Outcome.Result.ACHIEVED).values("case_id")
+        candidates = (
+            Award.objects.filter(pk__in=[int(k) for k in paid if k.isdigit()], case_id__in=not_met)
+            .select_related("case", "school")
+            .prefetch_related("case__outcomes")
+            .order_by("school__name", "pk")
+        )
+        recovered = {
+            row["transaction__source_id"]: -int(row["total"])
+            for row in Leg.objects.filter(
+                account__kind=AccountKind.RECOVERIES,
+                transaction__kind=TransactionKind.RECOVERY,
+                transaction__source_type="award",
+                transaction__source_id__in=list(paid),
+            )
+            .values("transaction__source_id")
+            .annotate(total=models.Sum("amount_pence"))
+            .order_by()
+        }
+        rows = []
+        for award in candidates:
+            results = sorted({o.result or "not recorded" for o in award.case.outcomes.all()})
+            rows.append(
+                {
+                    "award": award,
+                    "paid_pence": paid[str(award.pk)],
+                    "recoverable_pence": paid[str(award.pk)] - recovered.get(str(award.pk), 0),
+                    "results": results,
+                }
+            )
+    return rows

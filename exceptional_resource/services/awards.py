@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
-from core.audit import audit_record, text_fingerprint
+from core.audit import audit_record
 from core.audit_verbs import AuditVerb
 from core.errors import ApplicationError, ConflictError, NotFound
 from core.locking import lock_rows
@@ -17,7 +17,7 @@ from core.tenancy import tenant_context
 from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Outcome
 from exceptional_resource.notifications import after_case_event
-from pooling.services.schedules import schedule_stop, schedule_vary
+from exceptional_resource.services.award_effects import award_end_locked, award_vary_locked
 
 
 def _officer(actor: User, tenant: ResponsibleBody, case: Case) -> BodyAccess:
@@ -49,7 +49,8 @@ def _event(case: Case, actor: User | None, verb: str, note: str) -> None:
 
 def award_vary(*, actor: User, tenant: ResponsibleBody, award_id: int, new_amount_pence: int, reason: str) -> Award:
     """Change an award's total: the commitment moves by the difference (an increase is
-    checked against headroom and the officer's limit) and unpaid instalments are re-split."""
+    checked against headroom and the officer's limit) and unpaid instalments are re-split
+    (``award_effects.award_vary_locked``, which every decision that varies an award uses)."""
     if not reason.strip():
         raise ApplicationError("Say why the award changes.", code=CaseError.REASON_REQUIRED, field="reason")
     with tenant_context(tenant), transaction.atomic():
@@ -62,65 +63,25 @@ def award_vary(*, actor: User, tenant: ResponsibleBody, award_id: int, new_amoun
                 "This is above your delegated limit: an officer with a higher limit must decide it.",
                 code=CaseError.OVER_DELEGATED_LIMIT,
             )
-        before = award.amount_pence
-        schedule_vary(
-            actor=actor,
-            tenant=tenant,
-            source_type="award",
-            source_id=str(award.pk),
-            new_total_pence=new_amount_pence,
-            reason=reason.strip(),
-        )
-        award.amount_pence = new_amount_pence
-        award.save(update_fields=["amount_pence"])
-        _event(
-            award.case,
-            actor,
-            "award_varied",
-            f"From {before / 100:,.2f} to {new_amount_pence / 100:,.2f} pounds: {reason.strip()}",
-        )
-        audit_record(
-            actor=actor,
-            tenant=tenant,
-            verb=AuditVerb.AWARD_VARIED,
-            obj=award,
-            before={"amount_pence": before},
-            after={"amount_pence": new_amount_pence, "reason": text_fingerprint(reason)},
-        )
+        award_vary_locked(actor=actor, tenant=tenant, award=award, new_amount_pence=new_amount_pence, reason=reason)
     return award
 
 
 def award_end_early(*, actor: User | None, tenant: ResponsibleBody, award_id: int, end_on: date, reason: str) -> Award:
     """End an award when the pupil leaves or the school's arrangement ends: every unpaid
-    instalment due after ``end_on`` is released, exactly. Safe to call twice."""
+    instalment due after ``end_on`` is released, exactly (``award_effects.award_end_locked``).
+    Safe to call twice."""
     with tenant_context(tenant), transaction.atomic():
         award = _award(award_id)
         if actor is not None:
             _officer(actor, tenant, award.case)
         if award.status == Award.Status.ENDED:
             return award
-        stopped = schedule_stop(
-            actor=actor,
-            tenant=tenant,
-            source_type="award",
-            source_id=str(award.pk),
-            stop_on=end_on,
-        )
-        award.status = Award.Status.ENDED
-        award.ended_on = end_on
-        award.save(update_fields=["status", "ended_on"])
+        award_end_locked(actor=actor, tenant=tenant, award=award, end_on=end_on, reason=reason)
         case = award.case
         if case.status in {CaseStatus.ACTIVE, CaseStatus.REVIEW_DUE}:
             case.status = CaseStatus.ENDED
             case.save(update_fields=["status"])
-        _event(case, actor, "award_ended", f"Ended on {end_on:%-d %B %Y}: {reason}")
-        audit_record(
-            actor=actor,
-            tenant=tenant,
-            verb=AuditVerb.AWARD_ENDED_EARLY,
-            obj=award,
-            after={"ended_on": end_on, "reason": text_fingerprint(reason), "released_pence": stopped.released_pence},
-        )
     return award
 
 

@@ -30,15 +30,23 @@ from core.audit import audit_record
 from core.audit_verbs import AuditVerb
 from core.errors import ApplicationError, ConflictError, NotFound
 from core.locking import lock_rows
+from core.money import format_pence
 from core.tenancy import tenant_context
 from exceptional_resource.clock import add_working_days, elapsed_working_days
 from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision
 from exceptional_resource.notifications import after_case_event
+from exceptional_resource.services.award_effects import (
+    NEW,
+    NewAwardTerms,
+    case_unpaid_pence,
+    decision_effect,
+    running_awards,
+)
+from exceptional_resource.services.decision_terms import decision_amount_check, review_date_check
 from groupings.models import GroupingPolicy
-from pooling.models import Pool
+from pooling.models import InstalmentSchedule, Pool
 from pooling.services.ledger import InsufficientHeadroom
-from pooling.services.payments import award_commit_and_schedule
 
 S = CaseStatus
 
@@ -68,6 +76,8 @@ TRANSITION_AUDIT_VERBS: dict[str, AuditVerb] = {
     "withdraw": AuditVerb.CASE_WITHDRAW,
     "request_reconsideration": AuditVerb.CASE_REQUEST_RECONSIDERATION,
 }
+# A case in one of these has nothing left to pay (the database refuses it too, migration 0009).
+SETTLED_STATUSES = frozenset({S.DECLINED, S.WITHDRAWN, S.CLOSED})
 MAX_OUTCOMES = 4
 # Officers whose delegated limit is at least this may draw on the urgent-case reserve,
 # unless the policy's ``delegated_limits_pence["reserve_draw_min_limit"]`` says otherwise.
@@ -107,6 +117,13 @@ def _move(
             f"{CaseStatus(target).label.lower()} from there.",
             code=CaseError.INVALID_TRANSITION,
         )
+    if target in SETTLED_STATUSES and (unpaid := case_unpaid_pence(case)):
+        raise ConflictError(
+            f"An award of this case still has {format_pence(unpaid)} of unpaid instalments: end the award "
+            "first (its unpaid instalments are released) or pay them.",
+            code=CaseError.UNPAID_INSTALMENTS,
+            extra={"unpaid_pence": unpaid},
+        )
     before = case.status
     case.status = target
     case.updated_at = timezone.now()
@@ -142,6 +159,28 @@ def _policy_on(day: date) -> GroupingPolicy | None:
     return GroupingPolicy.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
 
 
+def case_requested_pence(case: Case) -> int:
+    """What the school asked for: the sum of the case's resource lines."""
+    return sum(line.total_pence for line in case.resource_lines.all())
+
+
+def case_raised_by(case: Case) -> set[str]:
+    """Who raised the case: the person who drafted it and whoever submitted it (sign-in emails)."""
+    submitters = case.events.filter(verb="submit").values_list("actor_label", flat=True)
+    return {case.created_by_label, *submitters} - {""}
+
+
+def check_segregation(*, actor: User, case: Case, policy: GroupingPolicy) -> None:
+    """Under the policy's segregation of duties (on by default) nobody decides a case they
+    raised. The refusal is recorded on the case and audited by the caller."""
+    if policy.segregation_of_duties and actor.email in case_raised_by(case):
+        raise ConflictError(
+            "You raised this case, so under the grouping's segregation of duties another officer must decide it.",
+            code=CaseError.SEGREGATION_OF_DUTIES,
+            extra={"policy_version": policy.version},
+        )
+
+
 def missing_for_submission(case: Case) -> list[tuple[str, str]]:
     """What a head must still give before the case can be submitted: (field, message). The
     one rule for completeness: ``case_submit`` refuses with it and the draft's task list
@@ -158,6 +197,16 @@ def missing_for_submission(case: Case) -> list[tuple[str, str]]:
         missing.append(("outcomes", "Add at least one intended outcome with a review date."))
     elif outcomes > MAX_OUTCOMES:
         missing.append(("outcomes", f"Keep to {MAX_OUTCOMES} intended outcomes or fewer."))
+    today = timezone.localdate()
+    first_start = min((line.starts_on for line in case.resource_lines.all()), default=None)
+    if any(line.ends_on < today for line in case.resource_lines.all()):
+        missing.append(("resource_lines", "Remove or change what you are asking for that has already ended."))
+    for outcome in case.outcomes.all():
+        try:
+            review_date_check(review_on=outcome.review_on, today=today, starts_on=first_start)
+        except ApplicationError as exc:
+            missing.append(("outcomes", f"Change the review date of “{outcome.description}”: {exc.message}"))
+            break
     if case.parents_involved is None:
         missing.append(("parents_involved", "Say whether the pupil's parents or carers were involved."))
     if case.pupil_involved is None:
@@ -289,10 +338,16 @@ def case_decide(
     conditions: str = "",
     review_on: date | None = None,
     use_reserve: bool = False,
+    end_on: date | None = None,
 ) -> DecisionResult:
     """Decide a case within the officer's delegated limit. Approving commits the money in
     the pool's ledger at once (and plans its instalments); if the pool cannot fund it, the
-    decision is not made and the shortfall is recorded for governance to resolve."""
+    decision is not made and the shortfall is recorded for governance to resolve.
+
+    On a case whose award is already running (a reconsideration of an active award) the
+    decision supersedes it, as ``award_effects.decision_effect`` decides: approving varies
+    the running award to ``amount_pence`` (its pool, frequency and dates stay), declining
+    ends it on ``end_on``, which is then required."""
     name = {"approved": "approve", "partly_approved": "partly_approve", "declined": "decline"}.get(outcome)
     if name is None:
         raise ApplicationError(
@@ -317,6 +372,7 @@ def case_decide(
             conditions=conditions,
             review_on=review_on,
             use_reserve=use_reserve,
+            end_on=end_on,
         )
     except InsufficientHeadroom as exc:
         with tenant_context(tenant), transaction.atomic():
@@ -340,6 +396,7 @@ def case_decide(
                 case = Case.objects.get(pk=case_id)
                 _event(case=case, actor=actor, verb=verb, note=note.format(**(exc.extra or {})))
                 audit_record(actor=actor, tenant=tenant, verb=audit_verb, obj=case, after=exc.extra or None)
+            exc.recorded = True
         raise
 
 
@@ -395,6 +452,7 @@ def award_terms_check(
         )
     if review_on is None:
         raise ApplicationError("Enter the review date.", code=CaseError.REVIEW_REQUIRED, field="review_on")
+    review_date_check(review_on=review_on, today=timezone.localdate(), starts_on=starts_on)
     pool = Pool.objects.filter(pk=pool_id, status="open").first() if pool_id else None
     if pool is None:
         raise ApplicationError("Choose an open funding period.", code=CaseError.INVALID_POOL, field="pool_id")
@@ -404,6 +462,11 @@ def award_terms_check(
 # A refusal's code -> (case event verb, audit verb, note on the case's record).
 REFUSALS_RECORDED: dict[str, tuple[str, AuditVerb, str]] = {
     CaseError.RECUSED: ("recused", AuditVerb.CASE_RECUSED, "The officer works at this school and stood aside."),
+    CaseError.SEGREGATION_OF_DUTIES: (
+        "segregation_refused",
+        AuditVerb.CASE_SEGREGATION_REFUSED,
+        "Refused under the policy's segregation of duties: the officer raised this case, so another must decide it.",
+    ),
     CaseError.OVER_DELEGATED_LIMIT: (
         "escalated",
         AuditVerb.CASE_ESCALATED,
@@ -429,6 +492,7 @@ def _decide(
     conditions: str,
     review_on: date | None,
     use_reserve: bool,
+    end_on: date | None,
 ) -> DecisionResult:
     with tenant_context(tenant), transaction.atomic():
         case = _lock(case_id)
@@ -448,13 +512,31 @@ def _decide(
         policy = case.policy or _policy_on(timezone.localdate())
         if policy is None:
             raise ConflictError("The grouping has no policy in force.", code=CaseError.NO_POLICY)
+        check_segregation(actor=actor, case=case, policy=policy)
         unknown = [c for c in criteria_met if c not in policy.decision_criteria]
         if unknown:
             raise ApplicationError(
                 "Tick criteria from the published list only.", code=CaseError.UNKNOWN_CRITERIA, field="criteria_met"
             )
+        if case.status not in TRANSITIONS[name][0]:
+            _move(actor=actor, tenant=tenant, case=case, name=name)  # refuses, naming the status
+        running = running_awards(case)
+        schedule = (
+            InstalmentSchedule.objects.select_related("pool")
+            .filter(source_type="award", source_id=str(running[-1].pk))
+            .first()
+            if running
+            else None
+        )
         pool = None
         if outcome != "declined":
+            if amount_pence > 0:
+                decision_amount_check(
+                    outcome=outcome, amount_pence=amount_pence, requested_pence=case_requested_pence(case)
+                )
+            if schedule is not None:  # superseding: the running award keeps its pool, payments and dates
+                pool_id, frequency = schedule.pool_id, schedule.frequency
+                starts_on, ends_on = schedule.starts_on, schedule.ends_on
             pool = award_terms_check(
                 access=access,
                 policy=policy,
@@ -466,8 +548,7 @@ def _decide(
                 review_on=review_on,
                 use_reserve=use_reserve,
             ).pool
-        reconsidering = Decision.objects.filter(case=case).exists()
-        _move(actor=actor, tenant=tenant, case=case, name=name, note=reasons.strip(), amount_pence=amount_pence)
+        previous = Decision.objects.filter(case=case).order_by("-decided_at", "-pk").first()
         decision = Decision.objects.create(
             responsible_body=tenant,
             case=case,
@@ -484,40 +565,49 @@ def _decide(
             conditions=conditions.strip(),
             review_on=review_on if pool else None,
             policy=policy,
-            is_reconsideration=reconsidering,
+            is_reconsideration=previous is not None,
             used_reserve=use_reserve,
+            supersedes=previous,
         )
-        award = None
-        if pool is not None and starts_on is not None and ends_on is not None:
-            award = Award.objects.create(
-                responsible_body=tenant,
-                case=case,
-                decision=decision,
-                school=case.school,
-                pool=pool,
+        effect = decision_effect(
+            actor=actor,
+            tenant=tenant,
+            case=case,
+            decision="decline" if outcome == "declined" else "approve",
+            reason=reasons.strip(),
+            decision_id=decision.pk,
+            amount_pence=amount_pence,
+            terms=NewAwardTerms(
+                pool_id=pool.pk,
                 amount_pence=amount_pence,
-            )
-            award_commit_and_schedule(
-                actor=actor,
-                tenant=tenant,
-                pool=pool,
-                school_id=case.school_id,
-                source_type="award",
-                source_id=str(award.pk),
-                total_pence=amount_pence,
+                frequency=frequency,
                 starts_on=starts_on,
                 ends_on=ends_on,
-                frequency=frequency,
-                may_use_reserve=use_reserve,
             )
+            if pool is not None and starts_on is not None and ends_on is not None
+            else None,
+            end_on=end_on,
+            use_reserve=use_reserve,
+        )
+        decision.acts_on_award = running[-1] if running else None
+        decision.award_effect = effect.kind
+        decision.save(update_fields=["acts_on_award", "award_effect"])
+        _move(actor=actor, tenant=tenant, case=case, name=name, note=reasons.strip(), amount_pence=amount_pence)
+        award = effect.award if outcome != "declined" else None
+        if award is not None:
             case.status = S.ACTIVE
             case.save(update_fields=["status"])
+            what = (
+                f"{format_pence(amount_pence)} committed, paid {frequency} from {starts_on:%-d %B %Y}."
+                if effect.kind == NEW
+                else f"The running award varied to {format_pence(amount_pence)}."
+            )
             _event(
                 case=case,
                 actor=actor,
-                verb="award_committed",
+                verb="award_committed" if effect.kind == NEW else "award_superseded",
                 from_status=name,
                 to_status=S.ACTIVE,
-                note=f"{amount_pence / 100:,.2f} pounds committed, paid {frequency} from {starts_on:%-d %B %Y}.",
+                note=what,
             )
     return DecisionResult(decision=decision, award=award)

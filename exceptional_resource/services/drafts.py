@@ -23,6 +23,7 @@ from core.tenancy import tenant_context
 from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Case, CaseStatus, Outcome, ProvisionRow, Pupil, ResourceLine
 from exceptional_resource.services.cases import MAX_OUTCOMES
+from exceptional_resource.services.decision_terms import resource_end_check, review_date_check
 from groupings.models import Arrangement
 
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -270,6 +271,7 @@ def _clean_resource(values: dict[str, Any]) -> dict[str, Any]:
         raise ApplicationError(
             "The end date must be on or after the start date.", code=CaseError.INVALID_DATES, field="ends_on"
         )
+    resource_end_check(ends_on=ends_on, today=timezone.localdate())
     return {
         "kind": kind,
         "description": _text(
@@ -323,6 +325,8 @@ def resource_line_remove(*, actor: User, tenant: ResponsibleBody, case_id: int, 
 
 
 def _clean_outcome(values: dict[str, Any]) -> dict[str, Any]:
+    review_on = _date("review_on", values.get("review_on"))
+    review_date_check(review_on=review_on, today=timezone.localdate())
     return {
         "description": _text(
             "description", values.get("description"), required=True, message="Describe the intended outcome."
@@ -330,7 +334,7 @@ def _clean_outcome(values: dict[str, Any]) -> dict[str, Any]:
         "measure": _text(
             "measure", values.get("measure"), required=False, message=""
         ),  # optional: the outcome can say it
-        "review_on": _date("review_on", values.get("review_on")),
+        "review_on": review_on,
     }
 
 
@@ -339,6 +343,8 @@ def outcome_add(*, actor: User, tenant: ResponsibleBody, case_id: int, **values:
     clean = _clean_outcome(values)
     with tenant_context(tenant), transaction.atomic():
         case = _draft(actor=actor, tenant=tenant, case_id=case_id)
+        first_start = case.resource_lines.order_by("starts_on").values_list("starts_on", flat=True).first()
+        review_date_check(review_on=clean["review_on"], today=timezone.localdate(), starts_on=first_start)
         if Outcome.objects.filter(case=case).count() >= MAX_OUTCOMES:
             raise ApplicationError(
                 f"Keep to {MAX_OUTCOMES} intended outcomes or fewer.",

@@ -29,10 +29,9 @@ from core.tenancy import tenant_context
 from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision, Outcome
 from exceptional_resource.notifications import after_case_event
-from exceptional_resource.services.awards import award_end_early, award_vary
-from exceptional_resource.services.cases import REFUSALS_RECORDED, award_terms_check
+from exceptional_resource.services.award_effects import NewAwardTerms, decision_effect
+from exceptional_resource.services.cases import REFUSALS_RECORDED, award_terms_check, check_segregation
 from pooling.services.ledger import InsufficientHeadroom
-from pooling.services.payments import award_commit_and_schedule
 
 REVIEW_DECISIONS = ("renew", "change", "end")
 
@@ -138,6 +137,7 @@ def review_decide(
                 case = Case.objects.get(pk=case_id)
                 _event(case, actor, verb, note)
                 audit_record(actor=actor, tenant=tenant, verb=audit_verb, obj=case, after=exc.extra or None)
+            exc.recorded = True
         raise
 
 
@@ -163,6 +163,8 @@ def _review_decide(
         if case is None:
             raise NotFound("No such case.")
         access = _check_officer(actor, tenant, case)
+        if case.policy is not None:
+            check_segregation(actor=actor, case=case, policy=case.policy)
         if case.status != CaseStatus.REVIEW_DUE:
             raise ConflictError("This case has no review due.", code=CaseError.NO_REVIEW_DUE)
         if Outcome.objects.filter(case=case, result="").exists():
@@ -175,6 +177,7 @@ def _review_decide(
             return _change(
                 actor=actor,
                 tenant=tenant,
+                access=access,
                 case=case,
                 reasons=reasons.strip(),
                 amount_pence=amount_pence,
@@ -201,10 +204,7 @@ def _end(
     *, actor: User, tenant: ResponsibleBody, case: Case, reasons: str, end_on: date | None
 ) -> ReviewDecisionResult:
     day = end_on or timezone.localdate()
-    award = _active_award(case)
-    for active in Award.objects.filter(case=case, status=Award.Status.ACTIVE).order_by("pk"):
-        award_end_early(actor=actor, tenant=tenant, award_id=active.pk, end_on=day, reason=reasons)
-    case.refresh_from_db()
+    award = decision_effect(actor=actor, tenant=tenant, case=case, decision="end", reason=reasons, end_on=day).award
     if case.status != CaseStatus.ENDED:
         before = case.status
         case.status = CaseStatus.ENDED
@@ -218,16 +218,29 @@ def _end(
 
 
 def _change(
-    *, actor: User, tenant: ResponsibleBody, case: Case, reasons: str, amount_pence: int, review_on: date | None
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    access: BodyAccess,
+    case: Case,
+    reasons: str,
+    amount_pence: int,
+    review_on: date | None,
 ) -> ReviewDecisionResult:
-    award = _active_award(case)
-    if award is None:
+    if _active_award(case) is None:
         raise ConflictError("This case has no active award to change.", code=CaseError.AWARD_NOT_ACTIVE)
     if amount_pence <= 0:
         raise ApplicationError("Enter the award's new total.", code=CaseError.AMOUNT_REQUIRED, field="amount_pence")
+    if amount_pence > access.decision_limit_pence():
+        raise ConflictError(
+            "This is above your delegated limit: an officer with a higher limit must decide it.",
+            code=CaseError.OVER_DELEGATED_LIMIT,
+            extra={"limit_pence": access.decision_limit_pence(), "amount_pence": amount_pence},
+        )
     next_review = _next_review(case, review_on)
-    if amount_pence != award.amount_pence:
-        award = award_vary(actor=actor, tenant=tenant, award_id=award.pk, new_amount_pence=amount_pence, reason=reasons)
+    award = decision_effect(
+        actor=actor, tenant=tenant, case=case, decision="change", reason=reasons, amount_pence=amount_pence
+    ).award
     case.status = CaseStatus.ACTIVE
     case.updated_at = timezone.now()
     case.save(update_fields=["status", "updated_at"])
@@ -278,6 +291,8 @@ def _renew(
     )
     pool, starts_on, ends_on = terms.pool, terms.starts_on, terms.ends_on
     next_review = _next_review(case, review_on)
+    previous = Decision.objects.filter(case=case).order_by("-decided_at", "-pk").first()
+    running = _active_award(case)
     new = Decision.objects.create(
         responsible_body=tenant,
         case=case,
@@ -294,27 +309,24 @@ def _renew(
         conditions=conditions.strip(),
         review_on=next_review,
         policy=policy,
+        supersedes=previous,
+        acts_on_award=running,
     )
-    award = Award.objects.create(
-        responsible_body=tenant,
-        case=case,
-        decision=new,
-        school_id=case.school_id,
-        pool=pool,
-        amount_pence=amount_pence,
-    )
-    award_commit_and_schedule(
+    effect = decision_effect(
         actor=actor,
         tenant=tenant,
-        pool=pool,
-        school_id=case.school_id,
-        source_type="award",
-        source_id=str(award.pk),
-        total_pence=amount_pence,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        frequency=frequency,
+        case=case,
+        decision="renew",
+        reason=reasons,
+        decision_id=new.pk,
+        terms=NewAwardTerms(
+            pool_id=pool.pk, amount_pence=amount_pence, frequency=frequency, starts_on=starts_on, ends_on=ends_on
+        ),
     )
+    new.award_effect = effect.kind
+    new.save(update_fields=["award_effect"])
+    award = effect.award
+    assert award is not None  # a renewal always makes a new award
     _event(case, actor, "renew", reasons, CaseStatus.REVIEW_DUE, CaseStatus.RENEWED)
     case.status = CaseStatus.ACTIVE
     case.updated_at = timezone.now()

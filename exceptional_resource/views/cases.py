@@ -25,7 +25,7 @@ from exceptional_resource.services.cases import (
     case_withdraw,
 )
 from exceptional_resource.services.comments import case_comment_add
-from exceptional_resource.views.common import CaseMixin, letter_url, status_tag, timeline
+from exceptional_resource.views.common import CaseMixin, case_letters, letter_url, status_tag, timeline
 from exceptional_resource.views.evidence import evidence_context
 
 S = CaseStatus
@@ -116,6 +116,9 @@ class CaseDetailView(CaseMixin, TemplateView):
             is_officer=is_officer,
             can_see_identity=self.access.can(Action.VIEW_PUPIL_IDENTITY, case),
             letter_url=letter_url(self.body, case) if parts["decisions"] else None,
+            case_letters=case_letters(body=self.body, case=case, decisions=parts["decisions"])
+            if is_school or is_officer
+            else [],
             actions={
                 "edit": is_school and case.status == S.DRAFT,
                 "withdraw": is_school and case.status in (S.DRAFT, S.SUBMITTED),

@@ -7,11 +7,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import NotFound
+from exceptional_resource.letters import change_letters
 from exceptional_resource.models import Case, CaseStatus
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.services.access_log import case_view_record
@@ -163,3 +165,25 @@ class CaseMixin(BodyMixin):
             secondary_need_label=labels.get(case.pupil.secondary_need, case.pupil.secondary_need),
         )
         return context
+
+
+def case_letters(*, body: ResponsibleBody, case: Case, decisions: list[Any]) -> list[dict[str, Any]]:
+    """Every letter the school was sent about the case, oldest first: one per decision (as
+    made) and one per later change to its award (varied, ended, recovered)."""
+    found = [
+        {
+            "title": f"Decision letter: {d.get_outcome_display().lower()}",
+            "dated": timezone.localtime(d.decided_at).date(),
+            "url": case_url("letter", body, case_id=case.pk) + f"?decision={d.pk}",
+        }
+        for d in decisions
+    ]
+    found += [
+        {
+            "title": c.title,
+            "dated": c.changed_on,
+            "url": case_url("change-letter", body, case_id=case.pk, event_id=c.event_id),
+        }
+        for c in change_letters(body=body, case=case)
+    ]
+    return sorted(found, key=lambda item: item["dated"])

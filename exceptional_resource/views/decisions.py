@@ -30,7 +30,7 @@ from pooling.services.ledger import InsufficientHeadroom
 
 S = CaseStatus
 QUEUE_PER_PAGE = 50
-DECIDE_FIELDS = {"amount_pence": "amount", "pool_id": "pool", "outcome": "outcome"}
+DECIDE_FIELDS = {"amount_pence": "amount", "pool_id": "pool", "outcome": "outcome", "end_on": "end_on"}
 REFUSALS = {
     "over_delegated_limit": "This is above your delegated limit, so it must be escalated: an officer with a "
     "higher limit decides it. Leave it in the queue for them, or decide a lower amount.",
@@ -78,6 +78,9 @@ class DecideView(CaseMixin, TemplateView):
     required_action = Action.DECIDE_CASE
     case_action = Action.DECIDE_CASE
     mfa_action = Action.DECIDE_CASE
+
+    def needs_step_up(self, request: HttpRequest) -> bool:
+        return request.method == "POST" and request.POST.get("action") != "preview"
 
     def _form(self, data: Any = None) -> DecisionForm:
         case = self.get_case()
@@ -133,6 +136,7 @@ class DecideView(CaseMixin, TemplateView):
             ),
             previous=parts["decisions"][-1] if parts["decisions"] else None,
             refusal=kwargs.get("refusal", ""),
+            running_award=selectors.running_award_of(case=case),
         )
         return context
 
@@ -170,6 +174,7 @@ class DecideView(CaseMixin, TemplateView):
                 conditions=data["conditions"],
                 review_on=data["review_on"],
                 use_reserve=bool(data["use_reserve"]),
+                end_on=data["end_on"],
             )
         except InsufficientHeadroom as exc:
             refusal = (
@@ -215,6 +220,7 @@ class _AwardFormView(_CaseFormView):
     required_action = Action.DECIDE_CASE
     case_action = Action.DECIDE_CASE
     mfa_action = Action.DECIDE_CASE
+    step_up = True
 
     def get_award(self) -> Award:
         if not hasattr(self, "_award"):

@@ -63,3 +63,38 @@ class DecisionLetterPdfView(_LetterMixin, TemplateView):
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{letter.pdf_filename}"'
         return response
+
+
+class _ChangeLetterMixin(_LetterMixin):
+    kwargs: dict[str, Any]
+
+    def change_letter(self) -> letters.ChangeLetter:
+        try:
+            return letters.change_letter_for_case(
+                body=self.body, case=self.get_case(), event_id=int(self.kwargs["event_id"])
+            )
+        except letters.NoSuchLetter as exc:
+            raise NotFound("No such letter.") from exc
+
+
+class ChangeLetterView(_ChangeLetterMixin, TemplateView):
+    """The letter for one later change to the case's award (varied, ended, recovered)."""
+
+    template_name = "exceptional_resource/change_letter.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        letter = self.change_letter()
+        context.update(
+            letter=letter,
+            pdf_url=case_url("change-letter-pdf", self.body, case_id=self.get_case().pk, event_id=letter.event_id),
+        )
+        return context
+
+
+class ChangeLetterPdfView(_ChangeLetterMixin, TemplateView):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        letter = self.change_letter()
+        response = HttpResponse(letters.change_letter_pdf(letter), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{letter.pdf_filename}"'
+        return response

@@ -117,6 +117,7 @@ class ReviewDecideView(_ReviewMixin, TemplateView):
     required_action = Action.DECIDE_CASE
     case_action = Action.DECIDE_CASE
     mfa_action = Action.DECIDE_CASE
+    step_up = True
 
     def _form(self, data: Any = None) -> ReviewDecideForm:
         case = self.get_case()

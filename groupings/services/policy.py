@@ -26,6 +26,7 @@ POLICY_FIELDS = (
     "effective_from",
     "pooled_share_bp",
     "allow_share_override",
+    "segregation_of_duties",
     "funding_periods",
     "decision_target_working_days",
     "urgent_reserve_bp",
@@ -68,6 +69,7 @@ def policy_version_create(
     delegated_limits_pence: dict[str, int] | None = None,
     change_note: str = "",
     allow_backdating: bool = False,
+    segregation_of_duties: bool = True,
 ) -> GroupingPolicy:
     """Publish a new version of the body's grouping policy from ``effective_from``.
 
@@ -126,6 +128,7 @@ def policy_version_create(
             decision_target_working_days=int(decision_target_working_days),
             delegated_limits_pence=limits,
             urgent_reserve_bp=urgent_reserve_bp,
+            segregation_of_duties=bool(segregation_of_duties),
             change_note=change_note.strip()[:300],
             created_by_label=actor.email,
         )

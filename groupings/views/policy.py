@@ -53,6 +53,7 @@ class PolicyNewView(BodyMixin, FormView):
             "pooled_share_percent": f"{current.pooled_share_bp / 100:.2f}",
             "urgent_reserve_percent": f"{current.urgent_reserve_bp / 100:.2f}",
             "allow_share_override": current.allow_share_override,
+            "segregation_of_duties": current.segregation_of_duties,
             "decision_target_working_days": current.decision_target_working_days,
             "decision_criteria": "\n".join(current.decision_criteria),
         }

@@ -18,10 +18,12 @@ from accounts.web import TenantAPIView
 from core.api import created
 from core.api_errors import error_body
 from core.csv_export import csv_response
-from pooling import remittances, selectors
+from core.tenancy import tenant_context
+from pooling import selectors
 from pooling.selectors import payments as payment_selectors
 from pooling.services import downloads
 from pooling.services import payments as services
+from pooling.source_labels import source_labels
 
 RUN_FIELDS = (
     "id",
@@ -148,6 +150,8 @@ class PaymentRunConfirmApi(TenantAPIView):
 
     required_action = Action.VIEW_POOL
 
+    step_up_methods = frozenset({"POST"})  # a fresh authenticator code (accounts.stepup)
+
     class InputSerializer(serializers.Serializer):
         due_up_to = serializers.DateField()
         pay_on = serializers.DateField()
@@ -193,11 +197,14 @@ class PaymentRunDetailApi(TenantAPIView):
     def get(self, request: Request, body_slug: str, paymentrun_id: int) -> Response:
         run: Any = payment_selectors.payment_run_get(tenant=self.tenant, payment_run_id=paymentrun_id)
         by_school: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for i in payment_selectors.payment_run_instalments(tenant=self.tenant, run=run):
+        paid = [i for i in payment_selectors.payment_run_instalments(tenant=self.tenant, run=run) if i.amount_pence]
+        with tenant_context(self.tenant):
+            labels = source_labels((i.schedule.source_type, i.schedule.source_id) for i in paid)
+        for i in paid:
             if i.amount_pence:
                 by_school[i.schedule.school_id].append(
                     {
-                        "award_reference": remittances.award_reference(i.schedule.source_type, i.schedule.source_id),
+                        "award_reference": labels[(i.schedule.source_type, i.schedule.source_id)],
                         "source_type": i.schedule.source_type,
                         "source_id": i.schedule.source_id,
                         "due_on": i.due_on,
@@ -298,6 +305,8 @@ class PoolClosePreviewApi(TenantAPIView):
 class PoolCloseApi(TenantAPIView):
     required_action = Action.VIEW_POOL
 
+    step_up_methods = frozenset({"POST"})  # a fresh authenticator code (accounts.stepup)
+
     class InputSerializer(serializers.Serializer):
         next_label = serializers.RegexField(r"^\d{4}-\d{2}$", max_length=7)
 
@@ -313,6 +322,8 @@ class PoolCloseApi(TenantAPIView):
 
 class PoolReopenApi(TenantAPIView):
     required_action = Action.VIEW_POOL
+
+    step_up_methods = frozenset({"POST"})  # a fresh authenticator code (accounts.stepup)
 
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=500)

@@ -27,6 +27,7 @@ from core.audit_verbs import AuditVerb
 from core.constraints import violates
 from core.errors import ApplicationError, ConflictError, NotFound
 from core.locking import lock_rows
+from core.money import format_pence
 from core.outbox.services import outbox_enqueue
 from core.storage import storage_guard
 from core.tenancy import tenant_context
@@ -42,6 +43,7 @@ from pooling.models import (
     Remittance,
     TransactionKind,
 )
+from pooling.services.duties import segregation_check
 from pooling.services.ledger import LegSpec, post
 from pooling.services.period_close import account_codes_set, pool_close, pool_reopen
 from pooling.services.schedules import (
@@ -54,6 +56,7 @@ from pooling.services.schedules import (
     schedule_vary,
     split_by_days,
 )
+from pooling.source_labels import source_labels
 
 
 def _check_run_dates(*, pool: Pool, due_up_to: date, pay_on: date | None) -> None:
@@ -135,6 +138,41 @@ def payment_run_confirm(
     pay_on: date,
     expected_total_pence: int | None = None,
 ) -> PaymentRun:
+    """Confirm a payment run (``_confirm``). A run refused under segregation of duties is
+    audited on its own after the refused run rolled back; the caller gets the error."""
+    try:
+        return _confirm(
+            actor=actor,
+            tenant=tenant,
+            pool=pool,
+            due_up_to=due_up_to,
+            pay_on=pay_on,
+            expected_total_pence=expected_total_pence,
+        )
+    except ConflictError as exc:
+        if exc.code == PoolingError.SEGREGATION_OF_DUTIES:
+            with tenant_context(tenant), transaction.atomic():
+                audit_record(
+                    actor=actor,
+                    tenant=tenant,
+                    verb=AuditVerb.PAYMENT_RUN_REFUSED_SEGREGATION,
+                    obj=pool,
+                    label=f"Payment run for pool {pool.label} refused: the confirmer decided awards it pays",
+                    after=exc.extra,
+                )
+            exc.recorded = True
+        raise
+
+
+def _confirm(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    pool: Pool,
+    due_up_to: date,
+    pay_on: date,
+    expected_total_pence: int | None = None,
+) -> PaymentRun:
     """Pay every scheduled instalment due up to ``due_up_to``: a confirmed run with one line
     per school, the instalments marked paid, and two postings (payable, then paid). The
     pool row is locked and the instalments re-selected inside the lock, so two confirms
@@ -159,6 +197,7 @@ def payment_run_confirm(
                 code=PoolingError.NOTHING_TO_PAY,
                 field="due_up_to",
             )
+        segregation_check(actor=actor, due=due)
         per_school: dict[int, int] = defaultdict(int)
         for instalment in due:
             per_school[instalment.schedule.school_id] += instalment.amount_pence
@@ -199,7 +238,8 @@ def payment_run_confirm(
             tenant=tenant,
             verb=AuditVerb.PAYMENT_RUN_CONFIRMED,
             obj=run,
-            label=f"Payment run {run.pk} ({locked.label}): £{total / 100:,.2f} to {len(paying)} schools on {pay_on}",
+            label=f"Payment run {run.pk} ({locked.label}): {format_pence(total)} to {_schools(len(paying))} "
+            f"on {pay_on:%-d %B %Y}",
             after={
                 "pool": locked.pk,
                 "due_up_to": due_up_to,
@@ -212,6 +252,10 @@ def payment_run_confirm(
         # The advice is built from the outbox: delivered after commit, swept until built.
         _enqueue_remittances(tenant_id=tenant.pk, payment_run_id=run.pk)
     return run
+
+
+def _schools(n: int) -> str:
+    return "1 school" if n == 1 else f"{n:,} schools"
 
 
 def _post_run(
@@ -232,7 +276,7 @@ def _post_run(
             TransactionKind.PAYMENT,
             "payment",
             run.pay_on,
-            f"paid to {len(paying)} schools on {run.pay_on:%-d %B %Y}",
+            f"paid to {_schools(len(paying))} on {run.pay_on:%-d %B %Y}",
             AccountKind.PAYABLE_TO_SCHOOLS,
             AccountKind.PAYMENTS_MADE,
         ),
@@ -308,6 +352,9 @@ def remittances_build(*, tenant: ResponsibleBody, payment_run_id: int) -> list[R
             .order_by("due_on", "schedule_id", "pk")
         ):
             by_school[instalment.schedule.school_id].append(instalment)
+        labels = source_labels(
+            (i.schedule.source_type, i.schedule.source_id) for rows in by_school.values() for i in rows
+        )
     for line in lines:
         with tenant_context(tenant), transaction.atomic():
             try:
@@ -320,7 +367,9 @@ def remittances_build(*, tenant: ResponsibleBody, payment_run_id: int) -> list[R
             if remittance.sha256_csv and remittance.sha256_pdf and remittance.csv_file and remittance.pdf_file:
                 built.append(remittance)
                 continue
-            advice = remittances.advice_for(body=tenant, run=run, line=line, instalments=by_school[line.school_id])
+            advice = remittances.advice_for(
+                body=tenant, run=run, line=line, instalments=by_school[line.school_id], labels=labels
+            )
             stem = f"{tenant.pk}-run{run.pk}-{line.school.urn}-remittance"
             remittance.sha256_csv = _store(remittance, "csv_file", f"{stem}.csv", remittances.advice_csv(advice))
             remittance.sha256_pdf = _store(remittance, "pdf_file", f"{stem}.pdf", remittances.advice_pdf(advice))

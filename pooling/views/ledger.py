@@ -22,6 +22,7 @@ from pooling.models import AccountKind, Pool, PoolStatus, Transaction, Transacti
 from pooling.periods import period_of
 from pooling.selectors import Headroom
 from pooling.selectors import ledger_browse as browse
+from pooling.selectors.paid import pool_headroom_on
 from pooling.services.ledger import REVERSIBLE_KINDS, pool_open_or_get, transaction_reverse
 from pooling.views._pages import url_for_each
 
@@ -74,7 +75,7 @@ class DashboardView(BodyMixin, TemplateView):
             context["open_form"] = PoolOpenForm(initial={"label": next_period_label(pools)}, auto_id="open_%s")
         if pool is None:
             return context
-        headroom = selectors.pool_headroom(tenant=self.body, pool=pool)
+        headroom = pool_headroom_on(tenant=self.body, pool=pool, day=timezone.localdate())
         figures = headroom_figures(headroom)
         contributions = browse.contributions_overview(tenant=self.body, pool=pool, top=DASHBOARD_SCHOOLS)
         months = browse.commitments_by_month(tenant=self.body, pool=pool)

@@ -88,6 +88,7 @@ class PaymentRunNewView(_PoolMixin, TemplateView):
     template_name = "pooling/payments/run_new.html"
     required_action = Action.MOVE_MONEY
     mfa_action = Action.MOVE_MONEY
+    step_up = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -223,6 +224,7 @@ class PoolCloseView(_PoolMixin, FormView):
     form_class = PoolCloseForm
     required_action = Action.MOVE_MONEY
     mfa_action = Action.MOVE_MONEY
+    step_up = True
 
     def preview(self) -> payment_selectors.ClosePreview:
         return payment_selectors.pool_close_preview(tenant=self.body, pool=self.pool())
@@ -255,6 +257,7 @@ class PoolReopenView(_PoolMixin, FormView):
     form_class = PoolReopenForm
     required_action = Action.MANAGE_MEMBERS
     mfa_action = Action.MANAGE_MEMBERS
+    step_up = True
 
     def form_valid(self, form: PoolReopenForm) -> HttpResponse:
         try:

@@ -17,7 +17,7 @@ from assurance.governance.gather import gather
 from assurance.governance.pack import Pack
 from assurance.governance.subledgers import reconciliation_failure
 from core.tenancy import platform_context, tenant_context
-from exceptional_resource.models import Award, Case, Outcome, ProvisionRow, Pupil, ResourceLine
+from exceptional_resource.models import Award, Case, Decision, Outcome, ProvisionRow, Pupil, ResourceLine
 from exceptional_resource.services import awards as award_services
 from exceptional_resource.services import cases as case_services
 from groupings.models import School
@@ -85,6 +85,9 @@ def _contribute(scene: GovScene, school: School, expected: int, reserve: int, re
         )
 
 
+LATER_REVIEW = date(2027, 3, 1)
+
+
 def decided_case(
     scene: GovScene,
     school: School,
@@ -92,7 +95,7 @@ def decided_case(
     need: str,
     outcome: str = "approved",
     amount: int = 0,
-    review_on: date = date(2027, 3, 1),
+    review_on: date = LATER_REVIEW,
     sen_status: str = "sen_support",
     description: str = "Needs a therapist",
     starts_on: date = date(2026, 9, 1),
@@ -133,14 +136,36 @@ def decided_case(
             case=case,
             kind="specialist_teaching",
             description=description,
-            quantity=10,
-            unit_cost_pence=100_00,
+            quantity=1,
+            unit_cost_pence=amount or 1_000_00,  # approved: the award is what was asked
             starts_on=date(2026, 9, 1),
             ends_on=date(2027, 3, 31),
         )
         Outcome.objects.create(
-            responsible_body=body, case=case, description="Uses 50 signs", measure="Count", review_on=review_on
+            responsible_body=body, case=case, description="Uses 50 signs", measure="Count", review_on=LATER_REVIEW
         )
+    _submit_and_decide(scene, case, school=school, outcome=outcome, amount=amount, starts_on=starts_on, ends_on=ends_on)
+    if review_on != LATER_REVIEW:
+        # Time has passed since the decision: its review date (set, as it must be, after the
+        # day it was decided) has come. Reviews move outcome dates the same way.
+        with tenant_context(body):
+            Outcome.objects.filter(case=case).update(review_on=review_on)
+            Decision.objects.filter(case=case).exclude(review_on=None).update(review_on=review_on)
+    scene.cases.append(case)
+    return case
+
+
+def _submit_and_decide(
+    scene: GovScene,
+    case: Case,
+    *,
+    school: School,
+    outcome: str,
+    amount: int,
+    starts_on: date,
+    ends_on: date,
+) -> None:
+    body = scene.body
     case_services.case_submit(actor=scene.heads[school.pk], tenant=body, case_id=case.pk)
     terms: dict[str, Any] = {}
     if outcome != "declined":
@@ -150,7 +175,7 @@ def decided_case(
             frequency="monthly",
             starts_on=starts_on,
             ends_on=ends_on,
-            review_on=review_on,
+            review_on=LATER_REVIEW,
         )
     case_services.case_decide(
         actor=scene.officer,
@@ -161,8 +186,6 @@ def decided_case(
         reasons="Meets the criteria" if outcome != "declined" else "Within the school's own provision",
         **terms,
     )
-    scene.cases.append(case)
-    return case
 
 
 def add_census(school: School, *, sen_support: int, ehc_plan: int, year: int = 2025) -> bool:
@@ -248,7 +271,8 @@ def pack_of(scene: GovScene, *, period_end: date | None = None, pool: Pool | Non
 def subledger_figures(pack: Pack) -> dict[str, tuple[int, int]]:
     """The checks of instalments, payment runs and awards (after the eleven of the pack's
     own totals): name to (pack or subledger figure, figure it must equal)."""
-    return {c.name: (c.pack_pence, c.ledger_pence) for c in pack.checks[11:]}
+    checks = [c for c in pack.checks if c.name != "Recoveries (award by award)"]  # money's own check
+    return {c.name: (c.pack_pence, c.ledger_pence) for c in checks[11:]}
 
 
 def failure_of(pack: Pack) -> str:

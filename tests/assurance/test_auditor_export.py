@@ -75,7 +75,7 @@ def approved_and_declined(
     scene: Scene, *, declined_reasons: str = '=HYPERLINK("http://evil.example","Click")', **approval: Any
 ) -> tuple[Any, Any]:
     """An approved case of £12,000 (``approval`` adds to its decision's terms) and a declined one."""
-    approved = draft_case(scene)
+    approved = draft_case(scene, requested_pence=12_000_00)
     cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=approved.pk)
     result = _approve(scene, approved, amount=12_000_00, **approval)
     declined = draft_case(scene)

@@ -54,7 +54,7 @@ def many_transactions(scene: Scene, count: int) -> None:
 
 
 def with_award(scene: Scene) -> Any:
-    case = draft_case(scene)
+    case = draft_case(scene, requested_pence=12_000_00)
     cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
     result = _approve(scene, case, amount=12_000_00)
     with tenant_context(scene.body):

@@ -34,6 +34,9 @@ from tests.factories import TrustFactory, member, own_academy
 from tests.reports.reports_support import files_of, report_media, run_of, stored_paths
 from tests.worker import running_worker
 
+# Written against the funding period 2026-27: the clock is frozen inside it (make test-dates).
+pytestmark = pytest.mark.date_sensitive(today=date(2026, 12, 7))
+
 __all__ = ["report_media"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

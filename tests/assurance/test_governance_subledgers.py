@@ -38,6 +38,9 @@ from tests.assurance.governance_support import (
 )
 from tests.reports.reports_support import files_of, report_media, run_of, stored_paths
 
+# Written against the funding period 2026-27: the clock is frozen inside it (make test-dates).
+pytestmark = pytest.mark.date_sensitive(today=date(2026, 12, 7))
+
 __all__ = ["report_media"]
 FAILED = "The governance pack does not reconcile to the ledger, so it was not produced. "
 

@@ -31,7 +31,7 @@ def _sign_in(page: Page, base: str, email: str) -> None:
 def test_an_auditor_samples_and_follows_a_chain_and_a_head_opens_the_annex(
     page: Page, live_server: Any, scene: Scene
 ) -> None:
-    case = draft_case(scene)
+    case = draft_case(scene, requested_pence=12_000_00)
     cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
     award = _approve(scene, case, amount=12_000_00).award
     auditor = pool_auditor(scene.body)

@@ -23,7 +23,7 @@ from groupings.services.policy import policy_ensure_default
 from pooling.selectors import pool_headroom
 from pooling.services.ledger import pool_open
 from tests.browser.conftest import assert_accessible
-from tests.factories import DEMO_PASSWORD, enable_mfa, member, own_academy
+from tests.factories import DEMO_PASSWORD, enable_mfa, member, own_academy, totp_code
 from tests.pooling.conftest import fund
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -201,6 +201,9 @@ def test_a_case_from_draft_to_review(browser: Browser, page: Page, live_server) 
     )
     decision_effort.type(officer_page.get_by_label("Reasons"), "Meets the published criteria.", label="Reasons")
     officer_page.get_by_role("button", name="Record the decision").click()
+    expect(officer_page.get_by_role("heading", level=1)).to_have_text("Confirm it is you")  # step-up: a fresh code
+    officer_page.get_by_label("Code from your authenticator app").fill(totp_code(officer.user))
+    officer_page.get_by_role("button", name="Confirm and continue").click()
     expect(officer_page.get_by_text("£900.00 committed")).to_be_visible()
     assert_accessible(officer_page)
     assert pool_headroom(tenant=body, pool=pool).available_on_expected_pence == available - 900_00

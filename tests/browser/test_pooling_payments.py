@@ -18,7 +18,7 @@ from pooling.models import PaymentRun
 from pooling.services.ledger import pool_open
 from pooling.services.payments import remittances_build
 from tests.browser.conftest import assert_accessible
-from tests.factories import DEMO_PASSWORD, enable_mfa, member, own_academy
+from tests.factories import DEMO_PASSWORD, enable_mfa, member, own_academy, totp_code
 from tests.pooling.conftest import fund
 from tests.pooling.payments_support import award
 
@@ -66,6 +66,9 @@ def test_finance_officer_pays_schools_and_downloads_remittance(  # type: ignore[
     expect(page.get_by_text(f"£{(hazel + rowan) / 100:,.2f}").first).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Confirm payment run").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it is you")  # step-up: a fresh code
+    page.get_by_label("Code from your authenticator app").fill(totp_code(officer.user))
+    page.get_by_role("button", name="Confirm and continue").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"Payment run \d+"))
     expect(page.get_by_text("is confirmed")).to_be_visible()

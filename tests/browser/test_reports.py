@@ -18,7 +18,7 @@ from reports.models import ReportRun
 from reports.tasks import report_run_task
 from tests.assurance.governance_support import governance_scene
 from tests.browser.conftest import assert_accessible
-from tests.factories import DEMO_PASSWORD, member
+from tests.factories import DEMO_PASSWORD, enable_mfa, member, totp_code
 from tests.reports.reports_support import report_media
 from tests.worker import running_worker
 
@@ -37,9 +37,11 @@ def test_finance_officer_requests_a_pack_watches_progress_and_downloads_the_pdf(
     page: Page, live_server, report_media: Path
 ) -> None:
     scene = governance_scene(body_name="Browser Pack Trust")
-    # A second finance officer who signs in with a password only (requesting a report needs no MFA).
+    # A second finance officer signs in with a password, then sets up an authenticator:
+    # starting a governance pack asks for a fresh code from it (step-up).
     officer = member(Role.FINANCE_OFFICER, scene.body).user
     _sign_in(page, live_server.url, officer.email)
+    enable_mfa(officer)
     page.goto(f"{live_server.url}/b/{scene.body.slug}/reports/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Reports")
     expect(page.get_by_text("No reports yet.")).to_be_visible()
@@ -50,6 +52,9 @@ def test_finance_officer_requests_a_pack_watches_progress_and_downloads_the_pdf(
     assert_accessible(page)
     page.get_by_label("Figures up to and including").fill("2027-06-30")
     page.get_by_role("button", name="Request report").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it is you")  # step-up: a fresh code
+    page.get_by_label("Code from your authenticator app").fill(totp_code(officer))
+    page.get_by_role("button", name="Confirm and continue").click()
     expect(page.get_by_text("There is a problem")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("within the funding period"))).to_be_visible()
     assert_accessible(page)

@@ -58,8 +58,9 @@ def scene() -> Scene:
     )
 
 
-def draft_case(scene: Scene, **overrides: Any) -> Case:
-    """A complete draft: what a head fills in, in minutes."""
+def draft_case(scene: Scene, *, requested_pence: int | None = None, **overrides: Any) -> Case:
+    """A complete draft: what a head fills in, in minutes. It asks for £9,000.00 (30 sessions
+    at £300.00), or for ``requested_pence`` as one line."""
     with tenant_context(scene.body):
         pupil = Pupil.objects.create(
             responsible_body=scene.body,
@@ -100,8 +101,8 @@ def draft_case(scene: Scene, **overrides: Any) -> Case:
             case=case,
             kind="specialist_teaching",
             description="Speech and language therapist",
-            quantity=30,
-            unit_cost_pence=300_00,
+            quantity=30 if requested_pence is None else 1,
+            unit_cost_pence=300_00 if requested_pence is None else requested_pence,
             starts_on=date(2026, 12, 1),
             ends_on=date(2027, 3, 31),
         )

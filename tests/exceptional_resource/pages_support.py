@@ -55,7 +55,7 @@ def submitted_case(scene: Scene, **overrides: Any) -> Case:
 
 
 def approved_case(scene: Scene, amount: int = 9_000_00) -> Case:
-    case = submitted_case(scene)
+    case = submitted_case(scene, requested_pence=amount)
     case_services.case_decide(
         actor=scene.officer.user,
         tenant=scene.body,

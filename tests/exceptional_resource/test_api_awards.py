@@ -22,11 +22,12 @@ from tests.exceptional_resource.conftest import draft_case
 from tests.factories import member, own_academy
 from tests.outbox_support import outbox_mark, run_outbox
 
-pytestmark = pytest.mark.django_db
+# Written against the funding period 2026-27: the clock is frozen inside it (make test-dates).
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026, 12, 7))]
 
 
 def _award(scene: Any, amount: int = 9_000_00) -> tuple[Case, Award]:
-    case = draft_case(scene)
+    case = draft_case(scene, requested_pence=amount)
     case_services.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
     result = case_services.case_decide(
         actor=scene.officer.user,
@@ -200,10 +201,18 @@ def test_the_officer_renews_after_the_review_with_a_new_award(scene) -> None:
     assert {o["review_on"] for o in body["outcomes"]} == {"2027-06-01"}
     assert [a["amount_pence"] for a in body["awards"]] == [3_000_00, 9_000_00]
     assert [e["verb"] for e in body["timeline"]][-2:] == ["renew", "award_committed"]
-    assert pool_headroom(tenant=scene.body, pool=scene.pool).committed_outstanding_pence == 12_000_00
+    # The renewal supersedes the running award (issue 14): it ends the day before the new
+    # one starts and its March instalment (£9,000 x 31/121 days = £2,305.78, the last
+    # instalment absorbing the rounding: £2,305.80) is released, so one child is never
+    # funded twice for March: £9,000 - £2,305.80 + £3,000 = £9,694.20 committed.
+    assert pool_headroom(tenant=scene.body, pool=scene.pool).committed_outstanding_pence == 9_694_20
     with tenant_context(scene.body):
-        assert Decision.objects.filter(case=case).count() == 2
-        assert Award.objects.get(pk=old.pk).status == "active"
+        decisions = list(Decision.objects.filter(case=case).order_by("decided_at", "pk"))
+        assert len(decisions) == 2
+        assert decisions[1].supersedes_id == decisions[0].pk
+        assert (decisions[1].acts_on_award_id, decisions[1].award_effect) == (old.pk, "renewed")
+        ended = Award.objects.get(pk=old.pk)
+        assert (ended.status, ended.ended_on) == ("ended", date(2027, 2, 28))
 
 
 def test_the_officer_changes_the_award_after_the_review(scene) -> None:
@@ -366,7 +375,9 @@ def test_a_renewal_the_pool_cannot_fund_is_a_409_and_the_shortfall_is_recorded(
             format="json",
         )
     assert (response.status_code, response.json()["code"]) == (409, "insufficient_headroom")
-    assert response.json()["detail"]["shortfall_pence"] == 9_000_00
+    # The running award's March instalment (£2,305.80) would be released by the renewal, so
+    # £31,000 + £2,305.80 is available: £40,000 is short by £6,694.20.
+    assert response.json()["detail"]["shortfall_pence"] == 6_694_20
     after = counts(scene.body)
     assert (after["Decision"], after["Award"]) == (before["Decision"], before["Award"])
     assert case_row(scene.body, case.pk)["status"] == "review_due"

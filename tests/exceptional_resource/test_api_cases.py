@@ -31,8 +31,8 @@ from tests.factories import member, own_academy
 pytestmark = pytest.mark.django_db
 
 
-def _submitted(scene: Any) -> Case:
-    case = draft_case(scene)
+def _submitted(scene: Any, requested_pence: int | None = None) -> Case:
+    case = draft_case(scene, requested_pence=requested_pence)
     case_services.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
     return case
 
@@ -200,7 +200,7 @@ def test_the_officer_sees_the_headroom_then_approves_and_the_money_is_committed(
 
 
 def test_a_decision_the_pool_cannot_fund_is_a_409_and_the_shortfall_is_recorded(scene) -> None:
-    case = _submitted(scene)
+    case = _submitted(scene, requested_pence=50_000_00)
     before = counts(scene.body)
     response = api(scene.senior.user).post(
         url(scene.body, f"cases/{case.pk}/decide/"), approve_terms(scene.pool.pk, amount=50_000_00), format="json"
@@ -223,7 +223,7 @@ def test_a_decision_the_pool_cannot_fund_is_a_409_and_the_shortfall_is_recorded(
 
 
 def test_above_the_officers_limit_is_a_409_and_nothing_is_decided(scene) -> None:
-    case = _submitted(scene)
+    case = _submitted(scene, requested_pence=30_000_00)
     response = api(scene.officer.user).post(
         url(scene.body, f"cases/{case.pk}/decide/"), approve_terms(scene.pool.pk, amount=30_000_00), format="json"
     )
@@ -585,7 +585,7 @@ def test_dates_in_case_output_are_iso(scene) -> None:
         ("update/", {"need_description": "Changed after sending"}),
         ("outcomes/", {"description": "Another", "measure": "Count", "review_on": "2027-03-01"}),
         ("resource-lines/", {"kind": "equipment", "description": "iPad", "quantity": 1, "unit_cost_pence": 300_00,
-                             "starts_on": "2026-12-01", "ends_on": "2026-12-01"}),
+                             "starts_on": "2026-12-01", "ends_on": "2027-01-31"}),
     ],
 )  # fmt: skip
 def test_a_sent_case_is_no_longer_a_draft_to_edit(scene, path: str, payload: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _active_award(scene):  # type: ignore[no-untyped-def]
-    case = draft_case(scene)
+    case = draft_case(scene, requested_pence=12_000_00)
     cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
     return case, _approve(scene, case, amount=12_000_00).award
 

@@ -95,7 +95,7 @@ def committed(django_capture_on_commit_callbacks: Any) -> Any:
     return run
 
 
-def _pupil_case(scene: Scene) -> Case:
+def _pupil_case(scene: Scene, requested_pence: int | None = None) -> Case:
     """A draft for a pupil with a name and UPN recorded (neither may reach an email)."""
     pupil = pupil_create(
         actor=scene.head.user,
@@ -107,7 +107,7 @@ def _pupil_case(scene: Scene) -> Case:
         name=PUPIL_NAME,
         upn=PUPIL_UPN,
     )
-    return draft_case(scene, pupil=pupil)
+    return draft_case(scene, pupil=pupil, requested_pence=requested_pence)
 
 
 def _to(*users: User) -> list[str]:
@@ -244,7 +244,7 @@ def test_reconsideration_requested_goes_to_officers_other_than_the_one_who_decid
 def test_headroom_shortfall_alerts_finance_officers_and_trustees_only(
     scene: Scene, people: People, committed: Any
 ) -> None:
-    case = _pupil_case(scene)
+    case = _pupil_case(scene, requested_pence=50_000_00)
     cases.case_submit(actor=people.head, tenant=scene.body, case_id=case.pk)
     with pytest.raises(InsufficientHeadroom):
         committed(_approve, scene, case, people.senior, 50_000_00)

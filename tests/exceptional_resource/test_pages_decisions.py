@@ -172,7 +172,7 @@ def test_bad_decision_values_are_refused_on_the_field_and_kept(
 
 
 def test_above_the_delegated_limit_is_refused_and_escalated(scene: Scene) -> None:
-    case = submitted_case(scene)
+    case = submitted_case(scene, requested_pence=30_000_00)
     response = client_for(scene.officer.user).post(
         url("decide", scene.body, case_id=case.pk), _decision(scene, amount="30000")
     )
@@ -200,8 +200,8 @@ def test_an_officer_who_works_at_the_school_must_stand_aside(scene: Scene) -> No
 
 
 def test_insufficient_headroom_is_refused_and_recorded_for_governance(scene: Scene) -> None:
-    case = submitted_case(scene)
     too_much = _available(scene) + 1_00
+    case = submitted_case(scene, requested_pence=too_much)
     response = client_for(scene.senior.user).post(
         url("decide", scene.body, case_id=case.pk), _decision(scene, amount=f"{too_much / 100:.2f}")
     )
@@ -222,11 +222,21 @@ def test_reconsideration_is_decided_by_a_different_officer(scene: Scene) -> None
         url("decide", scene.body, case_id=case.pk), _decision(scene, outcome="declined")
     )
     assert "a different officer must decide the reconsideration" in text(same)
-    other = client_for(scene.senior.user).post(
+    page = text(client_for(scene.senior.user).get(url("decide", scene.body, case_id=case.pk)))
+    assert "This case's award of £9,000.00 is running" in page
+    no_end = client_for(scene.senior.user).post(
         url("decide", scene.body, case_id=case.pk), _decision(scene, outcome="declined", amount="")
+    )
+    assert field_error(no_end, "id_end_on") == (
+        "This case has a running award: enter the day it ends (unpaid instalments after it are released)."
+    )
+    assert fresh(scene, case).status == "reconsideration_requested"
+    other = client_for(scene.senior.user).post(
+        url("decide", scene.body, case_id=case.pk), _decision(scene, outcome="declined", amount="", end_on="2026-11-30")
     )
     assert other.status_code == 302
     assert fresh(scene, case).status == "declined"
+    assert pool_headroom(tenant=scene.body, pool=scene.pool).committed_outstanding_pence == 0
 
 
 def test_asking_for_information_pauses_the_clock(scene: Scene) -> None:

@@ -134,7 +134,7 @@ def test_information_request_pauses_the_clock_and_the_answer_resumes_it(scene) -
 
 
 def test_above_the_delegated_limit_escalates_to_a_higher_limit(scene) -> None:
-    case = draft_case(scene)
+    case = draft_case(scene, requested_pence=30_000_00)
     cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
     with pytest.raises(ConflictError) as exc:
         _approve(scene, case, amount=30_000_00)
@@ -168,7 +168,7 @@ def test_an_officer_who_works_at_the_school_must_stand_aside(scene) -> None:
 
 
 def test_insufficient_headroom_refuses_the_decision_and_records_the_shortfall(scene) -> None:
-    case = draft_case(scene)
+    case = draft_case(scene, requested_pence=50_000_00)
     cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
     with pytest.raises(InsufficientHeadroom) as exc:
         _approve(scene, case, officer=scene.senior, amount=50_000_00)

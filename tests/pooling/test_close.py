@@ -22,7 +22,8 @@ from tests.factories import member, own_academy
 from tests.pooling.conftest import fund
 from tests.pooling.payments_support import amounts, award, balances, legs_of
 
-pytestmark = pytest.mark.django_db
+# Written against the funding period 2026-27: the clock is frozen inside it (make test-dates).
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026, 12, 7))]
 
 BALANCE_SHEET = ("contributions_receivable", "pool_bank", "payments_made", "commitments", "payable_to_schools")
 

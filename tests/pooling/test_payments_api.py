@@ -20,7 +20,8 @@ from tests.factories import member, own_academy
 from tests.pooling.conftest import fund
 from tests.pooling.payments_support import award
 
-pytestmark = pytest.mark.django_db
+# Written against the funding period 2026-27: the clock is frozen inside it (make test-dates).
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026, 12, 7))]
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,8 @@ from tests.outbox_support import pending, run_outbox
 from tests.pooling.conftest import fund
 from tests.pooling.payments_support import amounts, award, balances, legs_of, pdf_text
 
-pytestmark = pytest.mark.django_db
+# Written against the funding period 2026-27: the clock is frozen inside it (make test-dates).
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026, 12, 7))]
 
 
 @pytest.fixture(autouse=True)

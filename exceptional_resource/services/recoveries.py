@@ -1,0 +1,136 @@
+"""Recovering money from a school: all or part of what an award paid, with a reason.
+
+A finance officer (MFA) records money a school returns or owes back. It is capped at what
+the award has paid less what was already recovered, posted to the pool's ``recoveries``
+account (``pooling.services.recoveries``), which restores headroom: in the award's pool
+while it is open, otherwise in the current open pool, where the recovery is carried
+forward (the result and the audit say so). Audited, and noted on the case's timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from accounts.models import ResponsibleBody, User
+from accounts.policy import Action, BodyAccess
+from core.audit import audit_record, text_fingerprint
+from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
+from core.money import format_pence
+from core.tenancy import tenant_context
+from exceptional_resource.error_codes import CaseError
+from exceptional_resource.models import Award, CaseEvent
+from exceptional_resource.notifications import after_case_event
+from pooling.models import Instalment, Pool, Transaction
+from pooling.services.recoveries import recovered_pence, recovery_pool, recovery_post
+
+
+@dataclass(frozen=True)
+class Recovery:
+    award: Award
+    transaction: Transaction
+    amount_pence: int
+    posted_to: Pool
+    carried_forward: bool  # the award's pool was closed: recovered into the current one
+    recoverable_left_pence: int
+
+
+def award_paid_pence(award: Award) -> int:
+    total = Instalment.objects.filter(
+        status=Instalment.Status.PAID, schedule__source_type="award", schedule__source_id=str(award.pk)
+    ).aggregate(total=Sum("amount_pence"))["total"]
+    return int(total or 0)
+
+
+def award_recoverable_pence(award: Award) -> int:
+    """What can still be recovered: paid, less what was recovered already."""
+    return award_paid_pence(award) - recovered_pence(source_type="award", source_id=str(award.pk))
+
+
+def award_recover(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    award_id: int,
+    amount_pence: int,
+    reason: str,
+    received_on: date | None = None,
+) -> Recovery:
+    """Record ``amount_pence`` recovered from the award's school (see the module)."""
+    if not isinstance(amount_pence, int) or isinstance(amount_pence, bool) or amount_pence < 1:
+        raise ApplicationError(
+            "Enter the amount recovered, at least 1p.", code=CaseError.INVALID_AMOUNT, field="amount_pence"
+        )
+    if not reason.strip():
+        raise ApplicationError("Say why the money is recovered.", code=CaseError.REASON_REQUIRED, field="reason")
+    day = received_on or timezone.localdate()
+    if day > timezone.localdate():
+        raise ApplicationError(
+            "The money cannot be received in the future.", code=CaseError.FUTURE_DATE, field="received_on"
+        )
+    with tenant_context(tenant), transaction.atomic():
+        access = BodyAccess.load(actor, tenant)
+        if not access.can(Action.MOVE_MONEY) or access.needs_mfa_for(Action.MOVE_MONEY):
+            raise ApplicationError(
+                "Only a finance officer with MFA set up records a recovery.", code=CaseError.NOT_ALLOWED
+            )
+        award = lock_rows(Award.objects).select_related("case", "pool").filter(pk=award_id).first()
+        if award is None:
+            raise NotFound("No such award.")
+        recoverable = award_recoverable_pence(award)
+        if amount_pence > recoverable:
+            raise ConflictError(
+                f"This award has paid the school {format_pence(recoverable)} that has not been recovered: "
+                "a recovery cannot be more.",
+                code=CaseError.OVER_RECOVERY,
+                field="amount_pence",
+                extra={"recoverable_pence": recoverable},
+            )
+        pool = recovery_pool(paying_pool=award.pool, today=day)
+        txn = recovery_post(
+            actor=actor,
+            tenant=tenant,
+            pool=pool,
+            school_id=award.school_id,
+            amount_pence=amount_pence,
+            source_type="award",
+            source_id=str(award.pk),
+            reason=reason,
+            received_on=day,
+        )
+        carried = pool.pk != award.pool_id
+        note = f"{format_pence(amount_pence)} recovered from the school: {reason.strip()}"
+        if carried:
+            note += f" (pool {award.pool.label} is closed: recovered into {pool.label})"
+        event = CaseEvent.objects.create(
+            responsible_body=tenant, case=award.case, verb="award_recovered", note=note[:2000], actor_label=actor.email
+        )
+        after_case_event(event)
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb=AuditVerb.AWARD_RECOVERED,
+            obj=award,
+            after={
+                "amount_pence": amount_pence,
+                "reason": text_fingerprint(reason),
+                "received_on": day,
+                "award_pool": award.pool.label,
+                "posted_to": pool.label,
+                "carried_forward": carried,
+                "transaction": txn.pk,
+            },
+        )
+    return Recovery(
+        award=award,
+        transaction=txn,
+        amount_pence=amount_pence,
+        posted_to=pool,
+        carried_forward=carried,
+        recoverable_left_pence=recoverable - amount_pence,
+    )

@@ -1,0 +1,85 @@
+"""Recoveries: money a school returns or owes back from what it was paid.
+
+A recovery is one balanced posting, Dr ``pool_bank`` / Cr ``recoveries`` (kind
+``recovery``), with the school on both legs: the pool's cash and its headroom both rise by
+the amount. It posts into the pool given, which the caller chooses: the paying pool while
+it is open, otherwise the body's current open pool (the money is then carried forward
+into it, and the caller says so)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from accounts.models import ResponsibleBody, User
+from core.errors import ApplicationError, ConflictError
+from pooling.error_codes import PoolingError
+from pooling.models import AccountKind, Leg, Pool, PoolStatus, Transaction, TransactionKind
+from pooling.services.ledger import LegSpec, post
+
+
+def recovered_pence(*, source_type: str, source_id: str) -> int:
+    """What has been recovered for one source (an award), in every pool of the body."""
+    total = Leg.objects.filter(
+        account__kind=AccountKind.RECOVERIES,
+        transaction__kind=TransactionKind.RECOVERY,
+        transaction__source_type=source_type,
+        transaction__source_id=str(source_id),
+    ).aggregate(total=Sum("amount_pence"))["total"]
+    return -int(total or 0)
+
+
+def recovery_pool(*, paying_pool: Pool, today: date | None = None) -> Pool:
+    """Where a recovery posts: the paying pool while it is open, else the open pool whose
+    period holds today (or the latest open pool)."""
+    if paying_pool.status == PoolStatus.OPEN:
+        return paying_pool
+    day = today or timezone.localdate()
+    open_pools = Pool.objects.filter(status=PoolStatus.OPEN)
+    current = open_pools.filter(starts_on__lte=day, ends_on__gte=day).first()
+    current = current or open_pools.order_by("-starts_on").first()
+    if current is None:
+        raise ConflictError(
+            f"Pool {paying_pool.label} is closed and no funding period is open: open this year's pool first.",
+            code=PoolingError.NO_OPEN_POOL,
+        )
+    return current
+
+
+def recovery_post(
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    pool: Pool,
+    school_id: int,
+    amount_pence: int,
+    source_type: str,
+    source_id: str,
+    reason: str,
+    received_on: date,
+) -> Transaction:
+    """Post one recovery (see the module). The caller holds the source's row lock, so the
+    key (the source's recoveries so far) is stable and a retried call posts nothing twice."""
+    if not isinstance(amount_pence, int) or isinstance(amount_pence, bool) or amount_pence < 1:
+        raise ApplicationError(
+            "Enter an amount of at least 1p.", code=PoolingError.INVALID_AMOUNT, field="amount_pence"
+        )
+    n = Transaction.objects.filter(kind=TransactionKind.RECOVERY, source_type=source_type, source_id=source_id).count()
+    txn, _ = post(
+        actor=actor,
+        tenant=tenant,
+        pool=pool,
+        kind=TransactionKind.RECOVERY,
+        posted_on=received_on,
+        description=f"Recovered from school for {source_type} {source_id}: {reason.strip()}"[:300],
+        idempotency_key=f"{tenant.pk}:recovery:{source_type}:{source_id}:{n}",
+        source_type=source_type,
+        source_id=str(source_id),
+        legs=[
+            LegSpec(AccountKind.POOL_BANK, amount_pence, school_id),
+            LegSpec(AccountKind.RECOVERIES, -amount_pence, school_id),
+        ],
+    )
+    return txn

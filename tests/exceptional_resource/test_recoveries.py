@@ -1,0 +1,204 @@
+"""Recovering unspent money from a school (issue 14, item 2)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from assurance.governance.gather import gather, snapshot
+from core.errors import ApplicationError, ConflictError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
+from exceptional_resource.models import Award, CaseEvent, Outcome
+from exceptional_resource.selectors.cases import awards_to_consider_for_recovery
+from exceptional_resource.services import cases
+from exceptional_resource.services.recoveries import award_recover
+from pooling.models import Pool, Transaction
+from pooling.selectors import pool_headroom
+from pooling.services.payments import payment_run_confirm, pool_close
+from tests.exceptional_resource.api_support import api
+from tests.exceptional_resource.api_support import url as api_url
+from tests.exceptional_resource.conftest import Scene, draft_case
+from tests.exceptional_resource.pages_support import client_for, field_error, text, url
+from tests.exceptional_resource.test_workflow import _approve
+
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026, 12, 7))]
+
+DECEMBER = 230_578  # December's instalment of £9,000 paid monthly from 1 December to 31 March
+
+
+def _paid_award(scene: Scene, due_up_to: date = date(2026, 12, 31)) -> Award:
+    case = draft_case(scene)
+    cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
+    award = _approve(scene, case).award
+    assert award is not None
+    payment_run_confirm(
+        actor=scene.finance.user, tenant=scene.body, pool=scene.pool, due_up_to=due_up_to, pay_on=date(2026, 12, 7)
+    )
+    return award
+
+
+def _recoveries(scene: Scene) -> int:
+    with tenant_context(scene.body):
+        return Transaction.objects.filter(kind="recovery").count()
+
+
+def test_a_recovery_posts_to_recoveries_and_restores_headroom(scene: Scene) -> None:
+    award = _paid_award(scene)
+    before = pool_headroom(tenant=scene.body, pool=scene.pool)
+    done = award_recover(
+        actor=scene.finance.user, tenant=scene.body, award_id=award.pk, amount_pence=1_000_00, reason="Unspent"
+    )
+    after = pool_headroom(tenant=scene.body, pool=scene.pool)
+    assert (done.posted_to.pk, done.carried_forward, done.recoverable_left_pence) == (scene.pool.pk, False, 130_578)
+    assert after.recoveries_pence == 1_000_00
+    assert after.available_on_expected_pence == before.available_on_expected_pence + 1_000_00
+    assert after.cash_pence == before.cash_pence + 1_000_00
+    with tenant_context(scene.body):
+        legs = sorted(done.transaction.legs.values_list("account__kind", "amount_pence", "school_id"))
+        assert legs == [("pool_bank", 1_000_00, award.school_id), ("recoveries", -1_000_00, award.school_id)]
+        audit = AuditEvent.objects.get(verb="award.recovered")
+        assert audit.after["amount_pence"] == 1_000_00
+        assert (audit.after["posted_to"], audit.after["carried_forward"]) == ("2026-27", False)
+        assert CaseEvent.objects.filter(case=award.case, verb="award_recovered").count() == 1
+    with pytest.raises(ConflictError) as over:
+        award_recover(
+            actor=scene.finance.user, tenant=scene.body, award_id=award.pk, amount_pence=130_579, reason="Too much"
+        )
+    assert over.value.code == "over_recovery"
+    assert over.value.extra == {"recoverable_pence": 130_578}
+    award_recover(actor=scene.finance.user, tenant=scene.body, award_id=award.pk, amount_pence=130_578, reason="All")
+    assert pool_headroom(tenant=scene.body, pool=scene.pool).recoveries_pence == DECEMBER
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"amount_pence": 0}, "invalid_amount"),
+        ({"amount_pence": -5}, "invalid_amount"),
+        ({"amount_pence": True}, "invalid_amount"),
+        ({"amount_pence": 10.5}, "invalid_amount"),
+        ({"reason": "   "}, "reason_required"),
+        ({"received_on": date(2026, 12, 8)}, "future_date"),
+    ],
+)
+def test_bad_recovery_input_is_refused_and_writes_nothing(scene: Scene, changes: dict[str, Any], code: str) -> None:
+    award = _paid_award(scene)
+    args: dict[str, Any] = {"amount_pence": 100, "reason": "Unspent", **changes}
+    with pytest.raises(ApplicationError) as refused:
+        award_recover(actor=scene.finance.user, tenant=scene.body, award_id=award.pk, **args)
+    assert refused.value.code == code
+    assert _recoveries(scene) == 0
+
+
+def test_only_a_finance_officer_records_a_recovery(scene: Scene) -> None:
+    award = _paid_award(scene)
+    for who in (scene.officer, scene.head):
+        with pytest.raises(ApplicationError) as refused:
+            award_recover(actor=who.user, tenant=scene.body, award_id=award.pk, amount_pence=100, reason="x")
+        assert refused.value.code == "not_allowed"
+    assert _recoveries(scene) == 0
+
+
+def test_a_recovery_for_a_closed_period_is_carried_forward_into_the_current_pool(scene: Scene) -> None:
+    award = _paid_award(scene, due_up_to=date(2027, 3, 31))
+    pool_close(actor=scene.finance.user, tenant=scene.body, pool=scene.pool, next_label="2027-28")
+    with tenant_context(scene.body):
+        current = Pool.objects.get(label="2027-28")
+    before = pool_headroom(tenant=scene.body, pool=current).available_on_expected_pence
+    done = award_recover(
+        actor=scene.finance.user, tenant=scene.body, award_id=award.pk, amount_pence=500_00, reason="Left early"
+    )
+    assert (done.posted_to.label, done.carried_forward) == ("2027-28", True)
+    assert pool_headroom(tenant=scene.body, pool=current).available_on_expected_pence == before + 500_00
+    with snapshot(scene.body):
+        pack = gather(tenant=scene.body, pool=current, period_end=date(2028, 3, 31))
+    assert [(r.award_id, r.amount_pence, r.award_pool, r.carried_forward) for r in pack.recoveries] == [
+        (award.pk, 500_00, "2026-27", True)
+    ]
+    check = next(c for c in pack.checks if c.name == "Recoveries (award by award)")
+    assert (check.pack_pence, check.ledger_pence, check.ok) == (500_00, 500_00, True)
+
+
+def test_the_governance_pack_lists_recoveries_and_reconciles_them(scene: Scene) -> None:
+    award = _paid_award(scene)
+    award_recover(actor=scene.finance.user, tenant=scene.body, award_id=award.pk, amount_pence=250_00, reason="x")
+    with snapshot(scene.body):
+        pack = gather(tenant=scene.body, pool=scene.pool, period_end=date(2027, 3, 31))
+    assert [(r.case_reference, r.amount_pence, r.carried_forward) for r in pack.recoveries] == [
+        (award.case.reference, 250_00, False)
+    ]
+    check = next(c for c in pack.checks if c.name == "Recoveries (award by award)")
+    assert (check.pack_pence, check.ledger_pence) == (250_00, 250_00)
+    assert pack.reconciled
+
+
+def test_the_api_records_a_recovery_and_refuses_bad_values(scene: Scene) -> None:
+    award = _paid_award(scene)
+    path = api_url(scene.body, f"awards/{award.pk}/recoveries/")
+    client = api(scene.finance.user)
+    for bad, field in (
+        ({"amount_pence": 0, "reason": "x"}, "amount_pence"),
+        ({"amount_pence": "ten", "reason": "x"}, "amount_pence"),
+        ({"amount_pence": 100}, "reason"),
+        ({"amount_pence": 100, "reason": "x" * 501}, "reason"),
+        ({"amount_pence": 100, "reason": "x", "received_on": "31/12/2026"}, "received_on"),
+    ):
+        response = client.post(path, bad, format="json")
+        assert response.status_code == 400, (bad, response.json())
+        assert field in str(response.json()), (bad, response.json())
+    over = client.post(path, {"amount_pence": DECEMBER + 1, "reason": "x"}, format="json")
+    assert (over.status_code, over.json()["code"]) == (409, "over_recovery")
+    assert _recoveries(scene) == 0
+    response = client.post(path, {"amount_pence": 1_000_00, "reason": "Unspent"}, format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert {k: body[k] for k in ("award_id", "amount_pence", "posted_to_pool", "carried_forward")} == {
+        "award_id": award.pk,
+        "amount_pence": 1_000_00,
+        "posted_to_pool": "2026-27",
+        "carried_forward": False,
+    }
+    assert body["recoverable_left_pence"] == DECEMBER - 1_000_00
+    officer = api(scene.officer.user).post(path, {"amount_pence": 100, "reason": "x"}, format="json")
+    assert officer.status_code in (403, 404)
+
+
+def test_the_page_shows_what_can_be_recovered_and_records_it(scene: Scene) -> None:
+    award = _paid_award(scene)
+    client = client_for(scene.finance.user)
+    page = client.get(url("award-recover", scene.body, award_id=award.pk))
+    assert "£2,305.78" in text(page)
+    bad = client.post(url("award-recover", scene.body, award_id=award.pk), {"amount": "0", "reason": "x"})
+    assert field_error(bad, "id_amount")
+    over = client.post(url("award-recover", scene.body, award_id=award.pk), {"amount": "3000", "reason": "x"})
+    assert "cannot be more" in field_error(over, "id_amount")
+    assert _recoveries(scene) == 0
+    done = client.post(url("award-recover", scene.body, award_id=award.pk), {"amount": "1000.00", "reason": "Unspent"})
+    assert done.status_code == 302
+    assert pool_headroom(tenant=scene.body, pool=scene.pool).recoveries_pence == 1_000_00
+
+
+def test_year_end_lists_awards_that_paid_money_while_outcomes_were_not_met(scene: Scene) -> None:
+    decided = []
+    for amount in (9_000_00, 1_210_00):
+        case = draft_case(scene, requested_pence=amount)
+        cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
+        award = _approve(scene, case, amount=amount).award
+        assert award is not None
+        decided.append(award)
+    missed, met = decided
+    run = {"due_up_to": date(2026, 12, 31), "pay_on": date(2026, 12, 7)}
+    payment_run_confirm(actor=scene.finance.user, tenant=scene.body, pool=scene.pool, **run)
+    with tenant_context(scene.body):
+        Outcome.objects.filter(case=missed.case).update(result="not_yet")
+        Outcome.objects.filter(case=met.case).update(result="achieved")
+    rows = awards_to_consider_for_recovery(tenant=scene.body, pool=scene.pool)
+    assert [(r["award"].pk, r["paid_pence"], r["recoverable_pence"], r["results"]) for r in rows] == [
+        (missed.pk, DECEMBER, DECEMBER, ["not_yet"])
+    ]
+    page = text(client_for(scene.finance.user).get(url("recovery-candidates", scene.body, pool_id=scene.pool.pk)))
+    assert missed.case.reference in page
+    assert met.case.reference not in page

@@ -1,0 +1,143 @@
+"""Segregation of duties (issue 14, item 3): a grouping-policy setting, on by default."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from accounts.models import Role
+from core.errors import ConflictError
+from core.models import AuditEvent
+from core.tenancy import tenant_context
+from exceptional_resource.models import Case, CaseEvent, Decision
+from exceptional_resource.services import cases
+from groupings.models import GroupingPolicy
+from groupings.services import policy as groupings_services
+from pooling.models import PaymentRun
+from pooling.services.payments import payment_run_confirm
+from tests.exceptional_resource.api_support import api, url
+from tests.exceptional_resource.conftest import Scene, draft_case
+from tests.exceptional_resource.test_workflow import CRITERIA, _approve
+from tests.factories import member
+
+pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026, 12, 7))]
+
+
+def _policy_without_segregation(scene: Scene) -> None:
+    groupings_services.policy_version_create(
+        actor=scene.finance.user,
+        tenant=scene.body,
+        effective_from=date(2026, 5, 1),
+        pooled_share_percent="10",
+        urgent_reserve_percent="5",
+        decision_target_working_days=10,
+        decision_criteria=CRITERIA,
+        segregation_of_duties=False,
+        change_note="Small trust: one person does both",
+        allow_backdating=True,
+    )
+
+
+def _raised_by_officer(scene: Scene) -> Case:
+    case = draft_case(scene, created_by_label=scene.officer.user.email)  # a former SENDCO, now an officer
+    cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
+    return case
+
+
+def test_the_default_policy_has_segregation_of_duties_on(scene: Scene) -> None:
+    with tenant_context(scene.body):
+        assert GroupingPolicy.objects.get().segregation_of_duties is True
+
+
+def test_nobody_decides_a_case_they_raised_and_the_refusal_is_audited(scene: Scene) -> None:
+    case = _raised_by_officer(scene)
+    with pytest.raises(ConflictError) as refused:
+        _approve(scene, case)
+    assert refused.value.code == "segregation_of_duties"
+    assert "You raised this case" in refused.value.message
+    with tenant_context(scene.body):
+        assert Case.objects.get(pk=case.pk).status == "submitted"
+        assert not Decision.objects.filter(case=case).exists()
+        assert CaseEvent.objects.filter(case=case, verb="segregation_refused").count() == 1
+        audit = AuditEvent.objects.get(verb="case.segregation_refused")
+        assert (audit.object_id, audit.actor_label, audit.after) == (
+            str(case.pk),
+            scene.officer.user.email,
+            {"policy_version": 1},
+        )
+    assert _approve(scene, case, officer=scene.senior).award is not None  # another officer may
+
+
+def test_deciding_a_case_one_raised_is_allowed_when_the_policy_turns_it_off(scene: Scene) -> None:
+    _policy_without_segregation(scene)
+    case = _raised_by_officer(scene)  # submitted under version 2
+    assert _approve(scene, case).award is not None
+
+
+def test_the_api_answers_409_and_keeps_the_audit_of_the_refusal(scene: Scene) -> None:
+    case = _raised_by_officer(scene)
+    response = api(scene.officer.user).post(
+        url(scene.body, f"cases/{case.pk}/decide/"),
+        {
+            "outcome": "declined",
+            "criteria_met": [],
+            "reasons": "Not met",
+        },
+        format="json",
+    )
+    assert (response.status_code, response.json()["code"]) == (409, "segregation_of_duties")
+    with tenant_context(scene.body):
+        assert AuditEvent.objects.filter(verb="case.segregation_refused", object_id=str(case.pk)).count() == 1
+        assert Case.objects.get(pk=case.pk).status == "submitted"
+
+
+def _decided_by_a_finance_officer(scene: Scene) -> int:
+    member(Role.FINANCE_OFFICER, scene.body, user=scene.officer.user)
+    case = draft_case(scene)
+    cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
+    award = _approve(scene, case).award
+    assert award is not None
+    return award.pk
+
+
+def test_nobody_confirms_a_run_that_pays_an_award_they_decided(scene: Scene) -> None:
+    award_id = _decided_by_a_finance_officer(scene)
+    run = {"tenant": scene.body, "pool": scene.pool, "due_up_to": date(2026, 12, 31), "pay_on": date(2026, 12, 31)}
+    with pytest.raises(ConflictError) as refused:
+        payment_run_confirm(actor=scene.officer.user, **run)
+    assert refused.value.code == "segregation_of_duties"
+    assert f"You decided an award this run pays (award {award_id})" in refused.value.message
+    with tenant_context(scene.body):
+        assert not PaymentRun.objects.exists()
+        audit = AuditEvent.objects.get(verb="payment_run.refused_segregation")
+        assert (audit.object_id, audit.actor_label) == (str(scene.pool.pk), scene.officer.user.email)
+        assert audit.after == {"awards": [award_id], "policy_version": 1}
+    confirmed = payment_run_confirm(actor=scene.finance.user, **run)
+    assert confirmed.total_pence == 230_578
+
+
+def test_the_run_api_answers_409_and_keeps_the_audit(scene: Scene) -> None:
+    _decided_by_a_finance_officer(scene)
+    response = api(scene.officer.user).post(
+        url(scene.body, f"pools/{scene.pool.pk}/payment-runs/confirm/"),
+        {"due_up_to": "2026-12-31", "pay_on": "2026-12-31"},
+        format="json",
+    )
+    assert (response.status_code, response.json()["code"]) == (409, "segregation_of_duties")
+    with tenant_context(scene.body):
+        assert AuditEvent.objects.filter(verb="payment_run.refused_segregation").count() == 1
+        assert not PaymentRun.objects.exists()
+
+
+def test_a_run_may_be_confirmed_by_its_decider_when_the_policy_turns_it_off(scene: Scene) -> None:
+    _decided_by_a_finance_officer(scene)
+    _policy_without_segregation(scene)
+    run = payment_run_confirm(
+        actor=scene.officer.user,
+        tenant=scene.body,
+        pool=scene.pool,
+        due_up_to=date(2026, 12, 31),
+        pay_on=date(2026, 12, 31),
+    )
+    assert run.total_pence == 230_578
