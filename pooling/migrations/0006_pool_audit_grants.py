@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0005_notifications"),
         ("auth", "0012_alter_user_first_name_max_length"),
-        ("pooling", "0004_idempotency_key_unique_per_body"),
+        ("pooling", "0005_balance_check_once_per_transaction"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
