@@ -25,7 +25,7 @@ def segregation_check(*, actor: User, due: list[Instalment]) -> None:
                 kind=TransactionKind.COMMITMENT, source_type="award", source_id__in=awards, actor_label=actor.email
             ).values_list("source_id", flat=True)
         ),
-        key=int,
+        key=lambda ref: (len(ref), ref),  # numeric ids in order, whatever the source's id looks like
     )
     if decided:
         raise ConflictError(
@@ -33,5 +33,8 @@ def segregation_check(*, actor: User, due: list[Instalment]) -> None:
             f"{', '.join(decided)}): under the grouping's segregation of duties another finance officer must "
             "confirm it.",
             code=PoolingError.SEGREGATION_OF_DUTIES,
-            extra={"awards": [int(a) for a in decided], "policy_version": policy.version if policy else None},
+            extra={
+                "awards": [int(a) if a.isdigit() else a for a in decided],
+                "policy_version": policy.version if policy else None,
+            },
         )
