@@ -245,9 +245,9 @@ def pack_of(scene: GovScene, *, period_end: date | None = None, pool: Pool | Non
 
 
 def subledger_figures(pack: governance.Pack) -> dict[str, tuple[int, int]]:
-    """The checks of instalments, payment runs and awards (after the eleven of the pack's
-    own totals): name to (pack or subledger figure, figure it must equal)."""
-    return {c.name: (c.pack_pence, c.ledger_pence) for c in pack.checks[11:]}
+    """The checks of instalments, payment runs and awards (after the twelve of the pack's
+    own totals, recoveries first): name to (pack or subledger figure, figure it must equal)."""
+    return {c.name: (c.pack_pence, c.ledger_pence) for c in pack.checks[12:]}
 
 
 def failure_of(pack: governance.Pack) -> str:
