@@ -12,7 +12,8 @@ enabled in this deployment, so TOTP is the proof.
   code, which re-posts the form as it was with the code (``step_up_code``); a right code is
   recorded in the session and the action goes ahead.
 - API: the code comes in the ``X-MFA-Code`` header; a right code is remembered for the user
-  for the same number of minutes (the API has no session). Without a fresh proof the answer
+  for the same number of minutes (a token client has no session). A call made with the
+  site's session counts the session's proof too. Without a fresh proof the answer
   is 403 ``step_up_required``.
 
 A code is accepted once (allauth marks it used), so a replayed code is refused."""
@@ -104,6 +105,9 @@ def api_step_up(request: Any) -> None:
     proved = cache.get(key)
     if proved is not None and time.time() - float(proved) <= max_age_seconds():
         return
+    django_request = getattr(request, "_request", request)
+    if hasattr(django_request, "session") and page_proof_is_fresh(django_request):
+        return  # signed in on the site (session authentication) with a fresh proof
     code = request.META.get(HEADER, "")
     if code and code_is_right(user, code):
         prove_for_api(user)

@@ -315,7 +315,9 @@ def test_heads_cannot_request_the_pack_but_trustees_can() -> None:
     )
     assert api.status_code == 404
     trustee = Client()
-    trustee.force_login(member(Role.TRUSTEE, scene.body).user)
+    # Starting a pack needs a fresh authenticator code (step-up): the trustee has one and
+    # gave it when signing in.
+    trustee.force_login(member(Role.TRUSTEE, scene.body, mfa=True).user)
     page = trustee.get(url)
     assert page.status_code == 200
     assert "Financial-governance pack" in page.content.decode()
@@ -352,7 +354,8 @@ def test_every_pool_of_the_synthetic_demo_data_set_reconciles_to_the_ledger() ->
             pack = gather(tenant=body, pool=pool, period_end=min(pool.ends_on, as_of))
         assert [c for c in pack.checks if not c.ok] == [], (body.slug, pool.label)
         assert pack.totals.expected > 0
-        subledgers = {c.name.partition(" (")[0]: c for c in pack.checks[11:]}
+        checks = [c for c in pack.checks if c.name != "Recoveries (award by award)"]
+        subledgers = {c.name.partition(" (")[0]: c for c in checks[11:]}
         # Instalments, three of payment runs, awards; and the shared resources each body funds.
         assert len(subledgers) == 7, (body.slug, pool.label)
         assert subledgers["Shared resources: cost"].pack_pence > 0

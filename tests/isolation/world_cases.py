@@ -59,7 +59,9 @@ def extend(world: World) -> None:
                 need_description=f"{secret} need description",
                 parents_involved=True,
                 pupil_involved=True,
-                created_by_label=user.email,
+                # Raised by the school's SENDCO: the world's user decides it, and under
+                # segregation of duties nobody decides a case they raised.
+                created_by_label=f"sendco-{secret.lower()}@example.org",
             )
             ProvisionRow.objects.create(
                 responsible_body=body,

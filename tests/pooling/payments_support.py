@@ -8,12 +8,22 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from core.tenancy import tenant_context
+from accounts.models import Membership, Role
+from core.tenancy import platform_context, tenant_context
 from groupings.models import School
 from pooling.models import Instalment, InstalmentSchedule, Leg, Pool
 from pooling.selectors import pool_balances
 from pooling.services.payments import ScheduledAward, award_commit_and_schedule
-from tests.factories import own_academy
+from tests.factories import member, own_academy
+
+
+def deciding_officer(body: Any) -> Any:
+    """The body's decision officer (made once per body)."""
+    with platform_context():
+        existing = Membership.objects.filter(responsible_body=body, role=Role.DECISION_OFFICER).first()
+        if existing is not None:
+            return existing.user
+    return member(Role.DECISION_OFFICER, body, mfa=True).user
 
 
 def award(
@@ -28,10 +38,11 @@ def award(
     frequency: str = "monthly",
 ) -> ScheduledAward:
     """Commit ``total_pence`` to ``school`` (a new academy of the body by default) and
-    schedule it."""
+    schedule it, as the body's decision officer decides it: under segregation of duties the
+    finance officer who confirms the payment run did not commit the money."""
     body = officer.responsible_body
     return award_commit_and_schedule(
-        actor=officer.user,
+        actor=deciding_officer(body),
         tenant=body,
         pool=pool,
         school_id=(school or own_academy(body)).pk,
