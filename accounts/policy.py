@@ -76,7 +76,8 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
         (_ALL_POOL_READERS - {Role.DECISION_OFFICER, Role.AUDITOR}) | {Role.HEAD, Role.SENDCO}
     ),
     # Shared resources (issue 15): heads and SENDCOs see and request for their own school only.
-    Action.VIEW_SHARED_RESOURCES: frozenset(_ALL_POOL_READERS | {Role.HEAD, Role.SENDCO}),
+    # Their funding is pool money, which an auditor reads only through a per-pool grant.
+    Action.VIEW_SHARED_RESOURCES: frozenset((_ALL_POOL_READERS - {Role.AUDITOR}) | {Role.HEAD, Role.SENDCO}),
     Action.MANAGE_SHARED_RESOURCES: frozenset({Role.BODY_ADMIN, Role.FINANCE_OFFICER}),
     Action.ALLOCATE_SHARED_RESOURCES: frozenset({Role.DECISION_OFFICER}),
     Action.REQUEST_SHARED_RESOURCE: frozenset({Role.HEAD, Role.SENDCO}),

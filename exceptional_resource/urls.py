@@ -75,9 +75,9 @@ review_urlpatterns: list[URLPattern | URLResolver] = [
 letter_urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<int:case_id>/letter/", letters.DecisionLetterView.as_view(), name="letter"),
     path("cases/<int:case_id>/letter/pdf/", letters.DecisionLetterPdfView.as_view(), name="letter-pdf"),
-    path("cases/<int:case_id>/letters/<int:event_id>/", letters.ChangeLetterView.as_view(), name="change-letter"),
+    path("cases/<int:case_id>/letters/<int:caseevent_id>/", letters.ChangeLetterView.as_view(), name="change-letter"),
     path(
-        "cases/<int:case_id>/letters/<int:event_id>/pdf/",
+        "cases/<int:case_id>/letters/<int:caseevent_id>/pdf/",
         letters.ChangeLetterPdfView.as_view(),
         name="change-letter-pdf",
     ),

@@ -49,7 +49,7 @@ class ProvisionOutput(serializers.Serializer):
     weeks = serializers.IntegerField()
 
 
-class OutcomeOutput(serializers.Serializer):
+class AdviceOutcomeOutput(serializers.Serializer):
     description = serializers.CharField()
     measure = serializers.CharField()
     review_on = serializers.DateField()
@@ -61,7 +61,7 @@ class SummaryOutput(serializers.Serializer):
     primary_need = serializers.CharField()
     secondary_need = serializers.CharField()
     provision = ProvisionOutput(many=True)
-    outcomes = OutcomeOutput(many=True)
+    outcomes = AdviceOutcomeOutput(many=True)
 
 
 class AdviceListApi(TenantAPIView):

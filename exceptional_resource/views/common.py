@@ -182,7 +182,7 @@ def case_letters(*, body: ResponsibleBody, case: Case, decisions: list[Any]) -> 
         {
             "title": c.title,
             "dated": c.changed_on,
-            "url": case_url("change-letter", body, case_id=case.pk, event_id=c.event_id),
+            "url": case_url("change-letter", body, case_id=case.pk, caseevent_id=c.event_id),
         }
         for c in change_letters(body=body, case=case)
     ]

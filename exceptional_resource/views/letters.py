@@ -71,7 +71,7 @@ class _ChangeLetterMixin(_LetterMixin):
     def change_letter(self) -> letters.ChangeLetter:
         try:
             return letters.change_letter_for_case(
-                body=self.body, case=self.get_case(), event_id=int(self.kwargs["event_id"])
+                body=self.body, case=self.get_case(), event_id=int(self.kwargs["caseevent_id"])
             )
         except letters.NoSuchLetter as exc:
             raise NotFound("No such letter.") from exc
@@ -87,7 +87,7 @@ class ChangeLetterView(_ChangeLetterMixin, TemplateView):
         letter = self.change_letter()
         context.update(
             letter=letter,
-            pdf_url=case_url("change-letter-pdf", self.body, case_id=self.get_case().pk, event_id=letter.event_id),
+            pdf_url=case_url("change-letter-pdf", self.body, case_id=self.get_case().pk, caseevent_id=letter.event_id),
         )
         return context
 

@@ -24,7 +24,7 @@ class GrantOutput(serializers.Serializer):
     granted_by_label = serializers.CharField()
 
 
-class PoolOutput(serializers.Serializer):
+class AuditedPoolOutput(serializers.Serializer):
     id = serializers.IntegerField()
     period = serializers.CharField(source="label")
     starts_on = serializers.DateField()
@@ -70,16 +70,16 @@ class GrantRevokeApi(TenantAPIView):
 class AuditPoolListApi(TenantAPIView):
     required_action = Action.EXPORT_AUDIT
 
-    @extend_schema(responses=PoolOutput(many=True), operation_id="pool_audit_pools")
+    @extend_schema(responses=AuditedPoolOutput(many=True), operation_id="pool_audit_pools")
     def get(self, request: Request, body_slug: str) -> Response:
         pools = grant_selectors.audit_pool_list(tenant=self.tenant, user=self.actor)
-        return Response(PoolOutput(pools, many=True).data)
+        return Response(AuditedPoolOutput(pools, many=True).data)
 
 
 class AuditPoolApi(TenantAPIView):
     required_action = Action.EXPORT_AUDIT
 
-    class OutputSerializer(PoolOutput):
+    class OutputSerializer(AuditedPoolOutput):
         headroom = serializers.DictField(child=serializers.IntegerField())
 
     @extend_schema(responses=OutputSerializer, operation_id="pool_audit_pool")

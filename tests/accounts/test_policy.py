@@ -40,10 +40,23 @@ def test_a_school_scoped_role_is_not_fooled_by_an_object_id_equal_to_its_school_
                 "governance.view",
                 "report.request",
                 "annex.view",
+                "shared_resources.view",
+                "shared_resources.manage",
             },
         ),
         (Role.PARTNERSHIP_LEAD, {"body.view", "partnership.view"}),
-        (Role.TRUSTEE, {"body.view", "pool.view", "grouping.view", "governance.view", "report.request", "annex.view"}),
+        (
+            Role.TRUSTEE,
+            {
+                "body.view",
+                "pool.view",
+                "grouping.view",
+                "governance.view",
+                "report.request",
+                "annex.view",
+                "shared_resources.view",
+            },
+        ),
         (
             Role.AUDITOR,
             {

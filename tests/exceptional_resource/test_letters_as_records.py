@@ -114,12 +114,12 @@ def test_a_variation_and_an_end_each_have_their_own_dated_letter_listed_on_the_c
         "The award has changed, 3 December 2026",
         "The award has ended, 15 January 2027",
     ]
-    change = head.get(url("change-letter", scene.body, case_id=case.pk, event_id=varied))
+    change = head.get(url("change-letter", scene.body, case_id=case.pk, caseevent_id=varied))
     assert change.status_code == 200
     page = text(change)
     assert "From £7,500.00 to £5,940.00: Fewer therapy sessions are needed." in page
     assert "3 December 2026" in page
-    pdf = head.get(url("change-letter-pdf", scene.body, case_id=case.pk, event_id=ended))
+    pdf = head.get(url("change-letter-pdf", scene.body, case_id=case.pk, caseevent_id=ended))
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf["Content-Disposition"] == f'attachment; filename="award-change-{case.reference}-20270115-{ended}.pdf"'
@@ -136,23 +136,27 @@ def test_a_change_letter_is_only_for_the_school_and_officers_and_only_for_a_chan
         varied = CaseEvent.objects.get(case=case, verb="award_varied").pk
     other_head = member(Role.HEAD, scene.body, school=own_academy(scene.body, name="Other Academy"))
     assert (
-        client_for(other_head.user).get(url("change-letter", scene.body, case_id=case.pk, event_id=varied)).status_code
+        client_for(other_head.user)
+        .get(url("change-letter", scene.body, case_id=case.pk, caseevent_id=varied))
+        .status_code
         == 404
     )
     assert (
         client_for(scene.finance.user)
-        .get(url("change-letter", scene.body, case_id=case.pk, event_id=varied))
+        .get(url("change-letter", scene.body, case_id=case.pk, caseevent_id=varied))
         .status_code
         == 404
     )
     # A timeline entry that is not a change to the award has no letter.
     assert (
-        client_for(scene.head.user).get(url("change-letter", scene.body, case_id=case.pk, event_id=submit)).status_code
+        client_for(scene.head.user)
+        .get(url("change-letter", scene.body, case_id=case.pk, caseevent_id=submit))
+        .status_code
         == 404
     )
     assert (
         client_for(scene.officer.user)
-        .get(url("change-letter", scene.body, case_id=case.pk, event_id=varied))
+        .get(url("change-letter", scene.body, case_id=case.pk, caseevent_id=varied))
         .status_code
         == 200
     )
