@@ -98,6 +98,7 @@ def test_worker_builds_the_pack_and_its_figures_equal_the_ledger_to_the_penny(re
         "Similar cases",
         "Shared resources",
         "Reconciliation",
+        "Recoveries",
     ]
     statement = book["Pool statement"]
     assert statement.freeze_panes == "A2"
@@ -126,6 +127,9 @@ def test_worker_builds_the_pack_and_its_figures_equal_the_ledger_to_the_penny(re
     assert round(by_school[scene.primary.urn][5] * 100) == 7_000_00 + 7_500_50 + 8_000_00 + 8_250_25 + 9_000_00
     assert round(by_school[scene.secondary.urn][5] * 100) == 10_500_00
     reconciliation = _sheet_rows(book, "Reconciliation")[1:]
+    recoveries = [r for r in reconciliation if r[0] == "Recoveries (award by award)"]
+    assert [(r[3], r[4]) for r in recoveries] == [(0, "Agrees")]  # nothing recovered in this pool
+    reconciliation = [r for r in reconciliation if r[0] != "Recoveries (award by award)"]
     assert len(reconciliation) == 16  # the pack's eleven totals, then instalments, payment runs and awards
     assert [r[0] for r in reconciliation[11:]] == [
         "Paid instalments (payments made)",
@@ -151,7 +155,7 @@ def test_worker_builds_the_pack_and_its_figures_equal_the_ledger_to_the_penny(re
         awards[scene.secondary.pk],
     ):
         assert format_pence(pence) in text, format_pence(pence)
-    assert text.count("Agrees") == 16
+    assert text.count("Agrees") == 17  # sixteen checks as in the workbook, and recoveries
     assert "Differs" not in text
     assert len(pdf.pages) >= 7
 

@@ -53,7 +53,8 @@ from exceptional_resource.models import Award, Case, Outcome
 from exceptional_resource.services import awards, cases, reviews
 from exceptional_resource.services.recoveries import award_recover, award_recoverable_pence
 from exceptional_resource.tasks import end_awards_for_arrangement
-from groupings import services as groupings_services
+from groupings.services import arrangements as groupings_arrangements
+from groupings.services import policy as groupings_policy
 from pooling.models import Instalment, Leg, Pool
 from pooling.selectors import pool_headroom
 from pooling.services.ledger import pool_open
@@ -405,9 +406,9 @@ class CaseMachine(RuleBasedStateMachine):
 def _machine() -> type[CaseMachine]:
     admin = member(Role.BODY_ADMIN, mfa=True)
     body = admin.responsible_body
-    groupings_services.policy_ensure_default(actor=admin.user, tenant=body, effective_from=date(2026, 4, 1))
+    groupings_policy.policy_ensure_default(actor=admin.user, tenant=body, effective_from=date(2026, 4, 1))
     school = own_academy(body, name="Meadow Academy")
-    arrangement = groupings_services.arrangement_propose(
+    arrangement = groupings_arrangements.arrangement_propose(
         actor=admin.user,
         tenant=body,
         school_id=school.pk,
@@ -415,7 +416,7 @@ def _machine() -> type[CaseMachine]:
         counterparty="Trust",
         start_date=date(2026, 4, 1),
     )
-    groupings_services.arrangement_activate(actor=admin.user, tenant=body, arrangement_id=arrangement.pk)
+    groupings_arrangements.arrangement_activate(actor=admin.user, tenant=body, arrangement_id=arrangement.pk)
     finance = member(Role.FINANCE_OFFICER, body, mfa=True)
     pool = pool_open(actor=finance.user, tenant=body, label="2026-27")
     fund(finance, pool, 40_000_00)
