@@ -195,7 +195,7 @@ class Clock:
 
 
 def clock_of(case: Case, *, today: date | None = None) -> Clock:
-    """The same figures as ``services.cases.case_clock``, from the events ``case_list``
+    """The same figures as ``selectors.clock.case_clock``, from the events ``case_list``
     prefetched (``pause_events``), so a list costs no query per row."""
     if case.submitted_on is None or case.policy is None:
         return Clock(started=False)

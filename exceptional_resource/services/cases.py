@@ -36,6 +36,7 @@ from exceptional_resource.clock import add_working_days, elapsed_working_days
 from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision
 from exceptional_resource.notifications import after_case_event
+from exceptional_resource.selectors.clock import case_pauses
 from exceptional_resource.services.award_effects import (
     NEW,
     NewAwardTerms,
@@ -43,9 +44,10 @@ from exceptional_resource.services.award_effects import (
     decision_effect,
     running_awards,
 )
-from exceptional_resource.services.decision_terms import decision_amount_check, review_date_check
+from exceptional_resource.services.decision_terms import award_terms_check, decision_amount_check, review_date_check
+from exceptional_resource.services.refusals import REFUSALS_RECORDED, case_requested_pence, check_segregation
 from groupings.models import GroupingPolicy
-from pooling.models import InstalmentSchedule, Pool
+from pooling.models import InstalmentSchedule
 from pooling.services.ledger import InsufficientHeadroom
 
 S = CaseStatus
@@ -79,9 +81,6 @@ TRANSITION_AUDIT_VERBS: dict[str, AuditVerb] = {
 # A case in one of these has nothing left to pay (the database refuses it too, migration 0009).
 SETTLED_STATUSES = frozenset({S.DECLINED, S.WITHDRAWN, S.CLOSED})
 MAX_OUTCOMES = 4
-# Officers whose delegated limit is at least this may draw on the urgent-case reserve,
-# unless the policy's ``delegated_limits_pence["reserve_draw_min_limit"]`` says otherwise.
-RESERVE_DRAW_MIN_LIMIT = 5_000_000
 
 
 def _access(actor: User, tenant: ResponsibleBody) -> BodyAccess:
@@ -157,28 +156,6 @@ def _event(
 
 def _policy_on(day: date) -> GroupingPolicy | None:
     return GroupingPolicy.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
-
-
-def case_requested_pence(case: Case) -> int:
-    """What the school asked for: the sum of the case's resource lines."""
-    return sum(line.total_pence for line in case.resource_lines.all())
-
-
-def case_raised_by(case: Case) -> set[str]:
-    """Who raised the case: the person who drafted it and whoever submitted it (sign-in emails)."""
-    submitters = case.events.filter(verb="submit").values_list("actor_label", flat=True)
-    return {case.created_by_label, *submitters} - {""}
-
-
-def check_segregation(*, actor: User, case: Case, policy: GroupingPolicy) -> None:
-    """Under the policy's segregation of duties (on by default) nobody decides a case they
-    raised. The refusal is recorded on the case and audited by the caller."""
-    if policy.segregation_of_duties and actor.email in case_raised_by(case):
-        raise ConflictError(
-            "You raised this case, so under the grouping's segregation of duties another officer must decide it.",
-            code=CaseError.SEGREGATION_OF_DUTIES,
-            extra={"policy_version": policy.version},
-        )
 
 
 def missing_for_submission(case: Case) -> list[tuple[str, str]]:
@@ -259,42 +236,13 @@ def case_provide_information(*, actor: User, tenant: ResponsibleBody, case_id: i
     with tenant_context(tenant), transaction.atomic():
         case = _lock(case_id)
         _move(actor=actor, tenant=tenant, case=case, name="provide_information", note=answer.strip())
-        paused = _pauses(case)
+        paused = case_pauses(case)
         if case.submitted_on and case.policy:
             elapsed = elapsed_working_days(submitted_on=case.submitted_on, today=timezone.localdate(), paused=paused)
             remaining = max(case.policy.decision_target_working_days - elapsed, 0)
             case.decision_due_on = add_working_days(timezone.localdate(), remaining)
             case.save(update_fields=["decision_due_on"])
     return case
-
-
-def _pauses(case: Case) -> list[tuple[date, date | None]]:
-    spans: list[tuple[date, date | None]] = []
-    for event in case.events.filter(verb__in=["request_information", "provide_information"]).order_by(
-        "created_at", "id"
-    ):
-        day = timezone.localtime(event.created_at).date()
-        if event.verb == "request_information":
-            spans.append((day, None))
-        elif spans and spans[-1][1] is None:
-            spans[-1] = (spans[-1][0], day)
-    return spans
-
-
-def case_clock(*, case: Case, today: date | None = None) -> dict[str, Any]:
-    """Working days taken so far (pauses excluded), the target and whether it is overdue."""
-    if case.submitted_on is None or case.policy_id is None:
-        return {"running": False}
-    day = today or timezone.localdate()
-    elapsed = elapsed_working_days(submitted_on=case.submitted_on, today=day, paused=_pauses(case))
-    target = case.policy.decision_target_working_days if case.policy else 0
-    return {
-        "running": case.status in {S.SUBMITTED, S.RECONSIDERATION_REQUESTED},
-        "paused": case.status == S.INFORMATION_REQUESTED,
-        "elapsed_working_days": elapsed,
-        "target_working_days": target,
-        "overdue": elapsed > target,
-    }
 
 
 def case_withdraw(*, actor: User, tenant: ResponsibleBody, case_id: int, reason: str = "") -> Case:
@@ -398,81 +346,6 @@ def case_decide(
                 audit_record(actor=actor, tenant=tenant, verb=audit_verb, obj=case, after=exc.extra or None)
             exc.recorded = True
         raise
-
-
-@dataclass(frozen=True)
-class AwardTerms:
-    pool: Pool
-    starts_on: date
-    ends_on: date
-    review_on: date
-
-
-def award_terms_check(
-    *,
-    access: BodyAccess,
-    policy: GroupingPolicy,
-    amount_pence: int,
-    pool_id: int | None,
-    frequency: str,
-    starts_on: date | None,
-    ends_on: date | None,
-    review_on: date | None,
-    use_reserve: bool = False,
-) -> AwardTerms:
-    """The one check of an award's terms (approving a case, renewing one after review),
-    refusing the first rule broken on the field it names; the page's form and the API's
-    serializer only parse. Returns the checked terms with the open pool the award draws on."""
-    if amount_pence <= 0:
-        raise ApplicationError("Enter the amount awarded.", code=CaseError.AMOUNT_REQUIRED, field="amount_pence")
-    limit = access.decision_limit_pence()
-    if amount_pence > limit:
-        raise ConflictError(
-            "This is above your delegated limit: an officer with a higher limit must decide it.",
-            code=CaseError.OVER_DELEGATED_LIMIT,
-            extra={"limit_pence": limit, "amount_pence": amount_pence},
-        )
-    reserve_floor = int(policy.delegated_limits_pence.get("reserve_draw_min_limit", RESERVE_DRAW_MIN_LIMIT))
-    if use_reserve and limit < reserve_floor:
-        raise ConflictError(
-            "Only officers with a higher delegated limit may draw on the urgent reserve.",
-            code=CaseError.RESERVE_NOT_ALLOWED,
-        )
-    if frequency not in Decision.Frequency.values:
-        raise ApplicationError(
-            "Choose monthly or termly payments.", code=CaseError.INVALID_FREQUENCY, field="frequency"
-        )
-    if starts_on is None:
-        raise ApplicationError("Enter the first day of the award.", code=CaseError.INVALID_DATES, field="starts_on")
-    if ends_on is None:
-        raise ApplicationError("Enter the last day of the award.", code=CaseError.INVALID_DATES, field="ends_on")
-    if ends_on < starts_on:
-        raise ApplicationError(
-            "The last day must be on or after the first day.", code=CaseError.INVALID_DATES, field="ends_on"
-        )
-    if review_on is None:
-        raise ApplicationError("Enter the review date.", code=CaseError.REVIEW_REQUIRED, field="review_on")
-    review_date_check(review_on=review_on, today=timezone.localdate(), starts_on=starts_on)
-    pool = Pool.objects.filter(pk=pool_id, status="open").first() if pool_id else None
-    if pool is None:
-        raise ApplicationError("Choose an open funding period.", code=CaseError.INVALID_POOL, field="pool_id")
-    return AwardTerms(pool=pool, starts_on=starts_on, ends_on=ends_on, review_on=review_on)
-
-
-# A refusal's code -> (case event verb, audit verb, note on the case's record).
-REFUSALS_RECORDED: dict[str, tuple[str, AuditVerb, str]] = {
-    CaseError.RECUSED: ("recused", AuditVerb.CASE_RECUSED, "The officer works at this school and stood aside."),
-    CaseError.SEGREGATION_OF_DUTIES: (
-        "segregation_refused",
-        AuditVerb.CASE_SEGREGATION_REFUSED,
-        "Refused under the policy's segregation of duties: the officer raised this case, so another must decide it.",
-    ),
-    CaseError.OVER_DELEGATED_LIMIT: (
-        "escalated",
-        AuditVerb.CASE_ESCALATED,
-        "Above the officer's delegated limit: an officer with a higher limit must decide it.",
-    ),
-}
 
 
 def _decide(

@@ -10,11 +10,18 @@ page, the case form and the API refuse the same combinations with the same words
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from core.errors import ApplicationError
+from django.utils import timezone
+
+from accounts.policy import BodyAccess
+from core.errors import ApplicationError, ConflictError
 from core.money import format_pence
 from exceptional_resource.error_codes import CaseError
+from exceptional_resource.models import Decision
+from groupings.models import GroupingPolicy
+from pooling.models import Pool
 
 APPROVED = "approved"
 PARTLY_APPROVED = "partly_approved"
@@ -79,3 +86,67 @@ def resource_end_check(*, ends_on: date, today: date, field: str = "ends_on") ->
             code=CaseError.DATE_IN_PAST,
             field=field,
         )
+
+
+# Officers whose delegated limit is at least this may draw on the urgent-case reserve,
+# unless the policy's ``delegated_limits_pence["reserve_draw_min_limit"]`` says otherwise.
+RESERVE_DRAW_MIN_LIMIT = 5_000_000
+
+
+@dataclass(frozen=True)
+class AwardTerms:
+    pool: Pool
+    starts_on: date
+    ends_on: date
+    review_on: date
+
+
+def award_terms_check(
+    *,
+    access: BodyAccess,
+    policy: GroupingPolicy,
+    amount_pence: int,
+    pool_id: int | None,
+    frequency: str,
+    starts_on: date | None,
+    ends_on: date | None,
+    review_on: date | None,
+    use_reserve: bool = False,
+) -> AwardTerms:
+    """The one check of an award's terms (approving a case, renewing one after review),
+    refusing the first rule broken on the field it names; the page's form and the API's
+    serializer only parse. Returns the checked terms with the open pool the award draws on."""
+    if amount_pence <= 0:
+        raise ApplicationError("Enter the amount awarded.", code=CaseError.AMOUNT_REQUIRED, field="amount_pence")
+    limit = access.decision_limit_pence()
+    if amount_pence > limit:
+        raise ConflictError(
+            "This is above your delegated limit: an officer with a higher limit must decide it.",
+            code=CaseError.OVER_DELEGATED_LIMIT,
+            extra={"limit_pence": limit, "amount_pence": amount_pence},
+        )
+    reserve_floor = int(policy.delegated_limits_pence.get("reserve_draw_min_limit", RESERVE_DRAW_MIN_LIMIT))
+    if use_reserve and limit < reserve_floor:
+        raise ConflictError(
+            "Only officers with a higher delegated limit may draw on the urgent reserve.",
+            code=CaseError.RESERVE_NOT_ALLOWED,
+        )
+    if frequency not in Decision.Frequency.values:
+        raise ApplicationError(
+            "Choose monthly or termly payments.", code=CaseError.INVALID_FREQUENCY, field="frequency"
+        )
+    if starts_on is None:
+        raise ApplicationError("Enter the first day of the award.", code=CaseError.INVALID_DATES, field="starts_on")
+    if ends_on is None:
+        raise ApplicationError("Enter the last day of the award.", code=CaseError.INVALID_DATES, field="ends_on")
+    if ends_on < starts_on:
+        raise ApplicationError(
+            "The last day must be on or after the first day.", code=CaseError.INVALID_DATES, field="ends_on"
+        )
+    if review_on is None:
+        raise ApplicationError("Enter the review date.", code=CaseError.REVIEW_REQUIRED, field="review_on")
+    review_date_check(review_on=review_on, today=timezone.localdate(), starts_on=starts_on)
+    pool = Pool.objects.filter(pk=pool_id, status="open").first() if pool_id else None
+    if pool is None:
+        raise ApplicationError("Choose an open funding period.", code=CaseError.INVALID_POOL, field="pool_id")
+    return AwardTerms(pool=pool, starts_on=starts_on, ends_on=ends_on, review_on=review_on)

@@ -30,7 +30,8 @@ from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision, Outcome
 from exceptional_resource.notifications import after_case_event
 from exceptional_resource.services.award_effects import NewAwardTerms, decision_effect
-from exceptional_resource.services.cases import REFUSALS_RECORDED, award_terms_check, check_segregation
+from exceptional_resource.services.decision_terms import award_terms_check
+from exceptional_resource.services.refusals import REFUSALS_RECORDED, check_segregation
 from pooling.services.ledger import InsufficientHeadroom
 
 REVIEW_DECISIONS = ("renew", "change", "end")

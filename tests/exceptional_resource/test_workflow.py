@@ -9,6 +9,7 @@ from core.errors import ApplicationError, ConflictError
 from core.models import AuditEvent
 from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, CaseEvent, Decision, Outcome
+from exceptional_resource.selectors.clock import case_clock
 from exceptional_resource.services import cases
 from pooling.models import Instalment
 from pooling.selectors import pool_headroom
@@ -125,7 +126,7 @@ def test_information_request_pauses_the_clock_and_the_answer_resumes_it(scene) -
         actor=scene.officer.user, tenant=scene.body, case_id=case.pk, question="Please attach the therapist's report"
     )
     with tenant_context(scene.body):
-        paused = cases.case_clock(case=Case.objects.get(pk=case.pk))
+        paused = case_clock(case=Case.objects.get(pk=case.pk))
     assert paused["paused"] is True
     with pytest.raises(ConflictError):
         _approve(scene, case)  # not while information is awaited
