@@ -5,7 +5,8 @@ reconciliation that proves the pack's totals equal the ledger's and that the sub
 (instalments paid, payment runs, awards) agree with it. If they do not, the run fails
 (``ReportFailed``) naming each difference; nothing is stored.
 
-``pack`` holds the figures, ``gather`` reads them in one snapshot, ``subledgers`` checks
-the subledgers, ``output`` renders the PDF (with SVG charts) and the XLSX, and ``report``
+``pack`` holds the figures, ``gather`` reads them in one snapshot, ``calculate`` works
+the statement, school rows and reconciliation out of the ledger rows (pure, no database),
+``subledgers`` checks the subledgers, ``output`` renders the PDF (with SVG charts) and the XLSX, and ``report``
 registers the report type. No pupil appears: cases are counted, never listed, and every
 count under 5 in the sections about cases is suppressed."""

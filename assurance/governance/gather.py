@@ -1,11 +1,11 @@
 """Gathering the pack: every figure read in one ``REPEATABLE READ, READ ONLY`` snapshot
-(``snapshot``), the pool statement by month, each school's position, cases by need and
-phase, outcomes and equity (``gather``), and the totals checked against the ledger
-(``reconcile``)."""
+(``snapshot``), the ledger's rows for the pool (``ledger_rows``), cases by need and phase,
+outcomes and equity (``gather``). The pool statement by month, each school's position and
+the totals checked against the ledger are worked out from those rows by the pure functions
+of ``calculate``."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -19,15 +19,17 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from accounts.models import ResponsibleBody
-from assurance.governance.pack import Check, MonthRow, NeedPhaseRow, Pack, SchoolRow, months_between
+from assurance.governance.calculate import area_of, award_amounts, census_year, reconcile, school_rows, statement
+from assurance.governance.pack import Check, NeedPhaseRow, Pack, SchoolRow, months_between
 from assurance.governance.subledgers import award_checks, payment_checks
 from assurance.recoveries import recovery_rows, recovery_total
 from core.tenancy import tenant_context
 from core.text import ascii_digits
 from exceptional_resource.models import Award, CaseEvent, Decision, Outcome
 from exceptional_resource.selectors.cases import CLOCK_VERBS, clock_of
-from groupings.models import GroupingPolicy, School
+from groupings.models import School
 from groupings.policy_defaults import AREAS_OF_NEED
+from groupings.services.policy import policy_on
 from pooling.models import Instalment, Leg, Pool
 from pooling.selectors import headroom_from_balances, pool_balances
 from shared_resources.models import ResourceFunding
@@ -49,13 +51,6 @@ def snapshot(tenant: ResponsibleBody) -> Iterator[None]:
             yield
 
 
-def _area_of(code: str, areas: list[dict[str, Any]]) -> str:
-    for area in areas:
-        if any(n.get("code") == code for n in area.get("needs", [])):
-            return str(area["area"])
-    return "Other"
-
-
 def ledger_rows(pool: Pool, period_end: date) -> list[dict[str, Any]]:
     positive = Sum(When_(When(amount_pence__gt=0, then=F("amount_pence")), default=0))
     negative = Sum(When_(When(amount_pence__lt=0, then=F("amount_pence")), default=0))
@@ -75,95 +70,6 @@ def ledger_rows(pool: Pool, period_end: date) -> list[dict[str, Any]]:
     )
 
 
-def statement(pool: Pool, period_end: date, rows: list[dict[str, Any]]) -> tuple[list[MonthRow], MonthRow]:
-    by_month = {m: MonthRow(month=m) for m in months_between(pool.starts_on, period_end)}
-    for r in rows:
-        m = by_month.setdefault(r["month"], MonthRow(month=r["month"]))
-        pos, neg = int(r["pos"]), int(r["neg"])
-        net, kind = pos + neg, r["account__kind"]
-        if kind == "carry_forward":
-            m.brought_forward -= net
-        elif kind in ("contributions", "reserve"):
-            m.expected -= net
-            if kind == "reserve":
-                m.reserve -= net
-        elif kind == "recoveries":
-            m.recoveries -= net
-        elif kind == "awards":
-            m.commitments += pos
-            m.releases -= neg
-        elif kind in ("pool_bank", "payments_made"):
-            if r["transaction__kind"] == "carry_forward":
-                m.cash_brought_forward += net
-            elif kind == "pool_bank":
-                m.received += net
-            else:
-                m.payments -= net
-    months = sorted(by_month.values(), key=lambda m: m.month)
-    fund = reserve = cash = 0
-    totals = MonthRow(month=period_end)
-    for m in months:
-        fund += m.brought_forward + m.expected + m.recoveries - m.commitments + m.releases
-        reserve += m.reserve
-        cash += m.cash_brought_forward + m.received - m.payments
-        m.fund_balance, m.available, m.cash_balance = fund, fund - reserve, cash
-        for name in (
-            "brought_forward",
-            "expected",
-            "received",
-            "commitments",
-            "releases",
-            "recoveries",
-            "payments",
-            "reserve",
-            "cash_brought_forward",
-        ):
-            setattr(totals, name, getattr(totals, name) + getattr(m, name))
-    totals.fund_balance, totals.available, totals.cash_balance = fund, fund - reserve, cash
-    return months, totals
-
-
-def school_rows(rows: list[dict[str, Any]]) -> dict[int | None, SchoolRow]:
-    schools: dict[int | None, SchoolRow] = {}
-
-    def row(school_id: int | None) -> SchoolRow:
-        if school_id not in schools:
-            schools[school_id] = SchoolRow(school_id=school_id, name="", urn=None, phase="")
-        return schools[school_id]
-
-    for r in rows:
-        kind, net = r["account__kind"], int(r["pos"]) + int(r["neg"])
-        if r["transaction__kind"] == "carry_forward":
-            continue
-        if kind in ("contributions", "reserve") and net:
-            row(r["school_id"]).expected -= net
-        elif kind == "pool_bank" and net:
-            row(r["school_id"]).received += net
-        elif kind == "awards" and net:
-            row(r["school_id"]).awards += net
-        elif kind == "payments_made" and net:
-            row(r["school_id"]).paid -= net
-    return schools
-
-
-def award_amounts(rows: list[dict[str, Any]]) -> dict[str, int]:
-    """Net committed per ledger source (``award:<id>``, or another source type)."""
-    totals: dict[str, int] = defaultdict(int)
-    for r in rows:
-        if r["account__kind"] == "awards":
-            key = f"{r['transaction__source_type']}:{r['transaction__source_id']}"
-            totals[key] += int(r["pos"]) + int(r["neg"])
-    return totals
-
-
-def _policy_on(day: date) -> GroupingPolicy | None:
-    return GroupingPolicy.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
-
-
-def _census_year(period_end: date) -> int:
-    return period_end.year if period_end.month >= 9 else period_end.year - 1
-
-
 def _add_census(schools: dict[int | None, SchoolRow], period_end: date) -> int | None:
     """SEN-support and EHC-plan pupils from the latest school census at or before the
     period's academic year, when ``import_sen_census`` has loaded it."""
@@ -173,7 +79,7 @@ def _add_census(schools: dict[int | None, SchoolRow], period_end: date) -> int |
         return None
     urns = {row.urn: row for row in schools.values() if row.urn is not None}
     latest: int | None = None
-    figures = census_model.objects.filter(urn__in=urns, academic_year__lte=_census_year(period_end)).order_by(
+    figures = census_model.objects.filter(urn__in=urns, academic_year__lte=census_year(period_end)).order_by(
         "urn", "-academic_year"
     )
     seen: set[int] = set()
@@ -224,7 +130,7 @@ def _add_decisions(
     prefetched events, so no query per case."""
     for case_id, decision in latest.items():
         case = decision.case
-        row = _need_phase_row(need_phase, _area_of(case.pupil.primary_need, areas), case.school.phase or "Not recorded")
+        row = _need_phase_row(need_phase, area_of(case.pupil.primary_need, areas), case.school.phase or "Not recorded")
         row.decided += 1
         approved = decision.outcome in (Decision.Outcome.APPROVED, Decision.Outcome.PARTLY_APPROVED)
         row.approved += approved
@@ -253,7 +159,7 @@ def _add_award_amounts(
         elif award is None:
             row = _need_phase_row(need_phase, "Not linked to a case", "–")
         else:
-            area = _area_of(award.case.pupil.primary_need, areas)
+            area = area_of(award.case.pupil.primary_need, areas)
             row = _need_phase_row(need_phase, area, award.school.phase or "Not recorded")
             if amount > 0:
                 row.award_amounts.append(amount)
@@ -313,9 +219,9 @@ def _name_schools(schools: dict[int | None, SchoolRow]) -> None:
 def gather(*, tenant: ResponsibleBody, pool: Pool, period_end: date) -> Pack:
     """Every figure of the pack, from one snapshot. Call inside ``snapshot(tenant)``."""
     rows = ledger_rows(pool, period_end)
-    months, totals = statement(pool, period_end, rows)
+    months, totals = statement(pool.starts_on, period_end, rows)
     schools = school_rows(rows)
-    policy = _policy_on(period_end)
+    policy = policy_on(period_end)
     areas = (policy.areas_of_need if policy else None) or AREAS_OF_NEED
     target = policy.decision_target_working_days if policy else 10
 
@@ -364,22 +270,3 @@ def gather(*, tenant: ResponsibleBody, pool: Pool, period_end: date) -> Pack:
         *(Check(c.name, c.pack_pence, c.ledger_pence, says=c.says) for c in pack.shared.checks),
     ]
     return pack
-
-
-def reconcile(pack: Pack, balances: dict[str, int]) -> list[Check]:
-    """The pack's totals against the ledger's balances (``pooling.selectors``)."""
-    ledger = headroom_from_balances(balances)
-    t = pack.totals
-    return [
-        Check("Contributions expected (statement)", t.expected, ledger.expected_pence),
-        Check("Brought forward (statement)", t.brought_forward, ledger.carried_forward_pence),
-        Check("Recoveries (statement)", t.recoveries, ledger.recoveries_pence),
-        Check("Awards net of releases (statement)", t.commitments - t.releases, balances["awards"]),
-        Check("Reserve held (statement)", t.reserve, ledger.reserve_pence),
-        Check("Available (statement)", pack.available, ledger.available_on_expected_pence),
-        Check("Cash in the pool (statement)", pack.cash_balance, ledger.cash_pence),
-        Check("Contributions expected (by school)", sum(s.expected for s in pack.schools), ledger.expected_pence),
-        Check("Awards (by school)", sum(s.awards for s in pack.schools), balances["awards"]),
-        Check("Paid to schools (by school)", sum(s.paid for s in pack.schools), t.payments),
-        Check("Awards (by area of need and phase)", sum(r.awards for r in pack.need_phase), balances["awards"]),
-    ]
