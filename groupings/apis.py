@@ -118,8 +118,11 @@ class ArrangementListApi(TenantAPIView):
         f = self.FilterSerializer(data=request.query_params)
         f.is_valid(raise_exception=True)
         qs = selectors.arrangement_list(
-            tenant=self.tenant, school_ids=self.access.school_ids(Action.VIEW_GROUPING), **f.validated_data
-        ).select_related("policy")
+            tenant=self.tenant,
+            school_ids=self.access.school_ids(Action.VIEW_GROUPING),
+            with_policy=True,
+            **f.validated_data,
+        )
         return self.paginated(qs, ArrangementOutputSerializer)
 
 

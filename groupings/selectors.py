@@ -54,8 +54,12 @@ def arrangement_list(
     basis: str = "",
     q: str = "",
     school_ids: set[int] | None = None,
+    with_policy: bool = False,
 ) -> QuerySet[Arrangement]:
+    """Arrangements by school name, then start; ``with_policy`` joins each one's policy too."""
     qs = Arrangement.objects.for_tenant(tenant).select_related("school", "approved_by")
+    if with_policy:
+        qs = qs.select_related("policy")
     if status == "current":
         qs = qs.filter(status__in=CURRENT_STATUSES)
     elif status:

@@ -1,5 +1,5 @@
 """Documents from the partnership's figures: the sufficiency CSV (streamed; cells people
-typed go through ``defusedcsv``, which neutralises a leading ``= + - @``), the
+typed go through ``core.csv_export``, whose ``defusedcsv`` neutralises a leading ``= + - @``), the
 sufficiency PDF and the plan PDF (WeasyPrint, from HTML templates with the same SVG
 charts as the pages; fonts: DejaVu Sans from Debian's fonts-dejavu-core, never GDS
 Transport)."""
@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from defusedcsv import csv
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.csv_export import csv_lines
 from partnerships.charts import Chart, Series, bar_chart_svg
 from partnerships.models import Partnership, PlanVersion
 from partnerships.sufficiency import Sufficiency
@@ -32,36 +32,30 @@ CSV_HEADER = [
 ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+def _sufficiency_rows(partnership: Partnership, s: Sufficiency) -> Iterator[list[Any]]:
+    for ln in s.lines:
+        yield [
+            partnership.la_name,
+            s.year_label,
+            ln.need,
+            ln.phase_label,
+            ln.places,
+            ln.on_roll,
+            "" if ln.occupancy is None else ln.occupancy,
+            ln.planned,
+            ln.capacity,
+            "" if ln.demand is None else ln.demand,
+            "" if ln.gap is None else ln.gap,
+        ]
+    yield []
+    yield ["Locality", "Settings", "Places commissioned", "Number on roll", "Occupancy (%)"]
+    for loc in s.localities:
+        yield [loc.locality, loc.settings, loc.places, loc.on_roll, "" if loc.occupancy is None else loc.occupancy]
 
 
 def sufficiency_csv_lines(partnership: Partnership, s: Sufficiency) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_HEADER)
-    for ln in s.lines:
-        yield writer.writerow(
-            [
-                partnership.la_name,
-                s.year_label,
-                ln.need,
-                ln.phase_label,
-                ln.places,
-                ln.on_roll,
-                "" if ln.occupancy is None else ln.occupancy,
-                ln.planned,
-                ln.capacity,
-                "" if ln.demand is None else ln.demand,
-                "" if ln.gap is None else ln.gap,
-            ]
-        )
-    yield writer.writerow([])
-    yield writer.writerow(["Locality", "Settings", "Places commissioned", "Number on roll", "Occupancy (%)"])
-    for loc in s.localities:
-        yield writer.writerow(
-            [loc.locality, loc.settings, loc.places, loc.on_roll, "" if loc.occupancy is None else loc.occupancy]
-        )
+    """The sufficiency table then the localities, as formula-safe CSV lines (core.csv_export)."""
+    return csv_lines(CSV_HEADER, _sufficiency_rows(partnership, s))
 
 
 def need_chart(s: Sufficiency) -> Chart:

@@ -16,8 +16,13 @@ def report_types_for(*, access: BodyAccess) -> list[ReportType]:
     return [t for t in report_types() if access.can(t.action)]
 
 
-def report_run_list(*, tenant: ResponsibleBody, access: BodyAccess | None = None) -> QuerySet[ReportRun]:
+def report_run_list(
+    *, tenant: ResponsibleBody, access: BodyAccess | None = None, report_type: str = ""
+) -> QuerySet[ReportRun]:
+    """The runs the user may see, newest first; of one type when ``report_type`` is given."""
     qs = ReportRun.objects.for_tenant(tenant)
+    if report_type:
+        qs = qs.filter(report_type=report_type)
     if access is not None:
         visible = Q(pk__in=[])
         for rtype in report_types_for(access=access):

@@ -17,6 +17,7 @@ from core.errors import NotFound
 from groupings.models import School
 from shared_resources.models import (
     Allocation,
+    AllocationRules,
     CapacityPeriod,
     Delivery,
     RequestStatus,
@@ -66,6 +67,26 @@ def period_get(*, tenant: ResponsibleBody, period_id: int) -> CapacityPeriod:
     if period is None:
         raise NotFound("No such term.")
     return period
+
+
+def period_list(*, tenant: ResponsibleBody) -> QuerySet[CapacityPeriod]:
+    """Every term of every shared resource, by resource name then start."""
+    return _of(CapacityPeriod, tenant).select_related("resource").order_by("resource__name", "starts_on")
+
+
+def rules_list(*, tenant: ResponsibleBody) -> QuerySet[AllocationRules]:
+    """The allocation rules' versions, newest first."""
+    return _of(AllocationRules, tenant).order_by("-version")
+
+
+def case_choices(*, tenant: ResponsibleBody, school_ids: set[int] | None, limit: int = 500) -> list[tuple[int, str]]:
+    """The cases of the user's schools as (id, reference), by reference (the cases app is
+    reached through the request's foreign key, not imported)."""
+    case_model: Any = ResourceRequest._meta.get_field("case").related_model
+    qs = _of(case_model, tenant)
+    if school_ids is not None:
+        qs = qs.filter(school_id__in=school_ids)
+    return [(pk, ref) for pk, ref in qs.order_by("reference").values_list("pk", "reference")[:limit]]
 
 
 def funding_list(*, tenant: ResponsibleBody, resource: SharedResource) -> QuerySet[ResourceFunding]:

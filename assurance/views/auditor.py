@@ -79,7 +79,7 @@ class SampleListView(BodyMixin, TemplateView):
         context.setdefault("form", SampleForm(periods=_periods(self)))
         context["samples"] = list(selectors.audit_sample_list(tenant=self.body, pool_ids=_granted(self))[:RECENT])
         context["exports"] = list(
-            report_run_list(tenant=self.body, access=self.access).filter(report_type=REPORT_KEY)[:RECENT]
+            report_run_list(tenant=self.body, access=self.access, report_type=REPORT_KEY)[:RECENT]
         )
         context["export_url"] = reverse("reports:report-new", kwargs={"body_slug": self.body.slug})
         context["export_key"] = REPORT_KEY

@@ -30,6 +30,7 @@ from exceptional_resource.apis.serializers import (
 )
 from exceptional_resource.models import Case, CaseStatus, ResourceLine
 from exceptional_resource.selectors import cases as selectors
+from exceptional_resource.selectors import queues
 from exceptional_resource.services import drafts
 from exceptional_resource.services.access_log import case_view_record
 from exceptional_resource.services.comments import case_comment_add
@@ -45,7 +46,7 @@ class CaseApi(TenantAPIView):
 
     def find_case(self, case_id: int) -> Case:
         """The case alone (no rows prefetched), for operations that need only its scope."""
-        case = selectors.case_list(tenant=self.tenant, school_ids=case_school_scope(self)).filter(pk=case_id).first()
+        case = queues.case_find(tenant=self.tenant, case_id=case_id, school_ids=case_school_scope(self))
         if case is None:
             raise NotFound()
         return case

@@ -19,6 +19,7 @@ from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Pupil
 from exceptional_resource.models.cases import YEAR_GROUPS
 from exceptional_resource.selectors import cases as selectors
+from exceptional_resource.selectors import queues
 from exceptional_resource.services.pupils import pupil_create, pupil_identity_view, pupil_transfer
 from groupings.selectors import school_choices
 
@@ -40,9 +41,9 @@ class PupilListApi(TenantAPIView):
     def get(self, request: Request, body_slug: str) -> Response:
         f = self.FilterSerializer(data=request.query_params)
         f.is_valid(raise_exception=True)
-        qs = selectors.pupil_list(tenant=self.tenant, school_ids=case_school_scope(self))
-        if "school_id" in f.validated_data:
-            qs = qs.filter(school_id=f.validated_data["school_id"])
+        qs = queues.pupil_list_of(
+            tenant=self.tenant, school_ids=case_school_scope(self), school_id=f.validated_data.get("school_id")
+        )
         return self.paginated(qs, PupilOutputSerializer)
 
 

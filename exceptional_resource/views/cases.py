@@ -18,6 +18,7 @@ from core.web import paginate_list
 from exceptional_resource.forms import AnswerForm, CommentForm, ReconsiderationForm, WithdrawForm
 from exceptional_resource.models import CaseStatus
 from exceptional_resource.selectors import cases as selectors
+from exceptional_resource.selectors import queues
 from exceptional_resource.services import pupil_identity_view
 from exceptional_resource.services.cases import (
     case_provide_information,
@@ -44,7 +45,7 @@ class CaseListView(BodyMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         school_ids = self.access.school_ids(Action.VIEW_CASE)
-        cases = selectors.case_list(tenant=self.body, school_ids=school_ids).order_by("-updated_at", "-id")
+        cases = queues.case_list_by_last_change(tenant=self.body, school_ids=school_ids)
         pages = paginate_list(self.request, cases, per_page=CASES_PER_PAGE, label="Pages of cases")
         page = pages.page
         rows = [{"case": c, "tag": status_tag(c.status), "clock": selectors.clock_of(c)} for c in page.object_list]

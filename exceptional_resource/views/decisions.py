@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import F, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.views.generic import TemplateView
@@ -22,6 +21,7 @@ from core.web import paginate_list
 from exceptional_resource.forms import AwardEndForm, AwardVaryForm, DecisionForm, QuestionForm
 from exceptional_resource.models import Award, Case, CaseStatus, Decision
 from exceptional_resource.selectors import cases as selectors
+from exceptional_resource.selectors import queues
 from exceptional_resource.services.awards import award_end_early, award_vary
 from exceptional_resource.services.cases import case_decide, case_request_information
 from exceptional_resource.views.cases import _CaseFormView
@@ -51,12 +51,7 @@ class DecisionQueueView(BodyMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        cases = (
-            selectors.case_list(tenant=self.body, school_ids=None)
-            .filter(status__in=selectors.AWAITING_DECISION)
-            .annotate(requested_pence=Sum(F("resource_lines__quantity") * F("resource_lines__unit_cost_pence")))
-            .order_by(F("decision_due_on").asc(nulls_last=True), "submitted_on", "id")
-        )
+        cases = queues.decision_queue(tenant=self.body)
         pages = paginate_list(self.request, cases, per_page=QUEUE_PER_PAGE, label="Pages of cases awaiting a decision")
         page = pages.page
         rows = [{"case": c, "tag": status_tag(c.status), "clock": selectors.clock_of(c)} for c in page.object_list]

@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 
 from accounts.policy import Action
 from accounts.web import BodyMixin
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
 from core.forms import show_service_error
 from core.money import format_pence
 from core.tenancy import tenant_context
@@ -19,7 +19,7 @@ from exceptional_resource.forms import RecoveryForm
 from exceptional_resource.models import Award
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.services.recoveries import award_paid_pence, award_recover, award_recoverable_pence
-from pooling.models import Pool
+from pooling.selectors.ledger import pool_get
 
 
 class AwardRecoverView(BodyMixin, TemplateView):
@@ -78,9 +78,10 @@ class RecoveryCandidatesView(BodyMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        with tenant_context(self.body):
-            pool = Pool.objects.filter(pk=self.kwargs["pool_id"]).first()
-        if pool is None:
-            raise Http404("No such pool.")
+        try:
+            with tenant_context(self.body):
+                pool = pool_get(tenant=self.body, pool_id=self.kwargs["pool_id"])
+        except NotFound:
+            raise Http404("No such pool.") from None
         context.update(pool=pool, rows=selectors.awards_to_consider_for_recovery(tenant=self.body, pool=pool))
         return context

@@ -17,6 +17,7 @@ from core.web import paginate_list
 from exceptional_resource.forms import ReviewDecideForm, ReviewRecordForm
 from exceptional_resource.models import CaseStatus, Outcome
 from exceptional_resource.selectors import cases as selectors
+from exceptional_resource.selectors import queues
 from exceptional_resource.services.awards import review_record
 from exceptional_resource.services.reviews import review_decide
 from exceptional_resource.views.common import CaseMixin, status_tag
@@ -37,13 +38,15 @@ class ReviewsDueView(BodyMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         school_ids = self.access.school_ids(Action.VIEW_CASE)
-        cases = selectors.reviews_due(tenant=self.body, school_ids=school_ids, within_days=42)
         due = paginate_list(
-            self.request, cases.filter(status=S.REVIEW_DUE), per_page=REVIEWS_PER_PAGE, label="Pages of reviews due now"
+            self.request,
+            queues.reviews_due_now(tenant=self.body, school_ids=school_ids, within_days=42),
+            per_page=REVIEWS_PER_PAGE,
+            label="Pages of reviews due now",
         )
         soon = paginate_list(
             self.request,
-            cases.exclude(status=S.REVIEW_DUE),
+            queues.reviews_coming_up(tenant=self.body, school_ids=school_ids, within_days=42),
             per_page=REVIEWS_PER_PAGE,
             param="soon_page",
             label="Pages of reviews coming up",

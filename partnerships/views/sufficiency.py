@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 
+from core.csv_export import csv_response
 from core.errors import NotFound
 from core.text import ascii_digits
 from partnerships import exports, selectors
@@ -43,10 +44,11 @@ class SufficiencyCsvView(PartnershipPage):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.load()
         s = sufficiency(tenant=self.body, partnership=self.partnership, year=_year(request.GET.get("year", "")))
-        response = StreamingHttpResponse(
-            exports.sufficiency_csv_lines(self.partnership, s), content_type="text/csv; charset=utf-8"
+        # The lines come from figures already read: no tenant context is needed to stream them.
+        response = csv_response(
+            exports.sufficiency_csv_lines(self.partnership, s),
+            filename=f"sufficiency-{self.partnership.la_code}-{s.year}.csv",
         )
-        response["Content-Disposition"] = f'attachment; filename="sufficiency-{self.partnership.la_code}-{s.year}.csv"'
         return response  # type: ignore[return-value]
 
 

@@ -13,7 +13,7 @@ from accounts.web import TenantAPIView
 from core.api import created
 from shared_resources import selectors
 from shared_resources.apis.common import RequestOutputSerializer, paginate, request_scope
-from shared_resources.models import AllocationRules, RequestStatus
+from shared_resources.models import RequestStatus
 from shared_resources.services.allocation import (
     allocation_rules_publish,
     delivery_record,
@@ -203,7 +203,7 @@ class RulesApi(_Api):
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request: Request, body_slug: str) -> Response:
-        return Response(self.OutputSerializer(AllocationRules.objects.order_by("-version"), many=True).data)
+        return Response(self.OutputSerializer(selectors.rules_list(tenant=self.tenant), many=True).data)
 
 
 class RulesPublishApi(RulesApi):

@@ -21,7 +21,7 @@ from pooling.selectors import pool_list
 from shared_resources import selectors
 from shared_resources.charts import share_chart
 from shared_resources.forms import DecisionForm, DeliveryForm, PackPoolForm, RequestForm, RulesForm
-from shared_resources.models import AllocationRules, CapacityPeriod, ResourceRequest
+from shared_resources.models import ResourceRequest
 from shared_resources.reporting import shared_resources_section
 from shared_resources.services.allocation import (
     allocation_rules_publish,
@@ -58,14 +58,6 @@ class RequestListView(BodyMixin, TemplateView):
         return context
 
 
-def _case_choices(school_ids: set[int] | None) -> list[tuple[int, str]]:
-    """The cases of the user's schools, by reference (the cases app is reached through the
-    request's foreign key, not imported)."""
-    case_model: Any = ResourceRequest._meta.get_field("case").related_model
-    qs = case_model.objects.all() if school_ids is None else case_model.objects.filter(school_id__in=school_ids)
-    return [(pk, ref) for pk, ref in qs.order_by("reference").values_list("pk", "reference")[:500]]
-
-
 class RequestCreateView(FormPage, BodyMixin, FormView):
     template_name = "shared_resources/request_form.html"
     form_class = RequestForm
@@ -77,14 +69,14 @@ class RequestCreateView(FormPage, BodyMixin, FormView):
         kwargs = super().get_form_kwargs()
         scope = self.access.school_ids(Action.REQUEST_SHARED_RESOURCE)
         schools = [(pk, name) for pk, name in school_choices(tenant=self.body) if scope is None or pk in scope]
-        periods = CapacityPeriod.objects.select_related("resource").order_by("resource__name", "starts_on")
+        periods = selectors.period_list(tenant=self.body)
         kwargs.update(
             periods=[
                 (p.pk, f"{p.resource.name}: {p.label} ({p.free_units} {p.resource.capacity_unit} free)")
                 for p in periods
             ],
             schools=schools,
-            cases=_case_choices(scope),
+            cases=selectors.case_choices(tenant=self.body, school_ids=scope),
         )
         return kwargs
 
@@ -250,7 +242,7 @@ class RulesView(BodyMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
-            versions=list(AllocationRules.objects.order_by("-version")[:20]),
+            versions=list(selectors.rules_list(tenant=self.body)[:20]),
             can_manage=self.access.can(Action.MANAGE_SHARED_RESOURCES),
         )
         return context

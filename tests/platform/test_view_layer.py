@@ -5,6 +5,10 @@ or writes through the ORM: ``audit_record(...)``, or ``create``/``update``/``del
 ``get_or_create``/``update_or_create``/``bulk_*`` called on a model manager, a queryset
 built from one, a related manager (``case.documents.create(...)``) or a name bound to any of
 those in the same function. Writes belong in services, which audit in the same transaction.
+
+It also fails on a read through a model manager, ``<Model>.objects.<anything>`` (or
+``_default_manager``, ``_base_manager``, ``all_objects``): reads belong in a named selector
+that takes ``tenant=``, which the view calls.
 """
 
 from __future__ import annotations
@@ -141,14 +145,34 @@ class _WriteFinder(ast.NodeVisitor):
         self.generic_visit(node)
 
 
+class _ManagerReadFinder(ast.NodeVisitor):
+    """``<anything>.objects.<method or attribute>`` other than a write (the write finder's)."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[int, str]] = []
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        value = node.value
+        if isinstance(value, ast.Attribute) and value.attr in MANAGER_NAMES and node.attr not in WRITE_METHODS:
+            self.found.append((node.lineno, f"reads through the ORM with .{value.attr}.{node.attr} (call a selector)"))
+        self.generic_visit(node)
+
+
 def violations(root: Path) -> list[Violation]:
     related = related_manager_names()
     found: list[Violation] = []
     for path in view_modules(root):
+        tree = ast.parse(path.read_text(), filename=str(path))
         finder = _WriteFinder(related)
-        finder.visit(ast.parse(path.read_text(), filename=str(path)))
+        finder.visit(tree)
+        reads = _ManagerReadFinder()
+        reads.visit(tree)
         relative = str(path.relative_to(root))
-        found.extend(Violation(relative, line, what) for line, what in finder.found if (relative, line) not in ALLOWED)
+        found.extend(
+            Violation(relative, line, what)
+            for line, what in sorted(finder.found + reads.found)
+            if (relative, line) not in ALLOWED
+        )
     return found
 
 
@@ -158,11 +182,11 @@ def _check(source: str) -> list[tuple[int, str]]:
     return finder.found
 
 
-def test_no_view_or_api_module_writes_through_the_orm_or_audits() -> None:
+def test_no_view_or_api_module_queries_writes_through_the_orm_or_audits() -> None:
     root = Path(settings.BASE_DIR)
     assert list(view_modules(root)), "found no view modules: the walk is broken"
     found = violations(root)
-    assert found == [], "views and API views must call a service:\n" + "\n".join(map(str, found))
+    assert found == [], "views and API views must call a service or a selector:\n" + "\n".join(map(str, found))
 
 
 def test_the_finder_sees_each_kind_of_write() -> None:
@@ -197,3 +221,34 @@ def other(self):
     qs.update(a=1)  # a different function's qs is not known to be a queryset
 """
     assert _check(source) == []
+
+
+def _check_reads(source: str) -> list[tuple[int, str]]:
+    finder = _ManagerReadFinder()
+    finder.visit(ast.parse(source))
+    return finder.found
+
+
+def test_the_read_finder_sees_each_manager_read() -> None:
+    source = """
+def get(self, request):
+    Pool.objects.filter(pk=1).first()
+    AllocationRules.objects.order_by("-version")
+    case_model.objects.all()
+    Case._default_manager.get(pk=1)
+    Case.all_objects.count()
+    x = Pupil.objects
+    y = Pupil.objects.for_tenant(body)
+"""
+    assert [line for line, _ in _check_reads(source)] == [3, 4, 5, 6, 7, 9]
+
+
+def test_the_read_finder_ignores_selectors_writes_and_other_names() -> None:
+    source = """
+def get(self, request):
+    selectors.case_list(tenant=body, school_ids=None)
+    report_run_list(tenant=body, access=access)[:5]
+    Case.objects.create(a=1)
+    objects.filter(a=1)
+"""
+    assert _check_reads(source) == []

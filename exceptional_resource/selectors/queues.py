@@ -1,0 +1,65 @@
+"""Reads for the cases app's lists and queues: the decision queue, the reviews due now and
+coming up, cases by last change, one case alone, a school's pupils (issue 18: the views call
+these instead of chaining onto a queryset)."""
+
+from __future__ import annotations
+
+from django.db.models import F, QuerySet, Sum
+
+from accounts.models import ResponsibleBody
+from core.tenancy import tenant_context
+from exceptional_resource.models import Case, CaseStatus, Pupil
+from exceptional_resource.selectors.cases import (
+    AWAITING_DECISION,
+    SchoolScope,
+    case_list,
+    pupil_list,
+    reviews_due,
+)
+
+
+def decision_queue(*, tenant: ResponsibleBody) -> QuerySet[Case]:
+    """Cases awaiting a decision with what each asks for (``requested_pence``), the earliest
+    decision due first (those without a due date last), then the longest waiting."""
+    with tenant_context(tenant):
+        return (
+            case_list(tenant=tenant, school_ids=None)
+            .filter(status__in=AWAITING_DECISION)
+            .annotate(requested_pence=Sum(F("resource_lines__quantity") * F("resource_lines__unit_cost_pence")))
+            .order_by(F("decision_due_on").asc(nulls_last=True), "submitted_on", "id")
+        )
+
+
+def reviews_due_now(*, tenant: ResponsibleBody, school_ids: SchoolScope, within_days: int) -> QuerySet[Case]:
+    """Of :func:`reviews_due`, the cases whose review is due now."""
+    with tenant_context(tenant):
+        return reviews_due(tenant=tenant, school_ids=school_ids, within_days=within_days).filter(
+            status=CaseStatus.REVIEW_DUE
+        )
+
+
+def reviews_coming_up(*, tenant: ResponsibleBody, school_ids: SchoolScope, within_days: int) -> QuerySet[Case]:
+    """Of :func:`reviews_due`, the cases with an outcome review coming up (not yet due)."""
+    with tenant_context(tenant):
+        return reviews_due(tenant=tenant, school_ids=school_ids, within_days=within_days).exclude(
+            status=CaseStatus.REVIEW_DUE
+        )
+
+
+def case_list_by_last_change(*, tenant: ResponsibleBody, school_ids: SchoolScope) -> QuerySet[Case]:
+    """The cases of :func:`case_list`, the most recently changed first."""
+    with tenant_context(tenant):
+        return case_list(tenant=tenant, school_ids=school_ids).order_by("-updated_at", "-id")
+
+
+def case_find(*, tenant: ResponsibleBody, case_id: int, school_ids: SchoolScope) -> Case | None:
+    """One case alone (no rows prefetched beyond :func:`case_list`'s), or None."""
+    with tenant_context(tenant):
+        return case_list(tenant=tenant, school_ids=school_ids).filter(pk=case_id).first()
+
+
+def pupil_list_of(*, tenant: ResponsibleBody, school_ids: SchoolScope, school_id: int | None = None) -> QuerySet[Pupil]:
+    """The pupils of :func:`pupil_list`, of one school when ``school_id`` is given."""
+    with tenant_context(tenant):
+        qs = pupil_list(tenant=tenant, school_ids=school_ids)
+        return qs if school_id is None else qs.filter(school_id=school_id)
