@@ -314,46 +314,76 @@ def test_real_windows_1252_and_ascii_files_are_detected_as_windows_1252(subset: 
 def test_a_real_extract_resaved_as_utf8_with_a_welsh_school_imports_and_the_welsh_school_is_not_eligible(
     subset: Path, tmp_path: Path
 ) -> None:
-    """The real native subset re-saved as UTF-8 (as Excel's "CSV UTF-8" does), with one row
-    for a school in Wales: GIAS lists them as type 30 "Welsh establishment" in the type
-    group "Welsh schools", LA 660 (Isle of Anglesey, Ynys Môn in Welsh). The Welsh row's
-    URN and school name are ours; the codes and names are GIAS's."""
+    """The real native subset re-saved as UTF-8 (as Excel's "CSV UTF-8" does), with two more
+    real establishments appended, each on The Aldgate School's row (a voluntary aided primary,
+    every column filled as GIAS does) with its own identifying columns replaced:
+
+    - URN 126416 "St Thomas à Becket Church of England Aided Primary School", Wiltshire (865),
+      establishment 3396, voluntary aided: URN, names, LA and number as DfE's 2019-20 pupil
+      premium allocations file gives them (tests/data/SOURCES.md); the "à" makes the file
+      non-ASCII, so UTF-8 must be detected.
+    - URN 402440 "Ysgol Santes Dwynwen", a school on Anglesey formed by amalgamation on
+      31-03-2019 (GIAS's links file); GIAS lists schools in Wales as type 30 "Welsh
+      establishment" in type group 6 "Welsh schools", LA 660 Isle of Anglesey. Its
+      establishment number and postcode are left empty rather than invented."""
     with subset.open(encoding="cp1252", newline="") as handle:
         rows = list(csv.reader(handle))
     header = rows[0]
-    welsh = list(rows[1])  # The Aldgate School's row as a template: every column filled as GIAS does
-    for column, value in {
-        "URN": "990660",
-        "LA (code)": "660",
-        "LA (name)": "Isle of Anglesey",
-        "EstablishmentNumber": "2001",
-        "EstablishmentName": "Ysgol Gynradd Ynys Môn",
-        "TypeOfEstablishment (code)": "30",
-        "TypeOfEstablishment (name)": "Welsh establishment",
-        "EstablishmentTypeGroup (code)": "6",
-        "EstablishmentTypeGroup (name)": "Welsh schools",
-        "UKPRN": "",
-        "Postcode": "LL77 7TW",
-    }.items():
-        welsh[header.index(column)] = value
+
+    def appended(values: dict[str, str]) -> list[str]:
+        row = list(rows[1])  # The Aldgate School's row as a template
+        for column, value in values.items():
+            row[header.index(column)] = value
+        return row
+
+    english = appended(
+        {
+            "URN": "126416",
+            "LA (code)": "865",
+            "LA (name)": "Wiltshire",
+            "EstablishmentNumber": "3396",
+            "EstablishmentName": "St Thomas à Becket Church of England Aided Primary School",
+            "UKPRN": "",
+            "Postcode": "",
+        }
+    )
+    welsh = appended(
+        {
+            "URN": "402440",
+            "LA (code)": "660",
+            "LA (name)": "Isle of Anglesey",
+            "EstablishmentNumber": "",
+            "EstablishmentName": "Ysgol Santes Dwynwen",
+            "TypeOfEstablishment (code)": "30",
+            "TypeOfEstablishment (name)": "Welsh establishment",
+            "EstablishmentTypeGroup (code)": "6",
+            "EstablishmentTypeGroup (name)": "Welsh schools",
+            "UKPRN": "",
+            "Postcode": "",
+        }
+    )
     resaved = tmp_path / "edubasealldata20250422.csv"
     with resaved.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\r\n").writerows([*rows, welsh])
+        csv.writer(handle, lineterminator="\r\n").writerows([*rows, english, welsh])
 
     out = run(resaved)
 
     assert "edubasealldata20250422.csv: read as UTF-8 (detected: non-ASCII text that is valid UTF-8)" in out
-    assert "created 9, updated 0, unchanged 0, rejected 0" in out
-    school = School.objects.get(urn=990660)
-    assert (school.name, school.la_code, school.la_name) == ("Ysgol Gynradd Ynys Môn", "660", "Isle of Anglesey")
+    assert "created 10, updated 0, unchanged 0, rejected 0" in out
+    english_school = School.objects.get(urn=126416)
+    assert english_school.name == "St Thomas à Becket Church of England Aided Primary School"
+    assert (english_school.la_code, english_school.la_name) == ("865", "Wiltshire")
+    assert english_school.is_imf_eligible is True
+    school = School.objects.get(urn=402440)
+    assert (school.name, school.la_code, school.la_name) == ("Ysgol Santes Dwynwen", "660", "Isle of Anglesey")
     assert (school.type_name, school.phase, school.status) == ("Welsh establishment", "Primary", "Open")
     assert school.is_imf_eligible is False
     assert school.eligibility_reason == (
         "Welsh establishment: the Inclusive Mainstream Fund is a grant for schools in England"
     )
-    # The English schools of the same file are read exactly as from the Windows-1252 original.
+    # The other English schools of the same file are read exactly as from the Windows-1252 original.
     assert School.objects.get(urn=137666).eligibility_reason == "Mainstream state-funded school for 5 to 16 year olds"
-    assert School.objects.filter(is_imf_eligible=True).count() == 4
+    assert School.objects.filter(is_imf_eligible=True).count() == 5
 
 
 @pytest.mark.parametrize(
