@@ -3,6 +3,7 @@ the health check and the error handlers."""
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -97,9 +98,21 @@ def _run_checks() -> dict[str, Any]:
     return {"status": "ok" if not failing else "failing", "failing": failing, "checks": checks}
 
 
+def _detail_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    cidrs = [cidr.strip() for cidr in settings.HEALTHZ_DETAIL_NETWORKS]
+    return [ipaddress.ip_network(cidr, strict=False) for cidr in cidrs if cidr]
+
+
 def _may_see_details(request: HttpRequest) -> bool:
-    local = request.META.get("REMOTE_ADDR", "") in {"127.0.0.1", "::1"}
-    return local or bool(getattr(request.user, "is_staff", False))
+    """Platform staff, or a caller whose socket address (REMOTE_ADDR, never a forwarded
+    header a client can write) is in ``HEALTHZ_DETAIL_NETWORKS``."""
+    if getattr(request.user, "is_staff", False):
+        return True
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return any(address in network for network in _detail_networks())
 
 
 @never_cache
@@ -110,7 +123,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     the cache) and ``HEALTHZ_WORKER_TIMEOUT_SECONDS`` (skipped when the broker is down).
     The result is cached for a few seconds (when the cache answers), so a
     flood of requests cannot flood the queue with pings, and error text (which can name
-    hosts and roles) is shown only to the machine itself and to platform staff."""
+    hosts and roles) is shown only to platform staff and to ``HEALTHZ_DETAIL_NETWORKS``."""
     payload = cache.get(HEALTH_CACHE_KEY) if settings.HEALTHZ_CACHE_SECONDS else None
     if payload is None:
         payload = _run_checks()

@@ -8,6 +8,7 @@ The operations contract (README "Configuration"):
 - REDIS_URL: cache, Celery broker. Without it a filesystem broker is used (demo only).
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import environ
 import structlog
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -429,6 +431,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 PUPIL_DATA_KEY = env("PUPIL_DATA_KEY", default="")
 PUPIL_UPN_HASH_KEY = env("PUPIL_UPN_HASH_KEY", default="")
 HEALTHZ_CACHE_SECONDS = env.int("HEALTHZ_CACHE_SECONDS", default=5)
+# Networks (CIDR, comma-separated) whose REMOTE_ADDR may see /healthz's error details (hosts,
+# roles); platform staff always may. Empty by default: behind a reverse proxy on the same
+# host every visitor arrives from 127.0.0.1, so loopback is never trusted unless listed.
+HEALTHZ_DETAIL_NETWORKS = env.list("HEALTHZ_DETAIL_NETWORKS", default=[])
+for _cidr in HEALTHZ_DETAIL_NETWORKS:
+    try:
+        ipaddress.ip_network(_cidr.strip(), strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"HEALTHZ_DETAIL_NETWORKS: {_cidr!r} is not a network (e.g. 10.0.0.0/8)") from _exc
 
 # Periodic jobs, declared in one place; django-celery-beat's DatabaseScheduler copies them
 # into the database, where they can be seen and paused in the admin.
