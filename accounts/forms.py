@@ -45,3 +45,81 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label="Person", required=False)
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+# What each policy action means to a person choosing what their API token may do.
+TOKEN_ACTION_LABELS: dict[str, str] = {
+    "body.view": "See the responsible body (every token has this)",
+    "members.manage": "Manage people and roles",
+    "audit.view": "Read the audit log",
+    "pool.view": "Read pools, the ledger and payments",
+    "money.move": "Move money: receipts, payment runs, recoveries, period close",
+    "grouping.view": "Read the grouping: schools, arrangements and policy",
+    "grouping.manage": "Manage the grouping: arrangements and policy",
+    "case.raise": "Raise and update your school's cases",
+    "case.view": "Read cases",
+    "case.decide": "Decide cases and vary or end awards",
+    "pupil.identity.view": "See pupils' names and UPNs where your role allows",
+    "governance.view": "Read governance packs",
+    "report.request": "Request reports",
+    "audit.export": "Start auditor exports",
+    "partnership.view": "Read the local SEND partnership",
+    "annex.view": "Read schools' inclusion annexes",
+    "shared_resources.view": "Read shared resources",
+    "shared_resources.manage": "Manage and fund shared resources",
+    "shared_resources.allocate": "Allocate shared resources",
+    "shared_resources.request": "Request shared resources for your school",
+    "collaboration.use": "Use the collaboration forum",
+    "advice.seek": "Ask peers for advice on your cases",
+    "advice.give": "Give advice where a school has asked you",
+    "pool.audit": "Read pools an auditor grant covers",
+}
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=80,
+        help_text="So you can tell your tokens apart, for example “Finance system sync”.",
+        error_messages={
+            "required": "Enter a name for the token",
+            "max_length": "Token name must be 80 characters or fewer",
+        },
+    )
+    expires_in_days = forms.IntegerField(
+        label="Days until it stops working",
+        min_value=1,
+        max_value=365,
+        initial=90,
+        help_text="Between 1 and 365.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-3"}),
+        error_messages={
+            "invalid": "Enter a whole number of days, like 90",
+            "min_value": "A token lasts at least 1 day",
+            "max_value": "A token lasts at most 365 days",
+        },
+    )
+    access = forms.ChoiceField(
+        label="What may it do?",
+        choices=[("read_only", "Read only: see what your roles let you see"), ("chosen", "Only the actions I choose")],
+        widget=forms.RadioSelect,
+        initial="read_only",
+    )
+    actions = forms.MultipleChoiceField(
+        label="Actions (if you chose them)",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Never more than your roles allow. Sensitive actions still need a fresh authenticator code "
+        "in the X-MFA-Code header.",
+    )
+
+    def __init__(self, *args: Any, available: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["actions"].choices = [(a, TOKEN_ACTION_LABELS.get(a, a)) for a in available]  # type: ignore[attr-defined]
+
+
+def token_may(token: Any) -> str:
+    """What a token may do, in words: "Read only", or its chosen actions' labels."""
+    if token.read_only:
+        return "Read only"
+    return "; ".join(TOKEN_ACTION_LABELS.get(a, a) for a in token.actions if a != "body.view") or "See the body"

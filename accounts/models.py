@@ -190,3 +190,42 @@ class Membership(TenantOwnedModel):
     def is_current(self, on: Any = None) -> bool:
         today = on or timezone.localdate()
         return self.valid_from <= today and (self.valid_to is None or today <= self.valid_to)
+
+
+class ApiToken(models.Model):
+    """A person's own API token (``Authorization: Token ipt_…``), made and revoked in the
+    browser. Only a SHA-256 of the key is kept; the key is shown once. A token acts as its
+    owner, never beyond what their roles allow, narrowed to read-only or to chosen actions,
+    and stops at ``expires_at`` or on revocation. Not tenant-owned: it belongs to a person,
+    like their account, and every query of it is filtered by its owner."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=12, help_text="The key's first characters, shown to tell tokens apart.")
+    key_hash = models.CharField(max_length=64, unique=True)
+    read_only = models.BooleanField(default=False)
+    actions = models.JSONField(default=list, blank=True, help_text="Policy actions the token may use.")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "user",
+                Lower("name"),
+                condition=models.Q(revoked_at__isnull=True),
+                name="api_token_live_name_unique_per_user",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")), name="api_token_expires_after_creation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def audit_label(self) -> str:
+        return f"API token #{self.pk} “{self.name}”"

@@ -90,6 +90,34 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.AUDIT_POOL: frozenset(),
 }
 
+# What a read-only API token may carry: every action that only reads (per-pool audit grants
+# included). Anything else changes something and needs a token with chosen actions.
+READ_ACTIONS = frozenset(
+    {
+        Action.VIEW_BODY,
+        Action.VIEW_AUDIT,
+        Action.VIEW_POOL,
+        Action.VIEW_GROUPING,
+        Action.VIEW_CASE,
+        Action.VIEW_PUPIL_IDENTITY,
+        Action.VIEW_GOVERNANCE,
+        Action.VIEW_PARTNERSHIP,
+        Action.VIEW_INCLUSION_ANNEX,
+        Action.VIEW_SHARED_RESOURCES,
+        Action.AUDIT_POOL,
+    }
+)
+# No role gives these; a live per-object grant does. A token may carry them, and the grant
+# still decides.
+GRANT_ONLY_ACTIONS = frozenset(action for action, roles in ROLE_ACTIONS.items() if not roles)
+
+
+def token_actions_available(roles: set[str]) -> list[Action]:
+    """The actions a person holding ``roles`` (in any body) may put on an API token: what
+    their roles allow, and the grant-only actions; in the enum's order."""
+    return [a for a in Action if a in GRANT_ONLY_ACTIONS or ROLE_ACTIONS[a] & roles]
+
+
 # Acting on these needs multi-factor authentication set up first.
 MFA_ACTIONS = frozenset(
     {
@@ -164,9 +192,12 @@ class BodyAccess:
     body: ResponsibleBody
     memberships: list[Membership]
     _mfa: bool | None = field(default=None, repr=False)
+    # Set when the request came with an API token: the actions the token may use. Never
+    # widens the roles: ``can`` needs both.
+    token_actions: frozenset[str] | None = None
 
     @classmethod
-    def load(cls, user: User, body: ResponsibleBody) -> BodyAccess:
+    def load(cls, user: User, body: ResponsibleBody, *, token_actions: frozenset[str] | None = None) -> BodyAccess:
         if not user.is_authenticated:
             return cls(user=user, body=body, memberships=[])
         memberships = list(
@@ -174,7 +205,10 @@ class BodyAccess:
                 "school"
             )
         )
-        return cls(user=user, body=body, memberships=memberships)
+        return cls(user=user, body=body, memberships=memberships, token_actions=token_actions)
+
+    def token_allows(self, action: Action) -> bool:
+        return self.token_actions is None or action in self.token_actions
 
     @property
     def is_member(self) -> bool:
@@ -192,6 +226,8 @@ class BodyAccess:
 
     def school_ids(self, action: Action) -> set[int] | None:
         """Schools ``action`` is limited to, or ``None`` when it is body-wide."""
+        if not self.token_allows(action):
+            return set()
         allowed = ROLE_ACTIONS[action]
         schools: set[int] = set()
         for m in self.memberships:
@@ -203,6 +239,8 @@ class BodyAccess:
         return schools
 
     def can(self, action: Action, obj: Any = None) -> bool:
+        if not self.token_allows(action):
+            return False
         allowed = ROLE_ACTIONS[action]
         for m in self.memberships:
             if m.role not in allowed:
@@ -216,6 +254,8 @@ class BodyAccess:
     def can_on(self, action: Action, obj: Any) -> bool:
         """``can`` for one object, or a live per-object grant of ``action`` on it. Only a
         current member of the body may use a grant: it ends with the membership."""
+        if not self.token_allows(action):
+            return False
         return self.can(action, obj) or (self.is_member and granted(self.user, action, obj))
 
     def needs_mfa_for(self, action: Action) -> bool:

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from accounts.models import Membership, ResponsibleBody, User
-from accounts.policy import current_memberships_q
+from accounts.models import ApiToken, Membership, ResponsibleBody, User
+from accounts.policy import current_memberships_q, token_actions_available
 from core.errors import NotFound
 from core.models import AuditEvent
 from core.tenancy import user_context
@@ -72,3 +72,23 @@ def body_by_slug(*, slug: str) -> ResponsibleBody:
     if body is None:
         raise NotFound("No such grouping.")
     return body
+
+
+def api_token_get(*, user: User, token_id: int) -> ApiToken:
+    """One of the person's own live tokens; anyone else's, or a revoked one, is not found."""
+    token = ApiToken.objects.filter(user=user, pk=token_id, revoked_at__isnull=True).first()
+    if token is None:
+        raise NotFound("No such token.")
+    return token
+
+
+def api_token_list(*, user: User) -> QuerySet[ApiToken]:
+    """The person's own API tokens, newest first (revoked and expired ones too, marked)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def token_actions_for_user(*, user: User) -> list[str]:
+    """What ``user`` may put on an API token: what their current roles (in any body) allow."""
+    with user_context(user.pk):
+        roles = {m.role for m in Membership.objects.filter(current_memberships_q(), user=user)}
+    return [str(a) for a in token_actions_available(roles)]

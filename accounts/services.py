@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -13,8 +15,9 @@ from rest_framework.authtoken.models import Token
 
 from accounts.error_codes import AccountError
 from accounts.grouping_scope import school_in_grouping
-from accounts.models import SCHOOL_SCOPED_ROLES, Membership, ResponsibleBody, Role, User
-from accounts.policy import current_memberships_q
+from accounts.models import SCHOOL_SCOPED_ROLES, ApiToken, Membership, ResponsibleBody, Role, User
+from accounts.policy import READ_ACTIONS, Action, current_memberships_q
+from accounts.selectors import token_actions_for_user
 from core.audit import audit_record, snapshot
 from core.audit_verbs import AuditVerb
 from core.constraints import violates
@@ -239,3 +242,115 @@ def api_token_create(*, user: User, rotate: bool = False) -> Token:
                     raise
                 token = Token.objects.get(user=user)
     return token
+
+
+API_TOKEN_PREFIX = "ipt_"  # noqa: S105 - the prefix every key starts with, not a secret
+API_TOKEN_MAX_DAYS = 365
+
+
+def api_token_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_issue(
+    *,
+    user: User,
+    name: str,
+    read_only: bool,
+    actions: list[str],
+    expires_in_days: int,
+) -> tuple[ApiToken, str]:
+    """Make one of ``user``'s own API tokens and return it with its key, which is not kept
+    (only its SHA-256) and is shown once. Read-only tokens carry every read action the
+    user's roles allow; otherwise ``actions`` (at least one) must all be allowed to them."""
+    name = name.strip()
+    if not name:
+        raise ApplicationError("Enter a name for the token.", code=AccountError.TOKEN_NAME_REQUIRED, field="name")
+    if len(name) > 80:
+        raise ApplicationError(
+            "Token name must be 80 characters or fewer.", code=AccountError.TOKEN_NAME_REQUIRED, field="name"
+        )
+    if (
+        isinstance(expires_in_days, bool)
+        or not isinstance(expires_in_days, int)
+        or not 1 <= expires_in_days <= API_TOKEN_MAX_DAYS
+    ):
+        raise ApplicationError(
+            f"A token lasts between 1 and {API_TOKEN_MAX_DAYS} days.",
+            code=AccountError.TOKEN_EXPIRY_INVALID,
+            field="expires_in_days",
+        )
+    available = token_actions_for_user(user=user)
+    if read_only:
+        chosen = [a for a in available if a in READ_ACTIONS]
+    else:
+        chosen = list(dict.fromkeys(str(a) for a in actions))
+        if not chosen:
+            raise ApplicationError(
+                "Choose at least one thing the token may do, or make it read-only.",
+                code=AccountError.TOKEN_ACTIONS_REQUIRED,
+                field="actions",
+            )
+        refused = [a for a in chosen if a not in available]
+        if refused:
+            raise ApplicationError(
+                f"Your roles do not allow: {', '.join(refused)}.",
+                code=AccountError.TOKEN_ACTION_NOT_ALLOWED,
+                field="actions",
+            )
+        if str(Action.VIEW_BODY) not in chosen:
+            chosen.insert(0, str(Action.VIEW_BODY))  # every API call first checks membership of the body
+    key = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic(), platform_context():
+        try:
+            with transaction.atomic():
+                token = ApiToken.objects.create(
+                    user=user,
+                    name=name,
+                    prefix=key[:10],
+                    key_hash=api_token_hash(key),
+                    read_only=read_only,
+                    actions=chosen,
+                    created_at=now,
+                    expires_at=now + timedelta(days=expires_in_days),
+                )
+        except IntegrityError as exc:
+            if not violates(exc, "api_token_live_name_unique_per_user"):
+                raise
+            raise ApplicationError(
+                "You already have a token with this name. Choose another name.",
+                code=AccountError.TOKEN_NAME_TAKEN,
+                field="name",
+            ) from exc
+        audit_record(
+            actor=user,
+            tenant=None,
+            verb=AuditVerb.API_TOKEN_CREATED,
+            obj=token,
+            label=token.audit_label,
+            after={"read_only": read_only, "actions": chosen, "expires_at": token.expires_at.isoformat()},
+        )
+    return token, key
+
+
+def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
+    """Revoke one of ``user``'s own tokens: it stops working on the next request."""
+    with transaction.atomic(), platform_context():
+        token = lock_rows(ApiToken.objects).filter(user=user, pk=token_id).first()
+        if token is None:
+            raise NotFound("No such token.")
+        if token.revoked_at is not None:
+            raise ConflictError("This token is already revoked.", code=AccountError.TOKEN_ALREADY_REVOKED)
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=user, tenant=None, verb=AuditVerb.API_TOKEN_REVOKED, obj=token, label=token.audit_label)
+    return token
+
+
+def api_token_mark_used(*, token: ApiToken) -> None:
+    """Record when a token was last used, at most once a minute (not a write per request)."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now

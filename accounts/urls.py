@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_tokens
 
 app_name = "accounts"
 
@@ -17,4 +17,11 @@ urlpatterns = [
 user_urlpatterns = [
     path("home/", views.HomeView.as_view(), name="home"),
     path("my-account/", views.MyAccountView.as_view(), name="my-account"),
+    path("my-account/api-tokens/", views_tokens.ApiTokenListView.as_view(), name="api-tokens"),
+    path("my-account/api-tokens/new/", views_tokens.ApiTokenCreateView.as_view(), name="api-token-new"),
+    path(
+        "my-account/api-tokens/<int:apitoken_id>/revoke/",
+        views_tokens.ApiTokenRevokeView.as_view(),
+        name="api-token-revoke",
+    ),
 ]

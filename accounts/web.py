@@ -19,14 +19,16 @@ from django.template.response import SimpleTemplateResponse
 from django.urls import reverse
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import stepup
-from accounts.models import ResponsibleBody, User
+from accounts.models import ApiToken, ResponsibleBody, User
 from accounts.policy import Action, BodyAccess
 from core.api import MfaRequired
+from core.audit import audit_acting_via, audit_acting_via_scope
 from core.errors import NotFound
 from core.templatetags.journey import AFTER_MFA_SETUP
 from core.tenancy import tenant_context
@@ -181,7 +183,7 @@ class TenantAPIView(APIView):
         self.body = ResponsibleBody.objects.filter(slug=kwargs.get("body_slug", "")).first()
         if self.body is None:
             return super().dispatch(request, *args, **kwargs)
-        with tenant_context(self.body):
+        with audit_acting_via_scope(), tenant_context(self.body):
             response = super().dispatch(request, *args, **kwargs)
             if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
                 response.render()
@@ -194,6 +196,18 @@ class TenantAPIView(APIView):
         self.access = BodyAccess.load(request.user, self.body)  # type: ignore[arg-type]
         if not self.access.can(self.required_action):
             raise exceptions.NotFound()
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        if token is not None:
+            # The roles decide what exists for this person (404 above); the token only narrows.
+            audit_acting_via(token.audit_label)
+            self.access.token_actions = frozenset(token.actions)
+            if token.read_only and request.method not in SAFE_METHODS:
+                raise exceptions.PermissionDenied("This API token is read-only.", code="token_read_only")
+            self._require_token_allows(self.required_action)
+
+    def _require_token_allows(self, action: Action) -> None:
+        if not self.access.token_allows(action):
+            raise exceptions.PermissionDenied(f"This API token does not allow {action}.", code="token_scope")
 
     def require_step_up(self) -> None:
         """Refuse (403 ``step_up_required``) unless the user proved their second factor
@@ -221,6 +235,7 @@ class TenantAPIView(APIView):
 
     def require(self, action: Action, obj: Any = None) -> None:
         """Refuse unless the user's role allows ``action`` (on ``obj``) and MFA is set up."""
+        self._require_token_allows(action)
         if not self.access.can(action, obj):
             raise exceptions.PermissionDenied("Your role does not allow this.")
         if self.access.needs_mfa_for(action):

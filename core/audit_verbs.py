@@ -17,6 +17,8 @@ class AuditVerb(StrEnum):
     ALLOCATIONS_IMPORTED = "allocations.imported"
     ALLOCATION_CHANGED = "allocation.changed"
     ALLOCATION_SET = "allocation.set"
+    API_TOKEN_CREATED = "api_token.created"
+    API_TOKEN_REVOKED = "api_token.revoked"
     ARRANGEMENT_ACTIVE = "arrangement.active"
     ARRANGEMENT_APPROVED = "arrangement.approved"
     ARRANGEMENT_DOCUMENT_DOWNLOADED = "arrangement.document_downloaded"
