@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -36,12 +38,26 @@ def worker_env() -> dict[str, str]:
     return env
 
 
+def _wait_until_ready(app: Any, node: str, process: subprocess.Popen[bytes], timeout: float = 90.0) -> None:
+    """Until the worker answers a ping on its control channel: on a loaded machine starting
+    Django and Celery can take longer than a task's or a health check's own timeout, which
+    would then measure the start-up, not the behaviour under test."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the test worker exited with {process.returncode} before it was ready")
+        if app.control.ping(destination=[node], timeout=0.5):
+            return
+    raise RuntimeError(f"the test worker {node} did not answer a ping within {timeout:.0f}s")
+
+
 @contextmanager
 def running_worker(*, concurrency: int = 1) -> Iterator[subprocess.Popen[bytes]]:
     """Start ``celery worker`` on this test process's own queue; stop it afterwards."""
     from config.celery import app
 
     app.control.purge()
+    node = f"test-{os.getpid()}-{time.monotonic_ns()}@{socket.gethostname()}"
     cmd = [
         sys.executable,
         "-m",
@@ -60,10 +76,11 @@ def running_worker(*, concurrency: int = 1) -> Iterator[subprocess.Popen[bytes]]
         "--loglevel",
         "WARNING",
         "-n",
-        f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
+        node,
     ]
     process = subprocess.Popen(cmd, cwd=ROOT, env=worker_env())
     try:
+        _wait_until_ready(app, node, process)
         yield process
     finally:
         process.terminate()
