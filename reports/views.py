@@ -46,7 +46,9 @@ class ReportRequestView(BodyMixin, TemplateView):
 
     def needs_step_up(self, request: HttpRequest) -> bool:
         rtype = report_type_get(request.POST.get("report_type") or request.GET.get("type") or "")
-        return request.method == "POST" and rtype is not None and rtype.step_up
+        # Only a role that may start the report is asked for a code; any other is refused
+        # for its role (404) by ``report_type``, never asked for a code it could not use.
+        return request.method == "POST" and rtype is not None and rtype.step_up and self.access.can(rtype.action)
 
     def report_type(self) -> ReportType:
         key = self.request.GET.get("type") or self.request.POST.get("report_type") or ""

@@ -37,14 +37,14 @@ settings.register_profile(
 settings.register_profile(
     "cases_ci",
     parent=settings.get_profile("ci"),
-    max_examples=int(os.environ.get("CASES_CI_EXAMPLES", "8")),
-    stateful_step_count=12,
+    max_examples=int(os.environ.get("CASES_CI_EXAMPLES", "20")),
+    stateful_step_count=20,
 )
 settings.register_profile(
     "cases_deep",
     parent=settings.get_profile("ci"),
     max_examples=int(os.environ.get("CASES_DEEP_EXAMPLES", "2500")),  # per shard: 4 x 2,500 = 10,000
-    stateful_step_count=15,
+    stateful_step_count=20,
     database=None,
 )
 

@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import ResponsibleBody
+from accounts.policy import Action
 from assurance.governance.gather import gather, snapshot
 from assurance.governance.pack import REPORT_KEY
 from assurance.governance.subledgers import reconciliation_failure
@@ -107,6 +108,9 @@ def register_governance_pack() -> None:
             ),
             builder=build_governance_pack,
             form_class=GovernancePackForm,
+            # Trustees, finance officers and administrators; not auditors, who read a
+            # period's money through their per-pool grants (accounts.policy).
+            action=Action.VIEW_GOVERNANCE,
             monthly=monthly_parameters,
             step_up=True,
         )

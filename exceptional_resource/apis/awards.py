@@ -200,9 +200,11 @@ class AwardRecoverApi(TenantAPIView):
     """A finance officer records money recovered from the award's school (all or part of
     what it was paid, with a reason): posted to the ``recoveries`` account of the award's
     pool, or of the current open pool if that one is closed (``carried_forward`` true).
-    409 ``over_recovery`` above what was paid and not yet recovered."""
+    409 ``over_recovery`` above what was paid and not yet recovered. Needs a fresh
+    authenticator code in ``X-MFA-Code`` (403 ``step_up_required``)."""
 
     required_action = Action.MOVE_MONEY
+    step_up_methods = frozenset({"POST"})  # a fresh authenticator code (accounts.stepup)
 
     class InputSerializer(serializers.Serializer):
         amount_pence = PenceField(min_value=1)

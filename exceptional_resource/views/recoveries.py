@@ -26,6 +26,7 @@ class AwardRecoverView(BodyMixin, TemplateView):
     template_name = "exceptional_resource/award_recover.html"
     required_action = Action.MOVE_MONEY
     mfa_action = Action.MOVE_MONEY
+    step_up = True  # recording money back is a money action: a fresh code (accounts.stepup)
 
     def get_award(self) -> Award:
         return selectors.award_get(tenant=self.body, award_id=self.kwargs["award_id"], school_ids=None)
