@@ -54,3 +54,17 @@ def test_healthz_hides_error_details_from_remote_callers(settings) -> None:  # t
     response = Client(REMOTE_ADDR="203.0.113.9").get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["worker"] == {"ok": False}
+
+
+def test_healthz_counts_waiting_and_dead_outbox_messages_without_failing_on_them(settings) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    from core.outbox.models import OutboxMessage
+
+    settings.HEALTHZ_WORKER_TIMEOUT_SECONDS = 0.5
+    OutboxMessage.objects.create(task_name="accounts.ping", kwargs={})
+    OutboxMessage.objects.create(task_name="accounts.ping", kwargs={}, attempts=20, dead_at=timezone.now())
+    body = Client().get("/healthz").json()
+    assert body["failing"] == ["worker"]  # no worker in this test; the dead message fails nothing
+    assert body["outbox"] == {"pending": 1, "dead": 1}
+    assert "outbox" not in Client(REMOTE_ADDR="203.0.113.9").get("/healthz").json()
