@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 
 from config.celery import app as celery_app
 from core.api_errors import is_api_request, json_error_page
+from core.outbox.services import outbox_health
 
 
 class StartView(TemplateView):
@@ -95,7 +96,12 @@ def _run_checks() -> dict[str, Any]:
         checks = {"database": _timed(_check_database), "broker": broker.result(), "cache": cache_check.result()}
     checks["worker"] = _timed(_check_worker) if checks["broker"]["ok"] else {"ok": False, "error": "broker down"}
     failing = [name for name, check in checks.items() if not check["ok"]]
-    return {"status": "ok" if not failing else "failing", "failing": failing, "checks": checks}
+    payload: dict[str, Any] = {"status": "ok" if not failing else "failing", "failing": failing, "checks": checks}
+    if checks["database"]["ok"]:
+        # Work waiting, and work given up on (manage.py outbox_dead): shown, never failing
+        # the check, so a load balancer does not pull a web process for a task's fault.
+        payload["outbox"] = outbox_health()
+    return payload
 
 
 def _detail_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
@@ -131,7 +137,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cache.set(HEALTH_CACHE_KEY, payload, timeout=settings.HEALTHZ_CACHE_SECONDS)
     if not _may_see_details(request):
         payload = {
-            **payload,
+            **{k: v for k, v in payload.items() if k != "outbox"},
             "checks": {name: {"ok": c["ok"]} for name, c in payload["checks"].items()},
         }
     return JsonResponse(payload, status=200 if not payload["failing"] else 503)

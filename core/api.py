@@ -18,8 +18,11 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.api_errors import server_error_logged
 from core.errors import ApplicationError, NotFound
+from core.idempotency.api import idempotent
 from core.request_ids import request_id
 from core.storage import StorageUnavailable, is_store_error
+
+__all__ = ["AutoSchema", "MfaRequired", "created", "exception_handler", "idempotent"]
 
 
 class MfaRequired(exceptions.PermissionDenied):

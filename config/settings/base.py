@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "csp",
     "core",
     "core.outbox",
+    "core.idempotency",
     "core.backup",
     "accounts",
     "notifications",
@@ -216,6 +217,10 @@ OUTBOX_SWEEP_SECONDS = env.float("OUTBOX_SWEEP_SECONDS", default=60.0)
 OUTBOX_REDELIVER_AFTER_SECONDS = env.int("OUTBOX_REDELIVER_AFTER_SECONDS", default=15 * 60)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=20)
 OUTBOX_BROKER_BACKOFF_SECONDS = env.float("OUTBOX_BROKER_BACKOFF_SECONDS", default=15.0)
+
+# Idempotency-Key on money-moving API operations (core.idempotency): how long a key and
+# the answer it gives are kept. Beat deletes expired keys hourly.
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 
 # --- Auth -----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -445,6 +450,7 @@ for _cidr in HEALTHZ_DETAIL_NETWORKS:
 # into the database, where they can be seen and paused in the admin.
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "outbox.sweep", "schedule": OUTBOX_SWEEP_SECONDS, "options": {"expires": 5 * 60}},
+    "idempotency-purge-expired": {"task": "idempotency.purge_expired", "schedule": 60 * 60},
     "reports-requeue-stale": {"task": "reports.reports_requeue_stale", "schedule": 5 * 60},
     "reports-expire": {"task": "reports.reports_expire", "schedule": 24 * 60 * 60},
     "reports-monthly": {

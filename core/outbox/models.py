@@ -17,6 +17,9 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True, help_text="Last handed to the broker.")
     acked_at = models.DateTimeField(null=True, blank=True, help_text="The task finished.")
     last_error = models.CharField(max_length=500, blank=True)
+    dead_at = models.DateTimeField(
+        null=True, blank=True, help_text="Given up after OUTBOX_MAX_ATTEMPTS tries; manage.py outbox_dead lists it."
+    )
 
     class Meta:
         indexes = [

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from accounts.policy import Action
 from accounts.web import TenantAPIView
-from core.api import created
+from core.api import created, idempotent
 from core.errors import ConflictError
 from exceptional_resource.apis.cases import CaseApi
 from exceptional_resource.apis.pupils import case_school_scope
@@ -82,6 +82,7 @@ class AwardVaryApi(AwardApi):
         new_amount_pence = PenceField(min_value=1)
         reason = serializers.CharField(max_length=2000)
 
+    @idempotent
     @extend_schema(request=InputSerializer, responses=AwardDetailOutputSerializer)
     def post(self, request: Request, body_slug: str, award_id: int) -> Response:
         award = self.get_award(award_id)
@@ -105,6 +106,7 @@ class AwardEndApi(AwardApi):
         end_on = serializers.DateField()
         reason = serializers.CharField(max_length=2000)
 
+    @idempotent
     @extend_schema(request=InputSerializer, responses=AwardDetailOutputSerializer)
     def post(self, request: Request, body_slug: str, award_id: int) -> Response:
         award = self.get_award(award_id)
@@ -161,6 +163,7 @@ class ReviewDecideApi(CaseApi):
         )
         end_on = serializers.DateField(required=False, allow_null=True, default=None)
 
+    @idempotent
     @extend_schema(request=InputSerializer, responses=CaseDetailOutputSerializer)
     def post(self, request: Request, body_slug: str, case_id: int) -> Response:
         case = self.get_case(case_id)
@@ -220,6 +223,7 @@ class AwardRecoverApi(TenantAPIView):
         carried_forward = serializers.BooleanField()
         recoverable_left_pence = serializers.IntegerField()
 
+    @idempotent
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request: Request, body_slug: str, award_id: int) -> Response:
         self.require(Action.MOVE_MONEY)

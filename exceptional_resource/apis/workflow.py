@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.policy import Action
-from core.api import created
+from core.api import created, idempotent
 from core.errors import ApplicationError
 from exceptional_resource.apis.cases import CaseApi
 from exceptional_resource.apis.serializers import (
@@ -164,6 +164,7 @@ class CaseDecideApi(CaseApi):
         award_id = serializers.IntegerField(allow_null=True)
         case = CaseDetailOutputSerializer()
 
+    @idempotent
     @extend_schema(
         request=InputSerializer,
         responses={

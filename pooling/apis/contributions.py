@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from accounts.policy import Action
 from accounts.web import TenantAPIView
-from core.api import created
+from core.api import created, idempotent
 from pooling.allocation_files import read_upload
 from pooling.models import Pool, Receipt
 from pooling.selectors import contributions as selectors
@@ -313,6 +313,7 @@ class ReceiptRecordApi(_ContributionApi):
             required=False, default="", allow_blank=True, max_length=64, help_text="Your unique key for this request."
         )
 
+    @idempotent
     @extend_schema(request=InputSerializer, responses={201: ReceiptOutputSerializer})
     def post(self, request: Request, body_slug: str, contribution_id: int) -> Response:
         self.require(Action.MOVE_MONEY)

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from accounts.policy import Action
 from accounts.web import TenantAPIView
-from core.api import created
+from core.api import created, idempotent
 from pooling import selectors
 from pooling.forms.ledger import period_label_error
 from pooling.models import AccountKind, Transaction
@@ -282,6 +282,7 @@ class TransactionReverseApi(TenantAPIView):
     class InputSerializer(serializers.Serializer):
         reason = serializers.CharField(max_length=250)
 
+    @idempotent
     @extend_schema(request=InputSerializer, responses={201: TransactionOutputSerializer})
     def post(self, request: Request, body_slug: str, transaction_id: int) -> Response:
         self.require(Action.MOVE_MONEY)

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from accounts.policy import Action
 from accounts.web import TenantAPIView
-from core.api import created
+from core.api import created, idempotent
 from core.api_errors import error_body
 from core.csv_export import csv_response
 from core.tenancy import tenant_context
@@ -157,6 +157,7 @@ class PaymentRunConfirmApi(TenantAPIView):
         pay_on = serializers.DateField()
         expected_total_pence = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0)
 
+    @idempotent
     @extend_schema(request=InputSerializer, responses={201: PaymentRunOutputSerializer})
     def post(self, request: Request, body_slug: str, pool_id: int) -> Response:
         self.require(Action.MOVE_MONEY)

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from accounts.policy import Action
 from accounts.web import TenantAPIView
-from core.api import created
+from core.api import created, idempotent
 from pooling.models import InstalmentSchedule
 from shared_resources import selectors
 from shared_resources.apis.common import (
@@ -153,6 +153,7 @@ class FundingCommitApi(_Api):
             choices=InstalmentSchedule.Frequency.choices, required=False, default="monthly"
         )
 
+    @idempotent
     @extend_schema(request=InputSerializer, responses={201: FundingOutputSerializer})
     def post(self, request: Request, body_slug: str, sharedresource_id: int) -> Response:
         resource = selectors.resource_get(tenant=self.tenant, resource_id=sharedresource_id)
@@ -172,6 +173,7 @@ class FundingVaryApi(_Api):
         new_amount_pence = PenceField()
         reason = serializers.CharField(max_length=300)
 
+    @idempotent
     @extend_schema(request=InputSerializer, responses=FundingOutputSerializer)
     def post(self, request: Request, body_slug: str, resourcefunding_id: int) -> Response:
         funding = selectors.funding_get(tenant=self.tenant, funding_id=resourcefunding_id)
@@ -189,6 +191,7 @@ class FundingEndApi(_Api):
         end_on = serializers.DateField()
         reason = serializers.CharField(max_length=300)
 
+    @idempotent
     @extend_schema(request=InputSerializer, responses=FundingOutputSerializer)
     def post(self, request: Request, body_slug: str, resourcefunding_id: int) -> Response:
         funding = selectors.funding_get(tenant=self.tenant, funding_id=resourcefunding_id)

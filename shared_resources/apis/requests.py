@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from accounts.grouping_scope import school_choices
 from accounts.policy import Action
 from accounts.web import TenantAPIView
-from core.api import created
+from core.api import created, idempotent
 from shared_resources import selectors
 from shared_resources.apis.common import RequestOutputSerializer, paginate, request_scope
 from shared_resources.models import RequestStatus
@@ -78,6 +78,7 @@ class RequestAllocateApi(_DecisionApi):
     class InputSerializer(serializers.Serializer):
         units = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
 
+    @idempotent
     @extend_schema(request=InputSerializer, responses=RequestOutputSerializer)
     def post(self, request: Request, body_slug: str, resourcerequest_id: int) -> Response:
         found = selectors.request_get(tenant=self.tenant, request_id=resourcerequest_id)

@@ -107,3 +107,18 @@ def test_a_bad_healthz_detail_network_stops_start_up_with_a_clear_message(bad: s
     )
     assert result.returncode != 0
     assert f"HEALTHZ_DETAIL_NETWORKS: {bad!r} is not a network" in result.stderr
+
+
+def test_healthz_counts_waiting_and_dead_outbox_messages_without_failing_on_them(settings) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import timezone
+
+    from core.outbox.models import OutboxMessage
+
+    settings.HEALTHZ_WORKER_TIMEOUT_SECONDS = 0.5
+    settings.HEALTHZ_DETAIL_NETWORKS = ["127.0.0.0/8"]
+    OutboxMessage.objects.create(task_name="accounts.ping", kwargs={})
+    OutboxMessage.objects.create(task_name="accounts.ping", kwargs={}, attempts=20, dead_at=timezone.now())
+    body = Client().get("/healthz").json()
+    assert body["failing"] == ["worker"]  # no worker in this test; the dead message fails nothing
+    assert body["outbox"] == {"pending": 1, "dead": 1}
+    assert "outbox" not in Client(REMOTE_ADDR="203.0.113.9").get("/healthz").json()
