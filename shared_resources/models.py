@@ -39,7 +39,9 @@ class CapacityBasis(models.TextChoices):
 
 class SharedResource(TenantOwnedModel):
     """One shared resource. ``host_school`` is the school the post or base is based at (the
-    lead school for a service); funding instalments are paid through it to ``payee``."""
+    lead school for a service). ``payee`` names the employing entity or provider;
+    ``paid_to`` is the pooling payee (with bank details) its funding instalments are paid to
+    directly. A support base without one is paid to its host school."""
 
     kind = models.CharField(max_length=20, choices=ResourceKind.choices)
     name = models.CharField(max_length=200)
@@ -48,6 +50,7 @@ class SharedResource(TenantOwnedModel):
     capacity_basis = models.CharField(max_length=10, choices=CapacityBasis.choices)
     host_school = models.ForeignKey("groupings.School", on_delete=models.PROTECT, related_name="+")
     payee = models.CharField(max_length=200, blank=True, help_text="Employing entity or provider.")
+    paid_to = models.ForeignKey("pooling.Payee", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     contract_reference = models.CharField(max_length=100, blank=True)
     starts_on = models.DateField()
     ends_on = models.DateField()

@@ -48,7 +48,7 @@ def resource_list(*, tenant: ResponsibleBody, kind: str | None = None) -> QueryS
     funded = ResourceFunding.objects.filter(resource=OuterRef("pk"), status=ResourceFunding.Status.ACTIVE)
     qs = (
         _of(SharedResource, tenant)
-        .select_related("host_school")
+        .select_related("host_school", "paid_to")
         .annotate(funded_pence=_sum(funded, "amount_pence", "resource"))
         .order_by("name", "pk")
     )

@@ -60,6 +60,10 @@ class ResourceOutputSerializer(serializers.Serializer):
     host_school_id = serializers.IntegerField()
     host_school_name = serializers.CharField(source="host_school.name")
     payee = serializers.CharField()
+    paid_to_id = serializers.IntegerField(
+        allow_null=True, help_text="The payee its funding is paid to directly (null: paid to the host school)."
+    )
+    paid_to_name = serializers.CharField(source="paid_to.name", allow_null=True, default=None)
     contract_reference = serializers.CharField()
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()

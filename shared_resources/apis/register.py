@@ -22,8 +22,9 @@ from shared_resources.apis.common import (
     paginate,
 )
 from shared_resources.models import CapacityBasis, CapacityUnit, ResourceKind
+from shared_resources.services.edit import resource_update
 from shared_resources.services.funding import funding_commit, funding_end, funding_vary
-from shared_resources.services.register import capacity_period_set, resource_register, resource_update
+from shared_resources.services.register import capacity_period_set, resource_register
 
 
 class _Api(TenantAPIView):
@@ -59,6 +60,30 @@ class ResourceInputSerializer(serializers.Serializer):
     places = serializers.IntegerField(min_value=1, max_value=10_000, required=False, allow_null=True)
     cost_per_place_pence = PenceField(required=False, allow_null=True)
     contract_value_pence = PenceField(required=False, allow_null=True)
+    sort_code = serializers.CharField(
+        max_length=8, required=False, allow_blank=True, help_text="The payee's sort code: pays them directly."
+    )
+    account_number = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    payment_reference = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    remittance_email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    payee_address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class ResourceUpdateInputSerializer(ResourceInputSerializer):
+    cost_change_reason = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        help_text="Required when the cost of a funded resource changes: its fundings are varied in proportion.",
+    )
+
+
+# The values a PATCH starts from: the resource as it stands (bank details are never echoed).
+_EDITABLE = [
+    name
+    for name in ResourceInputSerializer().fields
+    if name not in ("sort_code", "account_number", "payment_reference", "remittance_email", "payee_address")
+]
 
 
 class ResourceDetailOutputSerializer(ResourceOutputSerializer):
@@ -94,21 +119,35 @@ class ResourceCreateApi(_Api):
 
 
 class ResourceDetailApi(_Api):
-    """One resource with its capacity per term (booked, delivered, free, waiting) and fundings."""
+    """One resource with its capacity per term (booked, delivered, free, waiting) and
+    fundings; PATCH changes some of its details (the rest stay as they are), with the same
+    rules as ``update/``."""
 
     @extend_schema(responses=ResourceDetailOutputSerializer)
     def get(self, request: Request, body_slug: str, sharedresource_id: int) -> Response:
         return Response(_detail(self, sharedresource_id))
 
+    @extend_schema(request=ResourceUpdateInputSerializer(partial=True), responses=ResourceDetailOutputSerializer)
+    def patch(self, request: Request, body_slug: str, sharedresource_id: int) -> Response:
+        resource = selectors.resource_get(tenant=self.tenant, resource_id=sharedresource_id)
+        self.require(Action.MANAGE_SHARED_RESOURCES)
+        s = ResourceUpdateInputSerializer(data=request.data, partial=True)
+        s.is_valid(raise_exception=True)
+        current = {name: getattr(resource, name) for name in _EDITABLE}
+        resource_update(
+            actor=self.actor, tenant=self.tenant, resource_id=resource.pk, **(current | dict(s.validated_data))
+        )
+        return Response(_detail(self, resource.pk))
+
 
 class ResourceUpdateApi(_Api):
-    """Change a resource's details (its kind stays)."""
+    """Change a resource's details (its kind stays): every field, as when registering it."""
 
-    @extend_schema(request=ResourceInputSerializer, responses=ResourceDetailOutputSerializer)
+    @extend_schema(request=ResourceUpdateInputSerializer, responses=ResourceDetailOutputSerializer)
     def post(self, request: Request, body_slug: str, sharedresource_id: int) -> Response:
         resource = selectors.resource_get(tenant=self.tenant, resource_id=sharedresource_id)
         self.require(Action.MANAGE_SHARED_RESOURCES)
-        s = ResourceInputSerializer(data=request.data)
+        s = ResourceUpdateInputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         resource_update(actor=self.actor, tenant=self.tenant, resource_id=resource.pk, **s.validated_data)
         return Response(_detail(self, resource.pk))
