@@ -83,14 +83,18 @@ def test_a_post_is_paid_to_its_employer_and_a_base_without_one_to_its_host_schoo
             assert sum(amount for _, amount, _, _ in legs) == 0
             payee_legs = sorted((kind, amount) for kind, amount, school, to in legs if to == payee.pk)
             assert all(school is None for _, _, school, to in legs if to == payee.pk)
-            debit, credit = ("commitments", "payable_to_schools") if stage == "payable" else (
-                "payable_to_schools",
-                "payments_made",
+            debit, credit = (
+                ("commitments", "payable_to_schools")
+                if stage == "payable"
+                else (
+                    "payable_to_schools",
+                    "payments_made",
+                )
             )
             assert payee_legs == sorted([(debit, SEPT + OCT), (credit, -(SEPT + OCT))])
-        paid_to_payee = -Leg.objects.filter(account__kind="payments_made", payee=payee).aggregate(t=Sum("amount_pence"))[
-            "t"
-        ]
+        paid_to_payee = -Leg.objects.filter(account__kind="payments_made", payee=payee).aggregate(
+            t=Sum("amount_pence")
+        )["t"]
         assert paid_to_payee == SEPT + OCT
 
     # "Paid" is one figure: the ledger, the paid selector and the instalments agree.
@@ -145,8 +149,9 @@ def test_the_run_page_and_api_show_the_payee_as_paid_directly_not_as_a_school(sc
     client = Client()
     client.force_login(scene.finance.user)
     page = html.unescape(
-        client.get(reverse("pooling:payment-run", kwargs={"body_slug": scene.body.slug, "paymentrun_id": run_id}))
-        .content.decode()
+        client.get(
+            reverse("pooling:payment-run", kwargs={"body_slug": scene.body.slug, "paymentrun_id": run_id})
+        ).content.decode()
     )
     assert "1 school and 1 other payee paid" in page
     assert "Meadow Trust (employer)" in page
