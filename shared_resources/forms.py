@@ -325,3 +325,22 @@ class PackPoolForm(forms.Form):
     def __init__(self, *args: Any, pools: list[tuple[int, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["pool"].choices = pools  # type: ignore[attr-defined]
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why you are withdrawing it (optional)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CancelAllocationForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the allocation is cancelled",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The school sees this. Units already delivered stay allocated.",
+        error_messages={"required": "Enter why the allocation is cancelled"},
+    )

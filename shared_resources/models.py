@@ -188,15 +188,25 @@ class RequestStatus(models.TextChoices):
     ALLOCATED = "allocated", "Allocated"
     WAITLISTED = "waitlisted", "Waiting list"
     DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn by the school"
+    CANCELLED = "cancelled", "Allocation cancelled"
 
 
-# From → to, and who may move it (the policy action).
+# From → to, and who may move it (the policy action). One service per transition:
+# request_allocate, request_waitlist, request_decline (services/allocation.py),
+# request_withdraw and allocation_cancel (services/cancel.py). Cancelling an allocation part
+# of which was delivered cuts it to what was delivered and leaves the request allocated
+# (allocated → allocated); with nothing delivered the request is cancelled.
 REQUEST_TRANSITIONS: dict[tuple[str, str], str] = {
     (RequestStatus.PENDING, RequestStatus.ALLOCATED): "shared_resources.allocate",
     (RequestStatus.PENDING, RequestStatus.WAITLISTED): "shared_resources.allocate",
     (RequestStatus.PENDING, RequestStatus.DECLINED): "shared_resources.allocate",
     (RequestStatus.WAITLISTED, RequestStatus.ALLOCATED): "shared_resources.allocate",
     (RequestStatus.WAITLISTED, RequestStatus.DECLINED): "shared_resources.allocate",
+    (RequestStatus.PENDING, RequestStatus.WITHDRAWN): "shared_resources.request",
+    (RequestStatus.WAITLISTED, RequestStatus.WITHDRAWN): "shared_resources.request",
+    (RequestStatus.ALLOCATED, RequestStatus.CANCELLED): "shared_resources.allocate",
+    (RequestStatus.ALLOCATED, RequestStatus.ALLOCATED): "shared_resources.allocate",
 }
 
 
@@ -232,7 +242,7 @@ class ResourceRequest(TenantOwnedModel):
             models.CheckConstraint(condition=Q(units__gt=0), name="shreq_units_positive"),
             models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="shreq_status_valid"),
             models.CheckConstraint(
-                condition=Q(status="pending") | ~Q(decision_reason="") | Q(status="allocated"),
+                condition=Q(status__in=["pending", "allocated", "withdrawn"]) | ~Q(decision_reason=""),
                 name="shreq_refusal_has_reason",
             ),
         ]
@@ -242,7 +252,9 @@ class ResourceRequest(TenantOwnedModel):
 
 
 class Allocation(TenantOwnedModel):
-    """Units of one capacity period given to a school for a request."""
+    """Units of one capacity period given to a school for a request. ``units`` is what the
+    school holds now: cancelling cuts it to what was delivered (0 when nothing was), which the
+    capacity trigger gives back to the period; ``cancelled_units`` keeps what was taken off."""
 
     request = models.OneToOneField(ResourceRequest, on_delete=models.PROTECT, related_name="allocation")
     period = models.ForeignKey(CapacityPeriod, on_delete=models.PROTECT, related_name="allocations")
@@ -250,12 +262,24 @@ class Allocation(TenantOwnedModel):
     units = models.PositiveIntegerField()
     allocated_by_label = models.CharField(max_length=254)
     created_at = models.DateTimeField(default=timezone.now)
+    cancelled_units = models.PositiveIntegerField(default=0, db_default=0)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by_label = models.CharField(max_length=254, blank=True, default="", db_default="")
+    cancel_reason = models.CharField(max_length=500, blank=True, default="", db_default="")
 
     class Meta:
         base_manager_name = "objects"
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["responsible_body", "period", "school"], name="shalloc_body_period_school")]
-        constraints = [models.CheckConstraint(condition=Q(units__gt=0), name="shalloc_units_positive")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(units__gt=0) | Q(cancelled_at__isnull=False), name="shalloc_units_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | (~Q(cancel_reason="") & Q(cancelled_units__gt=0)),
+                name="shalloc_cancel_has_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.units} units to school {self.school_id}"

@@ -326,7 +326,7 @@ def provision_in_place(*, tenant: ResponsibleBody | int, case_id: int) -> list[P
     delivered = Delivery.objects.filter(allocation=OuterRef("pk"))
     rows = (
         _of(Allocation, tenant)
-        .filter(request__case_id=case_id)
+        .filter(request__case_id=case_id, units__gt=0)  # a cancelled allocation is no longer in place
         .select_related("period__resource")
         .annotate(delivered_units=_sum(delivered, "units", "allocation"))
         .order_by("period__starts_on", "pk")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shared_resources.views import edit, register, requests
+from shared_resources.views import cancel, edit, register, requests
 
 app_name = "shared-resources"
 
@@ -47,6 +47,16 @@ urlpatterns = [
         "shared-resources/requests/<int:resourcerequest_id>/decide/",
         requests.RequestDecideView.as_view(),
         name="request-decide",
+    ),
+    path(
+        "shared-resources/requests/<int:resourcerequest_id>/withdraw/",
+        cancel.RequestWithdrawView.as_view(),
+        name="request-withdraw",
+    ),
+    path(
+        "shared-resources/allocations/<int:allocation_id>/cancel/",
+        cancel.AllocationCancelView.as_view(),
+        name="allocation-cancel",
     ),
     path(
         "shared-resources/allocations/<int:allocation_id>/delivery/",

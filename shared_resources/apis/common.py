@@ -118,6 +118,7 @@ class RequestOutputSerializer(serializers.Serializer):
     rules_version = serializers.IntegerField(allow_null=True)
     allocated_units = serializers.SerializerMethodField()
     allocation_id = serializers.SerializerMethodField()
+    cancelled_units = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
 
     def _allocation(self, obj: Any) -> Any:
@@ -126,6 +127,11 @@ class RequestOutputSerializer(serializers.Serializer):
     def get_allocated_units(self, obj: Any) -> int | None:
         allocation = self._allocation(obj)
         return allocation.units if allocation is not None else None
+
+    def get_cancelled_units(self, obj: Any) -> int:
+        """Units of its allocation that were cancelled (given back to the term)."""
+        allocation = getattr(obj, "allocation", None) if obj.status in ("allocated", "cancelled") else None
+        return allocation.cancelled_units if allocation is not None else 0
 
     def get_allocation_id(self, obj: Any) -> int | None:
         allocation = self._allocation(obj)

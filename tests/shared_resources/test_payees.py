@@ -126,7 +126,8 @@ def test_remittance_advice_is_addressed_to_the_payee_with_only_the_last_four_dig
     assert len(built) == 1
     with tenant_context(scene.body):
         remittance = Remittance.objects.select_related("line").get()
-        assert remittance.line.payee_id is not None and remittance.line.school_id is None
+        assert remittance.line.payee_id is not None
+        assert remittance.line.school_id is None
         content = remittance.csv_file.read().decode()
         pdf = remittance.pdf_file.read()
     rows = list(csv.reader(io.StringIO(content)))
