@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.policy import Action
 from accounts.web import TenantAPIView
 from core.api import created
+from core.errors import NotFound
 from pooling.models import InstalmentSchedule
 from shared_resources import selectors
 from shared_resources.apis.common import (
@@ -31,8 +32,21 @@ class _Api(TenantAPIView):
     required_action = Action.VIEW_SHARED_RESOURCES
 
 
-class ResourceListApi(_Api):
-    """The body's shared resources, with what their active fundings commit."""
+class _ReadApi(TenantAPIView):
+    """Reads an auditor may also make, through a live per-pool grant (``read_scope``)."""
+
+    required_action = Action.VIEW_BODY
+
+    def pool_scope(self) -> set[int] | None:
+        try:
+            return selectors.read_scope(self.access, self.tenant, self.actor)
+        except NotFound as exc:
+            raise exceptions.NotFound() from exc
+
+
+class ResourceListApi(_ReadApi):
+    """The body's shared resources, with what their active fundings commit. An auditor
+    sees those funded from the pools granted to them."""
 
     class FilterSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=ResourceKind.choices, required=False)
@@ -41,7 +55,7 @@ class ResourceListApi(_Api):
     def get(self, request: Request, body_slug: str) -> Response:
         f = self.FilterSerializer(data=request.query_params)
         f.is_valid(raise_exception=True)
-        qs = selectors.resource_list(tenant=self.tenant, kind=f.validated_data.get("kind"))
+        qs = selectors.resource_list(tenant=self.tenant, kind=f.validated_data.get("kind"), pool_ids=self.pool_scope())
         return paginate(self, request, qs, ResourceOutputSerializer)
 
 
@@ -91,13 +105,13 @@ class ResourceDetailOutputSerializer(ResourceOutputSerializer):
     fundings = FundingOutputSerializer(many=True)
 
 
-def _detail(view: TenantAPIView, resource_id: int) -> dict[str, Any]:
-    resource = selectors.resource_get(tenant=view.tenant, resource_id=resource_id)
+def _detail(view: TenantAPIView, resource_id: int, pool_ids: set[int] | None = None) -> dict[str, Any]:
+    resource = selectors.resource_get(tenant=view.tenant, resource_id=resource_id, pool_ids=pool_ids)
     resource.periods_rows = selectors.period_rows(tenant=view.tenant, resource=resource)  # type: ignore[attr-defined]
     data = dict(ResourceOutputSerializer(resource).data)
     data["periods"] = PeriodOutputSerializer(resource.periods_rows, many=True).data  # type: ignore[attr-defined]
     data["fundings"] = FundingOutputSerializer(
-        selectors.funding_list(tenant=view.tenant, resource=resource), many=True
+        selectors.funding_list(tenant=view.tenant, resource=resource, pool_ids=pool_ids), many=True
     ).data
     return data
 
@@ -118,18 +132,18 @@ class ResourceCreateApi(_Api):
         return created(_detail(self, resource.pk))
 
 
-class ResourceDetailApi(_Api):
+class ResourceDetailApi(_ReadApi):
     """One resource with its capacity per term (booked, delivered, free, waiting) and
     fundings; PATCH changes some of its details (the rest stay as they are), with the same
     rules as ``update/``."""
 
     @extend_schema(responses=ResourceDetailOutputSerializer)
     def get(self, request: Request, body_slug: str, sharedresource_id: int) -> Response:
-        return Response(_detail(self, sharedresource_id))
+        return Response(_detail(self, sharedresource_id, self.pool_scope()))
 
     @extend_schema(request=ResourceUpdateInputSerializer(partial=True), responses=ResourceDetailOutputSerializer)
     def patch(self, request: Request, body_slug: str, sharedresource_id: int) -> Response:
-        resource = selectors.resource_get(tenant=self.tenant, resource_id=sharedresource_id)
+        resource = selectors.resource_get(tenant=self.tenant, resource_id=sharedresource_id, pool_ids=self.pool_scope())
         self.require(Action.MANAGE_SHARED_RESOURCES)
         s = ResourceUpdateInputSerializer(data=request.data, partial=True)
         s.is_valid(raise_exception=True)
