@@ -156,7 +156,7 @@ class ResourceEditForm(ResourceForm):
     def __init__(self, *args: Any, kind: str, **kwargs: Any):
         super().__init__(*args, **kwargs)
         del self.fields["kind"]
-        self.kind = kind
+        self.resource_kind = kind
 
     @staticmethod
     def initial_for(resource: Any) -> dict[str, Any]:
@@ -178,7 +178,7 @@ class ResourceEditForm(ResourceForm):
         }
 
     def service_kwargs(self) -> dict[str, Any]:
-        self.cleaned_data["kind"] = self.kind
+        self.cleaned_data["kind"] = self.resource_kind
         kwargs = super().service_kwargs()
         del kwargs["kind"]
         kwargs["cost_change_reason"] = self.cleaned_data["cost_change_reason"]

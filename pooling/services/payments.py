@@ -344,17 +344,17 @@ def _post_run(
             legs=[
                 leg
                 for recipient, amount in paying
-                for leg in (
-                    LegSpec(debit, amount, **_leg_party(recipient)),
-                    LegSpec(credit, -amount, **_leg_party(recipient)),
-                )
+                for leg in (_leg(debit, amount, recipient), _leg(credit, -amount, recipient))
             ],
         )
 
 
-def _leg_party(recipient: Recipient) -> dict[str, int | None]:
+def _leg(account: AccountKind, amount: int, recipient: Recipient) -> LegSpec:
+    """A leg naming whom it pays: the school, or the payee (and then no school)."""
     kind, ident = recipient
-    return {"school_id": ident, "payee_id": None} if kind == "school" else {"school_id": None, "payee_id": ident}
+    if kind == "school":
+        return LegSpec(account, amount, school_id=ident)
+    return LegSpec(account, amount, payee_id=ident)
 
 
 def _enqueue_remittances(*, tenant_id: int, payment_run_id: int) -> None:
