@@ -1,5 +1,6 @@
-"""Documents built from the ledger: each school's remittance advice (CSV and PDF) and the
-journal export for the body's finance system.
+"""Documents built from the ledger: the remittance advice (CSV and PDF) of each line of a
+payment run, addressed to the school it pays or to the other payee (an employer or
+provider), and the journal export for the body's finance system.
 
 CSV cells that came from text people typed are written through ``defusedcsv``, which
 neutralises a leading ``= + - @`` (spreadsheet formulas) with an apostrophe and leaves
@@ -42,9 +43,27 @@ class Advice:
     pay_on: date
     due_up_to: date
     school_name: str
-    urn: int
+    urn: int | None
     rows: list[AdviceRow]
     total_pence: int
+    # Set when the line pays a payee other than a school: ``school_name`` is then the payee's
+    # name and there is no URN; the advice shows the account paid (last four digits only).
+    payee_kind: str = ""
+    payee_address: str = ""
+    sort_code: str = ""
+    account_masked: str = ""
+    payment_reference: str = ""
+
+    @property
+    def to_payee(self) -> bool:
+        return bool(self.payee_kind)
+
+
+def line_tag(line: PaymentRunLine) -> str:
+    """What names a line in file names: the school's URN, or ``payee<id>``."""
+    if line.payee_id is not None:
+        return f"payee{line.payee_id}"
+    return str(line.school.urn) if line.school is not None else "line"
 
 
 def award_reference(source_type: str, source_id: str) -> str:
@@ -72,17 +91,29 @@ def advice_for(
         for i in instalments
         if i.amount_pence
     ]
-    return Advice(
-        body_name=body.legal_name,
-        pool_label=run.pool.label,
-        run_id=run.pk,
-        pay_on=run.pay_on,
-        due_up_to=run.due_up_to,
-        school_name=line.school.name,
-        urn=line.school.urn,
-        rows=rows,
-        total_pence=line.amount_pence,
-    )
+    common: dict[str, Any] = {
+        "body_name": body.legal_name,
+        "pool_label": run.pool.label,
+        "run_id": run.pk,
+        "pay_on": run.pay_on,
+        "due_up_to": run.due_up_to,
+        "rows": rows,
+        "total_pence": line.amount_pence,
+    }
+    payee = line.payee if line.payee_id is not None else None
+    if payee is not None:
+        return Advice(
+            **common,
+            school_name=payee.name,
+            urn=None,
+            payee_kind=payee.get_kind_display(),
+            payee_address=payee.address,
+            sort_code=payee.sort_code_display,
+            account_masked=payee.account_masked,
+            payment_reference=payee.payment_reference,
+        )
+    assert line.school is not None
+    return Advice(**common, school_name=line.school.name, urn=line.school.urn)
 
 
 ADVICE_HEADER = [
@@ -98,19 +129,31 @@ ADVICE_HEADER = [
 ]
 
 
+PAYEE_ADVICE_HEADER = [
+    "Responsible body",
+    "Funding period",
+    "Payment run",
+    "Payment date",
+    "Payee",
+    "Account paid",
+    "Payment reference",
+    "Commitment reference",
+    "Instalment due",
+    "Amount (GBP)",
+]
+
+
 def advice_csv(advice: Advice) -> bytes:
-    """One row per instalment paid, then a total row; amounts in pounds to the penny."""
+    """One row per instalment paid, then a total row; amounts in pounds to the penny. Advice
+    to a payee other than a school names the payee and the account paid instead of a URN."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(ADVICE_HEADER)
-    common = [
-        advice.body_name,
-        advice.pool_label,
-        advice.run_id,
-        advice.pay_on.isoformat(),
-        advice.school_name,
-        advice.urn,
-    ]
+    writer.writerow(PAYEE_ADVICE_HEADER if advice.to_payee else ADVICE_HEADER)
+    common: list[Any] = [advice.body_name, advice.pool_label, advice.run_id, advice.pay_on.isoformat()]
+    if advice.to_payee:
+        common += [advice.school_name, f"{advice.sort_code} {advice.account_masked}", advice.payment_reference]
+    else:
+        common += [advice.school_name, advice.urn]
     for row in advice.rows:
         writer.writerow([*common, row.award_reference, row.due_on.isoformat(), pence_to_decimal(row.amount_pence)])
     writer.writerow([*common, "Total", "", pence_to_decimal(advice.total_pence)])

@@ -6,6 +6,7 @@ from core.errors import ErrorCode
 
 
 class SharedResourceError(ErrorCode):
+    ALL_DELIVERED = "all_delivered"
     ALREADY_FUNDED = "already_funded"
     CAPACITY_BELOW_ALLOCATED = "capacity_below_allocated"
     CAPACITY_FULL = "capacity_full"

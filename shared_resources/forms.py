@@ -44,7 +44,8 @@ class ResourceForm(forms.Form):
     host_school = forms.TypedChoiceField(
         label="Host or lead school",
         coerce=int,
-        help_text="Where the post or base is based. Instalments are paid through it.",
+        help_text="Where the post or base is based. Without the payee's bank details below, instalments are "
+        "paid through it.",
     )
     payee = forms.CharField(
         label="Employing entity or provider",
@@ -62,6 +63,26 @@ class ResourceForm(forms.Form):
     places = forms.IntegerField(label="Number of places (bases)", required=False, min_value=1, max_value=10_000)
     cost_per_place = forms.CharField(label="Cost per place in pounds (bases)", required=False, widget=MONEY)
     contract_value = forms.CharField(label="Contract value in pounds (services)", required=False, widget=MONEY)
+    sort_code = forms.CharField(
+        label="Payee's sort code",
+        required=False,
+        max_length=8,
+        help_text="To pay the employing entity or provider (or a base's trust) directly. For example, 12-34-56. "
+        "Only a finance officer can set bank details.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false", "autocomplete": "off"}),
+    )
+    account_number = forms.CharField(
+        label="Payee's account number",
+        required=False,
+        max_length=10,
+        help_text="8 digits",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false", "autocomplete": "off"}),
+    )
+    payment_reference = forms.CharField(
+        label="Reference on the payment", required=False, max_length=18, help_text="Up to 18 characters"
+    )
+    remittance_email = forms.CharField(label="Email for remittance advice", required=False, max_length=254)
+    payee_address = forms.CharField(label="Payee's address", required=False, max_length=300)
 
     def __init__(self, *args: Any, needs: dict[str, str], schools: list[tuple[int, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -107,7 +128,61 @@ class ResourceForm(forms.Form):
             "places": d["places"],
             "cost_per_place_pence": d["cost_per_place"],
             "contract_value_pence": d["contract_value"],
+            "sort_code": d["sort_code"],
+            "account_number": d["account_number"],
+            "payment_reference": d["payment_reference"],
+            "remittance_email": d["remittance_email"],
+            "payee_address": d["payee_address"],
         }
+
+
+def _pounds_text(pence: int | None) -> str:
+    return "" if pence is None else f"{pence // 100}.{pence % 100:02d}"
+
+
+class ResourceEditForm(ResourceForm):
+    """The register form for a resource already registered: its kind stays. A cost change on
+    a funded resource needs a reason (its fundings are varied through the variation)."""
+
+    cost_change_reason = forms.CharField(
+        label="Why the cost changes (funded resources)",
+        required=False,
+        max_length=300,
+        help_text="If the resource is funded from the pool, each active funding is varied in proportion to the "
+        "new cost: an increase must fit the pool's headroom.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]
+        self.resource_kind = kind
+
+    @staticmethod
+    def initial_for(resource: Any) -> dict[str, Any]:
+        return {
+            "name": resource.name,
+            "areas_of_need": resource.areas_of_need,
+            "capacity_unit": resource.capacity_unit,
+            "capacity_basis": resource.capacity_basis,
+            "host_school": resource.host_school_id,
+            "payee": resource.payee,
+            "contract_reference": resource.contract_reference,
+            "starts_on": resource.starts_on,
+            "ends_on": resource.ends_on,
+            "fte": f"{resource.fte_hundredths / 100:g}" if resource.fte_hundredths else "",
+            "annual_cost": _pounds_text(resource.annual_cost_pence),
+            "places": resource.places,
+            "cost_per_place": _pounds_text(resource.cost_per_place_pence),
+            "contract_value": _pounds_text(resource.contract_value_pence),
+        }
+
+    def service_kwargs(self) -> dict[str, Any]:
+        self.cleaned_data["kind"] = self.resource_kind
+        kwargs = super().service_kwargs()
+        del kwargs["kind"]
+        kwargs["cost_change_reason"] = self.cleaned_data["cost_change_reason"]
+        return kwargs
 
 
 # Service field → form field, where they differ.
@@ -250,3 +325,22 @@ class PackPoolForm(forms.Form):
     def __init__(self, *args: Any, pools: list[tuple[int, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["pool"].choices = pools  # type: ignore[attr-defined]
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why you are withdrawing it (optional)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CancelAllocationForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the allocation is cancelled",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The school sees this. Units already delivered stay allocated.",
+        error_messages={"required": "Enter why the allocation is cancelled"},
+    )

@@ -39,7 +39,9 @@ class CapacityBasis(models.TextChoices):
 
 class SharedResource(TenantOwnedModel):
     """One shared resource. ``host_school`` is the school the post or base is based at (the
-    lead school for a service); funding instalments are paid through it to ``payee``."""
+    lead school for a service). ``payee`` names the employing entity or provider;
+    ``paid_to`` is the pooling payee (with bank details) its funding instalments are paid to
+    directly. A support base without one is paid to its host school."""
 
     kind = models.CharField(max_length=20, choices=ResourceKind.choices)
     name = models.CharField(max_length=200)
@@ -48,6 +50,7 @@ class SharedResource(TenantOwnedModel):
     capacity_basis = models.CharField(max_length=10, choices=CapacityBasis.choices)
     host_school = models.ForeignKey("groupings.School", on_delete=models.PROTECT, related_name="+")
     payee = models.CharField(max_length=200, blank=True, help_text="Employing entity or provider.")
+    paid_to = models.ForeignKey("pooling.Payee", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     contract_reference = models.CharField(max_length=100, blank=True)
     starts_on = models.DateField()
     ends_on = models.DateField()
@@ -185,15 +188,25 @@ class RequestStatus(models.TextChoices):
     ALLOCATED = "allocated", "Allocated"
     WAITLISTED = "waitlisted", "Waiting list"
     DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn by the school"
+    CANCELLED = "cancelled", "Allocation cancelled"
 
 
-# From → to, and who may move it (the policy action).
+# From → to, and who may move it (the policy action). One service per transition:
+# request_allocate, request_waitlist, request_decline (services/allocation.py),
+# request_withdraw and allocation_cancel (services/cancel.py). Cancelling an allocation part
+# of which was delivered cuts it to what was delivered and leaves the request allocated
+# (allocated → allocated); with nothing delivered the request is cancelled.
 REQUEST_TRANSITIONS: dict[tuple[str, str], str] = {
     (RequestStatus.PENDING, RequestStatus.ALLOCATED): "shared_resources.allocate",
     (RequestStatus.PENDING, RequestStatus.WAITLISTED): "shared_resources.allocate",
     (RequestStatus.PENDING, RequestStatus.DECLINED): "shared_resources.allocate",
     (RequestStatus.WAITLISTED, RequestStatus.ALLOCATED): "shared_resources.allocate",
     (RequestStatus.WAITLISTED, RequestStatus.DECLINED): "shared_resources.allocate",
+    (RequestStatus.PENDING, RequestStatus.WITHDRAWN): "shared_resources.request",
+    (RequestStatus.WAITLISTED, RequestStatus.WITHDRAWN): "shared_resources.request",
+    (RequestStatus.ALLOCATED, RequestStatus.CANCELLED): "shared_resources.allocate",
+    (RequestStatus.ALLOCATED, RequestStatus.ALLOCATED): "shared_resources.allocate",
 }
 
 
@@ -229,7 +242,7 @@ class ResourceRequest(TenantOwnedModel):
             models.CheckConstraint(condition=Q(units__gt=0), name="shreq_units_positive"),
             models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="shreq_status_valid"),
             models.CheckConstraint(
-                condition=Q(status="pending") | ~Q(decision_reason="") | Q(status="allocated"),
+                condition=Q(status__in=["pending", "allocated", "withdrawn"]) | ~Q(decision_reason=""),
                 name="shreq_refusal_has_reason",
             ),
         ]
@@ -239,7 +252,9 @@ class ResourceRequest(TenantOwnedModel):
 
 
 class Allocation(TenantOwnedModel):
-    """Units of one capacity period given to a school for a request."""
+    """Units of one capacity period given to a school for a request. ``units`` is what the
+    school holds now: cancelling cuts it to what was delivered (0 when nothing was), which the
+    capacity trigger gives back to the period; ``cancelled_units`` keeps what was taken off."""
 
     request = models.OneToOneField(ResourceRequest, on_delete=models.PROTECT, related_name="allocation")
     period = models.ForeignKey(CapacityPeriod, on_delete=models.PROTECT, related_name="allocations")
@@ -247,12 +262,24 @@ class Allocation(TenantOwnedModel):
     units = models.PositiveIntegerField()
     allocated_by_label = models.CharField(max_length=254)
     created_at = models.DateTimeField(default=timezone.now)
+    cancelled_units = models.PositiveIntegerField(default=0, db_default=0)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by_label = models.CharField(max_length=254, blank=True, default="", db_default="")
+    cancel_reason = models.CharField(max_length=500, blank=True, default="", db_default="")
 
     class Meta:
         base_manager_name = "objects"
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["responsible_body", "period", "school"], name="shalloc_body_period_school")]
-        constraints = [models.CheckConstraint(condition=Q(units__gt=0), name="shalloc_units_positive")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(units__gt=0) | Q(cancelled_at__isnull=False), name="shalloc_units_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_at__isnull=True) | (~Q(cancel_reason="") & Q(cancelled_units__gt=0)),
+                name="shalloc_cancel_has_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.units} units to school {self.school_id}"

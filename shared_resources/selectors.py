@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from django.db import models
-from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import Exists, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from accounts.models import ResponsibleBody
+from accounts.models import ResponsibleBody, Role
+from accounts.policy import Action, BodyAccess
 from core.errors import NotFound
 from groupings.models import School
+from pooling.selectors.audit_grants import audit_pool_ids
 from shared_resources.models import (
     Allocation,
     AllocationRules,
@@ -43,20 +45,42 @@ def _sum(qs: QuerySet[Any], field: str, group: str) -> Any:
     )
 
 
-def resource_list(*, tenant: ResponsibleBody, kind: str | None = None) -> QuerySet[SharedResource]:
-    """The register, each with what its active fundings commit (one query)."""
+def read_scope(access: BodyAccess, body: ResponsibleBody, user: Any) -> set[int] | None:
+    """Who reads shared resources how. A role with ``shared_resources.view`` reads the whole
+    register (``None``). An auditor reads pool money only through a live per-pool grant
+    (``pooling.PoolAuditGrant``, django-guardian): they read the resources funded from the
+    pools granted to them, with those pools' fundings only (the set of pool ids). Anyone
+    else, and an auditor with no live grant, gets ``NotFound``: the same 404 as another
+    body's page."""
+    if access.can(Action.VIEW_SHARED_RESOURCES):
+        return None
+    pools = audit_pool_ids(tenant=body, user=user) if Role.AUDITOR in access.roles else set()
+    if not pools:
+        raise NotFound("No such page.")
+    return pools
+
+
+def resource_list(
+    *, tenant: ResponsibleBody, kind: str | None = None, pool_ids: set[int] | None = None
+) -> QuerySet[SharedResource]:
+    """The register, each with what its active fundings commit (one query). ``pool_ids``
+    (an auditor's granted pools) limits it to resources funded from those pools, and what
+    they commit to those pools' fundings."""
     funded = ResourceFunding.objects.filter(resource=OuterRef("pk"), status=ResourceFunding.Status.ACTIVE)
+    qs = _of(SharedResource, tenant)
+    if pool_ids is not None:
+        funded = funded.filter(pool_id__in=pool_ids)
+        qs = qs.filter(Exists(ResourceFunding.objects.filter(resource=OuterRef("pk"), pool_id__in=pool_ids)))
     qs = (
-        _of(SharedResource, tenant)
-        .select_related("host_school")
+        qs.select_related("host_school", "paid_to")
         .annotate(funded_pence=_sum(funded, "amount_pence", "resource"))
         .order_by("name", "pk")
     )
     return qs.filter(kind=kind) if kind else qs
 
 
-def resource_get(*, tenant: ResponsibleBody, resource_id: int) -> SharedResource:
-    resource = resource_list(tenant=tenant).filter(pk=resource_id).first()
+def resource_get(*, tenant: ResponsibleBody, resource_id: int, pool_ids: set[int] | None = None) -> SharedResource:
+    resource = resource_list(tenant=tenant, pool_ids=pool_ids).filter(pk=resource_id).first()
     if resource is None:
         raise NotFound("No such shared resource.")
     return resource
@@ -89,8 +113,11 @@ def case_choices(*, tenant: ResponsibleBody, school_ids: set[int] | None, limit:
     return [(pk, ref) for pk, ref in qs.order_by("reference").values_list("pk", "reference")[:limit]]
 
 
-def funding_list(*, tenant: ResponsibleBody, resource: SharedResource) -> QuerySet[ResourceFunding]:
-    return _of(ResourceFunding, tenant).filter(resource=resource).select_related("pool")
+def funding_list(
+    *, tenant: ResponsibleBody, resource: SharedResource, pool_ids: set[int] | None = None
+) -> QuerySet[ResourceFunding]:
+    qs = _of(ResourceFunding, tenant).filter(resource=resource).select_related("pool")
+    return qs.filter(pool_id__in=pool_ids) if pool_ids is not None else qs
 
 
 def funding_get(*, tenant: ResponsibleBody, funding_id: int) -> ResourceFunding:
@@ -326,7 +353,7 @@ def provision_in_place(*, tenant: ResponsibleBody | int, case_id: int) -> list[P
     delivered = Delivery.objects.filter(allocation=OuterRef("pk"))
     rows = (
         _of(Allocation, tenant)
-        .filter(request__case_id=case_id)
+        .filter(request__case_id=case_id, units__gt=0)  # a cancelled allocation is no longer in place
         .select_related("period__resource")
         .annotate(delivered_units=_sum(delivered, "units", "allocation"))
         .order_by("period__starts_on", "pk")

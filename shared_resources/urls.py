@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from shared_resources.views import register, requests
+from shared_resources.views import cancel, edit, register, requests
 
 app_name = "shared-resources"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("shared-resources/", register.ResourceListView.as_view(), name="list"),
     path("shared-resources/new/", register.ResourceCreateView.as_view(), name="resource-new"),
     path("shared-resources/<int:sharedresource_id>/", register.ResourceDetailView.as_view(), name="resource"),
+    path("shared-resources/<int:sharedresource_id>/edit/", edit.ResourceEditView.as_view(), name="resource-edit"),
     path(
         "shared-resources/<int:sharedresource_id>/capacity.csv",
         register.CapacityCsvView.as_view(),
@@ -46,6 +47,16 @@ urlpatterns = [
         "shared-resources/requests/<int:resourcerequest_id>/decide/",
         requests.RequestDecideView.as_view(),
         name="request-decide",
+    ),
+    path(
+        "shared-resources/requests/<int:resourcerequest_id>/withdraw/",
+        cancel.RequestWithdrawView.as_view(),
+        name="request-withdraw",
+    ),
+    path(
+        "shared-resources/allocations/<int:allocation_id>/cancel/",
+        cancel.AllocationCancelView.as_view(),
+        name="allocation-cancel",
     ),
     path(
         "shared-resources/allocations/<int:allocation_id>/delivery/",

@@ -3,7 +3,7 @@ kwargs are named ``<model_name>_id`` for the cross-tenant suite."""
 
 from django.urls import path
 
-from shared_resources.apis import register, requests
+from shared_resources.apis import cancel, register, requests
 
 app_name = "shared-resources-api"
 
@@ -45,6 +45,16 @@ urlpatterns = [
         "shared-resources/requests/<int:resourcerequest_id>/decline/",
         requests.RequestDeclineApi.as_view(),
         name="request-decline",
+    ),
+    path(
+        "shared-resources/requests/<int:resourcerequest_id>/withdraw/",
+        cancel.RequestWithdrawApi.as_view(),
+        name="request-withdraw",
+    ),
+    path(
+        "shared-resources/allocations/<int:allocation_id>/cancel/",
+        cancel.AllocationCancelApi.as_view(),
+        name="allocation-cancel",
     ),
     path(
         "shared-resources/allocations/<int:allocation_id>/deliveries/",

@@ -18,6 +18,7 @@ from pooling.models import (
     Instalment,
     InstalmentSchedule,
     Leg,
+    Payee,
     PaymentRun,
     PaymentRunLine,
     Transaction,
@@ -115,7 +116,7 @@ def export_files() -> tuple[ExportFile, ...]:
     txn, leg, acc, school = _t(Transaction), _t(Leg), _t(Account), _t(School)
     dec, award, case, policy = _t(Decision), _t(Award), _t(Case), _t(GroupingPolicy)
     sched, inst, run, line = _t(InstalmentSchedule), _t(Instalment), _t(PaymentRun), _t(PaymentRunLine)
-    arr, event = _t(Arrangement), _t(AuditEvent)
+    arr, event, payee = _t(Arrangement), _t(AuditEvent), _t(Payee)
     return (
         ExportFile(
             "ledger_transactions.csv",
@@ -269,10 +270,13 @@ def export_files() -> tuple[ExportFile, ...]:
         ),
         ExportFile(
             "payment_run_lines.csv",
-            "Each school's total in each payment run.",
-            ("line_id", "payment_run_id", "school_urn", "school_name", "amount_pence", "amount_pounds"),
-            f"""pl.id, pl.payment_run_id, s.urn, s.name, pl.amount_pence, {_pounds("pl.amount_pence")}
-            \nFROM {line} pl JOIN {run} r ON r.id = pl.payment_run_id JOIN {school} s ON s.id = pl.school_id
+            "Each school's total in each payment run, and each other payee's (an employer or provider paid "
+            "directly: no URN).",
+            ("line_id", "payment_run_id", "school_urn", "school_name", "amount_pence", "amount_pounds", "payee_name"),
+            f"""pl.id, pl.payment_run_id, s.urn, coalesce(s.name, p.name), pl.amount_pence,
+                {_pounds("pl.amount_pence")}, coalesce(p.name, '')
+            \nFROM {line} pl JOIN {run} r ON r.id = pl.payment_run_id LEFT JOIN {school} s ON s.id = pl.school_id
+                LEFT JOIN {payee} p ON p.id = pl.payee_id
                WHERE pl.responsible_body_id = %(body)s AND r.responsible_body_id = %(body)s AND r.pool_id = %(pool)s""",
             "pl.payment_run_id, pl.id",
         ),

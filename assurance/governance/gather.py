@@ -213,7 +213,7 @@ def _name_schools(schools: dict[int | None, SchoolRow]) -> None:
         row = schools[registered.pk]
         row.name, row.urn, row.phase = registered.name, registered.urn, registered.phase
     if None in schools:
-        schools[None].name = "Not attributed to a school"
+        schools[None].name = "Not a school: employers and providers paid directly, and anything unattributed"
 
 
 def gather(*, tenant: ResponsibleBody, pool: Pool, period_end: date) -> Pack:

@@ -53,7 +53,9 @@ def prepare(env: dict[str, str], seed: int) -> dict[str, Any]:
                 str(min(2, os.cpu_count() or 1)),
             ],
             cwd=ROOT,
-            env=env,
+            # The COPY of a national ledger (a trigger checks every leg) can outlast the
+            # app's 2-minute statement timeout on a shared 2-core machine: off for this step.
+            env=env | {"DATABASE_STATEMENT_TIMEOUT_MS": "0"},
             check=True,
             capture_output=True,
             text=True,
@@ -86,7 +88,7 @@ def sessions_for(body_id: int) -> dict[str, Any]:
     from exceptional_resource.models import Case
     from pooling.models import PaymentRun, Pool
     from pooling.periods import period_of
-    from shared_resources.models import SharedResource
+    from shared_resources.models import Allocation, ResourceRequest, SharedResource
 
     body = ResponsibleBody.objects.get(pk=body_id)
     with tenant_context(body):
@@ -102,6 +104,15 @@ def sessions_for(body_id: int) -> dict[str, Any]:
         any_case = Case.objects.filter(status="submitted").order_by("-id").values_list("id", flat=True).first()
         run = PaymentRun.objects.filter(pool=pool).order_by("-id").values_list("id", flat=True).first()
         resource = SharedResource.objects.order_by("id").values_list("id", flat=True).first()
+        allocation = (
+            Allocation.objects.filter(cancelled_at__isnull=True).order_by("-id").values_list("id", flat=True).first()
+        )
+        open_request = (
+            ResourceRequest.objects.filter(school_id=school_id, status__in=["pending", "waitlisted"])
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
+        )
     cookies = {}
     for role, membership in memberships.items():
         client = Client()
@@ -115,6 +126,8 @@ def sessions_for(body_id: int) -> dict[str, Any]:
         "case_id": any_case,
         "run_id": run,
         "resource_id": resource,
+        "allocation_id": allocation,
+        "open_request_id": open_request,
         "cookies": cookies,
     }
 
@@ -138,13 +151,18 @@ def journeys(ctx: dict[str, Any]) -> dict[str, list[str]]:
 
 def explain_journeys(ctx: dict[str, Any]) -> dict[str, list[str]]:
     """The B1 journeys plus pages the EXPLAIN step also covers (not in B1's load mix): the
-    shared-resources register, a resource's capacity per term and share by school, the
-    requests, a school's position and the pack section."""
+    shared-resources register, a resource's capacity per term (and its CSV), share by school
+    and edit page, the requests (with the withdraw and cancel pages), a school's position,
+    the pack section, and the payment run (with any payees other than schools)."""
     b, r = f"/b/{ctx['slug']}/shared-resources", ctx.get("resource_id")
+    a, q = ctx.get("allocation_id"), ctx.get("open_request_id")
     extra = {
-        "finance_officer": [f"{b}/", f"{b}/requests/", f"{b}/pack/"] + ([f"{b}/{r}/"] if r else []),
-        "decision_officer": [f"{b}/requests/?status=waitlisted"] + ([f"{b}/{r}/schools/"] if r else []),
-        "head": [f"{b}/", f"{b}/requests/"],
+        "finance_officer": [f"{b}/", f"{b}/requests/", f"{b}/pack/"]
+        + ([f"{b}/{r}/", f"{b}/{r}/capacity.csv", f"{b}/{r}/edit/"] if r else []),
+        "decision_officer": [f"{b}/requests/?status=waitlisted", f"{b}/requests/?status=cancelled"]
+        + ([f"{b}/{r}/schools/"] if r else [])
+        + ([f"{b}/allocations/{a}/cancel/"] if a else []),
+        "head": [f"{b}/", f"{b}/requests/"] + ([f"{b}/requests/{q}/withdraw/"] if q else []),
     }
     paths = journeys(ctx)
     return {role: paths.get(role, []) + extra.get(role, []) for role in dict.fromkeys([*paths, *extra])}

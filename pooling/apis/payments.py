@@ -84,6 +84,9 @@ class ScheduleOutputSerializer(serializers.Serializer):
     pool_id = serializers.IntegerField()
     school_id = serializers.IntegerField()
     school_name = serializers.CharField(source="school.name")
+    payee_id = serializers.IntegerField(
+        allow_null=True, help_text="Set when the instalments are paid to an employer or provider, not the school."
+    )
     source_type = serializers.CharField()
     source_id = serializers.CharField()
     frequency = serializers.CharField()
@@ -114,7 +117,7 @@ class PaymentRunListApi(TenantAPIView):
 
 
 class PaymentRunPreviewApi(TenantAPIView):
-    """What a run would pay now, per school (nothing is stored)."""
+    """What a run would pay now, per school and per other payee (nothing is stored)."""
 
     required_action = Action.VIEW_POOL
 
@@ -123,9 +126,10 @@ class PaymentRunPreviewApi(TenantAPIView):
 
     class OutputSerializer(serializers.Serializer):
         class LineSerializer(serializers.Serializer):
-            school_id = serializers.IntegerField()
-            school_name = serializers.CharField()
-            urn = serializers.IntegerField()
+            school_id = serializers.IntegerField(allow_null=True)
+            school_name = serializers.CharField(help_text="The school's name, or the other payee's.")
+            urn = serializers.IntegerField(allow_null=True)
+            payee_id = serializers.IntegerField(allow_null=True)
             instalments = serializers.IntegerField()
             amount_pence = serializers.IntegerField()
 
@@ -181,9 +185,13 @@ class PaymentRunDetailApi(TenantAPIView):
                 amount_pence = serializers.IntegerField()
 
             id = serializers.IntegerField()
-            school_id = serializers.IntegerField()
-            school_name = serializers.CharField()
-            urn = serializers.IntegerField()
+            school_id = serializers.IntegerField(allow_null=True, help_text="Null when the line pays another payee.")
+            school_name = serializers.CharField(help_text="The school's name, or the other payee's.")
+            urn = serializers.IntegerField(allow_null=True)
+            payee_id = serializers.IntegerField(
+                allow_null=True, help_text="Set when the line pays an employer or provider rather than a school."
+            )
+            payee_name = serializers.CharField(allow_blank=True)
             amount_pence = serializers.IntegerField()
             remittance_id = serializers.IntegerField(allow_null=True)
             remittance_ready = serializers.BooleanField()
@@ -197,13 +205,13 @@ class PaymentRunDetailApi(TenantAPIView):
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request, body_slug: str, paymentrun_id: int) -> Response:
         run: Any = payment_selectors.payment_run_get(tenant=self.tenant, payment_run_id=paymentrun_id)
-        by_school: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        by_recipient: dict[payment_selectors.Recipient, list[dict[str, Any]]] = defaultdict(list)
         paid = [i for i in payment_selectors.payment_run_instalments(tenant=self.tenant, run=run) if i.amount_pence]
         with tenant_context(self.tenant):
             labels = source_labels((i.schedule.source_type, i.schedule.source_id) for i in paid)
         for i in paid:
             if i.amount_pence:
-                by_school[i.schedule.school_id].append(
+                by_recipient[payment_selectors.recipient_of(i.schedule)].append(
                     {
                         "award_reference": labels[(i.schedule.source_type, i.schedule.source_id)],
                         "source_type": i.schedule.source_type,
@@ -219,14 +227,16 @@ class PaymentRunDetailApi(TenantAPIView):
                 {
                     "id": line.pk,
                     "school_id": line.school_id,
-                    "school_name": line.school.name,
-                    "urn": line.school.urn,
+                    "school_name": line.paid_to_name,
+                    "urn": line.school.urn if line.school is not None else None,
+                    "payee_id": line.payee_id,
+                    "payee_name": line.payee.name if line.payee is not None else "",
                     "amount_pence": line.amount_pence,
                     "remittance_id": remittance.pk if remittance else None,
                     "remittance_ready": bool(remittance and remittance.sha256_csv and remittance.sha256_pdf),
                     "sha256_csv": remittance.sha256_csv if remittance else "",
                     "sha256_pdf": remittance.sha256_pdf if remittance else "",
-                    "instalments": by_school[line.school_id],
+                    "instalments": by_recipient[payment_selectors.line_recipient(line)],
                 }
             )
         payload: dict[str, Any] = {name: getattr(run, name) for name in RUN_FIELDS}

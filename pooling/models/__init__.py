@@ -1,7 +1,7 @@
 from pooling.models.audit_grants import PoolAuditGrant
 from pooling.models.funding import Contribution, ImfAllocation, ImfAllocationImport, Receipt
 from pooling.models.ledger import Account, AccountKind, Leg, Pool, PoolStatus, Transaction, TransactionKind
-from pooling.models.payments import Instalment, InstalmentSchedule, PaymentRun, PaymentRunLine, Remittance
+from pooling.models.payments import Instalment, InstalmentSchedule, Payee, PaymentRun, PaymentRunLine, Remittance
 
 __all__ = [
     "Account",
@@ -12,6 +12,7 @@ __all__ = [
     "Instalment",
     "InstalmentSchedule",
     "Leg",
+    "Payee",
     "PaymentRun",
     "PaymentRunLine",
     "Pool",

@@ -10,14 +10,15 @@ Chart of accounts per pool (normal side in brackets):
 
 - ``contributions_receivable`` (Dr): contributions expected, not yet received
 - ``pool_bank`` (Dr): money received into the pool's bank
-- ``payments_made`` (Cr): money paid out of the pool's bank to schools
+- ``payments_made`` (Cr): money paid out of the pool's bank to schools and other payees
 - ``contributions`` (Cr): members' pooled share of IMF, recognised when expected
 - ``reserve`` (Cr): the part of contributions set aside for urgent cases
 - ``carry_forward`` (Cr): brought forward from the previous period (Dr when carried out)
 - ``recoveries`` (Cr): money recovered from schools
 - ``awards`` (Dr): awards granted (committed), net of releases
 - ``commitments`` (Cr): awards approved, not yet payable
-- ``payable_to_schools`` (Cr): instalments due in a confirmed payment run, not yet paid
+- ``payable_to_schools`` (Cr): instalments due in a confirmed payment run, not yet paid (to a
+  school, or to a payee such as a shared post's employer: its legs name the payee, not a school)
 """
 
 from __future__ import annotations
@@ -157,6 +158,7 @@ class Leg(TenantOwnedModel):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="legs")
     amount_pence = models.BigIntegerField(help_text="Debit positive, credit negative.")
     school = models.ForeignKey("groupings.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    payee = models.ForeignKey("pooling.Payee", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         base_manager_name = "objects"
@@ -164,7 +166,12 @@ class Leg(TenantOwnedModel):
             models.Index(fields=["responsible_body", "account"], name="leg_body_account"),
             models.Index(fields=["responsible_body", "school"], name="leg_body_school"),
         ]
-        constraints = [models.CheckConstraint(condition=~Q(amount_pence=0), name="leg_amount_not_zero")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount_pence=0), name="leg_amount_not_zero"),
+            models.CheckConstraint(
+                condition=Q(school__isnull=True) | Q(payee__isnull=True), name="leg_school_or_payee"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account.kind} {self.amount_pence}"

@@ -1,4 +1,5 @@
-"""Instalment schedules of commitments, payment runs and remittance advice."""
+"""Instalment schedules of commitments, payment runs and remittance advice, and the payees
+other than schools that a run pays directly."""
 
 from __future__ import annotations
 
@@ -7,6 +8,53 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.tenancy import TenantOwnedModel
+
+
+class Payee(TenantOwnedModel):
+    """Someone other than a school that the pool pays directly: the employing entity of a
+    shared post, the provider of a commissioned service, the trust hosting a support base.
+    A schedule with a payee is paid to the payee (its own run line, ledger legs and
+    remittance advice), not to the schedule's school. Bank details are what a BACS file
+    needs: a six-digit sort code and an eight-digit account number."""
+
+    class Kind(models.TextChoices):
+        EMPLOYER = "employer", "Employing entity"
+        PROVIDER = "provider", "Service provider"
+        HOST = "host", "School or trust hosting a base"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    address = models.CharField(max_length=300, blank=True)
+    remittance_email = models.EmailField(blank=True)
+    sort_code = models.CharField(max_length=6)
+    account_number = models.CharField(max_length=8)
+    payment_reference = models.CharField(max_length=18, blank=True, help_text="The reference on the bank payment.")
+    created_by_label = models.CharField(max_length=254)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        base_manager_name = "objects"
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["responsible_body", "name"], name="payee_name_per_body"),
+            models.CheckConstraint(condition=Q(kind__in=["employer", "provider", "host"]), name="payee_kind_valid"),
+            models.CheckConstraint(condition=Q(sort_code__regex=r"^[0-9]{6}$"), name="payee_sort_code_format"),
+            models.CheckConstraint(
+                condition=Q(account_number__regex=r"^[0-9]{8}$"), name="payee_account_number_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def sort_code_display(self) -> str:
+        return f"{self.sort_code[:2]}-{self.sort_code[2:4]}-{self.sort_code[4:]}"
+
+    @property
+    def account_masked(self) -> str:
+        """The account number as pages and advice show it: its last four digits."""
+        return f"****{self.account_number[-4:]}"
 
 
 class InstalmentSchedule(TenantOwnedModel):
@@ -20,6 +68,14 @@ class InstalmentSchedule(TenantOwnedModel):
 
     pool = models.ForeignKey("pooling.Pool", on_delete=models.PROTECT, related_name="schedules")
     school = models.ForeignKey("groupings.School", on_delete=models.PROTECT, related_name="+")
+    payee = models.ForeignKey(
+        Payee,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="schedules",
+        help_text="Paid to this payee rather than to the school (a shared resource's employer or provider).",
+    )
     source_type = models.CharField(max_length=60)
     source_id = models.CharField(max_length=64)
     frequency = models.CharField(max_length=10, choices=Frequency.choices)
@@ -107,18 +163,33 @@ class PaymentRun(TenantOwnedModel):
 
 
 class PaymentRunLine(TenantOwnedModel):
-    """Per-school total of a confirmed run."""
+    """What a confirmed run pays one school, or one payee other than a school."""
 
     payment_run = models.ForeignKey(PaymentRun, on_delete=models.PROTECT, related_name="lines")
-    school = models.ForeignKey("groupings.School", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey("groupings.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    payee = models.ForeignKey(Payee, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     amount_pence = models.BigIntegerField()
 
     class Meta:
         base_manager_name = "objects"
-        constraints = [models.UniqueConstraint(fields=["payment_run", "school"], name="one_line_per_school_per_run")]
+        constraints = [
+            models.UniqueConstraint(fields=["payment_run", "school"], name="one_line_per_school_per_run"),
+            models.UniqueConstraint(fields=["payment_run", "payee"], name="one_line_per_payee_per_run"),
+            models.CheckConstraint(
+                condition=Q(school__isnull=False, payee__isnull=True) | Q(school__isnull=True, payee__isnull=False),
+                name="line_pays_school_or_payee",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.school}: {self.amount_pence}p"
+        return f"{self.paid_to_name}: {self.amount_pence}p"
+
+    @property
+    def paid_to_name(self) -> str:
+        """Whom the line pays (load ``school`` and ``payee`` with it)."""
+        if self.payee_id is not None and self.payee is not None:
+            return self.payee.name
+        return self.school.name if self.school is not None else ""
 
 
 class Remittance(TenantOwnedModel):

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 
 from accounts.models import ResponsibleBody
 from core.errors import NotFound
@@ -25,6 +25,18 @@ from pooling.models import (
 from pooling.periods import period_of
 from pooling.selectors.ledger import pool_balances
 
+# Whom a line pays: ("school", school id) or ("payee", payee id). A schedule with a payee is
+# paid to the payee (an employer or provider), whatever school it is attributed to.
+Recipient = tuple[str, int]
+
+
+def recipient_of(schedule: InstalmentSchedule) -> Recipient:
+    return ("payee", schedule.payee_id) if schedule.payee_id is not None else ("school", schedule.school_id)
+
+
+def line_recipient(line: PaymentRunLine) -> Recipient:
+    return ("payee", line.payee_id) if line.payee_id is not None else ("school", line.school_id or 0)
+
 
 def payment_run_list(*, tenant: ResponsibleBody, pool: Pool) -> QuerySet[PaymentRun]:
     runs: QuerySet[PaymentRun] = PaymentRun.objects.for_tenant(tenant).filter(pool=pool)
@@ -39,23 +51,36 @@ def payment_run_get(*, tenant: ResponsibleBody, payment_run_id: int) -> PaymentR
 
 
 def payment_run_lines(*, tenant: ResponsibleBody, run: PaymentRun) -> QuerySet[PaymentRunLine]:
-    """A run's lines with their school and remittance advice (if built yet): one query."""
+    """A run's lines with their school or other payee and remittance advice (if built yet):
+    one query. Schools first, by name, then the other payees, by name."""
     return (
         PaymentRunLine.objects.for_tenant(tenant)
         .filter(payment_run=run)
-        .select_related("school", "remittance")
-        .order_by("school__name", "pk")
+        .select_related("school", "payee", "remittance")
+        .order_by(F("payee_id").asc(nulls_first=True), "school__name", "payee__name", "pk")
     )
 
 
+def payment_run_payee_count(*, tenant: ResponsibleBody, run: PaymentRun) -> int:
+    """How many of a run's lines pay a payee other than a school (an employer or provider)."""
+    return PaymentRunLine.objects.for_tenant(tenant).filter(payment_run=run, payee__isnull=False).count()
+
+
 def payment_run_instalments(
-    *, tenant: ResponsibleBody, run: PaymentRun, school_ids: Collection[int] | None = None
+    *,
+    tenant: ResponsibleBody,
+    run: PaymentRun,
+    school_ids: Collection[int] | None = None,
+    payee_ids: Collection[int] = (),
 ) -> QuerySet[Instalment]:
-    """The instalments a run paid, by school, optionally only those of some schools (a page
-    of the run's lines)."""
+    """The instalments a run paid, optionally only those of some lines (a page of the run's
+    lines): paid to ``school_ids`` (instalments of schedules with no other payee) or to
+    ``payee_ids``."""
     qs = Instalment.objects.for_tenant(tenant).filter(payment_run=run)
     if school_ids is not None:
-        qs = qs.filter(schedule__school_id__in=school_ids)
+        qs = qs.filter(
+            Q(schedule__school_id__in=school_ids, schedule__payee__isnull=True) | Q(schedule__payee_id__in=payee_ids)
+        )
     return qs.select_related("schedule").order_by(
         "schedule__school_id", "due_on", "schedule__source_type", "schedule__source_id", "pk"
     )
@@ -75,7 +100,7 @@ def payment_run_remittances_pending(*, tenant: ResponsibleBody, run: PaymentRun)
 def remittance_get(*, tenant: ResponsibleBody, remittance_id: int) -> Remittance:
     remittance = (
         Remittance.objects.for_tenant(tenant)
-        .select_related("line__school", "line__payment_run")
+        .select_related("line__school", "line__payee", "line__payment_run")
         .filter(pk=remittance_id)
         .first()
     )
@@ -88,7 +113,7 @@ def schedule_list(*, tenant: ResponsibleBody, pool: Pool) -> QuerySet[Instalment
     return (
         InstalmentSchedule.objects.for_tenant(tenant)
         .filter(pool=pool)
-        .select_related("school")
+        .select_related("school", "payee")
         .prefetch_related(Prefetch("instalments", queryset=Instalment.objects.order_by("due_on", "pk")))
         .order_by("school__name", "source_type", "source_id")
     )

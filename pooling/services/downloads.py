@@ -74,12 +74,14 @@ def _remittance_read(
             tenant=tenant,
             verb=AuditVerb.REMITTANCE_DOWNLOADED,
             obj=remittance,
-            label=f"Remittance advice ({kind.upper()}) for {line.school.name}, payment run {line.payment_run_id}",
+            label=f"Remittance advice ({kind.upper()}) for {line.paid_to_name}, payment run {line.payment_run_id}"[
+                :300
+            ],
         )
     return RemittanceFile(
         content=content,
         content_type=CONTENT_TYPES[kind],
-        filename=f"remittance-run{line.payment_run_id}-{line.school.urn}.{kind}",
+        filename=f"remittance-run{line.payment_run_id}-{remittances.line_tag(line)}.{kind}",
         sha256=expected,
     )
 

@@ -49,6 +49,7 @@ class LegSpec:
     amount_pence: int
     school_id: int | None = None
     pool: Pool | None = None  # another pool of the same body (carry-forward only)
+    payee_id: int | None = None  # paid to a payee other than a school (then no school_id)
 
 
 # Reversal is the correction for money coming in; award money and payments have their own
@@ -172,6 +173,7 @@ def post(
                     account=accounts[((leg.pool or pool).pk, str(leg.account))],
                     amount_pence=leg.amount_pence,
                     school_id=leg.school_id,
+                    payee_id=leg.payee_id,
                 )
                 for leg in legs
             ]

@@ -43,6 +43,7 @@ from pooling.models import (
     Remittance,
     TransactionKind,
 )
+from pooling.selectors.payments import Recipient, line_recipient, recipient_of
 from pooling.services.duties import segregation_check
 from pooling.services.ledger import LegSpec, post
 from pooling.services.period_close import account_codes_set, pool_close, pool_reopen
@@ -83,11 +84,16 @@ def _due(pool: Pool, due_up_to: date) -> Any:
 
 @dataclass(frozen=True)
 class PreviewLine:
-    school_id: int
+    school_id: int | None
     school_name: str
-    urn: int
+    urn: int | None
     instalments: int
     amount_pence: int
+    payee_id: int | None = None
+
+    @property
+    def is_payee(self) -> bool:
+        return self.payee_id is not None
 
 
 @dataclass(frozen=True)
@@ -104,28 +110,54 @@ class RunPreview:
     def instalments(self) -> int:
         return sum(line.instalments for line in self.lines)
 
+    @property
+    def payee_count(self) -> int:
+        return sum(1 for line in self.lines if line.is_payee)
+
+    @property
+    def school_count(self) -> int:
+        return len(self.lines) - self.payee_count
+
 
 def payment_run_preview(*, tenant: ResponsibleBody, pool: Pool, due_up_to: date) -> RunPreview:
-    """What a run would pay now: per school, the scheduled instalments due up to the date
-    that are in no run yet. Nothing is stored."""
+    """What a run would pay now: per school, and per payee other than a school, the
+    scheduled instalments due up to the date that are in no run yet. Nothing is stored.
+    Schools first (by name), then payees (by name)."""
     _check_run_dates(pool=pool, due_up_to=due_up_to, pay_on=None)
     with tenant_context(tenant):
         rows = (
             _due(pool, due_up_to)
-            .values("schedule__school_id", "schedule__school__name", "schedule__school__urn")
-            .annotate(total=Sum("amount_pence"), n=Count("id"))
-            .order_by("schedule__school__name", "schedule__school_id")
-        )
-        lines = [
-            PreviewLine(
-                school_id=r["schedule__school_id"],
-                school_name=r["schedule__school__name"],
-                urn=r["schedule__school__urn"],
-                instalments=r["n"],
-                amount_pence=int(r["total"]),
+            .values(
+                "schedule__school_id",
+                "schedule__school__name",
+                "schedule__school__urn",
+                "schedule__payee_id",
+                "schedule__payee__name",
             )
-            for r in rows
-        ]
+            .annotate(total=Sum("amount_pence"), n=Count("id"))
+            .order_by()
+        )
+        merged: dict[Recipient, dict[str, Any]] = {}
+        for r in rows:
+            payee_id = r["schedule__payee_id"]
+            key: Recipient = ("payee", payee_id) if payee_id is not None else ("school", r["schedule__school_id"])
+            line = merged.setdefault(
+                key,
+                {
+                    "school_id": None if payee_id is not None else r["schedule__school_id"],
+                    "school_name": r["schedule__payee__name"] if payee_id is not None else r["schedule__school__name"],
+                    "urn": None if payee_id is not None else r["schedule__school__urn"],
+                    "payee_id": payee_id,
+                    "instalments": 0,
+                    "amount_pence": 0,
+                },
+            )
+            line["instalments"] += r["n"]
+            line["amount_pence"] += int(r["total"])
+        lines = sorted(
+            (PreviewLine(**line) for line in merged.values()),
+            key=lambda line: (line.is_payee, line.school_name, line.school_id or 0, line.payee_id or 0),
+        )
     return RunPreview(pool=pool, due_up_to=due_up_to, lines=lines)
 
 
@@ -174,7 +206,8 @@ def _confirm(
     expected_total_pence: int | None = None,
 ) -> PaymentRun:
     """Pay every scheduled instalment due up to ``due_up_to``: a confirmed run with one line
-    per school, the instalments marked paid, and two postings (payable, then paid). The
+    per school and one per payee other than a school (a schedule with a payee pays the
+    payee), the instalments marked paid, and two postings (payable, then paid). The
     pool row is locked and the instalments re-selected inside the lock, so two confirms
     never pay the same instalment: the second finds nothing due (``nothing_to_pay``).
 
@@ -189,7 +222,7 @@ def _confirm(
         due = list(
             lock_rows(_due(locked, due_up_to))
             .select_related("schedule")
-            .order_by("schedule__school_id", "due_on", "id")
+            .order_by("schedule__school_id", "schedule__payee_id", "due_on", "id")
         )
         if not due:
             raise ConflictError(
@@ -198,10 +231,10 @@ def _confirm(
                 field="due_up_to",
             )
         segregation_check(actor=actor, due=due)
-        per_school: dict[int, int] = defaultdict(int)
+        per_recipient: dict[Recipient, int] = defaultdict(int)
         for instalment in due:
-            per_school[instalment.schedule.school_id] += instalment.amount_pence
-        total = sum(per_school.values())
+            per_recipient[recipient_of(instalment.schedule)] += instalment.amount_pence
+        total = sum(per_recipient.values())
         if expected_total_pence is not None and expected_total_pence != total:
             raise ConflictError(
                 "What is due changed since the preview: check the run again.",
@@ -222,15 +255,20 @@ def _confirm(
             created_at=now,
         )
         run.save()
+        paying = [(recipient, amount) for recipient, amount in sorted(per_recipient.items()) if amount]
         PaymentRunLine.objects.bulk_create(
             [
-                PaymentRunLine(responsible_body=tenant, payment_run=run, school_id=school_id, amount_pence=amount)
-                for school_id, amount in sorted(per_school.items())
-                if amount
+                PaymentRunLine(
+                    responsible_body=tenant,
+                    payment_run=run,
+                    school_id=ident if kind == "school" else None,
+                    payee_id=ident if kind == "payee" else None,
+                    amount_pence=amount,
+                )
+                for (kind, ident), amount in paying
             ]
         )
         Instalment.objects.filter(pk__in=[i.pk for i in due]).update(status=Instalment.Status.PAID, payment_run=run)
-        paying = [(school_id, amount) for school_id, amount in sorted(per_school.items()) if amount]
         if paying:
             _post_run(actor=actor, tenant=tenant, pool=locked, run=run, paying=paying)
         audit_record(
@@ -238,7 +276,7 @@ def _confirm(
             tenant=tenant,
             verb=AuditVerb.PAYMENT_RUN_CONFIRMED,
             obj=run,
-            label=f"Payment run {run.pk} ({locked.label}): {format_pence(total)} to {_schools(len(paying))} "
+            label=f"Payment run {run.pk} ({locked.label}): {format_pence(total)} to {_paid_to(paying)} "
             f"on {pay_on:%-d %B %Y}",
             after={
                 "pool": locked.pk,
@@ -246,7 +284,8 @@ def _confirm(
                 "pay_on": pay_on,
                 "total_pence": total,
                 "instalments": len(due),
-                "lines": dict(paying),
+                "lines": {ident: amount for (kind, ident), amount in paying if kind == "school"},
+                "payee_lines": {ident: amount for (kind, ident), amount in paying if kind == "payee"},
             },
         )
         # The advice is built from the outbox: delivered after commit, swept until built.
@@ -258,11 +297,21 @@ def _schools(n: int) -> str:
     return "1 school" if n == 1 else f"{n:,} schools"
 
 
+def _paid_to(paying: list[tuple[Recipient, int]]) -> str:
+    """ "3 schools", or "3 schools and 1 other payee"."""
+    payees = sum(1 for (kind, _), _amount in paying if kind == "payee")
+    schools = _schools(len(paying) - payees)
+    if not payees:
+        return schools
+    return f"{schools} and {payees} other payee" + ("" if payees == 1 else "s")
+
+
 def _post_run(
-    *, actor: User, tenant: ResponsibleBody, pool: Pool, run: PaymentRun, paying: list[tuple[int, int]]
+    *, actor: User, tenant: ResponsibleBody, pool: Pool, run: PaymentRun, paying: list[tuple[Recipient, int]]
 ) -> None:
     """Dr commitments / Cr payable when confirmed, then Dr payable / Cr payments made on the
-    payment date; one leg pair per school."""
+    payment date; one leg pair per school and per other payee (whose legs name the payee,
+    not a school)."""
     stages = (
         (
             TransactionKind.PAYABLE,
@@ -276,7 +325,7 @@ def _post_run(
             TransactionKind.PAYMENT,
             "payment",
             run.pay_on,
-            f"paid to {_schools(len(paying))} on {run.pay_on:%-d %B %Y}",
+            f"paid to {_paid_to(paying)} on {run.pay_on:%-d %B %Y}",
             AccountKind.PAYABLE_TO_SCHOOLS,
             AccountKind.PAYMENTS_MADE,
         ),
@@ -294,10 +343,18 @@ def _post_run(
             source_id=str(run.pk),
             legs=[
                 leg
-                for school_id, amount in paying
-                for leg in (LegSpec(debit, amount, school_id), LegSpec(credit, -amount, school_id))
+                for recipient, amount in paying
+                for leg in (_leg(debit, amount, recipient), _leg(credit, -amount, recipient))
             ],
         )
+
+
+def _leg(account: AccountKind, amount: int, recipient: Recipient) -> LegSpec:
+    """A leg naming whom it pays: the school, or the payee (and then no school)."""
+    kind, ident = recipient
+    if kind == "school":
+        return LegSpec(account, amount, school_id=ident)
+    return LegSpec(account, amount, payee_id=ident)
 
 
 def _enqueue_remittances(*, tenant_id: int, payment_run_id: int) -> None:
@@ -337,23 +394,24 @@ def _store(remittance: Remittance, field: str, filename: str, content: bytes) ->
 
 
 def remittances_build(*, tenant: ResponsibleBody, payment_run_id: int) -> list[Remittance]:
-    """Build each school's remittance advice (CSV and PDF) for a confirmed run, store them
-    privately and record their SHA-256. Idempotent: a line with both files is left alone."""
+    """Build each line's remittance advice (CSV and PDF) for a confirmed run, addressed to
+    the school or to the other payee it pays, store them privately and record their
+    SHA-256. Idempotent: a line with both files is left alone."""
     built: list[Remittance] = []
     with tenant_context(tenant):
         run = PaymentRun.objects.select_related("pool").filter(pk=payment_run_id).first()
         if run is None or run.status != PaymentRun.Status.CONFIRMED:
             return built
-        lines = list(run.lines.select_related("school").order_by("school__name", "pk"))
-        by_school: dict[int, list[Instalment]] = defaultdict(list)
+        lines = list(run.lines.select_related("school", "payee").order_by("school__name", "payee__name", "pk"))
+        by_recipient: dict[Recipient, list[Instalment]] = defaultdict(list)
         for instalment in (
             Instalment.objects.filter(payment_run=run)
             .select_related("schedule")
             .order_by("due_on", "schedule_id", "pk")
         ):
-            by_school[instalment.schedule.school_id].append(instalment)
+            by_recipient[recipient_of(instalment.schedule)].append(instalment)
         labels = source_labels(
-            (i.schedule.source_type, i.schedule.source_id) for rows in by_school.values() for i in rows
+            (i.schedule.source_type, i.schedule.source_id) for rows in by_recipient.values() for i in rows
         )
     for line in lines:
         with tenant_context(tenant), transaction.atomic():
@@ -367,10 +425,11 @@ def remittances_build(*, tenant: ResponsibleBody, payment_run_id: int) -> list[R
             if remittance.sha256_csv and remittance.sha256_pdf and remittance.csv_file and remittance.pdf_file:
                 built.append(remittance)
                 continue
+            recipient = line_recipient(line)
             advice = remittances.advice_for(
-                body=tenant, run=run, line=line, instalments=by_school[line.school_id], labels=labels
+                body=tenant, run=run, line=line, instalments=by_recipient[recipient], labels=labels
             )
-            stem = f"{tenant.pk}-run{run.pk}-{line.school.urn}-remittance"
+            stem = f"{tenant.pk}-run{run.pk}-{remittances.line_tag(line)}-remittance"
             remittance.sha256_csv = _store(remittance, "csv_file", f"{stem}.csv", remittances.advice_csv(advice))
             remittance.sha256_pdf = _store(remittance, "pdf_file", f"{stem}.pdf", remittances.advice_pdf(advice))
             remittance.save(update_fields=["csv_file", "pdf_file", "sha256_csv", "sha256_pdf"])
@@ -379,7 +438,7 @@ def remittances_build(*, tenant: ResponsibleBody, payment_run_id: int) -> list[R
                 tenant=tenant,
                 verb=AuditVerb.REMITTANCE_BUILT,
                 obj=remittance,
-                label=f"Remittance advice for {line.school.name}, payment run {run.pk}",
+                label=f"Remittance advice for {line.paid_to_name}, payment run {run.pk}"[:300],
                 after={"sha256_csv": remittance.sha256_csv, "sha256_pdf": remittance.sha256_pdf},
             )
             built.append(remittance)
@@ -388,6 +447,7 @@ def remittances_build(*, tenant: ResponsibleBody, payment_run_id: int) -> list[R
 
 __all__ = [
     "PreviewLine",
+    "Recipient",
     "RunPreview",
     "ScheduleStopped",
     "ScheduledAward",

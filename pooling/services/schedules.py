@@ -24,12 +24,12 @@ from core.locking import lock_rows
 from core.tenancy import tenant_context
 from groupings.models import School
 from pooling.error_codes import PoolingError
-from pooling.models import Instalment, InstalmentSchedule, Pool, PoolStatus, Transaction
+from pooling.models import Instalment, InstalmentSchedule, Payee, Pool, PoolStatus, Transaction
 from pooling.selectors import Headroom
 from pooling.services.ledger import commitment_post
 
 MAX_INSTALMENTS = 120
-SCHEDULE_FIELDS = ("pool", "school", "frequency", "starts_on", "ends_on", "total_pence", "stopped_on")
+SCHEDULE_FIELDS = ("pool", "school", "payee", "frequency", "starts_on", "ends_on", "total_pence", "stopped_on")
 
 
 def _month_end(day: date) -> date:
@@ -117,6 +117,7 @@ def schedule_create(
     ends_on: date,
     frequency: str,
     actor: User | None = None,
+    payee_id: int | None = None,
 ) -> InstalmentSchedule:
     """Plan how an award's commitment is paid: one instalment per calendar month (or term)
     the award touches, due on the first day of each, pro-rated by days and summing exactly.
@@ -141,6 +142,7 @@ def schedule_create(
             responsible_body=tenant,
             pool=pool,
             school_id=school_id,
+            payee_id=payee_id,
             source_type=source_type,
             source_id=source_id,
             frequency=frequency,
@@ -226,10 +228,13 @@ def commitment_commit_and_schedule(
     frequency: str,
     description: str,
     may_use_reserve: bool = False,
+    payee_id: int | None = None,
 ) -> ScheduledAward:
     """Commit money for any purpose other than an award (say, a shared resource's cost for a
     period) and plan its instalments, with the same headroom check, locks and schedule rules
     as an award. ``source_type`` names the purpose; pooling never imports the app behind it.
+    ``payee_id`` pays the instalments to that payee (an employer or provider) rather than to
+    ``school_id``, which the commitment is still attributed to.
     Varied and stopped with ``schedule_vary``/``schedule_stop``; carried by a period close
     like an award. Key ``f"{tenant.pk}:commit:<source_type>:<source_id>"``. Safe to call twice."""
     if source_type == "award":
@@ -248,6 +253,7 @@ def commitment_commit_and_schedule(
         may_use_reserve=may_use_reserve,
         idempotency_key=f"{tenant.pk}:commit:{source_type}:{source_id}",
         description=description[:300],
+        payee_id=payee_id,
     )
 
 
@@ -266,8 +272,11 @@ def _commit_and_schedule(
     may_use_reserve: bool,
     idempotency_key: str,
     description: str,
+    payee_id: int | None = None,
 ) -> ScheduledAward:
     with tenant_context(tenant), transaction.atomic():
+        if payee_id is not None and not Payee.objects.filter(pk=payee_id).exists():
+            raise NotFound("No such payee.", field="payee_id")
         if not InstalmentSchedule.objects.filter(source_type=source_type, source_id=source_id).exists():
             _check_schedule(
                 tenant=tenant,
@@ -301,6 +310,7 @@ def _commit_and_schedule(
             starts_on=starts_on,
             ends_on=ends_on,
             frequency=frequency,
+            payee_id=payee_id,
         )
     return ScheduledAward(schedule=schedule, transaction=txn, headroom=headroom)
 

@@ -146,16 +146,20 @@ class PaymentRunDetailView(BodyMixin, TemplateView):
             self.request,
             payment_selectors.payment_run_lines(tenant=self.body, run=run),
             per_page=LINES_PER_PAGE,
-            label="Pages of schools paid",
+            label="Pages of schools and other payees paid",
         )
         page_lines = list(pages.page.object_list)
-        by_school: dict[int, list[Any]] = defaultdict(list)
+        by_recipient: dict[payment_selectors.Recipient, list[Any]] = defaultdict(list)
         instalments = payment_selectors.payment_run_instalments(
-            tenant=self.body, run=run, school_ids=[line.school_id for line in page_lines]
+            tenant=self.body,
+            run=run,
+            school_ids=[line.school_id for line in page_lines if line.school_id is not None],
+            payee_ids=[line.payee_id for line in page_lines if line.payee_id is not None],
         )
         for instalment in instalments:
             if instalment.amount_pence:
-                by_school[instalment.schedule.school_id].append(instalment)
+                by_recipient[payment_selectors.recipient_of(instalment.schedule)].append(instalment)
+        payees_paid = payment_selectors.payment_run_payee_count(tenant=self.body, run=run)
         csv_url = url_for_each("remittance-csv", self.body, "remittance_id")
         pdf_url = url_for_each("remittance-pdf", self.body, "remittance_id")
         lines: list[dict[str, Any]] = []
@@ -165,7 +169,7 @@ class PaymentRunDetailView(BodyMixin, TemplateView):
             lines.append(
                 {
                     "line": line,
-                    "instalments": by_school[line.school_id],
+                    "instalments": by_recipient[payment_selectors.line_recipient(line)],
                     "csv_url": csv_url(ready.pk) if ready else "",
                     "pdf_url": pdf_url(ready.pk) if ready else "",
                 }
@@ -176,6 +180,8 @@ class PaymentRunDetailView(BodyMixin, TemplateView):
             pages=pages,
             lines=lines,
             remittances_pending=payment_selectors.payment_run_remittances_pending(tenant=self.body, run=run),
+            payees_paid=payees_paid,
+            schools_paid=pages.page.paginator.count - payees_paid,
             can_pay=self.access.can(Action.MOVE_MONEY),
         )
         return context

@@ -60,6 +60,10 @@ class ResourceOutputSerializer(serializers.Serializer):
     host_school_id = serializers.IntegerField()
     host_school_name = serializers.CharField(source="host_school.name")
     payee = serializers.CharField()
+    paid_to_id = serializers.IntegerField(
+        allow_null=True, help_text="The payee its funding is paid to directly (null: paid to the host school)."
+    )
+    paid_to_name = serializers.CharField(source="paid_to.name", allow_null=True, default=None)
     contract_reference = serializers.CharField()
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
@@ -114,6 +118,7 @@ class RequestOutputSerializer(serializers.Serializer):
     rules_version = serializers.IntegerField(allow_null=True)
     allocated_units = serializers.SerializerMethodField()
     allocation_id = serializers.SerializerMethodField()
+    cancelled_units = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
 
     def _allocation(self, obj: Any) -> Any:
@@ -122,6 +127,11 @@ class RequestOutputSerializer(serializers.Serializer):
     def get_allocated_units(self, obj: Any) -> int | None:
         allocation = self._allocation(obj)
         return allocation.units if allocation is not None else None
+
+    def get_cancelled_units(self, obj: Any) -> int:
+        """Units of its allocation that were cancelled (given back to the term)."""
+        allocation = getattr(obj, "allocation", None) if obj.status in ("allocated", "cancelled") else None
+        return allocation.cancelled_units if allocation is not None else 0
 
     def get_allocation_id(self, obj: Any) -> int | None:
         allocation = self._allocation(obj)

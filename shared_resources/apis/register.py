@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.policy import Action
 from accounts.web import TenantAPIView
 from core.api import created, idempotent
+from core.errors import NotFound
 from pooling.models import InstalmentSchedule
 from shared_resources import selectors
 from shared_resources.apis.common import (
@@ -22,16 +23,30 @@ from shared_resources.apis.common import (
     paginate,
 )
 from shared_resources.models import CapacityBasis, CapacityUnit, ResourceKind
+from shared_resources.services.edit import resource_update
 from shared_resources.services.funding import funding_commit, funding_end, funding_vary
-from shared_resources.services.register import capacity_period_set, resource_register, resource_update
+from shared_resources.services.register import capacity_period_set, resource_register
 
 
 class _Api(TenantAPIView):
     required_action = Action.VIEW_SHARED_RESOURCES
 
 
-class ResourceListApi(_Api):
-    """The body's shared resources, with what their active fundings commit."""
+class _ReadApi(TenantAPIView):
+    """Reads an auditor may also make, through a live per-pool grant (``read_scope``)."""
+
+    required_action = Action.VIEW_BODY
+
+    def pool_scope(self) -> set[int] | None:
+        try:
+            return selectors.read_scope(self.access, self.tenant, self.actor)
+        except NotFound as exc:
+            raise exceptions.NotFound() from exc
+
+
+class ResourceListApi(_ReadApi):
+    """The body's shared resources, with what their active fundings commit. An auditor
+    sees those funded from the pools granted to them."""
 
     class FilterSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=ResourceKind.choices, required=False)
@@ -40,7 +55,7 @@ class ResourceListApi(_Api):
     def get(self, request: Request, body_slug: str) -> Response:
         f = self.FilterSerializer(data=request.query_params)
         f.is_valid(raise_exception=True)
-        qs = selectors.resource_list(tenant=self.tenant, kind=f.validated_data.get("kind"))
+        qs = selectors.resource_list(tenant=self.tenant, kind=f.validated_data.get("kind"), pool_ids=self.pool_scope())
         return paginate(self, request, qs, ResourceOutputSerializer)
 
 
@@ -59,6 +74,31 @@ class ResourceInputSerializer(serializers.Serializer):
     places = serializers.IntegerField(min_value=1, max_value=10_000, required=False, allow_null=True)
     cost_per_place_pence = PenceField(required=False, allow_null=True)
     contract_value_pence = PenceField(required=False, allow_null=True)
+    sort_code = serializers.CharField(
+        max_length=8, required=False, allow_blank=True, help_text="The payee's sort code: pays them directly."
+    )
+    account_number = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    payment_reference = serializers.CharField(max_length=18, required=False, allow_blank=True)
+    remittance_email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    payee_address = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class ResourceUpdateInputSerializer(ResourceInputSerializer):
+    cost_change_reason = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        help_text="Required when the cost of a funded resource changes: its fundings are varied in proportion.",
+    )
+
+
+# The values a PATCH starts from: the resource as it stands (bank details are never echoed).
+_FIELD_NAMES: list[str] = list(ResourceInputSerializer().fields)
+_EDITABLE = [
+    name
+    for name in _FIELD_NAMES
+    if name not in ("sort_code", "account_number", "payment_reference", "remittance_email", "payee_address")
+]
 
 
 class ResourceDetailOutputSerializer(ResourceOutputSerializer):
@@ -66,13 +106,13 @@ class ResourceDetailOutputSerializer(ResourceOutputSerializer):
     fundings = FundingOutputSerializer(many=True)
 
 
-def _detail(view: TenantAPIView, resource_id: int) -> dict[str, Any]:
-    resource = selectors.resource_get(tenant=view.tenant, resource_id=resource_id)
+def _detail(view: TenantAPIView, resource_id: int, pool_ids: set[int] | None = None) -> dict[str, Any]:
+    resource = selectors.resource_get(tenant=view.tenant, resource_id=resource_id, pool_ids=pool_ids)
     resource.periods_rows = selectors.period_rows(tenant=view.tenant, resource=resource)  # type: ignore[attr-defined]
     data = dict(ResourceOutputSerializer(resource).data)
     data["periods"] = PeriodOutputSerializer(resource.periods_rows, many=True).data  # type: ignore[attr-defined]
     data["fundings"] = FundingOutputSerializer(
-        selectors.funding_list(tenant=view.tenant, resource=resource), many=True
+        selectors.funding_list(tenant=view.tenant, resource=resource, pool_ids=pool_ids), many=True
     ).data
     return data
 
@@ -93,22 +133,36 @@ class ResourceCreateApi(_Api):
         return created(_detail(self, resource.pk))
 
 
-class ResourceDetailApi(_Api):
-    """One resource with its capacity per term (booked, delivered, free, waiting) and fundings."""
+class ResourceDetailApi(_ReadApi):
+    """One resource with its capacity per term (booked, delivered, free, waiting) and
+    fundings; PATCH changes some of its details (the rest stay as they are), with the same
+    rules as ``update/``."""
 
     @extend_schema(responses=ResourceDetailOutputSerializer)
     def get(self, request: Request, body_slug: str, sharedresource_id: int) -> Response:
-        return Response(_detail(self, sharedresource_id))
+        return Response(_detail(self, sharedresource_id, self.pool_scope()))
+
+    @extend_schema(request=ResourceUpdateInputSerializer(partial=True), responses=ResourceDetailOutputSerializer)
+    def patch(self, request: Request, body_slug: str, sharedresource_id: int) -> Response:
+        resource = selectors.resource_get(tenant=self.tenant, resource_id=sharedresource_id, pool_ids=self.pool_scope())
+        self.require(Action.MANAGE_SHARED_RESOURCES)
+        s = ResourceUpdateInputSerializer(data=request.data, partial=True)
+        s.is_valid(raise_exception=True)
+        current = {name: getattr(resource, name) for name in _EDITABLE}
+        resource_update(
+            actor=self.actor, tenant=self.tenant, resource_id=resource.pk, **(current | dict(s.validated_data))
+        )
+        return Response(_detail(self, resource.pk))
 
 
 class ResourceUpdateApi(_Api):
-    """Change a resource's details (its kind stays)."""
+    """Change a resource's details (its kind stays): every field, as when registering it."""
 
-    @extend_schema(request=ResourceInputSerializer, responses=ResourceDetailOutputSerializer)
+    @extend_schema(request=ResourceUpdateInputSerializer, responses=ResourceDetailOutputSerializer)
     def post(self, request: Request, body_slug: str, sharedresource_id: int) -> Response:
         resource = selectors.resource_get(tenant=self.tenant, resource_id=sharedresource_id)
         self.require(Action.MANAGE_SHARED_RESOURCES)
-        s = ResourceInputSerializer(data=request.data)
+        s = ResourceUpdateInputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         resource_update(actor=self.actor, tenant=self.tenant, resource_id=resource.pk, **s.validated_data)
         return Response(_detail(self, resource.pk))

@@ -236,6 +236,13 @@ def delivery_record(
         if allocation is None:
             raise NotFound("No such allocation.")
         period = allocation.period
+        if allocation.cancelled_at is not None:
+            raise ConflictError(
+                f"This allocation was cancelled ({allocation.cancel_reason}): nothing more can be delivered "
+                "against it."[:500],
+                code=E.REQUEST_NOT_OPEN,
+                field="units",
+            )
         if not (period.starts_on <= delivered_on <= period.ends_on):
             raise ApplicationError(
                 f"Choose a day in {period.label} ({period.starts_on:%-d %B %Y} to {period.ends_on:%-d %B %Y}).",

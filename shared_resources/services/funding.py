@@ -41,7 +41,9 @@ def funding_commit(
     """Commit a resource's cost for a funding period from the pool's headroom, with its
     payment schedule. The funding starts in the pool's period and may run to the end of the
     resource's contract (an academic-year post straddles two grant years): a period close
-    carries the unpaid rest into the next pool, as it does an award's. Raises
+    carries the unpaid rest into the next pool, as it does an award's. The instalments are
+    paid to the resource's payee (``paid_to``: its employer or provider, with their bank
+    details) directly, or to its host school when it has none. Raises
     ``InsufficientHeadroom`` (409) and writes nothing when the pool cannot fund it; the
     urgent-case reserve is never drawn on for a shared resource."""
     pence(amount_pence, field="amount_pence")
@@ -106,6 +108,7 @@ def funding_commit(
             frequency=frequency,
             description=f"Shared resource {resource.name} funded for {pool.label}",
             may_use_reserve=False,
+            payee_id=resource.paid_to_id,
         )
         audit_record(
             actor=actor,

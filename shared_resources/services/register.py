@@ -18,11 +18,14 @@ from core.locking import lock_rows
 from core.tenancy import tenant_context
 from groupings.models import GroupingPolicy
 from groupings.policy_defaults import AREAS_OF_NEED, need_labels
+from pooling.models import Payee
+from pooling.services.payees import payee_set
 from shared_resources.error_codes import SharedResourceError as E
 from shared_resources.models import CapacityPeriod, CapacityUnit, ResourceKind, SharedResource
 from shared_resources.services.common import ordered, pence, positive, require, text
 
 RESOURCE_FIELDS = (
+    "paid_to",
     "kind",
     "name",
     "areas_of_need",
@@ -48,7 +51,7 @@ def need_codes(*, tenant: ResponsibleBody) -> dict[str, str]:
     return need_labels(policy.areas_of_need if policy is not None else AREAS_OF_NEED)
 
 
-def _clean(*, tenant: ResponsibleBody, data: dict[str, Any]) -> dict[str, Any]:
+def clean_resource(*, tenant: ResponsibleBody, data: dict[str, Any]) -> dict[str, Any]:
     kind = data.get("kind")
     if kind not in ResourceKind.values:
         raise ApplicationError(
@@ -87,6 +90,10 @@ def _clean(*, tenant: ResponsibleBody, data: dict[str, Any]) -> dict[str, Any]:
     ordered(starts_on, ends_on)
     clean["starts_on"], clean["ends_on"] = starts_on, ends_on
     clean["payee"] = text(data.get("payee", ""), field="payee", limit=200)
+    if (data.get("sort_code") or data.get("account_number")) and kind == ResourceKind.SUPPORT_BASE:
+        clean["payee"] = text(
+            clean["payee"], field="payee", limit=200, required=True, what="the school or trust to be paid"
+        )
     clean["contract_reference"] = text(data.get("contract_reference", ""), field="contract_reference", limit=100)
     clean["fte_hundredths"] = clean["places"] = None
     clean["annual_cost_pence"] = clean["cost_per_place_pence"] = clean["contract_value_pence"] = None
@@ -113,13 +120,43 @@ def _clean(*, tenant: ResponsibleBody, data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+PAYEE_KINDS = {
+    ResourceKind.POST: Payee.Kind.EMPLOYER,
+    ResourceKind.SERVICE: Payee.Kind.PROVIDER,
+    ResourceKind.SUPPORT_BASE: Payee.Kind.HOST,
+}
+BANK_FIELDS = ("sort_code", "account_number", "payment_reference", "remittance_email", "payee_address")
+
+
+def paid_to_for(*, actor: User, tenant: ResponsibleBody, kind: str, payee: str, data: dict[str, Any]) -> Payee | None:
+    """The payee the resource's instalments are paid to directly, when bank details are
+    given (pooling's ``payee_set``: finance officers only); None when they are not."""
+    if not any((data.get(name) or "").strip() for name in BANK_FIELDS):
+        return None
+    return payee_set(
+        actor=actor,
+        tenant=tenant,
+        kind=PAYEE_KINDS[ResourceKind(kind)],
+        name=payee,
+        sort_code=data.get("sort_code") or "",
+        account_number=data.get("account_number") or "",
+        payment_reference=data.get("payment_reference") or "",
+        remittance_email=data.get("remittance_email") or "",
+        address=data.get("payee_address") or "",
+    )
+
+
 def resource_register(*, actor: User, tenant: ResponsibleBody, **data: Any) -> SharedResource:
-    """Add a post, support base or commissioned service to the body's register."""
+    """Add a post, support base or commissioned service to the body's register. With the
+    payee's bank details (``sort_code``, ``account_number``, optionally
+    ``payment_reference``, ``remittance_email``, ``payee_address``), its funding is paid to
+    the employer or provider directly; without, to the host school."""
     with tenant_context(tenant), transaction.atomic():
         require(actor, tenant, Action.MANAGE_SHARED_RESOURCES)
-        clean = _clean(tenant=tenant, data=data)
+        clean = clean_resource(tenant=tenant, data=data)
         resource = SharedResource(responsible_body=tenant, created_by_label=actor.email, **clean)
-        resource.full_clean(exclude=["responsible_body", "host_school"])
+        resource.full_clean(exclude=["responsible_body", "host_school", "paid_to"])
+        resource.paid_to = paid_to_for(actor=actor, tenant=tenant, kind=clean["kind"], payee=clean["payee"], data=data)
         resource.save()
         audit_record(
             actor=actor,
@@ -127,50 +164,6 @@ def resource_register(*, actor: User, tenant: ResponsibleBody, **data: Any) -> S
             verb=AuditVerb.SHARED_RESOURCE_REGISTERED,
             obj=resource,
             label=f"{resource.get_kind_display()}: {resource.name}"[:300],
-            after=snapshot(resource, RESOURCE_FIELDS),
-        )
-    return resource
-
-
-def resource_update(*, actor: User, tenant: ResponsibleBody, resource_id: int, **data: Any) -> SharedResource:
-    """Change a resource's details. Its kind stays; its dates must still cover its capacity."""
-    with tenant_context(tenant), transaction.atomic():
-        require(actor, tenant, Action.MANAGE_SHARED_RESOURCES)
-        resource = lock_rows(SharedResource.objects.filter(pk=resource_id)).first()
-        if resource is None:
-            raise NotFound("No such shared resource.")
-        clean = _clean(tenant=tenant, data={**data, "kind": resource.kind})
-        periods = CapacityPeriod.objects.filter(resource=resource)
-        if (
-            periods.filter(starts_on__lt=clean["starts_on"]).exists()
-            or periods.filter(ends_on__gt=clean["ends_on"]).exists()
-        ):
-            raise ConflictError(
-                "Some capacity falls outside these dates: change the terms first.",
-                code=E.OUTSIDE_CONTRACT,
-                field="starts_on",
-            )
-        if clean["capacity_unit"] != resource.capacity_unit and periods.exists():
-            raise ConflictError(
-                "Capacity is already counted in this unit.", code=E.INVALID_VALUE, field="capacity_unit"
-            )
-        if resource.kind == ResourceKind.SUPPORT_BASE and periods.filter(allocated_units__gt=clean["places"]).exists():
-            raise ConflictError(
-                "More places than that are already allocated in a term.",
-                code=E.CAPACITY_BELOW_ALLOCATED,
-                field="places",
-            )
-        before = snapshot(resource, RESOURCE_FIELDS)
-        for name, value in clean.items():
-            setattr(resource, name, value)
-        resource.save(update_fields=[f for f in clean if f != "kind"])
-        audit_record(
-            actor=actor,
-            tenant=tenant,
-            verb=AuditVerb.SHARED_RESOURCE_UPDATED,
-            obj=resource,
-            label=resource.name[:300],
-            before=before,
             after=snapshot(resource, RESOURCE_FIELDS),
         )
     return resource

@@ -32,9 +32,16 @@ def show_resource_error(form: forms.Form, exc: ApplicationError) -> None:
 class ResourceMixin(BodyMixin):
     kwargs: dict[str, Any]
 
+    def pool_scope(self) -> set[int] | None:
+        if not hasattr(self, "_pool_scope"):
+            self._pool_scope = selectors.read_scope(self.access, self.body, self.actor)
+        return self._pool_scope
+
     def resource(self) -> SharedResource:
         if not hasattr(self, "_resource"):
-            self._resource = selectors.resource_get(tenant=self.body, resource_id=self.kwargs["sharedresource_id"])
+            self._resource = selectors.resource_get(
+                tenant=self.body, resource_id=self.kwargs["sharedresource_id"], pool_ids=self.pool_scope()
+            )
         return self._resource
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

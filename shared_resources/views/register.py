@@ -23,22 +23,31 @@ from shared_resources.forms import FundingEndForm, FundingForm, FundingVaryForm,
 from shared_resources.models import ResourceFunding
 from shared_resources.services.funding import funding_commit, funding_end, funding_vary
 from shared_resources.services.register import capacity_period_set, need_codes, resource_register
-from shared_resources.views.common import FormPage, ResourceMixin, show_error, show_resource_error, url
+from shared_resources.views.common import (
+    FormPage,
+    ResourceMixin,
+    show_error,
+    show_resource_error,
+    url,
+)
 
 
 class ResourceListView(BodyMixin, TemplateView):
-    """The register; a head or SENDCO also sees what their school has."""
+    """The register; a head or SENDCO also sees what their school has; an auditor, the
+    resources funded from the pools granted to them (``read_scope``)."""
 
     template_name = "shared_resources/list.html"
-    required_action = Action.VIEW_SHARED_RESOURCES
+    required_action = Action.VIEW_BODY  # who reads what: ``read_scope``
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        scope = self.access.school_ids(Action.VIEW_SHARED_RESOURCES)
+        pool_ids = selectors.read_scope(self.access, self.body, self.actor)
+        scope = self.access.school_ids(Action.VIEW_SHARED_RESOURCES) if pool_ids is None else None
         positions = selectors.school_positions(tenant=self.body, school_ids=scope) if scope is not None else {}
         names = dict(school_choices(tenant=self.body)) if positions else {}
         context.update(
-            resources=list(selectors.resource_list(tenant=self.body)),
+            audited_pools=pool_ids,
+            resources=list(selectors.resource_list(tenant=self.body, pool_ids=pool_ids)),
             positions=[(names.get(school_id, ""), rows) for school_id, rows in sorted(positions.items())],
             school_scoped=scope is not None,
             can_manage=self.access.can(Action.MANAGE_SHARED_RESOURCES),
@@ -76,7 +85,7 @@ class ResourceDetailView(ResourceMixin, TemplateView):
     chart with the table beside it, and its funding from the pool."""
 
     template_name = "shared_resources/detail.html"
-    required_action = Action.VIEW_SHARED_RESOURCES
+    required_action = Action.VIEW_BODY  # who reads what: ``read_scope``
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -90,7 +99,7 @@ class ResourceDetailView(ResourceMixin, TemplateView):
             )
             if rows
             else "",
-            fundings=list(selectors.funding_list(tenant=self.body, resource=resource)),
+            fundings=list(selectors.funding_list(tenant=self.body, resource=resource, pool_ids=self.pool_scope())),
             can_manage=self.access.can(Action.MANAGE_SHARED_RESOURCES),
             can_fund=self.access.can(Action.MOVE_MONEY),
             can_request=self.access.can(Action.REQUEST_SHARED_RESOURCE),
@@ -103,7 +112,7 @@ CAPACITY_HEADER = ["Term", "From", "To", "Unit", "Capacity", "Booked", "Delivere
 
 
 class CapacityCsvView(ResourceMixin, TemplateView):
-    required_action = Action.VIEW_SHARED_RESOURCES
+    required_action = Action.VIEW_BODY  # who reads what: ``read_scope``
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         resource = self.resource()

@@ -21,7 +21,7 @@ from pooling.selectors import pool_list
 from shared_resources import selectors
 from shared_resources.charts import share_chart
 from shared_resources.forms import DecisionForm, DeliveryForm, PackPoolForm, RequestForm, RulesForm
-from shared_resources.models import ResourceRequest
+from shared_resources.models import RequestStatus, ResourceRequest
 from shared_resources.reporting import shared_resources_section
 from shared_resources.services.allocation import (
     allocation_rules_publish,
@@ -47,7 +47,7 @@ class RequestListView(BodyMixin, TemplateView):
         qs = selectors.request_list(
             tenant=self.body,
             school_ids=self.access.school_ids(Action.VIEW_SHARED_RESOURCES),
-            status=status if status in {"pending", "allocated", "waitlisted", "declined"} else None,
+            status=status if status in RequestStatus.values else None,
         )
         context.update(
             pages=paginate_list(self.request, qs, per_page=25, label="requests"),

@@ -56,7 +56,14 @@ def test_preview_confirm_detail_and_download_over_the_api(officer, pool, funded)
     may = 1_200_00 * 30 // 365 + 1_200_00 * 31 // 365
     assert preview.json()["total_pence"] == may
     assert preview.json()["lines"] == [
-        {"school_id": funded.pk, "school_name": "Ash Academy", "urn": funded.urn, "instalments": 2, "amount_pence": may}
+        {
+            "school_id": funded.pk,
+            "school_name": "Ash Academy",
+            "urn": funded.urn,
+            "payee_id": None,
+            "instalments": 2,
+            "amount_pence": may,
+        }
     ]
     confirmed = api.post(
         f"{base}/{pool.pk}/payment-runs/confirm/",

@@ -10,7 +10,8 @@ from core.models import AuditEvent
 from core.tenancy import tenant_context
 from shared_resources.models import CapacityPeriod, SharedResource
 from shared_resources.services.allocation import request_allocate, request_create
-from shared_resources.services.register import capacity_period_set, resource_register, resource_update
+from shared_resources.services.edit import resource_update
+from shared_resources.services.register import capacity_period_set, resource_register
 from tests.factories import SchoolFactory
 from tests.shared_resources.conftest import Scene, base_fields, spring, teacher, teacher_fields
 
