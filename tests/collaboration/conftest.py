@@ -68,18 +68,18 @@ class Forum:
     third_school: School
 
 
-def _join(scene: Scene, admin: Membership, school: School) -> None:
+def _join(grouping: Scene, admin: Membership, school: School) -> None:
     from groupings.services.arrangements import arrangement_activate, arrangement_propose
 
     arrangement = arrangement_propose(
         actor=admin.user,
-        tenant=scene.body,
+        tenant=grouping.body,
         school_id=school.pk,
         basis="own_academy",
         counterparty="Trust",
         start_date=date(2026, 4, 1),
     )
-    arrangement_activate(actor=admin.user, tenant=scene.body, arrangement_id=arrangement.pk)
+    arrangement_activate(actor=admin.user, tenant=grouping.body, arrangement_id=arrangement.pk)
 
 
 @pytest.fixture

@@ -284,7 +284,7 @@ def test_materials_are_checked_stored_and_their_downloads_audited(forum: Forum, 
         "application/pdf",
         len(PDF),
     )
-    opened, handle = session_material_open(actor=forum.peer.user, tenant=body, session_material_id=material.pk)
+    _opened, handle = session_material_open(actor=forum.peer.user, tenant=body, session_material_id=material.pk)
     assert handle.read() == PDF
     handle.close()
     with pytest.raises(NotFound):
