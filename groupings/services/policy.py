@@ -56,11 +56,11 @@ def percent_to_bp(value: Any, *, field: str) -> int:
     return int(amount * 100)
 
 
-def _headings(value: list[str] | None) -> list[str]:
-    """The peer-review framework's headings: the platform's own when none are given; one to
-    twelve distinct headings of up to 200 characters otherwise."""
+def _headings(value: list[str] | None) -> list[str] | None:
+    """The peer-review framework's headings: one to twelve distinct headings of up to 200
+    characters (None: keep the latest version's, or the platform's for a first version)."""
     if value is None:
-        return list(PEER_REVIEW_HEADINGS)
+        return None
     headings = [h.strip() for h in value if h and h.strip()]
     if not 1 <= len(headings) <= 12 or len(set(headings)) != len(headings) or any(len(h) > 200 for h in headings):
         raise ApplicationError(
@@ -150,7 +150,9 @@ def policy_version_create(
             urgent_reserve_bp=urgent_reserve_bp,
             segregation_of_duties=bool(segregation_of_duties),
             sendco_may_organise_sessions=bool(sendco_may_organise_sessions),
-            peer_review_headings=headings,
+            peer_review_headings=headings
+            if headings is not None
+            else list(latest.peer_review_headings if latest else PEER_REVIEW_HEADINGS),
             change_note=change_note.strip()[:300],
             created_by_label=actor.email,
         )

@@ -585,7 +585,7 @@ def test_the_policy_page_shows_the_forum_settings_and_the_form_takes_them(forum:
         "sendco_may_organise_sessions": "on",
         "peer_review_headings": "Culture\nProvision",
     }
-    assert "There is a problem" in admin.post(form, {**values, "peer_review_headings": "  "}).content.decode()
+    assert "There is a problem" in admin.post(form, {**values, "peer_review_headings": "x" * 201}).content.decode()
     assert admin.post(form, values).status_code == 302
     from groupings.models import GroupingPolicy
 

@@ -210,6 +210,16 @@ def test_the_framework_is_versioned_with_the_grouping_policy(forum: Forum) -> No
     assert (second.headings, second.policy_version) == (["Culture", "Provision"], 2)
     with tenant_context(body):
         assert PeerReview.objects.get(pk=first.pk).headings == PEER_REVIEW_HEADINGS
+    kept = policy_version_create(
+        actor=forum.admin.user,
+        tenant=body,
+        effective_from=TODAY + timedelta(days=1),
+        pooled_share_percent="10",
+        urgent_reserve_percent="5",
+        decision_target_working_days=10,
+        decision_criteria=["Need"],
+    )
+    assert (kept.version, kept.peer_review_headings) == (3, ["Culture", "Provision"])  # not given: kept
 
 
 @pytest.mark.parametrize("headings", [[], ["   "], ["Same", "Same"], ["x" * 201], [f"Heading {i}" for i in range(13)]])
