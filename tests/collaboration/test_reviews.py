@@ -277,3 +277,30 @@ def test_the_body_sees_progress_across_schools(forum: Forum) -> None:
             due_on=TODAY,
         )
     assert closed.value.code == "review_not_open"
+
+
+def test_the_policy_api_takes_and_shows_the_forum_settings(forum: Forum) -> None:
+    from django.urls import reverse
+
+    from tests.collaboration.conftest import login
+
+    client = login(forum.admin)
+    url = reverse("groupings-api:policy-create", kwargs={"body_slug": forum.scene.body.slug})
+    base = {
+        "effective_from": "2026-12-02",
+        "pooled_share_percent": "10",
+        "urgent_reserve_percent": "5",
+        "decision_target_working_days": 10,
+        "decision_criteria": ["Need"],
+    }
+    for bad in ([], ["x" * 201], [f"H{i}" for i in range(13)], "Culture", [" "]):
+        response = client.post(url, {**base, "peer_review_headings": bad}, content_type="application/json")
+        assert response.status_code == 400, bad
+    created = client.post(
+        url,
+        {**base, "peer_review_headings": ["Culture", "Provision"], "sendco_may_organise_sessions": True},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["peer_review_headings"], body["sendco_may_organise_sessions"]) == (["Culture", "Provision"], True)
