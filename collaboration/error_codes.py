@@ -31,4 +31,5 @@ class CollaborationError(ErrorCode):
     SESSION_NOT_SCHEDULED = "session_not_scheduled"
     TEXT_REQUIRED = "text_required"
     TEXT_TOO_LONG = "text_too_long"
+    TOO_MANY_INVITEES = "too_many_invitees"
     TRANSITION_NOT_ALLOWED = "transition_not_allowed"

@@ -91,7 +91,7 @@ def session_schedule(
         raise ApplicationError("Invite at least one person.", code=Code.INVITEES_REQUIRED, field="invitee_ids")
     if len(wanted) > MAX_INVITEES:
         raise ApplicationError(
-            f"Invite {MAX_INVITEES} people or fewer.", code=Code.INVITEE_NOT_IN_GROUPING, field="invitee_ids"
+            f"Invite {MAX_INVITEES} people or fewer.", code=Code.TOO_MANY_INVITEES, field="invitee_ids"
         )
     with tenant_context(tenant), transaction.atomic():
         access = BodyAccess.load(actor, tenant)

@@ -593,3 +593,16 @@ def test_the_policy_page_shows_the_forum_settings_and_the_form_takes_them(forum:
         latest = GroupingPolicy.objects.order_by("-version").first()
     assert latest is not None
     assert (latest.sendco_may_organise_sessions, latest.peer_review_headings) == (True, ["Culture", "Provision"])
+
+
+def test_the_progress_list_flags_a_follow_up_that_is_due(forum: Forum) -> None:
+    import time_machine
+
+    make_review(forum)
+    admin = login(forum.admin)
+    assert "govuk-tag--red" not in admin.get(page(forum, "reviews")).content.decode()
+    with time_machine.travel(TODAY + timedelta(days=61), tick=False):
+        later = (
+            login(forum.admin).get(page(forum, "reviews")).content.decode()
+        )  # a fresh session: the old one idled out
+    assert '<strong class="govuk-tag govuk-tag--red">Due</strong>' in later

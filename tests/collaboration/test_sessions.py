@@ -99,6 +99,26 @@ def test_body_staff_schedule_and_invitees_confirm_or_decline(forum: Forum) -> No
     ]
 
 
+def test_coming_sessions_show_on_the_home_page_until_declined(forum: Forum) -> None:
+    schedule(forum)
+    home = reverse("accounts:body-home", kwargs={"body_slug": forum.scene.body.slug})
+    sendco = login(forum.sendco)
+    assert "Session: Moderating provision maps" in sendco.get(home).content.decode()
+    assert "Session: Moderating provision maps" in login(forum.admin).get(home).content.decode()  # the organiser
+    assert "Session: Moderating provision maps" not in login(forum.third_head).get(home).content.decode()
+    with tenant_context(forum.scene.body):
+        session_id = ForumSession.objects.get().pk
+    session_invitation_decline(actor=forum.sendco.user, tenant=forum.scene.body, session_id=session_id)
+    assert "Session: Moderating provision maps" not in sendco.get(home).content.decode()
+
+
+def test_too_many_invitees_are_refused(forum: Forum) -> None:
+    people = [member(Role.SENDCO, forum.scene.body, school=forum.peer_school).user.pk for _ in range(61)]
+    with pytest.raises(ApplicationError) as refused:
+        schedule(forum, invitee_ids=people)
+    assert (refused.value.code, refused.value.field) == ("too_many_invitees", "invitee_ids")
+
+
 def test_a_sendco_organises_only_when_the_grouping_policy_allows(forum: Forum) -> None:
     body = forum.scene.body
     args: dict[str, Any] = {
