@@ -46,6 +46,10 @@ class Action(StrEnum):
     COLLABORATE = "collaboration.use"
     SEEK_ADVICE = "advice.seek"
     GIVE_ADVICE = "advice.give"
+    # The grouping's forum: sessions (supervision, moderation, training) and peer review.
+    ORGANISE_SESSION = "session.organise"
+    OVERSEE_FORUM = "forum.oversee"
+    RESPOND_PEER_REVIEW = "peer_review.respond"
     # An external auditor's read of one pool: a per-object grant on the pool.
     AUDIT_POOL = "pool.audit"
 
@@ -85,6 +89,13 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     # support them; never the people who decide or move money, auditors or partnership leads.
     Action.COLLABORATE: frozenset({Role.HEAD, Role.SENDCO, Role.BODY_ADMIN}),
     Action.SEEK_ADVICE: frozenset({Role.HEAD, Role.SENDCO}),
+    # The body's staff organise sessions; a SENDCO also may when the grouping policy in force
+    # says so (``sendco_may_organise_sessions``, checked by the session services).
+    Action.ORGANISE_SESSION: frozenset({Role.BODY_ADMIN, Role.SENDCO}),
+    # The body's staff see every session and run peer reviews across the schools.
+    Action.OVERSEE_FORUM: frozenset({Role.BODY_ADMIN}),
+    # A reviewed school's head responds to its peer review.
+    Action.RESPOND_PEER_REVIEW: frozenset({Role.HEAD}),
     # No role gives these: only a live per-object grant (``register_object_grant``) does.
     Action.GIVE_ADVICE: frozenset(),
     Action.AUDIT_POOL: frozenset(),

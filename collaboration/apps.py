@@ -8,11 +8,14 @@ class CollaborationConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.policy import Action, register_object_grant
-        from accounts.web import register_body_nav
+        from accounts.web import register_body_nav, register_home_panel
         from collaboration.models import ADVISE_PERMISSION, advice_grant_is_live
 
         register_object_grant(Action.GIVE_ADVICE, permission=ADVISE_PERMISSION, is_live=advice_grant_is_live)
         register_body_nav("Collaboration", "collaboration:home", Action.COLLABORATE, 50)
+        from collaboration import home
+
+        register_home_panel("collaboration.forum", 70, home.forum_work)
 
         from collaboration.notifications import register_kinds
 

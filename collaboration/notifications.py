@@ -15,6 +15,9 @@ from notifications.services import notification_queue
 
 ADVICE_REQUESTED = "advice_requested"
 ADVICE_GIVEN = "advice_given"
+SESSION_INVITED = "forum_session_invited"
+ACTION_ASSIGNED = "forum_action_assigned"
+PEER_REVIEW_SHARED = "peer_review_shared"
 
 KINDS = {
     ADVICE_REQUESTED: (
@@ -28,6 +31,25 @@ KINDS = {
         "When an adviser answers your request for advice, or a school replies to your advice.",
         "There is a new message on a request for advice",
         "There is a new message on a request for advice in {body}. Sign in to read it.",
+    ),
+    SESSION_INVITED: (
+        "Invitations to supervision, moderation and training sessions",
+        "When someone in your grouping invites you to a session.",
+        "You are invited to a session",
+        "You are invited to a supervision, moderation or training session in {body}. Sign in to see when and "
+        "where, and to say whether you can come.",
+    ),
+    ACTION_ASSIGNED: (
+        "Actions agreed for you",
+        "When an action agreed at a session or a peer review is given to you.",
+        "An action has been agreed for you",
+        "An action agreed in {body}'s forum has been given to you. Sign in to see what it is and when it is due.",
+    ),
+    PEER_REVIEW_SHARED: (
+        "Peer-review findings",
+        "When the findings of a peer review of your school are shared with you.",
+        "Your school's peer-review findings are ready",
+        "The findings of a peer review of your school's inclusion in {body} are ready. Sign in to read and respond.",
     ),
 }
 
@@ -56,6 +78,40 @@ def advice_notify_on_commit(
             text=text.format(body=tenant.legal_name),
             link=link,
             dedupe_key=f"{kind_key}:advice {advice_request_id}:{occurrence}",
+        )
+
+    transaction.on_commit(queue, robust=True)
+
+
+def forum_notify_on_commit(
+    *,
+    tenant: ResponsibleBody,
+    kind_key: str,
+    user_ids: Iterable[int],
+    url_name: str,
+    url_kwargs: dict[str, int],
+    occurrence: str,
+) -> None:
+    """Queue a forum email (an invitation, an action, findings shared) once the change
+    commits. The message is a fixed sentence and a link: it never carries a title, agenda,
+    finding or anything a person typed, so no pupil detail can ride along."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        f"collaboration:{url_name}", kwargs={"body_slug": tenant.slug, **url_kwargs}
+    )
+    _label, _description, subject, text = KINDS[kind_key]
+
+    def queue() -> None:
+        notification_queue(
+            tenant=tenant,
+            kind_key=kind_key,
+            user_ids=ids,
+            subject=subject,
+            text=text.format(body=tenant.legal_name),
+            link=link,
+            dedupe_key=f"{kind_key}:{occurrence}",
         )
 
     transaction.on_commit(queue, robust=True)

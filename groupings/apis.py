@@ -71,6 +71,8 @@ class PolicyOutputSerializer(serializers.Serializer):
     pooled_share_bp = serializers.IntegerField()
     allow_share_override = serializers.BooleanField()
     segregation_of_duties = serializers.BooleanField()
+    sendco_may_organise_sessions = serializers.BooleanField()
+    peer_review_headings = serializers.ListField(child=serializers.CharField())
     funding_periods = serializers.ListField(child=serializers.CharField())
     areas_of_need = serializers.JSONField()
     decision_criteria = serializers.ListField(child=serializers.CharField())
@@ -304,6 +306,10 @@ class PolicyCreateApi(TenantAPIView):
         )
         funding_periods = serializers.ListField(
             child=serializers.RegexField(r"^\d{4}-\d{2}$"), required=False, default=list
+        )
+        sendco_may_organise_sessions = serializers.BooleanField(required=False, default=False)
+        peer_review_headings = serializers.ListField(
+            child=serializers.CharField(max_length=200), min_length=1, max_length=12, required=False
         )
         delegated_limits_pence = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False)
         change_note = serializers.CharField(required=False, default="", allow_blank=True, max_length=300)

@@ -116,7 +116,22 @@ class PolicyForm(forms.Form):
         required=False,
         initial=True,
     )
+    sendco_may_organise_sessions = forms.BooleanField(
+        label="A school's SENDCO may organise supervision, moderation and training sessions for the grouping",
+        required=False,
+    )
+    peer_review_headings = forms.CharField(
+        label="Peer-review framework headings",
+        help_text="One heading a line: a peer review's findings are written against each. Leave empty to keep "
+        "the current headings.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
     change_note = forms.CharField(label="What changed and why", required=False, max_length=300)
+
+    def clean_peer_review_headings(self) -> list[str] | None:
+        lines = [line.strip() for line in self.cleaned_data["peer_review_headings"].splitlines() if line.strip()]
+        return lines or None
 
     def clean_decision_criteria(self) -> list[str]:
         lines = [line.strip() for line in self.cleaned_data["decision_criteria"].splitlines() if line.strip()]

@@ -12,6 +12,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from core.tenancy import TenantOwnedModel
+from groupings.policy_defaults import default_peer_review_headings
 
 # --- The school register (platform reference data, from GIAS) ----------------------------
 
@@ -209,6 +210,12 @@ class GroupingPolicy(TenantOwnedModel):
         help_text="Refuse confirming a payment run that pays an award the same person decided, and deciding a case "
         "the same person raised.",
     )
+    # The grouping's forum (collaboration): whether a school's SENDCO may organise sessions
+    # as well as the body's staff, and the headings of the body's own peer-review framework.
+    sendco_may_organise_sessions = models.BooleanField(
+        default=False, help_text="Let a school's SENDCO organise supervision, moderation and training sessions."
+    )
+    peer_review_headings = ArrayField(models.CharField(max_length=200), default=default_peer_review_headings)
     change_note = models.CharField(max_length=300, blank=True)
     created_by_label = models.CharField(max_length=254)
     created_at = models.DateTimeField(default=timezone.now)

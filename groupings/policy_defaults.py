@@ -66,3 +66,18 @@ def need_labels(areas: list[dict[str, object]]) -> dict[str, str]:
 
 def need_codes(areas: list[dict[str, object]]) -> set[str]:
     return set(need_labels(areas))
+
+
+# The body's own light peer-review framework: the headings a review's findings are written
+# against. A body changes them with a new policy version.
+PEER_REVIEW_HEADINGS: list[str] = [
+    "Leadership and a culture of inclusion",
+    "Identifying and assessing need",
+    "Provision and the graduated approach",
+    "Working with pupils and families",
+    "Outcomes and next steps",
+]
+
+
+def default_peer_review_headings() -> list[str]:
+    return list(PEER_REVIEW_HEADINGS)

@@ -371,6 +371,9 @@ SPECTACULAR_SETTINGS = {
         "SettingKindEnum": "partnerships.models.provision.SettingKind",
         "MemberKindEnum": "partnerships.models.partnership.MemberKind",
         "PlanActionStatusEnum": "partnerships.models.plan.ActionStatus",
+        "ForumSessionStatusEnum": "collaboration.models.forum.SessionStatus",
+        "PeerReviewStatusEnum": "collaboration.models.forum.PeerReviewStatus",
+        "AgreedActionStatusEnum": "collaboration.models.forum.ActionStatus",
     },
 }
 

@@ -19,7 +19,7 @@ from core.locking import lock_rows
 from core.tenancy import tenant_context
 from groupings.error_codes import GroupingError
 from groupings.models import GroupingPolicy
-from groupings.policy_defaults import AREAS_OF_NEED, DECISION_CRITERIA, DEFAULTS, need_codes
+from groupings.policy_defaults import AREAS_OF_NEED, DECISION_CRITERIA, DEFAULTS, PEER_REVIEW_HEADINGS, need_codes
 
 POLICY_FIELDS = (
     "version",
@@ -27,6 +27,8 @@ POLICY_FIELDS = (
     "pooled_share_bp",
     "allow_share_override",
     "segregation_of_duties",
+    "sendco_may_organise_sessions",
+    "peer_review_headings",
     "funding_periods",
     "decision_target_working_days",
     "urgent_reserve_bp",
@@ -54,6 +56,21 @@ def percent_to_bp(value: Any, *, field: str) -> int:
     return int(amount * 100)
 
 
+def _headings(value: list[str] | None) -> list[str] | None:
+    """The peer-review framework's headings: one to twelve distinct headings of up to 200
+    characters (None: keep the latest version's, or the platform's for a first version)."""
+    if value is None:
+        return None
+    headings = [h.strip() for h in value if h and h.strip()]
+    if not 1 <= len(headings) <= 12 or len(set(headings)) != len(headings) or any(len(h) > 200 for h in headings):
+        raise ApplicationError(
+            "List from 1 to 12 different peer-review headings, each 200 characters or fewer.",
+            code=GroupingError.INVALID_REVIEW_HEADINGS,
+            field="peer_review_headings",
+        )
+    return headings
+
+
 def policy_version_create(
     *,
     actor: User,
@@ -70,6 +87,8 @@ def policy_version_create(
     change_note: str = "",
     allow_backdating: bool = False,
     segregation_of_duties: bool = True,
+    sendco_may_organise_sessions: bool = False,
+    peer_review_headings: list[str] | None = None,
 ) -> GroupingPolicy:
     """Publish a new version of the body's grouping policy from ``effective_from``.
 
@@ -100,6 +119,7 @@ def policy_version_create(
             code=GroupingError.INVALID_LIMITS,
             field="delegated_limits_pence",
         )
+    headings = _headings(peer_review_headings)
     with tenant_context(tenant), transaction.atomic():
         latest = lock_rows(GroupingPolicy.objects).order_by("-version").first()
         if latest is not None:
@@ -129,6 +149,10 @@ def policy_version_create(
             delegated_limits_pence=limits,
             urgent_reserve_bp=urgent_reserve_bp,
             segregation_of_duties=bool(segregation_of_duties),
+            sendco_may_organise_sessions=bool(sendco_may_organise_sessions),
+            peer_review_headings=headings
+            if headings is not None
+            else list(latest.peer_review_headings if latest else PEER_REVIEW_HEADINGS),
             change_note=change_note.strip()[:300],
             created_by_label=actor.email,
         )

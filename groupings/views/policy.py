@@ -21,6 +21,7 @@ from groupings import selectors
 from groupings.forms import (
     PolicyForm,
 )
+from groupings.policy_defaults import PEER_REVIEW_HEADINGS
 from groupings.services.policy import policy_version_create
 from groupings.views.common import page_url
 
@@ -48,12 +49,14 @@ class PolicyNewView(BodyMixin, FormView):
     def get_initial(self) -> dict[str, Any]:
         current = selectors.policy_in_force(tenant=self.body)
         if current is None:
-            return {}
+            return {"peer_review_headings": "\n".join(PEER_REVIEW_HEADINGS)}
         return {
             "pooled_share_percent": f"{current.pooled_share_bp / 100:.2f}",
             "urgent_reserve_percent": f"{current.urgent_reserve_bp / 100:.2f}",
             "allow_share_override": current.allow_share_override,
             "segregation_of_duties": current.segregation_of_duties,
+            "sendco_may_organise_sessions": current.sendco_may_organise_sessions,
+            "peer_review_headings": "\n".join(current.peer_review_headings),
             "decision_target_working_days": current.decision_target_working_days,
             "decision_criteria": "\n".join(current.decision_criteria),
         }

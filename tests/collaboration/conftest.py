@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.test import Client
@@ -50,3 +51,51 @@ def login(membership: Membership) -> Client:
     client = Client()
     client.force_login(membership.user)
     return client
+
+
+@dataclass
+class Forum:
+    """The advice grouping plus the body's staff, a third school with its head, all three
+    schools in the grouping, and the first school's head."""
+
+    scene: Scene
+    admin: Membership
+    head: Membership
+    sendco: Membership
+    peer: Membership
+    peer_school: School
+    third_head: Membership
+    third_school: School
+
+
+def _join(grouping: Scene, admin: Membership, school: School) -> None:
+    from groupings.services.arrangements import arrangement_activate, arrangement_propose
+
+    arrangement = arrangement_propose(
+        actor=admin.user,
+        tenant=grouping.body,
+        school_id=school.pk,
+        basis="own_academy",
+        counterparty="Trust",
+        start_date=date(2026, 4, 1),
+    )
+    arrangement_activate(actor=admin.user, tenant=grouping.body, arrangement_id=arrangement.pk)
+
+
+@pytest.fixture
+def forum(scene: Scene) -> Forum:  # noqa: F811
+    admin = member(Role.BODY_ADMIN, scene.body, mfa=True)
+    peer_school = own_academy(scene.body, name="Brook Academy")
+    third_school = own_academy(scene.body, name="Castle Academy")
+    for school in (peer_school, third_school):
+        _join(scene, admin, school)
+    return Forum(
+        scene=scene,
+        admin=admin,
+        head=scene.head,
+        sendco=member(Role.SENDCO, scene.body, school=scene.school),
+        peer=member(Role.SENDCO, scene.body, school=peer_school),
+        peer_school=peer_school,
+        third_head=member(Role.HEAD, scene.body, school=third_school),
+        third_school=third_school,
+    )

@@ -1,11 +1,14 @@
 """Collaboration rows for both bodies: a request for advice on the world's case
-(``advicerequest_id``) with a message, its guardian grant and an expertise profile."""
+(``advicerequest_id``) with a message, its guardian grant and an expertise profile; a
+forum session with an invitation, a shared file and an action; a peer review with a
+finding and an action."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from collaboration.models import (
@@ -13,7 +16,13 @@ from collaboration.models import (
     AdviceMessage,
     AdviceRequest,
     AdviceRequestUserObjectPermission,
+    AgreedAction,
     ExpertiseProfile,
+    ForumSession,
+    PeerReview,
+    PeerReviewFinding,
+    SessionInvitation,
+    SessionMaterial,
 )
 from core.tenancy import platform_context
 from exceptional_resource.models import Case
@@ -56,4 +65,60 @@ def extend(world: World) -> None:
             ExpertiseProfile.objects.create(
                 responsible_body=body, user=user, display_name=f"{secret} expert", areas_of_need=["ASD"]
             )
+            _forum(body, user, adviser, case.school_id, secret)
+    world.b_markers += ["Bravo Secret Advice session", "Bravo Secret Advice finding", "Bravo Secret Advice action"]
     world.b_markers += ["Bravo Secret Advice question", "Bravo Secret Advice text", "bravo.secret.advice@example.org"]
+
+
+def _forum(body, user, other, school_id, secret):  # type: ignore[no-untyped-def]
+    start = timezone.now() + timedelta(days=3)
+    session = ForumSession.objects.create(
+        responsible_body=body,
+        purpose="supervision",
+        title=f"{secret} session",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        place="Room 1",
+        organiser=user,
+        organiser_label=user.email,
+        policy_version=1,
+    )
+    SessionInvitation.objects.create(responsible_body=body, session=session, invitee=other, invitee_label=other.email)
+    material = SessionMaterial(
+        responsible_body=body,
+        session=session,
+        original_name="agenda.pdf",
+        content_type="application/pdf",
+        size_bytes=15,
+        sha256="0" * 64,
+        uploaded_by=user,
+        uploaded_by_label=user.email,
+    )
+    material.file.save("agenda.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    material.save()
+    review = PeerReview.objects.create(
+        responsible_body=body,
+        school_id=school_id,
+        reviewer_one=user,
+        reviewer_one_label=user.email,
+        reviewer_two=other,
+        reviewer_two_label=other.email,
+        visit_on=date(2026, 10, 1),
+        follow_up_on=date(2027, 1, 1),
+        headings=["Leadership"],
+        policy_version=1,
+        created_by_label=user.email,
+    )
+    PeerReviewFinding.objects.create(
+        responsible_body=body, review=review, position=0, heading="Leadership", text=f"{secret} finding"
+    )
+    for parent in ({"session": session}, {"peer_review": review}):
+        AgreedAction.objects.create(
+            responsible_body=body,
+            description=f"{secret} action",
+            owner=user,
+            owner_label=user.email,
+            due_on=date(2027, 1, 1),
+            created_by_label=user.email,
+            **parent,
+        )
