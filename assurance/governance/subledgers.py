@@ -78,9 +78,10 @@ def payment_checks(*, pool: Pool, period_end: date, balances: dict[str, int]) ->
     """Instalments paid and payment runs against the ledger's payments made, as at the
     period end. A run is in the period when it was paid on or before the period end (its
     ``payment`` posting is dated the day it was paid, ``paid_on``; runs confirmed or sent
-    to the bank but not paid have paid nothing: ``pooling.selectors.paid``). Instalments are counted by their run's pool, not their schedule's: closing
-    a period moves a part-paid schedule to the next pool, while what was paid stays with
-    the pool whose run paid it."""
+    to the bank but not paid have paid nothing: ``pooling.selectors.paid``). Instalments
+    are counted by their run's pool, not their schedule's: closing a period moves a
+    part-paid schedule to the next pool, while what was paid stays with the pool whose run
+    paid it."""
     runs = {
         r["pk"]: RunFigures(run_id=r["pk"], pay_on=r["paid_on"], status=r["status"], total=int(r["total_pence"]))
         for r in PaymentRun.objects.filter(pool=pool, status=PaymentRun.Status.PAID, paid_on__lte=period_end).values(

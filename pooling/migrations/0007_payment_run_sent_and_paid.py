@@ -2,7 +2,6 @@
 
 from django.db import migrations, models
 
-
 MARK_EARLIER_RUNS = """
 SELECT set_config('app.platform', 'on', true);
 UPDATE pooling_paymentrun

@@ -142,7 +142,7 @@ def test_a_run_sent_to_the_bank_has_paid_nothing_even_on_its_payment_date(scene:
     assert sent == NOTHING_PAID
     assert on_the_day_before_the_task == NOTHING_PAID
     assert rows[0].to_come_pence == 9_000_00
-    assert [label for _, label in rows[0].lines][0] == "Sent to the bank, to be paid on 4 January 2027"
+    assert rows[0].lines[0][1] == "Sent to the bank, to be paid on 4 January 2027"
 
 
 def test_once_paid_on_its_payment_date_every_figure_says_paid(scene: Scene) -> None:
@@ -170,4 +170,4 @@ def test_paid_when_the_bank_confirms_it_before_the_payment_date(scene: Scene) ->
         figures = _figures(scene, award, confirmed_by_bank)
         rows = award_rows(tenant=scene.body, school_ids={scene.school.pk})
     assert figures == DECEMBER_PAID
-    assert [label for _, label in rows[0].lines][0] == "Paid on 21 December 2026"
+    assert rows[0].lines[0][1] == "Paid on 21 December 2026"

@@ -60,7 +60,8 @@ def test_a_missing_page_under_the_run_settings_is_the_friendly_404_without_url_p
     assert "go to the Inclusion Pool start page" in page
     assert "URLconf" not in page
     assert "Using the URLconf" not in page
-    assert "body/&lt;slug:body_slug&gt;" not in page and "<slug:body_slug>" not in page
+    assert "body/&lt;slug:body_slug&gt;" not in page
+    assert "<slug:body_slug>" not in page
     assert "DEBUG = True" not in page
 
 
