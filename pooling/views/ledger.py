@@ -24,6 +24,7 @@ from pooling.selectors import Headroom
 from pooling.selectors import ledger_browse as browse
 from pooling.selectors.paid import pool_headroom_on
 from pooling.services.ledger import REVERSIBLE_KINDS, pool_open_or_get, transaction_reverse
+from pooling.source_labels import source_labels
 from pooling.views._pages import url_for_each
 
 DASHBOARD_SCHOOLS = 10  # schools with the most outstanding named on the dashboard
@@ -183,7 +184,7 @@ def _cursor(text: str) -> browse.Cursor | None:
 ACCOUNT_NAMES = dict(AccountKind.choices)
 
 
-def _row(txn: Transaction) -> dict[str, Any]:
+def _row(txn: Transaction, caused_by: str | None = None) -> dict[str, Any]:
     legs = [
         {
             "account": ACCOUNT_NAMES.get(leg.account.kind, leg.account.kind),
@@ -195,15 +196,28 @@ def _row(txn: Transaction) -> dict[str, Any]:
         }
         for leg in txn.legs.all()
     ]
-    return {"txn": txn, "legs": legs, "reversed_by": getattr(txn, "reversed_by", None)}
+    return {
+        "txn": txn,
+        "legs": legs,
+        "reversed_by": getattr(txn, "reversed_by", None),
+        "caused_by": caused_by if caused_by is not None else _caused_by([txn])[txn.pk],
+    }
+
+
+def _caused_by(transactions: list[Transaction]) -> dict[int, str]:
+    """What caused each transaction, in words ("Case IP-2026-0001", "Urgent-case reserve
+    from contribution 12"): one query per kind of source that names its own."""
+    labels = source_labels((t.source_type, t.source_id) for t in transactions if t.source_type)
+    return {t.pk: labels.get((t.source_type, t.source_id), "–") for t in transactions}
 
 
 def _rows(transactions: list[Transaction], body: ResponsibleBody) -> list[dict[str, Any]]:
     """The ledger's rows, each with the links to its transaction and either end of a reversal."""
     url = url_for_each("transaction", body, "transaction_id")
+    caused_by = _caused_by(transactions)
     rows = []
     for txn in transactions:
-        row = _row(txn)
+        row = _row(txn, caused_by[txn.pk])
         reversed_by = row["reversed_by"]
         row.update(
             url=url(txn.pk),
