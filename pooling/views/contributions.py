@@ -406,6 +406,7 @@ class _ContributionMixin(BodyMixin):
         context.update(
             contribution=contribution,
             pool=contribution.pool,
+            row=selectors.ContributionRow(contribution, expected, received),
             expected_pence=expected,
             received_pence=received,
             outstanding_pence=expected - received,
