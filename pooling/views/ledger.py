@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.generic import FormView, TemplateView
 
 from accounts.models import ResponsibleBody
@@ -71,7 +72,9 @@ class DashboardView(BodyMixin, TemplateView):
         chosen = self.request.GET.get("pool", "")
         pool = next((p for p in pools if str(p.pk) == chosen), pools[0] if pools else None)
         can_move_money = self.access.can(Action.MOVE_MONEY)
-        context.update(pools=pools, pool=pool, can_move_money=can_move_money)
+        context.update(
+            pools=pools, pool=pool, can_move_money=can_move_money, can_invite=self.access.can(Action.MANAGE_MEMBERS)
+        )
         if can_move_money:
             context["open_form"] = PoolOpenForm(initial={"label": next_period_label(pools)}, auto_id="open_%s")
         if pool is None:
@@ -126,7 +129,14 @@ class PoolOpenView(BodyMixin, FormView):
         else:
             messages.success(
                 self.request,
-                f"The pool for {pool.label} is open: 1 April {pool.starts_on:%Y} to 31 March {pool.ends_on:%Y}.",
+                format_html(
+                    'The pool for {} is open: 1 April {} to 31 March {}. Next, <a class="govuk-link" href="{}">record '
+                    "the schools' IMF allocations</a>.",
+                    pool.label,
+                    f"{pool.starts_on:%Y}",
+                    f"{pool.ends_on:%Y}",
+                    _url("allocations", self.body, pool_id=pool.pk),
+                ),
             )
         return HttpResponseRedirect(_url("dashboard", self.body) + f"?pool={pool.pk}")
 
