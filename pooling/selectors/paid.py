@@ -60,7 +60,7 @@ def in_run_q(day: date, prefix: str = "") -> Q:
     )
 
 
-def paid_sql(day: date, *, instalment: str = "i", run: str = "r") -> tuple[str, list[object]]:
+def paid_sql(day: date, *, instalment: str = "i", run: str = "r") -> tuple[str, list[date]]:
     """``paid_q`` for raw SQL over an instalment joined (LEFT) to its run: never NULL."""
     return (
         f"coalesce({instalment}.status = 'paid' AND {run}.status = 'paid' AND {run}.paid_on <= %s, false)",
