@@ -105,6 +105,15 @@ def platform_context() -> Iterator[None]:
         yield
 
 
+@contextmanager
+def body_only_context(body: ResponsibleBody | int) -> Iterator[None]:
+    """Run the block as ``body`` alone, setting aside any platform context for its
+    duration: platform work (demo data) that calls a body's services, which rely on
+    row-level security to see only that body's rows."""
+    with _db_setting(_platform, False, "app.platform", "off"), tenant_context(body):
+        yield
+
+
 def rls_predicate(column: str = "responsible_body_id") -> str:
     """The SQL condition every tenant-owned table's policy uses."""
     return (

@@ -11,15 +11,17 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Role
-from core.tenancy import tenant_context
+from core.tenancy import body_only_context, tenant_context
+from groupings.census import read_census
 from groupings.gias import read_london_extract
-from groupings.models import Arrangement, School, imf_eligibility
+from groupings.models import Arrangement, School, SchoolCensus, imf_eligibility
 from groupings.services.arrangements import (
     arrangement_activate,
     arrangement_propose,
     own_academies_add,
     own_academies_preview,
 )
+from groupings.services.census import school_census_import
 from groupings.services.policy import policy_ensure_default
 
 # Real GIAS rows of the demo trust and LA (tests/data/SOURCES.md).
@@ -33,6 +35,18 @@ DEMO_AGREEMENT_PDF = (
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
 MEMBERS_FROM = date(2026, 4, 1)
+# DfE's school-level SEN census, a real extract (tests/data/SOURCES.md): what the partnership
+# pages and the governance pack read for pupils with SEN support and EHC plans.
+DEMO_CENSUS = (
+    Path(__file__).resolve().parents[1] / "tests" / "data" / "gias" / "sen" / "2022-2023_england_census_subset.csv"
+)
+DEMO_CENSUS_YEAR = 2022
+
+
+def _census() -> None:
+    if SchoolCensus.objects.filter(academic_year=DEMO_CENSUS_YEAR).exists():
+        return
+    school_census_import(parsed=read_census(DEMO_CENSUS), academic_year=DEMO_CENSUS_YEAR)
 
 
 def _load_schools() -> None:
@@ -47,9 +61,11 @@ def _load_schools() -> None:
 
 def seed(ctx: Any) -> None:
     _load_schools()
+    _census()
     trust, la = ctx.bodies["step-academy-trust"], ctx.bodies["kingston"]
     for body in (trust, la):
-        policy_ensure_default(actor=ctx.staff, tenant=body, effective_from=POLICY_FROM)
+        with body_only_context(body):  # out of the platform's context, which sees every body's policies
+            policy_ensure_default(actor=ctx.staff, tenant=body, effective_from=POLICY_FROM)
 
     preview = own_academies_preview(tenant=trust, start_date=MEMBERS_FROM)
     if preview.to_add:

@@ -15,8 +15,25 @@ def register_source_labels(source_type: str, labeller: Labeller) -> None:
     _LABELLERS[source_type] = labeller
 
 
+# What caused a posting, in words, by its ``source_type`` (every type the services post).
+SOURCE_TYPE_LABELS = {
+    "award": "Award",
+    "contribution": "Contribution",
+    "contribution_reserve": "Urgent-case reserve from contribution",
+    "payment_run": "Payment run",
+    "pool": "Period close of pool",
+    "receipt": "Receipt",
+    "shared_resource_funding": "Shared resource funding",
+    "transaction": "Reversal of transaction",
+}
+
+
+def source_type_label(source_type: str) -> str:
+    return SOURCE_TYPE_LABELS.get(source_type) or source_type.replace("_", " ").capitalize()
+
+
 def fallback_label(source_type: str, source_id: str) -> str:
-    return f"{source_type.replace('_', ' ').capitalize()} {source_id}"
+    return f"{source_type_label(source_type)} {source_id}".strip()
 
 
 def source_labels(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:

@@ -51,3 +51,27 @@ def remittances_build_task(self, *, tenant_id: int, payment_run_id: int) -> int:
         return len(remittances_build(tenant=tenant, payment_run_id=payment_run_id))
     except OSError as exc:
         raise self.retry(exc=exc) from exc
+
+
+@shared_task(name="pooling.payment_runs_settle_due")
+def payment_runs_settle_due_task() -> int:
+    """Daily (Celery beat): enqueue, through the outbox, the settling of every run sent to
+    the bank whose payment date has come."""
+    from pooling.services.payment_runs import payment_runs_settle_due
+
+    return payment_runs_settle_due()
+
+
+@shared_task(name="pooling.payment_run_settle", bind=True, max_retries=5, default_retry_delay=60)
+def payment_run_settle_task(self, *, tenant_id: int, payment_run_id: int) -> bool:  # type: ignore[no-untyped-def]
+    """A run sent to the bank is paid on its payment date. Safe to run twice: a run already
+    paid is left alone and its payment is posted once (its idempotency key)."""
+    from pooling.services.payment_runs import payment_run_settle
+
+    tenant = ResponsibleBody.objects.filter(pk=tenant_id).first()
+    if tenant is None:
+        return False
+    try:
+        return payment_run_settle(tenant=tenant, payment_run_id=payment_run_id)
+    except OperationalError as exc:
+        raise self.retry(exc=exc) from exc

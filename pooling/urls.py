@@ -3,7 +3,7 @@ contributions, payments and period close), all in the ``pooling`` namespace."""
 
 from django.urls import path
 
-from pooling.views import audit_grants, contributions, ledger, payments
+from pooling.views import audit_grants, contributions, ledger, payment_runs, payments
 
 app_name = "pooling"
 
@@ -52,6 +52,21 @@ urlpatterns = [
     path("pool/<int:pool_id>/payment-runs/", payments.PaymentRunListView.as_view(), name="payment-runs"),
     path("pool/<int:pool_id>/payment-runs/new/", payments.PaymentRunNewView.as_view(), name="payment-run-new"),
     path("pool/payment-runs/<int:paymentrun_id>/", payments.PaymentRunDetailView.as_view(), name="payment-run"),
+    path(
+        "pool/payment-runs/<int:paymentrun_id>/send/",
+        payment_runs.PaymentRunSendView.as_view(),
+        name="payment-run-send",
+    ),
+    path(
+        "pool/payment-runs/<int:paymentrun_id>/bank-file/",
+        payment_runs.PaymentRunBankFileView.as_view(),
+        name="payment-run-bank-file",
+    ),
+    path(
+        "pool/payment-runs/<int:paymentrun_id>/paid/",
+        payment_runs.PaymentRunPaidView.as_view(),
+        name="payment-run-paid",
+    ),
     path(
         "pool/payment-runs/<int:paymentrun_id>/remittances/",
         payments.RemittanceRequestView.as_view(),

@@ -3,7 +3,7 @@ in the ``pooling-api`` namespace."""
 
 from django.urls import path
 
-from pooling.apis import audit_grants, contributions, ledger, payments
+from pooling.apis import audit_grants, contributions, ledger, payment_runs, payments
 
 app_name = "pooling-api"
 
@@ -58,6 +58,21 @@ urlpatterns = [
         "pools/<int:pool_id>/payment-runs/confirm/", payments.PaymentRunConfirmApi.as_view(), name="payment-run-confirm"
     ),
     path("pools/payment-runs/<int:paymentrun_id>/", payments.PaymentRunDetailApi.as_view(), name="payment-run"),
+    path(
+        "pools/payment-runs/<int:paymentrun_id>/send/",
+        payment_runs.PaymentRunSendApi.as_view(),
+        name="payment-run-send",
+    ),
+    path(
+        "pools/payment-runs/<int:paymentrun_id>/bank-file/",
+        payment_runs.PaymentRunBankFileApi.as_view(),
+        name="payment-run-bank-file",
+    ),
+    path(
+        "pools/payment-runs/<int:paymentrun_id>/paid/",
+        payment_runs.PaymentRunPaidApi.as_view(),
+        name="payment-run-paid",
+    ),
     path(
         "pools/payment-runs/<int:paymentrun_id>/remittances/",
         payments.RemittanceRequestApi.as_view(),

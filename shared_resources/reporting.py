@@ -14,6 +14,7 @@ from django.db.models import CharField, Q, Sum
 from django.db.models.functions import Cast
 
 from pooling.models import AccountKind, Instalment, Leg, Pool
+from pooling.selectors.paid import paid_q
 from shared_resources.models import CapacityPeriod, Delivery, ResourceFunding, SharedResource
 from shared_resources.selectors import whole_percent
 
@@ -95,12 +96,7 @@ def shared_resources_section(*, pool: Pool, period_end: date) -> SharedResources
             unattributed += total
     paid: dict[int, int] = defaultdict(int)
     for r in (
-        Instalment.objects.filter(
-            status=Instalment.Status.PAID,
-            payment_run__pool=pool,
-            payment_run__pay_on__lte=period_end,
-            schedule__source_type=SOURCE,
-        )
+        Instalment.objects.filter(paid_q(period_end), payment_run__pool=pool, schedule__source_type=SOURCE)
         .values("schedule__source_id")
         .annotate(total=Sum("amount_pence"))
         .order_by()

@@ -227,7 +227,8 @@ def export_files() -> tuple[ExportFile, ...]:
         ),
         ExportFile(
             "instalments.csv",
-            "Planned and paid instalments of the pool's commitments.",
+            "Planned and paid instalments of the pool's commitments: status scheduled, in_payment_run (confirmed), "
+            "sent_to_bank, paid (its run paid) or released.",
             (
                 "instalment_id",
                 "schedule_id",
@@ -242,15 +243,18 @@ def export_files() -> tuple[ExportFile, ...]:
                 "payment_run_id",
             ),
             f"""i.id, i.schedule_id, sc.source_type, sc.source_id, s.urn, sc.frequency, i.due_on::text,
-                i.amount_pence, {_pounds("i.amount_pence")}, i.status, i.payment_run_id
+                i.amount_pence, {_pounds("i.amount_pence")},
+                CASE WHEN i.status <> 'paid' THEN i.status WHEN r.status = 'paid' THEN 'paid'
+                     WHEN r.status = 'sent' THEN 'sent_to_bank' ELSE 'in_payment_run' END, i.payment_run_id
             \nFROM {inst} i JOIN {sched} sc ON sc.id = i.schedule_id JOIN {school} s ON s.id = sc.school_id
+               LEFT JOIN {run} r ON r.id = i.payment_run_id
                WHERE i.responsible_body_id = %(body)s AND sc.responsible_body_id = %(body)s
                  AND sc.pool_id = %(pool)s""",
             "i.schedule_id, i.due_on, i.id",
         ),
         ExportFile(
             "payment_runs.csv",
-            "Payment runs of the pool: who prepared and who confirmed each.",
+            "Payment runs of the pool: who prepared, confirmed and sent each to the bank, and when it was paid.",
             (
                 "payment_run_id",
                 "due_up_to",
@@ -262,9 +266,14 @@ def export_files() -> tuple[ExportFile, ...]:
                 "confirmed_by",
                 "confirmed_at_utc",
                 "created_at_utc",
+                "sent_by",
+                "sent_at_utc",
+                "paid_on",
+                "paid_by",
             ),
             f"""r.id, r.due_up_to::text, r.pay_on::text, r.status, r.total_pence, {_pounds("r.total_pence")},
-                r.created_by_label, r.confirmed_by_label, {_utc("r.confirmed_at")}, {_utc("r.created_at")}
+                r.created_by_label, r.confirmed_by_label, {_utc("r.confirmed_at")}, {_utc("r.created_at")},
+                r.sent_by_label, {_utc("r.sent_at")}, r.paid_on::text, r.paid_by_label
             \nFROM {run} r WHERE r.responsible_body_id = %(body)s AND r.pool_id = %(pool)s""",
             "r.id",
         ),

@@ -29,7 +29,7 @@ from pooling.selectors import headroom_from_balances
 
 @dataclass
 class RunFigures:
-    """A payment run of the pool paying on or before the period end, and what it adds up to
+    """A payment run of the pool paid on or before the period end, and what it adds up to
     in the subledgers and the ledger."""
 
     run_id: int
@@ -43,17 +43,18 @@ class RunFigures:
 
     @property
     def confirmed(self) -> bool:
-        return self.status == PaymentRun.Status.CONFIRMED
+        """Paid (the only runs in the period): a paid run was confirmed and sent first."""
+        return self.status == PaymentRun.Status.PAID
 
     @property
     def pays(self) -> int:
-        """A confirmed run pays its total; a draft or cancelled one pays nothing."""
+        """A paid run pays its total; any other pays nothing."""
         return self.total if self.confirmed else 0
 
     @property
     def label(self) -> str:
         state = "" if self.confirmed else f", {self.status}"
-        return f"Payment run {self.run_id} (paying on {self.pay_on:%-d %B %Y}{state})"
+        return f"Payment run {self.run_id} (paid on {self.pay_on:%-d %B %Y}{state})"
 
 
 def _ids(ids: list[int]) -> str:
@@ -75,18 +76,21 @@ def _paid_by_run(row: dict[str, Any]) -> str | None:
 
 def payment_checks(*, pool: Pool, period_end: date, balances: dict[str, int]) -> list[Check]:
     """Instalments paid and payment runs against the ledger's payments made, as at the
-    period end. A run is in the period when it pays on or before the period end (its
-    ``payment`` postings are dated ``pay_on``; its instalments are marked paid when it is
-    confirmed). Instalments are counted by their run's pool, not their schedule's: closing
-    a period moves a part-paid schedule to the next pool, while what was paid stays with
-    the pool whose run paid it."""
+    period end. A run is in the period when it was paid on or before the period end (its
+    ``payment`` posting is dated the day it was paid, ``paid_on``; runs confirmed or sent
+    to the bank but not paid have paid nothing: ``pooling.selectors.paid``). Instalments
+    are counted by their run's pool, not their schedule's: closing a period moves a
+    part-paid schedule to the next pool, while what was paid stays with the pool whose run
+    paid it."""
     runs = {
-        r["pk"]: RunFigures(run_id=r["pk"], pay_on=r["pay_on"], status=r["status"], total=int(r["total_pence"]))
-        for r in PaymentRun.objects.filter(pool=pool, pay_on__lte=period_end).values(
-            "pk", "pay_on", "status", "total_pence"
+        r["pk"]: RunFigures(run_id=r["pk"], pay_on=r["paid_on"], status=r["status"], total=int(r["total_pence"]))
+        for r in PaymentRun.objects.filter(pool=pool, status=PaymentRun.Status.PAID, paid_on__lte=period_end).values(
+            "pk", "paid_on", "status", "total_pence"
         )
     }
-    in_period = Q(payment_run__pool=pool, payment_run__pay_on__lte=period_end)
+    in_period = Q(
+        payment_run__pool=pool, payment_run__status=PaymentRun.Status.PAID, payment_run__paid_on__lte=period_end
+    )
     for r in (
         PaymentRunLine.objects.filter(in_period).values("payment_run_id").annotate(total=Sum("amount_pence")).order_by()
     ):
@@ -144,22 +148,22 @@ def payment_checks(*, pool: Pool, period_end: date, balances: dict[str, int]) ->
             detail="; ".join(involved),
         ),
         Check(
-            f"Payment runs: totals against their lines ({len(confirmed)} confirmed)",
+            f"Payment runs: totals against their lines ({len(confirmed)} paid)",
             sum(run.total for run in confirmed),
             sum(run.lines for run in confirmed),
-            says=("the confirmed runs' totals sum to", "their lines sum to"),
+            says=("the paid runs' totals sum to", "their lines sum to"),
         ),
         Check(
             "Payment runs: totals against paid instalments",
             sum(run.pays for run in ordered),
             sum(run.instalments for run in ordered),
-            says=("the confirmed runs' totals sum to", "the instalments they paid sum to"),
+            says=("the paid runs' totals sum to", "the instalments they paid sum to"),
         ),
         Check(
             "Payment runs: totals against payment postings",
             sum(run.pays for run in ordered),
             sum(run.posted for run in ordered),
-            says=("the confirmed runs' totals sum to", "their payment postings credit payments made with"),
+            says=("the paid runs' totals sum to", "their payment postings credit payments made with"),
         ),
     ]
     for run in ordered:

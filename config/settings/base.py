@@ -470,6 +470,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
         "options": {"expires": 6 * 60 * 60},
     },
+    "payment-runs-settle": {
+        "task": "pooling.payment_runs_settle_due",
+        "schedule": crontab(minute="15", hour="6"),
+        "options": {"expires": 12 * 60 * 60},
+    },
     "notification-digests": {
         "task": "notifications.send_notification_digests",
         "schedule": crontab(minute="0", hour="7"),

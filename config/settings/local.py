@@ -1,9 +1,13 @@
-"""Local development and the `make run` demo."""
+"""Local development and the `make run` demo.
+
+DEBUG is off unless the environment turns it on (``DEBUG=true``): the demo is shown to
+people who are not developers, and Django's technical 404 page lists every URL pattern.
+With DEBUG off, the GOV.UK-style templates/404.html and 500.html answer instead."""
 
 from .base import *  # noqa: F403
 from .base import env
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="local-only-insecure-key-do-not-use-in-production")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 DEMO_PASSWORDS_ENABLED = True

@@ -36,10 +36,12 @@ from pooling.selectors.paid import (
     DUE,
     IN_RUN,
     SCHEDULED,
+    SENT,
     instalment_is_paid,
     instalment_label,
     instalment_state,
     paid_q,
+    paid_sql,
 )
 from shared_resources.selectors import provision_in_place
 
@@ -216,7 +218,7 @@ def clock_of(case: Case, *, today: date | None = None) -> Clock:
 @dataclass
 class AwardRow:
     """An award with its instalments: what is committed and when it is paid. *Paid* is
-    ``pooling.selectors.paid``'s meaning: paid by a run whose payment date has come."""
+    ``pooling.selectors.paid``'s meaning: paid by a run that has been paid."""
 
     award: Award
     instalments: list[Instalment]
@@ -228,7 +230,7 @@ class AwardRow:
 
     @property
     def to_come(self) -> list[Instalment]:
-        return [i for i in self.instalments if instalment_state(i, self.day) in (IN_RUN, DUE, SCHEDULED)]
+        return [i for i in self.instalments if instalment_state(i, self.day) in (IN_RUN, SENT, DUE, SCHEDULED)]
 
     @property
     def lines(self) -> list[tuple[Instalment, str]]:
@@ -261,7 +263,7 @@ class AwardTotals:
     """Over every award the reader can see, not one page of them."""
 
     to_come_pence: int  # instalments not yet paid on active awards (scheduled, due or in a run)
-    paid_pence: int  # instalments paid on any award, by runs whose payment date has come
+    paid_pence: int  # instalments paid on any award, by runs paid by the day
 
 
 def award_totals(*, tenant: ResponsibleBody, school_ids: SchoolScope, day: date | None = None) -> AwardTotals:
@@ -269,7 +271,7 @@ def award_totals(*, tenant: ResponsibleBody, school_ids: SchoolScope, day: date 
     one aggregate query, the same sums ``AwardRow`` makes for a single award. It joins the
     reader's awards to their schedules (an award's schedule names it by ``source_id``, as
     text) and their instalments in one pass. *Paid* is ``pooling.selectors.paid``'s: by a
-    run whose payment date is on or before ``day`` (today)."""
+    run paid on or before ``day`` (today)."""
     day = day or timezone.localdate()
     if school_ids is not None and not school_ids:
         return AwardTotals(to_come_pence=0, paid_pence=0)  # no school in scope: nothing to sum
@@ -278,12 +280,13 @@ def award_totals(*, tenant: ResponsibleBody, school_ids: SchoolScope, day: date 
         awards_sql, params = visible.query.sql_with_params()
         schedule, instalment = InstalmentSchedule._meta.db_table, Instalment._meta.db_table
         run = PaymentRun._meta.db_table
+        is_paid, paid_params = paid_sql(day)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
-                SELECT coalesce(sum(i.amount_pence) FILTER (WHERE i.status = %s AND r.pay_on <= %s), 0),
+                SELECT coalesce(sum(i.amount_pence) FILTER (WHERE {is_paid}), 0),
                        coalesce(sum(i.amount_pence) FILTER (
-                           WHERE a.status = %s AND (i.status = %s OR (i.status = %s AND r.pay_on > %s))
+                           WHERE a.status = %s AND (i.status = %s OR (i.status = %s AND NOT {is_paid}))
                        ), 0)
                   FROM ({awards_sql}) AS a (id, status)
                   JOIN {schedule} s ON s.responsible_body_id = %s AND s.source_type = 'award'
@@ -292,12 +295,11 @@ def award_totals(*, tenant: ResponsibleBody, school_ids: SchoolScope, day: date 
                   LEFT JOIN {run} r ON r.id = i.payment_run_id
                 """,
                 [
-                    Instalment.Status.PAID,
-                    day,
+                    *paid_params,
                     Award.Status.ACTIVE,
                     Instalment.Status.SCHEDULED,
                     Instalment.Status.PAID,
-                    day,
+                    *paid_params,
                     *params,
                     tenant.pk,
                 ],

@@ -13,6 +13,7 @@ from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import NotFound
+from exceptional_resource.labels import case_event_label
 from exceptional_resource.letters import change_letters
 from exceptional_resource.models import Case, CaseStatus
 from exceptional_resource.selectors import cases as selectors
@@ -71,36 +72,13 @@ def need_labels(policy: GroupingPolicy | None) -> dict[str, str]:
     return policy_need_labels(policy.areas_of_need if policy is not None else AREAS_OF_NEED)
 
 
-EVENT_LABELS = {
-    "submit": "Sent for decision",
-    "request_information": "Information requested",
-    "provide_information": "Information given",
-    "approve": "Approved",
-    "partly_approve": "Partly approved",
-    "decline": "Declined",
-    "withdraw": "Withdrawn",
-    "request_reconsideration": "Reconsideration requested",
-    "award_committed": "Money committed",
-    "award_varied": "Award changed",
-    "award_ended": "Award ended",
-    "review_due": "Review due",
-    "review_recorded": "Progress recorded",
-    "renew": "Renewed",
-    "review_change": "Changed after review",
-    "review_end": "Ended after review",
-    "recused": "Officer stood aside",
-    "escalated": "Escalated above the officer's limit",
-    "headroom_shortfall": "Pool could not fund it",
-}
-
-
 def timeline(events: list[Any]) -> list[dict[str, Any]]:
     """The case's events in plain English."""
     statuses = dict(CaseStatus.choices)
     return [
         {
             "event": e,
-            "label": EVENT_LABELS.get(e.verb, e.verb.replace("_", " ").capitalize()),
+            "label": case_event_label(e.verb),
             "to": statuses.get(e.to_status, ""),
         }
         for e in events

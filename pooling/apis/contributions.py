@@ -70,7 +70,10 @@ class ContributionOutputSerializer(serializers.Serializer):
     policy_version = serializers.IntegerField()
     expected_pence = serializers.IntegerField(help_text="As posted to the ledger.")
     received_pence = serializers.IntegerField()
-    arrears_pence = serializers.IntegerField(help_text="Expected less received; negative when overpaid.")
+    outstanding_pence = serializers.IntegerField(help_text="Expected less received; negative when overpaid.")
+    due_on = serializers.DateField(help_text="When it is due: 30 days after the period starts or the school joins.")
+    standing = serializers.ChoiceField(choices=["received", "due", "arrears", "overpaid"])
+    arrears_pence = serializers.IntegerField(help_text="What is outstanding once the due date has passed; else 0.")
     calculated_at = serializers.DateTimeField()
 
 
@@ -218,7 +221,8 @@ class ContributionListApi(_PoolApi):
         period_label = serializers.CharField()
         expected_pence = serializers.IntegerField()
         received_pence = serializers.IntegerField()
-        arrears_pence = serializers.IntegerField()
+        outstanding_pence = serializers.IntegerField()
+        arrears_pence = serializers.IntegerField(help_text="Outstanding on contributions past their due date.")
         contributions = ContributionOutputSerializer(many=True)
         no_allocation = _ArrangementRefSerializer(many=True, help_text="Members with no allocation for the period.")
         not_calculated = _ArrangementRefSerializer(many=True, help_text="Members not yet in a calculation.")
@@ -232,6 +236,7 @@ class ContributionListApi(_PoolApi):
             "period_label": pool.label,
             "expected_pence": summary.expected_pence,
             "received_pence": summary.received_pence,
+            "outstanding_pence": summary.outstanding_pence,
             "arrears_pence": summary.arrears_pence,
             "contributions": [row.as_dict() for row in summary.rows],
             "no_allocation": [_arrangement_ref(a) for a in summary.no_allocation],

@@ -35,6 +35,12 @@ RUN_FIELDS = (
     "created_by_label",
     "confirmed_by_label",
     "confirmed_at",
+    "sent_by_label",
+    "sent_at",
+    "bank_file_sha256",
+    "paid_on",
+    "paid_by_label",
+    "bank_reference",
 )
 
 
@@ -48,6 +54,12 @@ class PaymentRunOutputSerializer(serializers.Serializer):
     created_by_label = serializers.CharField()
     confirmed_by_label = serializers.CharField()
     confirmed_at = serializers.DateTimeField(allow_null=True)
+    sent_by_label = serializers.CharField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    bank_file_sha256 = serializers.CharField()
+    paid_on = serializers.DateField(allow_null=True, help_text="The day the run was paid; null until it is.")
+    paid_by_label = serializers.CharField()
+    bank_reference = serializers.CharField()
 
 
 class PoolOutputSerializer(serializers.Serializer):

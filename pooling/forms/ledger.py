@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from pooling.models import AccountKind
 from pooling.periods import grant_year, period_of
+from pooling.source_labels import source_type_label
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -82,7 +83,7 @@ class LedgerFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["source_type"].choices = [  # type: ignore[attr-defined]
             ("", "Anything"),
-            *[(s, s.replace("_", " ").capitalize()) for s in source_types],
+            *[(s, source_type_label(s)) for s in source_types],
         ]
 
     def clean(self) -> dict[str, Any]:

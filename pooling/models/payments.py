@@ -132,11 +132,17 @@ class Instalment(TenantOwnedModel):
 
 
 class PaymentRun(TenantOwnedModel):
-    """Pays the instalments due up to a date: previewed, then confirmed once (idempotent)."""
+    """Pays the instalments due up to a date. Confirmed once (idempotent), then *sent to the
+    bank* when the finance officer takes the bank file, then *paid*: when the finance
+    officer records the bank's confirmation, or on the payment date by the daily task
+    (``pooling.services.payment_runs``). Only a paid run has paid anything
+    (``pooling.selectors.paid``)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         CONFIRMED = "confirmed", "Confirmed"
+        SENT = "sent", "Sent to the bank"
+        PAID = "paid", "Paid"
         CANCELLED = "cancelled", "Cancelled"
 
     pool = models.ForeignKey("pooling.Pool", on_delete=models.PROTECT, related_name="payment_runs")
@@ -147,6 +153,13 @@ class PaymentRun(TenantOwnedModel):
     created_by_label = models.CharField(max_length=254)
     confirmed_by_label = models.CharField(max_length=254, blank=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    sent_by_label = models.CharField(max_length=254, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    bank_file_sha256 = models.CharField(max_length=64, blank=True)
+    paid_on = models.DateField(null=True, blank=True)
+    paid_by_label = models.CharField(max_length=254, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    bank_reference = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -154,12 +167,24 @@ class PaymentRun(TenantOwnedModel):
         ordering = ["-pay_on", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "confirmed", "cancelled"]), name="run_status_valid"
+                condition=Q(status__in=["draft", "confirmed", "sent", "paid", "cancelled"]), name="run_status_valid"
             ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["sent", "paid"]) | Q(sent_at__isnull=False), name="run_sent_has_time"
+            ),
+            models.CheckConstraint(condition=~Q(status="paid") | Q(paid_on__isnull=False), name="run_paid_has_date"),
         ]
 
     def __str__(self) -> str:
         return f"Payment run {self.pay_on} ({self.get_status_display()})"
+
+
+# The payment run's workflow: (from, to) → what the step is. One service per step in
+# ``pooling.services.payment_runs``; both need ``Action.MOVE_MONEY`` (with step-up).
+PAYMENT_RUN_TRANSITIONS: dict[tuple[str, str], str] = {
+    (PaymentRun.Status.CONFIRMED, PaymentRun.Status.SENT): "send the bank file",
+    (PaymentRun.Status.SENT, PaymentRun.Status.PAID): "record the bank's payment",
+}
 
 
 class PaymentRunLine(TenantOwnedModel):

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, cast
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When, Window
+from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum, When, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 
 from accounts.models import ResponsibleBody
 from core.errors import NotFound
@@ -28,6 +30,7 @@ from pooling.models import (
     Receipt,
     Transaction,
 )
+from pooling.selectors import arrears
 
 # Arrangements whose days in the grouping are pooled (proposed and withdrawn ones are not).
 POOLED_STATUSES = (ArrangementStatus.ACTIVE, ArrangementStatus.NOTICE_GIVEN, ArrangementStatus.ENDED)
@@ -189,7 +192,11 @@ def contribution_list(*, tenant: ResponsibleBody, pool: Pool, q: str = "") -> Qu
     """The pool's contributions by school name (a school that left and rejoined has one per
     arrangement, in date order), optionally only the schools whose name contains ``q`` or
     whose URN is ``q``."""
-    qs = Contribution.objects.for_tenant(tenant).filter(pool=pool).select_related("school", "allocation")
+    qs = (
+        Contribution.objects.for_tenant(tenant)
+        .filter(pool=pool)
+        .select_related("school", "allocation", "pool", "arrangement")
+    )
     term = q.strip()
     if ascii_digits(term):
         qs = qs.filter(school__urn=int(term))
@@ -216,13 +223,33 @@ def receipt_list(*, tenant: ResponsibleBody, contribution: Contribution) -> Quer
 
 @dataclass(frozen=True)
 class ContributionRow:
+    """A contribution with what is posted: outstanding (expected less received) is *due*
+    until its due date and *in arrears* after it (``pooling.selectors.arrears``)."""
+
     contribution: Contribution
     expected_pence: int
     received_pence: int
+    day: date = field(default_factory=timezone.localdate)
+
+    @property
+    def outstanding_pence(self) -> int:
+        return self.expected_pence - self.received_pence
+
+    @property
+    def due_on(self) -> date:
+        return arrears.contribution_due_on(self.contribution)
+
+    @property
+    def standing(self) -> str:
+        return arrears.standing(outstanding_pence=self.outstanding_pence, due_on=self.due_on, day=self.day)
+
+    @property
+    def standing_label(self) -> str:
+        return arrears.STANDING_LABELS[self.standing]
 
     @property
     def arrears_pence(self) -> int:
-        return self.expected_pence - self.received_pence
+        return arrears.arrears_pence(outstanding_pence=self.outstanding_pence, due_on=self.due_on, day=self.day)
 
     def as_dict(self) -> dict[str, Any]:
         c = self.contribution
@@ -237,6 +264,9 @@ class ContributionRow:
             "policy_version": c.policy.version,
             "expected_pence": self.expected_pence,
             "received_pence": self.received_pence,
+            "outstanding_pence": self.outstanding_pence,
+            "due_on": self.due_on,
+            "standing": self.standing,
             "arrears_pence": self.arrears_pence,
             "calculated_at": c.calculated_at,
         }
@@ -258,20 +288,26 @@ class ContributionSummary:
         return sum(r.received_pence for r in self.rows)
 
     @property
+    def outstanding_pence(self) -> int:
+        return sum(r.outstanding_pence for r in self.rows)
+
+    @property
     def arrears_pence(self) -> int:
         return sum(r.arrears_pence for r in self.rows)
 
 
 @dataclass(frozen=True)
 class ContributionTotals:
-    """Expected, received and arrears as posted over all of a pool's contributions."""
+    """Expected, received, outstanding and in arrears as posted over all of a pool's
+    contributions."""
 
     contributions: int
     expected_pence: int
     received_pence: int
+    arrears_pence: int = 0
 
     @property
-    def arrears_pence(self) -> int:
+    def outstanding_pence(self) -> int:
         return self.expected_pence - self.received_pence
 
 
@@ -300,16 +336,36 @@ def _contribution_legs(tenant: ResponsibleBody, pool: Pool) -> QuerySet[Leg]:
     )
 
 
-def contribution_totals(*, tenant: ResponsibleBody, pool: Pool) -> ContributionTotals:
+def contribution_totals(*, tenant: ResponsibleBody, pool: Pool, day: date | None = None) -> ContributionTotals:
     """The totals a page of contributions shows under its rows, over every contribution:
-    two queries (a count, and one sum over the legs of the pool's receivable and bank
-    accounts whose transactions contributions or receipts caused, or that reverse one),
-    nothing per contribution."""
+    two queries (a count with the earliest due date, and one sum over the legs of the
+    pool's receivable and bank accounts whose transactions contributions or receipts
+    caused, or that reverse one), nothing per contribution. Once any contribution is past
+    its due date on ``day`` (today), what is in arrears is summed per contribution as the
+    rows sum it: four more queries whatever the number of schools."""
+    day = day or timezone.localdate()
     with _within(tenant):
-        count = Contribution.objects.for_tenant(tenant).filter(pool=pool).count()
+        contributions = Contribution.objects.for_tenant(tenant).filter(pool=pool)
+        head = contributions.aggregate(count=Count("pk"), earliest=Min(arrears.due_on_expression(pool)))
         sums = _contribution_legs(tenant, pool).aggregate(**_posted_sums(tenant, pool))
+        in_arrears = 0
+        if head["earliest"] is not None and arrears.is_past_due(head["earliest"], day):
+            past_due = dict(
+                contributions.annotate(due_on=arrears.due_on_expression(pool))
+                .filter(due_on__lt=day)
+                .values_list("pk", "due_on")
+            )
+            posted = contribution_ledger_totals(tenant=tenant, pool=pool)
+            in_arrears = sum(
+                arrears.arrears_pence(outstanding_pence=expected - received, due_on=past_due[pk], day=day)
+                for pk, (expected, received) in posted.items()
+                if pk in past_due
+            )
     return ContributionTotals(
-        contributions=count, expected_pence=int(sums["expected"] or 0), received_pence=int(sums["received"] or 0)
+        contributions=int(head["count"]),
+        expected_pence=int(sums["expected"] or 0),
+        received_pence=int(sums["received"] or 0),
+        arrears_pence=in_arrears,
     )
 
 

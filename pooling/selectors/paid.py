@@ -1,9 +1,12 @@
-"""What "paid" means, in one place. An instalment is **paid** when a confirmed payment run
-has paid it and the run's payment date has come: the ledger posts the payment to
-*payments made* on that date, so the award pages, the dashboard, the annex, the API and
-the governance pack all say the same on the same day. Before that date it is **in a
-payment run** (to be paid on the run's date); an instalment in no run is **scheduled**,
-and **due** once its due date has come; **released** went back to the pool.
+"""What "paid" means, in one place. A payment run is confirmed, then *sent to the bank*
+(the finance officer takes its bank file), then *paid* (the bank's confirmation recorded,
+or its payment date come: ``pooling.services.payment_runs``). An instalment is **paid** on
+a day when its run was paid on or before that day, and only then: the ledger posts the
+payment to *payments made* on the day the run is paid, so the award pages, the dashboard,
+the annex, the API, the auditor export and the governance pack all say the same on the
+same day. Before that it is **in a payment run** (confirmed) or **sent to the bank** (to be
+paid on the run's date); an instalment in no run is **scheduled**, and **due** once its due
+date has come; **released** went back to the pool.
 
 Every page and report that shows what has been paid reads it through these functions."""
 
@@ -22,6 +25,7 @@ if TYPE_CHECKING:
     from pooling.models import Instalment, Pool
 
 PAID = "paid"
+SENT = "sent"
 IN_RUN = "in_run"
 DUE = "due"
 SCHEDULED = "scheduled"
@@ -29,6 +33,7 @@ RELEASED = "released"
 
 STATE_LABELS = {
     PAID: "Paid",
+    SENT: "Sent to the bank",
     IN_RUN: "In a payment run",
     DUE: "Due",
     SCHEDULED: "Scheduled",
@@ -38,21 +43,42 @@ STATE_LABELS = {
 
 def paid_q(day: date, prefix: str = "") -> Q:
     """Instalments paid by ``day`` (``prefix`` reaches instalments from another model)."""
-    return Q(**{f"{prefix}status": "paid", f"{prefix}payment_run__pay_on__lte": day})
+    return Q(
+        **{
+            f"{prefix}status": "paid",
+            f"{prefix}payment_run__status": "paid",
+            f"{prefix}payment_run__paid_on__lte": day,
+        }
+    )
 
 
 def in_run_q(day: date, prefix: str = "") -> Q:
-    """Instalments a confirmed run will pay after ``day``."""
-    return Q(**{f"{prefix}status": "paid", f"{prefix}payment_run__pay_on__gt": day})
+    """Instalments in a run (confirmed or sent to the bank) not paid by ``day``."""
+    return Q(**{f"{prefix}status": "paid"}) & (
+        Q(**{f"{prefix}payment_run__status__in": ["confirmed", "sent"]})
+        | Q(**{f"{prefix}payment_run__paid_on__gt": day})
+    )
+
+
+def paid_sql(day: date, *, instalment: str = "i", run: str = "r") -> tuple[str, list[date]]:
+    """``paid_q`` for raw SQL over an instalment joined (LEFT) to its run: never NULL."""
+    return (
+        f"coalesce({instalment}.status = 'paid' AND {run}.status = 'paid' AND {run}.paid_on <= %s, false)",
+        [day],
+    )
 
 
 def instalment_state(instalment: Instalment, day: date) -> str:
-    """One of PAID, IN_RUN, DUE, SCHEDULED, RELEASED. Load ``payment_run`` with the row."""
+    """One of PAID, SENT, IN_RUN, DUE, SCHEDULED, RELEASED. Load ``payment_run`` with the row."""
     if instalment.status == "released":
         return RELEASED
     if instalment.status == "paid":
         run = instalment.payment_run
-        return PAID if run is not None and run.pay_on <= day else IN_RUN
+        if run is None:
+            return IN_RUN
+        if run.status == "paid" and run.paid_on is not None and run.paid_on <= day:
+            return PAID
+        return SENT if run.status in ("sent", "paid") else IN_RUN
     return DUE if instalment.due_on <= day else SCHEDULED
 
 
@@ -62,20 +88,23 @@ def instalment_is_paid(instalment: Instalment, day: date) -> bool:
 
 def pool_headroom_on(*, tenant: ResponsibleBody, pool: Pool, day: date) -> Headroom:
     """The pool's headroom as every decision sees it (all postings), with *paid* meaning
-    paid by ``day``: a confirmed run whose payment date is still to come counts as payable
-    (in a payment run), not as paid."""
+    paid by ``day``: a run confirmed or sent to the bank but not yet paid counts as
+    payable, not as paid (its payment is posted the day it is paid)."""
     whole = pool_headroom(tenant=tenant, pool=pool)
     paid = pool_headroom(tenant=tenant, pool=pool, as_at=day).paid_pence
     return replace(whole, paid_pence=paid, payable_pence=whole.payable_pence + whole.paid_pence - paid)
 
 
 def instalment_label(instalment: Instalment, day: date) -> str:
-    """What an instalment is on ``day``, in words: "Paid on 4 January 2027", "In a payment
-    run, to be paid on 4 January 2027", "Due", "Scheduled" or "Released"."""
+    """What an instalment is on ``day``, in words: "Paid on 4 January 2027", "Sent to the
+    bank, to be paid on 4 January 2027", "In a payment run, to be paid on 4 January 2027",
+    "Due", "Scheduled" or "Released"."""
     state = instalment_state(instalment, day)
     run = instalment.payment_run
-    if state == PAID and run is not None:
-        return f"Paid on {run.pay_on:%-d %B %Y}"
+    if state == PAID and run is not None and run.paid_on is not None:
+        return f"Paid on {run.paid_on:%-d %B %Y}"
+    if state == SENT and run is not None:
+        return f"Sent to the bank, to be paid on {run.pay_on:%-d %B %Y}"
     if state == IN_RUN and run is not None:
         return f"In a payment run, to be paid on {run.pay_on:%-d %B %Y}"
     return STATE_LABELS[state]

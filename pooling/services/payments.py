@@ -1,8 +1,9 @@
 """Payment runs and remittance advice.
 
 A run pays every scheduled instalment due up to a date: it moves what it pays from
-``commitments`` to ``payable_to_schools`` when confirmed and on to ``payments_made`` on the
-payment date (keys ``f"{tenant.pk}:payment-run:<run id>:payable"`` and ``…:payment``).
+``commitments`` to ``payable_to_schools`` when confirmed (key
+``f"{tenant.pk}:payment-run:<run id>:payable"``), and on to ``payments_made`` only when it
+is paid (``pooling.services.payment_runs``: sent to the bank, then paid; key ``…:payment``).
 After commit a Celery task builds each school's remittance advice (CSV and PDF).
 
 The services callers know by this module (the cases app commits and schedules awards with
@@ -207,7 +208,8 @@ def _confirm(
 ) -> PaymentRun:
     """Pay every scheduled instalment due up to ``due_up_to``: a confirmed run with one line
     per school and one per payee other than a school (a schedule with a payee pays the
-    payee), the instalments marked paid, and two postings (payable, then paid). The
+    payee), the instalments taken into it (status ``paid``: in a run; *paid* in the sense
+    every page uses comes when the run is paid) and the payable posting. The
     pool row is locked and the instalments re-selected inside the lock, so two confirms
     never pay the same instalment: the second finds nothing due (``nothing_to_pay``).
 
@@ -276,7 +278,7 @@ def _confirm(
             tenant=tenant,
             verb=AuditVerb.PAYMENT_RUN_CONFIRMED,
             obj=run,
-            label=f"Payment run {run.pk} ({locked.label}): {format_pence(total)} to {_paid_to(paying)} "
+            label=f"Payment run {run.pk} ({locked.label}): {format_pence(total)} to {paid_to_text(paying)} "
             f"on {pay_on:%-d %B %Y}",
             after={
                 "pool": locked.pk,
@@ -297,7 +299,7 @@ def _schools(n: int) -> str:
     return "1 school" if n == 1 else f"{n:,} schools"
 
 
-def _paid_to(paying: list[tuple[Recipient, int]]) -> str:
+def paid_to_text(paying: list[tuple[Recipient, int]]) -> str:
     """ "3 schools", or "3 schools and 1 other payee"."""
     payees = sum(1 for (kind, _), _amount in paying if kind == "payee")
     schools = _schools(len(paying) - payees)
@@ -309,47 +311,35 @@ def _paid_to(paying: list[tuple[Recipient, int]]) -> str:
 def _post_run(
     *, actor: User, tenant: ResponsibleBody, pool: Pool, run: PaymentRun, paying: list[tuple[Recipient, int]]
 ) -> None:
-    """Dr commitments / Cr payable when confirmed, then Dr payable / Cr payments made on the
-    payment date; one leg pair per school and per other payee (whose legs name the payee,
-    not a school)."""
-    stages = (
-        (
-            TransactionKind.PAYABLE,
-            "payable",
-            min(timezone.localdate(), run.pay_on),
-            f"instalments due up to {run.due_up_to:%-d %B %Y} payable",
-            AccountKind.COMMITMENTS,
-            AccountKind.PAYABLE_TO_SCHOOLS,
-        ),
-        (
-            TransactionKind.PAYMENT,
-            "payment",
-            run.pay_on,
-            f"paid to {_paid_to(paying)} on {run.pay_on:%-d %B %Y}",
-            AccountKind.PAYABLE_TO_SCHOOLS,
-            AccountKind.PAYMENTS_MADE,
-        ),
+    """Dr commitments / Cr payable when confirmed, one leg pair per school and per other
+    payee (whose legs name the payee, not a school). The payment itself (payable to payments
+    made) is posted when the run is paid (``pooling.services.payment_runs.payment_run_record_paid``)."""
+    post(
+        actor=actor,
+        tenant=tenant,
+        pool=pool,
+        kind=TransactionKind.PAYABLE,
+        posted_on=min(timezone.localdate(), run.pay_on),
+        description=f"Payment run {run.pk}: instalments due up to {run.due_up_to:%-d %B %Y} payable",
+        idempotency_key=f"{tenant.pk}:payment-run:{run.pk}:payable",
+        source_type="payment_run",
+        source_id=str(run.pk),
+        legs=[
+            leg
+            for recipient, amount in paying
+            for leg in (
+                recipient_leg(AccountKind.COMMITMENTS, amount, recipient),
+                recipient_leg(AccountKind.PAYABLE_TO_SCHOOLS, -amount, recipient),
+            )
+        ],
     )
-    for kind, stage, posted_on, what, debit, credit in stages:
-        post(
-            actor=actor,
-            tenant=tenant,
-            pool=pool,
-            kind=kind,
-            posted_on=posted_on,
-            description=f"Payment run {run.pk}: {what}",
-            idempotency_key=f"{tenant.pk}:payment-run:{run.pk}:{stage}",
-            source_type="payment_run",
-            source_id=str(run.pk),
-            legs=[
-                leg
-                for recipient, amount in paying
-                for leg in (_leg(debit, amount, recipient), _leg(credit, -amount, recipient))
-            ],
-        )
 
 
-def _leg(account: AccountKind, amount: int, recipient: Recipient) -> LegSpec:
+# Runs with remittance advice: confirmed, and on through sent to the bank and paid.
+REMITTED = (PaymentRun.Status.CONFIRMED, PaymentRun.Status.SENT, PaymentRun.Status.PAID)
+
+
+def recipient_leg(account: AccountKind, amount: int, recipient: Recipient) -> LegSpec:
     """A leg naming whom it pays: the school, or the payee (and then no school)."""
     kind, ident = recipient
     if kind == "school":
@@ -368,7 +358,7 @@ def remittances_request(*, actor: User, tenant: ResponsibleBody, payment_run_id:
         run = PaymentRun.objects.filter(pk=payment_run_id).first()
         if run is None:
             raise NotFound("No such payment run.")
-        if run.status != PaymentRun.Status.CONFIRMED:
+        if run.status not in REMITTED:
             raise ConflictError("Only a confirmed run has remittance advice.", code=PoolingError.RUN_NOT_CONFIRMED)
         audit_record(
             actor=actor,
@@ -400,7 +390,7 @@ def remittances_build(*, tenant: ResponsibleBody, payment_run_id: int) -> list[R
     built: list[Remittance] = []
     with tenant_context(tenant):
         run = PaymentRun.objects.select_related("pool").filter(pk=payment_run_id).first()
-        if run is None or run.status != PaymentRun.Status.CONFIRMED:
+        if run is None or run.status not in REMITTED:
             return built
         lines = list(run.lines.select_related("school", "payee").order_by("school__name", "payee__name", "pk"))
         by_recipient: dict[Recipient, list[Instalment]] = defaultdict(list)

@@ -27,6 +27,7 @@ from pooling.error_codes import PoolingError
 from pooling.models import Instalment, InstalmentSchedule, Payee, Pool, PoolStatus, Transaction
 from pooling.selectors import Headroom
 from pooling.services.ledger import commitment_post
+from pooling.source_labels import source_labels
 
 MAX_INSTALMENTS = 120
 SCHEDULE_FIELDS = ("pool", "school", "payee", "frequency", "starts_on", "ends_on", "total_pence", "stopped_on")
@@ -181,6 +182,13 @@ class ScheduledAward:
     headroom: Headroom
 
 
+def _named(tenant: ResponsibleBody, source_type: str, source_id: str) -> str:
+    """What is committed, as people know it: "Case IP-2026-0001: award"."""
+    with tenant_context(tenant):
+        name = source_labels([(source_type, source_id)])[(source_type, source_id)]
+    return f"{name}: {'award' if source_type == 'award' else 'commitment'}"
+
+
 def award_commit_and_schedule(
     *,
     actor: User,
@@ -210,7 +218,7 @@ def award_commit_and_schedule(
         frequency=frequency,
         may_use_reserve=may_use_reserve,
         idempotency_key=f"{tenant.pk}:award-commit:{source_type}:{source_id}",
-        description=f"Award {source_type} {source_id} committed",
+        description=f"{_named(tenant, source_type, source_id)} committed",
     )
 
 
@@ -410,7 +418,7 @@ def schedule_vary(
                 source_type=schedule.source_type,
                 source_id=schedule.source_id,
                 idempotency_key=_change_key(tenant, schedule),
-                description=f"Award {schedule.source_type} {schedule.source_id} varied"
+                description=f"{_named(tenant, schedule.source_type, schedule.source_id)} varied"
                 + (f": {reason.strip()}" if reason.strip() else ""),
                 may_use_reserve=may_use_reserve,
             )
@@ -481,7 +489,8 @@ def schedule_stop(
                 source_type=schedule.source_type,
                 source_id=schedule.source_id,
                 idempotency_key=_change_key(tenant, schedule),
-                description=f"Award {schedule.source_type} {schedule.source_id} stopped after {stop_on:%-d %B %Y}",
+                description=f"{_named(tenant, schedule.source_type, schedule.source_id)} "
+                f"stopped after {stop_on:%-d %B %Y}",
             )
         Instalment.objects.filter(pk__in=[i.pk for i in to_release]).update(status=Instalment.Status.RELEASED)
         schedule.total_pence -= released_pence

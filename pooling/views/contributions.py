@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.generic import FormView, TemplateView
 
 from accounts.policy import Action
@@ -136,8 +137,13 @@ class AllocationSetView(_PoolMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            f"{allocation.school.name}'s IMF allocation for {self.pool.label} is "
-            f"{format_pence(allocation.amount_pence)}. Recalculate contributions to bring the pool up to date.",
+            format_html(
+                "{}'s IMF allocation for {} is {}. {} to bring the pool up to date.",
+                allocation.school.name,
+                self.pool.label,
+                format_pence(allocation.amount_pence),
+                _recalculate_link(self.body, self.pool),
+            ),
         )
         return HttpResponseRedirect(_url("allocations", self.body, pool_id=self.pool.pk))
 
@@ -311,10 +317,24 @@ class AllocationImportPreviewView(_ImportMixin, TemplateView):
         self.forget()
         messages.success(
             request,
-            f"{record.rows_imported} allocation{'s' if record.rows_imported != 1 else ''} for {self.pool.label} "
-            f"imported from {record.file_name}. Recalculate contributions to bring the pool up to date.",
+            format_html(
+                "{} allocation{} for {} imported from {}. {} to bring the pool up to date.",
+                record.rows_imported,
+                "s" if record.rows_imported != 1 else "",
+                self.pool.label,
+                record.file_name,
+                _recalculate_link(self.body, self.pool),
+            ),
         )
         return HttpResponseRedirect(_url("allocations", self.body, pool_id=self.pool.pk))
+
+
+def _recalculate_link(body: Any, pool: Pool) -> str:
+    """The next step after allocations change, as a link to where it is done."""
+    return format_html(
+        '<a class="govuk-link" href="{}#recalculate">Recalculate contributions</a>',
+        _url("contributions", body, pool_id=pool.pk),
+    )
 
 
 # --- Contributions and receipts --------------------------------------------------------------
@@ -406,6 +426,7 @@ class _ContributionMixin(BodyMixin):
         context.update(
             contribution=contribution,
             pool=contribution.pool,
+            row=selectors.ContributionRow(contribution, expected, received),
             expected_pence=expected,
             received_pence=received,
             outstanding_pence=expected - received,

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.generic import FormView, TemplateView
 
 from accounts.models import ResponsibleBody
@@ -24,6 +25,7 @@ from pooling.selectors import Headroom
 from pooling.selectors import ledger_browse as browse
 from pooling.selectors.paid import pool_headroom_on
 from pooling.services.ledger import REVERSIBLE_KINDS, pool_open_or_get, transaction_reverse
+from pooling.source_labels import source_labels
 from pooling.views._pages import url_for_each
 
 DASHBOARD_SCHOOLS = 10  # schools with the most outstanding named on the dashboard
@@ -70,7 +72,9 @@ class DashboardView(BodyMixin, TemplateView):
         chosen = self.request.GET.get("pool", "")
         pool = next((p for p in pools if str(p.pk) == chosen), pools[0] if pools else None)
         can_move_money = self.access.can(Action.MOVE_MONEY)
-        context.update(pools=pools, pool=pool, can_move_money=can_move_money)
+        context.update(
+            pools=pools, pool=pool, can_move_money=can_move_money, can_invite=self.access.can(Action.MANAGE_MEMBERS)
+        )
         if can_move_money:
             context["open_form"] = PoolOpenForm(initial={"label": next_period_label(pools)}, auto_id="open_%s")
         if pool is None:
@@ -125,7 +129,14 @@ class PoolOpenView(BodyMixin, FormView):
         else:
             messages.success(
                 self.request,
-                f"The pool for {pool.label} is open: 1 April {pool.starts_on:%Y} to 31 March {pool.ends_on:%Y}.",
+                format_html(
+                    'The pool for {} is open: 1 April {} to 31 March {}. Next, <a class="govuk-link" href="{}">record '
+                    "the schools' IMF allocations</a>.",
+                    pool.label,
+                    f"{pool.starts_on:%Y}",
+                    f"{pool.ends_on:%Y}",
+                    _url("allocations", self.body, pool_id=pool.pk),
+                ),
             )
         return HttpResponseRedirect(_url("dashboard", self.body) + f"?pool={pool.pk}")
 
@@ -183,7 +194,7 @@ def _cursor(text: str) -> browse.Cursor | None:
 ACCOUNT_NAMES = dict(AccountKind.choices)
 
 
-def _row(txn: Transaction) -> dict[str, Any]:
+def _row(txn: Transaction, caused_by: str | None = None) -> dict[str, Any]:
     legs = [
         {
             "account": ACCOUNT_NAMES.get(leg.account.kind, leg.account.kind),
@@ -195,15 +206,28 @@ def _row(txn: Transaction) -> dict[str, Any]:
         }
         for leg in txn.legs.all()
     ]
-    return {"txn": txn, "legs": legs, "reversed_by": getattr(txn, "reversed_by", None)}
+    return {
+        "txn": txn,
+        "legs": legs,
+        "reversed_by": getattr(txn, "reversed_by", None),
+        "caused_by": caused_by if caused_by is not None else _caused_by([txn])[txn.pk],
+    }
+
+
+def _caused_by(transactions: list[Transaction]) -> dict[int, str]:
+    """What caused each transaction, in words ("Case IP-2026-0001", "Urgent-case reserve
+    from contribution 12"): one query per kind of source that names its own."""
+    labels = source_labels((t.source_type, t.source_id) for t in transactions if t.source_type)
+    return {t.pk: labels.get((t.source_type, t.source_id), "–") for t in transactions}
 
 
 def _rows(transactions: list[Transaction], body: ResponsibleBody) -> list[dict[str, Any]]:
     """The ledger's rows, each with the links to its transaction and either end of a reversal."""
     url = url_for_each("transaction", body, "transaction_id")
+    caused_by = _caused_by(transactions)
     rows = []
     for txn in transactions:
-        row = _row(txn)
+        row = _row(txn, caused_by[txn.pk])
         reversed_by = row["reversed_by"]
         row.update(
             url=url(txn.pk),

@@ -15,6 +15,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.generic import FormView, TemplateView
 
 from accounts.models import ResponsibleBody
@@ -23,6 +24,7 @@ from accounts.web import BodyMixin
 from core.csv_export import csv_response
 from core.errors import ApplicationError
 from core.forms import show_service_error
+from core.money import format_pence
 from core.web import paginate_list
 from pooling import selectors
 from pooling.forms.payments import (
@@ -125,11 +127,19 @@ class PaymentRunNewView(_PoolMixin, TemplateView):
         except ApplicationError as exc:
             show_service_error(form, exc)
             return self.render_to_response(self.get_context_data(form=form))
+        run_url = _url("payment-run", self.body, paymentrun_id=run.pk)
         messages.success(
             request,
-            f"Payment run {run.pk} is confirmed: £{run.total_pence / 100:,.2f} to be paid on {run.pay_on:%-d %B %Y}.",
+            format_html(
+                'Payment run {} is confirmed: {} to be paid on {}. Next, <a class="govuk-link" href="{}#send">send it '
+                "to the bank</a>.",
+                run.pk,
+                format_pence(run.total_pence),
+                f"{run.pay_on:%-d %B %Y}",
+                run_url,
+            ),
         )
-        return HttpResponseRedirect(_url("payment-run", self.body, paymentrun_id=run.pk))
+        return HttpResponseRedirect(run_url)
 
 
 class PaymentRunDetailView(BodyMixin, TemplateView):

@@ -1,8 +1,9 @@
-"""One meaning of "paid": an instalment is paid when a confirmed run has paid it and the
-run's payment date has come. Seen in the browser on 7 December: a run confirmed that day
-to pay on 4 January made the head's awards page and the pool dashboard say "Paid so far
-£2,305.78" while the governance pack the same day said payments £0.00. Here every page,
-report and API reads the same figure on the same day, before and after the payment date."""
+"""One meaning of "paid": an instalment is paid when its run has been paid (sent to the
+bank, then the bank's confirmation recorded or the payment date come), and only then.
+Seen in the browser on 7 December: a run confirmed that day to pay on 4 January made the
+head's awards page and the pool dashboard say "Paid so far £2,305.78" while the
+governance pack the same day said payments £0.00. Here every page, report and API reads
+the same figure on the same day: confirmed, sent to the bank, and paid."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from core.tenancy import tenant_context
 from exceptional_resource.selectors.cases import award_rows, award_totals
 from exceptional_resource.services import cases
 from groupings.models import Arrangement
+from pooling.services.payment_runs import payment_run_record_paid, payment_run_send, payment_run_settle
 from pooling.services.payments import payment_run_confirm
 from tests.exceptional_resource.api_support import api
 from tests.exceptional_resource.api_support import url as api_url
@@ -34,7 +36,7 @@ CONFIRMED_ON = date(2026, 12, 7)
 PAY_ON = date(2027, 1, 4)
 
 
-def _paid_and_run(scene: Scene) -> Any:
+def _paid_and_run(scene: Scene) -> tuple[Any, int]:
     """£9,000.00 monthly over four months; a run on 7 December pays December's £2,305.78
     on 4 January."""
     case = draft_case(scene)
@@ -53,10 +55,30 @@ def _paid_and_run(scene: Scene) -> Any:
         ends_on=date(2027, 3, 31),
         review_on=date(2027, 3, 1),
     ).award
-    payment_run_confirm(
+    run = payment_run_confirm(
         actor=scene.finance.user, tenant=scene.body, pool=scene.pool, due_up_to=date(2026, 12, 31), pay_on=PAY_ON
     )
-    return award
+    return award, run.pk
+
+
+NOTHING_PAID = {
+    "award row": 0,
+    "award totals": 0,
+    "api award": 0,
+    "annex": 0,
+    "pack": 0,
+    "awards page": "£0.00",
+    "dashboard": "£0.00",
+}
+DECEMBER_PAID = {
+    "award row": 2_305_78,
+    "award totals": 2_305_78,
+    "api award": 2_305_78,
+    "annex": 2_305_78,
+    "pack": 2_305_78,
+    "awards page": "£2,305.78",
+    "dashboard": "£2,305.78",
+}
 
 
 def _pounds(page: str, label: str) -> str:
@@ -89,23 +111,15 @@ def _figures(scene: Scene, award: Any, day: date) -> dict[str, int | str]:
     }
 
 
-def test_before_the_payment_date_nothing_is_paid_anywhere(scene: Scene) -> None:
+def test_a_confirmed_run_has_paid_nothing_anywhere(scene: Scene) -> None:
     with time_machine.travel(CONFIRMED_ON, tick=False):
-        award = _paid_and_run(scene)
+        award, _ = _paid_and_run(scene)
         figures = _figures(scene, award, CONFIRMED_ON)
         rows = award_rows(tenant=scene.body, school_ids={scene.school.pk})
         detail = api(scene.head.user).get(api_url(scene.body, f"awards/{award.pk}/")).json()
         page = text(client_for(scene.head.user).get(page_url("awards", scene.body)))
-    assert figures == {
-        "award row": 0,
-        "award totals": 0,
-        "api award": 0,
-        "annex": 0,
-        "pack": 0,
-        "awards page": "£0.00",
-        "dashboard": "£0.00",
-    }
-    # Still to be paid counts the run's instalment until its date; the page says which run.
+    assert figures == NOTHING_PAID
+    # Still to be paid counts the run's instalment until it is paid; the page says which run.
     assert rows[0].to_come_pence == 9_000_00
     assert detail["scheduled_pence"] == 9_000_00
     assert [label for _, label in rows[0].lines] == [
@@ -117,20 +131,43 @@ def test_before_the_payment_date_nothing_is_paid_anywhere(scene: Scene) -> None:
     assert "In a payment run, to be paid on 4 January 2027" in page
 
 
-def test_on_and_after_the_payment_date_every_figure_says_paid(scene: Scene) -> None:
+def test_a_run_sent_to_the_bank_has_paid_nothing_even_on_its_payment_date(scene: Scene) -> None:
     with time_machine.travel(CONFIRMED_ON, tick=False):
-        award = _paid_and_run(scene)
+        award, run_id = _paid_and_run(scene)
+        payment_run_send(actor=scene.finance.user, tenant=scene.body, payment_run_id=run_id)
+        sent = _figures(scene, award, CONFIRMED_ON)
+        rows = award_rows(tenant=scene.body, school_ids={scene.school.pk})
     with time_machine.travel(PAY_ON, tick=False):
+        on_the_day_before_the_task = _figures(scene, award, PAY_ON)
+    assert sent == NOTHING_PAID
+    assert on_the_day_before_the_task == NOTHING_PAID
+    assert rows[0].to_come_pence == 9_000_00
+    assert rows[0].lines[0][1] == "Sent to the bank, to be paid on 4 January 2027"
+
+
+def test_once_paid_on_its_payment_date_every_figure_says_paid(scene: Scene) -> None:
+    with time_machine.travel(CONFIRMED_ON, tick=False):
+        award, run_id = _paid_and_run(scene)
+        payment_run_send(actor=scene.finance.user, tenant=scene.body, payment_run_id=run_id)
+    with time_machine.travel(PAY_ON, tick=False):
+        assert payment_run_settle(tenant=scene.body, payment_run_id=run_id) is True
         figures = _figures(scene, award, PAY_ON)
         rows = award_rows(tenant=scene.body, school_ids={scene.school.pk})
-    assert figures == {
-        "award row": 2_305_78,
-        "award totals": 2_305_78,
-        "api award": 2_305_78,
-        "annex": 2_305_78,
-        "pack": 2_305_78,
-        "awards page": "£2,305.78",
-        "dashboard": "£2,305.78",
-    }
+    assert figures == DECEMBER_PAID
     assert rows[0].to_come_pence == 9_000_00 - 2_305_78
     assert [label for _, label in rows[0].lines][:2] == ["Paid on 4 January 2027", "Due"]
+
+
+def test_paid_when_the_bank_confirms_it_before_the_payment_date(scene: Scene) -> None:
+    confirmed_by_bank = date(2026, 12, 21)
+    with time_machine.travel(CONFIRMED_ON, tick=False):
+        award, run_id = _paid_and_run(scene)
+        payment_run_send(actor=scene.finance.user, tenant=scene.body, payment_run_id=run_id)
+    with time_machine.travel(confirmed_by_bank, tick=False):
+        payment_run_record_paid(
+            actor=scene.finance.user, tenant=scene.body, payment_run_id=run_id, paid_on=confirmed_by_bank
+        )
+        figures = _figures(scene, award, confirmed_by_bank)
+        rows = award_rows(tenant=scene.body, school_ids={scene.school.pk})
+    assert figures == DECEMBER_PAID
+    assert rows[0].lines[0][1] == "Paid on 21 December 2026"

@@ -1,0 +1,258 @@
+"""A confirmed payment run's way to *paid*, one service per step of
+``PAYMENT_RUN_TRANSITIONS``:
+
+- ``payment_run_send``: the finance officer takes the bank file (one line per school, the
+  run's payment date and a reference the school sees on its statement). The run is *sent
+  to the bank*; the file's SHA-256 is recorded and the step audited. Downloading the file
+  again later (``payment_run_bank_file_download``) gives the same bytes and is audited.
+- ``payment_run_record_paid``: the run is *paid* on a date, when the finance officer records
+  the bank's confirmation (a date on or after the day it was sent, not in the future), or
+  when the daily task (``payment_runs_settle_due``, Celery beat through the outbox) finds a
+  run sent to the bank whose payment date has come: a BACS file pays on the date it names.
+  Only then is the payment posted (``payable_to_schools`` to ``payments_made``, dated the
+  day paid), so every page and report that reads ``pooling.selectors.paid`` says *paid* on
+  the same day. Recording it twice posts nothing more.
+
+Runs confirmed before these steps existed posted their payment dated the payment date at
+confirmation; the migration that added them marked those runs sent (or paid, if the date
+had come) and recording them paid finds that posting by its key and posts nothing."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import ResponsibleBody, User
+from core.audit import audit_record
+from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
+from core.money import format_pence
+from core.outbox.services import outbox_enqueue
+from core.tenancy import platform_context, tenant_context
+from pooling.error_codes import PoolingError
+from pooling.models import PAYMENT_RUN_TRANSITIONS, AccountKind, PaymentRun, Pool, TransactionKind
+from pooling.selectors.payments import line_recipient
+from pooling.services.ledger import post
+from pooling.services.payments import paid_to_text, recipient_leg
+
+BANK_FILE_HEADER = ("payee", "urn", "amount_pence", "amount", "payment_date", "reference")
+
+
+@dataclass(frozen=True)
+class BankFile:
+    run: PaymentRun
+    filename: str
+    content: bytes
+    sha256: str
+
+
+def _locked_run(*, tenant: ResponsibleBody, payment_run_id: int, to: str) -> PaymentRun:
+    """The run, its pool locked first then the run (the order every run write takes), and
+    checked against the transition table."""
+    run = PaymentRun.objects.filter(pk=payment_run_id).only("pk", "pool_id").first()
+    if run is None:
+        raise NotFound("No such payment run.")
+    lock_rows(Pool.objects).filter(pk=run.pool_id).first()
+    locked = lock_rows(PaymentRun.objects).select_related("pool").get(pk=payment_run_id)
+    if (locked.status, to) not in PAYMENT_RUN_TRANSITIONS:
+        current = locked.get_status_display().lower()
+        wanted = PaymentRun.Status(to).label.lower()
+        raise ConflictError(
+            f"Payment run {locked.pk} is {current}: it cannot be marked {wanted}.",
+            code=PoolingError.RUN_TRANSITION_NOT_ALLOWED,
+        )
+    return locked
+
+
+def _bank_file(run: PaymentRun) -> BankFile:
+    """The bank file of a run: the same bytes every time for the same run."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(BANK_FILE_HEADER)
+    for line in run.lines.select_related("school", "payee").order_by("school__name", "payee__name", "pk"):
+        if line.payee is not None:  # an employer or provider paid directly (shared resources)
+            payee = line.payee
+            name, urn = payee.name, ""
+            reference = payee.payment_reference or f"IMF POOL RUN {run.pk} PAYEE {payee.pk}"
+        else:
+            assert line.school is not None
+            name, urn = line.school.name, str(line.school.urn)
+            reference = f"IMF POOL RUN {run.pk} URN {line.school.urn}"
+        writer.writerow(
+            (name, urn, line.amount_pence, f"{line.amount_pence / 100:.2f}", run.pay_on.isoformat(), reference)
+        )
+    content = out.getvalue().encode("utf-8")
+    return BankFile(
+        run=run,
+        filename=f"{run.responsible_body_id}-payment-run-{run.pk}-bank-file.csv",
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+
+
+def payment_run_send(*, actor: User, tenant: ResponsibleBody, payment_run_id: int) -> BankFile:
+    """Confirmed → sent to the bank: build the bank file, record its checksum, who and
+    when, and audit it. Returns the file to hand to the officer."""
+    with tenant_context(tenant), transaction.atomic():
+        run = _locked_run(tenant=tenant, payment_run_id=payment_run_id, to=PaymentRun.Status.SENT)
+        file = _bank_file(run)
+        run.status = PaymentRun.Status.SENT
+        run.sent_at = timezone.now()
+        run.sent_by_label = actor.email
+        run.bank_file_sha256 = file.sha256
+        run.save(update_fields=["status", "sent_at", "sent_by_label", "bank_file_sha256"])
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb=AuditVerb.PAYMENT_RUN_SENT,
+            obj=run,
+            label=f"Payment run {run.pk} ({run.pool.label}) sent to the bank: {format_pence(run.total_pence)} "
+            f"to be paid on {run.pay_on:%-d %B %Y}",
+            before={"status": PaymentRun.Status.CONFIRMED},
+            after={"status": run.status, "bank_file_sha256": file.sha256},
+        )
+    return file
+
+
+def payment_run_bank_file_download(*, actor: User, tenant: ResponsibleBody, payment_run_id: int) -> BankFile:
+    """The bank file of a run already sent (or paid), again: the same bytes as when it was
+    sent (checked against the recorded checksum); audited."""
+    with tenant_context(tenant), transaction.atomic():
+        run = PaymentRun.objects.select_related("pool").filter(pk=payment_run_id).first()
+        if run is None:
+            raise NotFound("No such payment run.")
+        if run.status not in (PaymentRun.Status.SENT, PaymentRun.Status.PAID):
+            raise ConflictError(
+                f"Payment run {run.pk} has not been sent to the bank: send it to get its bank file.",
+                code=PoolingError.RUN_TRANSITION_NOT_ALLOWED,
+            )
+        file = _bank_file(run)
+        if run.bank_file_sha256 and file.sha256 != run.bank_file_sha256:
+            raise ConflictError(
+                "The bank file no longer matches the one sent: check the run's lines.",
+                code=PoolingError.FILE_CONTENT_MISMATCH,
+            )
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb=AuditVerb.PAYMENT_RUN_BANK_FILE_DOWNLOADED,
+            obj=run,
+            label=f"Bank file of payment run {run.pk} downloaded",
+            after={"sha256": file.sha256},
+        )
+    return file
+
+
+def payment_run_record_paid(
+    *, actor: User | None, tenant: ResponsibleBody, payment_run_id: int, paid_on: date, bank_reference: str = ""
+) -> PaymentRun:
+    """Sent to the bank → paid on ``paid_on``: post the payment (payable to payments made,
+    one leg pair per school, dated ``paid_on``) and audit it. ``actor`` is None when the
+    daily task records a run paid on its payment date."""
+    bank_reference = bank_reference.strip()
+    if len(bank_reference) > 120:
+        raise ApplicationError(
+            "The bank's reference must be 120 characters or fewer.",
+            code=PoolingError.REFERENCE_TOO_LONG,
+            field="bank_reference",
+        )
+    today = timezone.localdate()
+    if paid_on > today:
+        raise ApplicationError(
+            "The date paid cannot be in the future: record the payment once the bank confirms it.",
+            code=PoolingError.PAID_ON_IN_FUTURE,
+            field="paid_on",
+        )
+    with tenant_context(tenant), transaction.atomic():
+        run = _locked_run(tenant=tenant, payment_run_id=payment_run_id, to=PaymentRun.Status.PAID)
+        sent_on = timezone.localdate(run.sent_at) if run.sent_at else today
+        if paid_on < sent_on:
+            raise ApplicationError(
+                f"The date paid must be on or after {sent_on:%-d %B %Y}, when the run was sent to the bank.",
+                code=PoolingError.PAID_ON_BEFORE_SENT,
+                field="paid_on",
+            )
+        paying = [
+            (line_recipient(line), line.amount_pence)
+            for line in run.lines.order_by("school_id", "payee_id")
+            if line.amount_pence
+        ]
+        if paying:
+            post(
+                actor=actor,
+                tenant=tenant,
+                pool=run.pool,
+                kind=TransactionKind.PAYMENT,
+                posted_on=paid_on,
+                description=f"Payment run {run.pk}: paid to {paid_to_text(paying)} on {paid_on:%-d %B %Y}",
+                idempotency_key=f"{tenant.pk}:payment-run:{run.pk}:payment",
+                source_type="payment_run",
+                source_id=str(run.pk),
+                legs=[
+                    leg
+                    for recipient, amount in paying
+                    for leg in (
+                        recipient_leg(AccountKind.PAYABLE_TO_SCHOOLS, amount, recipient),
+                        recipient_leg(AccountKind.PAYMENTS_MADE, -amount, recipient),
+                    )
+                ],
+            )
+        run.status = PaymentRun.Status.PAID
+        run.paid_on = paid_on
+        run.paid_at = timezone.now()
+        run.paid_by_label = actor.email if actor is not None else "system (paid on the payment date)"
+        run.bank_reference = bank_reference
+        run.save(update_fields=["status", "paid_on", "paid_at", "paid_by_label", "bank_reference"])
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb=AuditVerb.PAYMENT_RUN_PAID,
+            obj=run,
+            label=f"Payment run {run.pk} ({run.pool.label}) paid: {format_pence(run.total_pence)} to "
+            f"{paid_to_text(paying)} on {paid_on:%-d %B %Y}",
+            before={"status": PaymentRun.Status.SENT},
+            after={"status": run.status, "paid_on": paid_on, "bank_reference": bank_reference},
+        )
+    return run
+
+
+def payment_run_settle(*, tenant: ResponsibleBody, payment_run_id: int) -> bool:
+    """The daily task's step for one run: a run sent to the bank whose payment date has
+    come is paid on that date. Anything else (paid already, not sent, date still to come,
+    gone) is left alone, so running it twice is harmless. Returns whether it paid."""
+    with tenant_context(tenant):
+        run = PaymentRun.objects.filter(pk=payment_run_id).only("pk", "status", "pay_on").first()
+    if run is None or run.status != PaymentRun.Status.SENT or run.pay_on > timezone.localdate():
+        return False
+    try:
+        payment_run_record_paid(actor=None, tenant=tenant, payment_run_id=run.pk, paid_on=run.pay_on)
+    except ConflictError as exc:
+        if exc.code == PoolingError.RUN_TRANSITION_NOT_ALLOWED:  # recorded meanwhile by someone else
+            return False
+        raise
+    return True
+
+
+def payment_runs_settle_due(*, today: date | None = None) -> int:
+    """Daily (Celery beat): for every run sent to the bank whose payment date has come,
+    enqueue its settling through the outbox (one message per run). Returns how many."""
+    today = today or timezone.localdate()
+    with platform_context():
+        due = list(
+            PaymentRun.objects.filter(status=PaymentRun.Status.SENT, pay_on__lte=today)
+            .order_by("pk")
+            .values_list("responsible_body_id", "pk")
+        )
+        with transaction.atomic():
+            for tenant_id, run_id in due:
+                outbox_enqueue(
+                    task="pooling.payment_run_settle", kwargs={"tenant_id": tenant_id, "payment_run_id": run_id}
+                )
+    return len(due)
