@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from assurance.governance.pack import SUPPRESS_UNDER, SUPPRESSED, Pack, suppress
 from core.money import format_pence
+from core.pdf import html_to_pdf
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,6 +34,7 @@ def bar_chart(*, title: str, labels: list[str], values: list[int], unit: str = "
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="Arial" font-size="10">',
+        f"<title>{escape(title)}</title>",
         f'<text x="0" y="14" font-size="12" font-weight="bold">{escape(title)}</text>',
     ]
     span = width - left - right
@@ -163,8 +165,6 @@ def _median(values: list[int]) -> int:
 
 
 def pack_pdf(pack: Pack) -> bytes:
-    from weasyprint import HTML
-
     html = render_to_string(
         "assurance/reporting/governance_pack.html",
         {
@@ -176,5 +176,4 @@ def pack_pdf(pack: Pack) -> bytes:
             "outcome_counts": {k: suppress(v) for k, v in pack.outcomes_by_result.items()},
         },
     )
-    pdf: bytes = HTML(string=html).write_pdf()
-    return pdf
+    return html_to_pdf(html)

@@ -30,6 +30,7 @@ from pooling.selectors import headroom_from_balances, pool_balances
 from reports import services as report_services
 from reports.models import ReportFile, ReportRun
 from tests.assurance.governance_support import GovScene, add_census, decided_case, governance_scene
+from tests.core.pdf_support import assert_tagged_pdf
 from tests.factories import TrustFactory, member, own_academy
 from tests.reports.reports_support import files_of, report_media, run_of, stored_paths
 from tests.worker import running_worker
@@ -142,6 +143,7 @@ def test_worker_builds_the_pack_and_its_figures_equal_the_ledger_to_the_penny(re
     assert all(r[4] == "Agrees" and r[3] == 0 for r in reconciliation)
 
     # The PDF says the same, to the penny.
+    assert_tagged_pdf(_stored(report_media, files["application/pdf"]), title_contains="Financial-governance pack")
     pdf = PdfReader(io.BytesIO(_stored(report_media, files["application/pdf"])))
     text = "\n".join(page.extract_text() for page in pdf.pages)
     assert "Financial-governance pack" in text

@@ -27,6 +27,7 @@ from partnerships.models import (
 )
 from partnerships.services import partnership as partnership_services
 from partnerships.services import plan, provision
+from tests.core.pdf_support import assert_tagged_pdf
 from tests.factories import LocalAuthorityFactory, SchoolFactory, TrustFactory, member
 from tests.partnerships.conftest import LA_CODE, Area
 
@@ -214,6 +215,7 @@ def test_plan_pages_refuse_bad_values_publish_and_download(area: Area, client: C
     pdf = client.get(f"{base}plan/{version.pk}/pdf/")
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+    assert_tagged_pdf(pdf.content, title_contains=f"version {version.number}")
     response = client.post(f"{base}plan/{version.pk}/priorities/new/", {"title": "Too late"})
     assert "cannot be changed" in response.content.decode()
     assert _count(area, PlanPriority) == 1

@@ -20,6 +20,7 @@ from core.models import AuditEvent
 from core.tenancy import tenant_context
 from pooling.models import Account, PaymentRun, Pool, Remittance
 from pooling.services.payments import payment_run_confirm, pool_close, remittances_build
+from tests.core.pdf_support import assert_tagged_pdf
 from tests.factories import member, own_academy
 from tests.pooling.conftest import fund
 from tests.pooling.payments_support import award, pdf_text
@@ -111,6 +112,7 @@ def test_finance_officer_previews_confirms_and_downloads_remittance(officer, poo
     pdf_response = client.get(_url("remittance-pdf", body, remittance_id=remittance.pk))
     assert pdf_response["Content-Type"] == "application/pdf"
     assert "Ash Academy" in pdf_text(pdf_response.content)
+    assert_tagged_pdf(pdf_response.content, title_contains="Remittance advice – Ash Academy")
     with tenant_context(body):
         downloads = AuditEvent.objects.filter(verb="remittance.downloaded", object_id=str(remittance.pk)).count()
     assert downloads == 2
