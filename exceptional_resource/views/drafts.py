@@ -32,7 +32,7 @@ from exceptional_resource.services.drafts import (
     case_create_draft,
     case_update_draft,
 )
-from exceptional_resource.views.common import CaseMixin, case_url
+from exceptional_resource.views.common import CaseMixin, case_url, name_own_pupils
 from exceptional_resource.views.evidence import evidence_context
 from groupings.models import GroupingPolicy
 from groupings.policy_defaults import AREAS_OF_NEED
@@ -75,6 +75,7 @@ class NewCaseView(BodyMixin, TemplateView):
         schools = school_choices(school_ids=school_ids or set())
         self.policy = policy_in_force(tenant=self.body)
         pupils = list(selectors.pupil_list(tenant=self.body, school_ids=school_ids or set()))
+        name_own_pupils(self.access, pupils)
         return PupilForm(
             data,
             initial={"pupil": "" if pupils else NEW_PUPIL},
