@@ -56,3 +56,9 @@ class GovukDateInput(forms.MultiWidget):
     def id_for_label(self, id_: str) -> str:
         """The day box: where a label or an error summary link should take the reader."""
         return f"{id_}_0" if id_ else ""
+
+
+def date_param_names(*names: str) -> set[str]:
+    """Every request key a GOV.UK date input named ``names`` may send: the three boxes and the
+    single ISO value. For views that bind a filter form only when it was submitted."""
+    return {key for name in names for key in (name, *(f"{name}_{part}" for part in DATE_PARTS))}

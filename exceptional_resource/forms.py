@@ -76,7 +76,7 @@ def _date(label: str, **kwargs: Any) -> GovukDateField:
 
 
 def _pupil_label(pupil: Pupil) -> str:
-    """"Name (P-XXXX)" when the view gave the reader the name (their own school's pupil), else the reference."""
+    """ "Name (P-XXXX)" when the view gave the reader the name (their own school's pupil), else the reference."""
     name = getattr(pupil, "known_name", "")
     return f"{name} ({pupil.reference})" if name else pupil.reference
 

@@ -74,4 +74,6 @@ def pupil_names(*, pupils: Iterable[Pupil], school_ids: set[int] | None) -> dict
     name. ``None`` or an empty set gives no names: a name is for the pupil's own school alone."""
     if not school_ids:
         return {}
-    return {p.pk: pupil_data.decrypt(p.name_encrypted) for p in pupils if p.school_id in school_ids and p.name_encrypted}
+    return {
+        p.pk: pupil_data.decrypt(p.name_encrypted) for p in pupils if p.school_id in school_ids and p.name_encrypted
+    }

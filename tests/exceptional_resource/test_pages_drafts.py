@@ -341,13 +341,13 @@ def test_prefilled_values_alone_add_nothing_and_move_on(scene: Scene) -> None:
     case = draft_case(scene)
     client = client_for(scene.head.user)
     page = client.get(url("draft-resources", scene.body, case_id=case.pk))
-    dates = {f"{name}_{part}": input_value(page, f"{name}_{part}") for name in ("starts_on", "ends_on") for part in PARTS}
+    dates = {
+        f"{name}_{part}": input_value(page, f"{name}_{part}") for name in ("starts_on", "ends_on") for part in PARTS
+    }
     assert None not in dates.values()
     assert dates["starts_on_day"] == "1"
     assert (dates["ends_on_day"], dates["ends_on_month"]) == ("31", "3")  # the end of the funding period
-    response = client.post(
-        url("draft-resources", scene.body, case_id=case.pk), {**dates, "action": "continue"}
-    )
+    response = client.post(url("draft-resources", scene.body, case_id=case.pk), {**dates, "action": "continue"})
     assert response["Location"] == url("draft-outcomes", scene.body, case_id=case.pk)
     provision = client.post(
         url("draft-provision", scene.body, case_id=case.pk),

@@ -323,7 +323,9 @@ def test_receipt_form_keeps_what_was_typed_refuses_too_much_and_records(officer,
 
     values = {
         "amount": "1,000",
-        "received_on": "2026-05-01",
+        "received_on_day": "1",
+        "received_on_month": "5",
+        "received_on_year": "2026",
         "method": "top_slice",
         "reference": "May",
         "request_key": key,
