@@ -28,6 +28,7 @@ from shared_resources.models import (
 
 T = TypeVar("T", bound=models.Model)
 
+
 def _of(model: type[T], tenant: ResponsibleBody | int) -> QuerySet[T]:
     """The tenant's rows of ``model``, typed."""
     return cast("QuerySet[T]", model.objects.for_tenant(tenant))  # type: ignore[attr-defined]

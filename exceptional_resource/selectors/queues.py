@@ -77,3 +77,16 @@ def pupil_names(*, pupils: Iterable[Pupil], school_ids: set[int] | None) -> dict
     return {
         p.pk: pupil_data.decrypt(p.name_encrypted) for p in pupils if p.school_id in school_ids and p.name_encrypted
     }
+
+
+def previous_case(*, tenant: ResponsibleBody, case: Case) -> Case | None:
+    """The pupil's latest case at the same school that was sent to the pool (a draft never
+    was): what the school told the pool last time."""
+    with tenant_context(tenant):
+        return (
+            Case.objects.filter(pupil_id=case.pupil_id, school_id=case.school_id, submitted_on__isnull=False)
+            .exclude(pk=case.pk)
+            .prefetch_related("provision")
+            .order_by("-submitted_on", "-pk")
+            .first()
+        )
