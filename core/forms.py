@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from core.widgets import DATE_PARTS, GovukDateInput
+from core.widgets import DATE_PARTS, GovukDateInput, date_parts
 
 if TYPE_CHECKING:
     from core.errors import ApplicationError
@@ -66,7 +66,7 @@ class GovukDateField(forms.MultiValueField):
 
     def clean(self, value: Any) -> dt.date | None:
         if self.disabled and not isinstance(value, list | tuple):
-            value = self.widget.decompress(value)
+            value = date_parts(value)
         texts = [str(part).strip() if part is not None else "" for part in [*(value or []), "", "", ""][:3]]
         if not any(texts):
             if self.required:
@@ -94,6 +94,6 @@ class GovukDateField(forms.MultiValueField):
 
     def has_changed(self, initial: Any, data: Any) -> bool:
         try:
-            return self.clean(data) != self.clean(self.widget.decompress(initial))
+            return self.clean(data) != self.clean(date_parts(initial))
         except forms.ValidationError:
             return True

@@ -20,6 +20,22 @@ def _part(width: int) -> forms.TextInput:
     )
 
 
+def date_parts(value: Any) -> list[Any]:
+    """A date (or an ISO string) as [day, month, year]; text that is not a date fills all
+    three boxes, so the field says it is not a real date."""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return [value.day, value.month, value.year]
+    if isinstance(value, str) and value.strip():
+        try:
+            parsed = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return [value, value, value]
+        return [parsed.day, parsed.month, parsed.year]
+    return [None, None, None]
+
+
 class GovukDateInput(forms.MultiWidget):
     """Three text boxes named ``<name>_day``, ``<name>_month`` and ``<name>_year``.
 
@@ -32,22 +48,12 @@ class GovukDateInput(forms.MultiWidget):
         super().__init__({"day": _part(2), "month": _part(2), "year": _part(4)}, attrs)
 
     def decompress(self, value: Any) -> list[Any]:
-        if isinstance(value, dt.datetime):
-            value = value.date()
-        if isinstance(value, dt.date):
-            return [value.day, value.month, value.year]
-        if isinstance(value, str) and value.strip():
-            try:
-                parsed = dt.date.fromisoformat(value.strip())
-            except ValueError:
-                return [value, value, value]
-            return [parsed.day, parsed.month, parsed.year]
-        return [None, None, None]
+        return date_parts(value)
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> list[Any]:
         parts = super().value_from_datadict(data, files, name)
         if all(part in (None, "") for part in parts) and data.get(name):
-            return self.decompress(data.get(name))
+            return date_parts(data.get(name))
         return parts
 
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
