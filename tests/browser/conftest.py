@@ -78,8 +78,9 @@ def assert_accessible(page: Page) -> None:
 
 def fill_date(scope: Page | Locator, legend: str, day_month_year: str) -> None:
     """Type a date into the GOV.UK date input (day, month, year boxes in a fieldset) whose
-    legend is ``legend``, as a person would: ``fill_date(page, "Payment date", "1 6 2026")``."""
-    day, month, year = day_month_year.split()
+    legend is ``legend``, as a person would: ``fill_date(page, "Payment date", "1 6 2026")``;
+    ``""`` empties the three boxes."""
+    day, month, year = day_month_year.split() or ["", "", ""]
     group = scope.get_by_role("group", name=legend, exact=True)
     group.get_by_label("Day", exact=True).fill(day)
     group.get_by_label("Month", exact=True).fill(month)

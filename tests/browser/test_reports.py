@@ -58,7 +58,7 @@ def test_finance_officer_requests_a_pack_watches_progress_and_downloads_the_pdf(
     expect(page.get_by_text("There is a problem")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("within the funding period"))).to_be_visible()
     assert_accessible(page)
-    page.get_by_label("Figures up to and including").fill("")
+    fill_date(page, "Figures up to and including", "")
     page.get_by_label("Funding period").select_option(label="2026-27")
     page.get_by_role("button", name="Request report").click()
 
