@@ -278,6 +278,18 @@ def test_parameters_are_validated_field_by_field() -> None:
             _request(scene, **data)
         assert caught.value.extra["fields"] == errors, data
     assert other_pool_body.pk != scene.body.pk
+    today = timezone.localdate()
+    typed = _request(  # as the page sends it: day, month and year boxes
+        scene,
+        period_end="",
+        period_end_day=str(today.day),
+        period_end_month=str(today.month),
+        period_end_year=str(today.year),
+    )
+    assert typed.parameters == {"pool": scene.pool.pk, "period_end": today.isoformat()}
+    with pytest.raises(ApplicationError) as caught:
+        _request(scene, period_end="", period_end_day="31", period_end_month="2", period_end_year=str(today.year))
+    assert caught.value.extra["fields"] == {"period_end": ["The date figures run to must be a real date"]}
     run = _request(scene, period_end="")
     assert run.parameters == {"pool": scene.pool.pk, "period_end": timezone.localdate().isoformat()}
     assert run.label == f"Financial-governance pack, 2026-27 to {timezone.localdate():%-d %B %Y}"
