@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from accounts.models import Role
+from core.forms import GovukDateField
 from core.money import parse_pounds
 
 
@@ -20,10 +21,8 @@ class InviteForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
-    valid_to = forms.DateField(
-        label="Access ends on (required for auditors)",
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+    valid_to = GovukDateField(
+        label="Access ends on (required for auditors)", subject="The date access ends", required=False
     )
 
     def __init__(self, *args: Any, schools: list[tuple[int, str]] | None = None, **kwargs: Any):
@@ -43,8 +42,8 @@ class InviteForm(forms.Form):
 class AuditFilterForm(forms.Form):
     verb = forms.CharField(label="Action starts with", required=False)
     actor = forms.CharField(label="Person", required=False)
-    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = GovukDateField(label="From", subject="The first date", required=False)
+    date_to = GovukDateField(label="To", subject="The last date", required=False)
 
 
 # What each policy action means to a person choosing what their API token may do.

@@ -33,6 +33,8 @@ class Action(StrEnum):
     VIEW_CASE = "case.view"
     DECIDE_CASE = "case.decide"
     VIEW_PUPIL_IDENTITY = "pupil.identity.view"
+    # The name a school typed for its own pupil, shown beside the reference on its own pages.
+    SEE_OWN_PUPIL_NAMES = "pupil.name.see_own"
     VIEW_GOVERNANCE = "governance.view"
     REQUEST_REPORT = "report.request"
     EXPORT_AUDIT = "audit.export"
@@ -69,6 +71,9 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_CASE: frozenset({Role.HEAD, Role.SENDCO, Role.DECISION_OFFICER, Role.AUDITOR}),
     Action.DECIDE_CASE: frozenset({Role.DECISION_OFFICER}),
     Action.VIEW_PUPIL_IDENTITY: frozenset({Role.HEAD, Role.SENDCO, Role.DECISION_OFFICER}),
+    # Only the staff of the pupil's own school: officers, trustees, auditors and peers see the
+    # reference (an officer may still open the audited identity page for one case).
+    Action.SEE_OWN_PUPIL_NAMES: frozenset({Role.HEAD, Role.SENDCO}),
     # Auditors read a period's money through their per-pool grants (samples, the export), not
     # through the body-wide governance pack or the schools' annexes.
     Action.VIEW_GOVERNANCE: frozenset({Role.TRUSTEE, Role.FINANCE_OFFICER, Role.BODY_ADMIN}),

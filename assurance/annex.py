@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody
 from core.money import pence_to_decimal, split_pence
+from core.pdf import html_to_pdf
 from core.tenancy import tenant_context
 from exceptional_resource.models import Award, ResourceLine
 from groupings.models import Arrangement
@@ -170,8 +171,5 @@ def annex_csv(annex: InclusionAnnex) -> bytes:
 
 
 def annex_pdf(annex: InclusionAnnex) -> bytes:
-    from weasyprint import HTML
-
     html = render_to_string("assurance/annex/annex_pdf.html", {"annex": annex})
-    pdf: bytes = HTML(string=html).write_pdf()
-    return pdf
+    return html_to_pdf(html)

@@ -7,12 +7,11 @@ from typing import Any
 
 from django import forms
 
+from core.forms import GovukDateField
 from core.money import parse_pounds
 from exceptional_resource.models import Case, Decision, Outcome, Pupil, ResourceLine
 from exceptional_resource.models.cases import YEAR_GROUPS
 
-DATE = forms.DateInput(attrs={"type": "date"})
-DATE_ERRORS = {"invalid": "Enter a real date, like 2027-03-31", "required": "Enter a date, like 2027-03-31"}
 YES_NO = [("yes", "Yes"), ("no", "No")]
 NEW_PUPIL = "new"
 
@@ -70,9 +69,19 @@ def _text(
     )
 
 
-def _date(label: str, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(label=label, widget=DATE, error_messages=DATE_ERRORS, **kwargs)
+def _date(label: str, **kwargs: Any) -> GovukDateField:
+    """A day/month/year date; its errors name it ("The start date must be a real date")."""
+    subject = "The " + label.split(" (")[0].split(",")[0].lower()
+    return GovukDateField(label=label, subject=subject, **kwargs)
 
+
+def _pupil_label(pupil: Pupil) -> str:
+    """ "Name (P-XXXX)" when the view gave the reader the name (their own school's pupil), else the reference."""
+    name = getattr(pupil, "known_name", "")
+    return f"{name} ({pupil.reference})" if name else pupil.reference
+
+
+NEW_PUPIL_FIELDS = ("year_group", "sen_status", "primary_need", "secondary_need", "name", "upn")
 
 # --- The case form ---------------------------------------------------------------------------
 
@@ -84,11 +93,9 @@ class PupilForm(forms.Form):
     school = forms.ChoiceField(label="School", error_messages={"invalid_choice": "Choose your school from the list"})
     pupil = forms.ChoiceField(
         label="Which pupil is this case for?",
-        help_text="Pupils are known by a reference. Choose one your school has recorded, or record a new pupil below.",
-        error_messages={
-            "required": "Choose a pupil, or choose to record a new one",
-            "invalid_choice": "Choose a pupil recorded at your school in this grouping",
-        },
+        required=False,
+        help_text="Choose a pupil your school has recorded, or record a new pupil below.",
+        error_messages={"invalid_choice": "Choose a pupil recorded at your school in this grouping"},
     )
     year_group = forms.ChoiceField(
         label="Year group", required=False, choices=[("", "Choose the year group"), *YEAR_GROUPS]
@@ -134,7 +141,7 @@ class PupilForm(forms.Form):
             *[
                 (
                     str(p.pk),
-                    f"{p.reference}, {p.get_year_group_display()}, {labels.get(p.primary_need, p.primary_need)}",
+                    f"{_pupil_label(p)}, {p.get_year_group_display()}, {labels.get(p.primary_need, p.primary_need)}",
                 )
                 for p in pupils
             ],
@@ -146,6 +153,12 @@ class PupilForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         pupil = data.get("pupil")
+        if not pupil and "pupil" not in self.errors:
+            # "Choose a pupil" left as it was but a new pupil's details typed below: that is a new pupil.
+            if any(data.get(name) for name in NEW_PUPIL_FIELDS):
+                pupil = data["pupil"] = NEW_PUPIL
+            else:
+                self.add_error("pupil", "Choose a pupil, or record a new pupil below")
         if pupil == NEW_PUPIL:
             for name, message in (
                 ("year_group", "Choose the pupil's year group"),

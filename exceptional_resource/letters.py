@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.pdf import html_to_pdf
 from core.text import ascii_digits
 from exceptional_resource.clock import add_working_days
 
@@ -152,13 +153,10 @@ def letter_for(
 
 def letter_pdf(letter: Letter) -> bytes:
     """The letter as an A4 PDF, from the same words as the page."""
-    from weasyprint import HTML
-
     html = render_to_string(
         "exceptional_resource/letter_pdf.html", {"letter": letter, "generated_on": timezone.localdate()}
     )
-    pdf: bytes = HTML(string=html).write_pdf()
-    return pdf
+    return html_to_pdf(html)
 
 
 class NoSuchLetter(LookupError):
@@ -239,10 +237,7 @@ def change_letter_for_case(*, body: ResponsibleBody, case: Case, event_id: int) 
 
 
 def change_letter_pdf(letter: ChangeLetter) -> bytes:
-    from weasyprint import HTML
-
     html = render_to_string(
         "exceptional_resource/change_letter_pdf.html", {"letter": letter, "generated_on": timezone.localdate()}
     )
-    pdf: bytes = HTML(string=html).write_pdf()
-    return pdf
+    return html_to_pdf(html)

@@ -4,9 +4,8 @@ from typing import Any
 
 from django import forms
 
+from core.forms import GovukDateField
 from groupings.models import ArrangementBasis, ArrangementStatus
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class SchoolSearchForm(forms.Form):
@@ -55,9 +54,11 @@ class BasisForm(forms.Form):
 
 
 class DatesForm(forms.Form):
-    start_date = forms.DateField(label="First day in the grouping", widget=DATE)
-    end_date = forms.DateField(
-        label="Last day in the grouping (leave empty if open-ended)", required=False, widget=DATE
+    start_date = GovukDateField(
+        label="First day in the grouping", subject="The first day", error_messages={"required": "Enter the first day"}
+    )
+    end_date = GovukDateField(
+        label="Last day in the grouping (leave empty if open-ended)", subject="The last day", required=False
     )
     pooled_share_override_percent = forms.CharField(
         label="Pooled share for this school, if different (per cent)",
@@ -84,15 +85,23 @@ class AgreementForm(forms.Form):
 
 
 class EndDateForm(forms.Form):
-    end_date = forms.DateField(label="Last day in the grouping", widget=DATE)
+    end_date = GovukDateField(
+        label="Last day in the grouping", subject="The last day", error_messages={"required": "Enter the last day"}
+    )
 
 
 class OwnAcademiesForm(forms.Form):
-    start_date = forms.DateField(label="First day in the grouping", widget=DATE)
+    start_date = GovukDateField(
+        label="First day in the grouping", subject="The first day", error_messages={"required": "Enter the first day"}
+    )
 
 
 class PolicyForm(forms.Form):
-    effective_from = forms.DateField(label="This version applies from", widget=DATE)
+    effective_from = GovukDateField(
+        label="This version applies from",
+        subject="The date it applies from",
+        error_messages={"required": "Enter the date this version applies from"},
+    )
     pooled_share_percent = forms.CharField(
         label="Pooled share of each member's IMF allocation (per cent)",
         max_length=10,

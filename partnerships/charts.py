@@ -45,9 +45,15 @@ def _nice_max(value: int) -> int:
     return ((value + step - 1) // step) * step
 
 
+def chart_name(chart: Chart) -> str:
+    """The chart's accessible name: what it shows and its series; the figures are in the table."""
+    series = ", ".join(s.label for s in chart.series)
+    return f"Bar chart: {chart.title}" + (f", showing {series}" if series else "") + ". The figures are in the table."
+
+
 def bar_chart_svg(chart: Chart, *, width: int = 450, bar_height: int = 16) -> SafeString:
-    """A horizontal grouped bar chart. Decorative to screen readers (``aria-hidden``):
-    the table beside it carries the same figures."""
+    """A horizontal grouped bar chart, named for screen readers (``role="img"``, an ``aria-label``
+    and a ``<title>``) by what it shows; the table beside it carries the same figures."""
     label_width, right_pad, top = 70, 44, 34
     group_gap = 12
     n_series = max(len(chart.series), 1)
@@ -57,9 +63,10 @@ def bar_chart_svg(chart: Chart, *, width: int = 450, bar_height: int = 16) -> Sa
     plot_width = width - label_width - right_pad
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="app-svg-chart" id="{escape(chart.id)}" '
-        f'viewBox="0 0 {width} {height}" width="100%" aria-hidden="true" focusable="false" '
-        'font-family="Arial, Helvetica, sans-serif" '
-        f'data-chart-title="{escape(chart.title)}">'
+        f'viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{escape(chart_name(chart))}" '
+        'focusable="false" font-family="Arial, Helvetica, sans-serif" '
+        f'data-chart-title="{escape(chart.title)}">',
+        f"<title>{escape(chart_name(chart))}</title>",
     ]
     x = label_width
     for i, s in enumerate(chart.series):

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core.csv_export import csv_lines
+from core.pdf import html_to_pdf
 from partnerships.charts import Chart, Series, bar_chart_svg
 from partnerships.models import Partnership, PlanVersion
 from partnerships.sufficiency import Sufficiency
@@ -98,19 +99,13 @@ def sufficiency_context(partnership: Partnership, s: Sufficiency) -> dict[str, A
 
 
 def sufficiency_pdf(partnership: Partnership, s: Sufficiency) -> bytes:
-    from weasyprint import HTML
-
     html = render_to_string(
         "partnerships/pdf/sufficiency.html",
         {**sufficiency_context(partnership, s), "generated_at": timezone.localtime()},
     )
-    pdf: bytes = HTML(string=html).write_pdf()
-    return pdf
+    return html_to_pdf(html)
 
 
 def plan_pdf(version: PlanVersion) -> bytes:
-    from weasyprint import HTML
-
     html = render_to_string("partnerships/pdf/plan.html", {"version": version, "generated_at": timezone.localtime()})
-    pdf: bytes = HTML(string=html).write_pdf()
-    return pdf
+    return html_to_pdf(html)

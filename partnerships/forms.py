@@ -7,10 +7,9 @@ from typing import Any
 from django import forms
 
 from accounts.models import ResponsibleBody
+from core.forms import GovukDateField
 from partnerships.models import ActionStatus, MemberKind, PartnershipMember, Phase, Profession, SettingKind
 from partnerships.models.vocab import NEED_CHOICES
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class _Form(forms.Form):
@@ -129,11 +128,7 @@ class _OwnerMixin(_Form):
         self.fields["owner"].choices = [("", "Choose an organisation"), *((m.pk, m.organisation_name) for m in members)]  # type: ignore[attr-defined]
 
 
-_DUE = forms.DateField(
-    label="Due date",
-    widget=DATE,
-    error_messages={"required": "Enter the due date.", "invalid": "Enter a real date, like 31 3 2027."},
-)
+_DUE = GovukDateField(label="Due date", subject="The due date", error_messages={"required": "Enter the due date."})
 _STATUS = forms.ChoiceField(
     label="Status",
     choices=ActionStatus.choices,
@@ -192,10 +187,8 @@ class PlannedForm(_Form):
     need = forms.ChoiceField(**_NEED)  # type: ignore[arg-type]
     phase = forms.ChoiceField(**_PHASE)  # type: ignore[arg-type]
     places = _count("Planned new places", "Enter the number of planned places.")
-    opens_on = forms.DateField(
-        label="Opening date",
-        widget=DATE,
-        error_messages={"required": "Enter the opening date.", "invalid": "Enter a real date, like 1 9 2027."},
+    opens_on = GovukDateField(
+        label="Opening date", subject="The opening date", error_messages={"required": "Enter the opening date."}
     )
     note = forms.CharField(label="Note", max_length=300, required=False)
 

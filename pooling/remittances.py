@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from core.csv_export import csv_lines
 from core.money import pence_to_decimal
+from core.pdf import html_to_pdf
 from pooling.source_labels import fallback_label
 
 if TYPE_CHECKING:
@@ -162,13 +163,10 @@ def advice_csv(advice: Advice) -> bytes:
 
 def advice_pdf(advice: Advice) -> bytes:
     """The same advice as a printable PDF (WeasyPrint, from a plain HTML template)."""
-    from weasyprint import HTML
-
     html = render_to_string(
         "pooling/payments/remittance.html", {"advice": advice, "generated_on": timezone.localdate()}
     )
-    pdf: bytes = HTML(string=html).write_pdf()
-    return pdf
+    return html_to_pdf(html)
 
 
 # --- Journal export -------------------------------------------------------------------------

@@ -8,11 +8,11 @@ from typing import Any
 
 from django import forms
 
+from core.forms import GovukDateField
 from core.money import parse_pounds
 from pooling.models import InstalmentSchedule
 from shared_resources.models import CapacityBasis, CapacityUnit, ResourceKind
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY = forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"})
 
 
@@ -54,8 +54,8 @@ class ResourceForm(forms.Form):
         help_text="Required for posts and commissioned services.",
     )
     contract_reference = forms.CharField(label="Contract reference", max_length=100, required=False)
-    starts_on = forms.DateField(label="Contract start date", widget=DATE)
-    ends_on = forms.DateField(label="Contract end date", widget=DATE)
+    starts_on = GovukDateField(label="Contract start date", subject="The contract start date")
+    ends_on = GovukDateField(label="Contract end date", subject="The contract end date")
     fte = forms.CharField(
         label="Full-time equivalent (posts)", required=False, max_length=6, help_text="For example, 0.6"
     )
@@ -197,8 +197,8 @@ RESOURCE_FIELD_NAMES = {
 
 class PeriodForm(forms.Form):
     label = forms.CharField(label="Name of the term or year", max_length=40, help_text="For example, Spring 2027")
-    starts_on = forms.DateField(label="First day", widget=DATE)
-    ends_on = forms.DateField(label="Last day", widget=DATE)
+    starts_on = GovukDateField(label="First day", subject="The first day")
+    ends_on = GovukDateField(label="Last day", subject="The last day")
     capacity_units = forms.IntegerField(label="Capacity", min_value=0, max_value=1_000_000)
 
 
@@ -209,8 +209,8 @@ class FundingForm(forms.Form):
         widget=MONEY,
         error_messages={"required": "Enter an amount in pounds, like 1,250.00"},
     )
-    starts_on = forms.DateField(label="Funding starts on", widget=DATE)
-    ends_on = forms.DateField(label="Funding ends on", widget=DATE)
+    starts_on = GovukDateField(label="Funding starts on", subject="The date funding starts")
+    ends_on = GovukDateField(label="Funding ends on", subject="The date funding ends")
     frequency = forms.ChoiceField(
         label="Instalments", choices=InstalmentSchedule.Frequency.choices, widget=forms.RadioSelect, initial="monthly"
     )
@@ -236,7 +236,7 @@ class FundingVaryForm(forms.Form):
 
 
 class FundingEndForm(forms.Form):
-    end_on = forms.DateField(label="Last day funded", widget=DATE)
+    end_on = GovukDateField(label="Last day funded", subject="The last day funded")
     reason = forms.CharField(label="Why does it end early?", max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -252,9 +252,9 @@ class RequestForm(forms.Form):
     case = forms.TypedChoiceField(
         label="For one of your cases (optional)", coerce=int, required=False, empty_value=None
     )
-    starts_on = forms.DateField(
+    starts_on = GovukDateField(
         label="Needed from (optional)",
-        widget=DATE,
+        subject="The date needed from",
         required=False,
         help_text="For a support-base place: the day the pupil starts.",
     )
@@ -301,7 +301,7 @@ class DecisionForm(forms.Form):
 
 
 class DeliveryForm(forms.Form):
-    delivered_on = forms.DateField(label="Date delivered", widget=DATE)
+    delivered_on = GovukDateField(label="Date delivered", subject="The date delivered")
     units = forms.IntegerField(
         label="Delivered (days, sessions or hours) or places occupied", min_value=1, max_value=100_000
     )
@@ -309,7 +309,7 @@ class DeliveryForm(forms.Form):
 
 
 class RulesForm(forms.Form):
-    effective_from = forms.DateField(label="Takes effect from", widget=DATE)
+    effective_from = GovukDateField(label="Takes effect from", subject="The date it takes effect")
     rules = forms.CharField(
         label="Allocation rules, one per line", widget=forms.Textarea(attrs={"rows": 6}), max_length=10_000
     )
@@ -320,7 +320,7 @@ class RulesForm(forms.Form):
 
 class PackPoolForm(forms.Form):
     pool = forms.TypedChoiceField(label="Funding period", coerce=int)
-    period_end = forms.DateField(label="Figures up to and including", widget=DATE)
+    period_end = GovukDateField(label="Figures up to and including", subject="The date figures run to")
 
     def __init__(self, *args: Any, pools: list[tuple[int, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -30,9 +30,6 @@ from shared_resources.models import (
 
 T = TypeVar("T", bound=models.Model)
 
-SUPPRESS_UNDER = 5
-SUPPRESSED = "<5"
-
 
 def _of(model: type[T], tenant: ResponsibleBody | int) -> QuerySet[T]:
     """The tenant's rows of ``model``, typed."""
@@ -285,15 +282,14 @@ class SchoolShare:
 
     @property
     def sen_pupils_shown(self) -> int | str:
-        if self.sen_pupils is None:
-            return "not known"
-        return self.sen_pupils if self.sen_pupils >= SUPPRESS_UNDER else SUPPRESSED
+        """Exact: the page is the body's own (the census counts are DfE's published figures)."""
+        return "not known" if self.sen_pupils is None else self.sen_pupils
 
     @property
     def sen_share_shown(self) -> str:
         if self.sen_pupils is None or self.sen_share_pct is None:
             return "not known"
-        return f"{self.sen_share_pct}%" if self.sen_pupils >= SUPPRESS_UNDER else SUPPRESSED
+        return f"{self.sen_share_pct}%"
 
 
 def whole_percent(part: int, whole: int) -> int | None:
@@ -303,7 +299,7 @@ def whole_percent(part: int, whole: int) -> int | None:
 def school_shares(*, tenant: ResponsibleBody, resource: SharedResource, school_ids: list[int]) -> list[SchoolShare]:
     """Each grouping school's share of the resource's allocated units (all terms), beside
     its share of the grouping's pupils with SEN (EHC plans and SEN support, latest census).
-    SEN counts under 5 are shown as "<5"; so is the share worked from them."""
+    Counts are exact: this is read by the body's own staff, not published."""
     from groupings.models import SchoolCensus
 
     delivered = Delivery.objects.filter(allocation=OuterRef("pk"))

@@ -8,5 +8,6 @@ reconciliation that proves the pack's totals equal the ledger's and that the sub
 ``pack`` holds the figures, ``gather`` reads them in one snapshot, ``calculate`` works
 the statement, school rows and reconciliation out of the ledger rows (pure, no database),
 ``subledgers`` checks the subledgers, ``output`` renders the PDF (with SVG charts) and the XLSX, and ``report``
-registers the report type. No pupil appears: cases are counted, never listed, and every
-count under 5 in the sections about cases is suppressed."""
+registers the report type. No pupil appears: cases are counted, never listed. The pack is for
+the body's own trustees, so its figures are exact, small counts included, and it says so
+(``pack.AUDIENCE``); documents published beyond the body suppress small numbers."""

@@ -10,8 +10,9 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from assurance.governance.pack import SUPPRESS_UNDER, SUPPRESSED, Pack, suppress
+from assurance.governance.pack import AUDIENCE, Pack
 from core.money import format_pence
+from core.pdf import html_to_pdf
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,6 +34,7 @@ def bar_chart(*, title: str, labels: list[str], values: list[int], unit: str = "
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="Arial" font-size="10">',
+        f"<title>{escape(title)}</title>",
         f'<text x="0" y="14" font-size="12" font-weight="bold">{escape(title)}</text>',
     ]
     span = width - left - right
@@ -52,7 +54,7 @@ def charts(pack: Pack) -> dict[str, SafeString]:
     area_totals: dict[str, int] = {}
     for row in pack.need_phase:
         area_totals[row.area] = area_totals.get(row.area, 0) + row.awards
-    equity = [s for s in pack.schools if _pupils_shown(s) and s.school_id is not None]
+    equity = [s for s in pack.schools if _per_pupil(s) is not None and s.school_id is not None]
     shared = pack.shared.lines if pack.shared else []
     return {
         "shared": bar_chart(
@@ -72,7 +74,7 @@ def charts(pack: Pack) -> dict[str, SafeString]:
             values=list(area_totals.values()),
         ),
         "equity": bar_chart(
-            title="Awards per pupil with SEN (where no count is under 5)",
+            title="Awards per pupil with SEN",
             labels=[s.name for s in equity],
             values=[_per_pupil(s) or 0 for s in equity],
         ),
@@ -85,25 +87,17 @@ def _pupils(s: Any) -> int | None:
     return (s.sen_support or 0) + (s.ehc_plan or 0)
 
 
-def _pupils_shown(s: Any) -> bool:
-    """Whether a figure derived from the school's pupils with SEN may be shown: only when
-    every count it is made of is shown (5 or more), so no suppressed count can be worked
-    back out of it."""
-    parts = [n for n in (s.sen_support, s.ehc_plan) if n is not None]
-    return bool(parts) and all(n >= SUPPRESS_UNDER for n in parts)
-
-
 def _per_pupil(s: Any) -> int | None:
-    """Awards per pupil with SEN, in pence (rounded half up); None when not shown."""
+    """Awards per pupil with SEN, in pence (rounded half up); None without census figures or pupils."""
     pupils = _pupils(s)
-    if pupils is None or not _pupils_shown(s):
+    if not pupils:
         return None
     quotient, remainder = divmod(s.awards, pupils)
     return quotient + (1 if remainder * 2 >= pupils else 0)
 
 
 def census_cell(value: int | None) -> int | str:
-    return "not available" if value is None else suppress(value)
+    return "not available" if value is None else value
 
 
 def equity_rows(pack: Pack) -> list[dict[str, Any]]:
@@ -119,32 +113,30 @@ def equity_rows(pack: Pack) -> list[dict[str, Any]]:
                 "phase": s.phase,
                 "sen_support": census_cell(s.sen_support),
                 "ehc_plan": census_cell(s.ehc_plan),
-                "cases": suppress(s.cases),
+                "cases": s.cases,
                 "awards": s.awards,
                 "per_pupil": per_pupil,
-                "per_pupil_text": format_pence(per_pupil) if per_pupil is not None else SUPPRESSED,
+                "per_pupil_text": format_pence(per_pupil) if per_pupil is not None else "not available",
             }
         )
     return rows
 
 
 def similar_cases(pack: Pack) -> list[dict[str, Any]]:
-    """Award sizes of similar cases (same area of need and phase): shown only for groups of
-    5 or more awards."""
+    """Award sizes of similar cases (same area of need and phase), exact for the body's trustees."""
     out = []
     for row in pack.need_phase:
         amounts = sorted(row.award_amounts)
         if not amounts:
             continue
-        shown = len(amounts) >= SUPPRESS_UNDER
         out.append(
             {
                 "area": row.area,
                 "phase": row.phase,
-                "awards": suppress(len(amounts)),
-                "median": format_pence(_median(amounts)) if shown else SUPPRESSED,
-                "lowest": format_pence(amounts[0]) if shown else SUPPRESSED,
-                "highest": format_pence(amounts[-1]) if shown else SUPPRESSED,
+                "awards": len(amounts),
+                "median": format_pence(_median(amounts)),
+                "lowest": format_pence(amounts[0]),
+                "highest": format_pence(amounts[-1]),
             }
         )
     return out
@@ -163,8 +155,6 @@ def _median(values: list[int]) -> int:
 
 
 def pack_pdf(pack: Pack) -> bytes:
-    from weasyprint import HTML
-
     html = render_to_string(
         "assurance/reporting/governance_pack.html",
         {
@@ -172,9 +162,8 @@ def pack_pdf(pack: Pack) -> bytes:
             "charts": charts(pack),
             "equity": equity_rows(pack),
             "similar": similar_cases(pack),
-            "suppressed": SUPPRESSED,
-            "outcome_counts": {k: suppress(v) for k, v in pack.outcomes_by_result.items()},
+            "audience": AUDIENCE,
+            "outcome_counts": {k: pack.outcomes_by_result.get(k, 0) for k in ("achieved", "partly", "not_yet")},
         },
     )
-    pdf: bytes = HTML(string=html).write_pdf()
-    return pdf
+    return html_to_pdf(html)

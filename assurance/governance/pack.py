@@ -1,5 +1,8 @@
-"""The financial-governance pack's figures: the rows and checks of one pack (``Pack``), and
-the suppression rule (counts of cases, outcomes and pupils under 5 are shown as "<5")."""
+"""The financial-governance pack's figures: the rows and checks of one pack (``Pack``).
+
+The pack is for the body's own trustees and officers, not for publication, so it shows exact
+figures, small counts included (``AUDIENCE``). Documents published beyond the body (a school's
+inclusion annex, partnership reports, need signals) suppress small numbers instead."""
 
 from __future__ import annotations
 
@@ -12,13 +15,12 @@ from assurance.recoveries import RecoveryRow
 from shared_resources.reporting import SharedResourcesSection
 
 REPORT_KEY = "governance_pack"
-SUPPRESS_UNDER = 5
-SUPPRESSED = "<5"
-
-
-def suppress(count: int) -> int | str:
-    """A count of people or cases as shown: under 5 becomes "<5" (0 included)."""
-    return count if count >= SUPPRESS_UNDER else SUPPRESSED
+AUDIENCE = (
+    "This pack is for the body's trustees and officers and is not for publication. It shows exact "
+    "figures, including counts under 5, so that trustees can hold the pool to account. No pupil is "
+    "named: cases are counted, never listed. Documents published beyond the body (schools' inclusion "
+    "annexes and partnership reports) show counts under 5 as suppressed."
+)
 
 
 def months_between(start: date, end: date) -> list[date]:
@@ -84,15 +86,13 @@ class NeedPhaseRow:
 
     @property
     def approval_rate(self) -> str:
-        if self.decided < SUPPRESS_UNDER:
-            return SUPPRESSED
+        if not self.decided:
+            return "–"
         return f"{100 * self.approved / self.decided:.0f}%"
 
     @property
     def median_days(self) -> str:
-        if len(self.decision_days) < SUPPRESS_UNDER:
-            return SUPPRESSED if self.decision_days else "–"
-        return f"{median(self.decision_days):g}"
+        return f"{median(self.decision_days):g}" if self.decision_days else "–"
 
 
 @dataclass

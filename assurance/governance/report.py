@@ -14,6 +14,7 @@ from accounts.policy import Action
 from assurance.governance.gather import gather, snapshot
 from assurance.governance.pack import REPORT_KEY
 from assurance.governance.subledgers import reconciliation_failure
+from core.forms import GovukDateField
 from pooling.models import Pool
 from reports.jobs import ReportFailed, ReportJob
 from reports.registry import ReportParametersForm, ReportType, register_report_type
@@ -22,12 +23,11 @@ from reports.registry import ReportParametersForm, ReportType, register_report_t
 
 
 class GovernancePackForm(ReportParametersForm):
-    period_end = forms.DateField(
+    period_end = GovukDateField(
         label="Figures up to and including",
+        subject="The date figures run to",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Leave blank for today, or the end of the period if it has ended.",
-        error_messages={"invalid": "Enter a real date, for example 30/11/2026"},
     )
 
     def __init__(self, *args: Any, tenant: ResponsibleBody, **kwargs: Any) -> None:

@@ -9,7 +9,7 @@ import io
 from typing import Any
 
 from assurance.governance.output import equity_rows, neutralise, similar_cases
-from assurance.governance.pack import SUPPRESSED, Pack, suppress
+from assurance.governance.pack import AUDIENCE, Pack
 
 
 class _Sheet:
@@ -48,6 +48,13 @@ def _text(v: Any) -> tuple[str, Any]:
 
 def _count(v: int | str) -> tuple[str, int | str]:
     return ("number", v)
+
+
+def _about_sheet(book: Any, formats: dict[str, Any], pack: Pack) -> None:
+    """Who the pack is for, and so why its figures are exact."""
+    s = _Sheet(book, "About this pack", ["About this pack"], formats, [110])
+    s.add([_text(f"{pack.body_name}: financial-governance pack for {pack.pool_label}")])
+    s.add([_text(AUDIENCE)])
 
 
 def _statement_sheet(book: Any, formats: dict[str, Any], pack: Pack) -> None:
@@ -132,11 +139,11 @@ def _schools_sheet(book: Any, formats: dict[str, Any], pack: Pack) -> None:
                 _money(r.awards),
                 _money(r.paid),
                 _money(r.net),
-                _count(suppress(r.cases)),
-                _count(suppress(r.approved)),
-                _count(suppress(r.outcomes_achieved)),
-                _count(suppress(r.outcomes_partly)),
-                _count(suppress(r.outcomes_not_yet)),
+                _count(r.cases),
+                _count(r.approved),
+                _count(r.outcomes_achieved),
+                _count(r.outcomes_partly),
+                _count(r.outcomes_not_yet),
             ]
         )
     s.add(
@@ -178,13 +185,13 @@ def _need_phase_sheet(book: Any, formats: dict[str, Any], pack: Pack) -> None:
             [
                 _text(np_row.area),
                 _text(np_row.phase),
-                _count(suppress(np_row.decided)),
-                _count(suppress(np_row.approved)),
+                _count(np_row.decided),
+                _count(np_row.approved),
                 _text(np_row.approval_rate),
                 _money(np_row.awards),
                 _text(np_row.median_days),
                 _count(pack.target_days),
-                _count(suppress(np_row.within_target)),
+                _count(np_row.within_target),
             ]
         )
     s.add(
@@ -206,14 +213,14 @@ def _schedule_sheet(book: Any, formats: dict[str, Any], pack: Pack) -> None:
 def _outcomes_sheet(book: Any, formats: dict[str, Any], pack: Pack) -> None:
     """Outcomes due, reviewed and by result."""
     s = _Sheet(book, "Outcomes", ["Measure", "Count"], formats, [40, 12])
-    s.add([_text("Outcomes due for review by the period end"), _count(suppress(pack.outcomes_due))])
-    s.add([_text("Reviews completed"), _count(suppress(pack.outcomes_completed))])
+    s.add([_text("Outcomes due for review by the period end"), _count(pack.outcomes_due)])
+    s.add([_text("Reviews completed"), _count(pack.outcomes_completed)])
     for key, label in (("achieved", "Achieved"), ("partly", "Partly achieved"), ("not_yet", "Not yet achieved")):
-        s.add([_text(label), _count(suppress(pack.outcomes_by_result.get(key, 0)))])
+        s.add([_text(label), _count(pack.outcomes_by_result.get(key, 0))])
 
 
 def _equity_sheet(book: Any, formats: dict[str, Any], pack: Pack) -> None:
-    """Census pupils, cases and awards per pupil with SEN (suppressed under 5)."""
+    """Census pupils, cases and awards per pupil with SEN (exact: the pack is for trustees)."""
     s = _Sheet(
         book,
         "Equity",
@@ -240,7 +247,7 @@ def _equity_sheet(book: Any, formats: dict[str, Any], pack: Pack) -> None:
                 _count(e["ehc_plan"]),
                 _count(e["cases"]),
                 _money(e["awards"]),
-                _money(e["per_pupil"]) if e["per_pupil"] is not None else _text(SUPPRESSED),
+                _money(e["per_pupil"]) if e["per_pupil"] is not None else _text("not available"),
             ]
         )
 
@@ -346,9 +353,12 @@ def pack_xlsx(pack: Pack) -> bytes:
         "bold_date": book.add_format({"num_format": "mmm yyyy", "bold": True}),
         "bold_text": book.add_format({"bold": True}),
     }
-    book.set_properties({"title": f"Financial-governance pack {pack.pool_label}", "author": pack.body_name})
+    book.set_properties(
+        {"title": f"Financial-governance pack {pack.pool_label}", "author": pack.body_name, "comments": AUDIENCE}
+    )
 
     for sheet in (
+        _about_sheet,
         _statement_sheet,
         _schools_sheet,
         _need_phase_sheet,

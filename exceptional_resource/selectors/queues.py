@@ -4,10 +4,13 @@ these instead of chaining onto a queryset)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import F, QuerySet, Sum
 
 from accounts.models import ResponsibleBody
 from core.tenancy import tenant_context
+from exceptional_resource import pupil_data
 from exceptional_resource.models import Case, CaseStatus, Pupil
 from exceptional_resource.selectors.cases import (
     AWAITING_DECISION,
@@ -63,3 +66,27 @@ def pupil_list_of(*, tenant: ResponsibleBody, school_ids: SchoolScope, school_id
     with tenant_context(tenant):
         qs = pupil_list(tenant=tenant, school_ids=school_ids)
         return qs if school_id is None else qs.filter(school_id=school_id)
+
+
+def pupil_names(*, pupils: Iterable[Pupil], school_ids: set[int] | None) -> dict[int, str]:
+    """The names schools typed for their pupils, for a reader who is head or SENDCO at
+    ``school_ids`` (their own schools): those schools' pupils only, and only those given a
+    name. ``None`` or an empty set gives no names: a name is for the pupil's own school alone."""
+    if not school_ids:
+        return {}
+    return {
+        p.pk: pupil_data.decrypt(p.name_encrypted) for p in pupils if p.school_id in school_ids and p.name_encrypted
+    }
+
+
+def previous_case(*, tenant: ResponsibleBody, case: Case) -> Case | None:
+    """The pupil's latest case at the same school that was sent to the pool (a draft never
+    was): what the school told the pool last time."""
+    with tenant_context(tenant):
+        return (
+            Case.objects.filter(pupil_id=case.pupil_id, school_id=case.school_id, submitted_on__isnull=False)
+            .exclude(pk=case.pk)
+            .prefetch_related("provision")
+            .order_by("-submitted_on", "-pk")
+            .first()
+        )

@@ -22,6 +22,7 @@ from core.locking import lock_rows
 from core.tenancy import tenant_context
 from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Case, CaseStatus, Outcome, ProvisionRow, Pupil, ResourceLine
+from exceptional_resource.selectors.queues import previous_case
 from exceptional_resource.services.cases import MAX_OUTCOMES
 from exceptional_resource.services.decision_terms import resource_end_check, review_date_check
 from groupings.models import Arrangement
@@ -127,9 +128,30 @@ def _clean_draft_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+INVOLVEMENT_FIELDS = ("parents_involved", "parents_summary", "pupil_involved", "pupil_summary")
+
+
+def _carry_forward(*, tenant: ResponsibleBody, case: Case, given: dict[str, Any]) -> Case | None:
+    """Copy the provision in place and the involvement of the pupil's last case into the new
+    draft, for the school to confirm or change rather than type again. Fields given win."""
+    last = previous_case(tenant=tenant, case=case)
+    if last is None:
+        return None
+    carried = [name for name in INVOLVEMENT_FIELDS if name not in given]
+    for name in carried:
+        setattr(case, name, getattr(last, name))
+    case.save(update_fields=carried)
+    ProvisionRow.objects.bulk_create(
+        ProvisionRow(responsible_body=tenant, case=case, **{name: getattr(row, name) for name in PROVISION_FIELDS})
+        for row in last.provision.all()
+    )
+    return last
+
+
 def case_create_draft(*, actor: User, tenant: ResponsibleBody, pupil_id: int, **fields: Any) -> Case:
     """Start a case for a pupil of the head's or SENDCO's school. Everything else may be
-    filled in later; the draft is saved at once."""
+    filled in later; the draft is saved at once. For a pupil with an earlier case at the
+    school, the provision in place and who was involved are carried forward from it."""
     clean = _clean_draft_fields(fields)
     with tenant_context(tenant), transaction.atomic():
         pupil = Pupil.objects.filter(pk=pupil_id).first()
@@ -155,12 +177,16 @@ def case_create_draft(*, actor: User, tenant: ResponsibleBody, pupil_id: int, **
             **clean,
         )
         case.save()
+        last = _carry_forward(tenant=tenant, case=case, given=clean)
+        after = snapshot(case, ("reference", "pupil", "school", *clean))
+        if last is not None:
+            after |= {"carried_forward_from": last.reference, "provision_rows_carried": len(last.provision.all())}
         audit_record(
             actor=actor,
             tenant=tenant,
             verb=AuditVerb.CASE_DRAFTED,
             obj=case,
-            after=redact_text(snapshot(case, ("reference", "pupil", "school", *clean)), FREE_TEXT),
+            after=redact_text(after, FREE_TEXT),
         )
     return case
 

@@ -26,7 +26,14 @@ from exceptional_resource.services.cases import (
     case_withdraw,
 )
 from exceptional_resource.services.comments import case_comment_add
-from exceptional_resource.views.common import CaseMixin, case_letters, letter_url, status_tag, timeline
+from exceptional_resource.views.common import (
+    CaseMixin,
+    case_letters,
+    letter_url,
+    name_own_pupils,
+    status_tag,
+    timeline,
+)
 from exceptional_resource.views.evidence import evidence_context
 
 S = CaseStatus
@@ -48,7 +55,9 @@ class CaseListView(BodyMixin, TemplateView):
         cases = queues.case_list_by_last_change(tenant=self.body, school_ids=school_ids)
         pages = paginate_list(self.request, cases, per_page=CASES_PER_PAGE, label="Pages of cases")
         page = pages.page
-        rows = [{"case": c, "tag": status_tag(c.status), "clock": selectors.clock_of(c)} for c in page.object_list]
+        on_page = list(page.object_list)
+        name_own_pupils(self.access, [c.pupil for c in on_page])
+        rows = [{"case": c, "tag": status_tag(c.status), "clock": selectors.clock_of(c)} for c in on_page]
         context.update(
             page=page,
             pages=pages,

@@ -17,6 +17,7 @@ from exceptional_resource.labels import case_event_label
 from exceptional_resource.letters import change_letters
 from exceptional_resource.models import Case, CaseStatus
 from exceptional_resource.selectors import cases as selectors
+from exceptional_resource.selectors import queues
 from exceptional_resource.services.access_log import case_view_record
 from groupings.models import GroupingPolicy
 from groupings.policy_defaults import AREAS_OF_NEED
@@ -107,6 +108,15 @@ def letter_url(body: ResponsibleBody, case: Case) -> str | None:
         return None
 
 
+def name_own_pupils(access: Any, pupils: list[Any]) -> None:
+    """Give each pupil ``known_name``: the name their school typed, when the reader is head or
+    SENDCO at that school, otherwise "" (officers, trustees, auditors and peers see the
+    reference). Templates show it with ``exceptional_resource/_pupil_label.html``."""
+    names = queues.pupil_names(pupils=pupils, school_ids=access.school_ids(Action.SEE_OWN_PUPIL_NAMES))
+    for pupil in pupils:
+        pupil.known_name = names.get(pupil.pk, "")
+
+
 class CaseMixin(BodyMixin):
     """A page about one case: another body's case, or another school's for a head or
     SENDCO, is the same 404 as a missing one."""
@@ -135,6 +145,7 @@ class CaseMixin(BodyMixin):
         context = super().get_context_data(**kwargs)
         case = self.get_case()
         labels = need_labels(case.policy)
+        name_own_pupils(self.access, [case.pupil])
         context.update(
             case=case,
             tag=status_tag(case.status),

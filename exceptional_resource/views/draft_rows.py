@@ -40,6 +40,7 @@ class _RowsView(SectionView):
 
     template_name = "exceptional_resource/draft_rows.html"
     remove_name = ""
+    empty_message = ""
 
     def rows(self) -> list[Any]:
         raise NotImplementedError
@@ -62,7 +63,15 @@ class _RowsView(SectionView):
             value.strip() != prefilled.get(name, "") for name in fields if (value := request.POST.get(name, "").strip())
         )
         if not typed and request.POST.get("action") != "add":
-            return HttpResponseRedirect(self.after_save())
+            with tenant_context(self.body):
+                has_rows = bool(self.rows())
+            if has_rows:
+                return HttpResponseRedirect(self.after_save())
+            # "Save and continue" on an empty section: say what is missing, field by field.
+            form = self.form_class(request.POST)
+            form.is_valid()
+            form.add_error(None, self.empty_message)
+            return self.render_to_response(self.get_context_data(form=form))
         return super().post(request, *args, **kwargs)
 
     def after_save(self) -> str:
@@ -73,6 +82,7 @@ class _RowsView(SectionView):
 
 
 class ProvisionView(_RowsView):
+    empty_message = "Add at least one row of the provision already in place, with its cost"
     section = "draft-provision"
     form_class = ProvisionRowForm
     remove_name = "cases:draft-provision-remove"
@@ -104,6 +114,7 @@ class ProvisionView(_RowsView):
 
 
 class ResourcesView(_RowsView):
+    empty_message = "Add what you are asking for"
     section = "draft-resources"
     form_class = ResourceLineForm
     remove_name = "cases:draft-resources-remove"
@@ -139,6 +150,7 @@ class ResourcesView(_RowsView):
 
 
 class OutcomesView(_RowsView):
+    empty_message = "Add at least one intended outcome with a review date"
     section = "draft-outcomes"
     form_class = OutcomeForm
     remove_name = "cases:draft-outcomes-remove"

@@ -26,13 +26,15 @@ from exceptional_resource.forms import (
 )
 from exceptional_resource.models import CaseStatus
 from exceptional_resource.selectors import cases as selectors
+from exceptional_resource.selectors import evidence as evidence_selectors
+from exceptional_resource.selectors import queues
 from exceptional_resource.services import pupil_create
 from exceptional_resource.services.cases import case_submit, missing_for_submission
 from exceptional_resource.services.drafts import (
     case_create_draft,
     case_update_draft,
 )
-from exceptional_resource.views.common import CaseMixin, case_url
+from exceptional_resource.views.common import CaseMixin, case_url, name_own_pupils
 from exceptional_resource.views.evidence import evidence_context
 from groupings.models import GroupingPolicy
 from groupings.policy_defaults import AREAS_OF_NEED
@@ -46,6 +48,8 @@ SECTIONS = [
     ("draft-outcomes", "Intended outcomes"),
     ("draft-involvement", "Parents, carers and the pupil"),
 ]
+# Sections a new draft fills from the pupil's last case at the school, for it to confirm.
+CARRIED_FORWARD = ("draft-provision", "draft-involvement")
 # Where case_submit's "missing" fields are answered.
 MISSING_SECTION = {
     "need_description": "draft-need",
@@ -75,6 +79,7 @@ class NewCaseView(BodyMixin, TemplateView):
         schools = school_choices(school_ids=school_ids or set())
         self.policy = policy_in_force(tenant=self.body)
         pupils = list(selectors.pupil_list(tenant=self.body, school_ids=school_ids or set()))
+        name_own_pupils(self.access, pupils)
         return PupilForm(
             data,
             initial={"pupil": "" if pupils else NEW_PUPIL},
@@ -153,6 +158,8 @@ class TaskListView(DraftMixin, TemplateView):
         unanswered = {MISSING_SECTION[field] for field, _ in missing_for_submission(case)}
         done = {name: name not in unanswered for name, _ in SECTIONS}
         done["draft-funding"] = bool(case.own_imf_pence or case.notional_sen_pence)  # optional
+        last = queues.previous_case(tenant=self.body, case=case)
+        carried = f"Carried forward from case {last.reference}: check it is still right" if last else ""
         tasks = []
         for name, title in SECTIONS:
             if done[name]:
@@ -161,7 +168,10 @@ class TaskListView(DraftMixin, TemplateView):
                 status = "Optional"
             else:
                 status = "Incomplete" if counts.get(name) else "Not yet started"
-            tasks.append({"title": title, "url": self.case_url(name), "status": status, "done": done[name]})
+            hint = carried if name in CARRIED_FORWARD else ""
+            tasks.append(
+                {"title": title, "url": self.case_url(name), "status": status, "done": done[name], "hint": hint}
+            )
         required_done = all(v for k, v in done.items() if k != "draft-funding")
         context.update(
             evidence=evidence_context(
@@ -198,6 +208,8 @@ class SectionView(DraftMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["title"] = dict(SECTIONS)[self.section]
         context["section"] = self.section
+        if self.section in CARRIED_FORWARD:
+            context["carried_from"] = queues.previous_case(tenant=self.body, case=self.get_case())
         return context
 
     def save(self, data: dict[str, Any]) -> None:
@@ -321,6 +333,7 @@ class CheckAnswersView(DraftMixin, TemplateView):
         policy = case.policy or policy_in_force(tenant=self.body)
         context["target_days"] = policy.decision_target_working_days if policy else 10
         context["urls"] = {name.replace("-", "_"): self.case_url(name) for name, _ in SECTIONS}
+        context["documents"] = list(evidence_selectors.evidence_list(tenant=self.body, case_id=case.pk))
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -4,14 +4,16 @@ from typing import Any
 
 from django import forms
 
+from core.forms import GovukDateField
+
 
 class PoolAuditGrantForm(forms.Form):
     auditor_id = forms.TypedChoiceField(label="Auditor", coerce=int, choices=())
     pool_id = forms.TypedChoiceField(label="Pool (funding period)", coerce=int, choices=())
-    valid_until = forms.DateField(
+    valid_until = GovukDateField(
         label="Access ends on",
-        help_text="For example, 31 7 2027 as 2027-07-31. No later than the auditor's membership ends.",
-        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}),
+        subject="The date access ends",
+        help_text="No later than the auditor's membership ends.",
     )
 
     def __init__(self, *args: Any, auditors: list[tuple[int, str]], pools: list[tuple[int, str]], **kwargs: Any):

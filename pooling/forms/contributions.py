@@ -8,11 +8,10 @@ from typing import Any
 
 from django import forms
 
+from core.forms import GovukDateField
 from core.money import parse_pounds
 from core.text import ascii_digits
 from pooling.models import Receipt
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 def _pounds(value: str) -> int:
@@ -88,11 +87,11 @@ class ReceiptForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-10"}),
     )
-    received_on = forms.DateField(
+    received_on = GovukDateField(
         label="Date received",
+        subject="The date received",
         help_text="The date the money reached the pool's bank account, or the date of the top-slice.",
-        widget=DATE,
-        error_messages={"required": "Enter the date the money was received.", "invalid": "Enter a real date."},
+        error_messages={"required": "Enter the date the money was received"},
     )
     method = forms.ChoiceField(
         label="How was it received?",

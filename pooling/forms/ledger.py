@@ -7,11 +7,10 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from core.forms import GovukDateField
 from pooling.models import AccountKind
 from pooling.periods import grant_year, period_of
 from pooling.source_labels import source_type_label
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 # A pool can be opened for the current funding period, a few past ones (to record history)
 # and the next two (to plan ahead); anything else is almost certainly a typing mistake.
@@ -66,18 +65,8 @@ class LedgerFilterForm(forms.Form):
         choices=[("", "Anything")],
         error_messages={"invalid_choice": "Choose what caused the postings from the list"},
     )
-    date_from = forms.DateField(
-        label="Posted on or after",
-        required=False,
-        widget=DATE,
-        error_messages={"invalid": "Enter a real date, like 2026-04-01"},
-    )
-    date_to = forms.DateField(
-        label="Posted on or before",
-        required=False,
-        widget=DATE,
-        error_messages={"invalid": "Enter a real date, like 2027-03-31"},
-    )
+    date_from = GovukDateField(label="Posted on or after", subject="The first date", required=False)
+    date_to = GovukDateField(label="Posted on or before", subject="The last date", required=False)
 
     def __init__(self, *args: Any, source_types: list[str], **kwargs: Any):
         super().__init__(*args, **kwargs)

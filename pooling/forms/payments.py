@@ -4,16 +4,22 @@ from typing import Any
 
 from django import forms
 
+from core.forms import GovukDateField
 from pooling.periods import grant_year
-
-DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class PaymentRunForm(forms.Form):
-    due_up_to = forms.DateField(
-        label="Pay instalments due up to and including", widget=DATE, help_text="For example, 2026-10-31."
+    due_up_to = GovukDateField(
+        label="Pay instalments due up to and including",
+        subject="The date instalments are due up to",
+        error_messages={"required": "Enter the date instalments are due up to"},
     )
-    pay_on = forms.DateField(label="Payment date", widget=DATE, help_text="The day the money reaches schools.")
+    pay_on = GovukDateField(
+        label="Payment date",
+        subject="The payment date",
+        help_text="The day the money reaches schools.",
+        error_messages={"required": "Enter the payment date"},
+    )
 
 
 class PaymentRunConfirmForm(PaymentRunForm):
@@ -49,8 +55,10 @@ class PoolReopenForm(forms.Form):
 
 
 class JournalExportForm(forms.Form):
-    date_from = forms.DateField(label="From", widget=DATE)
-    date_to = forms.DateField(label="To", widget=DATE)
+    date_from = GovukDateField(
+        label="From", subject="The first date", error_messages={"required": "Enter the first date"}
+    )
+    date_to = GovukDateField(label="To", subject="The last date", error_messages={"required": "Enter the last date"})
     pool = forms.TypedChoiceField(label="Funding period", required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args: Any, pools: list[Any], **kwargs: Any):

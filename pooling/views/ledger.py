@@ -17,6 +17,7 @@ from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
 from core.forms import show_service_error
+from core.widgets import date_param_names
 from pooling import selectors
 from pooling.forms.ledger import LedgerFilterForm, PoolOpenForm, ReverseForm
 from pooling.models import AccountKind, Pool, PoolStatus, Transaction, TransactionKind
@@ -29,6 +30,8 @@ from pooling.source_labels import source_labels
 from pooling.views._pages import url_for_each
 
 DASHBOARD_SCHOOLS = 10  # schools with the most outstanding named on the dashboard
+
+FILTER_KEYS = ("account", "source_type", *sorted(date_param_names("date_from", "date_to")))
 
 
 def _url(name: str, body: ResponsibleBody, **kwargs: Any) -> str:
@@ -152,7 +155,7 @@ class LedgerView(BodyMixin, TemplateView):
         pool = selectors.pool_get(tenant=self.body, pool_id=kwargs["pool_id"])
         params = self.request.GET
         form = LedgerFilterForm(
-            params if any(params.get(k) for k in ("account", "source_type", "date_from", "date_to")) else None,
+            params if any(params.get(k) for k in FILTER_KEYS) else None,
             source_types=browse.source_types(tenant=self.body),
         )
         filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -166,7 +169,8 @@ class LedgerView(BodyMixin, TemplateView):
             after=_cursor(params.get("after", "")),
             before=_cursor(params.get("before", "")),
         )
-        query = {k: params[k] for k in ("account", "source_type", "date_from", "date_to") if params.get(k)}
+        query = {k: params[k] for k in ("account", "source_type") if params.get(k)}
+        query.update({k: filters[k].isoformat() for k in ("date_from", "date_to") if filters.get(k)})
         context.update(
             pool=pool,
             form=form,

@@ -26,6 +26,7 @@ from core.errors import ApplicationError
 from core.forms import show_service_error
 from core.money import format_pence
 from core.web import paginate_list
+from core.widgets import date_param_names
 from pooling import selectors
 from pooling.forms.payments import (
     AccountCodesForm,
@@ -295,7 +296,7 @@ class JournalExportView(BodyMixin, TemplateView):
 
     def _form(self) -> JournalExportForm:
         pools = list(selectors.pool_list(tenant=self.body))
-        data = self.request.GET if {"date_from", "date_to"} & set(self.request.GET) else None
+        data = self.request.GET if date_param_names("date_from", "date_to") & set(self.request.GET) else None
         return JournalExportForm(data, pools=pools)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]

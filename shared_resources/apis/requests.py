@@ -172,8 +172,8 @@ class SchoolPositionsApi(_Api):
 
 
 class ResourceSharesApi(_Api):
-    """Each grouping school's share of the resource against its pupils with SEN (census);
-    counts under 5 are "<5". Body-wide readers only."""
+    """Each grouping school's share of the resource against its pupils with SEN (census),
+    exact. Body-wide readers only."""
 
     required_action = Action.VIEW_POOL
 

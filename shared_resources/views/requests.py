@@ -182,7 +182,7 @@ class DeliveryCreateView(FormPage, BodyMixin, FormView):
 
 class SharesView(ResourceMixin, TemplateView):
     """Each school's share of the resource against its share of pupils with SEN (census),
-    as a chart with the table beside it; counts under 5 suppressed."""
+    as a chart with the table beside it; exact counts (the body's own staff read it)."""
 
     template_name = "shared_resources/shares.html"
     required_action = Action.VIEW_POOL
@@ -198,14 +198,7 @@ class SharesView(ResourceMixin, TemplateView):
             shares=shares,
             chart=share_chart(
                 title=f"{self.resource().name}: each school's share against its share of pupils with SEN",
-                rows=[
-                    (
-                        s.school.name,
-                        s.share_pct,
-                        s.sen_share_pct if s.sen_pupils is not None and s.sen_pupils >= 5 else None,
-                    )
-                    for s in shares
-                ],
+                rows=[(s.school.name, s.share_pct, s.sen_share_pct) for s in shares],
             ),
         )
         return context

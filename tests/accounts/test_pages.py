@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -54,9 +54,21 @@ def test_body_admin_invites_a_person_through_the_page() -> None:
     url = reverse("accounts:invite", kwargs={"body_slug": body.slug})
     response = _client(admin.user).post(url, {"email": "new.trustee@example.org", "role": "trustee"})
     assert response.status_code == 302, response.content.decode()[:2000]
+    auditor = {
+        "email": "new.auditor@example.org",
+        "role": "auditor",
+        "valid_to_day": "31",
+        "valid_to_month": "3",
+        "valid_to_year": str(timezone.localdate().year + 1),
+    }
+    response = _client(admin.user).post(url, auditor)
+    assert response.status_code == 302, response.content.decode()[:2000]
     with tenant_context(body):
         assert Membership.objects.filter(user__email="new.trustee@example.org", role="trustee").count() == 1
-        assert AuditEvent.objects.filter(verb="membership.created").count() == 1
+        assert Membership.objects.get(user__email="new.auditor@example.org").valid_to == date(
+            timezone.localdate().year + 1, 3, 31
+        )
+        assert AuditEvent.objects.filter(verb="membership.created").count() == 2
 
 
 @pytest.mark.parametrize(
@@ -70,6 +82,20 @@ def test_body_admin_invites_a_person_through_the_page() -> None:
         ),
         ({"email": "a@example.org", "role": "decision_officer", "decision_limit": "-5"}, "0 or more"),
         ({"email": "a@example.org", "role": "auditor"}, "must have an end date"),
+        (
+            {"email": "a@example.org", "role": "auditor", "valid_to_day": "31", "valid_to_month": "6"},
+            "The date access ends must include a year",
+        ),
+        (
+            {
+                "email": "a@example.org",
+                "role": "auditor",
+                "valid_to_day": "31",
+                "valid_to_month": "6",
+                "valid_to_year": "20x7",
+            },
+            "The date access ends must be a real date",
+        ),
     ],
 )
 def test_invite_form_shows_a_clear_error_and_keeps_what_was_typed(data: dict[str, str], message: str) -> None:

@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from accounts.models import Role
 from assurance.governance import output as governance_output
 from assurance.governance.gather import gather, school_rows
+from assurance.governance.pack import AUDIENCE
 from assurance.governance.report import monthly_parameters
 from assurance.governance.xlsx import pack_xlsx
 from core.errors import ApplicationError
@@ -30,6 +31,7 @@ from pooling.selectors import headroom_from_balances, pool_balances
 from reports import services as report_services
 from reports.models import ReportFile, ReportRun
 from tests.assurance.governance_support import GovScene, add_census, decided_case, governance_scene
+from tests.core.pdf_support import assert_tagged_pdf
 from tests.factories import TrustFactory, member, own_academy
 from tests.reports.reports_support import files_of, report_media, run_of, stored_paths
 from tests.worker import running_worker
@@ -89,6 +91,7 @@ def test_worker_builds_the_pack_and_its_figures_equal_the_ledger_to_the_penny(re
     # The spreadsheet: the statement's totals and every school's figures.
     book = openpyxl.load_workbook(io.BytesIO(_stored(report_media, files[XLSX])))
     assert book.sheetnames == [
+        "About this pack",
         "Pool statement",
         "By school",
         "Need and phase",
@@ -142,6 +145,7 @@ def test_worker_builds_the_pack_and_its_figures_equal_the_ledger_to_the_penny(re
     assert all(r[4] == "Agrees" and r[3] == 0 for r in reconciliation)
 
     # The PDF says the same, to the penny.
+    assert_tagged_pdf(_stored(report_media, files["application/pdf"]), title_contains="Financial-governance pack")
     pdf = PdfReader(io.BytesIO(_stored(report_media, files["application/pdf"])))
     text = "\n".join(page.extract_text() for page in pdf.pages)
     assert "Financial-governance pack" in text
@@ -183,16 +187,12 @@ def test_a_broken_reconciliation_fails_the_run_with_a_clear_error(report_media: 
     assert stored_paths(report_media) == []
 
 
-def _counts_are_suppressed(values) -> None:  # type: ignore[no-untyped-def]
-    for value in values:
-        if isinstance(value, int | float):
-            assert value >= 5, value
-        else:
-            assert value in {"<5", "not available"} or not re.fullmatch(r"\d+", str(value)), value
-
-
 @pytest.mark.django_db
-def test_small_groups_are_suppressed_in_every_equity_table_and_chart(report_media: Path) -> None:
+def test_the_pack_for_the_bodys_trustees_shows_exact_small_figures_and_says_who_it_is_for(
+    report_media: Path,
+) -> None:
+    """Nothing is suppressed in a document for the body's own trustees (it used to print "<5"
+    for counts, medians, rates and money); the pack states its audience instead."""
     scene = governance_scene()
     tiny = own_academy(scene.body, name="Cedar Small School", phase="Primary")
     scene.heads[tiny.pk] = member(Role.HEAD, scene.body, school=tiny).user
@@ -202,47 +202,44 @@ def test_small_groups_are_suppressed_in_every_equity_table_and_chart(report_medi
         pack = gather(tenant=scene.body, pool=scene.pool, period_end=timezone.localdate())
     assert pack.reconciled
     equity = {e["name"]: e for e in governance_output.equity_rows(pack)}
-    for row in equity.values():
-        _counts_are_suppressed([row["sen_support"], row["ehc_plan"], row["cases"]])
-    assert equity["Cedar Small School"]["cases"] == "<5"
+    assert equity["Cedar Small School"]["cases"] == 1
+    assert equity["Alder Primary Academy"]["cases"] == 6
     if has_census:
-        assert equity["Cedar Small School"]["sen_support"] == "<5"
-        assert equity["Cedar Small School"]["per_pupil_text"] == "<5"
-        assert equity["Alder Primary Academy"]["ehc_plan"] == "<5"
-        assert equity["Alder Primary Academy"]["sen_support"] == 52
-        # 52 on SEN support is shown, but a per-pupil figure would give away the 3 EHC plans.
-        assert equity["Alder Primary Academy"]["per_pupil_text"] == "<5"
+        assert (equity["Cedar Small School"]["sen_support"], equity["Cedar Small School"]["ehc_plan"]) == (2, 1)
+        assert equity["Cedar Small School"]["per_pupil_text"] == "£1,333.33"  # £4,000.00 over 3 pupils
+        assert (equity["Alder Primary Academy"]["sen_support"], equity["Alder Primary Academy"]["ehc_plan"]) == (52, 3)
+        assert equity["Alder Primary Academy"]["per_pupil_text"] == "£722.74"  # £39,750.75 over 55 pupils
         beech = next(e for name, e in equity.items() if "Beech" in name)
         assert beech["per_pupil"] == round(10_500_00 / 161)
         assert beech["per_pupil_text"] == "£65.22"
     similar = governance_output.similar_cases(pack)
-    for row in similar:
-        _counts_are_suppressed([row["awards"]])
     slcn = next(r for r in similar if r["area"] == "Communication and interaction" and r["phase"] == "Primary")
     assert (slcn["awards"], slcn["median"]) == (5, "£8,000.00")
     hi = next(r for r in similar if r["phase"] == "Primary" and r["area"] == "Sensory and/or physical needs")
-    assert (hi["awards"], hi["median"], hi["lowest"]) == ("<5", "<5", "<5")
+    assert (hi["awards"], hi["median"], hi["lowest"], hi["highest"]) == (1, "£4,000.00", "£4,000.00", "£4,000.00")
+    hi_row = next(r for r in pack.need_phase if r.phase == "Primary" and r.area == "Sensory and/or physical needs")
+    assert hi_row.approval_rate == "100%"
+    assert re.fullmatch(r"\d+", hi_row.median_days), hi_row.median_days  # one decision: its own time
     chart = governance_output.charts(pack)["equity"]
-    assert "Cedar Small School" not in chart
-    assert "Alder Primary Academy" not in chart
     if has_census:
-        assert "Beech High" in chart
-    assert not re.search(r">[1-4]<", chart)
+        assert "Cedar Small School" in chart
+        assert "Alder Primary Academy" in chart
 
-    # The spreadsheet's case and equity sheets carry no count under 5.
     book = openpyxl.load_workbook(io.BytesIO(pack_xlsx(pack)))
-    for sheet, columns in (("Equity", (3, 4, 5)), ("Need and phase", (2, 3, 8)), ("By school", (8, 9, 10, 11, 12))):
-        for row in _sheet_rows(book, sheet)[1:]:
-            _counts_are_suppressed([row[c] for c in columns if c < len(row) and row[c] is not None])
-    _counts_are_suppressed([r[1] for r in _sheet_rows(book, "Outcomes")[1:]])
+    every_cell = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    assert "<5" not in every_cell
     outcomes = dict(_sheet_rows(book, "Outcomes")[1:])
-    assert outcomes["Reviews completed"] == 5
-    assert outcomes["Achieved"] == "<5"
-    # And the PDF's equity table.
+    assert (outcomes["Reviews completed"], outcomes["Achieved"], outcomes["Partly achieved"]) == (5, 3, 1)
+    about = [r[0] for r in _sheet_rows(book, "About this pack")]
+    assert AUDIENCE in about
+    # And the PDF: exact counts, and who it is for.
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(governance_output.pack_pdf(pack))).pages)
-    equity_text = text[text.index("6. Equity") : text.index("7. Shared resources")]
-    assert "Cedar Small School" in equity_text
-    assert "<5" in equity_text
+    words = " ".join(text.split())
+    assert "<5" not in text
+    assert (
+        "Who this pack is for. This pack is for the body's trustees and officers and is not for publication." in words
+    )
+    assert "including counts under 5" in words
 
 
 def test_text_that_a_spreadsheet_would_run_is_neutralised() -> None:
@@ -270,7 +267,7 @@ def test_parameters_are_validated_field_by_field() -> None:
     cases = [
         ({"pool": ""}, {"pool": ["Choose a funding period"]}),
         ({"pool": "999999"}, {"pool": ["Choose a funding period"]}),
-        ({"period_end": "2026-02-30"}, {"period_end": ["Enter a real date, for example 30/11/2026"]}),
+        ({"period_end": "2026-02-30"}, {"period_end": ["The date figures run to must be a real date"]}),
         (
             {"period_end": "2027-05-01"},
             {"period_end": ["The date must be within the funding period, 1 April 2026 to 31 March 2027"]},
@@ -281,6 +278,18 @@ def test_parameters_are_validated_field_by_field() -> None:
             _request(scene, **data)
         assert caught.value.extra["fields"] == errors, data
     assert other_pool_body.pk != scene.body.pk
+    today = timezone.localdate()
+    typed = _request(  # as the page sends it: day, month and year boxes
+        scene,
+        period_end="",
+        period_end_day=str(today.day),
+        period_end_month=str(today.month),
+        period_end_year=str(today.year),
+    )
+    assert typed.parameters == {"pool": scene.pool.pk, "period_end": today.isoformat()}
+    with pytest.raises(ApplicationError) as caught:
+        _request(scene, period_end="", period_end_day="31", period_end_month="2", period_end_year=str(today.year))
+    assert caught.value.extra["fields"] == {"period_end": ["The date figures run to must be a real date"]}
     run = _request(scene, period_end="")
     assert run.parameters == {"pool": scene.pool.pk, "period_end": timezone.localdate().isoformat()}
     assert run.label == f"Financial-governance pack, 2026-27 to {timezone.localdate():%-d %B %Y}"

@@ -20,6 +20,7 @@ from exceptional_resource.models import Award, Case, ResourceLine
 from exceptional_resource.services import cases
 from groupings.models import Arrangement
 from pooling.services.payments import payment_run_confirm
+from tests.core.pdf_support import assert_tagged_pdf
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.test_workflow import _approve
 from tests.factories import member, own_academy
@@ -103,6 +104,7 @@ def _read_all(scene: Scene) -> tuple[str, list[list[str]], str, Any]:
         csv_response["Content-Disposition"] == f'attachment; filename="inclusion-annex-{scene.school.urn}-2026-27.csv"'
     )
     assert pdf_response["Content-Type"] == "application/pdf"
+    assert_tagged_pdf(pdf_response.content, title_contains="Inclusion strategy annex")
     rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
     assert rows[0] == ["section", "item", "amount_pence", "amount_pounds"]
     pdf_text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf_response.content)).pages)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 CHROMIUM_ARGS = [
@@ -74,3 +74,14 @@ def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical"
 def assert_accessible(page: Page) -> None:
     violations = axe_violations(page)
     assert violations == [], f"axe found serious/critical problems on {page.url}: {violations}"
+
+
+def fill_date(scope: Page | Locator, legend: str, day_month_year: str) -> None:
+    """Type a date into the GOV.UK date input (day, month, year boxes in a fieldset) whose
+    legend is ``legend``, as a person would: ``fill_date(page, "Payment date", "1 6 2026")``;
+    ``""`` empties the three boxes."""
+    day, month, year = day_month_year.split() or ["", "", ""]
+    group = scope.get_by_role("group", name=legend, exact=True)
+    group.get_by_label("Day", exact=True).fill(day)
+    group.get_by_label("Month", exact=True).fill(month)
+    group.get_by_label("Year", exact=True).fill(year)

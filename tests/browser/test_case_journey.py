@@ -22,7 +22,7 @@ from groupings.services.arrangements import arrangement_activate, arrangement_pr
 from groupings.services.policy import policy_ensure_default
 from pooling.selectors import pool_headroom
 from pooling.services.ledger import pool_open
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, fill_date
 from tests.factories import DEMO_PASSWORD, enable_mfa, member, own_academy, totp_code
 from tests.pooling.conftest import fund
 
@@ -48,6 +48,13 @@ class Effort:
         self.keystrokes += len(text)
         if required and label not in self.required:
             self.required.append(label)
+
+    def type_date(self, page: Page, legend: str, day_month_year: str) -> None:
+        """A GOV.UK date input: one required answer in three boxes."""
+        fill_date(page, legend, day_month_year)
+        self.keystrokes += len(day_month_year.replace(" ", ""))
+        if legend not in self.required:
+            self.required.append(legend)
 
     def choose(self, locator: Locator, *, label: str, value: str | None = None) -> None:
         if value is None:
@@ -152,7 +159,7 @@ def test_a_case_from_draft_to_review(browser: Browser, page: Page, live_server) 
     expect(page.get_by_role("heading", level=1)).to_have_text("Intended outcomes")
     assert_accessible(page)
     effort.type(page.get_by_label("Intended outcome"), "Stays in class for whole lessons", label="Outcome")
-    effort.type(page.get_by_label("Review date"), "2027-03-01", label="Review date")
+    effort.type_date(page, "Review date", "1 3 2027")
     _continue(page)
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Parents, carers and the pupil")

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import Role
 from core.tenancy import tenant_context
 from groupings.models import Arrangement
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, fill_date
 from tests.factories import DEMO_PASSWORD, SchoolFactory, TrustFactory, member
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -63,7 +63,7 @@ def test_body_admin_adds_a_school_through_the_pages(page: Page, live_server, tmp
 
     expect(page.get_by_role("heading", level=1)).to_have_text("When is the school in the grouping?")
     assert_accessible(page)
-    page.get_by_label("First day in the grouping").fill("2026-09-01")
+    fill_date(page, "First day in the grouping", "1 9 2026")
     page.get_by_role("button", name="Continue").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Upload the signed agreement")

@@ -14,7 +14,7 @@ from accounts.models import Role
 from core.tenancy import tenant_context
 from pooling.models import Contribution, Receipt
 from pooling.services.ledger import pool_open
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, fill_date
 from tests.factories import DEMO_PASSWORD, SchoolFactory, enable_mfa, member, own_academy
 from tests.pooling.contributions_support import csv_bytes, dfe_sample, join
 
@@ -113,7 +113,7 @@ def test_finance_officer_imports_allocations_recalculates_and_records_a_receipt(
     expect(page.get_by_text("There is a problem")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Amount received, in pounds").fill("1,000")
-    page.get_by_label("Date received").fill("2026-05-01")
+    fill_date(page, "Date received", "1 5 2026")
     page.get_by_label("Internal top-slice").check()
     page.get_by_label(re.compile("Reference")).fill("May top-slice")
     page.get_by_role("button", name="Record receipt").click()

@@ -17,7 +17,7 @@ from core.tenancy import tenant_context
 from pooling.models import PaymentRun
 from pooling.services.ledger import pool_open
 from pooling.services.payments import remittances_build
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, fill_date
 from tests.factories import DEMO_PASSWORD, enable_mfa, member, own_academy, totp_code
 from tests.pooling.conftest import fund
 from tests.pooling.payments_support import award
@@ -56,8 +56,8 @@ def test_finance_officer_pays_schools_and_downloads_remittance(  # type: ignore[
     page.get_by_role("button", name="Preview").click()  # no dates: errors on the fields
     expect(page.get_by_text("There is a problem")).to_be_visible()
     assert_accessible(page)
-    page.get_by_label("Pay instalments due up to and including").fill("2026-05-31")
-    page.get_by_label("Payment date").fill("2026-06-01")
+    fill_date(page, "Pay instalments due up to and including", "31 5 2026")
+    fill_date(page, "Payment date", "1 6 2026")
     page.get_by_role("button", name="Preview").click()
     hazel = 1_200_00 * 30 // 365 + 1_200_00 * 31 // 365
     rowan = 600_00 * 30 // 365 + 600_00 * 31 // 365

@@ -17,7 +17,7 @@ from core.tenancy import tenant_context
 from reports.models import ReportRun
 from reports.tasks import report_run_task
 from tests.assurance.governance_support import governance_scene
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, fill_date
 from tests.factories import DEMO_PASSWORD, enable_mfa, member, totp_code
 from tests.reports.reports_support import report_media
 from tests.worker import running_worker
@@ -50,7 +50,7 @@ def test_finance_officer_requests_a_pack_watches_progress_and_downloads_the_pdf(
     page.get_by_role("link", name="Financial-governance pack").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Financial-governance pack")
     assert_accessible(page)
-    page.get_by_label("Figures up to and including").fill("2027-06-30")
+    fill_date(page, "Figures up to and including", "30 6 2027")
     page.get_by_role("button", name="Request report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it is you")  # step-up: a fresh code
     page.get_by_label("Code from your authenticator app").fill(totp_code(officer))
@@ -58,7 +58,7 @@ def test_finance_officer_requests_a_pack_watches_progress_and_downloads_the_pdf(
     expect(page.get_by_text("There is a problem")).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("within the funding period"))).to_be_visible()
     assert_accessible(page)
-    page.get_by_label("Figures up to and including").fill("")
+    fill_date(page, "Figures up to and including", "")
     page.get_by_label("Funding period").select_option(label="2026-27")
     page.get_by_role("button", name="Request report").click()
 

@@ -14,7 +14,7 @@ from accounts.models import Role
 from core.tenancy import tenant_context
 from pooling.selectors import pool_headroom
 from shared_resources.models import ResourceFunding
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, fill_date
 from tests.exceptional_resource.conftest import Scene as CaseScene
 from tests.exceptional_resource.conftest import draft_case
 from tests.factories import DEMO_PASSWORD, enable_mfa
@@ -75,8 +75,8 @@ def test_register_fund_request_allocate_deliver_and_see_utilisation_on_the_pack(
     page.get_by_label("Per term").check()
     page.get_by_label("Host or lead school").select_option(label=f"Meadow Academy ({scene.school.urn})")
     page.get_by_label("Employing entity or provider").fill("Meadow Trust (employer)")
-    page.get_by_label("Contract start date").fill("2026-09-01")
-    page.get_by_label("Contract end date").fill("2027-08-31")
+    fill_date(page, "Contract start date", "1 9 2026")
+    fill_date(page, "Contract end date", "31 8 2027")
     page.get_by_label("Full-time equivalent (posts)").fill("1.0")
     page.get_by_label("Annual cost in pounds (posts and bases)").fill("45,000.999")
     page.get_by_role("button", name="Register").click()
@@ -87,8 +87,8 @@ def test_register_fund_request_allocate_deliver_and_see_utilisation_on_the_pack(
     assert_accessible(page)
     page.get_by_role("link", name="Set capacity for a term or year").click()
     page.get_by_label("Name of the term or year").fill("Spring 2027")
-    page.get_by_label("First day").fill("2027-01-01")
-    page.get_by_label("Last day").fill("2027-03-31")
+    fill_date(page, "First day", "1 1 2027")
+    fill_date(page, "Last day", "31 3 2027")
     page.get_by_label("Capacity").fill("40")
     assert_accessible(page)
     page.get_by_role("button", name="Save capacity").click()
@@ -98,8 +98,8 @@ def test_register_fund_request_allocate_deliver_and_see_utilisation_on_the_pack(
     page.get_by_role("link", name="Fund from the pool").click()
     page.get_by_label("Funding period").select_option(label="2026-27")
     page.get_by_label("Cost to commit from the pool, in pounds").fill("45,000")
-    page.get_by_label("Funding starts on").fill("2026-09-01")
-    page.get_by_label("Funding ends on").fill("2027-08-31")
+    fill_date(page, "Funding starts on", "1 9 2026")
+    fill_date(page, "Funding ends on", "31 8 2027")
     page.get_by_label("Monthly").check()
     assert_accessible(page)
     page.get_by_role("button", name="Commit from the pool").click()
@@ -135,7 +135,7 @@ def test_register_fund_request_allocate_deliver_and_see_utilisation_on_the_pack(
     expect(page.get_by_text("Allocated.")).to_be_visible()
     page.get_by_role("link", name=re.compile("Record delivery")).click()
     assert_accessible(page)
-    page.get_by_label("Date delivered").fill("2027-01-20")
+    fill_date(page, "Date delivered", "20 1 2027")
     page.get_by_label("Delivered (days, sessions or hours) or places occupied").fill("6")
     page.get_by_role("button", name="Record delivery").click()
     expect(page.get_by_text("6 recorded as delivered.")).to_be_visible()
@@ -151,7 +151,7 @@ def test_register_fund_request_allocate_deliver_and_see_utilisation_on_the_pack(
     _sign_in(page, live_server.url, trustee.user.email)
     page.goto(base + "/pack/")
     page.get_by_label("Funding period").select_option(label="2026-27")
-    page.get_by_label("Figures up to and including").fill("2027-03-31")
+    fill_date(page, "Figures up to and including", "31 3 2027")
     page.get_by_role("button", name="Show").click()
     section = page.locator("#pack-section")
     expect(section).to_contain_text("Specialist teacher for autism")

@@ -18,6 +18,7 @@ from core.tenancy import tenant_context
 from exceptional_resource.models import Case
 from exceptional_resource.services import cases as case_services
 from exceptional_resource.services.pupils import pupil_create
+from tests.core.pdf_support import assert_tagged_pdf
 from tests.exceptional_resource.api_support import CRITERIA
 from tests.exceptional_resource.conftest import draft_case
 from tests.factories import member, own_academy
@@ -97,6 +98,7 @@ def test_the_pdf_carries_the_same_figures_and_text(scene) -> None:
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith(f'attachment; filename="decision-{case.reference}-')
+    assert_tagged_pdf(response.content, title_contains=f"Decision letter – case {case.reference}")
     text = " ".join(_pdf_text(response.content).split())
     with tenant_context(scene.body):
         pupil_reference = Case.objects.select_related("pupil").get(pk=case.pk).pupil.reference

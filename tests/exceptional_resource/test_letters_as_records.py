@@ -21,6 +21,7 @@ from exceptional_resource import letters
 from exceptional_resource.models import Award, Case, CaseEvent
 from exceptional_resource.services import awards as award_services
 from exceptional_resource.services import cases as case_services
+from tests.core.pdf_support import assert_tagged_pdf
 from tests.exceptional_resource.api_support import CRITERIA
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.pages_support import client_for, text, url
@@ -122,6 +123,7 @@ def test_a_variation_and_an_end_each_have_their_own_dated_letter_listed_on_the_c
     pdf = head.get(url("change-letter-pdf", scene.body, case_id=case.pk, caseevent_id=ended))
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
+    assert_tagged_pdf(pdf.content, title_contains=f"case {case.reference}")
     assert pdf["Content-Disposition"] == f'attachment; filename="award-change-{case.reference}-20270115-{ended}.pdf"'
     words = _pdf_text(pdf.content)
     assert "The award has ended" in words

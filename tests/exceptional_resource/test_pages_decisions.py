@@ -264,9 +264,15 @@ def test_an_officer_varies_and_ends_an_award(scene: Scene) -> None:
         ).status_code
         == 302
     )
-    bad_end = client.post(url("award-end", scene.body, award_id=award.pk), {"end_on": "2027-13-01", "reason": "Left"})
-    assert field_error(bad_end, "id_end_on") == "Enter a real date, like 2027-03-31"
-    response = client.post(url("award-end", scene.body, award_id=award.pk), {"end_on": "2027-01-15", "reason": "Left"})
+    bad_end = client.post(
+        url("award-end", scene.body, award_id=award.pk),
+        {"end_on_day": "1", "end_on_month": "13", "end_on_year": "2027", "reason": "Left"},
+    )
+    assert field_error(bad_end, "id_end_on") == "The last day of the award must be a real date"
+    response = client.post(
+        url("award-end", scene.body, award_id=award.pk),
+        {"end_on_day": "15", "end_on_month": "1", "end_on_year": "2027", "reason": "Left"},
+    )
     assert response.status_code == 302
     with tenant_context(scene.body):
         award.refresh_from_db()

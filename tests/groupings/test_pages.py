@@ -60,7 +60,10 @@ def test_add_a_school_journey_keeps_answers_and_proposes(admin) -> None:
     )
     bad_dates = client.post(_url("add-dates", body), {"start_date": "2026-09-01", "end_date": "2026-08-01"})
     assert "must be on or after the first day" in bad_dates.content.decode()
-    assert client.post(_url("add-dates", body), {"start_date": "2026-09-01"}).status_code == 302
+    half_typed = client.post(_url("add-dates", body), {"start_date_day": "1", "start_date_month": "9"})
+    assert "The first day must include a year" in half_typed.content.decode()
+    dates = {"start_date_day": "1", "start_date_month": "9", "start_date_year": "2026"}
+    assert client.post(_url("add-dates", body), dates).status_code == 302
     exe = SimpleUploadedFile("agreement.pdf", b"MZ\x90\x00" + b"\x00" * 300)
     bad_file = client.post(_url("add-agreement", body), {"agreement_reference": "SLA-7", "agreement_document": exe})
     assert "not really a PDF" in bad_file.content.decode()

@@ -22,6 +22,7 @@ from partnerships.sufficiency import sufficiency
 from reports.models import ReportFile, ReportRun
 from reports.services import report_run_execute, report_run_request
 from reports.storage import report_storage
+from tests.core.pdf_support import assert_tagged_pdf
 from tests.factories import SchoolFactory
 from tests.partnerships.conftest import LA_CODE, Area
 
@@ -270,7 +271,9 @@ def test_the_pdf_report_is_built_by_the_report_framework_and_is_idempotent(
         assert ReportRun.objects.get(pk=run.pk).status == "succeeded"
     assert [f.name for f in files] == ["sufficiency-999-2027.pdf"]
     with report_storage().open(files[0].storage_path, "rb") as handle:
-        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(handle.read())).pages)
+        content = handle.read()
+    assert_tagged_pdf(content, title_contains="Sufficiency of specialist places")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     assert "Sufficiency of specialist places, 2027/28" in text
     assert "KT6" in text
     client.force_login(area.lead)

@@ -27,6 +27,7 @@ from partnerships.models import (
 )
 from partnerships.services import partnership as partnership_services
 from partnerships.services import plan, provision
+from tests.core.pdf_support import assert_tagged_pdf
 from tests.factories import LocalAuthorityFactory, SchoolFactory, TrustFactory, member
 from tests.partnerships.conftest import LA_CODE, Area
 
@@ -177,9 +178,16 @@ def test_plan_pages_refuse_bad_values_publish_and_download(area: Area, client: C
     _refused(
         client,
         f"{base}plan/priorities/{priority.pk}/actions/new/",
-        {p + "description": "Open a base", p + "owner": "", p + "due_on": "31/02/2027", p + "status": "later"},
+        {
+            p + "description": "Open a base",
+            p + "owner": "",
+            p + "due_on_day": "31",
+            p + "due_on_month": "2",
+            p + "due_on_year": "2027",
+            p + "status": "later",
+        },
         "Choose the organisation that owns the action.",
-        "Enter a real date",
+        "The due date must be a real date",
         "Choose the status.",
     )
     assert _count(area, PlanAction) == 0
@@ -188,18 +196,21 @@ def test_plan_pages_refuse_bad_values_publish_and_download(area: Area, client: C
         {
             p + "description": "Open a base",
             p + "owner": owner.pk,
-            p + "due_on": "2027-09-01",
+            p + "due_on_day": "1",
+            p + "due_on_month": "9",
+            p + "due_on_year": "2027",
             p + "status": "not_started",
         },
     )
     assert response.status_code == 302
     with tenant_context(area.la):
         action = PlanAction.objects.get()
+    assert action.due_on.isoformat() == "2027-09-01"
     _refused(
         client,
         f"{base}plan/actions/{action.pk}/",
         {"status": "done", "owner": owner.pk, "due_on": "soon"},
-        "Enter a real date",
+        "The due date must be a real date",
     )
     assert (
         client.post(
@@ -214,6 +225,7 @@ def test_plan_pages_refuse_bad_values_publish_and_download(area: Area, client: C
     pdf = client.get(f"{base}plan/{version.pk}/pdf/")
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+    assert_tagged_pdf(pdf.content, title_contains=f"version {version.number}")
     response = client.post(f"{base}plan/{version.pk}/priorities/new/", {"title": "Too late"})
     assert "cannot be changed" in response.content.decode()
     assert _count(area, PlanPriority) == 1
@@ -245,8 +257,8 @@ def test_provision_pages_refuse_bad_values(area: Area, client: Client) -> None:
     _refused(
         client,
         url + "planned/",
-        {"need": "ASD", "phase": "primary", "places": "0", "opens_on": "2027-13-01"},
-        "Enter a real date",
+        {"need": "ASD", "phase": "primary", "places": "0", "opens_on_day": "1", "opens_on_month": "13"},
+        "The opening date must include a year",
     )
     _refused(
         client,

@@ -95,7 +95,9 @@ def test_journal_debits_equal_credits_equal_the_ledger(officer, pool, activity) 
 
 
 def test_journal_neutralises_formulas_and_keeps_numbers_numeric(officer, pool, activity) -> None:
-    rows = _journal(_client(officer.user), officer.responsible_body, date_from="2026-08-03", date_to="2026-08-03")
+    day = {"day": "3", "month": "8", "year": "2026"}  # typed into the page's day, month and year boxes
+    typed = {f"{name}_{part}": value for name in ("date_from", "date_to") for part, value in day.items()}
+    rows = _journal(_client(officer.user), officer.responsible_body, **typed)
     assert len(rows) == 3
     assert {r[9] for r in rows[1:]} == {'\'=HYPERLINK("http://evil.example","refund")'}
     assert sorted((r[4], r[10], r[11]) for r in rows[1:]) == [
@@ -185,6 +187,7 @@ def test_journal_streams_in_a_fixed_number_of_queries(officer, pool, django_asse
         ({"date_to": "2026-04-01"}, "date_from"),
         ({"date_from": "yesterday", "date_to": "2026-04-01"}, "date_from"),
         ({"date_from": "2026-05-01", "date_to": "2026-04-01"}, "date_to"),
+        ({"date_from_day": "1", "date_from_month": "4", "date_from_year": "2026", "date_to_day": "31"}, "date_to"),
         ({"date_from": "2026-04-01", "date_to": "2026-04-30", "pool": "99999"}, "pool"),
         ({"date_from": "2026-04-01", "date_to": "2026-04-30", "pool": "abc"}, "pool"),
     ],
@@ -196,7 +199,7 @@ def test_journal_form_shows_bad_input_on_its_field(officer, pool, params, field)
     assert response.status_code == 200
     page = response.content.decode()
     assert "There is a problem" in page
-    assert f'href="#id_{field}"' in page
+    assert f'href="#id_{field}{"" if field == "pool" else "_0"}"' in page  # a date links to its day box
     with tenant_context(officer.responsible_body):
         assert not AuditEvent.objects.filter(verb="journal.exported").exists()
 

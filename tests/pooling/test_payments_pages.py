@@ -20,6 +20,7 @@ from core.models import AuditEvent
 from core.tenancy import tenant_context
 from pooling.models import Account, PaymentRun, Pool, Remittance
 from pooling.services.payments import payment_run_confirm, pool_close, remittances_build
+from tests.core.pdf_support import assert_tagged_pdf
 from tests.factories import member, own_academy
 from tests.pooling.conftest import fund
 from tests.pooling.payments_support import award, pdf_text
@@ -96,7 +97,7 @@ def test_finance_officer_previews_confirms_and_downloads_remittance(officer, poo
     )
     assert again.status_code == 200
     assert "Nothing is due up to 31 May 2026" in _text(again)
-    assert 'href="#id_due_up_to"' in again.content.decode()
+    assert 'href="#id_due_up_to_0"' in again.content.decode()
 
     remittances_build(tenant=body, payment_run_id=run.pk)
     with tenant_context(body):
@@ -111,6 +112,7 @@ def test_finance_officer_previews_confirms_and_downloads_remittance(officer, poo
     pdf_response = client.get(_url("remittance-pdf", body, remittance_id=remittance.pk))
     assert pdf_response["Content-Type"] == "application/pdf"
     assert "Ash Academy" in pdf_text(pdf_response.content)
+    assert_tagged_pdf(pdf_response.content, title_contains="Remittance advice – Ash Academy")
     with tenant_context(body):
         downloads = AuditEvent.objects.filter(verb="remittance.downloaded", object_id=str(remittance.pk)).count()
     assert downloads == 2
@@ -192,9 +194,22 @@ def test_a_finance_officer_without_mfa_is_sent_to_set_it_up(pool) -> None:
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"pay_on": "2026-06-01", "expected_total_pence": "1"}, "due_up_to", "required"),
-        ({"due_up_to": "31/13/2026", "pay_on": "2026-06-01", "expected_total_pence": "1"}, "due_up_to", "valid date"),
-        ({"due_up_to": "2026-05-31", "pay_on": "soon", "expected_total_pence": "1"}, "pay_on", "valid date"),
+        (
+            {"pay_on": "2026-06-01", "expected_total_pence": "1"},
+            "due_up_to",
+            "Enter the date instalments are due up to",
+        ),
+        (
+            {"due_up_to": "31/13/2026", "pay_on": "2026-06-01", "expected_total_pence": "1"},
+            "due_up_to",
+            "The date instalments are due up to must be a real date",
+        ),
+        (
+            {"due_up_to": "2026-05-31", "pay_on_day": "1", "pay_on_month": "6", "expected_total_pence": "1"},
+            "pay_on",
+            "The payment date must include a year",
+        ),
+        ({"due_up_to": "2026-05-31", "pay_on": "soon", "expected_total_pence": "1"}, "pay_on", "must be a real date"),
         ({"due_up_to": "2027-05-31", "pay_on": "2027-06-01", "expected_total_pence": "1"}, "due_up_to", "next period"),
         ({"due_up_to": "2026-05-31", "pay_on": "2025-06-01", "expected_total_pence": "1"}, "pay_on", "period starts"),
         ({"due_up_to": "2026-05-31", "pay_on": "2026-06-01", "expected_total_pence": "1"}, "due_up_to", "changed"),
@@ -206,7 +221,7 @@ def test_payment_run_form_shows_bad_input_on_its_field(officer, pool, funded, da
     assert response.status_code == 200
     page = response.content.decode()
     assert "There is a problem" in page
-    assert f'href="#id_{field}"' in page
+    assert f'href="#id_{field}_0"' in page  # a date's error links to its day box
     assert message in _text(response)
     with tenant_context(body):
         assert PaymentRun.objects.count() == 0

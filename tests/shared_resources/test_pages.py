@@ -19,6 +19,7 @@ from core.tenancy import tenant_context
 from shared_resources.models import CapacityPeriod, Delivery, ResourceFunding, ResourceRequest, SharedResource
 from shared_resources.services.allocation import request_allocate, request_create
 from shared_resources.services.funding import funding_commit
+from tests.assurance.governance_support import add_census
 from tests.exceptional_resource.conftest import Scene as CaseScene
 from tests.exceptional_resource.conftest import draft_case
 from tests.factories import member
@@ -102,7 +103,7 @@ def test_a_finance_officer_registers_a_teacher_through_the_form(scene: Scene) ->
         ("payee", "", "Enter the employing entity"),
         ("contract_reference", "x" * 101, "at most 100 characters"),
         ("starts_on", "2027-09-01", ""),
-        ("ends_on", "not a date", "Enter a valid date"),
+        ("ends_on", "not a date", "The contract end date must be a real date"),
         ("fte", "0", "above 0"),
         ("fte", "0.125", "at most 2 decimal places"),
         ("fte", "one", "as a number"),
@@ -180,6 +181,19 @@ def test_terms_overlapping_backwards_and_below_allocated_are_refused(scene: Scen
     assert field_error(below, "capacity_units") == "8 days are already allocated: the capacity cannot be less."
     with tenant_context(scene.body):
         assert list(CapacityPeriod.objects.values_list("capacity_units", flat=True)) == [10]
+    # Typed as day, month and year, as the page asks.
+    typed = {"starts_on_day": "1", "starts_on_month": "4", "ends_on_day": "31", "ends_on_month": "7"}
+    not_real = client.post(
+        new, {"label": "Summer", **typed, "starts_on_year": "2027", "ends_on_year": "27", "capacity_units": "5"}
+    )
+    assert field_error(not_real, "ends_on") == "Year must include 4 numbers"
+    summer = client.post(
+        new, {"label": "Summer", **typed, "starts_on_year": "2027", "ends_on_year": "2027", "capacity_units": "5"}
+    )
+    assert summer.status_code == 302
+    with tenant_context(scene.body):
+        added = CapacityPeriod.objects.get(resource=resource, label="Summer")
+    assert (added.starts_on, added.ends_on) == (date(2027, 4, 1), date(2027, 7, 31))
 
 
 @pytest.mark.parametrize(
@@ -344,6 +358,12 @@ def test_capacity_chart_table_csv_shares_and_pack_preview(scene: Scene) -> None:
     assert "100%" in shares
     shares_csv = finance.get(url(scene, "resource-shares-csv", sharedresource_id=resource.pk)).content.decode()
     assert shares_csv.splitlines()[0] == "School,URN,Allocated,Delivered,Share %,Pupils with SEN,Share of SEN"
+    if add_census(scene.school, sen_support=2, ehc_plan=1):
+        # The body's own page: a census count under 5 is shown as it is, not as "<5".
+        small = finance.get(url(scene, "resource-shares-csv", sharedresource_id=resource.pk)).content.decode()
+        meadow = next(line for line in small.splitlines() if line.startswith("Meadow Academy,"))
+        assert meadow.endswith(",3,100%"), small
+        assert "&lt;5" not in text(finance.get(url(scene, "resource-shares", sharedresource_id=resource.pk)))
     pack = text(finance.get(url(scene, "pack") + f"?pool={scene.pool.pk}&period_end=2027-03-31"))
     assert "No shared resources were funded from this pool." in pack
     assert client_for(scene.head.user).get(url(scene, "pack")).status_code == 404
