@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django import forms
 
-from pooling.forms.payments import DATE
+from core.forms import GovukDateField
 
 
 class PaymentRunPaidForm(forms.Form):
-    paid_on = forms.DateField(
-        label="Date the bank paid the schools",
-        widget=DATE,
-        help_text="As on the bank's confirmation. For example, 2027-01-04.",
+    paid_on = GovukDateField(
+        label="Date the bank paid",
+        subject="The date the bank paid",
+        help_text="As on the bank's confirmation.",
     )
     bank_reference = forms.CharField(
         label="Bank's reference (optional)",
