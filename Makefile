@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= 2
 
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help lock install db run test test-dates test-deep pytest-deep test-faults backup restore bench lint fmt typecheck imports migrations-check check-services pytest assets clean
+.PHONY: help lock install db run test test-dates test-deep pytest-deep test-faults pytest-faults backup restore bench lint fmt typecheck imports migrations-check check-services pytest assets clean
 
 help: ## List every target
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-18s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -65,14 +65,17 @@ test-dates: install ## The date-sensitive tests at 1 April, 31 August and 31 Mar
 		TEST_CLOCK=$$day DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(PYTEST_WORKERS) -m "date_sensitive and not deep and not faults" $(ARGS) || exit 1; \
 	done
 
-test-deep: install ## Long property-based runs (hypothesis deep profile; progress in .pytest_cache/property-progress.log)
-	scripts/with_test_services.sh $(MAKE) --no-print-directory db pytest-deep
+test-deep: install ## Long property-based runs (hypothesis deep profile) and then the fault tests (make test-faults): about 15 min more than make test
+	scripts/with_test_services.sh $(MAKE) --no-print-directory db pytest-deep pytest-faults
 
 pytest-deep: install ## The deep property runs alone, against the configured services
 	@mkdir -p .pytest_cache
 	PROPERTY_PROGRESS_FILE=$(CURDIR)/.pytest_cache/property-progress.log HYPOTHESIS_PROFILE=deep DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -n $(PYTEST_WORKERS) -m deep $(ARGS)
 
-test-faults: check-services db ## Fault tests on real processes: broker/cache down or hung, slow clients, full disk, backup and restore (about 15 min; nginx from Debian)
+test-faults: check-services db pytest-faults ## Fault tests on real processes: broker/cache down or hung, slow clients, full disk, backup and restore (about 15 min; nginx from Debian). Also run by make test-deep
+
+pytest-faults: install ## The fault tests alone, against the configured services (nginx from Debian: apt-get install nginx-light)
+	@test -n "$$NGINX" || command -v nginx >/dev/null || test -x /usr/sbin/nginx || { echo "The fault tests need nginx: apt-get install nginx-light (Debian), or set NGINX"; exit 2; }
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -m faults $(ARGS)
 
 BACKUP_DIR ?= backups/$(shell date -u +%Y%m%dT%H%M%SZ)

@@ -59,14 +59,38 @@ python scripts/db_setup.py
 python manage.py collectstatic --noinput -v0
 python manage.py seed_demo
 
+# Behind nginx (a buffering proxy, as docker-compose runs it) when nginx is installed, so
+# slow clients cost nginx an idle connection, not one of gunicorn's threads: nginx listens
+# on PORT, gunicorn on APP_PORT (PORT + 1). Without nginx (or with RUN_PROXY=0, or BIND
+# set), gunicorn serves PORT itself. The Procfile stays web, worker and beat (docker-compose
+# runs the proxy as its own service); the proxy joins them in .data/run/Procfile.
+procfile="Procfile"
+processes="web, worker and beat"
+nginx_bin="${PROXY_NGINX:-${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}}"
+if [[ "${RUN_PROXY:-1}" == 0 ]]; then
+    echo "RUN_PROXY=0: gunicorn serves port ${PORT} directly, with no buffering proxy in front."
+elif configured BIND; then
+    echo "BIND is set: gunicorn serves ${BIND} directly, with no buffering proxy in front."
+elif [[ ! -x "$nginx_bin" ]]; then
+    echo "nginx is not installed: gunicorn serves port ${PORT} directly, so a few slow clients can hold all its threads (apt-get install nginx-light to put the buffering proxy in front)."
+else
+    APP_PORT="${APP_PORT:-$((PORT + 1))}"
+    export PROXY_NGINX="$nginx_bin" BIND="127.0.0.1:${APP_PORT}"
+    export PROXY_LISTEN="127.0.0.1:${PORT}" APP_UPSTREAM="127.0.0.1:${APP_PORT}"
+    mkdir -p .data/run
+    procfile=".data/run/Procfile"
+    { cat Procfile; echo "proxy: scripts/proxy"; } > "$procfile"
+    processes="nginx (buffering proxy) in front of gunicorn on ${APP_PORT}, worker and beat"
+fi
+
 echo
-echo "Inclusion Pool: http://127.0.0.1:${PORT}/  (web, worker and beat below; Ctrl-C stops them)"
+echo "Inclusion Pool: http://127.0.0.1:${PORT}/  (${processes} below; Ctrl-C stops them)"
 echo
 
 # honcho runs as a child, not exec'd, so that the EXIT trap can stop the embedded database.
 # Ctrl-C reaches honcho directly (same process group) and it stops its processes; a
 # TERM sent to this script is passed on by the INT/TERM traps via cleanup().
-honcho start -f Procfile &
+honcho start -d "$ROOT" -f "$procfile" &
 honcho_pid=$!
 trap 'kill -TERM "$honcho_pid" 2>/dev/null || true' INT TERM
 status=0

@@ -79,9 +79,14 @@ def _walk(root: Path) -> dict[str, dict[str, Any]]:
     return files
 
 
-def backup_create(*, database_url: str, media_root: Path, target: Path, app_version: str = "") -> Manifest:
+def backup_create(
+    *, database_url: str, media_root: Path, target: Path, app_version: str = "", database_name: str = ""
+) -> Manifest:
     """Dump the database as the backup role (``DATABASE_BACKUP_URL``: BYPASSRLS, read-only
-    on every table) and copy every stored file, with a manifest of checksums."""
+    on every table) and copy every stored file, with a manifest of checksums.
+    ``database_name`` (the app's database) overrides the URL's: the default backup URL is
+    the superuser's, which names the ``postgres`` maintenance database, and dumping that
+    gave an empty backup that looked like a good one."""
     if target.exists():
         raise BackupError(f"{target} already exists; choose a new folder for each backup.")
     partial = target.with_name(target.name + ".partial")
@@ -90,6 +95,8 @@ def backup_create(*, database_url: str, media_root: Path, target: Path, app_vers
     try:
         started = timezone.now()
         env = _libpq_env(database_url)
+        if database_name:
+            env["PGDATABASE"] = database_name
         # --enable-row-security is not used: the backup role bypasses RLS, so pg_dump's
         # default (row_security off) reads every row or fails loudly, never a partial table.
         _run(["pg_dump", "--format=custom", "--compress=6", "--file", str(partial / DUMP)], env)

@@ -11,7 +11,10 @@ from core.backup.services import BackupError, backup_create
 
 
 class Command(BaseCommand):
-    help = "Back up the database (as DATABASE_BACKUP_URL) and every stored file into a new folder."
+    help = (
+        "Back up the app's database (DATABASE_URL's database, read as DATABASE_BACKUP_URL's role) "
+        "and every stored file into a new folder."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("target", help="a new folder, e.g. backups/2026-12-07T0300")
@@ -25,6 +28,7 @@ class Command(BaseCommand):
                 media_root=Path(settings.MEDIA_ROOT),
                 target=Path(options["target"]),
                 app_version=settings.APP_VERSION,
+                database_name=str(settings.DATABASES["default"]["NAME"]),
             )
         except BackupError as exc:
             raise CommandError(str(exc)) from exc

@@ -1,0 +1,27 @@
+"""``manage.py backup`` dumps the app's database whichever database the backup role's URL
+names. The default backup URL is the superuser's (``DATABASE_ADMIN_URL``), which names the
+``postgres`` maintenance database: dumping that gave a 1 KB backup of nothing, reported as
+a success (found timing the national data set, issue 19)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_default_superuser_url_backs_up_the_apps_database(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings.DATABASE_BACKUP_URL = settings.DATABASE_ADMIN_URL
+    assert settings.DATABASE_BACKUP_URL.rstrip("/").endswith("/postgres")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    call_command("backup", str(tmp_path / "backup"))
+    listing = subprocess.run(
+        ["pg_restore", "--list", str(tmp_path / "backup" / "database.dump")], capture_output=True, text=True, check=True
+    ).stdout
+    for table in ("pooling_leg", "accounts_auditevent", "idempotency_idempotencykey"):
+        assert f"TABLE public {table} " in listing, table
+    assert (tmp_path / "backup" / "database.dump").stat().st_size > 50_000
