@@ -238,3 +238,31 @@ def test_a_new_payee_takes_the_unpaid_instalments_and_paid_ones_stay_with_whom_t
             **teacher_fields(scene, payee="Someone Else Ltd"),
         )
     assert (exc.value.code, exc.value.field) == ("missing_field", "sort_code")
+
+
+def _run_page_queries(scene: Scene, payees: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(payees):
+        post = teacher(scene, name=f"Post {n}", payee=f"Employer {n}", **BANK)
+        _fund(scene, post, 10_000_00)
+    run_id = _run(scene)
+    client = Client()
+    client.force_login(scene.finance.user)
+    path = reverse("pooling:payment-run", kwargs={"body_slug": scene.body.slug, "paymentrun_id": run_id})
+    client.get(path)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("payees", [1, 6])
+def test_the_run_page_costs_the_same_for_1_and_6_payees(scene: Scene, payees: int) -> None:
+    queries = _run_page_queries(scene, payees)
+    assert queries == BUDGET_RUN_PAGE, queries
+
+
+# What the payment run page costs whatever the number of payees on it (measured: 14 for 1
+# payee and for 6; the pages test of pooling holds the budget for schools).
+BUDGET_RUN_PAGE = 14
