@@ -194,9 +194,9 @@ class RequestStatus(models.TextChoices):
 
 # From → to, and who may move it (the policy action). One service per transition:
 # request_allocate, request_waitlist, request_decline (services/allocation.py),
-# request_withdraw and allocation_cancel (services/cancel.py). Cancelling an allocation part
-# of which was delivered cuts it to what was delivered and leaves the request allocated
-# (allocated → allocated); with nothing delivered the request is cancelled.
+# request_withdraw and allocation_cancel (services/cancel.py). Cancelling an allocation is
+# the allocated → cancelled transition; when part of it was delivered, the allocation is cut
+# to what was delivered and the request stays allocated for those units.
 REQUEST_TRANSITIONS: dict[tuple[str, str], str] = {
     (RequestStatus.PENDING, RequestStatus.ALLOCATED): "shared_resources.allocate",
     (RequestStatus.PENDING, RequestStatus.WAITLISTED): "shared_resources.allocate",
@@ -206,7 +206,6 @@ REQUEST_TRANSITIONS: dict[tuple[str, str], str] = {
     (RequestStatus.PENDING, RequestStatus.WITHDRAWN): "shared_resources.request",
     (RequestStatus.WAITLISTED, RequestStatus.WITHDRAWN): "shared_resources.request",
     (RequestStatus.ALLOCATED, RequestStatus.CANCELLED): "shared_resources.allocate",
-    (RequestStatus.ALLOCATED, RequestStatus.ALLOCATED): "shared_resources.allocate",
 }
 
 

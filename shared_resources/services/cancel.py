@@ -100,8 +100,8 @@ def allocation_cancel(*, actor: User, tenant: ResponsibleBody, allocation_id: in
                 "delivered units cannot be cancelled.",
                 code=E.ALL_DELIVERED,
             )
+        _check(request, RequestStatus.CANCELLED)
         to = RequestStatus.CANCELLED if delivered == 0 else RequestStatus.ALLOCATED
-        _check(request, to)
         before = snapshot(allocation, ALLOCATION_FIELDS) | {"request_status": request.status}
         freed = allocation.units - delivered
         allocation.units = delivered

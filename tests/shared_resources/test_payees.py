@@ -22,7 +22,7 @@ from core.tenancy import tenant_context
 from pooling.models import Instalment, InstalmentSchedule, Leg, Payee, PaymentRunLine, Remittance, Transaction
 from pooling.selectors import pool_headroom
 from pooling.selectors.paid import pool_headroom_on
-from pooling.services.payments import payment_run_confirm, remittances_build
+from pooling.services.payments import payment_run_confirm, payment_run_preview, remittances_build
 from shared_resources.models import ResourceFunding, SharedResource
 from shared_resources.services.edit import resource_update
 from shared_resources.services.funding import funding_commit
@@ -59,6 +59,12 @@ def test_a_post_is_paid_to_its_employer_and_a_base_without_one_to_its_host_schoo
     base = resource_register(actor=scene.finance.user, tenant=scene.body, **base_fields(scene))
     _fund(scene, post, 60_000_00)
     _fund(scene, base, 36_500_00)  # 100.00 a day: September 3,000.00 and October 3,100.00
+    preview = payment_run_preview(tenant=scene.body, pool=scene.pool, due_up_to=date(2026, 10, 31))
+    assert [(line.school_name, line.urn is None, line.amount_pence) for line in preview.lines] == [
+        ("Hill Academy", False, 6_100_00),
+        ("Meadow Trust (employer)", True, SEPT + OCT),
+    ]
+    assert (preview.school_count, preview.payee_count, preview.total_pence) == (1, 1, 6_100_00 + SEPT + OCT)
     run_id = _run(scene)
 
     with tenant_context(scene.body):
@@ -238,3 +244,31 @@ def test_a_new_payee_takes_the_unpaid_instalments_and_paid_ones_stay_with_whom_t
             **teacher_fields(scene, payee="Someone Else Ltd"),
         )
     assert (exc.value.code, exc.value.field) == ("missing_field", "sort_code")
+
+
+def _run_page_queries(scene: Scene, payees: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(payees):
+        post = teacher(scene, name=f"Post {n}", payee=f"Employer {n}", **BANK)
+        _fund(scene, post, 10_000_00)
+    run_id = _run(scene)
+    client = Client()
+    client.force_login(scene.finance.user)
+    path = reverse("pooling:payment-run", kwargs={"body_slug": scene.body.slug, "paymentrun_id": run_id})
+    client.get(path)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize("payees", [1, 6])
+def test_the_run_page_costs_the_same_for_1_and_6_payees(scene: Scene, payees: int) -> None:
+    queries = _run_page_queries(scene, payees)
+    assert queries == BUDGET_RUN_PAGE, queries
+
+
+# What the payment run page costs whatever the number of payees on it (measured: 14 for 1
+# payee and for 6; the pages test of pooling holds the budget for schools).
+BUDGET_RUN_PAGE = 14
