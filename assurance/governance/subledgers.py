@@ -84,13 +84,13 @@ def payment_checks(*, pool: Pool, period_end: date, balances: dict[str, int]) ->
     paid it."""
     runs = {
         r["pk"]: RunFigures(run_id=r["pk"], pay_on=r["paid_on"], status=r["status"], total=int(r["total_pence"]))
-        for r in PaymentRun.objects.filter(pool=pool, status=PaymentRun.Status.PAID, paid_on__lte=period_end).values(
+        for r in PaymentRun.objects.filter(pool=pool, paid_on__lte=period_end).values(
             "pk", "paid_on", "status", "total_pence"
         )
     }
-    in_period = Q(
-        payment_run__pool=pool, payment_run__status=PaymentRun.Status.PAID, payment_run__paid_on__lte=period_end
-    )
+    # By the day paid, whatever the status says now: a run paid and then marked otherwise is
+    # named below with what it pays against what was posted.
+    in_period = Q(payment_run__pool=pool, payment_run__paid_on__lte=period_end)
     for r in (
         PaymentRunLine.objects.filter(in_period).values("payment_run_id").annotate(total=Sum("amount_pence")).order_by()
     ):

@@ -42,7 +42,7 @@ CHECKS: list[tuple[str, str]] = [
            GROUP BY s.id HAVING coalesce(sum(i.amount_pence), 0) <> s.total_pence LIMIT 5""",
     ),
     (
-        "each confirmed run's total is its lines, its paid instalments and its payment legs",
+        "each paid run's total is its lines, its paid instalments and its payment legs",
         """WITH lines AS (SELECT payment_run_id, sum(amount_pence) AS total FROM pooling_paymentrunline GROUP BY 1),
                 paid_instalments AS (SELECT payment_run_id, sum(amount_pence) AS total FROM pooling_instalment
                                      WHERE payment_run_id IS NOT NULL GROUP BY 1),
@@ -54,7 +54,7 @@ CHECKS: list[tuple[str, str]] = [
            LEFT JOIN lines ON lines.payment_run_id = r.id
            LEFT JOIN paid_instalments i ON i.payment_run_id = r.id
            LEFT JOIN paid ON paid.source_id = r.id::text
-           WHERE r.status = 'confirmed' AND (r.total_pence <> coalesce(lines.total, 0)
+           WHERE r.status = 'paid' AND (r.total_pence <> coalesce(lines.total, 0)
               OR r.total_pence <> coalesce(i.total, 0) OR r.total_pence <> coalesce(paid.total, 0))
            LIMIT 5""",
     ),

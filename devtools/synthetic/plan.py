@@ -449,8 +449,9 @@ class BodyPlan:
                     per_school[school_id] = per_school.get(school_id, 0) + part
                 paid_run[instalment_id] = run_id
             total = sum(per_school.values())
-            rows.add(PaymentRun, (run_id, self.body_id, pool["id"], _month_end(month), pay_on, "confirmed", total,
-                                  "synthetic", "synthetic", _at(pay_on, 10), _at(pay_on, 9)))  # fmt: skip
+            rows.add(PaymentRun, (run_id, self.body_id, pool["id"], _month_end(month), pay_on, "paid", total,
+                                  "synthetic", "synthetic", _at(pay_on, 10), _at(pay_on, 9), "synthetic",
+                                  _at(pay_on, 11), pay_on, "synthetic", _at(pay_on, 12)))  # fmt: skip
             for school_id, amount in sorted(per_school.items()):
                 rows.add(PaymentRunLine, (ctx.new_id(PaymentRunLine), self.body_id, run_id, school_id, amount))
             paying = sorted(per_school.items())

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from accounts.policy import Action
 from accounts.web import TenantAPIView
 from pooling.apis.payments import PaymentRunOutputSerializer
+from pooling.selectors import payments as payment_selectors
 from pooling.services import payment_runs as services
 
 
@@ -63,6 +64,7 @@ class PaymentRunPaidApi(TenantAPIView):
     @extend_schema(request=InputSerializer, responses={200: PaymentRunOutputSerializer})
     def post(self, request: Request, body_slug: str, paymentrun_id: int) -> Response:
         self.require(Action.MOVE_MONEY)
+        payment_selectors.payment_run_get(tenant=self.tenant, payment_run_id=paymentrun_id)  # 404 before 400
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         run = services.payment_run_record_paid(

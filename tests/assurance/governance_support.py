@@ -25,8 +25,8 @@ from groupings.services.arrangements import arrangement_activate, arrangement_pr
 from groupings.services.policy import policy_ensure_default
 from pooling.models import AccountKind, Pool
 from pooling.services.ledger import LegSpec, pool_open, post
-from pooling.services.payments import payment_run_confirm
 from tests.factories import TrustFactory, member, own_academy
+from tests.pooling.payments_support import confirm_and_pay
 
 CRITERIA = ["The intended outcomes are specific, measurable and have a review date."]
 
@@ -241,7 +241,7 @@ def governance_scene(*, body_name: str = "Governance Test Trust") -> GovScene:
     award_services.award_vary(
         actor=officer, tenant=body, award_id=award_id, new_amount_pence=10_500_00, reason="Fewer sessions"
     )
-    payment_run_confirm(actor=finance, tenant=body, pool=pool, due_up_to=date(2026, 10, 31), pay_on=date(2026, 11, 2))
+    confirm_and_pay(actor=finance, tenant=body, pool=pool, due_up_to=date(2026, 10, 31), pay_on=date(2026, 11, 2))
     award_services.awards_mark_reviews_due(tenant=body, today=timezone.localdate())
     results = ["achieved", "achieved", "partly", "not_yet", "achieved"]
     for case, result in zip(scene.cases[:5], results, strict=True):

@@ -31,12 +31,12 @@ from exceptional_resource.services import cases
 from groupings.models import School
 from pooling.models import AccountKind, Leg
 from pooling.services.ledger import LegSpec, post
-from pooling.services.payments import payment_run_confirm
 from reports import services as report_services
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.test_workflow import _approve
 from tests.factories import TrustFactory, member
 from tests.pooling.audit_grants_support import pool_auditor
+from tests.pooling.payments_support import confirm_and_pay
 from tests.reports.reports_support import files_of, report_media, run_of
 from tests.worker import running_worker
 
@@ -93,7 +93,7 @@ def approved_and_declined(
 
 def test_the_zip_holds_every_file_and_a_manifest_whose_checksums_and_counts_match(scene: Scene) -> None:
     result, declined = approved_and_declined(scene)
-    payment_run_confirm(
+    confirm_and_pay(
         actor=scene.finance.user,
         tenant=scene.body,
         pool=scene.pool,
@@ -140,7 +140,7 @@ def test_the_zip_holds_every_file_and_a_manifest_whose_checksums_and_counts_matc
     assert {i["status"] for i in instalments if i["due_on"] <= "2026-12-31"} == {"paid"}
     runs = rows(archive, "payment_runs.csv")
     assert len(runs) == 1
-    assert runs[0]["status"] == "confirmed"
+    assert runs[0]["status"] == "paid"
     lines = rows(archive, "payment_run_lines.csv")
     assert sum(int(x["amount_pence"]) for x in lines) == int(runs[0]["total_pence"])
     assert [a["school_urn"] for a in rows(archive, "arrangements.csv")] == [str(scene.school.urn)]

@@ -20,11 +20,11 @@ from exceptional_resource.models import CaseDocument
 from exceptional_resource.services import cases
 from pooling.models import AccountKind, Transaction
 from pooling.services.ledger import LegSpec, post
-from pooling.services.payments import payment_run_confirm
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.test_workflow import _approve
 from tests.factories import TrustFactory, member
 from tests.pooling.audit_grants_support import pool_auditor
+from tests.pooling.payments_support import confirm_and_pay
 
 pytestmark = pytest.mark.django_db
 
@@ -225,7 +225,7 @@ def test_the_auditor_draws_on_the_page_and_opens_a_commitment_down_to_its_docume
 
 def test_a_payment_leads_to_every_award_the_run_paid_and_a_contribution_says_it_has_no_award(scene: Scene) -> None:
     result = with_award(scene)
-    run = payment_run_confirm(
+    run = confirm_and_pay(
         actor=scene.finance.user,
         tenant=scene.body,
         pool=scene.pool,
@@ -350,7 +350,7 @@ def test_a_payments_chain_costs_the_same_queries_for_one_award_or_four(scene: Sc
     for awards, month in ((1, 12), (3, 1)):
         for _ in range(awards):
             with_award(scene)
-        run = payment_run_confirm(
+        run = confirm_and_pay(
             actor=scene.finance.user, tenant=scene.body, pool=scene.pool,
             due_up_to=date(2026 if month == 12 else 2027, month, 31), pay_on=date(2027, month % 12 + 1, 5),
         )  # fmt: skip

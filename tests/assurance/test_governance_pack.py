@@ -136,7 +136,7 @@ def test_worker_builds_the_pack_and_its_figures_equal_the_ledger_to_the_penny(re
     assert len(reconciliation) == 16  # the pack's eleven totals, then instalments, payment runs and awards
     assert [r[0] for r in reconciliation[11:]] == [
         "Paid instalments (payments made)",
-        "Payment runs: totals against their lines (1 confirmed)",
+        "Payment runs: totals against their lines (1 paid)",
         "Payment runs: totals against paid instalments",
         "Payment runs: totals against payment postings",
         "Awards: amounts against net commitments (6 awards)",

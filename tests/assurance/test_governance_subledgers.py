@@ -24,7 +24,7 @@ from exceptional_resource.services.reviews import review_decide
 from pooling.models import AccountKind, Instalment, Leg, PaymentRun, PaymentRunLine, Pool, Transaction, TransactionKind
 from pooling.selectors import pool_balances
 from pooling.services.ledger import LegSpec, post
-from pooling.services.payments import payment_run_confirm, pool_close
+from pooling.services.payments import pool_close
 from reports import services as report_services
 from tests.assurance.governance_support import (
     CRITERIA,
@@ -36,6 +36,7 @@ from tests.assurance.governance_support import (
     pack_of,
     subledger_figures,
 )
+from tests.pooling.payments_support import confirm_and_pay
 from tests.reports.reports_support import files_of, report_media, run_of, stored_paths
 
 # Written against the funding period 2026-27: the clock is frozen inside it (make test-dates).
@@ -74,7 +75,7 @@ def test_the_seeded_pools_instalments_runs_and_awards_agree_with_the_ledger_to_t
     assert pack.reconciled, failure_of(pack)
     assert subledger_figures(pack) == {
         "Paid instalments (payments made)": (RUN, RUN),
-        "Payment runs: totals against their lines (1 confirmed)": (RUN, RUN),
+        "Payment runs: totals against their lines (1 paid)": (RUN, RUN),
         "Payment runs: totals against paid instalments": (RUN, RUN),
         "Payment runs: totals against payment postings": (RUN, RUN),
         "Awards: amounts against net commitments (6 awards)": (AWARDS, AWARDS),
@@ -121,7 +122,7 @@ def test_awards_varied_up_and_down_ended_early_and_renewed_reconcile_and_a_later
     award_services.award_vary(
         actor=officer, tenant=body, award_id=award_of(scene, down).pk, new_amount_pence=5_000_00, reason="Fewer"
     )
-    november = payment_run_confirm(
+    november = confirm_and_pay(
         actor=scene.finance, tenant=body, pool=scene.pool, due_up_to=date(2026, 11, 30), pay_on=date(2026, 12, 1)
     )
 
@@ -155,7 +156,7 @@ def test_awards_varied_up_and_down_ended_early_and_renewed_reconcile_and_a_later
     assert before_it_pays.reconciled, failure_of(before_it_pays)
     assert subledger_figures(before_it_pays) == {
         "Paid instalments (payments made)": (RUN, RUN),
-        "Payment runs: totals against their lines (1 confirmed)": (RUN, RUN),
+        "Payment runs: totals against their lines (1 paid)": (RUN, RUN),
         "Payment runs: totals against paid instalments": (RUN, RUN),
         "Payment runs: totals against payment postings": (RUN, RUN),
         "Awards: amounts against net commitments (7 awards)": (awards, awards),
@@ -165,7 +166,7 @@ def test_awards_varied_up_and_down_ended_early_and_renewed_reconcile_and_a_later
     assert at_year_end.reconciled, failure_of(at_year_end)
     assert subledger_figures(at_year_end) == {
         "Paid instalments (payments made)": (both, both),
-        "Payment runs: totals against their lines (2 confirmed)": (both, both),
+        "Payment runs: totals against their lines (2 paid)": (both, both),
         "Payment runs: totals against paid instalments": (both, both),
         "Payment runs: totals against payment postings": (both, both),
         "Awards: amounts against net commitments (7 awards)": (awards, awards),
@@ -179,7 +180,7 @@ def test_an_award_changed_after_its_period_closed_reconciles_in_both_pools() -> 
     the pool whose run paid it (not the pool its schedule is in now)."""
     scene = governance_scene()
     longer = decided_case(scene, scene.primary, need="HI", amount=6_000_00, ends_on=date(2027, 6, 30))
-    payment_run_confirm(
+    confirm_and_pay(
         actor=scene.finance, tenant=scene.body, pool=scene.pool, due_up_to=date(2027, 3, 31), pay_on=date(2027, 3, 31)
     )
     pool_close(actor=scene.finance, tenant=scene.body, pool=scene.pool, next_label="2027-28")
@@ -211,7 +212,7 @@ def test_an_award_changed_after_its_period_closed_reconciles_in_both_pools() -> 
     assert following.reconciled, failure_of(following)
     assert subledger_figures(following) == {
         "Paid instalments (payments made)": (0, 0),
-        "Payment runs: totals against their lines (0 confirmed)": (0, 0),
+        "Payment runs: totals against their lines (0 paid)": (0, 0),
         "Payment runs: totals against paid instalments": (0, 0),
         "Payment runs: totals against payment postings": (0, 0),
         "Awards: amounts against net commitments (0 awards)": (0, 0),
@@ -235,7 +236,9 @@ def test_a_run_posted_in_batches_reconciles_and_a_reversed_batch_is_named() -> N
             pool=scene.pool,
             due_up_to=date(2026, 11, 30),
             pay_on=date(2026, 11, 20),
-            status="confirmed",
+            status="paid",  # its payment is posted below: a paid run
+            sent_at=timezone.now(),
+            paid_on=date(2026, 11, 20),
             total_pence=sum(per_school.values()),
             created_by_label="batches",
         )
@@ -293,9 +296,9 @@ def test_a_run_posted_in_batches_reconciles_and_a_reversed_batch_is_named() -> N
         f"{FAILED}Paid instalments (payments made): the instalments marked paid sum to {format_pence(both)} "
         f"but the ledger's payments made show {format_pence(posted)} "
         f"(payment runs whose paid instalments differ from their payment postings: {run.pk}); "
-        "Payment runs: totals against payment postings: the confirmed runs' totals sum to "
+        "Payment runs: totals against payment postings: the paid runs' totals sum to "
         f"{format_pence(both)} but their payment postings credit payments made with {format_pence(posted)}; "
-        f"Payment run {run.pk} (paying on 20 November 2026), total against its payment postings: its total is "
+        f"Payment run {run.pk} (paid on 20 November 2026), total against its payment postings: its total is "
         f"{total} but its payment postings credit payments made with {left} "
         f"(transactions {batches[0].pk}, {secondary.pk}, {reversal.pk})."
     )
@@ -321,9 +324,9 @@ def test_a_tampered_paid_instalment_fails_the_run_naming_the_run_and_both_figure
         f"{FAILED}Paid instalments (payments made): the instalments marked paid sum to £14,458.89 "
         "but the ledger's payments made show £14,458.88 "
         f"(payment runs whose paid instalments differ from their payment postings: {run.pk}); "
-        "Payment runs: totals against paid instalments: the confirmed runs' totals sum to £14,458.88 "
+        "Payment runs: totals against paid instalments: the paid runs' totals sum to £14,458.88 "
         "but the instalments they paid sum to £14,458.89; "
-        f"Payment run {run.pk} (paying on 2 November 2026), total against its paid instalments: "
+        f"Payment run {run.pk} (paid on 2 November 2026), total against its paid instalments: "
         "its total is £14,458.88 but the instalments it paid sum to £14,458.89."
     )
     assert files_of(scene.body, request.pk) == []
@@ -335,15 +338,15 @@ def test_a_tampered_run_total_line_or_status_is_named_with_both_figures() -> Non
     scene = governance_scene()
     run = _only_run(scene)
     [payment] = _payment_transactions(scene, run)
-    label = f"Payment run {run.pk} (paying on 2 November 2026)"
+    label = f"Payment run {run.pk} (paid on 2 November 2026)"
     with tenant_context(scene.body):
         PaymentRun.objects.filter(pk=run.pk).update(total_pence=F("total_pence") + 1_00)
     assert failure_of(pack_of(scene)) == (
-        f"{FAILED}Payment runs: totals against their lines (1 confirmed): the confirmed runs' totals sum to "
+        f"{FAILED}Payment runs: totals against their lines (1 paid): the paid runs' totals sum to "
         "£14,459.88 but their lines sum to £14,458.88; "
-        "Payment runs: totals against paid instalments: the confirmed runs' totals sum to £14,459.88 "
+        "Payment runs: totals against paid instalments: the paid runs' totals sum to £14,459.88 "
         "but the instalments they paid sum to £14,458.88; "
-        "Payment runs: totals against payment postings: the confirmed runs' totals sum to £14,459.88 "
+        "Payment runs: totals against payment postings: the paid runs' totals sum to £14,459.88 "
         "but their payment postings credit payments made with £14,458.88; "
         f"{label}, total against its lines: its total is £14,459.88 but its lines sum to £14,458.88; "
         f"{label}, total against its paid instalments: its total is £14,459.88 "
@@ -357,7 +360,7 @@ def test_a_tampered_run_total_line_or_status_is_named_with_both_figures() -> Non
             amount_pence=F("amount_pence") - 5
         )
     assert failure_of(pack_of(scene)) == (
-        f"{FAILED}Payment runs: totals against their lines (1 confirmed): the confirmed runs' totals sum to "
+        f"{FAILED}Payment runs: totals against their lines (1 paid): the paid runs' totals sum to "
         "£14,458.88 but their lines sum to £14,458.83; "
         f"{label}, total against its lines: its total is £14,458.88 but its lines sum to £14,458.83."
     )
@@ -367,13 +370,13 @@ def test_a_tampered_run_total_line_or_status_is_named_with_both_figures() -> Non
         )
         PaymentRun.objects.filter(pk=run.pk).update(status="cancelled")
     assert failure_of(pack_of(scene)) == (
-        f"{FAILED}Payment runs: totals against paid instalments: the confirmed runs' totals sum to £0.00 "
+        f"{FAILED}Payment runs: totals against paid instalments: the paid runs' totals sum to £0.00 "
         "but the instalments they paid sum to £14,458.88; "
-        "Payment runs: totals against payment postings: the confirmed runs' totals sum to £0.00 "
+        "Payment runs: totals against payment postings: the paid runs' totals sum to £0.00 "
         "but their payment postings credit payments made with £14,458.88; "
-        f"Payment run {run.pk} (paying on 2 November 2026, cancelled), total against its paid instalments: "
+        f"Payment run {run.pk} (paid on 2 November 2026, cancelled), total against its paid instalments: "
         "being cancelled, it pays £0.00 but the instalments it paid sum to £14,458.88; "
-        f"Payment run {run.pk} (paying on 2 November 2026, cancelled), total against its payment postings: "
+        f"Payment run {run.pk} (paid on 2 November 2026, cancelled), total against its payment postings: "
         f"being cancelled, it pays £0.00 but its payment postings credit payments made with £14,458.88 "
         f"(transactions {payment})."
     )
@@ -488,7 +491,7 @@ def test_the_subledger_checks_cost_the_same_few_queries_however_many_runs_and_aw
     for amount in (5_000_00, 5_100_00, 5_200_00):
         decided_case(scene, scene.secondary, need="SLCN", amount=amount)
     for month in (11, 12):
-        payment_run_confirm(
+        confirm_and_pay(
             actor=scene.finance,
             tenant=scene.body,
             pool=scene.pool,
@@ -498,7 +501,7 @@ def test_the_subledger_checks_cost_the_same_few_queries_however_many_runs_and_aw
     count()
     at_year_end = pack_of(scene, period_end=date(2027, 3, 31))
     assert at_year_end.reconciled, failure_of(at_year_end)
-    assert "Payment runs: totals against their lines (3 confirmed)" in subledger_figures(at_year_end)
+    assert "Payment runs: totals against their lines (3 paid)" in subledger_figures(at_year_end)
     assert "Awards: amounts against net commitments (9 awards)" in subledger_figures(at_year_end)
 
 
@@ -512,7 +515,7 @@ def test_an_award_ended_early_after_its_period_closed_releases_in_the_next_pool(
 
     scene = governance_scene()
     longer = decided_case(scene, scene.primary, need="HI", amount=6_000_00, ends_on=date(2027, 6, 30))
-    payment_run_confirm(
+    confirm_and_pay(
         actor=scene.finance, tenant=scene.body, pool=scene.pool, due_up_to=date(2027, 3, 31), pay_on=date(2027, 3, 31)
     )
     pool_close(actor=scene.finance, tenant=scene.body, pool=scene.pool, next_label="2027-28")

@@ -19,11 +19,11 @@ from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, ResourceLine
 from exceptional_resource.services import cases
 from groupings.models import Arrangement
-from pooling.services.payments import payment_run_confirm
 from tests.core.pdf_support import assert_tagged_pdf
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.test_workflow import _approve
 from tests.factories import member, own_academy
+from tests.pooling.payments_support import confirm_and_pay
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def test_the_annex_apportions_awards_across_kinds_of_provision_to_the_penny(scen
     # The draft's lines: specialist teaching 30 x £300 = £9,000; plus equipment £3,000.
     first = approved(scene, 12_000_00)
     approved(scene, 6_000_01)
-    payment_run_confirm(
+    confirm_and_pay(
         actor=scene.finance.user,
         tenant=scene.body,
         pool=scene.pool,

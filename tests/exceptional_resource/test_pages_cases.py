@@ -30,6 +30,7 @@ from tests.exceptional_resource.pages_support import (
     url,
 )
 from tests.factories import member, own_academy
+from tests.pooling.payments_support import confirm_and_pay
 
 pytestmark = pytest.mark.django_db
 
@@ -319,10 +320,9 @@ def test_award_totals_equal_the_sums_of_every_award_row_in_each_scope(scene: Sce
     from exceptional_resource.models import Award
     from exceptional_resource.selectors import cases as selectors
     from pooling.models import InstalmentSchedule
-    from pooling.services.payments import payment_run_confirm
 
     cases = [approved_case(scene) for _ in range(3)]  # £9,000 each, four instalments from 1 December 2026
-    payment_run_confirm(
+    confirm_and_pay(
         actor=scene.finance.user, tenant=scene.body, pool=scene.pool, due_up_to=date(2026, 12, 31),
         pay_on=date(2026, 12, 1),
     )  # fmt: skip

@@ -16,10 +16,11 @@ from django.urls import reverse
 from core.models import AuditEvent
 from core.tenancy import tenant_context
 from pooling.models import Remittance, Transaction
-from pooling.services.payments import payment_run_confirm, remittances_build
+from pooling.services.payments import remittances_build
 from tests.exceptional_resource.api_support import api
 from tests.exceptional_resource.conftest import Scene
 from tests.exceptional_resource.pages_support import approved_case, client_for, text
+from tests.pooling.payments_support import confirm_and_pay
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def _frozen() -> Any:
 
 def test_remittance_advice_and_the_run_api_name_each_award_by_its_case_reference(scene: Scene) -> None:
     case = approved_case(scene)
-    run = payment_run_confirm(
+    run = confirm_and_pay(
         actor=scene.finance.user,
         tenant=scene.body,
         pool=scene.pool,

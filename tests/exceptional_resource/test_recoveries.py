@@ -17,12 +17,13 @@ from exceptional_resource.services import cases
 from exceptional_resource.services.recoveries import award_recover
 from pooling.models import Pool, Transaction
 from pooling.selectors import pool_headroom
-from pooling.services.payments import payment_run_confirm, pool_close
+from pooling.services.payments import pool_close
 from tests.exceptional_resource.api_support import api
 from tests.exceptional_resource.api_support import url as api_url
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.pages_support import client_for, field_error, text, url
 from tests.exceptional_resource.test_workflow import _approve
+from tests.pooling.payments_support import confirm_and_pay
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026, 12, 7))]
 
@@ -34,7 +35,7 @@ def _paid_award(scene: Scene, due_up_to: date = date(2026, 12, 31)) -> Award:
     cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
     award = _approve(scene, case).award
     assert award is not None
-    payment_run_confirm(
+    confirm_and_pay(
         actor=scene.finance.user, tenant=scene.body, pool=scene.pool, due_up_to=due_up_to, pay_on=date(2026, 12, 7)
     )
     return award
@@ -191,7 +192,7 @@ def test_year_end_lists_awards_that_paid_money_while_outcomes_were_not_met(scene
         decided.append(award)
     missed, met = decided
     run = {"due_up_to": date(2026, 12, 31), "pay_on": date(2026, 12, 7)}
-    payment_run_confirm(actor=scene.finance.user, tenant=scene.body, pool=scene.pool, **run)
+    confirm_and_pay(actor=scene.finance.user, tenant=scene.body, pool=scene.pool, **run)
     with tenant_context(scene.body):
         Outcome.objects.filter(case=missed.case).update(result="not_yet")
         Outcome.objects.filter(case=met.case).update(result="achieved")

@@ -97,3 +97,12 @@ def pay_run(user: Any, body: Any, run: Any) -> Any:
     with time_machine.travel(timezone.make_aware(timezone.datetime(on.year, on.month, on.day, 9)), tick=False):
         payment_run_send(actor=user, tenant=body, payment_run_id=run.pk)
         return payment_run_record_paid(actor=user, tenant=body, payment_run_id=run.pk, paid_on=on)
+
+
+def confirm_and_pay(**kwargs: Any) -> Any:
+    """``payment_run_confirm``, then the run sent to the bank and paid on its payment date:
+    what a run that "has paid" now takes."""
+    from pooling.services.payments import payment_run_confirm
+
+    run = payment_run_confirm(**kwargs)
+    return pay_run(kwargs["actor"], kwargs["tenant"], run)

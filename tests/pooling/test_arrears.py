@@ -92,7 +92,7 @@ def test_before_the_due_date_nothing_is_in_arrears(officer, pool, contributions)
     assert shown["api rows"] == {"Ash": ("due", "2026-05-01"), "Beech": ("due", "2026-10-01")}
     assert "Due by 1 May 2026" in shown["page"]
     assert "In arrears" not in shown["page"]
-    assert "in arrears" not in shown["page"]
+    assert "is in arrears" not in shown["page"]
 
 
 def test_after_its_due_date_what_is_not_received_is_in_arrears(officer, pool, contributions) -> None:
@@ -100,7 +100,7 @@ def test_after_its_due_date_what_is_not_received_is_in_arrears(officer, pool, co
     assert shown["rows"] == {"Ash": (1_000_00, "arrears", 1_000_00), "Beech": (813_15, "due", 0)}
     assert shown["totals"] == shown["summary"] == shown["api"] == (1_813_15, 1_000_00)
     assert "In arrears" in shown["page"]
-    assert "of which £1,000.00 in arrears" in shown["page"]
+    assert "£1,000.00 is in arrears" in shown["page"]
     assert "Due by 1 Oct 2026" in shown["page"]
 
 

@@ -20,7 +20,7 @@ from pooling.services.ledger import LegSpec, post
 from pooling.services.payments import account_codes_set, payment_run_confirm, pool_close, pool_reopen
 from tests.factories import member, own_academy
 from tests.pooling.conftest import fund
-from tests.pooling.payments_support import amounts, award, balances, legs_of
+from tests.pooling.payments_support import amounts, award, balances, legs_of, pay_run
 
 # Written against the funding period 2026-27: the clock is frozen inside it (make test-dates).
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026, 12, 7))]
@@ -52,9 +52,10 @@ def year(officer, pool):  # type: ignore[no-untyped-def]
     running = award(
         officer, pool, 6_000_01, school=oak, source_id="running", starts_on=date(2027, 1, 1), ends_on=date(2027, 6, 30)
     )
-    payment_run_confirm(
+    run = payment_run_confirm(
         actor=officer.user, tenant=body, pool=pool, due_up_to=date(2027, 3, 31), pay_on=date(2027, 3, 31)
     )
+    pay_run(officer.user, body, run)  # sent to the bank and paid: nothing payable at the close
     return elm, oak, within.schedule, running.schedule
 
 
@@ -151,8 +152,12 @@ def test_close_refuses_while_instalments_due_in_the_period_are_unpaid(officer, p
     body = officer.responsible_body
     fund(officer, pool, 10_000_00)
     award(officer, pool, 1_200_00)
-    payment_run_confirm(
-        actor=officer.user, tenant=body, pool=pool, due_up_to=date(2027, 2, 28), pay_on=date(2027, 3, 1)
+    pay_run(
+        officer.user,
+        body,
+        payment_run_confirm(
+            actor=officer.user, tenant=body, pool=pool, due_up_to=date(2027, 2, 28), pay_on=date(2027, 3, 1)
+        ),
     )
     assert pool_close_preview(tenant=body, pool=pool).can_close is False
     with pytest.raises(ConflictError) as exc:
@@ -167,8 +172,12 @@ def test_close_refuses_while_anything_is_payable(officer, pool) -> None:
     body = officer.responsible_body
     fund(officer, pool, 10_000_00)
     award(officer, pool, 1_200_00)
-    payment_run_confirm(
-        actor=officer.user, tenant=body, pool=pool, due_up_to=date(2027, 3, 31), pay_on=date(2027, 3, 31)
+    pay_run(
+        officer.user,
+        body,
+        payment_run_confirm(
+            actor=officer.user, tenant=body, pool=pool, due_up_to=date(2027, 3, 31), pay_on=date(2027, 3, 31)
+        ),
     )
     school = own_academy(body)
     # A payable recognised outside a run (say, by a future correction service) and not yet paid.

@@ -578,7 +578,8 @@ def test_arrears_after_a_contribution_falls_below_what_was_received(officer, poo
     tasks.recalculate_contributions_for_arrangement(tenant_id=body.pk, arrangement_id=contribution.arrangement_id)
     [row] = contribution_summary(tenant=body, pool=pool).rows
     # 183 days: 1,400,000 x 10% x 183 / 365 = 70,191.78 → 70,192; received 140,000: 69,808 to repay.
-    assert (row.expected_pence, row.received_pence, row.arrears_pence) == (70_192, 140_000, -69_808)
+    assert (row.expected_pence, row.received_pence, row.outstanding_pence) == (70_192, 140_000, -69_808)
+    assert (row.standing, row.arrears_pence) == ("overpaid", 0)  # received more: nothing is in arrears
     with pytest.raises(ApplicationError) as exc:
         _receive(officer, contribution, 1)
     assert exc.value.extra == {"outstanding_pence": -69_808}

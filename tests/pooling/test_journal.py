@@ -21,7 +21,7 @@ from pooling.services.ledger import LegSpec, post
 from pooling.services.payments import account_codes_set, payment_run_confirm, pool_close
 from tests.factories import LocalAuthorityFactory, maintained_school, member, own_academy
 from tests.pooling.conftest import fund
-from tests.pooling.payments_support import award
+from tests.pooling.payments_support import award, pay_run
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +44,12 @@ def activity(officer, pool):  # type: ignore[no-untyped-def]
     body = officer.responsible_body
     fund(officer, pool, 20_000_00)
     award(officer, pool, 1_200_00, source_id="J-1")
-    payment_run_confirm(
-        actor=officer.user, tenant=body, pool=pool, due_up_to=date(2026, 6, 30), pay_on=date(2026, 7, 1)
+    pay_run(
+        officer.user,
+        body,
+        payment_run_confirm(
+            actor=officer.user, tenant=body, pool=pool, due_up_to=date(2026, 6, 30), pay_on=date(2026, 7, 1)
+        ),
     )
     school = own_academy(body)
     post(
@@ -122,9 +126,10 @@ def test_journal_carries_the_accounts_codes(officer, pool, activity) -> None:
 
 def test_journal_filters_by_date_and_pool_and_spans_the_carry_forward(officer, pool, activity) -> None:
     body = officer.responsible_body
-    payment_run_confirm(
+    run = payment_run_confirm(
         actor=officer.user, tenant=body, pool=pool, due_up_to=date(2027, 3, 31), pay_on=date(2027, 3, 31)
     )
+    pay_run(officer.user, body, run)
     pool_close(actor=officer.user, tenant=body, pool=pool, next_label="2027-28")
     client = _client(officer.user)
     april = _journal(client, body, date_from="2027-04-01", date_to="2027-04-30")

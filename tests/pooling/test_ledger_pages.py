@@ -395,7 +395,7 @@ def test_ledger_lists_newest_first_with_legs_and_cause(officer, pool) -> None:
     assert "Reversal: Bounced" in page
     assert f'reverses <a class="govuk-link" href="{_url("transaction", body, transaction_id=receipt.pk)}">' in page
     assert f'reversed by <a class="govuk-link" href="{_url("transaction", body, transaction_id=reversal.pk)}">' in page
-    assert "Caused by test fund" in page
+    assert "Caused by Test fund" in page
     assert "Pool bank (received)" in page
     assert "£123.45" in page
 

@@ -18,7 +18,7 @@ from pooling.models import Account, PaymentRun
 from pooling.services.payments import payment_run_confirm, remittances_build
 from tests.factories import member, own_academy
 from tests.pooling.conftest import fund
-from tests.pooling.payments_support import award
+from tests.pooling.payments_support import award, pay_run
 
 # Written against the funding period 2026-27: the clock is frozen inside it (make test-dates).
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026, 12, 7))]
@@ -172,9 +172,10 @@ def test_close_preview_close_and_reopen_over_the_api(officer, pool, funded) -> N
     assert (blocked["can_close"], blocked["unpaid_instalments"], blocked["next_label"]) == (False, 12, "2027-28")
     refused = api.post(f"{base}/{pool.pk}/close/", {"next_label": "2027-28"}, format="json")
     assert (refused.status_code, refused.json()["code"]) == (409, "unpaid_instalments")
-    payment_run_confirm(
+    run = payment_run_confirm(
         actor=officer.user, tenant=body, pool=pool, due_up_to=date(2027, 3, 31), pay_on=date(2027, 3, 31)
     )
+    pay_run(officer.user, body, run)
     ready = api.get(f"{base}/{pool.pk}/close-preview/").json()
     assert (ready["can_close"], ready["carried_forward_pence"], ready["cash_pence"]) == (True, 48_800_00, 48_800_00)
     for bad in ({}, {"next_label": "2027"}, {"next_label": "27-28"}):

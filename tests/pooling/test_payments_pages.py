@@ -23,7 +23,7 @@ from pooling.services.payments import payment_run_confirm, pool_close, remittanc
 from tests.core.pdf_support import assert_tagged_pdf
 from tests.factories import member, own_academy
 from tests.pooling.conftest import fund
-from tests.pooling.payments_support import award, pdf_text
+from tests.pooling.payments_support import award, pay_run, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -271,9 +271,11 @@ def test_close_page_shows_what_carries_and_closes(officer, pool, funded) -> None
     client = _client(officer.user)
     blocked = _text(client.get(_url("pool-close", body, pool_id=pool.pk)))
     assert "cannot be closed yet" in blocked
-    payment_run_confirm(
+    run = payment_run_confirm(
         actor=officer.user, tenant=body, pool=pool, due_up_to=date(2027, 3, 31), pay_on=date(2027, 3, 31)
     )
+    assert "cannot be closed yet" in _text(client.get(_url("pool-close", body, pool_id=pool.pk)))  # not paid yet
+    pay_run(officer.user, body, run)
     page = _text(client.get(_url("pool-close", body, pool_id=pool.pk)))
     assert "£48,800.00" in page  # 50,000.00 received less 1,200.00 paid
     assert 'value="2027-28"' in page

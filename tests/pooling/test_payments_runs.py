@@ -21,7 +21,7 @@ from pooling.tasks import remittances_build_task
 from tests.factories import own_academy
 from tests.outbox_support import pending, run_outbox
 from tests.pooling.conftest import fund
-from tests.pooling.payments_support import amounts, award, balances, legs_of, pdf_text
+from tests.pooling.payments_support import amounts, award, balances, legs_of, pay_run, pdf_text
 
 # Written against the funding period 2026-27: the clock is frozen inside it (make test-dates).
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026, 12, 7))]
@@ -78,6 +78,9 @@ def test_confirm_pays_once_and_posts_payable_then_payment_per_school(officer, po
         lines = dict(PaymentRunLine.objects.filter(payment_run=run).values_list("school_id", "amount_pence"))
         assert lines == {ash.pk: preview.lines[0].amount_pence, beech.pk: preview.lines[1].amount_pence}
         assert Instalment.objects.filter(payment_run=run, status="paid").count() == 7
+        assert not Transaction.objects.filter(kind="payment").exists()  # confirmed is not paid
+    pay_run(officer.user, body, run)  # sent to the bank and paid on 2 October
+    with tenant_context(body):
         payable = Transaction.objects.get(kind="payable")
         payment = Transaction.objects.get(kind="payment")
     assert payable.idempotency_key == f"{body.pk}:payment-run:{run.pk}:payable"
@@ -333,9 +336,9 @@ def test_simultaneous_confirms_pay_each_instalment_once(officer, pool) -> None:
     quarter = 1_200_00 * 30 // 365 + 1_200_00 * 31 // 365 + 1_200_00 * 30 // 365
     with tenant_context(body):
         assert PaymentRun.objects.count() == 1
-        assert Transaction.objects.filter(kind="payment").count() == 1
-        assert Instalment.objects.filter(status="paid").count() == 15
-    assert pool_headroom(tenant=body, pool=pool).paid_pence == 5 * quarter
+        assert Transaction.objects.filter(kind="payable").count() == 1
+        assert Instalment.objects.filter(status="paid").count() == 15  # in the one run
+    assert pool_headroom(tenant=body, pool=pool).payable_pence == 5 * quarter  # confirmed, not yet paid
 
 
 def test_remittance_advice_can_be_requested_again(officer, pool, two_awards) -> None:

@@ -3,17 +3,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.utils import timezone
 
 from core.errors import ApplicationError, ConflictError
 from core.tenancy import tenant_context
 from pooling.models import AccountKind, Instalment, InstalmentSchedule, Leg, Pool
 from pooling.selectors import pool_headroom
 from pooling.services.ledger import InsufficientHeadroom, LegSpec, post
-from pooling.services.payment_runs import payment_run_record_paid, payment_run_send
-from pooling.services.payments import payment_run_confirm, pool_close
+from pooling.services.payments import pool_close
 from shared_resources.models import ResourceFunding
 from shared_resources.services.funding import funding_commit, funding_end, funding_vary
+from tests.pooling.payments_support import confirm_and_pay
 from tests.shared_resources.conftest import Scene, teacher
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +145,7 @@ def test_a_resource_is_funded_once_per_pool(scene: Scene) -> None:
 
 def test_varying_down_after_a_payment_releases_exactly_the_difference(scene: Scene) -> None:
     funding = _fund(scene)
-    run = payment_run_confirm(
+    run = confirm_and_pay(
         actor=scene.finance.user,
         tenant=scene.body,
         pool=scene.pool,
@@ -178,18 +177,12 @@ def test_varying_down_after_a_payment_releases_exactly_the_difference(scene: Sce
 
 def test_a_period_close_carries_the_funding_and_an_early_end_releases_exactly_what_is_unpaid(scene: Scene) -> None:
     funding = _fund(scene)
-    run = payment_run_confirm(
+    confirm_and_pay(
         actor=scene.finance.user,
         tenant=scene.body,
         pool=scene.pool,
         due_up_to=date(2027, 3, 31),
         pay_on=date(2027, 3, 1),
-    )
-    # A period closes only once what it made payable is paid: the run goes to the bank and
-    # the bank's confirmation is recorded (pooling.services.payment_runs).
-    payment_run_send(actor=scene.finance.user, tenant=scene.body, payment_run_id=run.pk)
-    payment_run_record_paid(
-        actor=scene.finance.user, tenant=scene.body, payment_run_id=run.pk, paid_on=timezone.localdate()
     )
     _, instalments = _schedule(scene, funding)
     paid = sum(i.amount_pence for i in instalments if i.due_on <= date(2027, 3, 31))

@@ -17,10 +17,10 @@ from assurance.governance.xlsx import pack_xlsx
 from core.tenancy import tenant_context
 from pooling.models import Instalment
 from pooling.selectors import pool_balances
-from pooling.services.payments import payment_run_confirm
 from shared_resources.services.allocation import delivery_record, request_allocate, request_create
 from shared_resources.services.funding import funding_commit, funding_end, funding_vary
 from shared_resources.services.register import resource_register
+from tests.pooling.payments_support import confirm_and_pay
 from tests.shared_resources.conftest import Scene, base_fields, spring, teacher
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def test_the_pack_shows_cost_utilisation_and_cost_per_unit_and_reconciles(scene:
     _fund(scene, post.pk, 40_000_00)
     base_funding = _fund(scene, base.pk, 36_000_00)
     ended_funding = _fund(scene, ended.pk, 20_000_00)
-    payment_run_confirm(
+    confirm_and_pay(
         actor=scene.finance.user,
         tenant=scene.body,
         pool=scene.pool,
