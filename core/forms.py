@@ -53,6 +53,8 @@ class GovukDateField(forms.MultiValueField):
     ``subject`` replaces "Date" in those messages; ``help_text`` is shown before the example."""
 
     widget = GovukDateInput
+    # The boxes at fault after the last clean(), for the error styling (empty: all three).
+    error_parts: tuple[str, ...] = ()
 
     def __init__(
         self, *, subject: str = "Date", help_text: str = "", error_messages: dict[str, str] | None = None, **kwargs: Any
@@ -68,18 +70,21 @@ class GovukDateField(forms.MultiValueField):
         if self.disabled and not isinstance(value, list | tuple):
             value = date_parts(value)
         texts = [str(part).strip() if part is not None else "" for part in [*(value or []), "", "", ""][:3]]
+        self.error_parts = ()
         if not any(texts):
             if self.required:
                 raise forms.ValidationError(self.error_messages["required"], code="required")
             return None
         missing = [name for name, text in zip(DATE_PARTS, texts, strict=True) if not text]
         if missing:
+            self.error_parts = tuple(missing)
             raise forms.ValidationError(f"{self.subject} must include a {' and '.join(missing)}", code="incomplete")
         day, month, year = texts
         month = str(MONTH_NAMES.get(month.lower(), month))
         if not (day.isdigit() and month.isdigit() and year.isdigit()):
             raise forms.ValidationError(f"{self.subject} must be a real date", code="invalid")
         if len(year) != 4:
+            self.error_parts = ("year",)
             raise forms.ValidationError("Year must include 4 numbers", code="invalid_year")
         try:
             cleaned = dt.date(int(year), int(month), int(day))

@@ -50,6 +50,12 @@ class GovukDateInput(forms.MultiWidget):
     def decompress(self, value: Any) -> list[Any]:
         return date_parts(value)
 
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        for part, sub in zip(DATE_PARTS, context["widget"]["subwidgets"], strict=True):
+            sub["part"] = part
+        return context
+
     def value_from_datadict(self, data: Any, files: Any, name: str) -> list[Any]:
         parts = super().value_from_datadict(data, files, name)
         if all(part in (None, "") for part in parts) and data.get(name):

@@ -103,6 +103,10 @@ def test_dashboard_chart_matches_its_table(page: Page, live_server: Any, tmp_pat
     expect(page.get_by_role("heading", level=1)).to_have_text("Sufficiency of specialist places, 2027/28")
     chart = _chart_values(page, "need-chart")
     assert chart == _table_values(page, "need-chart")
+    # A screen reader hears what the chart shows (it used to be hidden from them).
+    expect(
+        page.get_by_role("img", name=re.compile(r"^Bar chart: Capacity, number on roll and forecast demand"))
+    ).to_be_visible()
     assert chart == {
         ("ASD", "capacity"): 20,
         ("ASD", "on_roll"): 19,
@@ -130,7 +134,7 @@ def test_dashboard_chart_matches_its_table(page: Page, live_server: Any, tmp_pat
     expect(page.locator('#need-phase-table tr[data-need="ASD"]')).to_contain_text("Gap of 10")
     assert_accessible(page)
 
-    page.get_by_label("Academic year").select_option("2028")
+    page.get_by_label("Academic year", exact=True).select_option("2028")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sufficiency of specialist places, 2028/29")
     assert _chart_values(page, "need-chart") == _table_values(page, "need-chart")

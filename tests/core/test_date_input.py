@@ -57,34 +57,49 @@ def test_an_iso_date_under_the_fields_own_name_is_read_too() -> None:
     assert form.cleaned_data["pay_on"] == date(2027, 3, 27)
 
 
+ALL = ("day", "month", "year")
+
+
 @pytest.mark.parametrize(
-    ("data", "message"),
+    ("data", "message", "boxes_at_fault"),
     [
-        ({"pay_on_day": "31", "pay_on_month": "2"}, "The payment date must be a real date"),
-        ({"pay_on_day": "29", "pay_on_month": "2", "pay_on_year": "2027"}, "The payment date must be a real date"),
-        ({"pay_on_month": "13"}, "The payment date must be a real date"),
-        ({"pay_on_day": "0"}, "The payment date must be a real date"),
-        ({"pay_on_year": ""}, "The payment date must include a year"),
-        ({"pay_on_day": "", "pay_on_month": ""}, "The payment date must include a day and month"),
-        ({"pay_on_day": "tw", "pay_on_month": "x"}, "The payment date must be a real date"),
-        ({"pay_on_day": "-1"}, "The payment date must be a real date"),
-        ({"pay_on_year": "27"}, "Year must include 4 numbers"),
-        ({"pay_on_year": "20270"}, "Year must include 4 numbers"),
-        ({"pay_on_day": "", "pay_on_month": "", "pay_on_year": ""}, "Enter the payment date"),
-        ({"pay_on_day": "", "pay_on_month": " ", "pay_on_year": ""}, "Enter the payment date"),
+        ({"pay_on_day": "31", "pay_on_month": "2"}, "The payment date must be a real date", ALL),
+        ({"pay_on_day": "29", "pay_on_month": "2", "pay_on_year": "2027"}, "The payment date must be a real date", ALL),
+        ({"pay_on_month": "13"}, "The payment date must be a real date", ALL),
+        ({"pay_on_day": "0"}, "The payment date must be a real date", ALL),
+        ({"pay_on_year": ""}, "The payment date must include a year", ("year",)),
+        ({"pay_on_day": "", "pay_on_month": ""}, "The payment date must include a day and month", ("day", "month")),
+        ({"pay_on_day": "tw", "pay_on_month": "x"}, "The payment date must be a real date", ALL),
+        ({"pay_on_day": "-1"}, "The payment date must be a real date", ALL),
+        ({"pay_on_year": "27"}, "Year must include 4 numbers", ("year",)),
+        ({"pay_on_year": "20270"}, "Year must include 4 numbers", ("year",)),
+        ({"pay_on_day": "", "pay_on_month": "", "pay_on_year": ""}, "Enter the payment date", ALL),
+        ({"pay_on_day": "", "pay_on_month": " ", "pay_on_year": ""}, "Enter the payment date", ALL),
         (
             {"pay_on_day": "", "pay_on_month": "", "pay_on_year": "", "pay_on": "27/03/2027"},
             "The payment date must be a real date",
+            ALL,
         ),
     ],
 )
-def test_bad_values_get_the_gov_uk_message_on_the_field(data: dict[str, str], message: str) -> None:
+def test_bad_values_get_the_gov_uk_message_and_only_the_boxes_at_fault_are_marked(
+    data: dict[str, str], message: str, boxes_at_fault: tuple[str, ...]
+) -> None:
     form = _form(**data)
     assert not form.is_valid()
     assert form.errors["pay_on"] == [message]
     html = str(form["pay_on"].as_field_group())
     assert "govuk-form-group--error" in html
     assert f'<span class="govuk-visually-hidden">Error:</span> {message}' in html
+    marked = re.findall(r'govuk-input--error" id="id_pay_on_\d" name="pay_on_(\w+)"', html)
+    assert tuple(marked) == boxes_at_fault
+
+
+def test_an_error_the_form_adds_marks_all_three_boxes() -> None:
+    form = _form()
+    assert form.is_valid()
+    form.add_error("pay_on", "The payment date must be on or after the first day")
+    html = str(form["pay_on"].as_field_group())
     assert html.count("govuk-input--error") == 3
 
 

@@ -150,7 +150,7 @@ def test_awards_page_shows_what_is_committed_and_when_it_is_paid(scene: Scene) -
     assert "Nothing has been awarded yet." in other
 
 
-def test_pupil_identity_is_shown_only_through_the_audited_view(scene: Scene) -> None:
+def test_pupil_identity_is_shown_only_through_the_audited_view_beyond_the_school(scene: Scene) -> None:
     with tenant_context(scene.body):
         pupil = pupil_create(
             actor=scene.head.user,
@@ -165,8 +165,13 @@ def test_pupil_identity_is_shown_only_through_the_audited_view(scene: Scene) -> 
     case = draft_case(scene, pupil=pupil)
     users = _users(scene)
     detail = text(client_for(scene.head.user).get(url("detail", scene.body, case_id=case.pk)))
-    assert "Ada Lovelace" not in detail
+    # The school's own head sees the name it typed (issue 20); the UPN stays on the audited page.
+    assert f"Ada Lovelace ({pupil.reference})" in detail
+    assert "A123456789012" not in detail
     assert "Show name and UPN" in detail
+    officer_detail = text(client_for(users["officer"]).get(url("detail", scene.body, case_id=case.pk)))
+    assert "Ada Lovelace" not in officer_detail
+    assert "Show name and UPN" in officer_detail
     for who in ("head", "officer"):
         page = client_for(users[who]).get(url("pupil-identity", scene.body, case_id=case.pk))
         assert "Ada Lovelace" in text(page)
