@@ -17,7 +17,7 @@ UPDATE pooling_paymentrun
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0006_platform_models_move_out"),
-        ("pooling", "0006_pool_audit_grants"),
+        ("pooling", "0007_payees"),
     ]
 
     operations = [
