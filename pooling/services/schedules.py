@@ -11,7 +11,7 @@ source's postings under the schedule's row lock, so a retried change posts nothi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import IntegrityError, transaction
 
@@ -25,9 +25,9 @@ from core.tenancy import tenant_context
 from groupings.models import School
 from pooling.error_codes import PoolingError
 from pooling.models import Instalment, InstalmentSchedule, Payee, Pool, PoolStatus, Transaction
+from pooling.schedule_dates import schedule_parts, split_by_days
 from pooling.selectors import Headroom
 from pooling.services.ledger import commitment_post
-from pooling.schedule_dates import schedule_parts, split_by_days
 from pooling.source_labels import source_labels
 
 MAX_INSTALMENTS = 120
