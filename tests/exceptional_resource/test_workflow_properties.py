@@ -23,7 +23,7 @@ starting money (two cases submitted, one approved at £9,000) are built once per
 sequence runs in a savepoint taken after them and rolled back afterwards, and the
 invariants are one SQL statement (headroom through the selectors' own
 ``headroom_from_balances``). Measured on 7 December 2026, 20 steps a sequence: about
-0.3 s of CPU (Python and PostgreSQL together), against 0.36 s for 12 steps before.
+0.14 s of CPU (Python and PostgreSQL together), against 0.36 s for 12 steps before.
 
 ``make test`` runs the ``cases_ci`` profile (20 sequences, tens of seconds); ``make
 test-deep`` the ``cases_deep`` one (``-m deep``, ``DEEP_SHARDS`` shards of
