@@ -43,6 +43,11 @@ class _ReadApi(TenantAPIView):
         except NotFound as exc:
             raise exceptions.NotFound() from exc
 
+    def http_method_not_allowed(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        """Someone who may not read shared resources gets 404 for any method, not 405."""
+        self.pool_scope()
+        return super().http_method_not_allowed(request, *args, **kwargs)
+
 
 class ResourceListApi(_ReadApi):
     """The body's shared resources, with what their active fundings commit. An auditor

@@ -29,6 +29,20 @@ def show_resource_error(form: forms.Form, exc: ApplicationError) -> None:
     show_error(form, exc, RESOURCE_FIELD_NAMES)
 
 
+class ReadScopeFirst:
+    """For pages anyone in the body may reach but only readers of shared resources (or an
+    auditor with a live pool grant) may read: a method the page does not answer is the same
+    404 as the page itself for everyone else, never a 405 that says the page is there."""
+
+    access: Any
+    body: ResponsibleBody
+    actor: Any
+
+    def http_method_not_allowed(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        selectors.read_scope(self.access, self.body, self.actor)  # NotFound for non-readers
+        return super().http_method_not_allowed(request, *args, **kwargs)  # type: ignore[misc]
+
+
 class ResourceMixin(BodyMixin):
     kwargs: dict[str, Any]
 

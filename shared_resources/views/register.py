@@ -25,6 +25,7 @@ from shared_resources.services.funding import funding_commit, funding_end, fundi
 from shared_resources.services.register import capacity_period_set, need_codes, resource_register
 from shared_resources.views.common import (
     FormPage,
+    ReadScopeFirst,
     ResourceMixin,
     show_error,
     show_resource_error,
@@ -32,7 +33,7 @@ from shared_resources.views.common import (
 )
 
 
-class ResourceListView(BodyMixin, TemplateView):
+class ResourceListView(ReadScopeFirst, BodyMixin, TemplateView):
     """The register; a head or SENDCO also sees what their school has; an auditor, the
     resources funded from the pools granted to them (``read_scope``)."""
 
@@ -80,7 +81,7 @@ class ResourceCreateView(FormPage, BodyMixin, FormView):
         return HttpResponseRedirect(url("resource", self.body, sharedresource_id=resource.pk))
 
 
-class ResourceDetailView(ResourceMixin, TemplateView):
+class ResourceDetailView(ReadScopeFirst, ResourceMixin, TemplateView):
     """A resource: its details, capacity per term (booked, delivered, free, waiting) as a
     chart with the table beside it, and its funding from the pool."""
 
@@ -111,7 +112,7 @@ class ResourceDetailView(ResourceMixin, TemplateView):
 CAPACITY_HEADER = ["Term", "From", "To", "Unit", "Capacity", "Booked", "Delivered", "Free", "Waiting", "Undecided"]
 
 
-class CapacityCsvView(ResourceMixin, TemplateView):
+class CapacityCsvView(ReadScopeFirst, ResourceMixin, TemplateView):
     required_action = Action.VIEW_BODY  # who reads what: ``read_scope``
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

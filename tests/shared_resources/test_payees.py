@@ -19,7 +19,16 @@ from rest_framework.test import APIClient
 from assurance.governance.gather import gather, snapshot
 from core.errors import ApplicationError
 from core.tenancy import tenant_context
-from pooling.models import Instalment, InstalmentSchedule, Leg, Payee, PaymentRunLine, Remittance, Transaction
+from pooling.models import (
+    Instalment,
+    InstalmentSchedule,
+    Leg,
+    Payee,
+    PaymentRun,
+    PaymentRunLine,
+    Remittance,
+    Transaction,
+)
 from pooling.selectors import pool_headroom
 from pooling.selectors.paid import pool_headroom_on
 from pooling.services.payments import payment_run_confirm, payment_run_preview, remittances_build
@@ -27,6 +36,7 @@ from shared_resources.models import ResourceFunding, SharedResource
 from shared_resources.services.edit import resource_update
 from shared_resources.services.funding import funding_commit
 from shared_resources.services.register import resource_register
+from tests.pooling.payments_support import pay_run
 from tests.shared_resources.conftest import Scene, base_fields, teacher, teacher_fields
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +76,9 @@ def test_a_post_is_paid_to_its_employer_and_a_base_without_one_to_its_host_schoo
     ]
     assert (preview.school_count, preview.payee_count, preview.total_pence) == (1, 1, 6_100_00 + SEPT + OCT)
     run_id = _run(scene)
+    # The payment itself is posted when the run is paid (sent to the bank, then paid).
+    with tenant_context(scene.body):
+        pay_run(scene.finance.user, scene.body, PaymentRun.objects.get(pk=run_id))
 
     with tenant_context(scene.body):
         payee = Payee.objects.get()
