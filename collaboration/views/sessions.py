@@ -64,7 +64,7 @@ class SessionNewView(BodyMixin, TemplateView):
             try:
                 session = services.session_schedule(actor=self.actor, tenant=self.body, **form.cleaned_data)
             except ApplicationError as exc:
-                show_service_error(form, exc)
+                show_service_error(form, exc, SessionForm.SERVICE_FIELDS)
             else:
                 messages.success(request, "The session is scheduled and the people you invited have been told.")
                 return HttpResponseRedirect(url("session", self.body.slug, forumsession_id=session.pk))

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from accounts.models import User
 from collaboration.models import AgreedAction, ForumSession
 from core.tenancy import tenant_context
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import assert_accessible, fill_date
 from tests.collaboration.conftest import Forum
 from tests.collaboration.conftest import forum as forum
 from tests.exceptional_resource.conftest import scene as scene
@@ -51,8 +51,9 @@ def test_organiser_schedules_invitee_confirms_and_marks_their_action_done(
     assert_accessible(page)
     page.get_by_label("Moderation of provision maps").check()
     page.get_by_label("Title").fill("Moderating speech and language maps")
-    page.get_by_label("Starts").fill(start.strftime("%Y-%m-%dT15:00"))
-    page.get_by_label("Ends").fill(start.strftime("%Y-%m-%dT17:00"))
+    fill_date(page, "Date", f"{start.day} {start.month} {start.year}")
+    page.get_by_label("Start time").fill("15:00")
+    page.get_by_label("End time").fill("5pm")
     page.get_by_label("Place or link to join").fill("Brook Academy hall")
     page.get_by_label("Agenda").fill("Bring two anonymised maps each.")
     page.get_by_label(re.compile(re.escape(forum.peer.user.email))).check()
@@ -74,7 +75,8 @@ def test_organiser_schedules_invitee_confirms_and_marks_their_action_done(
     expect(page.locator("#invitees")).to_contain_text("Coming")
     page.get_by_label("Action agreed").fill("Send the group's visual timetable to Castle")
     page.get_by_label("Who will do it?").select_option(str(forum.peer.user.pk))
-    page.get_by_label("Due by").fill((date.today() + timedelta(days=14)).isoformat())
+    due = date.today() + timedelta(days=14)
+    fill_date(page, "Due by", f"{due.day} {due.month} {due.year}")
     page.get_by_role("button", name="Record the action").click()
     expect(page.locator("#actions")).to_contain_text("Send the group's visual timetable")
     assert_accessible(page)
@@ -106,8 +108,9 @@ def test_peer_review_planned_shared_and_read_by_the_school(
     page.get_by_label("Which school is reviewed?").select_option(str(forum.scene.school.pk))
     page.get_by_label(re.compile(re.escape(forum.sendco.user.email))).check()
     page.get_by_label(re.compile(re.escape(forum.peer.user.email))).check()
-    page.get_by_label("Visit date").fill(visit.isoformat())
-    page.get_by_label("Follow-up date").fill((visit + timedelta(days=60)).isoformat())
+    fill_date(page, "Visit date", f"{visit.day} {visit.month} {visit.year}")
+    follow_up = visit + timedelta(days=60)
+    fill_date(page, "Follow-up date", f"{follow_up.day} {follow_up.month} {follow_up.year}")
     page.get_by_role("button", name="Plan the review").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("cannot work at the school being reviewed")
     assert_accessible(page)

@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from collaboration.models import AgreedAction, ForumSession, PeerReview, SessionMaterial
@@ -53,8 +54,11 @@ def session_values(f: Forum) -> dict[str, Any]:
     return {
         "purpose": "training",
         "title": TITLE,
-        "starts_at": "2026-12-08T15:00",
-        "ends_at": "2026-12-08T17:00",
+        "on_day": "8",
+        "on_month": "12",
+        "on_year": "2026",
+        "start_time": "15:00",
+        "end_time": "17:00",
         "place": "Brook Academy hall",
         "agenda": "Visual timetables",
         "invitee_ids": [f.peer.user.pk, f.sendco.user.pk],
@@ -95,7 +99,7 @@ def test_session_pages_schedule_confirm_act_and_mark_done(forum: Forum) -> None:
     empty = admin.post(new, {})
     assert empty.status_code == 200
     assert "There is a problem" in empty.content.decode()
-    backwards = admin.post(new, {**session_values(forum), "ends_at": "2026-12-08T14:00"})
+    backwards = admin.post(new, {**session_values(forum), "end_time": "14:00"})
     assert "The session must end after it starts." in backwards.content.decode()
     stranger = member(Role.SENDCO)
     outsider = admin.post(new, {**session_values(forum), "invitee_ids": [stranger.user.pk]})
@@ -606,3 +610,41 @@ def test_the_progress_list_flags_a_follow_up_that_is_due(forum: Forum) -> None:
             login(forum.admin).get(page(forum, "reviews")).content.decode()
         )  # a fresh session: the old one idled out
     assert '<strong class="govuk-tag govuk-tag--red">Due</strong>' in later
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"start_time": "25:00"}, "The start time must be a real time, like 14:30"),
+        ({"start_time": "noon"}, "The start time must be a real time, like 14:30"),
+        ({"start_time": "14"}, "The start time must be a real time, like 14:30"),
+        ({"end_time": "13pm"}, "The end time must be a real time, like 14:30"),
+        ({"end_time": ""}, "Enter the end time"),
+        ({"on_day": "31", "on_month": "2"}, "The date of the session must be a real date"),
+        ({"on_year": ""}, "The date of the session must include a year"),
+        ({"end_time": "2:59pm"}, "The session must end after it starts."),
+    ],
+)
+def test_a_session_typed_as_a_date_and_two_times_refuses_bad_values_and_writes_nothing(
+    forum: Forum, changes: dict[str, str], message: str
+) -> None:
+    admin = login(forum.admin)
+    response = admin.post(page(forum, "session-new"), {**session_values(forum), **changes})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "There is a problem" in text
+    assert message in text
+    with tenant_context(forum.scene.body):
+        assert ForumSession.objects.count() == 0
+
+
+def test_a_session_typed_as_a_date_and_two_times_starts_and_ends_then(forum: Forum) -> None:
+    admin = login(forum.admin)
+    response = admin.post(
+        page(forum, "session-new"), {**session_values(forum), "start_time": "9.05", "end_time": "4:30pm"}
+    )
+    assert response.status_code == 302
+    with tenant_context(forum.scene.body):
+        session = ForumSession.objects.get()
+    local = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+    assert [f"{t:%Y-%m-%d %H:%M}" for t in local] == ["2026-12-08 09:05", "2026-12-08 16:30"]
