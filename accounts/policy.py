@@ -7,7 +7,9 @@ asked outside a request (services, tasks, tests).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -200,6 +202,26 @@ def _school_of(obj: Any) -> int | None:
     return int(school_id) if school_id is not None else None
 
 
+# The actions of the API token the current request came with (None: not a token request).
+# Set by ``TenantAPIView`` for the whole request, so every ``BodyAccess.load`` in the services
+# it calls is narrowed to the token's scope too, not only the view's own checks.
+_request_token_actions: ContextVar[frozenset[str] | None] = ContextVar("request_token_actions", default=None)
+
+
+@contextmanager
+def request_token_scope() -> Iterator[None]:
+    """A request's boundary for ``set_request_token_actions``: what is set inside ends with it."""
+    token = _request_token_actions.set(None)
+    try:
+        yield
+    finally:
+        _request_token_actions.reset(token)
+
+
+def set_request_token_actions(actions: frozenset[str]) -> None:
+    _request_token_actions.set(actions)
+
+
 @dataclass
 class BodyAccess:
     """What ``user`` may do in ``body`` today. Build inside the body's tenant context."""
@@ -214,6 +236,10 @@ class BodyAccess:
 
     @classmethod
     def load(cls, user: User, body: ResponsibleBody, *, token_actions: frozenset[str] | None = None) -> BodyAccess:
+        """``token_actions`` defaults to the scope of the API token the request came with
+        (``request_token_scope``), so a service's own check is narrowed like the view's."""
+        if token_actions is None:
+            token_actions = _request_token_actions.get()
         if not user.is_authenticated:
             return cls(user=user, body=body, memberships=[])
         memberships = list(

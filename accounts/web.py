@@ -26,7 +26,7 @@ from rest_framework.views import APIView
 
 from accounts import stepup
 from accounts.models import ApiToken, ResponsibleBody, User
-from accounts.policy import Action, BodyAccess
+from accounts.policy import Action, BodyAccess, request_token_scope, set_request_token_actions
 from core.api import MfaRequired
 from core.audit import audit_acting_via, audit_acting_via_scope
 from core.errors import NotFound
@@ -183,7 +183,7 @@ class TenantAPIView(APIView):
         self.body = ResponsibleBody.objects.filter(slug=kwargs.get("body_slug", "")).first()
         if self.body is None:
             return super().dispatch(request, *args, **kwargs)
-        with audit_acting_via_scope(), tenant_context(self.body):
+        with audit_acting_via_scope(), request_token_scope(), tenant_context(self.body):
             response = super().dispatch(request, *args, **kwargs)
             if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
                 response.render()
@@ -201,6 +201,7 @@ class TenantAPIView(APIView):
             # The roles decide what exists for this person (404 above); the token only narrows.
             audit_acting_via(token.audit_label)
             self.access.token_actions = frozenset(token.actions)
+            set_request_token_actions(self.access.token_actions)  # services' own checks too
             if token.read_only and request.method not in SAFE_METHODS:
                 raise exceptions.PermissionDenied("This API token is read-only.", code="token_read_only")
             self._require_token_allows(self.required_action)

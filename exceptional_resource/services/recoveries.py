@@ -27,6 +27,7 @@ from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, CaseEvent
 from exceptional_resource.notifications import after_case_event
 from pooling.models import Instalment, Pool, Transaction
+from pooling.selectors.paid import paid_q
 from pooling.services.recoveries import recovered_pence, recovery_pool, recovery_post
 
 
@@ -41,8 +42,11 @@ class Recovery:
 
 
 def award_paid_pence(award: Award) -> int:
+    """Paid in the one sense every page uses (``pooling.selectors.paid``): in a run the bank
+    has paid, by today. An instalment only taken into a confirmed or sent run is not yet
+    money the school has, so it cannot be recovered."""
     total = Instalment.objects.filter(
-        status=Instalment.Status.PAID, schedule__source_type="award", schedule__source_id=str(award.pk)
+        paid_q(timezone.localdate()), schedule__source_type="award", schedule__source_id=str(award.pk)
     ).aggregate(total=Sum("amount_pence"))["total"]
     return int(total or 0)
 

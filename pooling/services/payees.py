@@ -90,12 +90,16 @@ def payee_set(
             )
         payee = lock_rows(Payee.objects.filter(name=name)).first()
         before = _snapshot(payee) if payee is not None else None
+        before_account, before_sort = (payee.account_number, payee.sort_code) if payee is not None else ("", "")
         if payee is None:
             payee = Payee(responsible_body=tenant, name=name, created_by_label=actor.email)
         payee.kind, payee.sort_code, payee.account_number = kind, sort_code, account_number
         payee.payment_reference, payee.remittance_email, payee.address = payment_reference, remittance_email, address
         after = _snapshot(payee)
-        if before == after:
+        # Compare the real bank details, not the masked ones the audit keeps: a corrected
+        # account number with the same last four digits is still a change.
+        unchanged = before == after and (before_account, before_sort) == (payee.account_number, payee.sort_code)
+        if unchanged:
             return payee
         try:
             with transaction.atomic():

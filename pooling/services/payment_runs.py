@@ -228,11 +228,13 @@ def payment_run_settle(*, tenant: ResponsibleBody, payment_run_id: int) -> bool:
     come is paid on that date. Anything else (paid already, not sent, date still to come,
     gone) is left alone, so running it twice is harmless. Returns whether it paid."""
     with tenant_context(tenant):
-        run = PaymentRun.objects.filter(pk=payment_run_id).only("pk", "status", "pay_on").first()
+        run = PaymentRun.objects.filter(pk=payment_run_id).only("pk", "status", "pay_on", "sent_at").first()
     if run is None or run.status != PaymentRun.Status.SENT or run.pay_on > timezone.localdate():
         return False
+    # A run sent to the bank after its payment date is paid no earlier than the day it was sent.
+    sent_on = timezone.localdate(run.sent_at) if run.sent_at else run.pay_on
     try:
-        payment_run_record_paid(actor=None, tenant=tenant, payment_run_id=run.pk, paid_on=run.pay_on)
+        payment_run_record_paid(actor=None, tenant=tenant, payment_run_id=run.pk, paid_on=max(run.pay_on, sent_on))
     except ConflictError as exc:
         if exc.code == PoolingError.RUN_TRANSITION_NOT_ALLOWED:  # recorded meanwhile by someone else
             return False

@@ -53,6 +53,8 @@ class ResourceListApi(_ReadApi):
     """The body's shared resources, with what their active fundings commit. An auditor
     sees those funded from the pools granted to them."""
 
+    step_up_methods = frozenset({"POST"})  # a new resource can name a payee and its bank details
+
     class FilterSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=ResourceKind.choices, required=False)
 
@@ -143,6 +145,8 @@ class ResourceDetailApi(_ReadApi):
     fundings; PATCH changes some of its details (the rest stay as they are), with the same
     rules as ``update/``."""
 
+    step_up_methods = frozenset({"PATCH"})  # an edit can change bank details or a funded cost
+
     @extend_schema(responses=ResourceDetailOutputSerializer)
     def get(self, request: Request, body_slug: str, sharedresource_id: int) -> Response:
         return Response(_detail(self, sharedresource_id, self.pool_scope()))
@@ -162,6 +166,8 @@ class ResourceDetailApi(_ReadApi):
 
 class ResourceUpdateApi(_Api):
     """Change a resource's details (its kind stays): every field, as when registering it."""
+
+    step_up_methods = frozenset({"POST", "PATCH"})  # money or bank details: a fresh code (X-MFA-Code)
 
     @extend_schema(request=ResourceUpdateInputSerializer, responses=ResourceDetailOutputSerializer)
     def post(self, request: Request, body_slug: str, sharedresource_id: int) -> Response:
@@ -203,6 +209,8 @@ class FundingCommitApi(_Api):
     """Commit the resource's cost from a pool's headroom with a payment schedule (finance
     officers). 409 ``insufficient_headroom`` when the pool cannot fund it; nothing is written."""
 
+    step_up_methods = frozenset({"POST", "PATCH"})  # money or bank details: a fresh code (X-MFA-Code)
+
     class InputSerializer(serializers.Serializer):
         pool_id = serializers.IntegerField(min_value=1)
         amount_pence = PenceField(min_value=1)
@@ -228,6 +236,8 @@ class FundingVaryApi(_Api):
     """Change what the funding commits: an increase is checked against headroom, a decrease
     releases the difference."""
 
+    step_up_methods = frozenset({"POST", "PATCH"})  # money or bank details: a fresh code (X-MFA-Code)
+
     class InputSerializer(serializers.Serializer):
         new_amount_pence = PenceField()
         reason = serializers.CharField(max_length=300)
@@ -245,6 +255,8 @@ class FundingVaryApi(_Api):
 
 class FundingEndApi(_Api):
     """End the funding early: unpaid instalments due after ``end_on`` are released, exactly."""
+
+    step_up_methods = frozenset({"POST", "PATCH"})  # money or bank details: a fresh code (X-MFA-Code)
 
     class InputSerializer(serializers.Serializer):
         end_on = serializers.DateField()

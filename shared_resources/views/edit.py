@@ -27,6 +27,7 @@ class ResourceEditView(FormPage, ResourceMixin, FormView):
     heading = "Change a shared resource"
     button = "Save changes"
     required_action = Action.MANAGE_SHARED_RESOURCES
+    step_up = True  # an edit can change the payee's bank details or a funded cost
     mfa_action = Action.MANAGE_SHARED_RESOURCES
 
     def caption(self) -> str:

@@ -65,6 +65,7 @@ class ResourceCreateView(FormPage, BodyMixin, FormView):
     button = "Register"
     required_action = Action.MANAGE_SHARED_RESOURCES
     mfa_action = Action.MANAGE_SHARED_RESOURCES
+    step_up = True  # a new resource can name a payee and its bank details
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
@@ -225,6 +226,7 @@ class FundingCreateView(_ResourceFormPage, FormView):
     form_class = FundingForm
     required_action = Action.MOVE_MONEY
     mfa_action = Action.MOVE_MONEY
+    step_up = True  # committing, varying or ending pool money asks for a fresh code
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
@@ -269,6 +271,7 @@ class _FundingMixin(FormPage, BodyMixin):
 
     required_action = Action.MOVE_MONEY
     mfa_action = Action.MOVE_MONEY
+    step_up = True  # committing, varying or ending pool money asks for a fresh code
 
     def funding(self) -> ResourceFunding:
         if not hasattr(self, "_funding"):

@@ -31,7 +31,7 @@ from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, Decision, Outcome
 from exceptional_resource.services.awards import awards_mark_reviews_due, review_record
 from pooling.models import PaymentRun, Pool, Transaction
-from pooling.services.payments import payment_run_confirm, payment_run_preview, pool_close
+from pooling.services.payments import payment_run_preview, pool_close
 from reports.models import ReportRun
 from tests.exceptional_resource.api_support import api
 from tests.exceptional_resource.api_support import url as api_url
@@ -39,6 +39,7 @@ from tests.exceptional_resource.conftest import Scene
 from tests.exceptional_resource.pages_support import CRITERIA, approved_case, client_for, submitted_case, text
 from tests.factories import member, totp_code
 from tests.pooling.audit_grants_support import grant_pools
+from tests.pooling.payments_support import confirm_and_pay
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026, 12, 7))]
 
@@ -53,8 +54,9 @@ def _award(scene: Scene) -> int:
 
 
 def _paid_award(scene: Scene) -> int:
+    """An award with an instalment paid: its run confirmed, sent to the bank and paid."""
     award_id = _award(scene)
-    payment_run_confirm(
+    confirm_and_pay(
         actor=scene.finance.user,
         tenant=scene.body,
         pool=scene.pool,
