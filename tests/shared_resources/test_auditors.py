@@ -6,6 +6,7 @@ roles read as the policy says, by role."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -27,6 +28,15 @@ pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive]
 
 TODAY = datetime(2026, 11, 16, 10, tzinfo=UTC)
 UNTIL = date(2027, 6, 30)
+
+
+@pytest.fixture(autouse=True)
+def _on_16_november() -> Iterator[None]:
+    """The scene (people, pool, memberships from "today") is built on the tests' own day, not
+    on the day the date-sensitive runs move the clock to (TEST_CLOCK): built on 1 April 2027,
+    its memberships did not yet exist on 16 November 2026."""
+    with time_machine.travel(TODAY, tick=False):
+        yield
 
 
 def _two_resources(scene: Scene) -> tuple[Any, Any]:
