@@ -17,7 +17,7 @@ from shared_resources.models import ResourceFunding
 from tests.browser.conftest import assert_accessible, fill_date
 from tests.exceptional_resource.conftest import Scene as CaseScene
 from tests.exceptional_resource.conftest import draft_case
-from tests.factories import DEMO_PASSWORD, enable_mfa
+from tests.factories import DEMO_PASSWORD, enable_mfa, totp_code
 from tests.shared_resources.conftest import Scene
 from tests.shared_resources.conftest import scene as shared_scene
 
@@ -66,6 +66,12 @@ def test_register_fund_request_allocate_deliver_and_see_utilisation_on_the_pack(
     page.get_by_role("link", name="Register a shared resource").click()
     assert_accessible(page)
     page.get_by_role("button", name="Register").click()
+    # Registering can name a payee's bank details: a fresh code first (step-up), then the
+    # form is posted as it was (empty), and its errors show.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it is you")
+    assert_accessible(page)
+    page.get_by_label("Code from your authenticator app").fill(totp_code(finance.user))
+    page.get_by_role("button", name="Confirm and continue").click()
     expect(page.get_by_text("There is a problem")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Specialist teacher or central-team post").check()
