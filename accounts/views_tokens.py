@@ -25,10 +25,9 @@ class ApiTokenListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        tokens = list(selectors.api_token_list(user=request_user(self.request)))
-        for token in tokens:
-            token.may = token_may(token)  # type: ignore[attr-defined]
-        context["tokens"] = tokens
+        context["rows"] = [
+            (token, token_may(token)) for token in selectors.api_token_list(user=request_user(self.request))
+        ]
         context["now"] = timezone.now()
         return context
 
@@ -58,11 +57,10 @@ class ApiTokenCreateView(LoginRequiredMixin, FormView):
         except ApplicationError as exc:
             show_service_error(form, exc)
             return self.form_invalid(form)
-        token.may = token_may(token)  # type: ignore[attr-defined]
         return self.response_class(
             request=self.request,
             template="accounts/api_token_created.html",
-            context={"token": token, "key": key},
+            context={"token": token, "key": key, "may": token_may(token)},
         )
 
 

@@ -22,11 +22,12 @@ def forum_work(access: BodyAccess, body: ResponsibleBody) -> list[WorkItem]:
     actions = list(open_actions_for(tenant=body, user=access.user)[: SHOWN + 1])
     my_actions = reverse("collaboration:my-actions", kwargs={"body_slug": body.slug})
     for action in actions[:SHOWN]:
-        where = (
-            f"Agreed at the session “{action.session.title}”."
-            if action.session is not None
-            else f"Agreed at the peer review of {action.peer_review.school.name}."  # type: ignore[union-attr]
-        )
+        if action.session is not None:
+            where = f"Agreed at the session “{action.session.title}”."
+        else:
+            # agreed_action_one_parent: an action without a session belongs to a peer review.
+            assert action.peer_review is not None
+            where = f"Agreed at the peer review of {action.peer_review.school.name}."
         items.append(
             WorkItem(
                 f"Your action: {action.description}",
