@@ -247,6 +247,10 @@ ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Inclusion Pool"
+# One 30-second step either side (RFC 6238, section 5.2): a code typed as the phone's window
+# turns over, or from a phone whose clock is a few seconds out, is still accepted. allauth
+# marks a used code for the whole window, so a code still works only once.
+MFA_TOTP_TOLERANCE = 1
 # Sign-up is by invitation only; allauth's open sign-up is closed by the adapter.
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
