@@ -52,10 +52,13 @@ def _libpq_env(url: str) -> dict[str, str]:
     import environ
 
     cfg = environ.Env.db_url_config(url)
+    # A Unix-socket URL (``postgres://user@/db?host=/dir``, the embedded PostgreSQL of a bare
+    # machine) leaves HOST empty and puts the directory in OPTIONS.
+    options = cfg.get("OPTIONS") or {}
     env = dict(os.environ)
     env.update(
-        PGHOST=str(cfg.get("HOST") or "127.0.0.1"),
-        PGPORT=str(cfg.get("PORT") or 5432),
+        PGHOST=str(cfg.get("HOST") or options.get("host") or "127.0.0.1"),
+        PGPORT=str(cfg.get("PORT") or options.get("port") or 5432),
         PGUSER=str(cfg.get("USER") or ""),
         PGDATABASE=str(cfg.get("NAME") or ""),
         PGCONNECT_TIMEOUT="10",

@@ -28,3 +28,20 @@ def test_the_default_superuser_url_backs_up_the_apps_database(settings, tmp_path
     for table in ("pooling_leg", "accounts_auditevent", "idempotency_idempotencykey"):
         assert f"TABLE public {table} " in listing, table
     assert (tmp_path / "backup" / "database.dump").stat().st_size > 50_000
+
+
+@pytest.mark.parametrize(
+    ("url", "host", "port"),
+    [
+        ("postgres://postgres@127.0.0.1:5433/postgres", "127.0.0.1", "5433"),
+        # The embedded PostgreSQL of a bare machine answers on a Unix socket given as ?host=:
+        # pg_dump was sent to 127.0.0.1:5432 instead (the bare-machine `make test` failed here).
+        ("postgres://postgres@/postgres?host=/srv/ip/.data/test-postgres", "/srv/ip/.data/test-postgres", "5432"),
+        ("postgres://postgres@/postgres?host=/srv/pg&port=55432", "/srv/pg", "55432"),
+    ],
+)
+def test_pg_dump_is_pointed_at_the_server_the_url_names(url: str, host: str, port: str) -> None:
+    from core.backup.services import _libpq_env
+
+    env = _libpq_env(url)
+    assert (env["PGHOST"], env["PGPORT"], env["PGUSER"], env["PGDATABASE"]) == (host, port, "postgres", "postgres")
