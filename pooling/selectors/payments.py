@@ -184,7 +184,7 @@ def journal_legs(*, tenant: ResponsibleBody, date_from: date, date_to: date, poo
     qs = (
         Leg.objects.for_tenant(tenant)
         .filter(transaction__posted_on__gte=date_from, transaction__posted_on__lte=date_to)
-        .select_related("transaction", "transaction__pool", "account", "account__pool", "school")
+        .select_related("transaction", "transaction__pool", "account", "account__pool", "school", "payee")
     )
     if pool is not None:
         qs = qs.filter(account__pool=pool)

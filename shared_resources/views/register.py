@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
+from defusedcsv import csv
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.generic import FormView, TemplateView
