@@ -72,16 +72,16 @@ def payment_run_line_get(*, tenant: ResponsibleBody, run: PaymentRun, line_id: i
 
 
 def returned_lines(
-    *, tenant: ResponsibleBody, school_ids: Collection[int] = (), payee_ids: Collection[int] = ()
+    *, tenant: ResponsibleBody, school_ids: Collection[int] | None = (), payee_ids: Collection[int] = ()
 ) -> QuerySet[PaymentRunLine]:
-    """Payments the bank returned (or runs it failed) to these schools or payees, newest first."""
-    return (
-        PaymentRunLine.objects.for_tenant(tenant)
-        .filter(returned_on__isnull=False)
-        .filter(Q(school_id__in=school_ids) | Q(payee_id__in=payee_ids))
-        .select_related("school", "payee", "payment_run")
-        .order_by("-returned_on", "-pk")
-    )
+    """Payments the bank returned (or runs it failed) to these schools (None: every school)
+    or payees, newest first: what their pages show until a later run pays them again."""
+    lines = PaymentRunLine.objects.for_tenant(tenant).filter(returned_on__isnull=False)
+    if school_ids is None:
+        lines = lines.filter(Q(school__isnull=False) | Q(payee_id__in=payee_ids))
+    else:
+        lines = lines.filter(Q(school_id__in=school_ids) | Q(payee_id__in=payee_ids))
+    return lines.select_related("school", "payee", "payment_run").order_by("-returned_on", "-pk")
 
 
 def payment_run_payee_count(*, tenant: ResponsibleBody, run: PaymentRun) -> int:

@@ -11,9 +11,12 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.db.models import Sum
 from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from core.errors import ApplicationError, ConflictError
@@ -26,6 +29,7 @@ from pooling.services.ledger import LegSpec, post
 from pooling.services.payment_returns import payment_run_fail, payment_run_line_return
 from pooling.services.payment_runs import payment_run_record_paid, payment_run_send
 from pooling.services.payments import payment_run_confirm
+from tests import hypothesis_profiles  # noqa: F401  (registers the ci profile)
 from tests.factories import own_academy
 from tests.pooling.conftest import fund
 from tests.pooling.payments_support import award
@@ -345,3 +349,61 @@ def test_the_api_returns_a_line_once_and_fails_a_run(officer, pool, run) -> None
     assert returned == {"Ash Academy": "2026-12-07", "Birch Academy": None}
     failed = api.post(f"{base}/failed/", {"returned_on": "2026-12-07", "reason": "x"}, format="json")
     assert (failed.status_code, failed.json()["code"]) == (409, "run_transition_not_allowed")
+
+
+@pytest.fixture
+def three_paid(officer, pool) -> PaymentRun:  # type: ignore[no-untyped-def]
+    """A paid run with a line for each of three schools."""
+    fund(officer, pool, 50_000_00)
+    body = officer.responsible_body
+    for n, pence in enumerate((1_200_00, 2_400_00, 3_600_37)):
+        award(officer, pool, pence, school=own_academy(body, name=f"School {n}"), source_id=f"P-{n}")
+    run = payment_run_confirm(
+        actor=officer.user, tenant=body, pool=pool, due_up_to=date(2026, 11, 30), pay_on=date(2027, 1, 4)
+    )
+    return _paid(officer, run)
+
+
+@settings(
+    parent=settings.get_profile("ci"),
+    max_examples=12,  # each example is a few service calls in a savepoint: cheap in the ci profile
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(order=st.lists(st.integers(0, 2), max_size=5))
+def test_property_any_order_of_returns_keeps_the_ledger_and_paid_figures_agreeing(
+    officer, pool, three_paid, order: list[int]
+) -> None:
+    """Whatever lines are returned, in whatever order and however often: each is returned
+    once (the repeat refused), the ledger stays balanced, paid is the lines not returned,
+    the returned amounts are committed and unpaid again, the headroom does not move, and
+    the instalments due again are exactly the returned lines' instalments."""
+    body = officer.responsible_body
+    with tenant_context(body):
+        lines = list(PaymentRunLine.objects.filter(payment_run=three_paid).order_by("school__name"))
+    paid0, _, committed0, available0 = _figures(body, pool)
+    sid = transaction.savepoint()
+    try:
+        returned: set[int] = set()
+        for n in order:
+            line = lines[n]
+            kwargs = dict(actor=officer.user, tenant=body, payment_run_id=three_paid.pk, line_id=line.pk)
+            if n in returned:
+                with pytest.raises(ConflictError) as exc:
+                    payment_run_line_return(**kwargs, returned_on=TODAY, reason="Again")
+                assert exc.value.code == "already_returned"
+            else:
+                payment_run_line_return(**kwargs, returned_on=TODAY, reason="Account closed")
+                returned.add(n)
+        amount = sum(lines[n].amount_pence for n in returned)
+        paid, payable, committed, available = _figures(body, pool)
+        assert (paid, payable, committed, available) == (paid0 - amount, 0, committed0 + amount, available0)
+        with tenant_context(body):
+            assert Leg.objects.aggregate(t=Sum("amount_pence"))["t"] == 0
+            due_again = Instalment.objects.filter(status="scheduled", due_on__lte=date(2026, 11, 30))
+            assert sum(due_again.values_list("amount_pence", flat=True)) == amount
+            assert set(due_again.values_list("schedule__school_id", flat=True)) == {
+                lines[n].school_id for n in returned
+            }
+            assert _reversals(body) == len(returned)
+    finally:
+        transaction.savepoint_rollback(sid)

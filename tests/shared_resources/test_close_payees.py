@@ -141,3 +141,57 @@ def test_the_journal_names_the_payee_of_legs_paid_to_a_payee(scene: Scene) -> No
         ("Payments made", "Meadow Trust (employer)"),
     ]
     assert all(row[column] == "" for row in rows if row[8])  # a school's legs name the school's URN, not a payee
+
+
+def test_a_payment_returned_to_a_payee_shows_on_its_resource_and_the_pack_reconciles(scene: Scene) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from pooling.models import PaymentRunLine
+    from pooling.services.payment_returns import payment_run_line_return
+
+    post = teacher(scene, **BANK)
+    funding_commit(
+        actor=scene.finance.user,
+        tenant=scene.body,
+        resource_id=post.pk,
+        pool_id=scene.pool.pk,
+        amount_pence=60_000_00,
+        starts_on=date(2026, 9, 1),
+        ends_on=date(2027, 8, 31),
+    )
+    run = confirm_and_pay(
+        actor=scene.finance.user,
+        tenant=scene.body,
+        pool=scene.pool,
+        due_up_to=date(2026, 10, 31),
+        pay_on=date(2026, 11, 2),
+    )
+    with tenant_context(scene.body):
+        line = PaymentRunLine.objects.get(payment_run=run, payee__isnull=False)
+    payment_run_line_return(
+        actor=scene.finance.user,
+        tenant=scene.body,
+        payment_run_id=run.pk,
+        line_id=line.pk,
+        returned_on=date(2026, 11, 5),
+        reason="Sort code and account number do not match",
+    )
+    with tenant_context(scene.body):
+        legs = sorted(
+            Leg.objects.filter(transaction__kind="payment_returned").values_list(
+                "account__kind", "school_id", "payee_id"
+            )
+        )
+    assert legs == [("commitments", scene.school.pk, None), ("payments_made", None, line.payee_id)]
+    with snapshot(scene.body):
+        pack = gather(tenant=scene.body, pool=scene.pool, period_end=date(2027, 3, 31))
+    assert pack.reconciled, [c for c in pack.checks if not c.ok]
+    assert pack.totals.payments == 0
+    client = Client()
+    client.force_login(scene.finance.user)
+    page = client.get(
+        reverse("shared_resources:resource", kwargs={"body_slug": scene.body.slug, "sharedresource_id": post.pk})
+    ).content.decode()
+    assert "The bank returned payments to Meadow Trust (employer)" in page
+    assert "returned on 5 November 2026: Sort code and account number do not match" in page
