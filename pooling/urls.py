@@ -73,7 +73,7 @@ urlpatterns = [
         name="payment-run-failed",
     ),
     path(
-        "pool/payment-runs/<int:paymentrun_id>/lines/<int:line_id>/returned/",
+        "pool/payment-runs/<int:paymentrun_id>/lines/<int:paymentrunline_id>/returned/",
         payment_returns.PaymentLineReturnedView.as_view(),
         name="payment-line-returned",
     ),

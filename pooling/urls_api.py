@@ -79,7 +79,7 @@ urlpatterns = [
         name="payment-run-failed",
     ),
     path(
-        "pools/payment-runs/<int:paymentrun_id>/lines/<int:line_id>/returned/",
+        "pools/payment-runs/<int:paymentrun_id>/lines/<int:paymentrunline_id>/returned/",
         payment_runs.PaymentLineReturnedApi.as_view(),
         name="payment-line-returned",
     ),

@@ -104,9 +104,10 @@ class PaymentLineReturnedApi(TenantAPIView):
 
     @idempotent
     @extend_schema(request=PaymentReturnInputSerializer, responses={200: PaymentLineOutputSerializer})
-    def post(self, request: Request, body_slug: str, paymentrun_id: int, line_id: int) -> Response:
+    def post(self, request: Request, body_slug: str, paymentrun_id: int, paymentrunline_id: int) -> Response:
         self.require(Action.MOVE_MONEY)
         run = payment_selectors.payment_run_get(tenant=self.tenant, payment_run_id=paymentrun_id)
+        line_id = paymentrunline_id
         if payment_selectors.payment_run_line_get(tenant=self.tenant, run=run, line_id=line_id) is None:
             raise NotFound("No such line in this payment run.")
         s = PaymentReturnInputSerializer(data=request.data)

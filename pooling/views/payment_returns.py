@@ -52,7 +52,7 @@ class PaymentLineReturnedView(_ReturnView):
     def line(self) -> PaymentRunLine:
         if not hasattr(self, "_line"):
             line = payment_selectors.payment_run_line_get(
-                tenant=self.body, run=self.run(), line_id=self.kwargs["line_id"]
+                tenant=self.body, run=self.run(), line_id=self.kwargs["paymentrunline_id"]
             )
             if line is None:
                 raise Http404("No such line in this payment run.")

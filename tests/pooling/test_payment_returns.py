@@ -287,7 +287,7 @@ def test_the_pages_record_a_returned_line_and_a_failed_run(officer, pool, run) -
     ash = _line(body, run, "Ash Academy")
     page = client.get(_url("payment-run", body, run)).content.decode()
     assert "Record a returned payment" in page
-    form_url = _url("payment-line-returned", body, run, line_id=ash.pk)
+    form_url = _url("payment-line-returned", body, run, paymentrunline_id=ash.pk)
     assert "Record the returned payment" in client.get(form_url).content.decode()
     bad = client.post(form_url, {"returned_on": "2026-12-07", "reason": ""})
     assert "Say why the bank returned the payment" in bad.content.decode()
