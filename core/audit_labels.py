@@ -85,6 +85,8 @@ VERB_LABELS: dict[AuditVerb, str] = {
     AuditVerb.PARTNERSHIP_MEMBER_ADDED: "Partnership member added",
     AuditVerb.PAYMENT_RUN_BANK_FILE_DOWNLOADED: "Bank file of a payment run downloaded",
     AuditVerb.PAYMENT_RUN_CONFIRMED: "Payment run confirmed",
+    AuditVerb.PAYMENT_RUN_FAILED: "Payment run failed at the bank",
+    AuditVerb.PAYMENT_RUN_LINE_RETURNED: "Payment returned by the bank",
     AuditVerb.PAYMENT_RUN_PAID: "Payment run paid",
     AuditVerb.PAYMENT_RUN_REFUSED_SEGREGATION: "Payment run refused: the confirmer decided awards it pays",
     AuditVerb.PAYMENT_RUN_SENT: "Payment run sent to the bank",

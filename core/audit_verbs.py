@@ -87,6 +87,8 @@ class AuditVerb(StrEnum):
     PAYEE_SET = "payee.set"
     PAYMENT_RUN_BANK_FILE_DOWNLOADED = "payment_run.bank_file_downloaded"
     PAYMENT_RUN_CONFIRMED = "payment_run.confirmed"
+    PAYMENT_RUN_FAILED = "payment_run.failed"
+    PAYMENT_RUN_LINE_RETURNED = "payment_run.line_returned"
     PAYMENT_RUN_PAID = "payment_run.paid"
     PAYMENT_RUN_REFUSED_SEGREGATION = "payment_run.refused_segregation"
     PAYMENT_RUN_SENT = "payment_run.sent"

@@ -8,6 +8,7 @@ from core.errors import ErrorCode
 class PoolingError(ErrorCode):
     ALLOCATION_FILE_INVALID = "allocation_file_invalid"
     ALREADY_GRANTED = "already_granted"
+    ALREADY_RETURNED = "already_returned"
     ALREADY_REVERSED = "already_reversed"
     AMOUNT_NOT_POSITIVE = "amount_not_positive"
     BAD_LEGS = "bad_legs"
@@ -47,6 +48,9 @@ class PoolingError(ErrorCode):
     OVER_RELEASE = "over_release"
     PAYABLE_OUTSTANDING = "payable_outstanding"
     PAID_ON_BEFORE_SENT = "paid_on_before_sent"
+    RETURN_INSTALMENTS_MISMATCH = "return_instalments_mismatch"
+    RETURNED_ON_BEFORE_SENT = "returned_on_before_sent"
+    RETURNED_ON_IN_FUTURE = "returned_on_in_future"
     PAID_ON_IN_FUTURE = "paid_on_in_future"
     PAY_BEFORE_PERIOD = "pay_before_period"
     POOL_CLOSED = "pool_closed"

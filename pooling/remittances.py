@@ -185,6 +185,7 @@ JOURNAL_HEADER = [
     "Debit",
     "Credit",
     "Reference",
+    "Payee",  # a payee other than a school (a shared resource's employer or provider)
 ]
 
 
@@ -209,6 +210,7 @@ def journal_row(leg: Leg) -> list[Any]:
         _pounds(leg.amount_pence) if leg.amount_pence > 0 else Decimal("0.00"),
         _pounds(-leg.amount_pence) if leg.amount_pence < 0 else Decimal("0.00"),
         txn.idempotency_key,
+        leg.payee.name if leg.payee_id and leg.payee else "",
     ]
 
 

@@ -3,7 +3,7 @@ contributions, payments and period close), all in the ``pooling`` namespace."""
 
 from django.urls import path
 
-from pooling.views import audit_grants, contributions, ledger, payment_runs, payments
+from pooling.views import audit_grants, contributions, ledger, payment_returns, payment_runs, payments
 
 app_name = "pooling"
 
@@ -66,6 +66,16 @@ urlpatterns = [
         "pool/payment-runs/<int:paymentrun_id>/paid/",
         payment_runs.PaymentRunPaidView.as_view(),
         name="payment-run-paid",
+    ),
+    path(
+        "pool/payment-runs/<int:paymentrun_id>/failed/",
+        payment_returns.PaymentRunFailedView.as_view(),
+        name="payment-run-failed",
+    ),
+    path(
+        "pool/payment-runs/<int:paymentrun_id>/lines/<int:paymentrunline_id>/returned/",
+        payment_returns.PaymentLineReturnedView.as_view(),
+        name="payment-line-returned",
     ),
     path(
         "pool/payment-runs/<int:paymentrun_id>/remittances/",

@@ -74,6 +74,16 @@ urlpatterns = [
         name="payment-run-paid",
     ),
     path(
+        "pools/payment-runs/<int:paymentrun_id>/failed/",
+        payment_runs.PaymentRunFailedApi.as_view(),
+        name="payment-run-failed",
+    ),
+    path(
+        "pools/payment-runs/<int:paymentrun_id>/lines/<int:paymentrunline_id>/returned/",
+        payment_runs.PaymentLineReturnedApi.as_view(),
+        name="payment-line-returned",
+    ),
+    path(
         "pools/payment-runs/<int:paymentrun_id>/remittances/",
         payments.RemittanceRequestApi.as_view(),
         name="payment-run-remittances",

@@ -38,6 +38,7 @@ class RunFigures:
     lines: int = 0
     instalments: int = 0
     posted: int = 0
+    returned: int = 0  # lines the bank returned by the period end (their payment reversed)
     transactions: list[int] = field(default_factory=list)
 
     @property
@@ -47,8 +48,8 @@ class RunFigures:
 
     @property
     def pays(self) -> int:
-        """A paid run pays its total; any other pays nothing."""
-        return self.total if self.confirmed else 0
+        """A paid run pays its total less what the bank returned; any other pays nothing."""
+        return self.total - self.returned if self.confirmed else 0
 
     @property
     def label(self) -> str:
@@ -63,7 +64,8 @@ def _ids(ids: list[int]) -> str:
 def _paid_by_run(row: dict[str, Any]) -> str | None:
     """The run (id as text) whose payment a transaction's payments-made legs are: its
     ``payment`` posting from source ``payment_run`` (one per batch) or a reversal of one."""
-    if row["transaction__kind"] == TransactionKind.PAYMENT and row["transaction__source_type"] == "payment_run":
+    paying = (TransactionKind.PAYMENT, TransactionKind.PAYMENT_RETURNED)
+    if row["transaction__kind"] in paying and row["transaction__source_type"] == "payment_run":
         return str(row["transaction__source_id"])
     if (
         row["transaction__reverses__kind"] == TransactionKind.PAYMENT
@@ -94,6 +96,13 @@ def payment_checks(*, pool: Pool, period_end: date, balances: dict[str, int]) ->
         PaymentRunLine.objects.filter(in_period).values("payment_run_id").annotate(total=Sum("amount_pence")).order_by()
     ):
         runs[r["payment_run_id"]].lines = int(r["total"])
+    for r in (
+        PaymentRunLine.objects.filter(in_period, returned_on__lte=period_end)
+        .values("payment_run_id")
+        .annotate(total=Sum("amount_pence"))
+        .order_by()
+    ):
+        runs[r["payment_run_id"]].returned = int(r["total"])
     for r in (
         Instalment.objects.filter(in_period, status=Instalment.Status.PAID)
         .values("payment_run_id")

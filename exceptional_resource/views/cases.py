@@ -35,6 +35,9 @@ from exceptional_resource.views.common import (
     timeline,
 )
 from exceptional_resource.views.evidence import evidence_context
+from pooling.selectors.payments import returned_lines
+
+RETURNED_SHOWN = 10  # the newest payments the bank returned, shown above the awards
 
 S = CaseStatus
 CASES_PER_PAGE = 50
@@ -94,6 +97,7 @@ class AwardListView(BodyMixin, TemplateView):
             can_decide=self.access.can(Action.DECIDE_CASE),
             committed_pence=totals.to_come_pence,
             paid_pence=totals.paid_pence,
+            returned=list(returned_lines(tenant=self.body, school_ids=school_ids)[:RETURNED_SHOWN]),
         )
         return context
 

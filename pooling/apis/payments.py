@@ -41,6 +41,8 @@ RUN_FIELDS = (
     "paid_on",
     "paid_by_label",
     "bank_reference",
+    "failed_on",
+    "failure_reason",
 )
 
 
@@ -60,6 +62,8 @@ class PaymentRunOutputSerializer(serializers.Serializer):
     paid_on = serializers.DateField(allow_null=True, help_text="The day the run was paid; null until it is.")
     paid_by_label = serializers.CharField()
     bank_reference = serializers.CharField()
+    failed_on = serializers.DateField(allow_null=True, help_text="The day the bank failed the whole run, if it did.")
+    failure_reason = serializers.CharField()
 
 
 class PoolOutputSerializer(serializers.Serializer):
@@ -210,6 +214,10 @@ class PaymentRunDetailApi(TenantAPIView):
             sha256_csv = serializers.CharField()
             sha256_pdf = serializers.CharField()
             instalments = PaidSerializer(many=True)
+            returned_on = serializers.DateField(
+                allow_null=True, help_text="Set when the bank returned this payment (or failed the run)."
+            )
+            return_reason = serializers.CharField(allow_blank=True)
 
         pool_label = serializers.CharField()
         lines = LineSerializer(many=True)
@@ -249,6 +257,8 @@ class PaymentRunDetailApi(TenantAPIView):
                     "sha256_csv": remittance.sha256_csv if remittance else "",
                     "sha256_pdf": remittance.sha256_pdf if remittance else "",
                     "instalments": by_recipient[payment_selectors.line_recipient(line)],
+                    "returned_on": line.returned_on,
+                    "return_reason": line.return_reason,
                 }
             )
         payload: dict[str, Any] = {name: getattr(run, name) for name in RUN_FIELDS}

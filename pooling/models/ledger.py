@@ -115,6 +115,9 @@ class TransactionKind(models.TextChoices):
     RECOVERY = "recovery", "Recovery from school"
     CARRY_FORWARD = "carry_forward", "Carried forward"
     REVERSAL = "reversal", "Reversal"
+    # The reversal of a payment the bank did not make (a line of a paid run returned, or a
+    # run sent to the bank that failed): the run's postings undone, naming the run.
+    PAYMENT_RETURNED = "payment_returned", "Payment returned by the bank"
 
 
 class Transaction(TenantOwnedModel):

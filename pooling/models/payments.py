@@ -144,6 +144,7 @@ class PaymentRun(TenantOwnedModel):
         SENT = "sent", "Sent to the bank"
         PAID = "paid", "Paid"
         CANCELLED = "cancelled", "Cancelled"
+        FAILED = "failed", "Failed at the bank"
 
     pool = models.ForeignKey("pooling.Pool", on_delete=models.PROTECT, related_name="payment_runs")
     due_up_to = models.DateField()
@@ -156,10 +157,16 @@ class PaymentRun(TenantOwnedModel):
     sent_by_label = models.CharField(max_length=254, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     bank_file_sha256 = models.CharField(max_length=64, blank=True)
+    bank_file = models.FileField(
+        upload_to="bank-files/%Y/", blank=True, help_text="The bank file as built when the run was sent."
+    )
     paid_on = models.DateField(null=True, blank=True)
     paid_by_label = models.CharField(max_length=254, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     bank_reference = models.CharField(max_length=120, blank=True)
+    failed_on = models.DateField(null=True, blank=True, help_text="The day the bank said the whole run failed.")
+    failure_reason = models.CharField(max_length=300, blank=True)
+    failed_by_label = models.CharField(max_length=254, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -167,10 +174,15 @@ class PaymentRun(TenantOwnedModel):
         ordering = ["-pay_on", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "confirmed", "sent", "paid", "cancelled"]), name="run_status_valid"
+                condition=Q(status__in=["draft", "confirmed", "sent", "paid", "cancelled", "failed"]),
+                name="run_status_valid",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=["sent", "paid"]) | Q(sent_at__isnull=False), name="run_sent_has_time"
+                condition=~Q(status__in=["sent", "paid", "failed"]) | Q(sent_at__isnull=False),
+                name="run_sent_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | Q(failed_on__isnull=False), name="run_failed_has_date"
             ),
             models.CheckConstraint(condition=~Q(status="paid") | Q(paid_on__isnull=False), name="run_paid_has_date"),
         ]
@@ -184,6 +196,7 @@ class PaymentRun(TenantOwnedModel):
 PAYMENT_RUN_TRANSITIONS: dict[tuple[str, str], str] = {
     (PaymentRun.Status.CONFIRMED, PaymentRun.Status.SENT): "send the bank file",
     (PaymentRun.Status.SENT, PaymentRun.Status.PAID): "record the bank's payment",
+    (PaymentRun.Status.SENT, PaymentRun.Status.FAILED): "record that the bank failed the whole run",
 }
 
 
@@ -194,10 +207,18 @@ class PaymentRunLine(TenantOwnedModel):
     school = models.ForeignKey("groupings.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     payee = models.ForeignKey(Payee, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     amount_pence = models.BigIntegerField()
+    # A line the bank returned (wrong or closed account) after the run was paid, or every
+    # line of a run the bank failed: the payment is reversed and its instalments are due again.
+    returned_on = models.DateField(null=True, blank=True)
+    return_reason = models.CharField(max_length=300, blank=True)
+    returned_by_label = models.CharField(max_length=254, blank=True)
 
     class Meta:
         base_manager_name = "objects"
         constraints = [
+            models.CheckConstraint(
+                condition=Q(returned_on__isnull=True) | ~Q(return_reason=""), name="returned_line_has_reason"
+            ),
             models.UniqueConstraint(fields=["payment_run", "school"], name="one_line_per_school_per_run"),
             models.UniqueConstraint(fields=["payment_run", "payee"], name="one_line_per_payee_per_run"),
             models.CheckConstraint(

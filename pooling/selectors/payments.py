@@ -61,6 +61,29 @@ def payment_run_lines(*, tenant: ResponsibleBody, run: PaymentRun) -> QuerySet[P
     )
 
 
+def payment_run_line_get(*, tenant: ResponsibleBody, run: PaymentRun, line_id: int) -> PaymentRunLine | None:
+    """One line of ``run`` with its school or payee (None: not a line of this run)."""
+    return (
+        PaymentRunLine.objects.for_tenant(tenant)
+        .filter(payment_run=run, pk=line_id)
+        .select_related("school", "payee", "payment_run")
+        .first()
+    )
+
+
+def returned_lines(
+    *, tenant: ResponsibleBody, school_ids: Collection[int] | None = (), payee_ids: Collection[int] = ()
+) -> QuerySet[PaymentRunLine]:
+    """Payments the bank returned (or runs it failed) to these schools (None: every school)
+    or payees, newest first: what their pages show until a later run pays them again."""
+    lines = PaymentRunLine.objects.for_tenant(tenant).filter(returned_on__isnull=False)
+    if school_ids is None:
+        lines = lines.filter(Q(school__isnull=False) | Q(payee_id__in=payee_ids))
+    else:
+        lines = lines.filter(Q(school_id__in=school_ids) | Q(payee_id__in=payee_ids))
+    return lines.select_related("school", "payee", "payment_run").order_by("-returned_on", "-pk")
+
+
 def payment_run_payee_count(*, tenant: ResponsibleBody, run: PaymentRun) -> int:
     """How many of a run's lines pay a payee other than a school (an employer or provider)."""
     return PaymentRunLine.objects.for_tenant(tenant).filter(payment_run=run, payee__isnull=False).count()
@@ -184,7 +207,7 @@ def journal_legs(*, tenant: ResponsibleBody, date_from: date, date_to: date, poo
     qs = (
         Leg.objects.for_tenant(tenant)
         .filter(transaction__posted_on__gte=date_from, transaction__posted_on__lte=date_to)
-        .select_related("transaction", "transaction__pool", "account", "account__pool", "school")
+        .select_related("transaction", "transaction__pool", "account", "account__pool", "school", "payee")
     )
     if pool is not None:
         qs = qs.filter(account__pool=pool)

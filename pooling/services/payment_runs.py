@@ -19,12 +19,13 @@ had come) and recording them paid finds that posting by its key and posts nothin
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 from dataclasses import dataclass
 from datetime import date
 
+from defusedcsv import csv
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -37,12 +38,21 @@ from core.money import format_pence
 from core.outbox.services import outbox_enqueue
 from core.tenancy import platform_context, tenant_context
 from pooling.error_codes import PoolingError
-from pooling.models import PAYMENT_RUN_TRANSITIONS, AccountKind, PaymentRun, Pool, TransactionKind
+from pooling.models import PAYMENT_RUN_TRANSITIONS, AccountKind, PaymentRun, Pool, Transaction, TransactionKind
 from pooling.selectors.payments import line_recipient
 from pooling.services.ledger import post
 from pooling.services.payments import paid_to_text, recipient_leg
 
-BANK_FILE_HEADER = ("payee", "urn", "amount_pence", "amount", "payment_date", "reference")
+BANK_FILE_HEADER = (
+    "payee",
+    "urn",
+    "sort_code",
+    "account_number",
+    "amount_pence",
+    "amount",
+    "payment_date",
+    "reference",
+)
 
 
 @dataclass(frozen=True)
@@ -71,22 +81,73 @@ def _locked_run(*, tenant: ResponsibleBody, payment_run_id: int, to: str) -> Pay
     return locked
 
 
+# BACS: a payment reference is at most 18 characters of A-Z, 0-9, full stop, ampersand,
+# slash, hyphen and space.
+BACS_REFERENCE_LENGTH = 18
+_BACS_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.&/- ")
+
+
+def bacs_text(value: str) -> str:
+    """``value`` in BACS's character set: upper case, anything else a space, spaces squeezed."""
+    upper = "".join(c if c in _BACS_CHARACTERS else " " for c in (value or "").upper())
+    return " ".join(upper.split())
+
+
+def bank_reference(*, run_id: int, line_no: int, base: str = "") -> str:
+    """The reference a line's payment carries: ``base`` (a payee's own reference, or "IMF
+    POOL") cut to fit, then the run and line ("R12 L3"), so the bank statement reconciles
+    to one line of one run; never over 18 BACS characters."""
+    suffix = f"R{run_id} L{line_no}"
+    room = BACS_REFERENCE_LENGTH - len(suffix) - 1
+    head = bacs_text(base or "IMF POOL")[: max(room, 0)].strip(" -")
+    reference = f"{head} {suffix}" if head else suffix
+    return reference[-BACS_REFERENCE_LENGTH:]
+
+
+def _missing_bank_details(run: PaymentRun) -> list[str]:
+    """Names of the run's payees (other than schools) whose sort code or account number is
+    not six and eight digits: a bank file cannot pay them."""
+    missing = []
+    for line in run.lines.select_related("payee").filter(payee__isnull=False).order_by("payee__name"):
+        payee = line.payee
+        assert payee is not None
+        ok = len(payee.sort_code) == 6 and payee.sort_code.isdigit()
+        ok = ok and len(payee.account_number) == 8 and payee.account_number.isdigit()
+        if not ok:
+            missing.append(payee.name)
+    return missing
+
+
 def _bank_file(run: PaymentRun) -> BankFile:
-    """The bank file of a run: the same bytes every time for the same run."""
+    """Build the bank file of a run (once, when it is sent: ``payment_run_send`` stores it).
+    One line per school and per other payee, with the payee's sort code and account number
+    (schools' bank details are held by the body's finance system, not here: blank), the
+    amount, the payment date and a BACS reference; cells a spreadsheet would run as a
+    formula are neutralised (``defusedcsv``)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(BANK_FILE_HEADER)
-    for line in run.lines.select_related("school", "payee").order_by("school__name", "payee__name", "pk"):
+    lines = run.lines.select_related("school", "payee").order_by("school__name", "payee__name", "pk")
+    for line_no, line in enumerate(lines, start=1):
         if line.payee is not None:  # an employer or provider paid directly (shared resources)
             payee = line.payee
-            name, urn = payee.name, ""
-            reference = payee.payment_reference or f"IMF POOL RUN {run.pk} PAYEE {payee.pk}"
+            name, urn, sort_code, account = payee.name, "", payee.sort_code, payee.account_number
+            reference = bank_reference(run_id=run.pk, line_no=line_no, base=payee.payment_reference)
         else:
             assert line.school is not None
-            name, urn = line.school.name, str(line.school.urn)
-            reference = f"IMF POOL RUN {run.pk} URN {line.school.urn}"
+            name, urn, sort_code, account = line.school.name, str(line.school.urn), "", ""
+            reference = bank_reference(run_id=run.pk, line_no=line_no)
         writer.writerow(
-            (name, urn, line.amount_pence, f"{line.amount_pence / 100:.2f}", run.pay_on.isoformat(), reference)
+            (
+                name,
+                urn,
+                sort_code,
+                account,
+                line.amount_pence,
+                f"{line.amount_pence / 100:.2f}",
+                run.pay_on.isoformat(),
+                reference,
+            )
         )
     content = out.getvalue().encode("utf-8")
     return BankFile(
@@ -102,12 +163,23 @@ def payment_run_send(*, actor: User, tenant: ResponsibleBody, payment_run_id: in
     when, and audit it. Returns the file to hand to the officer."""
     with tenant_context(tenant), transaction.atomic():
         run = _locked_run(tenant=tenant, payment_run_id=payment_run_id, to=PaymentRun.Status.SENT)
+        missing = _missing_bank_details(run)
+        if missing:
+            raise ConflictError(
+                f"Payment run {run.pk} cannot be sent: no valid sort code and account number for "
+                f"{', '.join(missing)}. Set the payee's bank details first.",
+                code=PoolingError.INVALID_BANK_DETAILS,
+                extra={"payees": missing},
+            )
         file = _bank_file(run)
         run.status = PaymentRun.Status.SENT
         run.sent_at = timezone.now()
         run.sent_by_label = actor.email
         run.bank_file_sha256 = file.sha256
-        run.save(update_fields=["status", "sent_at", "sent_by_label", "bank_file_sha256"])
+        # Stored as built (STORAGES "default"): a later rename of a school or payee does not
+        # change what was sent, and every download serves these bytes.
+        run.bank_file.save(file.filename, ContentFile(file.content), save=False)
+        run.save(update_fields=["status", "sent_at", "sent_by_label", "bank_file_sha256", "bank_file"])
         audit_record(
             actor=actor,
             tenant=tenant,
@@ -121,6 +193,21 @@ def payment_run_send(*, actor: User, tenant: ResponsibleBody, payment_run_id: in
     return file
 
 
+def _stored_bank_file(run: PaymentRun) -> BankFile:
+    """The file stored when the run was sent; a run sent before files were stored is built
+    again (and must still match its recorded checksum)."""
+    if not run.bank_file:
+        return _bank_file(run)
+    with run.bank_file.open("rb") as handle:
+        content = handle.read()
+    return BankFile(
+        run=run,
+        filename=f"{run.responsible_body_id}-payment-run-{run.pk}-bank-file.csv",
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+
+
 def payment_run_bank_file_download(*, actor: User, tenant: ResponsibleBody, payment_run_id: int) -> BankFile:
     """The bank file of a run already sent (or paid), again: the same bytes as when it was
     sent (checked against the recorded checksum); audited."""
@@ -128,12 +215,12 @@ def payment_run_bank_file_download(*, actor: User, tenant: ResponsibleBody, paym
         run = PaymentRun.objects.select_related("pool").filter(pk=payment_run_id).first()
         if run is None:
             raise NotFound("No such payment run.")
-        if run.status not in (PaymentRun.Status.SENT, PaymentRun.Status.PAID):
+        if run.status not in (PaymentRun.Status.SENT, PaymentRun.Status.PAID, PaymentRun.Status.FAILED):
             raise ConflictError(
                 f"Payment run {run.pk} has not been sent to the bank: send it to get its bank file.",
                 code=PoolingError.RUN_TRANSITION_NOT_ALLOWED,
             )
-        file = _bank_file(run)
+        file = _stored_bank_file(run)
         if run.bank_file_sha256 and file.sha256 != run.bank_file_sha256:
             raise ConflictError(
                 "The bank file no longer matches the one sent: check the run's lines.",
@@ -184,7 +271,12 @@ def payment_run_record_paid(
             for line in run.lines.order_by("school_id", "payee_id")
             if line.amount_pence
         ]
-        if paying:
+        # A run confirmed before runs could be sent posted its payment at confirmation, dated
+        # its payment date: it was paid on that posting's date, whatever day this records it.
+        earlier = Transaction.objects.filter(idempotency_key=f"{tenant.pk}:payment-run:{run.pk}:payment").first()
+        if earlier is not None:
+            paid_on = earlier.posted_on
+        elif paying:
             post(
                 actor=actor,
                 tenant=tenant,

@@ -234,8 +234,10 @@ def _confirm(
             )
         segregation_check(actor=actor, due=due)
         per_recipient: dict[Recipient, int] = defaultdict(int)
+        per_committed_school: dict[int, int] = defaultdict(int)
         for instalment in due:
             per_recipient[recipient_of(instalment.schedule)] += instalment.amount_pence
+            per_committed_school[instalment.schedule.school_id] += instalment.amount_pence
         total = sum(per_recipient.values())
         if expected_total_pence is not None and expected_total_pence != total:
             raise ConflictError(
@@ -272,7 +274,8 @@ def _confirm(
         )
         Instalment.objects.filter(pk__in=[i.pk for i in due]).update(status=Instalment.Status.PAID, payment_run=run)
         if paying:
-            _post_run(actor=actor, tenant=tenant, pool=locked, run=run, paying=paying)
+            committed = [(school_id, amount) for school_id, amount in sorted(per_committed_school.items()) if amount]
+            _post_run(actor=actor, tenant=tenant, pool=locked, run=run, paying=paying, committed=committed)
         audit_record(
             actor=actor,
             tenant=tenant,
@@ -309,11 +312,21 @@ def paid_to_text(paying: list[tuple[Recipient, int]]) -> str:
 
 
 def _post_run(
-    *, actor: User, tenant: ResponsibleBody, pool: Pool, run: PaymentRun, paying: list[tuple[Recipient, int]]
+    *,
+    actor: User,
+    tenant: ResponsibleBody,
+    pool: Pool,
+    run: PaymentRun,
+    paying: list[tuple[Recipient, int]],
+    committed: list[tuple[int, int]],
 ) -> None:
-    """Dr commitments / Cr payable when confirmed, one leg pair per school and per other
-    payee (whose legs name the payee, not a school). The payment itself (payable to payments
-    made) is posted when the run is paid (``pooling.services.payment_runs.payment_run_record_paid``)."""
+    """Dr commitments / Cr payable when confirmed. The commitments legs name the school each
+    instalment was committed to (its schedule's school: the award's school, or the host of a
+    shared resource), so what stays committed per school is exactly what is unpaid and a
+    period close carries it to that school; the payable legs name whom the run pays (the
+    school, or a payee such as a shared post's employer). The payment itself (payable to
+    payments made) is posted when the run is paid
+    (``pooling.services.payment_runs.payment_run_record_paid``)."""
     post(
         actor=actor,
         tenant=tenant,
@@ -324,14 +337,8 @@ def _post_run(
         idempotency_key=f"{tenant.pk}:payment-run:{run.pk}:payable",
         source_type="payment_run",
         source_id=str(run.pk),
-        legs=[
-            leg
-            for recipient, amount in paying
-            for leg in (
-                recipient_leg(AccountKind.COMMITMENTS, amount, recipient),
-                recipient_leg(AccountKind.PAYABLE_TO_SCHOOLS, -amount, recipient),
-            )
-        ],
+        legs=[LegSpec(AccountKind.COMMITMENTS, amount, school_id=school_id) for school_id, amount in committed]
+        + [recipient_leg(AccountKind.PAYABLE_TO_SCHOOLS, -amount, recipient) for recipient, amount in paying],
     )
 
 

@@ -7,6 +7,7 @@ close of the pool: a reopened pool that is closed again carries only what change
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
@@ -45,23 +46,62 @@ CARRIED_PER_SCHOOL = (AccountKind.CONTRIBUTIONS_RECEIVABLE, AccountKind.COMMITME
 CASH_ACCOUNTS = (AccountKind.POOL_BANK, AccountKind.PAYMENTS_MADE)
 
 
+def _party_totals(old: Pool) -> dict[tuple[str, int | None, int | None], int]:
+    """What each party holds on ``old``'s per-party accounts: (account kind, school id,
+    payee id) → net pence. A commitment is carried to the party it was committed to: runs
+    confirmed before commitments legs named the committed school debited a shared
+    resource's payee instead, and those legs are put back on the schools the run's
+    instalments were committed to (where the instalments account for them exactly)."""
+    totals: dict[tuple[str, int | None, int | None], int] = defaultdict(int)
+    rows = (
+        Leg.objects.filter(account__pool=old, account__kind__in=CARRIED_PER_SCHOOL)
+        .values("account__kind", "school_id", "payee_id")
+        .annotate(total=Sum("amount_pence"))
+        .order_by("account__kind", "school_id", "payee_id")
+    )
+    for row in rows:
+        totals[(row["account__kind"], row["school_id"], row["payee_id"])] += int(row["total"])
+    legacy = (
+        Leg.objects.filter(
+            account__pool=old,
+            account__kind=AccountKind.COMMITMENTS,
+            payee__isnull=False,
+            transaction__source_type="payment_run",
+        )
+        .values("transaction__source_id", "payee_id")
+        .annotate(total=Sum("amount_pence"))
+        .order_by("transaction__source_id", "payee_id")
+    )
+    for row in legacy:
+        run_id, payee_id, amount = int(row["transaction__source_id"]), row["payee_id"], int(row["total"])
+        by_school = dict(
+            Instalment.objects.filter(payment_run_id=run_id, schedule__payee_id=payee_id)
+            .values_list("schedule__school_id")
+            .annotate(total=Sum("amount_pence"))
+            .order_by("schedule__school_id")
+        )
+        if sum(by_school.values()) != abs(amount):
+            continue
+        sign = 1 if amount > 0 else -1
+        totals[(AccountKind.COMMITMENTS, None, payee_id)] -= amount
+        for school_id, part in by_school.items():
+            totals[(AccountKind.COMMITMENTS, school_id, None)] += sign * int(part)
+    return totals
+
+
 def _carry_forward_legs(*, old: Pool, new: Pool) -> list[LegSpec]:
     """Legs that empty ``old``'s balance-sheet accounts into ``new``: receivables,
-    commitments and anything payable school by school, cash as one net amount; each pool's
-    legs balanced by its carry_forward account (Dr in the old pool for what leaves, Cr in the
-    new pool for what arrives)."""
+    commitments and anything payable party by party (each school, and each payee other than
+    a school, keeps what it had), cash as one net amount; each pool's legs balanced by its
+    carry_forward account (Dr in the old pool for what leaves, Cr in the new pool for what
+    arrives)."""
     legs: list[LegSpec] = []
-    per_school = (
-        Leg.objects.filter(account__pool=old, account__kind__in=CARRIED_PER_SCHOOL)
-        .values("account__kind", "school_id")
-        .annotate(total=Sum("amount_pence"))
-        .order_by("account__kind", "school_id")
-    )
-    for row in per_school:
-        total = int(row["total"])
+    for (kind, school_id, payee_id), total in sorted(
+        _party_totals(old).items(), key=lambda item: (item[0][0], item[0][1] or 0, item[0][2] or 0)
+    ):
         if total:
-            legs.append(LegSpec(row["account__kind"], -total, row["school_id"]))
-            legs.append(LegSpec(row["account__kind"], total, row["school_id"], pool=new))
+            legs.append(LegSpec(kind, -total, school_id, payee_id=payee_id))
+            legs.append(LegSpec(kind, total, school_id, pool=new, payee_id=payee_id))
     cash = (
         Leg.objects.filter(account__pool=old, account__kind__in=CASH_ACCOUNTS)
         .values("account__kind")

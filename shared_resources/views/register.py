@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
+from defusedcsv import csv
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.generic import FormView, TemplateView
@@ -16,6 +16,7 @@ from core.errors import ApplicationError
 from core.money import format_pence
 from pooling.models import PoolStatus
 from pooling.selectors import pool_list
+from pooling.selectors.payments import returned_lines
 from pooling.services.ledger import InsufficientHeadroom
 from shared_resources import selectors
 from shared_resources.charts import capacity_chart
@@ -106,6 +107,9 @@ class ResourceDetailView(ReadScopeFirst, ResourceMixin, TemplateView):
             can_fund=self.access.can(Action.MOVE_MONEY),
             can_request=self.access.can(Action.REQUEST_SHARED_RESOURCE),
             can_see_shares=self.access.can(Action.VIEW_POOL),
+            returned=list(returned_lines(tenant=self.body, school_ids=(), payee_ids=[resource.paid_to_id])[:10])
+            if resource.paid_to_id is not None and self.access.can(Action.VIEW_POOL)
+            else [],
         )
         return context
 

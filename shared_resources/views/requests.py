@@ -3,10 +3,10 @@ table and CSV), the allocation rules and the governance pack's shared-resources 
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from typing import Any
 
+from defusedcsv import csv
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone

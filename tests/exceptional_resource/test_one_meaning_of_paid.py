@@ -171,3 +171,39 @@ def test_paid_when_the_bank_confirms_it_before_the_payment_date(scene: Scene) ->
         rows = award_rows(tenant=scene.body, school_ids={scene.school.pk})
     assert figures == DECEMBER_PAID
     assert rows[0].lines[0][1] == "Paid on 21 December 2026"
+
+
+def test_a_payment_the_bank_returned_is_paid_nowhere_and_due_again(scene: Scene) -> None:
+    """Paid on 4 January, returned by the bank on 8 January (account closed): from then on
+    every page, report and API says nothing is paid, the instalment is due again, and the
+    school's awards page says the bank returned it."""
+    from pooling.models import PaymentRunLine
+    from pooling.services.payment_returns import payment_run_line_return
+
+    returned_on = date(2027, 1, 8)
+    with time_machine.travel(CONFIRMED_ON, tick=False):
+        award, run_id = _paid_and_run(scene)
+        payment_run_send(actor=scene.finance.user, tenant=scene.body, payment_run_id=run_id)
+    with time_machine.travel(PAY_ON, tick=False):
+        assert payment_run_settle(tenant=scene.body, payment_run_id=run_id) is True
+    with time_machine.travel(returned_on, tick=False):
+        assert _figures(scene, award, returned_on) == DECEMBER_PAID
+        with tenant_context(scene.body):
+            line = PaymentRunLine.objects.get(payment_run_id=run_id)
+        payment_run_line_return(
+            actor=scene.finance.user,
+            tenant=scene.body,
+            payment_run_id=run_id,
+            line_id=line.pk,
+            returned_on=returned_on,
+            reason="Account closed",
+        )
+        figures = _figures(scene, award, returned_on)
+        rows = award_rows(tenant=scene.body, school_ids={scene.school.pk})
+        page = text(client_for(scene.head.user).get(page_url("awards", scene.body)))
+    assert figures == NOTHING_PAID
+    assert rows[0].to_come_pence == 9_000_00
+    assert rows[0].lines[0][1] == "Due"
+    assert "The bank returned a payment" in page
+    assert "£2,305.78 to" in page
+    assert "returned on 8 January 2027: Account closed" in page

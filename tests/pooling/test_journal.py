@@ -84,6 +84,7 @@ def test_journal_debits_equal_credits_equal_the_ledger(officer, pool, activity) 
         "Debit",
         "Credit",
         "Reference",
+        "Payee",
     ]
     with tenant_context(body):
         positive = Leg.objects.filter(amount_pence__gt=0).aggregate(t=Sum("amount_pence"))["t"]

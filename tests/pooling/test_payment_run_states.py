@@ -71,8 +71,8 @@ def _reload(body: Any, run: PaymentRun) -> PaymentRun:
         return PaymentRun.objects.get(pk=run.pk)
 
 
-def test_the_transition_table_has_the_two_steps_and_no_other() -> None:
-    assert set(PAYMENT_RUN_TRANSITIONS) == {("confirmed", "sent"), ("sent", "paid")}
+def test_the_transition_table_has_the_three_steps_and_no_other() -> None:
+    assert set(PAYMENT_RUN_TRANSITIONS) == {("confirmed", "sent"), ("sent", "paid"), ("sent", "failed")}
 
 
 def test_confirming_posts_payable_but_pays_nothing(officer, pool, run) -> None:
@@ -87,10 +87,19 @@ def test_sending_builds_the_bank_file_records_its_checksum_and_audits(officer, p
     body = officer.responsible_body
     file = payment_run_send(actor=officer.user, tenant=body, payment_run_id=run.pk)
     rows = list(csv.reader(io.StringIO(file.content.decode())))
-    assert rows[0] == ["payee", "urn", "amount_pence", "amount", "payment_date", "reference"]
+    assert rows[0] == [
+        "payee",
+        "urn",
+        "sort_code",
+        "account_number",
+        "amount_pence",
+        "amount",
+        "payment_date",
+        "reference",
+    ]
     assert rows[1][0] == "Ash Academy"
-    assert rows[1][2:5] == [str(run.total_pence), f"{run.total_pence / 100:.2f}", "2027-01-04"]
-    assert rows[1][5] == f"IMF POOL RUN {run.pk} URN {rows[1][1]}"
+    assert rows[1][4:7] == [str(run.total_pence), f"{run.total_pence / 100:.2f}", "2027-01-04"]
+    assert rows[1][7] == f"IMF POOL R{run.pk} L1"
     assert len(rows) == 2
     sent = _reload(body, run)
     assert (sent.status, sent.sent_by_label, sent.bank_file_sha256) == (
@@ -227,7 +236,7 @@ def test_the_pages_send_the_run_then_record_it_paid(officer, run) -> None:
     response = client.post(_page("payment-run-send", body, run))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert response.content.decode().startswith("payee,urn,amount_pence")
+    assert response.content.decode().startswith("payee,urn,sort_code,account_number,amount_pence")
     page = client.get(_page("payment-run", body, run)).content.decode()
     assert "Sent to the bank" in page
     assert "Record the bank&#x27;s confirmation" in page or "Record the bank's confirmation" in page

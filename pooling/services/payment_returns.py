@@ -1,0 +1,265 @@
+"""A payment the bank did not make: one line of a paid run returned (a wrong or closed
+account), or a whole run sent to the bank that failed. One service per case, each locking
+the pool then the run (the order every run write takes), checking, writing and auditing:
+
+- ``payment_run_line_return``: a *paid* run's line comes back. Its payment and payable are
+  reversed in the ledger (a ``payment_returned`` posting, the reversal of the run's: payments made back, the commitment
+  outstanding again at the school it was committed to), the line is marked returned with
+  the date and reason, and its instalments are due again (in no run), so
+  ``pooling.selectors.paid`` no longer counts them and a later run pays them.
+- ``payment_run_fail``: a run *sent to the bank* failed whole (sent → failed, a step of
+  ``PAYMENT_RUN_TRANSITIONS``): every line returned as above, the payable reversed.
+
+Returning a line twice, or a line of a run not yet paid (or failing a run not sent), is
+refused. Corrections are reversals: no posting is edited."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import ResponsibleBody, User
+from accounts.policy import Action, BodyAccess
+from core.audit import audit_record
+from core.audit_verbs import AuditVerb
+from core.errors import ApplicationError, ConflictError, NotFound
+from core.locking import lock_rows
+from core.money import format_pence
+from core.tenancy import tenant_context
+from pooling.error_codes import PoolingError
+from pooling.models import (
+    PAYMENT_RUN_TRANSITIONS,
+    AccountKind,
+    Instalment,
+    PaymentRun,
+    PaymentRunLine,
+    Pool,
+    Transaction,
+    TransactionKind,
+)
+from pooling.selectors.payments import line_recipient, recipient_of
+from pooling.services.ledger import LegSpec, post
+from pooling.services.payments import recipient_leg
+
+REASON_LIMIT = 300
+
+
+def _clean(*, reason: str, on: date, field: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            "Say why the bank returned the payment, as its notice says (for example, account closed).",
+            code=PoolingError.REASON_REQUIRED,
+            field="reason",
+        )
+    if len(reason) > REASON_LIMIT:
+        raise ApplicationError(
+            f"The reason must be {REASON_LIMIT} characters or fewer.", code=PoolingError.REASON_TOO_LONG, field="reason"
+        )
+    if on > timezone.localdate():
+        raise ApplicationError(
+            "The date cannot be in the future: record it once the bank tells you.",
+            code=PoolingError.RETURNED_ON_IN_FUTURE,
+            field=field,
+        )
+    return reason
+
+
+def _check_actor(actor: User, tenant: ResponsibleBody) -> None:
+    access = BodyAccess.load(actor, tenant)
+    if not access.can(Action.MOVE_MONEY) or access.needs_mfa_for(Action.MOVE_MONEY):
+        raise ApplicationError("Only a finance officer may record a returned payment.", code=PoolingError.NOT_ALLOWED)
+
+
+def _locked(payment_run_id: int) -> PaymentRun:
+    run = PaymentRun.objects.filter(pk=payment_run_id).only("pk", "pool_id").first()
+    if run is None:
+        raise NotFound("No such payment run.")
+    lock_rows(Pool.objects).filter(pk=run.pool_id).first()
+    return lock_rows(PaymentRun.objects).select_related("pool").get(pk=payment_run_id)
+
+
+def _line_instalments(run: PaymentRun, line: PaymentRunLine) -> list[Instalment]:
+    """The instalments the line paid: the run's, whose schedule pays the line's school or
+    payee; they must add up to the line."""
+    recipient = line_recipient(line)
+    instalments = [
+        i
+        for i in lock_rows(Instalment.objects.filter(payment_run=run, status=Instalment.Status.PAID))
+        .select_related("schedule")
+        .order_by("pk")
+        if recipient_of(i.schedule) == recipient
+    ]
+    if sum(i.amount_pence for i in instalments) != line.amount_pence:
+        raise ConflictError(
+            f"The instalments of payment run {run.pk} no longer add up to {line.paid_to_name}'s line: "
+            "ask an administrator to check the run.",
+            code=PoolingError.RETURN_INSTALMENTS_MISMATCH,
+        )
+    return instalments
+
+
+def _return_legs(lines: list[tuple[PaymentRunLine, list[Instalment]]], *, paid: bool) -> list[LegSpec]:
+    """The reversal of the lines' payable (commitments outstanding again at the schools the
+    instalments were committed to, nothing payable) and, if the payment was posted, of the
+    payment (payments made back): netted per account and party."""
+    net: dict[tuple[str, str, int], int] = defaultdict(int)
+    for line, instalments in lines:
+        kind, ident = line_recipient(line)
+        if paid:
+            net[(AccountKind.PAYMENTS_MADE, kind, ident)] += line.amount_pence
+        else:
+            net[(AccountKind.PAYABLE_TO_SCHOOLS, kind, ident)] += line.amount_pence
+        for instalment in instalments:
+            net[(AccountKind.COMMITMENTS, "school", instalment.schedule.school_id)] -= instalment.amount_pence
+    return [
+        recipient_leg(AccountKind(account), amount, (kind, ident))
+        for (account, kind, ident), amount in sorted(net.items())
+        if amount
+    ]
+
+
+def _mark_returned(
+    *, actor: User, lines: list[tuple[PaymentRunLine, list[Instalment]]], on: date, reason: str
+) -> list[int]:
+    instalment_ids = []
+    for line, instalments in lines:
+        line.returned_on, line.return_reason, line.returned_by_label = on, reason, actor.email
+        line.save(update_fields=["returned_on", "return_reason", "returned_by_label"])
+        instalment_ids += [i.pk for i in instalments]
+    Instalment.objects.filter(pk__in=instalment_ids).update(status=Instalment.Status.SCHEDULED, payment_run=None)
+    return instalment_ids
+
+
+def payment_run_line_return(
+    *, actor: User, tenant: ResponsibleBody, payment_run_id: int, line_id: int, returned_on: date, reason: str
+) -> PaymentRunLine:
+    """One line of a paid run returned by the bank on ``returned_on``: reverse its payment,
+    put its instalments back to due, audit. Refused for a run not paid, a line already
+    returned, or a date before the run was paid."""
+    reason = _clean(reason=reason, on=returned_on, field="returned_on")
+    with tenant_context(tenant), transaction.atomic():
+        _check_actor(actor, tenant)
+        run = _locked(payment_run_id)
+        line = (
+            lock_rows(PaymentRunLine.objects)
+            .select_related("school", "payee")
+            .filter(pk=line_id, payment_run_id=run.pk)
+            .first()
+        )
+        if line is None:
+            raise NotFound("No such line in this payment run.")
+        if run.status != PaymentRun.Status.PAID:
+            raise ConflictError(
+                f"Payment run {run.pk} is {run.get_status_display().lower()}: only a paid run's payment can be "
+                "returned (a run sent to the bank and not paid is recorded as failed).",
+                code=PoolingError.RUN_TRANSITION_NOT_ALLOWED,
+            )
+        if line.returned_on is not None:
+            raise ConflictError(
+                f"The payment to {line.paid_to_name} in run {run.pk} was already recorded as returned on "
+                f"{line.returned_on:%-d %B %Y}.",
+                code=PoolingError.ALREADY_RETURNED,
+            )
+        assert run.paid_on is not None
+        if returned_on < run.paid_on:
+            raise ApplicationError(
+                f"The date returned must be on or after {run.paid_on:%-d %B %Y}, when the run was paid.",
+                code=PoolingError.RETURNED_ON_BEFORE_SENT,
+                field="returned_on",
+            )
+        returning = [(line, _line_instalments(run, line))]
+        txn, _ = post(
+            actor=actor,
+            tenant=tenant,
+            pool=run.pool,
+            kind=TransactionKind.PAYMENT_RETURNED,
+            posted_on=returned_on,
+            description=f"Payment run {run.pk}: payment to {line.paid_to_name} returned by the bank: {reason}",
+            idempotency_key=f"{tenant.pk}:payment-run:{run.pk}:line:{line.pk}:returned",
+            source_type="payment_run",
+            source_id=str(run.pk),
+            legs=_return_legs(returning, paid=True),
+        )
+        instalment_ids = _mark_returned(actor=actor, lines=returning, on=returned_on, reason=reason)
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb=AuditVerb.PAYMENT_RUN_LINE_RETURNED,
+            obj=line,
+            label=f"Payment run {run.pk}: {format_pence(line.amount_pence)} to {line.paid_to_name} returned by the "
+            f"bank on {returned_on:%-d %B %Y}: {reason}"[:300],
+            before={"returned_on": None},
+            after={
+                "returned_on": returned_on,
+                "reason": reason,
+                "reversal": txn.pk,
+                "instalments_due_again": instalment_ids,
+            },
+        )
+    return line
+
+
+def payment_run_fail(
+    *, actor: User, tenant: ResponsibleBody, payment_run_id: int, failed_on: date, reason: str
+) -> PaymentRun:
+    """Sent to the bank → failed: the bank did not pay the run. Every line is returned, the
+    payable reversed (and a payment already posted for a run confirmed before runs were
+    sent, too), every instalment due again; audited."""
+    reason = _clean(reason=reason, on=failed_on, field="failed_on")
+    with tenant_context(tenant), transaction.atomic():
+        _check_actor(actor, tenant)
+        run = _locked(payment_run_id)
+        if (run.status, PaymentRun.Status.FAILED) not in PAYMENT_RUN_TRANSITIONS:
+            raise ConflictError(
+                f"Payment run {run.pk} is {run.get_status_display().lower()}: only a run sent to the bank and not "
+                "yet paid can be recorded as failed (a paid run's payments are returned line by line).",
+                code=PoolingError.RUN_TRANSITION_NOT_ALLOWED,
+            )
+        sent_on = timezone.localdate(run.sent_at) if run.sent_at else failed_on
+        if failed_on < sent_on:
+            raise ApplicationError(
+                f"The date must be on or after {sent_on:%-d %B %Y}, when the run was sent to the bank.",
+                code=PoolingError.RETURNED_ON_BEFORE_SENT,
+                field="failed_on",
+            )
+        lines = list(lock_rows(run.lines.select_related("school", "payee")).order_by("pk"))
+        returning = [(line, _line_instalments(run, line)) for line in lines if line.amount_pence]
+        paid = Transaction.objects.filter(idempotency_key=f"{tenant.pk}:payment-run:{run.pk}:payment").exists()
+        legs = _return_legs(returning, paid=paid)
+        if legs:
+            post(
+                actor=actor,
+                tenant=tenant,
+                pool=run.pool,
+                kind=TransactionKind.PAYMENT_RETURNED,
+                posted_on=failed_on,
+                description=f"Payment run {run.pk} failed at the bank: {reason}",
+                idempotency_key=f"{tenant.pk}:payment-run:{run.pk}:failed",
+                source_type="payment_run",
+                source_id=str(run.pk),
+                legs=legs,
+            )
+        instalment_ids = _mark_returned(actor=actor, lines=returning, on=failed_on, reason=reason)
+        run.status = PaymentRun.Status.FAILED
+        run.failed_on, run.failure_reason, run.failed_by_label = failed_on, reason, actor.email
+        run.save(update_fields=["status", "failed_on", "failure_reason", "failed_by_label"])
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb=AuditVerb.PAYMENT_RUN_FAILED,
+            obj=run,
+            label=f"Payment run {run.pk} ({run.pool.label}) failed at the bank on {failed_on:%-d %B %Y}: "
+            f"{format_pence(run.total_pence)} not paid: {reason}"[:300],
+            before={"status": PaymentRun.Status.SENT},
+            after={
+                "status": run.status,
+                "failed_on": failed_on,
+                "reason": reason,
+                "instalments_due_again": instalment_ids,
+            },
+        )
+    return run
