@@ -45,6 +45,7 @@ from tests.reports.reports_support import report_media
 __all__ = ["report_media", "scene"]
 
 PHONE = {"width": 375, "height": 812}
+TODAY = date(2026, 12, 7)
 
 
 def _enum_codes() -> set[str]:
@@ -261,6 +262,7 @@ def phone(browser: Browser) -> Iterator[Page]:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.date_sensitive(today=TODAY)  # the scene's award runs from 1 December 2026
 @pytest.mark.parametrize("role", list(JOURNEYS), ids=[str(r) for r in JOURNEYS])
 def test_each_role_reaches_its_main_job_from_its_home_page(
     phone: Page, live_server: Any, scene: Scene, report_media: Path, role: str
