@@ -156,11 +156,13 @@ def _running_award(scene: Scene) -> Any:
 
 
 def head(page: Page, w: World, visited: list[str]) -> None:
-    _running_award(w.scene)
+    award = _running_award(w.scene).award
     sign_in(page, w.base, w.scene.head.user, visited)
     follow(page, "Start a case", visited, re.compile("case|pupil", re.I))
     home(page, visited)
     follow(page, "See awards and payments", visited, re.compile("Awards", re.I))
+    reference = award.case.reference
+    follow(page, re.compile(reference), visited, re.compile(reference))
 
 
 def sendco(page: Page, w: World, visited: list[str]) -> None:
@@ -177,12 +179,15 @@ def decision_officer(page: Page, w: World, visited: list[str]) -> None:
     sign_in(page, w.base, w.scene.officer.user, visited)
     follow(page, "Open the decision queue", visited, re.compile("decision", re.I))
     follow(page, re.compile(case.reference), visited, re.compile(case.reference))
+    home(page, visited)
+    follow(page, "See reviews due", visited, re.compile("Reviews", re.I))
 
 
 def finance_officer(page: Page, w: World, visited: list[str]) -> None:
     _running_award(w.scene)
     sign_in(page, w.base, w.scene.finance.user, visited)
     follow(page, "Open the pool dashboard", visited, re.compile("Pool", re.I))
+    follow(page, "View the ledger", visited, re.compile("Ledger", re.I))
     home(page, visited)
     follow(page, "Prepare a payment run", visited, re.compile("payment run", re.I))
     home(page, visited)
