@@ -63,6 +63,7 @@ VERB_LABELS: dict[AuditVerb, str] = {
     AuditVerb.CASE_SUBMIT: "Case sent for decision",
     AuditVerb.CASE_VIEWED: "Case viewed",
     AuditVerb.CASE_WITHDRAW: "Case withdrawn",
+    AuditVerb.CASE_CLOSE: "Case closed",
     AuditVerb.CONTRIBUTIONS_CALCULATED: "Contributions calculated",
     AuditVerb.DECISION_LETTER_DOWNLOADED: "Decision letter downloaded",
     AuditVerb.DECISION_LETTER_VIEWED: "Decision letter viewed",

@@ -35,6 +35,7 @@ class AuditVerb(StrEnum):
     BODY_CREATED = "body.created"
     BODY_UPDATED = "body.updated"
     CASE_APPROVE = "case.approve"
+    CASE_CLOSE = "case.close"
     CASE_COMMENTED = "case.commented"
     CASE_DECLINE = "case.decline"
     CASE_DRAFTED = "case.drafted"

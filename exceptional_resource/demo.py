@@ -3,8 +3,11 @@ sign-in: at the trust's demo school (Gonville Academy) a case in each state a ca
 without waiting for a date to pass (draft, sent for decision, information requested,
 approved and partly approved with running awards, declined, withdrawn, reconsideration
 requested, an award ended early), and the awards' instalments paid by a payment run that
-was sent to the bank and paid, with a confirmed run for next month's. Everything goes
-through the same services the pages call; skipped once the demo cases exist."""
+was sent to the bank and paid, with a confirmed run for next month's. The later part of
+the year too: an award whose review has come (its outcomes' review date is tomorrow, and
+the daily task that marks reviews due is run for that day), an award renewed after its
+review, and a case closed once its ended award was paid. Everything goes through the same
+services the pages call; skipped once the demo cases exist."""
 
 from __future__ import annotations
 
@@ -17,11 +20,12 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
 from core.tenancy import body_only_context, tenant_context
-from exceptional_resource.models import Case
+from exceptional_resource.models import Case, Outcome
 from exceptional_resource.services import cases as case_services
 from exceptional_resource.services import drafts
-from exceptional_resource.services.awards import award_end_early
+from exceptional_resource.services.awards import award_end_early, awards_mark_reviews_due, review_record
 from exceptional_resource.services.pupils import pupil_create
+from exceptional_resource.services.reviews import review_decide
 from groupings.models import School
 from pooling.models import PaymentRun, Pool
 from pooling.periods import period_of
@@ -50,7 +54,12 @@ CASES = (
     DemoCase("Grace Lee", "Moved school before the decision.", 3_600_00, "withdrawn"),
     DemoCase("Harry Patel", "Social communication needs; the school asks again.", 6_600_00, "reconsideration"),
     DemoCase("Isla Novak", "Medical needs; the pupil left the school.", 3_000_00, "ended"),
+    DemoCase("Jack Turner", "Specific learning difficulty; a reading programme.", 4_200_00, "review_due"),
+    DemoCase("Kai Robinson", "Autism; a key worker for unstructured times.", 5_000_00, "renewed"),
+    DemoCase("Lily Evans", "Visual impairment; the school now funds it itself.", 2_400_00, "closed"),
 )
+# The journeys whose review comes before the others': their outcomes are reviewed tomorrow.
+REVIEWED = ("review_due", "renewed")
 
 
 def _user(email: str) -> User:
@@ -79,7 +88,6 @@ def _decision_panel(ctx: Any, body: ResponsibleBody) -> User:
 
 
 def _draft(body: ResponsibleBody, head: User, school: School, spec: DemoCase, pool: Pool) -> Case:
-    today = timezone.localdate()
     pupil = pupil_create(
         actor=head,
         tenant=body,
@@ -130,12 +138,27 @@ def _draft(body: ResponsibleBody, head: User, school: School, spec: DemoCase, po
         case_id=case.pk,
         description="Stays in class for the whole of four lessons a day",
         measure="Class teacher's log",
-        review_on=max(today + timedelta(days=60), pool.starts_on + timedelta(days=1)),
+        review_on=_review_on(spec, pool),
     )
     return case
 
 
-def _decide(body: ResponsibleBody, officer: User, case: Case, pool: Pool, outcome: str, amount: int) -> Any:
+def _review_on(spec: DemoCase, pool: Pool) -> date:
+    today = timezone.localdate()
+    if spec.journey in REVIEWED:
+        return today + timedelta(days=1)
+    return max(today + timedelta(days=60), pool.starts_on + timedelta(days=1))
+
+
+def _decide(
+    body: ResponsibleBody,
+    officer: User,
+    case: Case,
+    pool: Pool,
+    outcome: str,
+    amount: int,
+    review_on: date | None = None,
+) -> Any:
     today = timezone.localdate()
     return case_services.case_decide(
         actor=officer,
@@ -149,7 +172,7 @@ def _decide(body: ResponsibleBody, officer: User, case: Case, pool: Pool, outcom
         frequency="monthly" if outcome != "declined" else "",
         starts_on=pool.starts_on if outcome != "declined" else None,
         ends_on=pool.ends_on if outcome != "declined" else None,
-        review_on=max(today + timedelta(days=60), pool.starts_on + timedelta(days=1))
+        review_on=(review_on or max(today + timedelta(days=60), pool.starts_on + timedelta(days=1)))
         if outcome != "declined"
         else None,
     )
@@ -174,14 +197,48 @@ def _take(body: ResponsibleBody, head: User, officer: User, case: Case, spec: De
         case_services.case_request_reconsideration(
             actor=head, tenant=body, case_id=case.pk, grounds="New evidence from the educational psychologist."
         )
-    elif spec.journey in ("approved", "ended"):
-        award = _decide(body, officer, case, pool, "approved", spec.requested_pence).award
-        if spec.journey == "ended":
+    elif spec.journey in ("approved", "ended", "closed", *REVIEWED):
+        award = _decide(body, officer, case, pool, "approved", spec.requested_pence, _review_on(spec, pool)).award
+        if spec.journey in ("ended", "closed"):
             award_end_early(
                 actor=officer, tenant=body, award_id=award.pk, end_on=timezone.localdate(), reason="The pupil left."
             )
     elif spec.journey == "partly":
         _decide(body, officer, case, pool, "partly_approved", spec.requested_pence * 3 // 4)
+
+
+def _reviews(body: ResponsibleBody, head: User, officer: User, pool: Pool, case: Case) -> None:
+    """The reviews of tomorrow marked due (what the daily task does then); the school
+    records progress on one of them and the officer renews its award from today."""
+    today = timezone.localdate()
+    awards_mark_reviews_due(tenant=body, today=today + timedelta(days=1))
+    with tenant_context(body):
+        outcomes = list(Outcome.objects.filter(case=case).values_list("pk", flat=True))
+    review_record(
+        actor=head,
+        tenant=body,
+        case_id=case.pk,
+        results={pk: ("partly", "Joins in at lunchtimes with his key worker.") for pk in outcomes},
+    )
+    review_decide(
+        actor=officer,
+        tenant=body,
+        case_id=case.pk,
+        decision="renew",
+        reasons="Good progress; the key worker is still needed at unstructured times.",
+        criteria_met=CRITERIA,
+        amount_pence=4_000_00,
+        pool_id=pool.pk,
+        frequency="monthly",
+        starts_on=today,
+        ends_on=pool.ends_on,
+        review_on=today + timedelta(days=90),
+    )
+
+
+def _close(body: ResponsibleBody, officer: User, case: Case) -> None:
+    """The case whose award ended, paid to its end, closed."""
+    case_services.case_close(actor=officer, tenant=body, case_id=case.pk, note="Award ended and paid in full.")
 
 
 def _payment_runs(body: ResponsibleBody, finance: User, pool: Pool) -> None:
@@ -217,7 +274,11 @@ def seed(ctx: Any) -> None:
     head = _user("head@step.example")
     with body_only_context(body):  # the services see only the body's rows (not the platform's all)
         officer = _decision_panel(ctx, body)
+        made = {}
         for spec in CASES:
             case = _draft(body, head, school, spec, pool)
             _take(body, head, officer, case, spec, pool)
+            made[spec.journey] = case
+        _reviews(body, head, officer, pool, made["renewed"])
         _payment_runs(body, _user("finance.officer@step.example"), pool)
+        _close(body, officer, made["closed"])

@@ -14,6 +14,7 @@ CASE_EVENT_LABELS = {
     "decline": "Declined",
     "withdraw": "Withdrawn",
     "request_reconsideration": "Reconsideration requested",
+    "close": "Closed",
     # Refusals the case's record shows (exceptional_resource.services.refusals)
     "recused": "Officer stood aside",
     "segregation_refused": "Decision refused: the officer raised this case",

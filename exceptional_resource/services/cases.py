@@ -6,7 +6,7 @@ case, checks the transition, writes, and records an audit event and a timeline e
                       ▲   └──────decide────────┐            │
                       └───provide_information──┼────────────┘
                                                ▼
-                     approved / partly_approved ─(award)─▶ active ─▶ review_due ─▶ renewed / ended ─▶ closed
+                     approved / partly_approved ─(award)─▶ active ─▶ review_due ─▶ renewed / ended ─close─▶ closed
                      declined
     draft, submitted ─withdraw─▶ withdrawn
     approved, partly_approved, declined, active ─request_reconsideration─▶ reconsideration_requested ─decide─▶ …
@@ -66,6 +66,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, Action]] = {
         S.RECONSIDERATION_REQUESTED,
         Action.RAISE_CASE,
     ),
+    "close": (frozenset({S.ENDED}), S.CLOSED, Action.DECIDE_CASE),
 }
 # The audit verb each transition records: "case.<transition>".
 TRANSITION_AUDIT_VERBS: dict[str, AuditVerb] = {
@@ -77,6 +78,7 @@ TRANSITION_AUDIT_VERBS: dict[str, AuditVerb] = {
     "decline": AuditVerb.CASE_DECLINE,
     "withdraw": AuditVerb.CASE_WITHDRAW,
     "request_reconsideration": AuditVerb.CASE_REQUEST_RECONSIDERATION,
+    "close": AuditVerb.CASE_CLOSE,
 }
 # A case in one of these has nothing left to pay (the database refuses it too, migration 0009).
 SETTLED_STATUSES = frozenset({S.DECLINED, S.WITHDRAWN, S.CLOSED})
@@ -249,6 +251,14 @@ def case_withdraw(*, actor: User, tenant: ResponsibleBody, case_id: int, reason:
     with tenant_context(tenant), transaction.atomic():
         case = _lock(case_id)
         _move(actor=actor, tenant=tenant, case=case, name="withdraw", note=reason.strip())
+    return case
+
+
+def case_close(*, actor: User, tenant: ResponsibleBody, case_id: int, note: str = "") -> Case:
+    """Close a case whose award has ended and has nothing left to pay: its record is kept."""
+    with tenant_context(tenant), transaction.atomic():
+        case = _lock(case_id)
+        _move(actor=actor, tenant=tenant, case=case, name="close", note=note.strip())
     return case
 
 

@@ -153,3 +153,22 @@ def test_after_mfa_setup_the_officer_is_offered_the_way_back_to_the_job(scene: S
     _just_reauthenticated(other_client, other.user)
     page = text(other_client.get(reverse("mfa_view_recovery_codes")))
     assert re.search(rf'<a href="{re.escape(reverse("home"))}"[^>]*id="continue-after-mfa"', page)
+
+
+def test_a_body_administrators_home_starts_with_people_and_the_policy(scene: Scene) -> None:
+    """Seen in the browser: the administrator's home had no work at all, only a list of links."""
+    admin = member(Role.BODY_ADMIN, scene.body, mfa=True)
+    work = _work(scene, admin.user)
+    # The scene's admin, this one, the head and three officers (finance, two decision).
+    assert work["People with a role here"] == (
+        "6",
+        "6 roles held; invite someone, or end a role when they leave",
+        _url("accounts:people", scene),
+    )
+    assert work["Grouping policy"] == (
+        "",
+        "Version 1 in force since 1 April 2026",
+        _url("groupings:policy", scene),
+    )
+    assert "Start a case" not in work
+    assert "People with a role here" not in _work(scene, scene.head.user)
