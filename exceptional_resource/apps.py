@@ -42,3 +42,7 @@ class ExceptionalResourceConfig(AppConfig):
         from groupings import case_summaries
 
         case_summaries.register_provider(ExceptionalResourceCaseSummaries())
+
+        from exceptional_resource import subject_access
+
+        subject_access.register()
