@@ -32,6 +32,16 @@ case_urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<int:case_id>/reconsideration/", cases.ReconsiderationView.as_view(), name="reconsideration"),
     path("cases/<int:case_id>/legal-hold/", holds.LegalHoldView.as_view(), name="legal-hold"),
     path("cases/subject-access/", subject_access.SubjectAccessView.as_view(), name="subject-access"),
+    path(
+        "cases/subject-access/<int:reportrun_id>/",
+        subject_access.SubjectAccessRunView.as_view(),
+        name="subject-access-run",
+    ),
+    path(
+        "cases/subject-access/<int:reportrun_id>/files/<int:reportfile_id>/",
+        subject_access.SubjectAccessDownloadView.as_view(),
+        name="subject-access-file",
+    ),
 ]
 
 # The case form: a task list of sections, then check answers and send (views/drafts.py, views/draft_rows.py).

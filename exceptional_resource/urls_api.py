@@ -17,6 +17,12 @@ urlpatterns = [
         subject_access.SubjectAccessRequestApi.as_view(),
         name="pupil-subject-access",
     ),
+    path("subject-access/<int:reportrun_id>/", subject_access.SubjectAccessRunApi.as_view(), name="subject-access"),
+    path(
+        "subject-access/<int:reportrun_id>/files/<int:reportfile_id>/",
+        subject_access.SubjectAccessDownloadApi.as_view(),
+        name="subject-access-file",
+    ),
     path("cases/<int:case_id>/legal-hold/", holds.LegalHoldApi.as_view(), name="case-legal-hold"),
     path("cases/<int:case_id>/legal-hold/lift/", holds.LegalHoldLiftApi.as_view(), name="case-legal-hold-lift"),
     path("cases/", cases.CaseListApi.as_view(), name="cases"),

@@ -1,12 +1,13 @@
-"""The subject-access page: a decision officer or the body's admin enters a pupil's
-reference and the export is queued; the report page shows its progress and the download."""
+"""The subject-access pages: a decision officer or the body's admin enters a pupil's
+reference and the export is queued; its page shows progress and, once ready, the download,
+to the person who asked only (another person's export is a 404)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
@@ -15,6 +16,10 @@ from accounts.web import BodyMixin
 from core.errors import ApplicationError, NotFound
 from core.forms import show_service_error
 from exceptional_resource.services.subject_access import subject_access_request
+from exceptional_resource.subject_access import REPORT_KEY
+from reports import selectors as report_selectors
+from reports.downloads import report_file_response
+from reports.models import ReportRun
 
 
 class SubjectAccessForm(forms.Form):
@@ -48,6 +53,35 @@ class SubjectAccessView(BodyMixin, TemplateView):
                 show_service_error(form, exc)
             else:
                 return HttpResponseRedirect(
-                    reverse("reports:report", kwargs={"body_slug": self.body.slug, "reportrun_id": run.pk})
+                    reverse("cases:subject-access-run", kwargs={"body_slug": self.body.slug, "reportrun_id": run.pk})
                 )
         return self.render_to_response(self.get_context_data(form=form))
+
+
+def subject_access_run_get(view: BodyMixin, reportrun_id: int) -> ReportRun:
+    run = report_selectors.report_run_get(tenant=view.body, report_run_id=reportrun_id, access=view.access)
+    if run.report_type != REPORT_KEY:
+        raise NotFound("No such export.")
+    return run
+
+
+class SubjectAccessRunView(BodyMixin, TemplateView):
+    template_name = "exceptional_resource/subject_access_run.html"
+    required_action = Action.ANSWER_SUBJECT_ACCESS
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        run = subject_access_run_get(self, self.kwargs["reportrun_id"])
+        context.update(run=run, files=list(run.files.all()))
+        return context
+
+
+class SubjectAccessDownloadView(BodyMixin, TemplateView):
+    required_action = Action.ANSWER_SUBJECT_ACCESS
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
+        run = subject_access_run_get(self, kwargs["reportrun_id"])
+        report_file = report_selectors.report_file_get(
+            tenant=self.body, run=run, report_file_id=kwargs["reportfile_id"]
+        )
+        return report_file_response(actor=self.actor, tenant=self.body, run=run, report_file=report_file)
