@@ -275,6 +275,8 @@ def test_the_hold_page_places_and_lifts_a_hold_and_a_head_cannot_see_it(scene: S
     url = reverse("cases:legal-hold", kwargs={"body_slug": scene.body.slug, "case_id": case.pk})
     officer = Client()
     officer.force_login(scene.officer.user)
+    detail = reverse("cases:detail", kwargs={"body_slug": scene.body.slug, "case_id": case.pk})
+    assert f'href="{url}"' in officer.get(detail).content.decode()
     assert "No legal hold is in force" in officer.get(url).content.decode()
     empty = officer.post(url, {"action": "place", "reason": ""})
     assert empty.status_code == 200
@@ -287,6 +289,7 @@ def test_the_hold_page_places_and_lifts_a_hold_and_a_head_cannot_see_it(scene: S
     head = Client()
     head.force_login(scene.head.user)
     assert head.get(url).status_code == 404
+    assert f'href="{url}"' not in head.get(detail).content.decode()
 
 
 def test_the_hold_api_places_and_lifts_and_refuses_bad_input(scene: Scene) -> None:
