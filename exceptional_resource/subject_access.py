@@ -212,5 +212,6 @@ def register() -> None:
             visible_runs=_own_runs,
             requested_verb=AuditVerb.SUBJECT_ACCESS_REQUESTED,
             delivered_verb=AuditVerb.SUBJECT_ACCESS_DELIVERED,
+            page_url_name="cases:subject-access-run",
         )
     )

@@ -84,6 +84,9 @@ class ReportType:
     # request and delivery are answerable on their own in the audit trail).
     requested_verb: AuditVerb | None = None
     delivered_verb: AuditVerb | None = None
+    # The page that shows one run (kwargs ``body_slug``, ``reportrun_id``), linked from the
+    # "ready" email: a type whose readers do not use the reports area names its own.
+    page_url_name: str = "reports:report"
 
 
 _REGISTRY: dict[str, ReportType] = {}

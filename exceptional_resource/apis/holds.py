@@ -46,6 +46,7 @@ class LegalHoldApi(TenantAPIView):
 
     @extend_schema(request=ReasonSerializer, responses={201: HoldOutputSerializer})
     def post(self, request: Request, body_slug: str, case_id: int) -> Response:
+        hold_case_get(tenant=self.tenant, case_id=case_id)  # another body's case: 404 before any input check
         s = ReasonSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         hold = legal_hold_place(
@@ -59,6 +60,7 @@ class LegalHoldLiftApi(TenantAPIView):
 
     @extend_schema(request=ReasonSerializer, responses=HoldOutputSerializer)
     def post(self, request: Request, body_slug: str, case_id: int) -> Response:
+        hold_case_get(tenant=self.tenant, case_id=case_id)
         s = ReasonSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         hold = legal_hold_lift(actor=self.actor, tenant=self.tenant, case_id=case_id, reason=s.validated_data["reason"])

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -30,6 +31,7 @@ from exceptional_resource.services.retention import retention_run
 from exceptional_resource.services.subject_access import subject_access_request
 from reports import services as report_services
 from reports.models import ReportFile, ReportRun
+from reports.tasks import report_email_task
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.evidence_files import PDF
 from tests.exceptional_resource.retention_support import at, declined_case
@@ -155,6 +157,11 @@ def test_the_request_and_its_delivery_are_audited_and_only_the_requester_downloa
     assert "Download subject-access-" in _client(scene.officer.user).get(page).content.decode()
     assert _client(scene.senior.user).get(page).status_code == 404
     assert _client(scene.head.user).get(page).status_code == 404
+    assert report_email_task.apply(kwargs={"report_run_id": run.pk}).get() == 1
+    [email] = [m for m in mail.outbox if m.subject.startswith("Your report is ready")]
+    assert email.to == [scene.officer.user.email]
+    assert page in email.body
+    assert "Ada" not in email.subject + email.body
 
 
 def test_another_bodys_pupil_is_a_404_and_a_head_cannot_ask(scene: Scene) -> None:
