@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import ResponsibleBody
@@ -96,10 +97,19 @@ def retention_due(*, tenant: ResponsibleBody, today: date) -> tuple[list[int], l
         held = set(LegalHold.objects.filter(lifted_at__isnull=True).values_list("case_id", flat=True))
         due: list[int] = []
         kept: list[int] = []
-        for case in Case.objects.filter(status__in=CLOSED_STATUSES, erased_at__isnull=True).order_by("pk"):
-            if years_after(_closed_on(case), policy.case_file_retention_years) > today:
+        # One query, whatever the number of closed cases: each with the time of its move
+        # into its closed status (``_closed_on`` for one case).
+        moved = CaseEvent.objects.filter(case=OuterRef("pk"), to_status=OuterRef("status")).order_by("-created_at")
+        closed = (
+            Case.objects.filter(status__in=CLOSED_STATUSES, erased_at__isnull=True)
+            .annotate(moved_at=Coalesce(Subquery(moved.values("created_at")[:1]), "updated_at"))
+            .order_by("pk")
+            .values_list("pk", "moved_at")
+        )
+        for case_id, moved_at in closed:
+            if years_after(timezone.localdate(moved_at), policy.case_file_retention_years) > today:
                 continue
-            (kept if case.pk in held else due).append(case.pk)
+            (kept if case_id in held else due).append(case_id)
         return due, kept
 
 

@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from collaboration.models import AdviceMessage, AdviceRequest, ForumSession
@@ -35,7 +37,7 @@ from exceptional_resource.models import (
     ResourceLine,
 )
 from exceptional_resource.services.holds import legal_hold_lift, legal_hold_place
-from exceptional_resource.services.retention import retention_run
+from exceptional_resource.services.retention import retention_due, retention_run
 from exceptional_resource.tasks import retention_run_task
 from groupings.services.policy import policy_version_create
 from notifications.models import Notification
@@ -232,6 +234,10 @@ def test_the_management_command_lists_then_erases_only_the_cases_named(scene: Sc
     first = declined_case(scene)
     second = declined_case(scene, upn="B123456789012")
     with time_machine.travel(at(2033, 1, 10), tick=False):
+        with CaptureQueriesContext(connection) as queries:
+            due, held = retention_due(tenant=scene.body, today=date(2033, 1, 10))
+        assert (due, held) == ([first.pk, second.pk], [])
+        assert len(queries) <= 8  # the same whatever the number of closed cases
         before = _state(scene)
         out = StringIO()
         call_command("retention_run", "--dry-run", "--body", str(scene.body.pk), stdout=out)
