@@ -56,6 +56,9 @@ class Action(StrEnum):
     RESPOND_PEER_REVIEW = "peer_review.respond"
     # An external auditor's read of one pool: a per-object grant on the pool.
     AUDIT_POOL = "pool.audit"
+    # Data protection (#21): a legal hold on a case, and a pupil's subject-access export.
+    MANAGE_LEGAL_HOLD = "retention.hold"
+    ANSWER_SUBJECT_ACCESS = "subject_access.answer"
 
 
 _ALL_POOL_READERS = {Role.FINANCE_OFFICER, Role.DECISION_OFFICER, Role.TRUSTEE, Role.AUDITOR, Role.BODY_ADMIN}
@@ -106,6 +109,10 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     # No role gives these: only a live per-object grant (``register_object_grant``) does.
     Action.GIVE_ADVICE: frozenset(),
     Action.AUDIT_POOL: frozenset(),
+    # A decision officer or the body's admin places or lifts a legal hold and answers a
+    # subject-access request; never a school (a head may not export a pupil's whole record).
+    Action.MANAGE_LEGAL_HOLD: frozenset({Role.DECISION_OFFICER, Role.BODY_ADMIN}),
+    Action.ANSWER_SUBJECT_ACCESS: frozenset({Role.DECISION_OFFICER, Role.BODY_ADMIN}),
 }
 
 # What a read-only API token may carry: every action that only reads (per-pool audit grants

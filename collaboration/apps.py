@@ -20,3 +20,8 @@ class CollaborationConfig(AppConfig):
         from collaboration.notifications import register_kinds
 
         register_kinds()
+
+        from collaboration.services.erasure import collaboration_erase_for_cases
+        from core.erasure import register_case_erasure
+
+        register_case_erasure("collaboration", collaboration_erase_for_cases)

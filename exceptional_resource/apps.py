@@ -11,6 +11,7 @@ class ExceptionalResourceConfig(AppConfig):
         from accounts.web import register_body_nav
 
         register_body_nav("Cases", "cases:list", Action.VIEW_CASE, 30)
+        register_body_nav("Subject access", "cases:subject-access", Action.ANSWER_SUBJECT_ACCESS, 87)
 
         from accounts.web import register_home_panel
         from exceptional_resource import home
@@ -42,3 +43,7 @@ class ExceptionalResourceConfig(AppConfig):
         from groupings import case_summaries
 
         case_summaries.register_provider(ExceptionalResourceCaseSummaries())
+
+        from exceptional_resource import subject_access
+
+        subject_access.register()

@@ -54,3 +54,25 @@ def case_event_notify_task(self, *, tenant_id: int, event_id: int) -> int:  # ty
 
     body = ResponsibleBody.objects.filter(pk=tenant_id).first()
     return 0 if body is None else case_event_notify(tenant=body, event_id=event_id)
+
+
+@shared_task(name="exceptional_resource.retention_run", bind=True, max_retries=3, default_retry_delay=15 * 60)
+def retention_run_task(self, body_ids: list[int] | None = None, case_ids: list[int] | None = None) -> int:  # type: ignore[no-untyped-def]
+    """Daily (Celery beat): apply each body's retention schedule (``services.retention``):
+    erase the case files past their date and anonymise their pupils. Idempotent; a store
+    that does not answer leaves the rest for a retry."""
+    from core.storage import StorageUnavailable
+    from exceptional_resource.services.retention import retention_run
+
+    if body_ids is None:
+        with platform_context():
+            body_ids = list(ResponsibleBody.objects.order_by("pk").values_list("pk", flat=True))
+    erased = 0
+    for body_id in body_ids:
+        body = ResponsibleBody.objects.get(pk=body_id)
+        try:
+            result = retention_run(tenant=body, case_ids=case_ids)
+        except StorageUnavailable as exc:
+            raise self.retry(exc=exc) from exc
+        erased += len(result.erased_case_ids)
+    return erased

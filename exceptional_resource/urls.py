@@ -6,7 +6,18 @@ letters, evidence) is a new block here, not an edit to another's. Object kwargs 
 
 from django.urls import URLPattern, URLResolver, path
 
-from exceptional_resource.views import cases, decisions, draft_rows, drafts, evidence, letters, recoveries, reviews
+from exceptional_resource.views import (
+    cases,
+    decisions,
+    draft_rows,
+    drafts,
+    evidence,
+    holds,
+    letters,
+    recoveries,
+    reviews,
+    subject_access,
+)
 
 app_name = "cases"
 
@@ -19,6 +30,18 @@ case_urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<int:case_id>/answer/", cases.ProvideInformationView.as_view(), name="provide-information"),
     path("cases/<int:case_id>/withdraw/", cases.WithdrawView.as_view(), name="withdraw"),
     path("cases/<int:case_id>/reconsideration/", cases.ReconsiderationView.as_view(), name="reconsideration"),
+    path("cases/<int:case_id>/legal-hold/", holds.LegalHoldView.as_view(), name="legal-hold"),
+    path("cases/subject-access/", subject_access.SubjectAccessView.as_view(), name="subject-access"),
+    path(
+        "cases/subject-access/<int:reportrun_id>/",
+        subject_access.SubjectAccessRunView.as_view(),
+        name="subject-access-run",
+    ),
+    path(
+        "cases/subject-access/<int:reportrun_id>/files/<int:reportfile_id>/",
+        subject_access.SubjectAccessDownloadView.as_view(),
+        name="subject-access-file",
+    ),
 ]
 
 # The case form: a task list of sections, then check answers and send (views/drafts.py, views/draft_rows.py).

@@ -3,7 +3,7 @@ named ``<model_name>_id`` for the cross-tenant suite."""
 
 from django.urls import path
 
-from exceptional_resource.apis import awards, cases, evidence, letters, pupils, workflow
+from exceptional_resource.apis import awards, cases, evidence, holds, letters, pupils, subject_access, workflow
 
 app_name = "cases-api"
 
@@ -12,6 +12,19 @@ urlpatterns = [
     path("pupils/create/", pupils.PupilCreateApi.as_view(), name="pupil-create"),
     path("pupils/<int:pupil_id>/", pupils.PupilDetailApi.as_view(), name="pupil"),
     path("pupils/<int:pupil_id>/transfer/", pupils.PupilTransferApi.as_view(), name="pupil-transfer"),
+    path(
+        "pupils/<int:pupil_id>/subject-access/",
+        subject_access.SubjectAccessRequestApi.as_view(),
+        name="pupil-subject-access",
+    ),
+    path("subject-access/<int:reportrun_id>/", subject_access.SubjectAccessRunApi.as_view(), name="subject-access"),
+    path(
+        "subject-access/<int:reportrun_id>/files/<int:reportfile_id>/",
+        subject_access.SubjectAccessDownloadApi.as_view(),
+        name="subject-access-file",
+    ),
+    path("cases/<int:case_id>/legal-hold/", holds.LegalHoldApi.as_view(), name="case-legal-hold"),
+    path("cases/<int:case_id>/legal-hold/lift/", holds.LegalHoldLiftApi.as_view(), name="case-legal-hold-lift"),
     path("cases/", cases.CaseListApi.as_view(), name="cases"),
     path("cases/create/", cases.CaseCreateApi.as_view(), name="case-create"),
     path("cases/<int:case_id>/", cases.CaseDetailApi.as_view(), name="case"),

@@ -73,6 +73,8 @@ class PolicyOutputSerializer(serializers.Serializer):
     segregation_of_duties = serializers.BooleanField()
     sendco_may_organise_sessions = serializers.BooleanField()
     peer_review_headings = serializers.ListField(child=serializers.CharField())
+    case_file_retention_years = serializers.IntegerField()
+    financial_retention_years = serializers.IntegerField()
     funding_periods = serializers.ListField(child=serializers.CharField())
     areas_of_need = serializers.JSONField()
     decision_criteria = serializers.ListField(child=serializers.CharField())
@@ -312,6 +314,12 @@ class PolicyCreateApi(TenantAPIView):
             child=serializers.CharField(max_length=200), min_length=1, max_length=12, required=False
         )
         delegated_limits_pence = serializers.DictField(child=serializers.IntegerField(min_value=0), required=False)
+        case_file_retention_years = serializers.IntegerField(
+            min_value=1, max_value=31, required=False, help_text="Default: the latest version's (6 at first)."
+        )
+        financial_retention_years = serializers.IntegerField(
+            min_value=6, max_value=31, required=False, help_text="Default: the latest version's (6 at first)."
+        )
         change_note = serializers.CharField(required=False, default="", allow_blank=True, max_length=300)
 
     @extend_schema(request=InputSerializer, responses={201: PolicyOutputSerializer})

@@ -22,6 +22,7 @@ class GroupingError(ErrorCode):
     INVALID_BASIS = "invalid_basis"
     INVALID_LIMITS = "invalid_limits"
     INVALID_PERCENTAGE = "invalid_percentage"
+    INVALID_RETENTION = "invalid_retention"
     INVALID_REVIEW_HEADINGS = "invalid_review_headings"
     INVALID_TARGET = "invalid_target"
     INVALID_TRANSITION = "invalid_transition"

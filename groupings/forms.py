@@ -136,6 +136,32 @@ class PolicyForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+    case_file_retention_years = forms.IntegerField(
+        label="Years a closed case's file is kept",
+        help_text="Then its need, provision, outcomes, comments, reasons and evidence are erased and the pupil "
+        "anonymised; the amounts and dates stay. From 1 to 31 years; 6 unless the body holds the only copy. "
+        "Leave empty to keep the current period.",
+        min_value=1,
+        max_value=31,
+        required=False,
+        error_messages={
+            "invalid": "Enter a whole number of years",
+            "min_value": "Enter a number of years from 1 to 31",
+            "max_value": "Enter a number of years from 1 to 31",
+        },
+    )
+    financial_retention_years = forms.IntegerField(
+        label="Years the financial record is kept after its financial year ends",
+        help_text="At least 6 (IRMS toolkit and HMRC: current year + 6). Leave empty to keep the current period.",
+        min_value=6,
+        max_value=31,
+        required=False,
+        error_messages={
+            "invalid": "Enter a whole number of years",
+            "min_value": "Enter a number of years from 6 to 31",
+            "max_value": "Enter a number of years from 6 to 31",
+        },
+    )
     change_note = forms.CharField(label="What changed and why", required=False, max_length=300)
 
     def clean_peer_review_headings(self) -> list[str] | None:

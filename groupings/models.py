@@ -216,6 +216,14 @@ class GroupingPolicy(TenantOwnedModel):
         default=False, help_text="Let a school's SENDCO organise supervision, moderation and training sessions."
     )
     peer_review_headings = ArrayField(models.CharField(max_length=200), default=default_peer_review_headings)
+    # The retention schedule (#21): how long a closed case's file is kept before the daily
+    # job erases it, and how long the financial record is kept after its financial year.
+    case_file_retention_years = models.PositiveSmallIntegerField(
+        default=6, help_text="Years after a case closes before its file is erased and its pupil anonymised."
+    )
+    financial_retention_years = models.PositiveSmallIntegerField(
+        default=6, help_text="Years after the end of the financial year that the financial record is kept (at least 6)."
+    )
     change_note = models.CharField(max_length=300, blank=True)
     created_by_label = models.CharField(max_length=254)
     created_at = models.DateTimeField(default=timezone.now)
@@ -230,6 +238,14 @@ class GroupingPolicy(TenantOwnedModel):
             models.CheckConstraint(condition=Q(pooled_share_bp__lte=10_000), name="policy_share_at_most_100pc"),
             models.CheckConstraint(condition=Q(urgent_reserve_bp__lte=10_000), name="policy_reserve_at_most_100pc"),
             models.CheckConstraint(condition=Q(decision_target_working_days__gte=1), name="policy_target_positive"),
+            models.CheckConstraint(
+                condition=Q(case_file_retention_years__gte=1, case_file_retention_years__lte=31),
+                name="policy_case_file_retention_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(financial_retention_years__gte=6, financial_retention_years__lte=31),
+                name="policy_financial_retention_at_least_6",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -45,6 +45,18 @@ DECISION_CRITERIA: list[str] = [
     "Parents or carers and the pupil have been involved.",
 ]
 
+# The retention schedule's defaults (docs/security.md, "Retention, erasure and subject access"):
+# - a case file (need, provision, outcomes, comments, evidence, reasons) is kept six years
+#   after the case closes, then erased; the school keeps the pupil's own SEN file, which the
+#   IRMS Information Management Toolkit for Schools keeps to the pupil's date of birth + 31
+#   years (25 + 6). A body that holds the only copy of a file sets a longer period (up to 31).
+# - the financial record (amounts, dates, the pupil's pseudonymous reference, need category)
+#   is kept at least six years after the end of the financial year it relates to (IRMS
+#   toolkit, financial records: current year + 6; HMRC and the Limitation Act 1980, s.5).
+RETENTION_DEFAULTS: dict[str, int] = {"case_file_retention_years": 6, "financial_retention_years": 6}
+CASE_FILE_RETENTION_YEARS_RANGE = (1, 31)
+FINANCIAL_RETENTION_YEARS_RANGE = (6, 31)
+
 DEFAULTS: dict[str, object] = {
     "pooled_share_bp": 1000,  # 10.00%
     "allow_share_override": False,

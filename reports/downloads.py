@@ -11,6 +11,7 @@ from core.audit_verbs import AuditVerb
 from core.errors import NotFound
 from core.storage import storage_guard, stored_file_verified
 from reports.models import ReportFile, ReportRun
+from reports.registry import report_type_get
 from reports.storage import report_storage
 
 
@@ -35,6 +36,16 @@ def report_file_response(
         label=f"{report_file.name} from report {run.pk} ({run.label})",
         after={"sha256": report_file.sha256},
     )
+    rtype = report_type_get(run.report_type)
+    if rtype is not None and rtype.delivered_verb is not None:
+        audit_record(
+            actor=actor,
+            tenant=tenant,
+            verb=rtype.delivered_verb,
+            obj=run,
+            label=run.label,
+            after={"file": report_file.name, "sha256": report_file.sha256},
+        )
     response = FileResponse(
         handle,
         as_attachment=True,

@@ -29,6 +29,7 @@ from django import forms
 from django.db import models
 
 from accounts.policy import Action, BodyAccess
+from core.audit_verbs import AuditVerb
 
 if TYPE_CHECKING:
     from accounts.models import ResponsibleBody
@@ -78,6 +79,14 @@ class ReportType:
     # Starting it needs a fresh authenticator code (accounts.stepup): the auditor export
     # and the governance pack open the pool's records.
     step_up: bool = False
+    # Audit verbs recorded, besides ``report.requested`` and ``report.downloaded``, when a run
+    # of this type is requested and when its file is downloaded (a subject-access export's
+    # request and delivery are answerable on their own in the audit trail).
+    requested_verb: AuditVerb | None = None
+    delivered_verb: AuditVerb | None = None
+    # The page that shows one run (kwargs ``body_slug``, ``reportrun_id``), linked from the
+    # "ready" email: a type whose readers do not use the reports area names its own.
+    page_url_name: str = "reports:report"
 
 
 _REGISTRY: dict[str, ReportType] = {}

@@ -104,6 +104,7 @@ def report_run_request(
 ) -> ReportRun:
     """Queue a report. The task is enqueued only when the request's transaction commits."""
     parameters, label = report_parameters_clean(tenant=tenant, report_type=report_type, data=data)
+    rtype = _type_or_error(report_type)
     with tenant_context(tenant):
         run = ReportRun(
             responsible_body=tenant,
@@ -124,6 +125,8 @@ def report_run_request(
             label=run.label,
             after={"report_type": report_type, "parameters": parameters},
         )
+        if rtype.requested_verb is not None:
+            audit_record(actor=actor, tenant=tenant, verb=rtype.requested_verb, obj=run, label=run.label)
         _enqueue(run.pk)
     return run
 

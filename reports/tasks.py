@@ -71,9 +71,9 @@ def report_email_task(self, report_run_id: int) -> int:  # type: ignore[no-untyp
         recipients = _recipients(run)
     if not recipients:
         return 0
-    link = settings.SITE_URL.rstrip("/") + reverse(
-        "reports:report", kwargs={"body_slug": body.slug, "reportrun_id": run.pk}
-    )
+    rtype = report_type_get(run.report_type)
+    page = rtype.page_url_name if rtype else "reports:report"
+    link = settings.SITE_URL.rstrip("/") + reverse(page, kwargs={"body_slug": body.slug, "reportrun_id": run.pk})
     if run.status == ReportRun.Status.SUCCEEDED:
         subject = f"Your report is ready: {run.label}"
         message = f"The report “{run.label}” for {body.legal_name} is ready.\n\nDownload it:\n{link}\n"

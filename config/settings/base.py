@@ -486,4 +486,9 @@ CELERY_BEAT_SCHEDULE = {
     },
     "notifications-unsent": {"task": "notifications.send_unsent_notifications", "schedule": 10 * 60},
     "advice-requests-expire": {"task": "collaboration.expire_advice_requests", "schedule": 10 * 60},
+    "retention-run": {
+        "task": "exceptional_resource.retention_run",
+        "schedule": crontab(minute="45", hour="3"),
+        "options": {"expires": 12 * 60 * 60},
+    },
 }

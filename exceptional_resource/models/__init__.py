@@ -10,6 +10,7 @@ from exceptional_resource.models.cases import (
 from exceptional_resource.models.comments import CaseComment
 from exceptional_resource.models.decisions import Award, Decision
 from exceptional_resource.models.evidence import CaseDocument
+from exceptional_resource.models.holds import LegalHold
 
 __all__ = [
     "Award",
@@ -19,6 +20,7 @@ __all__ = [
     "CaseEvent",
     "CaseStatus",
     "Decision",
+    "LegalHold",
     "Outcome",
     "ProvisionRow",
     "Pupil",

@@ -38,6 +38,8 @@ class Pupil(TenantOwnedModel):
     upn_encrypted = models.BinaryField(blank=True, default=b"", editable=False)
     upn_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when the retention job removed the name and UPN (``services.retention``).
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         base_manager_name = "objects"
@@ -99,6 +101,8 @@ class Case(TenantOwnedModel):
     created_by_label = models.CharField(max_length=254)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Set when the retention job erased the case file, keeping its financial record.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         base_manager_name = "objects"

@@ -129,6 +129,7 @@ class CaseDetailView(CaseMixin, TemplateView):
             is_school=is_school,
             is_officer=is_officer,
             can_see_identity=self.access.can(Action.VIEW_PUPIL_IDENTITY, case),
+            can_hold=self.access.can(Action.MANAGE_LEGAL_HOLD),
             letter_url=letter_url(self.body, case) if parts["decisions"] else None,
             case_letters=case_letters(body=self.body, case=case, decisions=parts["decisions"])
             if is_school or is_officer

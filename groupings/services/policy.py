@@ -19,7 +19,16 @@ from core.locking import lock_rows
 from core.tenancy import tenant_context
 from groupings.error_codes import GroupingError
 from groupings.models import GroupingPolicy
-from groupings.policy_defaults import AREAS_OF_NEED, DECISION_CRITERIA, DEFAULTS, PEER_REVIEW_HEADINGS, need_codes
+from groupings.policy_defaults import (
+    AREAS_OF_NEED,
+    CASE_FILE_RETENTION_YEARS_RANGE,
+    DECISION_CRITERIA,
+    DEFAULTS,
+    FINANCIAL_RETENTION_YEARS_RANGE,
+    PEER_REVIEW_HEADINGS,
+    RETENTION_DEFAULTS,
+    need_codes,
+)
 
 POLICY_FIELDS = (
     "version",
@@ -34,6 +43,8 @@ POLICY_FIELDS = (
     "urgent_reserve_bp",
     "delegated_limits_pence",
     "decision_criteria",
+    "case_file_retention_years",
+    "financial_retention_years",
 )
 
 
@@ -71,6 +82,24 @@ def _headings(value: list[str] | None) -> list[str] | None:
     return headings
 
 
+def _years(value: Any, current: int, bounds: tuple[int, int], *, field: str, what: str) -> int:
+    """A retention period in whole years within ``bounds`` (None or "": keep ``current``)."""
+    if value is None or value == "":
+        return current
+    low, high = bounds
+    try:
+        years = int(str(value).strip())
+    except ValueError:
+        years = -1
+    if str(value).strip() != str(years) or not low <= years <= high:
+        raise ApplicationError(
+            f"Enter how many years {what} are kept, a whole number from {low} to {high}.",
+            code=GroupingError.INVALID_RETENTION,
+            field=field,
+        )
+    return years
+
+
 def policy_version_create(
     *,
     actor: User,
@@ -89,6 +118,8 @@ def policy_version_create(
     segregation_of_duties: bool = True,
     sendco_may_organise_sessions: bool = False,
     peer_review_headings: list[str] | None = None,
+    case_file_retention_years: Any = None,
+    financial_retention_years: Any = None,
 ) -> GroupingPolicy:
     """Publish a new version of the body's grouping policy from ``effective_from``.
 
@@ -122,6 +153,20 @@ def policy_version_create(
     headings = _headings(peer_review_headings)
     with tenant_context(tenant), transaction.atomic():
         latest = lock_rows(GroupingPolicy.objects).order_by("-version").first()
+        case_years = _years(
+            case_file_retention_years,
+            latest.case_file_retention_years if latest else RETENTION_DEFAULTS["case_file_retention_years"],
+            CASE_FILE_RETENTION_YEARS_RANGE,
+            field="case_file_retention_years",
+            what="case files",
+        )
+        financial_years = _years(
+            financial_retention_years,
+            latest.financial_retention_years if latest else RETENTION_DEFAULTS["financial_retention_years"],
+            FINANCIAL_RETENTION_YEARS_RANGE,
+            field="financial_retention_years",
+            what="the financial record",
+        )
         if latest is not None:
             if effective_from <= latest.effective_from:
                 raise ConflictError(
@@ -153,6 +198,8 @@ def policy_version_create(
             peer_review_headings=headings
             if headings is not None
             else list(latest.peer_review_headings if latest else PEER_REVIEW_HEADINGS),
+            case_file_retention_years=case_years,
+            financial_retention_years=financial_years,
             change_note=change_note.strip()[:300],
             created_by_label=actor.email,
         )

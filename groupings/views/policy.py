@@ -59,6 +59,8 @@ class PolicyNewView(BodyMixin, FormView):
             "peer_review_headings": "\n".join(current.peer_review_headings),
             "decision_target_working_days": current.decision_target_working_days,
             "decision_criteria": "\n".join(current.decision_criteria),
+            "case_file_retention_years": current.case_file_retention_years,
+            "financial_retention_years": current.financial_retention_years,
         }
 
     def form_valid(self, form: PolicyForm) -> HttpResponse:
