@@ -115,8 +115,15 @@ ROLE_ACTIONS: dict[Action, frozenset[Role]] = {
     Action.ANSWER_SUBJECT_ACCESS: frozenset({Role.DECISION_OFFICER, Role.BODY_ADMIN}),
 }
 
+# A pupil's identity (name, UPN). A read-only API token never carries these, whatever the
+# roles allow in the browser: a program reading figures has no need of children's names, and
+# a leaked read-only key must not expose them. A token that needs them names them among its
+# chosen actions, which asks for a fresh step-up proof when it is made.
+IDENTITY_ACTIONS = frozenset({Action.VIEW_PUPIL_IDENTITY, Action.SEE_OWN_PUPIL_NAMES})
+
 # What a read-only API token may carry: every action that only reads (per-pool audit grants
-# included). Anything else changes something and needs a token with chosen actions.
+# included), except a pupil's identity. Anything else changes something and needs a token
+# with chosen actions.
 READ_ACTIONS = frozenset(
     {
         Action.VIEW_BODY,
@@ -124,7 +131,6 @@ READ_ACTIONS = frozenset(
         Action.VIEW_POOL,
         Action.VIEW_GROUPING,
         Action.VIEW_CASE,
-        Action.VIEW_PUPIL_IDENTITY,
         Action.VIEW_GOVERNANCE,
         Action.VIEW_PARTNERSHIP,
         Action.VIEW_INCLUSION_ANNEX,

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from accounts.error_codes import AccountError
 from accounts.grouping_scope import school_in_grouping
@@ -223,27 +222,6 @@ def membership_end(*, actor: User, tenant: ResponsibleBody, membership_id: int, 
     return membership
 
 
-def api_token_create(*, user: User, rotate: bool = False) -> Token:
-    """Return the user's API token, creating it on first use. ``rotate`` (or an expired
-    token, see ``accounts.authentication.ExpiringTokenAuthentication``) replaces it with a new key, and
-    the old key stops working at once."""
-    with transaction.atomic():
-        token = lock_rows(Token.objects).filter(user=user).first()
-        expired = token is not None and token.created < timezone.now() - timedelta(days=settings.API_TOKEN_MAX_AGE_DAYS)
-        if token is not None and (rotate or expired):
-            token.delete()
-            token = None
-        if token is None:
-            try:
-                with transaction.atomic():
-                    token = Token.objects.create(user=user)
-            except IntegrityError as exc:  # created by a concurrent call just now: use that one
-                if not violates(exc, "authtoken_token_user_id_key"):
-                    raise
-                token = Token.objects.get(user=user)
-    return token
-
-
 API_TOKEN_PREFIX = "ipt_"  # noqa: S105 - the prefix every key starts with, not a secret
 API_TOKEN_MAX_DAYS = 365
 
@@ -332,6 +310,39 @@ def api_token_issue(
             after={"read_only": read_only, "actions": chosen, "expires_at": token.expires_at.isoformat()},
         )
     return token, key
+
+
+AUTOMATION_TOKEN_NAME = "Automation (manage.py create_api_token)"  # noqa: S105 - a name, not a secret
+
+
+def api_token_automation_issue(*, user: User, rotate: bool = False) -> tuple[ApiToken, str]:
+    """The token of ``manage.py create_api_token``: stored hashed like the self-service ones,
+    with every action the user's roles allow (the roles still decide each request), lasting
+    ``API_TOKEN_MAX_AGE_DAYS``. A user has one live automation token: ``rotate`` revokes it
+    and makes a new one; without ``rotate`` a live one is a conflict, since its key is not
+    kept and cannot be shown again."""
+    with transaction.atomic(), platform_context():
+        live = list(
+            lock_rows(ApiToken.objects).filter(
+                user=user, name=AUTOMATION_TOKEN_NAME, revoked_at__isnull=True, expires_at__gt=timezone.now()
+            )
+        )
+        if live and not rotate:
+            raise ConflictError(
+                f"{user.email} already has a live automation token ({live[0].prefix}…, expires "
+                f"{live[0].expires_at:%d %B %Y}). Its key is not kept, so it cannot be shown again: "
+                "use --rotate to replace it.",
+                code=AccountError.TOKEN_NAME_TAKEN,
+            )
+        for old in ApiToken.objects.filter(user=user, name=AUTOMATION_TOKEN_NAME, revoked_at__isnull=True):
+            api_token_revoke(user=user, token_id=old.pk)
+        return api_token_issue(
+            user=user,
+            name=AUTOMATION_TOKEN_NAME,
+            read_only=False,
+            actions=token_actions_for_user(user=user),
+            expires_in_days=min(int(settings.API_TOKEN_MAX_AGE_DAYS), API_TOKEN_MAX_DAYS),
+        )
 
 
 def api_token_revoke(*, user: User, token_id: int) -> ApiToken:

@@ -11,9 +11,10 @@ enabled in this deployment, so TOTP is the proof.
   in with the code, or a step-up). A stale one turns the POST into a page asking for the
   code, which re-posts the form as it was with the code (``step_up_code``); a right code is
   recorded in the session and the action goes ahead.
-- API: the code comes in the ``X-MFA-Code`` header; a right code is remembered for the user
-  for the same number of minutes (a token client has no session). A call made with the
-  site's session counts the session's proof too. Without a fresh proof the answer
+- API: the code comes in the ``X-MFA-Code`` header. A right code is remembered for the
+  credential it came with, for the same number of minutes: with an API token, for that
+  token only (a proof given with one token serves no other token and no session); with the
+  site's session, in the session (as a page's step-up). Without a fresh proof the answer
   is 403 ``step_up_required``.
 
 A code is accepted once (allauth marks it used), so a replayed code is refused."""
@@ -42,8 +43,17 @@ def max_age_seconds() -> int:
     return int(settings.STEP_UP_MAX_AGE_MINUTES) * 60
 
 
-def _api_key(user_id: int) -> str:
-    return f"step-up:api:{user_id}"
+def api_proof_key(user_id: int, token_id: int | None) -> str:
+    """The cache key of an API proof: per user and per API token (``direct``: a client
+    authenticated without a token or a session, which only tests make)."""
+    return f"step-up:api:{user_id}:{token_id if token_id is not None else 'direct'}"
+
+
+def _request_token_id(request: Any) -> int | None:
+    from accounts.models import ApiToken
+
+    auth = getattr(request, "auth", None)
+    return int(auth.pk) if isinstance(auth, ApiToken) else None
 
 
 def code_is_right(user: Any, code: str) -> bool:
@@ -98,23 +108,36 @@ def page_step_up(request: HttpRequest, *, template_context: dict[str, Any]) -> T
     return TemplateResponse(request, "accounts/step_up.html", context, status=403 if code else 200)
 
 
+def _signed_in_with_session(request: Any) -> bool:
+    from rest_framework.authentication import SessionAuthentication
+
+    return isinstance(getattr(request, "successful_authenticator", None), SessionAuthentication)
+
+
 def api_step_up(request: Any) -> None:
-    """For an API operation: refuse (403 ``step_up_required``) without a fresh proof."""
+    """For an API operation: refuse (403 ``step_up_required``) without a fresh proof given
+    with the same credential (the API token, or the session)."""
     user = request.user
-    key = _api_key(user.pk)
-    proved = cache.get(key)
-    if proved is not None and time.time() - float(proved) <= max_age_seconds():
-        return
+    token_id = _request_token_id(request)
     django_request = getattr(request, "_request", request)
-    if hasattr(django_request, "session") and page_proof_is_fresh(django_request):
+    uses_session = token_id is None and _signed_in_with_session(request)
+    if uses_session and page_proof_is_fresh(django_request):
         return  # signed in on the site (session authentication) with a fresh proof
+    if not uses_session:
+        proved = cache.get(api_proof_key(user.pk, token_id))
+        if proved is not None and time.time() - float(proved) <= max_age_seconds():
+            return
     code = request.META.get(HEADER, "")
     if code and code_is_right(user, code):
-        prove_for_api(user)
+        if uses_session:
+            record_session_proof(django_request)
+        else:
+            prove_for_api(user, token_id=token_id)
         return
     raise StepUpRequired()
 
 
-def prove_for_api(user: Any, *, at: float | None = None) -> None:
-    """Remember a right code for the user's API calls for ``STEP_UP_MAX_AGE_MINUTES``."""
-    cache.set(_api_key(user.pk), at if at is not None else time.time(), timeout=max_age_seconds())
+def prove_for_api(user: Any, *, token_id: int | None = None, at: float | None = None) -> None:
+    """Remember a right code for the API calls made with one token (``token_id``) for
+    ``STEP_UP_MAX_AGE_MINUTES``."""
+    cache.set(api_proof_key(user.pk, token_id), at if at is not None else time.time(), timeout=max_age_seconds())

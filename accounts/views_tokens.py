@@ -13,7 +13,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
-from accounts import selectors, services
+from accounts import selectors, services, stepup
 from accounts.forms import ApiTokenForm, token_may
 from accounts.web import request_user
 from core.errors import ApplicationError
@@ -46,6 +46,12 @@ class ApiTokenCreateView(LoginRequiredMixin, FormView):
 
     def form_valid(self, form: ApiTokenForm) -> HttpResponse:
         data = form.cleaned_data
+        if data["access"] != "read_only":
+            # A token that can change things is as sensitive as the changes: a fresh proof
+            # of the second factor first (the step-up page re-posts this form with it).
+            asking = stepup.page_step_up(self.request, template_context={"base_template": "base.html"})
+            if asking is not None:
+                return asking
         try:
             token, key = services.api_token_issue(
                 user=request_user(self.request),

@@ -26,7 +26,13 @@ from rest_framework.views import APIView
 
 from accounts import stepup
 from accounts.models import ApiToken, ResponsibleBody, User
-from accounts.policy import Action, BodyAccess, request_token_scope, set_request_token_actions
+from accounts.policy import (
+    IDENTITY_ACTIONS,
+    Action,
+    BodyAccess,
+    request_token_scope,
+    set_request_token_actions,
+)
 from core.api import MfaRequired
 from core.audit import audit_acting_via, audit_acting_via_scope
 from core.errors import NotFound
@@ -200,7 +206,10 @@ class TenantAPIView(APIView):
         if token is not None:
             # The roles decide what exists for this person (404 above); the token only narrows.
             audit_acting_via(token.audit_label)
-            self.access.token_actions = frozenset(token.actions)
+            actions = frozenset(token.actions)
+            if token.read_only:  # never a pupil's identity, even on a token made before this rule
+                actions -= {str(a) for a in IDENTITY_ACTIONS}
+            self.access.token_actions = actions
             set_request_token_actions(self.access.token_actions)  # services' own checks too
             if token.read_only and request.method not in SAFE_METHODS:
                 raise exceptions.PermissionDenied("This API token is read-only.", code="token_read_only")

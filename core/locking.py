@@ -18,3 +18,14 @@ M = TypeVar("M", bound=Model)
 def lock_rows(rows: Manager[M] | QuerySet[M], **options: Any) -> QuerySet[M]:
     """``rows`` locked ``FOR UPDATE OF`` its own table only (``nowait``/``skip_locked`` pass through)."""
     return rows.all().select_for_update(of=("self",), **options)
+
+
+def advisory_lock(name: str, key: int) -> None:
+    """Serialise writers of ``name`` for one ``key`` (a body's id) until the transaction ends,
+    without locking a row: versions of an append-only table (policy, allocation rules) are
+    serialised this way, since ``FOR UPDATE`` needs the UPDATE privilege the runtime role does
+    not hold there. Call inside ``transaction.atomic``."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s), %s)", [name, int(key)])

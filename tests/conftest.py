@@ -140,7 +140,7 @@ def _sign_in_proves_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
     def force_authenticate(self: APIClient, user: Any = None, token: Any = None) -> None:
         authenticate(self, user, token)
         if user is not None and _has_totp(user):
-            stepup.prove_for_api(user)
+            stepup.prove_for_api(user, token_id=getattr(token, "pk", None))
 
     monkeypatch.setattr(Client, "force_login", force_login)
     monkeypatch.setattr(APIClient, "force_authenticate", force_authenticate)

@@ -34,6 +34,8 @@ if not env.bool("TEST_AS_RUNTIME_ROLE", default=False):
     DATABASES["default"].update(TEST_OWNER_CREDENTIALS)
 MIGRATE_AS_CONNECTED_USER = True
 DATABASE_RUNTIME_ROLE_MAY_TRUNCATE = True  # TransactionTestCase flushes tables between tests
+# The factories build schools as the runtime role; production grants it SELECT only (core.signals).
+DATABASE_RUNTIME_ROLE_MAY_WRITE_REGISTER = True
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 # A key prefix per test process; tests/conftest.py deletes its keys before each test.

@@ -15,7 +15,7 @@ from accounts.models import ResponsibleBody, User
 from core.audit import audit_record, snapshot
 from core.audit_verbs import AuditVerb
 from core.errors import ApplicationError, ConflictError
-from core.locking import lock_rows
+from core.locking import advisory_lock
 from core.tenancy import tenant_context
 from groupings.error_codes import GroupingError
 from groupings.models import GroupingPolicy
@@ -152,7 +152,8 @@ def policy_version_create(
         )
     headings = _headings(peer_review_headings)
     with tenant_context(tenant), transaction.atomic():
-        latest = lock_rows(GroupingPolicy.objects).order_by("-version").first()
+        advisory_lock("groupings.policy", tenant.pk)  # one new version at a time (append-only table)
+        latest = GroupingPolicy.objects.order_by("-version").first()
         case_years = _years(
             case_file_retention_years,
             latest.case_file_retention_years if latest else RETENTION_DEFAULTS["case_file_retention_years"],

@@ -19,7 +19,7 @@ from core.audit import audit_record, snapshot, text_fingerprint
 from core.audit_verbs import AuditVerb
 from core.constraints import violates
 from core.errors import ApplicationError, ConflictError, NotFound
-from core.locking import lock_rows
+from core.locking import advisory_lock, lock_rows
 from core.tenancy import tenant_context
 from shared_resources.error_codes import SharedResourceError as E
 from shared_resources.models import (
@@ -286,7 +286,8 @@ def allocation_rules_publish(
         raise ApplicationError("Enter at least one rule.", code=E.MISSING_FIELD, field="rules")
     with tenant_context(tenant), transaction.atomic():
         require(actor, tenant, Action.MANAGE_SHARED_RESOURCES)
-        latest = lock_rows(AllocationRules.objects.order_by("-version")).first()
+        advisory_lock("shared_resources.allocation_rules", tenant.pk)  # one new version at a time
+        latest = AllocationRules.objects.order_by("-version").first()
         if latest is not None and effective_from < latest.effective_from:
             raise ApplicationError(
                 "A new version cannot take effect before the current one.",

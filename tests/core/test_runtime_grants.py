@@ -9,7 +9,13 @@ import pytest
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
-from core.signals import APPEND_ONLY, RUNTIME_TABLE_PRIVILEGES, runtime_privileges
+from core.signals import (
+    APPEND_ONLY,
+    REGISTER_TABLES,
+    RUNTIME_TABLE_PRIVILEGES,
+    runtime_privileges,
+    settings_extra_privileges,
+)
 from core.tenancy import tenant_context
 from tests.factories import TrustFactory
 
@@ -46,21 +52,58 @@ def _tables() -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def test_every_table_grants_the_runtime_role_exactly_what_the_declared_table_says() -> None:
+def test_every_table_is_declared_and_its_grants_are_exactly_what_the_declared_table_says() -> None:
     grants = _grants()
     tables = _tables()
     assert len(tables) > 90
     assert set(RUNTIME_TABLE_PRIVILEGES) <= set(tables), "a declared table no longer exists"
+    undeclared = sorted(set(tables) - set(RUNTIME_TABLE_PRIVILEGES))
+    assert undeclared == [], "declare these tables in core.signals.RUNTIME_TABLE_PRIVILEGES"
     mismatched = {
         table: (sorted(grants.get(table, set())), sorted(runtime_privileges(table)))
         for table in tables
-        if grants.get(table, set()) != set(runtime_privileges(table))
+        if grants.get(table, set()) != set(runtime_privileges(table)) | set(settings_extra_privileges(table))
     }
     assert mismatched == {}
-    assert (
-        grants["accounts_auditevent"] == grants["pooling_leg"] == grants["pooling_transaction"] == {"SELECT", "INSERT"}
-    )
+    for table in (
+        "accounts_auditevent",
+        "pooling_leg",
+        "pooling_transaction",
+        "groupings_groupingpolicy",
+        "shared_resources_allocationrules",
+    ):
+        assert grants[table] == {"SELECT", "INSERT"}, table
     assert set(APPEND_ONLY) == {"SELECT", "INSERT"}
+    assert "authtoken_token" not in grants
+
+
+def test_the_register_is_read_only_for_the_runtime_role_in_production() -> None:
+    """The declaration production applies: SELECT only on the register. The test settings
+    alone add writes (``DATABASE_RUNTIME_ROLE_MAY_WRITE_REGISTER``: the factories build
+    schools as the runtime role), and only on these tables."""
+    assert REGISTER_TABLES == (
+        "groupings_school",
+        "groupings_schoollink",
+        "groupings_trust",
+        "groupings_schoolcensus",
+    )
+    for table in REGISTER_TABLES:
+        assert runtime_privileges(table) == ("SELECT",)
+    extra = {table: settings_extra_privileges(table) for table in _tables() if settings_extra_privileges(table)}
+    assert extra == {
+        **dict.fromkeys(REGISTER_TABLES, ("INSERT", "UPDATE", "DELETE")),
+        "django_content_type": ("INSERT",),  # refilled after a test's flush
+        "auth_permission": ("INSERT",),
+    }
+    from pathlib import Path
+
+    import config.settings
+
+    settings_dir = Path(config.settings.__file__).parent
+    for name in ("production.py", "base.py"):
+        text = (settings_dir / name).read_text()
+        assert "DATABASE_RUNTIME_ROLE_MAY_WRITE_REGISTER" not in text
+        assert "DATABASE_RUNTIME_ROLE_MAY_TRUNCATE" not in text
 
 
 def _owner_conn() -> psycopg.Connection:
@@ -79,13 +122,20 @@ def _owner_conn() -> psycopg.Connection:
     )
 
 
-STATEMENTS = [
+LEDGER_STATEMENTS = [
     "UPDATE accounts_auditevent SET verb = 'x'",
     "DELETE FROM accounts_auditevent",
     "UPDATE pooling_leg SET amount_pence = amount_pence * 2",
     "DELETE FROM pooling_leg",
     "UPDATE pooling_transaction SET description = 'edited'",
     "DELETE FROM pooling_transaction",
+]
+STATEMENTS = [
+    *LEDGER_STATEMENTS,
+    "UPDATE groupings_groupingpolicy SET version = version",
+    "DELETE FROM groupings_groupingpolicy",
+    "UPDATE shared_resources_allocationrules SET version = version",
+    "DELETE FROM shared_resources_allocationrules",
 ]
 
 
@@ -99,7 +149,7 @@ def test_the_runtime_role_is_refused_by_privilege_before_any_trigger(statement: 
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("statement", STATEMENTS)
+@pytest.mark.parametrize("statement", LEDGER_STATEMENTS)
 def test_the_owner_holding_the_privilege_is_still_refused_by_the_trigger(statement: str) -> None:
     """Defence in depth: the owner (migrations, restores) has the privilege, so the refusal
     comes from the table's trigger. Rows are committed first (an empty table fires no row
@@ -118,3 +168,39 @@ def test_the_owner_holding_the_privilege_is_still_refused_by_the_trigger(stateme
         assert conn.execute("SELECT count(*) FROM pooling_leg").fetchone()[0] >= 2
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
             conn.execute(statement)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_register_import_runs_as_the_owner_and_the_app_returns_to_the_runtime_role() -> None:
+    """``manage.py import_gias`` writes the register as the owner (``core.db_roles``): the
+    runtime role may only read it in production."""
+    from io import StringIO
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    from groupings.models import School
+    from groupings.services import register
+    from tests.groupings.test_gias_import import sample
+
+    roles: list[str] = []
+    real = register.school_register_import
+
+    def spy(**kwargs: object) -> object:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_user")
+            roles.append(cursor.fetchone()[0])
+        return real(**kwargs)  # type: ignore[arg-type]
+
+    with mock.patch("groupings.management.commands.import_gias.school_register_import", spy):
+        call_command(
+            "import_gias", str(sample("establishments/edubasealldata_subset_2024_mixed.csv")), stdout=StringIO()
+        )
+    owner = _owner_conn()
+    with owner:
+        owner_user = owner.execute("SELECT current_user").fetchone()[0]
+    assert roles == [owner_user]
+    assert School.objects.filter(urn=100000).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        assert cursor.fetchone()[0] == settings.DATABASE_RUNTIME_ROLE

@@ -221,3 +221,43 @@ def test_a_head_records_pupils_only_at_their_own_school(scene) -> None:
     response = _record(scene, school_id=other.pk)
     assert (response.status_code, response.json()["field"]) == (400, "school_id")
     assert counts(scene.body) == before
+
+
+def test_a_read_only_token_never_returns_a_pupils_identity_but_a_token_naming_it_does(scene) -> None:
+    """#21 review: a read-only API token carries no identity action, even for a role that sees
+    names in the browser; only a token whose chosen actions name ``pupil.identity.view`` does.
+    A read-only token made before the rule (identity stored among its actions) is narrowed too."""
+    from rest_framework.test import APIClient
+
+    from accounts.models import ApiToken
+    from accounts.services import api_token_issue
+
+    pupil = _record(scene, name="Grace Hopper", upn="B123456789012").json()
+    path = url(scene.body, f"pupils/{pupil['id']}/")
+    officer = scene.officer.user
+    read_only, read_key = api_token_issue(user=officer, name="Reader", read_only=True, actions=[], expires_in_days=30)
+    assert "pupil.identity.view" not in read_only.actions
+    _, chosen_key = api_token_issue(
+        user=officer,
+        name="Case tool",
+        read_only=False,
+        actions=["case.view", "pupil.identity.view"],
+        expires_in_days=30,
+    )
+    old, old_key = api_token_issue(user=officer, name="Old reader", read_only=True, actions=[], expires_in_days=30)
+    ApiToken.objects.filter(pk=old.pk).update(actions=[*old.actions, "pupil.identity.view"])
+
+    def get(key: str) -> Any:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        response = client.get(path)
+        assert response.status_code == 200, response.content
+        return response
+
+    for key in (read_key, old_key):
+        response = get(key)
+        assert response.json()["identity"] is None
+        assert "Grace" not in response.content.decode()
+        assert "B123456789012" not in response.content.decode()
+    assert get(chosen_key).json()["identity"] == {"name": "Grace Hopper", "upn": "B123456789012"}
+    assert api(officer).get(path).json()["identity"] == {"name": "Grace Hopper", "upn": "B123456789012"}

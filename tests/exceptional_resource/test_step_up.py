@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.utils import timezone
 
+from accounts import stepup
 from accounts.models import Role
 from core.tenancy import tenant_context
 from exceptional_resource.models import Decision
@@ -99,7 +100,7 @@ def test_the_decide_api_takes_the_code_in_a_header_once(scene: Scene) -> None:
         code = totp_code(scene.officer.user)
         done = client.post(path, body, format="json", HTTP_X_MFA_CODE=code)
         assert done.status_code == 201, done.json()
-        cache.delete(f"step-up:api:{scene.officer.user.pk}")  # as if the proof had aged: the code is used
+        cache.delete(stepup.api_proof_key(scene.officer.user.pk, None))  # as if the proof had aged: the code is used
         replay = client.post(
             api_url(scene.body, f"cases/{_submitted(scene).pk}/decide/"), body, format="json", HTTP_X_MFA_CODE=code
         )
@@ -169,3 +170,42 @@ def test_a_role_that_may_not_act_is_refused_for_its_role_not_asked_for_a_code(sc
         )
         assert head.status_code in (403, 404)
         assert head.json()["code"] != "step_up_required"
+
+
+def test_an_api_proof_serves_only_the_token_it_came_with(scene: Scene) -> None:
+    """#21 review: a code given with one API token does not serve another token of the same
+    person, nor their site session; each credential proves for itself."""
+    from rest_framework.test import APIClient
+
+    from accounts.services import api_token_issue
+
+    officer = scene.officer.user
+    body = {"outcome": "declined", "criteria_met": [], "reasons": "Not met"}
+
+    def token_client(name: str) -> APIClient:
+        _, key = api_token_issue(
+            user=officer, name=name, read_only=False, actions=["case.view", "case.decide"], expires_in_days=30
+        )
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        return client
+
+    first, second = token_client("First"), token_client("Second")
+    session = client_for(officer)  # signed in on the site now: its proof is stale below
+    with later():
+        proved = first.post(
+            api_url(scene.body, f"cases/{_submitted(scene).pk}/decide/"),
+            body,
+            format="json",
+            HTTP_X_MFA_CODE=totp_code(officer),
+        )
+        assert proved.status_code == 201, proved.json()
+        again = first.post(api_url(scene.body, f"cases/{_submitted(scene).pk}/decide/"), body, format="json")
+        assert again.status_code == 201, again.json()  # the same token: its proof is fresh
+        other = second.post(api_url(scene.body, f"cases/{_submitted(scene).pk}/decide/"), body, format="json")
+        assert (other.status_code, other.json()["code"]) == (403, "step_up_required")
+        session_api = session.post(
+            api_url(scene.body, f"cases/{_submitted(scene).pk}/decide/"), body, content_type="application/json"
+        )
+        assert session_api.status_code == 403
+        assert session_api.json()["code"] == "step_up_required"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from accounts.models import Role
-from accounts.services import api_token_create
+from accounts.services import api_token_automation_issue
 from tests.factories import member
 from tests.faults.http import Client, Reply
 from tests.faults.stack import OwnRedis, stack_env, warm_up, web
@@ -25,7 +25,7 @@ def _post_raw(base: str, path: str, body: bytes, token: dict[str, str]) -> Reply
 
 def test_deep_and_large_json_bodies_are_a_quick_400_in_json(own_redis: OwnRedis, tmp_path: Path) -> None:
     officer = member(Role.FINANCE_OFFICER, mfa=True)
-    token = {"Authorization": f"Token {api_token_create(user=officer.user).key}"}
+    token = {"Authorization": f"Token {api_token_automation_issue(user=officer.user)[1]}"}
     path = f"/api/v1/bodies/{officer.responsible_body.slug}/reports/request/"
     with web(stack_env(own_redis.url, tmp_path)) as base:
         warm_up(base, "/api/v1/me/", token)
@@ -45,7 +45,7 @@ def test_deep_and_large_json_bodies_are_a_quick_400_in_json(own_redis: OwnRedis,
 
 def test_api_500s_are_json_with_the_request_id_and_quick(own_redis: OwnRedis, tmp_path: Path) -> None:
     officer = member(Role.TRUSTEE)
-    token = {"Authorization": f"Token {api_token_create(user=officer.user).key}"}
+    token = {"Authorization": f"Token {api_token_automation_issue(user=officer.user)[1]}"}
     env = stack_env(own_redis.url, tmp_path)
     env["DATABASE_URL"] = env["DATABASE_URL"].replace("@127.0.0.1:5432/", "@127.0.0.1:9/")  # refused
     with web(env) as base:

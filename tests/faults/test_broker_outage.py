@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from accounts.services import api_token_create
+from accounts.services import api_token_automation_issue
 from core.models import AuditEvent
 from core.outbox.models import OutboxMessage
 from core.tenancy import tenant_context
@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.faults]
 
 
 def _auth(user) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    return {"Authorization": f"Token {api_token_create(user=user).key}"}
+    return {"Authorization": f"Token {api_token_automation_issue(user=user)[1]}"}
 
 
 def _submitted(case_id: int):  # type: ignore[no-untyped-def]

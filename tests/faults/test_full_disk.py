@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from accounts.services import api_token_create
+from accounts.services import api_token_automation_issue
 from core.tenancy import tenant_context
 from exceptional_resource.models import CaseDocument
 from tests.exceptional_resource.conftest import Scene, draft_case
@@ -75,7 +75,7 @@ def test_an_upload_the_disk_cannot_take_is_refused_cleanly(
     fault: str, status: int, code: str, scene: Scene, own_redis: OwnRedis, tmp_path: Path
 ) -> None:
     case = draft_case(scene)
-    token = {"Authorization": f"Token {api_token_create(user=scene.head.user).key}"}
+    token = {"Authorization": f"Token {api_token_automation_issue(user=scene.head.user)[1]}"}
     api = f"/api/v1/bodies/{scene.body.slug}"
     media = tmp_path / "private"
     big = PDF + b"%" + b"0" * (400 * 1024) + b"\n%%EOF\n"  # a valid PDF of 400 KB: more than the disk holds

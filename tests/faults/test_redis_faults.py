@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 
 from accounts.models import Role
-from accounts.services import api_token_create
+from accounts.services import api_token_automation_issue
 from core.tenancy import tenant_context
 from exceptional_resource.models import Case
 from tests.exceptional_resource.conftest import Scene, draft_case
@@ -36,7 +36,7 @@ def _sign_in(client: Client, email: str, password: str) -> Reply:
 
 def test_a_hung_redis_costs_a_case_submission_about_a_second(scene: Scene, own_redis: OwnRedis, tmp_path: Path) -> None:
     warm, first, second = draft_case(scene), draft_case(scene), draft_case(scene)
-    head = {"Authorization": f"Token {api_token_create(user=scene.head.user).key}"}
+    head = {"Authorization": f"Token {api_token_automation_issue(user=scene.head.user)[1]}"}
     api = f"/api/v1/bodies/{scene.body.slug}"
     with web(stack_env(own_redis.url, tmp_path)) as base:
         warm_up(base, f"{api}/cases/", head)
@@ -59,7 +59,7 @@ def test_a_hung_redis_costs_a_case_submission_about_a_second(scene: Scene, own_r
 def test_people_sign_in_and_use_pages_and_the_api_while_redis_is_down(own_redis: OwnRedis, tmp_path: Path) -> None:
     trustee = member(Role.TRUSTEE)
     victim = member(Role.TRUSTEE, trustee.responsible_body)
-    token = {"Authorization": f"Token {api_token_create(user=trustee.user).key}"}
+    token = {"Authorization": f"Token {api_token_automation_issue(user=trustee.user)[1]}"}
     with web(stack_env(own_redis.url, tmp_path)) as base:
         warm_up(base, "/api/v1/me/", token)
         own_redis.stop()

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, DemoContext
 from accounts.models import User
+from core.db_roles import owner_connection
 from core.tenancy import platform_context
 
 PROJECT_APPS = ("accounts", "groupings", "pooling", "exceptional_resource", "partnerships")
@@ -34,7 +35,8 @@ class Command(BaseCommand):
             raise CommandError(
                 "seed_demo runs only with local or test settings: demo passwords are not for production."
             )
-        with transaction.atomic(), platform_context():
+        # The demo writes the school register, which the runtime role may only read.
+        with owner_connection(), transaction.atomic(), platform_context():
             staff = User.objects.filter(email="platform@inclusion-pool.example").first()
             if staff is None:
                 staff = User.objects.create_superuser(email="platform@inclusion-pool.example", password=DEMO_PASSWORD)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.db_roles import owner_connection
 from core.errors import ApplicationError
 from groupings.gias import (
     DEFAULT_ENCODING,
@@ -74,12 +75,13 @@ class Command(BaseCommand):
             raise CommandError("\n".join(self._rejection_report(parsed)))
 
         try:
-            report = school_register_import(
-                establishments=parsed.get("establishments"),
-                links=parsed.get("links"),
-                groups=parsed.get("groups"),
-                dry_run=options["dry_run"],
-            )
+            with owner_connection():  # the runtime role may only read the register
+                report = school_register_import(
+                    establishments=parsed.get("establishments"),
+                    links=parsed.get("links"),
+                    groups=parsed.get("groups"),
+                    dry_run=options["dry_run"],
+                )
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
 

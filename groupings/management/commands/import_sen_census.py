@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.db_roles import owner_connection
 from core.errors import ApplicationError
 from groupings.census import academic_year_from_name, read_census
 from groupings.management.commands.import_gias import _describe
@@ -50,7 +51,8 @@ class Command(BaseCommand):
             lines.append(f"{count} row{'s' if count != 1 else ''} rejected: nothing was imported.")
             raise CommandError("\n".join(lines))
         try:
-            report = school_census_import(parsed=parsed, academic_year=year, dry_run=options["dry_run"])
+            with owner_connection():  # the runtime role may only read the register
+                report = school_census_import(parsed=parsed, academic_year=year, dry_run=options["dry_run"])
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         prefix = "Dry run, nothing written. " if report.dry_run else ""
