@@ -68,6 +68,14 @@ def deep_ledger_path(client: Any, first: str, pages: int = LEDGER_DEEP_PAGE) -> 
     return f"{path}#{number}"
 
 
+def _counter(queries: list[str]) -> Any:
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    return count
+
+
 def b6_pages(ctx: dict[str, Any], *, role: str = "decision_officer", runs: int = 15, warm: int = 3) -> dict[str, Any]:
     from django.db import connection
 
@@ -79,12 +87,7 @@ def b6_pages(ctx: dict[str, Any], *, role: str = "decision_officer", runs: int =
         for _ in range(warm):
             client.get(path, secure=True)
         queries: list[str] = []
-
-        def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-            queries.append(sql)
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(count):
+        with connection.execute_wrapper(_counter(queries)):
             status = client.get(path, secure=True).status_code
         timings = []
         for _ in range(runs):
