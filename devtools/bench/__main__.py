@@ -1,4 +1,4 @@
-"""make bench: B1-B6 and B8 over the national-scale synthetic data set (docs/performance.md).
+"""make bench: B1-B8 over the national-scale synthetic data set (docs/performance.md).
 
 Loopback only and bounded: the measurements get 20 minutes (later steps are skipped and
 reported if time runs out); generating the data set on the first run is a step of its own
@@ -18,7 +18,9 @@ before them (about 10 minutes on 2 cores, reported as ``generate_seconds``). In 
 7. B6 per-page cost: the decision officer's case list (page 1 and 50), decision queue,
    a case, the pool dashboard and the ledger (page 1 and a deep page), in process and one
    at a time after a warm-up, median ms and queries (``devtools/bench/pages.py``);
-8. B8 (named B6 before issue 22) a 2,000-school payment run posted as one ledger transaction
+8. B7 the governance pack of the largest body's current pool: gather, PDF and XLSX timed
+   separately, peak memory of the process (``devtools/bench/pack.py``);
+9. B8 (named B6 before issue 22) a 2,000-school payment run posted as one ledger transaction
    (``devtools/bench_ledger.py``, its own scratch database) against PostgreSQL's own insert of the same rows.
 
 It prints a table, writes ``bench/results/<timestamp>.json`` and rewrites the results
@@ -43,6 +45,7 @@ from devtools.bench.data import explain_journeys, journeys, prepare, sessions_fo
 from devtools.bench.files import b4, b5, b8
 from devtools.bench.ledger import b2, b3
 from devtools.bench.load import b1, check_paths, explain_pages, start_server, stop_server
+from devtools.bench.pack import b7
 from devtools.bench.pages import b6_pages
 from devtools.bench.report import machine, table, update_doc
 
@@ -59,7 +62,7 @@ def main() -> int:
     parser.add_argument(
         "--largest-body-only", action="store_true", help="generate only the largest LA (B6 and B2; faster)"
     )
-    parser.add_argument("--skip", default="", help="comma-separated: explain,b1,b2,b3,b4,b5,b6,b8")
+    parser.add_argument("--skip", default="", help="comma-separated: explain,b1,b2,b3,b4,b5,b6,b7,b8")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/performance.md")
     parser.add_argument("--collectstatic", action="store_true", help="collect static files even if collected before")
     args = parser.parse_args()
@@ -85,6 +88,8 @@ def main() -> int:
         steps.append(("B2", lambda: b2(results["data"]["largest_body_id"], ctx["pool_id"])))
     if "b3" not in skip:
         steps.append(("B3", b3))
+    if "b7" not in skip:
+        steps.append(("B7", lambda: b7(results["data"]["largest_body_id"], ctx["pool_id"])))
     if "b8" not in skip:
         steps.append(("B8", b8))
     for name, step in steps:
