@@ -60,7 +60,7 @@ def main() -> int:
         "--largest-body-cases", type=int, default=20_000, help="cases of the largest LA when generating (20000)"
     )
     parser.add_argument(
-        "--largest-body-only", action="store_true", help="generate only the largest LA (B6 and B2; faster)"
+        "--largest-body-only", action="store_true", help="generate only the largest LA (B2, B6, B7 on one body; faster)"
     )
     parser.add_argument("--skip", default="", help="comma-separated: explain,b1,b2,b3,b4,b5,b6,b7,b8")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/performance.md")
