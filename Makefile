@@ -86,7 +86,7 @@ restore: install ## Restore FROM=<backup folder> into a new database DATABASE=<n
 	@test -n "$(FROM)" -a -n "$(DATABASE)" || { echo "usage: make restore FROM=backups/<stamp> DATABASE=<new database name>"; exit 2; }
 	$(BIN)/python manage.py restore $(FROM) --database $(DATABASE)
 
-bench: check-services db ## Performance benchmarks (B1-B6, see docs/performance.md)
+bench: check-services db ## Performance benchmarks (B1-B8, see docs/performance.md)
 	$(BIN)/python -m devtools.bench
 
 lock: install ## Regenerate requirements.lock and requirements.prod.lock from pyproject.toml

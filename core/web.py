@@ -72,6 +72,21 @@ def paginate_list(
     )
 
 
+def paginate_rows(
+    request: HttpRequest, rows: QuerySet[Any], *, per_page: int, label: str, param: str = "page"
+) -> Pages:
+    """:func:`paginate_list` for a queryset whose rows are wide (joins, prefetches,
+    annotations): the page's ids are found first, in the list's order, from the ids alone
+    (an index can answer that, and a deep page's OFFSET then skips index entries, not joined
+    rows), and only that page's rows are read in full. Still one query for the rows: the
+    ids are a subquery of it. ``rows`` must be ordered, ending with a unique key."""
+    ids = rows.prefetch_related(None).values_list("pk", flat=True)
+    pages = paginate_list(request, ids, per_page=per_page, label=label, param=param)
+    page = pages.page
+    page.object_list = rows.filter(pk__in=page.object_list)
+    return pages
+
+
 def tenant_stream(tenant: ResponsibleBody, rows: Iterable[Any]) -> Iterator[Any]:
     """Yield ``rows`` inside the tenant's context: a streamed response is iterated after
     the view has returned, outside the context the view ran in."""

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""B6: a payment run for 2,000 schools posted as one ledger transaction (issue 14, item 6).
+"""B8 (B6 before issue 22): a payment run for 2,000 schools posted as one ledger transaction (issue 14, item 6).
 
 The run's "payable" posting (Dr commitments / Cr payable to schools, one leg pair per
 school: 4,000 legs) goes through ``pooling.services.ledger.post`` and is committed, so the
@@ -12,7 +12,7 @@ It works in a scratch database of its own (default ``ip_bench_ledger``, created 
 owner role and migrated; kept for the next run, ``--drop`` removes it). Each run posts
 into a new transaction key, so repeated runs measure the same thing.
 
-    .venv/bin/python devtools/bench_ledger.py [--schools 2000] [--json /tmp/b6.json]
+    .venv/bin/python devtools/bench_ledger.py [--schools 2000] [--json /tmp/b8.json]
 """
 
 from __future__ import annotations

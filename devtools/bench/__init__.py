@@ -1,2 +1,2 @@
-"""The benchmarks B1-B5 over the national-scale synthetic data set (``make bench``, or
+"""The benchmarks B1-B8 over the national-scale synthetic data set (``make bench``, or
 ``python -m devtools.bench``; see ``__main__.py`` and docs/performance.md)."""

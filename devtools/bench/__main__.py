@@ -1,4 +1,4 @@
-"""make bench: B1-B5 over the national-scale synthetic data set (docs/performance.md).
+"""make bench: B1-B8 over the national-scale synthetic data set (docs/performance.md).
 
 Loopback only and bounded: the measurements get 20 minutes (later steps are skipped and
 reported if time runs out); generating the data set on the first run is a step of its own
@@ -15,8 +15,13 @@ before them (about 10 minutes on 2 cores, reported as ``generate_seconds``). In 
 4. B3 100 commitments at once on a pool that can fund 50;
 5. B4 the auditor export (``devtools/bench_export.py``) against ``COPY``;
 6. B5 GIAS import of a 50,000-row national-size extract, first and again;
-7. B6 a 2,000-school payment run posted as one ledger transaction (``devtools/bench_ledger.py``,
-   its own scratch database) against PostgreSQL's own insert of the same rows.
+7. B6 per-page cost: the decision officer's case list (page 1 and 50), decision queue,
+   a case, the pool dashboard and the ledger (page 1 and a deep page), in process and one
+   at a time after a warm-up, median ms and queries (``devtools/bench/pages.py``);
+8. B7 the governance pack of the largest body's current pool: gather, PDF and XLSX timed
+   separately, peak memory of the process (``devtools/bench/pack.py``);
+9. B8 (named B6 before issue 22) a 2,000-school payment run posted as one ledger transaction
+   (``devtools/bench_ledger.py``, its own scratch database) against PostgreSQL's own insert of the same rows.
 
 It prints a table, writes ``bench/results/<timestamp>.json`` and rewrites the results
 section of ``docs/performance.md``. Exit status 1 if a hard check failed (a sequential
@@ -37,9 +42,11 @@ from typing import Any
 
 from devtools.bench.common import MEASURING_SINCE, ROOT, STARTED, TARGETS, bench_environment, remaining, say
 from devtools.bench.data import explain_journeys, journeys, prepare, sessions_for
-from devtools.bench.files import b4, b5, b6
+from devtools.bench.files import b4, b5, b8
 from devtools.bench.ledger import b2, b3
 from devtools.bench.load import b1, check_paths, explain_pages, start_server, stop_server
+from devtools.bench.pack import b7
+from devtools.bench.pages import b6_pages
 from devtools.bench.report import machine, table, update_doc
 
 
@@ -49,7 +56,13 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", default="1,3", help="think time between pages, min,max seconds (default 1,3)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--skip", default="", help="comma-separated: explain,b1,b2,b3,b4,b5,b6")
+    parser.add_argument(
+        "--largest-body-cases", type=int, default=20_000, help="cases of the largest LA when generating (20000)"
+    )
+    parser.add_argument(
+        "--largest-body-only", action="store_true", help="generate only the largest LA (B2, B6, B7 on one body; faster)"
+    )
+    parser.add_argument("--skip", default="", help="comma-separated: explain,b1,b2,b3,b4,b5,b6,b7,b8")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite docs/performance.md")
     parser.add_argument("--collectstatic", action="store_true", help="collect static files even if collected before")
     args = parser.parse_args()
@@ -60,21 +73,25 @@ def main() -> int:
     os.environ.update(env)
     results: dict[str, Any] = {"started_at": datetime.now(UTC).isoformat(), "targets": TARGETS}
     failed: list[str] = []
-    results["data"] = prepare(env, args.seed)
+    results["data"] = prepare(env, args.seed, args.largest_body_cases, args.largest_body_only)
     MEASURING_SINCE[0] = time.monotonic()  # the 20-minute bound is for the measurements
     results["machine"] = machine()
     ctx = sessions_for(results["data"]["largest_body_id"])
-    results["largest_body"] = {k: ctx[k] for k in ("slug", "name", "pool_id")}
+    results["largest_body"] = {k: ctx[k] for k in ("slug", "name", "pool_id", "cases")}
     paths = journeys(ctx)
     steps: list[tuple[str, Callable[[], Any]]] = []
     if "explain" not in skip:
         steps.append(("explain", lambda: explain_pages(ctx, explain_journeys(ctx), results["data"]["largest_body_id"])))
+    if "b6" not in skip:
+        steps.append(("B6", lambda: b6_pages(ctx)))
     if "b2" not in skip:
         steps.append(("B2", lambda: b2(results["data"]["largest_body_id"], ctx["pool_id"])))
     if "b3" not in skip:
         steps.append(("B3", b3))
-    if "b6" not in skip:
-        steps.append(("B6", b6))
+    if "b7" not in skip:
+        steps.append(("B7", lambda: b7(results["data"]["largest_body_id"], ctx["pool_id"])))
+    if "b8" not in skip:
+        steps.append(("B8", b8))
     for name, step in steps:
         if remaining() < 60:
             results[name] = {"skipped": "out of time"}

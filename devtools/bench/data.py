@@ -16,7 +16,9 @@ from devtools.bench.common import DB, PY, ROOT, say
 # --- 0. the database and the data set -------------------------------------------------
 
 
-def prepare(env: dict[str, str], seed: int) -> dict[str, Any]:
+def prepare(
+    env: dict[str, str], seed: int, largest_body_cases: int = 20_000, largest_only: bool = False
+) -> dict[str, Any]:
     say(f"database {DB}: create/migrate, collect static files")
     subprocess.run([PY, "scripts/db_setup.py"], cwd=ROOT, env=env, check=True, capture_output=True)
     if not (ROOT / ".data" / "staticfiles" / "staticfiles.json").exists() or "--collectstatic" in sys.argv:
@@ -33,11 +35,11 @@ def prepare(env: dict[str, str], seed: int) -> dict[str, Any]:
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('app.platform', 'on', false)")
-        cursor.execute("SELECT count(*) FROM accounts_responsiblebody WHERE slug LIKE 'trust-1%%'")
+        cursor.execute("SELECT count(*) FROM pooling_pool")
         present = cursor.fetchone()[0] > 0
-    info: dict[str, Any] = {"generated_now": not present}
+    info: dict[str, Any] = {"generated_now": not present, "largest_body_only": largest_only}
     if not present:
-        say("generating the national data set (first run only)")
+        say(f"generating the {'largest body of the ' if largest_only else ''}national data set (first run only)")
         started = time.monotonic()
         out = subprocess.run(
             [
@@ -51,6 +53,9 @@ def prepare(env: dict[str, str], seed: int) -> dict[str, Any]:
                 "--json",
                 "--workers",
                 str(min(2, os.cpu_count() or 1)),
+                "--largest-body-cases",
+                str(largest_body_cases),
+                *(["--largest-body-only"] if largest_only else []),
             ],
             cwd=ROOT,
             # The COPY of a national ledger (a trigger checks every leg) can outlast the
@@ -67,12 +72,27 @@ def prepare(env: dict[str, str], seed: int) -> dict[str, Any]:
         for table in ("pooling_leg", "pooling_transaction", "exceptional_resource_case", "accounts_auditevent"):
             cursor.execute(f"SELECT count(*) FROM {table}")
             info[f"rows_{table}"] = cursor.fetchone()[0]
-        cursor.execute("SELECT responsible_body_id, count(*) FROM pooling_leg GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1")
-        body_id, legs = cursor.fetchone()
         cursor.execute("SELECT set_config('app.platform', '', false)")
+    body_id, legs = largest_body_and_legs()
     info["largest_body_id"] = body_id
     info["largest_body_legs"] = legs
     return info
+
+
+def largest_body_and_legs() -> tuple[int, int]:
+    """The body with the most ledger legs (the largest LA of the data set) and its legs."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('app.platform', 'on', false)")
+        cursor.execute("SELECT responsible_body_id, count(*) FROM pooling_leg GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1")
+        body_id, legs = cursor.fetchone()
+        cursor.execute("SELECT set_config('app.platform', '', false)")
+    return int(body_id), int(legs)
+
+
+def largest_body() -> int:
+    return largest_body_and_legs()[0]
 
 
 # --- users and sessions ------------------------------------------------------------------
@@ -101,6 +121,7 @@ def sessions_for(body_id: int) -> dict[str, Any]:
         pool = Pool.objects.get(label=period_of(date.today()).label)
         school_id = memberships["head"].school_id
         school_case = Case.objects.filter(school_id=school_id).order_by("-id").values_list("id", flat=True).first()
+        cases = Case.objects.count()
         any_case = Case.objects.filter(status="submitted").order_by("-id").values_list("id", flat=True).first()
         run = PaymentRun.objects.filter(pool=pool).order_by("-id").values_list("id", flat=True).first()
         resource = SharedResource.objects.order_by("id").values_list("id", flat=True).first()
@@ -122,6 +143,7 @@ def sessions_for(body_id: int) -> dict[str, Any]:
         "slug": body.slug,
         "name": body.legal_name,
         "pool_id": pool.pk,
+        "cases": cases,
         "school_case_id": school_case,
         "case_id": any_case,
         "run_id": run,

@@ -75,9 +75,20 @@ def table(results: dict[str, Any]) -> str:
     if "B5" in r and "first_s" in r["B5"]:
         b = r["B5"]
         row("B5 GIAS import", f"{b['rows']:,} rows: first {b['first_s']} s, again {b['again_s']} s", b["met"])
-    if "B6" in r and "service_seconds" in r["B6"]:
+    if "B6" in r and "pages" in r["B6"]:
         b = r["B6"]
-        row("B6 payment run", f"{b['schools']:,} schools, {b['legs']:,} legs in one transaction: "
+        shown = "; ".join(f"{name} {f['median_ms']} ms ({f['queries']} q)" for name, f in b["pages"].items())
+        deep = ", ".join(f"{name} {d['ratio_to_page_1']}× page 1" for name, d in b["deep_pages"].items())
+        row("B6 per page", f"{b['body']} ({b['cases']:,} cases), {b['role']}: {shown}; {deep}", b["met"])
+    if "B7" in r and "total_seconds" in r["B7"]:
+        b = r["B7"]
+        row("B7 governance pack", f"{b['body']} {b['pool']} ({b['cases_in_body']:,} cases): "
+            f"gather {b['gather_seconds']} s, PDF {b['pdf_seconds']} s, XLSX {b['xlsx_seconds']} s = "
+            f"{b['total_seconds']} s; peak RSS {b['peak_rss_mb']} MB; reconciled {b['reconciled']}",
+            b["met"])  # fmt: skip
+    if "B8" in r and "service_seconds" in r["B8"]:
+        b = r["B8"]
+        row("B8 payment run", f"{b['schools']:,} schools, {b['legs']:,} legs in one transaction: "
             f"{b['service_seconds']} s vs PostgreSQL's insert {b['raw_insert_seconds']} s", b["met"])  # fmt: skip
     return "\n".join(lines)
 

@@ -80,6 +80,12 @@ def _flush(rows: Rows, digest: hashlib._Hash, timings: dict[str, float], *, dry_
         timings["deferred checks"] = timings.get("deferred checks", 0) + time.monotonic() - started
 
 
+def largest_body(bodies: list[BodySpec], weights: list[int]) -> int:
+    """The index of the local authority with the most SEN weight (the first of equals)."""
+    las = [n for n, body in enumerate(bodies) if body.kind == "local_authority"] or list(range(len(bodies)))
+    return max(las, key=lambda n: (weights[n], -n))
+
+
 def prepare_schools(*, scale: str, seed: int) -> int:
     """Put the scale's schools in the register first (parallel writers then only read them)."""
     schools, _ = _select(SCALES[scale], seed)
@@ -101,11 +107,18 @@ def generate(
     dry_run: bool = False,
     part: tuple[int, int] = (0, 1),
     progress: Callable[[str], None] | None = None,
+    largest_body_cases: int | None = None,
+    largest_body_only: bool = False,
 ) -> Result:
     """Generate the data set. Outside a dry run it must be called with an empty pooling
     schema for these bodies (slugs and URN-based rows are unique). ``part=(k, n)`` makes
     only every n-th body from the k-th (parallel writers; each body's rows are the same
-    whichever part makes them, only the ids differ)."""
+    whichever part makes them, only the ids differ).
+
+    ``largest_body_cases`` gives the largest local authority (by SEN weight: ``la-850`` in
+    the national set) that many cases over its periods instead of its share of the scale's;
+    ``largest_body_only`` writes that body alone (the other bodies' random streams are
+    still drawn, so its rows are the same as in the full set)."""
     started = time.monotonic()
     say = progress or (lambda _message: None)
     spec = SCALES[scale]
@@ -131,12 +144,18 @@ def generate(
         rows = Rows()
         ctx = Context(rows, IdAllocator(dry_run=dry_run), school_ids, as_of, periods, [0])
         digest = hashlib.sha256()
-        mine = [n for n in range(len(bodies)) if n % part[1] == part[0]]
+        largest = largest_body(bodies, weights)
+        chosen = set(mine := [n for n in range(len(bodies)) if n % part[1] == part[0]])
+        if largest_body_only:
+            chosen &= {largest}
+            mine = sorted(chosen)
         for n, (body, weight) in enumerate(zip(bodies, weights, strict=True)):
             body_seed = rng.getrandbits(64)
-            if n % part[1] != part[0]:
+            if n not in chosen:
                 continue
             cases = round(spec.cases * weight / total_weight)
+            if largest_body_cases is not None and n == largest:
+                cases = largest_body_cases
             ctx.pupil_counter[0] = (seed % 1000) * 10**9 + n * 100_000  # unique references per body
             BodyPlan(ctx, body, cases, random.Random(body_seed)).generate()  # noqa: S311
             if rows.pending(Leg) >= FLUSH_AT_LEGS or n == mine[-1]:

@@ -107,7 +107,15 @@ class Case(TenantOwnedModel):
     class Meta:
         base_manager_name = "objects"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["responsible_body", "status", "submitted_on"], name="case_body_status")]
+        indexes = [
+            models.Index(fields=["responsible_body", "status", "submitted_on"], name="case_body_status"),
+            models.Index(
+                models.F("responsible_body"),
+                models.F("updated_at").desc(),
+                models.F("id").desc(),
+                name="case_body_updated",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=[s.value for s in CaseStatus]), name="case_status_valid"),
             models.CheckConstraint(

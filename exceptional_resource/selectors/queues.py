@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import BigIntegerField, F, OuterRef, QuerySet, Subquery, Sum
 
 from accounts.models import ResponsibleBody
 from core.tenancy import tenant_context
 from exceptional_resource import pupil_data
-from exceptional_resource.models import Case, CaseStatus, Pupil
+from exceptional_resource.models import Case, CaseStatus, Pupil, ResourceLine
 from exceptional_resource.selectors.cases import (
     AWAITING_DECISION,
     SchoolScope,
@@ -21,6 +21,20 @@ from exceptional_resource.selectors.cases import (
 )
 
 
+def _requested_pence() -> Subquery:
+    """What a case asks for (the sum of its resource lines), as a subquery of the case row:
+    a join and GROUP BY over every column of the case, its school, pupil and policy cost the
+    queue of the largest body most of its time (issue 22)."""
+    lines = (
+        ResourceLine.objects.filter(case=OuterRef("pk"))
+        .order_by()
+        .values("case")
+        .annotate(total=Sum(F("quantity") * F("unit_cost_pence")))
+        .values("total")
+    )
+    return Subquery(lines, output_field=BigIntegerField())
+
+
 def decision_queue(*, tenant: ResponsibleBody) -> QuerySet[Case]:
     """Cases awaiting a decision with what each asks for (``requested_pence``), the earliest
     decision due first (those without a due date last), then the longest waiting."""
@@ -28,7 +42,7 @@ def decision_queue(*, tenant: ResponsibleBody) -> QuerySet[Case]:
         return (
             case_list(tenant=tenant, school_ids=None)
             .filter(status__in=AWAITING_DECISION)
-            .annotate(requested_pence=Sum(F("resource_lines__quantity") * F("resource_lines__unit_cost_pence")))
+            .annotate(requested_pence=_requested_pence())
             .order_by(F("decision_due_on").asc(nulls_last=True), "submitted_on", "id")
         )
 

@@ -14,7 +14,7 @@ from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
 from core.forms import show_service_error
-from core.web import paginate_list
+from core.web import paginate_list, paginate_rows
 from exceptional_resource.forms import AnswerForm, CommentForm, ReconsiderationForm, WithdrawForm
 from exceptional_resource.models import CaseStatus
 from exceptional_resource.selectors import cases as selectors
@@ -56,7 +56,7 @@ class CaseListView(BodyMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         school_ids = self.access.school_ids(Action.VIEW_CASE)
         cases = queues.case_list_by_last_change(tenant=self.body, school_ids=school_ids)
-        pages = paginate_list(self.request, cases, per_page=CASES_PER_PAGE, label="Pages of cases")
+        pages = paginate_rows(self.request, cases, per_page=CASES_PER_PAGE, label="Pages of cases")
         page = pages.page
         on_page = list(page.object_list)
         name_own_pupils(self.access, [c.pupil for c in on_page])

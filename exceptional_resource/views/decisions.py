@@ -17,7 +17,7 @@ from accounts.web import BodyMixin
 from core.errors import ApplicationError, NotFound
 from core.forms import show_service_error
 from core.money import format_pence, parse_pounds
-from core.web import paginate_list
+from core.web import paginate_rows
 from exceptional_resource.forms import AwardEndForm, AwardVaryForm, DecisionForm, QuestionForm
 from exceptional_resource.models import Award, Case, CaseStatus, Decision
 from exceptional_resource.selectors import cases as selectors
@@ -52,7 +52,7 @@ class DecisionQueueView(BodyMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         cases = queues.decision_queue(tenant=self.body)
-        pages = paginate_list(self.request, cases, per_page=QUEUE_PER_PAGE, label="Pages of cases awaiting a decision")
+        pages = paginate_rows(self.request, cases, per_page=QUEUE_PER_PAGE, label="Pages of cases awaiting a decision")
         page = pages.page
         rows = [{"case": c, "tag": status_tag(c.status), "clock": selectors.clock_of(c)} for c in page.object_list]
         context.update(

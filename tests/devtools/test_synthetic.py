@@ -129,3 +129,27 @@ def test_the_command_refuses_production_settings(settings, monkeypatch) -> None:
     monkeypatch.delenv("ALLOW_SYNTHETIC_DATA", raising=False)
     with pytest.raises(CommandError, match="Refusing to write synthetic data with production settings"):
         call_command("generate_synthetic", "--scale", "demo", "--seed", "3", "--dry-run", stdout=io.StringIO())
+
+
+def test_the_largest_body_can_be_given_its_own_number_of_cases_and_made_alone() -> None:
+    """Issue 22: ``--largest-body-cases`` sets the largest LA's cases over its periods;
+    ``--largest-body-only`` makes that body alone, its rows as in the whole set but for
+    the cases."""
+    whole = generate(scale="trust", seed=5, as_of=AS_OF, dry_run=True)
+    alone = generate(scale="trust", seed=5, as_of=AS_OF, dry_run=True, largest_body_cases=900, largest_body_only=True)
+
+    assert alone.bodies == 1
+    assert 897 <= alone.counts["Case"] <= 903  # rounded a period at a time
+    assert alone.counts["Case"] == alone.counts["Pupil"]
+    assert alone.counts["ResponsibleBody"] == 1
+    assert whole.counts["Case"] - alone.counts["Case"] > 4_000  # the rest of the trust-scale set
+    again = generate(scale="trust", seed=5, as_of=AS_OF, dry_run=True, largest_body_cases=900, largest_body_only=True)
+    assert again.digest == alone.digest
+
+
+@pytest.mark.parametrize("bad", ["0", "-5", "100000"])
+def test_the_command_refuses_a_largest_body_case_count_out_of_range(bad: str) -> None:
+    with pytest.raises(CommandError, match="--largest-body-cases must be between 1 and 99,999"):
+        call_command(
+            "generate_synthetic", "--scale", "demo", "--dry-run", "--largest-body-cases", bad, stdout=io.StringIO()
+        )

@@ -349,3 +349,24 @@ def test_award_totals_equal_the_sums_of_every_award_row_in_each_scope(scene: Sce
     assert everything.paid_pence == paid > 0  # each award's first instalment, paid in the December run
     assert everything.to_come_pence == to_come > 0  # the rest of the two awards still active
     assert selectors.award_totals(tenant=scene.body, school_ids=set()) == selectors.AwardTotals(0, 0)  # no school
+
+
+def test_the_case_list_and_queue_pages_read_their_rows_by_id_in_the_lists_order(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 22: a page's ids come first (from the index), then its rows; the order, the
+    page boundaries and what each queued case asks for are as before."""
+    monkeypatch.setattr("exceptional_resource.views.cases.CASES_PER_PAGE", 2)
+    monkeypatch.setattr("exceptional_resource.views.decisions.QUEUE_PER_PAGE", 2)
+    cases = [submitted_case(scene) for _ in range(3)]  # the last submitted is the last changed
+    officer = client_for(scene.officer.user)
+    first, second = (text(officer.get(url("list", scene.body) + f"?page={n}")) for n in (1, 2))
+    assert first.index(cases[2].reference) < first.index(cases[1].reference)
+    assert cases[0].reference not in first
+    assert cases[0].reference in second
+    assert cases[1].reference not in second
+    assert cases[2].reference not in second
+    queue_first, queue_second = (text(officer.get(url("queue", scene.body) + f"?page={n}")) for n in (1, 2))
+    assert sum(c.reference in queue_first for c in cases) == 2
+    assert sum(c.reference in queue_second for c in cases) == 1
+    assert queue_first.count("£9,000.00") == 2  # what each asks for, from its resource lines

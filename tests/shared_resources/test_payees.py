@@ -119,6 +119,10 @@ def test_a_post_is_paid_to_its_employer_and_a_base_without_one_to_its_host_schoo
     on_pay_day = pool_headroom_on(tenant=scene.body, pool=scene.pool, day=date(2026, 11, 2))
     assert on_pay_day.paid_pence == SEPT + OCT + 6_100_00
     assert pool_headroom(tenant=scene.body, pool=scene.pool).paid_pence == SEPT + OCT + 6_100_00
+    whole = pool_headroom(tenant=scene.body, pool=scene.pool)
+    the_day_before = pool_headroom_on(tenant=scene.body, pool=scene.pool, day=date(2026, 11, 1))
+    assert the_day_before.paid_pence == 0  # posted on pay day: payable the day before, not paid
+    assert the_day_before.payable_pence == whole.payable_pence + SEPT + OCT + 6_100_00
 
     with snapshot(scene.body):
         pack = gather(tenant=scene.body, pool=scene.pool, period_end=date(2027, 3, 31))

@@ -43,6 +43,17 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", action="store_true", help="Print the result as JSON.")
         parser.add_argument("--workers", type=int, default=1, help="Parallel writers (one database connection each).")
+        parser.add_argument(
+            "--largest-body-cases",
+            type=int,
+            default=None,
+            help="Give the largest local authority this many cases over its periods (e.g. 20000).",
+        )
+        parser.add_argument(
+            "--largest-body-only",
+            action="store_true",
+            help="Write only the largest local authority (its rows as in the full set); one writer.",
+        )
         parser.add_argument("--part", default="", help=argparse.SUPPRESS)
         parser.add_argument("--check-only", action="store_true", help="Only check the ledger invariants.")
 
@@ -53,6 +64,8 @@ class Command(BaseCommand):
         n = options["workers"]
         base = [sys.executable, sys.argv[0], "generate_synthetic", "--scale", options["scale"]]
         base += ["--seed", str(options["seed"]), "--as-of", as_of.isoformat()]
+        if options["largest_body_cases"] is not None:
+            base += ["--largest-body-cases", str(options["largest_body_cases"])]
         if options["as_runtime_role"]:
             base.append("--as-runtime-role")
         children = [
@@ -94,6 +107,8 @@ class Command(BaseCommand):
             for connection in connections.all():
                 connection.close()
                 connection.settings_dict.update({k: owner[k] for k in ("USER", "PASSWORD", "HOST", "PORT")})
+        if options["largest_body_cases"] is not None and not 1 <= options["largest_body_cases"] <= 99_999:
+            raise CommandError("--largest-body-cases must be between 1 and 99,999 (pupil references are per body).")
         if options["check_only"]:
             started = time.monotonic()
             problems = check_invariants()
@@ -110,7 +125,7 @@ class Command(BaseCommand):
                     raise CommandError("This database already has synthetic data; use an empty database.")
         as_of = options["as_of"] or timezone.localdate()
         write = self.stdout.write
-        if options["workers"] > 1 and not options["dry_run"]:
+        if options["workers"] > 1 and not options["dry_run"] and not options["largest_body_only"]:
             result = self._parallel(options, as_of)
         else:
             result = generate(
@@ -119,6 +134,8 @@ class Command(BaseCommand):
                 as_of=as_of,
                 dry_run=options["dry_run"],
                 part=(part[0], part[1]),
+                largest_body_cases=options["largest_body_cases"],
+                largest_body_only=options["largest_body_only"],
                 progress=lambda message: write(f"  {message}"),
             )
         if options["part"]:

@@ -1,0 +1,21 @@
+"""The case list reads a body's cases by last change (``-updated_at, -id``): an index in that
+order lets a page (and a deep page's ids, issue 22) be read from it instead of sorting every
+case of the body."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("exceptional_resource", "0010_settled_case_check_uses_the_schedule_index")]
+
+    operations = [
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(
+                models.F("responsible_body"),
+                models.F("updated_at").desc(),
+                models.F("id").desc(),
+                name="case_body_updated",
+            ),
+        ),
+    ]
