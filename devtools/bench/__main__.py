@@ -42,12 +42,23 @@ from typing import Any
 
 from devtools.bench.common import MEASURING_SINCE, ROOT, STARTED, TARGETS, bench_environment, remaining, say
 from devtools.bench.data import explain_journeys, journeys, prepare, sessions_for
+from devtools.bench.explain_api import explain_api
 from devtools.bench.files import b4, b5, b8
 from devtools.bench.ledger import b2, b3
 from devtools.bench.load import b1, check_paths, explain_pages, start_server, stop_server
 from devtools.bench.pack import b7
 from devtools.bench.pages import b6_pages
 from devtools.bench.report import machine, table, update_doc
+
+
+def explain_all(ctx: dict[str, Any], body_id: int) -> dict[str, Any]:
+    """The pages' and the shared-resources API's queries, one list of sequential scans."""
+    found = explain_pages(ctx, explain_journeys(ctx), body_id)
+    api = explain_api(ctx, body_id)
+    found["queries_explained"] += api["api_queries_explained"]
+    found["seq_scans_of_large_tables"] += api.pop("api_seq_scans_of_large_tables")
+    found["api_not_answered"] = [op for op, figures in api["api_in_process"].items() if figures["status"] >= 300]
+    return found | api
 
 
 def main() -> int:
@@ -81,7 +92,7 @@ def main() -> int:
     paths = journeys(ctx)
     steps: list[tuple[str, Callable[[], Any]]] = []
     if "explain" not in skip:
-        steps.append(("explain", lambda: explain_pages(ctx, explain_journeys(ctx), results["data"]["largest_body_id"])))
+        steps.append(("explain", lambda: explain_all(ctx, results["data"]["largest_body_id"])))
     if "b6" not in skip:
         steps.append(("B6", lambda: b6_pages(ctx)))
     if "b2" not in skip:
@@ -131,6 +142,8 @@ def main() -> int:
             failed.append(name)
     if results.get("explain", {}).get("seq_scans_of_large_tables"):
         failed.append("explain: sequential scans of large tables")
+    if results.get("explain", {}).get("api_not_answered"):
+        failed.append("explain: API operations not answered")
     if results.get("B3", {}).get("overdrafts"):
         failed.append("B3 overdrafts")
     results["finished_at"] = datetime.now(UTC).isoformat()

@@ -101,6 +101,7 @@ def largest_body() -> int:
 def sessions_for(body_id: int) -> dict[str, Any]:
     """A signed-in session cookie per role in the largest body, and the ids its pages need."""
     from django.conf import settings
+    from django.db.models import F
     from django.test import Client
 
     from accounts.models import Membership, ResponsibleBody
@@ -108,7 +109,7 @@ def sessions_for(body_id: int) -> dict[str, Any]:
     from exceptional_resource.models import Case
     from pooling.models import PaymentRun, Pool
     from pooling.periods import period_of
-    from shared_resources.models import Allocation, ResourceRequest, SharedResource
+    from shared_resources.models import Allocation, CapacityPeriod, ResourceRequest, SharedResource
 
     body = ResponsibleBody.objects.get(pk=body_id)
     with tenant_context(body):
@@ -125,6 +126,20 @@ def sessions_for(body_id: int) -> dict[str, Any]:
         any_case = Case.objects.filter(status="submitted").order_by("-id").values_list("id", flat=True).first()
         run = PaymentRun.objects.filter(pool=pool).order_by("-id").values_list("id", flat=True).first()
         resource = SharedResource.objects.order_by("id").values_list("id", flat=True).first()
+        today = date.today()
+        term = (
+            CapacityPeriod.objects.filter(resource_id=resource, starts_on__lte=today, ends_on__gte=today)
+            .order_by("id")
+            .values_list("id", flat=True)
+            .first()
+        )
+        # A request waiting for its decision in a term with a unit still free (to allocate).
+        pending = (
+            ResourceRequest.objects.filter(status="pending", period__capacity_units__gt=F("period__allocated_units"))
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
+        )
         allocation = (
             Allocation.objects.filter(cancelled_at__isnull=True).order_by("-id").values_list("id", flat=True).first()
         )
@@ -150,6 +165,10 @@ def sessions_for(body_id: int) -> dict[str, Any]:
         "resource_id": resource,
         "allocation_id": allocation,
         "open_request_id": open_request,
+        "term_id": term,
+        "pending_request_id": pending,
+        "sendco_school_id": memberships["sendco"].school_id,
+        "user_ids": {role: m.user_id for role, m in memberships.items()},
         "cookies": cookies,
     }
 
@@ -173,18 +192,25 @@ def journeys(ctx: dict[str, Any]) -> dict[str, list[str]]:
 
 def explain_journeys(ctx: dict[str, Any]) -> dict[str, list[str]]:
     """The B1 journeys plus pages the EXPLAIN step also covers (not in B1's load mix): the
-    shared-resources register, a resource's capacity per term (and its CSV), share by school
-    and edit page, the requests (with the withdraw and cancel pages), a school's position,
-    the pack section, and the payment run (with any payees other than schools)."""
+    shared-resources register, a resource's capacity per term (and its CSV), a term's edit
+    page, share by school (and its CSV), its edit and funding pages, the requests (waiting,
+    waiting list, cancelled; the new-request form, the decide page that allocates, the
+    withdraw and cancel pages), a school's position, the rules, the pack section, and the
+    payment run (with any payees other than schools)."""
     b, r = f"/b/{ctx['slug']}/shared-resources", ctx.get("resource_id")
     a, q = ctx.get("allocation_id"), ctx.get("open_request_id")
+    term, pending = ctx.get("term_id"), ctx.get("pending_request_id")
     extra = {
-        "finance_officer": [f"{b}/", f"{b}/requests/", f"{b}/pack/"]
-        + ([f"{b}/{r}/", f"{b}/{r}/capacity.csv", f"{b}/{r}/edit/"] if r else []),
-        "decision_officer": [f"{b}/requests/?status=waitlisted", f"{b}/requests/?status=cancelled"]
-        + ([f"{b}/{r}/schools/"] if r else [])
-        + ([f"{b}/allocations/{a}/cancel/"] if a else []),
+        "finance_officer": [f"{b}/", f"{b}/requests/", f"{b}/pack/", f"{b}/rules/"]
+        + ([f"{b}/{r}/", f"{b}/{r}/capacity.csv", f"{b}/{r}/edit/", f"{b}/{r}/fund/"] if r else [])
+        + ([f"{b}/terms/{term}/edit/"] if term else []),
+        "decision_officer": [f"{b}/requests/?status=waitlisted", f"{b}/requests/?status=cancelled",
+                             f"{b}/requests/?status=pending"]
+        + ([f"{b}/{r}/schools/", f"{b}/{r}/schools.csv"] if r else [])
+        + ([f"{b}/allocations/{a}/cancel/"] if a else [])
+        + ([f"{b}/requests/{pending}/decide/"] if pending else []),
         "head": [f"{b}/", f"{b}/requests/"] + ([f"{b}/requests/{q}/withdraw/"] if q else []),
-    }
+        "sendco": [f"{b}/requests/new/"],
+    }  # fmt: skip
     paths = journeys(ctx)
     return {role: paths.get(role, []) + extra.get(role, []) for role in dict.fromkeys([*paths, *extra])}

@@ -302,8 +302,10 @@ class BodyPlan:
                           legs=[("pool_bank", part, school_id),
                                 ("contributions_receivable", -part, school_id)])  # fmt: skip
         budget = expected_total - reserve_total
-        awards, left = self.cases_for(period, pool, current, schools, weights, budget)
-        funded = shared.fund_and_allocate(self, self.shared, period, pool, schools, weights, left, finance)
+        set_aside = budget * shared.SHARED_SHARE_BP // 10_000 if self.shared else 0
+        awards, left = self.cases_for(period, pool, current, schools, weights, budget - set_aside)
+        funded = shared.fund_and_allocate(self, self.shared, period, pool, schools, weights, left + set_aside,
+                                          finance)  # fmt: skip
         self.payments(period, pool, [("award", *award) for award in awards] + funded)
 
     def cases_for(self, period: Period, pool: dict[str, Any], current: bool, schools: list[SchoolSpec],

@@ -1,8 +1,12 @@
 """Shared resources for each synthetic body: a specialist teacher (a post hosted by the
-school with most need) and, where the grouping has three or more schools, a support base,
-each with a capacity per term, funding from every period's pool (committed in the ledger
-from what the cases left, paid by the monthly runs with the awards), requests from schools
-decided as they came, and delivery recorded for the terms already begun."""
+school with most need), a commissioned service (educational psychology sessions from a
+provider) and, where the grouping has three or more schools, a support base, each with a
+capacity per term, funding from every period's pool (committed in the ledger from the
+share of the budget set aside for them and what the cases left, paid by the monthly runs
+with the awards), requests from schools decided as they came (allocated within capacity,
+waitlisted in a current term and declined in a past one when it is full; the newest request
+of a current term still waiting for its decision), and delivery recorded for the terms
+already begun."""
 
 from __future__ import annotations
 
@@ -33,7 +37,12 @@ RULES = [
 RESOURCES = [
     ("post", "Specialist teacher (autism and communication)", "days", 52_000_00, 60),
     ("support_base", "SEMH support base", "places", 96_000_00, 8),
+    ("service", "Educational psychology service", "sessions", 30_000_00, 24),
 ]
+PROVIDER = "Synthetic Educational Psychology Partnership Ltd"
+# The share of a period's budget (after the urgent reserve) set aside for shared resources
+# before the cases take theirs, so every body funds them in every period.
+SHARED_SHARE_BP = 2000
 # Commitment tuples as ``BodyPlan.payments`` takes them.
 Commitment = tuple[str, int, int, int, date, date, str, str]
 
@@ -66,11 +75,13 @@ def register(plan: BodyPlan, schools: list[SchoolSpec], admin: tuple[int, str]) 
         host = by_need[n % len(by_need)]
         resource_id = ctx.new_id(SharedResource)
         ends = date(last.ends_on.year, 8, 31)
+        areas = {"post": ["ASD", "SLCN"], "support_base": ["SEMH"], "service": ["SEMH", "MLD"]}[kind]
+        payee = {"post": f"{plan.spec.legal_name} (employer)"[:200], "service": PROVIDER}.get(kind, "")
         rows.add(SharedResource, (
-            resource_id, plan.body_id, kind, name, ["ASD", "SLCN"] if kind == "post" else ["SEMH"], unit, "term",
-            ctx.school_ids[host.urn], f"{plan.spec.legal_name} (employer)"[:200] if kind == "post" else "",
-            "", first.starts_on, ends, 100 if kind == "post" else None, cost,
-            capacity if kind == "support_base" else None, None, None, admin[1], _at(first.starts_on),
+            resource_id, plan.body_id, kind, name, areas, unit, "term", ctx.school_ids[host.urn], payee,
+            f"EP-{resource_id}" if kind == "service" else "", first.starts_on, ends, 100 if kind == "post" else None,
+            cost if kind != "service" else None, capacity if kind == "support_base" else None, None,
+            cost if kind == "service" else None, admin[1], _at(first.starts_on),
         ))  # fmt: skip
         plan.audit(actor=admin, verb=AuditVerb.SHARED_RESOURCE_REGISTERED, obj="shared_resources.sharedresource",
                    obj_id=resource_id, label=name, at=_at(first.starts_on))  # fmt: skip
@@ -93,9 +104,9 @@ def fund_and_allocate(
     the cases allows, up to its annual cost), requests, allocations and delivery."""
     ctx, rows, rng = plan.ctx, plan.rows, plan.rng
     commitments: list[Commitment] = []
-    for resource in resources:
+    for n, resource in enumerate(resources):
         host = resource["host"]
-        amount = min(resource["cost"], max(budget, 0) // 2) // 100 * 100
+        amount = min(resource["cost"], max(budget, 0) // (len(resources) - n)) // 100 * 100
         if amount > 0:
             budget -= amount
             funding_id = ctx.new_id(ResourceFunding)
@@ -121,12 +132,19 @@ def fund_and_allocate(
             rows.add(CapacityPeriod, (period_id, plan.body_id, resource["id"], label, starts, ends, capacity, 0))
             left = capacity
             asking = rng.choices(range(len(schools)), weights=weights, k=min(len(schools), 6))
-            for index in asking:
+            current = ends >= ctx.as_of
+            for number, index in enumerate(asking):
                 school_id = ctx.school_ids[schools[index].urn]
                 units = 1 if resource["kind"] == "support_base" else rng.randint(3, 15)
                 request_id = ctx.new_id(ResourceRequest)
                 asked_at = _at(starts)
-                if units <= left:
+                if current and number == len(asking) - 1:
+                    rows.add(ResourceRequest, (
+                        request_id, plan.body_id, resource["id"], period_id, school_id, None, units,
+                        starts if resource["kind"] == "support_base" else None, "", "pending", "", "", None, None,
+                        "synthetic", _at(ctx.as_of),
+                    ))  # fmt: skip
+                elif units <= left:
                     left -= units
                     rows.add(ResourceRequest, (
                         request_id, plan.body_id, resource["id"], period_id, school_id, None, units,
@@ -144,7 +162,8 @@ def fund_and_allocate(
                 else:
                     rows.add(ResourceRequest, (
                         request_id, plan.body_id, resource["id"], period_id, school_id, None, units,
-                        starts if resource["kind"] == "support_base" else None, "", "waitlisted",
-                        "No capacity left this term.", plan.officer[1], asked_at, 1, "synthetic", asked_at,
+                        starts if resource["kind"] == "support_base" else None, "",
+                        "waitlisted" if current else "declined", "No capacity left this term.", plan.officer[1],
+                        asked_at, 1, "synthetic", asked_at,
                     ))  # fmt: skip
     return commitments
