@@ -31,7 +31,7 @@ class HoldStateSerializer(serializers.Serializer):
     holds = HoldOutputSerializer(many=True)
 
 
-class ReasonSerializer(serializers.Serializer):
+class HoldReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=REASON_MAX)
 
 
@@ -44,10 +44,10 @@ class LegalHoldApi(TenantAPIView):
         holds = hold_list(tenant=self.tenant, case=case)
         return Response(HoldStateSerializer({"in_force": any(h.lifted_at is None for h in holds), "holds": holds}).data)
 
-    @extend_schema(request=ReasonSerializer, responses={201: HoldOutputSerializer})
+    @extend_schema(request=HoldReasonSerializer, responses={201: HoldOutputSerializer})
     def post(self, request: Request, body_slug: str, case_id: int) -> Response:
         hold_case_get(tenant=self.tenant, case_id=case_id)  # another body's case: 404 before any input check
-        s = ReasonSerializer(data=request.data)
+        s = HoldReasonSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         hold = legal_hold_place(
             actor=self.actor, tenant=self.tenant, case_id=case_id, reason=s.validated_data["reason"]
@@ -58,10 +58,10 @@ class LegalHoldApi(TenantAPIView):
 class LegalHoldLiftApi(TenantAPIView):
     required_action = Action.MANAGE_LEGAL_HOLD
 
-    @extend_schema(request=ReasonSerializer, responses=HoldOutputSerializer)
+    @extend_schema(request=HoldReasonSerializer, responses=HoldOutputSerializer)
     def post(self, request: Request, body_slug: str, case_id: int) -> Response:
         hold_case_get(tenant=self.tenant, case_id=case_id)
-        s = ReasonSerializer(data=request.data)
+        s = HoldReasonSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         hold = legal_hold_lift(actor=self.actor, tenant=self.tenant, case_id=case_id, reason=s.validated_data["reason"])
         return Response(HoldOutputSerializer(hold).data)
