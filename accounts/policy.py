@@ -161,6 +161,9 @@ MFA_ACTIONS = frozenset(
     }
 )
 MFA_ROLES = frozenset({Role.FINANCE_OFFICER, Role.DECISION_OFFICER, Role.BODY_ADMIN})
+# An auditor takes the pool's records away: any export (the auditor export, any report)
+# needs MFA set up first (issue 21, point 3), on pages and in the API.
+EXPORT_ACTIONS = frozenset({Action.EXPORT_AUDIT, Action.REQUEST_REPORT})
 
 
 @dataclass(frozen=True)
@@ -202,8 +205,12 @@ def current_memberships_q(on: date | None = None) -> Q:
     return Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
 
 
+SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+
+
 def user_has_mfa(user: User) -> bool:
-    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    """An authenticator app or a passkey (recovery codes alone are not a second factor)."""
+    return Authenticator.objects.filter(user=user, type__in=SECOND_FACTORS).exists()
 
 
 def _school_of(obj: Any) -> int | None:
@@ -314,7 +321,8 @@ class BodyAccess:
         return self.can(action, obj) or (self.is_member and granted(self.user, action, obj))
 
     def needs_mfa_for(self, action: Action) -> bool:
-        return action in MFA_ACTIONS and not self.has_mfa
+        auditor_export = action in EXPORT_ACTIONS and Role.AUDITOR in self.roles
+        return (action in MFA_ACTIONS or auditor_export) and not self.has_mfa
 
     def decision_limit_pence(self) -> int:
         limits = [m.decision_limit_pence or 0 for m in self.memberships if m.role == Role.DECISION_OFFICER]

@@ -3,9 +3,10 @@ action, not only once per session.
 
 Approving, varying or ending an award, confirming a payment run, closing or reopening a
 period, and starting an auditor export or a governance pack ask for a fresh code from the
-user's authenticator app (TOTP, allauth MFA) when their last proof is older than
-``STEP_UP_MAX_AGE_MINUTES`` (15 by default; README, configuration table). Passkeys are not
-enabled in this deployment, so TOTP is the proof.
+user's authenticator app (TOTP, allauth MFA), or on a page a passkey assertion (WebAuthn,
+for someone who has registered one), when their last proof is older than
+``STEP_UP_MAX_AGE_MINUTES`` (15 by default; README, configuration table). The API takes the
+authenticator code only (a program has no passkey).
 
 - Pages: the last proof is the newest ``mfa`` record allauth keeps in the session (signing
   in with the code, or a step-up). A stale one turns the POST into a page asking for the
@@ -32,6 +33,7 @@ from rest_framework import exceptions
 
 HEADER = "HTTP_X_MFA_CODE"
 FIELD = "step_up_code"
+PASSKEY_FIELD = "step_up_credential"
 
 
 class StepUpRequired(exceptions.PermissionDenied):
@@ -75,10 +77,35 @@ def session_proof_at(request: HttpRequest) -> float:
     return max((float(r.get("at", 0)) for r in records if r.get("method") == "mfa"), default=0.0)
 
 
-def record_session_proof(request: HttpRequest) -> None:
+def record_session_proof(request: HttpRequest, *, kind: str = "totp") -> None:
     from allauth.account.internal.flows.login import record_authentication
 
-    record_authentication(request, request.user, "mfa", type="totp", reauthenticated=True)
+    record_authentication(request, request.user, "mfa", type=kind, reauthenticated=True)
+
+
+def has_passkey(user: Any) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.WEBAUTHN).exists()
+
+
+def passkey_is_right(user: Any, credential: str) -> bool:
+    """A passkey assertion of one of the user's passkeys, answering the challenge this
+    session was given (allauth keeps it in the session and clears it once used)."""
+    from allauth.mfa.webauthn.forms import AuthenticateWebAuthnForm
+
+    form = AuthenticateWebAuthnForm(data={"credential": credential}, user=user)
+    if not form.is_valid():
+        return False
+    form.cleaned_data["credential"].record_usage()
+    return True
+
+
+def passkey_request_options(user: Any) -> dict[str, Any]:
+    """A fresh WebAuthn challenge for the user's passkeys (kept in the session)."""
+    from allauth.mfa.webauthn.internal import auth
+
+    return {"request_options": auth.begin_authentication(user)}
 
 
 def page_proof_is_fresh(request: HttpRequest) -> bool:
@@ -86,26 +113,41 @@ def page_proof_is_fresh(request: HttpRequest) -> bool:
 
 
 def page_step_up(request: HttpRequest, *, template_context: dict[str, Any]) -> TemplateResponse | None:
-    """For a page's POST: None when the proof is fresh (or the posted code is right, which
-    is then recorded); otherwise the page asking for the code, re-posting the form."""
+    """For a page's POST: None when the proof is fresh (or the posted code or passkey
+    assertion is right, which is then recorded); otherwise the page asking for it,
+    re-posting the form."""
     if page_proof_is_fresh(request):
         return None
     code = request.POST.get(FIELD, "")
     if code and code_is_right(request.user, code):
         record_session_proof(request)
         return None
+    credential = request.POST.get(PASSKEY_FIELD, "")
+    passkey = has_passkey(request.user)
+    if credential and passkey and passkey_is_right(request.user, credential):
+        record_session_proof(request, kind="webauthn")
+        return None
     from allauth.mfa.models import Authenticator
 
     has_authenticator = Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
-    fields = [(k, v) for k, values in request.POST.lists() if k not in (FIELD, "csrfmiddlewaretoken") for v in values]
+    skip = (FIELD, PASSKEY_FIELD, "csrfmiddlewaretoken")
+    fields = [(k, v) for k, values in request.POST.lists() if k not in skip for v in values]
+    error = ""
+    if code:
+        error = "Enter the current 6-digit code from your authenticator app"
+    elif credential:
+        error = "Your passkey was not accepted: try it again" + (" or enter a code" if has_authenticator else "")
     context = {
         **template_context,
         "fields": fields,
-        "error": "Enter the current 6-digit code from your authenticator app" if code else "",
+        "error": error,
+        "error_field": "id_step_up_code" if code or not passkey else "step_up_passkey",
         "minutes": settings.STEP_UP_MAX_AGE_MINUTES,
         "has_authenticator": has_authenticator,
+        "has_passkey": passkey,
+        "passkey_data": passkey_request_options(request.user) if passkey else None,
     }
-    return TemplateResponse(request, "accounts/step_up.html", context, status=403 if code else 200)
+    return TemplateResponse(request, "accounts/step_up.html", context, status=403 if error else 200)
 
 
 def _signed_in_with_session(request: Any) -> bool:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import environ
 from django.conf import settings
 from django.db import connections
 
@@ -21,10 +20,7 @@ _CREDENTIALS = ("USER", "PASSWORD", "HOST", "PORT")
 
 
 def owner_credentials() -> dict[str, object]:
-    from config.settings.base import socket_host
-
-    owner = socket_host(environ.Env.db_url_config(settings.DATABASE_OWNER_URL))
-    return {key: owner[key] for key in _CREDENTIALS}
+    return {key: settings.DATABASE_OWNER[key] for key in _CREDENTIALS}
 
 
 @contextmanager

@@ -43,6 +43,7 @@ class ReportRequestView(BodyMixin, TemplateView):
 
     template_name = "reports/request.html"
     required_action = Action.REQUEST_REPORT
+    mfa_action = Action.REQUEST_REPORT  # an auditor sets up MFA before any export (policy)
 
     def needs_step_up(self, request: HttpRequest) -> bool:
         rtype = report_type_get(request.POST.get("report_type") or request.GET.get("type") or "")

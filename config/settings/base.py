@@ -150,6 +150,7 @@ if _statement_timeout_ms:
     DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={_statement_timeout_ms}"
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_inclusion_pool")}
 DATABASE_OWNER_URL = env("DATABASE_OWNER_URL", default=DEFAULT_OWNER_DATABASE_URL)
+DATABASE_OWNER = socket_host(environ.Env.db_url_config(DATABASE_OWNER_URL))  # core.db_roles
 DATABASE_ADMIN_URL = env("DATABASE_ADMIN_URL", default=DEFAULT_ADMIN_DATABASE_URL)
 # manage.py backup dumps as this role: LOGIN, BYPASSRLS, pg_read_all_data, nothing else
 # (scripts/db_setup.py creates it). The superuser (DATABASE_ADMIN_URL) works too.
@@ -245,7 +246,10 @@ ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Passkeys (WebAuthn) alongside authenticator apps: for the second step, for signing in with
+# the passkey alone, and for step-up (accounts.stepup). The JS is allauth's static files.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Inclusion Pool"
 # One 30-second step either side (RFC 6238, section 5.2): a code typed as the phone's window
 # turns over, or from a phone whose clock is a few seconds out, is still accepted. allauth

@@ -13,3 +13,6 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 DEMO_PASSWORDS_ENABLED = True
 PUPIL_DATA_KEY = env("PUPIL_DATA_KEY", default="cHVwaWwtZGF0YS1sb2NhbC1kZXYta2V5LTAwMDAwMDA=")  # dev only
 PUPIL_UPN_HASH_KEY = env("PUPIL_UPN_HASH_KEY", default="local-dev-upn-hash-key")
+
+# http://localhost in tests and the local demo (never production).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

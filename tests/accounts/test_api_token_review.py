@@ -18,6 +18,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken, Role
+from core.db_roles import owner_connection
 from tests.factories import member, totp_code
 
 pytestmark = pytest.mark.django_db
@@ -69,13 +70,15 @@ def test_someone_without_an_authenticator_is_told_to_set_one_up_before_a_write_t
     assert ApiToken.objects.count() == 0
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_data_migration_hashes_plain_automation_keys_and_they_keep_working() -> None:
+    """The migration runs as the owner (the runtime role holds nothing on authtoken_token)."""
     migration = import_module("accounts.migrations.0008_hash_automation_tokens")
     trustee = member(Role.TRUSTEE)
-    plain = Token.objects.create(user=trustee.user)
-    key = plain.key
-    migration.hash_plain_keys(apps, None)
-    assert not Token.objects.exists()
+    with owner_connection():
+        key = Token.objects.create(user=trustee.user).key
+        migration.hash_plain_keys(apps, None)
+        assert not Token.objects.exists()
     token = ApiToken.objects.get(user=trustee.user)
     assert token.key_hash == hashlib.sha256(key.encode()).hexdigest()
     assert key not in str(ApiToken.objects.filter(pk=token.pk).values().get())

@@ -34,7 +34,7 @@ from pooling.services.ledger import LegSpec, post
 from reports import services as report_services
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.test_workflow import _approve
-from tests.factories import TrustFactory, member
+from tests.factories import TrustFactory, enable_mfa, member
 from tests.pooling.audit_grants_support import pool_auditor
 from tests.pooling.payments_support import confirm_and_pay
 from tests.reports.reports_support import files_of, report_media, run_of
@@ -403,6 +403,7 @@ def test_the_export_request_names_a_bad_period_and_other_roles_cannot_request_it
     assert bad.value.extra["fields"] == {"period": ["Choose a funding period this body has a pool for"]}
 
     page = reverse("reports:report-new", kwargs={"body_slug": scene.body.slug}) + "?type=auditor_export"
+    enable_mfa(auditor_user)  # an auditor sets up MFA before any export (#21)
     auditor_client, finance_client = Client(), Client()
     auditor_client.force_login(auditor_user)
     finance_client.force_login(scene.finance.user)

@@ -1,0 +1,138 @@
+"""#21 point 7, the security test pass outside the browser: production cookie and transport
+settings, the session cookie's flags on a real response, and the
+expiry of password-reset and invitation links (docs/security.md lists what each covers)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from allauth.account.forms import default_token_generator
+from django.conf import settings
+from django.core import mail
+from django.test import Client, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import services
+from accounts.models import Role
+from tests.factories import DEMO_PASSWORD, UserFactory, member
+from tests.outbox_support import run_outbox
+
+pytestmark = pytest.mark.django_db
+
+REPO = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "SECRET_KEY": "x" * 50,
+    "ALLOWED_HOSTS": "pool.example.org",
+    "PUPIL_DATA_KEY": "k" * 44,
+    "PUPIL_UPN_HASH_KEY": "h" * 44,
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "EMAIL_URL": "smtp://mail.example.org:587",
+}
+NAMES = [
+    "SESSION_COOKIE_SECURE",
+    "SESSION_COOKIE_HTTPONLY",
+    "SESSION_COOKIE_SAMESITE",
+    "SESSION_COOKIE_AGE",
+    "SESSION_IDLE_TIMEOUT_SECONDS",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "ACCOUNT_SESSION_REMEMBER",
+    "DEBUG",
+    "MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN",
+]
+
+
+def test_production_settings_set_secure_httponly_samesite_cookies_and_hsts() -> None:
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        f"print(json.dumps({{n: getattr(s, n, None) for n in {NAMES!r}}}))"
+    )
+    env = {**os.environ, **PRODUCTION_ENV}
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=True)
+    values = json.loads(out.stdout.strip().splitlines()[-1])
+    assert values == {
+        "SESSION_COOKIE_SECURE": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_AGE": 12 * 60 * 60,
+        "SESSION_IDLE_TIMEOUT_SECONDS": 30 * 60,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31_536_000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "ACCOUNT_SESSION_REMEMBER": False,
+        "DEBUG": False,
+        "MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN": None,  # never set outside tests and the local demo
+    }
+
+
+@override_settings(SESSION_COOKIE_SECURE=True)
+def test_the_session_cookie_set_at_sign_in_carries_secure_httponly_and_samesite() -> None:
+    user = UserFactory(email="cookie@example.org")
+    client = Client()
+    response = client.post(reverse("account_login"), {"login": user.email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["secure"] is True
+    assert cookie["httponly"] is True
+    assert cookie["samesite"] == "Lax"
+    assert cookie["max-age"] in ("", None) or int(cookie["max-age"]) <= 12 * 60 * 60  # never "remember me"
+
+
+def _follow_reset(link_path: str) -> str:
+    client = Client()
+    response = client.get(link_path, follow=True)
+    return response.content.decode()
+
+
+def _reset_path(user) -> str:  # type: ignore[no-untyped-def]
+    from allauth.account.utils import user_pk_to_url_str
+
+    key = default_token_generator.make_token(user)
+    return reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key})
+
+
+def test_a_password_reset_link_works_until_it_expires_and_not_after() -> None:
+    user = UserFactory(email="reset@example.org")
+    path = _reset_path(user)
+    timeout = timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    assert timeout == timedelta(days=3)
+    assert "Create a new password" in _follow_reset(path)
+    with time_machine.travel(timezone.now() + timeout + timedelta(hours=1), tick=False):
+        assert "This reset link is not valid" in _follow_reset(path)
+
+
+def test_an_invitation_link_expires_like_a_reset_link_and_works_once() -> None:
+    admin = member(Role.BODY_ADMIN, mfa=True)
+    services.membership_invite(
+        actor=admin.user, tenant=admin.responsible_body, email="invited@example.org", role=Role.TRUSTEE
+    )
+    run_outbox()
+    [email] = mail.outbox
+    match = re.search(r"https?://[^/\s]+(/\S+)", email.body)
+    assert match, email.body
+    path = match.group(1)
+    timeout = timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    with time_machine.travel(timezone.now() + timeout + timedelta(hours=1), tick=False):
+        assert "This reset link is not valid" in _follow_reset(path)
+    client = Client()
+    form = client.get(path, follow=True)
+    assert "Create a new password" in form.content.decode()
+    chosen = client.post(
+        form.redirect_chain[-1][0] if form.redirect_chain else path,
+        {"password1": "A-long-new-passphrase-42", "password2": "A-long-new-passphrase-42"},
+    )
+    assert chosen.status_code == 302
+    assert "This reset link is not valid" in _follow_reset(path)  # used once: it no longer works
