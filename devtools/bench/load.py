@@ -223,6 +223,7 @@ def b1(
     trivial = load([("trivial", ["/healthz/trivial"], None)] * users, min(seconds, 20))
     say(f"B1 ceiling (trivial view): {trivial['rps']} req/s")
     share = saturated["rps"] / trivial["rps"] if trivial["rps"] else 0.0
+    cores = os.cpu_count() or 1
     return {
         "users": users,
         "think_time_s": list(think),
@@ -230,7 +231,12 @@ def b1(
         "saturated": saturated,
         "trivial": {k: trivial[k] for k in ("requests", "rps", "p50_ms", "p95_ms", "p99_ms", "errors")},
         "share_of_ceiling": round(share, 3),
-        "met": pages["p95_ms"] <= 250 and pages["errors"] == 0 and saturated["errors"] == 0 and share >= 0.4,
+        # Issue 22 retired the "40% of the trivial view" target: the saturated pages per
+        # second per core are reported instead (the goal, doubling it, is read against an
+        # earlier run on the same machine, not judged here).
+        "cores": cores,
+        "pages_per_second_per_core": round(saturated["rps"] / cores, 1),
+        "met": pages["p95_ms"] <= 250 and pages["errors"] == 0 and saturated["errors"] == 0,
     }
 
 

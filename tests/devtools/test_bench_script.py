@@ -39,3 +39,28 @@ def test_table_marks_each_target_met_or_missed() -> None:
     assert lines[3].startswith("| B3 commitments | 50 of 100 succeeded, 0 overdrafts, 12.0/s over 40 connections |")
     assert lines[3].endswith("| no |")
     assert lines[4] == ("| B4 export | devtools/bench_export.py is not there yet | ≤ 3× COPY, peak RSS ≤ 300 MB | no |")
+
+
+def test_table_shows_b6_per_page_b7_pack_and_b8_the_payment_run_formerly_b6() -> None:
+    page = {"median_ms": 42.0, "queries": 9, "met": True}
+    results = {
+        "B6": {"body": "la-850", "cases": 20_001, "role": "decision_officer", "met": False,
+               "pages": {"case list, page 1": page, "case list, page 50": page | {"median_ms": 70.0, "met": False}},
+               "deep_pages": {"case list, page 50": {"ratio_to_page_1": 1.67, "met": False}}},
+        "B7": {"body": "la-850", "pool": "2026-27", "cases_in_body": 20_001, "gather_seconds": 7.0,
+               "pdf_seconds": 38.6, "xlsx_seconds": 0.3, "total_seconds": 45.9, "peak_rss_mb": 373.8,
+               "reconciled": True, "met": False},
+        "B8": {"schools": 2_000, "legs": 4_000, "service_seconds": 0.17, "raw_insert_seconds": 0.1, "met": True},
+    }  # fmt: skip
+
+    lines = table(results).splitlines()
+
+    assert lines[2] == (
+        "| B6 per page | la-850 (20,001 cases), decision_officer: case list, page 1 42.0 ms (9 q); case list, page 50 "
+        "70.0 ms (9 q); case list, page 50 1.67× page 1 | each page ≤ 50 ms median and ≤ 15 queries; a deep page "
+        "≤ 1.5× its page 1 | no |"
+    )
+    assert lines[3].startswith("| B7 governance pack | la-850 2026-27 (20,001 cases): gather 7.0 s, PDF 38.6 s, XLSX")
+    assert "= 45.9 s; peak RSS 373.8 MB; reconciled True | the whole pack (gather, PDF, XLSX) ≤ 20 s" in lines[3]
+    assert lines[4].startswith("| B8 payment run | 2,000 schools, 4,000 legs in one transaction: 0.17 s")
+    assert lines[4].endswith("| yes |")
