@@ -64,7 +64,6 @@ RUNTIME_TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "accounts_user": NO_DELETE,
     "accounts_membership": NO_DELETE,  # ended by a date, never deleted
     "accounts_apitoken": NO_DELETE,  # revoked, never deleted
-    "accounts_notification": NO_DELETE,
     "accounts_notificationdigest": NO_DELETE,
     "accounts_notificationpreference": NO_DELETE,
     "accounts_reportrun": NO_DELETE,
@@ -87,6 +86,7 @@ RUNTIME_TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "exceptional_resource_pupil": NO_DELETE,
     "exceptional_resource_auditsample": NO_DELETE,
     "exceptional_resource_casecomment": NO_DELETE,
+    "exceptional_resource_legalhold": NO_DELETE,  # lifted, never deleted
     "groupings_arrangement": NO_DELETE,
     "collaboration_advicemessage": NO_DELETE,
     "collaboration_advicerequest": NO_DELETE,
@@ -117,6 +117,7 @@ RUNTIME_TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "shared_resources_delivery": NO_DELETE,
     # Removed as well: draft lines and documents, revoked grants, housekeeping.
     "accounts_reportfile": READ_WRITE,  # expired files, a re-run's files
+    "accounts_notification": READ_WRITE,  # emails about an erased case (retention job)
     "accounts_user_groups": READ_WRITE,  # Django admin edits a user's groups
     "accounts_user_user_permissions": READ_WRITE,
     "exceptional_resource_casedocument": READ_WRITE,  # evidence removed from a draft

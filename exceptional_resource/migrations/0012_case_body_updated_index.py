@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("exceptional_resource", "0010_settled_case_check_uses_the_schedule_index")]
+    dependencies = [("exceptional_resource", "0011_retention_and_legal_holds")]
 
     operations = [
         migrations.AddIndex(
