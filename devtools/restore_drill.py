@@ -2,7 +2,8 @@
 of a database and its stored files, ``manage.py restore`` into a fresh database, the
 comparison the fault test makes (row count and an MD5 of every row of the ledger, payment
 runs, remittances, audit events, cases and files) and ``manage.py audit_verify`` on the
-copy as the runtime role. Prints one JSON object with the sizes and seconds.
+copy as the runtime role, then ``scripts/web`` started on the copy until ``/healthz`` finds
+its database (restore to serving). Prints one JSON object with the sizes and seconds.
 
     DATABASE_URL=... DATABASE_OWNER_URL=... DATABASE_ADMIN_URL=... \\
     nice -n 10 .venv/bin/python -m devtools.restore_drill --database ip_bench_national \\
@@ -16,9 +17,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +71,42 @@ def _manage(args: list[str], env: dict[str, str]) -> tuple[float, str]:
     return seconds, done.stdout.strip()
 
 
+def serve_seconds(env: dict[str, str], port: int) -> float:
+    """Start ``scripts/web`` on the restored database and time it until ``/healthz`` says
+    the database is up (503 for a missing worker is still serving)."""
+    started = time.monotonic()
+    server = subprocess.Popen(  # noqa: S603 - fixed argv
+        [str(ROOT / "scripts" / "web"), "--log-level", "warning", "--access-logfile", "/dev/null"],
+        cwd=ROOT,
+        env=dict(env, BIND=f"127.0.0.1:{port}", PATH=f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while time.monotonic() - started < 180:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as reply:
+                    body = json.loads(reply.read())
+            except urllib.error.HTTPError as error:
+                body = json.loads(error.read())
+            except (OSError, ValueError):
+                time.sleep(0.5)
+                continue
+            if "database" not in body.get("failing", []):
+                return round(time.monotonic() - started, 1)
+            time.sleep(0.5)
+        raise SystemExit("the restored database was not served within 180 s")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def _url_with(url: str, dbname: str) -> str:
     return url.rsplit("/", 1)[0] + "/" + dbname
 
@@ -113,6 +153,10 @@ def main() -> int:
         result["identical"] = copy == original
         verify_env = dict(env, DATABASE_URL=_url_with(env["DATABASE_URL"], restored))
         result["audit_verify_seconds"], result["audit_verify"] = _manage(["audit_verify"], verify_env)
+        result["serve_seconds"] = serve_seconds(verify_env, _free_port())
+        result["restore_to_serving_seconds"] = round(
+            result["restore_seconds"] + result["audit_verify_seconds"] + result["serve_seconds"], 1
+        )
     finally:
         if not args.keep:
             with _admin("postgres") as conn:

@@ -155,12 +155,21 @@ def _funding_check(pool: Pool) -> SectionCheck:
     """Each funding from the pool, as it stands now, against its net commitment in the
     ledger in any of the body's pools (a period close moves its schedule on, and later
     changes post there). Varying or ending a funding changes its amount by exactly what
-    is posted, so the two must agree."""
+    is posted, so the two must agree. The body is named on the legs and transactions (not
+    left to row-level security, whose policy the planner cannot use as an index condition)
+    so the transactions are found through their (body, source type, source id) index: left
+    to the policy, the planner read every account to find the awards accounts (a sequential
+    scan of 68,940 accounts on the national data set, 35 ms against 0.3 ms)."""
     of_pool = ResourceFunding.objects.filter(pool=pool)
     refs = of_pool.annotate(ref=Cast("pk", output_field=CharField())).values("ref")
     amounts = int(of_pool.aggregate(t=Sum("amount_pence"))["t"] or 0)
+    body_id = pool.responsible_body_id
     net = Leg.objects.filter(
-        account__kind=AccountKind.AWARDS, transaction__source_type=SOURCE, transaction__source_id__in=refs
+        responsible_body_id=body_id,
+        transaction__responsible_body_id=body_id,
+        account__kind=AccountKind.AWARDS,
+        transaction__source_type=SOURCE,
+        transaction__source_id__in=refs,
     ).aggregate(t=Sum("amount_pence"))["t"]
     return SectionCheck(
         f"Shared resources: funding amounts against net commitments ({of_pool.count()} fundings)",
