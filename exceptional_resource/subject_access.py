@@ -213,5 +213,7 @@ def register() -> None:
             requested_verb=AuditVerb.SUBJECT_ACCESS_REQUESTED,
             delivered_verb=AuditVerb.SUBJECT_ACCESS_DELIVERED,
             page_url_name="cases:subject-access-run",
+            step_up=True,
+            download_step_up=True,
         )
     )

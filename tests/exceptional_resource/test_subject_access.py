@@ -212,7 +212,7 @@ def test_the_page_takes_a_reference_and_refuses_bad_ones(scene: Scene) -> None:
         response = officer.post(url, {"reference": bad})
         assert response.status_code == 200
         assert message in response.content.decode()
-    admin = _client(member(Role.BODY_ADMIN, scene.body).user)
+    admin = _client(member(Role.BODY_ADMIN, scene.body, mfa=True).user)
     made = admin.post(url, {"reference": pupil.reference.lower()})
     assert made.status_code == 302
     with tenant_context(scene.body):
