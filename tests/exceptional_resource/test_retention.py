@@ -44,8 +44,14 @@ from exceptional_resource.services.retention import case_erase, retention_due, r
 from exceptional_resource.tasks import retention_run_task
 from groupings.services.policy import policy_version_create
 from notifications.models import Notification
+from shared_resources.models import ResourceRequest
 from tests.exceptional_resource.conftest import Scene
-from tests.exceptional_resource.retention_support import at, collaboration_about, declined_case
+from tests.exceptional_resource.retention_support import (
+    at,
+    collaboration_about,
+    declined_case,
+    resource_request_about,
+)
 from tests.factories import TrustFactory, member
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026, 12, 7))]
@@ -150,6 +156,8 @@ def test_a_closed_case_is_erased_on_its_date_keeping_the_financial_record(
         "collaboration.advice_requests": 0,
         "collaboration.advice_messages": 0,
         "collaboration.forum_lines": 0,
+        "shared_resources.request_notes": 0,
+        "shared_resources.decision_reasons": 0,
     }
     assert anonymised.after["policy_version"] == 1
     assert "Ada" not in str(record.after) + str(anonymised.after)
@@ -197,6 +205,7 @@ def test_a_held_case_is_untouched_until_the_hold_is_lifted(
 def test_collaboration_words_about_an_erased_pupil_are_erased_too(scene: Scene) -> None:
     case = declined_case(scene)
     made = collaboration_about(scene, case)
+    requested = resource_request_about(scene, case)
     with time_machine.travel(at(2033, 1, 10), tick=False):
         retention_run(tenant=scene.body)
     with tenant_context(scene.body):
@@ -206,6 +215,12 @@ def test_collaboration_words_about_an_erased_pupil_are_erased_too(scene: Scene) 
         record = AuditEvent.objects.get(verb="case.erased")
         anonymised = AuditEvent.objects.get(verb="pupil.anonymised")
     assert notes == f"Attendance good.\n{ERASED_TEXT}\nNext: moderation."
+    with tenant_context(scene.body):
+        erased_request = ResourceRequest.objects.get(pk=requested.pk)
+    assert (erased_request.note, erased_request.decision_reason) == (ERASED_TEXT, ERASED_TEXT)
+    assert (erased_request.status, erased_request.units, erased_request.case_id) == ("declined", 1, case.pk)
+    assert record.after["erased"]["shared_resources.request_notes"] == 1
+    assert record.after["erased"]["shared_resources.decision_reasons"] == 1
     assert record.after["erased"]["collaboration.advice_requests"] == 1
     assert record.after["erased"]["collaboration.advice_messages"] == 1
     assert anonymised.after["erased"]["collaboration.forum_lines"] == 1
