@@ -158,6 +158,9 @@ MFA_ACTIONS = frozenset(
         Action.MANAGE_GROUPING,
         Action.MANAGE_SHARED_RESOURCES,
         Action.ALLOCATE_SHARED_RESOURCES,
+        # A child's whole record leaves the pool; a lifted hold lets the next run erase a file.
+        Action.ANSWER_SUBJECT_ACCESS,
+        Action.MANAGE_LEGAL_HOLD,
     }
 )
 MFA_ROLES = frozenset({Role.FINANCE_OFFICER, Role.DECISION_OFFICER, Role.BODY_ADMIN})

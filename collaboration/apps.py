@@ -25,3 +25,8 @@ class CollaborationConfig(AppConfig):
         from core.erasure import register_case_erasure
 
         register_case_erasure("collaboration", collaboration_erase_for_cases)
+
+        from collaboration.subject_access import collaboration_export_for_case
+        from core.subject_access import register_case_export
+
+        register_case_export("collaboration", collaboration_export_for_case)

@@ -112,6 +112,7 @@ VERB_LABELS: dict[AuditVerb, str] = {
     AuditVerb.PROVISION_SETTING_ADDED: "Provision setting added",
     AuditVerb.PROVISION_SETTING_UPDATED: "Provision setting updated",
     AuditVerb.CASE_ERASED: "Case file erased under the retention schedule",
+    AuditVerb.CASE_ERASURE_FAILED: "Case file erasure failed (nothing erased; retried on the next run)",
     AuditVerb.CASE_HOLD_PLACED: "Legal hold placed on a case",
     AuditVerb.CASE_HOLD_LIFTED: "Legal hold on a case lifted",
     AuditVerb.PUPIL_ANONYMISED: "Pupil anonymised under the retention schedule",

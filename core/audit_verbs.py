@@ -41,6 +41,7 @@ class AuditVerb(StrEnum):
     CASE_DRAFTED = "case.drafted"
     CASE_DRAFT_UPDATED = "case.draft_updated"
     CASE_ERASED = "case.erased"
+    CASE_ERASURE_FAILED = "case.erasure_failed"
     CASE_ESCALATED = "case.escalated"
     CASE_EVIDENCE_ADDED = "case.evidence_added"
     CASE_EVIDENCE_DOWNLOADED = "case.evidence_downloaded"

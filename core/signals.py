@@ -17,6 +17,12 @@ every table's grants against this table and fails on a table that is not declare
 - rows it removes (drafts' lines, revoked grants, sessions, expired keys and files,
   third-party housekeeping): all four.
 
+Some append-only tables let the runtime role change one column: ``RUNTIME_COLUMN_PRIVILEGES``
+declares those column grants (``GRANT UPDATE (note) ON ...``), checked by the same test. The
+timeline of a case (``exceptional_resource_caseevent``) is append-only except its ``note``,
+which the retention job empties when it erases the case file; every other column (who, when,
+which status) stays as written.
+
 A table that is not declared still gets read and write at run time (so a deployment with a
 new table works), but the test fails until it is declared."""
 
@@ -25,7 +31,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 
 READ_WRITE = ("SELECT", "INSERT", "UPDATE", "DELETE")
 NO_DELETE = ("SELECT", "INSERT", "UPDATE")
@@ -155,6 +161,18 @@ RUNTIME_TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Column grants on top of a table's declared privileges: {table: {privilege: (column, ...)}}.
+RUNTIME_COLUMN_PRIVILEGES: dict[str, dict[str, tuple[str, ...]]] = {
+    # The retention job empties a timeline note when it erases the case file (issue 21).
+    "exceptional_resource_caseevent": {"UPDATE": ("note",)},
+}
+
+
+def runtime_column_privileges(table: str) -> dict[str, tuple[str, ...]]:
+    """The column grants the runtime role holds on ``table`` beyond its table privileges."""
+    return RUNTIME_COLUMN_PRIVILEGES.get(table, {})
+
+
 def runtime_privileges(table: str) -> tuple[str, ...]:
     """What the runtime role holds on ``table``: its declared entry, else read and write."""
     return RUNTIME_TABLE_PRIVILEGES.get(table, READ_WRITE)
@@ -197,7 +215,15 @@ def grant_runtime_role(sender: Any, using: str = "default", **kwargs: Any) -> No
             if may_truncate:
                 allowed.append("TRUNCATE")  # test settings only: TransactionTestCase flushes tables
             withheld = [p for p in ALL_TABLE_PRIVILEGES if p not in allowed]
-            # Grant before revoking, so a running app never loses what it keeps.
-            if allowed:
-                cursor.execute(f"GRANT {', '.join(allowed)} ON {name} TO {quoted}")
-            cursor.execute(f"REVOKE {', '.join(withheld)} ON {name} FROM {quoted}")
+            # Grant before revoking, so a running app never loses what it keeps. A table-level
+            # REVOKE also revokes that privilege on every column, so the declared column grants
+            # are given again in the same transaction: none is left over from an old declaration.
+            with transaction.atomic(using=using):
+                if allowed:
+                    cursor.execute(f"GRANT {', '.join(allowed)} ON {name} TO {quoted}")
+                cursor.execute(f"REVOKE {', '.join(withheld)} ON {name} FROM {quoted}")
+                for privilege, columns in runtime_column_privileges(table).items():
+                    if privilege in allowed:
+                        continue
+                    listed = ", ".join(connection.ops.quote_name(column) for column in columns)
+                    cursor.execute(f"GRANT {privilege} ({listed}) ON {name} TO {quoted}")

@@ -6,7 +6,10 @@ The zip holds ``identity.json`` (reference, school, year group, SEN status, need
 UPN), for each case ``cases/<reference>/case.json`` (the request, provision, resources,
 outcomes, legal holds), ``decisions.json`` (decisions and awards), ``timeline.json`` (the
 timeline and comments), ``letters/`` (each decision letter as the school received it, PDF)
-and ``evidence/`` (each file, byte for byte), ``audit/reads.json`` (every read of the record
+and ``evidence/`` (each file, byte for byte), ``notifications.json`` (the emails about the
+case), and what other apps hold about the case through ``core.subject_access``
+(``collaboration.json``: peer-advice requests, their messages and emails;
+``shared_resources.json``: shared-resource requests for the case), ``audit/reads.json`` (every read of the record
 in the audit trail: who, when, what) and ``audit/events.json`` (every change), and
 ``manifest.json`` listing every other file with its size and SHA-256."""
 
@@ -28,9 +31,11 @@ from accounts.policy import Action, BodyAccess
 from core.audit_verbs import AuditVerb
 from core.models import AuditEvent
 from core.storage import stored_file_verified
+from core.subject_access import case_export_run, export_row
 from core.tenancy import tenant_context
 from exceptional_resource import letters, pupil_data
 from exceptional_resource.models import Case, CaseDocument, Pupil
+from notifications.models import Notification
 from reports.jobs import ReportFailed, ReportJob
 from reports.registry import ReportParametersForm, ReportType, register_report_type
 
@@ -138,6 +143,10 @@ def _case_files(body: ResponsibleBody, case: Case) -> list[tuple[str, bytes]]:
             ),
         ),
     ]
+    emails = Notification.objects.filter(dedupe_key__contains=f":case {case.pk}:").order_by("pk")
+    files.append((f"{base}/notifications.json", _json([export_row(n, exclude=("digest",)) for n in emails])))
+    for name, held in case_export_run(tenant=body, case_id=case.pk).items():
+        files.append((f"{base}/{name}.json", _json(held)))
     for decision in decisions:
         _, letter = letters.letter_for_case(body=body, case=case, decision_id=str(decision.pk))
         files.append((f"{base}/letters/{letter.pdf_filename}", letters.letter_pdf(letter)))
@@ -213,5 +222,7 @@ def register() -> None:
             requested_verb=AuditVerb.SUBJECT_ACCESS_REQUESTED,
             delivered_verb=AuditVerb.SUBJECT_ACCESS_DELIVERED,
             page_url_name="cases:subject-access-run",
+            step_up=True,
+            download_step_up=True,
         )
     )

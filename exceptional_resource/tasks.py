@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
 from accounts.models import ResponsibleBody
 from core.tenancy import platform_context
 from exceptional_resource.services.awards import awards_mark_reviews_due
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="exceptional_resource.mark_reviews_due", bind=True, max_retries=3, default_retry_delay=60)
@@ -74,5 +78,10 @@ def retention_run_task(self, body_ids: list[int] | None = None, case_ids: list[i
             result = retention_run(tenant=body, case_ids=case_ids)
         except StorageUnavailable as exc:
             raise self.retry(exc=exc) from exc
+        except Exception:
+            # One body's failure (each case's own is recorded by ``retention_run``) never
+            # stops the others' erasures; it is logged and the next night tries again.
+            logger.exception("retention: body %s's retention run failed", body_id)
+            continue
         erased += len(result.erased_case_ids)
     return erased

@@ -114,5 +114,9 @@ class ReportFileDownloadApi(TenantAPIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)})
     def get(self, request: Request, body_slug: str, reportrun_id: int, reportfile_id: int) -> FileResponse:
         run = selectors.report_run_get(tenant=self.tenant, report_run_id=reportrun_id, access=self.access)
+        rtype = report_type_get(run.report_type)
+        if rtype is not None and rtype.download_step_up:
+            self.require(rtype.action)  # MFA set up, then a fresh code in X-MFA-Code
+            self.require_step_up()
         report_file = selectors.report_file_get(tenant=self.tenant, run=run, report_file_id=reportfile_id)
         return report_file_response(actor=self.actor, tenant=self.tenant, run=run, report_file=report_file)

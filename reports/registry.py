@@ -79,6 +79,8 @@ class ReportType:
     # Starting it needs a fresh authenticator code (accounts.stepup): the auditor export
     # and the governance pack open the pool's records.
     step_up: bool = False
+    # Downloading its file needs a fresh authenticator code too (a subject-access export).
+    download_step_up: bool = False
     # Audit verbs recorded, besides ``report.requested`` and ``report.downloaded``, when a run
     # of this type is requested and when its file is downloaded (a subject-access export's
     # request and delivery are answerable on their own in the audit trail).

@@ -114,6 +114,16 @@ class ReportProgressView(ReportDetailView):
 class ReportFileDownloadView(BodyMixin, TemplateView):
     required_action = Action.REQUEST_REPORT
 
+    def needs_step_up(self, request: HttpRequest) -> bool:
+        """A type whose file needs a fresh code (a subject-access export) asks for it on the
+        download itself; the code page posts back here."""
+        run = selectors.report_run_get(tenant=self.body, report_run_id=self.kwargs["reportrun_id"], access=self.access)
+        rtype = report_type_get(run.report_type)
+        return rtype is not None and rtype.download_step_up
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        return self.get(request, *args, **kwargs)
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         run = selectors.report_run_get(tenant=self.body, report_run_id=kwargs["reportrun_id"], access=self.access)
         report_file = selectors.report_file_get(tenant=self.body, run=run, report_file_id=kwargs["reportfile_id"])

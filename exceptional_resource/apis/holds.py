@@ -37,9 +37,11 @@ class HoldReasonSerializer(serializers.Serializer):
 
 class LegalHoldApi(TenantAPIView):
     required_action = Action.MANAGE_LEGAL_HOLD
+    step_up_methods = frozenset({"POST"})  # placing a hold needs a fresh authenticator code
 
     @extend_schema(responses=HoldStateSerializer)
     def get(self, request: Request, body_slug: str, case_id: int) -> Response:
+        self.require(Action.MANAGE_LEGAL_HOLD)
         case = hold_case_get(tenant=self.tenant, case_id=case_id)
         holds = hold_list(tenant=self.tenant, case=case)
         return Response(HoldStateSerializer({"in_force": any(h.lifted_at is None for h in holds), "holds": holds}).data)
@@ -47,6 +49,7 @@ class LegalHoldApi(TenantAPIView):
     @extend_schema(request=HoldReasonSerializer, responses={201: HoldOutputSerializer})
     def post(self, request: Request, body_slug: str, case_id: int) -> Response:
         hold_case_get(tenant=self.tenant, case_id=case_id)  # another body's case: 404 before any input check
+        self.require(Action.MANAGE_LEGAL_HOLD)
         s = HoldReasonSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         hold = legal_hold_place(
@@ -57,10 +60,12 @@ class LegalHoldApi(TenantAPIView):
 
 class LegalHoldLiftApi(TenantAPIView):
     required_action = Action.MANAGE_LEGAL_HOLD
+    step_up_methods = frozenset({"POST"})  # lifting it too
 
     @extend_schema(request=HoldReasonSerializer, responses=HoldOutputSerializer)
     def post(self, request: Request, body_slug: str, case_id: int) -> Response:
         hold_case_get(tenant=self.tenant, case_id=case_id)
+        self.require(Action.MANAGE_LEGAL_HOLD)
         s = HoldReasonSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         hold = legal_hold_lift(actor=self.actor, tenant=self.tenant, case_id=case_id, reason=s.validated_data["reason"])

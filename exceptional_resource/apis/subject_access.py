@@ -46,9 +46,11 @@ def _run(view: TenantAPIView, reportrun_id: int) -> ReportRun:
 
 class SubjectAccessRequestApi(TenantAPIView):
     required_action = Action.ANSWER_SUBJECT_ACCESS
+    step_up_methods = frozenset({"POST"})  # a fresh authenticator code (accounts.stepup)
 
     @extend_schema(request=None, responses={201: SubjectAccessOutputSerializer})
     def post(self, request: Request, body_slug: str, pupil_id: int) -> Response:
+        self.require(Action.ANSWER_SUBJECT_ACCESS)
         run = subject_access_request(actor=self.actor, tenant=self.tenant, pupil_id=pupil_id)
         return created(SubjectAccessOutputSerializer(run).data)
 
@@ -58,14 +60,17 @@ class SubjectAccessRunApi(TenantAPIView):
 
     @extend_schema(responses=SubjectAccessOutputSerializer)
     def get(self, request: Request, body_slug: str, reportrun_id: int) -> Response:
+        self.require(Action.ANSWER_SUBJECT_ACCESS)
         return Response(SubjectAccessOutputSerializer(_run(self, reportrun_id)).data)
 
 
 class SubjectAccessDownloadApi(TenantAPIView):
     required_action = Action.ANSWER_SUBJECT_ACCESS
+    step_up_methods = frozenset({"GET"})  # the download needs a fresh authenticator code
 
     @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
     def get(self, request: Request, body_slug: str, reportrun_id: int, reportfile_id: int) -> FileResponse:
+        self.require(Action.ANSWER_SUBJECT_ACCESS)
         run = _run(self, reportrun_id)
         report_file = report_selectors.report_file_get(tenant=self.tenant, run=run, report_file_id=reportfile_id)
         return report_file_response(actor=self.actor, tenant=self.tenant, run=run, report_file=report_file)

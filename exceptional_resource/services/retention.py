@@ -20,9 +20,12 @@ the second time: erased cases and anonymised pupils are skipped."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -33,7 +36,7 @@ from core.audit import audit_record
 from core.audit_verbs import AuditVerb
 from core.erasure import ERASED_TEXT, case_erasure_run
 from core.locking import lock_rows
-from core.storage import storage_guard
+from core.storage import StorageUnavailable, storage_guard
 from core.tenancy import tenant_context
 from exceptional_resource.models import (
     Case,
@@ -53,6 +56,8 @@ from groupings.selectors import policy_in_force
 from notifications.models import Notification
 from reports.erasure import report_runs_erase
 
+logger = logging.getLogger(__name__)
+
 CLOSED_STATUSES = (CaseStatus.CLOSED, CaseStatus.ENDED, CaseStatus.DECLINED, CaseStatus.WITHDRAWN)
 SUBJECT_ACCESS_REPORT = "subject_access"
 
@@ -63,6 +68,8 @@ class RetentionResult:
     erased_case_ids: list[int] = field(default_factory=list)
     anonymised_pupil_ids: list[int] = field(default_factory=list)
     held_case_ids: list[int] = field(default_factory=list)
+    failed_case_ids: list[int] = field(default_factory=list)
+    failed_pupil_ids: list[int] = field(default_factory=list)
 
 
 def years_after(day: date, years: int) -> date:
@@ -120,16 +127,25 @@ def _financial_record_until(case: Case, closed_on: date, policy: GroupingPolicy)
 
 
 def _delete_evidence(case: Case) -> list[dict[str, object]]:
-    """Delete the case's evidence objects from the store, then their rows. The object goes
-    first: if the store does not answer, nothing is recorded and the next run tries again."""
+    """Delete the case's evidence rows and, once the erasure has committed, their objects in
+    the store (``transaction.on_commit``, as ``evidence_remove`` does): an erasure that fails
+    and rolls back keeps every file with its row. A store that does not answer after the
+    commit leaves an object with no row, which is logged with its name."""
     removed = []
     for document in CaseDocument.objects.filter(case=case).order_by("pk"):
         storage, name = document.file.storage, str(document.file.name)
-        with storage_guard("deleted"):
-            storage.delete(name)
         removed.append({"sha256": document.sha256, "size_bytes": document.size_bytes})
         document.delete()
+        transaction.on_commit(partial(_delete_object, storage, name, case.pk))
     return removed
+
+
+def _delete_object(storage: Storage, name: str, case_id: int) -> None:
+    try:
+        with storage_guard("deleted"):
+            storage.delete(name)
+    except StorageUnavailable:
+        logger.error("retention: evidence object %s of erased case %s not deleted from the store", name, case_id)
 
 
 def _blank(rows: object, **values: str) -> int:
@@ -238,6 +254,24 @@ def pupil_anonymise(*, tenant: ResponsibleBody, pupil_id: int, today: date) -> b
     return True
 
 
+def _erasure_failed(*, tenant: ResponsibleBody, case_id: int, today: date, exc: Exception) -> None:
+    """Record that erasing ``case_id`` failed (its transaction rolled back: nothing erased):
+    a logged error with the traceback, and an audit event naming the case and the error's
+    kind (never its message, which may quote the case's text). The next run tries again."""
+    logger.exception("retention: case %s of body %s could not be erased", case_id, tenant.pk)
+    with tenant_context(tenant), transaction.atomic():
+        case = Case.objects.filter(pk=case_id).first()
+        audit_record(
+            actor=None,
+            tenant=tenant,
+            verb=AuditVerb.CASE_ERASURE_FAILED,
+            obj=case,
+            object_type="" if case else "exceptional_resource.case",
+            object_id="" if case else str(case_id),
+            after={"case_id": case_id, "attempted_on": today, "error": type(exc).__name__},
+        )
+
+
 def retention_run(
     *, tenant: ResponsibleBody, today: date | None = None, case_ids: list[int] | None = None
 ) -> RetentionResult:
@@ -252,8 +286,14 @@ def retention_run(
         policy = policy_in_force(tenant=tenant, on=today)
     result = RetentionResult(policy_version=policy.version if policy else None, held_case_ids=held)
     for case_id in due:
-        if case_erase(tenant=tenant, case_id=case_id, today=today):
-            result.erased_case_ids.append(case_id)
+        try:
+            if case_erase(tenant=tenant, case_id=case_id, today=today):
+                result.erased_case_ids.append(case_id)
+        except StorageUnavailable:
+            raise  # the store is down for every case: the task retries the whole run later
+        except Exception as exc:  # noqa: BLE001 (logged with its traceback and audited by _erasure_failed)
+            _erasure_failed(tenant=tenant, case_id=case_id, today=today, exc=exc)
+            result.failed_case_ids.append(case_id)
     with tenant_context(tenant):
         pupils = Pupil.objects.filter(anonymised_at__isnull=True)
         if case_ids is not None:
@@ -266,6 +306,12 @@ def retention_run(
             .order_by("pk")
         )
     for pupil_id in candidates:
-        if pupil_anonymise(tenant=tenant, pupil_id=pupil_id, today=today):
-            result.anonymised_pupil_ids.append(pupil_id)
+        try:
+            if pupil_anonymise(tenant=tenant, pupil_id=pupil_id, today=today):
+                result.anonymised_pupil_ids.append(pupil_id)
+        except StorageUnavailable:
+            raise
+        except Exception:
+            logger.exception("retention: pupil %s of body %s could not be anonymised", pupil_id, tenant.pk)
+            result.failed_pupil_ids.append(pupil_id)
     return result

@@ -36,6 +36,8 @@ class HoldForm(forms.Form):
 class LegalHoldView(BodyMixin, TemplateView):
     template_name = "exceptional_resource/legal_hold.html"
     required_action = Action.MANAGE_LEGAL_HOLD
+    mfa_action = Action.MANAGE_LEGAL_HOLD
+    step_up = True  # placing or lifting a hold needs a fresh code
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -34,6 +34,8 @@ class SubjectAccessForm(forms.Form):
 class SubjectAccessView(BodyMixin, TemplateView):
     template_name = "exceptional_resource/subject_access.html"
     required_action = Action.ANSWER_SUBJECT_ACCESS
+    mfa_action = Action.ANSWER_SUBJECT_ACCESS
+    step_up = True  # asking for the export needs a fresh code
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -68,6 +70,7 @@ def subject_access_run_get(view: BodyMixin, reportrun_id: int) -> ReportRun:
 class SubjectAccessRunView(BodyMixin, TemplateView):
     template_name = "exceptional_resource/subject_access_run.html"
     required_action = Action.ANSWER_SUBJECT_ACCESS
+    mfa_action = Action.ANSWER_SUBJECT_ACCESS
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -78,6 +81,13 @@ class SubjectAccessRunView(BodyMixin, TemplateView):
 
 class SubjectAccessDownloadView(BodyMixin, TemplateView):
     required_action = Action.ANSWER_SUBJECT_ACCESS
+    mfa_action = Action.ANSWER_SUBJECT_ACCESS
+
+    def needs_step_up(self, request: HttpRequest) -> bool:
+        return True  # the download itself (GET) needs a fresh code; the code page posts back here
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        return self.get(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:  # type: ignore[override]
         run = subject_access_run_get(self, kwargs["reportrun_id"])

@@ -18,7 +18,7 @@ from tests.browser.conftest import assert_accessible
 from tests.exceptional_resource.conftest import Scene
 from tests.exceptional_resource.conftest import scene as scene
 from tests.exceptional_resource.retention_support import declined_case
-from tests.factories import DEMO_PASSWORD, member
+from tests.factories import DEMO_PASSWORD, enable_mfa, member, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,11 +40,16 @@ def test_an_admin_places_a_hold_and_asks_for_a_subject_access_export(
         reference = Pupil.objects.get(pk=case.pupil_id).reference
     admin = member(Role.BODY_ADMIN, scene.body)
     _sign_in(page, live_server.url, admin.user.email)
+    enable_mfa(admin.user)  # holds and subject access need MFA, and a fresh code to act
 
     page.goto(f"{live_server.url}/b/{scene.body.slug}/cases/{case.pk}/legal-hold/")
     expect(page.get_by_role("heading", name="Legal hold")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Place a hold").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm it is you")  # step-up: a fresh code
+    assert_accessible(page)
+    page.get_by_label("Code from your authenticator app").fill(totp_code(admin.user))
+    page.get_by_role("button", name="Confirm and continue").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the reason for the hold")
     assert_accessible(page)
     page.get_by_label("Reason").fill("Tribunal appeal lodged")

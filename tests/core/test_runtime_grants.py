@@ -12,11 +12,14 @@ from django.db import DatabaseError, connection, transaction
 from core.signals import (
     APPEND_ONLY,
     REGISTER_TABLES,
+    RUNTIME_COLUMN_PRIVILEGES,
     RUNTIME_TABLE_PRIVILEGES,
+    runtime_column_privileges,
     runtime_privileges,
     settings_extra_privileges,
 )
 from core.tenancy import tenant_context
+from tests.exceptional_resource.conftest import draft_case, scene  # noqa: F401 (the scene fixture)
 from tests.factories import TrustFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +43,27 @@ def _grants() -> dict[str, set[str]]:
         grants: dict[str, set[str]] = {}
         for table, privilege in cursor.fetchall():
             grants.setdefault(table, set()).add(privilege)
+    return grants
+
+
+def _column_grants() -> dict[str, dict[str, set[str]]]:
+    """The runtime role's column-level grants (``pg_attribute.attacl``), by table and privilege."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT c.relname, acl.privilege_type, a.attname
+            FROM pg_attribute a
+            JOIN pg_class c ON c.oid = a.attrelid
+            JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public'
+            CROSS JOIN LATERAL aclexplode(a.attacl) acl
+            WHERE a.attacl IS NOT NULL AND NOT a.attisdropped AND c.relkind IN ('r', 'p')
+              AND acl.grantee = (SELECT oid FROM pg_roles WHERE rolname = %s)
+            """,
+            [settings.DATABASE_RUNTIME_ROLE],
+        )
+        grants: dict[str, dict[str, set[str]]] = {}
+        for table, privilege, column in cursor.fetchall():
+            grants.setdefault(table, {}).setdefault(privilege, set()).add(column)
     return grants
 
 
@@ -75,6 +99,45 @@ def test_every_table_is_declared_and_its_grants_are_exactly_what_the_declared_ta
         assert grants[table] == {"SELECT", "INSERT"}, table
     assert set(APPEND_ONLY) == {"SELECT", "INSERT"}
     assert "authtoken_token" not in grants
+
+
+def test_column_grants_are_exactly_the_declared_ones() -> None:
+    """Column grants (``GRANT UPDATE (note) ON ...``) are declared in
+    ``RUNTIME_COLUMN_PRIVILEGES`` and the role holds those and no other."""
+    declared = {
+        table: {privilege: set(columns) for privilege, columns in runtime_column_privileges(table).items()}
+        for table in RUNTIME_COLUMN_PRIVILEGES
+    }
+    assert set(RUNTIME_COLUMN_PRIVILEGES) <= set(_tables()), "a table with column grants no longer exists"
+    assert _column_grants() == declared
+    assert declared == {"exceptional_resource_caseevent": {"UPDATE": {"note"}}}
+    # The timeline stays append-only at table level: no UPDATE of the row, no DELETE.
+    assert _grants()["exceptional_resource_caseevent"] == {"SELECT", "INSERT"}
+
+
+def test_the_runtime_role_may_empty_a_timeline_note_and_change_nothing_else(request: pytest.FixtureRequest) -> None:
+    """The retention job empties ``caseevent.note``; every other column of the timeline, and
+    deleting a row, are refused by privilege."""
+    from exceptional_resource.models import CaseEvent
+
+    built = request.getfixturevalue("scene")
+    case = draft_case(built)
+    body = built.body
+    with tenant_context(body):
+        event = CaseEvent.objects.create(
+            responsible_body=body, case=case, verb="submitted", to_status="submitted", note="Ada named here"
+        )
+        assert CaseEvent.objects.filter(pk=event.pk).update(note="") == 1
+        event.refresh_from_db()
+        assert event.note == ""
+        for statement in (
+            "UPDATE exceptional_resource_caseevent SET to_status = 'closed'",
+            "UPDATE exceptional_resource_caseevent SET note = '', to_status = to_status",
+            "DELETE FROM exceptional_resource_caseevent",
+        ):
+            with pytest.raises(DatabaseError, match="permission denied for table"):
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(statement)
 
 
 def test_the_register_is_read_only_for_the_runtime_role_in_production() -> None:

@@ -1,9 +1,10 @@
 """A closed case with everything a case file holds (comments, evidence, an email, advice, a
-forum line naming it), for the retention and subject-access tests."""
+forum line naming it, a shared-resource request for it), for the retention and
+subject-access tests."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,9 +18,54 @@ from exceptional_resource.services import cases as case_services
 from exceptional_resource.services.comments import case_comment_add
 from exceptional_resource.services.evidence import evidence_upload
 from notifications.models import Notification
+from shared_resources.models import ResourceRequest
+from shared_resources.services.register import capacity_period_set, resource_register
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.evidence_files import PDF
 from tests.factories import UserFactory
+
+
+def resource_request_about(scene: Scene, case: Case) -> Any:
+    """A declined shared-resource request for the case: the school's note and the
+    allocator's reason both name the pupil."""
+    resource = resource_register(
+        actor=scene.finance.user,
+        tenant=scene.body,
+        kind="support_base",
+        name="Hill SEMH base",
+        areas_of_need=["SEMH"],
+        capacity_unit="places",
+        capacity_basis="term",
+        host_school_id=scene.school.pk,
+        starts_on=date(2026, 9, 1),
+        ends_on=date(2027, 8, 31),
+        places=8,
+        cost_per_place_pence=12_000_00,
+    )
+    period = capacity_period_set(
+        actor=scene.finance.user,
+        tenant=scene.body,
+        resource_id=resource.pk,
+        label="Spring 2027",
+        starts_on=date(2027, 1, 1),
+        ends_on=date(2027, 3, 31),
+        capacity_units=8,
+    )
+    with tenant_context(scene.body):
+        return ResourceRequest.objects.create(
+            responsible_body=scene.body,
+            resource=resource,
+            period=period,
+            school_id=case.school_id,
+            case=case,
+            units=1,
+            note="A place for Ada, who is non-verbal",
+            status="declined",
+            decision_reason="Ada's needs are met at her school",
+            decided_by_label=scene.finance.user.email,
+            requested_by_label=scene.head.user.email,
+        )
+
 
 CRITERIA = ["The intended outcomes are specific, measurable and have a review date."]
 

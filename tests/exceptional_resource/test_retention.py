@@ -6,10 +6,12 @@ and the emails about the case go too."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from io import StringIO
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 import time_machine
@@ -36,13 +38,20 @@ from exceptional_resource.models import (
     Pupil,
     ResourceLine,
 )
+from exceptional_resource.services import retention as retention_module
 from exceptional_resource.services.holds import legal_hold_lift, legal_hold_place
-from exceptional_resource.services.retention import retention_due, retention_run
+from exceptional_resource.services.retention import case_erase, retention_due, retention_run
 from exceptional_resource.tasks import retention_run_task
 from groupings.services.policy import policy_version_create
 from notifications.models import Notification
+from shared_resources.models import ResourceRequest
 from tests.exceptional_resource.conftest import Scene
-from tests.exceptional_resource.retention_support import at, collaboration_about, declined_case
+from tests.exceptional_resource.retention_support import (
+    at,
+    collaboration_about,
+    declined_case,
+    resource_request_about,
+)
 from tests.factories import TrustFactory, member
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026, 12, 7))]
@@ -77,7 +86,9 @@ def _state(scene: Scene) -> dict[str, Any]:
         }
 
 
-def test_a_closed_case_is_erased_on_its_date_keeping_the_financial_record(scene: Scene, private_root: Path) -> None:
+def test_a_closed_case_is_erased_on_its_date_keeping_the_financial_record(
+    scene: Scene, private_root: Path, django_capture_on_commit_callbacks: Any
+) -> None:
     case = declined_case(scene)
     assert len(_stored_files(private_root)) == 1
     with tenant_context(scene.body):
@@ -89,7 +100,7 @@ def test_a_closed_case_is_erased_on_its_date_keeping_the_financial_record(scene:
     assert early.erased_case_ids == []
     assert early.anonymised_pupil_ids == []
 
-    with time_machine.travel(at(2032, 12, 7), tick=False):
+    with time_machine.travel(at(2032, 12, 7), tick=False), django_capture_on_commit_callbacks(execute=True):
         result = retention_run(tenant=scene.body)
 
     assert result.erased_case_ids == [case.pk]
@@ -145,6 +156,8 @@ def test_a_closed_case_is_erased_on_its_date_keeping_the_financial_record(scene:
         "collaboration.advice_requests": 0,
         "collaboration.advice_messages": 0,
         "collaboration.forum_lines": 0,
+        "shared_resources.request_notes": 0,
+        "shared_resources.decision_reasons": 0,
     }
     assert anonymised.after["policy_version"] == 1
     assert "Ada" not in str(record.after) + str(anonymised.after)
@@ -162,7 +175,9 @@ def test_running_the_job_twice_changes_nothing_the_second_time(scene: Scene) -> 
     assert _state(scene) == after_first
 
 
-def test_a_held_case_is_untouched_until_the_hold_is_lifted(scene: Scene, private_root: Path) -> None:
+def test_a_held_case_is_untouched_until_the_hold_is_lifted(
+    scene: Scene, private_root: Path, django_capture_on_commit_callbacks: Any
+) -> None:
     case = declined_case(scene)
     legal_hold_place(actor=scene.officer.user, tenant=scene.body, case_id=case.pk, reason="Tribunal appeal lodged")
     before = _state(scene)
@@ -174,7 +189,7 @@ def test_a_held_case_is_untouched_until_the_hold_is_lifted(scene: Scene, private
     assert _state(scene) == before
     assert len(_stored_files(private_root)) == 1
 
-    with time_machine.travel(at(2040, 1, 2), tick=False):
+    with time_machine.travel(at(2040, 1, 2), tick=False), django_capture_on_commit_callbacks(execute=True):
         legal_hold_lift(actor=scene.officer.user, tenant=scene.body, case_id=case.pk, reason="Tribunal decided")
         lifted = retention_run(tenant=scene.body)
     assert lifted.erased_case_ids == [case.pk]
@@ -190,6 +205,7 @@ def test_a_held_case_is_untouched_until_the_hold_is_lifted(scene: Scene, private
 def test_collaboration_words_about_an_erased_pupil_are_erased_too(scene: Scene) -> None:
     case = declined_case(scene)
     made = collaboration_about(scene, case)
+    requested = resource_request_about(scene, case)
     with time_machine.travel(at(2033, 1, 10), tick=False):
         retention_run(tenant=scene.body)
     with tenant_context(scene.body):
@@ -199,6 +215,12 @@ def test_collaboration_words_about_an_erased_pupil_are_erased_too(scene: Scene) 
         record = AuditEvent.objects.get(verb="case.erased")
         anonymised = AuditEvent.objects.get(verb="pupil.anonymised")
     assert notes == f"Attendance good.\n{ERASED_TEXT}\nNext: moderation."
+    with tenant_context(scene.body):
+        erased_request = ResourceRequest.objects.get(pk=requested.pk)
+    assert (erased_request.note, erased_request.decision_reason) == (ERASED_TEXT, ERASED_TEXT)
+    assert (erased_request.status, erased_request.units, erased_request.case_id) == ("declined", 1, case.pk)
+    assert record.after["erased"]["shared_resources.request_notes"] == 1
+    assert record.after["erased"]["shared_resources.decision_reasons"] == 1
     assert record.after["erased"]["collaboration.advice_requests"] == 1
     assert record.after["erased"]["collaboration.advice_messages"] == 1
     assert anonymised.after["erased"]["collaboration.forum_lines"] == 1
@@ -318,3 +340,70 @@ def test_the_hold_api_places_and_lifts_and_refuses_bad_input(scene: Scene) -> No
     head = APIClient()
     head.force_authenticate(scene.head.user)
     assert head.post(url, {"reason": "Mine"}, format="json").status_code == 404
+
+
+def test_a_failed_erasure_keeps_the_evidence_file_its_row_and_records_no_erasure(
+    scene: Scene, private_root: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    """M4: the evidence objects are deleted only once the erasure commits. An error after
+    the point where the rows are deleted rolls everything back: the file is still in the
+    store, its row is still there, the case is not erased and no ``case.erased`` is written."""
+    case = declined_case(scene)
+    assert len(_stored_files(private_root)) == 1
+
+    def broken(**kwargs: Any) -> dict[str, int]:
+        raise RuntimeError("collaboration handler failed")
+
+    with (
+        time_machine.travel(at(2032, 12, 7), tick=False),
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        mock.patch("exceptional_resource.services.retention.case_erasure_run", broken),
+        pytest.raises(RuntimeError, match="collaboration handler failed"),
+    ):
+        case_erase(tenant=scene.body, case_id=case.pk, today=date(2032, 12, 7))
+    assert callbacks == []
+    assert len(_stored_files(private_root)) == 1
+    with tenant_context(scene.body):
+        assert Case.objects.get(pk=case.pk).erased_at is None
+        document = CaseDocument.objects.get(case=case)
+        assert document.file.storage.exists(document.file.name)
+        assert not AuditEvent.objects.filter(verb="case.erased").exists()
+
+
+def test_one_case_that_fails_does_not_stop_the_others_and_the_failure_is_recorded(
+    scene: Scene, private_root: Path, django_capture_on_commit_callbacks: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """S2: each case is erased in its own transaction; one that fails is rolled back, logged
+    with its id and recorded in the audit trail, and the job carries on with the others."""
+    failing = declined_case(scene)
+    erasable = declined_case(scene, name="Grace Hopper", upn="B123456789012")
+    real = retention_module.case_erasure_run
+
+    def fails_for_one(**kwargs: Any) -> dict[str, int]:
+        if kwargs["case_ids"] == [failing.pk]:
+            raise RuntimeError("Ada's handler failed")
+        return real(**kwargs)
+
+    with (
+        time_machine.travel(at(2032, 12, 7), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+        mock.patch("exceptional_resource.services.retention.case_erasure_run", fails_for_one),
+        caplog.at_level(logging.ERROR, logger="exceptional_resource.services.retention"),
+    ):
+        erased = retention_run_task.apply(kwargs={"body_ids": [scene.body.pk]}).get()
+
+    assert erased == 1
+    assert f"case {failing.pk} of body {scene.body.pk} could not be erased" in caplog.text
+    assert len(_stored_files(private_root)) == 1  # the failing case's evidence only
+    with tenant_context(scene.body):
+        assert Case.objects.get(pk=failing.pk).erased_at is None
+        assert Case.objects.get(pk=erasable.pk).erased_at is not None
+        assert CaseDocument.objects.filter(case=failing).count() == 1
+        assert list(AuditEvent.objects.filter(verb="case.erased").values_list("object_id", flat=True)) == [
+            str(erasable.pk)
+        ]
+        failure = AuditEvent.objects.get(verb="case.erasure_failed")
+    assert failure.object_id == str(failing.pk)
+    assert failure.actor_label == "system"
+    assert failure.after == {"case_id": failing.pk, "attempted_on": "2032-12-07", "error": "RuntimeError"}
+    assert "Ada" not in str(failure.after)

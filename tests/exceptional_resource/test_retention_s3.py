@@ -35,7 +35,7 @@ def _no_scanner(settings: Any, tmp_path: Path) -> None:
 
 
 def test_the_retention_job_deletes_the_evidence_and_export_objects_in_the_bucket(
-    scene: Scene, s3: S3Bucket, settings: Any
+    scene: Scene, s3: S3Bucket, settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     case = declined_case(scene)
     run = subject_access_request(actor=scene.officer.user, tenant=scene.body, pupil_id=case.pupil_id)
@@ -48,8 +48,9 @@ def test_the_retention_job_deletes_the_evidence_and_export_objects_in_the_bucket
     assert re.fullmatch(rf"reports/{scene.body.pk}/{run.pk}/subject-access-P-[A-Z0-9]{{8}}\.zip", export)
 
     later = years_after(timezone.localdate(), 6) + timedelta(days=1)
-    first = retention_run(tenant=scene.body, today=later)
-    second = retention_run(tenant=scene.body, today=later)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = retention_run(tenant=scene.body, today=later)
+        second = retention_run(tenant=scene.body, today=later)
 
     assert first.erased_case_ids == [case.pk]
     assert first.anonymised_pupil_ids == [case.pupil_id]

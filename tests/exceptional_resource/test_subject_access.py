@@ -23,18 +23,26 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import Role
+from collaboration.models import AdviceMessage, AdviceRequest
 from core.models import AuditEvent
 from core.tenancy import tenant_context
 from exceptional_resource import pupil_data
 from exceptional_resource.models import Case, CaseComment, CaseDocument, CaseEvent, Decision, Pupil
 from exceptional_resource.services.retention import retention_run
 from exceptional_resource.services.subject_access import subject_access_request
+from notifications.models import Notification
 from reports import services as report_services
 from reports.models import ReportFile, ReportRun
 from reports.tasks import report_email_task
+from shared_resources.models import ResourceRequest
 from tests.exceptional_resource.conftest import Scene, draft_case
 from tests.exceptional_resource.evidence_files import PDF
-from tests.exceptional_resource.retention_support import at, declined_case
+from tests.exceptional_resource.retention_support import (
+    at,
+    collaboration_about,
+    declined_case,
+    resource_request_about,
+)
 from tests.factories import TrustFactory, member
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026, 12, 7))]
@@ -81,6 +89,19 @@ def _produce(scene: Scene, pupil: Pupil) -> tuple[ReportRun, bytes]:
 
 def test_the_zip_holds_everything_the_database_holds_about_the_pupil(scene: Scene) -> None:
     pupil, cases = _two_cases(scene)
+    advice = collaboration_about(scene, cases[0])
+    resource_request = resource_request_about(scene, cases[0])
+    with tenant_context(scene.body):
+        Notification.objects.create(
+            responsible_body=scene.body,
+            user=scene.head.user,
+            kind="advice_replied",
+            delivery="digest",
+            subject="Advice on your question",
+            text="The adviser replied about Ada",
+            link="/",
+            dedupe_key=f"advice_replied:advice {advice['request'].pk}:message 1",
+        )
     _, data = _produce(scene, pupil)
 
     archive = zipfile.ZipFile(io.BytesIO(data))
@@ -128,6 +149,29 @@ def test_the_zip_holds_everything_the_database_holds_about_the_pupil(scene: Scen
             assert [c["text"] for c in timeline["comments"]] == list(
                 CaseComment.objects.filter(case=case).order_by("pk").values_list("text", flat=True)
             )
+            emailed = json.loads(archive.read(f"{base}/notifications.json"))
+            assert [(n["id"], n["subject"], n["text"]) for n in emailed] == list(
+                Notification.objects.filter(dedupe_key__contains=f":case {case.pk}:")
+                .order_by("pk")
+                .values_list("pk", "subject", "text")
+            )
+            collaboration = json.loads(archive.read(f"{base}/collaboration.json"))
+            assert [(r["id"], r["question"]) for r in collaboration["advice_requests"]] == list(
+                AdviceRequest.objects.filter(case=case).order_by("pk").values_list("pk", "question")
+            )
+            assert [(m["id"], m["text"]) for r in collaboration["advice_requests"] for m in r["messages"]] == list(
+                AdviceMessage.objects.filter(advice_request__case=case)
+                .order_by("advice_request", "created_at", "pk")
+                .values_list("pk", "text")
+            )
+            shared = json.loads(archive.read(f"{base}/shared_resources.json"))
+            assert [
+                (r["id"], r["note"], r["decision_reason"], r["status"]) for r in shared["resource_requests"]
+            ] == list(
+                ResourceRequest.objects.filter(case=case)
+                .order_by("pk")
+                .values_list("pk", "note", "decision_reason", "status")
+            )
             for document in CaseDocument.objects.filter(case=case):
                 stored = archive.read(f"{base}/evidence/{document.pk}-{document.original_name}")
                 assert stored == PDF
@@ -141,6 +185,23 @@ def test_the_zip_holds_everything_the_database_holds_about_the_pupil(scene: Scen
             .order_by("id")
             .values_list("id", "verb", "actor_label")
         )
+    # What each part of the zip names, against the rows made above: nothing left out.
+    first = f"cases/{cases[0].reference}"
+    collaboration = json.loads(archive.read(f"{first}/collaboration.json"))
+    assert [r["question"] for r in collaboration["advice_requests"]] == ["How do we support Ada's communication?"]
+    assert [m["text"] for m in collaboration["advice_requests"][0]["messages"]] == ["Try a visual timetable for Ada"]
+    assert [n["text"] for n in collaboration["notifications"]] == ["The adviser replied about Ada"]
+    [shared] = json.loads(archive.read(f"{first}/shared_resources.json"))["resource_requests"]
+    assert (shared["id"], shared["note"], shared["resource"]) == (
+        resource_request.pk,
+        "A place for Ada, who is non-verbal",
+        "Hill SEMH base",
+    )
+    assert [n["subject"] for n in json.loads(archive.read(f"{first}/notifications.json"))] == [
+        f"Case {cases[0].reference} decided"
+    ]
+    second = f"cases/{cases[1].reference}"
+    assert json.loads(archive.read(f"{second}/collaboration.json")) == {"advice_requests": [], "notifications": []}
     zipped_reads = [(r["id"], r["verb"], r["who"]) for r in json.loads(archive.read("audit/reads.json"))]
     assert zipped_reads == reads
     assert ("case.viewed", scene.officer.user.email) in [(v, who) for _, v, who in zipped_reads]
@@ -212,7 +273,7 @@ def test_the_page_takes_a_reference_and_refuses_bad_ones(scene: Scene) -> None:
         response = officer.post(url, {"reference": bad})
         assert response.status_code == 200
         assert message in response.content.decode()
-    admin = _client(member(Role.BODY_ADMIN, scene.body).user)
+    admin = _client(member(Role.BODY_ADMIN, scene.body, mfa=True).user)
     made = admin.post(url, {"reference": pupil.reference.lower()})
     assert made.status_code == 302
     with tenant_context(scene.body):
