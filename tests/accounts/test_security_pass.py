@@ -136,3 +136,34 @@ def test_an_invitation_link_expires_like_a_reset_link_and_works_once() -> None:
     )
     assert chosen.status_code == 302
     assert "This reset link is not valid" in _follow_reset(path)  # used once: it no longer works
+
+
+def _sign_in(email: str, password: str) -> int:
+    client = Client()
+    response = client.post(reverse("account_login"), {"login": email, "password": password})
+    if response.status_code == 302:
+        assert client.session["_auth_user_id"]
+    else:
+        assert "_auth_user_id" not in client.session
+    return response.status_code
+
+
+def test_a_locked_account_opens_again_after_the_cool_off_even_when_tried_during_it(settings) -> None:  # type: ignore[no-untyped-def]
+    """The lock lasts ``AXES_COOLOFF_TIME`` from the failure that set it. A try during the lock
+    (here with the right password, as the owner would) is refused but does not start the lock
+    again: the lock still ends when the sign-in page says it will."""
+    settings.ACCOUNT_RATE_LIMITS = False  # allauth's limiter away: axes alone decides
+    user = UserFactory(email="cooling@example.org")
+    cool_off = settings.AXES_COOLOFF_TIME
+    assert (settings.AXES_FAILURE_LIMIT, cool_off) == (5, timedelta(minutes=30))
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            assert _sign_in(user.email, "wrong-password") in (200, 429)
+        assert _sign_in(user.email, DEMO_PASSWORD) == 429  # locked, right password or not
+        clock.move_to(start + cool_off - timedelta(minutes=1))
+        assert _sign_in(user.email, DEMO_PASSWORD) == 429  # a minute before the end: still locked
+        clock.move_to(start + cool_off - timedelta(seconds=1))
+        assert _sign_in(user.email, "wrong-password") == 429  # refused, and not counted as a failure
+        clock.move_to(start + cool_off + timedelta(seconds=1))
+        assert _sign_in(user.email, DEMO_PASSWORD) == 302  # open again
