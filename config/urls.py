@@ -1,7 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
 from accounts import urls as accounts_urls
 from accounts import urls_api as accounts_urls_api
@@ -45,7 +45,7 @@ urlpatterns = [
     path("api/v1/bodies/<slug:body_slug>/", include(body_api)),
     path("api/v1/", include(accounts_urls_api.user_urlpatterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", views.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("platform/admin/", admin.site.urls),
 ]
 

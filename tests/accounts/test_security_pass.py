@@ -9,8 +9,9 @@ import os
 import re
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -29,6 +30,7 @@ from tests.outbox_support import run_outbox
 pytestmark = pytest.mark.django_db
 
 REPO = Path(__file__).resolve().parents[2]
+LONDON = ZoneInfo("Europe/London")
 PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "SECRET_KEY": "x" * 50,
@@ -104,13 +106,50 @@ def _reset_path(user) -> str:  # type: ignore[no-untyped-def]
     return reverse("account_reset_password_from_key", kwargs={"uidb36": user_pk_to_url_str(user), "key": key})
 
 
+def _later(moment: datetime, elapsed: timedelta) -> datetime:
+    """``elapsed`` of real time after ``moment``, in London time (adding to a zoned datetime
+    adds wall-clock time, an hour out across a clock change)."""
+    return (moment.astimezone(UTC) + elapsed).astimezone(LONDON)
+
+
 def test_a_password_reset_link_works_until_it_expires_and_not_after() -> None:
-    user = UserFactory(email="reset@example.org")
-    path = _reset_path(user)
+    """The clock is frozen where the link is made: the token counts whole seconds, so a clock
+    left running between making the link and moving the clock would eat into the margin."""
     timeout = timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
     assert timeout == timedelta(days=3)
-    assert "Create a new password" in _follow_reset(path)
-    with time_machine.travel(timezone.now() + timeout + timedelta(hours=1), tick=False):
+    start = datetime(2027, 1, 12, 9, 30, 15, 600_000, tzinfo=LONDON)  # mid-second: the token rounds down
+    with time_machine.travel(start, tick=False) as clock:
+        user = UserFactory(email="reset@example.org")
+        path = _reset_path(user)
+        assert "Create a new password" in _follow_reset(path)
+        clock.move_to(_later(start, timeout - timedelta(seconds=1)))
+        assert "Create a new password" in _follow_reset(path)  # just before expiry: still works
+        clock.move_to(_later(start, timeout + timedelta(seconds=1)))
+        assert "This reset link is not valid" in _follow_reset(path)
+
+
+@pytest.mark.parametrize(
+    "made",
+    [
+        # Friday before the clocks go forward (Sunday 28 March 2027, 01:00 UTC).
+        datetime(2027, 3, 26, 12, 0, tzinfo=LONDON),
+        # Friday before the clocks go back (Sunday 31 October 2027, 01:00 UTC).
+        datetime(2027, 10, 29, 12, 0, tzinfo=LONDON),
+    ],
+    ids=["into-summer-time", "out-of-summer-time"],
+)
+def test_a_password_reset_link_lasts_exactly_its_timeout_across_a_clock_change(made: datetime) -> None:
+    """Three days are three days of real time, whatever the UK clocks do meanwhile: the link
+    works a minute before the end and not a minute after. The clock is moved in London time
+    (time_machine sets the process's zone from the destination's: a UTC destination would run
+    the whole test in UTC, where no clock ever changes)."""
+    timeout = timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    with time_machine.travel(made, tick=False) as clock:
+        user = UserFactory(email="reset-dst@example.org")
+        path = _reset_path(user)
+        clock.move_to(_later(made, timeout - timedelta(minutes=1)))
+        assert "Create a new password" in _follow_reset(path)
+        clock.move_to(_later(made, timeout + timedelta(minutes=1)))
         assert "This reset link is not valid" in _follow_reset(path)
 
 
@@ -136,3 +175,34 @@ def test_an_invitation_link_expires_like_a_reset_link_and_works_once() -> None:
     )
     assert chosen.status_code == 302
     assert "This reset link is not valid" in _follow_reset(path)  # used once: it no longer works
+
+
+def _sign_in(email: str, password: str) -> int:
+    client = Client()
+    response = client.post(reverse("account_login"), {"login": email, "password": password})
+    if response.status_code == 302:
+        assert client.session["_auth_user_id"]
+    else:
+        assert "_auth_user_id" not in client.session
+    return response.status_code
+
+
+def test_a_locked_account_opens_again_after_the_cool_off_even_when_tried_during_it(settings) -> None:  # type: ignore[no-untyped-def]
+    """The lock lasts ``AXES_COOLOFF_TIME`` from the failure that set it. A try during the lock
+    (here with the right password, as the owner would) is refused but does not start the lock
+    again: the lock still ends when the sign-in page says it will."""
+    settings.ACCOUNT_RATE_LIMITS = False  # allauth's limiter away: axes alone decides
+    user = UserFactory(email="cooling@example.org")
+    cool_off = settings.AXES_COOLOFF_TIME
+    assert (settings.AXES_FAILURE_LIMIT, cool_off) == (5, timedelta(minutes=30))
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            assert _sign_in(user.email, "wrong-password") in (200, 429)
+        assert _sign_in(user.email, DEMO_PASSWORD) == 429  # locked, right password or not
+        clock.move_to(start + cool_off - timedelta(minutes=1))
+        assert _sign_in(user.email, DEMO_PASSWORD) == 429  # a minute before the end: still locked
+        clock.move_to(start + cool_off - timedelta(seconds=1))
+        assert _sign_in(user.email, "wrong-password") == 429  # refused, and not counted as a failure
+        clock.move_to(start + cool_off + timedelta(seconds=1))
+        assert _sign_in(user.email, DEMO_PASSWORD) == 302  # open again
