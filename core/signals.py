@@ -114,7 +114,6 @@ RUNTIME_TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "partnerships_demandforecast": NO_DELETE,
     "partnerships_expertallocation": NO_DELETE,
     "partnerships_expertcapacity": NO_DELETE,
-    "partnerships_commissionedplaces": NO_DELETE,
     "shared_resources_sharedresource": NO_DELETE,
     "shared_resources_resourcefunding": NO_DELETE,
     "shared_resources_resourcerequest": NO_DELETE,
@@ -135,6 +134,7 @@ RUNTIME_TABLE_PRIVILEGES: dict[str, tuple[str, ...]] = {
     "partnerships_partnershipcontact": READ_WRITE,
     "partnerships_provisionsetting": READ_WRITE,
     "partnerships_plannedplaces": READ_WRITE,
+    "partnerships_commissionedplaces": READ_WRITE,  # both numbers set to zero removes the line
     "pooling_poolauditgrant": READ_WRITE,  # a revoked auditor grant
     "guardian_userobjectpermission": READ_WRITE,
     "guardian_groupobjectpermission": READ_WRITE,

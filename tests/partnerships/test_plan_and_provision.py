@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, ProgrammingError, transaction
 
 from core.errors import ApplicationError, ConflictError
 from core.models import AuditEvent
@@ -130,17 +130,23 @@ def test_a_published_version_never_changes_and_the_next_draft_copies_it(area: Ar
         )
     with pytest.raises(ConflictError):
         plan.plan_publish(actor=area.lead, tenant=area.la, planversion_id=version.pk)
-    # The database refuses it too, whatever the code path.
+    # The database refuses it too, whatever the code path: the published-plan trigger refuses
+    # changes, and the runtime role may not delete plan rows at all (refused by privilege,
+    # before any trigger; issue 21's per-table grants).
     with tenant_context(area.la):
-        for attempt in (
-            lambda: PlanVersion.objects.filter(pk=version.pk).update(title="Rewritten"),
-            lambda: PlanAction.objects.filter(pk=action.pk).update(status="done"),
-            lambda: PlanPriority.objects.filter(version=version).delete(),
-            lambda: PlanPriority.objects.create(
-                responsible_body=area.la, version=version, position=9, title="Sneaked in"
+        for attempt, refused_with, message in (
+            (lambda: PlanVersion.objects.filter(pk=version.pk).update(title="Rewritten"), IntegrityError, "published"),
+            (lambda: PlanAction.objects.filter(pk=action.pk).update(status="done"), IntegrityError, "published"),
+            (lambda: PlanPriority.objects.filter(version=version).delete(), ProgrammingError, "permission denied"),
+            (
+                lambda: PlanPriority.objects.create(
+                    responsible_body=area.la, version=version, position=9, title="Sneaked in"
+                ),
+                IntegrityError,
+                "published",
             ),
         ):
-            with pytest.raises(IntegrityError), transaction.atomic():
+            with pytest.raises(refused_with, match=message), transaction.atomic():
                 attempt()
 
     draft = plan.plan_draft_start(actor=area.lead, tenant=area.la, partnership_id=area.partnership.pk)

@@ -10,6 +10,7 @@ from exceptional_resource.apis.awards import AwardEndApi, AwardRecoverApi, Award
 from exceptional_resource.apis.workflow import CaseDecideApi
 from pooling.apis.contributions import ReceiptRecordApi
 from pooling.apis.ledger import TransactionReverseApi
+from pooling.apis.payment_runs import PaymentLineReturnedApi, PaymentRunFailedApi
 from pooling.apis.payments import PaymentRunConfirmApi
 from shared_resources.apis.register import FundingCommitApi, FundingEndApi, FundingVaryApi
 from shared_resources.apis.requests import RequestAllocateApi
@@ -27,6 +28,8 @@ MONEY_MOVING = {
     FundingCommitApi: "/api/v1/bodies/{body_slug}/shared-resources/{sharedresource_id}/fund/",
     FundingVaryApi: "/api/v1/bodies/{body_slug}/shared-resources/fundings/{resourcefunding_id}/vary/",
     FundingEndApi: "/api/v1/bodies/{body_slug}/shared-resources/fundings/{resourcefunding_id}/end/",
+    PaymentRunFailedApi: "/api/v1/bodies/{body_slug}/pools/payment-runs/{paymentrun_id}/failed/",
+    PaymentLineReturnedApi: "/api/v1/bodies/{body_slug}/pools/payment-runs/{paymentrun_id}/lines/{paymentrunline_id}/returned/",
 }
 
 
