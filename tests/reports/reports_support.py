@@ -32,4 +32,10 @@ def files_of(body: ResponsibleBody, run_id: int) -> list[ReportFile]:
 
 
 def stored_paths(root: Path) -> list[str]:
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    """The report files stored under ``root``. A scene that sends a payment run to the bank
+    stores its bank file under ``bank-files/`` in the same storage; that is not a report's."""
+    return sorted(
+        str(p.relative_to(root))
+        for p in root.rglob("*")
+        if p.is_file() and not str(p.relative_to(root)).startswith("bank-files/")
+    )
