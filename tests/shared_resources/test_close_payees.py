@@ -191,7 +191,7 @@ def test_a_payment_returned_to_a_payee_shows_on_its_resource_and_the_pack_reconc
     client = Client()
     client.force_login(scene.finance.user)
     page = client.get(
-        reverse("shared_resources:resource", kwargs={"body_slug": scene.body.slug, "sharedresource_id": post.pk})
+        reverse("shared-resources:resource", kwargs={"body_slug": scene.body.slug, "sharedresource_id": post.pk})
     ).content.decode()
     assert "The bank returned payments to Meadow Trust (employer)" in page
     assert "returned on 5 November 2026: Sort code and account number do not match" in page
