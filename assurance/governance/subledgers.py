@@ -96,13 +96,17 @@ def payment_checks(*, pool: Pool, period_end: date, balances: dict[str, int]) ->
         PaymentRunLine.objects.filter(in_period).values("payment_run_id").annotate(total=Sum("amount_pence")).order_by()
     ):
         runs[r["payment_run_id"]].lines = int(r["total"])
-    for r in (
-        PaymentRunLine.objects.filter(in_period, returned_on__lte=period_end)
-        .values("payment_run_id")
-        .annotate(total=Sum("amount_pence"))
-        .order_by()
-    ):
-        runs[r["payment_run_id"]].returned = int(r["total"])
+    # Lines returned by the period end count as returned; a line returned after it had paid
+    # its instalments as at the period end: they are due again now (in no run), and the
+    # line keeps which they were.
+    later: list[tuple[int, list[int]]] = []
+    for run_id, amount, returned_on, ids in PaymentRunLine.objects.filter(
+        in_period, returned_on__isnull=False
+    ).values_list("payment_run_id", "amount_pence", "returned_on", "returned_instalment_ids"):
+        if returned_on <= period_end:
+            runs[run_id].returned += int(amount)
+        else:
+            later.append((run_id, ids))
     for r in (
         Instalment.objects.filter(in_period, status=Instalment.Status.PAID)
         .values("payment_run_id")
@@ -110,6 +114,12 @@ def payment_checks(*, pool: Pool, period_end: date, balances: dict[str, int]) ->
         .order_by()
     ):
         runs[r["payment_run_id"]].instalments = int(r["total"])
+    if later:
+        amounts = dict(
+            Instalment.objects.filter(pk__in=[i for _, ids in later for i in ids]).values_list("pk", "amount_pence")
+        )
+        for run_id, ids in later:
+            runs[run_id].instalments += sum(int(amounts.get(i, 0)) for i in ids)
     # Every posting on the pool's payments-made account by the period end, one row per
     # transaction (a run's batches, reversals, anything else): what the balance is made of.
     unattributed: list[int] = []

@@ -128,7 +128,8 @@ def _mark_returned(
     instalment_ids = []
     for line, instalments in lines:
         line.returned_on, line.return_reason, line.returned_by_label = on, reason, actor.email
-        line.save(update_fields=["returned_on", "return_reason", "returned_by_label"])
+        line.returned_instalment_ids = [i.pk for i in instalments]
+        line.save(update_fields=["returned_on", "return_reason", "returned_by_label", "returned_instalment_ids"])
         instalment_ids += [i.pk for i in instalments]
     Instalment.objects.filter(pk__in=instalment_ids).update(status=Instalment.Status.SCHEDULED, payment_run=None)
     return instalment_ids
