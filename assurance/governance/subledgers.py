@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import CharField, Q, Sum
+from django.db.models import CharField, Count, Q, Sum
 from django.db.models.functions import Cast
 
 from assurance.governance.pack import Check
@@ -92,21 +92,32 @@ def payment_checks(*, pool: Pool, period_end: date, balances: dict[str, int]) ->
     # By the day paid, whatever the status says now: a run paid and then marked otherwise is
     # named below with what it pays against what was posted.
     in_period = Q(payment_run__pool=pool, payment_run__paid_on__lte=period_end)
-    for r in (
-        PaymentRunLine.objects.filter(in_period).values("payment_run_id").annotate(total=Sum("amount_pence")).order_by()
-    ):
-        runs[r["payment_run_id"]].lines = int(r["total"])
     # Lines returned by the period end count as returned; a line returned after it had paid
     # its instalments as at the period end: they are due again now (in no run), and the
-    # line keeps which they were.
+    # line keeps which they were (read only when there is such a line).
+    returned_later = Q(returned_on__gt=period_end)
+    later_runs = []
+    for r in (
+        PaymentRunLine.objects.filter(in_period)
+        .values("payment_run_id")
+        .annotate(
+            total=Sum("amount_pence"),
+            returned=Sum("amount_pence", filter=Q(returned_on__lte=period_end)),
+            later=Count("pk", filter=returned_later),
+        )
+        .order_by()
+    ):
+        run_figures = runs[r["payment_run_id"]]
+        run_figures.lines, run_figures.returned = int(r["total"]), int(r["returned"] or 0)
+        if r["later"]:
+            later_runs.append(r["payment_run_id"])
     later: list[tuple[int, list[int]]] = []
-    for run_id, amount, returned_on, ids in PaymentRunLine.objects.filter(
-        in_period, returned_on__isnull=False
-    ).values_list("payment_run_id", "amount_pence", "returned_on", "returned_instalment_ids"):
-        if returned_on <= period_end:
-            runs[run_id].returned += int(amount)
-        else:
-            later.append((run_id, ids))
+    if later_runs:
+        later = list(
+            PaymentRunLine.objects.filter(returned_later, payment_run_id__in=later_runs).values_list(
+                "payment_run_id", "returned_instalment_ids"
+            )
+        )
     for r in (
         Instalment.objects.filter(in_period, status=Instalment.Status.PAID)
         .values("payment_run_id")
