@@ -104,7 +104,9 @@ def inclusion_annex(*, tenant: ResponsibleBody, arrangement: Arrangement, pool: 
         schedules = InstalmentSchedule.objects.filter(pool=pool, school=school, source_type="award")
         instalments = Instalment.objects.filter(schedule__in=schedules).aggregate(
             paid=Sum("amount_pence", filter=paid_q(today)),
-            scheduled=Sum("amount_pence", filter=Q(status=Instalment.Status.SCHEDULED) | in_run_q(today)),
+            scheduled=Sum(
+                "amount_pence", filter=(Q(status=Instalment.Status.SCHEDULED) & ~paid_q(today)) | in_run_q(today)
+            ),
         )
         awards = list(Award.objects.filter(pool=pool, school=school).order_by("id"))
         lines_by_case: dict[int, list[ResourceLine]] = {}

@@ -49,6 +49,8 @@ class PoolingError(ErrorCode):
     PAYABLE_OUTSTANDING = "payable_outstanding"
     PAID_ON_BEFORE_SENT = "paid_on_before_sent"
     RETURN_INSTALMENTS_MISMATCH = "return_instalments_mismatch"
+    CLOSE_RUN_INSTALMENTS_MISMATCH = "close_run_instalments_mismatch"
+    RETURN_POOL_CLOSED = "return_pool_closed"
     RETURNED_ON_BEFORE_SENT = "returned_on_before_sent"
     RETURNED_ON_IN_FUTURE = "returned_on_in_future"
     PAID_ON_IN_FUTURE = "paid_on_in_future"

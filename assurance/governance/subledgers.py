@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import CharField, Q, Sum
+from django.db.models import CharField, Count, Q, Sum
 from django.db.models.functions import Cast
 
 from assurance.governance.pack import Check
@@ -92,17 +92,32 @@ def payment_checks(*, pool: Pool, period_end: date, balances: dict[str, int]) ->
     # By the day paid, whatever the status says now: a run paid and then marked otherwise is
     # named below with what it pays against what was posted.
     in_period = Q(payment_run__pool=pool, payment_run__paid_on__lte=period_end)
+    # Lines returned by the period end count as returned; a line returned after it had paid
+    # its instalments as at the period end: they are due again now (in no run), and the
+    # line keeps which they were (read only when there is such a line).
+    returned_later = Q(returned_on__gt=period_end)
+    later_runs = []
     for r in (
-        PaymentRunLine.objects.filter(in_period).values("payment_run_id").annotate(total=Sum("amount_pence")).order_by()
-    ):
-        runs[r["payment_run_id"]].lines = int(r["total"])
-    for r in (
-        PaymentRunLine.objects.filter(in_period, returned_on__lte=period_end)
+        PaymentRunLine.objects.filter(in_period)
         .values("payment_run_id")
-        .annotate(total=Sum("amount_pence"))
+        .annotate(
+            total=Sum("amount_pence"),
+            returned=Sum("amount_pence", filter=Q(returned_on__lte=period_end)),
+            later=Count("pk", filter=returned_later),
+        )
         .order_by()
     ):
-        runs[r["payment_run_id"]].returned = int(r["total"])
+        run_figures = runs[r["payment_run_id"]]
+        run_figures.lines, run_figures.returned = int(r["total"]), int(r["returned"] or 0)
+        if r["later"]:
+            later_runs.append(r["payment_run_id"])
+    later: list[tuple[int, list[int]]] = []
+    if later_runs:
+        later = list(
+            PaymentRunLine.objects.filter(returned_later, payment_run_id__in=later_runs).values_list(
+                "payment_run_id", "returned_instalment_ids"
+            )
+        )
     for r in (
         Instalment.objects.filter(in_period, status=Instalment.Status.PAID)
         .values("payment_run_id")
@@ -110,6 +125,12 @@ def payment_checks(*, pool: Pool, period_end: date, balances: dict[str, int]) ->
         .order_by()
     ):
         runs[r["payment_run_id"]].instalments = int(r["total"])
+    if later:
+        amounts = dict(
+            Instalment.objects.filter(pk__in=[i for _, ids in later for i in ids]).values_list("pk", "amount_pence")
+        )
+        for run_id, ids in later:
+            runs[run_id].instalments += sum(int(amounts.get(i, 0)) for i in ids)
     # Every posting on the pool's payments-made account by the period end, one row per
     # transaction (a run's batches, reversals, anything else): what the balance is made of.
     unattributed: list[int] = []

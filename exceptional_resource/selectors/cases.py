@@ -286,7 +286,7 @@ def award_totals(*, tenant: ResponsibleBody, school_ids: SchoolScope, day: date 
                 f"""
                 SELECT coalesce(sum(i.amount_pence) FILTER (WHERE {is_paid}), 0),
                        coalesce(sum(i.amount_pence) FILTER (
-                           WHERE a.status = %s AND (i.status = %s OR (i.status = %s AND NOT {is_paid}))
+                           WHERE a.status = %s AND i.status IN (%s, %s) AND NOT {is_paid}
                        ), 0)
                   FROM ({awards_sql}) AS a (id, status)
                   JOIN {schedule} s ON s.responsible_body_id = %s AND s.source_type = 'award'

@@ -3,6 +3,7 @@ other than schools that a run pays directly."""
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -212,6 +213,10 @@ class PaymentRunLine(TenantOwnedModel):
     returned_on = models.DateField(null=True, blank=True)
     return_reason = models.CharField(max_length=300, blank=True)
     returned_by_label = models.CharField(max_length=254, blank=True)
+    # The instalments a returned line had paid (ids): they are due again from ``returned_on``
+    # and in no run, but were paid from the run's ``paid_on`` until then
+    # (``pooling.selectors.paid`` answers "paid on day D" with them).
+    returned_instalment_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
 
     class Meta:
         base_manager_name = "objects"

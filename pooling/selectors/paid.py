@@ -1,7 +1,8 @@
 """What "paid" means, in one place. A payment run is confirmed, then *sent to the bank*
 (the finance officer takes its bank file), then *paid* (the bank's confirmation recorded,
 or its payment date come: ``pooling.services.payment_runs``). An instalment is **paid** on
-a day when its run was paid on or before that day, and only then: the ledger posts the
+a day when its run was paid on or before that day, and only then (and, for a run line the bank returned later,
+until the day it was returned: the line keeps the instalments it paid); the ledger posts the
 payment to *payments made* on the day the run is paid, so the award pages, the dashboard,
 the annex, the API, the auditor export and the governance pack all say the same on the
 same day. Before that it is **in a payment run** (confirmed) or **sent to the bank** (to be
@@ -16,10 +17,11 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, Sum
+from django.db.models import F, Func, Q, QuerySet, Sum
+from django.utils import timezone
 
 from core.tenancy import tenant_context
-from pooling.models import AccountKind, Leg, Transaction
+from pooling.models import AccountKind, Leg, PaymentRunLine, Transaction
 from pooling.selectors.ledger import Headroom, pool_headroom
 
 if TYPE_CHECKING:
@@ -43,6 +45,16 @@ STATE_LABELS = {
 }
 
 
+def returned_later_ids(day: date) -> QuerySet[PaymentRunLine]:
+    """The ids (``iid``) of instalments paid by a run paid on or before ``day`` whose line the
+    bank returned after ``day``: paid on ``day``, due again now (in no run)."""
+    return (
+        PaymentRunLine.objects.filter(payment_run__paid_on__lte=day, returned_on__gt=day)
+        .annotate(iid=Func(F("returned_instalment_ids"), function="unnest"))
+        .values("iid")
+    )
+
+
 def paid_q(day: date, prefix: str = "") -> Q:
     """Instalments paid by ``day`` (``prefix`` reaches instalments from another model)."""
     return Q(
@@ -51,7 +63,7 @@ def paid_q(day: date, prefix: str = "") -> Q:
             f"{prefix}payment_run__status": "paid",
             f"{prefix}payment_run__paid_on__lte": day,
         }
-    )
+    ) | Q(**{f"{prefix}pk__in": returned_later_ids(day)})
 
 
 def in_run_q(day: date, prefix: str = "") -> Q:
@@ -64,16 +76,45 @@ def in_run_q(day: date, prefix: str = "") -> Q:
 
 def paid_sql(day: date, *, instalment: str = "i", run: str = "r") -> tuple[str, list[date]]:
     """``paid_q`` for raw SQL over an instalment joined (LEFT) to its run: never NULL."""
+    line, runs = PaymentRunLine._meta.db_table, PaymentRunLine._meta.get_field("payment_run").related_model
     return (
-        f"coalesce({instalment}.status = 'paid' AND {run}.status = 'paid' AND {run}.paid_on <= %s, false)",
-        [day],
+        f"(coalesce({instalment}.status = 'paid' AND {run}.status = 'paid' AND {run}.paid_on <= %s, false)"
+        f" OR EXISTS (SELECT 1 FROM {line} rl JOIN {runs._meta.db_table} rr ON rr.id = rl.payment_run_id"
+        f" WHERE rr.paid_on <= %s AND rl.returned_on > %s AND {instalment}.id = ANY(rl.returned_instalment_ids)))",
+        [day, day, day],
     )
+
+
+def returned_paid_on(instalment: Instalment, day: date) -> date | None:
+    """When the run of a line returned after ``day`` paid ``instalment``, if one did by ``day``
+    (one query; only for an instalment due again, in no run)."""
+    line = (
+        PaymentRunLine.objects.filter(
+            payment_run__paid_on__lte=day, returned_on__gt=day, returned_instalment_ids__contains=[instalment.pk]
+        )
+        .select_related("payment_run")
+        .first()
+    )
+    return line.payment_run.paid_on if line is not None else None
+
+
+def _paid_before_return(instalment: Instalment, day: date) -> date | None:
+    """The day a later-returned run paid the instalment, if it was paid on ``day``. A return
+    is never dated after today, so only a past ``day`` costs a query, and only for an
+    instalment due again (in no run)."""
+    if instalment.payment_run_id is not None or instalment.status != "scheduled":
+        return None
+    if day >= timezone.localdate():
+        return None
+    return returned_paid_on(instalment, day)
 
 
 def instalment_state(instalment: Instalment, day: date) -> str:
     """One of PAID, SENT, IN_RUN, DUE, SCHEDULED, RELEASED. Load ``payment_run`` with the row."""
     if instalment.status == "released":
         return RELEASED
+    if _paid_before_return(instalment, day) is not None:
+        return PAID
     if instalment.status == "paid":
         run = instalment.payment_run
         if run is None:
@@ -113,6 +154,9 @@ def instalment_label(instalment: Instalment, day: date) -> str:
     run = instalment.payment_run
     if state == PAID and run is not None and run.paid_on is not None:
         return f"Paid on {run.paid_on:%-d %B %Y}"
+    if state == PAID:
+        paid_on = _paid_before_return(instalment, day)
+        return f"Paid on {paid_on:%-d %B %Y}" if paid_on else STATE_LABELS[PAID]
     if state == SENT and run is not None:
         return f"Sent to the bank, to be paid on {run.pay_on:%-d %B %Y}"
     if state == IN_RUN and run is not None:

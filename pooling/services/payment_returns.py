@@ -37,6 +37,7 @@ from pooling.models import (
     PaymentRun,
     PaymentRunLine,
     Pool,
+    PoolStatus,
     Transaction,
     TransactionKind,
 )
@@ -80,6 +81,19 @@ def _locked(payment_run_id: int) -> PaymentRun:
         raise NotFound("No such payment run.")
     lock_rows(Pool.objects).filter(pk=run.pool_id).first()
     return lock_rows(PaymentRun.objects).select_related("pool").get(pk=payment_run_id)
+
+
+def _check_pool_open(run: PaymentRun, on: date) -> None:
+    """A return is posted to the run's pool: once that pool is closed (bank returns often
+    arrive after 31 March), it is refused with what to do, rather than a bare "closed"."""
+    if run.pool.status != PoolStatus.OPEN:
+        raise ConflictError(
+            f"Pool {run.pool.label} is closed, so the payment from run {run.pk} that the bank returned on "
+            f"{on:%-d %B %Y} cannot be recorded against it yet. Ask a body administrator to reopen pool "
+            f"{run.pool.label}, record the return, then close the pool again: the close carries the instalments "
+            "due again to the next pool.",
+            code=PoolingError.RETURN_POOL_CLOSED,
+        )
 
 
 def _line_instalments(run: PaymentRun, line: PaymentRunLine) -> list[Instalment]:
@@ -128,7 +142,8 @@ def _mark_returned(
     instalment_ids = []
     for line, instalments in lines:
         line.returned_on, line.return_reason, line.returned_by_label = on, reason, actor.email
-        line.save(update_fields=["returned_on", "return_reason", "returned_by_label"])
+        line.returned_instalment_ids = [i.pk for i in instalments]
+        line.save(update_fields=["returned_on", "return_reason", "returned_by_label", "returned_instalment_ids"])
         instalment_ids += [i.pk for i in instalments]
     Instalment.objects.filter(pk__in=instalment_ids).update(status=Instalment.Status.SCHEDULED, payment_run=None)
     return instalment_ids
@@ -152,6 +167,7 @@ def payment_run_line_return(
         )
         if line is None:
             raise NotFound("No such line in this payment run.")
+        _check_pool_open(run, returned_on)
         if run.status != PaymentRun.Status.PAID:
             raise ConflictError(
                 f"Payment run {run.pk} is {run.get_status_display().lower()}: only a paid run's payment can be "
@@ -219,6 +235,7 @@ def payment_run_fail(
                 "yet paid can be recorded as failed (a paid run's payments are returned line by line).",
                 code=PoolingError.RUN_TRANSITION_NOT_ALLOWED,
             )
+        _check_pool_open(run, failed_on)
         sent_on = timezone.localdate(run.sent_at) if run.sent_at else failed_on
         if failed_on < sent_on:
             raise ApplicationError(

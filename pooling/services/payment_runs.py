@@ -40,6 +40,7 @@ from core.tenancy import platform_context, tenant_context
 from pooling.error_codes import PoolingError
 from pooling.models import PAYMENT_RUN_TRANSITIONS, AccountKind, PaymentRun, Pool, Transaction, TransactionKind
 from pooling.selectors.payments import line_recipient
+from pooling.services.bank_file_legacy import legacy_bank_file_content
 from pooling.services.ledger import post
 from pooling.services.payments import paid_to_text, recipient_leg
 
@@ -84,6 +85,9 @@ def _locked_run(*, tenant: ResponsibleBody, payment_run_id: int, to: str) -> Pay
 # BACS: a payment reference is at most 18 characters of A-Z, 0-9, full stop, ampersand,
 # slash, hyphen and space.
 BACS_REFERENCE_LENGTH = 18
+# ... and carries at least six letters or digits: a payee's reference without them ("***")
+# falls back to "IMF POOL".
+BACS_REFERENCE_MIN_ALPHANUMERICS = 6
 _BACS_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.&/- ")
 
 
@@ -96,12 +100,20 @@ def bacs_text(value: str) -> str:
 def bank_reference(*, run_id: int, line_no: int, base: str = "") -> str:
     """The reference a line's payment carries: ``base`` (a payee's own reference, or "IMF
     POOL") cut to fit, then the run and line ("R12 L3"), so the bank statement reconciles
-    to one line of one run; never over 18 BACS characters."""
+    to one line of one run; never over 18 BACS characters, never under six letters or
+    digits (a ``base`` that leaves fewer gives way to "IMF POOL")."""
     suffix = f"R{run_id} L{line_no}"
     room = BACS_REFERENCE_LENGTH - len(suffix) - 1
-    head = bacs_text(base or "IMF POOL")[: max(room, 0)].strip(" -")
-    reference = f"{head} {suffix}" if head else suffix
-    return reference[-BACS_REFERENCE_LENGTH:]
+    for candidate in (base, "IMF POOL"):
+        head = bacs_text(candidate)[: max(room, 0)].strip(" -")
+        reference = (f"{head} {suffix}" if head else suffix)[-BACS_REFERENCE_LENGTH:]
+        if _alphanumerics(reference) >= BACS_REFERENCE_MIN_ALPHANUMERICS:
+            break
+    return reference
+
+
+def _alphanumerics(text: str) -> int:
+    return sum(1 for c in text if c.isalnum())
 
 
 def _missing_bank_details(run: PaymentRun) -> list[str]:
@@ -195,11 +207,13 @@ def payment_run_send(*, actor: User, tenant: ResponsibleBody, payment_run_id: in
 
 def _stored_bank_file(run: PaymentRun) -> BankFile:
     """The file stored when the run was sent; a run sent before files were stored is built
-    again (and must still match its recorded checksum)."""
-    if not run.bank_file:
-        return _bank_file(run)
-    with run.bank_file.open("rb") as handle:
-        content = handle.read()
+    again as it was then (``bank_file_legacy``: six columns), so it still matches its
+    recorded checksum."""
+    if run.bank_file:
+        with run.bank_file.open("rb") as handle:
+            content = handle.read()
+    else:
+        content = legacy_bank_file_content(run)
     return BankFile(
         run=run,
         filename=f"{run.responsible_body_id}-payment-run-{run.pk}-bank-file.csv",
@@ -276,6 +290,12 @@ def payment_run_record_paid(
         earlier = Transaction.objects.filter(idempotency_key=f"{tenant.pk}:payment-run:{run.pk}:payment").first()
         if earlier is not None:
             paid_on = earlier.posted_on
+            if paid_on > today:
+                raise ConflictError(
+                    f"Payment run {run.pk}'s payment was posted for {paid_on:%-d %B %Y}, which has not come yet: "
+                    "record it paid on or after that day.",
+                    code=PoolingError.PAID_ON_IN_FUTURE,
+                )
         elif paying:
             post(
                 actor=actor,

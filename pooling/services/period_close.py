@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
@@ -21,6 +21,7 @@ from core.audit import audit_record, snapshot
 from core.audit_verbs import AuditVerb
 from core.errors import ApplicationError, ConflictError, NotFound
 from core.locking import lock_rows
+from core.money import format_pence
 from core.tenancy import tenant_context
 from pooling.error_codes import PoolingError
 from pooling.models import (
@@ -29,6 +30,7 @@ from pooling.models import (
     Instalment,
     InstalmentSchedule,
     Leg,
+    PaymentRunLine,
     Pool,
     PoolStatus,
     Transaction,
@@ -51,7 +53,9 @@ def _party_totals(old: Pool) -> dict[tuple[str, int | None, int | None], int]:
     payee id) → net pence. A commitment is carried to the party it was committed to: runs
     confirmed before commitments legs named the committed school debited a shared
     resource's payee instead, and those legs are put back on the schools the run's
-    instalments were committed to (where the instalments account for them exactly)."""
+    instalments were committed to (the run's instalments, with those of its lines the bank
+    returned, must account for them exactly: if they do not, the close is refused naming
+    the run, rather than carrying the commitment against the wrong party)."""
     totals: dict[tuple[str, int | None, int | None], int] = defaultdict(int)
     rows = (
         Leg.objects.filter(account__pool=old, account__kind__in=CARRIED_PER_SCHOOL)
@@ -74,14 +78,27 @@ def _party_totals(old: Pool) -> dict[tuple[str, int | None, int | None], int]:
     )
     for row in legacy:
         run_id, payee_id, amount = int(row["transaction__source_id"]), row["payee_id"], int(row["total"])
+        returned = [
+            i
+            for ids in PaymentRunLine.objects.filter(payment_run_id=run_id, payee_id=payee_id).values_list(
+                "returned_instalment_ids", flat=True
+            )
+            for i in ids
+        ]
         by_school = dict(
-            Instalment.objects.filter(payment_run_id=run_id, schedule__payee_id=payee_id)
+            Instalment.objects.filter(Q(payment_run_id=run_id) | Q(pk__in=returned), schedule__payee_id=payee_id)
             .values_list("schedule__school_id")
             .annotate(total=Sum("amount_pence"))
             .order_by("schedule__school_id")
         )
         if sum(by_school.values()) != abs(amount):
-            continue
+            raise ConflictError(
+                f"Pool {old.label} cannot be closed: payment run {run_id}'s instalments for payee {payee_id} add up "
+                f"to {format_pence(sum(by_school.values()))}, not the {format_pence(abs(amount))} it committed, so "
+                "its commitment cannot be carried to the schools it was committed to. Ask an administrator to "
+                "check the run.",
+                code=PoolingError.CLOSE_RUN_INSTALMENTS_MISMATCH,
+            )
         sign = 1 if amount > 0 else -1
         totals[(AccountKind.COMMITMENTS, None, payee_id)] -= amount
         for school_id, part in by_school.items():

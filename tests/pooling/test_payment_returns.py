@@ -275,6 +275,40 @@ def test_a_run_posted_before_runs_were_sent_is_paid_on_its_postings_date(officer
     assert paid.paid_on == posting.posted_on == date(2027, 1, 4)
 
 
+def test_a_run_posted_for_a_day_not_yet_come_is_not_recorded_paid_in_the_future(officer, pool, run) -> None:
+    """The same older run recorded paid before its posting's date: refused, not paid on a
+    future day (nothing written)."""
+    body = officer.responsible_body
+    with tenant_context(body):
+        lines = list(run.lines.values_list("school_id", "amount_pence"))
+    post(
+        actor=officer.user,
+        tenant=body,
+        pool=pool,
+        kind="payment",
+        posted_on=run.pay_on,
+        description="Payment run paid (before runs were sent)",
+        idempotency_key=f"{body.pk}:payment-run:{run.pk}:payment",
+        source_type="payment_run",
+        source_id=str(run.pk),
+        legs=[
+            leg
+            for school, amount in lines
+            for leg in (LegSpec("payable_to_schools", amount, school), LegSpec("payments_made", -amount, school))
+        ],
+    )
+    with tenant_context(body):
+        PaymentRun.objects.filter(pk=run.pk).update(status="sent", sent_at=run.confirmed_at)
+    with pytest.raises(ConflictError) as refused:
+        payment_run_record_paid(actor=officer.user, tenant=body, payment_run_id=run.pk, paid_on=TODAY)
+    assert refused.value.code == "paid_on_in_future"
+    assert "4 January 2027" in str(refused.value)
+    with tenant_context(body):
+        after = PaymentRun.objects.get(pk=run.pk)
+        assert (after.status, after.paid_on) == ("sent", None)
+        assert not AuditEvent.objects.filter(verb="payment_run.paid").exists()
+
+
 def _url(name: str, body: Any, run: PaymentRun, **kwargs: Any) -> str:
     return reverse(f"pooling:{name}", kwargs={"body_slug": body.slug, "paymentrun_id": run.pk, **kwargs})
 

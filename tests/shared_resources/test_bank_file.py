@@ -93,13 +93,20 @@ def test_every_line_has_bank_details_and_a_bacs_reference(scene: Scene, referenc
         ("", "IMF POOL R7 L1"),
         ("imf spec teach", "IMF SPEC TEA R7 L1"),
         ("=cmd|' /C calc'!A0", "CMD /C CALC R7 L1"),
-        ("\t\r@@", "R7 L1"),
+        # A reference with too few BACS letters or digits gives way to "IMF POOL": a
+        # reference carries at least six.
+        ("\t\r@@", "IMF POOL R7 L1"),
+        ("***", "IMF POOL R7 L1"),
+        ("- . & /", "IMF POOL R7 L1"),
+        ("A", "IMF POOL R7 L1"),
+        ("ab", "AB R7 L1"),
     ],
 )
 def test_bank_references_are_at_most_18_bacs_characters(base: str, expected: str) -> None:
     reference = bank_reference(run_id=7, line_no=1, base=base)
     assert reference == expected
     assert len(reference) <= 18
+    assert sum(c.isalnum() for c in reference) >= 6
     assert set(reference) <= BACS
     long = bank_reference(run_id=123456, line_no=9999, base="X" * 40)
     assert len(long) <= 18
@@ -129,3 +136,34 @@ def test_the_file_is_stored_when_sent_and_a_later_rename_changes_nothing_downloa
     again = payment_run_bank_file_download(actor=scene.finance.user, tenant=scene.body, payment_run_id=run.pk)
     assert again.content == sent.content
     assert "Hill Academy (renamed)" not in again.content.decode()
+
+
+def test_a_run_sent_before_files_were_stored_downloads_its_six_column_file(scene: Scene) -> None:
+    run = _run(scene, payee="Meadow Trust (employer)", reference="IMF SPEC TEACH")
+    payment_run_send(actor=scene.finance.user, tenant=scene.body, payment_run_id=run.pk)
+    with tenant_context(scene.body):
+        lines = list(run.lines.select_related("school", "payee").order_by("school__name", "payee__name", "pk"))
+    # What the run's file was when sent before files were stored: six columns, no bank details.
+    rows = ["payee,urn,amount_pence,amount,payment_date,reference"]
+    for line in lines:
+        if line.payee is not None:
+            name, urn, reference = line.payee.name, "", "IMF SPEC TEACH"
+        else:
+            assert line.school is not None
+            name, urn, reference = (
+                line.school.name,
+                str(line.school.urn),
+                f"IMF POOL RUN {run.pk} URN {line.school.urn}",
+            )
+        rows.append(f"{name},{urn},{line.amount_pence},{line.amount_pence / 100:.2f},2026-11-02,{reference}")
+    sent_then = ("\r\n".join(rows) + "\r\n").encode()
+    assert len(lines) == 2
+    with tenant_context(scene.body):
+        PaymentRun.objects.filter(pk=run.pk).update(
+            bank_file="", bank_file_sha256=hashlib.sha256(sent_then).hexdigest()
+        )
+
+    again = payment_run_bank_file_download(actor=scene.finance.user, tenant=scene.body, payment_run_id=run.pk)
+
+    assert again.content == sent_then
+    assert again.sha256 == hashlib.sha256(sent_then).hexdigest()
