@@ -29,7 +29,9 @@ MONEY_MOVING = {
     FundingVaryApi: "/api/v1/bodies/{body_slug}/shared-resources/fundings/{resourcefunding_id}/vary/",
     FundingEndApi: "/api/v1/bodies/{body_slug}/shared-resources/fundings/{resourcefunding_id}/end/",
     PaymentRunFailedApi: "/api/v1/bodies/{body_slug}/pools/payment-runs/{paymentrun_id}/failed/",
-    PaymentLineReturnedApi: "/api/v1/bodies/{body_slug}/pools/payment-runs/{paymentrun_id}/lines/{paymentrunline_id}/returned/",
+    PaymentLineReturnedApi: (
+        "/api/v1/bodies/{body_slug}/pools/payment-runs/{paymentrun_id}/lines/{paymentrunline_id}/returned/"
+    ),
 }
 
 
