@@ -35,6 +35,7 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "SECRET_KEY": "x" * 50,
     "ALLOWED_HOSTS": "pool.example.org",
+    "DATABASE_URL": "postgres://inclusion_pool_app:pw@db.example.org:5432/inclusion_pool",
     "PUPIL_DATA_KEY": "k" * 44,
     "PUPIL_UPN_HASH_KEY": "h" * 44,
     "REDIS_URL": "redis://127.0.0.1:6379/0",
