@@ -1,6 +1,7 @@
 """A payment the bank did not make: one line of a paid run returned (a wrong or closed
 account), or a whole run sent to the bank that failed. One service per case, each locking
-the pool then the run (the order every run write takes), checking, writing and auditing:
+the pool then the run (the order every run write takes), checking, writing and auditing
+through ``payment_run_steps``, as the steps to paid do:
 
 - ``payment_run_line_return``: a *paid* run's line comes back. Its payment and payable are
   reversed in the ledger (a ``payment_returned`` posting, the reversal of the run's: payments made back, the commitment
@@ -30,19 +31,16 @@ from core.locking import lock_rows
 from core.money import format_pence
 from core.tenancy import tenant_context
 from pooling.error_codes import PoolingError
-from pooling.models import (
-    PAYMENT_RUN_TRANSITIONS,
-    AccountKind,
-    Instalment,
-    PaymentRun,
-    PaymentRunLine,
-    Pool,
-    PoolStatus,
-    Transaction,
-    TransactionKind,
-)
+from pooling.models import AccountKind, Instalment, PaymentRun, PaymentRunLine, PoolStatus, TransactionKind
 from pooling.selectors.payments import line_recipient, recipient_of
-from pooling.services.ledger import LegSpec, post
+from pooling.services.ledger import LegSpec
+from pooling.services.payment_run_steps import (
+    payment_run_lock,
+    payment_run_move,
+    payment_run_post,
+    payment_run_posting,
+    payment_run_refused,
+)
 from pooling.services.payments import recipient_leg
 
 REASON_LIMIT = 300
@@ -73,14 +71,6 @@ def _check_actor(actor: User, tenant: ResponsibleBody) -> None:
     access = BodyAccess.load(actor, tenant)
     if not access.can(Action.MOVE_MONEY) or access.needs_mfa_for(Action.MOVE_MONEY):
         raise ApplicationError("Only a finance officer may record a returned payment.", code=PoolingError.NOT_ALLOWED)
-
-
-def _locked(payment_run_id: int) -> PaymentRun:
-    run = PaymentRun.objects.filter(pk=payment_run_id).only("pk", "pool_id").first()
-    if run is None:
-        raise NotFound("No such payment run.")
-    lock_rows(Pool.objects).filter(pk=run.pool_id).first()
-    return lock_rows(PaymentRun.objects).select_related("pool").get(pk=payment_run_id)
 
 
 def _check_pool_open(run: PaymentRun, on: date) -> None:
@@ -158,7 +148,7 @@ def payment_run_line_return(
     reason = _clean(reason=reason, on=returned_on, field="returned_on")
     with tenant_context(tenant), transaction.atomic():
         _check_actor(actor, tenant)
-        run = _locked(payment_run_id)
+        run = payment_run_lock(payment_run_id=payment_run_id)
         line = (
             lock_rows(PaymentRunLine.objects)
             .select_related("school", "payee")
@@ -169,10 +159,9 @@ def payment_run_line_return(
             raise NotFound("No such line in this payment run.")
         _check_pool_open(run, returned_on)
         if run.status != PaymentRun.Status.PAID:
-            raise ConflictError(
-                f"Payment run {run.pk} is {run.get_status_display().lower()}: only a paid run's payment can be "
-                "returned (a run sent to the bank and not paid is recorded as failed).",
-                code=PoolingError.RUN_TRANSITION_NOT_ALLOWED,
+            raise payment_run_refused(
+                run,
+                "only a paid run's payment can be returned (a run sent to the bank and not paid is recorded as failed)",
             )
         if line.returned_on is not None:
             raise ConflictError(
@@ -188,16 +177,14 @@ def payment_run_line_return(
                 field="returned_on",
             )
         returning = [(line, _line_instalments(run, line))]
-        txn, _ = post(
+        txn = payment_run_post(
             actor=actor,
             tenant=tenant,
-            pool=run.pool,
+            run=run,
+            step=f"line:{line.pk}:returned",
             kind=TransactionKind.PAYMENT_RETURNED,
             posted_on=returned_on,
             description=f"Payment run {run.pk}: payment to {line.paid_to_name} returned by the bank: {reason}",
-            idempotency_key=f"{tenant.pk}:payment-run:{run.pk}:line:{line.pk}:returned",
-            source_type="payment_run",
-            source_id=str(run.pk),
             legs=_return_legs(returning, paid=True),
         )
         instalment_ids = _mark_returned(actor=actor, lines=returning, on=returned_on, reason=reason)
@@ -228,13 +215,12 @@ def payment_run_fail(
     reason = _clean(reason=reason, on=failed_on, field="failed_on")
     with tenant_context(tenant), transaction.atomic():
         _check_actor(actor, tenant)
-        run = _locked(payment_run_id)
-        if (run.status, PaymentRun.Status.FAILED) not in PAYMENT_RUN_TRANSITIONS:
-            raise ConflictError(
-                f"Payment run {run.pk} is {run.get_status_display().lower()}: only a run sent to the bank and not "
-                "yet paid can be recorded as failed (a paid run's payments are returned line by line).",
-                code=PoolingError.RUN_TRANSITION_NOT_ALLOWED,
-            )
+        run = payment_run_lock(
+            payment_run_id=payment_run_id,
+            to=PaymentRun.Status.FAILED,
+            refusal="only a run sent to the bank and not yet paid can be recorded as failed (a paid run's payments "
+            "are returned line by line)",
+        )
         _check_pool_open(run, failed_on)
         sent_on = timezone.localdate(run.sent_at) if run.sent_at else failed_on
         if failed_on < sent_on:
@@ -245,38 +231,29 @@ def payment_run_fail(
             )
         lines = list(lock_rows(run.lines.select_related("school", "payee")).order_by("pk"))
         returning = [(line, _line_instalments(run, line)) for line in lines if line.amount_pence]
-        paid = Transaction.objects.filter(idempotency_key=f"{tenant.pk}:payment-run:{run.pk}:payment").exists()
+        paid = payment_run_posting(tenant=tenant, run=run, step="payment") is not None
         legs = _return_legs(returning, paid=paid)
         if legs:
-            post(
+            payment_run_post(
                 actor=actor,
                 tenant=tenant,
-                pool=run.pool,
+                run=run,
+                step="failed",
                 kind=TransactionKind.PAYMENT_RETURNED,
                 posted_on=failed_on,
                 description=f"Payment run {run.pk} failed at the bank: {reason}",
-                idempotency_key=f"{tenant.pk}:payment-run:{run.pk}:failed",
-                source_type="payment_run",
-                source_id=str(run.pk),
                 legs=legs,
             )
         instalment_ids = _mark_returned(actor=actor, lines=returning, on=failed_on, reason=reason)
-        run.status = PaymentRun.Status.FAILED
-        run.failed_on, run.failure_reason, run.failed_by_label = failed_on, reason, actor.email
-        run.save(update_fields=["status", "failed_on", "failure_reason", "failed_by_label"])
-        audit_record(
+        payment_run_move(
             actor=actor,
             tenant=tenant,
+            run=run,
+            to=PaymentRun.Status.FAILED,
+            changes={"failed_on": failed_on, "failure_reason": reason, "failed_by_label": actor.email},
             verb=AuditVerb.PAYMENT_RUN_FAILED,
-            obj=run,
             label=f"Payment run {run.pk} ({run.pool.label}) failed at the bank on {failed_on:%-d %B %Y}: "
             f"{format_pence(run.total_pence)} not paid: {reason}"[:300],
-            before={"status": PaymentRun.Status.SENT},
-            after={
-                "status": run.status,
-                "failed_on": failed_on,
-                "reason": reason,
-                "instalments_due_again": instalment_ids,
-            },
+            after={"failed_on": failed_on, "reason": reason, "instalments_due_again": instalment_ids},
         )
     return run

@@ -33,15 +33,14 @@ from accounts.models import ResponsibleBody, User
 from core.audit import audit_record
 from core.audit_verbs import AuditVerb
 from core.errors import ApplicationError, ConflictError, NotFound
-from core.locking import lock_rows
 from core.money import format_pence
 from core.outbox.services import outbox_enqueue
 from core.tenancy import platform_context, tenant_context
 from pooling.error_codes import PoolingError
-from pooling.models import PAYMENT_RUN_TRANSITIONS, AccountKind, PaymentRun, Pool, Transaction, TransactionKind
+from pooling.models import AccountKind, PaymentRun, TransactionKind
 from pooling.selectors.payments import line_recipient
 from pooling.services.bank_file_legacy import legacy_bank_file_content
-from pooling.services.ledger import post
+from pooling.services.payment_run_steps import payment_run_lock, payment_run_move, payment_run_post, payment_run_posting
 from pooling.services.payments import paid_to_text, recipient_leg
 
 BANK_FILE_HEADER = (
@@ -62,24 +61,6 @@ class BankFile:
     filename: str
     content: bytes
     sha256: str
-
-
-def _locked_run(*, tenant: ResponsibleBody, payment_run_id: int, to: str) -> PaymentRun:
-    """The run, its pool locked first then the run (the order every run write takes), and
-    checked against the transition table."""
-    run = PaymentRun.objects.filter(pk=payment_run_id).only("pk", "pool_id").first()
-    if run is None:
-        raise NotFound("No such payment run.")
-    lock_rows(Pool.objects).filter(pk=run.pool_id).first()
-    locked = lock_rows(PaymentRun.objects).select_related("pool").get(pk=payment_run_id)
-    if (locked.status, to) not in PAYMENT_RUN_TRANSITIONS:
-        current = locked.get_status_display().lower()
-        wanted = PaymentRun.Status(to).label.lower()
-        raise ConflictError(
-            f"Payment run {locked.pk} is {current}: it cannot be marked {wanted}.",
-            code=PoolingError.RUN_TRANSITION_NOT_ALLOWED,
-        )
-    return locked
 
 
 # BACS: a payment reference is at most 18 characters of A-Z, 0-9, full stop, ampersand,
@@ -174,7 +155,7 @@ def payment_run_send(*, actor: User, tenant: ResponsibleBody, payment_run_id: in
     """Confirmed → sent to the bank: build the bank file, record its checksum, who and
     when, and audit it. Returns the file to hand to the officer."""
     with tenant_context(tenant), transaction.atomic():
-        run = _locked_run(tenant=tenant, payment_run_id=payment_run_id, to=PaymentRun.Status.SENT)
+        run = payment_run_lock(payment_run_id=payment_run_id, to=PaymentRun.Status.SENT)
         missing = _missing_bank_details(run)
         if missing:
             raise ConflictError(
@@ -184,23 +165,24 @@ def payment_run_send(*, actor: User, tenant: ResponsibleBody, payment_run_id: in
                 extra={"payees": missing},
             )
         file = _bank_file(run)
-        run.status = PaymentRun.Status.SENT
-        run.sent_at = timezone.now()
-        run.sent_by_label = actor.email
-        run.bank_file_sha256 = file.sha256
         # Stored as built (STORAGES "default"): a later rename of a school or payee does not
         # change what was sent, and every download serves these bytes.
         run.bank_file.save(file.filename, ContentFile(file.content), save=False)
-        run.save(update_fields=["status", "sent_at", "sent_by_label", "bank_file_sha256", "bank_file"])
-        audit_record(
+        payment_run_move(
             actor=actor,
             tenant=tenant,
+            run=run,
+            to=PaymentRun.Status.SENT,
+            changes={
+                "sent_at": timezone.now(),
+                "sent_by_label": actor.email,
+                "bank_file_sha256": file.sha256,
+                "bank_file": run.bank_file,
+            },
             verb=AuditVerb.PAYMENT_RUN_SENT,
-            obj=run,
             label=f"Payment run {run.pk} ({run.pool.label}) sent to the bank: {format_pence(run.total_pence)} "
             f"to be paid on {run.pay_on:%-d %B %Y}",
-            before={"status": PaymentRun.Status.CONFIRMED},
-            after={"status": run.status, "bank_file_sha256": file.sha256},
+            after={"bank_file_sha256": file.sha256},
         )
     return file
 
@@ -272,7 +254,7 @@ def payment_run_record_paid(
             field="paid_on",
         )
     with tenant_context(tenant), transaction.atomic():
-        run = _locked_run(tenant=tenant, payment_run_id=payment_run_id, to=PaymentRun.Status.PAID)
+        run = payment_run_lock(payment_run_id=payment_run_id, to=PaymentRun.Status.PAID)
         sent_on = timezone.localdate(run.sent_at) if run.sent_at else today
         if paid_on < sent_on:
             raise ApplicationError(
@@ -287,7 +269,7 @@ def payment_run_record_paid(
         ]
         # A run confirmed before runs could be sent posted its payment at confirmation, dated
         # its payment date: it was paid on that posting's date, whatever day this records it.
-        earlier = Transaction.objects.filter(idempotency_key=f"{tenant.pk}:payment-run:{run.pk}:payment").first()
+        earlier = payment_run_posting(tenant=tenant, run=run, step="payment")
         if earlier is not None:
             paid_on = earlier.posted_on
             if paid_on > today:
@@ -297,16 +279,14 @@ def payment_run_record_paid(
                     code=PoolingError.PAID_ON_IN_FUTURE,
                 )
         elif paying:
-            post(
+            payment_run_post(
                 actor=actor,
                 tenant=tenant,
-                pool=run.pool,
+                run=run,
+                step="payment",
                 kind=TransactionKind.PAYMENT,
                 posted_on=paid_on,
                 description=f"Payment run {run.pk}: paid to {paid_to_text(paying)} on {paid_on:%-d %B %Y}",
-                idempotency_key=f"{tenant.pk}:payment-run:{run.pk}:payment",
-                source_type="payment_run",
-                source_id=str(run.pk),
                 legs=[
                     leg
                     for recipient, amount in paying
@@ -316,21 +296,21 @@ def payment_run_record_paid(
                     )
                 ],
             )
-        run.status = PaymentRun.Status.PAID
-        run.paid_on = paid_on
-        run.paid_at = timezone.now()
-        run.paid_by_label = actor.email if actor is not None else "system (paid on the payment date)"
-        run.bank_reference = bank_reference
-        run.save(update_fields=["status", "paid_on", "paid_at", "paid_by_label", "bank_reference"])
-        audit_record(
+        payment_run_move(
             actor=actor,
             tenant=tenant,
+            run=run,
+            to=PaymentRun.Status.PAID,
+            changes={
+                "paid_on": paid_on,
+                "paid_at": timezone.now(),
+                "paid_by_label": actor.email if actor is not None else "system (paid on the payment date)",
+                "bank_reference": bank_reference,
+            },
             verb=AuditVerb.PAYMENT_RUN_PAID,
-            obj=run,
             label=f"Payment run {run.pk} ({run.pool.label}) paid: {format_pence(run.total_pence)} to "
             f"{paid_to_text(paying)} on {paid_on:%-d %B %Y}",
-            before={"status": PaymentRun.Status.SENT},
-            after={"status": run.status, "paid_on": paid_on, "bank_reference": bank_reference},
+            after={"paid_on": paid_on, "bank_reference": bank_reference},
         )
     return run
 
