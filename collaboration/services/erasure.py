@@ -63,7 +63,7 @@ def collaboration_erase_for_cases(
             for field in fields:
                 for ref in references:
                     naming |= Q(**{f"{field}__icontains": ref})
-            for row in model.objects.filter(naming):  # type: ignore[attr-defined]
+            for row in model._default_manager.filter(naming):
                 changed: list[str] = []
                 for field in fields:
                     value: Any = getattr(row, field)

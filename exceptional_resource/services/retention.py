@@ -24,10 +24,11 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
+from typing import Any
 
 from django.core.files.storage import Storage
 from django.db import transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -148,12 +149,12 @@ def _delete_object(storage: Storage, name: str, case_id: int) -> None:
         logger.error("retention: evidence object %s of erased case %s not deleted from the store", name, case_id)
 
 
-def _blank(rows: object, **values: str) -> int:
-    """Set free-text ``values`` on ``rows`` (a queryset) where any differs; how many changed."""
+def _blank(rows: QuerySet[Any], **values: str) -> int:
+    """Set free-text ``values`` on ``rows`` where any differs; how many changed."""
     differs = Q(pk__in=[])
     for name, value in values.items():
         differs |= ~Q(**{name: value})
-    return rows.filter(differs).update(**values)  # type: ignore[attr-defined]
+    return rows.filter(differs).update(**values)
 
 
 def case_erase(*, tenant: ResponsibleBody, case_id: int, today: date) -> bool:
