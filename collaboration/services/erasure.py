@@ -31,10 +31,12 @@ _FORUM_TEXT: list[tuple[type[Model], tuple[str, ...]]] = [
 ]
 
 
-def _without_lines_naming(text: str, references: list[str]) -> str:
+def _without_lines_naming(text: str, references: list[str]) -> tuple[str, int]:
+    """``text`` with every line naming one of ``references`` erased, and how many lines that
+    erased (a line erased by an earlier erasure is not counted again)."""
     lines = text.split("\n")
     kept = [ERASED_TEXT if any(ref.lower() in line.lower() for ref in references) else line for line in lines]
-    return "\n".join(kept)
+    return "\n".join(kept), sum(1 for old, new in zip(lines, kept, strict=True) if old != new)
 
 
 def collaboration_erase_for_cases(
@@ -67,11 +69,11 @@ def collaboration_erase_for_cases(
                 changed: list[str] = []
                 for field in fields:
                     value: Any = getattr(row, field)
-                    cleaned = _without_lines_naming(value, references)
-                    if cleaned != value:
+                    cleaned, lines = _without_lines_naming(value, references)
+                    if lines:
                         setattr(row, field, cleaned)
                         changed.append(field)
-                        erased["forum_lines"] += sum(1 for line in cleaned.split("\n") if line == ERASED_TEXT)
+                        erased["forum_lines"] += lines
                 if changed:
                     row.save(update_fields=changed)
     return erased
