@@ -27,6 +27,7 @@ from core.money import format_pence
 from core.pdf import html_to_pdf
 
 SUMMARY_SCHOOL_ROWS = 40  # up to this many schools, the summary PDF lists each school itself
+SCHOOLS_PER_APPENDIX_FILE = 300  # bounds one document's memory (about 0.25 MB a row) whatever the body's size
 
 
 def has_appendix(pack: Pack) -> bool:
@@ -34,8 +35,15 @@ def has_appendix(pack: Pack) -> bool:
     return len(pack.schools) > SUMMARY_SCHOOL_ROWS
 
 
-def appendix_name(stem: str) -> str:
-    return f"{stem}-appendix-schools.pdf"
+def appendix_names(pack: Pack, stem: str) -> list[str]:
+    """The appendix's file names: one file, or parts of ``SCHOOLS_PER_APPENDIX_FILE`` schools
+    ("…-appendix-schools-1-of-2.pdf") for a body with more; none without an appendix."""
+    if not has_appendix(pack):
+        return []
+    parts = -(-len(pack.schools) // SCHOOLS_PER_APPENDIX_FILE)
+    if parts == 1:
+        return [f"{stem}-appendix-schools.pdf"]
+    return [f"{stem}-appendix-schools-{part}-of-{parts}.pdf" for part in range(1, parts + 1)]
 
 
 @dataclass
@@ -136,14 +144,28 @@ def _school_cells(s: SchoolRow, peak: int) -> dict[str, Any]:
     }
 
 
-def pack_appendix_pdf(pack: Pack) -> bytes:
-    """Appendix A: every school's row of sections 2 and 6, one row per school."""
+def pack_appendix_pdf(pack: Pack, *, part: int = 1, of: int = 1) -> bytes:
+    """Appendix A (or its part ``part`` of ``of``): every school's row of sections 2 and 6,
+    one row per school, and after the last school the total."""
+    size = SCHOOLS_PER_APPENDIX_FILE if of > 1 else len(pack.schools)
+    first = (part - 1) * size
+    schools = pack.schools[first : first + size]
+    # One scale for every part, so that bars in different files compare.
     values = [v for s in pack.schools if s.school_id is not None and (v := per_pupil(s)) is not None]
     peak = max([v for v in values if v > 0] + [1])
     _, total = by_phase(pack)
     html = render_to_string(
         "assurance/reporting/governance_pack_appendix.html",
-        {"pack": pack, "rows": [_school_cells(s, peak) for s in pack.schools], "total": total},
+        {
+            "pack": pack,
+            "rows": [_school_cells(s, peak) for s in schools],
+            "total": total if part == of else None,
+            "part": part,
+            "of": of,
+            "first": first + 1,
+            "last": first + len(schools),
+            "count": len(pack.schools),
+        },
     )
     return html_to_pdf(html)
 
@@ -154,16 +176,18 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def pack_files(pack: Pack, stem: str) -> Iterator[tuple[str, str, bytes]]:
     """The pack's files one at a time (name, content type, bytes): the PDF, its appendix
-    when the body has more schools than the PDF lists, and the spreadsheet. Each document's
+    when the body has more schools than the PDF lists (in parts for a very large body), and
+    the spreadsheet. Each document's
     layout is collected before the next is rendered, so the process's peak memory is that
     of the largest document, not of all of them."""
     from assurance.governance.output import pack_pdf
     from assurance.governance.xlsx import pack_xlsx
 
-    appendix = appendix_name(stem) if has_appendix(pack) else ""
-    yield f"{stem}.pdf", PDF, pack_pdf(pack, appendix=appendix)
+    names = appendix_names(pack, stem)
+    named = names[0] if len(names) == 1 else f"{names[0]} to {names[-1]}" if names else ""
+    yield f"{stem}.pdf", PDF, pack_pdf(pack, appendix=named)
     gc.collect()  # WeasyPrint's boxes hold reference cycles: free them before the next document
-    if appendix:
-        yield appendix, PDF, pack_appendix_pdf(pack)
+    for part, name in enumerate(names, start=1):
+        yield name, PDF, pack_appendix_pdf(pack, part=part, of=len(names))
         gc.collect()
     yield f"{stem}.xlsx", XLSX, pack_xlsx(pack)

@@ -99,7 +99,7 @@ def _need_phase_row(need_phase: dict[tuple[str, str], NeedPhaseRow], area: str, 
     return need_phase.setdefault((area, phase), NeedPhaseRow(area=area, phase=phase))
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Pause:
     """A clock event (information requested or provided), as ``pause_spans`` reads it."""
 

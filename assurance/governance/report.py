@@ -63,7 +63,7 @@ class GovernancePackForm(ReportParametersForm):
 
 
 def build_governance_pack(job: ReportJob) -> None:
-    from assurance.governance.appendix import has_appendix, pack_files
+    from assurance.governance.appendix import appendix_names, pack_files
 
     job.progress(5, "Reading the ledger and cases")
     with snapshot(job.tenant):
@@ -76,15 +76,13 @@ def build_governance_pack(job: ReportJob) -> None:
         raise ReportFailed(reconciliation_failure(pack.checks))
     stem = f"governance-pack-{pack.pool_label}-to-{pack.period_end:%Y-%m-%d}"
     job.progress(50, "Writing the PDF")
-    appendix = has_appendix(pack)
-    for name, content_type, data in pack_files(pack, stem):
+    # After each file, what comes next: the appendix's parts (for a body with many schools),
+    # then the spreadsheet, then storing.
+    following = [(60, "Writing the appendix of schools")] * len(appendix_names(pack, stem))
+    following += [(85, "Writing the spreadsheet"), (95, "Storing the files")]
+    for (name, content_type, data), (percent, note) in zip(pack_files(pack, stem), following, strict=True):
         job.add_file(name, content_type, data)
-        if name == f"{stem}.pdf" and appendix:
-            job.progress(60, "Writing the appendix of schools")
-        elif name.endswith(".pdf"):
-            job.progress(85, "Writing the spreadsheet")
-        else:
-            job.progress(95, "Storing the files")
+        job.progress(percent, note)
 
 
 def monthly_parameters(tenant: ResponsibleBody, today: date) -> list[dict[str, Any]]:

@@ -170,14 +170,10 @@ CLOCK_VERBS = ("request_information", "provide_information")
 
 
 class ClockEvent(Protocol):
-    """A case event that pauses or restarts the decision clock (a ``CaseEvent``, or its
-    two columns read as values)."""
+    """A ``CaseEvent`` that pauses or restarts the clock, or its two columns read as values."""
 
-    @property
-    def verb(self) -> str: ...
-
-    @property
-    def created_at(self) -> datetime: ...
+    verb: str
+    created_at: datetime
 
 
 def pause_spans(events: Iterable[ClockEvent]) -> list[tuple[date, date | None]]:

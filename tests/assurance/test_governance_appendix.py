@@ -180,7 +180,9 @@ def _empty_pack():  # type: ignore[no-untyped-def]
 def test_pack_files_come_in_order_and_the_appendix_only_beyond_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     made: list[str] = []
     monkeypatch.setattr(governance_output, "pack_pdf", lambda pack, appendix="": made.append(appendix) or b"%PDF")
-    monkeypatch.setattr(governance_appendix, "pack_appendix_pdf", lambda pack: b"%PDF-appendix")
+    monkeypatch.setattr(
+        governance_appendix, "pack_appendix_pdf", lambda pack, part, of: f"%PDF-{part}-of-{of}".encode()
+    )
     monkeypatch.setattr("assurance.governance.xlsx.pack_xlsx", lambda pack: b"PK")
     school = SchoolRow(school_id=1, name="Ash", urn=1, phase="Primary")
     small = dataclasses.replace(_empty_pack(), schools=[school])
@@ -188,7 +190,40 @@ def test_pack_files_come_in_order_and_the_appendix_only_beyond_the_limit(monkeyp
     assert [n for n, _, _ in governance_appendix.pack_files(small, "p")] == ["p.pdf", "p.xlsx"]
     assert [(n, d) for n, _, d in governance_appendix.pack_files(large, "p")] == [
         ("p.pdf", b"%PDF"),
-        ("p-appendix-schools.pdf", b"%PDF-appendix"),
+        ("p-appendix-schools.pdf", b"%PDF-1-of-1"),
         ("p.xlsx", b"PK"),
     ]
-    assert made == ["", "p-appendix-schools.pdf"]  # the summary names its appendix
+    # A body too large for one appendix document gets it in parts, each of bounded size.
+    monkeypatch.setattr(governance_appendix, "SCHOOLS_PER_APPENDIX_FILE", 20)
+    assert [(n, d) for n, _, d in governance_appendix.pack_files(large, "p")][1:4] == [
+        ("p-appendix-schools-1-of-3.pdf", b"%PDF-1-of-3"),
+        ("p-appendix-schools-2-of-3.pdf", b"%PDF-2-of-3"),
+        ("p-appendix-schools-3-of-3.pdf", b"%PDF-3-of-3"),
+    ]
+    assert made == ["", "p-appendix-schools.pdf", "p-appendix-schools-1-of-3.pdf to p-appendix-schools-3-of-3.pdf"]
+
+
+@pytest.mark.django_db
+def test_an_appendix_in_parts_lists_each_school_once_and_the_total_after_the_last(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scene = governance_scene()
+    monkeypatch.setattr(governance_appendix, "SUMMARY_SCHOOL_ROWS", 1)
+    monkeypatch.setattr(governance_appendix, "SCHOOLS_PER_APPENDIX_FILE", 1)
+    pack = pack_of(scene)
+    assert governance_appendix.appendix_names(pack, "p") == [
+        "p-appendix-schools-1-of-2.pdf",
+        "p-appendix-schools-2-of-2.pdf",
+    ]
+    first, second = (governance_appendix.pack_appendix_pdf(pack, part=n, of=2) for n in (1, 2))
+    assert_tagged_pdf(first, title_contains="appendix A: each school (part 1 of 2)")
+    one, two = _text(first), _text(second)
+    assert "Appendix A: each school (part 1 of 2: schools 1 to 1 of 2)" in one
+    assert "Appendix A: each school (part 2 of 2: schools 2 to 2 of 2)" in two
+    names = [s.name for s in pack.schools]
+    assert names[0] in one
+    assert names[0] not in two
+    assert names[1] in two
+    assert names[1] not in one
+    assert "Total (2 schools)" not in one
+    assert "Total (2 schools) £200,000.01" in two
