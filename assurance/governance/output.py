@@ -10,7 +10,8 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from assurance.governance.pack import AUDIENCE, Pack
+from assurance.governance.appendix import by_phase, has_appendix
+from assurance.governance.pack import AUDIENCE, Pack, census_cell, per_pupil
 from core.money import format_pence
 from core.pdf import html_to_pdf
 
@@ -54,8 +55,22 @@ def charts(pack: Pack) -> dict[str, SafeString]:
     area_totals: dict[str, int] = {}
     for row in pack.need_phase:
         area_totals[row.area] = area_totals.get(row.area, 0) + row.awards
-    equity = [s for s in pack.schools if _per_pupil(s) is not None and s.school_id is not None]
     shared = pack.shared.lines if pack.shared else []
+    if has_appendix(pack):
+        # Each school's bar is drawn in its row of the appendix; here, one bar per phase.
+        phases = [r for r in by_phase(pack)[0] if r.per_pupil is not None]
+        equity = bar_chart(
+            title="Awards per pupil with SEN, by phase",
+            labels=[r.phase for r in phases],
+            values=[r.per_pupil or 0 for r in phases],
+        )
+    else:
+        listed = [s for s in pack.schools if per_pupil(s) is not None and s.school_id is not None]
+        equity = bar_chart(
+            title="Awards per pupil with SEN",
+            labels=[s.name for s in listed],
+            values=[per_pupil(s) or 0 for s in listed],
+        )
     return {
         "shared": bar_chart(
             title="Shared resources: delivered as a share of capacity",
@@ -73,31 +88,8 @@ def charts(pack: Pack) -> dict[str, SafeString]:
             labels=list(area_totals),
             values=list(area_totals.values()),
         ),
-        "equity": bar_chart(
-            title="Awards per pupil with SEN",
-            labels=[s.name for s in equity],
-            values=[_per_pupil(s) or 0 for s in equity],
-        ),
+        "equity": equity,
     }
-
-
-def _pupils(s: Any) -> int | None:
-    if s.sen_support is None and s.ehc_plan is None:
-        return None
-    return (s.sen_support or 0) + (s.ehc_plan or 0)
-
-
-def _per_pupil(s: Any) -> int | None:
-    """Awards per pupil with SEN, in pence (rounded half up); None without census figures or pupils."""
-    pupils = _pupils(s)
-    if not pupils:
-        return None
-    quotient, remainder = divmod(s.awards, pupils)
-    return quotient + (1 if remainder * 2 >= pupils else 0)
-
-
-def census_cell(value: int | None) -> int | str:
-    return "not available" if value is None else value
 
 
 def equity_rows(pack: Pack) -> list[dict[str, Any]]:
@@ -105,7 +97,7 @@ def equity_rows(pack: Pack) -> list[dict[str, Any]]:
     for s in pack.schools:
         if s.school_id is None:
             continue
-        per_pupil = _per_pupil(s)
+        value = per_pupil(s)
         rows.append(
             {
                 "name": s.name,
@@ -115,8 +107,8 @@ def equity_rows(pack: Pack) -> list[dict[str, Any]]:
                 "ehc_plan": census_cell(s.ehc_plan),
                 "cases": s.cases,
                 "awards": s.awards,
-                "per_pupil": per_pupil,
-                "per_pupil_text": format_pence(per_pupil) if per_pupil is not None else "not available",
+                "per_pupil": value,
+                "per_pupil_text": format_pence(value) if value is not None else "not available",
             }
         )
     return rows
@@ -154,13 +146,22 @@ def _median(values: list[int]) -> int:
 # --- PDF ------------------------------------------------------------------------------------
 
 
-def pack_pdf(pack: Pack) -> bytes:
+def pack_pdf(pack: Pack, *, appendix: str = "") -> bytes:
+    """The pack's PDF: every section; with many schools (``appendix.has_appendix``) its
+    sections 2 and 6 show the schools by phase and name the appendix (``appendix``, the
+    file's name) that lists each school."""
+    listed = not has_appendix(pack)
+    phases, phase_total = by_phase(pack)
     html = render_to_string(
         "assurance/reporting/governance_pack.html",
         {
             "pack": pack,
             "charts": charts(pack),
-            "equity": equity_rows(pack),
+            "schools_listed": listed,
+            "appendix": appendix,
+            "phases": [] if listed else phases,
+            "phase_total": phase_total,
+            "equity": equity_rows(pack) if listed else [],
             "similar": similar_cases(pack),
             "audience": AUDIENCE,
             "outcome_counts": {k: pack.outcomes_by_result.get(k, 0) for k in ("achieved", "partly", "not_yet")},

@@ -163,3 +163,23 @@ class Pack:
     @property
     def reconciled(self) -> bool:
         return all(c.ok for c in self.checks)
+
+
+def pupils(s: Any) -> int | None:
+    """A school's (or a school row's) pupils with SEN in the census; None without figures."""
+    if s.sen_support is None and s.ehc_plan is None:
+        return None
+    return (s.sen_support or 0) + (s.ehc_plan or 0)
+
+
+def per_pupil(s: Any) -> int | None:
+    """Awards per pupil with SEN, in pence (rounded half up); None without census figures or pupils."""
+    count = pupils(s)
+    if not count:
+        return None
+    quotient, remainder = divmod(s.awards, count)
+    return quotient + (1 if remainder * 2 >= count else 0)
+
+
+def census_cell(value: int | None) -> int | str:
+    return "not available" if value is None else value

@@ -63,8 +63,7 @@ class GovernancePackForm(ReportParametersForm):
 
 
 def build_governance_pack(job: ReportJob) -> None:
-    from assurance.governance.output import pack_pdf
-    from assurance.governance.xlsx import pack_xlsx
+    from assurance.governance.appendix import appendix_names, pack_files
 
     job.progress(5, "Reading the ledger and cases")
     with snapshot(job.tenant):
@@ -77,14 +76,13 @@ def build_governance_pack(job: ReportJob) -> None:
         raise ReportFailed(reconciliation_failure(pack.checks))
     stem = f"governance-pack-{pack.pool_label}-to-{pack.period_end:%Y-%m-%d}"
     job.progress(50, "Writing the PDF")
-    job.add_file(f"{stem}.pdf", "application/pdf", pack_pdf(pack))
-    job.progress(85, "Writing the spreadsheet")
-    job.add_file(
-        f"{stem}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        pack_xlsx(pack),
-    )
-    job.progress(95, "Storing the files")
+    # After each file, what comes next: the appendix's parts (for a body with many schools),
+    # then the spreadsheet, then storing.
+    following = [(60, "Writing the appendix of schools")] * len(appendix_names(pack, stem))
+    following += [(85, "Writing the spreadsheet"), (95, "Storing the files")]
+    for (name, content_type, data), (percent, note) in zip(pack_files(pack, stem), following, strict=True):
+        job.add_file(name, content_type, data)
+        job.progress(percent, note)
 
 
 def monthly_parameters(tenant: ResponsibleBody, today: date) -> list[dict[str, Any]]:
@@ -104,7 +102,7 @@ def register_governance_pack() -> None:
             description=(
                 "For trustees and accounting officers: the pool statement by month, each school's position, "
                 "cases by need and phase, commitments, outcomes, equity and a reconciliation to the ledger "
-                "(PDF and spreadsheet)."
+                "(PDF and spreadsheet; for a body with many schools, each school's row in an appendix PDF)."
             ),
             builder=build_governance_pack,
             form_class=GovernancePackForm,

@@ -18,8 +18,8 @@ before them (about 10 minutes on 2 cores, reported as ``generate_seconds``). In 
 7. B6 per-page cost: the decision officer's case list (page 1 and 50), decision queue,
    a case, the pool dashboard and the ledger (page 1 and a deep page), in process and one
    at a time after a warm-up, median ms and queries (``devtools/bench/pages.py``);
-8. B7 the governance pack of the largest body's current pool: gather, PDF and XLSX timed
-   separately, peak memory of the process (``devtools/bench/pack.py``);
+8. B7 the governance pack of the largest body's current pool: gather, PDF, its appendix of
+   schools and XLSX timed separately, peak memory of the process (``devtools/bench/pack.py``);
 9. B8 (named B6 before issue 22) a 2,000-school payment run posted as one ledger transaction
    (``devtools/bench_ledger.py``, its own scratch database) against PostgreSQL's own insert of the same rows.
 

@@ -84,9 +84,15 @@ def table(results: dict[str, Any]) -> str:
         row("B6 per page", f"{b['body']} ({b['cases']:,} cases), {b['role']}: {shown}; {deep}", b["met"])
     if "B7" in r and "total_seconds" in r["B7"]:
         b = r["B7"]
+        appendix = (
+            f", appendix of {b['schools']} schools {b['appendix_seconds']} s ({b['appendix_files']} PDF)"
+            if b.get("appendix_files")
+            else ""
+        )
+        cpu = f" (CPU {b['cpu_seconds']} s, load {b['load_average'][0]})" if "cpu_seconds" in b else ""
         row("B7 governance pack", f"{b['body']} {b['pool']} ({b['cases_in_body']:,} cases): "
-            f"gather {b['gather_seconds']} s, PDF {b['pdf_seconds']} s, XLSX {b['xlsx_seconds']} s = "
-            f"{b['total_seconds']} s; peak RSS {b['peak_rss_mb']} MB; reconciled {b['reconciled']}",
+            f"gather {b['gather_seconds']} s, PDF {b['pdf_seconds']} s{appendix}, XLSX {b['xlsx_seconds']} s = "
+            f"{b['total_seconds']} s{cpu}; peak RSS {b['peak_rss_mb']} MB; reconciled {b['reconciled']}",
             b["met"])  # fmt: skip
     if "B8" in r and "service_seconds" in r["B8"]:
         b = r["B8"]

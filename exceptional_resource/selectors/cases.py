@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
 
 from django.db import connection, models
 from django.db.models import Prefetch, Q, QuerySet
@@ -169,7 +169,15 @@ AWAITING_DECISION = (CaseStatus.SUBMITTED, CaseStatus.INFORMATION_REQUESTED, Cas
 CLOCK_VERBS = ("request_information", "provide_information")
 
 
-def _pauses(events: Iterable[CaseEvent]) -> list[tuple[date, date | None]]:
+class ClockEvent(Protocol):
+    """A ``CaseEvent`` that pauses or restarts the clock, or its two columns read as values."""
+
+    verb: str
+    created_at: datetime
+
+
+def pause_spans(events: Iterable[ClockEvent]) -> list[tuple[date, date | None]]:
+    """The clock's paused spans (information requested → provided; the last may be open)."""
     spans: list[tuple[date, date | None]] = []
     for event in events:
         day = timezone.localtime(event.created_at).date()
@@ -209,7 +217,7 @@ def clock_of(case: Case, *, today: date | None = None) -> Clock:
         started=True,
         running=case.status in {CaseStatus.SUBMITTED, CaseStatus.RECONSIDERATION_REQUESTED},
         paused=case.status == CaseStatus.INFORMATION_REQUESTED,
-        elapsed=elapsed_working_days(submitted_on=case.submitted_on, today=day, paused=_pauses(events)),
+        elapsed=elapsed_working_days(submitted_on=case.submitted_on, today=day, paused=pause_spans(events)),
         target=case.policy.decision_target_working_days,
         due_on=case.decision_due_on,
     )
