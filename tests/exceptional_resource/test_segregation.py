@@ -141,3 +141,31 @@ def test_a_run_may_be_confirmed_by_its_decider_when_the_policy_turns_it_off(scen
         pay_on=date(2026, 12, 31),
     )
     assert run.total_pence == 230_578
+
+
+def test_nobody_confirms_a_run_that_pays_an_award_whose_reconsideration_they_decided(scene: Scene) -> None:
+    """Upholding a reconsideration at the same amount moves no money, so the ledger holds no
+    posting of the officer who upheld it: they decided the award all the same."""
+    member(Role.FINANCE_OFFICER, scene.body, user=scene.senior.user)
+    case = draft_case(scene)
+    cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
+    award = _approve(scene, case).award
+    assert award is not None
+    cases.case_request_reconsideration(
+        actor=scene.head.user, tenant=scene.body, case_id=case.pk, grounds="Please look again"
+    )
+    upheld = _approve(scene, case, officer=scene.senior, reasons="Upheld: the award stands")
+    assert upheld.award is not None
+    assert upheld.award.pk == award.pk
+    assert upheld.decision.award_effect == "varied"
+    run = {"tenant": scene.body, "pool": scene.pool, "due_up_to": date(2026, 12, 31), "pay_on": date(2026, 12, 31)}
+    with pytest.raises(ConflictError) as refused:
+        payment_run_confirm(actor=scene.senior.user, **run)
+    assert refused.value.code == "segregation_of_duties"
+    assert f"You decided an award this run pays (award {award.pk})" in refused.value.message
+    with tenant_context(scene.body):
+        assert not PaymentRun.objects.exists()
+        audit = AuditEvent.objects.get(verb="payment_run.refused_segregation")
+        assert audit.actor_label == scene.senior.user.email
+        assert audit.after == {"awards": [award.pk], "policy_version": 1}
+    assert payment_run_confirm(actor=scene.finance.user, **run).total_pence == 230_578
