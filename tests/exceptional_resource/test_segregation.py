@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
+from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from accounts.models import Role
 from core.errors import ConflictError
@@ -18,6 +22,8 @@ from pooling.models import PaymentRun
 from pooling.services.payments import payment_run_confirm
 from tests.exceptional_resource.api_support import api, url
 from tests.exceptional_resource.conftest import Scene, draft_case
+from tests.exceptional_resource.pages_support import client_for
+from tests.exceptional_resource.pages_support import url as page_url
 from tests.exceptional_resource.test_workflow import CRITERIA, _approve
 from tests.factories import member
 
@@ -169,3 +175,48 @@ def test_nobody_confirms_a_run_that_pays_an_award_whose_reconsideration_they_dec
         assert audit.actor_label == scene.senior.user.email
         assert audit.after == {"awards": [award.pk], "policy_version": 1}
     assert payment_run_confirm(actor=scene.finance.user, **run).total_pence == 230_578
+
+
+def _error_summary(response: Any) -> str:
+    match = re.search(r'<div class="govuk-error-summary".*?</div>\s*</div>', response.content.decode(), re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(0)))) if match else ""
+
+
+def test_the_decide_page_says_why_and_keeps_the_audit_of_the_refusal(scene: Scene) -> None:
+    case = _raised_by_officer(scene)
+    page = client_for(scene.officer.user).post(
+        page_url("decide", scene.body, case_id=case.pk),
+        {
+            "outcome": "approved",
+            "criteria_met": CRITERIA,
+            "reasons": "Meets the criteria",
+            "amount": "9000.00",
+            "pool": str(scene.pool.pk),
+            "frequency": "monthly",
+            "starts_on": "2026-12-01",
+            "ends_on": "2027-03-31",
+            "review_on": "2027-03-01",
+            "action": "decide",
+        },
+    )
+    assert page.status_code == 200
+    assert "You raised this case, so under the grouping's segregation of duties another officer must decide it" in (
+        _error_summary(page)
+    )
+    with tenant_context(scene.body):
+        assert Case.objects.get(pk=case.pk).status == "submitted"
+        assert not Decision.objects.filter(case=case).exists()
+        assert AuditEvent.objects.filter(verb="case.segregation_refused", object_id=str(case.pk)).count() == 1
+
+
+def test_the_run_page_says_why_and_keeps_the_audit_of_the_refusal(scene: Scene) -> None:
+    award_id = _decided_by_a_finance_officer(scene)
+    confirm = reverse("pooling:payment-run-new", kwargs={"body_slug": scene.body.slug, "pool_id": scene.pool.pk})
+    page = client_for(scene.officer.user).post(
+        confirm, {"due_up_to": "2026-12-31", "pay_on": "2026-12-31", "expected_total_pence": "230578"}
+    )
+    assert page.status_code == 200
+    assert f"You decided an award this run pays (award {award_id})" in _error_summary(page)
+    with tenant_context(scene.body):
+        assert not PaymentRun.objects.exists()
+        assert AuditEvent.objects.filter(verb="payment_run.refused_segregation").count() == 1
