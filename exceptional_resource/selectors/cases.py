@@ -95,7 +95,10 @@ def case_get(*, tenant: ResponsibleBody, case_id: int, school_ids: SchoolScope) 
                 "outcomes",
                 Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
                 Prefetch(
-                    "decisions", queryset=Decision.objects.select_related("policy").order_by("-decided_at", "-id")
+                    "decisions",
+                    queryset=Decision.objects.select_related("policy", "supersedes", "acts_on_award").order_by(
+                        "-decided_at", "-id"
+                    ),
                 ),
                 Prefetch("awards", queryset=Award.objects.order_by("-created_at", "-id")),
             )
