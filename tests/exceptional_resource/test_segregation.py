@@ -14,8 +14,8 @@ from accounts.models import Role
 from core.errors import ConflictError
 from core.models import AuditEvent
 from core.tenancy import tenant_context
-from exceptional_resource.models import Case, CaseEvent, Decision
-from exceptional_resource.services import cases
+from exceptional_resource.models import Award, Case, CaseEvent, Decision
+from exceptional_resource.services import awards, cases
 from groupings.models import GroupingPolicy
 from groupings.services import policy as groupings_services
 from pooling.models import PaymentRun
@@ -220,3 +220,33 @@ def test_the_run_page_says_why_and_keeps_the_audit_of_the_refusal(scene: Scene) 
     with tenant_context(scene.body):
         assert not PaymentRun.objects.exists()
         assert AuditEvent.objects.filter(verb="payment_run.refused_segregation").count() == 1
+
+
+def test_nobody_varies_the_award_of_a_case_they_raised_on_the_page_or_the_api(scene: Scene) -> None:
+    """Varying an award decides the case's money again: the officer who raised the case may
+    not, by the service, the page or the API; each refusal is on the case's record and audited."""
+    case = _raised_by_officer(scene)
+    award = _approve(scene, case, officer=scene.senior).award
+    assert award is not None
+    with pytest.raises(ConflictError) as refused:
+        awards.award_vary(
+            actor=scene.officer.user, tenant=scene.body, award_id=award.pk, new_amount_pence=12_000_00, reason="More"
+        )
+    assert refused.value.code == "segregation_of_duties"
+    page = client_for(scene.officer.user).post(
+        page_url("award-vary", scene.body, award_id=award.pk), {"new_amount": "12000.00", "reason": "More"}
+    )
+    assert page.status_code == 200
+    assert "You raised this case" in _error_summary(page)
+    response = api(scene.officer.user).post(
+        url(scene.body, f"awards/{award.pk}/vary/"), {"new_amount_pence": 12_000_00, "reason": "More"}, format="json"
+    )
+    assert (response.status_code, response.json()["code"]) == (409, "segregation_of_duties")
+    with tenant_context(scene.body):
+        assert Award.objects.get(pk=award.pk).amount_pence == 9_000_00
+        assert CaseEvent.objects.filter(case=case, verb="segregation_refused").count() == 3
+        assert AuditEvent.objects.filter(verb="case.segregation_refused", object_id=str(case.pk)).count() == 3
+    varied = awards.award_vary(
+        actor=scene.senior.user, tenant=scene.body, award_id=award.pk, new_amount_pence=12_000_00, reason="More"
+    )
+    assert varied.amount_pence == 12_000_00
