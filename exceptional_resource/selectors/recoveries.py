@@ -7,11 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import ResponsibleBody
+from core.money import format_pence
 from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Outcome
+from pooling.close_checks import CloseListing
 from pooling.models import AccountKind, Instalment, Leg, Pool, TransactionKind
 from pooling.selectors.paid import paid_q
 
@@ -91,3 +94,30 @@ def awards_to_consider_for_recovery(*, tenant: ResponsibleBody, pool: Pool) -> l
     """For the year-end close: the awards of ``awards_paid_from_pool`` that paid while an
     intended outcome of the case is not achieved (partly, not yet, or not recorded)."""
     return [row for row in awards_paid_from_pool(tenant=tenant, pool=pool) if row.outcomes_not_met]
+
+
+def recovery_close_listing(tenant: ResponsibleBody, pool: Pool) -> CloseListing:
+    """The year-end close page's list of ``awards_to_consider_for_recovery``
+    (``pooling.close_checks``), with the way to the page that records a recovery."""
+    rows = awards_to_consider_for_recovery(tenant=tenant, pool=pool)
+    return CloseListing(
+        key="recovery-candidates",
+        heading="Awards to consider for recovery",
+        intro="Awards that paid the school money from this period while an intended outcome of the case is not "
+        "achieved (partly, not yet, or not recorded). Consider recovering unspent money before you close.",
+        columns=("School", "Case", "Outcomes", "Paid", "Can still be recovered"),
+        rows=[
+            (
+                row.award.school.name,
+                row.award.case.reference,
+                ", ".join(row.result_labels),
+                format_pence(row.paid_pence),
+                format_pence(row.recoverable_pence),
+            )
+            for row in rows
+        ],
+        numeric_from=3,
+        link_url=reverse("cases:recovery-candidates", kwargs={"body_slug": tenant.slug, "pool_id": pool.pk}),
+        link_text="Record a recovery from a school",
+        empty="No award paid money from this period with an outcome not achieved.",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -347,3 +348,32 @@ def test_the_api_lists_the_awards_that_paid_money_and_those_to_consider(scene: S
     assert client.get(path, {"to_consider": "perhaps"}).status_code == 400
     assert client.get(api_url(scene.body, "pools/999999999/recovery-candidates/")).status_code == 404
     assert api(scene.officer.user).get(path).status_code == 404
+
+
+def test_the_year_end_close_page_itself_lists_the_awards_to_consider_for_recovery(scene: Scene) -> None:
+    decided = []
+    for amount in (9_000_00, 1_210_00):
+        case = draft_case(scene, requested_pence=amount)
+        cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
+        award = _approve(scene, case, amount=amount).award
+        assert award is not None
+        decided.append(award)
+    missed, met = decided
+    confirm_and_pay(
+        actor=scene.finance.user,
+        tenant=scene.body,
+        pool=scene.pool,
+        due_up_to=date(2026, 12, 31),
+        pay_on=date(2026, 12, 7),
+    )
+    with tenant_context(scene.body):
+        Outcome.objects.filter(case=missed.case).update(result="not_yet")
+    _met(scene, met)
+    close = reverse("pooling:pool-close", kwargs={"body_slug": scene.body.slug, "pool_id": scene.pool.pk})
+    page = text(client_for(scene.finance.user).get(close))
+    listing = page.split('<div id="recovery-candidates">')[1].split("Record a recovery from a school</a>")[0]
+    assert "Awards to consider for recovery" in listing
+    cells = re.findall(r'<td class="govuk-table__cell[^"]*">([^<]*)</td>', listing)
+    assert cells == ["Meadow Academy", missed.case.reference, "Not yet achieved", "£2,305.78", "£2,305.78"]
+    assert met.case.reference not in listing
+    assert url("recovery-candidates", scene.body, pool_id=scene.pool.pk) in listing
