@@ -116,6 +116,9 @@ def test_a_recovery_for_a_closed_period_is_carried_forward_into_the_current_pool
         actor=scene.finance.user, tenant=scene.body, award_id=award.pk, amount_pence=500_00, reason="Left early"
     )
     assert (done.posted_to.label, done.carried_forward) == ("2027-28", True)
+    # Received on 7 December 2026, in the closed period: recognised on 2027-28's first day.
+    assert done.transaction.posted_on == date(2027, 4, 1)
+    assert "(received on 7 December 2026)" in done.transaction.description
     assert pool_headroom(tenant=scene.body, pool=current).available_on_expected_pence == before + 500_00
     with snapshot(scene.body):
         pack = gather(tenant=scene.body, pool=current, period_end=date(2028, 3, 31))
@@ -377,3 +380,30 @@ def test_the_year_end_close_page_itself_lists_the_awards_to_consider_for_recover
     assert cells == ["Meadow Academy", missed.case.reference, "Not yet achieved", "£2,305.78", "£2,305.78"]
     assert met.case.reference not in listing
     assert url("recovery-candidates", scene.body, pool_id=scene.pool.pk) in listing
+
+
+def test_money_cannot_come_back_before_the_award_paid_it(scene: Scene) -> None:
+    """December's instalment was paid by a run paid on 7 December 2026: nothing can have
+    been returned before then, on the service, the page or the API."""
+    award = _paid_award(scene)
+    args = {"actor": scene.finance.user, "tenant": scene.body, "award_id": award.pk, "reason": "Unspent"}
+    for day in (date(2020, 1, 1), date(2026, 12, 6)):
+        with pytest.raises(ApplicationError) as refused:
+            award_recover(amount_pence=100, received_on=day, **args)
+        assert (refused.value.code, refused.value.field) == ("received_before_paid", "received_on")
+        assert refused.value.message.startswith(f"By {day:%-d %B %Y} this award had paid the school £0.00")
+    page = client_for(scene.finance.user).post(
+        url("award-recover", scene.body, award_id=award.pk),
+        {"amount": "1.00", "reason": "x", "received_on_day": "1", "received_on_month": "1", "received_on_year": "2020"},
+    )
+    assert "money cannot come back before it was paid" in field_error(page, "id_received_on")
+    response = api(scene.finance.user).post(
+        api_url(scene.body, f"awards/{award.pk}/recoveries/"),
+        {"amount_pence": 100, "reason": "x", "received_on": "2026-12-06"},
+        format="json",
+    )
+    assert (response.status_code, response.json()["code"]) == (400, "received_before_paid")
+    assert _recoveries(scene) == 0
+    done = award_recover(amount_pence=100, received_on=date(2026, 12, 7), **args)
+    assert done.transaction.posted_on == date(2026, 12, 7)
+    assert "received on" not in done.transaction.description
