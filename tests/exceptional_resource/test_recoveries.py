@@ -407,3 +407,12 @@ def test_money_cannot_come_back_before_the_award_paid_it(scene: Scene) -> None:
     done = award_recover(amount_pence=100, received_on=date(2026, 12, 7), **args)
     assert done.transaction.posted_on == date(2026, 12, 7)
     assert "received on" not in done.transaction.description
+
+
+def test_only_a_finance_officer_sees_the_recoveries_page_and_an_unknown_pool_is_not_found(scene: Scene) -> None:
+    page = url("recovery-candidates", scene.body, pool_id=scene.pool.pk)
+    for who in (scene.officer, scene.head):
+        assert client_for(who.user).get(page).status_code == 404
+    finance = client_for(scene.finance.user)
+    assert finance.get(page).status_code == 200
+    assert finance.get(url("recovery-candidates", scene.body, pool_id=999_999_999)).status_code == 404
