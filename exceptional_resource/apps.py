@@ -34,6 +34,16 @@ class ExceptionalResourceConfig(AppConfig):
 
         register_source_labels("award", award_labels)
 
+        from exceptional_resource.selectors.deciders import awards_decided_by
+        from pooling.services.duties import register_source_deciders
+
+        register_source_deciders("award", awards_decided_by)
+
+        from exceptional_resource.selectors.recoveries import recovery_close_listing
+        from pooling.close_checks import register_close_listing
+
+        register_close_listing("recovery-candidates", recovery_close_listing)
+
         from exceptional_resource.need_signals import need_signals
         from groupings.need_signals import register_provider
 

@@ -45,6 +45,7 @@ class CaseError(ErrorCode):
     OUTCOME_AMOUNT_MISMATCH = "outcome_amount_mismatch"
     OVER_DELEGATED_LIMIT = "over_delegated_limit"
     OVER_RECOVERY = "over_recovery"
+    RECEIVED_BEFORE_PAID = "received_before_paid"
     PUPIL_ELSEWHERE = "pupil_elsewhere"
     PUPIL_EXISTS = "pupil_exists"
     QUESTION_REQUIRED = "question_required"

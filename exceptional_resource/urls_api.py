@@ -82,4 +82,9 @@ urlpatterns = [
     path("evidence/<int:casedocument_id>/download/", evidence.EvidenceDownloadApi.as_view(), name="evidence-download"),
     path("evidence/<int:casedocument_id>/remove/", evidence.EvidenceRemoveApi.as_view(), name="evidence-remove"),
     path("awards/<int:award_id>/recoveries/", awards.AwardRecoverApi.as_view(), name="award-recover"),
+    path(
+        "pools/<int:pool_id>/recovery-candidates/",
+        awards.RecoveryCandidateListApi.as_view(),
+        name="recovery-candidates",
+    ),
 ]

@@ -226,6 +226,8 @@ class ArrangementGiveNoticeApi(_ArrangementTransitionApi):
 
 
 class ArrangementEndApi(_ArrangementTransitionApi):
+    step_up_methods = frozenset({"POST"})  # it ends the school's awards: a fresh code (X-MFA-Code)
+
     class InputSerializer(serializers.Serializer):
         end_date = serializers.DateField()
 

@@ -29,9 +29,11 @@ from exceptional_resource.apis.workflow import AwardTermsSerializer, headroom_co
 from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Outcome
 from exceptional_resource.selectors import cases as selectors
+from exceptional_resource.selectors.recoveries import awards_paid_from_pool
 from exceptional_resource.services.awards import award_end_early, award_vary, review_record
 from exceptional_resource.services.recoveries import award_recover
 from exceptional_resource.services.reviews import REVIEW_DECISIONS, review_decide
+from pooling.selectors.ledger import pool_get
 from pooling.services.ledger import InsufficientHeadroom
 
 
@@ -232,3 +234,38 @@ class AwardRecoverApi(TenantAPIView):
         s.is_valid(raise_exception=True)
         done = award_recover(actor=self.actor, tenant=self.tenant, award_id=award.pk, **s.validated_data)
         return created(self.OutputSerializer(done).data)
+
+
+class RecoveryCandidateListApi(TenantAPIView):
+    """Every award that has paid money from a period (decided from its pool or paid by its
+    runs), with what was paid, recovered and can still be recovered; ``outcomes_not_met``
+    marks those to consider recovering at the year-end close (an intended outcome of the
+    case not achieved). ``?to_consider=true`` lists only those. Finance officers."""
+
+    required_action = Action.MOVE_MONEY
+
+    class FilterSerializer(serializers.Serializer):
+        to_consider = serializers.BooleanField(required=False, default=False)
+
+    class OutputSerializer(serializers.Serializer):
+        award_id = serializers.IntegerField(source="award.pk")
+        case_reference = serializers.CharField(source="award.case.reference")
+        school_id = serializers.IntegerField(source="award.school_id")
+        school_name = serializers.CharField(source="award.school.name")
+        award_pool = serializers.CharField(source="award.pool.label")
+        paid_pence = serializers.IntegerField()
+        recovered_pence = serializers.IntegerField()
+        recoverable_pence = serializers.IntegerField()
+        outcome_results = serializers.ListField(source="results", child=serializers.CharField())
+        outcomes_not_met = serializers.BooleanField()
+
+    @extend_schema(parameters=[FilterSerializer], responses={200: OutputSerializer(many=True)})
+    def get(self, request: Request, body_slug: str, pool_id: int) -> Response:
+        self.require(Action.MOVE_MONEY)
+        f = self.FilterSerializer(data=request.query_params)
+        f.is_valid(raise_exception=True)
+        pool = pool_get(tenant=self.tenant, pool_id=pool_id)
+        rows = awards_paid_from_pool(tenant=self.tenant, pool=pool)
+        if f.validated_data["to_consider"]:
+            rows = [r for r in rows if r.outcomes_not_met]
+        return self.paginated(rows, self.OutputSerializer)

@@ -174,6 +174,13 @@ class DecisionOutputSerializer(serializers.Serializer):
     is_reconsideration = serializers.BooleanField()
     used_reserve = serializers.BooleanField()
     decided_at = serializers.DateTimeField()
+    supersedes_id = serializers.IntegerField(
+        allow_null=True, help_text="The case's previous decision, which this one replaces (both stay on the record)."
+    )
+    acts_on_award_id = serializers.IntegerField(allow_null=True, help_text="The running award it varied or ended.")
+    award_effect = serializers.CharField(
+        help_text="What it did to the case's money: new, varied, ended, renewed or none (blank before this was kept)."
+    )
 
 
 class AwardRefSerializer(serializers.Serializer):

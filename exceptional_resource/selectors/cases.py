@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from django.db import connection, models
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -30,7 +30,7 @@ from exceptional_resource.models import (
     Pupil,
     ResourceLine,
 )
-from pooling.models import AccountKind, Instalment, InstalmentSchedule, Leg, PaymentRun, Pool, TransactionKind
+from pooling.models import Instalment, InstalmentSchedule, PaymentRun, Pool
 from pooling.selectors import Headroom, pool_headroom
 from pooling.selectors.paid import (
     DUE,
@@ -40,7 +40,6 @@ from pooling.selectors.paid import (
     instalment_is_paid,
     instalment_label,
     instalment_state,
-    paid_q,
     paid_sql,
 )
 from shared_resources.selectors import provision_in_place
@@ -96,7 +95,10 @@ def case_get(*, tenant: ResponsibleBody, case_id: int, school_ids: SchoolScope) 
                 "outcomes",
                 Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
                 Prefetch(
-                    "decisions", queryset=Decision.objects.select_related("policy").order_by("-decided_at", "-id")
+                    "decisions",
+                    queryset=Decision.objects.select_related("policy", "supersedes", "acts_on_award").order_by(
+                        "-decided_at", "-id"
+                    ),
                 ),
                 Prefetch("awards", queryset=Award.objects.order_by("-created_at", "-id")),
             )
@@ -447,51 +449,3 @@ def running_award_of(*, case: Case) -> Award | None:
     """The case's running (active) award, the newest if an old case has more than one: what
     a decision on the case supersedes (``services.award_effects``)."""
     return Award.objects.filter(case=case, status=Award.Status.ACTIVE).order_by("-pk").first()
-
-
-def awards_to_consider_for_recovery(*, tenant: ResponsibleBody, pool: Pool) -> list[dict[str, Any]]:
-    """For the year-end close: the pool's awards that have paid the school something while
-    an intended outcome of the case is not achieved (partly, not yet, or not recorded), with
-    what was paid and what can still be recovered. A fixed number of queries."""
-    with tenant_context(tenant):
-        refs = [str(pk) for pk in Award.objects.filter(pool=pool).values_list("pk", flat=True)]
-        paid = {
-            row["schedule__source_id"]: int(row["total"])
-            for row in Instalment.objects.filter(
-                paid_q(timezone.localdate()), schedule__source_type="award", schedule__source_id__in=refs
-            )
-            .values("schedule__source_id")
-            .annotate(total=models.Sum("amount_pence"))
-            .order_by()
-        }
-        not_met = Outcome.objects.exclude(result=Outcome.Result.ACHIEVED).values("case_id")
-        candidates = (
-            Award.objects.filter(pk__in=[int(k) for k in paid if k.isdigit()], case_id__in=not_met)
-            .select_related("case", "school")
-            .prefetch_related("case__outcomes")
-            .order_by("school__name", "pk")
-        )
-        recovered = {
-            row["transaction__source_id"]: -int(row["total"])
-            for row in Leg.objects.filter(
-                account__kind=AccountKind.RECOVERIES,
-                transaction__kind=TransactionKind.RECOVERY,
-                transaction__source_type="award",
-                transaction__source_id__in=list(paid),
-            )
-            .values("transaction__source_id")
-            .annotate(total=models.Sum("amount_pence"))
-            .order_by()
-        }
-        rows = []
-        for award in candidates:
-            results = sorted({o.result or "not recorded" for o in award.case.outcomes.all()})
-            rows.append(
-                {
-                    "award": award,
-                    "paid_pence": paid[str(award.pk)],
-                    "recoverable_pence": paid[str(award.pk)] - recovered.get(str(award.pk), 0),
-                    "results": results,
-                }
-            )
-    return rows

@@ -1,8 +1,9 @@
 """What a decision does to a case's money: the one place that decides it.
 
 Every decision on a case goes through ``decision_effect``, whichever door it came in by
-(the decide page and API, a reconsideration, a review's renew/change/end, the award's own
-vary and end pages and API, an arrangement that ends):
+(the decide page and API, a reconsideration, a review's renew/change/end); the award's own
+vary and end pages and API, and an arrangement that ends, use its two primitives below
+(``award_vary_locked``, ``award_end_locked``), so there is one way to vary or end an award:
 
 =====================  ==============================  ==========================================
 the decision           no running award                a running (active) award

@@ -18,6 +18,8 @@ from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Outcome
 from exceptional_resource.notifications import after_case_event
 from exceptional_resource.services.award_effects import award_end_locked, award_vary_locked
+from exceptional_resource.services.refusals import REFUSALS_RECORDED, check_segregation
+from groupings.models import GroupingPolicy
 
 
 def _officer(actor: User, tenant: ResponsibleBody, case: Case) -> BodyAccess:
@@ -50,12 +52,38 @@ def _event(case: Case, actor: User | None, verb: str, note: str) -> None:
 def award_vary(*, actor: User, tenant: ResponsibleBody, award_id: int, new_amount_pence: int, reason: str) -> Award:
     """Change an award's total: the commitment moves by the difference (an increase is
     checked against headroom and the officer's limit) and unpaid instalments are re-split
-    (``award_effects.award_vary_locked``, which every decision that varies an award uses)."""
+    (``award_effects.award_vary_locked``, which every decision that varies an award uses).
+    Varying decides the case's money again, so under the policy's segregation of duties the
+    officer who raised the case may not; the refusal is kept on the case's record."""
     if not reason.strip():
         raise ApplicationError("Say why the award changes.", code=CaseError.REASON_REQUIRED, field="reason")
+    try:
+        return _vary(actor=actor, tenant=tenant, award_id=award_id, new_amount_pence=new_amount_pence, reason=reason)
+    except ConflictError as exc:
+        if exc.code != CaseError.SEGREGATION_OF_DUTIES:
+            raise
+        verb, audit_verb, note = REFUSALS_RECORDED[exc.code]
+        with tenant_context(tenant), transaction.atomic():  # the refused change rolled back
+            case = Case.objects.get(awards__pk=award_id)
+            _event(case, actor, verb, note)
+            audit_record(actor=actor, tenant=tenant, verb=audit_verb, obj=case, after=exc.extra or None)
+        exc.recorded = True
+        raise
+
+
+def _vary(*, actor: User, tenant: ResponsibleBody, award_id: int, new_amount_pence: int, reason: str) -> Award:
     with tenant_context(tenant), transaction.atomic():
         award = _award(award_id)
         access = _officer(actor, tenant, award.case)
+        case = award.case
+        policy = (
+            case.policy
+            or GroupingPolicy.objects.filter(effective_from__lte=timezone.localdate())
+            .order_by("-effective_from")
+            .first()
+        )
+        if policy is not None:
+            check_segregation(actor=actor, case=case, policy=policy)
         if award.status != Award.Status.ACTIVE:
             raise ConflictError("Only an active award can be varied.", code=CaseError.AWARD_NOT_ACTIVE)
         if new_amount_pence > access.decision_limit_pence():

@@ -41,12 +41,12 @@ class Recovery:
     recoverable_left_pence: int
 
 
-def award_paid_pence(award: Award) -> int:
+def award_paid_pence(award: Award, day: date | None = None) -> int:
     """Paid in the one sense every page uses (``pooling.selectors.paid``): in a run the bank
-    has paid, by today. An instalment only taken into a confirmed or sent run is not yet
-    money the school has, so it cannot be recovered."""
+    has paid, by ``day`` (today). An instalment only taken into a confirmed or sent run is not
+    yet money the school has, so it cannot be recovered."""
     total = Instalment.objects.filter(
-        paid_q(timezone.localdate()), schedule__source_type="award", schedule__source_id=str(award.pk)
+        paid_q(day or timezone.localdate()), schedule__source_type="award", schedule__source_id=str(award.pk)
     ).aggregate(total=Sum("amount_pence"))["total"]
     return int(total or 0)
 
@@ -94,6 +94,15 @@ def award_recover(
                 code=CaseError.OVER_RECOVERY,
                 field="amount_pence",
                 extra={"recoverable_pence": recoverable},
+            )
+        by_then = award_paid_pence(award, day) - recovered_pence(source_type="award", source_id=str(award.pk))
+        if amount_pence > by_then:
+            raise ApplicationError(
+                f"By {day:%-d %B %Y} this award had paid the school {format_pence(max(by_then, 0))} that has not "
+                "been recovered: money cannot come back before it was paid. Check the day it was received.",
+                code=CaseError.RECEIVED_BEFORE_PAID,
+                field="received_on",
+                extra={"recoverable_by_then_pence": max(by_then, 0)},
             )
         pool = recovery_pool(paying_pool=award.pool, today=day)
         txn = recovery_post(

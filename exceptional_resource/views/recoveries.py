@@ -18,6 +18,7 @@ from core.tenancy import tenant_context
 from exceptional_resource.forms import RecoveryForm
 from exceptional_resource.models import Award
 from exceptional_resource.selectors import cases as selectors
+from exceptional_resource.selectors.recoveries import awards_paid_from_pool
 from exceptional_resource.services.recoveries import award_paid_pence, award_recover, award_recoverable_pence
 from pooling.selectors.ledger import pool_get
 
@@ -70,8 +71,10 @@ class AwardRecoverView(BodyMixin, TemplateView):
 
 
 class RecoveryCandidatesView(BodyMixin, TemplateView):
-    """For the year-end close: awards of a pool that paid money while an outcome of the case
-    is not achieved, to consider recovering."""
+    """Recovering money from schools, for one period: first, for the year-end close, the
+    awards that paid money while an outcome of the case is not achieved, to consider
+    recovering; then every other award that paid money from the period, so a finance
+    officer (who does not see cases) can record what any school returns."""
 
     template_name = "exceptional_resource/recovery_candidates.html"
     required_action = Action.MOVE_MONEY
@@ -84,5 +87,10 @@ class RecoveryCandidatesView(BodyMixin, TemplateView):
                 pool = pool_get(tenant=self.body, pool_id=self.kwargs["pool_id"])
         except NotFound:
             raise Http404("No such pool.") from None
-        context.update(pool=pool, rows=selectors.awards_to_consider_for_recovery(tenant=self.body, pool=pool))
+        rows = awards_paid_from_pool(tenant=self.body, pool=pool)
+        context.update(
+            pool=pool,
+            rows=[r for r in rows if r.outcomes_not_met],
+            others=[r for r in rows if not r.outcomes_not_met],
+        )
         return context

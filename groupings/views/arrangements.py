@@ -104,6 +104,10 @@ class ArrangementEndingView(BodyMixin, FormView):
     mfa_action = Action.MANAGE_GROUPING
     action = ""
 
+    def needs_step_up(self, request: HttpRequest) -> bool:
+        # Ending the arrangement ends the school's awards: a fresh code, as ending an award asks.
+        return self.action == "end" and request.method == "POST"
+
     def arrangement(self) -> Arrangement:
         return selectors.arrangement_get(tenant=self.body, arrangement_id=self.kwargs["arrangement_id"])
 

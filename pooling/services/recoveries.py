@@ -4,7 +4,8 @@ A recovery is one balanced posting, Dr ``pool_bank`` / Cr ``recoveries`` (kind
 ``recovery``), with the school on both legs: the pool's cash and its headroom both rise by
 the amount. It posts into the pool given, which the caller chooses: the paying pool while
 it is open, otherwise the body's current open pool (the money is then carried forward
-into it, and the caller says so)."""
+into it, and the caller says so), dated the day the money was received or, if that is
+before the pool's period, the pool's first day."""
 
 from __future__ import annotations
 
@@ -67,13 +68,17 @@ def recovery_post(
             "Enter an amount of at least 1p.", code=PoolingError.INVALID_AMOUNT, field="amount_pence"
         )
     n = Transaction.objects.filter(kind=TransactionKind.RECOVERY, source_type=source_type, source_id=source_id).count()
+    # Money received in a period already closed is recognised in the pool it is recovered
+    # into, on that pool's first day: nothing is posted into a closed period's dates.
+    posted_on = max(received_on, pool.starts_on)
+    received = f" (received on {received_on:%-d %B %Y})" if posted_on != received_on else ""
     txn, _ = post(
         actor=actor,
         tenant=tenant,
         pool=pool,
         kind=TransactionKind.RECOVERY,
-        posted_on=received_on,
-        description=f"Recovered from school for {source_type} {source_id}: {reason.strip()}"[:300],
+        posted_on=posted_on,
+        description=f"Recovered from school for {source_type} {source_id}{received}: {reason.strip()}"[:300],
         idempotency_key=f"{tenant.pk}:recovery:{source_type}:{source_id}:{n}",
         source_type=source_type,
         source_id=str(source_id),

@@ -28,6 +28,7 @@ from core.money import format_pence
 from core.web import paginate_list
 from core.widgets import date_param_names
 from pooling import selectors
+from pooling.close_checks import close_listings
 from pooling.forms.payments import (
     AccountCodesForm,
     JournalExportForm,
@@ -252,6 +253,7 @@ class PoolCloseView(_PoolMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["preview"] = self.preview()
+        context["listings"] = close_listings(tenant=self.body, pool=self.pool())
         return context
 
     def form_valid(self, form: PoolCloseForm) -> HttpResponse:

@@ -17,7 +17,11 @@ from pooling.models import Instalment
 from pooling.selectors import pool_headroom
 from pooling.services.ledger import InsufficientHeadroom
 from pooling.services.payments import payment_run_confirm
+from tests.exceptional_resource.api_support import api, approve_terms
+from tests.exceptional_resource.api_support import url as api_url
 from tests.exceptional_resource.conftest import Scene, draft_case
+from tests.exceptional_resource.pages_support import client_for, text
+from tests.exceptional_resource.pages_support import url as page_url
 from tests.exceptional_resource.test_workflow import CRITERIA, _approve
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026, 12, 7))]
@@ -162,3 +166,52 @@ def test_the_database_refuses_a_declined_case_with_unpaid_instalments(scene: Sce
         cursor_free = Case.objects.filter(pk=case.pk)
         cursor_free.update(status="active")  # any other status is allowed
         assert Case.objects.get(pk=case.pk).status == "active"
+
+
+def test_through_the_api_a_reconsideration_supersedes_the_running_award_and_the_link_is_shown(scene: Scene) -> None:
+    case, award = _running(scene)
+    _pay_december(scene)
+    decide = api_url(scene.body, f"cases/{case.pk}/decide/")
+    officer = api(scene.senior.user)
+    decline = {"outcome": "declined", "reasons": "The need is met from the school's own budget"}
+    for bad, status, where in (
+        (decline, 400, "end_on_required"),
+        ({**decline, "end_on": "31/12/2026"}, 400, "end_on"),
+        ({**decline, "end_on": "2026-02-30"}, 400, "end_on"),
+        ({**decline, "end_on": "2027-01-31"}, 409, "unpaid_instalments"),
+        ({**approve_terms(scene.pool.pk, amount=2_000_00), "outcome": "partly_approved"}, 409, "below_paid"),
+        ({**approve_terms(scene.pool.pk, amount="12000.50"), "outcome": "partly_approved"}, 400, "amount_pence"),
+    ):
+        refused = officer.post(decide, bad, format="json")
+        assert refused.status_code == status, (bad, refused.json())
+        assert where in str(refused.json()), (bad, refused.json())
+    assert _committed(scene) == 9_000_00 - DECEMBER
+    varied = officer.post(
+        decide, {**approve_terms(scene.pool.pk, amount=12_000_00), "outcome": "partly_approved"}, format="json"
+    )
+    assert varied.status_code == 201, varied.json()
+    assert varied.json()["award_id"] == award.pk
+    first, second = varied.json()["case"]["decisions"][::-1]
+    assert {k: second[k] for k in ("supersedes_id", "acts_on_award_id", "award_effect", "amount_pence")} == {
+        "supersedes_id": first["id"],
+        "acts_on_award_id": award.pk,
+        "award_effect": "varied",
+        "amount_pence": 12_000_00,
+    }
+    assert (first["supersedes_id"], first["acts_on_award_id"], first["award_effect"]) == (None, None, "new")
+    assert _committed(scene) == 12_000_00 - DECEMBER
+    page = text(client_for(scene.senior.user).get(page_url("detail", scene.body, case_id=case.pk)))
+    assert "Supersedes the decision of 7 December 2026 (partly approved), which stays on the record" in page
+    assert "The running award was varied to £12,000.00" in page
+    assert "A new award of £9,000.00" in page
+    cases.case_request_reconsideration(
+        actor=scene.head.user, tenant=scene.body, case_id=case.pk, grounds="Please look again"
+    )
+    ended = api(scene.officer.user).post(decide, {**decline, "end_on": "2026-12-31"}, format="json")
+    assert ended.status_code == 201, ended.json()
+    last = ended.json()["case"]["decisions"][0]
+    assert (last["outcome"], last["acts_on_award_id"], last["award_effect"]) == ("declined", award.pk, "ended")
+    assert ended.json()["case"]["status"] == "declined"
+    assert _committed(scene) == 0
+    page = text(client_for(scene.senior.user).get(page_url("detail", scene.body, case_id=case.pk)))
+    assert "The running award ended on 31 December 2026: its unpaid instalments after that day were released" in page

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+import time_machine
+from django.urls import reverse
 
 from assurance.governance.gather import gather, snapshot
 from core.errors import ApplicationError, ConflictError
 from core.models import AuditEvent
 from core.tenancy import tenant_context
 from exceptional_resource.models import Award, CaseEvent, Outcome
-from exceptional_resource.selectors.cases import awards_to_consider_for_recovery
+from exceptional_resource.selectors.recoveries import awards_to_consider_for_recovery
 from exceptional_resource.services import cases
 from exceptional_resource.services.recoveries import award_recover
 from pooling.models import Pool, Transaction
@@ -113,6 +116,9 @@ def test_a_recovery_for_a_closed_period_is_carried_forward_into_the_current_pool
         actor=scene.finance.user, tenant=scene.body, award_id=award.pk, amount_pence=500_00, reason="Left early"
     )
     assert (done.posted_to.label, done.carried_forward) == ("2027-28", True)
+    # Received on 7 December 2026, in the closed period: recognised on 2027-28's first day.
+    assert done.transaction.posted_on == date(2027, 4, 1)
+    assert "(received on 7 December 2026)" in done.transaction.description
     assert pool_headroom(tenant=scene.body, pool=current).available_on_expected_pence == before + 500_00
     with snapshot(scene.body):
         pack = gather(tenant=scene.body, pool=current, period_end=date(2028, 3, 31))
@@ -197,9 +203,216 @@ def test_year_end_lists_awards_that_paid_money_while_outcomes_were_not_met(scene
         Outcome.objects.filter(case=missed.case).update(result="not_yet")
         Outcome.objects.filter(case=met.case).update(result="achieved")
     rows = awards_to_consider_for_recovery(tenant=scene.body, pool=scene.pool)
-    assert [(r["award"].pk, r["paid_pence"], r["recoverable_pence"], r["results"]) for r in rows] == [
+    assert [(r.award.pk, r.paid_pence, r.recoverable_pence, r.results) for r in rows] == [
         (missed.pk, DECEMBER, DECEMBER, ["not_yet"])
     ]
     page = text(client_for(scene.finance.user).get(url("recovery-candidates", scene.body, pool_id=scene.pool.pk)))
-    assert missed.case.reference in page
-    assert met.case.reference not in page
+    to_consider, others = page.split('id="other-awards"')
+    assert missed.case.reference in to_consider
+    assert met.case.reference not in to_consider
+    assert met.case.reference in others  # listed too, to record what any school returns
+
+
+def _met(scene: Scene, award: Award) -> None:
+    with tenant_context(scene.body):
+        Outcome.objects.filter(case=award.case).update(result="achieved")
+
+
+def test_a_finance_officer_finds_any_award_that_paid_money_from_the_pool_pages_and_recovers_it(scene: Scene) -> None:
+    """A finance officer sees no case: the pool's pages lead to every award that paid money
+    from it, outcomes met or not (a pupil who left, a school returning what it did not spend)."""
+    award = _paid_award(scene)
+    _met(scene, award)
+    client = client_for(scene.finance.user)
+    runs = text(
+        client.get(reverse("pooling:payment-runs", kwargs={"body_slug": scene.body.slug, "pool_id": scene.pool.pk}))
+    )
+    recoveries = url("recovery-candidates", scene.body, pool_id=scene.pool.pk)
+    assert f'href="{recoveries}">Recover money from schools</a>' in runs
+    page = text(client.get(recoveries))
+    to_consider, others = page.split('id="other-awards"')
+    assert award.case.reference not in to_consider  # its outcomes were met
+    assert award.case.reference in others
+    assert "Achieved" in others
+    recover = url("award-recover", scene.body, award_id=award.pk)
+    assert f'href="{recover}"' in others
+    for bad, field, message in (
+        ({"amount": "ten", "reason": "x"}, "id_amount", ""),
+        ({"amount": "-5", "reason": "x"}, "id_amount", ""),
+        ({"amount": "1.234", "reason": "x"}, "id_amount", ""),
+        ({"amount": "0.00", "reason": "x"}, "id_amount", ""),
+        ({"amount": "10", "reason": "  "}, "id_reason", "Say why the money is recovered"),
+        ({"amount": "10", "reason": "x" * 501}, "id_reason", ""),
+        (
+            {
+                "amount": "10",
+                "reason": "x",
+                "received_on_day": "8",
+                "received_on_month": "12",
+                "received_on_year": "2026",
+            },
+            "id_received_on",
+            "The money cannot be received in the future",
+        ),
+        (
+            {
+                "amount": "10",
+                "reason": "x",
+                "received_on_day": "31",
+                "received_on_month": "2",
+                "received_on_year": "2026",
+            },
+            "id_received_on",
+            "",
+        ),
+    ):
+        refused = client.post(recover, bad)
+        assert refused.status_code == 200, bad
+        assert field_error(refused, field), bad
+        assert message in field_error(refused, field), bad
+    assert _recoveries(scene) == 0
+    done = client.post(recover, {"amount": str(DECEMBER / 100), "reason": "The pupil left in December"})
+    assert done.status_code == 302
+    assert pool_headroom(tenant=scene.body, pool=scene.pool).recoveries_pence == DECEMBER
+    assert "Recovered in full" in text(client.get(recoveries)).split('id="other-awards"')[1]
+
+
+def test_year_end_lists_an_award_the_period_paid_though_it_was_decided_from_the_one_before(scene: Scene) -> None:
+    case = draft_case(scene)
+    cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
+    award = _approve(scene, case, ends_on=date(2027, 6, 30)).award
+    assert award is not None
+    confirm_and_pay(
+        actor=scene.finance.user,
+        tenant=scene.body,
+        pool=scene.pool,
+        due_up_to=date(2027, 3, 31),
+        pay_on=date(2026, 12, 7),
+    )
+    pool_close(actor=scene.finance.user, tenant=scene.body, pool=scene.pool, next_label="2027-28")
+    with tenant_context(scene.body):
+        current = Pool.objects.get(label="2027-28")
+        Outcome.objects.filter(case=case).update(result="partly")
+    with time_machine.travel(datetime(2027, 5, 15, 10, tzinfo=UTC), tick=False):
+        confirm_and_pay(
+            actor=scene.finance.user,
+            tenant=scene.body,
+            pool=current,
+            due_up_to=date(2027, 4, 30),
+            pay_on=date(2027, 5, 1),
+        )
+        rows = awards_to_consider_for_recovery(tenant=scene.body, pool=current)
+        page = text(client_for(scene.finance.user).get(url("recovery-candidates", scene.body, pool_id=current.pk)))
+    assert [(r.award.pk, r.award.pool.label, r.results) for r in rows] == [(award.pk, "2026-27", ["partly"])]
+    # December to April of £9,000 spread over 1 December-30 June by days, each month floored:
+    # 3 x 131,603 (31 of 212 days) + 118,867 (28) + 127,358 (30).
+    assert rows[0].paid_pence == rows[0].recoverable_pence == 641_034
+    decided_from = f'{award.case.reference} <span class="govuk-body-s">(decided from 2026-27)</span>'
+    assert decided_from in page.split('id="other-awards"')[0]
+
+
+def test_the_api_lists_the_awards_that_paid_money_and_those_to_consider(scene: Scene) -> None:
+    decided = []
+    for amount in (9_000_00, 1_210_00):
+        case = draft_case(scene, requested_pence=amount)
+        cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
+        award = _approve(scene, case, amount=amount).award
+        assert award is not None
+        decided.append(award)
+    missed, met = decided
+    confirm_and_pay(
+        actor=scene.finance.user,
+        tenant=scene.body,
+        pool=scene.pool,
+        due_up_to=date(2026, 12, 31),
+        pay_on=date(2026, 12, 7),
+    )
+    with tenant_context(scene.body):
+        Outcome.objects.filter(case=missed.case).update(result="not_yet")
+    _met(scene, met)
+    award_recover(actor=scene.finance.user, tenant=scene.body, award_id=met.pk, amount_pence=100_00, reason="Unspent")
+    path = api_url(scene.body, f"pools/{scene.pool.pk}/recovery-candidates/")
+    client = api(scene.finance.user)
+    every = client.get(path)
+    assert every.status_code == 200, every.json()
+    rows = {r["award_id"]: r for r in every.json()["results"]}
+    assert set(rows) == {missed.pk, met.pk}
+    assert {k: rows[met.pk][k] for k in ("paid_pence", "recovered_pence", "recoverable_pence", "outcomes_not_met")} == {
+        "paid_pence": 31_000,
+        "recovered_pence": 100_00,
+        "recoverable_pence": 31_000 - 100_00,
+        "outcomes_not_met": False,
+    }
+    assert (rows[missed.pk]["outcome_results"], rows[missed.pk]["award_pool"]) == (["not_yet"], "2026-27")
+    considered = client.get(path, {"to_consider": "true"}).json()["results"]
+    assert [(r["award_id"], r["paid_pence"], r["outcomes_not_met"]) for r in considered] == [
+        (missed.pk, DECEMBER, True)
+    ]
+    assert client.get(path, {"to_consider": "perhaps"}).status_code == 400
+    assert client.get(api_url(scene.body, "pools/999999999/recovery-candidates/")).status_code == 404
+    assert api(scene.officer.user).get(path).status_code == 404
+
+
+def test_the_year_end_close_page_itself_lists_the_awards_to_consider_for_recovery(scene: Scene) -> None:
+    decided = []
+    for amount in (9_000_00, 1_210_00):
+        case = draft_case(scene, requested_pence=amount)
+        cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
+        award = _approve(scene, case, amount=amount).award
+        assert award is not None
+        decided.append(award)
+    missed, met = decided
+    confirm_and_pay(
+        actor=scene.finance.user,
+        tenant=scene.body,
+        pool=scene.pool,
+        due_up_to=date(2026, 12, 31),
+        pay_on=date(2026, 12, 7),
+    )
+    with tenant_context(scene.body):
+        Outcome.objects.filter(case=missed.case).update(result="not_yet")
+    _met(scene, met)
+    close = reverse("pooling:pool-close", kwargs={"body_slug": scene.body.slug, "pool_id": scene.pool.pk})
+    page = text(client_for(scene.finance.user).get(close))
+    listing = page.split('<div id="recovery-candidates">')[1].split("Record a recovery from a school</a>")[0]
+    assert "Awards to consider for recovery" in listing
+    cells = re.findall(r'<td class="govuk-table__cell[^"]*">([^<]*)</td>', listing)
+    assert cells == ["Meadow Academy", missed.case.reference, "Not yet achieved", "£2,305.78", "£2,305.78"]
+    assert met.case.reference not in listing
+    assert url("recovery-candidates", scene.body, pool_id=scene.pool.pk) in listing
+
+
+def test_money_cannot_come_back_before_the_award_paid_it(scene: Scene) -> None:
+    """December's instalment was paid by a run paid on 7 December 2026: nothing can have
+    been returned before then, on the service, the page or the API."""
+    award = _paid_award(scene)
+    args = {"actor": scene.finance.user, "tenant": scene.body, "award_id": award.pk, "reason": "Unspent"}
+    for day in (date(2020, 1, 1), date(2026, 12, 6)):
+        with pytest.raises(ApplicationError) as refused:
+            award_recover(amount_pence=100, received_on=day, **args)
+        assert (refused.value.code, refused.value.field) == ("received_before_paid", "received_on")
+        assert refused.value.message.startswith(f"By {day:%-d %B %Y} this award had paid the school £0.00")
+    page = client_for(scene.finance.user).post(
+        url("award-recover", scene.body, award_id=award.pk),
+        {"amount": "1.00", "reason": "x", "received_on_day": "1", "received_on_month": "1", "received_on_year": "2020"},
+    )
+    assert "money cannot come back before it was paid" in field_error(page, "id_received_on")
+    response = api(scene.finance.user).post(
+        api_url(scene.body, f"awards/{award.pk}/recoveries/"),
+        {"amount_pence": 100, "reason": "x", "received_on": "2026-12-06"},
+        format="json",
+    )
+    assert (response.status_code, response.json()["code"]) == (400, "received_before_paid")
+    assert _recoveries(scene) == 0
+    done = award_recover(amount_pence=100, received_on=date(2026, 12, 7), **args)
+    assert done.transaction.posted_on == date(2026, 12, 7)
+    assert "received on" not in done.transaction.description
+
+
+def test_only_a_finance_officer_sees_the_recoveries_page_and_an_unknown_pool_is_not_found(scene: Scene) -> None:
+    page = url("recovery-candidates", scene.body, pool_id=scene.pool.pk)
+    for who in (scene.officer, scene.head):
+        assert client_for(who.user).get(page).status_code == 404
+    finance = client_for(scene.finance.user)
+    assert finance.get(page).status_code == 200
+    assert finance.get(url("recovery-candidates", scene.body, pool_id=999_999_999)).status_code == 404

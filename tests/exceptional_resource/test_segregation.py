@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import date
+from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from accounts.models import Role
 from core.errors import ConflictError
 from core.models import AuditEvent
 from core.tenancy import tenant_context
-from exceptional_resource.models import Case, CaseEvent, Decision
-from exceptional_resource.services import cases
+from exceptional_resource.models import Award, Case, CaseEvent, Decision
+from exceptional_resource.services import awards, cases
 from groupings.models import GroupingPolicy
 from groupings.services import policy as groupings_services
 from pooling.models import PaymentRun
 from pooling.services.payments import payment_run_confirm
 from tests.exceptional_resource.api_support import api, url
 from tests.exceptional_resource.conftest import Scene, draft_case
+from tests.exceptional_resource.pages_support import client_for
+from tests.exceptional_resource.pages_support import url as page_url
 from tests.exceptional_resource.test_workflow import CRITERIA, _approve
 from tests.factories import member
 
@@ -141,3 +147,106 @@ def test_a_run_may_be_confirmed_by_its_decider_when_the_policy_turns_it_off(scen
         pay_on=date(2026, 12, 31),
     )
     assert run.total_pence == 230_578
+
+
+def test_nobody_confirms_a_run_that_pays_an_award_whose_reconsideration_they_decided(scene: Scene) -> None:
+    """Upholding a reconsideration at the same amount moves no money, so the ledger holds no
+    posting of the officer who upheld it: they decided the award all the same."""
+    member(Role.FINANCE_OFFICER, scene.body, user=scene.senior.user)
+    case = draft_case(scene)
+    cases.case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
+    award = _approve(scene, case).award
+    assert award is not None
+    cases.case_request_reconsideration(
+        actor=scene.head.user, tenant=scene.body, case_id=case.pk, grounds="Please look again"
+    )
+    upheld = _approve(scene, case, officer=scene.senior, reasons="Upheld: the award stands")
+    assert upheld.award is not None
+    assert upheld.award.pk == award.pk
+    assert upheld.decision.award_effect == "varied"
+    run = {"tenant": scene.body, "pool": scene.pool, "due_up_to": date(2026, 12, 31), "pay_on": date(2026, 12, 31)}
+    with pytest.raises(ConflictError) as refused:
+        payment_run_confirm(actor=scene.senior.user, **run)
+    assert refused.value.code == "segregation_of_duties"
+    assert f"You decided an award this run pays (award {award.pk})" in refused.value.message
+    with tenant_context(scene.body):
+        assert not PaymentRun.objects.exists()
+        audit = AuditEvent.objects.get(verb="payment_run.refused_segregation")
+        assert audit.actor_label == scene.senior.user.email
+        assert audit.after == {"awards": [award.pk], "policy_version": 1}
+    assert payment_run_confirm(actor=scene.finance.user, **run).total_pence == 230_578
+
+
+def _error_summary(response: Any) -> str:
+    match = re.search(r'<div class="govuk-error-summary".*?</div>\s*</div>', response.content.decode(), re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(0)))) if match else ""
+
+
+def test_the_decide_page_says_why_and_keeps_the_audit_of_the_refusal(scene: Scene) -> None:
+    case = _raised_by_officer(scene)
+    page = client_for(scene.officer.user).post(
+        page_url("decide", scene.body, case_id=case.pk),
+        {
+            "outcome": "approved",
+            "criteria_met": CRITERIA,
+            "reasons": "Meets the criteria",
+            "amount": "9000.00",
+            "pool": str(scene.pool.pk),
+            "frequency": "monthly",
+            "starts_on": "2026-12-01",
+            "ends_on": "2027-03-31",
+            "review_on": "2027-03-01",
+            "action": "decide",
+        },
+    )
+    assert page.status_code == 200
+    assert "You raised this case, so under the grouping's segregation of duties another officer must decide it" in (
+        _error_summary(page)
+    )
+    with tenant_context(scene.body):
+        assert Case.objects.get(pk=case.pk).status == "submitted"
+        assert not Decision.objects.filter(case=case).exists()
+        assert AuditEvent.objects.filter(verb="case.segregation_refused", object_id=str(case.pk)).count() == 1
+
+
+def test_the_run_page_says_why_and_keeps_the_audit_of_the_refusal(scene: Scene) -> None:
+    award_id = _decided_by_a_finance_officer(scene)
+    confirm = reverse("pooling:payment-run-new", kwargs={"body_slug": scene.body.slug, "pool_id": scene.pool.pk})
+    page = client_for(scene.officer.user).post(
+        confirm, {"due_up_to": "2026-12-31", "pay_on": "2026-12-31", "expected_total_pence": "230578"}
+    )
+    assert page.status_code == 200
+    assert f"You decided an award this run pays (award {award_id})" in _error_summary(page)
+    with tenant_context(scene.body):
+        assert not PaymentRun.objects.exists()
+        assert AuditEvent.objects.filter(verb="payment_run.refused_segregation").count() == 1
+
+
+def test_nobody_varies_the_award_of_a_case_they_raised_on_the_page_or_the_api(scene: Scene) -> None:
+    """Varying an award decides the case's money again: the officer who raised the case may
+    not, by the service, the page or the API; each refusal is on the case's record and audited."""
+    case = _raised_by_officer(scene)
+    award = _approve(scene, case, officer=scene.senior).award
+    assert award is not None
+    with pytest.raises(ConflictError) as refused:
+        awards.award_vary(
+            actor=scene.officer.user, tenant=scene.body, award_id=award.pk, new_amount_pence=12_000_00, reason="More"
+        )
+    assert refused.value.code == "segregation_of_duties"
+    page = client_for(scene.officer.user).post(
+        page_url("award-vary", scene.body, award_id=award.pk), {"new_amount": "12000.00", "reason": "More"}
+    )
+    assert page.status_code == 200
+    assert "You raised this case" in _error_summary(page)
+    response = api(scene.officer.user).post(
+        url(scene.body, f"awards/{award.pk}/vary/"), {"new_amount_pence": 12_000_00, "reason": "More"}, format="json"
+    )
+    assert (response.status_code, response.json()["code"]) == (409, "segregation_of_duties")
+    with tenant_context(scene.body):
+        assert Award.objects.get(pk=award.pk).amount_pence == 9_000_00
+        assert CaseEvent.objects.filter(case=case, verb="segregation_refused").count() == 3
+        assert AuditEvent.objects.filter(verb="case.segregation_refused", object_id=str(case.pk)).count() == 3
+    varied = awards.award_vary(
+        actor=scene.senior.user, tenant=scene.body, award_id=award.pk, new_amount_pence=12_000_00, reason="More"
+    )
+    assert varied.amount_pence == 12_000_00

@@ -30,6 +30,7 @@ from accounts.models import Role, User
 from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, Decision, Outcome
 from exceptional_resource.services.awards import awards_mark_reviews_due, review_record
+from groupings.models import Arrangement
 from pooling.models import PaymentRun, Pool, Transaction
 from pooling.services.payments import payment_run_preview, pool_close
 from reports.models import ReportRun
@@ -90,6 +91,13 @@ def _due(scene: Scene) -> int:
 def _closed_pool(scene: Scene) -> int:
     pool_close(actor=scene.finance.user, tenant=scene.body, pool=scene.pool, next_label="2027-28")
     return int(scene.pool.pk)
+
+
+def _arrangement_of_a_school_with_an_award(scene: Scene) -> int:
+    """Ending the school's arrangement ends its awards (``end_awards_for_arrangement``)."""
+    _award(scene)
+    with tenant_context(scene.body):
+        return int(Arrangement.objects.get(school=scene.school).pk)
 
 
 def _page(name: str, scene: Scene, **kwargs: Any) -> str:
@@ -163,6 +171,16 @@ ACTIONS = [
             api_url(s.body, f"cases/{case}/review-decision/"),
             {"decision": "end", "reasons": "Outcome achieved.", "end_on": "2027-03-01"},
         ),
+    ),
+    MoneyAction(
+        "end a school's arrangement, and so its awards",
+        frozenset({Role.BODY_ADMIN, Role.FINANCE_OFFICER}),
+        _arrangement_of_a_school_with_an_award,
+        lambda s, arrangement: (
+            _page("groupings:arrangement-end", s, arrangement_id=arrangement),
+            {"end_date": "2027-01-15"},
+        ),
+        lambda s, arrangement: (api_url(s.body, f"arrangements/{arrangement}/end/"), {"end_date": "2027-01-15"}),
     ),
     MoneyAction(
         "confirm a payment run",
@@ -243,6 +261,7 @@ def _state(scene: Scene) -> tuple[Any, ...]:
             Transaction.objects.count(),
             PaymentRun.objects.count(),
             sorted(Pool.objects.values_list("label", "status")),
+            sorted(Arrangement.objects.values_list("pk", "status")),
             ReportRun.objects.count(),
         )
 
