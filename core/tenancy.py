@@ -115,11 +115,21 @@ def body_only_context(body: ResponsibleBody | int) -> Iterator[None]:
 
 
 def rls_predicate(column: str = "responsible_body_id") -> str:
-    """The SQL condition every tenant-owned table's policy uses."""
+    """The SQL condition every tenant-owned table's policy uses.
+
+    Each ``current_setting`` is a scalar subquery, so PostgreSQL evaluates it once per
+    query (an InitPlan) instead of once per row it filters, and compares the row's tenant
+    with a constant (``core.migrations.0002`` rewrote the policies made before)."""
     return (
-        f"({column} = NULLIF(current_setting('app.tenant_id', true), '')::bigint "
-        "OR current_setting('app.platform', true) = 'on')"
+        f"({column} = (SELECT NULLIF(current_setting('app.tenant_id', true), '')::bigint) "
+        "OR (SELECT current_setting('app.platform', true)) = 'on')"
     )
+
+
+def own_rows_predicate(column: str = "user_id") -> str:
+    """The condition of a policy letting the signed-in user read their own rows
+    (``user_context``), evaluated once per query like :func:`rls_predicate`."""
+    return f"{column} = (SELECT NULLIF(current_setting('app.user_id', true), '')::bigint)"
 
 
 _M = TypeVar("_M", bound=models.Model)
