@@ -159,4 +159,5 @@ def test_the_tenant_setting_is_one_initplan_and_the_rows_are_compared_with_a_con
     # The tenant and platform settings, and the user setting of the own-memberships policy: once each.
     assert plan.count("InitPlan") == 3
     filters = [line for line in plan.splitlines() if "Filter:" in line or "Cond:" in line]
-    assert filters and not any("current_setting" in line for line in filters), plan
+    assert filters
+    assert not any("current_setting" in line for line in filters), plan
