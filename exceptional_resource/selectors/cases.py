@@ -98,7 +98,10 @@ def case_get(*, tenant: ResponsibleBody, case_id: int, school_ids: SchoolScope) 
                 Prefetch(
                     "decisions", queryset=Decision.objects.select_related("policy").order_by("-decided_at", "-id")
                 ),
-                Prefetch("awards", queryset=Award.objects.order_by("-created_at", "-id")),
+                Prefetch(
+                    "awards",
+                    queryset=Award.objects.select_related("school", "pool", "decision").order_by("-created_at", "-id"),
+                ),
             )
             .filter(pk=case_id)
             .first()
@@ -250,6 +253,12 @@ def award_rows(*, tenant: ResponsibleBody, school_ids: SchoolScope, case: Case |
             awards = awards.filter(case=case)
         found = list(awards)
     return award_rows_of(tenant=tenant, awards=found)
+
+
+def case_award_rows(*, tenant: ResponsibleBody, case: Case) -> list[AwardRow]:
+    """The awards of a case read by ``case_get`` (which prefetched them, newest first, as
+    ``award_list`` orders them) with their instalments: no query for the awards again."""
+    return award_rows_of(tenant=tenant, awards=list(case.awards.all()))
 
 
 def award_rows_of(*, tenant: ResponsibleBody, awards: list[Award]) -> list[AwardRow]:
