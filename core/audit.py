@@ -180,7 +180,7 @@ def _insert_chained(event: AuditEvent) -> None:
     before_prev, after_prev = text.split(marker)
     fields = [f for f in AuditEvent._meta.concrete_fields if f.attname not in ("id", "prev_hash", "hash")]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
+    columns = ", ".join(quote(str(f.column)) for f in fields)
     values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(

@@ -103,7 +103,7 @@ def tenant_context_of(rows: models.QuerySet[_T]) -> Iterator[_T | None]:
     ``app.tenant_id`` set by the statement that reads the row: one round trip instead of
     two on every body page. Yields None, and sets no context, when there is no such row."""
     quote = connection.ops.quote_name
-    key = f"{quote(rows.model._meta.db_table)}.{quote(rows.model._meta.pk.column)}"
+    key = f"{quote(rows.model._meta.db_table)}.{quote(str(rows.model._meta.pk.column))}"
     savepoint = connection.in_atomic_block
     with transaction.atomic():
         found = rows.annotate(
