@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import ResponsibleBody
@@ -130,16 +130,15 @@ def award_instalments(*, tenant: ResponsibleBody, award_ids: list[int]) -> dict[
     """Each award's instalments (paid, due and released) in due order: one query."""
     found: dict[int, list[Instalment]] = {pk: [] for pk in award_ids}
     with tenant_context(tenant):
-        schedules = InstalmentSchedule.objects.filter(
-            source_type="award", source_id__in=[str(pk) for pk in award_ids]
-        ).values_list("pk", "source_id")
-        by_schedule = {pk: int(source_id) for pk, source_id in schedules}
         for instalment in (
-            Instalment.objects.filter(schedule_id__in=by_schedule)
+            Instalment.objects.filter(
+                schedule__source_type="award", schedule__source_id__in=[str(pk) for pk in award_ids]
+            )
+            .annotate(award_ref=F("schedule__source_id"))
             .select_related("payment_run")
             .order_by("due_on", "id")
         ):
-            found[by_schedule[instalment.schedule_id]].append(instalment)
+            found[int(instalment.award_ref)].append(instalment)
     return found
 
 
