@@ -37,7 +37,7 @@ from core.api import MfaRequired
 from core.audit import audit_acting_via, audit_acting_via_scope
 from core.errors import NotFound
 from core.templatetags.journey import AFTER_MFA_SETUP
-from core.tenancy import tenant_context
+from core.tenancy import tenant_context, tenant_context_of
 
 
 @dataclass(frozen=True)
@@ -121,11 +121,11 @@ class BodyMixin(LoginRequiredMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        body = ResponsibleBody.objects.filter(slug=kwargs.get("body_slug", "")).first()
-        if body is None:
-            raise NotFound("No such responsible body.")
-        self.body = body
-        with tenant_context(body):
+        # The body and its tenant context in one statement (core.tenancy.tenant_context_of).
+        with tenant_context_of(ResponsibleBody.objects.filter(slug=kwargs.get("body_slug", ""))) as body:
+            if body is None:
+                raise NotFound("No such responsible body.")
+            self.body = body
             self.access = BodyAccess.load(request.user, body)
             if not self.access.can(self.required_action):
                 raise NotFound("No such page.")

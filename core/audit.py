@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -70,6 +71,11 @@ def content_hash(event: AuditEvent) -> str:
     """The SHA-256 of an event's content and its predecessor's hash: what ``audit_record``
     stores and ``audit_verify`` recomputes. Public for tools that write chained events in
     bulk (``devtools.synthetic``), so they chain them exactly as the trail does."""
+    return hashlib.sha256(_canonical(event).encode()).hexdigest()
+
+
+def _canonical(event: AuditEvent) -> str:
+    """The text ``content_hash`` hashes (UTF-8 encoded)."""
     payload = {
         "body": event.responsible_body_id,
         "actor_id": event.actor_id,
@@ -85,8 +91,7 @@ def content_hash(event: AuditEvent) -> str:
         "created_at": event.created_at.astimezone(UTC).isoformat(),
         "prev": event.prev_hash,
     }
-    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-    return hashlib.sha256(encoded).hexdigest()
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def text_fingerprint(value: Any) -> Any:
@@ -138,11 +143,6 @@ def audit_record(
         object_id = object_id or str(obj.pk)
         label = label or str(obj)
     context = structlog.contextvars.get_contextvars()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_NAMESPACE, body_id or 0])
-    previous = (
-        AuditEvent.objects.filter(responsible_body_id=body_id).order_by("-id").values_list("hash", flat=True).first()
-    )
     event = AuditEvent(
         responsible_body_id=body_id,
         actor_id=actor.pk if actor is not None else None,
@@ -156,11 +156,44 @@ def audit_record(
         request_id=str(context.get("request_id", ""))[:64],
         ip_address=context.get("ip") or None,
         created_at=timezone.now(),
-        prev_hash=previous or GENESIS_HASH,
     )
-    event.hash = content_hash(event)
-    event.save(force_insert=True)
+    _insert_chained(event)
     return event
+
+
+def _insert_chained(event: AuditEvent) -> None:
+    """Insert ``event`` at the head of its body's chain in one statement.
+
+    ``core_audit_chain_head`` (migration core.0003) takes the body's transaction-scoped
+    advisory lock, then reads the latest hash with a snapshot taken after the lock was
+    granted (an event committed by another transaction meanwhile is seen) and draws the
+    event's id (after every id drawn under the lock before): the chain stays linear in id
+    order. The hash is ``content_hash``'s, computed by PostgreSQL: the event's
+    canonical JSON is made here with a marker where the previous hash goes, and the
+    statement puts the previous hash in its place before taking the SHA-256 (the hex hash
+    needs no JSON escaping), so ``audit_verify`` recomputes exactly what was stored."""
+    marker = uuid.uuid4().hex
+    event.prev_hash = marker
+    text = _canonical(event)
+    if text.count(marker) != 1:  # a marker is random: this would be a 2**-122 coincidence
+        raise RuntimeError("audit_record could not place the previous hash in the event's content")
+    before_prev, after_prev = text.split(marker)
+    fields = [f for f in AuditEvent._meta.concrete_fields if f.attname not in ("id", "prev_hash", "hash")]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    values = [f.get_db_prep_save(getattr(event, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "WITH head AS (SELECT coalesce(prev, %s) AS prev, next_id FROM core_audit_chain_head(%s, %s)) "
+            f"INSERT INTO {quote(AuditEvent._meta.db_table)} (id, {columns}, prev_hash, hash) "
+            f"VALUES ((SELECT next_id FROM head), {', '.join(['%s'] * len(fields))}, (SELECT prev FROM head), "
+            "encode(sha256(convert_to(%s || (SELECT prev FROM head) || %s, 'UTF8')), 'hex')) "
+            "RETURNING id, prev_hash, hash",
+            [GENESIS_HASH, _LOCK_NAMESPACE, event.responsible_body_id, *values, before_prev, after_prev],
+        )
+        event.pk, event.prev_hash, event.hash = cursor.fetchone()
+    event._state.adding = False
+    event._state.db = connection.alias
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import ResponsibleBody
@@ -100,7 +100,10 @@ def case_get(*, tenant: ResponsibleBody, case_id: int, school_ids: SchoolScope) 
                         "-decided_at", "-id"
                     ),
                 ),
-                Prefetch("awards", queryset=Award.objects.order_by("-created_at", "-id")),
+                Prefetch(
+                    "awards",
+                    queryset=Award.objects.select_related("school", "pool", "decision").order_by("-created_at", "-id"),
+                ),
             )
             .filter(pk=case_id)
             .first()
@@ -129,16 +132,15 @@ def award_instalments(*, tenant: ResponsibleBody, award_ids: list[int]) -> dict[
     """Each award's instalments (paid, due and released) in due order: one query."""
     found: dict[int, list[Instalment]] = {pk: [] for pk in award_ids}
     with tenant_context(tenant):
-        schedules = InstalmentSchedule.objects.filter(
-            source_type="award", source_id__in=[str(pk) for pk in award_ids]
-        ).values_list("pk", "source_id")
-        by_schedule = {pk: int(source_id) for pk, source_id in schedules}
         for instalment in (
-            Instalment.objects.filter(schedule_id__in=by_schedule)
+            Instalment.objects.filter(
+                schedule__source_type="award", schedule__source_id__in=[str(pk) for pk in award_ids]
+            )
+            .annotate(award_ref=F("schedule__source_id"))
             .select_related("payment_run")
             .order_by("due_on", "id")
         ):
-            found[by_schedule[instalment.schedule_id]].append(instalment)
+            found[int(instalment.award_ref)].append(instalment)
     return found
 
 
@@ -260,6 +262,12 @@ def award_rows(*, tenant: ResponsibleBody, school_ids: SchoolScope, case: Case |
             awards = awards.filter(case=case)
         found = list(awards)
     return award_rows_of(tenant=tenant, awards=found)
+
+
+def case_award_rows(*, tenant: ResponsibleBody, case: Case) -> list[AwardRow]:
+    """The awards of a case read by ``case_get`` (which prefetched them, newest first, as
+    ``award_list`` orders them) with their instalments: no query for the awards again."""
+    return award_rows_of(tenant=tenant, awards=list(case.awards.all()))
 
 
 def award_rows_of(*, tenant: ResponsibleBody, awards: list[Award]) -> list[AwardRow]:

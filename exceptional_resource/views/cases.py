@@ -122,7 +122,7 @@ class CaseDetailView(CaseMixin, TemplateView):
             evidence=evidence_context(
                 access=self.access, body=self.body, case=case, next_url=self.request.get_full_path()
             ),
-            awards=selectors.award_rows(tenant=self.body, school_ids=None, case=case),
+            awards=selectors.case_award_rows(tenant=self.body, case=case),
             comments=list(selectors.case_comments(tenant=self.body, case=case)),
             comment_form=kwargs.get("comment_form") or CommentForm(auto_id="comment_%s"),
             can_comment=is_school or is_officer,

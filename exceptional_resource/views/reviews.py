@@ -147,7 +147,7 @@ class ReviewDecideView(_ReviewMixin, TemplateView):
         context.update(
             outcomes=self.outcomes(),
             recorded=all(o.result for o in self.outcomes()),
-            awards=selectors.award_rows(tenant=self.body, school_ids=None, case=self.get_case()),
+            awards=selectors.case_award_rows(tenant=self.body, case=self.get_case()),
             pools=self.pools,
             refusal=kwargs.get("refusal", ""),
         )

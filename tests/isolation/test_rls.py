@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import psycopg
@@ -128,3 +129,35 @@ def test_a_user_can_read_but_not_write_their_own_memberships_in_other_bodies(run
                 "VALUES (%s, %s, 'body_admin', current_date, now())",
                 [a.responsible_body_id, a.user_id],
             )
+
+
+def test_every_policy_reads_the_tenant_settings_once_per_query_not_once_per_row() -> None:
+    # A bare current_setting() in a policy is evaluated for every row the policy filters;
+    # as a scalar subquery it is an InitPlan, evaluated once per query.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, policyname, coalesce(qual, '') || ' ' || coalesce(with_check, '') "
+            "FROM pg_policies WHERE schemaname = current_schema()"
+        )
+        policies = cursor.fetchall()
+    assert len(policies) >= 60
+    once = re.compile(r"SELECT \(?(NULLIF\()?current_setting\(")
+    per_row = [(table, name) for table, name, text in policies if "current_setting(" in once.sub("", text)]
+    assert per_row == []
+
+
+def test_the_tenant_setting_is_one_initplan_and_the_rows_are_compared_with_a_constant(runtime_conn) -> None:
+    a = member(Role.TRUSTEE)
+    member(Role.TRUSTEE)
+    with runtime_conn.transaction():
+        runtime_conn.execute("SELECT set_config('app.tenant_id', %s, true)", [str(a.responsible_body_id)])
+        plan = "\n".join(
+            row[0]
+            for row in runtime_conn.execute("EXPLAIN (ANALYZE, COSTS OFF) SELECT * FROM accounts_membership").fetchall()
+        )
+        assert runtime_conn.execute("SELECT count(*) FROM accounts_membership").fetchone()[0] == 1
+    # The tenant and platform settings, and the user setting of the own-memberships policy: once each.
+    assert plan.count("InitPlan") == 3
+    filters = [line for line in plan.splitlines() if "Filter:" in line or "Cond:" in line]
+    assert filters
+    assert not any("current_setting" in line for line in filters), plan

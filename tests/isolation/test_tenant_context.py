@@ -68,3 +68,54 @@ def test_outside_any_transaction_the_context_opens_its_own() -> None:
         assert connection.in_atomic_block
         assert _setting() == str(body.pk)
     assert not connection.in_atomic_block
+
+
+def test_the_outermost_context_sets_the_tenant_once_and_leaves_it_to_the_commit() -> None:
+    body = member(Role.TRUSTEE).responsible_body
+    with CaptureQueriesContext(connection) as captured:
+        with tenant_context(body):
+            assert Membership.objects.count() == 1
+    sql = [q["sql"] for q in captured.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
+    assert [s for s in sql if "set_config" in s.lower()] == [sql[0]]  # no statement puts it back
+    assert _setting() == ""  # the transaction's end did
+    assert current_tenant_id() is None
+
+
+def test_a_body_found_by_its_slug_and_its_context_are_one_statement() -> None:
+    from accounts.models import ResponsibleBody
+    from core.tenancy import tenant_context_of
+
+    body = member(Role.TRUSTEE).responsible_body
+    with CaptureQueriesContext(connection) as captured:
+        with tenant_context_of(ResponsibleBody.objects.filter(slug=body.slug)) as found:
+            assert found == body
+            assert (_setting(), current_tenant_id()) == (str(body.pk), body.pk)
+            assert Membership.objects.count() == 1
+    sql = [q["sql"] for q in captured.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
+    assert len(sql) == 3  # the body with its setting, the check of the setting, the count
+    assert 'set_config(\'app.tenant_id\', "accounts_responsiblebody"."id"::text, true)' in sql[0]
+    assert _setting() == ""
+    assert current_tenant_id() is None
+
+
+def test_no_body_by_that_slug_is_none_and_no_context() -> None:
+    from accounts.models import ResponsibleBody
+    from core.tenancy import tenant_context_of
+
+    member(Role.TRUSTEE)
+    with tenant_context_of(ResponsibleBody.objects.filter(slug="no-such-body")) as found:
+        assert found is None
+        assert (_setting(), current_tenant_id()) == ("", None)
+
+
+def test_a_body_found_inside_another_context_puts_the_other_back_after() -> None:
+    from accounts.models import ResponsibleBody
+    from core.tenancy import tenant_context_of
+
+    first = member(Role.TRUSTEE).responsible_body
+    second = member(Role.TRUSTEE).responsible_body
+    with tenant_context(first):
+        with tenant_context_of(ResponsibleBody.objects.filter(slug=second.slug)) as found:
+            assert found == second
+            assert (_setting(), current_tenant_id()) == (str(second.pk), second.pk)
+        assert (_setting(), current_tenant_id()) == (str(first.pk), first.pk)
