@@ -279,13 +279,15 @@ def advice_request_revoke(*, actor: User, tenant: ResponsibleBody, advice_reques
             raise ConflictError("The adviser's access has already ended.", code=Code.ADVICE_REQUEST_CLOSED)
         _end(request, status=AdviceStatus.REVOKED, actor=actor, tenant=tenant, verb=verbs.ADVICE_ACCESS_REVOKED)
         # The link is the collaboration home page: the request itself is now a 404 for them.
+        # The key names the request like every advice email (":advice <id>:"), so the email
+        # goes into the pupil's subject-access export and is erased with the case.
         forum_notify_on_commit(
             tenant=tenant,
             kind_key=ADVICE_ENDED,
             user_ids=[request.adviser_id],
             url_name="home",
             url_kwargs={},
-            occurrence=f"advice {request.pk} revoked",
+            occurrence=f"advice {request.pk}:revoked",
         )
         return request
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from collaboration.notifications import KINDS
 from collaboration.services.advice import advice_request_create, advice_request_revoke
+from collaboration.services.erasure import collaboration_erase_for_cases
 from collaboration.services.reviews import (
     peer_review_findings_save,
     peer_review_plan,
@@ -21,6 +22,7 @@ from collaboration.services.reviews import (
     peer_review_share,
 )
 from collaboration.services.sessions import session_cancel, session_invitation_decline, session_schedule
+from collaboration.subject_access import collaboration_export_for_case
 from core.tenancy import tenant_context
 from notifications import registered_kinds
 from notifications.models import Notification
@@ -150,3 +152,25 @@ def test_the_adviser_hears_the_school_ended_their_access(
     home = reverse("collaboration:home", kwargs={"body_slug": body.slug})
     assert all(link.endswith(home) for *_, link in rows)
     assert_no_pupil_data(rows, advice.case.reference, advice.scene.school.name)
+
+
+def test_the_email_ending_an_advisers_access_is_in_the_pupils_export_and_erased_with_the_case(
+    advice: Advice, django_capture_on_commit_callbacks: Any
+) -> None:
+    body = advice.scene.body
+    with django_capture_on_commit_callbacks(execute=True):
+        request = advice_request_create(
+            actor=advice.sendco.user,
+            tenant=body,
+            case_id=advice.case.pk,
+            adviser_id=advice.peer.user.pk,
+            question="Q",
+            days=3,
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        advice_request_revoke(actor=advice.sendco.user, tenant=body, advice_request_id=request.pk)
+    with tenant_context(body):
+        exported = collaboration_export_for_case(tenant=body, case_id=advice.case.pk)
+        assert [n["kind"] for n in exported["notifications"]] == ["advice_requested", "advice_access_ended"]
+        collaboration_erase_for_cases(tenant=body, case_ids=[advice.case.pk], references=[])
+        assert not Notification.objects.filter(kind__startswith="advice").exists()
