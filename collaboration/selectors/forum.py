@@ -34,12 +34,15 @@ def _person_label(user: User) -> str:
 
 
 def forum_people(*, tenant: ResponsibleBody) -> list[tuple[int, str]]:
-    """The people of the grouping who take part in its forum: current heads, SENDCOs and
-    the body's staff (the roles that collaborate), by name."""
+    """The people of the grouping who take part in its forum: current heads and SENDCOs of
+    the schools in the grouping today, and the body's staff (the roles that collaborate),
+    by name. A school the body knows that never joined, or has left, is not in the forum."""
     with tenant_context(tenant):
+        in_grouping = [a.school_id for a in grouping_members_on(tenant=tenant)]
         ids = (
             Membership.objects.for_tenant(tenant)
             .filter(current_memberships_q(), role__in=ROLE_ACTIONS[Action.COLLABORATE])
+            .filter(Q(school__isnull=True) | Q(school_id__in=in_grouping))
             .values_list("user_id", flat=True)
         )
         people = User.objects.filter(pk__in=set(ids), is_active=True).order_by("full_name", "email")
