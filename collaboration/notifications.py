@@ -18,6 +18,10 @@ ADVICE_GIVEN = "advice_given"
 SESSION_INVITED = "forum_session_invited"
 ACTION_ASSIGNED = "forum_action_assigned"
 PEER_REVIEW_SHARED = "peer_review_shared"
+ADVICE_ENDED = "advice_access_ended"
+SESSION_CANCELLED = "forum_session_cancelled"
+PEER_REVIEW_ASKED = "peer_review_asked"
+PEER_REVIEW_RESPONDED = "peer_review_responded"
 
 KINDS = {
     ADVICE_REQUESTED: (
@@ -50,6 +54,33 @@ KINDS = {
         "When the findings of a peer review of your school are shared with you.",
         "Your school's peer-review findings are ready",
         "The findings of a peer review of your school's inclusion in {body} are ready. Sign in to read and respond.",
+    ),
+    ADVICE_ENDED: (
+        "Access to a request for advice ended by the school",
+        "When a school ends your access to a case summary before its time is up.",
+        "Your access to a request for advice has ended",
+        "A school in {body} has ended your access to a request for advice. You can no longer read the case "
+        "summary or add advice.",
+    ),
+    SESSION_CANCELLED: (
+        "Sessions cancelled",
+        "When a session you are invited to is cancelled.",
+        "A session you were invited to is cancelled",
+        "A supervision, moderation or training session you were invited to in {body} has been cancelled. Sign in "
+        "to see which.",
+    ),
+    PEER_REVIEW_ASKED: (
+        "Peer reviews you are asked to carry out",
+        "When the body asks you to review another school's inclusion as one of a reviewing pair.",
+        "You are asked to carry out a peer review",
+        "The body has asked you to review a school's inclusion in {body} as one of a reviewing pair. Sign in to "
+        "see the school, the visit date and the framework's headings.",
+    ),
+    PEER_REVIEW_RESPONDED: (
+        "Responses to peer reviews you carried out",
+        "When the school you reviewed responds to your findings.",
+        "A school has responded to your peer review",
+        "A school you reviewed in {body} has responded to your findings. Sign in to read its response.",
     ),
 }
 

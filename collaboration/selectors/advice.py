@@ -11,6 +11,7 @@ from accounts.policy import ROLE_ACTIONS, Action, current_memberships_q
 from collaboration.models import ADVISE_CODENAME, AdviceMessage, AdviceRequest, AdviceStatus, ExpertiseProfile
 from core.errors import NotFound
 from core.tenancy import tenant_context
+from groupings.selectors import grouping_members_on
 
 SchoolScope = set[int] | None
 # People who decide or move money are never advisers: advice must not reach a decision.
@@ -55,18 +56,20 @@ def advice_request_get(*, tenant: ResponsibleBody, advice_request_id: int) -> Ad
 
 
 def eligible_advisers(*, tenant: ResponsibleBody, school_id: int) -> list[tuple[int, str]]:
-    """Who a school may ask: heads and SENDCOs of the grouping's other schools, and the
-    body's specialist staff (body-wide members with an expertise profile); never someone
-    who decides or moves money, nor anyone at the asking school."""
+    """Who a school may ask: heads and SENDCOs of the grouping's other schools (those in
+    the grouping today, not every school the body knows), and the body's specialist staff
+    (body-wide members with an expertise profile); never someone who decides or moves
+    money, nor anyone at the asking school."""
     with tenant_context(tenant):
         current = Membership.objects.for_tenant(tenant).filter(current_memberships_q())
         excluded = set(current.filter(role__in=NEVER_ADVISERS).values_list("user_id", flat=True)) | set(
             current.filter(school_id=school_id).values_list("user_id", flat=True)
         )
+        in_grouping = {a.school_id for a in grouping_members_on(tenant=tenant)} - {school_id}
         peers = set(
-            current.filter(role__in=[Role.HEAD, Role.SENDCO])
-            .exclude(school_id=school_id)
-            .values_list("user_id", flat=True)
+            current.filter(role__in=[Role.HEAD, Role.SENDCO], school_id__in=in_grouping).values_list(
+                "user_id", flat=True
+            )
         )
         body_wide = set(
             current.filter(school__isnull=True, role__in=ROLE_ACTIONS[Action.COLLABORATE]).values_list(

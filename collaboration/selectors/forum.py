@@ -33,15 +33,24 @@ def _person_label(user: User) -> str:
     return f"{user.full_name} ({user.email})" if user.full_name else user.email
 
 
-def forum_people(*, tenant: ResponsibleBody) -> list[tuple[int, str]]:
-    """The people of the grouping who take part in its forum: current heads, SENDCOs and
-    the body's staff (the roles that collaborate), by name."""
+def forum_member_ids(*, tenant: ResponsibleBody) -> QuerySet[Membership, int]:
+    """The ids of the forum's people (see ``forum_people``), as a subquery to filter by."""
     with tenant_context(tenant):
-        ids = (
+        in_grouping = [a.school_id for a in grouping_members_on(tenant=tenant)]
+        return (
             Membership.objects.for_tenant(tenant)
             .filter(current_memberships_q(), role__in=ROLE_ACTIONS[Action.COLLABORATE])
+            .filter(Q(school__isnull=True) | Q(school_id__in=in_grouping))
             .values_list("user_id", flat=True)
         )
+
+
+def forum_people(*, tenant: ResponsibleBody) -> list[tuple[int, str]]:
+    """The people of the grouping who take part in its forum: current heads and SENDCOs of
+    the schools in the grouping today, and the body's staff (the roles that collaborate),
+    by name. A school the body knows that never joined, or has left, is not in the forum."""
+    with tenant_context(tenant):
+        ids = forum_member_ids(tenant=tenant)
         people = User.objects.filter(pk__in=set(ids), is_active=True).order_by("full_name", "email")
         return [(u.pk, _person_label(u)) for u in people]
 

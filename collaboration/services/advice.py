@@ -19,7 +19,13 @@ from accounts.policy import Action, BodyAccess
 from collaboration import verbs
 from collaboration.error_codes import CollaborationError as Code
 from collaboration.models import ADVISE_CODENAME, AdviceMessage, AdviceRequest, AdviceStatus
-from collaboration.notifications import ADVICE_GIVEN, ADVICE_REQUESTED, advice_notify_on_commit
+from collaboration.notifications import (
+    ADVICE_ENDED,
+    ADVICE_GIVEN,
+    ADVICE_REQUESTED,
+    advice_notify_on_commit,
+    forum_notify_on_commit,
+)
 from collaboration.selectors.advice import advice_request_get, eligible_advisers
 from core.audit import audit_record, text_fingerprint
 from core.audit_verbs import AuditVerb
@@ -272,6 +278,17 @@ def advice_request_revoke(*, actor: User, tenant: ResponsibleBody, advice_reques
         if request.status != AdviceStatus.OPEN:
             raise ConflictError("The adviser's access has already ended.", code=Code.ADVICE_REQUEST_CLOSED)
         _end(request, status=AdviceStatus.REVOKED, actor=actor, tenant=tenant, verb=verbs.ADVICE_ACCESS_REVOKED)
+        # The link is the collaboration home page: the request itself is now a 404 for them.
+        # The key names the request like every advice email (":advice <id>:"), so the email
+        # goes into the pupil's subject-access export and is erased with the case.
+        forum_notify_on_commit(
+            tenant=tenant,
+            kind_key=ADVICE_ENDED,
+            user_ids=[request.adviser_id],
+            url_name="home",
+            url_kwargs={},
+            occurrence=f"advice {request.pk}:revoked",
+        )
         return request
 
 

@@ -16,7 +16,12 @@ from accounts.policy import Action, BodyAccess, current_memberships_q
 from collaboration import verbs
 from collaboration.error_codes import CollaborationError as Code
 from collaboration.models import PEER_REVIEW_TRANSITIONS, PeerReview, PeerReviewFinding, PeerReviewStatus
-from collaboration.notifications import PEER_REVIEW_SHARED, forum_notify_on_commit
+from collaboration.notifications import (
+    PEER_REVIEW_ASKED,
+    PEER_REVIEW_RESPONDED,
+    PEER_REVIEW_SHARED,
+    forum_notify_on_commit,
+)
 from collaboration.selectors.forum import reviewable_schools, reviewer_candidates
 from collaboration.services.actions import locked_review_for_reviewing
 from collaboration.services.sessions import MAX_LONG_TEXT, text_field
@@ -119,6 +124,14 @@ def peer_review_plan(
                 "policy_version": policy.version,
             },
         )
+        forum_notify_on_commit(
+            tenant=tenant,
+            kind_key=PEER_REVIEW_ASKED,
+            user_ids=pair,
+            url_name="review",
+            url_kwargs={"peerreview_id": review.pk},
+            occurrence=f"peer review {review.pk} planned",
+        )
         return review
 
 
@@ -217,6 +230,14 @@ def peer_review_respond(*, actor: User, tenant: ResponsibleBody, peer_review_id:
             obj=review,
             before={"status": PeerReviewStatus.SHARED},
             after={"status": PeerReviewStatus.RESPONDED, "response": text_fingerprint(text)},
+        )
+        forum_notify_on_commit(
+            tenant=tenant,
+            kind_key=PEER_REVIEW_RESPONDED,
+            user_ids=[review.reviewer_one_id, review.reviewer_two_id],
+            url_name="review",
+            url_kwargs={"peerreview_id": review.pk},
+            occurrence=f"peer review {review.pk} responded",
         )
         return review
 

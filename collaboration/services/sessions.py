@@ -29,7 +29,7 @@ from collaboration.models import (
     SessionPurpose,
     SessionStatus,
 )
-from collaboration.notifications import SESSION_INVITED, forum_notify_on_commit
+from collaboration.notifications import SESSION_CANCELLED, SESSION_INVITED, forum_notify_on_commit
 from collaboration.selectors.forum import forum_people, may_organise, session_get
 from core.audit import audit_record, text_fingerprint
 from core.audit_verbs import AuditVerb
@@ -256,10 +256,27 @@ def session_mark_held(*, actor: User, tenant: ResponsibleBody, session_id: int) 
 
 
 def session_cancel(*, actor: User, tenant: ResponsibleBody, session_id: int) -> ForumSession:
-    """The organiser cancels a session that has not been held."""
-    return _move(
-        actor=actor, tenant=tenant, session_id=session_id, to=SessionStatus.CANCELLED, verb=verbs.SESSION_CANCELLED
-    )
+    """The organiser cancels a session that has not been held; the invitees who had not
+    declined are told (through their preferences)."""
+    with tenant_context(tenant), transaction.atomic():
+        session = _move(
+            actor=actor, tenant=tenant, session_id=session_id, to=SessionStatus.CANCELLED, verb=verbs.SESSION_CANCELLED
+        )
+        told = (
+            SessionInvitation.objects.for_tenant(tenant)
+            .filter(session=session)
+            .exclude(response=InvitationResponse.DECLINED)
+            .values_list("invitee_id", flat=True)
+        )
+        forum_notify_on_commit(
+            tenant=tenant,
+            kind_key=SESSION_CANCELLED,
+            user_ids=list(told),
+            url_name="session",
+            url_kwargs={"forumsession_id": session.pk},
+            occurrence=f"session {session.pk} cancelled",
+        )
+        return session
 
 
 def session_material_add(*, actor: User, tenant: ResponsibleBody, session_id: int, upload: File) -> SessionMaterial:

@@ -16,7 +16,7 @@ from accounts.web import TenantAPIView
 from core.api import created, idempotent
 from core.errors import ConflictError
 from exceptional_resource.apis.cases import CaseApi
-from exceptional_resource.apis.pupils import case_school_scope
+from exceptional_resource.apis.pupils import case_hidden_pools, case_school_scope
 from exceptional_resource.apis.serializers import (
     AwardDetailOutputSerializer,
     AwardOutputSerializer,
@@ -29,6 +29,7 @@ from exceptional_resource.apis.workflow import AwardTermsSerializer, headroom_co
 from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Outcome
 from exceptional_resource.selectors import cases as selectors
+from exceptional_resource.selectors.auditor_scope import cases_within
 from exceptional_resource.selectors.recoveries import awards_paid_from_pool
 from exceptional_resource.services.awards import award_end_early, award_vary, review_record
 from exceptional_resource.services.recoveries import award_recover
@@ -41,7 +42,12 @@ class AwardApi(TenantAPIView):
     required_action = Action.VIEW_CASE
 
     def get_award(self, award_id: int) -> Award:
-        return selectors.award_get(tenant=self.tenant, award_id=award_id, school_ids=case_school_scope(self))
+        return selectors.award_get(
+            tenant=self.tenant,
+            award_id=award_id,
+            school_ids=case_school_scope(self),
+            hidden_pools=case_hidden_pools(self),
+        )
 
     def detail(self, award_id: int) -> dict[str, Any]:
         award = self.get_award(award_id)
@@ -61,7 +67,10 @@ class AwardListApi(AwardApi):
         f = self.FilterSerializer(data=request.query_params)
         f.is_valid(raise_exception=True)
         qs = selectors.award_list(
-            tenant=self.tenant, school_ids=case_school_scope(self), status=f.validated_data.get("status", "")
+            tenant=self.tenant,
+            school_ids=case_school_scope(self),
+            status=f.validated_data.get("status", ""),
+            hidden_pools=case_hidden_pools(self),
         )
         return self.paginated(qs, AwardOutputSerializer)
 
@@ -198,6 +207,7 @@ class ReviewsDueApi(TenantAPIView):
         qs = selectors.reviews_due(
             tenant=self.tenant, school_ids=case_school_scope(self), within_days=f.validated_data["within_days"]
         )
+        qs = cases_within(qs, case_hidden_pools(self))
         return self.paginated(qs, self.OutputSerializer)
 
 

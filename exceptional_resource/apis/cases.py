@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from accounts.policy import Action
 from accounts.web import TenantAPIView
 from core.api import created
-from exceptional_resource.apis.pupils import case_school_scope
+from exceptional_resource.apis.pupils import case_hidden_pools, case_school_scope
 from exceptional_resource.apis.serializers import (
     CaseDetailOutputSerializer,
     CaseSummaryOutputSerializer,
@@ -31,6 +31,7 @@ from exceptional_resource.apis.serializers import (
 from exceptional_resource.models import Case, CaseStatus, ResourceLine
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.selectors import queues
+from exceptional_resource.selectors.auditor_scope import case_within_or_404, cases_within
 from exceptional_resource.services import drafts
 from exceptional_resource.services.access_log import case_view_record
 from exceptional_resource.services.comments import case_comment_add
@@ -42,14 +43,15 @@ class CaseApi(TenantAPIView):
     required_action = Action.VIEW_CASE
 
     def get_case(self, case_id: int) -> Case:
-        return selectors.case_get(tenant=self.tenant, case_id=case_id, school_ids=case_school_scope(self))
+        case = selectors.case_get(tenant=self.tenant, case_id=case_id, school_ids=case_school_scope(self))
+        return case_within_or_404(tenant=self.tenant, case=case, hidden=case_hidden_pools(self))
 
     def find_case(self, case_id: int) -> Case:
         """The case alone (no rows prefetched), for operations that need only its scope."""
         case = queues.case_find(tenant=self.tenant, case_id=case_id, school_ids=case_school_scope(self))
         if case is None:
             raise NotFound()
-        return case
+        return case_within_or_404(tenant=self.tenant, case=case, hidden=case_hidden_pools(self))
 
     def detail(self, case_id: int) -> dict[str, Any]:
         data: dict[str, Any] = CaseDetailOutputSerializer(self.get_case(case_id)).data
@@ -74,6 +76,7 @@ class CaseListApi(CaseApi):
             status=f.validated_data.get("status", ""),
             school_id=f.validated_data.get("school_id"),
         )
+        qs = cases_within(qs, case_hidden_pools(self))
         return self.paginated(qs, CaseSummaryOutputSerializer)
 
 

@@ -20,6 +20,7 @@ from exceptional_resource.models import Pupil
 from exceptional_resource.models.cases import YEAR_GROUPS
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.selectors import queues
+from exceptional_resource.selectors.auditor_scope import ungranted_pools
 from exceptional_resource.services.pupils import pupil_create, pupil_identity_view, pupil_transfer
 from groupings.selectors import school_choices
 
@@ -27,6 +28,11 @@ from groupings.selectors import school_choices
 def case_school_scope(view: TenantAPIView) -> set[int] | None:
     """The schools whose pupils, cases and awards the user may see (None: all the body's)."""
     return view.access.school_ids(Action.VIEW_CASE)
+
+
+def case_hidden_pools(view: TenantAPIView) -> set[int] | None:
+    """The pools an auditor holds no live grant on, whose cases and awards they do not see."""
+    return ungranted_pools(access=view.access, tenant=view.tenant)
 
 
 class PupilListApi(TenantAPIView):

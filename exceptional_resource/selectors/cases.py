@@ -113,16 +113,22 @@ def case_get(*, tenant: ResponsibleBody, case_id: int, school_ids: SchoolScope) 
     return case
 
 
-def award_list(*, tenant: ResponsibleBody, school_ids: SchoolScope, status: str = "") -> QuerySet[Award]:
+def award_list(
+    *, tenant: ResponsibleBody, school_ids: SchoolScope, status: str = "", hidden_pools: set[int] | None = None
+) -> QuerySet[Award]:
+    """``hidden_pools``: pools an auditor holds no grant on (``selectors.auditor_scope``)."""
     with tenant_context(tenant):
         qs = _scoped(Award.objects.for_tenant(tenant), school_ids)
+        qs = qs.exclude(pool_id__in=hidden_pools) if hidden_pools else qs
         if status:
             qs = qs.filter(status=status)
         return qs.select_related("case", "school", "pool", "decision").order_by("-created_at", "-id")
 
 
-def award_get(*, tenant: ResponsibleBody, award_id: int, school_ids: SchoolScope) -> Award:
-    award = award_list(tenant=tenant, school_ids=school_ids).filter(pk=award_id).first()
+def award_get(
+    *, tenant: ResponsibleBody, award_id: int, school_ids: SchoolScope, hidden_pools: set[int] | None = None
+) -> Award:
+    award = award_list(tenant=tenant, school_ids=school_ids, hidden_pools=hidden_pools).filter(pk=award_id).first()
     if award is None:
         raise NotFound("No such award.")
     return award
@@ -284,7 +290,9 @@ class AwardTotals:
     paid_pence: int  # instalments paid on any award, by runs paid by the day
 
 
-def award_totals(*, tenant: ResponsibleBody, school_ids: SchoolScope, day: date | None = None) -> AwardTotals:
+def award_totals(
+    *, tenant: ResponsibleBody, school_ids: SchoolScope, day: date | None = None, hidden_pools: set[int] | None = None
+) -> AwardTotals:
     """What is still to be paid and what has been paid on the awards the reader can see:
     one aggregate query, the same sums ``AwardRow`` makes for a single award. It joins the
     reader's awards to their schedules (an award's schedule names it by ``source_id``, as
@@ -294,7 +302,8 @@ def award_totals(*, tenant: ResponsibleBody, school_ids: SchoolScope, day: date 
     if school_ids is not None and not school_ids:
         return AwardTotals(to_come_pence=0, paid_pence=0)  # no school in scope: nothing to sum
     with tenant_context(tenant):
-        visible = award_list(tenant=tenant, school_ids=school_ids).order_by().values("pk", "status")
+        awards = award_list(tenant=tenant, school_ids=school_ids, hidden_pools=hidden_pools)
+        visible = awards.order_by().values("pk", "status")
         awards_sql, params = visible.query.sql_with_params()
         schedule, instalment = InstalmentSchedule._meta.db_table, Instalment._meta.db_table
         run = PaymentRun._meta.db_table

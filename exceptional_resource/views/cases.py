@@ -19,6 +19,7 @@ from exceptional_resource.forms import AnswerForm, CommentForm, ReconsiderationF
 from exceptional_resource.models import CaseStatus
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.selectors import queues
+from exceptional_resource.selectors.auditor_scope import cases_within, ungranted_pools
 from exceptional_resource.services import pupil_identity_view
 from exceptional_resource.services.cases import (
     case_provide_information,
@@ -55,7 +56,8 @@ class CaseListView(BodyMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         school_ids = self.access.school_ids(Action.VIEW_CASE)
-        cases = queues.case_list_by_last_change(tenant=self.body, school_ids=school_ids)
+        hidden = ungranted_pools(access=self.access, tenant=self.body)
+        cases = cases_within(queues.case_list_by_last_change(tenant=self.body, school_ids=school_ids), hidden)
         pages = paginate_rows(self.request, cases, per_page=CASES_PER_PAGE, label="Pages of cases")
         page = pages.page
         on_page = list(page.object_list)
@@ -83,13 +85,14 @@ class AwardListView(BodyMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         school_ids = self.access.school_ids(Action.VIEW_CASE)
+        hidden = ungranted_pools(access=self.access, tenant=self.body)
         links = paginate_list(
             self.request,
-            selectors.award_list(tenant=self.body, school_ids=school_ids),
+            selectors.award_list(tenant=self.body, school_ids=school_ids, hidden_pools=hidden),
             per_page=AWARDS_PER_PAGE,
             label="Pages of awards",
         )
-        totals = selectors.award_totals(tenant=self.body, school_ids=school_ids)
+        totals = selectors.award_totals(tenant=self.body, school_ids=school_ids, hidden_pools=hidden)
         context.update(
             rows=selectors.award_rows_of(tenant=self.body, awards=list(links.page.object_list)),
             links=links,
@@ -97,7 +100,10 @@ class AwardListView(BodyMixin, TemplateView):
             can_decide=self.access.can(Action.DECIDE_CASE),
             committed_pence=totals.to_come_pence,
             paid_pence=totals.paid_pence,
-            returned=list(returned_lines(tenant=self.body, school_ids=school_ids)[:RETURNED_SHOWN]),
+            # An auditor follows returned payments through their samples, pool by pool.
+            returned=[]
+            if hidden is not None
+            else list(returned_lines(tenant=self.body, school_ids=school_ids)[:RETURNED_SHOWN]),
         )
         return context
 

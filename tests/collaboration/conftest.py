@@ -32,6 +32,7 @@ class Advice:
 @pytest.fixture
 def advice(scene: Scene) -> Advice:  # noqa: F811
     peer_school = own_academy(scene.body, name="Brook Academy")
+    join_grouping(scene, scene.finance, peer_school)  # a school of the same grouping
     case = draft_case(scene)
     with tenant_context(scene.body):
         pupil = case.pupil
@@ -68,7 +69,7 @@ class Forum:
     third_school: School
 
 
-def _join(grouping: Scene, admin: Membership, school: School) -> None:
+def join_grouping(grouping: Scene, admin: Membership, school: School) -> None:
     from groupings.services.arrangements import arrangement_activate, arrangement_propose
 
     arrangement = arrangement_propose(
@@ -88,7 +89,7 @@ def forum(scene: Scene) -> Forum:  # noqa: F811
     peer_school = own_academy(scene.body, name="Brook Academy")
     third_school = own_academy(scene.body, name="Castle Academy")
     for school in (peer_school, third_school):
-        _join(scene, admin, school)
+        join_grouping(scene, admin, school)
     return Forum(
         scene=scene,
         admin=admin,

@@ -163,6 +163,31 @@ def test_who_may_be_asked(advice: Advice) -> None:
     assert ask(advice).adviser_id == advice.peer.user.pk
 
 
+def test_only_colleagues_at_schools_in_the_grouping_today_may_be_asked(advice: Advice) -> None:
+    """A school the body knows but that is not in the grouping (never joined, or left) is not
+    "another school of the same grouping": its staff never see the case summary."""
+    from groupings.models import Arrangement
+    from groupings.services.arrangements import arrangement_end
+
+    body = advice.scene.body
+    never_joined = member(Role.HEAD, body, school=own_academy(body, name="Outside Academy"))
+    with tenant_context(body):
+        brook = Arrangement.objects.get(school=advice.peer_school)
+    arrangement_end(
+        actor=advice.scene.finance.user,
+        tenant=body,
+        arrangement_id=brook.pk,
+        end_date=timezone.localdate() - timedelta(days=1),
+    )
+    for user in (never_joined.user, advice.peer.user):
+        with pytest.raises(ApplicationError) as exc:
+            ask(advice, adviser_id=user.pk)
+        assert (exc.value.code, exc.value.field) == (Code.ADVISER_NOT_ELIGIBLE, "adviser_id")
+    with tenant_context(body):
+        assert AdviceRequest.objects.count() == 0
+    assert grants(advice) == 0
+
+
 @pytest.mark.parametrize(
     ("overrides", "code", "field"),
     [

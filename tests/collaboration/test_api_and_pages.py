@@ -16,7 +16,7 @@ from core.models import AuditEvent
 from core.tenancy import tenant_context
 from notifications.models import Notification
 from notifications.services import notification_preferences_set
-from tests.collaboration.conftest import PUPIL_NAME, PUPIL_UPN, Advice, login
+from tests.collaboration.conftest import PUPIL_NAME, PUPIL_UPN, Advice, join_grouping, login
 from tests.exceptional_resource.conftest import draft_case
 from tests.factories import member, own_academy
 
@@ -230,7 +230,9 @@ def test_notifications_follow_preferences_and_carry_no_pupil_data(
 
 def _requests(a: Advice, n: int) -> None:
     for i in range(n):
-        peer = member(Role.SENDCO, a.scene.body, school=own_academy(a.scene.body, name=f"Peer {i}"))
+        school = own_academy(a.scene.body, name=f"Peer {i}")
+        join_grouping(a.scene, a.scene.finance, school)
+        peer = member(Role.SENDCO, a.scene.body, school=school)
         case = draft_case(a.scene)
         advice_request_create(
             actor=a.sendco.user, tenant=a.scene.body, case_id=case.pk, adviser_id=peer.user.pk, question="Q", days=3

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Membership, Role
 from collaboration.models import ExpertiseProfile
 from collaboration.services.expertise import expertise_save
 from core.errors import ApplicationError
 from core.models import AuditEvent
 from core.tenancy import tenant_context
 from tests.collaboration.conftest import Advice, login
-from tests.factories import member
+from tests.factories import member, own_academy
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +109,23 @@ def test_the_edit_page_and_api_refuse_bad_values_and_only_change_your_own(advice
     assert officer.get(url(advice, "collaboration:experts")).status_code == 404
 
 
+def test_the_directory_lists_only_people_of_the_grouping_today(advice: Advice) -> None:
+    body = advice.scene.body
+    outside = member(Role.SENDCO, body, school=own_academy(body, name="Outside Academy"))
+    left = member(Role.SENDCO, body, school=advice.peer_school)
+    for person, name in ((advice.peer, "Priya Peer"), (outside, "Olly Outside"), (left, "Lee Left")):
+        expertise_save(actor=person.user, tenant=body, display_name=name, areas_of_need=["ASD"], qualifications=[])
+    with tenant_context(body):
+        Membership.objects.filter(pk=left.pk).update(valid_to=timezone.localdate() - timedelta(days=1))
+    client = login(advice.sendco)
+    page = client.get(url(advice, "collaboration:experts") + "?area=ASD").content.decode()
+    assert "Priya Peer" in page
+    assert "Olly Outside" not in page
+    assert "Lee Left" not in page
+    api = client.get(url(advice, "collaboration-api:experts"), {"area": "ASD"}).json()
+    assert [row["display_name"] for row in api] == ["Priya Peer"]
+
+
 @pytest.mark.parametrize("rows", [1, 12])
 def test_the_directory_costs_the_same_whatever_the_rows(
     advice: Advice, rows: int, django_assert_max_num_queries: Any
@@ -117,7 +136,8 @@ def test_the_directory_costs_the_same_whatever_the_rows(
             actor=person.user, tenant=advice.scene.body, display_name=f"P{i}", areas_of_need=["ASD"], qualifications=[]
         )
     client = login(advice.sendco)
-    with django_assert_max_num_queries(13):
+    # One more than before the directory kept to the grouping's people: the schools in it today.
+    with django_assert_max_num_queries(14):
         assert client.get(url(advice, "collaboration:experts") + "?area=ASD").status_code == 200
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         assert client.get(url(advice, "collaboration-api:experts")).status_code == 200

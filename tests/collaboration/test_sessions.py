@@ -32,7 +32,7 @@ from core.tenancy import tenant_context
 from groupings.services.policy import policy_version_create
 from tests.collaboration.conftest import Forum, login
 from tests.exceptional_resource.evidence_files import EXE, PDF
-from tests.factories import member
+from tests.factories import member, own_academy
 
 TODAY = date(2026, 12, 1)
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=TODAY)]
@@ -187,6 +187,28 @@ def test_invitees_must_be_people_of_the_grouping(forum: Forum, who: str) -> None
     assert refused.value.code == "invitee_not_in_grouping"
     with tenant_context(forum.scene.body):
         assert ForumSession.objects.count() == 0
+
+
+def test_invitees_and_action_owners_come_from_schools_in_the_grouping_today(forum: Forum) -> None:
+    """A SENDCO at a school the body knows but that is not in the grouping is neither invited
+    nor given an action; the grouping's own people are."""
+    outside = member(Role.SENDCO, forum.scene.body, school=own_academy(forum.scene.body, name="Outside Academy"))
+    with pytest.raises(ApplicationError) as refused:
+        schedule(forum, invitee_ids=[forum.peer.user.pk, outside.user.pk])
+    assert (refused.value.code, refused.value.field) == ("invitee_not_in_grouping", "invitee_ids")
+    with tenant_context(forum.scene.body):
+        assert ForumSession.objects.count() == 0
+    session = schedule(forum, invitee_ids=[forum.peer.user.pk])
+    with pytest.raises(ApplicationError) as owner:
+        action_assign(
+            actor=forum.admin.user,
+            tenant=forum.scene.body,
+            session_id=session.pk,
+            description="Share the timetable",
+            owner_id=outside.user.pk,
+            due_on=timezone.localdate() + timedelta(days=7),
+        )
+    assert (owner.value.code, owner.value.field) == ("owner_not_in_grouping", "owner_id")
 
 
 def test_actions_are_tracked_to_done_and_show_on_the_owners_home_page(forum: Forum) -> None:

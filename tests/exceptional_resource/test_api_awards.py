@@ -21,6 +21,7 @@ from tests.exceptional_resource.api_support import CRITERIA, api, case_row, coun
 from tests.exceptional_resource.conftest import draft_case
 from tests.factories import member, own_academy
 from tests.outbox_support import outbox_mark, run_outbox
+from tests.pooling.audit_grants_support import pool_auditor
 
 # Written against the funding period 2026-27: the clock is frozen inside it (make test-dates).
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026, 12, 7))]
@@ -151,7 +152,8 @@ def test_varying_above_the_limit_is_a_409(scene) -> None:
 def test_only_a_decision_officer_changes_an_award(scene, path: str) -> None:
     _, award = _award(scene)
     payload = {"new_amount_pence": 100, "reason": "x", "end_on": "2027-01-31"}
-    for user in (scene.head.user, member(Role.AUDITOR, scene.body).user):
+    # An auditor who may read the award's pool (issue 16) still may not change it.
+    for user in (scene.head.user, pool_auditor(scene.body)):
         assert api(user).post(url(scene.body, f"awards/{award.pk}/{path}"), payload, format="json").status_code == 403
     other_school = api(member(Role.HEAD, scene.body, school=own_academy(scene.body)).user)
     assert other_school.get(url(scene.body, f"awards/{award.pk}/")).status_code == 404

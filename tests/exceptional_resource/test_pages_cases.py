@@ -30,6 +30,7 @@ from tests.exceptional_resource.pages_support import (
     url,
 )
 from tests.factories import member, own_academy
+from tests.pooling.audit_grants_support import pool_auditor
 from tests.pooling.payments_support import confirm_and_pay
 
 pytestmark = pytest.mark.django_db
@@ -41,7 +42,8 @@ def _users(scene: Scene) -> dict[str, Any]:
         "head": scene.head.user,
         "sendco": member(Role.SENDCO, scene.body, school=scene.school).user,
         "officer": scene.officer.user,
-        "auditor": member(Role.AUDITOR, scene.body).user,
+        # An auditor reads the cases of the pools they hold a grant on (issue 16): all of them here.
+        "auditor": pool_auditor(scene.body),
         "other_head": member(Role.HEAD, scene.body, school=other_school).user,
         "trustee": member(Role.TRUSTEE, scene.body).user,
         "finance": scene.finance.user,

@@ -15,6 +15,7 @@ from exceptional_resource.services.awards import awards_mark_reviews_due
 from tests.exceptional_resource.conftest import Scene
 from tests.exceptional_resource.pages_support import approved_case, client_for, field_error, fresh, text, url
 from tests.factories import member, own_academy
+from tests.pooling.audit_grants_support import pool_auditor
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def test_reviews_due_now_and_soon_by_role(scene: Scene) -> None:
     soon = approved_case(scene)
     with tenant_context(scene.body):
         Outcome.objects.filter(case=soon).update(review_on=timezone.localdate() + timedelta(days=10))
-    for user in (scene.head.user, scene.officer.user, member(Role.AUDITOR, scene.body).user):
+    for user in (scene.head.user, scene.officer.user, pool_auditor(scene.body)):
         page = text(client_for(user).get(url("reviews", scene.body)))
         assert due.reference in page
         assert soon.reference in page

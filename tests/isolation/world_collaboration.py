@@ -68,6 +68,7 @@ def extend(world: World) -> None:
             _forum(body, user, adviser, case.school_id, secret)
     world.b_markers += ["Bravo Secret Advice session", "Bravo Secret Advice finding", "Bravo Secret Advice action"]
     world.b_markers += ["Bravo Secret Advice question", "Bravo Secret Advice text", "bravo.secret.advice@example.org"]
+    world.b_markers.append("Bravo Secret Advice expert")
 
 
 def _forum(body, user, other, school_id, secret):  # type: ignore[no-untyped-def]
