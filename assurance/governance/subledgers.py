@@ -9,14 +9,25 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import CharField, Count, Q, Sum
+from django.db.models import BigIntegerField, CharField, Count, Model, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast
 
 from assurance.governance.pack import Check
 from core.money import format_pence
+from core.tenancy import TenantQuerySet
 from core.text import ascii_digits
 from exceptional_resource.models import Award
-from pooling.models import AccountKind, Instalment, Leg, PaymentRun, PaymentRunLine, Pool, TransactionKind
+from pooling.models import (
+    Account,
+    AccountKind,
+    Instalment,
+    Leg,
+    PaymentRun,
+    PaymentRunLine,
+    Pool,
+    Transaction,
+    TransactionKind,
+)
 from pooling.selectors import headroom_from_balances
 
 # --- The subledgers against the ledger ------------------------------------------------------
@@ -223,6 +234,65 @@ def payment_checks(*, pool: Pool, period_end: date, balances: dict[str, int]) ->
     return checks
 
 
+def _by_key(model: type[Model]) -> TenantQuerySet[Any]:
+    """Rows of ``model`` for a subquery that reaches them by key from a row of this tenant's
+    outer query. Row-level security still applies; the manager's tenant equality is left
+    out because, with statistics that count the table as empty, it gives the planner an
+    index on ``responsible_body`` to walk once per outer row instead of the key's."""
+    return TenantQuerySet(model=model)
+
+
+def _awards_legs_total(transaction_id: Any) -> Subquery:
+    """The sum of one transaction's legs on an awards account (NULL when it has none): its
+    legs by their transaction index, each leg's account by its key."""
+    kind = Subquery(_by_key(Account).filter(pk=OuterRef("account_id")).order_by().values("kind"))
+    return Subquery(
+        _by_key(Leg)
+        .filter(transaction_id=transaction_id)
+        .annotate(account_kind=kind)
+        .filter(account_kind=AccountKind.AWARDS)
+        .order_by()
+        .values("transaction_id")
+        .annotate(total=Sum("amount_pence"))
+        .values("total"),
+        output_field=BigIntegerField(),
+    )
+
+
+def _net_commitments(award_ids: list[str]) -> dict[str, int]:
+    """Each award's net commitment in the ledger (award id as text to pence), in one query
+    that starts from the awards' own transactions (by source) and reaches everything else
+    from each by key: its awards legs, what it reverses, its reversal and that one's legs.
+
+    Every step is a lookup by an index, whatever the planner believes of the tables' sizes.
+    Joined the other way (legs to transactions to what they reverse), statistics gathered
+    while the tables looked empty (autovacuum during a long test run; a bulk load not yet
+    analysed) made every table one row to the planner, which then walked every leg and, for
+    each, every award transaction: minutes per pool on demo-scale data
+    (tests/assurance/test_governance_plans.py). A transaction that itself reverses an award's
+    transaction counts for the award it reverses (as that one's reversal), not its own
+    source."""
+    reversal = Subquery(_by_key(Transaction).filter(reverses_id=OuterRef(OuterRef("pk"))).order_by().values("pk"))
+    rows = (
+        Transaction.objects.filter(source_type="award", source_id__in=award_ids)
+        .annotate(
+            reverses_source=Subquery(
+                _by_key(Transaction).filter(pk=OuterRef("reverses_id")).order_by().values("source_type")
+            ),
+            own=_awards_legs_total(OuterRef("pk")),
+            reversed=_awards_legs_total(reversal),
+        )
+        .order_by()
+        .values_list("source_id", "reverses_source", "own", "reversed")
+    )
+    net: dict[str, int] = defaultdict(int)
+    for award_ref, reverses_source, own, reversed_ in rows:
+        if reverses_source != "award":
+            net[award_ref] += int(own or 0)
+        net[award_ref] += int(reversed_ or 0)
+    return net
+
+
 def award_checks(*, pool: Pool) -> list[Check]:
     """Each award of the pool against its commitment in the ledger, as they stand now (an
     award's amount is not dated). The ledger's net commitment is the sum of its ``awards``
@@ -236,30 +306,7 @@ def award_checks(*, pool: Pool) -> list[Check]:
     of_pool = Award.objects.filter(pool=pool)
     awards = list(of_pool.values_list("pk", "amount_pence", "status").order_by("pk"))
     refs = of_pool.annotate(ref=Cast("pk", output_field=CharField())).values("ref")
-    award_ids = [str(pk) for pk, _amount, _status in awards]
-    net: dict[str, int] = defaultdict(int)
-    # Two selects an index answers (transactions by source, reversals by what they reverse),
-    # in one UNION ALL, rather than one OR across a left join: that one's plan ran past the statement timeout
-    # on a loaded machine (the bare-machine `make test`, demo-scale synthetic data). A reversal
-    # of an award's transaction counts for the award it reverses, whatever its own source.
-    award_legs = Leg.objects.filter(account__kind=AccountKind.AWARDS)
-    own = (
-        award_legs.filter(transaction__source_type="award", transaction__source_id__in=award_ids)
-        .exclude(transaction__reverses__source_type="award")
-        .values("transaction__source_id")
-        .annotate(total=Sum("amount_pence"))
-        .values_list("transaction__source_id", "total")
-        .order_by()
-    )
-    reversing = (
-        award_legs.filter(transaction__reverses__source_type="award", transaction__reverses__source_id__in=award_ids)
-        .values("transaction__reverses__source_id")
-        .annotate(total=Sum("amount_pence"))
-        .values_list("transaction__reverses__source_id", "total")
-        .order_by()
-    )
-    for award_ref, total in own.union(reversing, all=True):
-        net[award_ref] += int(total)
+    net = _net_commitments([str(pk) for pk, _amount, _status in awards])
     released = {
         r["schedule__source_id"]: int(r["total"])
         for r in Instalment.objects.filter(
