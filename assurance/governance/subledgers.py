@@ -9,16 +9,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import BigIntegerField, CharField, Count, Model, OuterRef, Q, Subquery, Sum
+from django.db.models import BigIntegerField, CharField, Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Cast
 
+from assurance.governance.lookups import account_kind, by_key, on_accounts_of, reversed_field, transaction_field
 from assurance.governance.pack import Check
 from core.money import format_pence
-from core.tenancy import TenantQuerySet
 from core.text import ascii_digits
 from exceptional_resource.models import Award
 from pooling.models import (
-    Account,
     AccountKind,
     Instalment,
     Leg,
@@ -76,13 +75,10 @@ def _paid_by_run(row: dict[str, Any]) -> str | None:
     """The run (id as text) whose payment a transaction's payments-made legs are: its
     ``payment`` posting from source ``payment_run`` (one per batch) or a reversal of one."""
     paying = (TransactionKind.PAYMENT, TransactionKind.PAYMENT_RETURNED)
-    if row["transaction__kind"] in paying and row["transaction__source_type"] == "payment_run":
-        return str(row["transaction__source_id"])
-    if (
-        row["transaction__reverses__kind"] == TransactionKind.PAYMENT
-        and row["transaction__reverses__source_type"] == "payment_run"
-    ):
-        return str(row["transaction__reverses__source_id"])
+    if row["kind"] in paying and row["source_type"] == "payment_run":
+        return str(row["source_id"])
+    if row["reverses_kind"] == TransactionKind.PAYMENT and row["reverses_source_type"] == "payment_run":
+        return str(row["reverses_source_id"])
     return None
 
 
@@ -145,18 +141,27 @@ def payment_checks(*, pool: Pool, period_end: date, balances: dict[str, int]) ->
     # Every posting on the pool's payments-made account by the period end, one row per
     # transaction (a run's batches, reversals, anything else): what the balance is made of.
     unattributed: list[int] = []
+    # Legs by the account, each leg's transaction and what it reverses by key (``lookups``).
     for r in (
-        Leg.objects.filter(
-            account__pool=pool, account__kind=AccountKind.PAYMENTS_MADE, transaction__posted_on__lte=period_end
+        Leg.objects.filter(on_accounts_of(pool, AccountKind.PAYMENTS_MADE))
+        .annotate(posted_on=transaction_field("posted_on"))
+        .filter(posted_on__lte=period_end)
+        .annotate(
+            kind=transaction_field("kind"),
+            source_type=transaction_field("source_type"),
+            source_id=transaction_field("source_id"),
+            reverses_kind=reversed_field("kind"),
+            reverses_source_type=reversed_field("source_type"),
+            reverses_source_id=reversed_field("source_id"),
         )
         .values(
             "transaction_id",
-            "transaction__kind",
-            "transaction__source_type",
-            "transaction__source_id",
-            "transaction__reverses__kind",
-            "transaction__reverses__source_type",
-            "transaction__reverses__source_id",
+            "kind",
+            "source_type",
+            "source_id",
+            "reverses_kind",
+            "reverses_source_type",
+            "reverses_source_id",
         )
         .annotate(total=Sum("amount_pence"))
         .order_by("transaction_id")
@@ -234,22 +239,13 @@ def payment_checks(*, pool: Pool, period_end: date, balances: dict[str, int]) ->
     return checks
 
 
-def _by_key(model: type[Model]) -> TenantQuerySet[Any]:
-    """Rows of ``model`` for a subquery that reaches them by key from a row of this tenant's
-    outer query. Row-level security still applies; the manager's tenant equality is left
-    out because, with statistics that count the table as empty, it gives the planner an
-    index on ``responsible_body`` to walk once per outer row instead of the key's."""
-    return TenantQuerySet(model=model)
-
-
 def _awards_legs_total(transaction_id: Any) -> Subquery:
     """The sum of one transaction's legs on an awards account (NULL when it has none): its
     legs by their transaction index, each leg's account by its key."""
-    kind = Subquery(_by_key(Account).filter(pk=OuterRef("account_id")).order_by().values("kind"))
     return Subquery(
-        _by_key(Leg)
+        by_key(Leg)
         .filter(transaction_id=transaction_id)
-        .annotate(account_kind=kind)
+        .annotate(account_kind=account_kind())
         .filter(account_kind=AccountKind.AWARDS)
         .order_by()
         .values("transaction_id")
@@ -262,23 +258,17 @@ def _awards_legs_total(transaction_id: Any) -> Subquery:
 def _net_commitments(award_ids: list[str]) -> dict[str, int]:
     """Each award's net commitment in the ledger (award id as text to pence), in one query
     that starts from the awards' own transactions (by source) and reaches everything else
-    from each by key: its awards legs, what it reverses, its reversal and that one's legs.
-
-    Every step is a lookup by an index, whatever the planner believes of the tables' sizes.
-    Joined the other way (legs to transactions to what they reverse), statistics gathered
-    while the tables looked empty (autovacuum during a long test run; a bulk load not yet
-    analysed) made every table one row to the planner, which then walked every leg and, for
-    each, every award transaction: minutes per pool on demo-scale data
-    (tests/assurance/test_governance_plans.py). A transaction that itself reverses an award's
+    from each by key (``lookups``): its awards legs, what it reverses, its reversal and that
+    one's legs. Joined the other way (legs to transactions to what they reverse), it walked
+    every leg and, for each, every award transaction when statistics counted the ledger as
+    empty: 88-96 s per query on demo-scale data. A transaction that itself reverses an award's
     transaction counts for the award it reverses (as that one's reversal), not its own
     source."""
-    reversal = Subquery(_by_key(Transaction).filter(reverses_id=OuterRef(OuterRef("pk"))).order_by().values("pk"))
+    reversal = Subquery(by_key(Transaction).filter(reverses_id=OuterRef(OuterRef("pk"))).order_by().values("pk"))
     rows = (
         Transaction.objects.filter(source_type="award", source_id__in=award_ids)
         .annotate(
-            reverses_source=Subquery(
-                _by_key(Transaction).filter(pk=OuterRef("reverses_id")).order_by().values("source_type")
-            ),
+            reverses_source=transaction_field("source_type", OuterRef("reverses_id")),
             own=_awards_legs_total(OuterRef("pk")),
             reversed=_awards_legs_total(reversal),
         )

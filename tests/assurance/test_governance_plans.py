@@ -1,5 +1,6 @@
-"""The pack's award check reaches the ledger by its indexes whatever the planner believes
-of the tables' sizes.
+"""The pack's ledger reads (balances as at the period end, the pool's legs, payments made,
+the award check) reach the ledger by its indexes whatever the planner believes of the
+tables' sizes.
 
 A long test run (the bare-machine ``make test`` on an embedded PostgreSQL 18) left the
 ledger tables analysed while they held only rows of rolled-back tests: statistics that
@@ -26,9 +27,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import ResponsibleBody
-from assurance.governance.subledgers import award_checks
+from assurance.governance.gather import ledger_rows
+from assurance.governance.subledgers import award_checks, payment_checks
 from core.tenancy import platform_context, tenant_context
 from pooling.models import Leg, Pool, Transaction
+from pooling.selectors import pool_balances
 
 # Tables that grow with every posting: a scan of one repeated per outer row must be a
 # lookup by key (an index condition), reading a few rows each time.
@@ -99,7 +102,7 @@ def _repeated_walks(node: dict[str, Any]) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_the_award_check_reads_the_ledger_by_index_when_statistics_count_it_as_empty() -> None:
+def test_the_packs_ledger_reads_go_by_index_when_statistics_count_the_ledger_as_empty() -> None:
     from devtools.synthetic import generate
 
     as_of = date(2026, 11, 28)
@@ -113,22 +116,28 @@ def test_the_award_check_reads_the_ledger_by_index_when_statistics_count_it_as_e
         assert len(pools) >= 6
         with connection.cursor() as cursor:  # until the block's savepoint is rolled back
             cursor.execute(f"SET LOCAL statement_timeout = '{TIMEOUT}'")
-        awarded = explained = 0
+        awarded = paid = explained = 0
         for pool_id, body_id in pools:
             body = ResponsibleBody.objects.get(pk=body_id)
-            with tenant_context(body), CaptureQueriesContext(connection) as queries:
+            with tenant_context(body):
                 pool = Pool.objects.get(pk=pool_id)
-                checks = award_checks(pool=pool)
-                assert checks[0].ok, (body.slug, pool.label, checks[0])
-                awarded += checks[0].pack_pence
-                legs_sql = [q["sql"] for q in queries.captured_queries if Leg._meta.db_table in q["sql"]]
-                if not legs_sql:  # a pool without awards reads no legs
-                    continue
-                with connection.cursor() as cursor:
-                    cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {legs_sql[0]}")
-                    [(plan,)] = cursor.fetchall()
-            plan = plan if isinstance(plan, list) else json.loads(plan)
-            assert _repeated_walks(plan[0]["Plan"]) == [], (pool.label, legs_sql)
-            explained += 1
+                period_end = min(pool.ends_on, as_of)
+                with CaptureQueriesContext(connection) as queries:
+                    balances = pool_balances(tenant=body, pool=pool, as_at=period_end)
+                    assert ledger_rows(pool, period_end)
+                    payments = payment_checks(pool=pool, period_end=period_end, balances=balances)
+                    awards = award_checks(pool=pool)
+                assert [c for c in [*payments, *awards] if not c.ok] == [], (body.slug, pool.label)
+                paid += payments[0].pack_pence
+                awarded += awards[0].pack_pence
+                # Each query that reads legs (a pool without awards reads none for them).
+                for sql in [q["sql"] for q in queries.captured_queries if Leg._meta.db_table in q["sql"]]:
+                    with connection.cursor() as cursor:
+                        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+                        [(plan,)] = cursor.fetchall()
+                    plan = plan if isinstance(plan, list) else json.loads(plan)
+                    assert _repeated_walks(plan[0]["Plan"]) == [], (pool.label, sql)
+                    explained += 1
+        assert paid > 0
         assert awarded > 0
-        assert explained >= 5
+        assert explained >= 20
