@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import ResponsibleBody
 from assurance.governance.calculate import area_of, award_amounts, census_year, reconcile, school_rows, statement
+from assurance.governance.lookups import account_kind, on_accounts_of, transaction_field
 from assurance.governance.pack import Check, NeedPhaseRow, Pack, SchoolRow, months_between
 from assurance.governance.subledgers import award_checks, payment_checks
 from assurance.recoveries import recovery_rows, recovery_total
@@ -54,22 +55,39 @@ def snapshot(tenant: ResponsibleBody) -> Iterator[None]:
 
 
 def ledger_rows(pool: Pool, period_end: date) -> list[dict[str, Any]]:
+    """The pool's legs by the period end, summed by month, account kind, transaction kind,
+    school and source: the legs by the pool's accounts, each leg's transaction and account
+    by key (``lookups``)."""
     positive = Sum(When_(When(amount_pence__gt=0, then=F("amount_pence")), default=0))
     negative = Sum(When_(When(amount_pence__lt=0, then=F("amount_pence")), default=0))
-    return list(
-        Leg.objects.filter(account__pool=pool, transaction__posted_on__lte=period_end)
-        .annotate(month=TruncMonth("transaction__posted_on"))
-        .values(
-            "month",
-            "account__kind",
-            "transaction__kind",
-            "school_id",
-            "transaction__source_type",
-            "transaction__source_id",
+    rows = (
+        Leg.objects.filter(on_accounts_of(pool))
+        .annotate(posted_on=transaction_field("posted_on"))
+        .filter(posted_on__lte=period_end)
+        .annotate(
+            month=TruncMonth("posted_on"),
+            of_account=account_kind(),
+            of_transaction=transaction_field("kind"),
+            source=transaction_field("source_type"),
+            source_ref=transaction_field("source_id"),
         )
+        .values("month", "of_account", "of_transaction", "school_id", "source", "source_ref")
         .annotate(pos=positive, neg=negative)
         .order_by()
     )
+    return [
+        {
+            "month": r["month"],
+            "account__kind": r["of_account"],
+            "transaction__kind": r["of_transaction"],
+            "school_id": r["school_id"],
+            "transaction__source_type": r["source"],
+            "transaction__source_id": r["source_ref"],
+            "pos": r["pos"],
+            "neg": r["neg"],
+        }
+        for r in rows
+    ]
 
 
 def _add_census(schools: dict[int | None, SchoolRow], period_end: date) -> int | None:

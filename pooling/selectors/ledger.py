@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 
 from accounts.models import ResponsibleBody
 from core.errors import NotFound
@@ -46,9 +46,24 @@ def pool_balances(*, tenant: ResponsibleBody, pool: Pool, as_at: date | None = N
                 for kind, total in cursor.fetchall():
                     balances[kind] += int(total or 0)
             return balances
-        legs = Leg.objects.filter(account__pool=pool, transaction__posted_on__lte=as_at)
-        for row in legs.values("account__kind").annotate(total=Sum("amount_pence")):
-            balances[row["account__kind"]] = int(row["total"])
+        # As at a date (the governance pack): each account's legs by the account alone, and
+        # each leg's transaction date by its key. Joined instead, or with the tenant's
+        # equality beside the account's, statistics that count the ledger as empty (analysed
+        # while a test's rows were uncommitted) had the planner walk every transaction, or
+        # all the body's legs, once per row (issue 17; tests/assurance/test_governance_plans.py).
+        # Row-level security still limits the legs to the tenant's.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT a.kind, (SELECT sum(l.amount_pence) FROM {Leg._meta.db_table} l
+                                     WHERE l.account_id = a.id
+                                       AND (SELECT t.posted_on FROM {Transaction._meta.db_table} t
+                                             WHERE t.id = l.transaction_id) <= %s)
+                      FROM {Account._meta.db_table} a
+                     WHERE a.responsible_body_id = %s AND a.pool_id = %s""",
+                [as_at, tenant.pk, pool.pk],
+            )
+            for kind, total in cursor.fetchall():
+                balances[kind] += int(total or 0)
     return balances
 
 
