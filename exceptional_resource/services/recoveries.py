@@ -28,7 +28,8 @@ from exceptional_resource.models import Award, CaseEvent
 from exceptional_resource.notifications import after_case_event
 from pooling.models import Instalment, Pool, Transaction
 from pooling.selectors.paid import paid_q
-from pooling.services.recoveries import recovered_pence, recovery_pool, recovery_post
+from pooling.selectors.recoveries import recovered_pence
+from pooling.services.recoveries import recovery_pool, recovery_post
 
 
 @dataclass(frozen=True)
