@@ -188,6 +188,20 @@ class CaseMachine(RuleBasedStateMachine):
     def _case(self, data: st.DataObject) -> int:
         return int(data.draw(st.sampled_from(self.cases)))
 
+    def _case_to_decide(self, data: st.DataObject) -> int:
+        """Mostly a case awaiting a decision, if there is one (drawn from every case, most
+        decisions would be refused as out of turn, and a CI run of 20 sequences could
+        decide nothing); sometimes any case, so deciding out of turn is tried too."""
+        with tenant_context(self.s.body):
+            waiting = list(
+                Case.objects.filter(pk__in=self.cases, status__in=["submitted", "reconsideration_requested"])
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+        if waiting and data.draw(st.integers(0, 3)):
+            return int(data.draw(st.sampled_from(waiting)))
+        return self._case(data)
+
     def _awards(self) -> list[int]:
         with tenant_context(self.s.body):
             return list(Award.objects.filter(case_id__in=self.cases).order_by("pk").values_list("pk", flat=True))
@@ -238,7 +252,7 @@ class CaseMachine(RuleBasedStateMachine):
         end_on=st.sampled_from([None, *DAYS]),
     )
     def decide(self, data: st.DataObject, outcome: str, amount: int, ends_on: date, end_on: date | None) -> None:
-        case_id, officer, pool = self._case(data), self._officer(data), self._open_pool()
+        case_id, officer, pool = self._case_to_decide(data), self._officer(data), self._open_pool()
         terms: dict[str, Any] = {}
         if outcome == "approved" and data.draw(st.booleans()):
             amount = REQUESTED  # approving in full is approving what the school asked for
