@@ -51,6 +51,7 @@ class PoolingError(ErrorCode):
     RETURN_INSTALMENTS_MISMATCH = "return_instalments_mismatch"
     CLOSE_RUN_INSTALMENTS_MISMATCH = "close_run_instalments_mismatch"
     RETURN_POOL_CLOSED = "return_pool_closed"
+    RETURN_BELOW_RECOVERED = "return_below_recovered"
     RETURNED_ON_BEFORE_SENT = "returned_on_before_sent"
     RETURNED_ON_IN_FUTURE = "returned_on_in_future"
     PAID_ON_IN_FUTURE = "paid_on_in_future"

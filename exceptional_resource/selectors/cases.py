@@ -41,6 +41,7 @@ from pooling.selectors.paid import (
     instalment_label,
     instalment_state,
     paid_sql,
+    returned_by_bank,
 )
 from shared_resources.selectors import provision_in_place
 
@@ -241,6 +242,7 @@ class AwardRow:
     award: Award
     instalments: list[Instalment]
     day: date = field(default_factory=timezone.localdate)
+    returned: dict[int, date] = field(default_factory=dict)  # due again: the day the bank returned it
 
     @property
     def paid_pence(self) -> int:
@@ -253,7 +255,7 @@ class AwardRow:
     @property
     def lines(self) -> list[tuple[Instalment, str]]:
         """Each instalment with what it is today, in words."""
-        return [(i, instalment_label(i, self.day)) for i in self.instalments]
+        return [(i, instalment_label(i, self.day, self.returned.get(i.pk))) for i in self.instalments]
 
     @property
     def to_come_pence(self) -> int:
@@ -277,9 +279,13 @@ def case_award_rows(*, tenant: ResponsibleBody, case: Case) -> list[AwardRow]:
 
 
 def award_rows_of(*, tenant: ResponsibleBody, awards: list[Award]) -> list[AwardRow]:
-    """These awards (say one page of ``award_list``) with their instalments: two queries."""
+    """These awards (say one page of ``award_list``) with their instalments, those the bank
+    returned saying so: three queries."""
     instalments = award_instalments(tenant=tenant, award_ids=[a.pk for a in awards]) if awards else {}
-    return [AwardRow(award, instalments.get(award.pk, [])) for award in awards]
+    day = timezone.localdate()
+    with tenant_context(tenant):
+        returned = returned_by_bank([i for found in instalments.values() for i in found], day)
+    return [AwardRow(award, instalments.get(award.pk, []), day, returned) for award in awards]
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,9 @@ from core.money import format_pence
 from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Outcome
 from pooling.close_checks import CloseListing
-from pooling.models import AccountKind, Instalment, Leg, Pool, TransactionKind
+from pooling.models import Instalment, Pool
 from pooling.selectors.paid import paid_q
+from pooling.selectors.recoveries import recovered_by_source
 
 
 @dataclass(frozen=True)
@@ -61,18 +62,7 @@ def awards_paid_from_pool(*, tenant: ResponsibleBody, pool: Pool) -> list[Recove
             .annotate(total=Sum("amount_pence"))
             .order_by()
         }
-        recovered = {
-            row["transaction__source_id"]: -int(row["total"])
-            for row in Leg.objects.filter(
-                transaction__source_id__in=list(paid),
-                account__kind=AccountKind.RECOVERIES,
-                transaction__kind=TransactionKind.RECOVERY,
-                transaction__source_type="award",
-            )
-            .values("transaction__source_id")
-            .annotate(total=Sum("amount_pence"))
-            .order_by()
-        }
+        recovered = recovered_by_source(source_type="award", source_ids=list(paid))
         awards = (
             Award.objects.filter(pk__in=[int(k) for k in paid if k.isdigit()])
             .select_related("case", "school", "pool")

@@ -28,7 +28,8 @@ from exceptional_resource.models import Award, CaseEvent
 from exceptional_resource.notifications import after_case_event
 from pooling.models import Instalment, Pool, Transaction
 from pooling.selectors.paid import paid_q
-from pooling.services.recoveries import recovered_pence, recovery_pool, recovery_post
+from pooling.selectors.recoveries import recovered_pence
+from pooling.services.recoveries import recovery_pool, recovery_post
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,14 @@ def award_recover(
         award = lock_rows(Award.objects).select_related("case", "pool").filter(pk=award_id).first()
         if award is None:
             raise NotFound("No such award.")
+        # The award's paid instalments, locked as a bank return locks them: a return recorded
+        # at the same moment waits for this recovery and then sees it (return_below_recovered),
+        # or this recovery waits for the return and sees what is still paid.
+        list(
+            lock_rows(Instalment.objects)
+            .filter(schedule__source_type="award", schedule__source_id=str(award.pk), status=Instalment.Status.PAID)
+            .values_list("pk", flat=True)
+        )
         recoverable = award_recoverable_pence(award)
         if amount_pence > recoverable:
             raise ConflictError(

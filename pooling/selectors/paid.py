@@ -146,11 +146,29 @@ def pool_headroom_on(*, tenant: ResponsibleBody, pool: Pool, day: date) -> Headr
     return replace(whole, paid_pence=paid, payable_pence=whole.payable_pence + whole.paid_pence - paid)
 
 
-def instalment_label(instalment: Instalment, day: date) -> str:
+def returned_by_bank(instalments: list[Instalment], day: date) -> dict[int, date]:
+    """Of these instalments, those due again (in no run) because the bank returned the line
+    that paid them on or before ``day``: the day it was returned. One query, none if no
+    instalment is due again."""
+    again = [i.pk for i in instalments if i.status == "scheduled" and i.payment_run_id is None]
+    if not again:
+        return {}
+    returned: dict[int, date] = {}
+    lines = PaymentRunLine.objects.filter(returned_on__lte=day, returned_instalment_ids__overlap=again)
+    for ids, on in lines.order_by("returned_on").values_list("returned_instalment_ids", "returned_on"):
+        returned.update({pk: on for pk in ids if pk in again})
+    return returned
+
+
+def instalment_label(instalment: Instalment, day: date, returned_on: date | None = None) -> str:
     """What an instalment is on ``day``, in words: "Paid on 4 January 2027", "Sent to the
     bank, to be paid on 4 January 2027", "In a payment run, to be paid on 4 January 2027",
-    "Due", "Scheduled" or "Released"."""
+    "Due", "Scheduled" or "Released"; one the bank returned on ``returned_on``
+    (``returned_by_bank``) and not yet in a run again is "Returned by the bank on 7
+    December 2026, to be paid again"."""
     state = instalment_state(instalment, day)
+    if returned_on is not None and state in (DUE, SCHEDULED):
+        return f"Returned by the bank on {returned_on:%-d %B %Y}, to be paid again"
     run = instalment.payment_run
     if state == PAID and run is not None and run.paid_on is not None:
         return f"Paid on {run.paid_on:%-d %B %Y}"

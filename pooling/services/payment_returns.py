@@ -12,7 +12,9 @@ through ``payment_run_steps``, as the steps to paid do:
   ``PAYMENT_RUN_TRANSITIONS``): every line returned as above, the payable reversed.
 
 Returning a line twice, or a line of a run not yet paid (or failing a run not sent), is
-refused. Corrections are reversals: no posting is edited."""
+refused. So is a return after which a source it pays (an award) would have recovered from
+the school more than it has paid it (``return_below_recovered``): the recovery is reversed
+first. Corrections are reversals: no posting is edited."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from collections import defaultdict
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
@@ -31,8 +34,17 @@ from core.locking import lock_rows
 from core.money import format_pence
 from core.tenancy import tenant_context
 from pooling.error_codes import PoolingError
-from pooling.models import AccountKind, Instalment, PaymentRun, PaymentRunLine, PoolStatus, TransactionKind
+from pooling.models import (
+    AccountKind,
+    Instalment,
+    PaymentRun,
+    PaymentRunLine,
+    PoolStatus,
+    TransactionKind,
+)
+from pooling.selectors.paid import paid_q
 from pooling.selectors.payments import line_recipient, recipient_of
+from pooling.selectors.recoveries import recovered_by_source, recoveries_standing
 from pooling.services.ledger import LegSpec
 from pooling.services.payment_run_steps import (
     payment_run_lock,
@@ -106,6 +118,53 @@ def _line_instalments(run: PaymentRun, line: PaymentRunLine) -> list[Instalment]
     return instalments
 
 
+def _check_recoveries(lines: list[tuple[PaymentRunLine, list[Instalment]]]) -> None:
+    """Refuse a return after which a source it pays would have recovered more than it has
+    paid (its "can still be recovered" negative, and the next run paying the school again
+    money it has already given back): the officer reverses the recovery first."""
+    ids = [i.pk for _line, instalments in lines for i in instalments]
+    today = timezone.localdate()
+    returned: dict[tuple[str, str], int] = defaultdict(int)
+    for i in Instalment.objects.filter(paid_q(today), pk__in=ids).select_related("schedule"):
+        returned[(i.schedule.source_type, i.schedule.source_id)] += i.amount_pence
+    for source_type in sorted({t for t, _ in returned}):
+        source_ids = sorted(sid for t, sid in returned if t == source_type)
+        recovered = recovered_by_source(source_type=source_type, source_ids=source_ids)
+        for source_id in (sid for sid in source_ids if recovered.get(sid, 0) > 0):
+            paid = (
+                Instalment.objects.filter(
+                    paid_q(today), schedule__source_type=source_type, schedule__source_id=source_id
+                ).aggregate(total=Sum("amount_pence"))["total"]
+                or 0
+            )
+            after = int(paid) - returned[(source_type, source_id)]
+            if recovered[source_id] > after:
+                _refuse_below_recovered(source_type, source_id, recovered=recovered[source_id], paid_after=after)
+
+
+def _refuse_below_recovered(source_type: str, source_id: str, *, recovered: int, paid_after: int) -> None:
+    standing = recoveries_standing(source_type=source_type, source_id=source_id)
+    named = "; ".join(
+        f"transaction {t.pk}, {format_pence(-sum(leg.amount_pence for leg in t.legs.all() if leg.amount_pence < 0))} "
+        f"posted on {t.posted_on:%-d %B %Y}"
+        for t in standing
+    )
+    raise ConflictError(
+        f"The school has paid back {format_pence(recovered)} of {source_type} {source_id} (recovery: {named}), "
+        f"but after this return the {source_type} will have paid it only {format_pence(paid_after)}: the next "
+        "payment run would pay the school again money it has already given back. A recovery cannot be reduced, "
+        "only reversed whole: reverse the recovery in the pool's ledger first (the transaction's page, Reverse), "
+        "record this return, then record again as a recovery what the school still owes back, if anything.",
+        code=PoolingError.RETURN_BELOW_RECOVERED,
+        extra={
+            "source": f"{source_type} {source_id}",
+            "recovered_pence": recovered,
+            "paid_after_return_pence": paid_after,
+            "recoveries": [t.pk for t in standing],
+        },
+    )
+
+
 def _return_legs(lines: list[tuple[PaymentRunLine, list[Instalment]]], *, paid: bool) -> list[LegSpec]:
     """The reversal of the lines' payable (commitments outstanding again at the schools the
     instalments were committed to, nothing payable) and, if the payment was posted, of the
@@ -177,6 +236,7 @@ def payment_run_line_return(
                 field="returned_on",
             )
         returning = [(line, _line_instalments(run, line))]
+        _check_recoveries(returning)
         txn = payment_run_post(
             actor=actor,
             tenant=tenant,
@@ -231,6 +291,7 @@ def payment_run_fail(
             )
         lines = list(lock_rows(run.lines.select_related("school", "payee")).order_by("pk"))
         returning = [(line, _line_instalments(run, line)) for line in lines if line.amount_pence]
+        _check_recoveries(returning)
         paid = payment_run_posting(tenant=tenant, run=run, step="payment") is not None
         legs = _return_legs(returning, paid=paid)
         if legs:

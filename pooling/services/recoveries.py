@@ -11,25 +11,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
 from core.errors import ApplicationError, ConflictError
 from pooling.error_codes import PoolingError
-from pooling.models import AccountKind, Leg, Pool, PoolStatus, Transaction, TransactionKind
+from pooling.models import AccountKind, Pool, PoolStatus, Transaction, TransactionKind
 from pooling.services.ledger import LegSpec, post
-
-
-def recovered_pence(*, source_type: str, source_id: str) -> int:
-    """What has been recovered for one source (an award), in every pool of the body."""
-    total = Leg.objects.filter(
-        account__kind=AccountKind.RECOVERIES,
-        transaction__kind=TransactionKind.RECOVERY,
-        transaction__source_type=source_type,
-        transaction__source_id=str(source_id),
-    ).aggregate(total=Sum("amount_pence"))["total"]
-    return -int(total or 0)
 
 
 def recovery_pool(*, paying_pool: Pool, today: date | None = None) -> Pool:

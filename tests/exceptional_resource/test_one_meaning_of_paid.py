@@ -203,7 +203,9 @@ def test_a_payment_the_bank_returned_is_paid_nowhere_and_due_again(scene: Scene)
         page = text(client_for(scene.head.user).get(page_url("awards", scene.body)))
     assert figures == NOTHING_PAID
     assert rows[0].to_come_pence == 9_000_00
-    assert rows[0].lines[0][1] == "Due"
+    # Due again, and said so (it read "Due", as if never paid): the school's page shows it too.
+    assert rows[0].lines[0][1] == "Returned by the bank on 8 January 2027, to be paid again"
+    assert "Returned by the bank on 8 January 2027, to be paid again" in page
     assert "The bank returned a payment" in page
     assert "£2,305.78 to" in page
     assert "returned on 8 January 2027: Account closed" in page
