@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import selectors, services
+from accounts.audit_scope import audit_log_scope
 from accounts.models import Role
 from accounts.policy import Action
 from accounts.web import TenantAPIView, request_user
@@ -103,7 +104,9 @@ class AuditEventListApi(TenantAPIView):
     def get(self, request: Request, body_slug: str) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        qs = selectors.audit_event_list(tenant=self.tenant, **filters.validated_data)
+        # An auditor sees only the events of the funding periods granted to them (none: []).
+        scope = audit_log_scope(access=self.access)
+        qs = selectors.audit_event_list(tenant=self.tenant, scope=scope, **filters.validated_data)
         return self.paginated(qs, AuditEventOutputSerializer)
 
 

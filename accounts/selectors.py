@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from accounts.audit_scope import AuditLogScope, events_within
 from accounts.models import ApiToken, Membership, ResponsibleBody, User
 from accounts.policy import current_memberships_q, token_actions_available
 from core.errors import NotFound
@@ -50,8 +51,11 @@ def audit_event_list(
     actor: str = "",
     date_from: date | None = None,
     date_to: date | None = None,
+    scope: AuditLogScope | None,
 ) -> QuerySet[AuditEvent]:
-    qs = AuditEvent.objects.filter(responsible_body=tenant).order_by("-id")
+    """The body's audit events, newest first, within ``scope`` (``audit_log_scope`` of the
+    reader; None: every event) and the filters."""
+    qs = events_within(AuditEvent.objects.filter(responsible_body=tenant).order_by("-id"), scope)
     filters: dict[str, Any] = {}
     if verb:
         filters["verb__startswith"] = verb

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
 from accounts import selectors, services
+from accounts.audit_scope import audit_log_scope
 from accounts.forms import AuditFilterForm, InviteForm
 from accounts.models import Membership, Role
 from accounts.policy import Action, user_has_mfa
@@ -142,10 +143,13 @@ class AuditLogView(BodyMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         form = AuditFilterForm(self.request.GET or None)
         filters = form.cleaned_data if form.is_valid() else {}
-        events = selectors.audit_event_list(tenant=self.body, **{k: v for k, v in filters.items() if v})
+        scope = audit_log_scope(access=self.access)
+        events = selectors.audit_event_list(tenant=self.body, scope=scope, **{k: v for k, v in filters.items() if v})
         pages = paginate_list(self.request, events, per_page=50, label="Pages of audit events")
         page = pages.page
         query = self.request.GET.copy()
         query.pop("page", None)
-        context.update(form=form, page=page, pages=pages, events=list(page.object_list), query=query.urlencode())
+        context.update(
+            scope=scope, form=form, page=page, pages=pages, events=list(page.object_list), query=query.urlencode()
+        )
         return context

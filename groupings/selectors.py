@@ -86,7 +86,9 @@ def arrangement_history(*, tenant: ResponsibleBody, arrangement: Arrangement) ->
     """Every recorded change of the arrangement, oldest first (from the audit trail)."""
     from accounts.selectors import audit_event_list
 
-    events = audit_event_list(tenant=tenant, object_type="groupings.arrangement").filter(object_id=str(arrangement.pk))
+    events = audit_event_list(tenant=tenant, object_type="groupings.arrangement", scope=None).filter(
+        object_id=str(arrangement.pk)
+    )
     return [
         {"when": e.created_at, "who": e.actor_label, "verb": e.verb, "after": e.after or {}}
         for e in events.order_by("id")

@@ -15,6 +15,10 @@ class PoolingConfig(AppConfig):
         from pooling.models.audit_grants import AUDIT_POOL_CODENAME, pool_grant_is_live
 
         register_object_grant(Action.AUDIT_POOL, permission=AUDIT_POOL_CODENAME, is_live=pool_grant_is_live)
+        from accounts.audit_scope import register_granted_periods
+        from pooling.selectors.audit_grants import audit_periods
+
+        register_granted_periods(audit_periods)
         register_body_nav("Pools to audit", "pooling:audit-pools", Action.EXPORT_AUDIT, 84)
         register_body_nav("Auditors' access", "pooling:audit-grants", Action.MANAGE_MEMBERS, 81)
         from accounts.web import register_home_panel

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.audit_scope import GrantedPeriod
 from accounts.models import Membership, ResponsibleBody, Role, User
 from accounts.policy import current_memberships_q
 from core.errors import NotFound
@@ -14,14 +15,27 @@ from pooling.models import Pool, PoolAuditGrant
 from pooling.models.audit_grants import AUDIT_POOL_CODENAME
 
 
+def _live_grants(*, tenant: ResponsibleBody, user: User) -> QuerySet[PoolAuditGrant]:
+    """``user``'s guardian grants that count today (a revoked grant is deleted; an
+    expired one ends after its ``valid_until`` day). Call inside ``tenant``'s context."""
+    return PoolAuditGrant.objects.for_tenant(tenant).filter(
+        user=user, permission__codename=AUDIT_POOL_CODENAME, valid_until__gte=timezone.localdate()
+    )
+
+
 def audit_pool_ids(*, tenant: ResponsibleBody, user: User) -> set[int]:
     """The pools ``user`` holds a live guardian grant on today (none once it ends)."""
     with tenant_context(tenant):
-        return set(
-            PoolAuditGrant.objects.for_tenant(tenant)
-            .filter(user=user, permission__codename=AUDIT_POOL_CODENAME, valid_until__gte=timezone.localdate())
-            .values_list("content_object_id", flat=True)
-        )
+        return set(_live_grants(tenant=tenant, user=user).values_list("content_object_id", flat=True))
+
+
+def audit_periods(tenant: ResponsibleBody, user: User) -> list[GrantedPeriod]:
+    """The funding periods of the pools ``user`` holds a live grant on today, in one query:
+    what an auditor's audit log is limited to (``accounts.audit_scope``)."""
+    with tenant_context(tenant):
+        granted = _live_grants(tenant=tenant, user=user).values("content_object_id")
+        rows = Pool.objects.for_tenant(tenant).filter(pk__in=granted).values_list("starts_on", "ends_on", "label")
+        return [GrantedPeriod(starts_on=starts, ends_on=ends, label=label) for starts, ends, label in rows]
 
 
 def audit_pool_list(*, tenant: ResponsibleBody, user: User) -> QuerySet[Pool]:

@@ -12,6 +12,7 @@ from accounts.models import Membership, Role
 from core.models import AuditEvent
 from core.tenancy import tenant_context
 from tests.factories import DEMO_PASSWORD, SchoolFactory, TrustFactory, UserFactory, member
+from tests.pooling.audit_grants_support import current_period_auditor
 
 pytestmark = pytest.mark.django_db
 
@@ -156,15 +157,16 @@ def test_expired_auditor_membership_grants_nothing() -> None:
 
 
 def test_current_auditor_reads_the_audit_log_with_filters() -> None:
-    auditor = member(Role.AUDITOR)
-    admin = member(Role.BODY_ADMIN, auditor.responsible_body, mfa=True)
+    # An auditor sees the events of the funding periods granted to them (today's here).
+    admin = member(Role.BODY_ADMIN, mfa=True)
+    auditor = current_period_auditor(admin.responsible_body)
     from accounts import services
 
     services.membership_invite(
         actor=admin.user, tenant=admin.responsible_body, email="z@example.org", role=Role.TRUSTEE
     )
-    url = reverse("accounts:audit-log", kwargs={"body_slug": auditor.responsible_body.slug})
-    client = _client(auditor.user)
+    url = reverse("accounts:audit-log", kwargs={"body_slug": admin.responsible_body.slug})
+    client = _client(auditor)
     assert "z@example.org as Trustee" in client.get(url).content.decode()
     assert "z@example.org as Trustee" not in client.get(url, {"verb": "body."}).content.decode()
 

@@ -98,8 +98,9 @@ def _add_schools(body: ResponsibleBody, n: int) -> None:
 LISTS: list[tuple[str, str, str, Callable[[ResponsibleBody, int], None], bool]] = [
     ("people page", Role.BODY_ADMIN, "/b/{slug}/people/", _add_people, False),
     ("members API", Role.BODY_ADMIN, "/api/v1/bodies/{slug}/members/", _add_people, True),
-    ("audit log page", Role.AUDITOR, "/b/{slug}/audit/", _add_events, False),
-    ("audit events API", Role.AUDITOR, "/api/v1/bodies/{slug}/audit-events/", _add_events, True),
+    # An auditor's log (limited to their granted periods): tests/pooling/test_audit_log_grants.py.
+    ("audit log page", Role.BODY_ADMIN, "/b/{slug}/audit/", _add_events, False),
+    ("audit events API", Role.BODY_ADMIN, "/api/v1/bodies/{slug}/audit-events/", _add_events, True),
     ("arrangements API", Role.FINANCE_OFFICER, "/api/v1/bodies/{slug}/arrangements/", _add_arrangements, True),
     ("policy page", Role.FINANCE_OFFICER, "/b/{slug}/grouping/policy/", _add_policies, False),
     ("policy versions API", Role.FINANCE_OFFICER, "/api/v1/bodies/{slug}/policy/", _add_policies, True),

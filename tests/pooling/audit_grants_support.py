@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
 from accounts.models import ResponsibleBody, Role, User
 from core.tenancy import platform_context
 from pooling.models import Pool, PoolAuditGrant
 from pooling.models.audit_grants import AUDIT_POOL_CODENAME
+from pooling.periods import period_of
+from pooling.services.ledger import pool_open
 from tests.factories import member
 
 
@@ -35,3 +38,11 @@ def pool_auditor(
     user = member(Role.AUDITOR, body, valid_to=valid_to).user
     grant_pools(body, user, valid_until=valid_to, pools=pools)
     return user
+
+
+def current_period_auditor(body: ResponsibleBody) -> User:
+    """An auditor granted the pool of today's funding period (opened if need be), so the
+    audit log shows them today's events."""
+    today = timezone.localdate()
+    pool = pool_open(actor=None, tenant=body, label=period_of(today).label)
+    return pool_auditor(body, valid_to=today + timedelta(days=365), pools=[pool])
