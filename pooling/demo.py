@@ -12,12 +12,14 @@ from typing import Any
 
 from django.utils import timezone
 
-from accounts.models import ResponsibleBody, User
+from accounts.models import ResponsibleBody, Role, User
 from core.tenancy import body_only_context, tenant_context
 from groupings.models import Arrangement
 from pooling.models import Contribution, ImfAllocation, Pool, PoolStatus, Receipt
+from pooling.models.audit_grants import PoolAuditGrant
 from pooling.periods import period_of
 from pooling.services.allocations import allocation_set
+from pooling.services.audit_grants import pool_audit_grant
 from pooling.services.contributions import contributions_calculate
 from pooling.services.ledger import pool_open
 from pooling.services.period_close import pool_close
@@ -28,6 +30,25 @@ DOMAINS = {"step-academy-trust": "step.example", "kingston": "kingston.example"}
 
 def finance_officer(body: ResponsibleBody) -> User:
     return User.objects.get(email=f"finance.officer@{DOMAINS[body.slug]}")
+
+
+def _auditor_grants(body: ResponsibleBody, pools: list[Pool]) -> None:
+    """The body administrator gives the demo auditor this year's and last year's pools until
+    the auditor's membership ends, through the same service as the page: an auditor reads pool
+    money, cases and the audit log only of pools they are granted (issue 16)."""
+    domain = DOMAINS[body.slug]
+    admin = User.objects.get(email=f"body.admin@{domain}")
+    auditor = User.objects.get(email=f"auditor@{domain}")
+    with tenant_context(body):
+        membership = auditor.memberships.filter(responsible_body=body, role=Role.AUDITOR).order_by("-valid_to").first()
+        granted = set(PoolAuditGrant.objects.filter(user=auditor).values_list("content_object_id", flat=True))
+    if membership is None or membership.valid_to is None:
+        return
+    for pool in pools:
+        if pool.pk not in granted:
+            pool_audit_grant(
+                actor=admin, tenant=body, pool_id=pool.pk, auditor_id=auditor.pk, valid_until=membership.valid_to
+            )
 
 
 def _allocation_pence(urn: int) -> int:
@@ -106,3 +127,6 @@ def seed(ctx: Any) -> None:
             pool = pool_open(actor=officer, tenant=body, label=period.label)
             _allocations_and_contributions(body, officer, pool)
             _receipts(body, officer, pool)
+            with tenant_context(body):
+                pools = list(Pool.objects.filter(responsible_body=body).order_by("starts_on"))
+            _auditor_grants(body, pools)
