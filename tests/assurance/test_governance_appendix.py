@@ -54,10 +54,10 @@ def test_a_body_with_more_schools_than_the_pdf_lists_gets_an_appendix_with_every
     assert run_of(scene.body, run_id).status == "succeeded"
     files = {f.name: f for f in files_of(scene.body, run_id)}
     stem = f"governance-pack-2026-27-to-{timezone.localdate():%Y-%m-%d}"
-    assert set(files) == {f"{stem}.pdf", f"{stem}-appendix-schools.pdf", f"{stem}.xlsx"}
+    assert set(files) == {f"{stem}.pdf", f"{stem}_appendix-schools.pdf", f"{stem}.xlsx"}
     assert [files[n].content_type for n in sorted(files)] == ["application/pdf", "application/pdf", XLSX]
     summary = (report_media / files[f"{stem}.pdf"].storage_path).read_bytes()
-    appendix = (report_media / files[f"{stem}-appendix-schools.pdf"].storage_path).read_bytes()
+    appendix = (report_media / files[f"{stem}_appendix-schools.pdf"].storage_path).read_bytes()
     assert_tagged_pdf(appendix, title_contains="Financial-governance pack, appendix A: each school")
     assert_tagged_pdf(summary, title_contains="Financial-governance pack")
 
@@ -84,7 +84,7 @@ def test_a_body_with_more_schools_than_the_pdf_lists_gets_an_appendix_with_every
 
     # The summary adds the schools up by phase and names the appendix instead of listing them.
     summary_words = _text(summary)
-    assert f"Appendix A ({stem}-appendix-schools.pdf)" in summary_words
+    assert f"Appendix A ({stem}_appendix-schools.pdf)" in summary_words
     assert "2 schools, added up by phase" in summary_words
     assert "Alder Primary Academy" not in summary_words
     primary = by_urn[scene.primary.urn]
@@ -190,17 +190,17 @@ def test_pack_files_come_in_order_and_the_appendix_only_beyond_the_limit(monkeyp
     assert [n for n, _, _ in governance_appendix.pack_files(small, "p")] == ["p.pdf", "p.xlsx"]
     assert [(n, d) for n, _, d in governance_appendix.pack_files(large, "p")] == [
         ("p.pdf", b"%PDF"),
-        ("p-appendix-schools.pdf", b"%PDF-1-of-1"),
+        ("p_appendix-schools.pdf", b"%PDF-1-of-1"),
         ("p.xlsx", b"PK"),
     ]
     # A body too large for one appendix document gets it in parts, each of bounded size.
     monkeypatch.setattr(governance_appendix, "SCHOOLS_PER_APPENDIX_FILE", 20)
     assert [(n, d) for n, _, d in governance_appendix.pack_files(large, "p")][1:4] == [
-        ("p-appendix-schools-1-of-3.pdf", b"%PDF-1-of-3"),
-        ("p-appendix-schools-2-of-3.pdf", b"%PDF-2-of-3"),
-        ("p-appendix-schools-3-of-3.pdf", b"%PDF-3-of-3"),
+        ("p_appendix-schools-1-of-3.pdf", b"%PDF-1-of-3"),
+        ("p_appendix-schools-2-of-3.pdf", b"%PDF-2-of-3"),
+        ("p_appendix-schools-3-of-3.pdf", b"%PDF-3-of-3"),
     ]
-    assert made == ["", "p-appendix-schools.pdf", "p-appendix-schools-1-of-3.pdf to p-appendix-schools-3-of-3.pdf"]
+    assert made == ["", "p_appendix-schools.pdf", "p_appendix-schools-1-of-3.pdf to p_appendix-schools-3-of-3.pdf"]
 
 
 @pytest.mark.django_db
@@ -212,8 +212,8 @@ def test_an_appendix_in_parts_lists_each_school_once_and_the_total_after_the_las
     monkeypatch.setattr(governance_appendix, "SCHOOLS_PER_APPENDIX_FILE", 1)
     pack = pack_of(scene)
     assert governance_appendix.appendix_names(pack, "p") == [
-        "p-appendix-schools-1-of-2.pdf",
-        "p-appendix-schools-2-of-2.pdf",
+        "p_appendix-schools-1-of-2.pdf",
+        "p_appendix-schools-2-of-2.pdf",
     ]
     first, second = (governance_appendix.pack_appendix_pdf(pack, part=n, of=2) for n in (1, 2))
     assert_tagged_pdf(first, title_contains="appendix A: each school (part 1 of 2)")

@@ -112,5 +112,17 @@ def test_the_appendix_total_row_reads_like_every_school_row(monkeypatch: pytest.
     cells = [c for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", total.group(1))]
     awards, sen, ehc, per_pupil = cells[5], int(cells[11]), int(cells[12]), cells[13]
     assert (awards, sen, ehc) == ("£205.07", 180, 20)
-    # £205.07 over 200 pupils is £1.03 a pupil; the row shows £0.50 (£100.00 over 200).
-    assert per_pupil == "£1.03", (awards, sen, ehc, per_pupil)
+    # Fixed as section 6 of the summary reads (packfix): the per-pupil figure stays over the
+    # census schools' awards (£100.00 over 200 pupils, £0.50; over every row's £205.07 it
+    # would set awards to schools without census figures, and to non-schools, against the
+    # census schools' pupils), and the row below the total shows those awards, so the
+    # figure is re-performed from what is shown.
+    census = re.search(r'<tr class="census">(.*?)</tr>', appendix[0], re.S)
+    assert census is not None
+    shown = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", census.group(1))
+    assert _words(shown[0]) == "Awards to those schools: the 20 of 41 schools with census figures"
+    census_awards, census_sen, census_ehc, census_per_pupil = shown[5], int(shown[11]), int(shown[12]), shown[13]
+    assert (census_awards, census_sen, census_ehc) == ("£100.00", 180, 20)
+    census_pence = int(census_awards.removeprefix("£").replace(".", "").replace(",", ""))
+    assert census_pence / (census_sen + census_ehc) == 50
+    assert per_pupil == census_per_pupil == "£0.50", (awards, sen, ehc, per_pupil)
