@@ -101,7 +101,8 @@ def test_a_body_with_more_schools_than_the_pdf_lists_gets_an_appendix_with_every
     )
     assert f"Total 2 {format_pence(ledger.expected_pence)}" in summary_words
     # The reconciliation is all there: one "Agrees" for each of the pack's checks.
-    assert pack.checks and all(c.ok for c in pack.checks)
+    assert pack.checks
+    assert all(c.ok for c in pack.checks)
     assert summary_words.count("Agrees") == len(pack.checks)
 
 
