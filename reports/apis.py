@@ -25,6 +25,9 @@ from reports.registry import report_type_get
 class ReportFileOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
+    label = serializers.CharField(  # type: ignore[assignment]  # the field shadows Field.label only for mypy
+        help_text='What the file is ("Summary", "Appendix A: each school, part 2 of 3"); empty if only its name says.'
+    )
     content_type = serializers.CharField()
     size_bytes = serializers.IntegerField()
     sha256 = serializers.CharField()

@@ -40,6 +40,7 @@ class ReportOutput:
     path: Path
     size_bytes: int = 0
     sha256: str = ""
+    label: str = ""
 
 
 @dataclass
@@ -63,15 +64,16 @@ class ReportJob:
         if any(o.name == name for o in self.outputs):
             raise ValueError(f"Report file {name!r} was produced twice.")
 
-    def add_file(self, name: str, content_type: str, data: bytes) -> None:
+    def add_file(self, name: str, content_type: str, data: bytes, *, label: str = "") -> None:
         """A file produced in memory (a PDF, an XLSX)."""
-        with self.open_file(name, content_type) as handle:
+        with self.open_file(name, content_type, label=label) as handle:
             handle.write(data)
 
     @contextmanager
-    def open_file(self, name: str, content_type: str) -> Iterator[IO[bytes]]:
+    def open_file(self, name: str, content_type: str, *, label: str = "") -> Iterator[IO[bytes]]:
         """A file written a piece at a time to a temporary file (constant memory); it is
-        streamed into storage when the build succeeds."""
+        streamed into storage when the build succeeds. The report page and API list a run's
+        files in the order they were produced, each with its ``label`` (what it is) if given."""
         self._check_name(name)
         path = self.workdir / name
         with open(path, "wb") as handle:
@@ -87,6 +89,7 @@ class ReportJob:
                 path=path,
                 size_bytes=os.path.getsize(path),
                 sha256=digest.hexdigest(),
+                label=label[:200],
             )
         )
 

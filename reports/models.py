@@ -94,6 +94,12 @@ class ReportRun(TenantOwnedModel):
 class ReportFile(TenantOwnedModel):
     run = models.ForeignKey(ReportRun, on_delete=models.PROTECT, related_name="files")
     name = models.CharField(max_length=200)
+    label = models.CharField(
+        max_length=200, blank=True, default="", help_text='What the file is ("Summary", "Appendix A, part 2 of 3").'
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="The order the build made the files in: the report page and API list them so."
+    )
     content_type = models.CharField(max_length=120)
     size_bytes = models.BigIntegerField()
     sha256 = models.CharField(max_length=64)

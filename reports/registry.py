@@ -7,9 +7,10 @@ A report type names:
 - ``key``: stable identifier stored on each run (``"governance_pack"``);
 - ``builder``: ``builder(job: ReportJob) -> None``; it reads through selectors inside
   ``tenant_context(job.tenant)``, calls ``job.progress(percent, note)`` as it goes, and
-  produces files with ``job.add_file(name, content_type, data)`` or, for large outputs,
-  ``with job.open_file(name, content_type) as fh: ...`` (a temporary file on disk that is
-  streamed to storage). Raise ``ReportFailed("message")`` to fail the run with a clear
+  produces files with ``job.add_file(name, content_type, data, label=...)`` or, for large
+  outputs, ``with job.open_file(name, content_type, label=...) as fh: ...`` (a temporary
+  file on disk that is streamed to storage); the page and API list them in that order, each
+  with its label ("Summary") when given. Raise ``ReportFailed("message")`` to fail the run with a clear
   message; any other exception fails it too (transient database errors are retried);
 - ``form_class``: a ``ReportParametersForm`` whose fields are the parameters; the page
   and the API both validate with it, so errors name the same fields;

@@ -31,7 +31,8 @@ def report_run_list(
                 rule &= rtype.visible_runs(access)
             visible |= rule
         qs = qs.filter(visible)
-    files = ReportFile.objects.for_tenant(tenant).order_by("name")
+    # In the order the build made them (a pack's summary before its appendix's parts).
+    files = ReportFile.objects.for_tenant(tenant).order_by("position", "name")
     return qs.prefetch_related(Prefetch("files", queryset=files)).order_by("-created_at", "-id")
 
 

@@ -212,7 +212,7 @@ def _store(*, run: ReportRun, outputs: list[ReportOutput]) -> list[ReportFile]:
     keep = set()
     files = []
     ReportFile.objects.filter(run=run).delete()
-    for output in outputs:
+    for position, output in enumerate(outputs):
         path = report_file_path(body_id=run.responsible_body_id, run_id=run.pk, name=output.name)
         keep.add(output.name)
         with storage_guard("saved"), open(output.path, "rb") as handle:
@@ -226,6 +226,8 @@ def _store(*, run: ReportRun, outputs: list[ReportOutput]) -> list[ReportFile]:
                 responsible_body_id=run.responsible_body_id,
                 run=run,
                 name=output.name,
+                label=output.label,
+                position=position,
                 content_type=output.content_type,
                 size_bytes=output.size_bytes,
                 sha256=output.sha256,

@@ -28,22 +28,57 @@ from core.pdf import html_to_pdf
 
 SUMMARY_SCHOOL_ROWS = 40  # up to this many schools, the summary PDF lists each school itself
 SCHOOLS_PER_APPENDIX_FILE = 300  # bounds one document's memory (about 0.25 MB a row) whatever the body's size
+NOT_RECORDED = "Not recorded"  # a school's phase when the register has none, in the summary and the appendix
+
+
+def school_count(pack: Pack) -> int:
+    """The body's schools: the pack's rows less the "not a school" row (payees that are not
+    schools), which is never counted as a school."""
+    return sum(s.school_id is not None for s in pack.schools)
 
 
 def has_appendix(pack: Pack) -> bool:
-    """Whether the pack's school rows go to the appendix (the summary shows them by phase)."""
-    return len(pack.schools) > SUMMARY_SCHOOL_ROWS
+    """Whether the pack's school rows go to the appendix (the summary shows them by phase):
+    more than ``SUMMARY_SCHOOL_ROWS`` schools, whatever was paid to payees that are not schools."""
+    return school_count(pack) > SUMMARY_SCHOOL_ROWS
+
+
+def appendix_parts(pack: Pack) -> int:
+    """How many files the appendix takes: parts of at most ``SCHOOLS_PER_APPENDIX_FILE``
+    schools (the "not a school" row goes in the last part, after its schools)."""
+    if not has_appendix(pack):
+        return 0
+    return -(-school_count(pack) // SCHOOLS_PER_APPENDIX_FILE)
 
 
 def appendix_names(pack: Pack, stem: str) -> list[str]:
     """The appendix's file names: one file, or parts of ``SCHOOLS_PER_APPENDIX_FILE`` schools
-    ("…-appendix-schools-1-of-2.pdf") for a body with more; none without an appendix."""
-    if not has_appendix(pack):
+    ("…_appendix-schools-1-of-2.pdf") for a body with more; none without an appendix.
+
+    Named so that, sorted by name, the summary ("<stem>.pdf") comes first ('_' sorts after
+    '.') and the parts in their order (numbers padded: "-01-of-12" before "-10-of-12"). The
+    report page and API do not rely on it: they list files in the order the build made them
+    (``ReportFile.position``) and say what each is (``ReportFile.label``)."""
+    parts = appendix_parts(pack)
+    if parts == 0:
         return []
-    parts = -(-len(pack.schools) // SCHOOLS_PER_APPENDIX_FILE)
     if parts == 1:
-        return [f"{stem}-appendix-schools.pdf"]
-    return [f"{stem}-appendix-schools-{part}-of-{parts}.pdf" for part in range(1, parts + 1)]
+        return [f"{stem}_appendix-schools.pdf"]
+    width = len(str(parts))
+    return [f"{stem}_appendix-schools-{part:0{width}d}-of-{parts}.pdf" for part in range(1, parts + 1)]
+
+
+def appendix_label(part: int, of: int) -> str:
+    """What the report page and API call an appendix file."""
+    return "Appendix A: each school" + (f", part {part} of {of}" if of > 1 else "")
+
+
+def appendix_order(pack: Pack) -> list[SchoolRow]:
+    """The appendix's rows: the schools by phase (as the summary's phase rows, "Not recorded"
+    among them) and by name within a phase, then the "not a school" row."""
+    schools = [s for s in pack.schools if s.school_id is not None]
+    schools.sort(key=lambda s: (s.phase or NOT_RECORDED, s.name, s.school_id or 0))
+    return schools + [s for s in pack.schools if s.school_id is None]
 
 
 @dataclass
@@ -112,7 +147,7 @@ def by_phase(pack: Pack) -> tuple[list[PhaseRow], PhaseRow]:
         if s.school_id is None:
             not_a_school.add(s)
         else:
-            phase = s.phase or "Not recorded"
+            phase = s.phase or NOT_RECORDED
             rows.setdefault(phase, PhaseRow(phase=phase)).add(s)
         total.add(s)
     ordered = sorted(rows.values(), key=lambda r: r.phase)
@@ -126,7 +161,7 @@ def _school_cells(s: SchoolRow, peak: int) -> dict[str, Any]:
     return {
         "name": s.name,
         "urn": "" if s.urn is None else s.urn,
-        "phase": s.phase,
+        "phase": s.phase or ("" if s.school_id is None else NOT_RECORDED),
         "expected": format_pence(s.expected),
         "received": format_pence(s.received),
         "awards": format_pence(s.awards),
@@ -136,8 +171,8 @@ def _school_cells(s: SchoolRow, peak: int) -> dict[str, Any]:
         "approved": s.approved,
         "outcomes": f"{s.outcomes_achieved} / {s.outcomes_partly} / {s.outcomes_not_yet}",
         # A dash: not available (no census figures for the school, or not a school).
-        "sen_support": "–" if s.sen_support is None else s.sen_support,
-        "ehc_plan": "–" if s.ehc_plan is None else s.ehc_plan,
+        "sen_support": "–" if s.sen_support is None else f"{s.sen_support:,}",
+        "ehc_plan": "–" if s.ehc_plan is None else f"{s.ehc_plan:,}",
         "per_pupil": "–" if value is None else format_pence(value),
         # The bar's length in per cent of the column: the largest figure fills it.
         "bar": 0 if not value or value < 0 else max(1, round(100 * value / peak)),
@@ -146,10 +181,15 @@ def _school_cells(s: SchoolRow, peak: int) -> dict[str, Any]:
 
 def pack_appendix_pdf(pack: Pack, *, part: int = 1, of: int = 1) -> bytes:
     """Appendix A (or its part ``part`` of ``of``): every school's row of sections 2 and 6,
-    one row per school, and after the last school the total."""
-    size = SCHOOLS_PER_APPENDIX_FILE if of > 1 else len(pack.schools)
+    one row per school by phase and name, then (in the last part) the "not a school" row and
+    the total."""
+    ordered = appendix_order(pack)
+    count = school_count(pack)
+    size = SCHOOLS_PER_APPENDIX_FILE if of > 1 else count
     first = (part - 1) * size
-    schools = pack.schools[first : first + size]
+    last = min(first + size, count)
+    # The last part takes the schools left and the "not a school" row.
+    schools = ordered[first:] if part == of else ordered[first:last]
     # One scale for every part, so that bars in different files compare.
     values = [v for s in pack.schools if s.school_id is not None and (v := per_pupil(s)) is not None]
     peak = max([v for v in values if v > 0] + [1])
@@ -163,11 +203,25 @@ def pack_appendix_pdf(pack: Pack, *, part: int = 1, of: int = 1) -> bytes:
             "part": part,
             "of": of,
             "first": first + 1,
-            "last": first + len(schools),
-            "count": len(pack.schools),
+            "last": last,
+            "count": count,
         },
     )
     return html_to_pdf(html)
+
+
+def pack_file_labels(pack: Pack) -> list[str]:
+    """What each of ``pack_files`` is, in the same order, for the report page and API."""
+    parts = appendix_parts(pack)
+    count = school_count(pack)
+    appendix = []
+    for part in range(1, parts + 1):
+        first = (part - 1) * SCHOOLS_PER_APPENDIX_FILE + 1
+        last = min(part * SCHOOLS_PER_APPENDIX_FILE, count)
+        schools = f" (schools {first:,} to {last:,} of {count:,})" if parts > 1 else f" ({count:,} schools)"
+        appendix.append(appendix_label(part, parts) + schools)
+    summary = "Summary PDF (the pack's sections, schools by phase)" if parts else "PDF (the pack)"
+    return [summary, *appendix, "Spreadsheet (every table)"]
 
 
 PDF = "application/pdf"

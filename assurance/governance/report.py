@@ -63,7 +63,7 @@ class GovernancePackForm(ReportParametersForm):
 
 
 def build_governance_pack(job: ReportJob) -> None:
-    from assurance.governance.appendix import appendix_names, pack_files
+    from assurance.governance.appendix import appendix_parts, pack_file_labels, pack_files
 
     job.progress(5, "Reading the ledger and cases")
     with snapshot(job.tenant):
@@ -75,13 +75,21 @@ def build_governance_pack(job: ReportJob) -> None:
     if not pack.reconciled:
         raise ReportFailed(reconciliation_failure(pack.checks))
     stem = f"governance-pack-{pack.pool_label}-to-{pack.period_end:%Y-%m-%d}"
-    job.progress(50, "Writing the PDF")
-    # After each file, what comes next: the appendix's parts (for a body with many schools),
-    # then the spreadsheet, then storing.
-    following = [(60, "Writing the appendix of schools")] * len(appendix_names(pack, stem))
+    parts = appendix_parts(pack)
+    job.progress(50, "Writing the summary PDF" if parts else "Writing the PDF")
+    # After each file, what comes next: the appendix's parts (for a body with many schools,
+    # each named, the figure moving forward from 55 to 85), then the spreadsheet, then storing.
+    following = [
+        (
+            55 + 30 * (part - 1) // parts,
+            "Writing the appendix of schools" + (f", part {part} of {parts}" if parts > 1 else ""),
+        )
+        for part in range(1, parts + 1)
+    ]
     following += [(85, "Writing the spreadsheet"), (95, "Storing the files")]
-    for (name, content_type, data), (percent, note) in zip(pack_files(pack, stem), following, strict=True):
-        job.add_file(name, content_type, data)
+    produced = zip(pack_files(pack, stem), pack_file_labels(pack), following, strict=True)
+    for (name, content_type, data), label, (percent, note) in produced:
+        job.add_file(name, content_type, data, label=label)
         job.progress(percent, note)
 
 

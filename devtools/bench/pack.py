@@ -79,7 +79,7 @@ def measure(
     from django.utils import timezone
 
     from accounts.models import ResponsibleBody
-    from assurance.governance.appendix import pack_files
+    from assurance.governance.appendix import pack_files, school_count
     from assurance.governance.gather import gather, snapshot
     from core.tenancy import tenant_context
     from exceptional_resource.models import Case
@@ -125,7 +125,7 @@ def measure(
     phases = ("gather", "pdf", "appendix", "xlsx")
     figures.update(
         reconciled=bool(pack.reconciled),
-        schools=len(pack.schools),
+        schools=school_count(pack),  # schools only, not the "not a school" row
         recoveries=len(pack.recoveries),
         pdf_bytes=len(pdf),
         pdf_pages=_pages(pdf),

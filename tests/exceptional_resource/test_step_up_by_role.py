@@ -31,8 +31,9 @@ from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, Decision, Outcome
 from exceptional_resource.services.awards import awards_mark_reviews_due, review_record
 from groupings.models import Arrangement
-from pooling.models import PaymentRun, Pool, Transaction
-from pooling.services.payments import payment_run_preview, pool_close
+from pooling.models import PaymentRun, PaymentRunLine, Pool, Transaction
+from pooling.services.payment_runs import payment_run_send
+from pooling.services.payments import payment_run_confirm, payment_run_preview, pool_close
 from reports.models import ReportRun
 from tests.exceptional_resource.api_support import api
 from tests.exceptional_resource.api_support import url as api_url
@@ -65,6 +66,33 @@ def _paid_award(scene: Scene) -> int:
         pay_on=date(2026, 12, 7),
     )
     return award_id
+
+
+def _sent_run(scene: Scene) -> int:
+    """A run confirmed and sent to the bank, not yet paid (it may be recorded paid or failed)."""
+    _award(scene)
+    run = payment_run_confirm(
+        actor=scene.finance.user,
+        tenant=scene.body,
+        pool=scene.pool,
+        due_up_to=date(2026, 12, 31),
+        pay_on=date(2026, 12, 7),
+    )
+    payment_run_send(actor=scene.finance.user, tenant=scene.body, payment_run_id=run.pk)
+    return int(run.pk)
+
+
+def _paid_line(scene: Scene) -> int:
+    """A line of a paid run (the bank may return it)."""
+    _paid_award(scene)
+    with tenant_context(scene.body):
+        return int(PaymentRunLine.objects.get().pk)
+
+
+def _line_path(scene: Scene, line: int) -> dict[str, int]:
+    with tenant_context(scene.body):
+        run = PaymentRunLine.objects.get(pk=line).payment_run_id
+    return {"paymentrun_id": run, "paymentrunline_id": line}
 
 
 def _under_review(scene: Scene) -> int:
@@ -196,6 +224,42 @@ ACTIONS = [
         ),
     ),
     MoneyAction(
+        "record a run paid",
+        frozenset({Role.FINANCE_OFFICER}),
+        _sent_run,
+        lambda s, run: (_page("pooling:payment-run-paid", s, paymentrun_id=run), {"paid_on": "2026-12-07"}),
+        lambda s, run: (api_url(s.body, f"pools/payment-runs/{run}/paid/"), {"paid_on": "2026-12-07"}),
+    ),
+    MoneyAction(
+        "record a run failed",
+        frozenset({Role.FINANCE_OFFICER}),
+        _sent_run,
+        lambda s, run: (
+            _page("pooling:payment-run-failed", s, paymentrun_id=run),
+            {"returned_on": "2026-12-07", "reason": "File rejected"},
+        ),
+        lambda s, run: (
+            api_url(s.body, f"pools/payment-runs/{run}/failed/"),
+            {"returned_on": "2026-12-07", "reason": "File rejected"},
+        ),
+    ),
+    MoneyAction(
+        "record a line returned",
+        frozenset({Role.FINANCE_OFFICER}),
+        _paid_line,
+        lambda s, line: (
+            _page("pooling:payment-line-returned", s, **_line_path(s, line)),
+            {"returned_on": "2026-12-07", "reason": "Account closed"},
+        ),
+        lambda s, line: (
+            api_url(
+                s.body,
+                "pools/payment-runs/{paymentrun_id}/lines/{paymentrunline_id}/returned/".format(**_line_path(s, line)),
+            ),
+            {"returned_on": "2026-12-07", "reason": "Account closed"},
+        ),
+    ),
+    MoneyAction(
         "close a period",
         frozenset({Role.FINANCE_OFFICER}),
         lambda s: int(s.pool.pk),
@@ -259,7 +323,8 @@ def _state(scene: Scene) -> tuple[Any, ...]:
             sorted(Award.objects.values_list("pk", "amount_pence", "status")),
             sorted(Case.objects.values_list("pk", "status")),
             Transaction.objects.count(),
-            PaymentRun.objects.count(),
+            sorted(PaymentRun.objects.values_list("pk", "status")),
+            sorted(PaymentRunLine.objects.values_list("pk", "returned_on")),
             sorted(Pool.objects.values_list("label", "status")),
             sorted(Arrangement.objects.values_list("pk", "status")),
             ReportRun.objects.count(),

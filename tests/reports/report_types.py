@@ -42,7 +42,9 @@ def build_selftest(job: ReportJob) -> None:
         raise ReportFailed("Totals do not reconcile: section total £10.00 but ledger £10.01.")
     if behaviour == "crash":
         raise ZeroDivisionError("division by zero")
-    job.add_file("summary.txt", "text/plain", f"{params['title']}\nattempt {job.run.attempts}\n".encode())
+    job.add_file(
+        "summary.txt", "text/plain", f"{params['title']}\nattempt {job.run.attempts}\n".encode(), label="Summary"
+    )
     with job.open_file("rows.csv", "text/csv") as handle:
         for i in range(steps):
             handle.write(f"{i},{i * 100}\n".encode())

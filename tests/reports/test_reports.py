@@ -5,6 +5,7 @@ service is called directly here; tests/reports/test_reports_worker.py runs real 
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -340,6 +341,22 @@ def test_detail_page_polls_while_running_and_stops_when_ready(body, officer, cli
     fragment = client.get(progress_url, headers={"HX-Request": "true"}).content.decode()
     assert "hx-get" not in fragment
     assert "Download summary.txt" in fragment
+
+
+def test_the_page_and_api_list_files_in_the_order_the_build_made_them_saying_what_each_is(
+    body, officer, client_for, report_media
+) -> None:
+    """By name, "rows.csv" would come before "summary.txt" (as a governance pack's
+    "…-appendix-…" came before its summary "….pdf"); the build made the summary first."""
+    client = client_for(officer)
+    run = _request(body, officer)
+    services.report_run_execute(report_run_id=run.pk, task_id="t-1")
+    detail = client.get(f"/api/v1/bodies/{body.slug}/reports/{run.pk}/").json()
+    assert [(f["name"], f["label"]) for f in detail["files"]] == [("summary.txt", "Summary"), ("rows.csv", "")]
+    progress_url = reverse("reports:report-progress", kwargs={"body_slug": body.slug, "reportrun_id": run.pk})
+    words = " ".join(re.sub(r"<[^>]+>", " ", client.get(progress_url).content.decode()).split())
+    assert "Files Summary Download summary.txt (" in words
+    assert words.index("Download summary.txt") < words.index("Download rows.csv")
 
 
 def test_download_checks_checksum_audits_and_serves_the_file(body, officer, client_for, report_media) -> None:
