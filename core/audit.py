@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -61,10 +63,59 @@ def _actor_label(actor: User | None) -> str:
 _LOCK_NAMESPACE = 7_411_001
 
 
+class AuditValueError(ValueError):
+    """A ``before``/``after`` value the trail cannot keep exactly (NaN, an infinity, a NUL
+    character or a lone surrogate): PostgreSQL's jsonb refuses them."""
+
+
+# Floats at or above this magnitude are written by Python with an exponent ("1e+16"); jsonb
+# keeps the number as an exact decimal and gives back "10000000000000000", which reads as int.
+_EXPONENT_FLOATS_FROM = 1e16
+_UNSTORABLE_TEXT = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def _jsonb_number(text: str) -> float | int:
+    """A JSON float as jsonb gives it back (``parse_float`` for ``_normalise``).
+
+    jsonb stores a number as an exact decimal (``numeric``) and writes it out without an
+    exponent and with no sign on zero, so Python reads back -0.0 as 0.0 and 1e16 as the int
+    10000000000000000. Every other float Python writes (0.1, 1.5e-07, 123.0) reads back as
+    the same float, so it is kept: events hashed before this rule still hash the same."""
+    value = float(text)
+    if value == 0:
+        return 0.0
+    if abs(value) >= _EXPONENT_FLOATS_FROM:
+        return int(Decimal(text))
+    return value
+
+
+def _check_text(value: Any) -> None:
+    if isinstance(value, str):
+        if _UNSTORABLE_TEXT.search(value):
+            raise AuditValueError(f"audit values cannot hold NUL characters or lone surrogates: {value[:40]!r}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_text(key)
+            _check_text(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_text(item)
+
+
 def _normalise(value: Any) -> Any:
+    """``value`` as the audit trail keeps it: JSON (dates, decimals and UUIDs as text, keys
+    as strings) in exactly the form PostgreSQL's jsonb gives back, so the hash taken over it
+    when written is the hash ``audit_verify`` recomputes from what was stored. What jsonb
+    cannot store raises ``AuditValueError``."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    try:
+        text = json.dumps(value, cls=DjangoJSONEncoder, allow_nan=False)
+    except ValueError as exc:  # NaN or an infinity (or a circular or vast value)
+        raise AuditValueError(f"audit values must be JSON that PostgreSQL can store: {exc}") from exc
+    normalised = json.loads(text, parse_float=_jsonb_number)
+    _check_text(normalised)
+    return normalised
 
 
 def content_hash(event: AuditEvent) -> str:
@@ -91,7 +142,11 @@ def _canonical(event: AuditEvent) -> str:
         "created_at": event.created_at.astimezone(UTC).isoformat(),
         "prev": event.prev_hash,
     }
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _json_text(payload)
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def text_fingerprint(value: Any) -> Any:
@@ -171,7 +226,10 @@ def _insert_chained(event: AuditEvent) -> None:
     order. The hash is ``content_hash``'s, computed by PostgreSQL: the event's
     canonical JSON is made here with a marker where the previous hash goes, and the
     statement puts the previous hash in its place before taking the SHA-256 (the hex hash
-    needs no JSON escaping), so ``audit_verify`` recomputes exactly what was stored."""
+    needs no JSON escaping), so ``audit_verify`` recomputes exactly what was stored.
+    ``before``/``after`` were made by ``_normalise`` in the form jsonb gives back; the
+    statement returns them as stored, and a value that came back different raises (the
+    caller's transaction then rolls back) rather than leave an event that fails verification."""
     marker = uuid.uuid4().hex
     event.prev_hash = marker
     text = _canonical(event)
@@ -188,10 +246,14 @@ def _insert_chained(event: AuditEvent) -> None:
             f"INSERT INTO {quote(AuditEvent._meta.db_table)} (id, {columns}, prev_hash, hash) "
             f"VALUES ((SELECT next_id FROM head), {', '.join(['%s'] * len(fields))}, (SELECT prev FROM head), "
             "encode(sha256(convert_to(%s || (SELECT prev FROM head) || %s, 'UTF8')), 'hex')) "
-            "RETURNING id, prev_hash, hash",
+            "RETURNING id, prev_hash, hash, before::text, after::text",
             [GENESIS_HASH, _LOCK_NAMESPACE, event.responsible_body_id, *values, before_prev, after_prev],
         )
-        event.pk, event.prev_hash, event.hash = cursor.fetchone()
+        event.pk, event.prev_hash, event.hash, *stored = cursor.fetchone()
+    for written, text in zip((event.before, event.after), stored, strict=True):
+        # What audit_verify will read back: a difference would be reported as tampering.
+        if _json_text(written) != _json_text(None if text is None else json.loads(text)):
+            raise AuditValueError(f"the audit trail would not keep {written!r} exactly (stored as {text})")
     event._state.adding = False
     event._state.db = connection.alias
 
