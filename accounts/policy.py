@@ -167,6 +167,22 @@ MFA_ROLES = frozenset({Role.FINANCE_OFFICER, Role.DECISION_OFFICER, Role.BODY_AD
 # An auditor takes the pool's records away: any export (the auditor export, any report)
 # needs MFA set up first (issue 21, point 3), on pages and in the API.
 EXPORT_ACTIONS = frozenset({Action.EXPORT_AUDIT, Action.REQUEST_REPORT})
+# Roles whose membership names no school yet opens only what the holder's live per-object
+# grants open (an auditor: the pools granted to them), never the whole body.
+GRANT_SCOPED_ROLES = frozenset({Role.AUDITOR})
+
+
+@dataclass(frozen=True)
+class ReadScope:
+    """What of the body's school-owned rows one action reaches, by the route each of the
+    reader's memberships gives; the reader sees the union of the routes. ``body_wide``: a
+    role held in its own right over the whole body (a decision officer). ``schools``: the
+    schools a school role (head, SENDCO) covers. ``through_grants``: a grant-scoped role (an
+    auditor), which reaches only what the reader's live per-object grants open."""
+
+    body_wide: bool
+    schools: frozenset[int]
+    through_grants: bool
 
 
 @dataclass(frozen=True)
@@ -302,6 +318,20 @@ class BodyAccess:
                 return None
             schools.add(m.school_id)
         return schools
+
+    def read_scope(self, action: Action) -> ReadScope:
+        """``action``'s reach split by route (``ReadScope``): unlike ``school_ids``, an
+        auditor's membership (no school) is not body-wide but limited to their grants."""
+        if not self.token_allows(action):
+            return ReadScope(body_wide=False, schools=frozenset(), through_grants=False)
+        allowed = ROLE_ACTIONS[action]
+        held = [m for m in self.memberships if m.role in allowed]
+        own = [m for m in held if m.role not in GRANT_SCOPED_ROLES]
+        return ReadScope(
+            body_wide=any(m.school_id is None for m in own),
+            schools=frozenset(m.school_id for m in own if m.school_id is not None),
+            through_grants=any(m.role in GRANT_SCOPED_ROLES for m in held),
+        )
 
     def can(self, action: Action, obj: Any = None) -> bool:
         if not self.token_allows(action):

@@ -16,7 +16,7 @@ from accounts.web import TenantAPIView
 from core.api import created, idempotent
 from core.errors import ConflictError
 from exceptional_resource.apis.cases import CaseApi
-from exceptional_resource.apis.pupils import case_hidden_pools, case_school_scope
+from exceptional_resource.apis.pupils import case_reach, case_school_scope
 from exceptional_resource.apis.serializers import (
     AwardDetailOutputSerializer,
     AwardOutputSerializer,
@@ -29,7 +29,6 @@ from exceptional_resource.apis.workflow import AwardTermsSerializer, headroom_co
 from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Outcome
 from exceptional_resource.selectors import cases as selectors
-from exceptional_resource.selectors.auditor_scope import cases_within
 from exceptional_resource.selectors.recoveries import awards_paid_from_pool
 from exceptional_resource.services.awards import award_end_early, award_vary, review_record
 from exceptional_resource.services.recoveries import award_recover
@@ -46,7 +45,7 @@ class AwardApi(TenantAPIView):
             tenant=self.tenant,
             award_id=award_id,
             school_ids=case_school_scope(self),
-            hidden_pools=case_hidden_pools(self),
+            scope=case_reach(self),
         )
 
     def detail(self, award_id: int) -> dict[str, Any]:
@@ -70,7 +69,7 @@ class AwardListApi(AwardApi):
             tenant=self.tenant,
             school_ids=case_school_scope(self),
             status=f.validated_data.get("status", ""),
-            hidden_pools=case_hidden_pools(self),
+            scope=case_reach(self),
         )
         return self.paginated(qs, AwardOutputSerializer)
 
@@ -207,7 +206,7 @@ class ReviewsDueApi(TenantAPIView):
         qs = selectors.reviews_due(
             tenant=self.tenant, school_ids=case_school_scope(self), within_days=f.validated_data["within_days"]
         )
-        qs = cases_within(qs, case_hidden_pools(self))
+        qs = case_reach(self).cases(qs)
         return self.paginated(qs, self.OutputSerializer)
 
 

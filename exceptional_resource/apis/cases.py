@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from accounts.policy import Action
 from accounts.web import TenantAPIView
 from core.api import created
-from exceptional_resource.apis.pupils import case_hidden_pools, case_school_scope
+from exceptional_resource.apis.pupils import case_reach, case_school_scope
 from exceptional_resource.apis.serializers import (
     CaseDetailOutputSerializer,
     CaseSummaryOutputSerializer,
@@ -31,7 +31,7 @@ from exceptional_resource.apis.serializers import (
 from exceptional_resource.models import Case, CaseStatus, ResourceLine
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.selectors import queues
-from exceptional_resource.selectors.auditor_scope import case_within_or_404, cases_within
+from exceptional_resource.selectors.auditor_scope import case_within_or_404
 from exceptional_resource.services import drafts
 from exceptional_resource.services.access_log import case_view_record
 from exceptional_resource.services.comments import case_comment_add
@@ -44,17 +44,27 @@ class CaseApi(TenantAPIView):
 
     def get_case(self, case_id: int) -> Case:
         case = selectors.case_get(tenant=self.tenant, case_id=case_id, school_ids=case_school_scope(self))
-        return case_within_or_404(tenant=self.tenant, case=case, hidden=case_hidden_pools(self))
+        return case_within_or_404(tenant=self.tenant, case=case, scope=case_reach(self))
 
     def find_case(self, case_id: int) -> Case:
         """The case alone (no rows prefetched), for operations that need only its scope."""
         case = queues.case_find(tenant=self.tenant, case_id=case_id, school_ids=case_school_scope(self))
         if case is None:
             raise NotFound()
-        return case_within_or_404(tenant=self.tenant, case=case, hidden=case_hidden_pools(self))
+        return case_within_or_404(tenant=self.tenant, case=case, scope=case_reach(self))
 
     def detail(self, case_id: int) -> dict[str, Any]:
-        data: dict[str, Any] = CaseDetailOutputSerializer(self.get_case(case_id)).data
+        return self.case_data(self.get_case(case_id))
+
+    def case_data(self, case: Case) -> dict[str, Any]:
+        """The case's detail without the awards out of the reader's reach (an auditor's
+        ungranted pools)."""
+        data: dict[str, Any] = CaseDetailOutputSerializer(case).data
+        reach = case_reach(self)
+        awards = {a.pk for a in reach.award_items(case.awards.all())}
+        decisions = {d.pk for d in reach.decision_items(case, case.decisions.all())}
+        data["awards"] = [a for a in data["awards"] if a["id"] in awards]
+        data["decisions"] = [d for d in data["decisions"] if d["id"] in decisions]
         return data
 
 
@@ -76,7 +86,7 @@ class CaseListApi(CaseApi):
             status=f.validated_data.get("status", ""),
             school_id=f.validated_data.get("school_id"),
         )
-        qs = cases_within(qs, case_hidden_pools(self))
+        qs = case_reach(self).cases(qs)
         return self.paginated(qs, CaseSummaryOutputSerializer)
 
 
@@ -115,7 +125,7 @@ class CaseDetailApi(CaseApi):
     def get(self, request: Request, body_slug: str, case_id: int) -> Response:
         case = self.get_case(case_id)
         case_view_record(actor=self.actor, tenant=self.tenant, case=case, via="api")
-        return Response(CaseDetailOutputSerializer(case).data)
+        return Response(self.case_data(case))
 
 
 class CaseUpdateApi(CaseApi):

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from accounts.policy import Action
 from accounts.web import TenantAPIView
 from core.api import created
-from exceptional_resource.apis.pupils import case_hidden_pools
+from exceptional_resource.apis.pupils import case_reach
 from exceptional_resource.selectors import evidence as selectors
 from exceptional_resource.selectors.auditor_scope import case_within_or_404
 from exceptional_resource.services import evidence as services
@@ -41,7 +41,7 @@ class EvidenceListApi(TenantAPIView):
         case = selectors.evidence_case_get(
             tenant=self.tenant, case_id=case_id, school_ids=self.access.school_ids(Action.VIEW_CASE)
         )
-        case_within_or_404(tenant=self.tenant, case=case, hidden=case_hidden_pools(self))
+        case_within_or_404(tenant=self.tenant, case=case, scope=case_reach(self))
         documents = selectors.evidence_list(tenant=self.tenant, case_id=case.pk)
         return Response(EvidenceOutputSerializer(documents, many=True).data)
 
@@ -82,7 +82,7 @@ class EvidenceDownloadApi(TenantAPIView):
         document = selectors.evidence_get(
             tenant=self.tenant, casedocument_id=casedocument_id, school_ids=self.access.school_ids(Action.VIEW_CASE)
         )
-        case_within_or_404(tenant=self.tenant, case=document.case, hidden=case_hidden_pools(self))
+        case_within_or_404(tenant=self.tenant, case=document.case, scope=case_reach(self))
         document, handle = services.evidence_download(actor=self.actor, tenant=self.tenant, casedocument_id=document.pk)
         return evidence_file_response(document, handle)
 

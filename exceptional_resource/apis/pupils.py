@@ -20,7 +20,7 @@ from exceptional_resource.models import Pupil
 from exceptional_resource.models.cases import YEAR_GROUPS
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.selectors import queues
-from exceptional_resource.selectors.auditor_scope import ungranted_pools
+from exceptional_resource.selectors.auditor_scope import CaseScope, case_scope
 from exceptional_resource.services.pupils import pupil_create, pupil_identity_view, pupil_transfer
 from groupings.selectors import school_choices
 
@@ -30,9 +30,10 @@ def case_school_scope(view: TenantAPIView) -> set[int] | None:
     return view.access.school_ids(Action.VIEW_CASE)
 
 
-def case_hidden_pools(view: TenantAPIView) -> set[int] | None:
-    """The pools an auditor holds no live grant on, whose cases and awards they do not see."""
-    return ungranted_pools(access=view.access, tenant=view.tenant)
+def case_reach(view: TenantAPIView) -> CaseScope:
+    """The cases and awards the user reaches (``selectors.auditor_scope``): a school role's
+    own schools, an auditor's granted pools, or the whole body for a body-wide role."""
+    return case_scope(access=view.access, tenant=view.tenant)
 
 
 class PupilListApi(TenantAPIView):

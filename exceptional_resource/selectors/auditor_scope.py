@@ -1,65 +1,103 @@
-"""What of the cases and awards an external auditor may read (issue 16, point 5): a body
-administrator grants an auditor read access to chosen pools only (a django-guardian grant
-per pool, ``pooling.models.audit_grants``), so the case pages, the awards page and the case
-and award API show an auditor no decision or award of a pool they hold no live grant on.
+"""What of the cases and awards a reader may see (issue 16, point 5): a body administrator
+grants an external auditor read access to chosen pools only (a django-guardian grant per
+pool, ``pooling.models.audit_grants``).
 
-``ungranted_pools`` is ``None`` for everyone who reads cases in another role (a school's
-staff, a decision officer): nothing is hidden from them here; their school scope applies as
-before. For someone who reads cases only as an auditor it is the body's pools they hold no
-live grant on: a case with a decision or an award in one of those is the same 404 as a
-missing case, and such an award is left out of every list and total. A case not yet decided
-belongs to no pool and stays readable, as before the grants."""
+A reader's reach is the union of the routes their memberships give (``accounts.policy``'s
+``ReadScope``): a role held over the whole body in its own right (a decision officer) sees
+every case; a school role (head, SENDCO) its own schools' cases; the auditor role only the
+cases and awards of the pools they hold a live grant on. So a head who also audits one
+period reads their own school's cases, and another school's only through a grant.
+
+Through a grant: a case is readable when any of its decisions or awards is in a granted
+pool, and an award when it is itself in a granted pool, so an award readable this way
+always has a readable case; that case's awards of other pools are left out of what the
+auditor sees. A case not yet decided belongs to no pool and stays readable, as before the
+grants. Anything out of reach is the same 404 as a missing row."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from accounts.models import ResponsibleBody, Role
-from accounts.policy import ROLE_ACTIONS, Action, BodyAccess
+from accounts.models import ResponsibleBody
+from accounts.policy import Action, BodyAccess
 from core.errors import NotFound
 from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, Decision
-from pooling.models import Pool
 from pooling.selectors.audit_grants import audit_pool_ids
 
-HiddenPools = set[int] | None
-M = TypeVar("M", bound=Model)
-# Roles that read cases for their own work, not as an auditor of a period.
-_CASE_ROLES = ROLE_ACTIONS[Action.VIEW_CASE] - {Role.AUDITOR}
+
+@dataclass(frozen=True)
+class CaseScope:
+    """``schools``: None for a body-wide reader, else the schools their school roles cover.
+    ``granted_pools``: the pools an auditor reads through live grants (None: not an auditor)."""
+
+    schools: frozenset[int] | None
+    granted_pools: frozenset[int] | None = None
+
+    @property
+    def body_wide(self) -> bool:
+        return self.schools is None
+
+    def cases(self, qs: QuerySet[Case]) -> QuerySet[Case]:
+        """``qs`` (cases) limited to those within reach."""
+        if self.schools is None:
+            return qs
+        reach = Q(school_id__in=self.schools)
+        if self.granted_pools is not None:
+            case = OuterRef("pk")
+            decided = Decision.objects.filter(case_id=case, pool__isnull=False)
+            awarded = Award.objects.filter(case_id=case)
+            reach |= (
+                Exists(decided.filter(pool_id__in=self.granted_pools))
+                | Exists(awarded.filter(pool_id__in=self.granted_pools))
+                | (~Exists(decided) & ~Exists(awarded))
+            )
+        return qs.filter(reach)
+
+    def awards(self, qs: QuerySet[Award]) -> QuerySet[Award]:
+        """``qs`` (awards) limited to those within reach: their school's, or a granted pool's."""
+        if self.schools is None:
+            return qs
+        reach = Q(school_id__in=self.schools)
+        if self.granted_pools is not None:
+            reach |= Q(pool_id__in=self.granted_pools)
+        return qs.filter(reach)
+
+    def decision_items(self, case: Case, decisions: Iterable[Decision]) -> list[Decision]:
+        """A readable case's decisions the reader sees: all of them through a school or
+        body-wide role; through grants only, those of granted pools (and those of none)."""
+        if self.schools is None or case.school_id in self.schools or self.granted_pools is None:
+            return list(decisions)
+        granted = self.granted_pools
+        return [d for d in decisions if d.pool_id is None or d.pool_id in granted]
+
+    def award_items(self, awards: Iterable[Award]) -> list[Award]:
+        """The same rule on awards already loaded (a case's prefetched awards): no query."""
+        return [a for a in awards if self.schools is None or self._reaches(a)]
+
+    def _reaches(self, award: Award) -> bool:
+        assert self.schools is not None
+        granted = self.granted_pools is not None and award.pool_id in self.granted_pools
+        return award.school_id in self.schools or granted
 
 
-def ungranted_pools(*, access: BodyAccess, tenant: ResponsibleBody) -> HiddenPools:
-    """The body's pools ``access``'s reader may not see the money of (None: no limit)."""
-    roles = access.roles
-    if Role.AUDITOR not in roles or roles & _CASE_ROLES:
-        return None
-    with tenant_context(tenant):
-        pools = set(Pool.objects.for_tenant(tenant).values_list("pk", flat=True))
-        return pools - audit_pool_ids(tenant=tenant, user=access.user)
+def case_scope(*, access: BodyAccess, tenant: ResponsibleBody) -> CaseScope:
+    """``access``'s reader's reach over the body's cases and awards (``VIEW_CASE``)."""
+    routes = access.read_scope(Action.VIEW_CASE)
+    if routes.body_wide:
+        return CaseScope(schools=None)
+    granted = frozenset(audit_pool_ids(tenant=tenant, user=access.user)) if routes.through_grants else None
+    return CaseScope(schools=routes.schools, granted_pools=granted)
 
 
-def cases_within(qs: QuerySet[M], hidden: HiddenPools, *, case_field: str = "pk") -> QuerySet[M]:
-    """``qs`` (cases, or rows with a case) without those whose case has a decision or an
-    award in a hidden pool. ``case_field`` names the case's id on the row (``pk`` for cases)."""
-    if not hidden:
-        return qs
-    case = OuterRef(case_field)
-    return qs.exclude(Exists(Decision.objects.filter(case_id=case, pool_id__in=hidden))).exclude(
-        Exists(Award.objects.filter(case_id=case, pool_id__in=hidden))
-    )
-
-
-def awards_within(qs: QuerySet[Award], hidden: HiddenPools) -> QuerySet[Award]:
-    return qs if not hidden else qs.exclude(pool_id__in=hidden)
-
-
-def case_within_or_404(*, tenant: ResponsibleBody, case: Case, hidden: HiddenPools) -> Case:
-    """``case`` itself, or the same 404 as a missing case when its money is in a hidden pool."""
-    if hidden:
+def case_within_or_404(*, tenant: ResponsibleBody, case: Case, scope: CaseScope) -> Case:
+    """``case`` itself, or the same 404 as a missing case when it is out of ``scope``."""
+    if not scope.body_wide:
         with tenant_context(tenant):
-            seen = cases_within(Case.objects.for_tenant(tenant).filter(pk=case.pk), hidden).exists()
+            seen = scope.cases(Case.objects.for_tenant(tenant).filter(pk=case.pk)).exists()
         if not seen:
             raise NotFound("No such case.")
     return case

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -44,6 +44,9 @@ from pooling.selectors.paid import (
     returned_by_bank,
 )
 from shared_resources.selectors import provision_in_place
+
+if TYPE_CHECKING:
+    from exceptional_resource.selectors.auditor_scope import CaseScope
 
 SchoolScope = set[int] | None
 
@@ -115,21 +118,21 @@ def case_get(*, tenant: ResponsibleBody, case_id: int, school_ids: SchoolScope) 
 
 
 def award_list(
-    *, tenant: ResponsibleBody, school_ids: SchoolScope, status: str = "", hidden_pools: set[int] | None = None
+    *, tenant: ResponsibleBody, school_ids: SchoolScope, status: str = "", scope: CaseScope | None = None
 ) -> QuerySet[Award]:
-    """``hidden_pools``: pools an auditor holds no grant on (``selectors.auditor_scope``)."""
+    """``scope``: the reader's reach (``selectors.auditor_scope``), e.g. an auditor's granted pools."""
     with tenant_context(tenant):
         qs = _scoped(Award.objects.for_tenant(tenant), school_ids)
-        qs = qs.exclude(pool_id__in=hidden_pools) if hidden_pools else qs
+        qs = scope.awards(qs) if scope is not None else qs
         if status:
             qs = qs.filter(status=status)
         return qs.select_related("case", "school", "pool", "decision").order_by("-created_at", "-id")
 
 
 def award_get(
-    *, tenant: ResponsibleBody, award_id: int, school_ids: SchoolScope, hidden_pools: set[int] | None = None
+    *, tenant: ResponsibleBody, award_id: int, school_ids: SchoolScope, scope: CaseScope | None = None
 ) -> Award:
-    award = award_list(tenant=tenant, school_ids=school_ids, hidden_pools=hidden_pools).filter(pk=award_id).first()
+    award = award_list(tenant=tenant, school_ids=school_ids, scope=scope).filter(pk=award_id).first()
     if award is None:
         raise NotFound("No such award.")
     return award
@@ -272,10 +275,12 @@ def award_rows(*, tenant: ResponsibleBody, school_ids: SchoolScope, case: Case |
     return award_rows_of(tenant=tenant, awards=found)
 
 
-def case_award_rows(*, tenant: ResponsibleBody, case: Case) -> list[AwardRow]:
+def case_award_rows(*, tenant: ResponsibleBody, case: Case, scope: CaseScope | None = None) -> list[AwardRow]:
     """The awards of a case read by ``case_get`` (which prefetched them, newest first, as
-    ``award_list`` orders them) with their instalments: no query for the awards again."""
-    return award_rows_of(tenant=tenant, awards=list(case.awards.all()))
+    ``award_list`` orders them) with their instalments: no query for the awards again.
+    ``scope`` leaves out the awards out of the reader's reach (an ungranted pool's)."""
+    awards = list(case.awards.all())
+    return award_rows_of(tenant=tenant, awards=awards if scope is None else scope.award_items(awards))
 
 
 def award_rows_of(*, tenant: ResponsibleBody, awards: list[Award]) -> list[AwardRow]:
@@ -297,7 +302,7 @@ class AwardTotals:
 
 
 def award_totals(
-    *, tenant: ResponsibleBody, school_ids: SchoolScope, day: date | None = None, hidden_pools: set[int] | None = None
+    *, tenant: ResponsibleBody, school_ids: SchoolScope, day: date | None = None, scope: CaseScope | None = None
 ) -> AwardTotals:
     """What is still to be paid and what has been paid on the awards the reader can see:
     one aggregate query, the same sums ``AwardRow`` makes for a single award. It joins the
@@ -308,7 +313,7 @@ def award_totals(
     if school_ids is not None and not school_ids:
         return AwardTotals(to_come_pence=0, paid_pence=0)  # no school in scope: nothing to sum
     with tenant_context(tenant):
-        awards = award_list(tenant=tenant, school_ids=school_ids, hidden_pools=hidden_pools)
+        awards = award_list(tenant=tenant, school_ids=school_ids, scope=scope)
         visible = awards.order_by().values("pk", "status")
         awards_sql, params = visible.query.sql_with_params()
         schedule, instalment = InstalmentSchedule._meta.db_table, Instalment._meta.db_table

@@ -19,7 +19,7 @@ from exceptional_resource.forms import AnswerForm, CommentForm, ReconsiderationF
 from exceptional_resource.models import CaseStatus
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.selectors import queues
-from exceptional_resource.selectors.auditor_scope import cases_within, ungranted_pools
+from exceptional_resource.selectors.auditor_scope import case_scope
 from exceptional_resource.services import pupil_identity_view
 from exceptional_resource.services.cases import (
     case_provide_information,
@@ -56,8 +56,8 @@ class CaseListView(BodyMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         school_ids = self.access.school_ids(Action.VIEW_CASE)
-        hidden = ungranted_pools(access=self.access, tenant=self.body)
-        cases = cases_within(queues.case_list_by_last_change(tenant=self.body, school_ids=school_ids), hidden)
+        scope = case_scope(access=self.access, tenant=self.body)
+        cases = scope.cases(queues.case_list_by_last_change(tenant=self.body, school_ids=school_ids))
         pages = paginate_rows(self.request, cases, per_page=CASES_PER_PAGE, label="Pages of cases")
         page = pages.page
         on_page = list(page.object_list)
@@ -85,14 +85,14 @@ class AwardListView(BodyMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         school_ids = self.access.school_ids(Action.VIEW_CASE)
-        hidden = ungranted_pools(access=self.access, tenant=self.body)
+        scope = case_scope(access=self.access, tenant=self.body)
         links = paginate_list(
             self.request,
-            selectors.award_list(tenant=self.body, school_ids=school_ids, hidden_pools=hidden),
+            selectors.award_list(tenant=self.body, school_ids=school_ids, scope=scope),
             per_page=AWARDS_PER_PAGE,
             label="Pages of awards",
         )
-        totals = selectors.award_totals(tenant=self.body, school_ids=school_ids, hidden_pools=hidden)
+        totals = selectors.award_totals(tenant=self.body, school_ids=school_ids, scope=scope)
         context.update(
             rows=selectors.award_rows_of(tenant=self.body, awards=list(links.page.object_list)),
             links=links,
@@ -100,10 +100,13 @@ class AwardListView(BodyMixin, TemplateView):
             can_decide=self.access.can(Action.DECIDE_CASE),
             committed_pence=totals.to_come_pence,
             paid_pence=totals.paid_pence,
-            # An auditor follows returned payments through their samples, pool by pool.
-            returned=[]
-            if hidden is not None
-            else list(returned_lines(tenant=self.body, school_ids=school_ids)[:RETURNED_SHOWN]),
+            # An auditor follows returned payments through their samples, pool by pool: only
+            # a school role's own schools (or a body-wide role) show them here.
+            returned=list(
+                returned_lines(tenant=self.body, school_ids=None if scope.schools is None else set(scope.schools))[
+                    :RETURNED_SHOWN
+                ]
+            ),
         )
         return context
 
@@ -117,7 +120,9 @@ class CaseDetailView(CaseMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         case = self.get_case()
+        scope = case_scope(access=self.access, tenant=self.body)
         parts = selectors.case_detail_parts(case=case)
+        parts["decisions"] = scope.decision_items(case, parts["decisions"])  # an auditor's granted pools'
         is_school = self.access.can(Action.RAISE_CASE, case)
         is_officer = self.access.can(Action.DECIDE_CASE, case)
         outcomes = parts["outcomes"]
@@ -128,7 +133,7 @@ class CaseDetailView(CaseMixin, TemplateView):
             evidence=evidence_context(
                 access=self.access, body=self.body, case=case, next_url=self.request.get_full_path()
             ),
-            awards=selectors.case_award_rows(tenant=self.body, case=case),
+            awards=selectors.case_award_rows(tenant=self.body, case=case, scope=scope),
             comments=list(selectors.case_comments(tenant=self.body, case=case)),
             comment_form=kwargs.get("comment_form") or CommentForm(auto_id="comment_%s"),
             can_comment=is_school or is_officer,

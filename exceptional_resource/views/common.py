@@ -18,7 +18,7 @@ from exceptional_resource.letters import change_letters
 from exceptional_resource.models import Case, CaseStatus
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.selectors import queues
-from exceptional_resource.selectors.auditor_scope import case_within_or_404, ungranted_pools
+from exceptional_resource.selectors.auditor_scope import case_scope, case_within_or_404
 from exceptional_resource.services.access_log import case_view_record
 from groupings.models import GroupingPolicy
 from groupings.policy_defaults import AREAS_OF_NEED
@@ -134,9 +134,7 @@ class CaseMixin(BodyMixin):
             )
             if not self.access.can(self.case_action, case):
                 raise NotFound("No such case.")
-            case_within_or_404(
-                tenant=self.body, case=case, hidden=ungranted_pools(access=self.access, tenant=self.body)
-            )
+            case_within_or_404(tenant=self.body, case=case, scope=case_scope(access=self.access, tenant=self.body))
             self._case = case
             if self.request.method == "GET":  # every read of a case is audited (a POST audits its own change)
                 case_view_record(actor=self.actor, tenant=self.body, case=case, via="page")

@@ -30,7 +30,7 @@ from core.errors import ApplicationError, NotFound
 from core.uploads import TYPE_NAMES
 from exceptional_resource.models import Case, CaseDocument
 from exceptional_resource.selectors import evidence as selectors
-from exceptional_resource.selectors.auditor_scope import case_within_or_404, ungranted_pools
+from exceptional_resource.selectors.auditor_scope import case_scope, case_within_or_404
 from exceptional_resource.services import evidence as services
 
 ACCEPT = ",".join(f".{ext}" for ext in sorted(services.EVIDENCE_TYPES))
@@ -85,9 +85,7 @@ class EvidenceView(BodyMixin, TemplateView):
         case = selectors.evidence_case_get(
             tenant=self.body, case_id=self.kwargs["case_id"], school_ids=self.access.school_ids(Action.VIEW_CASE)
         )
-        return case_within_or_404(
-            tenant=self.body, case=case, hidden=ungranted_pools(access=self.access, tenant=self.body)
-        )
+        return case_within_or_404(tenant=self.body, case=case, scope=case_scope(access=self.access, tenant=self.body))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -133,9 +131,7 @@ class EvidenceDownloadView(BodyMixin, TemplateView):
             casedocument_id=kwargs["casedocument_id"],
             school_ids=self.access.school_ids(Action.VIEW_CASE),
         )
-        case_within_or_404(
-            tenant=self.body, case=document.case, hidden=ungranted_pools(access=self.access, tenant=self.body)
-        )
+        case_within_or_404(tenant=self.body, case=document.case, scope=case_scope(access=self.access, tenant=self.body))
         document, handle = services.evidence_download(actor=self.actor, tenant=self.body, casedocument_id=document.pk)
         return evidence_file_response(document, handle)
 

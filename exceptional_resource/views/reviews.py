@@ -18,7 +18,7 @@ from exceptional_resource.forms import ReviewDecideForm, ReviewRecordForm
 from exceptional_resource.models import CaseStatus, Outcome
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.selectors import queues
-from exceptional_resource.selectors.auditor_scope import cases_within, ungranted_pools
+from exceptional_resource.selectors.auditor_scope import case_scope
 from exceptional_resource.services.awards import review_record
 from exceptional_resource.services.reviews import review_decide
 from exceptional_resource.views.common import CaseMixin, status_tag
@@ -39,16 +39,16 @@ class ReviewsDueView(BodyMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         school_ids = self.access.school_ids(Action.VIEW_CASE)
-        hidden = ungranted_pools(access=self.access, tenant=self.body)
+        scope = case_scope(access=self.access, tenant=self.body)
         due = paginate_list(
             self.request,
-            cases_within(queues.reviews_due_now(tenant=self.body, school_ids=school_ids, within_days=42), hidden),
+            scope.cases(queues.reviews_due_now(tenant=self.body, school_ids=school_ids, within_days=42)),
             per_page=REVIEWS_PER_PAGE,
             label="Pages of reviews due now",
         )
         soon = paginate_list(
             self.request,
-            cases_within(queues.reviews_coming_up(tenant=self.body, school_ids=school_ids, within_days=42), hidden),
+            scope.cases(queues.reviews_coming_up(tenant=self.body, school_ids=school_ids, within_days=42)),
             per_page=REVIEWS_PER_PAGE,
             param="soon_page",
             label="Pages of reviews coming up",
