@@ -19,7 +19,7 @@ from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Outc
 from exceptional_resource.notifications import after_case_event
 from exceptional_resource.services.award_effects import award_end_locked, award_vary_locked
 from exceptional_resource.services.refusals import REFUSALS_RECORDED, check_segregation
-from groupings.models import GroupingPolicy
+from groupings.selectors import policy_in_force
 
 
 def _officer(actor: User, tenant: ResponsibleBody, case: Case) -> BodyAccess:
@@ -53,8 +53,9 @@ def award_vary(*, actor: User, tenant: ResponsibleBody, award_id: int, new_amoun
     """Change an award's total: the commitment moves by the difference (an increase is
     checked against headroom and the officer's limit) and unpaid instalments are re-split
     (``award_effects.award_vary_locked``, which every decision that varies an award uses).
-    Varying decides the case's money again, so under the policy's segregation of duties the
-    officer who raised the case may not; the refusal is kept on the case's record."""
+    Varying decides the case's money again, so under the segregation of duties of the policy
+    in force (the one confirming a run reads) the officer who raised the case may not; the
+    refusal is kept on the case's record."""
     if not reason.strip():
         raise ApplicationError("Say why the award changes.", code=CaseError.REASON_REQUIRED, field="reason")
     try:
@@ -76,12 +77,7 @@ def _vary(*, actor: User, tenant: ResponsibleBody, award_id: int, new_amount_pen
         award = _award(award_id)
         access = _officer(actor, tenant, award.case)
         case = award.case
-        policy = (
-            case.policy
-            or GroupingPolicy.objects.filter(effective_from__lte=timezone.localdate())
-            .order_by("-effective_from")
-            .first()
-        )
+        policy = policy_in_force(tenant=tenant)  # as confirming a run reads it (pooling.services.duties)
         if policy is not None:
             check_segregation(actor=actor, case=case, policy=policy)
         if award.status != Award.Status.ACTIVE:

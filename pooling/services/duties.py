@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.utils import timezone
-
-from accounts.models import User
+from accounts.models import ResponsibleBody, User
 from core.errors import ConflictError
-from groupings.models import GroupingPolicy
+from groupings.selectors import policy_in_force
 from pooling.error_codes import PoolingError
 from pooling.models import Instalment, Transaction, TransactionKind
 
@@ -23,12 +21,13 @@ def register_source_deciders(source_type: str, deciders: Deciders) -> None:
     _DECIDERS[source_type] = deciders
 
 
-def segregation_check(*, actor: User, due: list[Instalment]) -> None:
-    """Under the policy in force (segregation of duties on by default), the person who
-    committed an award's money (decided it, or varied it) may not confirm a run that pays
-    it. The award's commitment postings carry their email; the cases app's registered
+def segregation_check(*, actor: User, tenant: ResponsibleBody, due: list[Instalment]) -> None:
+    """Under the policy in force today (``groupings.selectors.policy_in_force``, which varying
+    an award reads too; segregation of duties on by default), the person who committed an
+    award's money (decided it, or varied it) may not confirm a run that pays it. The award's
+    commitment postings carry their email; the cases app's registered
     ``Deciders`` add the officers of its decisions that posted nothing."""
-    policy = GroupingPolicy.objects.filter(effective_from__lte=timezone.localdate()).order_by("-effective_from").first()
+    policy = policy_in_force(tenant=tenant)
     if policy is not None and not policy.segregation_of_duties:
         return
     awards = {i.schedule.source_id for i in due if i.schedule.source_type == "award"}

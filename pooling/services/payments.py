@@ -232,7 +232,7 @@ def _confirm(
                 code=PoolingError.NOTHING_TO_PAY,
                 field="due_up_to",
             )
-        segregation_check(actor=actor, due=due)
+        segregation_check(actor=actor, tenant=tenant, due=due)
         per_recipient: dict[Recipient, int] = defaultdict(int)
         per_committed_school: dict[int, int] = defaultdict(int)
         for instalment in due:

@@ -3,9 +3,10 @@
 A recovery is one balanced posting, Dr ``pool_bank`` / Cr ``recoveries`` (kind
 ``recovery``), with the school on both legs: the pool's cash and its headroom both rise by
 the amount. It posts into the pool given, which the caller chooses: the paying pool while
-it is open, otherwise the body's current open pool (the money is then carried forward
-into it, and the caller says so), dated the day the money was received or, if that is
-before the pool's period, the pool's first day."""
+it is open, otherwise the first open pool after it that has not ended by the day received
+(``recovery_pool``: the money is then carried forward into it, and the caller says so),
+dated the day the money was received or, if that is before the pool's period, the pool's
+first day."""
 
 from __future__ import annotations
 
@@ -21,14 +22,21 @@ from pooling.services.ledger import LegSpec, post
 
 
 def recovery_pool(*, paying_pool: Pool, today: date | None = None) -> Pool:
-    """Where a recovery posts: the paying pool while it is open, else the open pool whose
-    period holds today (or the latest open pool)."""
+    """Where a recovery posts: the paying pool while it is open, else the first open pool
+    after it whose period has not ended by ``today`` (the day received): the one holding
+    that day or the next to start (if every one has ended, the latest). Money is carried
+    forward as the year-end close carries it, into the period that follows: never into a
+    later period opened early, nor back into an earlier one."""
     if paying_pool.status == PoolStatus.OPEN:
         return paying_pool
     day = today or timezone.localdate()
-    open_pools = Pool.objects.filter(status=PoolStatus.OPEN)
-    current = open_pools.filter(starts_on__lte=day, ends_on__gte=day).first()
-    current = current or open_pools.order_by("-starts_on").first()
+    after = Pool.objects.filter(
+        responsible_body_id=paying_pool.responsible_body_id,
+        status=PoolStatus.OPEN,
+        starts_on__gt=paying_pool.ends_on,
+    )
+    current = after.filter(ends_on__gte=day).order_by("starts_on").first()
+    current = current or after.order_by("-starts_on").first()  # every open one ended by then: the latest
     if current is None:
         raise ConflictError(
             f"Pool {paying_pool.label} is closed and no funding period is open: open this year's pool first.",

@@ -250,3 +250,30 @@ def test_nobody_varies_the_award_of_a_case_they_raised_on_the_page_or_the_api(sc
         actor=scene.senior.user, tenant=scene.body, award_id=award.pk, new_amount_pence=12_000_00, reason="More"
     )
     assert varied.amount_pence == 12_000_00
+
+
+def test_varying_and_paying_read_the_same_policy_the_one_in_force_not_the_cases(scene: Scene) -> None:
+    """The case was submitted under version 1 (segregation on); version 2, in force now,
+    turns it off. Varying the award and confirming the run that pays it both follow the
+    policy in force when the officer acts, so the officer who raised it may do both."""
+    case = _raised_by_officer(scene)
+    award = _approve(scene, case, officer=scene.senior).award
+    assert award is not None
+    _policy_without_segregation(scene)
+    with tenant_context(scene.body):
+        assert Case.objects.get(pk=case.pk).policy.version == 1  # type: ignore[union-attr]
+    varied = awards.award_vary(
+        actor=scene.officer.user, tenant=scene.body, award_id=award.pk, new_amount_pence=12_000_00, reason="More"
+    )
+    assert varied.amount_pence == 12_000_00
+    member(Role.FINANCE_OFFICER, scene.body, user=scene.officer.user)
+    run = payment_run_confirm(
+        actor=scene.officer.user,
+        tenant=scene.body,
+        pool=scene.pool,
+        due_up_to=date(2026, 12, 31),
+        pay_on=date(2026, 12, 31),
+    )
+    assert run.total_pence > 0
+    with tenant_context(scene.body):
+        assert not CaseEvent.objects.filter(case=case, verb="segregation_refused").exists()
