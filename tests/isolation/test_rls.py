@@ -157,7 +157,10 @@ def test_the_tenant_setting_is_one_initplan_and_the_rows_are_compared_with_a_con
         )
         assert runtime_conn.execute("SELECT count(*) FROM accounts_membership").fetchone()[0] == 1
     # The tenant and platform settings, and the user setting of the own-memberships policy: once each.
-    assert plan.count("InitPlan") == 3
+    # Count the plan's InitPlan nodes, not every mention: PostgreSQL 18 also names them where a
+    # filter uses their result ("(InitPlan 1).col1"), PostgreSQL 15 writes "$0" there.
+    initplans = [line for line in plan.splitlines() if line.strip().startswith("InitPlan")]
+    assert len(initplans) == 3, plan
     filters = [line for line in plan.splitlines() if "Filter:" in line or "Cond:" in line]
     assert filters
     assert not any("current_setting" in line for line in filters), plan
