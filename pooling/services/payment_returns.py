@@ -54,6 +54,7 @@ from pooling.services.payment_run_steps import (
     payment_run_refused,
 )
 from pooling.services.payments import recipient_leg
+from pooling.services.schedules import schedule_stop
 
 REASON_LIMIT = 300
 
@@ -198,6 +199,31 @@ def _mark_returned(
     return instalment_ids
 
 
+def _release_past_the_end(
+    *, actor: User, tenant: ResponsibleBody, lines: list[tuple[PaymentRunLine, list[Instalment]]]
+) -> list[int]:
+    """Returned instalments due after the day their award (or resource) stopped are not owed:
+    the run had paid them in advance. They are released, as the stop released the unpaid ones
+    (``schedule_stop``, the one place that stops a schedule), instead of being paid again.
+    Returns the ids released."""
+    returned = [i for _, instalments in lines for i in instalments]
+    stopped = {i.schedule_id: i.schedule for i in returned if i.schedule.stopped_on is not None}
+    released: list[int] = []
+    for schedule in stopped.values():
+        assert schedule.stopped_on is not None  # filtered above
+        past = [i.pk for i in returned if i.schedule_id == schedule.pk and i.due_on > schedule.stopped_on]
+        if past:
+            schedule_stop(
+                actor=actor,
+                tenant=tenant,
+                source_type=schedule.source_type,
+                source_id=schedule.source_id,
+                stop_on=schedule.stopped_on,
+            )
+            released += past
+    return released
+
+
 def payment_run_line_return(
     *, actor: User, tenant: ResponsibleBody, payment_run_id: int, line_id: int, returned_on: date, reason: str
 ) -> PaymentRunLine:
@@ -248,6 +274,7 @@ def payment_run_line_return(
             legs=_return_legs(returning, paid=True),
         )
         instalment_ids = _mark_returned(actor=actor, lines=returning, on=returned_on, reason=reason)
+        released = _release_past_the_end(actor=actor, tenant=tenant, lines=returning)
         audit_record(
             actor=actor,
             tenant=tenant,
@@ -260,7 +287,8 @@ def payment_run_line_return(
                 "returned_on": returned_on,
                 "reason": reason,
                 "reversal": txn.pk,
-                "instalments_due_again": instalment_ids,
+                "instalments_due_again": [i for i in instalment_ids if i not in released],
+                "instalments_released": released,
             },
         )
     return line
@@ -306,6 +334,7 @@ def payment_run_fail(
                 legs=legs,
             )
         instalment_ids = _mark_returned(actor=actor, lines=returning, on=failed_on, reason=reason)
+        released = _release_past_the_end(actor=actor, tenant=tenant, lines=returning)
         payment_run_move(
             actor=actor,
             tenant=tenant,
@@ -315,6 +344,11 @@ def payment_run_fail(
             verb=AuditVerb.PAYMENT_RUN_FAILED,
             label=f"Payment run {run.pk} ({run.pool.label}) failed at the bank on {failed_on:%-d %B %Y}: "
             f"{format_pence(run.total_pence)} not paid: {reason}"[:300],
-            after={"failed_on": failed_on, "reason": reason, "instalments_due_again": instalment_ids},
+            after={
+                "failed_on": failed_on,
+                "reason": reason,
+                "instalments_due_again": [i for i in instalment_ids if i not in released],
+                "instalments_released": released,
+            },
         )
     return run

@@ -124,3 +124,51 @@ def test_a_declined_case_whose_paid_december_the_bank_returns_is_paid_december_a
 
     cases.case_decide(**decline_again)  # type: ignore[arg-type]
     assert _status(scene, case) == "declined"
+
+
+def test_a_return_of_months_paid_in_advance_past_the_award_s_end_releases_them_instead_of_paying_again(
+    scene: Scene,
+) -> None:
+    """Found by the deep run of the case state machine: a run paid an award to March in
+    advance, the award was ended from 31 December, then the bank returned the payment. The
+    months after the end went back to "due" on a declined case, and the next run would have
+    paid an ended award again. Only December, a month the award ran, is owed; January to
+    March are released to the pool."""
+    case, award = _running(scene)
+    march_run = confirm_and_pay(
+        actor=scene.finance.user, tenant=scene.body, pool=scene.pool, due_up_to=date(2027, 3, 31), pay_on=TODAY
+    )
+    headroom_before = pool_headroom(tenant=scene.body, pool=scene.pool)
+    _reconsider(scene, case, outcome="declined", amount=0, pool_id=None, end_on=date(2026, 12, 31))
+    assert _status(scene, case) == "declined"
+    assert _figures(scene, award) == (9_000_00, 0, 0, 0)  # paid in advance: nothing to release
+
+    with tenant_context(scene.body):
+        line = PaymentRunLine.objects.get(payment_run=march_run, school_id=award.school_id)
+    payment_run_line_return(
+        actor=scene.finance.user,
+        tenant=scene.body,
+        payment_run_id=march_run.pk,
+        line_id=line.pk,
+        returned_on=TODAY,
+        reason="Account closed",
+    )
+    # December is owed again; January to March are released, not due.
+    assert _figures(scene, award) == (0, DECEMBER, DECEMBER, DECEMBER)
+    with tenant_context(scene.body):
+        statuses = sorted(
+            Instalment.objects.filter(schedule__source_type="award", schedule__source_id=str(award.pk)).values_list(
+                "due_on", "status"
+            )
+        )
+    assert [s for _, s in statuses] == ["scheduled", "released", "released", "released"], statuses
+    # What was released went back to the pool: headroom is what it was less December.
+    after = pool_headroom(tenant=scene.body, pool=scene.pool)
+    assert after.committed_outstanding_pence + after.paid_pence == DECEMBER
+    assert headroom_before.paid_pence == 9_000_00
+
+    again = confirm_and_pay(
+        actor=scene.finance.user, tenant=scene.body, pool=scene.pool, due_up_to=date(2027, 3, 31), pay_on=TODAY
+    )
+    assert again.total_pence == DECEMBER
+    assert _figures(scene, award) == (DECEMBER, 0, 0, 0)
