@@ -374,7 +374,10 @@ def test_the_case_list_and_queue_pages_read_their_rows_by_id_in_the_lists_order(
     assert queue_first.count("£9,000.00") == 2  # what each asks for, from its resource lines
 
 
-@pytest.mark.parametrize(("made", "budget"), [(submitted_case, 15), (approved_case, 16)])
+# A case with an award costs one query more than a submitted one for its instalments, and one
+# more for which of them the bank returned ("Returned by the bank on ..., to be paid again",
+# ``returned_by_bank``, issue 14): 17, against 24 before the round trips were cut (issue 22).
+@pytest.mark.parametrize(("made", "budget"), [(submitted_case, 15), (approved_case, 17)])
 def test_a_case_read_costs_one_statement_for_its_audit_event_and_the_page_stays_in_budget(
     scene: Scene, made: Any, budget: int
 ) -> None:
