@@ -37,7 +37,7 @@ settings.register_profile(
 settings.register_profile(
     "cases_ci",
     parent=settings.get_profile("ci"),
-    max_examples=int(os.environ.get("CASES_CI_EXAMPLES", "20")),
+    max_examples=int(os.environ.get("CASES_CI_EXAMPLES", "40")),
     stateful_step_count=20,
 )
 settings.register_profile(

@@ -30,7 +30,7 @@ invariants are one SQL statement (headroom through the selectors' own
 ``headroom_from_balances``). Measured on 7 December 2026, 20 steps a sequence: about
 0.14 s of CPU (Python and PostgreSQL together), against 0.36 s for 12 steps before.
 
-``make test`` runs the ``cases_ci`` profile (20 sequences, tens of seconds); ``make
+``make test`` runs the ``cases_ci`` profile (40 sequences, tens of seconds); ``make
 test-deep`` the ``cases_deep`` one (``-m deep``, ``DEEP_SHARDS`` shards of
 ``CASES_DEEP_EXAMPLES`` sequences, 2,500 unless set). On a shared machine run two shards
 of 5,000, niced (the run and its figures are in ``docs/money.md``)::
