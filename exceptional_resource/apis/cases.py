@@ -57,14 +57,17 @@ class CaseApi(TenantAPIView):
         return self.case_data(self.get_case(case_id))
 
     def case_data(self, case: Case) -> dict[str, Any]:
-        """The case's detail without the awards out of the reader's reach (an auditor's
-        ungranted pools)."""
+        """The case's detail without the awards, decisions and timeline entries out of the
+        reader's reach (an auditor's ungranted pools)."""
         data: dict[str, Any] = CaseDetailOutputSerializer(case).data
         reach = case_reach(self)
         awards = {a.pk for a in reach.award_items(case.awards.all())}
         decisions = {d.pk for d in reach.decision_items(case, case.decisions.all())}
         data["awards"] = [a for a in data["awards"] if a["id"] in awards]
         data["decisions"] = [d for d in data["decisions"] if d["id"] in decisions]
+        events = case.events.all()
+        kept = {e.pk for e in reach.event_items(case, events)}
+        data["timeline"] = [row for row, e in zip(data["timeline"], events, strict=True) if e.pk in kept]
         return data
 
 

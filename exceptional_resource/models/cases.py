@@ -231,6 +231,14 @@ class CaseEvent(TenantOwnedModel):
     note = models.TextField(blank=True)
     actor_label = models.CharField(max_length=254)
     created_at = models.DateTimeField(default=timezone.now)
+    pool = models.ForeignKey(
+        "pooling.Pool",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The pool whose award or decision the entry is about (none: about the case itself).",
+    )
 
     class Meta:
         base_manager_name = "objects"

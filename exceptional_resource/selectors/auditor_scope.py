@@ -10,14 +10,16 @@ period reads their own school's cases, and another school's only through a grant
 
 Through a grant: a case is readable when any of its decisions or awards is in a granted
 pool, and an award when it is itself in a granted pool, so an award readable this way
-always has a readable case; that case's awards of other pools are left out of what the
-auditor sees. A case not yet decided belongs to no pool and stays readable, as before the
+always has a readable case; that case's awards and decisions of other pools, and the
+entries of its timeline about them (``CaseEvent.pool``), are left out of what the auditor
+sees. A case not yet decided belongs to no pool and stays readable, as before the
 grants. Anything out of reach is the same 404 as a missing row."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -25,8 +27,10 @@ from accounts.models import ResponsibleBody
 from accounts.policy import Action, BodyAccess
 from core.errors import NotFound
 from core.tenancy import tenant_context
-from exceptional_resource.models import Award, Case, Decision
+from exceptional_resource.models import Award, Case, CaseEvent, Decision, Pupil
 from pooling.selectors.audit_grants import audit_pool_ids
+
+_PoolRow = TypeVar("_PoolRow", Decision, CaseEvent)
 
 
 @dataclass(frozen=True)
@@ -47,15 +51,33 @@ class CaseScope:
             return qs
         reach = Q(school_id__in=self.schools)
         if self.granted_pools is not None:
-            case = OuterRef("pk")
-            decided = Decision.objects.filter(case_id=case, pool__isnull=False)
-            awarded = Award.objects.filter(case_id=case)
-            reach |= (
-                Exists(decided.filter(pool_id__in=self.granted_pools))
-                | Exists(awarded.filter(pool_id__in=self.granted_pools))
-                | (~Exists(decided) & ~Exists(awarded))
-            )
+            reach |= self._through_grants(self.granted_pools)
         return qs.filter(reach)
+
+    def pupils(self, qs: QuerySet[Pupil]) -> QuerySet[Pupil]:
+        """``qs`` (pupils) limited to those within reach: their school's, for a school role;
+        through grants, the pupils with a case within reach (an auditor reads a pupil only
+        for a case they may read, never the body's register of pupils)."""
+        if self.schools is None:
+            return qs
+        reach = Q(school_id__in=self.schools)
+        if self.granted_pools is not None:
+            cases = Case.objects.filter(pupil_id=OuterRef("pk")).filter(self._through_grants(self.granted_pools))
+            reach |= Q(Exists(cases))
+        return qs.filter(reach)
+
+    @staticmethod
+    def _through_grants(granted: frozenset[int]) -> Q:
+        """The cases (``OuterRef("pk")``) an auditor of ``granted`` reads: one of their
+        decisions or awards is in a granted pool, or they have none yet."""
+        case = OuterRef("pk")
+        decided = Decision.objects.filter(case_id=case, pool__isnull=False)
+        awarded = Award.objects.filter(case_id=case)
+        return Q(
+            Exists(decided.filter(pool_id__in=granted))
+            | Exists(awarded.filter(pool_id__in=granted))
+            | (~Exists(decided) & ~Exists(awarded))
+        )
 
     def awards(self, qs: QuerySet[Award]) -> QuerySet[Award]:
         """``qs`` (awards) limited to those within reach: their school's, or a granted pool's."""
@@ -69,10 +91,18 @@ class CaseScope:
     def decision_items(self, case: Case, decisions: Iterable[Decision]) -> list[Decision]:
         """A readable case's decisions the reader sees: all of them through a school or
         body-wide role; through grants only, those of granted pools (and those of none)."""
+        return self._of_granted_pools(case, decisions)
+
+    def event_items(self, case: Case, events: Iterable[CaseEvent]) -> list[CaseEvent]:
+        """The same rule on a readable case's timeline: through grants only, the entries
+        about the case itself and those about a granted pool's award or decision."""
+        return self._of_granted_pools(case, events)
+
+    def _of_granted_pools(self, case: Case, rows: Iterable[_PoolRow]) -> list[_PoolRow]:
         if self.schools is None or case.school_id in self.schools or self.granted_pools is None:
-            return list(decisions)
+            return list(rows)
         granted = self.granted_pools
-        return [d for d in decisions if d.pool_id is None or d.pool_id in granted]
+        return [row for row in rows if row.pool_id is None or row.pool_id in granted]
 
     def award_items(self, awards: Iterable[Award]) -> list[Award]:
         """The same rule on awards already loaded (a case's prefetched awards): no query."""
@@ -101,3 +131,13 @@ def case_within_or_404(*, tenant: ResponsibleBody, case: Case, scope: CaseScope)
         if not seen:
             raise NotFound("No such case.")
     return case
+
+
+def pupil_within_or_404(*, tenant: ResponsibleBody, pupil: Pupil, scope: CaseScope) -> Pupil:
+    """``pupil`` itself, or the same 404 as a missing pupil when it is out of ``scope``."""
+    if not scope.body_wide:
+        with tenant_context(tenant):
+            seen = scope.pupils(Pupil.objects.for_tenant(tenant).filter(pk=pupil.pk)).exists()
+        if not seen:
+            raise NotFound("No such pupil.")
+    return pupil

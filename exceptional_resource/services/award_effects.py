@@ -77,6 +77,13 @@ def running_awards(case: Case) -> list[Award]:
     return list(lock_rows(Award.objects).filter(case=case, status=Award.Status.ACTIVE).order_by("pk"))
 
 
+def running_pool_id(case: Case) -> int | None:
+    """The pool of the case's latest running award (the one under review, or that a new
+    decision on the case would vary), or None."""
+    running = Award.objects.filter(case=case, status=Award.Status.ACTIVE).order_by("-created_at", "-id")
+    return running.values_list("pool_id", flat=True).first()
+
+
 def _unpaid(award_ids: list[int]) -> QuerySet[Instalment]:
     return Instalment.objects.filter(
         status=Instalment.Status.SCHEDULED,
@@ -92,13 +99,15 @@ def case_unpaid_pence(case: Case) -> int:
     return int(total or 0)
 
 
-def _event(case: Case, actor: User | None, verb: str, note: str) -> None:
+def _event(award: Award, actor: User | None, verb: str, note: str) -> None:
+    """An entry on the award's case's timeline, about the award's pool."""
     event = CaseEvent.objects.create(
-        responsible_body_id=case.responsible_body_id,
-        case=case,
+        responsible_body_id=award.responsible_body_id,
+        case=award.case,
         verb=verb,
         note=note[:2000],
         actor_label=actor.email if actor else "system",
+        pool_id=award.pool_id,
     )
     after_case_event(event)  # emails the people concerned, after commit
 
@@ -126,7 +135,7 @@ def award_vary_locked(
     award.amount_pence = new_amount_pence
     award.save(update_fields=["amount_pence"])
     _event(
-        award.case,
+        award,
         actor,
         "award_varied",
         f"From {format_pence(before)} to {format_pence(new_amount_pence)}: {reason.strip()}",
@@ -167,7 +176,7 @@ def award_end_locked(
     award.status = Award.Status.ENDED
     award.ended_on = end_on
     award.save(update_fields=["status", "ended_on"])
-    _event(award.case, actor, "award_ended", f"Ended on {end_on:%-d %B %Y}: {reason}")
+    _event(award, actor, "award_ended", f"Ended on {end_on:%-d %B %Y}: {reason}")
     audit_record(
         actor=actor,
         tenant=tenant,
@@ -280,4 +289,5 @@ __all__ = [
     "case_unpaid_pence",
     "decision_effect",
     "running_awards",
+    "running_pool_id",
 ]

@@ -17,7 +17,7 @@ from core.tenancy import tenant_context
 from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Outcome
 from exceptional_resource.notifications import after_case_event
-from exceptional_resource.services.award_effects import award_end_locked, award_vary_locked
+from exceptional_resource.services.award_effects import award_end_locked, award_vary_locked, running_pool_id
 from exceptional_resource.services.refusals import REFUSALS_RECORDED, check_segregation
 from groupings.selectors import policy_in_force
 
@@ -38,13 +38,15 @@ def _award(award_id: int) -> Award:
     return award
 
 
-def _event(case: Case, actor: User | None, verb: str, note: str) -> None:
+def _event(case: Case, actor: User | None, verb: str, note: str, pool_id: int | None = None) -> None:
+    """A timeline entry; ``pool_id``: the pool whose award it is about (see ``CaseEvent.pool``)."""
     event = CaseEvent.objects.create(
         responsible_body_id=case.responsible_body_id,
         case=case,
         verb=verb,
         note=note,
         actor_label=actor.email if actor else "system",
+        pool_id=pool_id,
     )
     after_case_event(event)  # emails the people concerned, after commit
 
@@ -120,7 +122,8 @@ def awards_mark_reviews_due(*, tenant: ResponsibleBody, today: date | None = Non
         for case in due:
             case.status = CaseStatus.REVIEW_DUE
             case.save(update_fields=["status"])
-            _event(case, None, "review_due", "The review date has come: record progress against each outcome.")
+            note = "The review date has come: record progress against each outcome."
+            _event(case, None, "review_due", note, pool_id=running_pool_id(case))
             audit_record(actor=None, tenant=tenant, verb=AuditVerb.CASE_REVIEW_DUE, obj=case)
             marked.append(case.pk)
     return marked
@@ -157,6 +160,7 @@ def review_record(*, actor: User, tenant: ResponsibleBody, case_id: int, results
             actor,
             "review_recorded",
             "; ".join(f"{outcomes[i].description}: {r}" for i, (r, _) in results.items()),
+            pool_id=running_pool_id(case),  # the award under review
         )
         audit_record(
             actor=actor,

@@ -43,6 +43,7 @@ from exceptional_resource.services.award_effects import (
     case_unpaid_pence,
     decision_effect,
     running_awards,
+    running_pool_id,
 )
 from exceptional_resource.services.decision_terms import award_terms_check, decision_amount_check, review_date_check
 from exceptional_resource.services.refusals import REFUSALS_RECORDED, case_requested_pence, check_segregation
@@ -104,6 +105,7 @@ def _move(
     name: str,
     note: str = "",
     also_save: tuple[str, ...] = (),
+    pool_id: int | None = None,
     **audit: Any,
 ) -> None:
     sources, target, action = TRANSITIONS[name]
@@ -129,7 +131,7 @@ def _move(
     case.status = target
     case.updated_at = timezone.now()
     case.save(update_fields=["status", "updated_at", *also_save])
-    _event(case=case, actor=actor, verb=name, from_status=before, to_status=target, note=note)
+    _event(case=case, actor=actor, verb=name, from_status=before, to_status=target, note=note, pool_id=pool_id)
     audit_record(
         actor=actor,
         tenant=tenant,
@@ -141,8 +143,17 @@ def _move(
 
 
 def _event(
-    *, case: Case, actor: User | None, verb: str, note: str = "", from_status: str = "", to_status: str = ""
+    *,
+    case: Case,
+    actor: User | None,
+    verb: str,
+    note: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    pool_id: int | None = None,
 ) -> CaseEvent:
+    """A timeline entry; ``pool_id``: the pool whose award or decision it is about (an auditor
+    who reaches the case only through grants on other pools does not read it)."""
     event = CaseEvent.objects.create(
         responsible_body_id=case.responsible_body_id,
         case=case,
@@ -151,6 +162,7 @@ def _event(
         from_status=from_status,
         to_status=to_status,
         actor_label=actor.email if actor else "system",
+        pool_id=pool_id,
     )
     after_case_event(event)  # emails the people concerned, after commit
     return event
@@ -340,6 +352,7 @@ def case_decide(
                 actor=actor,
                 verb="headroom_shortfall",
                 note=f"{exc.message} Escalated to the finance officers and trustees.",
+                pool_id=running_pool_id(case) or pool_id,  # a running award keeps its pool
             )
             audit_record(actor=actor, tenant=tenant, verb=AuditVerb.CASE_HEADROOM_SHORTFALL, obj=case, after=exc.extra)
         raise
@@ -475,7 +488,15 @@ def _decide(
         decision.acts_on_award = running[-1] if running else None
         decision.award_effect = effect.kind
         decision.save(update_fields=["acts_on_award", "award_effect"])
-        _move(actor=actor, tenant=tenant, case=case, name=name, note=reasons.strip(), amount_pence=amount_pence)
+        _move(
+            actor=actor,
+            tenant=tenant,
+            case=case,
+            name=name,
+            note=reasons.strip(),
+            pool_id=decision.pool_id,
+            amount_pence=amount_pence,
+        )
         award = effect.award if outcome != "declined" else None
         if award is not None:
             case.status = S.ACTIVE
@@ -492,5 +513,6 @@ def _decide(
                 from_status=name,
                 to_status=S.ACTIVE,
                 note=what,
+                pool_id=award.pool_id,
             )
     return DecisionResult(decision=decision, award=award)

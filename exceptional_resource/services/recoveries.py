@@ -130,7 +130,12 @@ def award_recover(
         if carried:
             note += f" (pool {award.pool.label} is closed: recovered into {pool.label})"
         event = CaseEvent.objects.create(
-            responsible_body=tenant, case=award.case, verb="award_recovered", note=note[:2000], actor_label=actor.email
+            responsible_body=tenant,
+            case=award.case,
+            verb="award_recovered",
+            note=note[:2000],
+            actor_label=actor.email,
+            pool_id=award.pool_id,
         )
         after_case_event(event)
         audit_record(

@@ -29,7 +29,7 @@ from core.tenancy import tenant_context
 from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision, Outcome
 from exceptional_resource.notifications import after_case_event
-from exceptional_resource.services.award_effects import NewAwardTerms, decision_effect
+from exceptional_resource.services.award_effects import NewAwardTerms, decision_effect, running_pool_id
 from exceptional_resource.services.decision_terms import award_terms_check
 from exceptional_resource.services.refusals import REFUSALS_RECORDED, check_segregation
 from pooling.services.ledger import InsufficientHeadroom
@@ -44,7 +44,17 @@ class ReviewDecisionResult:
     award: Award | None
 
 
-def _event(case: Case, actor: User, verb: str, note: str, from_status: str = "", to_status: str = "") -> None:
+def _event(
+    case: Case,
+    actor: User,
+    verb: str,
+    note: str,
+    from_status: str = "",
+    to_status: str = "",
+    *,
+    pool_id: int | None = None,
+) -> None:
+    """A timeline entry; ``pool_id``: the pool whose award or decision it is about."""
     event = CaseEvent.objects.create(
         responsible_body_id=case.responsible_body_id,
         case=case,
@@ -53,6 +63,7 @@ def _event(case: Case, actor: User, verb: str, note: str, from_status: str = "",
         from_status=from_status,
         to_status=to_status,
         actor_label=actor.email,
+        pool_id=pool_id,
     )
     after_case_event(event)  # the people concerned hear of it once the change commits
 
@@ -127,7 +138,9 @@ def review_decide(
     except InsufficientHeadroom as exc:
         with tenant_context(tenant), transaction.atomic():
             case = Case.objects.get(pk=case_id)
-            _event(case, actor, "headroom_shortfall", f"{exc.message} Escalated to the finance officers and trustees.")
+            note = f"{exc.message} Escalated to the finance officers and trustees."
+            drawn_on = pool_id if decision == "renew" else running_pool_id(case)  # a change keeps the award's pool
+            _event(case, actor, "headroom_shortfall", note, pool_id=drawn_on)
             audit_record(actor=actor, tenant=tenant, verb=AuditVerb.CASE_HEADROOM_SHORTFALL, obj=case, after=exc.extra)
         raise
     except ConflictError as exc:
@@ -205,15 +218,16 @@ def _end(
     *, actor: User, tenant: ResponsibleBody, case: Case, reasons: str, end_on: date | None
 ) -> ReviewDecisionResult:
     day = end_on or timezone.localdate()
+    ended_pool_id = running_pool_id(case)
     award = decision_effect(actor=actor, tenant=tenant, case=case, decision="end", reason=reasons, end_on=day).award
     if case.status != CaseStatus.ENDED:
         before = case.status
         case.status = CaseStatus.ENDED
         case.updated_at = timezone.now()
         case.save(update_fields=["status", "updated_at"])
-        _event(case, actor, "review_end", reasons, before, CaseStatus.ENDED)
+        _event(case, actor, "review_end", reasons, before, CaseStatus.ENDED, pool_id=ended_pool_id)
     else:
-        _event(case, actor, "review_end", reasons)
+        _event(case, actor, "review_end", reasons, pool_id=ended_pool_id)
     audit_record(actor=actor, tenant=tenant, verb=AuditVerb.CASE_REVIEW_ENDED, obj=case, after={"ended_on": day})
     return ReviewDecisionResult(case=case, decision=None, award=award)
 
@@ -245,7 +259,8 @@ def _change(
     case.status = CaseStatus.ACTIVE
     case.updated_at = timezone.now()
     case.save(update_fields=["status", "updated_at"])
-    _event(case, actor, "review_change", f"{reasons} Next review {next_review:%-d %B %Y}.", "review_due", "active")
+    note = f"{reasons} Next review {next_review:%-d %B %Y}."
+    _event(case, actor, "review_change", note, "review_due", "active", pool_id=award.pool_id if award else None)
     audit_record(
         actor=actor,
         tenant=tenant,
@@ -328,7 +343,7 @@ def _renew(
     new.save(update_fields=["award_effect"])
     award = effect.award
     assert award is not None  # a renewal always makes a new award
-    _event(case, actor, "renew", reasons, CaseStatus.REVIEW_DUE, CaseStatus.RENEWED)
+    _event(case, actor, "renew", reasons, CaseStatus.REVIEW_DUE, CaseStatus.RENEWED, pool_id=pool.pk)
     case.status = CaseStatus.ACTIVE
     case.updated_at = timezone.now()
     case.save(update_fields=["status", "updated_at"])
@@ -339,6 +354,7 @@ def _renew(
         f"{amount_pence / 100:,.2f} pounds committed, paid {frequency} from {starts_on:%-d %B %Y}.",
         CaseStatus.RENEWED,
         CaseStatus.ACTIVE,
+        pool_id=award.pool_id,
     )
     audit_record(
         actor=actor,

@@ -123,6 +123,7 @@ class CaseDetailView(CaseMixin, TemplateView):
         scope = case_scope(access=self.access, tenant=self.body)
         parts = selectors.case_detail_parts(case=case)
         parts["decisions"] = scope.decision_items(case, parts["decisions"])  # an auditor's granted pools'
+        parts["events"] = scope.event_items(case, parts["events"])
         is_school = self.access.can(Action.RAISE_CASE, case)
         is_officer = self.access.can(Action.DECIDE_CASE, case)
         outcomes = parts["outcomes"]
