@@ -20,7 +20,7 @@ from exceptional_resource.models import Pupil
 from exceptional_resource.models.cases import YEAR_GROUPS
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.selectors import queues
-from exceptional_resource.selectors.auditor_scope import CaseScope, case_scope
+from exceptional_resource.selectors.auditor_scope import CaseScope, case_scope, pupil_within_or_404
 from exceptional_resource.services.pupils import pupil_create, pupil_identity_view, pupil_transfer
 from groupings.selectors import school_choices
 
@@ -37,7 +37,9 @@ def case_reach(view: TenantAPIView) -> CaseScope:
 
 
 class PupilListApi(TenantAPIView):
-    """Pupils of the schools the user may see, by reference. No names or UPNs."""
+    """Pupils the user may see, by reference: a school role's own schools', a body-wide
+    role's every pupil, an auditor's only those with a case they may read (``case_reach``).
+    No names or UPNs."""
 
     required_action = Action.VIEW_CASE
 
@@ -51,7 +53,7 @@ class PupilListApi(TenantAPIView):
         qs = queues.pupil_list_of(
             tenant=self.tenant, school_ids=case_school_scope(self), school_id=f.validated_data.get("school_id")
         )
-        return self.paginated(qs, PupilOutputSerializer)
+        return self.paginated(case_reach(self).pupils(qs), PupilOutputSerializer)
 
 
 class PupilCreateApi(TenantAPIView):
@@ -114,6 +116,7 @@ class PupilDetailApi(TenantAPIView):
     @extend_schema(responses=OutputSerializer)
     def get(self, request: Request, body_slug: str, pupil_id: int) -> Response:
         pupil = selectors.pupil_get(tenant=self.tenant, pupil_id=pupil_id, school_ids=case_school_scope(self))
+        pupil_within_or_404(tenant=self.tenant, pupil=pupil, scope=case_reach(self))
         identity = None
         if self.access.can(Action.VIEW_PUPIL_IDENTITY, pupil) and (pupil.name_encrypted or pupil.upn_encrypted):
             identity = pupil_identity_view(actor=self.actor, tenant=self.tenant, pupil=pupil)
