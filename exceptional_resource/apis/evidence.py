@@ -63,6 +63,7 @@ class EvidenceUploadApi(TenantAPIView):
         case = selectors.evidence_case_get(
             tenant=self.tenant, case_id=case_id, school_ids=self.access.school_ids(Action.VIEW_CASE)
         )
+        case_within_or_404(tenant=self.tenant, case=case, scope=case_reach(self))  # out of reach: 404, not 403
         self.require(Action.RAISE_CASE, case)
         s = self.InputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
@@ -97,6 +98,7 @@ class EvidenceRemoveApi(TenantAPIView):
         document = selectors.evidence_get(
             tenant=self.tenant, casedocument_id=casedocument_id, school_ids=self.access.school_ids(Action.VIEW_CASE)
         )
+        case_within_or_404(tenant=self.tenant, case=document.case, scope=case_reach(self))  # as a missing one
         self.require(Action.RAISE_CASE, document.case)
         services.evidence_remove(actor=self.actor, tenant=self.tenant, casedocument_id=document.pk)
         return Response(status=204)
