@@ -44,8 +44,8 @@ from core.errors import ApplicationError, ConflictError
 from core.locking import lock_rows
 from core.money import format_pence
 from exceptional_resource.error_codes import CaseError
-from exceptional_resource.models import Award, Case, CaseEvent
-from exceptional_resource.notifications import after_case_event
+from exceptional_resource.models import Award, Case
+from exceptional_resource.services.timeline import case_event_add
 from pooling.models import Instalment, Pool
 from pooling.services.payments import award_commit_and_schedule
 from pooling.services.schedules import schedule_stop, schedule_vary
@@ -101,15 +101,7 @@ def case_unpaid_pence(case: Case) -> int:
 
 def _event(award: Award, actor: User | None, verb: str, note: str) -> None:
     """An entry on the award's case's timeline, about the award's pool."""
-    event = CaseEvent.objects.create(
-        responsible_body_id=award.responsible_body_id,
-        case=award.case,
-        verb=verb,
-        note=note[:2000],
-        actor_label=actor.email if actor else "system",
-        pool_id=award.pool_id,
-    )
-    after_case_event(event)  # emails the people concerned, after commit
+    case_event_add(case=award.case, actor=actor, verb=verb, note=note, pool_id=award.pool_id)
 
 
 def award_vary_locked(

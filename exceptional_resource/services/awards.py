@@ -15,10 +15,10 @@ from core.errors import ApplicationError, ConflictError, NotFound
 from core.locking import lock_rows
 from core.tenancy import tenant_context
 from exceptional_resource.error_codes import CaseError
-from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Outcome
-from exceptional_resource.notifications import after_case_event
+from exceptional_resource.models import Award, Case, CaseStatus, Outcome
 from exceptional_resource.services.award_effects import award_end_locked, award_vary_locked, running_pool_id
 from exceptional_resource.services.refusals import REFUSALS_RECORDED, check_segregation
+from exceptional_resource.services.timeline import case_event_add
 from groupings.selectors import policy_in_force
 
 
@@ -39,16 +39,7 @@ def _award(award_id: int) -> Award:
 
 
 def _event(case: Case, actor: User | None, verb: str, note: str, pool_id: int | None = None) -> None:
-    """A timeline entry; ``pool_id``: the pool whose award it is about (see ``CaseEvent.pool``)."""
-    event = CaseEvent.objects.create(
-        responsible_body_id=case.responsible_body_id,
-        case=case,
-        verb=verb,
-        note=note,
-        actor_label=actor.email if actor else "system",
-        pool_id=pool_id,
-    )
-    after_case_event(event)  # emails the people concerned, after commit
+    case_event_add(case=case, actor=actor, verb=verb, note=note, pool_id=pool_id)
 
 
 def award_vary(*, actor: User, tenant: ResponsibleBody, award_id: int, new_amount_pence: int, reason: str) -> Award:

@@ -34,8 +34,7 @@ from core.money import format_pence
 from core.tenancy import tenant_context
 from exceptional_resource.clock import add_working_days, elapsed_working_days
 from exceptional_resource.error_codes import CaseError
-from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision
-from exceptional_resource.notifications import after_case_event
+from exceptional_resource.models import Award, Case, CaseStatus, Decision
 from exceptional_resource.selectors.clock import case_pauses
 from exceptional_resource.services.award_effects import (
     NEW,
@@ -47,6 +46,7 @@ from exceptional_resource.services.award_effects import (
 )
 from exceptional_resource.services.decision_terms import award_terms_check, decision_amount_check, review_date_check
 from exceptional_resource.services.refusals import REFUSALS_RECORDED, case_requested_pence, check_segregation
+from exceptional_resource.services.timeline import case_event_add as _event
 from groupings.models import GroupingPolicy
 from pooling.models import InstalmentSchedule
 from pooling.services.ledger import InsufficientHeadroom
@@ -140,32 +140,6 @@ def _move(
         before={"status": before},
         after={"status": target, **audit},
     )
-
-
-def _event(
-    *,
-    case: Case,
-    actor: User | None,
-    verb: str,
-    note: str = "",
-    from_status: str = "",
-    to_status: str = "",
-    pool_id: int | None = None,
-) -> CaseEvent:
-    """A timeline entry; ``pool_id``: the pool whose award or decision it is about (an auditor
-    who reaches the case only through grants on other pools does not read it)."""
-    event = CaseEvent.objects.create(
-        responsible_body_id=case.responsible_body_id,
-        case=case,
-        verb=verb,
-        note=note[:2000],
-        from_status=from_status,
-        to_status=to_status,
-        actor_label=actor.email if actor else "system",
-        pool_id=pool_id,
-    )
-    after_case_event(event)  # emails the people concerned, after commit
-    return event
 
 
 def _policy_on(day: date) -> GroupingPolicy | None:
@@ -488,15 +462,8 @@ def _decide(
         decision.acts_on_award = running[-1] if running else None
         decision.award_effect = effect.kind
         decision.save(update_fields=["acts_on_award", "award_effect"])
-        _move(
-            actor=actor,
-            tenant=tenant,
-            case=case,
-            name=name,
-            note=reasons.strip(),
-            pool_id=decision.pool_id,
-            amount_pence=amount_pence,
-        )
+        why, pence = reasons.strip(), amount_pence
+        _move(actor=actor, tenant=tenant, case=case, name=name, note=why, pool_id=decision.pool_id, amount_pence=pence)
         award = effect.award if outcome != "declined" else None
         if award is not None:
             case.status = S.ACTIVE

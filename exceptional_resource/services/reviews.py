@@ -27,11 +27,11 @@ from core.errors import ApplicationError, ConflictError, NotFound
 from core.locking import lock_rows
 from core.tenancy import tenant_context
 from exceptional_resource.error_codes import CaseError
-from exceptional_resource.models import Award, Case, CaseEvent, CaseStatus, Decision, Outcome
-from exceptional_resource.notifications import after_case_event
+from exceptional_resource.models import Award, Case, CaseStatus, Decision, Outcome
 from exceptional_resource.services.award_effects import NewAwardTerms, decision_effect, running_pool_id
 from exceptional_resource.services.decision_terms import award_terms_check
 from exceptional_resource.services.refusals import REFUSALS_RECORDED, check_segregation
+from exceptional_resource.services.timeline import case_event_add
 from pooling.services.ledger import InsufficientHeadroom
 
 REVIEW_DECISIONS = ("renew", "change", "end")
@@ -54,18 +54,9 @@ def _event(
     *,
     pool_id: int | None = None,
 ) -> None:
-    """A timeline entry; ``pool_id``: the pool whose award or decision it is about."""
-    event = CaseEvent.objects.create(
-        responsible_body_id=case.responsible_body_id,
-        case=case,
-        verb=verb,
-        note=note[:2000],
-        from_status=from_status,
-        to_status=to_status,
-        actor_label=actor.email,
-        pool_id=pool_id,
+    case_event_add(
+        case=case, actor=actor, verb=verb, note=note, from_status=from_status, to_status=to_status, pool_id=pool_id
     )
-    after_case_event(event)  # the people concerned hear of it once the change commits
 
 
 def _check_officer(actor: User, tenant: ResponsibleBody, case: Case) -> BodyAccess:
