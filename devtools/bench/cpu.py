@@ -43,7 +43,7 @@ def journey_pages(ctx: dict[str, Any]) -> list[tuple[str, str, Any]]:
     """(role, path, client) for every page of every B1 journey, one client per role."""
     from devtools.bench.data import journeys
 
-    rows = []
+    rows: list[tuple[str, str, Any]] = []
     for role, paths in journeys(ctx).items():
         client = _client(ctx["cookies"][role])
         rows.extend((role, path, client) for path in paths)
@@ -78,7 +78,7 @@ def measure(ctx: dict[str, Any], *, runs: int = 20, warm: int = 3) -> dict[str, 
             client.get(path, secure=True)
             cpu[i].append((time.process_time() - c0) * 1000)
             wall[i].append((time.perf_counter() - w0) * 1000)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for (role, path, _), (status, queries), c, w in zip(pages, counted, cpu, wall, strict=True):
         rows.append({
             "role": role,
