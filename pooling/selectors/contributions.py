@@ -12,9 +12,7 @@ from datetime import date
 from typing import Any, cast
 
 from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum, When, Window
-from django.db.models.expressions import Subquery
-from django.db.models.fields import BigIntegerField
-from django.db.models.functions import Cast, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import ResponsibleBody
@@ -84,35 +82,18 @@ def contribution_ledger_totals(
     expected = ledger_by_source(
         tenant=tenant, pool=pool, account_kind=AccountKind.CONTRIBUTIONS_RECEIVABLE, source_type="contribution"
     )
-    totals: dict[int, tuple[int, int]] = {int(k): (v[0], 0) for k, v in expected.items()}
-    for cid, received in _banked_by_contribution(tenant=tenant, pool=pool).items():
-        totals[cid] = (totals.get(cid, (0, 0))[0], received)
-    return totals
-
-
-def _banked_by_contribution(*, tenant: ResponsibleBody, pool: Pool) -> dict[int, int]:
-    """For each contribution of the pool: the legs on the pool's bank account of its
-    receipts' transactions and of reversals of them, summed in the database by contribution
-    (each receipt's contribution looked up by its key), so a pool of thousands of receipts
-    sends one row a contribution, not one a receipt and each receipt again."""
-    receipt_id = Case(
-        When(transaction__source_type="receipt", then=F("transaction__source_id")),
-        default=F("transaction__reverses__source_id"),
-    )
     with _within(tenant):
-        of_receipt = Receipt.objects.filter(pk=Cast(OuterRef("receipt_id"), BigIntegerField()), contribution__pool=pool)
-        rows = (
-            Leg.objects.filter(account__pool=pool, account__kind=AccountKind.POOL_BANK)
-            .filter(Q(transaction__source_type="receipt") | Q(transaction__reverses__source_type="receipt"))
-            .annotate(receipt_id=receipt_id)
-            .annotate(contribution_id=Subquery(of_receipt.values("contribution_id")[:1]))
-            .filter(contribution_id__isnull=False)
-            .order_by()
-            .values("contribution_id")
-            .annotate(total=Sum("amount_pence"))
-            .values_list("contribution_id", "total")
-        )
-        return {int(cid): int(total) for cid, total in rows}
+        receipts = Receipt.objects.filter(contribution__pool=pool).order_by()
+        receipt_of = {str(pk): cid for pk, cid in receipts.values_list("pk", "contribution_id")}
+    banked = ledger_by_source(tenant=tenant, pool=pool, account_kind=AccountKind.POOL_BANK, source_type="receipt")
+    totals: dict[int, tuple[int, int]] = {int(k): (v[0], 0) for k, v in expected.items()}
+    for receipt_id, (amount, _) in banked.items():
+        cid = receipt_of.get(receipt_id)
+        if cid is None:
+            continue
+        exp, got = totals.get(cid, (0, 0))
+        totals[cid] = (exp, got + amount)
+    return totals
 
 
 def _posted_for(
