@@ -4,13 +4,14 @@ mixin (``BodyMixin``) applies the policy layer, so it lives in ``accounts.web``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 
 from core.tenancy import tenant_context
 
@@ -85,6 +86,16 @@ def paginate_rows(
     page = pages.page
     page.object_list = rows.filter(pk__in=page.object_list)
     return pages
+
+
+_MARKER = 918273645546372819
+
+
+def url_for_each(viewname: str, key: str, **kwargs: Any) -> Callable[[Any], str]:
+    """The URL of ``viewname`` for any value of ``key`` (the other arguments fixed), reversed
+    once: a table of fifty rows otherwise resolves the same pattern fifty times over."""
+    prefix, suffix = reverse(viewname, kwargs={**kwargs, key: _MARKER}).split(str(_MARKER))
+    return lambda value: f"{prefix}{value}{suffix}"
 
 
 def tenant_stream(tenant: ResponsibleBody, rows: Iterable[Any]) -> Iterator[Any]:

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import environ
-import structlog
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+
+from config.logging import configure_structlog, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -411,23 +412,10 @@ if env("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Inclusion Pool <no-reply@inclusion-pool.invalid>")
 
-# --- Logging ----------------------------------------------------------------------
+# --- Logging (config/logging.py: structlog's events go through these handlers too) ---
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {
-            "()": structlog.stdlib.ProcessorFormatter,
-            # Plain tracebacks: a rich one with local variables costs seconds per error.
-            "processor": structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback),
-        },
-        "json": {"()": structlog.stdlib.ProcessorFormatter, "processor": structlog.processors.JSONRenderer()},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": env("LOG_FORMAT", default="plain")}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django_structlog": {"level": LOG_LEVEL}, "axes": {"level": "WARNING"}},
-}
+LOGGING = logging_config(level=LOG_LEVEL, log_format=env("LOG_FORMAT", default="plain"))
+configure_structlog()
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 HEALTHZ_WORKER_TIMEOUT_SECONDS = env.float("HEALTHZ_WORKER_TIMEOUT_SECONDS", default=3.0)

@@ -14,7 +14,7 @@ from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
 from core.forms import show_service_error
-from core.web import paginate_list, paginate_rows
+from core.web import paginate_list, paginate_rows, url_for_each
 from exceptional_resource.forms import AnswerForm, CommentForm, ReconsiderationForm, WithdrawForm
 from exceptional_resource.models import CaseStatus
 from exceptional_resource.selectors import cases as selectors
@@ -62,7 +62,11 @@ class CaseListView(BodyMixin, TemplateView):
         page = pages.page
         on_page = list(page.object_list)
         name_own_pupils(self.access, [c.pupil for c in on_page])
-        rows = [{"case": c, "tag": status_tag(c.status), "clock": selectors.clock_of(c)} for c in on_page]
+        case_url = url_for_each("cases:detail", "case_id", body_slug=self.body.slug)
+        rows = [
+            {"case": c, "url": case_url(c.pk), "tag": status_tag(c.status), "clock": selectors.clock_of(c)}
+            for c in on_page
+        ]
         context.update(
             page=page,
             pages=pages,

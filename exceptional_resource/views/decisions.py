@@ -17,7 +17,7 @@ from accounts.web import BodyMixin
 from core.errors import ApplicationError, NotFound
 from core.forms import show_service_error
 from core.money import format_pence, parse_pounds
-from core.web import paginate_rows
+from core.web import paginate_rows, url_for_each
 from exceptional_resource.forms import AwardEndForm, AwardVaryForm, DecisionForm, QuestionForm
 from exceptional_resource.models import Award, Case, CaseStatus, Decision
 from exceptional_resource.selectors import cases as selectors
@@ -54,7 +54,11 @@ class DecisionQueueView(BodyMixin, TemplateView):
         cases = queues.decision_queue(tenant=self.body)
         pages = paginate_rows(self.request, cases, per_page=QUEUE_PER_PAGE, label="Pages of cases awaiting a decision")
         page = pages.page
-        rows = [{"case": c, "tag": status_tag(c.status), "clock": selectors.clock_of(c)} for c in page.object_list]
+        case_url = url_for_each("cases:detail", "case_id", body_slug=self.body.slug)
+        rows = [
+            {"case": c, "url": case_url(c.pk), "tag": status_tag(c.status), "clock": selectors.clock_of(c)}
+            for c in page.object_list
+        ]
         context.update(
             page=page,
             pages=pages,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.generic import TemplateView
 
@@ -13,9 +14,9 @@ from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
 from core.forms import show_service_error
-from core.web import paginate_list
+from core.web import paginate_list, url_for_each
 from exceptional_resource.forms import ReviewDecideForm, ReviewRecordForm
-from exceptional_resource.models import CaseStatus, Outcome
+from exceptional_resource.models import Case, CaseStatus, Outcome
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.selectors import queues
 from exceptional_resource.selectors.auditor_scope import case_scope
@@ -40,22 +41,29 @@ class ReviewsDueView(BodyMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         school_ids = self.access.school_ids(Action.VIEW_CASE)
         scope = case_scope(access=self.access, tenant=self.body)
+
+        def listed(cases: QuerySet[Case]) -> QuerySet[Case]:
+            # The rows show a case's reference, school, status and next review: not its
+            # pupil, policy or clock events, which the selector's other readers need.
+            return scope.cases(cases).select_related(None).select_related("school").prefetch_related(None)
+
         due = paginate_list(
             self.request,
-            scope.cases(queues.reviews_due_now(tenant=self.body, school_ids=school_ids, within_days=42)),
+            listed(queues.reviews_due_now(tenant=self.body, school_ids=school_ids, within_days=42)),
             per_page=REVIEWS_PER_PAGE,
             label="Pages of reviews due now",
         )
         soon = paginate_list(
             self.request,
-            scope.cases(queues.reviews_coming_up(tenant=self.body, school_ids=school_ids, within_days=42)),
+            listed(queues.reviews_coming_up(tenant=self.body, school_ids=school_ids, within_days=42)),
             per_page=REVIEWS_PER_PAGE,
             param="soon_page",
             label="Pages of reviews coming up",
         )
+        case_url = url_for_each("cases:detail", "case_id", body_slug=self.body.slug)
         context.update(
-            due=[{"case": c, "tag": status_tag(c.status)} for c in due.page.object_list],
-            soon=soon.page.object_list,
+            due=[{"case": c, "url": case_url(c.pk), "tag": status_tag(c.status)} for c in due.page.object_list],
+            soon=[{"case": c, "url": case_url(c.pk)} for c in soon.page.object_list],
             due_links=due,
             soon_links=soon,
             school_scoped=school_ids is not None,

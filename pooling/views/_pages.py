@@ -5,15 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.urls import reverse
-
 from accounts.models import ResponsibleBody
-
-_MARKER = 918273645546372819
+from core import web
 
 
 def url_for_each(name: str, body: ResponsibleBody, key: str) -> Callable[[int], str]:
     """The URL of ``pooling:<name>`` for any id of ``key``, reversed once: a table of fifty
     rows otherwise resolves the same pattern fifty times over."""
-    prefix, suffix = reverse(f"pooling:{name}", kwargs={"body_slug": body.slug, key: _MARKER}).split(str(_MARKER))
-    return lambda pk: f"{prefix}{pk}{suffix}"
+    return web.url_for_each(f"pooling:{name}", key, body_slug=body.slug)

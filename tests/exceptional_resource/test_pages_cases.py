@@ -278,11 +278,11 @@ def test_list_pages_query_count_does_not_grow_with_rows(scene: Scene, rows: int,
     budgets = [
         (head, "list", 17),
         (head, "awards", 25),
-        (head, "reviews", 16),
+        (head, "reviews", 10),
         (officer, "list", 17),
         (officer, "queue", 27),
         (officer, "awards", 25),
-        (officer, "reviews", 16),
+        (officer, "reviews", 10),
     ]
     for client, name, budget in budgets:
         with django_assert_max_num_queries(budget):

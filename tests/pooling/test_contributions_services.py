@@ -19,7 +19,7 @@ from pooling import receivers, tasks
 from pooling.contribution_planning import divide_half_up, expected_contribution_pence
 from pooling.models import Contribution, ImfAllocation, Receipt, Transaction
 from pooling.selectors import pool_headroom
-from pooling.selectors.contributions import contribution_summary
+from pooling.selectors.contributions import contribution_ledger_totals, contribution_summary
 from pooling.services.allocations import allocation_set
 from pooling.services.contributions import contributions_calculate
 from pooling.services.ledger import pool_open, transaction_reverse
@@ -612,3 +612,21 @@ def test_end_date_after_the_period_does_not_reduce_the_contribution(officer, poo
     allocate(user, body, arrangement.school, 1_400_000)
     _calculate(officer, pool)
     assert _contribution(body, arrangement, pool).member_days == 365
+
+
+def test_received_over_the_whole_pool_sums_each_contributions_receipts_less_reversed_ones(
+    officer, pool, contribution
+) -> None:
+    """The whole pool's figures (summed by contribution in the database) equal the page's
+    lookup by id, with several receipts for one contribution and one of them reversed."""
+    body, user = officer.responsible_body, officer.user
+    _receive(officer, contribution, 30_000)
+    reversed_receipt = _receive(officer, contribution, 50_000)
+    _receive(officer, contribution, 20_000)
+    with tenant_context(body):
+        posting = Transaction.objects.get(source_type="receipt", source_id=str(reversed_receipt.pk))
+    transaction_reverse(actor=user, tenant=body, transaction_id=posting.pk, reason="Bounced")
+    whole = contribution_ledger_totals(tenant=body, pool=pool)
+    assert whole == {contribution.pk: (140_000, 50_000)}
+    assert contribution_ledger_totals(tenant=body, pool=pool, contribution_ids=[contribution.pk]) == whole
+    assert balances(pool)["pool_bank"] == 50_000
