@@ -4,16 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0008_hash_automation_tokens'),
-        ('groupings', '0008_policy_retention_schedule'),
-        ('pooling', '0010_payment_line_returned_instalments'),
+        ("accounts", "0008_hash_automation_tokens"),
+        ("groupings", "0008_policy_retention_schedule"),
+        ("pooling", "0010_payment_line_returned_instalments"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='paymentrunline',
-            index=models.Index(condition=models.Q(('returned_on__isnull', False)), fields=['returned_on'], name='line_returned_on'),
+            model_name="paymentrunline",
+            index=models.Index(
+                condition=models.Q(("returned_on__isnull", False)), fields=["returned_on"], name="line_returned_on"
+            ),
         ),
     ]

@@ -139,7 +139,7 @@ def test_an_api_request_finds_its_body_and_sets_the_tenant_in_one_statement() ->
     # with the transaction).
     assert len(touching_the_tenant) == 1, [q["sql"][:90] for q in captured.captured_queries]
     assert '"accounts_responsiblebody"."slug"' in touching_the_tenant[0]
-    assert "set_config('app.tenant_id', \"accounts_responsiblebody\".\"id\"::text, true)" in touching_the_tenant[0]
+    assert 'set_config(\'app.tenant_id\', "accounts_responsiblebody"."id"::text, true)' in touching_the_tenant[0]
 
 
 def test_an_api_request_for_an_unknown_body_is_404_and_sets_no_tenant() -> None:
