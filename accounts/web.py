@@ -186,10 +186,11 @@ class TenantAPIView(APIView):
     access: BodyAccess
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        self.body = ResponsibleBody.objects.filter(slug=kwargs.get("body_slug", "")).first()
-        if self.body is None:
-            return super().dispatch(request, *args, **kwargs)
-        with audit_acting_via_scope(), request_token_scope(), tenant_context(self.body):
+        # The body and its tenant context in one statement (core.tenancy.tenant_context_of);
+        # no such body: no context, and ``initial`` answers 404 after authentication.
+        bodies = ResponsibleBody.objects.filter(slug=kwargs.get("body_slug", ""))
+        with audit_acting_via_scope(), request_token_scope(), tenant_context_of(bodies) as body:
+            self.body = body
             response = super().dispatch(request, *args, **kwargs)
             if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
                 response.render()

@@ -51,9 +51,19 @@ def in_platform_context() -> bool:
     return _platform.get()
 
 
+# The previous value is read in a subquery that ``OFFSET 0`` keeps from being flattened into
+# the outer select list: its row exists before the outer ``set_config`` is evaluated, so the
+# value read is the one in force before the statement, whatever order PostgreSQL evaluates
+# a select list's expressions in (which it does not promise).
+_READ_THEN_SET = (
+    "SELECT previous.value, set_config(%s, %s, true)"
+    " FROM (SELECT coalesce(current_setting(%s, true), '') AS value OFFSET 0) AS previous"
+)
+
+
 def _set_db(name: str, value: str) -> str:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT coalesce(current_setting(%s, true), ''), set_config(%s, %s, true)", [name, name, value])
+        cursor.execute(_READ_THEN_SET, [name, value, name])
         previous: str = cursor.fetchone()[0]
     return previous
 
@@ -105,9 +115,13 @@ def tenant_context_of(rows: models.QuerySet[_T]) -> Iterator[_T | None]:
     quote = connection.ops.quote_name
     key = f"{quote(rows.model._meta.db_table)}.{quote(str(rows.model._meta.pk.column))}"
     savepoint = connection.in_atomic_block
+    # Inside a transaction the setting in force is the one the enclosing context set (or
+    # none), which ``_tenant_id`` mirrors: the value to put back is known without reading it
+    # in the same select list as the ``set_config`` (whose order of evaluation PostgreSQL
+    # does not promise).
+    previous = str(_tenant_id.get() or "") if savepoint else ""
     with transaction.atomic():
         found = rows.annotate(
-            tenancy_previous=RawSQL("coalesce(current_setting('app.tenant_id', true), '')", ()),
             tenancy_set=RawSQL(f"set_config('app.tenant_id', {key}::text, true)", ()),  # noqa: S611 - the model's own quoted table and key
         ).first()
         if found is None:
@@ -121,7 +135,7 @@ def tenant_context_of(rows: models.QuerySet[_T]) -> Iterator[_T | None]:
             raise
         _tenant_id.reset(token)
         if savepoint and not connection.needs_rollback:
-            _set_db("app.tenant_id", found.tenancy_previous)  # type: ignore[attr-defined]
+            _set_db("app.tenant_id", previous)
 
 
 @contextmanager

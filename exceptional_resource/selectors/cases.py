@@ -144,7 +144,10 @@ def award_instalments(*, tenant: ResponsibleBody, award_ids: list[int]) -> dict[
     with tenant_context(tenant):
         for instalment in (
             Instalment.objects.filter(
-                schedule__source_type="award", schedule__source_id__in=[str(pk) for pk in award_ids]
+                # the body's own schedules, by (body, source type, source id): the index
+                schedule__responsible_body=tenant,
+                schedule__source_type="award",
+                schedule__source_id__in=[str(pk) for pk in award_ids],
             )
             .annotate(award_ref=F("schedule__source_id"))
             .select_related("payment_run")
@@ -320,25 +323,29 @@ def award_totals(
         run = PaymentRun._meta.db_table
         is_paid, paid_params = paid_sql(day)
         with connection.cursor() as cursor:
+            # The awards' ids as text first (a materialised CTE), so that each finds its
+            # schedule by the (body, source type, source id) index: joined on ``a.id::text``
+            # the planner walked every schedule of the body once per award (issue 22).
             cursor.execute(
                 f"""
+                WITH a AS MATERIALIZED (SELECT v.id::text AS ref, v.status FROM ({awards_sql}) AS v (id, status))
                 SELECT coalesce(sum(i.amount_pence) FILTER (WHERE {is_paid}), 0),
                        coalesce(sum(i.amount_pence) FILTER (
                            WHERE a.status = %s AND i.status IN (%s, %s) AND NOT {is_paid}
                        ), 0)
-                  FROM ({awards_sql}) AS a (id, status)
+                  FROM a
                   JOIN {schedule} s ON s.responsible_body_id = %s AND s.source_type = 'award'
-                                   AND s.source_id = a.id::text
+                                   AND s.source_id = a.ref
                   JOIN {instalment} i ON i.schedule_id = s.id
                   LEFT JOIN {run} r ON r.id = i.payment_run_id
                 """,
                 [
+                    *params,
                     *paid_params,
                     Award.Status.ACTIVE,
                     Instalment.Status.SCHEDULED,
                     Instalment.Status.PAID,
                     *paid_params,
-                    *params,
                     tenant.pk,
                 ],
             )

@@ -80,7 +80,7 @@ def paid_sql(day: date, *, instalment: str = "i", run: str = "r") -> tuple[str, 
     return (
         f"(coalesce({instalment}.status = 'paid' AND {run}.status = 'paid' AND {run}.paid_on <= %s, false)"
         f" OR EXISTS (SELECT 1 FROM {line} rl JOIN {runs._meta.db_table} rr ON rr.id = rl.payment_run_id"
-        f" WHERE rr.paid_on <= %s AND rl.returned_on > %s AND {instalment}.id = ANY(rl.returned_instalment_ids)))",
+        f" WHERE rl.returned_on > %s AND rr.paid_on <= %s AND {instalment}.id = ANY(rl.returned_instalment_ids)))",
         [day, day, day],
     )
 

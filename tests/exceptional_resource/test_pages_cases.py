@@ -398,7 +398,7 @@ def test_a_case_read_costs_one_statement_for_its_audit_event_and_the_page_stays_
     assert audit[0].startswith("WITH head AS (SELECT coalesce(prev, ")
     # The test's own transaction adds the page's savepoint, its release and the setting put
     # back at its end, which production (B6: the submitted case) does not run.
-    test_only = [s for s in sql if "SAVEPOINT" in s or s.startswith("SELECT coalesce(current_setting(")]
+    test_only = [s for s in sql if "SAVEPOINT" in s or s.startswith("SELECT previous.value, set_config(")]
     assert len(test_only) == 3
     assert len(sql) - len(test_only) <= budget, "\n".join(s[:120] for s in sql)
     with tenant_context(scene.body):

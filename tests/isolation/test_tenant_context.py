@@ -119,3 +119,37 @@ def test_a_body_found_inside_another_context_puts_the_other_back_after() -> None
             assert found == second
             assert (_setting(), current_tenant_id()) == (str(second.pk), second.pk)
         assert (_setting(), current_tenant_id()) == (str(first.pk), first.pk)
+
+
+def test_an_api_request_finds_its_body_and_sets_the_tenant_in_one_statement() -> None:
+    """The API's base view, like the pages' ``BodyMixin``, reads the body by its slug and
+    sets ``app.tenant_id`` in the same statement (issue 22: one round trip per request)."""
+    from rest_framework.test import APIClient
+
+    trustee = member(Role.TRUSTEE)
+    body = trustee.responsible_body
+    api = APIClient()
+    api.force_authenticate(trustee.user)
+    with CaptureQueriesContext(connection) as captured:
+        response = api.get(f"/api/v1/bodies/{body.slug}/pools/")
+    assert response.status_code == 200, response.content
+    touching_the_tenant = [q["sql"] for q in captured.captured_queries if "app.tenant_id" in q["sql"]]
+    # This module's tests run outside a test transaction, so the request's transaction is the
+    # outermost: the body read sets the tenant, and nothing else reads or sets it (it ends
+    # with the transaction).
+    assert len(touching_the_tenant) == 1, [q["sql"][:90] for q in captured.captured_queries]
+    assert '"accounts_responsiblebody"."slug"' in touching_the_tenant[0]
+    assert 'set_config(\'app.tenant_id\', "accounts_responsiblebody"."id"::text, true)' in touching_the_tenant[0]
+
+
+def test_an_api_request_for_an_unknown_body_is_404_and_sets_no_tenant() -> None:
+    from rest_framework.test import APIClient
+
+    trustee = member(Role.TRUSTEE)
+    api = APIClient()
+    api.force_authenticate(trustee.user)
+    response = api.get("/api/v1/bodies/no-such-body/pools/")
+    assert response.status_code == 404
+    assert current_tenant_id() is None
+    anonymous = APIClient().get(f"/api/v1/bodies/{trustee.responsible_body.slug}/pools/")
+    assert anonymous.status_code in (401, 403)
