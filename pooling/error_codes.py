@@ -68,7 +68,6 @@ class PoolingError(ErrorCode):
     RUN_NOT_CONFIRMED = "run_not_confirmed"
     RUN_TRANSITION_NOT_ALLOWED = "run_transition_not_allowed"
     SAME_COLUMN = "same_column"
-    SCHEDULE_COMPLETE = "schedule_complete"
     SCHEDULE_STOPPED = "schedule_stopped"
     SCHEDULE_TOO_LONG = "schedule_too_long"
     SEGREGATION_OF_DUTIES = "segregation_of_duties"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import ResponsibleBody, User
 from core.audit import audit_record, snapshot
@@ -319,7 +320,9 @@ def schedule_vary(
     reason: str = "",
 ) -> InstalmentSchedule:
     """Change an award's total (and optionally its last day): what is paid stays paid, and
-    the rest of the new total is re-split over the unpaid instalments by days. The change
+    the rest of the new total is re-split over the unpaid instalments by days. When every
+    instalment is already paid, an increase is one more instalment, due that day (or on the
+    award's first or last day, if that day is outside them). The change
     in commitment is posted through ``commitment_post`` (so an increase is checked against
     headroom). Varying to the current total changes nothing."""
     if not isinstance(new_total_pence, int) or isinstance(new_total_pence, bool) or new_total_pence < 0:
@@ -365,11 +368,11 @@ def schedule_vary(
         paid_dues = {i.due_on for i in paid}
         open_parts = [p for p in parts if p[0] not in paid_dues]
         remaining = new_total_pence - paid_pence
-        if remaining and not open_parts:
-            raise ConflictError(
-                "Every instalment of this award is paid: record a new award for more.",
-                code=PoolingError.SCHEDULE_COMPLETE,
-            )
+        if remaining > 0 and not open_parts:
+            # Every instalment is paid: the increase is one more instalment, due on the day it
+            # is varied (within the award's dates), so the next payment run pays it.
+            top_up_on = min(max(timezone.localdate(), schedule.starts_on), ends_on)
+            open_parts = [(top_up_on, top_up_on)]
         before = snapshot(schedule, SCHEDULE_FIELDS) | {
             "instalments": [(str(i.due_on), i.amount_pence) for i in scheduled]
         }

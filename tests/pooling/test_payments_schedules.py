@@ -24,7 +24,7 @@ from pooling.services.payments import (
 )
 from tests.factories import own_academy
 from tests.pooling.conftest import fund
-from tests.pooling.payments_support import amounts, award, balances, instalments
+from tests.pooling.payments_support import amounts, award, balances, deciding_officer, instalments
 
 pytestmark = pytest.mark.django_db
 
@@ -326,3 +326,55 @@ def test_a_schedule_of_another_body_cannot_be_varied(officer, pool) -> None:
             actor=other.user, tenant=other.responsible_body, source_type="award", source_id="1", new_total_pence=1
         )
     assert exc.value.code == "not_found"
+
+
+@pytest.mark.date_sensitive(today=date(2026, 12, 7))
+def test_raising_a_fully_paid_award_adds_an_instalment_for_the_increase_that_the_next_run_pays(officer, pool) -> None:
+    """Every instalment paid (here in advance, to March), the officer raises the award: the
+    increase is one more instalment, due that day, committed and paid by the next run.
+    Before, the variation was refused (``schedule_complete``, "record a new award for
+    more"), though a decision on a case whose award runs varies that award: a dead end."""
+    body = officer.responsible_body
+    fund(officer, pool, 10_000_00)
+    scheduled = award(officer, pool, 1_200_00)
+    payment_run_confirm(
+        actor=officer.user, tenant=body, pool=pool, due_up_to=date(2027, 3, 31), pay_on=date(2026, 12, 7)
+    )
+    assert amounts(scheduled.schedule, "scheduled") == []
+    decider = deciding_officer(body)
+    schedule = schedule_vary(
+        actor=decider, tenant=body, source_type="award", source_id="1", new_total_pence=1_500_00, reason="More"
+    )
+    assert schedule.total_pence == 1_500_00
+    assert [(d, a) for d, a, s in instalments(schedule) if s == "scheduled"] == [(date(2026, 12, 7), 300_00)]
+    assert sum(amounts(schedule)) == 1_500_00
+    assert pool_headroom(tenant=body, pool=pool).committed_outstanding_pence == 300_00
+    # Raised again before it is paid, the one extra instalment carries the whole increase;
+    # lowered to what is paid, it is released.
+    schedule_vary(actor=decider, tenant=body, source_type="award", source_id="1", new_total_pence=1_600_00)
+    assert [(d, a) for d, a, s in instalments(schedule) if s == "scheduled"] == [(date(2026, 12, 7), 400_00)]
+    schedule_vary(actor=decider, tenant=body, source_type="award", source_id="1", new_total_pence=1_200_00)
+    assert amounts(schedule, "scheduled") == []
+    assert pool_headroom(tenant=body, pool=pool).committed_outstanding_pence == 0
+    schedule_vary(actor=decider, tenant=body, source_type="award", source_id="1", new_total_pence=1_250_00)
+    run = payment_run_confirm(
+        actor=officer.user, tenant=body, pool=pool, due_up_to=date(2026, 12, 31), pay_on=date(2026, 12, 8)
+    )
+    assert run.total_pence == 50_00
+    assert sum(amounts(schedule, "paid")) == 1_250_00
+    assert pool_headroom(tenant=body, pool=pool).committed_outstanding_pence == 0
+
+
+@pytest.mark.date_sensitive(today=date(2027, 5, 10))
+def test_raising_a_fully_paid_award_after_its_last_day_makes_the_increase_due_on_that_day(officer) -> None:
+    body = officer.responsible_body
+    pool = pool_open(actor=officer.user, tenant=body, label="2026-27")
+    fund(officer, pool, 10_000_00)
+    award(officer, pool, 1_200_00, starts_on=date(2026, 9, 1), ends_on=date(2026, 12, 31))
+    payment_run_confirm(
+        actor=officer.user, tenant=body, pool=pool, due_up_to=date(2026, 12, 31), pay_on=date(2027, 1, 4)
+    )
+    schedule = schedule_vary(
+        actor=deciding_officer(body), tenant=body, source_type="award", source_id="1", new_total_pence=1_300_00
+    )
+    assert [(d, a) for d, a, s in instalments(schedule) if s == "scheduled"] == [(date(2026, 12, 31), 100_00)]
