@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.db import DatabaseError, transaction
 from django.db.models import Sum
 
 from core.errors import ConflictError
@@ -172,3 +173,35 @@ def test_a_return_of_months_paid_in_advance_past_the_award_s_end_releases_them_i
     )
     assert again.total_pence == DECEMBER
     assert _figures(scene, award) == (DECEMBER, 0, 0, 0)
+
+
+def test_writing_a_settled_case_s_own_status_again_is_not_a_settling_change(scene: Scene) -> None:
+    """The database's settled-case check is about status changes (migration 0013). Before it,
+    the trigger fired on any UPDATE naming the status column, so a full save of this declined
+    case (its December returned by the bank, owed and unpaid, as the docs allow) was refused
+    as if it were being declined again; a real change to another settled status still is."""
+    case, award = _running(scene)
+    december_run = confirm_and_pay(
+        actor=scene.finance.user, tenant=scene.body, pool=scene.pool, due_up_to=date(2026, 12, 31), pay_on=TODAY
+    )
+    _reconsider(scene, case, outcome="declined", amount=0, pool_id=None, end_on=date(2026, 12, 31))
+    with tenant_context(scene.body):
+        line = PaymentRunLine.objects.get(payment_run=december_run, school_id=award.school_id)
+    payment_run_line_return(
+        actor=scene.finance.user,
+        tenant=scene.body,
+        payment_run_id=december_run.pk,
+        line_id=line.pk,
+        returned_on=TODAY,
+        reason="Account closed",
+    )
+    assert _figures(scene, award) == (0, DECEMBER, DECEMBER, DECEMBER)
+    with tenant_context(scene.body):
+        declined = Case.objects.get(pk=case.pk)
+        declined.save()  # every column, the status among them, unchanged
+        assert Case.objects.filter(pk=case.pk).update(status="declined") == 1
+        for settled in ("withdrawn", "closed"):
+            with pytest.raises(DatabaseError, match="has unpaid instalments"), transaction.atomic():
+                Case.objects.filter(pk=case.pk).update(status=settled)
+    assert _status(scene, case) == "declined"
+    assert _figures(scene, award) == (0, DECEMBER, DECEMBER, DECEMBER)
