@@ -87,9 +87,13 @@ def award_recover(
         award = lock_rows(Award.objects).select_related("case", "pool").filter(pk=award_id).first()
         if award is None:
             raise NotFound("No such award.")
-        # The award's paid instalments, locked as a bank return locks them: a return recorded
-        # at the same moment waits for this recovery and then sees it (return_below_recovered),
-        # or this recovery waits for the return and sees what is still paid.
+        # The pool the recovery posts into, then the award's paid instalments, locked in the
+        # order a bank return (every payment run write) takes them: a return recorded at the
+        # same moment waits for this recovery and then sees it (return_below_recovered), or
+        # this recovery waits for the return and sees what is still paid. Locked the other way
+        # round (instalments, then the pool its posting names), the two deadlocked.
+        pool = recovery_pool(paying_pool=award.pool, today=day)
+        lock_rows(Pool.objects).filter(pk=pool.pk).first()
         list(
             lock_rows(Instalment.objects)
             .filter(schedule__source_type="award", schedule__source_id=str(award.pk), status=Instalment.Status.PAID)
@@ -113,7 +117,6 @@ def award_recover(
                 field="received_on",
                 extra={"recoverable_by_then_pence": max(by_then, 0)},
             )
-        pool = recovery_pool(paying_pool=award.pool, today=day)
         txn = recovery_post(
             actor=actor,
             tenant=tenant,
