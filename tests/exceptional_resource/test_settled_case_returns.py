@@ -176,7 +176,7 @@ def test_a_return_of_months_paid_in_advance_past_the_award_s_end_releases_them_i
 
 
 def test_writing_a_settled_case_s_own_status_again_is_not_a_settling_change(scene: Scene) -> None:
-    """The database's settled-case check is about status changes (migration 0013). Before it,
+    """The database's settled-case check is about status changes (migration 0014). Before it,
     the trigger fired on any UPDATE naming the status column, so a full save of this declined
     case (its December returned by the bank, owed and unpaid, as the docs allow) was refused
     as if it were being declined again; a real change to another settled status still is."""

@@ -28,6 +28,6 @@ CREATE TRIGGER case_settled_when_closed BEFORE INSERT OR UPDATE OF status ON exc
 
 
 class Migration(migrations.Migration):
-    dependencies = [("exceptional_resource", "0012_case_body_updated_index")]
+    dependencies = [("exceptional_resource", "0013_case_event_pool")]
 
     operations = [migrations.RunSQL(FORWARD, BACKWARD)]
