@@ -12,18 +12,35 @@ costs a level check and nothing more.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import structlog
 
 _timestamp = structlog.processors.TimeStamper(fmt="iso", utc=True)
 
+# Paths that carry a secret a request log must not keep: allauth's password-reset and
+# email-confirmation keys (whoever reads the log could reset the password or confirm the
+# address while the key is valid).
+_SECRET_IN_PATH = re.compile(r"(/password/reset/key/|/confirm-email/)[^/?#\s'\"]+")
+
+
+def redact_secrets(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+    """Replace the key in a password-reset or email-confirmation path with ``[redacted]``,
+    in django-structlog's ``request`` field and in a record's message (Django's own
+    "Not Found: <path>" warnings)."""
+    for field in ("request", "event"):
+        value = event_dict.get(field)
+        if isinstance(value, str) and ("/password/reset/key/" in value or "/confirm-email/" in value):
+            event_dict[field] = _SECRET_IN_PATH.sub(r"\1[redacted]", value)
+    return event_dict
+
 
 def logging_config(*, level: str, log_format: str) -> dict[str, Any]:
     """``LOGGING`` for Django: one console handler, ``plain`` (console) or ``json`` lines."""
     formatted = [structlog.stdlib.ProcessorFormatter.remove_processors_meta]
     # Records from the standard library's own loggers (Django's) get the same keys.
-    foreign = [structlog.stdlib.add_logger_name, structlog.stdlib.add_log_level, _timestamp]
+    foreign = [structlog.stdlib.add_logger_name, structlog.stdlib.add_log_level, _timestamp, redact_secrets]
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -58,6 +75,7 @@ def configure_structlog() -> None:
             structlog.stdlib.add_logger_name,
             structlog.stdlib.add_log_level,
             structlog.stdlib.PositionalArgumentsFormatter(),
+            redact_secrets,
             _timestamp,
             structlog.processors.StackInfoRenderer(),
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,

@@ -69,3 +69,28 @@ def test_standard_library_record_gets_level_and_logger_in_json(captured: tuple[l
         "logger": "tests.logging_probe",
         "timestamp": line["timestamp"],
     }
+
+
+def test_a_password_reset_key_in_a_request_path_is_not_logged(captured: tuple[logging.Logger, io.StringIO]) -> None:
+    logger, stream = captured
+    logger.setLevel(logging.INFO)
+    structlog.get_logger("tests.logging_probe").info(
+        "request_started", request="GET /accounts/password/reset/key/3-ciw2kv-8c1f6e0d9a7b/"
+    )
+    structlog.get_logger("tests.logging_probe").info("request_started", request="GET /accounts/confirm-email/MQ:1tK9x/")
+    structlog.get_logger("tests.logging_probe").info("request_started", request="GET /b/la-850/cases/?page=2")
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [line["request"] for line in lines] == [
+        "GET /accounts/password/reset/key/[redacted]/",
+        "GET /accounts/confirm-email/[redacted]/",
+        "GET /b/la-850/cases/?page=2",
+    ]
+    assert "8c1f6e0d9a7b" not in stream.getvalue()
+    assert "1tK9x" not in stream.getvalue()
+
+
+def test_a_key_in_a_standard_library_record_is_not_logged(captured: tuple[logging.Logger, io.StringIO]) -> None:
+    logger, stream = captured
+    logger.setLevel(logging.INFO)
+    logger.warning("Not Found: %s", "/accounts/password/reset/key/3-ciw2kv-8c1f6e0d9a7b/")
+    assert json.loads(stream.getvalue())["event"] == "Not Found: /accounts/password/reset/key/[redacted]/"
