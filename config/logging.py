@@ -13,6 +13,7 @@ costs a level check and nothing more.
 from __future__ import annotations
 
 import re
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -25,7 +26,7 @@ _timestamp = structlog.processors.TimeStamper(fmt="iso", utc=True)
 _SECRET_IN_PATH = re.compile(r"(/password/reset/key/|/confirm-email/)[^/?#\s'\"]+")
 
 
-def redact_secrets(_logger: Any, _method: str, event_dict: dict[str, Any]) -> dict[str, Any]:
+def redact_secrets(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """Replace the key in a password-reset or email-confirmation path with ``[redacted]``,
     in django-structlog's ``request`` field and in a record's message (Django's own
     "Not Found: <path>" warnings)."""
