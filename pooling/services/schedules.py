@@ -291,6 +291,18 @@ def _commit_and_schedule(
 
 
 def _schedule_for_update(*, source_type: str, source_id: str) -> InstalmentSchedule:
+    """The schedule, locked after its pool: the order payment runs and bank returns take (the
+    pool, then the instalments). A variation or stop locks the instalments and then posts,
+    which needs the pool; taken the other way round, it deadlocked with a return of the same
+    payment (``tests/exceptional_resource/test_vary_return_race.py``)."""
+    pool_id = (
+        InstalmentSchedule.objects.filter(source_type=source_type, source_id=str(source_id))
+        .values_list("pool_id", flat=True)
+        .first()
+    )
+    if pool_id is None:
+        raise NotFound("No instalment schedule for that award.")
+    lock_rows(Pool.objects).filter(pk=pool_id).first()
     schedule = (
         lock_rows(InstalmentSchedule.objects)
         .select_related("pool")
