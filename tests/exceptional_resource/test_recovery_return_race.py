@@ -61,6 +61,42 @@ def _held(original: Callable[..., Any], holds: threading.Event, second: dict[str
     return wrapper
 
 
+def race(
+    jobs: dict[str, Callable[[], None]], *, first: str, holds: threading.Event, waiter: dict[str, int]
+) -> dict[str, str]:
+    """Run the two ``jobs`` on two connections: ``first`` until it holds its locks (``holds``,
+    set by a ``_held`` wrapper), then the other, which records its backend in ``waiter``.
+    What became of each: "recorded", a refusal's code, or the database error (a deadlock)."""
+    outcomes: dict[str, str] = {}
+
+    def attempt(name: str, work: Callable[[], None], *, signal: bool) -> None:
+        try:
+            if signal:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_backend_pid()")
+                    waiter["pid"] = int(cursor.fetchone()[0])
+            work()
+            outcomes[name] = "recorded"
+        except ConflictError as exc:
+            outcomes[name] = exc.code
+        except (DatabaseError, AssertionError) as exc:  # a deadlock, or the two never overlapped
+            outcomes[name] = f"{type(exc).__name__}: {exc}"
+        finally:
+            connections.close_all()
+
+    (second,) = set(jobs) - {first}
+    one = threading.Thread(target=attempt, args=(first, jobs[first]), kwargs={"signal": False})
+    one.start()
+    assert holds.wait(timeout=120), outcomes  # the first holds its locks
+    two = threading.Thread(target=attempt, args=(second, jobs[second]), kwargs={"signal": True})
+    two.start()
+    one.join(timeout=120)
+    two.join(timeout=120)
+    assert not one.is_alive()
+    assert not two.is_alive()
+    return outcomes
+
+
 @pytest.mark.parametrize("first", ["recovery", "return"])
 def test_a_recovery_racing_a_bank_return_of_the_same_payment_records_exactly_one(
     scene: Scene, first: str, monkeypatch: pytest.MonkeyPatch
@@ -80,7 +116,6 @@ def test_a_recovery_racing_a_bank_return_of_the_same_payment_records_exactly_one
         monkeypatch.setattr(
             payment_returns, "_check_recoveries", _held(payment_returns._check_recoveries, holds, waiter)
         )
-    outcomes: dict[str, str] = {}
 
     def recover() -> None:
         award_recover(
@@ -97,33 +132,9 @@ def test_a_recovery_racing_a_bank_return_of_the_same_payment_records_exactly_one
             reason="Account closed",
         )
 
-    def attempt(name: str, work: Callable[[], None], *, signal: bool) -> None:
-        try:
-            if signal:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_backend_pid()")
-                    waiter["pid"] = int(cursor.fetchone()[0])
-            work()
-            outcomes[name] = "recorded"
-        except ConflictError as exc:
-            outcomes[name] = exc.code
-        except (DatabaseError, AssertionError) as exc:  # a deadlock, or the two never overlapped
-            outcomes[name] = f"{type(exc).__name__}: {exc}"
-        finally:
-            connections.close_all()
+    outcomes = race({"recovery": recover, "return": bank_return}, first=first, holds=holds, waiter=waiter)
 
-    jobs = {"recovery": recover, "return": bank_return}
     second = "return" if first == "recovery" else "recovery"
-    one = threading.Thread(target=attempt, args=(first, jobs[first]), kwargs={"signal": False})
-    one.start()
-    assert holds.wait(timeout=120), outcomes  # the first holds its locks
-    two = threading.Thread(target=attempt, args=(second, jobs[second]), kwargs={"signal": True})
-    two.start()
-    one.join(timeout=120)
-    two.join(timeout=120)
-    assert not one.is_alive()
-    assert not two.is_alive()
-
     refusal = {"recovery": "over_recovery", "return": "return_below_recovered"}
     assert outcomes == {first: "recorded", second: refusal[second]}
     with tenant_context(scene.body):

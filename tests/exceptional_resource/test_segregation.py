@@ -261,7 +261,9 @@ def test_varying_and_paying_read_the_same_policy_the_one_in_force_not_the_cases(
     assert award is not None
     _policy_without_segregation(scene)
     with tenant_context(scene.body):
-        assert Case.objects.get(pk=case.pk).policy.version == 1  # type: ignore[union-attr]
+        raised_under = Case.objects.get(pk=case.pk).policy
+    assert raised_under is not None
+    assert raised_under.version == 1
     varied = awards.award_vary(
         actor=scene.officer.user, tenant=scene.body, award_id=award.pk, new_amount_pence=12_000_00, reason="More"
     )

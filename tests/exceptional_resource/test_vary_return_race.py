@@ -7,14 +7,11 @@ variation took the pool first, the two deadlocked (PostgreSQL aborted one: a 500
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from datetime import date
 
 import pytest
-from django.db import DatabaseError, connection, connections
 from django.db.models import Sum
 
-from core.errors import ConflictError
 from core.tenancy import tenant_context
 from exceptional_resource.models import Award
 from exceptional_resource.services.awards import award_vary
@@ -23,7 +20,7 @@ from pooling.services import payment_returns, schedules
 from pooling.services.payment_returns import payment_run_line_return
 from tests.exceptional_resource.conftest import Scene
 from tests.exceptional_resource.test_recoveries import _paid_award
-from tests.exceptional_resource.test_recovery_return_race import _held
+from tests.exceptional_resource.test_recovery_return_race import _held, race
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.date_sensitive(today=date(2026, 12, 7))]
 
@@ -49,7 +46,6 @@ def test_varying_an_award_while_the_bank_returns_its_payment_records_both(
         monkeypatch.setattr(
             payment_returns, "_check_recoveries", _held(payment_returns._check_recoveries, holds, waiter)
         )
-    outcomes: dict[str, str] = {}
 
     def vary() -> None:
         award_vary(
@@ -66,33 +62,7 @@ def test_varying_an_award_while_the_bank_returns_its_payment_records_both(
             reason="Account closed",
         )
 
-    def attempt(name: str, work: Callable[[], None], *, signal: bool) -> None:
-        try:
-            if signal:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_backend_pid()")
-                    waiter["pid"] = int(cursor.fetchone()[0])
-            work()
-            outcomes[name] = "recorded"
-        except ConflictError as exc:
-            outcomes[name] = exc.code
-        except (DatabaseError, AssertionError) as exc:  # a deadlock, or the two never overlapped
-            outcomes[name] = f"{type(exc).__name__}: {exc}"
-        finally:
-            connections.close_all()
-
-    jobs = {"vary": vary, "return": bank_return}
-    second = "return" if first == "vary" else "vary"
-    one = threading.Thread(target=attempt, args=(first, jobs[first]), kwargs={"signal": False})
-    one.start()
-    assert holds.wait(timeout=120), outcomes
-    two = threading.Thread(target=attempt, args=(second, jobs[second]), kwargs={"signal": True})
-    two.start()
-    one.join(timeout=120)
-    two.join(timeout=120)
-    assert not one.is_alive()
-    assert not two.is_alive()
-
+    outcomes = race({"vary": vary, "return": bank_return}, first=first, holds=holds, waiter=waiter)
     assert outcomes == {"vary": "recorded", "return": "recorded"}
     with tenant_context(scene.body):
         unbalanced = list(Leg.objects.values("transaction_id").annotate(total=Sum("amount_pence")).exclude(total=0))
