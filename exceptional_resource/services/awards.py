@@ -48,7 +48,7 @@ def award_vary(*, actor: User, tenant: ResponsibleBody, award_id: int, new_amoun
     (``award_effects.award_vary_locked``, which every decision that varies an award uses).
     Varying decides the case's money again, so under the segregation of duties of the policy
     in force (the one confirming a run reads) the officer who raised the case may not; the
-    refusal is kept on the case's record."""
+    refusal is kept on the case's record, as an entry about the award's pool."""
     if not reason.strip():
         raise ApplicationError("Say why the award changes.", code=CaseError.REASON_REQUIRED, field="reason")
     try:
@@ -58,8 +58,9 @@ def award_vary(*, actor: User, tenant: ResponsibleBody, award_id: int, new_amoun
             raise
         verb, audit_verb, note = REFUSALS_RECORDED[exc.code]
         with tenant_context(tenant), transaction.atomic():  # the refused change rolled back
-            case = Case.objects.get(awards__pk=award_id)
-            _event(case, actor, verb, note)
+            award = Award.objects.select_related("case").get(pk=award_id)
+            case = award.case
+            _event(case, actor, verb, note, pool_id=award.pool_id)  # about the award: its pool's auditors read it
             audit_record(actor=actor, tenant=tenant, verb=audit_verb, obj=case, after=exc.extra or None)
         exc.recorded = True
         raise

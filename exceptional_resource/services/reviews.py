@@ -32,6 +32,7 @@ from exceptional_resource.services.award_effects import NewAwardTerms, decision_
 from exceptional_resource.services.decision_terms import award_terms_check
 from exceptional_resource.services.refusals import REFUSALS_RECORDED, check_segregation
 from exceptional_resource.services.timeline import case_event_add
+from pooling.models import Pool
 from pooling.services.ledger import InsufficientHeadroom
 
 REVIEW_DECISIONS = ("renew", "change", "end")
@@ -130,20 +131,27 @@ def review_decide(
         with tenant_context(tenant), transaction.atomic():
             case = Case.objects.get(pk=case_id)
             note = f"{exc.message} Escalated to the finance officers and trustees."
-            drawn_on = pool_id if decision == "renew" else running_pool_id(case)  # a change keeps the award's pool
-            _event(case, actor, "headroom_shortfall", note, pool_id=drawn_on)
+            _event(case, actor, "headroom_shortfall", note, pool_id=_about_pool(case, decision, pool_id))
             audit_record(actor=actor, tenant=tenant, verb=AuditVerb.CASE_HEADROOM_SHORTFALL, obj=case, after=exc.extra)
         raise
     except ConflictError as exc:
-        recorded = REFUSALS_RECORDED.get(exc.code)  # recusal or escalation: kept on the case's record
+        recorded = REFUSALS_RECORDED.get(exc.code)  # recusal, escalation, segregation: on the case's record
         if recorded is not None:
             verb, audit_verb, note = recorded
             with tenant_context(tenant), transaction.atomic():
                 case = Case.objects.get(pk=case_id)
-                _event(case, actor, verb, note)
+                _event(case, actor, verb, note, pool_id=_about_pool(case, decision, pool_id))
                 audit_record(actor=actor, tenant=tenant, verb=audit_verb, obj=case, after=exc.extra or None)
             exc.recorded = True
         raise
+
+
+def _about_pool(case: Case, decision: str, pool_id: int | None) -> int | None:
+    """The pool a refused review decision is about (``CaseEvent.pool``): a renewal's new pool
+    when it names one of the body's, otherwise the award under review, which a change keeps."""
+    if decision == "renew" and pool_id is not None and Pool.objects.filter(pk=pool_id).exists():
+        return pool_id
+    return running_pool_id(case)
 
 
 def _review_decide(

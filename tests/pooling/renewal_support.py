@@ -37,8 +37,9 @@ class World:
     renewed: Award | None = None  # the renewal, decided from ``later``
 
 
-def decided_world(scene: Scene) -> World:
-    case = submitted_case(scene, requested_pence=FIRST)
+def decided_world(scene: Scene, *, raised_by: str = "") -> World:
+    """``raised_by``: the sign-in email of who drafted the case (its head's by default)."""
+    case = submitted_case(scene, requested_pence=FIRST, **({"created_by_label": raised_by} if raised_by else {}))
     case_services.case_decide(
         actor=scene.officer.user,
         tenant=scene.body,
@@ -59,15 +60,21 @@ def decided_world(scene: Scene) -> World:
         return World(case=Case.objects.get(pk=case.pk), first=Award.objects.get(case=case), later=later)
 
 
-def renewed_world(scene: Scene) -> World:
-    """The case renewed after its review, the new award decided from 2027-28."""
-    world = decided_world(scene)
+def reviewed_world(scene: Scene, *, raised_by: str = "") -> World:
+    """The case's review due (on 2 March 2027) and its progress recorded by the school."""
+    world = decided_world(scene, raised_by=raised_by)
     assert awards_mark_reviews_due(tenant=scene.body, today=date(2027, 3, 2)) == [world.case.pk]
     head = api(scene.head.user)
     detail = head.get(url(scene.body, f"cases/{world.case.pk}/")).json()
     results = [{"outcome_id": o["id"], "result": "partly", "note": "40 signs of 50"} for o in detail["outcomes"]]
     recorded = head.post(url(scene.body, f"cases/{world.case.pk}/review/"), {"results": results}, format="json")
     assert recorded.status_code == 200, recorded.json()
+    return world
+
+
+def renewed_world(scene: Scene, *, raised_by: str = "") -> World:
+    """The case renewed after its review, the new award decided from 2027-28."""
+    world = reviewed_world(scene, raised_by=raised_by)
     result = review_decide(
         actor=scene.officer.user,
         tenant=scene.body,
