@@ -47,7 +47,8 @@ def award_vary(*, actor: User, tenant: ResponsibleBody, award_id: int, new_amoun
     checked against headroom and the officer's limit) and unpaid instalments are re-split
     (``award_effects.award_vary_locked``, which every decision that varies an award uses).
     Varying decides the case's money again, so under the segregation of duties of the policy
-    in force (the one confirming a run reads) the officer who raised the case may not; the
+    in force (the one confirming a run and deciding a review read; on when none is in force)
+    the officer who raised the case may not; the
     refusal is kept on the case's record, as an entry about the award's pool."""
     if not reason.strip():
         raise ApplicationError("Say why the award changes.", code=CaseError.REASON_REQUIRED, field="reason")
@@ -71,9 +72,8 @@ def _vary(*, actor: User, tenant: ResponsibleBody, award_id: int, new_amount_pen
         award = _award(award_id)
         access = _officer(actor, tenant, award.case)
         case = award.case
-        policy = policy_in_force(tenant=tenant)  # as confirming a run reads it (pooling.services.duties)
-        if policy is not None:
-            check_segregation(actor=actor, case=case, policy=policy)
+        # the policy in force, as confirming a run reads it (pooling.services.duties); none: on
+        check_segregation(actor=actor, case=case, policy=policy_in_force(tenant=tenant))
         if award.status != Award.Status.ACTIVE:
             raise ConflictError("Only an active award can be varied.", code=CaseError.AWARD_NOT_ACTIVE)
         if new_amount_pence > access.decision_limit_pence():

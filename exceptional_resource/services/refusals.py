@@ -23,14 +23,16 @@ def case_raised_by(case: Case) -> set[str]:
     return {case.created_by_label, *submitters} - {""}
 
 
-def check_segregation(*, actor: User, case: Case, policy: GroupingPolicy) -> None:
+def check_segregation(*, actor: User, case: Case, policy: GroupingPolicy | None) -> None:
     """Under the policy's segregation of duties (on by default) nobody decides a case they
-    raised. The refusal is recorded on the case and audited by the caller."""
-    if policy.segregation_of_duties and actor.email in case_raised_by(case):
+    raised. ``policy`` None (no policy in force) applies the default, as confirming a payment
+    run does (``pooling.services.duties``). The refusal is recorded on the case and audited by
+    the caller."""
+    if (policy is None or policy.segregation_of_duties) and actor.email in case_raised_by(case):
         raise ConflictError(
             "You raised this case, so under the grouping's segregation of duties another officer must decide it.",
             code=CaseError.SEGREGATION_OF_DUTIES,
-            extra={"policy_version": policy.version},
+            extra={"policy_version": policy.version if policy is not None else None},
         )
 
 

@@ -32,6 +32,7 @@ from exceptional_resource.services.award_effects import NewAwardTerms, decision_
 from exceptional_resource.services.decision_terms import award_terms_check
 from exceptional_resource.services.refusals import REFUSALS_RECORDED, check_segregation
 from exceptional_resource.services.timeline import case_event_add
+from groupings.selectors import policy_in_force
 from pooling.models import Pool
 from pooling.services.ledger import InsufficientHeadroom
 
@@ -105,7 +106,13 @@ def review_decide(
 ) -> ReviewDecisionResult:
     """Decide what follows a review. ``renew`` needs the new award's terms (amount, pool,
     frequency, dates, next review); ``change`` the new total (``amount_pence``) and next
-    review; ``end`` the date it ends (today when not given)."""
+    review; ``end`` the date it ends (today when not given).
+
+    Each decides the case's money again, so segregation of duties applies as it does to
+    varying the award and confirming the run that pays it: under the policy in force today
+    (``policy_in_force``), not the one the case was raised under, and on when no policy is
+    in force (its default), whether or not the case records a policy. The officer who raised
+    the case is refused (``segregation_of_duties``), on the case's record and audited."""
     if decision not in REVIEW_DECISIONS:
         raise ApplicationError("Choose renew, change or end.", code=CaseError.INVALID_DECISION, field="decision")
     if not reasons.strip():
@@ -176,8 +183,7 @@ def _review_decide(
         if case is None:
             raise NotFound("No such case.")
         access = _check_officer(actor, tenant, case)
-        if case.policy is not None:
-            check_segregation(actor=actor, case=case, policy=case.policy)
+        check_segregation(actor=actor, case=case, policy=policy_in_force(tenant=tenant))
         if case.status != CaseStatus.REVIEW_DUE:
             raise ConflictError("This case has no review due.", code=CaseError.NO_REVIEW_DUE)
         if Outcome.objects.filter(case=case, result="").exists():

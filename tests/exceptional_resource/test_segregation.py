@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from accounts.models import Role
+from accounts.models import Membership, Role
 from core.errors import ConflictError
 from core.models import AuditEvent
 from core.tenancy import tenant_context
 from exceptional_resource.models import Award, Case, CaseEvent, Decision
 from exceptional_resource.services import awards, cases
+from exceptional_resource.services.reviews import ReviewDecisionResult, review_decide
 from groupings.models import GroupingPolicy
 from groupings.services import policy as groupings_services
 from pooling.models import PaymentRun
@@ -26,6 +27,7 @@ from tests.exceptional_resource.pages_support import client_for
 from tests.exceptional_resource.pages_support import url as page_url
 from tests.exceptional_resource.test_workflow import CRITERIA, _approve
 from tests.factories import member
+from tests.pooling.renewal_support import reviewed_world
 
 pytestmark = [pytest.mark.django_db, pytest.mark.date_sensitive(today=date(2026, 12, 7))]
 
@@ -279,3 +281,53 @@ def test_varying_and_paying_read_the_same_policy_the_one_in_force_not_the_cases(
     assert run.total_pence > 0
     with tenant_context(scene.body):
         assert not CaseEvent.objects.filter(case=case, verb="segregation_refused").exists()
+
+
+def _review_change(scene: Scene, case_id: int, officer: Membership) -> ReviewDecisionResult:
+    return review_decide(
+        actor=officer.user,
+        tenant=scene.body,
+        case_id=case_id,
+        decision="change",
+        reasons="Fewer sessions are needed now",
+        amount_pence=7_000_00,
+        review_on=date(2027, 7, 1),
+    )
+
+
+def test_nobody_decides_the_review_of_a_case_they_raised_when_the_case_records_no_policy(scene: Scene) -> None:
+    """A case with no policy of its own (``Case.policy`` is empty) is reviewed under the policy
+    in force, as its award is varied: its segregation of duties (on) refuses the officer who
+    raised it, on the case's record and audited, and another officer may decide."""
+    world = reviewed_world(scene, raised_by=scene.senior.user.email)
+    with tenant_context(scene.body):
+        Case.objects.filter(pk=world.case.pk).update(policy=None)
+    with pytest.raises(ConflictError) as refused:
+        _review_change(scene, world.case.pk, scene.senior)
+    assert (refused.value.code, refused.value.extra) == ("segregation_of_duties", {"policy_version": 1})
+    with tenant_context(scene.body):
+        assert Case.objects.get(pk=world.case.pk).status == "review_due"
+        assert Award.objects.get(pk=world.first.pk).amount_pence == 7_654_32
+        assert CaseEvent.objects.filter(case=world.case, verb="segregation_refused").count() == 1
+        audit = AuditEvent.objects.get(verb="case.segregation_refused", object_id=str(world.case.pk))
+        assert (audit.actor_label, audit.after) == (scene.senior.user.email, {"policy_version": 1})
+    changed = _review_change(scene, world.case.pk, scene.officer)
+    assert changed.award is not None
+    assert changed.award.amount_pence == 7_000_00
+
+
+def test_a_review_reads_the_policy_in_force_as_varying_and_paying_do_not_the_cases(scene: Scene) -> None:
+    """Raised under version 1 (segregation on), reviewed under version 2 (off), now in force:
+    the officer who raised the case may decide its review, as they may vary its award."""
+    world = reviewed_world(scene, raised_by=scene.senior.user.email)
+    _policy_without_segregation(scene)
+    with tenant_context(scene.body):
+        raised_under = Case.objects.get(pk=world.case.pk).policy
+    assert raised_under is not None
+    assert raised_under.version == 1
+    changed = _review_change(scene, world.case.pk, scene.senior)
+    assert changed.award is not None
+    assert changed.award.amount_pence == 7_000_00
+    with tenant_context(scene.body):
+        assert Case.objects.get(pk=world.case.pk).status == "active"
+        assert not CaseEvent.objects.filter(case=world.case, verb="segregation_refused").exists()
