@@ -41,3 +41,21 @@ def split_by_days(total_pence: int, parts: list[tuple[date, date]]) -> list[int]
     total_days = sum(days)
     amounts = [total_pence * d // total_days for d in days[:-1]]
     return [*amounts, total_pence - sum(amounts)]
+
+
+def extra_instalment_on(*, varied_on: date, starts_on: date, ends_on: date, paid_dues: set[date]) -> date:
+    """When the one more instalment that raises a fully paid award is due: the day it is
+    varied (the award's first or last day if that day is outside them), so the next payment
+    run pays it; when a paid instalment was due that day, the next day within the award that
+    none was, or at the award's end the latest day before it that none was. A one-day award
+    whose day is paid has no other day: the instalment is due on it."""
+    day = min(max(varied_on, starts_on), ends_on)
+    later = day
+    while later in paid_dues and later < ends_on:
+        later += timedelta(days=1)
+    if later not in paid_dues:
+        return later
+    earlier = day
+    while earlier in paid_dues and earlier > starts_on:
+        earlier -= timedelta(days=1)
+    return earlier if earlier not in paid_dues else day

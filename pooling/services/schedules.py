@@ -26,7 +26,7 @@ from core.tenancy import tenant_context
 from groupings.models import School
 from pooling.error_codes import PoolingError
 from pooling.models import Instalment, InstalmentSchedule, Payee, Pool, PoolStatus, Transaction
-from pooling.schedule_dates import schedule_parts, split_by_days
+from pooling.schedule_dates import extra_instalment_on, schedule_parts, split_by_days
 from pooling.selectors import Headroom
 from pooling.services.ledger import commitment_post
 from pooling.source_labels import source_labels
@@ -334,7 +334,8 @@ def schedule_vary(
     """Change an award's total (and optionally its last day): what is paid stays paid, and
     the rest of the new total is re-split over the unpaid instalments by days. When every
     instalment is already paid, an increase is one more instalment, due that day (or on the
-    award's first or last day, if that day is outside them). The change
+    award's first or last day, if that day is outside them), never on a day a paid
+    instalment was due (``schedule_dates.extra_instalment_on``). The change
     in commitment is posted through ``commitment_post`` (so an increase is checked against
     headroom). Varying to the current total changes nothing."""
     if not isinstance(new_total_pence, int) or isinstance(new_total_pence, bool) or new_total_pence < 0:
@@ -380,10 +381,10 @@ def schedule_vary(
         paid_dues = {i.due_on for i in paid}
         open_parts = [p for p in parts if p[0] not in paid_dues]
         remaining = new_total_pence - paid_pence
-        if remaining > 0 and not open_parts:
-            # Every instalment is paid: the increase is one more instalment, due on the day it
-            # is varied (within the award's dates), so the next payment run pays it.
-            top_up_on = min(max(timezone.localdate(), schedule.starts_on), ends_on)
+        if remaining > 0 and not open_parts:  # every instalment is paid: one more for the increase
+            top_up_on = extra_instalment_on(
+                varied_on=timezone.localdate(), starts_on=schedule.starts_on, ends_on=ends_on, paid_dues=paid_dues
+            )
             open_parts = [(top_up_on, top_up_on)]
         before = snapshot(schedule, SCHEDULE_FIELDS) | {
             "instalments": [(str(i.due_on), i.amount_pence) for i in scheduled]

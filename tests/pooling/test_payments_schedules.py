@@ -12,6 +12,7 @@ from core.errors import ApplicationError, ConflictError, NotFound
 from core.models import AuditEvent
 from core.tenancy import tenant_context
 from pooling.models import Instalment, InstalmentSchedule, Transaction
+from pooling.schedule_dates import extra_instalment_on
 from pooling.selectors import pool_headroom
 from pooling.services.ledger import InsufficientHeadroom, pool_open
 from pooling.services.payments import (
@@ -378,3 +379,75 @@ def test_raising_a_fully_paid_award_after_its_last_day_makes_the_increase_due_on
         actor=deciding_officer(body), tenant=body, source_type="award", source_id="1", new_total_pence=1_300_00
     )
     assert [(d, a) for d, a, s in instalments(schedule) if s == "scheduled"] == [(date(2026, 12, 31), 100_00)]
+
+
+@pytest.mark.date_sensitive(today=date(2027, 1, 1))
+def test_the_instalment_for_raising_a_fully_paid_award_is_not_due_on_a_day_a_paid_one_was(officer, pool) -> None:
+    """Paid in advance to March and raised on 1 January, the day January's paid instalment was
+    due: the increase is due the next day, so the school's statement and the next run show it
+    apart from the payment already made, and it pays once."""
+    body = officer.responsible_body
+    fund(officer, pool, 10_000_00)
+    award(officer, pool, 1_200_00)
+    payment_run_confirm(
+        actor=officer.user, tenant=body, pool=pool, due_up_to=date(2027, 3, 31), pay_on=date(2027, 1, 1)
+    )
+    schedule = schedule_vary(
+        actor=deciding_officer(body), tenant=body, source_type="award", source_id="1", new_total_pence=1_300_00
+    )
+    rows = instalments(schedule)
+    assert [d for d, _a, s in rows if s == "paid"] == FIRST_OF_MONTHS_2026_27
+    assert [(d, a) for d, a, s in rows if s == "scheduled"] == [(date(2027, 1, 2), 100_00)]
+    # Raised again the same day, the one extra instalment carries the whole increase.
+    schedule_vary(
+        actor=deciding_officer(body), tenant=body, source_type="award", source_id="1", new_total_pence=1_350_00
+    )
+    assert [(d, a) for d, a, s in instalments(schedule) if s == "scheduled"] == [(date(2027, 1, 2), 150_00)]
+    run = payment_run_confirm(
+        actor=officer.user, tenant=body, pool=pool, due_up_to=date(2027, 1, 31), pay_on=date(2027, 1, 4)
+    )
+    assert run.total_pence == 150_00
+    assert sum(amounts(schedule, "paid")) == 1_350_00
+
+
+@pytest.mark.date_sensitive(today=date(2027, 5, 10))
+def test_raised_after_its_last_day_paid_the_increase_is_due_the_day_before_it(officer) -> None:
+    """The award's last day (1 December) is its last instalment's due day, paid: raised after
+    it, the increase is due on 30 November, the latest day within the award no paid one has."""
+    body = officer.responsible_body
+    pool = pool_open(actor=officer.user, tenant=body, label="2026-27")
+    fund(officer, pool, 10_000_00)
+    award(officer, pool, 1_200_00, starts_on=date(2026, 9, 1), ends_on=date(2026, 12, 1))
+    payment_run_confirm(
+        actor=officer.user, tenant=body, pool=pool, due_up_to=date(2026, 12, 31), pay_on=date(2027, 1, 4)
+    )
+    schedule = schedule_vary(
+        actor=deciding_officer(body), tenant=body, source_type="award", source_id="1", new_total_pence=1_300_00
+    )
+    rows = instalments(schedule)
+    assert [d for d, _a, s in rows if s == "paid"] == [date(2026, m, 1) for m in (9, 10, 11, 12)]
+    assert [(d, a) for d, a, s in rows if s == "scheduled"] == [(date(2026, 11, 30), 100_00)]
+
+
+@pytest.mark.parametrize(
+    ("varied_on", "starts_on", "ends_on", "paid_dues", "due_on"),
+    [
+        (date(2026, 12, 7), date(2026, 4, 1), date(2027, 3, 31), {date(2026, 12, 1)}, date(2026, 12, 7)),
+        (date(2027, 1, 1), date(2026, 4, 1), date(2027, 3, 31), {date(2027, 1, 1)}, date(2027, 1, 2)),
+        # paid in advance before the award starts: its first day is paid, so the day after
+        (date(2026, 3, 20), date(2026, 4, 1), date(2027, 3, 31), {date(2026, 4, 1)}, date(2026, 4, 2)),
+        # after the end, on a last day that was paid, and the day before it too
+        (
+            date(2027, 5, 10),
+            date(2026, 9, 1),
+            date(2026, 12, 2),
+            {date(2026, 12, 1), date(2026, 12, 2)},
+            date(2026, 11, 30),
+        ),
+        (date(2027, 5, 10), date(2026, 12, 1), date(2026, 12, 1), {date(2026, 12, 1)}, date(2026, 12, 1)),  # one day
+    ],
+)
+def test_the_extra_instalment_is_due_on_the_nearest_day_within_the_award_no_paid_one_has(
+    varied_on: date, starts_on: date, ends_on: date, paid_dues: set[date], due_on: date
+) -> None:
+    assert extra_instalment_on(varied_on=varied_on, starts_on=starts_on, ends_on=ends_on, paid_dues=paid_dues) == due_on
