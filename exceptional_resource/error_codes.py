@@ -8,6 +8,7 @@ from core.errors import ErrorCode
 class CaseError(ErrorCode):
     AMOUNT_ABOVE_REQUEST = "amount_above_request"
     AMOUNT_REQUIRED = "amount_required"
+    AMOUNT_UNCHANGED = "amount_unchanged"
     ANSWER_REQUIRED = "answer_required"
     AWARD_NOT_ACTIVE = "award_not_active"
     CASE_CLOSED_TO_EVIDENCE = "case_closed_to_evidence"

@@ -17,6 +17,7 @@ from core.tenancy import tenant_context
 from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Case, CaseStatus, Outcome
 from exceptional_resource.services.award_effects import award_end_locked, award_vary_locked, running_pool_id
+from exceptional_resource.services.decision_terms import amount_changes_check
 from exceptional_resource.services.refusals import REFUSALS_RECORDED, check_segregation
 from exceptional_resource.services.timeline import case_event_add
 from groupings.selectors import policy_in_force
@@ -46,6 +47,7 @@ def award_vary(*, actor: User, tenant: ResponsibleBody, award_id: int, new_amoun
     """Change an award's total: the commitment moves by the difference (an increase is
     checked against headroom and the officer's limit) and unpaid instalments are re-split
     (``award_effects.award_vary_locked``, which every decision that varies an award uses).
+    A new total equal to the award's is refused (``amount_unchanged``): it changes nothing.
     Varying decides the case's money again, so under the segregation of duties of the policy
     in force (the one confirming a run and deciding a review read; on when none is in force)
     the officer who raised the case may not; the
@@ -76,6 +78,7 @@ def _vary(*, actor: User, tenant: ResponsibleBody, award_id: int, new_amount_pen
         check_segregation(actor=actor, case=case, policy=policy_in_force(tenant=tenant))
         if award.status != Award.Status.ACTIVE:
             raise ConflictError("Only an active award can be varied.", code=CaseError.AWARD_NOT_ACTIVE)
+        amount_changes_check(current_pence=award.amount_pence, new_pence=new_amount_pence, field="new_amount_pence")
         if new_amount_pence > access.decision_limit_pence():
             raise ConflictError(
                 "This is above your delegated limit: an officer with a higher limit must decide it.",

@@ -6,6 +6,7 @@ page, the case form and the API refuse the same combinations with the same words
   *partly approved* funds something but less than that, and nothing funds more.
 - A review date is after today and after the award (or the resource) starts.
 - A resource line asked for does not end in the past.
+- A change to an award's total (its vary, a review's change) changes it.
 """
 
 from __future__ import annotations
@@ -59,6 +60,17 @@ def decision_amount_check(*, outcome: str, amount_pence: int, requested_pence: i
             code=CaseError.OUTCOME_AMOUNT_MISMATCH,
             field="amount_pence",
             extra={"requested_pence": requested_pence},
+        )
+
+
+def amount_changes_check(*, current_pence: int, new_pence: int, field: str) -> None:
+    """Refuse a change to an award's total that leaves it as it is: it would record a change,
+    and send the school a change letter, for nothing."""
+    if new_pence == current_pence:
+        raise ApplicationError(
+            f"The award is already {format_pence(current_pence)}: enter a different total to change it.",
+            code=CaseError.AMOUNT_UNCHANGED,
+            field=field,
         )
 
 

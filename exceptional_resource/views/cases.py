@@ -205,6 +205,7 @@ class _CaseFormView(CaseMixin, TemplateView):
     done = ""
     allowed_statuses: frozenset[str] = frozenset()
     warning = False
+    service_fields: dict[str, str] = {}  # the service's argument -> the form's field, for its errors
 
     def get_form(self, data: Any = None) -> Any:
         return self.form_class(data)
@@ -234,7 +235,7 @@ class _CaseFormView(CaseMixin, TemplateView):
             try:
                 self.act(form.cleaned_data)
             except ApplicationError as exc:
-                show_service_error(form, exc)
+                show_service_error(form, exc, self.service_fields)
             else:
                 messages.success(request, self.done)
                 return HttpResponseRedirect(self.case_url())

@@ -252,6 +252,7 @@ class AwardVaryView(_AwardFormView):
         "come. An increase is checked against the pool's headroom and your delegated limit."
     )
     done = "The award has been changed."
+    service_fields = {"new_amount_pence": "new_amount"}
 
     def get_form(self, data: Any = None) -> Any:
         if data is None:
