@@ -116,9 +116,10 @@ def sessions_for(body_id: int) -> dict[str, Any]:
         memberships = {
             m.role: m
             for m in Membership.objects.filter(role__in=[
-                "head", "sendco", "decision_officer", "finance_officer", "auditor", "partnership_lead",
+                "head", "sendco", "decision_officer", "finance_officer", "auditor", "partnership_lead", "body_admin",
             ]).select_related("user").order_by("-id")
         }  # fmt: skip
+        admin = memberships.pop("body_admin")
         pool = Pool.objects.get(label=period_of(date.today()).label)
         school_id = memberships["head"].school_id
         school_case = Case.objects.filter(school_id=school_id).order_by("-id").values_list("id", flat=True).first()
@@ -149,6 +150,7 @@ def sessions_for(body_id: int) -> dict[str, Any]:
             .values_list("id", flat=True)
             .first()
         )
+    _auditor_granted(body, admin=admin, auditor=memberships["auditor"], pools=[pool])
     cookies = {}
     for role, membership in memberships.items():
         client = Client()
@@ -173,6 +175,34 @@ def sessions_for(body_id: int) -> dict[str, Any]:
     }
 
 
+def _auditor_granted(body: Any, *, admin: Any, auditor: Any, pools: list[Any]) -> None:
+    """The body administrator grants the bench's auditor the pools its journey visits until
+    the auditor's membership ends, through the service of the grants page: an auditor reads
+    pool money, cases and the audit log only of pools they hold a live grant on (issue 16),
+    and answers 404 elsewhere. Every bench step makes its sessions: a live grant is kept, a
+    lapsed one revoked and given again."""
+    from core.tenancy import tenant_context
+    from pooling.selectors.audit_grants import audit_pool_ids, pool_audit_grant_list
+    from pooling.services.audit_grants import pool_audit_grant, pool_audit_revoke
+
+    live = audit_pool_ids(tenant=body, user=auditor.user)
+    for pool in pools:
+        if pool.pk in live:
+            continue
+        with tenant_context(body):
+            lapsed = pool_audit_grant_list(tenant=body).filter(user=auditor.user, content_object_id=pool.pk)
+            lapsed_ids = list(lapsed.values_list("pk", flat=True))
+        for grant_id in lapsed_ids:
+            pool_audit_revoke(actor=admin.user, tenant=body, poolauditgrant_id=grant_id)
+        pool_audit_grant(
+            actor=admin.user,
+            tenant=body,
+            pool_id=pool.pk,
+            auditor_id=auditor.user_id,
+            valid_until=auditor.valid_to or pool.ends_on,
+        )
+
+
 def journeys(ctx: dict[str, Any]) -> dict[str, list[str]]:
     b, p = f"/b/{ctx['slug']}", ctx["pool_id"]
     return {
@@ -185,7 +215,8 @@ def journeys(ctx: dict[str, Any]) -> dict[str, list[str]]:
             f"{b}/pool/", f"{b}/pool/{p}/ledger/", f"{b}/pool/{p}/contributions/", f"{b}/pool/{p}/payment-runs/",
             f"{b}/pool/payment-runs/{ctx['run_id']}/", f"{b}/pool/{p}/allocations/",
         ],
-        "auditor": [f"{b}/audit/", f"{b}/pool/{p}/ledger/", f"{b}/pool/", f"{b}/reports/"],
+        # An auditor reads a pool through its audit pages, on a grant (the pool pages are not theirs).
+        "auditor": [f"{b}/audit/", f"{b}/pool/audit/", f"{b}/pool/audit/{p}/", f"{b}/reports/"],
         "partnership_lead": [f"{b}/", f"{b}/partnership/"],
     }  # fmt: skip
 

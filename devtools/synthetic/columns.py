@@ -70,7 +70,8 @@ COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
     ),
     ResourceLine: ("id", RB, "case_id", "kind", "description", "quantity", "unit_cost_pence", "starts_on", "ends_on"),
     Outcome: ("id", RB, "case_id", "description", "measure", "review_on", "result", "result_note"),
-    CaseEvent: ("id", RB, "case_id", "verb", "from_status", "to_status", "note", "actor_label", "created_at"),
+    CaseEvent: ("id", RB, "case_id", "verb", "from_status", "to_status", "note", "actor_label", "created_at",
+                "pool_id"),
     Decision: (
         "id", RB, "case_id", "officer_id", "officer_label", "outcome", "criteria_met", "reasons", "amount_pence",
         "pool_id", "frequency", "starts_on", "ends_on", "conditions", "review_on", "policy_id",

@@ -28,6 +28,7 @@ from core.models import AuditEvent
 from core.money import apply_rate, split_pence
 from devtools.synthetic import shared
 from devtools.synthetic.register import BodySpec, SchoolSpec
+from devtools.synthetic.timeline import DECIDED_HOUR, case_timeline
 from exceptional_resource.models import Award, Case, CaseEvent, Decision, Outcome, Pupil, ResourceLine
 from groupings.models import Arrangement, GroupingPolicy
 from groupings.policy_defaults import AREAS_OF_NEED, DECISION_CRITERIA
@@ -374,18 +375,9 @@ class BodyPlan:
             result = rng.choice(["achieved", "partly", "not_yet"]) if state in {"ended", "closed"} else ""
             rows.add(Outcome, (ctx.new_id(Outcome), self.body_id, case_id, "Takes part in lessons with support",
                                "Attendance and engagement logs", end, result, ""))  # fmt: skip
-            events = [("created", "", "draft", created)]
-            if submitted:
-                events.append(("submitted", "draft", "submitted", submitted))
-            if state == "information_requested":
-                events.append(("information_requested", "submitted", state, decided_on))
-            elif state == "withdrawn":
-                events.append(("withdrawn", "submitted" if submitted else "draft", state, decided_on))
-            elif state in DECIDED:
+            outcome: str | None = None
+            if state in DECIDED:
                 outcome = "declined" if not amount else "partly_approved" if state == "partly_approved" else "approved"
-                events.append((outcome, "submitted", outcome, decided_on))
-                if state not in {"approved", "partly_approved", "declined"}:
-                    events.append((state, outcome, state, min(end, last_day)))
                 decision_id = ctx.new_id(Decision)
                 rows.add(Decision, (
                     decision_id, self.body_id, case_id, self.officer[0], self.officer[1], outcome,
@@ -393,10 +385,10 @@ class BodyPlan:
                     "Meets the published criteria." if amount else "The pool cannot fund this request.", amount,
                     pool["id"] if amount else None, "monthly" if amount else "", start if amount else None,
                     end if amount else None, "", end if amount else None, self.policy_id, False, False,
-                    _at(decided_on, 14),
+                    _at(decided_on, DECIDED_HOUR),
                 ))  # fmt: skip
                 self.audit(actor=self.officer, verb=DECISION_VERBS[outcome], obj="exceptional_resource.case",
-                           obj_id=case_id, label=reference("ER-", serial), at=_at(decided_on, 14),
+                           obj_id=case_id, label=reference("ER-", serial), at=_at(decided_on, DECIDED_HOUR),
                            after={"status": outcome, "amount_pence": amount})  # fmt: skip
                 if amount:
                     award_id = ctx.new_id(Award)
@@ -404,7 +396,7 @@ class BodyPlan:
                     status = "ended" if ended else "active"
                     rows.add(Award, (award_id, self.body_id, case_id, decision_id, school_id, pool["id"],
                                      amount + variation, status, end if ended else None,
-                                     _at(decided_on, 14)))  # fmt: skip
+                                     _at(decided_on, DECIDED_HOUR)))  # fmt: skip
                     self.post(pool=pool, kind="commitment", on=decided_on,
                               description=f"Award award {award_id} committed",
                               key=f"award-commit:award:{award_id}", source=("award", award_id),
@@ -421,9 +413,12 @@ class BodyPlan:
                             legs=[("awards", variation, school_id), ("commitments", -variation, school_id)],
                         )
                     awards.append((award_id, school_id, amount + variation, start, end, "monthly", status))
-            for verb, before, after, at in events:
+            for verb, before, after, at, pool_id in case_timeline(
+                state=state, outcome=outcome, created=created, submitted=submitted, decided_on=decided_on,
+                moved_on=min(end, last_day), pool_id=pool["id"] if amount else None,
+            ):  # fmt: skip
                 rows.add(CaseEvent, (ctx.new_id(CaseEvent), self.body_id, case_id, verb, before, after, "",
-                                     "synthetic", _at(at, 12)))  # fmt: skip
+                                     "synthetic", at, pool_id))  # fmt: skip
         return awards, budget
 
     def payments(self, period: Period, pool: dict[str, Any],

@@ -5,9 +5,19 @@ read the entries about another pool's award, as they do not read that award.
 The services name the pool from now on. Existing entries about an award or decision take
 the pool of the case's latest award made by the time of the entry: an approval, the award
 it committed, its reviews, variations and end all come after their award and before the
-next (a renewal ends the old award before it makes the new one). A recovery recorded on an
-older award after a renewal, and a headroom refusal before any award, cannot be told apart
-from the rows alone: they take the latest award's pool, or none."""
+next (a renewal ends the old award before it makes the new one). A refusal for headroom
+(``headroom_shortfall``) of a change after review is about the running award's pool, which
+it takes. Three kinds of entry are not backfilled as the services now write them, because
+no row names their pool (the first two: tests/exceptional_resource/test_migration_case_event_pool.py):
+
+- a renewal refused for headroom: the services name the pool the renewal was to draw on,
+  but the refused decision and award were rolled back, and the entry's note and its audit
+  row (``case.headroom_shortfall``) hold amounts only; it cannot be told from a refused
+  change, so it takes the running award's pool (an auditor of that pool reads it, an
+  auditor of the renewal's pool alone does not). A guess from the case's next award would
+  be wrong for a change refused before a renewal, and for a renewal retried on another pool;
+- a first decision refused for headroom (no award yet): none, so it is about the case;
+- a recovery recorded on an older award after a renewal: the latest award's pool."""
 
 import django.db.models.deletion
 from django.db import migrations, models

@@ -124,12 +124,21 @@ def case_scope(*, access: BodyAccess, tenant: ResponsibleBody) -> CaseScope:
 
 
 def case_within_or_404(*, tenant: ResponsibleBody, case: Case, scope: CaseScope) -> Case:
-    """``case`` itself, or the same 404 as a missing case when it is out of ``scope``."""
-    if not scope.body_wide:
-        with tenant_context(tenant):
-            seen = scope.cases(Case.objects.for_tenant(tenant).filter(pk=case.pk)).exists()
-        if not seen:
-            raise NotFound("No such case.")
+    """``case`` (a row of ``tenant``) itself, or the same 404 as a missing case when it is
+    out of ``scope``. ``scope.cases``'s rule is read off the loaded row where it can be, with
+    no query: a body-wide reader, or a case of one of the reader's schools (a head's or
+    SENDCO's case page), is within reach, and outside those schools a reader without grants
+    is not; only a reach through grants (an auditor's) asks which pools the case is in."""
+    if case.responsible_body_id != tenant.pk:
+        raise NotFound("No such case.")
+    if scope.schools is None or case.school_id in scope.schools:
+        return case
+    if scope.granted_pools is None:
+        raise NotFound("No such case.")
+    with tenant_context(tenant):
+        seen = scope.cases(Case.objects.for_tenant(tenant).filter(pk=case.pk)).exists()
+    if not seen:
+        raise NotFound("No such case.")
     return case
 
 

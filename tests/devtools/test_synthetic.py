@@ -15,7 +15,7 @@ from core.audit import audit_verify
 from core.tenancy import platform_context, tenant_context
 from devtools.synthetic import generate
 from devtools.synthetic.checks import check_invariants
-from exceptional_resource.models import Award, Case
+from exceptional_resource.models import Award, Case, CaseEvent
 from pooling.models import Leg, Pool
 from pooling.selectors.ledger import pool_headroom
 
@@ -153,3 +153,24 @@ def test_the_command_refuses_a_largest_body_case_count_out_of_range(bad: str) ->
         call_command(
             "generate_synthetic", "--scale", "demo", "--dry-run", "--largest-body-cases", bad, stdout=io.StringIO()
         )
+
+
+@pytest.mark.django_db
+def test_each_generated_case_event_names_the_pool_of_the_award_it_follows() -> None:
+    """Exceptional_resource migration 0013's rule, over every generated entry: an entry
+    written with or after the case's award is about that award's pool; the entries before it
+    (created, submitted, information requested, withdrawn) and a refusal's are about none.
+    An auditor granted the pool reads them; an auditor of another pool does not."""
+    generate(scale="demo", seed=3, as_of=AS_OF)
+
+    with platform_context():
+        awards = {a.case_id: a for a in Award.objects.all()}
+        events = list(CaseEvent.objects.all())
+    made = {case_id: (award.created_at, award.pool_id) for case_id, award in awards.items()}
+    expected = {e.pk: made[e.case_id][1] if e.case_id in made and made[e.case_id][0] <= e.created_at else None
+                for e in events}  # fmt: skip
+    assert {e.pk: e.pool_id for e in events} == expected
+    about_pools = [e for e in events if e.pool_id is not None]
+    assert {e.verb for e in about_pools} >= {"approved", "active", "ended"}
+    assert len({e.pool_id for e in about_pools}) > 3
+    assert all(e.pool_id is None for e in events if e.verb in {"created", "submitted", "declined"})
