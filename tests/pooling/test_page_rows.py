@@ -6,17 +6,26 @@ left out (Django would load it with a query per row)."""
 from __future__ import annotations
 
 import re
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from accounts.models import Role
+from core.money import format_pence
 from core.tenancy import tenant_context
-from pooling.models import ImfAllocation, ImfAllocationImport
-from tests.factories import SchoolFactory, member
+from pooling.models import ImfAllocation, ImfAllocationImport, PaymentRunLine
+from pooling.services.payment_returns import payment_run_line_return
+from pooling.services.payment_runs import payment_run_record_paid, payment_run_send
+from pooling.services.payments import payment_run_confirm, remittances_build
+from tests.factories import SchoolFactory, member, own_academy
+from tests.pooling.conftest import fund
 from tests.pooling.contributions_support import allocate
+from tests.pooling.payments_support import award, refuse_deferred_loads
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +76,55 @@ def test_allocation_rows_show_school_source_amount_and_change_link_by_name_then_
     trustee = _client(member(Role.TRUSTEE, body).user).get(_url("allocations", body, pool_id=pool.pk))
     assert "Change" not in trustee.content.decode()
     assert "£1,234.56" in trustee.content.decode()
+
+
+def test_payment_run_rows_show_returned_and_payable_lines_and_read_no_column_per_row(
+    officer, pool, settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "private"
+    body = officer.responsible_body
+    fund(officer, pool, 50_000_00)
+    award(officer, pool, 1_200_00, school=own_academy(body, name="Ash Academy"), source_id="A-1")
+    award(officer, pool, 2_400_00, school=own_academy(body, name="Birch Academy"), source_id="B-1")
+    run = payment_run_confirm(
+        actor=officer.user, tenant=body, pool=pool, due_up_to=date(2026, 11, 30), pay_on=date(2027, 1, 4)
+    )
+    remittances_build(tenant=body, payment_run_id=run.pk)
+    payment_run_send(actor=officer.user, tenant=body, payment_run_id=run.pk)
+    payment_run_record_paid(actor=officer.user, tenant=body, payment_run_id=run.pk, paid_on=date(2026, 12, 7))
+    with tenant_context(body):
+        ash, birch = PaymentRunLine.objects.filter(payment_run=run).select_related("remittance").order_by("pk")
+    payment_run_line_return(
+        actor=officer.user, tenant=body, payment_run_id=run.pk, line_id=ash.pk, returned_on=date(2026, 12, 7),
+        reason="Account closed",
+    )  # fmt: skip
+    refuse_deferred_loads(monkeypatch)
+    page = _client(officer.user).get(_url("payment-run", body, paymentrun_id=run.pk)).content.decode()
+    assert (
+        f'Ash Academy<br><span class="govuk-hint govuk-!-margin-0">URN {ash.school.urn}</span><br><strong '
+        'class="govuk-tag govuk-tag--red">Returned</strong> <span class="govuk-body-s">by the bank on 7 December '
+        "2026: Account closed</span></td>"
+    ) in page
+    returned_url = _url("payment-line-returned", body, paymentrun_id=run.pk, paymentrunline_id=birch.pk)
+    assert (
+        f'<a class="govuk-link govuk-body-s" href="{returned_url}">Record a returned payment<span '
+        'class="govuk-visually-hidden"> to Birch Academy</span></a>'
+    ) in page
+    paid_for = re.findall(r"<li>(Award B-1[^<]*)</li>", page)
+    assert paid_for[0] == "Award B-1, due 1 Apr 2026: £197.26"
+    assert [text.split(", due ")[1].split(":")[0] for text in paid_for] == [
+        "1 Apr 2026", "1 May 2026", "1 Jun 2026", "1 Jul 2026", "1 Aug 2026", "1 Sep 2026", "1 Oct 2026",
+        "1 Nov 2026",
+    ]  # fmt: skip
+    csv_url = _url("remittance-csv", body, remittance_id=birch.remittance.pk)
+    pdf_url = _url("remittance-pdf", body, remittance_id=birch.remittance.pk)
+    assert f'<a class="govuk-link" href="{csv_url}">CSV<span class="govuk-visually-hidden"> for Birch Academy' in page
+    assert f'<a class="govuk-link" href="{pdf_url}">PDF<span class="govuk-visually-hidden"> for Birch Academy' in page
+    assert f'<td class="govuk-table__cell govuk-table__cell--numeric">{format_pence(birch.amount_pence)}</td>' in page
+    api = APIClient()
+    api.force_authenticate(officer.user)
+    detail = api.get(f"/api/v1/bodies/{body.slug}/pools/payment-runs/{run.pk}/").json()
+    assert [(line["school_name"], line["remittance_ready"]) for line in detail["lines"]] == [
+        ("Ash Academy", True),
+        ("Birch Academy", True),
+    ]
