@@ -18,10 +18,12 @@ from rest_framework.test import APIClient
 from accounts.models import Role
 from core.money import format_pence
 from core.tenancy import tenant_context
-from pooling.models import ImfAllocation, ImfAllocationImport, PaymentRunLine
+from pooling.models import ImfAllocation, ImfAllocationImport, PaymentRunLine, Transaction
+from pooling.selectors.ledger_browse import LegRow
 from pooling.services.payment_returns import payment_run_line_return
 from pooling.services.payment_runs import payment_run_record_paid, payment_run_send
 from pooling.services.payments import payment_run_confirm, remittances_build
+from pooling.views.ledger import _leg_cells
 from tests.factories import SchoolFactory, member, own_academy
 from tests.pooling.conftest import fund
 from tests.pooling.contributions_support import allocate
@@ -128,3 +130,35 @@ def test_payment_run_rows_show_returned_and_payable_lines_and_read_no_column_per
         ("Ash Academy", True),
         ("Birch Academy", True),
     ]
+
+
+def test_the_ledger_and_a_transactions_page_show_its_legs_alike(officer, pool) -> None:
+    body = officer.responsible_body
+    fund(officer, pool, 1_234_56)
+    client = _client(officer.user)
+    ledger = client.get(_url("ledger", body, pool_id=pool.pk)).content.decode()
+    with tenant_context(body):
+        txn = Transaction.objects.filter(pool=pool).latest("pk")
+    one = client.get(_url("transaction", body, transaction_id=txn.pk)).content.decode()
+
+    def legs(page: str) -> str:
+        return re.search(r'<table class="govuk-table govuk-!-margin-bottom-0 app-legs">.*?</table>', page, re.S)[0]
+
+    assert legs(ledger) == legs(one)
+    assert "£1,234.56" in legs(ledger)
+
+
+def test_a_leg_names_another_pool_its_school_and_its_side() -> None:
+    txn = Transaction(pool_id=1)
+    assert _leg_cells(LegRow(1, "pool_bank", 2, "2025-26", 7, "Ash & Birch", 5), txn) == {
+        "account": "Pool bank (received) (pool 2025-26)",
+        "school": "Ash & Birch",
+        "debit": "£0.05",
+        "credit": "",
+    }
+    assert _leg_cells(LegRow(1, "pool_bank", 1, "2026-27", None, None, -123_456_78), txn) == {
+        "account": "Pool bank (received)",
+        "school": "–",
+        "debit": "",
+        "credit": "£123,456.78",
+    }
