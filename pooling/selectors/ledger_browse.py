@@ -17,6 +17,7 @@ from django.db.models.functions import TruncMonth
 from accounts.models import ResponsibleBody
 from core.errors import NotFound
 from core.tenancy import current_tenant_id, tenant_context
+from groupings.selectors import school_name_and_urn
 from pooling.models import Account, Contribution, Instalment, Leg, Pool, Transaction
 
 PAGE_SIZE = 50
@@ -223,15 +224,17 @@ def contributions_by_school(*, tenant: ResponsibleBody, pool: Pool) -> list[Scho
     """Each member's expected contribution and what has been received against it, as the
     ledger holds them (so a reversed receipt or contribution posting counts, exactly as on
     the contributions page), by school name; a school that left and rejoined is one school.
-    Two queries whatever the number of schools."""
+    Two queries whatever the number of schools (the schools' names looked up by their key)."""
     from pooling.selectors.contributions import contribution_totals_by_school
 
+    name, urn = school_name_and_urn()
     with tenant_context(tenant):
         schools = list(
             Contribution.objects.for_tenant(tenant)
             .filter(pool=pool)
-            .order_by("school__name", "school_id")
-            .values_list("school_id", "school__name", "school__urn")
+            .annotate(school_name=name, school_urn=urn)
+            .order_by("school_name", "school_id")
+            .values_list("school_id", "school_name", "school_urn")
             .distinct()
         )
     posted = contribution_totals_by_school(tenant=tenant, pool=pool)
