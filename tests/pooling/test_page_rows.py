@@ -75,6 +75,11 @@ def test_allocation_rows_show_school_source_amount_and_change_link_by_name_then_
             ("Same Name", 200002, f"Entered by {user.email}", "£1.00"),
         )
     ]
+    caption = r'<caption class="govuk-table__caption govuk-table__caption--m">([^<]*)</caption>'
+    assert re.findall(caption, page) == ["3 schools"]  # counted with the totals, unfiltered
+    searched = _client(user).get(_url("allocations", body, pool_id=pool.pk), {"q": "same"}).content.decode()
+    assert re.findall(caption, searched) == ["2 schools"]
+    assert "3 allocations, £1,237.56 in all." in re.sub(r"\s+", " ", searched)
     trustee = _client(member(Role.TRUSTEE, body).user).get(_url("allocations", body, pool_id=pool.pk))
     assert "Change" not in trustee.content.decode()
     assert "£1,234.56" in trustee.content.decode()
