@@ -108,9 +108,23 @@ def returned_lines(
     return lines.select_related("school", "payee", "payment_run").order_by("-returned_on", "-pk")
 
 
-def payment_run_payee_count(*, tenant: ResponsibleBody, run: PaymentRun) -> int:
-    """How many of a run's lines pay a payee other than a school (an employer or provider)."""
-    return PaymentRunLine.objects.for_tenant(tenant).filter(payment_run=run, payee__isnull=False).count()
+@dataclass(frozen=True)
+class RunLineCounts:
+    lines: int
+    payees: int  # lines paying a payee other than a school (an employer or provider)
+    awaiting_advice: int  # lines whose remittance advice is not built yet, or has no PDF yet
+
+
+def payment_run_line_counts(*, tenant: ResponsibleBody, run: PaymentRun) -> RunLineCounts:
+    """How many lines a run has, how many pay another payee, and how many still wait for
+    their remittance advice: one query, whatever the number of lines."""
+    waiting = Q(remittance__isnull=True) | Q(remittance__sha256_pdf="")
+    counts = (
+        PaymentRunLine.objects.for_tenant(tenant)
+        .filter(payment_run=run)
+        .aggregate(lines=Count("pk"), payees=Count("payee_id"), waiting=Count("pk", filter=waiting))
+    )
+    return RunLineCounts(lines=counts["lines"], payees=counts["payees"], awaiting_advice=counts["waiting"])
 
 
 def payment_run_instalments(
@@ -134,17 +148,6 @@ def payment_run_instalments(
         "schedule__source_id",
     )  # fmt: skip
     return qs.order_by("schedule__school_id", "due_on", "schedule__source_type", "schedule__source_id", "pk")
-
-
-def payment_run_remittances_pending(*, tenant: ResponsibleBody, run: PaymentRun) -> bool:
-    """Whether any school in the run still waits for its remittance advice (none built yet,
-    or its PDF not written yet): one query, whatever the number of schools."""
-    return (
-        PaymentRunLine.objects.for_tenant(tenant)
-        .filter(payment_run=run)
-        .filter(Q(remittance__isnull=True) | Q(remittance__sha256_pdf=""))
-        .exists()
-    )
 
 
 def remittance_get(*, tenant: ResponsibleBody, remittance_id: int) -> Remittance:

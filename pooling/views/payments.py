@@ -157,11 +157,13 @@ class PaymentRunDetailView(BodyMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         run = payment_selectors.payment_run_get(tenant=self.body, payment_run_id=kwargs["paymentrun_id"])
+        counts = payment_selectors.payment_run_line_counts(tenant=self.body, run=run)
         pages = paginate_list(
             self.request,
             payment_selectors.payment_run_lines(tenant=self.body, run=run),
             per_page=LINES_PER_PAGE,
             label="Pages of schools and other payees paid",
+            count=counts.lines,
         )
         page_lines = list(pages.page.object_list)
         by_recipient: dict[payment_selectors.Recipient, list[Any]] = defaultdict(list)
@@ -174,7 +176,6 @@ class PaymentRunDetailView(BodyMixin, TemplateView):
         for instalment in instalments:
             if instalment.amount_pence:
                 by_recipient[payment_selectors.recipient_of(instalment.schedule)].append(instalment)
-        payees_paid = payment_selectors.payment_run_payee_count(tenant=self.body, run=run)
         can_pay = self.access.can(Action.MOVE_MONEY)
         lines = _line_rows(page_lines, by_recipient, self.body, run, can_record_return=can_pay and run.status == "paid")
         context.update(
@@ -182,9 +183,9 @@ class PaymentRunDetailView(BodyMixin, TemplateView):
             pool=run.pool,
             pages=pages,
             lines=lines,
-            remittances_pending=payment_selectors.payment_run_remittances_pending(tenant=self.body, run=run),
-            payees_paid=payees_paid,
-            schools_paid=pages.page.paginator.count - payees_paid,
+            remittances_pending=counts.awaiting_advice > 0,
+            payees_paid=counts.payees,
+            schools_paid=counts.lines - counts.payees,
             can_pay=can_pay,
         )
         return context

@@ -128,6 +128,7 @@ def test_payment_run_rows_show_returned_and_payable_lines_and_read_no_column_per
     assert f'<a class="govuk-link" href="{csv_url}">CSV<span class="govuk-visually-hidden"> for Birch Academy' in page
     assert f'<a class="govuk-link" href="{pdf_url}">PDF<span class="govuk-visually-hidden"> for Birch Academy' in page
     assert f'<td class="govuk-table__cell govuk-table__cell--numeric">{format_pence(birch.amount_pence)}</td>' in page
+    assert "Remittance advice is being prepared" not in page  # every line's advice is built
     api = APIClient()
     api.force_authenticate(officer.user)
     detail = api.get(f"/api/v1/bodies/{body.slug}/pools/payment-runs/{run.pk}/").json()
