@@ -220,16 +220,12 @@ class SchoolContribution:
         return self.expected_pence - self.received_pence
 
 
-def contributions_by_school(*, tenant: ResponsibleBody, pool: Pool) -> list[SchoolContribution]:
-    """Each member's expected contribution and what has been received against it, as the
-    ledger holds them (so a reversed receipt or contribution posting counts, exactly as on
-    the contributions page), by school name; a school that left and rejoined is one school.
-    Two queries whatever the number of schools (the schools' names looked up by their key)."""
-    from pooling.selectors.contributions import contribution_totals_by_school
-
+def _contribution_schools(*, tenant: ResponsibleBody, pool: Pool) -> list[tuple[int, str, int]]:
+    """The pool's contributing schools (id, name, URN) by name; a school that left and
+    rejoined is one school. Its name is looked up by its key."""
     name, urn = school_name_and_urn()
     with tenant_context(tenant):
-        schools = list(
+        return list(
             Contribution.objects.for_tenant(tenant)
             .filter(pool=pool)
             .annotate(school_name=name, school_urn=urn)
@@ -237,16 +233,6 @@ def contributions_by_school(*, tenant: ResponsibleBody, pool: Pool) -> list[Scho
             .values_list("school_id", "school_name", "school_urn")
             .distinct()
         )
-    posted = contribution_totals_by_school(tenant=tenant, pool=pool)
-    return [
-        SchoolContribution(
-            school_name=name,
-            school_urn=urn,
-            expected_pence=posted.get(school_id, (0, 0))[0],
-            received_pence=posted.get(school_id, (0, 0))[1],
-        )
-        for school_id, name, urn in schools
-    ]
 
 
 @dataclass(frozen=True)
@@ -265,14 +251,31 @@ class ContributionsOverview:
 
 def contributions_overview(*, tenant: ResponsibleBody, pool: Pool, top: int) -> ContributionsOverview:
     """Totals over every member school and the ``top`` schools with the most outstanding
-    (largest first, then by name), from ``contributions_by_school``."""
-    schools = contributions_by_school(tenant=tenant, pool=pool)
-    owing = sorted((c for c in schools if c.outstanding_pence > 0), key=lambda c: -c.outstanding_pence)
+    (largest first, then by name): what each has been expected to contribute and has paid
+    as the ledger holds them (a reversed receipt or contribution posting counts, exactly as
+    on the contributions page). Two queries whatever the number of schools; only the schools
+    listed are made ``SchoolContribution`` rows (the largest body has hundreds)."""
+    from pooling.selectors.contributions import contribution_totals_by_school
+
+    schools = _contribution_schools(tenant=tenant, pool=pool)
+    posted = contribution_totals_by_school(tenant=tenant, pool=pool)
+    expected = received = 0
+    owing: list[tuple[int, int]] = []  # (minus what is outstanding, place by name)
+    for place, (school_id, _, _) in enumerate(schools):
+        school_expected, school_received = posted.get(school_id, (0, 0))
+        expected += school_expected
+        received += school_received
+        if school_expected > school_received:
+            owing.append((school_received - school_expected, place))
+    owing.sort()
     return ContributionsOverview(
         schools=len(schools),
-        expected_pence=sum(c.expected_pence for c in schools),
-        received_pence=sum(c.received_pence for c in schools),
-        most_outstanding=owing[:top],
+        expected_pence=expected,
+        received_pence=received,
+        most_outstanding=[
+            SchoolContribution(schools[place][1], schools[place][2], *posted.get(schools[place][0], (0, 0)))
+            for _, place in owing[:top]
+        ],
     )
 
 
