@@ -48,12 +48,23 @@ def _page_number(text: str | None) -> int:
 
 
 def paginate_list(
-    request: HttpRequest, items: Sequence[Any] | QuerySet[Any], *, per_page: int, label: str, param: str = "page"
+    request: HttpRequest,
+    items: Sequence[Any] | QuerySet[Any],
+    *,
+    per_page: int,
+    label: str,
+    param: str = "page",
+    count: int | None = None,
 ) -> Pages:
     """One page of ``items`` from ``?<param>=``, with numbered links to the pages around it
     that keep the request's other parameters (a search, the other list's page), so two
-    lists on one page can each have their own pages. Bad page numbers never raise."""
-    page = Paginator(items, per_page).get_page(_page_number(request.GET.get(param)))
+    lists on one page can each have their own pages. Bad page numbers never raise.
+    ``count``: how many items there are, when the page has counted them already (the
+    paginator then does not count them again)."""
+    paginator = Paginator(items, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: once set, it is not computed
+    page = paginator.get_page(_page_number(request.GET.get(param)))
     query = request.GET.copy()
 
     def url(number: int) -> str:

@@ -20,6 +20,7 @@ from core.errors import NotFound
 from core.tenancy import TenantQuerySet, current_tenant_id, tenant_context
 from core.text import ascii_digits
 from groupings.models import Arrangement, ArrangementStatus
+from groupings.selectors import school_name_and_urn
 from pooling.models import (
     AccountKind,
     Contribution,
@@ -140,19 +141,16 @@ def _posted_for(
 # --- Allocations --------------------------------------------------------------------------
 
 
-def allocation_list(*, tenant: ResponsibleBody, period_label: str, q: str = "") -> QuerySet[ImfAllocation]:
-    """A period's allocations, with whether each school is in the grouping during it."""
+def _allocations(*, tenant: ResponsibleBody, period_label: str, q: str) -> QuerySet[ImfAllocation]:
+    """A period's allocations (of the schools whose name contains ``q`` or whose URN is
+    ``q``), with whether each school is in the grouping during it."""
     from pooling.periods import grant_year
 
     period = grant_year(period_label)
     members = Arrangement.objects.filter(
         school_id=OuterRef("school_id"), status__in=POOLED_STATUSES, start_date__lte=period.ends_on
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=period.starts_on))
-    qs = (
-        ImfAllocation.objects.for_tenant(tenant)
-        .filter(period_label=period_label)
-        .select_related("school", "source_import")
-    )
+    qs = ImfAllocation.objects.for_tenant(tenant).filter(period_label=period_label)
     # The annotation loses the model type in django-stubs; the rows are still allocations.
     qs = cast("TenantQuerySet[ImfAllocation]", qs.annotate(in_grouping=Exists(members)))
     term = q.strip()
@@ -160,7 +158,29 @@ def allocation_list(*, tenant: ResponsibleBody, period_label: str, q: str = "") 
         qs = qs.filter(school__urn=int(term))
     elif term:
         qs = qs.filter(school__name__icontains=term)
+    return qs
+
+
+def allocation_list(*, tenant: ResponsibleBody, period_label: str, q: str = "") -> QuerySet[ImfAllocation]:
+    """A period's allocations by school name, with whether each school is in the grouping."""
+    qs = _allocations(tenant=tenant, period_label=period_label, q=q).select_related("school", "source_import")
     return qs.order_by("school__name", "school__urn")
+
+
+def allocation_rows(*, tenant: ResponsibleBody, period_label: str, q: str = "") -> QuerySet[Any]:
+    """``allocation_list`` in the same order, as the columns its page shows (dicts, not
+    allocation and school instances), the school's name and URN looked up by its key."""
+    name, urn = school_name_and_urn()
+    qs = _allocations(tenant=tenant, period_label=period_label, q=q).annotate(school_name=name, school_urn=urn)
+    return qs.order_by("school_name", "school_urn").values(
+        "school_name",
+        "school_urn",
+        "in_grouping",
+        "amount_pence",
+        "entered_by_label",
+        "source_import",
+        "source_import__file_name",
+    )
 
 
 def allocation_for_urn(*, tenant: ResponsibleBody, period_label: str, urn: int) -> ImfAllocation | None:

@@ -5,6 +5,7 @@ a deep page costs what the first page costs."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,6 +17,7 @@ from django.db.models.functions import TruncMonth
 from accounts.models import ResponsibleBody
 from core.errors import NotFound
 from core.tenancy import current_tenant_id, tenant_context
+from groupings.selectors import school_name_and_urn
 from pooling.models import Account, Contribution, Instalment, Leg, Pool, Transaction
 
 PAGE_SIZE = 50
@@ -75,8 +77,10 @@ def transaction_page(
     after: Cursor | None = None,
     before: Cursor | None = None,
     size: int = PAGE_SIZE,
+    with_legs: bool = True,
 ) -> TransactionPage:
-    """One page of a pool's transactions, newest first, each with its legs.
+    """One page of a pool's transactions, newest first, each with its legs (unless
+    ``with_legs`` is false: a page that reads them with ``leg_rows`` instead).
 
     Two queries whatever the page (three with an account filter): the transactions, a
     range scan from the cursor over the body-pool-date index, never an offset; and their
@@ -108,13 +112,8 @@ def transaction_page(
             qs = qs.filter(Q(posted_on__lte=after.posted_on) & (Q(posted_on__lt=after.posted_on) | Q(id__lt=after.id)))
         order = ("-posted_on", "-id")
     chosen = qs.order_by(*order).values("pk")[: size + 1]
-    rows = list(
-        Transaction.objects.for_tenant(tenant)
-        .filter(pk__in=chosen)
-        .select_related("reversed_by")
-        .prefetch_related(_legs())
-        .order_by(*order)
-    )
+    page = Transaction.objects.for_tenant(tenant).filter(pk__in=chosen).select_related("reversed_by")
+    rows = list((page.prefetch_related(_legs()) if with_legs else page).order_by(*order))
     more = len(rows) > size
     rows = rows[:size]
     if order[0] == "posted_on":  # a page going newer was read oldest first
@@ -144,6 +143,37 @@ def transaction_detail(*, tenant: ResponsibleBody, transaction_id: int) -> Trans
     if txn is None:
         raise NotFound("No such transaction.")
     return txn
+
+
+@dataclass(frozen=True)
+class LegRow:
+    """A leg as the ledger page shows it: its account's kind and pool, and its school."""
+
+    transaction_id: int
+    account_kind: str
+    pool_id: int
+    pool_label: str
+    school_id: int | None
+    school_name: str | None
+    amount_pence: int
+
+
+def leg_rows(*, tenant: ResponsibleBody, transaction_ids: Collection[int]) -> dict[int, list[LegRow]]:
+    """The legs of these transactions (in the order they were posted) by transaction: one
+    query, read as rows rather than a leg, account, pool and school instance each."""
+    legs = (
+        Leg.objects.for_tenant(tenant)
+        .filter(transaction_id__in=list(transaction_ids))
+        .order_by("id")
+        .values_list(
+            "transaction_id", "account__kind", "account__pool_id", "account__pool__label", "school_id",
+            "school__name", "amount_pence",
+        )
+    )  # fmt: skip
+    by_transaction: dict[int, list[LegRow]] = {pk: [] for pk in transaction_ids}
+    for row in legs:
+        by_transaction[row[0]].append(LegRow(*row))
+    return by_transaction
 
 
 _SOURCE_TYPES_SQL = """
@@ -190,31 +220,19 @@ class SchoolContribution:
         return self.expected_pence - self.received_pence
 
 
-def contributions_by_school(*, tenant: ResponsibleBody, pool: Pool) -> list[SchoolContribution]:
-    """Each member's expected contribution and what has been received against it, as the
-    ledger holds them (so a reversed receipt or contribution posting counts, exactly as on
-    the contributions page), by school name; a school that left and rejoined is one school.
-    Two queries whatever the number of schools."""
-    from pooling.selectors.contributions import contribution_totals_by_school
-
+def _contribution_schools(*, tenant: ResponsibleBody, pool: Pool) -> list[tuple[int, str, int]]:
+    """The pool's contributing schools (id, name, URN) by name; a school that left and
+    rejoined is one school. Its name is looked up by its key."""
+    name, urn = school_name_and_urn()
     with tenant_context(tenant):
-        schools = list(
+        return list(
             Contribution.objects.for_tenant(tenant)
             .filter(pool=pool)
-            .order_by("school__name", "school_id")
-            .values_list("school_id", "school__name", "school__urn")
+            .annotate(school_name=name, school_urn=urn)
+            .order_by("school_name", "school_id")
+            .values_list("school_id", "school_name", "school_urn")
             .distinct()
         )
-    posted = contribution_totals_by_school(tenant=tenant, pool=pool)
-    return [
-        SchoolContribution(
-            school_name=name,
-            school_urn=urn,
-            expected_pence=posted.get(school_id, (0, 0))[0],
-            received_pence=posted.get(school_id, (0, 0))[1],
-        )
-        for school_id, name, urn in schools
-    ]
 
 
 @dataclass(frozen=True)
@@ -233,14 +251,31 @@ class ContributionsOverview:
 
 def contributions_overview(*, tenant: ResponsibleBody, pool: Pool, top: int) -> ContributionsOverview:
     """Totals over every member school and the ``top`` schools with the most outstanding
-    (largest first, then by name), from ``contributions_by_school``."""
-    schools = contributions_by_school(tenant=tenant, pool=pool)
-    owing = sorted((c for c in schools if c.outstanding_pence > 0), key=lambda c: -c.outstanding_pence)
+    (largest first, then by name): what each has been expected to contribute and has paid
+    as the ledger holds them (a reversed receipt or contribution posting counts, exactly as
+    on the contributions page). Two queries whatever the number of schools; only the schools
+    listed are made ``SchoolContribution`` rows (the largest body has hundreds)."""
+    from pooling.selectors.contributions import contribution_totals_by_school
+
+    schools = _contribution_schools(tenant=tenant, pool=pool)
+    posted = contribution_totals_by_school(tenant=tenant, pool=pool)
+    expected = received = 0
+    owing: list[tuple[int, int]] = []  # (minus what is outstanding, place by name)
+    for place, (school_id, _, _) in enumerate(schools):
+        school_expected, school_received = posted.get(school_id, (0, 0))
+        expected += school_expected
+        received += school_received
+        if school_expected > school_received:
+            owing.append((school_received - school_expected, place))
+    owing.sort()
     return ContributionsOverview(
         schools=len(schools),
-        expected_pence=sum(c.expected_pence for c in schools),
-        received_pence=sum(c.received_pence for c in schools),
-        most_outstanding=owing[:top],
+        expected_pence=expected,
+        received_pence=received,
+        most_outstanding=[
+            SchoolContribution(schools[place][1], schools[place][2], *posted.get(schools[place][0], (0, 0)))
+            for _, place in owing[:top]
+        ],
     )
 
 

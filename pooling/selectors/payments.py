@@ -50,13 +50,37 @@ def payment_run_get(*, tenant: ResponsibleBody, payment_run_id: int) -> PaymentR
     return run
 
 
+# What a run's lines are read with (``payment_run_lines``): the line, and what is shown of
+# whom it pays and of its remittance advice.
+LINE_FIELDS = (
+    "payment_run",
+    "school",
+    "payee",
+    "amount_pence",
+    "returned_on",
+    "return_reason",
+    "school__name",
+    "school__urn",
+    "payee__kind",
+    "payee__name",
+    "payee__sort_code",
+    "payee__account_number",
+    "remittance__line",
+    "remittance__sha256_csv",
+    "remittance__sha256_pdf",
+)
+
+
 def payment_run_lines(*, tenant: ResponsibleBody, run: PaymentRun) -> QuerySet[PaymentRunLine]:
     """A run's lines with their school or other payee and remittance advice (if built yet):
-    one query. Schools first, by name, then the other payees, by name."""
+    one query. Schools first, by name, then the other payees, by name. Of the school, the
+    payee and the advice, only what the run's page and API show is read (not the school's
+    whole register entry)."""
     return (
         PaymentRunLine.objects.for_tenant(tenant)
         .filter(payment_run=run)
         .select_related("school", "payee", "remittance")
+        .only(*LINE_FIELDS)
         .order_by(F("payee_id").asc(nulls_first=True), "school__name", "payee__name", "pk")
     )
 
@@ -84,9 +108,23 @@ def returned_lines(
     return lines.select_related("school", "payee", "payment_run").order_by("-returned_on", "-pk")
 
 
-def payment_run_payee_count(*, tenant: ResponsibleBody, run: PaymentRun) -> int:
-    """How many of a run's lines pay a payee other than a school (an employer or provider)."""
-    return PaymentRunLine.objects.for_tenant(tenant).filter(payment_run=run, payee__isnull=False).count()
+@dataclass(frozen=True)
+class RunLineCounts:
+    lines: int
+    payees: int  # lines paying a payee other than a school (an employer or provider)
+    awaiting_advice: int  # lines whose remittance advice is not built yet, or has no PDF yet
+
+
+def payment_run_line_counts(*, tenant: ResponsibleBody, run: PaymentRun) -> RunLineCounts:
+    """How many lines a run has, how many pay another payee, and how many still wait for
+    their remittance advice: one query, whatever the number of lines."""
+    waiting = Q(remittance__isnull=True) | Q(remittance__sha256_pdf="")
+    counts = (
+        PaymentRunLine.objects.for_tenant(tenant)
+        .filter(payment_run=run)
+        .aggregate(lines=Count("pk"), payees=Count("payee_id"), waiting=Count("pk", filter=waiting))
+    )
+    return RunLineCounts(lines=counts["lines"], payees=counts["payees"], awaiting_advice=counts["waiting"])
 
 
 def payment_run_instalments(
@@ -104,20 +142,12 @@ def payment_run_instalments(
         qs = qs.filter(
             Q(schedule__school_id__in=school_ids, schedule__payee__isnull=True) | Q(schedule__payee_id__in=payee_ids)
         )
-    return qs.select_related("schedule").order_by(
-        "schedule__school_id", "due_on", "schedule__source_type", "schedule__source_id", "pk"
-    )
-
-
-def payment_run_remittances_pending(*, tenant: ResponsibleBody, run: PaymentRun) -> bool:
-    """Whether any school in the run still waits for its remittance advice (none built yet,
-    or its PDF not written yet): one query, whatever the number of schools."""
-    return (
-        PaymentRunLine.objects.for_tenant(tenant)
-        .filter(payment_run=run)
-        .filter(Q(remittance__isnull=True) | Q(remittance__sha256_pdf=""))
-        .exists()
-    )
+    # Of each instalment and its schedule, what says whom it paid and for what.
+    qs = qs.select_related("schedule").only(
+        "schedule", "due_on", "amount_pence", "schedule__school", "schedule__payee", "schedule__source_type",
+        "schedule__source_id",
+    )  # fmt: skip
+    return qs.order_by("schedule__school_id", "due_on", "schedule__source_type", "schedule__source_id", "pk")
 
 
 def remittance_get(*, tenant: ResponsibleBody, remittance_id: int) -> Remittance:

@@ -79,21 +79,35 @@ class AllocationsView(_PoolMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         form = AllocationFilterForm(self.request.GET or None)
         q = form.cleaned_data["q"] if form.is_valid() else ""
-        qs = selectors.allocation_list(tenant=self.body, period_label=self.pool.label, q=q)
-        pages = paginate_list(self.request, qs, per_page=100, label="Pages of allocations")
+        qs = selectors.allocation_rows(tenant=self.body, period_label=self.pool.label, q=q)
+        totals = selectors.allocation_totals(tenant=self.body, period_label=self.pool.label)
+        count = None if q.strip() else totals["count"]  # unfiltered, the list is every allocation
+        pages = paginate_list(self.request, qs, per_page=100, label="Pages of allocations", count=count)
         page = pages.page
         query = self.request.GET.copy()
         query.pop("page", None)
+        change_url = _url("allocation-set", self.body, pool_id=self.pool.pk)
         context.update(
             form=form,
             page=page,
             pages=pages,
-            allocations=list(page.object_list),
-            totals=selectors.allocation_totals(tenant=self.body, period_label=self.pool.label),
+            allocations=[_allocation_row(row, change_url) for row in page.object_list],
+            can_change=context["can_move_money"] and self.pool.status == PoolStatus.OPEN,
+            totals=totals,
             imports=list(selectors.allocation_import_list(tenant=self.body, period_label=self.pool.label)[:5]),
             query=query.urlencode(),
         )
         return context
+
+
+def _allocation_row(row: dict[str, Any], change_url: str) -> dict[str, Any]:
+    """A row of the allocations table in words, formatted once here, not per cell."""
+    row.update(urn=str(row["school_urn"]), amount=format_pence(row["amount_pence"]))
+    row.update(
+        source=row["source_import__file_name"] if row["source_import"] else f"Entered by {row['entered_by_label']}",
+        change_url=f"{change_url}?urn={row['urn']}",
+    )
+    return row
 
 
 class AllocationSetView(_PoolMixin, FormView):

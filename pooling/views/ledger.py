@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.views.generic import FormView, TemplateView
 
@@ -17,6 +18,7 @@ from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
 from core.forms import show_service_error
+from core.money import format_pence
 from core.widgets import date_param_names
 from pooling import selectors
 from pooling.forms.ledger import LedgerFilterForm, PoolOpenForm, ReverseForm
@@ -168,6 +170,7 @@ class LedgerView(BodyMixin, TemplateView):
             date_to=filters.get("date_to"),
             after=_cursor(params.get("after", "")),
             before=_cursor(params.get("before", "")),
+            with_legs=False,
         )
         query = {k: params[k] for k in ("account", "source_type") if params.get(k)}
         query.update({k: filters[k].isoformat() for k in ("date_from", "date_to") if filters.get(k)})
@@ -194,25 +197,39 @@ def _cursor(text: str) -> browse.Cursor | None:
         return None
 
 
-# An account's name by its kind, looked up once (``get_kind_display`` rebuilds the choices per call).
+# An account's and a transaction's name by its kind, looked up once (``get_kind_display``
+# rebuilds the choices per call).
 ACCOUNT_NAMES = dict(AccountKind.choices)
+TRANSACTION_KINDS = dict(TransactionKind.choices)
 
 
-def _row(txn: Transaction, caused_by: str | None = None) -> dict[str, Any]:
-    legs = [
-        {
-            "account": ACCOUNT_NAMES.get(leg.account.kind, leg.account.kind),
-            "account_kind": leg.account.kind,
-            "other_pool": leg.account.pool.label if leg.account.pool_id != txn.pool_id else "",
-            "debit_pence": leg.amount_pence if leg.amount_pence > 0 else None,
-            "credit_pence": -leg.amount_pence if leg.amount_pence < 0 else None,
-            "school": leg.school,
-        }
-        for leg in txn.legs.all()
-    ]
+def _leg_cells(leg: browse.LegRow, txn: Transaction) -> dict[str, str]:
+    """A leg's cells in the legs table, in words: its account (and pool, when another
+    pool's), its school, and its debit or credit."""
+    account = ACCOUNT_NAMES.get(leg.account_kind, leg.account_kind)
+    amount = leg.amount_pence
+    return {
+        "account": account if leg.pool_id == txn.pool_id else f"{account} (pool {leg.pool_label})",
+        "school": leg.school_name if leg.school_name is not None else "–",
+        "debit": format_pence(amount) if amount > 0 else "",
+        "credit": format_pence(-amount) if amount < 0 else "",
+    }
+
+
+def _row(txn: Transaction, caused_by: str | None = None, legs: list[browse.LegRow] | None = None) -> dict[str, Any]:
+    """A transaction as the ledger, a transaction's page and its reversal show it; its legs
+    from ``legs`` or, if not given, as prefetched with it."""
+    if legs is None:
+        legs = [
+            browse.LegRow(
+                txn.pk, leg.account.kind, leg.account.pool_id, leg.account.pool.label, leg.school_id,
+                leg.school.name if leg.school is not None else None, leg.amount_pence,
+            )
+            for leg in txn.legs.all()
+        ]  # fmt: skip
     return {
         "txn": txn,
-        "legs": legs,
+        "legs": [_leg_cells(leg, txn) for leg in legs],
         "reversed_by": getattr(txn, "reversed_by", None),
         "caused_by": caused_by if caused_by is not None else _caused_by([txn])[txn.pk],
     }
@@ -229,11 +246,17 @@ def _rows(transactions: list[Transaction], body: ResponsibleBody) -> list[dict[s
     """The ledger's rows, each with the links to its transaction and either end of a reversal."""
     url = url_for_each("transaction", body, "transaction_id")
     caused_by = _caused_by(transactions)
+    legs = browse.leg_rows(tenant=body, transaction_ids=[txn.pk for txn in transactions])
+    posted_on: dict[Any, str] = {}  # a page's fifty transactions fall on a few days
     rows = []
     for txn in transactions:
-        row = _row(txn, caused_by[txn.pk])
+        row = _row(txn, caused_by[txn.pk], legs[txn.pk])
         reversed_by = row["reversed_by"]
+        if txn.posted_on not in posted_on:
+            posted_on[txn.posted_on] = date_format(txn.posted_on, "j M Y")
         row.update(
+            posted_on=posted_on[txn.posted_on],
+            kind=TRANSACTION_KINDS.get(txn.kind, txn.kind),
             url=url(txn.pk),
             reverses_url=url(txn.reverses_id) if txn.reverses_id else "",
             reversed_by_url=url(reversed_by.pk) if reversed_by is not None else "",

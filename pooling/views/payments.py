@@ -15,12 +15,15 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.views.generic import FormView, TemplateView
 
 from accounts.models import ResponsibleBody
 from accounts.policy import Action
 from accounts.web import BodyMixin
+from core import web
 from core.csv_export import csv_response
 from core.errors import ApplicationError
 from core.forms import show_service_error
@@ -154,11 +157,13 @@ class PaymentRunDetailView(BodyMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         run = payment_selectors.payment_run_get(tenant=self.body, payment_run_id=kwargs["paymentrun_id"])
+        counts = payment_selectors.payment_run_line_counts(tenant=self.body, run=run)
         pages = paginate_list(
             self.request,
             payment_selectors.payment_run_lines(tenant=self.body, run=run),
             per_page=LINES_PER_PAGE,
             label="Pages of schools and other payees paid",
+            count=counts.lines,
         )
         page_lines = list(pages.page.object_list)
         by_recipient: dict[payment_selectors.Recipient, list[Any]] = defaultdict(list)
@@ -171,32 +176,70 @@ class PaymentRunDetailView(BodyMixin, TemplateView):
         for instalment in instalments:
             if instalment.amount_pence:
                 by_recipient[payment_selectors.recipient_of(instalment.schedule)].append(instalment)
-        payees_paid = payment_selectors.payment_run_payee_count(tenant=self.body, run=run)
-        csv_url = url_for_each("remittance-csv", self.body, "remittance_id")
-        pdf_url = url_for_each("remittance-pdf", self.body, "remittance_id")
-        lines: list[dict[str, Any]] = []
-        for line in page_lines:
-            remittance = getattr(line, "remittance", None)
-            ready = remittance if remittance is not None and remittance.sha256_pdf else None
-            lines.append(
-                {
-                    "line": line,
-                    "instalments": by_recipient[payment_selectors.line_recipient(line)],
-                    "csv_url": csv_url(ready.pk) if ready else "",
-                    "pdf_url": pdf_url(ready.pk) if ready else "",
-                }
-            )
+        can_pay = self.access.can(Action.MOVE_MONEY)
+        lines = _line_rows(page_lines, by_recipient, self.body, run, can_record_return=can_pay and run.status == "paid")
         context.update(
             run=run,
             pool=run.pool,
             pages=pages,
             lines=lines,
-            remittances_pending=payment_selectors.payment_run_remittances_pending(tenant=self.body, run=run),
-            payees_paid=payees_paid,
-            schools_paid=pages.page.paginator.count - payees_paid,
-            can_pay=self.access.can(Action.MOVE_MONEY),
+            remittances_pending=counts.awaiting_advice > 0,
+            payees_paid=counts.payees,
+            schools_paid=counts.lines - counts.payees,
+            can_pay=can_pay,
         )
         return context
+
+
+def _line_rows(
+    page_lines: list[Any],
+    by_recipient: dict[payment_selectors.Recipient, list[Any]],
+    body: ResponsibleBody,
+    run: Any,
+    *,
+    can_record_return: bool,
+) -> list[dict[str, Any]]:
+    """A page of a run's lines as its table shows them, in words: formatted here once
+    rather than by template tags and filters in each cell, and each link built from a URL
+    reversed once."""
+    csv_url = url_for_each("remittance-csv", body, "remittance_id")
+    pdf_url = url_for_each("remittance-pdf", body, "remittance_id")
+    returned_url = web.url_for_each(
+        "pooling:payment-line-returned", "paymentrunline_id", body_slug=body.slug, paymentrun_id=run.pk
+    )
+    due_on: dict[Any, str] = {}  # most of a run's instalments fall due on a few days
+    rows: list[dict[str, Any]] = []
+    for line in page_lines:
+        remittance = getattr(line, "remittance", None)
+        ready = remittance if remittance is not None and remittance.sha256_pdf else None
+        instalments = []
+        for i in by_recipient[payment_selectors.line_recipient(line)]:
+            if i.due_on not in due_on:
+                due_on[i.due_on] = date_format(i.due_on, "j M Y")
+            schedule = i.schedule
+            instalments.append(
+                f"{capfirst(schedule.source_type)} {schedule.source_id}, due {due_on[i.due_on]}: "
+                f"{format_pence(i.amount_pence)}"
+            )
+        payee = line.payee if line.payee_id is not None else None
+        rows.append(
+            {
+                "line": line,
+                "paid_to": line.paid_to_name,
+                "paid_how": (
+                    f"{payee.get_kind_display()}, paid directly: sort code {payee.sort_code_display}, "
+                    f"account {payee.account_masked}"
+                    if payee is not None
+                    else f"URN {line.school.urn if line.school is not None else ''}"
+                ),
+                "amount": format_pence(line.amount_pence),
+                "instalments": instalments,
+                "returned_url": returned_url(line.pk) if can_record_return else "",
+                "csv_url": csv_url(ready.pk) if ready else "",
+                "pdf_url": pdf_url(ready.pk) if ready else "",
+            }
+        )
+    return rows
 
 
 class RemittanceRequestView(BodyMixin, TemplateView):

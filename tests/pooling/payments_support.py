@@ -6,6 +6,8 @@ import io
 from datetime import date
 from typing import Any
 
+import pytest
+from django.db.models import Model
 from pypdf import PdfReader
 
 from accounts.models import Membership, Role
@@ -15,6 +17,16 @@ from pooling.models import Instalment, InstalmentSchedule, Leg, Pool
 from pooling.selectors import pool_balances
 from pooling.services.payments import ScheduledAward, award_commit_and_schedule
 from tests.factories import member, own_academy
+
+
+def refuse_deferred_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on, reading a column a query left out (``refresh_from_db``) fails the test:
+    a page that did would cost a query per row."""
+
+    def refuse(self: Model, *args: Any, fields: Any = None, **kwargs: Any) -> None:
+        raise AssertionError(f"{type(self).__name__} {fields} read after its row, one query per row")
+
+    monkeypatch.setattr(Model, "refresh_from_db", refuse)
 
 
 def deciding_officer(body: Any) -> Any:
