@@ -112,7 +112,7 @@ def letter_url(body: ResponsibleBody, case: Case) -> str | None:
 def name_own_pupils(access: Any, pupils: list[Any]) -> None:
     """Give each pupil ``known_name``: the name their school typed, when the reader is head or
     SENDCO at that school, otherwise "" (officers, trustees, auditors and peers see the
-    reference). Templates show it with ``exceptional_resource/_pupil_label.html``."""
+    reference). Templates show it with ``{% pupil_label %}`` (``templatetags/case_tags.py``)."""
     names = queues.pupil_names(pupils=pupils, school_ids=access.school_ids(Action.SEE_OWN_PUPIL_NAMES))
     for pupil in pupils:
         pupil.known_name = names.get(pupil.pk, "")

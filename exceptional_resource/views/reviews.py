@@ -44,8 +44,15 @@ class ReviewsDueView(BodyMixin, TemplateView):
 
         def listed(cases: QuerySet[Case]) -> QuerySet[Case]:
             # The rows show a case's reference, school, status and next review: not its
-            # pupil, policy or clock events, which the selector's other readers need.
-            return scope.cases(cases).select_related(None).select_related("school").prefetch_related(None)
+            # pupil, policy or clock events, which the selector's other readers need, nor the
+            # case's and school's other columns (issue 22).
+            return (
+                scope.cases(cases)
+                .select_related(None)
+                .select_related("school")
+                .prefetch_related(None)
+                .only("id", "reference", "status", "school_id", "school__name")
+            )
 
         due = paginate_list(
             self.request,

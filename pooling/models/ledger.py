@@ -166,7 +166,12 @@ class Leg(TenantOwnedModel):
     class Meta:
         base_manager_name = "objects"
         indexes = [
-            models.Index(fields=["responsible_body", "account"], name="leg_body_account"),
+            # An account's balance is the sum of its legs: with the amount in the index,
+            # PostgreSQL sums it from the index alone (legs are never updated, so the
+            # visibility map stays set), about 2.3x faster on the largest body (issue 22).
+            models.Index(
+                fields=["responsible_body", "account"], include=["amount_pence"], name="leg_body_account_amount"
+            ),
             models.Index(fields=["responsible_body", "school"], name="leg_body_school"),
         ]
         constraints = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -122,62 +122,102 @@ def post(
 
     The database checks balance at commit, immutability, one body and an open pool; this
     checks first so callers get a clear error."""
-    if sum(leg.amount_pence for leg in legs) != 0:
-        raise ApplicationError("A posting must balance: its legs must sum to zero.", code=PoolingError.UNBALANCED)
-    if len(legs) < 2 or any(leg.amount_pence == 0 for leg in legs):
-        raise ApplicationError("A posting needs at least two legs, none of them zero.", code=PoolingError.BAD_LEGS)
+    _check_legs(legs)
     with tenant_context(tenant), transaction.atomic():
         existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing, False
         pools = {pool.pk: pool} | {leg.pool.pk: leg.pool for leg in legs if leg.pool is not None}
-        for p in pools.values():
-            if p.status != PoolStatus.OPEN:
-                raise ConflictError(f"Pool {p.label} is closed: no further postings.", code=PoolingError.POOL_CLOSED)
+        _check_open(pools.values())
         wanted = {((leg.pool or pool).pk, str(leg.account)) for leg in legs}
         # Lock every account the posting touches, across pools, in one ascending-id query.
         locked = lock_rows(Account.objects).filter(pool_id__in=list(pools)).order_by("pk")
         accounts = {(a.pool_id, a.kind): a for a in locked if (a.pool_id, a.kind) in wanted}
-        txn = Transaction(
-            responsible_body=tenant,
+        return _write(
+            tenant=tenant,
             pool=pool,
+            accounts=accounts,
+            actor=actor,
             kind=kind,
             posted_on=posted_on,
-            description=description[:300],
+            description=description,
             idempotency_key=idempotency_key,
             source_type=source_type,
-            source_id=str(source_id),
+            source_id=source_id,
+            legs=legs,
             reverses=reverses,
-            actor_label=actor.email if actor is not None else "system",
         )
-        try:
-            with transaction.atomic():
-                txn.save()
-        except IntegrityError as exc:
-            if violates(exc, "txn_idempotency_key_per_body"):
-                # A concurrent call with the same key won: it posted, so this posts nothing.
-                winner = Transaction.objects.filter(idempotency_key=idempotency_key).first()
-                if winner is not None:
-                    return winner, False
-                raise ConflictError("That posting key is already in use.", code=PoolingError.DUPLICATE_POSTING) from exc
-            if violates(exc, "pooling_transaction_reverses_id_key"):
-                raise ConflictError(
-                    "That transaction has already been reversed.", code=PoolingError.ALREADY_REVERSED
-                ) from exc
-            raise
-        Leg.objects.bulk_create(
-            [
-                Leg(
-                    responsible_body=tenant,
-                    transaction=txn,
-                    account=accounts[((leg.pool or pool).pk, str(leg.account))],
-                    amount_pence=leg.amount_pence,
-                    school_id=leg.school_id,
-                    payee_id=leg.payee_id,
-                )
-                for leg in legs
-            ]
-        )
+
+
+def _check_legs(legs: Sequence[LegSpec]) -> None:
+    if sum(leg.amount_pence for leg in legs) != 0:
+        raise ApplicationError("A posting must balance: its legs must sum to zero.", code=PoolingError.UNBALANCED)
+    if len(legs) < 2 or any(leg.amount_pence == 0 for leg in legs):
+        raise ApplicationError("A posting needs at least two legs, none of them zero.", code=PoolingError.BAD_LEGS)
+
+
+def _check_open(pools: Iterable[Pool]) -> None:
+    for p in pools:
+        if p.status != PoolStatus.OPEN:
+            raise ConflictError(f"Pool {p.label} is closed: no further postings.", code=PoolingError.POOL_CLOSED)
+
+
+def _write(
+    *,
+    tenant: ResponsibleBody,
+    pool: Pool,
+    accounts: dict[tuple[int, str], Account],
+    actor: User | None,
+    kind: str,
+    posted_on: date,
+    description: str,
+    idempotency_key: str,
+    source_type: str,
+    source_id: str,
+    legs: Sequence[LegSpec],
+    reverses: Transaction | None = None,
+) -> tuple[Transaction, bool]:
+    """Write a checked posting whose accounts (``(pool id, kind)``) the caller has locked."""
+    txn = Transaction(
+        responsible_body=tenant,
+        pool=pool,
+        kind=kind,
+        posted_on=posted_on,
+        description=description[:300],
+        idempotency_key=idempotency_key,
+        source_type=source_type,
+        source_id=str(source_id),
+        reverses=reverses,
+        actor_label=actor.email if actor is not None else "system",
+    )
+    try:
+        with transaction.atomic():
+            txn.save()
+    except IntegrityError as exc:
+        if violates(exc, "txn_idempotency_key_per_body"):
+            # A concurrent call with the same key won: it posted, so this posts nothing.
+            winner = Transaction.objects.filter(idempotency_key=idempotency_key).first()
+            if winner is not None:
+                return winner, False
+            raise ConflictError("That posting key is already in use.", code=PoolingError.DUPLICATE_POSTING) from exc
+        if violates(exc, "pooling_transaction_reverses_id_key"):
+            raise ConflictError(
+                "That transaction has already been reversed.", code=PoolingError.ALREADY_REVERSED
+            ) from exc
+        raise
+    Leg.objects.bulk_create(
+        [
+            Leg(
+                responsible_body=tenant,
+                transaction=txn,
+                account=accounts[((leg.pool or pool).pk, str(leg.account))],
+                amount_pence=leg.amount_pence,
+                school_id=leg.school_id,
+                payee_id=leg.payee_id,
+            )
+            for leg in legs
+        ]
+    )
     return txn, True
 
 
@@ -277,13 +317,14 @@ def commitment_post(
         existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing, headroom_from_balances(pool_balances(tenant=tenant, pool=pool))
-        _accounts(pool, set(ACCOUNT_LOCK_ORDER), lock=True)
+        accounts = _accounts(pool, set(ACCOUNT_LOCK_ORDER), lock=True)
         # A retry that waited for the lock finds the first call's posting here.
         existing = Transaction.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing, headroom_from_balances(pool_balances(tenant=tenant, pool=pool))
         pool.refresh_from_db(fields=["status"])
-        before = headroom_from_balances(pool_balances(tenant=tenant, pool=pool))
+        balances = pool_balances(tenant=tenant, pool=pool)
+        before = headroom_from_balances(balances)
         legs = [
             LegSpec(AccountKind.AWARDS, amount_pence, school_id),
             LegSpec(AccountKind.COMMITMENTS, -amount_pence, school_id),
@@ -309,10 +350,18 @@ def commitment_post(
                 raise ConflictError(
                     "Cannot release more than this award has committed and unpaid.", code=PoolingError.OVER_RELEASE
                 )
-        txn, _ = post(
-            actor=actor,
+        # The checks and writes of ``post``, without its second idempotency check and lock:
+        # this holds every account of the pool already (and every posting locks all the
+        # accounts of its pools), so no other posting can change a balance until this
+        # commits, and the balances after are those before plus these legs. Two round trips
+        # fewer while the pool is locked (issue 22, B3).
+        _check_legs(legs)
+        _check_open([pool])
+        txn, created = _write(
             tenant=tenant,
             pool=pool,
+            accounts={(pool.pk, kind_): account for kind_, account in accounts.items()},
+            actor=actor,
             kind=kind,
             posted_on=posted_on or timezone.localdate(),
             description=description,
@@ -321,5 +370,9 @@ def commitment_post(
             source_id=source_id,
             legs=legs,
         )
-        after = headroom_from_balances(pool_balances(tenant=tenant, pool=pool))
+        if not created:  # a call with the same key for another of the body's pools won the race
+            return txn, headroom_from_balances(pool_balances(tenant=tenant, pool=pool))
+        for leg in legs:
+            balances[str(leg.account)] += leg.amount_pence
+        after = headroom_from_balances(balances)
     return txn, after

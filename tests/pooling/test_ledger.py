@@ -449,3 +449,70 @@ def test_one_award_cannot_release_more_than_it_committed(officer, pool) -> None:
             description="Release",
         )
     assert exc.value.code == "over_release"
+
+
+def test_the_headroom_a_commitment_returns_is_the_headroom_read_afresh(officer, pool) -> None:
+    """commitment_post adds its legs to the balances it read under the pool's locks instead
+    of reading them again (issue 22, B3): for commitments, a reserve draw, a release and a
+    replayed key, what it returns equals a fresh read after it."""
+    body = officer.responsible_body
+    fund(officer, pool, 1_000_00)
+    post(
+        actor=officer.user,
+        tenant=body,
+        pool=pool,
+        kind="reserve_set_aside",
+        posted_on=date(2026, 4, 1),
+        description="Reserve",
+        idempotency_key=f"{body.pk}:reserve",
+        source_type="test",
+        source_id="r",
+        legs=[LegSpec("contributions", 100_00), LegSpec("reserve", -100_00)],
+    )
+    school = own_academy(body)
+    steps = [
+        ("1", 400_00, False, "a"),
+        ("2", 550_00, True, "b"),  # 500.00 available: 50.00 from the reserve
+        ("1", -150_00, False, "c"),
+        ("1", -150_00, False, "c"),  # the same key again: nothing posted
+    ]
+    seen = []
+    for source_id, amount, reserve, key in steps:
+        _, after = commitment_post(
+            actor=officer.user,
+            tenant=body,
+            pool=pool,
+            school_id=school.pk,
+            amount_pence=amount,
+            source_type="award",
+            source_id=source_id,
+            idempotency_key=f"{body.pk}:{key}",
+            description="Award",
+            may_use_reserve=reserve,
+        )
+        assert after == pool_headroom(tenant=body, pool=pool)
+        seen.append((after.committed_outstanding_pence, after.reserve_pence, after.available_on_expected_pence))
+    assert seen == [(400_00, 100_00, 500_00), (950_00, 50_00, 0), (800_00, 50_00, 150_00), (800_00, 50_00, 150_00)]
+
+
+def test_a_commitment_on_a_closed_pool_is_refused_and_posts_nothing(officer, pool) -> None:
+    body = officer.responsible_body
+    fund(officer, pool, 1_000_00)
+    with tenant_context(body):
+        type(pool).objects.filter(pk=pool.pk).update(status="closed")
+        postings = Transaction.objects.count()
+    with pytest.raises(ConflictError) as exc:
+        commitment_post(
+            actor=officer.user,
+            tenant=body,
+            pool=pool,
+            school_id=own_academy(body).pk,
+            amount_pence=10_00,
+            source_type="award",
+            source_id="9",
+            idempotency_key=f"{body.pk}:closed",
+            description="Award",
+        )
+    assert exc.value.code == "pool_closed"
+    with tenant_context(body):
+        assert Transaction.objects.count() == postings
