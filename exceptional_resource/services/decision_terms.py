@@ -64,8 +64,9 @@ def decision_amount_check(*, outcome: str, amount_pence: int, requested_pence: i
 
 
 def amount_changes_check(*, current_pence: int, new_pence: int, field: str) -> None:
-    """Refuse a change to an award's total that leaves it as it is: it would record a change,
-    and send the school a change letter, for nothing."""
+    """Refuse varying an award to the total it already has: nothing would change, yet the page
+    would say the award had been changed. (A review's "change" at the same total is allowed:
+    it keeps the award and sets the next review.)"""
     if new_pence == current_pence:
         raise ApplicationError(
             f"The award is already {format_pence(current_pence)}: enter a different total to change it.",

@@ -29,7 +29,7 @@ from core.tenancy import tenant_context
 from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Award, Case, CaseStatus, Decision, Outcome
 from exceptional_resource.services.award_effects import NewAwardTerms, decision_effect, running_pool_id
-from exceptional_resource.services.decision_terms import amount_changes_check, award_terms_check
+from exceptional_resource.services.decision_terms import award_terms_check
 from exceptional_resource.services.refusals import REFUSALS_RECORDED, check_segregation
 from exceptional_resource.services.timeline import case_event_add
 from groupings.selectors import policy_in_force
@@ -105,8 +105,8 @@ def review_decide(
     end_on: date | None = None,
 ) -> ReviewDecisionResult:
     """Decide what follows a review. ``renew`` needs the new award's terms (amount, pool,
-    frequency, dates, next review); ``change`` the new total (``amount_pence``, refused with
-    ``amount_unchanged`` when it is the award's own) and next review; ``end`` the date it
+    frequency, dates, next review); ``change`` the total (``amount_pence``; the award's own keeps it as it
+    is and only sets the next review) and next review; ``end`` the date it
     ends (today when not given).
 
     Each decides the case's money again, so segregation of duties applies as it does to
@@ -253,7 +253,10 @@ def _change(
         raise ConflictError("This case has no active award to change.", code=CaseError.AWARD_NOT_ACTIVE)
     if amount_pence <= 0:
         raise ApplicationError("Enter the award's new total.", code=CaseError.AMOUNT_REQUIRED, field="amount_pence")
-    amount_changes_check(current_pence=running.amount_pence, new_pence=amount_pence, field="amount_pence")
+    # The same total is allowed here: an officer who keeps the award as it is and sets the next
+    # review date chooses "change" with the total the page fills in (the award is left as it
+    # is: award_vary_locked posts nothing at the same total, and a review's change sends no
+    # change letter). Varying an award on its own page is what refuses the same total.
     if amount_pence > access.decision_limit_pence():
         raise ConflictError(
             "This is above your delegated limit: an officer with a higher limit must decide it.",

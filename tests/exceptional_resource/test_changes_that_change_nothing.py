@@ -1,7 +1,8 @@
-"""A change to an award's total that leaves it as it is (the award's own vary, or a review's
-"change") is refused with ``amount_unchanged`` on the amount, by the service, the page and the
-API: nothing is written, no change letter follows, and the page keeps what the officer typed.
-(A reconsideration upheld at the same amount is a decision of its own, and stays allowed.)"""
+"""Varying an award to the total it already has is refused with ``amount_unchanged`` on the
+amount, by the service, the page and the API: nothing is written and the page keeps what the
+officer typed. A review's "change" at the same total is how an officer keeps the award as it
+is and sets the next review date: allowed, with no change letter. (A reconsideration upheld
+at the same amount is a decision of its own, and stays allowed.)"""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ import pytest
 from core.errors import ApplicationError
 from core.models import AuditEvent
 from core.tenancy import tenant_context
+from exceptional_resource.letters import change_letters
 from exceptional_resource.models import Award, Case, CaseEvent, Outcome
+from exceptional_resource.selectors.cases import case_get
 from exceptional_resource.services import awards
 from exceptional_resource.services.awards import awards_mark_reviews_due, review_record
-from exceptional_resource.services.reviews import review_decide
 from pooling.models import Transaction
 from tests.exceptional_resource.api_support import api
 from tests.exceptional_resource.api_support import url as api_url
@@ -87,36 +89,24 @@ def _reviewed(scene: Scene) -> Case:
     return case
 
 
-def test_a_review_change_to_the_same_total_is_refused_by_the_service_page_and_api(scene: Scene) -> None:
+def test_a_review_keeps_the_award_as_it_is_and_sets_the_next_review_date(scene: Scene) -> None:
+    """The review page fills in the award's total; "change" with it and a new review date
+    leaves the award as it is, sets the date and sends no change letter (a reviewer found
+    the refusal of the same total left no way to do this)."""
     case = _reviewed(scene)
-    with pytest.raises(ApplicationError) as refused:
-        review_decide(
-            actor=scene.senior.user,
-            tenant=scene.body,
-            case_id=case.pk,
-            decision="change",
-            reasons="Carry on",
-            amount_pence=9_000_00,
-            review_on=date(2027, 7, 1),
-        )
-    assert (refused.value.code, refused.value.field, refused.value.message) == (
-        "amount_unchanged",
-        "amount_pence",
-        UNCHANGED,
+    client = client_for(scene.senior.user)
+    prefilled = input_value(client.get(url("review-decide", scene.body, case_id=case.pk)), "amount")
+    assert prefilled == "9000.00"
+    posted = client.post(
+        url("review-decide", scene.body, case_id=case.pk),
+        {"decision": "change", "reasons": "Going well; carry on", "amount": prefilled, "review_on": "2027-07-01"},
     )
-    typed = {"decision": "change", "reasons": "Typed reasons", "amount": "9000", "review_on": "2027-07-01"}
-    page = client_for(scene.senior.user).post(url("review-decide", scene.body, case_id=case.pk), typed)
-    assert page.status_code == 200
-    assert field_error(page, "id_amount") == UNCHANGED
-    assert input_value(page, "amount") == "9000"
-    assert "Typed reasons</textarea>" in html.unescape(text(page))
-    response = api(scene.senior.user).post(
-        api_url(scene.body, f"cases/{case.pk}/review-decision/"),
-        {"decision": "change", "reasons": "Carry on", "amount_pence": 9_000_00, "review_on": "2027-07-01"},
-        format="json",
-    )
-    assert response.status_code == 400
-    assert (response.json()["code"], response.json()["field"]) == ("amount_unchanged", "amount_pence")
-    _nothing_changed(scene, case, "review_due")
+    assert posted.status_code == 302
+    loaded = case_get(tenant=scene.body, case_id=case.pk, school_ids=None)
+    assert change_letters(body=scene.body, case=loaded) == []
     with tenant_context(scene.body):
-        assert set(Outcome.objects.filter(case=case).values_list("review_on", flat=True)) == {date(2027, 3, 1)}
+        award = Award.objects.get(case=case)
+        assert (award.amount_pence, award.status, loaded.status) == (9_000_00, "active", "active")
+        assert set(Outcome.objects.filter(case=case).values_list("review_on", flat=True)) == {date(2027, 7, 1)}
+        assert Transaction.objects.filter(source_type="award", source_id=str(award.pk)).count() == 1
+        assert not CaseEvent.objects.filter(case=case, verb="award_varied").exists()
