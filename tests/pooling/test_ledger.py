@@ -272,13 +272,14 @@ def test_one_hundred_simultaneous_commitments_on_a_pool_for_fifty(officer, pool)
     barrier = threading.Barrier(PARALLEL_CONNECTIONS)
     started = threading.Semaphore(PARALLEL_CONNECTIONS)
     outcomes: list[str] = []
+    afters: list[tuple[int, int]] = []
     lock = threading.Lock()
 
     def commit(i: int) -> None:
         try:
             if i < PARALLEL_CONNECTIONS:
                 barrier.wait(timeout=60)
-            commitment_post(
+            _, after = commitment_post(
                 actor=officer.user,
                 tenant=body,
                 pool=pool,
@@ -290,6 +291,8 @@ def test_one_hundred_simultaneous_commitments_on_a_pool_for_fifty(officer, pool)
                 description=f"Award {i}",
             )
             result = "ok"
+            with lock:
+                afters.append((after.committed_outstanding_pence, after.available_on_expected_pence))
         except InsufficientHeadroom as exc:
             result = f"short:{exc.shortfall_pence}"
         except BaseException as exc:  # noqa: BLE001 - every thread's outcome is asserted below
@@ -317,6 +320,8 @@ def test_one_hundred_simultaneous_commitments_on_a_pool_for_fifty(officer, pool)
     assert len(outcomes) == 100
     assert outcomes.count("ok") == 50
     assert outcomes.count("short:100000") == 50
+    # Each success returns the headroom just after it, in commit order: 1..50 committed.
+    assert sorted(afters) == [(k * 1_000_00, (50 - k) * 1_000_00) for k in range(1, 51)]
     headroom = pool_headroom(tenant=body, pool=pool)
     assert headroom.committed_outstanding_pence == 50 * 1_000_00
     assert headroom.available_on_expected_pence == 0
