@@ -252,7 +252,9 @@ class AwardVaryView(_AwardFormView):
         "come. An increase is checked against the pool's headroom and your delegated limit."
     )
     done = "The award has been changed."
-    service_fields = {"new_amount_pence": "new_amount"}
+    # The award service's argument and the schedule's (its "already paid" refusal) are both
+    # the new total typed in ``new_amount``.
+    service_fields = {"new_amount_pence": "new_amount", "new_total_pence": "new_amount"}
 
     def get_form(self, data: Any = None) -> Any:
         if data is None:

@@ -3,6 +3,7 @@ review supersedes the running award through ``award_effects.decision_effect``.""
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from typing import Any
 
@@ -20,7 +21,7 @@ from pooling.services.payments import payment_run_confirm
 from tests.exceptional_resource.api_support import api, approve_terms
 from tests.exceptional_resource.api_support import url as api_url
 from tests.exceptional_resource.conftest import Scene, draft_case
-from tests.exceptional_resource.pages_support import client_for, text
+from tests.exceptional_resource.pages_support import approved_case, client_for, field_error, input_value, text
 from tests.exceptional_resource.pages_support import url as page_url
 from tests.exceptional_resource.test_workflow import CRITERIA, _approve
 
@@ -215,3 +216,26 @@ def test_through_the_api_a_reconsideration_supersedes_the_running_award_and_the_
     assert _committed(scene) == 0
     page = text(client_for(scene.senior.user).get(page_url("detail", scene.body, case_id=case.pk)))
     assert "The running award ended on 31 December 2026: its unpaid instalments after that day were released" in page
+
+
+def test_varying_below_what_is_paid_shows_the_error_on_the_amount_and_keeps_what_was_typed(scene: Scene) -> None:
+    """The schedule's refusal names its own argument (``new_total_pence``); the page puts it on
+    the amount field, as it does the award service's errors (it was shown above the form)."""
+    case = approved_case(scene)
+    _pay_december(scene)
+    with tenant_context(scene.body):
+        award = Award.objects.get(case=case)
+        paid = sum(
+            Instalment.objects.filter(schedule__source_id=str(award.pk), status="paid").values_list(
+                "amount_pence", flat=True
+            )
+        )
+    assert paid > 1_00
+    typed = {"new_amount": "1.00", "reason": "Fewer sessions"}
+    page = client_for(scene.senior.user).post(page_url("award-vary", scene.body, award_id=award.pk), typed)
+    assert page.status_code == 200
+    assert field_error(page, "id_new_amount") == f"£{paid / 100:,.2f} is already paid: the total cannot be less."
+    assert input_value(page, "new_amount") == "1.00"
+    assert "Fewer sessions</textarea>" in html.unescape(text(page))
+    with tenant_context(scene.body):
+        assert Award.objects.get(pk=award.pk).amount_pence == award.amount_pence
