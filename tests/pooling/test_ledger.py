@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import threading
 from datetime import date
+from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, connections, transaction
 
 from core.errors import ApplicationError, ConflictError
 from core.tenancy import tenant_context
-from pooling.models import Account, Leg, Transaction
+from pooling.models import Account, Leg, Pool, Transaction
 from pooling.selectors import pool_balances, pool_headroom
 from pooling.services.ledger import InsufficientHeadroom, LegSpec, commitment_post, post, transaction_reverse
 from tests.factories import own_academy
@@ -20,6 +21,23 @@ pytestmark = pytest.mark.django_db
 def _accounts(pool) -> dict[str, int]:  # type: ignore[no-untyped-def]
     with tenant_context(pool.responsible_body_id):
         return dict(Account.objects.filter(pool=pool).values_list("kind", "pk"))
+
+
+def _reserve_100(officer: Any, pool: Pool) -> None:
+    """Set 100.00 of the pool's contributions aside as the urgent reserve."""
+    body = officer.responsible_body
+    post(
+        actor=officer.user,
+        tenant=body,
+        pool=pool,
+        kind="reserve_set_aside",
+        posted_on=date(2026, 4, 1),
+        description="Reserve",
+        idempotency_key=f"{body.pk}:reserve",
+        source_type="test",
+        source_id="r",
+        legs=[LegSpec("contributions", 100_00), LegSpec("reserve", -100_00)],
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -207,19 +225,7 @@ def test_commit_release_and_headroom_reconcile(officer, pool) -> None:
 def test_insufficient_headroom_names_the_shortfall_and_the_reserve_rule(officer, pool) -> None:
     body = officer.responsible_body
     fund(officer, pool, 1_000_00)
-    # Set 100.00 aside as the urgent reserve.
-    post(
-        actor=officer.user,
-        tenant=body,
-        pool=pool,
-        kind="reserve_set_aside",
-        posted_on=date(2026, 4, 1),
-        description="Reserve",
-        idempotency_key=f"{body.pk}:reserve",
-        source_type="test",
-        source_id="r",
-        legs=[LegSpec("contributions", 100_00), LegSpec("reserve", -100_00)],
-    )
+    _reserve_100(officer, pool)
     school = own_academy(body)
     args = dict(
         actor=officer.user,
@@ -462,18 +468,7 @@ def test_the_headroom_a_commitment_returns_is_the_headroom_read_afresh(officer, 
     replayed key, what it returns equals a fresh read after it."""
     body = officer.responsible_body
     fund(officer, pool, 1_000_00)
-    post(
-        actor=officer.user,
-        tenant=body,
-        pool=pool,
-        kind="reserve_set_aside",
-        posted_on=date(2026, 4, 1),
-        description="Reserve",
-        idempotency_key=f"{body.pk}:reserve",
-        source_type="test",
-        source_id="r",
-        legs=[LegSpec("contributions", 100_00), LegSpec("reserve", -100_00)],
-    )
+    _reserve_100(officer, pool)
     school = own_academy(body)
     steps = [
         ("1", 400_00, False, "a"),
