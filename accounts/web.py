@@ -38,6 +38,7 @@ from core.audit import audit_acting_via, audit_acting_via_scope
 from core.errors import NotFound
 from core.templatetags.journey import AFTER_MFA_SETUP
 from core.tenancy import tenant_context, tenant_context_of
+from core.web import body_url
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ class BodyMixin(LoginRequiredMixin):
         context["body_nav"] = [
             {
                 "label": item.label,
-                "url": reverse(item.url_name, kwargs={"body_slug": self.body.slug}),
+                "url": body_url(item.url_name, self.body.slug),
                 "active": current == item.url_name,
             }
             for item in BODY_NAV

@@ -8,16 +8,18 @@ from accounts import urls_api as accounts_urls_api
 from config import views
 from groupings import urls as groupings_urls
 
+# Each app's pages under its own first segment, so resolving a path tries one prefix per
+# app instead of every pattern of the apps before it (about a hundred for a case page).
 body_pages = [
     path("", include("accounts.urls")),
-    path("", include("groupings.urls")),
-    path("", include("pooling.urls")),
-    path("", include("reports.urls")),
-    path("", include("exceptional_resource.urls")),
+    path("grouping/", include("groupings.urls")),
+    path("pool/", include("pooling.urls")),
+    path("reports/", include("reports.urls")),
+    path("cases/", include("exceptional_resource.urls")),
     path("", include("assurance.urls")),
-    path("", include("partnerships.urls")),
-    path("", include("shared_resources.urls")),
-    path("", include("collaboration.urls")),
+    path("partnership/", include("partnerships.urls")),
+    path("shared-resources/", include("shared_resources.urls")),
+    path("collaboration/", include("collaboration.urls")),
 ]
 body_api = [
     path("", include("accounts.urls_api")),

@@ -23,22 +23,22 @@ app_name = "cases"
 
 # My school's cases, case detail and the school's actions (exceptional_resource/views/cases.py).
 case_urlpatterns: list[URLPattern | URLResolver] = [
-    path("cases/", cases.CaseListView.as_view(), name="list"),
-    path("cases/awards/", cases.AwardListView.as_view(), name="awards"),
-    path("cases/<int:case_id>/", cases.CaseDetailView.as_view(), name="detail"),
-    path("cases/<int:case_id>/pupil/", cases.PupilIdentityView.as_view(), name="pupil-identity"),
-    path("cases/<int:case_id>/answer/", cases.ProvideInformationView.as_view(), name="provide-information"),
-    path("cases/<int:case_id>/withdraw/", cases.WithdrawView.as_view(), name="withdraw"),
-    path("cases/<int:case_id>/reconsideration/", cases.ReconsiderationView.as_view(), name="reconsideration"),
-    path("cases/<int:case_id>/legal-hold/", holds.LegalHoldView.as_view(), name="legal-hold"),
-    path("cases/subject-access/", subject_access.SubjectAccessView.as_view(), name="subject-access"),
+    path("", cases.CaseListView.as_view(), name="list"),
+    path("awards/", cases.AwardListView.as_view(), name="awards"),
+    path("<int:case_id>/", cases.CaseDetailView.as_view(), name="detail"),
+    path("<int:case_id>/pupil/", cases.PupilIdentityView.as_view(), name="pupil-identity"),
+    path("<int:case_id>/answer/", cases.ProvideInformationView.as_view(), name="provide-information"),
+    path("<int:case_id>/withdraw/", cases.WithdrawView.as_view(), name="withdraw"),
+    path("<int:case_id>/reconsideration/", cases.ReconsiderationView.as_view(), name="reconsideration"),
+    path("<int:case_id>/legal-hold/", holds.LegalHoldView.as_view(), name="legal-hold"),
+    path("subject-access/", subject_access.SubjectAccessView.as_view(), name="subject-access"),
     path(
-        "cases/subject-access/<int:reportrun_id>/",
+        "subject-access/<int:reportrun_id>/",
         subject_access.SubjectAccessRunView.as_view(),
         name="subject-access-run",
     ),
     path(
-        "cases/subject-access/<int:reportrun_id>/files/<int:reportfile_id>/",
+        "subject-access/<int:reportrun_id>/files/<int:reportfile_id>/",
         subject_access.SubjectAccessDownloadView.as_view(),
         name="subject-access-file",
     ),
@@ -46,42 +46,42 @@ case_urlpatterns: list[URLPattern | URLResolver] = [
 
 # The case form: a task list of sections, then check answers and send (views/drafts.py, views/draft_rows.py).
 draft_urlpatterns: list[URLPattern | URLResolver] = [
-    path("cases/new/", drafts.NewCaseView.as_view(), name="new"),
-    path("cases/<int:case_id>/draft/", drafts.TaskListView.as_view(), name="draft"),
-    path("cases/<int:case_id>/draft/need/", drafts.NeedView.as_view(), name="draft-need"),
-    path("cases/<int:case_id>/draft/provision/", draft_rows.ProvisionView.as_view(), name="draft-provision"),
+    path("new/", drafts.NewCaseView.as_view(), name="new"),
+    path("<int:case_id>/draft/", drafts.TaskListView.as_view(), name="draft"),
+    path("<int:case_id>/draft/need/", drafts.NeedView.as_view(), name="draft-need"),
+    path("<int:case_id>/draft/provision/", draft_rows.ProvisionView.as_view(), name="draft-provision"),
     path(
-        "cases/<int:case_id>/draft/provision/<int:provisionrow_id>/remove/",
+        "<int:case_id>/draft/provision/<int:provisionrow_id>/remove/",
         draft_rows.ProvisionRemoveView.as_view(),
         name="draft-provision-remove",
     ),
-    path("cases/<int:case_id>/draft/funding/", drafts.FundingView.as_view(), name="draft-funding"),
-    path("cases/<int:case_id>/draft/resources/", draft_rows.ResourcesView.as_view(), name="draft-resources"),
+    path("<int:case_id>/draft/funding/", drafts.FundingView.as_view(), name="draft-funding"),
+    path("<int:case_id>/draft/resources/", draft_rows.ResourcesView.as_view(), name="draft-resources"),
     path(
-        "cases/<int:case_id>/draft/resources/<int:resourceline_id>/remove/",
+        "<int:case_id>/draft/resources/<int:resourceline_id>/remove/",
         draft_rows.ResourceRemoveView.as_view(),
         name="draft-resources-remove",
     ),
-    path("cases/<int:case_id>/draft/outcomes/", draft_rows.OutcomesView.as_view(), name="draft-outcomes"),
+    path("<int:case_id>/draft/outcomes/", draft_rows.OutcomesView.as_view(), name="draft-outcomes"),
     path(
-        "cases/<int:case_id>/draft/outcomes/<int:outcome_id>/remove/",
+        "<int:case_id>/draft/outcomes/<int:outcome_id>/remove/",
         draft_rows.OutcomeRemoveView.as_view(),
         name="draft-outcomes-remove",
     ),
-    path("cases/<int:case_id>/draft/involvement/", drafts.InvolvementView.as_view(), name="draft-involvement"),
-    path("cases/<int:case_id>/draft/check/", drafts.CheckAnswersView.as_view(), name="draft-check"),
+    path("<int:case_id>/draft/involvement/", drafts.InvolvementView.as_view(), name="draft-involvement"),
+    path("<int:case_id>/draft/check/", drafts.CheckAnswersView.as_view(), name="draft-check"),
 ]
 
 # Decision officers: the queue, deciding, asking for information, changing awards (views/decisions.py).
 decision_urlpatterns: list[URLPattern | URLResolver] = [
-    path("cases/decisions/", decisions.DecisionQueueView.as_view(), name="queue"),
-    path("cases/<int:case_id>/decide/", decisions.DecideView.as_view(), name="decide"),
-    path("cases/<int:case_id>/ask/", decisions.RequestInformationView.as_view(), name="request-information"),
-    path("cases/awards/<int:award_id>/change/", decisions.AwardVaryView.as_view(), name="award-vary"),
-    path("cases/awards/<int:award_id>/end/", decisions.AwardEndView.as_view(), name="award-end"),
-    path("cases/awards/<int:award_id>/recover/", recoveries.AwardRecoverView.as_view(), name="award-recover"),
+    path("decisions/", decisions.DecisionQueueView.as_view(), name="queue"),
+    path("<int:case_id>/decide/", decisions.DecideView.as_view(), name="decide"),
+    path("<int:case_id>/ask/", decisions.RequestInformationView.as_view(), name="request-information"),
+    path("awards/<int:award_id>/change/", decisions.AwardVaryView.as_view(), name="award-vary"),
+    path("awards/<int:award_id>/end/", decisions.AwardEndView.as_view(), name="award-end"),
+    path("awards/<int:award_id>/recover/", recoveries.AwardRecoverView.as_view(), name="award-recover"),
     path(
-        "cases/pools/<int:pool_id>/recovery-candidates/",
+        "pools/<int:pool_id>/recovery-candidates/",
         recoveries.RecoveryCandidatesView.as_view(),
         name="recovery-candidates",
     ),
@@ -89,18 +89,18 @@ decision_urlpatterns: list[URLPattern | URLResolver] = [
 
 # Reviews of outcomes (views/reviews.py).
 review_urlpatterns: list[URLPattern | URLResolver] = [
-    path("cases/reviews/", reviews.ReviewsDueView.as_view(), name="reviews"),
-    path("cases/<int:case_id>/review/", reviews.ReviewRecordView.as_view(), name="review-record"),
-    path("cases/<int:case_id>/review/decide/", reviews.ReviewDecideView.as_view(), name="review-decide"),
+    path("reviews/", reviews.ReviewsDueView.as_view(), name="reviews"),
+    path("<int:case_id>/review/", reviews.ReviewRecordView.as_view(), name="review-record"),
+    path("<int:case_id>/review/decide/", reviews.ReviewDecideView.as_view(), name="review-decide"),
 ]
 
 # Decision letters (exceptional_resource/views/letters.py).
 letter_urlpatterns: list[URLPattern | URLResolver] = [
-    path("cases/<int:case_id>/letter/", letters.DecisionLetterView.as_view(), name="letter"),
-    path("cases/<int:case_id>/letter/pdf/", letters.DecisionLetterPdfView.as_view(), name="letter-pdf"),
-    path("cases/<int:case_id>/letters/<int:caseevent_id>/", letters.ChangeLetterView.as_view(), name="change-letter"),
+    path("<int:case_id>/letter/", letters.DecisionLetterView.as_view(), name="letter"),
+    path("<int:case_id>/letter/pdf/", letters.DecisionLetterPdfView.as_view(), name="letter-pdf"),
+    path("<int:case_id>/letters/<int:caseevent_id>/", letters.ChangeLetterView.as_view(), name="change-letter"),
     path(
-        "cases/<int:case_id>/letters/<int:caseevent_id>/pdf/",
+        "<int:case_id>/letters/<int:caseevent_id>/pdf/",
         letters.ChangeLetterPdfView.as_view(),
         name="change-letter-pdf",
     ),
@@ -108,13 +108,13 @@ letter_urlpatterns: list[URLPattern | URLResolver] = [
 
 # Evidence uploads and downloads (exceptional_resource/views/evidence.py).
 evidence_urlpatterns: list[URLPattern | URLResolver] = [
-    path("cases/<int:case_id>/evidence/", evidence.EvidenceView.as_view(), name="evidence"),
+    path("<int:case_id>/evidence/", evidence.EvidenceView.as_view(), name="evidence"),
     path(
-        "cases/evidence/<int:casedocument_id>/download/",
+        "evidence/<int:casedocument_id>/download/",
         evidence.EvidenceDownloadView.as_view(),
         name="evidence-download",
     ),
-    path("cases/evidence/<int:casedocument_id>/remove/", evidence.EvidenceRemoveView.as_view(), name="evidence-remove"),
+    path("evidence/<int:casedocument_id>/remove/", evidence.EvidenceRemoveView.as_view(), name="evidence-remove"),
 ]
 
 urlpatterns = [

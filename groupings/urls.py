@@ -14,41 +14,41 @@ from groupings.views.policy import PolicyNewView, PolicyView, PublicGroupingView
 app_name = "groupings"
 
 urlpatterns = [
-    path("grouping/", MembersView.as_view(), name="members"),
-    path("grouping/add/", SchoolSearchView.as_view(), name="add"),
-    path("grouping/add/basis/", AddBasisView.as_view(), name="add-basis"),
-    path("grouping/add/dates/", AddDatesView.as_view(), name="add-dates"),
-    path("grouping/add/agreement/", AddAgreementView.as_view(), name="add-agreement"),
-    path("grouping/add/check/", AddCheckView.as_view(), name="add-check"),
-    path("grouping/own-academies/", OwnAcademiesView.as_view(), name="own-academies"),
-    path("grouping/arrangements/<int:arrangement_id>/", ArrangementDetailView.as_view(), name="arrangement"),
+    path("", MembersView.as_view(), name="members"),
+    path("add/", SchoolSearchView.as_view(), name="add"),
+    path("add/basis/", AddBasisView.as_view(), name="add-basis"),
+    path("add/dates/", AddDatesView.as_view(), name="add-dates"),
+    path("add/agreement/", AddAgreementView.as_view(), name="add-agreement"),
+    path("add/check/", AddCheckView.as_view(), name="add-check"),
+    path("own-academies/", OwnAcademiesView.as_view(), name="own-academies"),
+    path("arrangements/<int:arrangement_id>/", ArrangementDetailView.as_view(), name="arrangement"),
     path(
-        "grouping/arrangements/<int:arrangement_id>/agreement/",
+        "arrangements/<int:arrangement_id>/agreement/",
         ArrangementDocumentView.as_view(),
         name="arrangement-document",
     ),
     path(
-        "grouping/arrangements/<int:arrangement_id>/approve/",
+        "arrangements/<int:arrangement_id>/approve/",
         ArrangementActionView.as_view(action="approve"),
         name="arrangement-approve",
     ),
     path(
-        "grouping/arrangements/<int:arrangement_id>/withdraw/",
+        "arrangements/<int:arrangement_id>/withdraw/",
         ArrangementActionView.as_view(action="withdraw"),
         name="arrangement-withdraw",
     ),
     path(
-        "grouping/arrangements/<int:arrangement_id>/give-notice/",
+        "arrangements/<int:arrangement_id>/give-notice/",
         ArrangementEndingView.as_view(action="give-notice"),
         name="arrangement-give-notice",
     ),
     path(
-        "grouping/arrangements/<int:arrangement_id>/end/",
+        "arrangements/<int:arrangement_id>/end/",
         ArrangementEndingView.as_view(action="end"),
         name="arrangement-end",
     ),
-    path("grouping/policy/", PolicyView.as_view(), name="policy"),
-    path("grouping/policy/new/", PolicyNewView.as_view(), name="policy-new"),
+    path("policy/", PolicyView.as_view(), name="policy"),
+    path("policy/new/", PolicyNewView.as_view(), name="policy-new"),
 ]
 
 public_urlpatterns = [

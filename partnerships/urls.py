@@ -4,69 +4,69 @@ from partnerships.views import demand, experts, partnership, plan, provision, su
 
 app_name = "partnerships"
 
-P = "partnership/<int:partnership_id>/"
+P = "<int:partnership_id>/"
 
 urlpatterns = [
-    path("partnership/", partnership.HomeView.as_view(), name="home"),
-    path("partnership/new/", partnership.ConveneView.as_view(), name="convene"),
-    path("partnership/invitations/<int:partnershipmember_id>/join/", partnership.JoinView.as_view(), name="join"),
+    path("", partnership.HomeView.as_view(), name="home"),
+    path("new/", partnership.ConveneView.as_view(), name="convene"),
+    path("invitations/<int:partnershipmember_id>/join/", partnership.JoinView.as_view(), name="join"),
     path(
-        "partnership/participations/<int:participation_id>/consent/",
+        "participations/<int:participation_id>/consent/",
         partnership.ConsentGrantView.as_view(),
         name="consent-grant",
     ),
     path(
-        "partnership/participations/<int:participation_id>/revoke/",
+        "participations/<int:participation_id>/revoke/",
         partnership.ConsentRevokeView.as_view(),
         name="consent-revoke",
     ),
     path(P, partnership.PartnershipView.as_view(), name="partnership"),
     path(P + "members/new/", partnership.MemberAddView.as_view(), name="member-add"),
-    path("partnership/members/<int:partnershipmember_id>/", partnership.MemberView.as_view(), name="member"),
+    path("members/<int:partnershipmember_id>/", partnership.MemberView.as_view(), name="member"),
     path(
-        "partnership/members/<int:partnershipmember_id>/contacts/new/",
+        "members/<int:partnershipmember_id>/contacts/new/",
         partnership.ContactAddView.as_view(),
         name="contact-add",
     ),
     path(
-        "partnership/contacts/<int:partnershipcontact_id>/remove/",
+        "contacts/<int:partnershipcontact_id>/remove/",
         partnership.ContactRemoveView.as_view(),
         name="contact-remove",
     ),
     # The local inclusion plan
     path(P + "plan/", plan.PlanListView.as_view(), name="plans"),
     path(P + "plan/new/", plan.PlanDraftStartView.as_view(), name="plan-new"),
-    path("partnership/plan/<int:planversion_id>/", plan.PlanView.as_view(), name="plan"),
-    path("partnership/plan/<int:planversion_id>/edit/", plan.PlanEditView.as_view(), name="plan-edit"),
-    path("partnership/plan/<int:planversion_id>/priorities/new/", plan.PriorityAddView.as_view(), name="priority-add"),
+    path("plan/<int:planversion_id>/", plan.PlanView.as_view(), name="plan"),
+    path("plan/<int:planversion_id>/edit/", plan.PlanEditView.as_view(), name="plan-edit"),
+    path("plan/<int:planversion_id>/priorities/new/", plan.PriorityAddView.as_view(), name="priority-add"),
     path(
-        "partnership/plan/priorities/<int:planpriority_id>/actions/new/",
+        "plan/priorities/<int:planpriority_id>/actions/new/",
         plan.ActionAddView.as_view(),
         name="action-add",
     ),
-    path("partnership/plan/actions/<int:planaction_id>/", plan.ActionEditView.as_view(), name="action"),
-    path("partnership/plan/<int:planversion_id>/publish/", plan.PublishView.as_view(), name="plan-publish"),
-    path("partnership/plan/<int:planversion_id>/pdf/", plan.PlanPdfView.as_view(), name="plan-pdf"),
+    path("plan/actions/<int:planaction_id>/", plan.ActionEditView.as_view(), name="action"),
+    path("plan/<int:planversion_id>/publish/", plan.PublishView.as_view(), name="plan-publish"),
+    path("plan/<int:planversion_id>/pdf/", plan.PlanPdfView.as_view(), name="plan-pdf"),
     # Specialist provision
     path(P + "provision/", provision.ProvisionView.as_view(), name="provision"),
     path(P + "provision/seed/", provision.SeedView.as_view(), name="provision-seed"),
     path(P + "provision/new/", provision.SettingAddView.as_view(), name="setting-add"),
-    path("partnership/provision/<int:provisionsetting_id>/", provision.SettingView.as_view(), name="setting"),
+    path("provision/<int:provisionsetting_id>/", provision.SettingView.as_view(), name="setting"),
     path(
-        "partnership/provision/<int:provisionsetting_id>/edit/",
+        "provision/<int:provisionsetting_id>/edit/",
         provision.SettingEditView.as_view(),
         name="setting-edit",
     ),
     path(
-        "partnership/provision/<int:provisionsetting_id>/places/", provision.PlacesSetView.as_view(), name="places-set"
+        "provision/<int:provisionsetting_id>/places/", provision.PlacesSetView.as_view(), name="places-set"
     ),
     path(
-        "partnership/provision/<int:provisionsetting_id>/planned/",
+        "provision/<int:provisionsetting_id>/planned/",
         provision.PlannedAddView.as_view(),
         name="planned-add",
     ),
     path(
-        "partnership/planned/<int:plannedplaces_id>/remove/",
+        "planned/<int:plannedplaces_id>/remove/",
         provision.PlannedRemoveView.as_view(),
         name="planned-remove",
     ),
@@ -80,7 +80,7 @@ urlpatterns = [
     path(P + "sufficiency/csv/", sufficiency.SufficiencyCsvView.as_view(), name="dashboard-csv"),
     path(P + "sufficiency/pdf/", sufficiency.ReportRequestView.as_view(), name="report-request"),
     path(
-        "partnership/reports/<int:reportrun_id>/pdf/",
+        "reports/<int:reportrun_id>/pdf/",
         sufficiency.ReportDownloadView.as_view(),
         name="report-pdf",
     ),

@@ -7,62 +7,62 @@ from shared_resources.views import cancel, edit, register, requests
 app_name = "shared-resources"
 
 urlpatterns = [
-    path("shared-resources/", register.ResourceListView.as_view(), name="list"),
-    path("shared-resources/new/", register.ResourceCreateView.as_view(), name="resource-new"),
-    path("shared-resources/<int:sharedresource_id>/", register.ResourceDetailView.as_view(), name="resource"),
-    path("shared-resources/<int:sharedresource_id>/edit/", edit.ResourceEditView.as_view(), name="resource-edit"),
+    path("", register.ResourceListView.as_view(), name="list"),
+    path("new/", register.ResourceCreateView.as_view(), name="resource-new"),
+    path("<int:sharedresource_id>/", register.ResourceDetailView.as_view(), name="resource"),
+    path("<int:sharedresource_id>/edit/", edit.ResourceEditView.as_view(), name="resource-edit"),
     path(
-        "shared-resources/<int:sharedresource_id>/capacity.csv",
+        "<int:sharedresource_id>/capacity.csv",
         register.CapacityCsvView.as_view(),
         name="resource-capacity-csv",
     ),
     path(
-        "shared-resources/<int:sharedresource_id>/terms/new/",
+        "<int:sharedresource_id>/terms/new/",
         register.PeriodCreateView.as_view(),
         name="resource-period-new",
     ),
     path(
-        "shared-resources/terms/<int:capacityperiod_id>/edit/",
+        "terms/<int:capacityperiod_id>/edit/",
         register.PeriodEditView.as_view(),
         name="period-edit",
     ),
-    path("shared-resources/<int:sharedresource_id>/fund/", register.FundingCreateView.as_view(), name="resource-fund"),
-    path("shared-resources/<int:sharedresource_id>/schools/", requests.SharesView.as_view(), name="resource-shares"),
+    path("<int:sharedresource_id>/fund/", register.FundingCreateView.as_view(), name="resource-fund"),
+    path("<int:sharedresource_id>/schools/", requests.SharesView.as_view(), name="resource-shares"),
     path(
-        "shared-resources/<int:sharedresource_id>/schools.csv",
+        "<int:sharedresource_id>/schools.csv",
         requests.SharesCsvView.as_view(),
         name="resource-shares-csv",
     ),
     path(
-        "shared-resources/fundings/<int:resourcefunding_id>/vary/",
+        "fundings/<int:resourcefunding_id>/vary/",
         register.FundingVaryView.as_view(),
         name="funding-vary",
     ),
     path(
-        "shared-resources/fundings/<int:resourcefunding_id>/end/", register.FundingEndView.as_view(), name="funding-end"
+        "fundings/<int:resourcefunding_id>/end/", register.FundingEndView.as_view(), name="funding-end"
     ),
-    path("shared-resources/requests/", requests.RequestListView.as_view(), name="requests"),
-    path("shared-resources/requests/new/", requests.RequestCreateView.as_view(), name="request-new"),
+    path("requests/", requests.RequestListView.as_view(), name="requests"),
+    path("requests/new/", requests.RequestCreateView.as_view(), name="request-new"),
     path(
-        "shared-resources/requests/<int:resourcerequest_id>/decide/",
+        "requests/<int:resourcerequest_id>/decide/",
         requests.RequestDecideView.as_view(),
         name="request-decide",
     ),
     path(
-        "shared-resources/requests/<int:resourcerequest_id>/withdraw/",
+        "requests/<int:resourcerequest_id>/withdraw/",
         cancel.RequestWithdrawView.as_view(),
         name="request-withdraw",
     ),
     path(
-        "shared-resources/allocations/<int:allocation_id>/cancel/",
+        "allocations/<int:allocation_id>/cancel/",
         cancel.AllocationCancelView.as_view(),
         name="allocation-cancel",
     ),
     path(
-        "shared-resources/allocations/<int:allocation_id>/delivery/",
+        "allocations/<int:allocation_id>/delivery/",
         requests.DeliveryCreateView.as_view(),
         name="delivery-new",
     ),
-    path("shared-resources/rules/", requests.RulesView.as_view(), name="rules"),
-    path("shared-resources/pack/", requests.PackPreviewView.as_view(), name="pack"),
+    path("rules/", requests.RulesView.as_view(), name="rules"),
+    path("pack/", requests.PackPreviewView.as_view(), name="pack"),
 ]

@@ -331,7 +331,7 @@ def stored_files(location: str, s3: dict[str, Any] = STORAGE_S3) -> dict[str, An
 STORAGES = {
     "default": stored_files(""),
     "evidence": stored_files("evidence"),
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "core.static_storage.StaticFilesStorage"},
 }
 REPORTS_RETENTION_DAYS = env.int("REPORTS_RETENTION_DAYS", default=90)
 REPORTS_STALE_AFTER_SECONDS = env.int("REPORTS_STALE_AFTER_SECONDS", default=600)
