@@ -37,9 +37,7 @@ urlpatterns = [
         name="material",
     ),
     path("actions/", views_sessions.MyActionsView.as_view(), name="my-actions"),
-    path(
-        "actions/<int:agreedaction_id>/done/", views_sessions.ActionDoneView.as_view(), name="action-done"
-    ),
+    path("actions/<int:agreedaction_id>/done/", views_sessions.ActionDoneView.as_view(), name="action-done"),
     path("reviews/", views_reviews.ReviewsView.as_view(), name="reviews"),
     path("reviews/new/", views_reviews.ReviewNewView.as_view(), name="review-new"),
     path(R, views_reviews.ReviewView.as_view(), name="review"),

@@ -57,9 +57,7 @@ urlpatterns = [
         provision.SettingEditView.as_view(),
         name="setting-edit",
     ),
-    path(
-        "provision/<int:provisionsetting_id>/places/", provision.PlacesSetView.as_view(), name="places-set"
-    ),
+    path("provision/<int:provisionsetting_id>/places/", provision.PlacesSetView.as_view(), name="places-set"),
     path(
         "provision/<int:provisionsetting_id>/planned/",
         provision.PlannedAddView.as_view(),

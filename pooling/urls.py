@@ -21,9 +21,7 @@ urlpatterns = [
     # Contributions
     path("<int:pool_id>/allocations/", contributions.AllocationsView.as_view(), name="allocations"),
     path("<int:pool_id>/allocations/set/", contributions.AllocationSetView.as_view(), name="allocation-set"),
-    path(
-        "<int:pool_id>/allocations/import/", contributions.AllocationImportView.as_view(), name="allocation-import"
-    ),
+    path("<int:pool_id>/allocations/import/", contributions.AllocationImportView.as_view(), name="allocation-import"),
     path(
         "<int:pool_id>/allocations/import/columns/",
         contributions.AllocationImportColumnsView.as_view(),
@@ -40,9 +38,7 @@ urlpatterns = [
         contributions.ContributionsRecalculateView.as_view(),
         name="contributions-recalculate",
     ),
-    path(
-        "contributions/<int:contribution_id>/", contributions.ContributionDetailView.as_view(), name="contribution"
-    ),
+    path("contributions/<int:contribution_id>/", contributions.ContributionDetailView.as_view(), name="contribution"),
     path(
         "contributions/<int:contribution_id>/receipts/new/",
         contributions.ReceiptNewView.as_view(),

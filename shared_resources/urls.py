@@ -38,9 +38,7 @@ urlpatterns = [
         register.FundingVaryView.as_view(),
         name="funding-vary",
     ),
-    path(
-        "fundings/<int:resourcefunding_id>/end/", register.FundingEndView.as_view(), name="funding-end"
-    ),
+    path("fundings/<int:resourcefunding_id>/end/", register.FundingEndView.as_view(), name="funding-end"),
     path("requests/", requests.RequestListView.as_view(), name="requests"),
     path("requests/new/", requests.RequestCreateView.as_view(), name="request-new"),
     path(
