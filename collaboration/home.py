@@ -19,7 +19,13 @@ def forum_work(access: BodyAccess, body: ResponsibleBody) -> list[WorkItem]:
     if not access.can(Action.COLLABORATE):
         return []
     items: list[WorkItem] = []
-    actions = list(open_actions_for(tenant=body, user=access.user)[: SHOWN + 1])
+    # The panel shows each action's words, due date and where it was agreed: only those
+    # columns (the school has forty), not every column of four joined rows.
+    actions = list(
+        open_actions_for(tenant=body, user=access.user).only(
+            "description", "due_on", "session__title", "peer_review__school__name"
+        )[: SHOWN + 1]
+    )
     my_actions = reverse("collaboration:my-actions", kwargs={"body_slug": body.slug})
     for action in actions[:SHOWN]:
         if action.session is not None:

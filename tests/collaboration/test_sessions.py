@@ -364,3 +364,54 @@ def test_bad_uploads_are_refused_and_store_nothing(
     with tenant_context(forum.scene.body):
         assert SessionMaterial.objects.count() == 0
     assert [p for p in private_root.rglob("*") if p.is_file()] == []
+
+
+def test_the_home_page_says_where_each_action_was_agreed_in_the_same_queries_for_one_or_five(
+    forum: Forum, django_assert_num_queries: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    """The home panel reads only the columns it shows (issue 22): each action's words, due
+    date and the session or reviewed school it was agreed at, with no query per action for
+    a column it left out."""
+    from collaboration.services.reviews import peer_review_plan
+
+    body = forum.scene.body
+    session = schedule(forum)
+    review = peer_review_plan(
+        actor=forum.admin.user,
+        tenant=body,
+        school_id=forum.third_school.pk,
+        reviewer_ids=[forum.peer.user.pk, forum.sendco.user.pk],
+        visit_on=TODAY + timedelta(days=10),
+        follow_up_on=TODAY + timedelta(days=100),
+    )
+
+    def assign(description: str, days: int, **where: int) -> None:
+        action_assign(
+            actor=forum.admin.user,
+            tenant=body,
+            description=description,
+            owner_id=forum.peer.user.pk,
+            due_on=TODAY + timedelta(days=days),
+            **where,
+        )
+
+    assign("Share the speech-group map", 14, session_id=session.pk)
+    home = reverse("accounts:body-home", kwargs={"body_slug": body.slug})
+    peer = login(forum.peer)
+    peer.get(home)
+    with CaptureQueriesContext(connection) as one:
+        page = peer.get(home).content.decode()
+    assert "Your action: Share the speech-group map" in page
+    assert "Agreed at the session “Moderating provision maps”." in page
+
+    assign("Visit the support base", 20, peer_review_id=review.pk)
+    for i in range(3):
+        assign(f"Follow-up {i}", 30 + i, session_id=session.pk)
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = peer.get(home).content.decode()
+    assert "Your action: Visit the support base" in page
+    assert f"Agreed at the peer review of {forum.third_school.name}." in page
+    assert page.count("Agreed at the session “Moderating provision maps”.") == 4
