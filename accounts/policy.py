@@ -261,6 +261,13 @@ def set_request_token_actions(actions: frozenset[str]) -> None:
     _request_token_actions.set(actions)
 
 
+# Every body page loads the person's memberships with their school: all of the membership,
+# and of the school (fifty-odd columns from the register) only what pages show of it. A
+# school's other columns are not read through a membership.
+_MEMBERSHIP_FIELDS = tuple(f.name for f in Membership._meta.concrete_fields)
+_MEMBERSHIP_SCHOOL_FIELDS = ("school__name", "school__urn")
+
+
 @dataclass
 class BodyAccess:
     """What ``user`` may do in ``body`` today. Build inside the body's tenant context."""
@@ -282,9 +289,9 @@ class BodyAccess:
         if not user.is_authenticated:
             return cls(user=user, body=body, memberships=[])
         memberships = list(
-            Membership.objects.filter(current_memberships_q(), user=user, responsible_body=body).select_related(
-                "school"
-            )
+            Membership.objects.filter(current_memberships_q(), user=user, responsible_body=body)
+            .select_related("school")
+            .only(*_MEMBERSHIP_FIELDS, *_MEMBERSHIP_SCHOOL_FIELDS)
         )
         return cls(user=user, body=body, memberships=memberships, token_actions=token_actions)
 

@@ -269,3 +269,27 @@ def test_a_short_idle_timeout_still_keeps_an_active_person_signed_in(settings: A
     session["_last_seen"] = session["_last_seen"] - 20  # 20 s after the refreshed stamp: still within it
     session.save()
     assert client.get(url).status_code == 200
+
+
+def test_the_home_page_names_each_membership_s_school_and_urn_without_reading_more(
+    django_assert_num_queries: Any,
+) -> None:
+    """A person's memberships are read with only the school's name and URN (issue 22): the
+    home page shows both for a head and a SENDCO membership, and reading them makes no
+    query of its own (a left-out column would be one query a membership)."""
+    trust = TrustFactory()
+    meadow = SchoolFactory(name="Meadow Academy", urn=140001)
+    brook = SchoolFactory(name="Brook Academy", urn=140002)
+    head = member(Role.HEAD, trust, school=meadow)
+    member(Role.SENDCO, trust, school=brook, user=head.user)
+    client = _client(head.user)
+    url = reverse("accounts:body-home", kwargs={"body_slug": trust.slug})
+    client.get(url)
+    with django_assert_num_queries(12) as read:
+        text = client.get(url).content.decode()
+    assert "Meadow Academy (URN 140001)" in text
+    assert "Brook Academy (URN 140002)" in text
+    membership_reads = [q["sql"] for q in read.captured_queries if 'FROM "accounts_membership"' in q["sql"]]
+    assert len(membership_reads) == 1
+    assert '"groupings_school"."name"' in membership_reads[0]
+    assert '"groupings_school"."la_code"' not in membership_reads[0]
