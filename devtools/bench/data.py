@@ -131,10 +131,9 @@ def sessions_for(body_id: int) -> dict[str, Any]:
         memberships = {
             m.role: m
             for m in Membership.objects.filter(role__in=[
-                "head", "sendco", "decision_officer", "finance_officer", "auditor", "partnership_lead", "body_admin",
+                "head", "sendco", "decision_officer", "finance_officer", "auditor", "partnership_lead",
             ]).select_related("user").order_by("-id")
         }  # fmt: skip
-        admin = memberships.pop("body_admin")
         pool = Pool.objects.get(label=period_of(date.today()).label)
         school_id = memberships["head"].school_id
         school_case = Case.objects.filter(school_id=school_id).order_by("-id").values_list("id", flat=True).first()
@@ -165,7 +164,7 @@ def sessions_for(body_id: int) -> dict[str, Any]:
             .values_list("id", flat=True)
             .first()
         )
-    _auditor_granted(body, admin=admin, auditor=memberships["auditor"], pools=[pool])
+    _auditor_granted(body, auditor=memberships["auditor"], pools=[pool])
     cookies = {}
     for role, membership in memberships.items():
         client = Client()
@@ -190,17 +189,48 @@ def sessions_for(body_id: int) -> dict[str, Any]:
     }
 
 
-def _auditor_granted(body: Any, *, admin: Any, auditor: Any, pools: list[Any]) -> None:
-    """The body administrator grants the bench's auditor the pools its journey visits until
-    the auditor's membership ends, through the service of the grants page: an auditor reads
-    pool money, cases and the audit log only of pools they hold a live grant on (issue 16),
-    and answers 404 elsewhere. Every bench step makes its sessions: a live grant is kept, a
-    lapsed one revoked and given again."""
+BENCH_PLATFORM_EMAIL = "bench-platform@bench.invalid"
+
+
+def _granter(body: Any) -> Any:
+    """Who grants the auditor access: a current administrator of the body, as the grant
+    service requires (``pool_audit_grant``: a current body administrator's membership). A
+    body with none (it never had one, or its administrator's membership has ended) is given
+    one as a body gets its first: the platform operator gives the role (``membership_invite``)
+    to the bench's own administrator of the body, an account with no password. Kept once made."""
+    from accounts.models import Membership, Role, User
+    from accounts.policy import current_memberships_q
+    from accounts.services import membership_invite
+    from core.tenancy import tenant_context
+
+    with tenant_context(body):
+        admins = Membership.objects.filter(current_memberships_q(), role=Role.BODY_ADMIN)
+        admin = admins.select_related("user").order_by("id").first()
+    if admin is not None:
+        return admin.user
+    staff = User.objects.filter(email=BENCH_PLATFORM_EMAIL).first() or User.objects.create_user(
+        email=BENCH_PLATFORM_EMAIL, password=None, full_name="Bench platform operator", is_staff=True
+    )
+    email = f"bench-admin@{body.slug}.bench.invalid"
+    if not User.objects.filter(email=email).exists():  # made here: no invitation email to a bench account
+        User.objects.create_user(email=email, password=None, full_name="Bench administrator")
+    return membership_invite(actor=staff, tenant=body, email=email, role=Role.BODY_ADMIN).user
+
+
+def _auditor_granted(body: Any, *, auditor: Any, pools: list[Any]) -> None:
+    """A body administrator (``_granter``) grants the bench's auditor the pools its journey
+    visits until the auditor's membership ends, through the service of the grants page: an
+    auditor reads pool money, cases and the audit log only of pools they hold a live grant on
+    (issue 16), and answers 404 elsewhere. Every bench step makes its sessions: a live grant
+    is kept, a lapsed one revoked and given again."""
     from core.tenancy import tenant_context
     from pooling.selectors.audit_grants import audit_pool_ids, pool_audit_grant_list
     from pooling.services.audit_grants import pool_audit_grant, pool_audit_revoke
 
     live = audit_pool_ids(tenant=body, user=auditor.user)
+    if all(pool.pk in live for pool in pools):
+        return
+    admin = _granter(body)
     for pool in pools:
         if pool.pk in live:
             continue
@@ -208,9 +238,9 @@ def _auditor_granted(body: Any, *, admin: Any, auditor: Any, pools: list[Any]) -
             lapsed = pool_audit_grant_list(tenant=body).filter(user=auditor.user, content_object_id=pool.pk)
             lapsed_ids = list(lapsed.values_list("pk", flat=True))
         for grant_id in lapsed_ids:
-            pool_audit_revoke(actor=admin.user, tenant=body, poolauditgrant_id=grant_id)
+            pool_audit_revoke(actor=admin, tenant=body, poolauditgrant_id=grant_id)
         pool_audit_grant(
-            actor=admin.user,
+            actor=admin,
             tenant=body,
             pool_id=pool.pk,
             auditor_id=auditor.user_id,
