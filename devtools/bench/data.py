@@ -120,6 +120,7 @@ def sessions_for(body_id: int) -> dict[str, Any]:
     from django.test import Client
 
     from accounts.models import Membership, ResponsibleBody
+    from accounts.policy import current_memberships_q
     from core.tenancy import tenant_context
     from exceptional_resource.models import Case
     from pooling.models import PaymentRun, Pool
@@ -128,15 +129,13 @@ def sessions_for(body_id: int) -> dict[str, Any]:
 
     body = ResponsibleBody.objects.get(pk=body_id)
     with tenant_context(body):
-        memberships = {
-            m.role: m
-            for m in Membership.objects.filter(role__in=[
-                "head", "sendco", "decision_officer", "finance_officer", "auditor", "partnership_lead",
-            ]).select_related("user").order_by("-id")
-        }  # fmt: skip
+        current = Membership.objects.filter(current_memberships_q()).select_related("user").order_by("id")
+        memberships: dict[str, Any] = {}
+        for m in current.filter(role__in=["decision_officer", "finance_officer", "auditor", "partnership_lead"]):
+            memberships.setdefault(m.role, m)
+        memberships["head"], memberships["sendco"], school_case = _school_roles_with_a_case(current)
         pool = Pool.objects.get(label=period_of(date.today()).label)
         school_id = memberships["head"].school_id
-        school_case = Case.objects.filter(school_id=school_id).order_by("-id").values_list("id", flat=True).first()
         cases = Case.objects.count()
         any_case = Case.objects.filter(status="submitted").order_by("-id").values_list("id", flat=True).first()
         run = PaymentRun.objects.filter(pool=pool).order_by("-id").values_list("id", flat=True).first()
@@ -187,6 +186,27 @@ def sessions_for(body_id: int) -> dict[str, Any]:
         "user_ids": {role: m.user_id for role, m in memberships.items()},
         "cookies": cookies,
     }
+
+
+def _school_roles_with_a_case(current: Any) -> tuple[Any, Any, int | None]:
+    """The head and the SENDCO of one school, and that school's latest case, so that both
+    journeys open a real case page of their own school: the first school (in the order of its
+    head's membership) with a current head, a current SENDCO and a case. ``current``: the
+    body's current memberships. With no case in any of those schools, the first of them and
+    no case (the journeys then leave the case page out)."""
+    from exceptional_resource.models import Case
+
+    heads: dict[int, Any] = {}
+    sendcos: dict[int, Any] = {}
+    for m in current.filter(role__in=["head", "sendco"]):
+        (heads if m.role == "head" else sendcos).setdefault(m.school_id, m)
+    schools = [school for school in heads if school in sendcos]
+    if not schools:
+        raise RuntimeError("The bench's school journeys need a school with a current head and SENDCO; none has both.")
+    with_cases = set(Case.objects.filter(school_id__in=schools).values_list("school_id", flat=True).distinct())
+    school = next((s for s in schools if s in with_cases), schools[0])
+    case = Case.objects.filter(school_id=school).order_by("-id").values_list("id", flat=True).first()
+    return heads[school], sendcos[school], case
 
 
 BENCH_PLATFORM_EMAIL = "bench-platform@bench.invalid"
@@ -250,9 +270,10 @@ def _auditor_granted(body: Any, *, auditor: Any, pools: list[Any]) -> None:
 
 def journeys(ctx: dict[str, Any]) -> dict[str, list[str]]:
     b, p = f"/b/{ctx['slug']}", ctx["pool_id"]
+    school_case = [f"{b}/cases/{ctx['school_case_id']}/"] if ctx["school_case_id"] is not None else []
     return {
-        "head": [f"{b}/", f"{b}/cases/", f"{b}/cases/{ctx['school_case_id']}/", f"{b}/cases/awards/"],
-        "sendco": [f"{b}/cases/", f"{b}/cases/new/", f"{b}/cases/{ctx['school_case_id']}/", f"{b}/"],
+        "head": [f"{b}/", f"{b}/cases/", *school_case, f"{b}/cases/awards/"],
+        "sendco": [f"{b}/cases/", f"{b}/cases/new/", *school_case, f"{b}/"],
         "decision_officer": [
             f"{b}/cases/decisions/", f"{b}/cases/{ctx['case_id']}/", f"{b}/cases/reviews/", f"{b}/pool/",
         ],
