@@ -120,6 +120,7 @@ def sessions_for(body_id: int) -> dict[str, Any]:
     from django.test import Client
 
     from accounts.models import Membership, ResponsibleBody
+    from accounts.policy import current_memberships_q
     from core.tenancy import tenant_context
     from exceptional_resource.models import Case
     from pooling.models import PaymentRun, Pool
@@ -128,16 +129,13 @@ def sessions_for(body_id: int) -> dict[str, Any]:
 
     body = ResponsibleBody.objects.get(pk=body_id)
     with tenant_context(body):
-        memberships = {
-            m.role: m
-            for m in Membership.objects.filter(role__in=[
-                "head", "sendco", "decision_officer", "finance_officer", "auditor", "partnership_lead", "body_admin",
-            ]).select_related("user").order_by("-id")
-        }  # fmt: skip
-        admin = memberships.pop("body_admin")
+        current = Membership.objects.filter(current_memberships_q()).select_related("user").order_by("id")
+        memberships: dict[str, Any] = {}
+        for m in current.filter(role__in=["decision_officer", "finance_officer", "auditor", "partnership_lead"]):
+            memberships.setdefault(m.role, m)
+        memberships["head"], memberships["sendco"], school_case = _school_roles_with_a_case(current)
         pool = Pool.objects.get(label=period_of(date.today()).label)
         school_id = memberships["head"].school_id
-        school_case = Case.objects.filter(school_id=school_id).order_by("-id").values_list("id", flat=True).first()
         cases = Case.objects.count()
         any_case = Case.objects.filter(status="submitted").order_by("-id").values_list("id", flat=True).first()
         run = PaymentRun.objects.filter(pool=pool).order_by("-id").values_list("id", flat=True).first()
@@ -165,7 +163,7 @@ def sessions_for(body_id: int) -> dict[str, Any]:
             .values_list("id", flat=True)
             .first()
         )
-    _auditor_granted(body, admin=admin, auditor=memberships["auditor"], pools=[pool])
+    _auditor_granted(body, auditor=memberships["auditor"], pools=[pool])
     cookies = {}
     for role, membership in memberships.items():
         client = Client()
@@ -190,17 +188,69 @@ def sessions_for(body_id: int) -> dict[str, Any]:
     }
 
 
-def _auditor_granted(body: Any, *, admin: Any, auditor: Any, pools: list[Any]) -> None:
-    """The body administrator grants the bench's auditor the pools its journey visits until
-    the auditor's membership ends, through the service of the grants page: an auditor reads
-    pool money, cases and the audit log only of pools they hold a live grant on (issue 16),
-    and answers 404 elsewhere. Every bench step makes its sessions: a live grant is kept, a
-    lapsed one revoked and given again."""
+def _school_roles_with_a_case(current: Any) -> tuple[Any, Any, int | None]:
+    """The head and the SENDCO of one school, and that school's latest case, so that both
+    journeys open a real case page of their own school: the first school (in the order of its
+    head's membership) with a current head, a current SENDCO and a case. ``current``: the
+    body's current memberships. With no case in any of those schools, the first of them and
+    no case (the journeys then leave the case page out)."""
+    from exceptional_resource.models import Case
+
+    heads: dict[int, Any] = {}
+    sendcos: dict[int, Any] = {}
+    for m in current.filter(role__in=["head", "sendco"]):
+        (heads if m.role == "head" else sendcos).setdefault(m.school_id, m)
+    schools = [school for school in heads if school in sendcos]
+    if not schools:
+        raise RuntimeError("The bench's school journeys need a school with a current head and SENDCO; none has both.")
+    with_cases = set(Case.objects.filter(school_id__in=schools).values_list("school_id", flat=True).distinct())
+    school = next((s for s in schools if s in with_cases), schools[0])
+    case = Case.objects.filter(school_id=school).order_by("-id").values_list("id", flat=True).first()
+    return heads[school], sendcos[school], case
+
+
+BENCH_PLATFORM_EMAIL = "bench-platform@bench.invalid"
+
+
+def _granter(body: Any) -> Any:
+    """Who grants the auditor access: a current administrator of the body, as the grant
+    service requires (``pool_audit_grant``: a current body administrator's membership). A
+    body with none (it never had one, or its administrator's membership has ended) is given
+    one as a body gets its first: the platform operator gives the role (``membership_invite``)
+    to the bench's own administrator of the body, an account with no password. Kept once made."""
+    from accounts.models import Membership, Role, User
+    from accounts.policy import current_memberships_q
+    from accounts.services import membership_invite
+    from core.tenancy import tenant_context
+
+    with tenant_context(body):
+        admins = Membership.objects.filter(current_memberships_q(), role=Role.BODY_ADMIN)
+        admin = admins.select_related("user").order_by("id").first()
+    if admin is not None:
+        return admin.user
+    staff = User.objects.filter(email=BENCH_PLATFORM_EMAIL).first() or User.objects.create_user(
+        email=BENCH_PLATFORM_EMAIL, password=None, full_name="Bench platform operator", is_staff=True
+    )
+    email = f"bench-admin@{body.slug}.bench.invalid"
+    if not User.objects.filter(email=email).exists():  # made here: no invitation email to a bench account
+        User.objects.create_user(email=email, password=None, full_name="Bench administrator")
+    return membership_invite(actor=staff, tenant=body, email=email, role=Role.BODY_ADMIN).user
+
+
+def _auditor_granted(body: Any, *, auditor: Any, pools: list[Any]) -> None:
+    """A body administrator (``_granter``) grants the bench's auditor the pools its journey
+    visits until the auditor's membership ends, through the service of the grants page: an
+    auditor reads pool money, cases and the audit log only of pools they hold a live grant on
+    (issue 16), and answers 404 elsewhere. Every bench step makes its sessions: a live grant
+    is kept, a lapsed one revoked and given again."""
     from core.tenancy import tenant_context
     from pooling.selectors.audit_grants import audit_pool_ids, pool_audit_grant_list
     from pooling.services.audit_grants import pool_audit_grant, pool_audit_revoke
 
     live = audit_pool_ids(tenant=body, user=auditor.user)
+    if all(pool.pk in live for pool in pools):
+        return
+    admin = _granter(body)
     for pool in pools:
         if pool.pk in live:
             continue
@@ -208,9 +258,9 @@ def _auditor_granted(body: Any, *, admin: Any, auditor: Any, pools: list[Any]) -
             lapsed = pool_audit_grant_list(tenant=body).filter(user=auditor.user, content_object_id=pool.pk)
             lapsed_ids = list(lapsed.values_list("pk", flat=True))
         for grant_id in lapsed_ids:
-            pool_audit_revoke(actor=admin.user, tenant=body, poolauditgrant_id=grant_id)
+            pool_audit_revoke(actor=admin, tenant=body, poolauditgrant_id=grant_id)
         pool_audit_grant(
-            actor=admin.user,
+            actor=admin,
             tenant=body,
             pool_id=pool.pk,
             auditor_id=auditor.user_id,
@@ -220,9 +270,10 @@ def _auditor_granted(body: Any, *, admin: Any, auditor: Any, pools: list[Any]) -
 
 def journeys(ctx: dict[str, Any]) -> dict[str, list[str]]:
     b, p = f"/b/{ctx['slug']}", ctx["pool_id"]
+    school_case = [f"{b}/cases/{ctx['school_case_id']}/"] if ctx["school_case_id"] is not None else []
     return {
-        "head": [f"{b}/", f"{b}/cases/", f"{b}/cases/{ctx['school_case_id']}/", f"{b}/cases/awards/"],
-        "sendco": [f"{b}/cases/", f"{b}/cases/new/", f"{b}/cases/{ctx['school_case_id']}/", f"{b}/"],
+        "head": [f"{b}/", f"{b}/cases/", *school_case, f"{b}/cases/awards/"],
+        "sendco": [f"{b}/cases/", f"{b}/cases/new/", *school_case, f"{b}/"],
         "decision_officer": [
             f"{b}/cases/decisions/", f"{b}/cases/{ctx['case_id']}/", f"{b}/cases/reviews/", f"{b}/pool/",
         ],

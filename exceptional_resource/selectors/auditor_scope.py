@@ -143,10 +143,19 @@ def case_within_or_404(*, tenant: ResponsibleBody, case: Case, scope: CaseScope)
 
 
 def pupil_within_or_404(*, tenant: ResponsibleBody, pupil: Pupil, scope: CaseScope) -> Pupil:
-    """``pupil`` itself, or the same 404 as a missing pupil when it is out of ``scope``."""
-    if not scope.body_wide:
-        with tenant_context(tenant):
-            seen = scope.pupils(Pupil.objects.for_tenant(tenant).filter(pk=pupil.pk)).exists()
-        if not seen:
-            raise NotFound("No such pupil.")
+    """``pupil`` (a row of ``tenant``) itself, or the same 404 as a missing pupil when it is
+    out of ``scope``. As ``case_within_or_404``, ``scope.pupils``'s rule is read off the
+    loaded row where it can be, with no query: a body-wide reader, or a pupil of one of the
+    reader's schools (a head's or SENDCO's), is within reach, and outside those schools a
+    reader without grants is not; only a reach through grants asks which cases reach it."""
+    if pupil.responsible_body_id != tenant.pk:
+        raise NotFound("No such pupil.")
+    if scope.schools is None or pupil.school_id in scope.schools:
+        return pupil
+    if scope.granted_pools is None:
+        raise NotFound("No such pupil.")
+    with tenant_context(tenant):
+        seen = scope.pupils(Pupil.objects.for_tenant(tenant).filter(pk=pupil.pk)).exists()
+    if not seen:
+        raise NotFound("No such pupil.")
     return pupil

@@ -45,7 +45,12 @@ from exceptional_resource.services.award_effects import (
     running_pool_id,
 )
 from exceptional_resource.services.decision_terms import award_terms_check, decision_amount_check, review_date_check
-from exceptional_resource.services.refusals import REFUSALS_RECORDED, case_requested_pence, check_segregation
+from exceptional_resource.services.refusals import (
+    REFUSALS_RECORDED,
+    case_requested_pence,
+    check_segregation,
+    refused_decision_pool_id,
+)
 from exceptional_resource.services.timeline import case_event_add as _event
 from groupings.models import GroupingPolicy
 from pooling.models import InstalmentSchedule
@@ -339,7 +344,8 @@ def case_decide(
             verb, audit_verb, note = recorded
             with tenant_context(tenant), transaction.atomic():
                 case = Case.objects.get(pk=case_id)
-                _event(case=case, actor=actor, verb=verb, note=note.format(**(exc.extra or {})))
+                about = refused_decision_pool_id(case, outcome=outcome, pool_id=pool_id)
+                _event(case=case, actor=actor, verb=verb, note=note.format(**(exc.extra or {})), pool_id=about)
                 audit_record(actor=actor, tenant=tenant, verb=audit_verb, obj=case, after=exc.extra or None)
             exc.recorded = True
         raise
@@ -463,7 +469,8 @@ def _decide(
         decision.award_effect = effect.kind
         decision.save(update_fields=["acts_on_award", "award_effect"])
         why, pence = reasons.strip(), amount_pence
-        _move(actor=actor, tenant=tenant, case=case, name=name, note=why, pool_id=decision.pool_id, amount_pence=pence)
+        about = decision.pool_id or (running[-1].pool_id if running else None)  # a decline ends the running award
+        _move(actor=actor, tenant=tenant, case=case, name=name, note=why, pool_id=about, amount_pence=pence)
         award = effect.award if outcome != "declined" else None
         if award is not None:
             case.status = S.ACTIVE

@@ -9,7 +9,9 @@ from core.audit_verbs import AuditVerb
 from core.errors import ConflictError
 from exceptional_resource.error_codes import CaseError
 from exceptional_resource.models import Case
+from exceptional_resource.services.award_effects import running_pool_id
 from groupings.models import GroupingPolicy
+from pooling.models import Pool
 
 
 def case_requested_pence(case: Case) -> int:
@@ -34,6 +36,18 @@ def check_segregation(*, actor: User, case: Case, policy: GroupingPolicy | None)
             code=CaseError.SEGREGATION_OF_DUTIES,
             extra={"policy_version": policy.version if policy is not None else None},
         )
+
+
+def refused_decision_pool_id(case: Case, *, outcome: str, pool_id: int | None) -> int | None:
+    """The pool a decision on ``case`` refused on its record is about (``CaseEvent.pool``), so
+    that only that pool's auditors read the refusal: the running award's, which a
+    reconsideration varies (keeping its pool) or a decline ends; with none running, the pool
+    an approval named, when it is one of the body's; a decline with nothing running commits
+    no money and is about the case (None)."""
+    running = running_pool_id(case)
+    if running is not None or outcome == "declined" or pool_id is None:
+        return running
+    return pool_id if Pool.objects.filter(pk=pool_id).exists() else None
 
 
 # A refusal's code -> (case event verb, audit verb, note on the case's record).

@@ -11,6 +11,7 @@ from django.db import reset_queries
 from accounts.models import Role
 from core.models import AuditEvent
 from core.tenancy import tenant_context
+from exceptional_resource.models import Pupil
 from tests.exceptional_resource.api_support import api, counts, field_error, url
 from tests.factories import member, own_academy
 
@@ -264,3 +265,66 @@ def test_a_read_only_token_never_returns_a_pupils_identity_but_a_token_naming_it
         assert "B123456789012" not in response.content.decode()
     assert get(chosen_key).json()["identity"] == {"name": "Grace Hopper", "upn": "B123456789012"}
     assert api(officer).get(path).json()["identity"] == {"name": "Grace Hopper", "upn": "B123456789012"}
+
+
+def _pupil_read(client: Any, path: str) -> tuple[int, list[str]]:
+    """The status of one read of ``path`` and its statements, less the three the test's
+    transaction adds (a savepoint and its release around the request, and the tenant
+    setting put back at its end)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        status = client.get(path).status_code
+    sql = [q["sql"] for q in captured.captured_queries]
+    test_only = [s for s in sql if "SAVEPOINT" in s or s.startswith("SELECT previous.value, set_config(")]
+    assert len(test_only) == 3, sql
+    return status, [s for s in sql if s not in test_only]
+
+
+# One pupil through the API (a forced sign-in): the body, the reader's memberships and the
+# pupil; with no name or UPN recorded nothing is shown or audited. A head or SENDCO reads
+# their own school's pupil for what the officer does: whether it is within their reach is
+# read off the pupil the API loaded (``pupil_within_or_404``), where it cost them one query
+# more (4).
+PUPIL_READ_BUDGET = 3
+
+
+@pytest.mark.parametrize("who", ["officer", "head", "sendco"])
+def test_one_pupil_costs_a_school_role_what_it_costs_the_officer(scene, who: str) -> None:
+    pupil = _record(scene).json()
+    reader = {
+        "officer": scene.officer.user,
+        "head": scene.head.user,
+        "sendco": member(Role.SENDCO, scene.body, school=scene.school).user,
+    }[who]
+    status, sql = _pupil_read(api(reader), url(scene.body, f"pupils/{pupil['id']}/"))
+    assert status == 200
+    assert len(sql) == PUPIL_READ_BUDGET, "\n".join(s[:120] for s in sql)
+
+
+@pytest.mark.parametrize("who", ["head", "sendco"])
+def test_a_school_role_still_gets_404_for_another_school_s_or_another_body_s_pupil(scene, who: str) -> None:
+    brook = _second_school(scene)
+    theirs = member(Role.HEAD, scene.body, school=brook)
+    at_brook = api(theirs.user).post(
+        url(scene.body, "pupils/create/"),
+        {"school_id": brook.pk, "year_group": "Y3", "sen_status": "sen_support", "primary_need": "SLCN"},
+        format="json",
+    )
+    assert at_brook.status_code == 201, at_brook.json()
+    elsewhere = member(Role.HEAD)  # another body's head, with a pupil of their own
+    with tenant_context(elsewhere.responsible_body):
+        other_body_pupil = Pupil.objects.create(
+            responsible_body=elsewhere.responsible_body,
+            school=elsewhere.school,
+            year_group="Y5",
+            sen_status="sen_support",
+            primary_need="SLCN",
+        )
+    reader = scene.head.user if who == "head" else member(Role.SENDCO, scene.body, school=scene.school).user
+    client = api(reader)
+    for pupil_id in (at_brook.json()["id"], other_body_pupil.pk, 2_000_000_000):
+        response = client.get(url(scene.body, f"pupils/{pupil_id}/"))
+        assert (response.status_code, response.json()["code"]) == (404, "not_found"), pupil_id
+    assert client.get(url(elsewhere.responsible_body, f"pupils/{other_body_pupil.pk}/")).status_code == 404
