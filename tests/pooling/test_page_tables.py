@@ -1,0 +1,104 @@
+"""The pooling tables' row tags (issue 22) write the HTML the templates they replace wrote,
+byte for byte and escaped alike: each is rendered beside the template source it replaced
+(kept here as it was), from the same row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.template import Context, Template
+
+LEDGER_ROW = """{% load ledger_tables %}{% for row in transactions %}
+    <tr class="govuk-table__row">
+      <td class="govuk-table__cell">{{ row.posted_on }}</td>
+      <td class="govuk-table__cell">
+        <a class="govuk-link" href="{{ row.url }}">{{ row.kind }} <span class="govuk-visually-hidden">transaction </span>{{ row.pk }}</a><br>
+        {{ row.description }}<br>
+        <span class="govuk-hint govuk-!-margin-0">Caused by {{ row.caused_by }}{% if row.reverses_url %} · reverses <a class="govuk-link" href="{{ row.reverses_url }}">transaction {{ row.reverses_id }}</a>{% endif %}{% if row.reversed_by_url %} · reversed by <a class="govuk-link" href="{{ row.reversed_by_url }}">transaction {{ row.reversed_by_id }}</a>{% endif %}</span>
+      </td>
+      <td class="govuk-table__cell">LEGS</td>
+    </tr>
+    {% endfor %}"""  # noqa: E501
+
+LEGS = """<table class="govuk-table govuk-!-margin-bottom-0 app-legs">
+  <caption class="govuk-table__caption govuk-visually-hidden">Legs of transaction {{ row.pk }}</caption>
+  <thead class="govuk-table__head">
+    <tr class="govuk-table__row">
+      <th scope="col" class="govuk-table__header">Account</th>
+      <th scope="col" class="govuk-table__header">School</th>
+      <th scope="col" class="govuk-table__header govuk-table__header--numeric">Debit</th>
+      <th scope="col" class="govuk-table__header govuk-table__header--numeric">Credit</th>
+    </tr>
+  </thead>
+  <tbody class="govuk-table__body">
+    {% for leg in row.legs %}
+    <tr class="govuk-table__row">
+      <td class="govuk-table__cell">{{ leg.account }}</td>
+      <td class="govuk-table__cell">{{ leg.school }}</td>
+      <td class="govuk-table__cell govuk-table__cell--numeric">{{ leg.debit }}</td>
+      <td class="govuk-table__cell govuk-table__cell--numeric">{{ leg.credit }}</td>
+    </tr>
+    {% endfor %}
+  </tbody>
+</table>
+"""
+
+
+def render(source: str, **context: Any) -> str:
+    return Template(source).render(Context(context))
+
+
+def leg(account: str, school: str, debit: str, credit: str) -> dict[str, str]:
+    return {"account": account, "school": school, "debit": debit, "credit": credit}
+
+
+def ledger_row(pk: int, **changes: Any) -> dict[str, Any]:
+    return {
+        "pk": pk,
+        "posted_on": "7 Dec 2026",
+        "kind": "Contribution received",
+        "description": 'Receipt from "Ash & Birch" <Academy>',
+        "caused_by": "Receipt 12",
+        "url": f"/b/la/pool/transactions/{pk}/",
+        "reverses_id": None,
+        "reverses_url": "",
+        "reversed_by_id": None,
+        "reversed_by_url": "",
+        "legs": [
+            leg("Pool bank (received)", "Ash & Birch <Academy>", "£1,234.56", ""),
+            leg("Contributions receivable (pool 2025-26)", "–", "", "£1,234.56"),
+        ],
+        **changes,
+    }
+
+
+LEDGER_ROWS = [
+    ledger_row(1),
+    ledger_row(2, reverses_id=1, reverses_url="/b/la/pool/transactions/1/", kind="Reversal", legs=[]),
+    ledger_row(3, reversed_by_id=4, reversed_by_url="/b/la/pool/transactions/4/", caused_by="Case <IP-1> & co"),
+    ledger_row(
+        5,
+        reverses_id=1,
+        reverses_url="/b/la/pool/transactions/1/?a=1&b=2",
+        reversed_by_id=6,
+        reversed_by_url="/b/la/pool/transactions/6/",
+    ),
+]
+
+
+@pytest.mark.parametrize("row", LEDGER_ROWS, ids=["receipt", "reversal-without-legs", "reversed", "both"])
+def test_the_ledger_row_is_the_template_it_replaced(row: dict[str, Any]) -> None:
+    tag = render(
+        "{% load ledger_tables %}{% for row in transactions %}\n    {% ledger_row row %}\n    {% endfor %}",
+        transactions=[row],
+    )
+    template = render(LEDGER_ROW, transactions=[row]).replace("LEGS", render(LEGS, row=row))
+    assert tag == template
+    assert "&quot;Ash &amp; Birch&quot; &lt;Academy&gt;" in tag
+    assert "<Academy>" not in tag
+
+
+def test_the_legs_table_is_the_template_it_replaced() -> None:
+    for row in LEDGER_ROWS:
+        assert render("{% load ledger_tables %}{% legs_table row.pk row.legs %}", row=row) == render(LEGS, row=row)
