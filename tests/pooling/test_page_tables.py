@@ -44,6 +44,24 @@ LEGS = """<table class="govuk-table govuk-!-margin-bottom-0 app-legs">
 </table>
 """
 
+RUN_LINE = """{% load payment_tables %}{% for row in lines %}
+      <tr class="govuk-table__row">
+        <td class="govuk-table__cell">{{ row.paid_to }}<br><span class="govuk-hint govuk-!-margin-0">{{ row.paid_how }}</span>{% if row.returned_on %}<br><strong class="govuk-tag govuk-tag--red">Returned</strong> <span class="govuk-body-s">by the bank on {{ row.returned_on }}: {{ row.return_reason }}</span>{% elif row.returned_url %}<br><a class="govuk-link govuk-body-s" href="{{ row.returned_url }}">Record a returned payment<span class="govuk-visually-hidden"> to {{ row.paid_to }}</span></a>{% endif %}</td>
+        <td class="govuk-table__cell">
+          <ul class="govuk-list govuk-body-s govuk-!-margin-0">
+            {% for text in row.instalments %}<li>{{ text }}</li>{% endfor %}
+          </ul>
+        </td>
+        <td class="govuk-table__cell govuk-table__cell--numeric">{{ row.amount }}</td>
+        <td class="govuk-table__cell">
+          {% if row.pdf_url %}
+            <a class="govuk-link" href="{{ row.csv_url }}">CSV<span class="govuk-visually-hidden"> for {{ row.paid_to }}</span></a>
+            · <a class="govuk-link" href="{{ row.pdf_url }}">PDF<span class="govuk-visually-hidden"> for {{ row.paid_to }}</span></a>
+          {% else %}Being prepared{% endif %}
+        </td>
+      </tr>
+    {% endfor %}"""  # noqa: E501
+
 
 def render(source: str, **context: Any) -> str:
     return Template(source).render(Context(context))
@@ -102,3 +120,39 @@ def test_the_ledger_row_is_the_template_it_replaced(row: dict[str, Any]) -> None
 def test_the_legs_table_is_the_template_it_replaced() -> None:
     for row in LEDGER_ROWS:
         assert render("{% load ledger_tables %}{% legs_table row.pk row.legs %}", row=row) == render(LEGS, row=row)
+
+
+def run_line(**changes: Any) -> dict[str, Any]:
+    return {
+        "paid_to": "Ash & Birch <Academy>",
+        "paid_how": "URN 100001",
+        "returned_on": "",
+        "return_reason": "",
+        "amount": "£2,400.00",
+        "instalments": ["Award 12, due 1 Apr 2026: £197.26", 'Award <13> "x", due 1 May 2026: £1.00'],
+        "returned_url": "",
+        "csv_url": "",
+        "pdf_url": "",
+        **changes,
+    }
+
+
+RUN_LINES = {
+    "being-prepared": run_line(),
+    "advice-ready": run_line(csv_url="/r/1/csv/?a=1&b=2", pdf_url="/r/1/pdf/"),
+    "returned": run_line(returned_on="7 December 2026", return_reason="Account <closed> & gone", instalments=[]),
+    "may-record-a-return": run_line(returned_url="/runs/1/lines/2/returned/", pdf_url="/r/1/pdf/", csv_url="/c/"),
+    "returned-and-paid": run_line(returned_on="7 December 2026", return_reason="Closed", returned_url="/x/"),
+    "payee": run_line(
+        paid_to="Care & Co Ltd", paid_how="Service provider, paid directly: sort code 12-34-56, account ****5678"
+    ),
+}
+
+
+@pytest.mark.parametrize("row", RUN_LINES.values(), ids=RUN_LINES.keys())
+def test_the_payment_run_line_is_the_template_it_replaced(row: dict[str, Any]) -> None:
+    tag = render(
+        "{% load payment_tables %}{% for row in lines %}\n      {% run_line row %}\n    {% endfor %}", lines=[row]
+    )
+    assert tag == render(RUN_LINE, lines=[row])
+    assert "Ash &amp; Birch &lt;Academy&gt;" in tag or "Care &amp; Co Ltd" in tag
