@@ -156,3 +156,46 @@ def test_the_payment_run_line_is_the_template_it_replaced(row: dict[str, Any]) -
     )
     assert tag == render(RUN_LINE, lines=[row])
     assert "Ash &amp; Birch &lt;Academy&gt;" in tag or "Care &amp; Co Ltd" in tag
+
+
+ALLOCATION_ROW = """{% load allocation_tables %}{% for a in allocations %}
+      <tr class="govuk-table__row">
+        <td class="govuk-table__cell">{{ a.school_name }}<br><span class="govuk-hint govuk-!-margin-0">URN {{ a.urn }}</span></td>
+        <td class="govuk-table__cell">{% if a.in_grouping %}Yes{% else %}No{% endif %}</td>
+        <td class="govuk-table__cell">{{ a.source }}</td>
+        <td class="govuk-table__cell govuk-table__cell--numeric">{{ a.amount }}</td>
+        {% if can_change %}<td class="govuk-table__cell"><a class="govuk-link" href="{{ a.change_url }}">Change<span class="govuk-visually-hidden"> the allocation of {{ a.school_name }}</span></a></td>{% endif %}
+      </tr>
+    {% endfor %}"""  # noqa: E501
+
+ALLOCATIONS = [
+    {
+        "school_name": "Alder & Ash <Primary>",
+        "urn": "100001",
+        "in_grouping": True,
+        "source": "imf <2026>.csv",
+        "amount": "£1,234.56",
+        "change_url": "/b/la/pool/3/allocations/set/?urn=100001",
+    },
+    {
+        "school_name": "Birch",
+        "urn": "100002",
+        "in_grouping": False,
+        "source": "Entered by o'neill@example.org",
+        "amount": "£0.00",
+        "change_url": "/b/la/pool/3/allocations/set/?urn=100002&x=<y>",
+    },
+]
+
+
+@pytest.mark.parametrize("can_change", [True, False])
+def test_the_allocation_row_is_the_template_it_replaced(can_change: bool) -> None:
+    tag = render(
+        "{% load allocation_tables %}{% for a in allocations %}\n"
+        "      {% allocation_row a can_change %}\n"
+        "    {% endfor %}",
+        allocations=ALLOCATIONS,
+        can_change=can_change,
+    )
+    assert tag == render(ALLOCATION_ROW, allocations=ALLOCATIONS, can_change=can_change)
+    assert tag.count("Alder &amp; Ash &lt;Primary&gt;") == (2 if can_change else 1)
