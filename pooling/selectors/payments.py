@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from accounts.models import ResponsibleBody
 from core.errors import NotFound
@@ -40,8 +41,18 @@ def line_recipient(line: PaymentRunLine | RunLineRow) -> Recipient:
 
 
 def payment_run_list(*, tenant: ResponsibleBody, pool: Pool) -> QuerySet[PaymentRun]:
+    """A pool's payment runs, newest first, each with how many lines (schools and other
+    payees) it pays: counted for the runs read, by the lines' run index, not for every
+    run of the pool before a page is taken (and counting the runs counts only them)."""
     runs: QuerySet[PaymentRun] = PaymentRun.objects.for_tenant(tenant).filter(pool=pool)
-    return runs.annotate(school_count=Count("lines")).order_by("-pay_on", "-id")
+    lines = (
+        PaymentRunLine.objects.filter(payment_run=OuterRef("pk"))
+        .order_by()
+        .values("payment_run")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return runs.annotate(school_count=Coalesce(Subquery(lines), 0)).order_by("-pay_on", "-id")
 
 
 def payment_run_get(*, tenant: ResponsibleBody, payment_run_id: int) -> PaymentRun:

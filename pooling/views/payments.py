@@ -4,6 +4,7 @@ period close and reopen, the journal export and the accounts' finance-system cod
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any, Literal
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -83,11 +85,28 @@ class PaymentRunListView(_PoolMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        runs = payment_selectors.payment_run_list(tenant=self.body, pool=self.pool())
+        runs = payment_selectors.payment_run_list(tenant=self.body, pool=self.pool()).values(*RUN_LIST_COLUMNS)
         pages = paginate_list(self.request, runs, per_page=RUNS_PER_PAGE, label="Pages of payment runs")
         page = pages.page
-        context.update(page=page, pages=pages, runs=list(page.object_list))
+        url = url_for_each("payment-run", self.body, "paymentrun_id")
+        context.update(page=page, pages=pages, runs=[_run_row(run, url) for run in page.object_list])
         return context
+
+
+RUN_LIST_COLUMNS = ("pk", "pay_on", "due_up_to", "school_count", "total_pence", "confirmed_by_label", "confirmed_at")
+
+
+def _run_row(run: dict[str, Any], url: Callable[[int], str]) -> dict[str, Any]:
+    """A row of the payment runs table in words, formatted once here, not per cell."""
+    confirmed_at = run["confirmed_at"]
+    run.update(
+        url=url(run["pk"]),
+        pay_on=f"{run['pay_on']:%-d %b %Y}",
+        due_up_to=f"{run['due_up_to']:%-d %b %Y}",
+        total=format_pence(run["total_pence"]),
+        confirmed_at=f"{timezone.localtime(confirmed_at):%-d %b %Y %H:%M}" if confirmed_at else "",
+    )
+    return run
 
 
 class PaymentRunNewView(_PoolMixin, TemplateView):
