@@ -43,16 +43,20 @@ def _url(name: str, body: ResponsibleBody, **kwargs: Any) -> str:
 
 
 def headroom_figures(headroom: Headroom) -> list[dict[str, Any]]:
-    """The dashboard's figures, in the order the chart draws them and the table lists them."""
+    """The dashboard's figures, in the order the chart draws them and the table lists them,
+    each in pence and in pounds."""
+    figures = [
+        ("expected", "Contributions expected", headroom.expected_pence),
+        ("received", "Contributions received", headroom.received_pence),
+        ("brought_forward", "Brought forward", headroom.carried_forward_pence),
+        ("committed", "Committed, not yet payable", headroom.committed_outstanding_pence),
+        ("payable", "Payable to schools", headroom.payable_pence),
+        ("paid", "Paid to schools", headroom.paid_pence),
+        ("reserve", "Reserve for urgent cases", headroom.reserve_pence),
+        ("available", "Available to commit", headroom.available_on_expected_pence),
+    ]
     return [
-        {"key": "expected", "label": "Contributions expected", "pence": headroom.expected_pence},
-        {"key": "received", "label": "Contributions received", "pence": headroom.received_pence},
-        {"key": "brought_forward", "label": "Brought forward", "pence": headroom.carried_forward_pence},
-        {"key": "committed", "label": "Committed, not yet payable", "pence": headroom.committed_outstanding_pence},
-        {"key": "payable", "label": "Payable to schools", "pence": headroom.payable_pence},
-        {"key": "paid", "label": "Paid to schools", "pence": headroom.paid_pence},
-        {"key": "reserve", "label": "Reserve for urgent cases", "pence": headroom.reserve_pence},
-        {"key": "available", "label": "Available to commit", "pence": headroom.available_on_expected_pence},
+        {"key": key, "label": label, "pence": pence, "amount": format_pence(pence)} for key, label, pence in figures
     ]
 
 
@@ -100,7 +104,30 @@ class DashboardView(BodyMixin, TemplateView):
                 "pence": [f["pence"] for f in figures],
             },
             contributions=contributions,
-            months=[{"month": m.month, "instalments": m.instalments, "amount_pence": m.amount_pence} for m in months],
+            contribution_totals={
+                "expected": format_pence(contributions.expected_pence),
+                "received": format_pence(contributions.received_pence),
+                "outstanding": format_pence(contributions.outstanding_pence),
+            },
+            most_outstanding=[
+                {
+                    "school_name": c.school_name,
+                    "school_urn": c.school_urn,
+                    "expected": format_pence(c.expected_pence),
+                    "received": format_pence(c.received_pence),
+                    "outstanding": format_pence(c.outstanding_pence),
+                }
+                for c in contributions.most_outstanding
+            ],
+            months=[
+                {
+                    "month": date_format(m.month, "F Y"),
+                    "overdue": m.month < this_month,
+                    "instalments": m.instalments,
+                    "amount": format_pence(m.amount_pence),
+                }
+                for m in months
+            ],
             overdue_pence=sum(m.amount_pence for m in months if m.month < this_month),
             months_chart={
                 "title": "Instalments falling due by month",
@@ -108,7 +135,6 @@ class DashboardView(BodyMixin, TemplateView):
                 "pence": [m.amount_pence for m in months],
             },
             months_total_pence=sum(m.amount_pence for m in months),
-            this_month=this_month,
         )
         return context
 
