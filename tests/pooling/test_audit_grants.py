@@ -14,13 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.policy import BodyAccess
 from assurance.models import AuditSample
 from assurance.services.audit_samples import audit_sample_draw
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
 from core.models import AuditEvent
 from core.tenancy import tenant_context
 from pooling.models import Pool, PoolAuditGrant
-from pooling.services.audit_grants import pool_audit_grant, pool_audit_revoke
+from pooling.services.audit_grants import pool_audit_grant, pool_audit_read, pool_audit_revoke
 from pooling.services.ledger import pool_open
 from reports import services as report_services
 from tests.exceptional_resource.conftest import Scene
@@ -74,6 +75,22 @@ def test_an_auditor_reads_only_the_granted_pool_and_each_read_is_audited(scene: 
     for url in (page(scene, "dashboard"), page(scene, "ledger", pool_id=granted.pk)):
         assert client.get(url).status_code == 404
     assert client_for(scene.finance.user).get(page(scene, "dashboard")).status_code == 200
+
+
+def test_a_read_checks_the_access_it_is_given_and_refuses_another_actors(scene: Scene) -> None:
+    granted, other = two_pools(scene)
+    auditor = pool_auditor(scene.body, pools=[granted])
+    with tenant_context(scene.body):
+        access = BodyAccess.load(auditor, scene.body)
+    assert pool_audit_read(actor=auditor, tenant=scene.body, pool_id=granted.pk, via="page", access=access) == granted
+    with pytest.raises(NotFound):
+        pool_audit_read(actor=auditor, tenant=scene.body, pool_id=other.pk, via="page", access=access)
+    with pytest.raises(ValueError, match="not the actor's"):
+        pool_audit_read(actor=scene.finance.user, tenant=scene.body, pool_id=granted.pk, via="page", access=access)
+    elsewhere = member(Role.AUDITOR, valid_to=UNTIL).responsible_body
+    with pytest.raises(ValueError, match="not the actor's"):
+        pool_audit_read(actor=auditor, tenant=elsewhere, pool_id=granted.pk, via="page", access=access)
+    assert audit_verbs(scene, "pool.audit_read") == [(str(granted.pk), auditor.pk)]
 
 
 def test_revocation_is_immediate_read_revoke_read_again_404(scene: Scene) -> None:
