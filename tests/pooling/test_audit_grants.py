@@ -21,6 +21,7 @@ from core.errors import ApplicationError, NotFound
 from core.models import AuditEvent
 from core.tenancy import tenant_context
 from pooling.models import Pool, PoolAuditGrant
+from pooling.selectors.audit_grants import audit_pool_labels
 from pooling.services.audit_grants import pool_audit_grant, pool_audit_read, pool_audit_revoke
 from pooling.services.ledger import pool_open
 from reports import services as report_services
@@ -120,6 +121,17 @@ def test_a_grant_ends_on_its_date(scene: Scene) -> None:
     grant_pools(scene.body, auditor, valid_until=timezone.localdate() - timedelta(days=1))
     assert client_for(auditor).get(page(scene, "audit-pool", pool_id=scene.pool.pk)).status_code == 404
     assert client_for(auditor).get(page(scene, "audit-pools")).content.decode().count("Pool 20") == 0
+
+
+def test_the_periods_an_auditor_may_export_are_those_of_their_live_grants(scene: Scene) -> None:
+    granted, other = two_pools(scene)
+    auditor = pool_auditor(scene.body, pools=[granted])
+    pool_auditor(scene.body, pools=[other])  # another auditor's grant
+    ended = member(Role.AUDITOR, scene.body, valid_to=UNTIL).user
+    grant_pools(scene.body, ended, valid_until=timezone.localdate() - timedelta(days=1), pools=[other])
+    assert audit_pool_labels(tenant=scene.body, user=auditor) == ["2026-27"]
+    assert audit_pool_labels(tenant=scene.body, user=ended) == []
+    assert audit_pool_labels(tenant=scene.body, user=scene.finance.user) == []
 
 
 def test_samples_and_exports_respect_the_grant(scene: Scene, report_media: Path) -> None:
