@@ -226,6 +226,7 @@ def _line_rows(
         "pooling:payment-line-returned", "paymentrunline_id", body_slug=body.slug, paymentrun_id=run.pk
     )
     due_on: dict[Any, str] = {}  # most of a run's instalments fall due on a few days
+    source: dict[str, str] = {}  # and pay for one or two kinds of source
     rows: list[dict[str, Any]] = []
     for line in page_lines:
         ready = line.remittance_id if line.remittance_pdf else None
@@ -233,8 +234,10 @@ def _line_rows(
         for i in by_recipient[payment_selectors.line_recipient(line)]:
             if i.due_on not in due_on:
                 due_on[i.due_on] = date_format(i.due_on, "j M Y")
+            if i.source_type not in source:
+                source[i.source_type] = capfirst(i.source_type)
             instalments.append(
-                f"{capfirst(i.source_type)} {i.source_id}, due {due_on[i.due_on]}: {format_pence(i.amount_pence)}"
+                f"{source[i.source_type]} {i.source_id}, due {due_on[i.due_on]}: {format_pence(i.amount_pence)}"
             )
         paid_to = line.payee_name if line.payee_id is not None else line.school_name
         rows.append(
