@@ -86,6 +86,7 @@ def test_allocation_rows_show_school_source_amount_and_change_link_by_name_then_
     assert "£1,234.56" in trustee.content.decode()
 
 
+@pytest.mark.date_sensitive(today=date(2026, 12, 7))  # the run is paid and a line returned on that day
 def test_payment_run_rows_show_returned_and_payable_lines_and_read_no_column_per_row(
     officer, pool, settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
