@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
 from accounts import selectors, services
@@ -17,6 +19,7 @@ from accounts.forms import AuditFilterForm, InviteForm
 from accounts.models import Membership, Role
 from accounts.policy import Action, user_has_mfa
 from accounts.web import BodyMixin, home_work, request_user
+from core.audit_labels import verb_label
 from core.errors import ApplicationError
 from core.forms import show_service_error
 from core.web import paginate_list
@@ -145,11 +148,35 @@ class AuditLogView(BodyMixin, TemplateView):
         filters = form.cleaned_data if form.is_valid() else {}
         scope = audit_log_scope(access=self.access)
         events = selectors.audit_event_list(tenant=self.body, scope=scope, **{k: v for k, v in filters.items() if v})
-        pages = paginate_list(self.request, events, per_page=50, label="Pages of audit events")
+        pages = paginate_list(
+            self.request,
+            events.values("created_at", "actor_label", "verb", "object_label"),
+            per_page=50,
+            label="Pages of audit events",
+        )
         page = pages.page
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
-            scope=scope, form=form, page=page, pages=pages, events=list(page.object_list), query=query.urlencode()
+            scope=scope,
+            form=form,
+            page=page,
+            pages=pages,
+            events=_event_rows(page.object_list),
+            query=query.urlencode(),
         )
         return context
+
+
+def _event_rows(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A page of audit events as the log shows them, in words, formatted once here: when
+    (UK time), who, what (a page has a few verbs many times) and about what."""
+    verbs: dict[str, str] = {}
+    rows = []
+    for event in events:
+        verb = event["verb"]
+        if verb not in verbs:
+            verbs[verb] = verb_label(verb)
+        event.update(when=f"{timezone.localtime(event['created_at']):%-d %b %Y %H:%M}", what=verbs[verb])
+        rows.append(event)
+    return rows

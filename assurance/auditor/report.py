@@ -97,7 +97,6 @@ def register_auditor_export() -> None:
 def granted_export_runs(access: BodyAccess) -> Q:
     """An auditor sees, lists and downloads exports only of the periods whose pools they
     hold a live grant on today: revoking a grant hides its exports at once."""
-    from pooling.selectors.audit_grants import audit_pool_list
+    from pooling.selectors.audit_grants import audit_pool_labels
 
-    labels = list(audit_pool_list(tenant=access.body, user=access.user).values_list("label", flat=True))
-    return Q(parameters__period__in=labels)
+    return Q(parameters__period__in=audit_pool_labels(tenant=access.body, user=access.user))

@@ -50,12 +50,21 @@ class Payee(TenantOwnedModel):
 
     @property
     def sort_code_display(self) -> str:
-        return f"{self.sort_code[:2]}-{self.sort_code[2:4]}-{self.sort_code[4:]}"
+        return sort_code_display(self.sort_code)
 
     @property
     def account_masked(self) -> str:
-        """The account number as pages and advice show it: its last four digits."""
-        return f"****{self.account_number[-4:]}"
+        return account_masked(self.account_number)
+
+
+def sort_code_display(sort_code: str) -> str:
+    """A sort code as pages and advice show it: 12-34-56."""
+    return f"{sort_code[:2]}-{sort_code[2:4]}-{sort_code[4:]}"
+
+
+def account_masked(account_number: str) -> str:
+    """An account number as pages and advice show it: its last four digits."""
+    return f"****{account_number[-4:]}"
 
 
 class InstalmentSchedule(TenantOwnedModel):

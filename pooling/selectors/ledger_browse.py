@@ -8,7 +8,7 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
@@ -46,13 +46,29 @@ class Cursor:
         return cls(date.fromisoformat(match[1]), int(match[2]))
 
     @classmethod
-    def of(cls, txn: Transaction) -> Cursor:
+    def of(cls, txn: Transaction | TransactionRow) -> Cursor:
         return cls(txn.posted_on, txn.pk)
 
 
+class TransactionRow(NamedTuple):
+    """A transaction as the ledger page lists it (its legs are ``leg_rows``)."""
+
+    pk: int
+    posted_on: date
+    kind: str
+    description: str
+    source_type: str
+    source_id: str
+    reverses_id: int | None
+    reversed_by_id: int | None
+
+
+_Row = TypeVar("_Row", Transaction, TransactionRow)
+
+
 @dataclass(frozen=True)
-class TransactionPage:
-    transactions: list[Transaction]
+class TransactionPage(Generic[_Row]):
+    transactions: list[_Row]
     older: Cursor | None  # pass as ``after`` for the next (older) page
     newer: Cursor | None  # pass as ``before`` for the previous (newer) page
 
@@ -66,25 +82,20 @@ def _legs() -> Any:
     return Prefetch("legs", queryset=legs.order_by("id"))
 
 
-def transaction_page(
-    *,
+def _page(
     tenant: ResponsibleBody,
     pool: Pool,
-    account_kind: str = "",
-    source_type: str = "",
-    date_from: date | None = None,
-    date_to: date | None = None,
-    after: Cursor | None = None,
-    before: Cursor | None = None,
-    size: int = PAGE_SIZE,
-    with_legs: bool = True,
-) -> TransactionPage:
-    """One page of a pool's transactions, newest first, each with its legs (unless
-    ``with_legs`` is false: a page that reads them with ``leg_rows`` instead).
-
-    Two queries whatever the page (three with an account filter): the transactions, a
-    range scan from the cursor over the body-pool-date index, never an offset; and their
-    legs. Nothing per row."""
+    *,
+    account_kind: str,
+    source_type: str,
+    date_from: date | None,
+    date_to: date | None,
+    after: Cursor | None,
+    before: Cursor | None,
+    size: int,
+) -> tuple[QuerySet[Transaction], tuple[str, str]]:
+    """The query of one page of a pool's transactions (one more than ``size``, to know
+    whether there is another) and the order to read it in."""
     qs = Transaction.objects.for_tenant(tenant).filter(pool=pool)
     if account_kind:
         # By the account's id, not a join on its kind: the planner then knows how many legs
@@ -112,22 +123,73 @@ def transaction_page(
             qs = qs.filter(Q(posted_on__lte=after.posted_on) & (Q(posted_on__lt=after.posted_on) | Q(id__lt=after.id)))
         order = ("-posted_on", "-id")
     chosen = qs.order_by(*order).values("pk")[: size + 1]
-    page = Transaction.objects.for_tenant(tenant).filter(pk__in=chosen).select_related("reversed_by")
-    rows = list((page.prefetch_related(_legs()) if with_legs else page).order_by(*order))
+    return Transaction.objects.for_tenant(tenant).filter(pk__in=chosen).order_by(*order), order
+
+
+def _paged(
+    rows: list[_Row], order: tuple[str, str], *, size: int, after: Cursor | None
+) -> tuple[list[_Row], Cursor | None, Cursor | None]:
+    """A page's rows newest first, and the cursors to the pages either side of it."""
     more = len(rows) > size
     rows = rows[:size]
     if order[0] == "posted_on":  # a page going newer was read oldest first
         rows.reverse()
-        return TransactionPage(
-            transactions=rows,
-            older=Cursor.of(rows[-1]) if rows else None,
-            newer=Cursor.of(rows[0]) if rows and more else None,
-        )
-    return TransactionPage(
-        transactions=rows,
-        older=Cursor.of(rows[-1]) if rows and more else None,
-        newer=Cursor.of(rows[0]) if rows and after is not None else None,
+        return rows, Cursor.of(rows[-1]) if rows else None, Cursor.of(rows[0]) if rows and more else None
+    return (
+        rows,
+        Cursor.of(rows[-1]) if rows and more else None,
+        Cursor.of(rows[0]) if rows and after is not None else None,
     )
+
+
+def transaction_page(
+    *,
+    tenant: ResponsibleBody,
+    pool: Pool,
+    account_kind: str = "",
+    source_type: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    size: int = PAGE_SIZE,
+) -> TransactionPage[Transaction]:
+    """One page of a pool's transactions, newest first, each with its legs.
+
+    Two queries whatever the page (three with an account filter): the transactions, a
+    range scan from the cursor over the body-pool-date index, never an offset; and their
+    legs. Nothing per row."""
+    page, order = _page(
+        tenant, pool, account_kind=account_kind, source_type=source_type, date_from=date_from, date_to=date_to,
+        after=after, before=before, size=size,
+    )  # fmt: skip
+    rows = list(page.select_related("reversed_by").prefetch_related(_legs()))
+    return TransactionPage(*_paged(rows, order, size=size, after=after))
+
+
+def transaction_row_page(
+    *,
+    tenant: ResponsibleBody,
+    pool: Pool,
+    account_kind: str = "",
+    source_type: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    size: int = PAGE_SIZE,
+) -> TransactionPage[TransactionRow]:
+    """:func:`transaction_page` as the columns the ledger page shows, without the legs
+    (``leg_rows`` reads them): one query (two with an account filter), no instances."""
+    page, order = _page(
+        tenant, pool, account_kind=account_kind, source_type=source_type, date_from=date_from, date_to=date_to,
+        after=after, before=before, size=size,
+    )  # fmt: skip
+    columns = page.values_list(
+        "pk", "posted_on", "kind", "description", "source_type", "source_id", "reverses_id", "reversed_by__id"
+    )
+    rows = [TransactionRow(*row) for row in columns]
+    return TransactionPage(*_paged(rows, order, size=size, after=after))
 
 
 def transaction_detail(*, tenant: ResponsibleBody, transaction_id: int) -> Transaction:
@@ -145,8 +207,7 @@ def transaction_detail(*, tenant: ResponsibleBody, transaction_id: int) -> Trans
     return txn
 
 
-@dataclass(frozen=True)
-class LegRow:
+class LegRow(NamedTuple):
     """A leg as the ledger page shows it: its account's kind and pool, and its school."""
 
     transaction_id: int

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, NamedTuple
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from accounts.models import ResponsibleBody
 from core.errors import NotFound
@@ -34,13 +36,23 @@ def recipient_of(schedule: InstalmentSchedule) -> Recipient:
     return ("payee", schedule.payee_id) if schedule.payee_id is not None else ("school", schedule.school_id)
 
 
-def line_recipient(line: PaymentRunLine) -> Recipient:
+def line_recipient(line: PaymentRunLine | RunLineRow) -> Recipient:
     return ("payee", line.payee_id) if line.payee_id is not None else ("school", line.school_id or 0)
 
 
 def payment_run_list(*, tenant: ResponsibleBody, pool: Pool) -> QuerySet[PaymentRun]:
+    """A pool's payment runs, newest first, each with how many lines (schools and other
+    payees) it pays: counted for the runs read, by the lines' run index, not for every
+    run of the pool before a page is taken (and counting the runs counts only them)."""
     runs: QuerySet[PaymentRun] = PaymentRun.objects.for_tenant(tenant).filter(pool=pool)
-    return runs.annotate(school_count=Count("lines")).order_by("-pay_on", "-id")
+    lines = (
+        PaymentRunLine.objects.filter(payment_run=OuterRef("pk"))
+        .order_by()
+        .values("payment_run")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return runs.annotate(school_count=Coalesce(Subquery(lines), 0)).order_by("-pay_on", "-id")
 
 
 def payment_run_get(*, tenant: ResponsibleBody, payment_run_id: int) -> PaymentRun:
@@ -71,18 +83,52 @@ LINE_FIELDS = (
 )
 
 
+def _run_lines(tenant: ResponsibleBody, run: PaymentRun) -> QuerySet[PaymentRunLine]:
+    """A run's lines, schools first, by name, then the other payees, by name."""
+    return (
+        PaymentRunLine.objects.for_tenant(tenant)
+        .filter(payment_run=run)
+        .order_by(F("payee_id").asc(nulls_first=True), "school__name", "payee__name", "pk")
+    )
+
+
 def payment_run_lines(*, tenant: ResponsibleBody, run: PaymentRun) -> QuerySet[PaymentRunLine]:
     """A run's lines with their school or other payee and remittance advice (if built yet):
     one query. Schools first, by name, then the other payees, by name. Of the school, the
     payee and the advice, only what the run's page and API show is read (not the school's
     whole register entry)."""
-    return (
-        PaymentRunLine.objects.for_tenant(tenant)
-        .filter(payment_run=run)
-        .select_related("school", "payee", "remittance")
-        .only(*LINE_FIELDS)
-        .order_by(F("payee_id").asc(nulls_first=True), "school__name", "payee__name", "pk")
-    )
+    return _run_lines(tenant, run).select_related("school", "payee", "remittance").only(*LINE_FIELDS)
+
+
+class RunLineRow(NamedTuple):
+    """A run's line as the run's page shows it: whom it pays, how much, whether the bank
+    returned it, and its remittance advice if built yet (``remittance_pdf`` is "" until
+    its PDF is)."""
+
+    pk: int
+    school_id: int | None
+    payee_id: int | None
+    amount_pence: int
+    returned_on: date | None
+    return_reason: str
+    school_name: str | None
+    school_urn: int | None
+    payee_kind: str | None
+    payee_name: str | None
+    payee_sort_code: str | None
+    payee_account_number: str | None
+    remittance_id: int | None
+    remittance_pdf: str | None
+
+
+def payment_run_line_rows(*, tenant: ResponsibleBody, run: PaymentRun) -> QuerySet[Any]:
+    """``payment_run_lines`` as the columns of ``RunLineRow``, in the same order (one
+    query; a page of it is ``[RunLineRow(*row) for row in page]``)."""
+    return _run_lines(tenant, run).values_list(
+        "pk", "school_id", "payee_id", "amount_pence", "returned_on", "return_reason", "school__name", "school__urn",
+        "payee__kind", "payee__name", "payee__sort_code", "payee__account_number", "remittance__id",
+        "remittance__sha256_pdf",
+    )  # fmt: skip
 
 
 def payment_run_line_get(*, tenant: ResponsibleBody, run: PaymentRun, line_id: int) -> PaymentRunLine | None:
@@ -127,6 +173,17 @@ def payment_run_line_counts(*, tenant: ResponsibleBody, run: PaymentRun) -> RunL
     return RunLineCounts(lines=counts["lines"], payees=counts["payees"], awaiting_advice=counts["waiting"])
 
 
+def _run_instalments(
+    tenant: ResponsibleBody, run: PaymentRun, school_ids: Collection[int] | None, payee_ids: Collection[int]
+) -> QuerySet[Instalment]:
+    qs = Instalment.objects.for_tenant(tenant).filter(payment_run=run)
+    if school_ids is not None:
+        qs = qs.filter(
+            Q(schedule__school_id__in=school_ids, schedule__payee__isnull=True) | Q(schedule__payee_id__in=payee_ids)
+        )
+    return qs.order_by("schedule__school_id", "due_on", "schedule__source_type", "schedule__source_id", "pk")
+
+
 def payment_run_instalments(
     *,
     tenant: ResponsibleBody,
@@ -137,17 +194,43 @@ def payment_run_instalments(
     """The instalments a run paid, optionally only those of some lines (a page of the run's
     lines): paid to ``school_ids`` (instalments of schedules with no other payee) or to
     ``payee_ids``."""
-    qs = Instalment.objects.for_tenant(tenant).filter(payment_run=run)
-    if school_ids is not None:
-        qs = qs.filter(
-            Q(schedule__school_id__in=school_ids, schedule__payee__isnull=True) | Q(schedule__payee_id__in=payee_ids)
-        )
     # Of each instalment and its schedule, what says whom it paid and for what.
-    qs = qs.select_related("schedule").only(
-        "schedule", "due_on", "amount_pence", "schedule__school", "schedule__payee", "schedule__source_type",
+    return (
+        _run_instalments(tenant, run, school_ids, payee_ids)
+        .select_related("schedule")
+        .only(
+            "schedule", "due_on", "amount_pence", "schedule__school", "schedule__payee", "schedule__source_type",
+            "schedule__source_id",
+        )
+    )  # fmt: skip
+
+
+class PaidInstalment(NamedTuple):
+    """An instalment a run paid, as the run's page lists it under its line."""
+
+    recipient: Recipient
+    due_on: date
+    amount_pence: int
+    source_type: str
+    source_id: str
+
+
+def payment_run_instalment_rows(
+    *, tenant: ResponsibleBody, run: PaymentRun, school_ids: Collection[int], payee_ids: Collection[int] = ()
+) -> list[PaidInstalment]:
+    """``payment_run_instalments`` of some lines, as rows (one query), those of no amount
+    left out."""
+    rows = _run_instalments(tenant, run, school_ids, payee_ids).values_list(
+        "schedule__school_id", "schedule__payee_id", "due_on", "amount_pence", "schedule__source_type",
         "schedule__source_id",
     )  # fmt: skip
-    return qs.order_by("schedule__school_id", "due_on", "schedule__source_type", "schedule__source_id", "pk")
+    return [
+        PaidInstalment(
+            ("payee", payee) if payee is not None else ("school", school), due_on, amount, source_type, source_id
+        )
+        for school, payee, due_on, amount, source_type, source_id in rows
+        if amount
+    ]
 
 
 def remittance_get(*, tenant: ResponsibleBody, remittance_id: int) -> Remittance:

@@ -109,12 +109,17 @@ def pool_audit_revoke(*, actor: User, tenant: ResponsibleBody, poolauditgrant_id
         audit_record(actor=actor, tenant=tenant, verb=VERB_REVOKED, obj=pool, before=before)
 
 
-def pool_audit_read(*, actor: User, tenant: ResponsibleBody, pool_id: int, via: str) -> Pool:
+def pool_audit_read(
+    *, actor: User, tenant: ResponsibleBody, pool_id: int, via: str, access: BodyAccess | None = None
+) -> Pool:
     """The pool ``actor`` reads through a live guardian grant (404 otherwise), recording
-    the read in the audit trail in the same transaction."""
+    the read in the audit trail in the same transaction. ``access``: ``actor``'s access to
+    ``tenant`` as the caller has just loaded it (a page's), instead of loading it again."""
+    if access is not None and (access.user.pk != actor.pk or access.body.pk != tenant.pk):
+        raise ValueError("The access given is not the actor's in this body.")
     with tenant_context(tenant), transaction.atomic():
         pool = Pool.objects.for_tenant(tenant).filter(pk=pool_id).first()
-        if pool is None or not BodyAccess.load(actor, tenant).can_on(Action.AUDIT_POOL, pool):
+        if pool is None or not (access or BodyAccess.load(actor, tenant)).can_on(Action.AUDIT_POOL, pool):
             raise NotFound("No such pool.")
         audit_record(actor=actor, tenant=tenant, verb=VERB_READ, obj=pool, after={"via": via})
         return pool

@@ -76,7 +76,9 @@ class AuditPoolView(BodyMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        pool = services.pool_audit_read(actor=self.actor, tenant=self.body, pool_id=kwargs["pool_id"], via="page")
+        pool = services.pool_audit_read(
+            actor=self.actor, tenant=self.body, pool_id=kwargs["pool_id"], via="page", access=self.access
+        )
         context["pool"] = pool
         context["figures"] = headroom_figures(selectors.pool_headroom(tenant=self.body, pool=pool))
         return context

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -10,7 +11,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString
 from django.views.generic import FormView, TemplateView
 
 from accounts.models import ResponsibleBody
@@ -41,16 +43,20 @@ def _url(name: str, body: ResponsibleBody, **kwargs: Any) -> str:
 
 
 def headroom_figures(headroom: Headroom) -> list[dict[str, Any]]:
-    """The dashboard's figures, in the order the chart draws them and the table lists them."""
+    """The dashboard's figures, in the order the chart draws them and the table lists them,
+    each in pence and in pounds."""
+    figures = [
+        ("expected", "Contributions expected", headroom.expected_pence),
+        ("received", "Contributions received", headroom.received_pence),
+        ("brought_forward", "Brought forward", headroom.carried_forward_pence),
+        ("committed", "Committed, not yet payable", headroom.committed_outstanding_pence),
+        ("payable", "Payable to schools", headroom.payable_pence),
+        ("paid", "Paid to schools", headroom.paid_pence),
+        ("reserve", "Reserve for urgent cases", headroom.reserve_pence),
+        ("available", "Available to commit", headroom.available_on_expected_pence),
+    ]
     return [
-        {"key": "expected", "label": "Contributions expected", "pence": headroom.expected_pence},
-        {"key": "received", "label": "Contributions received", "pence": headroom.received_pence},
-        {"key": "brought_forward", "label": "Brought forward", "pence": headroom.carried_forward_pence},
-        {"key": "committed", "label": "Committed, not yet payable", "pence": headroom.committed_outstanding_pence},
-        {"key": "payable", "label": "Payable to schools", "pence": headroom.payable_pence},
-        {"key": "paid", "label": "Paid to schools", "pence": headroom.paid_pence},
-        {"key": "reserve", "label": "Reserve for urgent cases", "pence": headroom.reserve_pence},
-        {"key": "available", "label": "Available to commit", "pence": headroom.available_on_expected_pence},
+        {"key": key, "label": label, "pence": pence, "amount": format_pence(pence)} for key, label, pence in figures
     ]
 
 
@@ -98,7 +104,30 @@ class DashboardView(BodyMixin, TemplateView):
                 "pence": [f["pence"] for f in figures],
             },
             contributions=contributions,
-            months=[{"month": m.month, "instalments": m.instalments, "amount_pence": m.amount_pence} for m in months],
+            contribution_totals={
+                "expected": format_pence(contributions.expected_pence),
+                "received": format_pence(contributions.received_pence),
+                "outstanding": format_pence(contributions.outstanding_pence),
+            },
+            most_outstanding=[
+                {
+                    "school_name": c.school_name,
+                    "school_urn": c.school_urn,
+                    "expected": format_pence(c.expected_pence),
+                    "received": format_pence(c.received_pence),
+                    "outstanding": format_pence(c.outstanding_pence),
+                }
+                for c in contributions.most_outstanding
+            ],
+            months=[
+                {
+                    "month": date_format(m.month, "F Y"),
+                    "overdue": m.month < this_month,
+                    "instalments": m.instalments,
+                    "amount": format_pence(m.amount_pence),
+                }
+                for m in months
+            ],
             overdue_pence=sum(m.amount_pence for m in months if m.month < this_month),
             months_chart={
                 "title": "Instalments falling due by month",
@@ -106,7 +135,6 @@ class DashboardView(BodyMixin, TemplateView):
                 "pence": [m.amount_pence for m in months],
             },
             months_total_pence=sum(m.amount_pence for m in months),
-            this_month=this_month,
         )
         return context
 
@@ -161,7 +189,7 @@ class LedgerView(BodyMixin, TemplateView):
             source_types=browse.source_types(tenant=self.body),
         )
         filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-        page = browse.transaction_page(
+        page = browse.transaction_row_page(
             tenant=self.body,
             pool=pool,
             account_kind=filters.get("account") or "",
@@ -170,7 +198,6 @@ class LedgerView(BodyMixin, TemplateView):
             date_to=filters.get("date_to"),
             after=_cursor(params.get("after", "")),
             before=_cursor(params.get("before", "")),
-            with_legs=False,
         )
         query = {k: params[k] for k in ("account", "source_type") if params.get(k)}
         query.update({k: filters[k].isoformat() for k in ("date_from", "date_to") if filters.get(k)})
@@ -178,7 +205,7 @@ class LedgerView(BodyMixin, TemplateView):
             pool=pool,
             form=form,
             page=page,
-            transactions=_rows(page.transactions, self.body),
+            transactions=_rows(page.transactions, self.body, pool),
             first_url="?" + urlencode(query),
             older_url="?" + urlencode({**query, "after": page.older.encode()}) if page.older else "",
             newer_url="?" + urlencode({**query, "before": page.newer.encode()}) if page.newer else "",
@@ -197,71 +224,80 @@ def _cursor(text: str) -> browse.Cursor | None:
         return None
 
 
-# An account's and a transaction's name by its kind, looked up once (``get_kind_display``
-# rebuilds the choices per call).
-ACCOUNT_NAMES = dict(AccountKind.choices)
-TRANSACTION_KINDS = dict(TransactionKind.choices)
+# An account's and a transaction's name by its kind, looked up (``get_kind_display``
+# rebuilds the choices per call) and escaped once: the ledger writes a few hundred a page.
+ACCOUNT_NAMES = {kind: escape(label) for kind, label in AccountKind.choices}
+TRANSACTION_KINDS = {kind: escape(label) for kind, label in TransactionKind.choices}
+NO_SCHOOL = escape("–")
+NOTHING = escape("")
 
 
-def _leg_cells(leg: browse.LegRow, txn: Transaction) -> dict[str, str]:
-    """A leg's cells in the legs table, in words: its account (and pool, when another
-    pool's), its school, and its debit or credit."""
-    account = ACCOUNT_NAMES.get(leg.account_kind, leg.account_kind)
+def _leg_cells(leg: browse.LegRow, pool_id: int, schools: dict[str, SafeString]) -> dict[str, str]:
+    """A leg's cells in the legs table, in words: its account (and pool, when not
+    ``pool_id``, the transaction's), its school, and its debit or credit. ``schools``: the
+    names escaped so far (a page names the same few schools many times)."""
+    account = ACCOUNT_NAMES.get(leg.account_kind) or escape(leg.account_kind)
     amount = leg.amount_pence
+    name = leg.school_name
     return {
-        "account": account if leg.pool_id == txn.pool_id else f"{account} (pool {leg.pool_label})",
-        "school": leg.school_name if leg.school_name is not None else "–",
-        "debit": format_pence(amount) if amount > 0 else "",
-        "credit": format_pence(-amount) if amount < 0 else "",
+        "account": account if leg.pool_id == pool_id else format_html("{} (pool {})", account, leg.pool_label),
+        "school": NO_SCHOOL if name is None else schools.get(name) or schools.setdefault(name, escape(name)),
+        "debit": format_pence(amount) if amount > 0 else NOTHING,
+        "credit": format_pence(-amount) if amount < 0 else NOTHING,
     }
 
 
-def _row(txn: Transaction, caused_by: str | None = None, legs: list[browse.LegRow] | None = None) -> dict[str, Any]:
-    """A transaction as the ledger, a transaction's page and its reversal show it; its legs
-    from ``legs`` or, if not given, as prefetched with it."""
-    if legs is None:
-        legs = [
-            browse.LegRow(
-                txn.pk, leg.account.kind, leg.account.pool_id, leg.account.pool.label, leg.school_id,
-                leg.school.name if leg.school is not None else None, leg.amount_pence,
-            )
-            for leg in txn.legs.all()
-        ]  # fmt: skip
+def _row(txn: Transaction) -> dict[str, Any]:
+    """A transaction as its page and its reversal show it, with its legs as prefetched."""
+    legs = [
+        browse.LegRow(
+            txn.pk, leg.account.kind, leg.account.pool_id, leg.account.pool.label, leg.school_id,
+            leg.school.name if leg.school is not None else None, leg.amount_pence,
+        )
+        for leg in txn.legs.all()
+    ]  # fmt: skip
     return {
         "txn": txn,
-        "legs": [_leg_cells(leg, txn) for leg in legs],
+        "legs": [_leg_cells(leg, txn.pool_id, {}) for leg in legs],
         "reversed_by": getattr(txn, "reversed_by", None),
-        "caused_by": caused_by if caused_by is not None else _caused_by([txn])[txn.pk],
+        "caused_by": _caused_by([txn])[txn.pk],
     }
 
 
-def _caused_by(transactions: list[Transaction]) -> dict[int, str]:
+def _caused_by(transactions: list[Transaction] | list[browse.TransactionRow]) -> dict[int, str]:
     """What caused each transaction, in words ("Case IP-2026-0001", "Urgent-case reserve
     from contribution 12"): one query per kind of source that names its own."""
     labels = source_labels((t.source_type, t.source_id) for t in transactions if t.source_type)
     return {t.pk: labels.get((t.source_type, t.source_id), "–") for t in transactions}
 
 
-def _rows(transactions: list[Transaction], body: ResponsibleBody) -> list[dict[str, Any]]:
-    """The ledger's rows, each with the links to its transaction and either end of a reversal."""
+def _rows(transactions: list[browse.TransactionRow], body: ResponsibleBody, pool: Pool) -> list[dict[str, Any]]:
+    """The ledger's rows, each with its legs and the links to its transaction and either
+    end of a reversal, every cell in words."""
     url = url_for_each("transaction", body, "transaction_id")
     caused_by = _caused_by(transactions)
     legs = browse.leg_rows(tenant=body, transaction_ids=[txn.pk for txn in transactions])
-    posted_on: dict[Any, str] = {}  # a page's fifty transactions fall on a few days
+    posted_on: dict[date, SafeString] = {}  # a page's fifty transactions fall on a few days
+    schools: dict[str, SafeString] = {}  # and name a few schools many times
     rows = []
     for txn in transactions:
-        row = _row(txn, caused_by[txn.pk], legs[txn.pk])
-        reversed_by = row["reversed_by"]
         if txn.posted_on not in posted_on:
-            posted_on[txn.posted_on] = date_format(txn.posted_on, "j M Y")
-        row.update(
-            posted_on=posted_on[txn.posted_on],
-            kind=TRANSACTION_KINDS.get(txn.kind, txn.kind),
-            url=url(txn.pk),
-            reverses_url=url(txn.reverses_id) if txn.reverses_id else "",
-            reversed_by_url=url(reversed_by.pk) if reversed_by is not None else "",
+            posted_on[txn.posted_on] = escape(date_format(txn.posted_on, "j M Y"))
+        rows.append(
+            {
+                "pk": txn.pk,
+                "posted_on": posted_on[txn.posted_on],
+                "kind": TRANSACTION_KINDS.get(txn.kind) or escape(txn.kind),
+                "description": txn.description,
+                "caused_by": caused_by[txn.pk],
+                "url": url(txn.pk),
+                "reverses_id": txn.reverses_id,
+                "reverses_url": url(txn.reverses_id) if txn.reverses_id else NOTHING,
+                "reversed_by_id": txn.reversed_by_id,
+                "reversed_by_url": url(txn.reversed_by_id) if txn.reversed_by_id is not None else NOTHING,
+                "legs": [_leg_cells(leg, pool.pk, schools) for leg in legs[txn.pk]],
+            }
         )
-        rows.append(row)
     return rows
 
 

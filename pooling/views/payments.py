@@ -4,6 +4,7 @@ period close and reopen, the journal export and the accounts' finance-system cod
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any, Literal
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -40,7 +42,8 @@ from pooling.forms.payments import (
     PoolCloseForm,
     PoolReopenForm,
 )
-from pooling.models import Account, Pool
+from pooling.models import Account, Payee, Pool
+from pooling.models.payments import account_masked, sort_code_display
 from pooling.selectors import payments as payment_selectors
 from pooling.services import downloads
 from pooling.services import payments as services
@@ -82,11 +85,28 @@ class PaymentRunListView(_PoolMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        runs = payment_selectors.payment_run_list(tenant=self.body, pool=self.pool())
+        runs = payment_selectors.payment_run_list(tenant=self.body, pool=self.pool()).values(*RUN_LIST_COLUMNS)
         pages = paginate_list(self.request, runs, per_page=RUNS_PER_PAGE, label="Pages of payment runs")
         page = pages.page
-        context.update(page=page, pages=pages, runs=list(page.object_list))
+        url = url_for_each("payment-run", self.body, "paymentrun_id")
+        context.update(page=page, pages=pages, runs=[_run_row(run, url) for run in page.object_list])
         return context
+
+
+RUN_LIST_COLUMNS = ("pk", "pay_on", "due_up_to", "school_count", "total_pence", "confirmed_by_label", "confirmed_at")
+
+
+def _run_row(run: dict[str, Any], url: Callable[[int], str]) -> dict[str, Any]:
+    """A row of the payment runs table in words, formatted once here, not per cell."""
+    confirmed_at = run["confirmed_at"]
+    run.update(
+        url=url(run["pk"]),
+        pay_on=f"{run['pay_on']:%-d %b %Y}",
+        due_up_to=f"{run['due_up_to']:%-d %b %Y}",
+        total=format_pence(run["total_pence"]),
+        confirmed_at=f"{timezone.localtime(confirmed_at):%-d %b %Y %H:%M}" if confirmed_at else "",
+    )
+    return run
 
 
 class PaymentRunNewView(_PoolMixin, TemplateView):
@@ -160,22 +180,20 @@ class PaymentRunDetailView(BodyMixin, TemplateView):
         counts = payment_selectors.payment_run_line_counts(tenant=self.body, run=run)
         pages = paginate_list(
             self.request,
-            payment_selectors.payment_run_lines(tenant=self.body, run=run),
+            payment_selectors.payment_run_line_rows(tenant=self.body, run=run),
             per_page=LINES_PER_PAGE,
             label="Pages of schools and other payees paid",
             count=counts.lines,
         )
-        page_lines = list(pages.page.object_list)
-        by_recipient: dict[payment_selectors.Recipient, list[Any]] = defaultdict(list)
-        instalments = payment_selectors.payment_run_instalments(
+        page_lines = [payment_selectors.RunLineRow(*row) for row in pages.page.object_list]
+        by_recipient: dict[payment_selectors.Recipient, list[payment_selectors.PaidInstalment]] = defaultdict(list)
+        for instalment in payment_selectors.payment_run_instalment_rows(
             tenant=self.body,
             run=run,
             school_ids=[line.school_id for line in page_lines if line.school_id is not None],
             payee_ids=[line.payee_id for line in page_lines if line.payee_id is not None],
-        )
-        for instalment in instalments:
-            if instalment.amount_pence:
-                by_recipient[payment_selectors.recipient_of(instalment.schedule)].append(instalment)
+        ):
+            by_recipient[instalment.recipient].append(instalment)
         can_pay = self.access.can(Action.MOVE_MONEY)
         lines = _line_rows(page_lines, by_recipient, self.body, run, can_record_return=can_pay and run.status == "paid")
         context.update(
@@ -192,8 +210,8 @@ class PaymentRunDetailView(BodyMixin, TemplateView):
 
 
 def _line_rows(
-    page_lines: list[Any],
-    by_recipient: dict[payment_selectors.Recipient, list[Any]],
+    page_lines: list[payment_selectors.RunLineRow],
+    by_recipient: dict[payment_selectors.Recipient, list[payment_selectors.PaidInstalment]],
     body: ResponsibleBody,
     run: Any,
     *,
@@ -208,38 +226,46 @@ def _line_rows(
         "pooling:payment-line-returned", "paymentrunline_id", body_slug=body.slug, paymentrun_id=run.pk
     )
     due_on: dict[Any, str] = {}  # most of a run's instalments fall due on a few days
+    source: dict[str, str] = {}  # and pay for one or two kinds of source
     rows: list[dict[str, Any]] = []
     for line in page_lines:
-        remittance = getattr(line, "remittance", None)
-        ready = remittance if remittance is not None and remittance.sha256_pdf else None
+        ready = line.remittance_id if line.remittance_pdf else None
         instalments = []
         for i in by_recipient[payment_selectors.line_recipient(line)]:
             if i.due_on not in due_on:
                 due_on[i.due_on] = date_format(i.due_on, "j M Y")
-            schedule = i.schedule
+            if i.source_type not in source:
+                source[i.source_type] = capfirst(i.source_type)
             instalments.append(
-                f"{capfirst(schedule.source_type)} {schedule.source_id}, due {due_on[i.due_on]}: "
-                f"{format_pence(i.amount_pence)}"
+                f"{source[i.source_type]} {i.source_id}, due {due_on[i.due_on]}: {format_pence(i.amount_pence)}"
             )
-        payee = line.payee if line.payee_id is not None else None
+        paid_to = line.payee_name if line.payee_id is not None else line.school_name
         rows.append(
             {
-                "line": line,
-                "paid_to": line.paid_to_name,
-                "paid_how": (
-                    f"{payee.get_kind_display()}, paid directly: sort code {payee.sort_code_display}, "
-                    f"account {payee.account_masked}"
-                    if payee is not None
-                    else f"URN {line.school.urn if line.school is not None else ''}"
-                ),
+                "paid_to": paid_to or "",
+                "paid_how": _paid_how(line),
+                "returned_on": date_format(line.returned_on, "j F Y") if line.returned_on else "",
+                "return_reason": line.return_reason,
                 "amount": format_pence(line.amount_pence),
                 "instalments": instalments,
                 "returned_url": returned_url(line.pk) if can_record_return else "",
-                "csv_url": csv_url(ready.pk) if ready else "",
-                "pdf_url": pdf_url(ready.pk) if ready else "",
+                "csv_url": csv_url(ready) if ready else "",
+                "pdf_url": pdf_url(ready) if ready else "",
             }
         )
     return rows
+
+
+PAYEE_KINDS = dict(Payee.Kind.choices)
+
+
+def _paid_how(line: payment_selectors.RunLineRow) -> str:
+    """How a line is paid: to a school (by its URN), or directly to another payee's account."""
+    if line.payee_id is None:
+        return f"URN {line.school_urn if line.school_urn is not None else ''}"
+    kind = PAYEE_KINDS.get(line.payee_kind or "", line.payee_kind)
+    sort_code, account = sort_code_display(line.payee_sort_code or ""), account_masked(line.payee_account_number or "")
+    return f"{kind}, paid directly: sort code {sort_code}, account {account}"
 
 
 class RemittanceRequestView(BodyMixin, TemplateView):

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Role
+from core.audit import audit_record
+from core.audit_verbs import AuditVerb
 from core.models import AuditEvent
 from core.tenancy import tenant_context
 from tests.factories import DEMO_PASSWORD, SchoolFactory, TrustFactory, UserFactory, member
@@ -169,6 +173,27 @@ def test_current_auditor_reads_the_audit_log_with_filters() -> None:
     client = _client(auditor)
     assert "z@example.org as Trustee" in client.get(url).content.decode()
     assert "z@example.org as Trustee" not in client.get(url, {"verb": "body."}).content.decode()
+
+
+def test_the_audit_log_shows_when_in_uk_time_who_what_in_words_and_about_what() -> None:
+    admin = member(Role.BODY_ADMIN, mfa=True)
+    body = admin.responsible_body
+    with tenant_context(body):
+        with time_machine.travel(datetime(2026, 7, 1, 11, 5, tzinfo=UTC), tick=False):  # 12:05 in London
+            audit_record(actor=admin.user, tenant=body, verb=AuditVerb.CASE_VIEWED, label="Case <A & B>")
+        with time_machine.travel(datetime(2026, 12, 1, 9, 0, tzinfo=UTC), tick=False):
+            audit_record(actor=None, tenant=body, verb=AuditVerb.POOL_OPENED, label="Pool 2026-27")
+    page = _client(admin.user).get(reverse("accounts:audit-log", kwargs={"body_slug": body.slug})).content.decode()
+    rows = [re.sub(r"\s*\n\s*", "", row) for row in re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', page, re.S)]
+    cell = '<td class="govuk-table__cell">{}</td>'
+    assert "".join(cell.format(text) for text in ("1 Dec 2026 09:00", "system", "Pool opened", "Pool 2026-27")) in rows
+    assert (
+        "".join(
+            cell.format(text)
+            for text in ("1 Jul 2026 12:05", admin.user.email, "Case viewed", "Case &lt;A &amp; B&gt;")
+        )
+        in rows
+    )
 
 
 def test_end_membership_page_ends_the_role() -> None:

@@ -14,13 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
+from accounts.policy import BodyAccess
 from assurance.models import AuditSample
 from assurance.services.audit_samples import audit_sample_draw
-from core.errors import ApplicationError
+from core.errors import ApplicationError, NotFound
 from core.models import AuditEvent
 from core.tenancy import tenant_context
 from pooling.models import Pool, PoolAuditGrant
-from pooling.services.audit_grants import pool_audit_grant, pool_audit_revoke
+from pooling.selectors.audit_grants import audit_pool_labels
+from pooling.services.audit_grants import pool_audit_grant, pool_audit_read, pool_audit_revoke
 from pooling.services.ledger import pool_open
 from reports import services as report_services
 from tests.exceptional_resource.conftest import Scene
@@ -76,6 +78,22 @@ def test_an_auditor_reads_only_the_granted_pool_and_each_read_is_audited(scene: 
     assert client_for(scene.finance.user).get(page(scene, "dashboard")).status_code == 200
 
 
+def test_a_read_checks_the_access_it_is_given_and_refuses_another_actors(scene: Scene) -> None:
+    granted, other = two_pools(scene)
+    auditor = pool_auditor(scene.body, pools=[granted])
+    with tenant_context(scene.body):
+        access = BodyAccess.load(auditor, scene.body)
+    assert pool_audit_read(actor=auditor, tenant=scene.body, pool_id=granted.pk, via="page", access=access) == granted
+    with pytest.raises(NotFound):
+        pool_audit_read(actor=auditor, tenant=scene.body, pool_id=other.pk, via="page", access=access)
+    with pytest.raises(ValueError, match="not the actor's"):
+        pool_audit_read(actor=scene.finance.user, tenant=scene.body, pool_id=granted.pk, via="page", access=access)
+    elsewhere = member(Role.AUDITOR, valid_to=UNTIL).responsible_body
+    with pytest.raises(ValueError, match="not the actor's"):
+        pool_audit_read(actor=auditor, tenant=elsewhere, pool_id=granted.pk, via="page", access=access)
+    assert audit_verbs(scene, "pool.audit_read") == [(str(granted.pk), auditor.pk)]
+
+
 def test_revocation_is_immediate_read_revoke_read_again_404(scene: Scene) -> None:
     admin = member(Role.BODY_ADMIN, scene.body, mfa=True).user
     auditor = member(Role.AUDITOR, scene.body, valid_to=UNTIL).user
@@ -103,6 +121,17 @@ def test_a_grant_ends_on_its_date(scene: Scene) -> None:
     grant_pools(scene.body, auditor, valid_until=timezone.localdate() - timedelta(days=1))
     assert client_for(auditor).get(page(scene, "audit-pool", pool_id=scene.pool.pk)).status_code == 404
     assert client_for(auditor).get(page(scene, "audit-pools")).content.decode().count("Pool 20") == 0
+
+
+def test_the_periods_an_auditor_may_export_are_those_of_their_live_grants(scene: Scene) -> None:
+    granted, other = two_pools(scene)
+    auditor = pool_auditor(scene.body, pools=[granted])
+    pool_auditor(scene.body, pools=[other])  # another auditor's grant
+    ended = member(Role.AUDITOR, scene.body, valid_to=UNTIL).user
+    grant_pools(scene.body, ended, valid_until=timezone.localdate() - timedelta(days=1), pools=[other])
+    assert audit_pool_labels(tenant=scene.body, user=auditor) == ["2026-27"]
+    assert audit_pool_labels(tenant=scene.body, user=ended) == []
+    assert audit_pool_labels(tenant=scene.body, user=scene.finance.user) == []
 
 
 def test_samples_and_exports_respect_the_grant(scene: Scene, report_media: Path) -> None:

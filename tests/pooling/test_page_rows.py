@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from rest_framework.test import APIClient
 
 from accounts.models import Role
@@ -85,6 +86,7 @@ def test_allocation_rows_show_school_source_amount_and_change_link_by_name_then_
     assert "£1,234.56" in trustee.content.decode()
 
 
+@pytest.mark.date_sensitive(today=date(2026, 12, 7))  # the run is paid and a line returned on that day
 def test_payment_run_rows_show_returned_and_payable_lines_and_read_no_column_per_row(
     officer, pool, settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -154,17 +156,21 @@ def test_the_ledger_and_a_transactions_page_show_its_legs_alike(officer, pool) -
     assert "£1,234.56" in legs(ledger)
 
 
-def test_a_leg_names_another_pool_its_school_and_its_side() -> None:
-    txn = Transaction(pool_id=1)
-    assert _leg_cells(LegRow(1, "pool_bank", 2, "2025-26", 7, "Ash & Birch", 5), txn) == {
+def test_a_leg_names_another_pool_its_school_and_its_side_escaped_once_a_page() -> None:
+    schools: dict[str, SafeString] = {}
+    other_pool = _leg_cells(LegRow(1, "pool_bank", 2, "2025-26", 7, "Ash & Birch", 5), 1, schools)
+    assert other_pool == {
         "account": "Pool bank (received) (pool 2025-26)",
-        "school": "Ash & Birch",
+        "school": "Ash &amp; Birch",
         "debit": "£0.05",
         "credit": "",
     }
-    assert _leg_cells(LegRow(1, "pool_bank", 1, "2026-27", None, None, -123_456_78), txn) == {
+    assert _leg_cells(LegRow(1, "pool_bank", 1, "2026-27", None, None, -123_456_78), 1, schools) == {
         "account": "Pool bank (received)",
         "school": "–",
         "debit": "",
         "credit": "£123,456.78",
     }
+    again = _leg_cells(LegRow(2, "contributions_receivable", 1, "2026-27", 7, "Ash & Birch", -5), 1, schools)
+    assert again["school"] is other_pool["school"]
+    assert schools == {"Ash & Birch": "Ash &amp; Birch"}

@@ -14,9 +14,11 @@ import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from core.models import AuditEvent
+from core.money import format_pence
 from core.tenancy import tenant_context
 from pooling.models import Account, PaymentRun, Pool, Remittance
 from pooling.services.payments import payment_run_confirm, pool_close, remittances_build
@@ -234,6 +236,36 @@ def test_preview_with_bad_dates_shows_the_error(officer, pool, funded) -> None:
     )
     assert "There is a problem" in response.content.decode()
     assert "Confirm payment run" not in response.content.decode()
+
+
+def test_payment_run_list_shows_each_runs_schools_dates_total_and_who_confirmed_it(officer, pool) -> None:
+    body = officer.responsible_body
+    fund(officer, pool, 50_000_00)
+    for i in range(3):
+        award(officer, pool, 1_200_00, source_id=f"A-{i}", starts_on=date(2026, 4, 1), ends_on=date(2026, 4, 30))
+    april = payment_run_confirm(
+        actor=officer.user, tenant=body, pool=pool, due_up_to=date(2026, 4, 30), pay_on=date(2026, 5, 4)
+    )
+    award(officer, pool, 600_00, source_id="B-1", starts_on=date(2026, 5, 1), ends_on=date(2026, 5, 31))
+    may = payment_run_confirm(
+        actor=officer.user, tenant=body, pool=pool, due_up_to=date(2026, 5, 31), pay_on=date(2026, 6, 1)
+    )
+    page = _client(officer.user).get(_url("payment-runs", body, pool_id=pool.pk)).content.decode()
+    rows = re.findall(r'<tr class="govuk-table__row">\s*(<td.*?)\s*</tr>', page, re.S)
+    confirmed = [timezone.localtime(run.confirmed_at) for run in (may, april)]
+    assert [re.sub(r"\s*\n\s*", "", row) for row in rows] == [
+        f'<td class="govuk-table__cell"><a class="govuk-link" href="{_url("payment-run", body, paymentrun_id=run.pk)}">'
+        f'Run {run.pk}</a></td><td class="govuk-table__cell">{pay_on}</td><td class="govuk-table__cell">{due}</td>'
+        f'<td class="govuk-table__cell govuk-table__cell--numeric">{schools}</td>'
+        f'<td class="govuk-table__cell govuk-table__cell--numeric">{format_pence(run.total_pence)}</td>'
+        f'<td class="govuk-table__cell">{officer.user.email}<br><span class="govuk-hint govuk-!-margin-0">'
+        f"{at.day} {at:%b %Y %H:%M}</span></td>"
+        for run, pay_on, due, schools, at in (
+            (may, "1 Jun 2026", "31 May 2026", 1, confirmed[0]),
+            (april, "4 May 2026", "30 Apr 2026", 3, confirmed[1]),
+        )
+    ]
+    assert "2 payment runs</caption>" in page
 
 
 def test_payment_run_list_and_detail_query_counts_do_not_grow(officer, pool, django_assert_max_num_queries) -> None:
