@@ -5,10 +5,9 @@ of queries whatever their length."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -17,7 +16,6 @@ from django.utils import timezone
 from accounts.models import ResponsibleBody
 from core.errors import NotFound
 from core.tenancy import tenant_context
-from exceptional_resource.clock import elapsed_working_days
 from exceptional_resource.models import (
     Award,
     Case,
@@ -183,61 +181,6 @@ def reviews_due(*, tenant: ResponsibleBody, school_ids: SchoolScope, within_days
 # --- For the case pages -----------------------------------------------------------------------
 
 AWAITING_DECISION = (CaseStatus.SUBMITTED, CaseStatus.INFORMATION_REQUESTED, CaseStatus.RECONSIDERATION_REQUESTED)
-CLOCK_VERBS = ("request_information", "provide_information")
-
-
-class ClockEvent(Protocol):
-    """A ``CaseEvent`` that pauses or restarts the clock, or its two columns read as values."""
-
-    verb: str
-    created_at: datetime
-
-
-def pause_spans(events: Iterable[ClockEvent]) -> list[tuple[date, date | None]]:
-    """The clock's paused spans (information requested → provided; the last may be open)."""
-    spans: list[tuple[date, date | None]] = []
-    for event in events:
-        day = timezone.localtime(event.created_at).date()
-        if event.verb == "request_information":
-            spans.append((day, None))
-        elif event.verb == "provide_information" and spans and spans[-1][1] is None:
-            spans[-1] = (spans[-1][0], day)
-    return spans
-
-
-@dataclass(frozen=True)
-class Clock:
-    """The decision clock of one case, in working days."""
-
-    started: bool
-    running: bool = False
-    paused: bool = False
-    elapsed: int = 0
-    target: int = 0
-    due_on: date | None = None
-
-    @property
-    def overdue(self) -> bool:
-        return self.started and self.elapsed > self.target
-
-
-def clock_of(case: Case, *, today: date | None = None) -> Clock:
-    """The same figures as ``selectors.clock.case_clock``, from the events ``case_list``
-    prefetched (``pause_events``), so a list costs no query per row."""
-    if case.submitted_on is None or case.policy is None:
-        return Clock(started=False)
-    events = getattr(case, "pause_events", None)
-    if events is None:
-        events = [e for e in case.events.all() if e.verb in CLOCK_VERBS]
-    day = today or timezone.localdate()
-    return Clock(
-        started=True,
-        running=case.status in {CaseStatus.SUBMITTED, CaseStatus.RECONSIDERATION_REQUESTED},
-        paused=case.status == CaseStatus.INFORMATION_REQUESTED,
-        elapsed=elapsed_working_days(submitted_on=case.submitted_on, today=day, paused=pause_spans(events)),
-        target=case.policy.decision_target_working_days,
-        due_on=case.decision_due_on,
-    )
 
 
 @dataclass

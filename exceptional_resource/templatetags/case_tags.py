@@ -13,7 +13,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from exceptional_resource.selectors.cases import Clock
+from exceptional_resource.selectors.clock import Clock
 
 register = template.Library()
 
@@ -26,7 +26,7 @@ def status_tag(tag: dict[str, str]) -> SafeString:
 
 @register.simple_tag
 def decision_clock(clock: Clock) -> SafeString:
-    """The decision clock of one case (``selectors.cases.Clock``)."""
+    """The decision clock of one case (``selectors.clock.Clock``)."""
     if not clock.started:
         return format_html('<span class="govuk-body-s">{}</span>', "Not started")
     if clock.paused:

@@ -20,6 +20,7 @@ from exceptional_resource.models import CaseStatus
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.selectors import queues
 from exceptional_resource.selectors.auditor_scope import case_scope
+from exceptional_resource.selectors.clock import clock_of
 from exceptional_resource.services import pupil_identity_view
 from exceptional_resource.services.cases import (
     case_provide_information,
@@ -63,10 +64,7 @@ class CaseListView(BodyMixin, TemplateView):
         on_page = list(page.object_list)
         name_own_pupils(self.access, [c.pupil for c in on_page])
         case_url = url_for_each("cases:detail", "case_id", body_slug=self.body.slug)
-        rows = [
-            {"case": c, "url": case_url(c.pk), "tag": status_tag(c.status), "clock": selectors.clock_of(c)}
-            for c in on_page
-        ]
+        rows = [{"case": c, "url": case_url(c.pk), "tag": status_tag(c.status), "clock": clock_of(c)} for c in on_page]
         context.update(
             page=page,
             pages=pages,

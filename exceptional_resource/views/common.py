@@ -19,6 +19,7 @@ from exceptional_resource.models import Case, CaseStatus
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.selectors import queues
 from exceptional_resource.selectors.auditor_scope import case_scope, case_within_or_404
+from exceptional_resource.selectors.clock import clock_of
 from exceptional_resource.services.access_log import case_view_record
 from groupings.models import GroupingPolicy
 from groupings.policy_defaults import AREAS_OF_NEED
@@ -151,7 +152,7 @@ class CaseMixin(BodyMixin):
         context.update(
             case=case,
             tag=status_tag(case.status),
-            clock=selectors.clock_of(case),
+            clock=clock_of(case),
             primary_need_label=labels.get(case.pupil.primary_need, case.pupil.primary_need),
             secondary_need_label=labels.get(case.pupil.secondary_need, case.pupil.secondary_need),
         )

@@ -22,6 +22,7 @@ from exceptional_resource.forms import AwardEndForm, AwardVaryForm, DecisionForm
 from exceptional_resource.models import Award, Case, CaseStatus, Decision
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.selectors import queues
+from exceptional_resource.selectors.clock import clock_of
 from exceptional_resource.services.awards import award_end_early, award_vary
 from exceptional_resource.services.cases import case_decide, case_request_information
 from exceptional_resource.views.cases import _CaseFormView
@@ -56,7 +57,7 @@ class DecisionQueueView(BodyMixin, TemplateView):
         page = pages.page
         case_url = url_for_each("cases:detail", "case_id", body_slug=self.body.slug)
         rows = [
-            {"case": c, "url": case_url(c.pk), "tag": status_tag(c.status), "clock": selectors.clock_of(c)}
+            {"case": c, "url": case_url(c.pk), "tag": status_tag(c.status), "clock": clock_of(c)}
             for c in page.object_list
         ]
         context.update(
