@@ -298,9 +298,9 @@ def award_totals(
 
 def open_pools_headroom(*, tenant: ResponsibleBody) -> list[tuple[Pool, Headroom]]:
     """Each open pool with its headroom (one aggregate query a pool; a body has one or two
-    open pools at a time)."""
+    open pools at a time). Of the pool, its id and label are read: all its readers use."""
     with tenant_context(tenant):
-        pools = list(Pool.objects.for_tenant(tenant).filter(status="open").order_by("-starts_on"))
+        pools = list(Pool.objects.for_tenant(tenant).filter(status="open").order_by("-starts_on").only("id", "label"))
     return [(pool, pool_headroom(tenant=tenant, pool=pool)) for pool in pools]
 
 

@@ -51,8 +51,11 @@ def case_clock(*, case: Case, today: date | None = None) -> dict[str, Any]:
 class ClockEvent(Protocol):
     """A ``CaseEvent`` that pauses or restarts the clock, or its two columns read as values."""
 
-    verb: str
-    created_at: datetime
+    @property
+    def verb(self) -> str: ...
+
+    @property
+    def created_at(self) -> datetime: ...
 
 
 def pause_spans(events: Iterable[ClockEvent]) -> list[tuple[date, date | None]]:
@@ -91,12 +94,36 @@ def clock_of(case: Case, *, today: date | None = None) -> Clock:
     events = getattr(case, "pause_events", None)
     if events is None:
         events = [e for e in case.events.all() if e.verb in CLOCK_VERBS]
+    return clock_from(
+        submitted_on=case.submitted_on,
+        status=case.status,
+        target=case.policy.decision_target_working_days,
+        due_on=case.decision_due_on,
+        events=events,
+        today=today,
+    )
+
+
+def clock_from(
+    *,
+    submitted_on: date | None,
+    status: str,
+    target: int | None,
+    due_on: date | None,
+    events: Iterable[ClockEvent],
+    today: date | None = None,
+) -> Clock:
+    """:func:`clock_of` from a case's columns read as values: ``target`` is its policy's
+    target in working days (None: the case has no policy yet), ``events`` its clock events
+    (``CLOCK_VERBS``) oldest first."""
+    if submitted_on is None or target is None:
+        return Clock(started=False)
     day = today or timezone.localdate()
     return Clock(
         started=True,
-        running=case.status in {S.SUBMITTED, S.RECONSIDERATION_REQUESTED},
-        paused=case.status == S.INFORMATION_REQUESTED,
-        elapsed=elapsed_working_days(submitted_on=case.submitted_on, today=day, paused=pause_spans(events)),
-        target=case.policy.decision_target_working_days,
-        due_on=case.decision_due_on,
+        running=status in {S.SUBMITTED, S.RECONSIDERATION_REQUESTED},
+        paused=status == S.INFORMATION_REQUESTED,
+        elapsed=elapsed_working_days(submitted_on=submitted_on, today=day, paused=pause_spans(events)),
+        target=target,
+        due_on=due_on,
     )

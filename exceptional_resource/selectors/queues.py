@@ -5,13 +5,17 @@ these instead of chaining onto a queryset)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
-from django.db.models import BigIntegerField, F, OuterRef, QuerySet, Subquery, Sum
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import BigIntegerField, CharField, DateTimeField, F, Field, QuerySet
+from django.db.models.expressions import RawSQL
 
 from accounts.models import ResponsibleBody
 from core.tenancy import tenant_context
 from exceptional_resource import pupil_data
-from exceptional_resource.models import Case, CaseStatus, Pupil, ResourceLine
+from exceptional_resource.models import Case, CaseEvent, CaseStatus, Pupil, ResourceLine
 from exceptional_resource.selectors.cases import (
     AWAITING_DECISION,
     SchoolScope,
@@ -19,20 +23,39 @@ from exceptional_resource.selectors.cases import (
     pupil_list,
     reviews_due,
 )
+from exceptional_resource.selectors.clock import CLOCK_VERBS, Clock, clock_from
+
+_CASE = Case._meta.db_table
 
 
-def _requested_pence() -> Subquery:
-    """What a case asks for (the sum of its resource lines), as a subquery of the case row:
-    a join and GROUP BY over every column of the case, its school, pupil and policy cost the
-    queue of the largest body most of its time (issue 22)."""
-    lines = (
-        ResourceLine.objects.filter(case=OuterRef("pk"))
-        .order_by()
-        .values("case")
-        .annotate(total=Sum(F("quantity") * F("unit_cost_pence")))
-        .values("total")
+def _of_the_case(sql: str, params: tuple[Any, ...], output_field: Field[Any, Any]) -> RawSQL:
+    """A subquery of a case's row (``"_CASE".id`` is the row's id), written by hand: built
+    with the ORM's ``Subquery`` and ``ArraySubquery`` the queue's three cost it more Python
+    than its page of rows (issue 22). PostgreSQL works them out for the rows selected
+    alone: the page's, whose ids a subquery of the list finds (``core.web.paginate_rows``;
+    the ids' subquery does not select them)."""
+    return RawSQL(sql, params, output_field=output_field)  # noqa: S611 - the models' own table names
+
+
+def _requested_pence() -> RawSQL:
+    """What a case asks for: the sum of its resource lines (by their index by case)."""
+    lines = ResourceLine._meta.db_table
+    return _of_the_case(
+        f'SELECT sum(l.quantity * l.unit_cost_pence) FROM {lines} l WHERE l.case_id = "{_CASE}".id',
+        (),
+        BigIntegerField(),
     )
-    return Subquery(lines, output_field=BigIntegerField())
+
+
+def _clock_events(column: str, output_field: Field[Any, Any]) -> RawSQL:
+    """``column`` of a case's clock events (``CLOCK_VERBS``), oldest first, as an array."""
+    events = CaseEvent._meta.db_table
+    return _of_the_case(
+        f"ARRAY(SELECT e.{column} FROM {events} e "
+        f'WHERE e.case_id = "{_CASE}".id AND e.verb = ANY(%s) ORDER BY e.created_at, e.id)',
+        (list(CLOCK_VERBS),),
+        ArrayField(output_field),
+    )
 
 
 # What a row of the case list or the decision queue shows (reference, urgency, status, the
@@ -54,14 +77,48 @@ def _rows(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.only(*ROW_COLUMNS)
 
 
+# What a row of the decision queue shows, read as values: no model instance is made for a
+# case, its school or its policy (issue 22). The clock's events come as two arrays of the
+# row (``clock_verbs``, ``clock_times``) instead of a second query for the page's events.
+QUEUE_VALUES = (
+    "id", "reference", "urgency", "status", "submitted_on", "decision_due_on", "school__name",
+    "policy__decision_target_working_days", "requested_pence", "clock_verbs", "clock_times",
+)  # fmt: skip
+
+
+class _ClockEvent(NamedTuple):
+    verb: str
+    created_at: datetime
+
+
+def row_clock(row: dict[str, Any], *, today: date | None = None) -> Clock:
+    """The decision clock of a row of :func:`decision_queue` read as ``QUEUE_VALUES``
+    (``clock_of``'s figures)."""
+    verbs = row["clock_verbs"]  # most cases were never asked for information: no events
+    return clock_from(
+        submitted_on=row["submitted_on"],
+        status=row["status"],
+        target=row["policy__decision_target_working_days"],
+        due_on=row["decision_due_on"],
+        events=[_ClockEvent(*event) for event in zip(verbs, row["clock_times"], strict=True)] if verbs else (),
+        today=today,
+    )
+
+
 def decision_queue(*, tenant: ResponsibleBody) -> QuerySet[Case]:
-    """Cases awaiting a decision with what each asks for (``requested_pence``), the earliest
-    decision due first (those without a due date last), then the longest waiting."""
+    """Cases awaiting a decision, with what each asks for (``requested_pence``) and its
+    clock's events (:func:`row_clock`), the earliest decision due first (those without a due
+    date last), then the longest waiting. A page of it reads ``QUEUE_VALUES``
+    (``core.web.paginate_rows``): its school and policy are joined for the page's rows alone."""
     with tenant_context(tenant):
-        return _rows(
-            case_list(tenant=tenant, school_ids=None)
-            .filter(status__in=AWAITING_DECISION)
-            .annotate(requested_pence=_requested_pence())
+        cases: QuerySet[Case] = Case.objects.for_tenant(tenant)
+        return (
+            cases.filter(status__in=AWAITING_DECISION)
+            .annotate(
+                requested_pence=_requested_pence(),
+                clock_verbs=_clock_events("verb", CharField()),
+                clock_times=_clock_events("created_at", DateTimeField()),
+            )
             .order_by(F("decision_due_on").asc(nulls_last=True), "submitted_on", "id")
         )
 

@@ -1,0 +1,149 @@
+"""The case tables read their rows as values, not model instances (issue 22): each row's
+figures are the ones the case read in full gives (its decision clock from ``clock_of``,
+what it asks for), and its cells the HTML the case page's tags write."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.template import Context, Template
+
+from core.tenancy import tenant_context
+from exceptional_resource.models import Case
+from exceptional_resource.selectors import queues
+from exceptional_resource.selectors.clock import Clock, clock_of
+from exceptional_resource.services.cases import (
+    case_provide_information,
+    case_request_information,
+    case_submit,
+)
+from exceptional_resource.views.cells import CaseCells
+from exceptional_resource.views.common import status_tag
+from tests.exceptional_resource.conftest import Scene, draft_case
+
+pytestmark = pytest.mark.django_db
+
+LONDON = ZoneInfo("Europe/London")
+SENT = date(2026, 11, 2)  # a Monday
+
+
+def _at(day: date) -> time_machine.travel:
+    return time_machine.travel(datetime(day.year, day.month, day.day, 10, tzinfo=LONDON), tick=False)
+
+
+@pytest.fixture(autouse=True)
+def _frozen() -> Iterator[None]:
+    with _at(SENT):
+        yield
+
+
+def _case(scene: Scene, *asked_and_answered: date) -> Case:
+    """A case sent on ``SENT``, then asked for information and answering on the days given,
+    in turn."""
+    case = draft_case(scene)
+    case_submit(actor=scene.head.user, tenant=scene.body, case_id=case.pk)
+    for n, day in enumerate(asked_and_answered):
+        with _at(day):
+            if n % 2 == 0:
+                case_request_information(actor=scene.officer.user, tenant=scene.body, case_id=case.pk, question="Why?")
+            else:
+                case_provide_information(actor=scene.head.user, tenant=scene.body, case_id=case.pk, answer="Because")
+    return case
+
+
+def test_a_queue_row_s_clock_and_request_are_the_case_s(scene: Scene) -> None:
+    never_asked = _case(scene)
+    waiting = _case(scene, date(2026, 11, 4))
+    answered = _case(scene, date(2026, 11, 4), date(2026, 11, 9))
+    asked_again = _case(scene, date(2026, 11, 3), date(2026, 11, 5), date(2026, 11, 10))
+    today = date(2026, 11, 16)
+
+    with tenant_context(scene.body):
+        rows = {row["id"]: row for row in queues.decision_queue(tenant=scene.body).values(*queues.QUEUE_VALUES)}
+
+    clocks = {}
+    for case in (never_asked, waiting, answered, asked_again):
+        with tenant_context(scene.body):
+            full = Case.objects.select_related("policy").get(pk=case.pk)
+            expected = clock_of(full, today=today)
+        row = rows[case.pk]
+        clocks[case.pk] = queues.row_clock(row, today=today)
+        assert clocks[case.pk] == expected
+        assert row["requested_pence"] == 9_000_00  # 30 sessions at £300.00
+        assert row["reference"] == full.reference
+        assert row["school__name"] == "Meadow Academy"
+    # Each history gives its own clock (the rows are not all alike): 10 working days from
+    # Mon 2 Nov to Mon 16 Nov, less the days the school was asked.
+    assert clocks[never_asked.pk].elapsed == 10
+    assert clocks[waiting.pk] == Clock(started=True, paused=True, elapsed=2, target=10, due_on=date(2026, 11, 16))
+    assert clocks[answered.pk].elapsed == 7
+    assert clocks[answered.pk].running
+    assert clocks[asked_again.pk].elapsed == 4
+    assert rows[asked_again.pk]["clock_verbs"] == ["request_information", "provide_information", "request_information"]
+
+
+def test_a_row_without_lines_asks_for_nothing_and_one_not_sent_or_without_policy_has_no_clock(scene: Scene) -> None:
+    case = _case(scene)
+    with tenant_context(scene.body):
+        case.resource_lines.all().delete()
+        row = next(
+            r for r in queues.decision_queue(tenant=scene.body).values(*queues.QUEUE_VALUES) if r["id"] == case.pk
+        )
+    assert row["requested_pence"] is None  # the page shows £0.00
+    assert queues.row_clock({**row, "submitted_on": None}) == Clock(started=False)
+    assert queues.row_clock({**row, "policy__decision_target_working_days": None}) == Clock(started=False)
+
+
+def _tags(source: str, **context: object) -> str:
+    return Template("{% load case_tags %}" + source).render(Context(context))
+
+
+@pytest.mark.parametrize(
+    "clock",
+    [
+        Clock(started=False),
+        Clock(started=True, paused=True, elapsed=3, target=10),
+        Clock(started=True, running=True, elapsed=4, target=10, due_on=date(2027, 1, 5)),
+        Clock(started=True, running=True, elapsed=12, target=10, due_on=date(2026, 12, 24)),
+        Clock(started=True, running=True, elapsed=12, target=10),
+        Clock(started=True, elapsed=1, target=10),
+        Clock(started=True, elapsed=7, target=5),
+    ],
+)
+def test_a_table_s_clock_cell_is_the_case_page_s(scene: Scene, clock: Clock) -> None:
+    cells = CaseCells(body=scene.body)
+    assert cells.clock(clock) == _tags("{% decision_clock clock %}", clock=clock)
+    assert cells.clock(clock) == cells.clock(clock)  # the date written once, the same text
+
+
+def test_a_table_s_status_cell_is_the_case_page_s(scene: Scene) -> None:
+    cells = CaseCells(body=scene.body)
+    for status, _label in Case._meta.get_field("status").choices:
+        tag = cells.tag(status)
+        assert tag["html"] == _tags("{% status_tag tag %}", tag=status_tag(status))
+        assert tag["officer_next"] == status_tag(status)["officer_next"]
+        assert cells.tag(status) is tag  # once a page
+
+
+def test_a_page_of_a_list_reads_its_rows_as_values_and_an_empty_list_reads_none(scene: Scene) -> None:
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from core.web import paginate_rows
+
+    request = RequestFactory().get("/")
+    with tenant_context(scene.body), CaptureQueriesContext(connection) as empty:
+        pages = paginate_rows(request, queues.decision_queue(tenant=scene.body), per_page=2, label="x", values=("id",))
+        assert list(pages.page.object_list) == []
+    assert len(empty.captured_queries) == 1  # the count alone
+    cases = [_case(scene) for _ in range(3)]
+    with tenant_context(scene.body):
+        pages = paginate_rows(
+            request, queues.decision_queue(tenant=scene.body), per_page=2, label="x", values=("id", "reference")
+        )
+        assert list(pages.page.object_list) == [{"id": c.pk, "reference": c.reference} for c in cases[:2]]
