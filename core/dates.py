@@ -24,12 +24,21 @@ def long_date(day: date) -> str:
 def short_dates() -> Callable[[date], str]:
     """:func:`short_date` for one page's many dates: each month's name is translated once
     (the translation is most of the cost of writing a date)."""
+    return _writer(lambda month: MONTHS_3[month].title())
+
+
+def long_dates() -> Callable[[date], str]:
+    """:func:`long_date` for one page's many dates, each month's name translated once."""
+    return _writer(lambda month: str(MONTHS[month]))
+
+
+def _writer(month_name: Callable[[int], str]) -> Callable[[date], str]:
     months: dict[int, str] = {}
 
     def write(day: date) -> str:
         name = months.get(day.month)
         if name is None:
-            name = months[day.month] = MONTHS_3[day.month].title()
+            name = months[day.month] = month_name(day.month)
         return f"{day.day} {name} {day.year:04d}"
 
     return write

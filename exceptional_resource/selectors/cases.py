@@ -5,8 +5,10 @@ of queries whatever their length."""
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import reduce
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
@@ -155,23 +157,33 @@ def award_instalments(*, tenant: ResponsibleBody, award_ids: list[int]) -> dict[
     return found
 
 
-def reviews_due(*, tenant: ResponsibleBody, school_ids: SchoolScope, within_days: int = 30) -> QuerySet[Case]:
-    """Cases whose review is due now, or whose active award has an outcome review date
-    within ``within_days``; earliest review first."""
+def reviews_due_cases(
+    *, tenant: ResponsibleBody, school_ids: SchoolScope, within_days: int = 30, now: bool = True, soon: bool = True
+) -> QuerySet[Case]:
+    """Cases whose review is due now (``now``), or whose active award has an outcome review
+    date within ``within_days`` (``soon``): the cases alone, in no order. A case coming up
+    is active, so never due now as well."""
     today = timezone.localdate()
     horizon: date = today + timedelta(days=within_days)
     with tenant_context(tenant):
-        soon = Outcome.objects.filter(case__status=CaseStatus.ACTIVE, review_on__lte=horizon).values("case_id")
-        qs = _scoped(Case.objects.for_tenant(tenant), school_ids).filter(
-            Q(status=CaseStatus.REVIEW_DUE) | Q(pk__in=soon)
-        )
-        from django.db.models import Min
+        coming = Outcome.objects.filter(case__status=CaseStatus.ACTIVE, review_on__lte=horizon).values("case_id")
+        parts = [Q(status=CaseStatus.REVIEW_DUE)] if now else []
+        parts += [Q(pk__in=coming)] if soon else []
+        return _scoped(Case.objects.for_tenant(tenant), school_ids).filter(reduce(operator.or_, parts))
 
+
+def reviews_due(*, tenant: ResponsibleBody, school_ids: SchoolScope, within_days: int = 30) -> QuerySet[Case]:
+    """:func:`reviews_due_cases`, earliest review first (``next_review_on``), with their
+    pupil, school, policy and clock events."""
+    from django.db.models import Min
+
+    with tenant_context(tenant):
         pauses = CaseEvent.objects.filter(verb__in=["request_information", "provide_information"]).order_by(
             "created_at", "id"
         )
         return (
-            qs.annotate(next_review_on=Min("outcomes__review_on"))
+            reviews_due_cases(tenant=tenant, school_ids=school_ids, within_days=within_days)
+            .annotate(next_review_on=Min("outcomes__review_on"))
             .select_related("pupil", "school", "policy")
             .prefetch_related(Prefetch("events", queryset=pauses, to_attr="pause_events"))
             .order_by("next_review_on", "id")

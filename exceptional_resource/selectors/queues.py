@@ -9,50 +9,55 @@ from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from django.contrib.postgres.fields import ArrayField
-from django.db.models import BigIntegerField, CharField, DateTimeField, F, Field, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import BigIntegerField, CharField, DateField, DateTimeField, F, Field, QuerySet
+from django.db.models.expressions import Expression
 
 from accounts.models import ResponsibleBody
 from core.tenancy import tenant_context
 from exceptional_resource import pupil_data
-from exceptional_resource.models import Case, CaseEvent, CaseStatus, Pupil, ResourceLine
+from exceptional_resource.models import Case, CaseEvent, Outcome, Pupil, ResourceLine
 from exceptional_resource.selectors.cases import (
     AWAITING_DECISION,
     SchoolScope,
     case_list,
     pupil_list,
-    reviews_due,
+    reviews_due_cases,
 )
 from exceptional_resource.selectors.clock import CLOCK_VERBS, Clock, clock_from
 
-_CASE = Case._meta.db_table
+
+class _OfTheCase(Expression):
+    """A subquery of a case's row written by hand, ``{case}`` in ``sql`` standing for the
+    case table as the query names it (its own name, or its alias inside a subquery such as
+    a page's ids, ``core.web.paginate_rows``). Built with the ORM's ``Subquery`` and
+    ``ArraySubquery``, the decision queue's three cost it more Python than its page of rows
+    (issue 22). PostgreSQL works one out only for the rows it selects, orders or filters."""
+
+    def __init__(self, sql: str, params: tuple[Any, ...], output_field: Field[Any, Any]) -> None:
+        super().__init__(output_field=output_field)
+        self.sql, self.params = sql, params
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        case = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        return f"({self.sql.format(case=case)})", self.params
 
 
-def _of_the_case(sql: str, params: tuple[Any, ...], output_field: Field[Any, Any]) -> RawSQL:
-    """A subquery of a case's row (``"_CASE".id`` is the row's id), written by hand: built
-    with the ORM's ``Subquery`` and ``ArraySubquery`` the queue's three cost it more Python
-    than its page of rows (issue 22). PostgreSQL works them out for the rows selected
-    alone: the page's, whose ids a subquery of the list finds (``core.web.paginate_rows``;
-    the ids' subquery does not select them)."""
-    return RawSQL(sql, params, output_field=output_field)  # noqa: S611 - the models' own table names
-
-
-def _requested_pence() -> RawSQL:
+def _requested_pence() -> _OfTheCase:
     """What a case asks for: the sum of its resource lines (by their index by case)."""
     lines = ResourceLine._meta.db_table
-    return _of_the_case(
-        f'SELECT sum(l.quantity * l.unit_cost_pence) FROM {lines} l WHERE l.case_id = "{_CASE}".id',
+    return _OfTheCase(
+        f"SELECT sum(l.quantity * l.unit_cost_pence) FROM {lines} l WHERE l.case_id = {{case}}.id",
         (),
         BigIntegerField(),
     )
 
 
-def _clock_events(column: str, output_field: Field[Any, Any]) -> RawSQL:
+def _clock_events(column: str, output_field: Field[Any, Any]) -> _OfTheCase:
     """``column`` of a case's clock events (``CLOCK_VERBS``), oldest first, as an array."""
     events = CaseEvent._meta.db_table
-    return _of_the_case(
-        f"ARRAY(SELECT e.{column} FROM {events} e "
-        f'WHERE e.case_id = "{_CASE}".id AND e.verb = ANY(%s) ORDER BY e.created_at, e.id)',
+    return _OfTheCase(
+        f"SELECT ARRAY(SELECT e.{column} FROM {events} e "
+        "WHERE e.case_id = {case}.id AND e.verb = ANY(%s) ORDER BY e.created_at, e.id)",
         (list(CLOCK_VERBS),),
         ArrayField(output_field),
     )
@@ -123,20 +128,31 @@ def decision_queue(*, tenant: ResponsibleBody) -> QuerySet[Case]:
         )
 
 
-def reviews_due_now(*, tenant: ResponsibleBody, school_ids: SchoolScope, within_days: int) -> QuerySet[Case]:
-    """Of :func:`reviews_due`, the cases whose review is due now."""
-    with tenant_context(tenant):
-        return reviews_due(tenant=tenant, school_ids=school_ids, within_days=within_days).filter(
-            status=CaseStatus.REVIEW_DUE
-        )
+def _next_review_on() -> _OfTheCase:
+    """The earliest review date of a case's outcomes (the same as ``reviews_due``'s
+    ``next_review_on``, without its GROUP BY of every column read)."""
+    outcomes = Outcome._meta.db_table
+    return _OfTheCase(f"SELECT min(o.review_on) FROM {outcomes} o WHERE o.case_id = {{case}}.id", (), DateField())
 
 
-def reviews_coming_up(*, tenant: ResponsibleBody, school_ids: SchoolScope, within_days: int) -> QuerySet[Case]:
-    """Of :func:`reviews_due`, the cases with an outcome review coming up (not yet due)."""
+# What a row of reviews due shows, read as values (``core.web.paginate_rows``).
+REVIEW_VALUES = ("id", "reference", "status", "school__name", "next_review_on")
+
+
+def reviews_now_and_soon(
+    *, tenant: ResponsibleBody, school_ids: SchoolScope, within_days: int
+) -> tuple[QuerySet[Case], QuerySet[Case]]:
+    """Of ``reviews_due_cases``, the cases whose review is due now and those with an outcome
+    review coming up, each earliest review first (``next_review_on``); a page of either
+    reads ``REVIEW_VALUES``."""
     with tenant_context(tenant):
-        return reviews_due(tenant=tenant, school_ids=school_ids, within_days=within_days).exclude(
-            status=CaseStatus.REVIEW_DUE
+        now, soon = (
+            reviews_due_cases(tenant=tenant, school_ids=school_ids, within_days=within_days, now=part, soon=not part)
+            .annotate(next_review_on=_next_review_on())
+            .order_by("next_review_on", "id")
+            for part in (True, False)
         )
+        return now, soon
 
 
 def case_list_by_last_change(*, tenant: ResponsibleBody, school_ids: SchoolScope) -> QuerySet[Case]:

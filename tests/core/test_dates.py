@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from django.template import Context, Template
 
-from core.dates import long_date, short_date, short_dates
+from core.dates import long_date, long_dates, short_date, short_dates
 
 DAYS = [date(2027, month, 1) for month in range(1, 13)] + [
     date(2026, 12, 31),
@@ -33,6 +33,7 @@ def test_the_text_of_a_known_day() -> None:
 
 
 def test_one_page_s_dates_are_short_date_s() -> None:
-    write = short_dates()
+    short, long = short_dates(), long_dates()
     for day in [*DAYS, *DAYS]:  # each month's name twice: once translated, once remembered
-        assert write(day) == short_date(day)
+        assert short(day) == short_date(day)
+        assert long(day) == long_date(day)

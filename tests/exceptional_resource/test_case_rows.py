@@ -147,3 +147,38 @@ def test_a_page_of_a_list_reads_its_rows_as_values_and_an_empty_list_reads_none(
             request, queues.decision_queue(tenant=scene.body), per_page=2, label="x", values=("id", "reference")
         )
         assert list(pages.page.object_list) == [{"id": c.pk, "reference": c.reference} for c in cases[:2]]
+
+
+def test_reviews_now_and_soon_are_reviews_due_split_with_the_same_next_review_dates(scene: Scene) -> None:
+    from datetime import timedelta
+
+    from exceptional_resource.models import Outcome
+    from exceptional_resource.selectors.cases import reviews_due
+    from exceptional_resource.services.awards import awards_mark_reviews_due
+    from tests.exceptional_resource.pages_support import approved_case
+
+    due = approved_case(scene)  # its outcome's review (1 March 2027) is due on that day
+    awards_mark_reviews_due(tenant=scene.body, today=date(2027, 3, 1))
+    soon, later, far = (approved_case(scene) for _ in range(3))
+    with tenant_context(scene.body):
+        for case, days in ((soon, 20), (later, 10), (far, 90)):
+            Outcome.objects.filter(case=case).update(review_on=SENT + timedelta(days=days))
+        # A second outcome, reviewed earlier: the case's next review is the earliest.
+        Outcome.objects.create(
+            responsible_body=scene.body, case=soon, description="Reads aloud", review_on=SENT + timedelta(days=3)
+        )
+
+    with tenant_context(scene.body):
+        now, coming = queues.reviews_now_and_soon(tenant=scene.body, school_ids=None, within_days=42)
+        rows = [list(qs.values(*queues.REVIEW_VALUES)) for qs in (now, coming)]
+        full = list(reviews_due(tenant=scene.body, school_ids=None, within_days=42))
+
+    expected = [
+        [(c.pk, c.next_review_on) for c in full if c.status == "review_due"],
+        [(c.pk, c.next_review_on) for c in full if c.status != "review_due"],
+    ]
+    assert [[(r["id"], r["next_review_on"]) for r in part] for part in rows] == expected
+    assert expected == [
+        [(due.pk, date(2027, 3, 1))],
+        [(soon.pk, SENT + timedelta(days=3)), (later.pk, SENT + timedelta(days=10))],  # far is beyond 42 days
+    ]
