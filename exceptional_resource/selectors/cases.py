@@ -67,12 +67,19 @@ def pupil_get(*, tenant: ResponsibleBody, pupil_id: int, school_ids: SchoolScope
     return pupil
 
 
+def case_rows(*, tenant: ResponsibleBody, school_ids: SchoolScope) -> QuerySet[Case]:
+    """The cases the reader may see, nothing joined, prefetched or ordered: for a list that
+    reads its rows as values."""
+    with tenant_context(tenant):
+        return _scoped(Case.objects.for_tenant(tenant), school_ids)
+
+
 def case_list(
     *, tenant: ResponsibleBody, school_ids: SchoolScope, status: str = "", school_id: int | None = None
 ) -> QuerySet[Case]:
     """Cases newest first, with their pupil, school and policy (for the clock)."""
     with tenant_context(tenant):
-        qs = _scoped(Case.objects.for_tenant(tenant), school_ids)
+        qs = case_rows(tenant=tenant, school_ids=school_ids)
         if status:
             qs = qs.filter(status=status)
         if school_id is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import BigIntegerField, CharField, DateField, DateTimeField, F, Field, QuerySet
@@ -20,6 +20,7 @@ from exceptional_resource.selectors.cases import (
     AWAITING_DECISION,
     SchoolScope,
     case_list,
+    case_rows,
     pupil_list,
     reviews_due_cases,
 )
@@ -63,32 +64,26 @@ def _clock_events(column: str, output_field: Field[Any, Any]) -> _OfTheCase:
     )
 
 
-# What a row of the case list or the decision queue shows (reference, urgency, status, the
-# school's name, the pupil's label, the decision clock): only these columns are read and
-# turned into model instances. A case, its school (30 columns), its pupil and its policy
-# (arrays and JSON the clock does not use) read in full cost the queue of the largest body a
-# quarter of its CPU (issue 22). ``pupil__school_id`` and ``pupil__name_encrypted`` are for
-# ``pupil_names``; a template reading any other column would cost a query per row, which
-# the pages' query-budget tests would catch.
-ROW_COLUMNS = (
-    "id", "reference", "urgency", "status", "submitted_on", "decision_due_on", "updated_at",
-    "school_id", "pupil_id", "policy_id", "school__name",
-    "pupil__reference", "pupil__school_id", "pupil__name_encrypted",
-    "policy__decision_target_working_days",
-)  # fmt: skip
-
-
-def _rows(cases: QuerySet[Case]) -> QuerySet[Case]:
-    return cases.only(*ROW_COLUMNS)
-
-
-# What a row of the decision queue shows, read as values: no model instance is made for a
-# case, its school or its policy (issue 22). The clock's events come as two arrays of the
-# row (``clock_verbs``, ``clock_times``) instead of a second query for the page's events.
+# What a row of the decision queue and of the case list show, read as values: no model
+# instance is made for a case, its school, pupil or policy (issue 22). The clock's events
+# come as two arrays of the row (``clock_verbs``, ``clock_times``; :func:`row_clock`)
+# instead of a second query for the page's events.
 QUEUE_VALUES = (
     "id", "reference", "urgency", "status", "submitted_on", "decision_due_on", "school__name",
     "policy__decision_target_working_days", "requested_pence", "clock_verbs", "clock_times",
 )  # fmt: skip
+# The pupil's id, school and typed name are for ``pupil_names``.
+CASE_LIST_VALUES = (
+    "id", "reference", "urgency", "status", "submitted_on", "decision_due_on", "school__name",
+    "policy__decision_target_working_days", "clock_verbs", "clock_times",
+    "pupil_id", "pupil__reference", "pupil__school_id", "pupil__name_encrypted",
+)  # fmt: skip
+
+
+def _with_clock_events(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.annotate(
+        clock_verbs=_clock_events("verb", CharField()), clock_times=_clock_events("created_at", DateTimeField())
+    )
 
 
 class _ClockEvent(NamedTuple):
@@ -97,7 +92,7 @@ class _ClockEvent(NamedTuple):
 
 
 def row_clock(row: dict[str, Any], *, today: date | None = None) -> Clock:
-    """The decision clock of a row of :func:`decision_queue` read as ``QUEUE_VALUES``
+    """The decision clock of a row read as ``QUEUE_VALUES`` or ``CASE_LIST_VALUES``
     (``clock_of``'s figures)."""
     verbs = row["clock_verbs"]  # most cases were never asked for information: no events
     return clock_from(
@@ -116,14 +111,10 @@ def decision_queue(*, tenant: ResponsibleBody) -> QuerySet[Case]:
     date last), then the longest waiting. A page of it reads ``QUEUE_VALUES``
     (``core.web.paginate_rows``): its school and policy are joined for the page's rows alone."""
     with tenant_context(tenant):
-        cases: QuerySet[Case] = Case.objects.for_tenant(tenant)
-        return (
-            cases.filter(status__in=AWAITING_DECISION)
-            .annotate(
-                requested_pence=_requested_pence(),
-                clock_verbs=_clock_events("verb", CharField()),
-                clock_times=_clock_events("created_at", DateTimeField()),
-            )
+        return _with_clock_events(
+            case_rows(tenant=tenant, school_ids=None)
+            .filter(status__in=AWAITING_DECISION)
+            .annotate(requested_pence=_requested_pence())
             .order_by(F("decision_due_on").asc(nulls_last=True), "submitted_on", "id")
         )
 
@@ -156,9 +147,11 @@ def reviews_now_and_soon(
 
 
 def case_list_by_last_change(*, tenant: ResponsibleBody, school_ids: SchoolScope) -> QuerySet[Case]:
-    """The cases of :func:`case_list`, the most recently changed first."""
+    """The cases the reader may see, the most recently changed first (by the index of a
+    body's cases by last change), with their clock's events; a page of it reads
+    ``CASE_LIST_VALUES`` (``core.web.paginate_rows``)."""
     with tenant_context(tenant):
-        return _rows(case_list(tenant=tenant, school_ids=school_ids).order_by("-updated_at", "-id"))
+        return _with_clock_events(case_rows(tenant=tenant, school_ids=school_ids).order_by("-updated_at", "-id"))
 
 
 def case_find(*, tenant: ResponsibleBody, case_id: int, school_ids: SchoolScope) -> Case | None:
@@ -174,7 +167,20 @@ def pupil_list_of(*, tenant: ResponsibleBody, school_ids: SchoolScope, school_id
         return qs if school_id is None else qs.filter(school_id=school_id)
 
 
-def pupil_names(*, pupils: Iterable[Pupil], school_ids: set[int] | None) -> dict[int, str]:
+class NamedPupil(Protocol):
+    """A pupil, or the columns of one read as values, as :func:`pupil_names` reads it."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def school_id(self) -> int: ...
+
+    @property
+    def name_encrypted(self) -> bytes | memoryview: ...
+
+
+def pupil_names(*, pupils: Iterable[NamedPupil], school_ids: set[int] | None) -> dict[int, str]:
     """The names schools typed for their pupils, for a reader who is head or SENDCO at
     ``school_ids`` (their own schools): those schools' pupils only, and only those given a
     name. ``None`` or an empty set gives no names: a name is for the pupil's own school alone."""
@@ -183,6 +189,17 @@ def pupil_names(*, pupils: Iterable[Pupil], school_ids: set[int] | None) -> dict
     return {
         p.pk: pupil_data.decrypt(p.name_encrypted) for p in pupils if p.school_id in school_ids and p.name_encrypted
     }
+
+
+class _PupilOfRow(NamedTuple):
+    pk: int
+    school_id: int
+    name_encrypted: bytes | memoryview
+
+
+def row_pupils(rows: Iterable[dict[str, Any]]) -> list[_PupilOfRow]:
+    """The pupils of rows read as ``CASE_LIST_VALUES``, for :func:`pupil_names`."""
+    return [_PupilOfRow(r["pupil_id"], r["pupil__school_id"], r["pupil__name_encrypted"]) for r in rows]
 
 
 def previous_case(*, tenant: ResponsibleBody, case: Case) -> Case | None:

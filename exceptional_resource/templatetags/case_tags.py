@@ -66,11 +66,15 @@ def decision_clock(clock: Clock) -> SafeString:
     return clock_html(clock)
 
 
+def pupil_label_html(reference: str, known_name: str) -> SafeString:
+    """A pupil as this reader may see them: "Name (P-XXXX)" for their own school's staff,
+    otherwise the reference."""
+    if known_name:
+        return format_html("{} ({})", known_name, reference)
+    return format_html("{}", reference)
+
+
 @register.simple_tag
 def pupil_label(pupil: Any) -> SafeString:
-    """A pupil as this reader may see them: "Name (P-XXXX)" for their own school's staff
-    (the view sets ``known_name``), otherwise the reference."""
-    known = getattr(pupil, "known_name", "")
-    if known:
-        return format_html("{} ({})", known, pupil.reference)
-    return format_html("{}", pupil.reference)
+    """:func:`pupil_label_html` of a pupil the view named (``known_name``) or did not."""
+    return pupil_label_html(pupil.reference, getattr(pupil, "known_name", ""))

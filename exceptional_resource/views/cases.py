@@ -14,13 +14,12 @@ from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
 from core.forms import show_service_error
-from core.web import paginate_list, paginate_rows, url_for_each
+from core.web import paginate_list, paginate_rows
 from exceptional_resource.forms import AnswerForm, CommentForm, ReconsiderationForm, WithdrawForm
-from exceptional_resource.models import CaseStatus
+from exceptional_resource.models import Case, CaseStatus
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.selectors import queues
 from exceptional_resource.selectors.auditor_scope import case_scope
-from exceptional_resource.selectors.clock import clock_of
 from exceptional_resource.services import pupil_identity_view
 from exceptional_resource.services.cases import (
     case_provide_information,
@@ -28,12 +27,12 @@ from exceptional_resource.services.cases import (
     case_withdraw,
 )
 from exceptional_resource.services.comments import case_comment_add
+from exceptional_resource.templatetags.case_tags import pupil_label_html
+from exceptional_resource.views.cells import CaseCells
 from exceptional_resource.views.common import (
     CaseMixin,
     case_letters,
     letter_url,
-    name_own_pupils,
-    status_tag,
     timeline,
 )
 from exceptional_resource.views.evidence import evidence_context
@@ -59,14 +58,32 @@ class CaseListView(BodyMixin, TemplateView):
         school_ids = self.access.school_ids(Action.VIEW_CASE)
         scope = case_scope(access=self.access, tenant=self.body)
         cases = scope.cases(queues.case_list_by_last_change(tenant=self.body, school_ids=school_ids))
-        pages = paginate_rows(self.request, cases, per_page=CASES_PER_PAGE, label="Pages of cases")
-        page = pages.page
-        on_page = list(page.object_list)
-        name_own_pupils(self.access, [c.pupil for c in on_page])
-        case_url = url_for_each("cases:detail", "case_id", body_slug=self.body.slug)
-        rows = [{"case": c, "url": case_url(c.pk), "tag": status_tag(c.status), "clock": clock_of(c)} for c in on_page]
+        pages = paginate_rows(
+            self.request, cases, per_page=CASES_PER_PAGE, label="Pages of cases", values=queues.CASE_LIST_VALUES
+        )
+        on_page = list(pages.page.object_list)
+        names = queues.pupil_names(
+            pupils=queues.row_pupils(on_page), school_ids=self.access.school_ids(Action.SEE_OWN_PUPIL_NAMES)
+        )
+        cells = CaseCells(body=self.body)
+        next_step = "school_next" if school_ids is not None else "officer_next"
+        rows = []
+        for c in on_page:
+            tag = cells.tag(c["status"])
+            rows.append(
+                {
+                    "url": cells.case_url(c["id"]),
+                    "reference": c["reference"],
+                    "pupil": pupil_label_html(c["pupil__reference"], names.get(c["pupil_id"], "")),
+                    "urgent": c["urgency"] == Case.Urgency.URGENT,
+                    "school": c["school__name"],
+                    "status": tag["html"],
+                    "next": tag[next_step],
+                    "clock": cells.clock(queues.row_clock(c, today=cells.today)),
+                }
+            )
         context.update(
-            page=page,
+            page=pages.page,
             pages=pages,
             rows=rows,
             school_scoped=school_ids is not None,

@@ -182,3 +182,25 @@ def test_reviews_now_and_soon_are_reviews_due_split_with_the_same_next_review_da
         [(due.pk, date(2027, 3, 1))],
         [(soon.pk, SENT + timedelta(days=3)), (later.pk, SENT + timedelta(days=10))],  # far is beyond 42 days
     ]
+
+
+def test_a_case_list_row_has_the_case_s_clock_and_its_pupil_for_naming(scene: Scene) -> None:
+    waiting = _case(scene, date(2026, 11, 4))
+    other = _case(scene)
+    today = date(2026, 11, 16)
+    with tenant_context(scene.body):
+        rows = list(
+            queues.case_list_by_last_change(tenant=scene.body, school_ids={scene.school.pk}).values(
+                *queues.CASE_LIST_VALUES
+            )
+        )
+        full = {c.pk: c for c in Case.objects.select_related("policy", "pupil").filter(pk__in=[waiting.pk, other.pk])}
+        clocks = {pk: clock_of(case, today=today) for pk, case in full.items()}
+    assert [r["id"] for r in rows] == [waiting.pk, other.pk]  # the most recently changed (asked on 4 Nov) first
+    for row in rows:
+        case = full[row["id"]]
+        assert queues.row_clock(row, today=today) == clocks[case.pk]
+        assert row["pupil__reference"] == case.pupil.reference
+    assert queues.row_clock(rows[0], today=today).paused
+    pupils = queues.row_pupils(rows)
+    assert [(p.pk, p.school_id) for p in pupils] == [(full[r["id"]].pupil_id, scene.school.pk) for r in rows]
