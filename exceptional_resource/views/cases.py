@@ -39,6 +39,10 @@ from exceptional_resource.views.evidence import evidence_context
 from pooling.selectors.payments import returned_lines
 
 RETURNED_SHOWN = 10  # the newest payments the bank returned, shown above the awards
+RETURNED_COLUMNS = (
+    "amount_pence", "payment_run_id", "returned_on", "return_reason", "school_id", "payee_id",
+    "school__name", "payee__name", "payment_run__id",
+)  # fmt: skip
 
 S = CaseStatus
 CASES_PER_PAGE = 50
@@ -111,21 +115,23 @@ class AwardListView(BodyMixin, TemplateView):
             per_page=AWARDS_PER_PAGE,
             label="Pages of awards",
         )
-        totals = selectors.award_totals(tenant=self.body, school_ids=school_ids, scope=scope)
+        if links.page.paginator.count:
+            totals = selectors.award_totals(tenant=self.body, school_ids=school_ids, scope=scope)
+            rows = selectors.award_rows_of(tenant=self.body, awards=list(links.page.object_list))
+        else:  # nothing awarded: no page of awards to read, and nothing committed or paid
+            totals, rows = selectors.AwardTotals(to_come_pence=0, paid_pence=0), []
+        # An auditor follows returned payments through their samples, pool by pool: only a
+        # school role's own schools (or a body-wide role) show them here. Of a line, what
+        # the warning says: its amount, run, return and whom it paid.
+        returned = returned_lines(tenant=self.body, school_ids=None if scope.schools is None else set(scope.schools))
         context.update(
-            rows=selectors.award_rows_of(tenant=self.body, awards=list(links.page.object_list)),
+            rows=rows,
             links=links,
             school_scoped=school_ids is not None,
             can_decide=self.access.can(Action.DECIDE_CASE),
             committed_pence=totals.to_come_pence,
             paid_pence=totals.paid_pence,
-            # An auditor follows returned payments through their samples, pool by pool: only
-            # a school role's own schools (or a body-wide role) show them here.
-            returned=list(
-                returned_lines(tenant=self.body, school_ids=None if scope.schools is None else set(scope.schools))[
-                    :RETURNED_SHOWN
-                ]
-            ),
+            returned=list(returned.only(*RETURNED_COLUMNS)[:RETURNED_SHOWN]),
         )
         return context
 

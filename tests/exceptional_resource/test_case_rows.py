@@ -204,3 +204,19 @@ def test_a_case_list_row_has_the_case_s_clock_and_its_pupil_for_naming(scene: Sc
     assert queues.row_clock(rows[0], today=today).paused
     pupils = queues.row_pupils(rows)
     assert [(p.pk, p.school_id) for p in pupils] == [(full[r["id"]].pupil_id, scene.school.pk) for r in rows]
+
+
+def test_the_awards_page_with_nothing_awarded_reads_no_page_of_awards_and_no_totals(scene: Scene) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.exceptional_resource.pages_support import client_for, text, url
+
+    head = client_for(scene.head.user)
+    head.get(url("awards", scene.body))  # a session's first request stamps it
+    with CaptureQueriesContext(connection) as nothing:
+        page = text(head.get(url("awards", scene.body)))
+    assert "Nothing has been awarded yet." in page
+    sql = [q["sql"] for q in nothing.captured_queries]
+    assert not [s for s in sql if 'FROM "exceptional_resource_award"' in s and "COUNT(" not in s]
+    assert not [s for s in sql if "MATERIALIZED" in s]  # award_totals
