@@ -94,34 +94,49 @@ def case_list(
         )
 
 
+def case_relations(*, decisions: bool = True, awards: bool = True) -> list[str | Prefetch[Any]]:
+    """What ``case_get`` reads with a case: its rows of each kind (``decisions`` or
+    ``awards`` False: not those)."""
+    found: list[str | Prefetch[Any]] = [
+        "provision",
+        "resource_lines",
+        "outcomes",
+        Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
+    ]
+    if decisions:
+        newest_first = Decision.objects.select_related("policy", "supersedes", "acts_on_award")
+        found.append(Prefetch("decisions", queryset=newest_first.order_by("-decided_at", "-id")))
+    if awards:
+        newest = Award.objects.select_related("school", "pool", "decision").order_by("-created_at", "-id")
+        found.append(Prefetch("awards", queryset=newest))
+    return found
+
+
 def case_get(*, tenant: ResponsibleBody, case_id: int, school_ids: SchoolScope) -> Case:
     """One case with everything its detail shows."""
     with tenant_context(tenant):
         case = (
             _scoped(Case.objects.for_tenant(tenant), school_ids)
             .select_related("pupil", "school", "policy")
-            .prefetch_related(
-                "provision",
-                "resource_lines",
-                "outcomes",
-                Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
-                Prefetch(
-                    "decisions",
-                    queryset=Decision.objects.select_related("policy", "supersedes", "acts_on_award").order_by(
-                        "-decided_at", "-id"
-                    ),
-                ),
-                Prefetch(
-                    "awards",
-                    queryset=Award.objects.select_related("school", "pool", "decision").order_by("-created_at", "-id"),
-                ),
-            )
+            .prefetch_related(*case_relations())
             .filter(pk=case_id)
             .first()
         )
     if case is None:
         raise NotFound("No such case.")
     return case
+
+
+def case_decisions(case: Case) -> list[Decision]:
+    """The case's decisions ``case_get`` read, newest first; none, without a query, for a
+    case read knowing it has none (``has_decisions``: ``selectors.case_page``)."""
+    return [] if getattr(case, "has_decisions", True) is False else list(case.decisions.all())
+
+
+def case_awards(case: Case) -> list[Award]:
+    """The case's awards ``case_get`` read, newest first; none, without a query, for a case
+    read knowing it has none (``has_awards``: ``selectors.case_page``)."""
+    return [] if getattr(case, "has_awards", True) is False else list(case.awards.all())
 
 
 def award_list(
@@ -244,7 +259,7 @@ def case_award_rows(*, tenant: ResponsibleBody, case: Case, scope: CaseScope | N
     """The awards of a case read by ``case_get`` (which prefetched them, newest first, as
     ``award_list`` orders them) with their instalments: no query for the awards again.
     ``scope`` leaves out the awards out of the reader's reach (an ungranted pool's)."""
-    awards = list(case.awards.all())
+    awards = case_awards(case)
     return award_rows_of(tenant=tenant, awards=awards if scope is None else scope.award_items(awards))
 
 
@@ -401,7 +416,7 @@ def case_detail_parts(*, case: Case) -> dict[str, Any]:
         "requested_total_pence": sum(line.total_pence for line in lines),
         "outcomes": outcomes,
         "events": events,
-        "decisions": sorted(case.decisions.all(), key=lambda d: (d.decided_at, d.pk)),
+        "decisions": sorted(case_decisions(case), key=lambda d: (d.decided_at, d.pk)),
         "latest_question": questions[-1] if questions else None,
         # Shared resources allocated to this case: provision in place whose cost the case
         # does not ask for again (one query).

@@ -10,7 +10,6 @@ from typing import Any, NamedTuple, Protocol
 
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import BigIntegerField, CharField, DateField, DateTimeField, F, Field, QuerySet
-from django.db.models.expressions import Expression
 
 from accounts.models import ResponsibleBody
 from core.tenancy import tenant_context
@@ -25,38 +24,23 @@ from exceptional_resource.selectors.cases import (
     reviews_due_cases,
 )
 from exceptional_resource.selectors.clock import CLOCK_VERBS, Clock, clock_from
+from exceptional_resource.selectors.of_the_case import OfTheCase
 
 
-class _OfTheCase(Expression):
-    """A subquery of a case's row written by hand, ``{case}`` in ``sql`` standing for the
-    case table as the query names it (its own name, or its alias inside a subquery such as
-    a page's ids, ``core.web.paginate_rows``). Built with the ORM's ``Subquery`` and
-    ``ArraySubquery``, the decision queue's three cost it more Python than its page of rows
-    (issue 22). PostgreSQL works one out only for the rows it selects, orders or filters."""
-
-    def __init__(self, sql: str, params: tuple[Any, ...], output_field: Field[Any, Any]) -> None:
-        super().__init__(output_field=output_field)
-        self.sql, self.params = sql, params
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
-        case = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
-        return f"({self.sql.format(case=case)})", self.params
-
-
-def _requested_pence() -> _OfTheCase:
+def _requested_pence() -> OfTheCase:
     """What a case asks for: the sum of its resource lines (by their index by case)."""
     lines = ResourceLine._meta.db_table
-    return _OfTheCase(
+    return OfTheCase(
         f"SELECT sum(l.quantity * l.unit_cost_pence) FROM {lines} l WHERE l.case_id = {{case}}.id",
         (),
         BigIntegerField(),
     )
 
 
-def _clock_events(column: str, output_field: Field[Any, Any]) -> _OfTheCase:
+def _clock_events(column: str, output_field: Field[Any, Any]) -> OfTheCase:
     """``column`` of a case's clock events (``CLOCK_VERBS``), oldest first, as an array."""
     events = CaseEvent._meta.db_table
-    return _OfTheCase(
+    return OfTheCase(
         f"SELECT ARRAY(SELECT e.{column} FROM {events} e "
         "WHERE e.case_id = {case}.id AND e.verb = ANY(%s) ORDER BY e.created_at, e.id)",
         (list(CLOCK_VERBS),),
@@ -119,11 +103,11 @@ def decision_queue(*, tenant: ResponsibleBody) -> QuerySet[Case]:
         )
 
 
-def _next_review_on() -> _OfTheCase:
+def _next_review_on() -> OfTheCase:
     """The earliest review date of a case's outcomes (the same as ``reviews_due``'s
     ``next_review_on``, without its GROUP BY of every column read)."""
     outcomes = Outcome._meta.db_table
-    return _OfTheCase(f"SELECT min(o.review_on) FROM {outcomes} o WHERE o.case_id = {{case}}.id", (), DateField())
+    return OfTheCase(f"SELECT min(o.review_on) FROM {outcomes} o WHERE o.case_id = {{case}}.id", (), DateField())
 
 
 # What a row of reviews due shows, read as values (``core.web.paginate_rows``).

@@ -20,6 +20,7 @@ from exceptional_resource.models import Case, CaseStatus
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.selectors import queues
 from exceptional_resource.selectors.auditor_scope import case_scope
+from exceptional_resource.selectors.case_page import case_page_get
 from exceptional_resource.services import pupil_identity_view
 from exceptional_resource.services.cases import (
     case_provide_information,
@@ -141,6 +142,11 @@ class CaseDetailView(CaseMixin, TemplateView):
     timeline and comments; the actions open to the user at this point."""
 
     template_name = "exceptional_resource/case_detail.html"
+
+    def read_case(self) -> Case:
+        return case_page_get(
+            tenant=self.body, case_id=self.kwargs["case_id"], school_ids=self.access.school_ids(self.case_action)
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

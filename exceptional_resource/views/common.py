@@ -128,11 +128,15 @@ class CaseMixin(BodyMixin):
     required_action = Action.VIEW_CASE
     case_action = Action.VIEW_CASE
 
+    def read_case(self) -> Case:
+        """The case, as this page reads it (``case_get``: with every row the case pages show)."""
+        return selectors.case_get(
+            tenant=self.body, case_id=self.kwargs["case_id"], school_ids=self.access.school_ids(self.case_action)
+        )
+
     def get_case(self) -> Case:
         if not hasattr(self, "_case"):
-            case = selectors.case_get(
-                tenant=self.body, case_id=self.kwargs["case_id"], school_ids=self.access.school_ids(self.case_action)
-            )
+            case = self.read_case()
             if not self.access.can(self.case_action, case):
                 raise NotFound("No such case.")
             case_within_or_404(tenant=self.body, case=case, scope=case_scope(access=self.access, tenant=self.body))
