@@ -19,25 +19,24 @@ def forum_work(access: BodyAccess, body: ResponsibleBody) -> list[WorkItem]:
     if not access.can(Action.COLLABORATE):
         return []
     items: list[WorkItem] = []
-    # The panel shows each action's words, due date and where it was agreed: only those
-    # columns (the school has forty), not every column of four joined rows.
+    # Of each action, what its line says (read as values: not the session, the peer review
+    # and its school in full).
     actions = list(
-        open_actions_for(tenant=body, user=access.user).only(
-            "description", "due_on", "session__title", "peer_review__school__name"
+        open_actions_for(tenant=body, user=access.user).values(
+            "description", "due_on", "session_id", "session__title", "peer_review__school__name"
         )[: SHOWN + 1]
     )
     my_actions = reverse("collaboration:my-actions", kwargs={"body_slug": body.slug})
     for action in actions[:SHOWN]:
-        if action.session is not None:
-            where = f"Agreed at the session “{action.session.title}”."
+        if action["session_id"] is not None:
+            where = f"Agreed at the session “{action['session__title']}”."
         else:
             # agreed_action_one_parent: an action without a session belongs to a peer review.
-            assert action.peer_review is not None
-            where = f"Agreed at the peer review of {action.peer_review.school.name}."
+            where = f"Agreed at the peer review of {action['peer_review__school__name']}."
         items.append(
             WorkItem(
-                f"Your action: {action.description}",
-                f"due {action.due_on:%-d %B %Y}",
+                f"Your action: {action['description']}",
+                f"due {action['due_on']:%-d %B %Y}",
                 where,
                 "See your actions and mark them done",
                 my_actions,

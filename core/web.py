@@ -86,17 +86,29 @@ def paginate_list(
 
 
 def paginate_rows(
-    request: HttpRequest, rows: QuerySet[Any], *, per_page: int, label: str, param: str = "page"
+    request: HttpRequest,
+    rows: QuerySet[Any],
+    *,
+    per_page: int,
+    label: str,
+    param: str = "page",
+    values: Sequence[str] = (),
 ) -> Pages:
     """:func:`paginate_list` for a queryset whose rows are wide (joins, prefetches,
     annotations): the page's ids are found first, in the list's order, from the ids alone
     (an index can answer that, and a deep page's OFFSET then skips index entries, not joined
     rows), and only that page's rows are read in full. Still one query for the rows: the
-    ids are a subquery of it. ``rows`` must be ordered, ending with a unique key."""
+    ids are a subquery of it. ``rows`` must be ordered, ending with a unique key.
+    ``values``: the page's rows are read as these values (dicts), related rows' columns
+    among them, joined for the page's rows alone. A list with nothing in it reads no rows."""
     ids = rows.prefetch_related(None).values_list("pk", flat=True)
     pages = paginate_list(request, ids, per_page=per_page, label=label, param=param)
     page = pages.page
-    page.object_list = rows.filter(pk__in=page.object_list)
+    if not page.paginator.count:
+        page.object_list = []
+        return pages
+    shown = rows.filter(pk__in=page.object_list)
+    page.object_list = shown.values(*values) if values else shown
     return pages
 
 

@@ -36,7 +36,7 @@ def school_work(access: BodyAccess, body: ResponsibleBody) -> list[WorkItem]:
     scope = access.school_ids(Action.RAISE_CASE)
     today = timezone.localdate()
     counts = (
-        selectors.case_list(tenant=body, school_ids=scope)
+        selectors.case_rows(tenant=body, school_ids=scope)
         .order_by()
         .aggregate(
             draft=Count("pk", filter=Q(status=S.DRAFT)),
@@ -83,7 +83,7 @@ def officer_work(access: BodyAccess, body: ResponsibleBody) -> list[WorkItem]:
     scope = access.school_ids(Action.DECIDE_CASE)
     today = timezone.localdate()
     queue = (
-        selectors.case_list(tenant=body, school_ids=scope)
+        selectors.case_rows(tenant=body, school_ids=scope)
         .order_by()
         .aggregate(
             waiting=Count("pk", filter=Q(status__in=AWAITING_DECISION)),
@@ -94,7 +94,7 @@ def officer_work(access: BodyAccess, body: ResponsibleBody) -> list[WorkItem]:
             ),
         )
     )
-    reviews = selectors.reviews_due(tenant=body, school_ids=scope).count()
+    reviews = selectors.reviews_due_cases(tenant=body, school_ids=scope).count()
     return [
         WorkItem(
             "Cases awaiting your decision",

@@ -24,6 +24,7 @@ from shared_resources.models import (
     Delivery,
     RequestStatus,
     ResourceFunding,
+    ResourceKind,
     ResourceRequest,
     SharedResource,
 )
@@ -345,23 +346,30 @@ class ProvisionInPlace:
 
 def provision_in_place(*, tenant: ResponsibleBody | int, case_id: int) -> list[ProvisionInPlace]:
     """Shared resources allocated to a case's requests: provision in place, whose cost the
-    case does not ask for again (one query)."""
-    delivered = Delivery.objects.filter(allocation=OuterRef("pk"))
+    case does not ask for again (one query; the columns shown, read as values, with each
+    allocation's deliveries summed)."""
     rows = (
         _of(Allocation, tenant)
         .filter(request__case_id=case_id, units__gt=0)  # a cancelled allocation is no longer in place
-        .select_related("period__resource")
-        .annotate(delivered_units=_sum(delivered, "units", "allocation"))
         .order_by("period__starts_on", "pk")
+        .values(
+            "pk",
+            "units",
+            "period__label",
+            "period__resource__name",
+            "period__resource__kind",
+            "period__resource__capacity_unit",
+        )
+        .annotate(delivered_units=Coalesce(Sum("deliveries__units"), 0))
     )
     return [
         ProvisionInPlace(
-            resource_name=a.period.resource.name,
-            kind_label=a.period.resource.get_kind_display(),
-            period_label=a.period.label,
-            unit=a.period.resource.capacity_unit,
-            allocated=a.units,
-            delivered=int(a.delivered_units),
+            resource_name=a["period__resource__name"],
+            kind_label=ResourceKind(a["period__resource__kind"]).label,
+            period_label=a["period__label"],
+            unit=a["period__resource__capacity_unit"],
+            allocated=a["units"],
+            delivered=int(a["delivered_units"]),
         )
         for a in rows
     ]

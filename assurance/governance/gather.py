@@ -29,7 +29,7 @@ from core.tenancy import tenant_context
 from core.text import ascii_digits
 from exceptional_resource.clock import elapsed_working_days
 from exceptional_resource.models import Award, CaseEvent, Decision, Outcome
-from exceptional_resource.selectors.cases import CLOCK_VERBS, pause_spans
+from exceptional_resource.selectors.clock import CLOCK_VERBS, pause_spans
 from groupings.models import School
 from groupings.policy_defaults import AREAS_OF_NEED
 from groupings.services.policy import policy_on

@@ -109,7 +109,8 @@ def session_get(*, tenant: ResponsibleBody, access: BodyAccess, session_id: int)
 
 
 def upcoming_sessions_for(*, tenant: ResponsibleBody, user: User, limit: int = 5) -> list[ForumSession]:
-    """Scheduled sessions still to come that ``user`` organises or was invited to and has not declined."""
+    """Scheduled sessions still to come that ``user`` organises or was invited to and has not
+    declined: their title, time, purpose and place (what a home page lists of them)."""
     with tenant_context(tenant):
         coming = SessionInvitation.objects.filter(session=OuterRef("pk"), invitee=user).exclude(
             response=InvitationResponse.DECLINED
@@ -118,7 +119,8 @@ def upcoming_sessions_for(*, tenant: ResponsibleBody, user: User, limit: int = 5
             ForumSession.objects.for_tenant(tenant)
             .filter(status=SessionStatus.SCHEDULED, starts_at__gte=timezone.now())
             .filter(Q(organiser=user) | Exists(coming))
-            .order_by("starts_at", "id")[:limit]
+            .order_by("starts_at", "id")
+            .only("id", "title", "starts_at", "purpose", "place")[:limit]
         )
 
 

@@ -9,7 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.text import ascii_digits
-from exceptional_resource.selectors.cases import AwardRow, clock_of
+from exceptional_resource.selectors.cases import AwardRow
+from exceptional_resource.selectors.clock import clock_of
 
 
 class PenceField(serializers.IntegerField):

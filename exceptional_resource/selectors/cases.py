@@ -5,10 +5,11 @@ of queries whatever their length."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import operator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from datetime import date, timedelta
+from functools import reduce
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -17,7 +18,6 @@ from django.utils import timezone
 from accounts.models import ResponsibleBody
 from core.errors import NotFound
 from core.tenancy import tenant_context
-from exceptional_resource.clock import elapsed_working_days
 from exceptional_resource.models import (
     Award,
     Case,
@@ -67,12 +67,19 @@ def pupil_get(*, tenant: ResponsibleBody, pupil_id: int, school_ids: SchoolScope
     return pupil
 
 
+def case_rows(*, tenant: ResponsibleBody, school_ids: SchoolScope) -> QuerySet[Case]:
+    """The cases the reader may see, nothing joined, prefetched or ordered: for a list that
+    reads its rows as values."""
+    with tenant_context(tenant):
+        return _scoped(Case.objects.for_tenant(tenant), school_ids)
+
+
 def case_list(
     *, tenant: ResponsibleBody, school_ids: SchoolScope, status: str = "", school_id: int | None = None
 ) -> QuerySet[Case]:
     """Cases newest first, with their pupil, school and policy (for the clock)."""
     with tenant_context(tenant):
-        qs = _scoped(Case.objects.for_tenant(tenant), school_ids)
+        qs = case_rows(tenant=tenant, school_ids=school_ids)
         if status:
             qs = qs.filter(status=status)
         if school_id is not None:
@@ -87,34 +94,49 @@ def case_list(
         )
 
 
+def case_relations(*, decisions: bool = True, awards: bool = True) -> list[str | Prefetch[Any]]:
+    """What ``case_get`` reads with a case: its rows of each kind (``decisions`` or
+    ``awards`` False: not those)."""
+    found: list[str | Prefetch[Any]] = [
+        "provision",
+        "resource_lines",
+        "outcomes",
+        Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
+    ]
+    if decisions:
+        newest_first = Decision.objects.select_related("policy", "supersedes", "acts_on_award")
+        found.append(Prefetch("decisions", queryset=newest_first.order_by("-decided_at", "-id")))
+    if awards:
+        newest = Award.objects.select_related("school", "pool", "decision").order_by("-created_at", "-id")
+        found.append(Prefetch("awards", queryset=newest))
+    return found
+
+
 def case_get(*, tenant: ResponsibleBody, case_id: int, school_ids: SchoolScope) -> Case:
     """One case with everything its detail shows."""
     with tenant_context(tenant):
         case = (
             _scoped(Case.objects.for_tenant(tenant), school_ids)
             .select_related("pupil", "school", "policy")
-            .prefetch_related(
-                "provision",
-                "resource_lines",
-                "outcomes",
-                Prefetch("events", queryset=CaseEvent.objects.order_by("created_at", "id")),
-                Prefetch(
-                    "decisions",
-                    queryset=Decision.objects.select_related("policy", "supersedes", "acts_on_award").order_by(
-                        "-decided_at", "-id"
-                    ),
-                ),
-                Prefetch(
-                    "awards",
-                    queryset=Award.objects.select_related("school", "pool", "decision").order_by("-created_at", "-id"),
-                ),
-            )
+            .prefetch_related(*case_relations())
             .filter(pk=case_id)
             .first()
         )
     if case is None:
         raise NotFound("No such case.")
     return case
+
+
+def case_decisions(case: Case) -> list[Decision]:
+    """The case's decisions ``case_get`` read, newest first; none, without a query, for a
+    case read knowing it has none (``has_decisions``: ``selectors.case_page``)."""
+    return [] if getattr(case, "has_decisions", True) is False else list(case.decisions.all())
+
+
+def case_awards(case: Case) -> list[Award]:
+    """The case's awards ``case_get`` read, newest first; none, without a query, for a case
+    read knowing it has none (``has_awards``: ``selectors.case_page``)."""
+    return [] if getattr(case, "has_awards", True) is False else list(case.awards.all())
 
 
 def award_list(
@@ -157,23 +179,33 @@ def award_instalments(*, tenant: ResponsibleBody, award_ids: list[int]) -> dict[
     return found
 
 
-def reviews_due(*, tenant: ResponsibleBody, school_ids: SchoolScope, within_days: int = 30) -> QuerySet[Case]:
-    """Cases whose review is due now, or whose active award has an outcome review date
-    within ``within_days``; earliest review first."""
+def reviews_due_cases(
+    *, tenant: ResponsibleBody, school_ids: SchoolScope, within_days: int = 30, now: bool = True, soon: bool = True
+) -> QuerySet[Case]:
+    """Cases whose review is due now (``now``), or whose active award has an outcome review
+    date within ``within_days`` (``soon``): the cases alone, in no order. A case coming up
+    is active, so never due now as well."""
     today = timezone.localdate()
     horizon: date = today + timedelta(days=within_days)
     with tenant_context(tenant):
-        soon = Outcome.objects.filter(case__status=CaseStatus.ACTIVE, review_on__lte=horizon).values("case_id")
-        qs = _scoped(Case.objects.for_tenant(tenant), school_ids).filter(
-            Q(status=CaseStatus.REVIEW_DUE) | Q(pk__in=soon)
-        )
-        from django.db.models import Min
+        coming = Outcome.objects.filter(case__status=CaseStatus.ACTIVE, review_on__lte=horizon).values("case_id")
+        parts = [Q(status=CaseStatus.REVIEW_DUE)] if now else []
+        parts += [Q(pk__in=coming)] if soon else []
+        return _scoped(Case.objects.for_tenant(tenant), school_ids).filter(reduce(operator.or_, parts))
 
+
+def reviews_due(*, tenant: ResponsibleBody, school_ids: SchoolScope, within_days: int = 30) -> QuerySet[Case]:
+    """:func:`reviews_due_cases`, earliest review first (``next_review_on``), with their
+    pupil, school, policy and clock events."""
+    from django.db.models import Min
+
+    with tenant_context(tenant):
         pauses = CaseEvent.objects.filter(verb__in=["request_information", "provide_information"]).order_by(
             "created_at", "id"
         )
         return (
-            qs.annotate(next_review_on=Min("outcomes__review_on"))
+            reviews_due_cases(tenant=tenant, school_ids=school_ids, within_days=within_days)
+            .annotate(next_review_on=Min("outcomes__review_on"))
             .select_related("pupil", "school", "policy")
             .prefetch_related(Prefetch("events", queryset=pauses, to_attr="pause_events"))
             .order_by("next_review_on", "id")
@@ -183,61 +215,6 @@ def reviews_due(*, tenant: ResponsibleBody, school_ids: SchoolScope, within_days
 # --- For the case pages -----------------------------------------------------------------------
 
 AWAITING_DECISION = (CaseStatus.SUBMITTED, CaseStatus.INFORMATION_REQUESTED, CaseStatus.RECONSIDERATION_REQUESTED)
-CLOCK_VERBS = ("request_information", "provide_information")
-
-
-class ClockEvent(Protocol):
-    """A ``CaseEvent`` that pauses or restarts the clock, or its two columns read as values."""
-
-    verb: str
-    created_at: datetime
-
-
-def pause_spans(events: Iterable[ClockEvent]) -> list[tuple[date, date | None]]:
-    """The clock's paused spans (information requested → provided; the last may be open)."""
-    spans: list[tuple[date, date | None]] = []
-    for event in events:
-        day = timezone.localtime(event.created_at).date()
-        if event.verb == "request_information":
-            spans.append((day, None))
-        elif event.verb == "provide_information" and spans and spans[-1][1] is None:
-            spans[-1] = (spans[-1][0], day)
-    return spans
-
-
-@dataclass(frozen=True)
-class Clock:
-    """The decision clock of one case, in working days."""
-
-    started: bool
-    running: bool = False
-    paused: bool = False
-    elapsed: int = 0
-    target: int = 0
-    due_on: date | None = None
-
-    @property
-    def overdue(self) -> bool:
-        return self.started and self.elapsed > self.target
-
-
-def clock_of(case: Case, *, today: date | None = None) -> Clock:
-    """The same figures as ``selectors.clock.case_clock``, from the events ``case_list``
-    prefetched (``pause_events``), so a list costs no query per row."""
-    if case.submitted_on is None or case.policy is None:
-        return Clock(started=False)
-    events = getattr(case, "pause_events", None)
-    if events is None:
-        events = [e for e in case.events.all() if e.verb in CLOCK_VERBS]
-    day = today or timezone.localdate()
-    return Clock(
-        started=True,
-        running=case.status in {CaseStatus.SUBMITTED, CaseStatus.RECONSIDERATION_REQUESTED},
-        paused=case.status == CaseStatus.INFORMATION_REQUESTED,
-        elapsed=elapsed_working_days(submitted_on=case.submitted_on, today=day, paused=pause_spans(events)),
-        target=case.policy.decision_target_working_days,
-        due_on=case.decision_due_on,
-    )
 
 
 @dataclass
@@ -282,7 +259,7 @@ def case_award_rows(*, tenant: ResponsibleBody, case: Case, scope: CaseScope | N
     """The awards of a case read by ``case_get`` (which prefetched them, newest first, as
     ``award_list`` orders them) with their instalments: no query for the awards again.
     ``scope`` leaves out the awards out of the reader's reach (an ungranted pool's)."""
-    awards = list(case.awards.all())
+    awards = case_awards(case)
     return award_rows_of(tenant=tenant, awards=awards if scope is None else scope.award_items(awards))
 
 
@@ -355,9 +332,9 @@ def award_totals(
 
 def open_pools_headroom(*, tenant: ResponsibleBody) -> list[tuple[Pool, Headroom]]:
     """Each open pool with its headroom (one aggregate query a pool; a body has one or two
-    open pools at a time)."""
+    open pools at a time). Of the pool, its id and label are read: all its readers use."""
     with tenant_context(tenant):
-        pools = list(Pool.objects.for_tenant(tenant).filter(status="open").order_by("-starts_on"))
+        pools = list(Pool.objects.for_tenant(tenant).filter(status="open").order_by("-starts_on").only("id", "label"))
     return [(pool, pool_headroom(tenant=tenant, pool=pool)) for pool in pools]
 
 
@@ -439,7 +416,7 @@ def case_detail_parts(*, case: Case) -> dict[str, Any]:
         "requested_total_pence": sum(line.total_pence for line in lines),
         "outcomes": outcomes,
         "events": events,
-        "decisions": sorted(case.decisions.all(), key=lambda d: (d.decided_at, d.pk)),
+        "decisions": sorted(case_decisions(case), key=lambda d: (d.decided_at, d.pk)),
         "latest_question": questions[-1] if questions else None,
         # Shared resources allocated to this case: provision in place whose cost the case
         # does not ask for again (one query).

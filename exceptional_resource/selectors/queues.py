@@ -5,87 +5,137 @@ these instead of chaining onto a queryset)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any, NamedTuple, Protocol
 
-from django.db.models import BigIntegerField, F, OuterRef, QuerySet, Subquery, Sum
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import BigIntegerField, CharField, DateField, DateTimeField, F, Field, QuerySet
 
 from accounts.models import ResponsibleBody
 from core.tenancy import tenant_context
 from exceptional_resource import pupil_data
-from exceptional_resource.models import Case, CaseStatus, Pupil, ResourceLine
+from exceptional_resource.models import Case, CaseEvent, Outcome, Pupil, ResourceLine
 from exceptional_resource.selectors.cases import (
     AWAITING_DECISION,
     SchoolScope,
     case_list,
+    case_rows,
     pupil_list,
-    reviews_due,
+    reviews_due_cases,
 )
+from exceptional_resource.selectors.clock import CLOCK_VERBS, Clock, clock_from
+from exceptional_resource.selectors.of_the_case import OfTheCase
 
 
-def _requested_pence() -> Subquery:
-    """What a case asks for (the sum of its resource lines), as a subquery of the case row:
-    a join and GROUP BY over every column of the case, its school, pupil and policy cost the
-    queue of the largest body most of its time (issue 22)."""
-    lines = (
-        ResourceLine.objects.filter(case=OuterRef("pk"))
-        .order_by()
-        .values("case")
-        .annotate(total=Sum(F("quantity") * F("unit_cost_pence")))
-        .values("total")
+def _requested_pence() -> OfTheCase:
+    """What a case asks for: the sum of its resource lines (by their index by case)."""
+    lines = ResourceLine._meta.db_table
+    return OfTheCase(
+        f"SELECT sum(l.quantity * l.unit_cost_pence) FROM {lines} l WHERE l.case_id = {{case}}.id",
+        (),
+        BigIntegerField(),
     )
-    return Subquery(lines, output_field=BigIntegerField())
 
 
-# What a row of the case list or the decision queue shows (reference, urgency, status, the
-# school's name, the pupil's label, the decision clock): only these columns are read and
-# turned into model instances. A case, its school (30 columns), its pupil and its policy
-# (arrays and JSON the clock does not use) read in full cost the queue of the largest body a
-# quarter of its CPU (issue 22). ``pupil__school_id`` and ``pupil__name_encrypted`` are for
-# ``pupil_names``; a template reading any other column would cost a query per row, which
-# the pages' query-budget tests would catch.
-ROW_COLUMNS = (
-    "id", "reference", "urgency", "status", "submitted_on", "decision_due_on", "updated_at",
-    "school_id", "pupil_id", "policy_id", "school__name",
-    "pupil__reference", "pupil__school_id", "pupil__name_encrypted",
-    "policy__decision_target_working_days",
+def _clock_events(column: str, output_field: Field[Any, Any]) -> OfTheCase:
+    """``column`` of a case's clock events (``CLOCK_VERBS``), oldest first, as an array."""
+    events = CaseEvent._meta.db_table
+    return OfTheCase(
+        f"SELECT ARRAY(SELECT e.{column} FROM {events} e "
+        "WHERE e.case_id = {case}.id AND e.verb = ANY(%s) ORDER BY e.created_at, e.id)",
+        (list(CLOCK_VERBS),),
+        ArrayField(output_field),
+    )
+
+
+# What a row of the decision queue and of the case list show, read as values: no model
+# instance is made for a case, its school, pupil or policy (issue 22). The clock's events
+# come as two arrays of the row (``clock_verbs``, ``clock_times``; :func:`row_clock`)
+# instead of a second query for the page's events.
+QUEUE_VALUES = (
+    "id", "reference", "urgency", "status", "submitted_on", "decision_due_on", "school__name",
+    "policy__decision_target_working_days", "requested_pence", "clock_verbs", "clock_times",
+)  # fmt: skip
+# The pupil's id, school and typed name are for ``pupil_names``.
+CASE_LIST_VALUES = (
+    "id", "reference", "urgency", "status", "submitted_on", "decision_due_on", "school__name",
+    "policy__decision_target_working_days", "clock_verbs", "clock_times",
+    "pupil_id", "pupil__reference", "pupil__school_id", "pupil__name_encrypted",
 )  # fmt: skip
 
 
-def _rows(cases: QuerySet[Case]) -> QuerySet[Case]:
-    return cases.only(*ROW_COLUMNS)
+def _with_clock_events(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.annotate(
+        clock_verbs=_clock_events("verb", CharField()), clock_times=_clock_events("created_at", DateTimeField())
+    )
+
+
+class _ClockEvent(NamedTuple):
+    verb: str
+    created_at: datetime
+
+
+def row_clock(row: dict[str, Any], *, today: date | None = None) -> Clock:
+    """The decision clock of a row read as ``QUEUE_VALUES`` or ``CASE_LIST_VALUES``
+    (``clock_of``'s figures)."""
+    verbs = row["clock_verbs"]  # most cases were never asked for information: no events
+    return clock_from(
+        submitted_on=row["submitted_on"],
+        status=row["status"],
+        target=row["policy__decision_target_working_days"],
+        due_on=row["decision_due_on"],
+        events=[_ClockEvent(*event) for event in zip(verbs, row["clock_times"], strict=True)] if verbs else (),
+        today=today,
+    )
 
 
 def decision_queue(*, tenant: ResponsibleBody) -> QuerySet[Case]:
-    """Cases awaiting a decision with what each asks for (``requested_pence``), the earliest
-    decision due first (those without a due date last), then the longest waiting."""
+    """Cases awaiting a decision, with what each asks for (``requested_pence``) and its
+    clock's events (:func:`row_clock`), the earliest decision due first (those without a due
+    date last), then the longest waiting. A page of it reads ``QUEUE_VALUES``
+    (``core.web.paginate_rows``): its school and policy are joined for the page's rows alone."""
     with tenant_context(tenant):
-        return _rows(
-            case_list(tenant=tenant, school_ids=None)
+        return _with_clock_events(
+            case_rows(tenant=tenant, school_ids=None)
             .filter(status__in=AWAITING_DECISION)
             .annotate(requested_pence=_requested_pence())
             .order_by(F("decision_due_on").asc(nulls_last=True), "submitted_on", "id")
         )
 
 
-def reviews_due_now(*, tenant: ResponsibleBody, school_ids: SchoolScope, within_days: int) -> QuerySet[Case]:
-    """Of :func:`reviews_due`, the cases whose review is due now."""
-    with tenant_context(tenant):
-        return reviews_due(tenant=tenant, school_ids=school_ids, within_days=within_days).filter(
-            status=CaseStatus.REVIEW_DUE
-        )
+def _next_review_on() -> OfTheCase:
+    """The earliest review date of a case's outcomes (the same as ``reviews_due``'s
+    ``next_review_on``, without its GROUP BY of every column read)."""
+    outcomes = Outcome._meta.db_table
+    return OfTheCase(f"SELECT min(o.review_on) FROM {outcomes} o WHERE o.case_id = {{case}}.id", (), DateField())
 
 
-def reviews_coming_up(*, tenant: ResponsibleBody, school_ids: SchoolScope, within_days: int) -> QuerySet[Case]:
-    """Of :func:`reviews_due`, the cases with an outcome review coming up (not yet due)."""
+# What a row of reviews due shows, read as values (``core.web.paginate_rows``).
+REVIEW_VALUES = ("id", "reference", "status", "school__name", "next_review_on")
+
+
+def reviews_now_and_soon(
+    *, tenant: ResponsibleBody, school_ids: SchoolScope, within_days: int
+) -> tuple[QuerySet[Case], QuerySet[Case]]:
+    """Of ``reviews_due_cases``, the cases whose review is due now and those with an outcome
+    review coming up, each earliest review first (``next_review_on``); a page of either
+    reads ``REVIEW_VALUES``."""
     with tenant_context(tenant):
-        return reviews_due(tenant=tenant, school_ids=school_ids, within_days=within_days).exclude(
-            status=CaseStatus.REVIEW_DUE
+        now, soon = (
+            reviews_due_cases(tenant=tenant, school_ids=school_ids, within_days=within_days, now=part, soon=not part)
+            .annotate(next_review_on=_next_review_on())
+            .order_by("next_review_on", "id")
+            for part in (True, False)
         )
+        return now, soon
 
 
 def case_list_by_last_change(*, tenant: ResponsibleBody, school_ids: SchoolScope) -> QuerySet[Case]:
-    """The cases of :func:`case_list`, the most recently changed first."""
+    """The cases the reader may see, the most recently changed first (by the index of a
+    body's cases by last change), with their clock's events; a page of it reads
+    ``CASE_LIST_VALUES`` (``core.web.paginate_rows``)."""
     with tenant_context(tenant):
-        return _rows(case_list(tenant=tenant, school_ids=school_ids).order_by("-updated_at", "-id"))
+        return _with_clock_events(case_rows(tenant=tenant, school_ids=school_ids).order_by("-updated_at", "-id"))
 
 
 def case_find(*, tenant: ResponsibleBody, case_id: int, school_ids: SchoolScope) -> Case | None:
@@ -101,7 +151,20 @@ def pupil_list_of(*, tenant: ResponsibleBody, school_ids: SchoolScope, school_id
         return qs if school_id is None else qs.filter(school_id=school_id)
 
 
-def pupil_names(*, pupils: Iterable[Pupil], school_ids: set[int] | None) -> dict[int, str]:
+class NamedPupil(Protocol):
+    """A pupil, or the columns of one read as values, as :func:`pupil_names` reads it."""
+
+    @property
+    def pk(self) -> int: ...
+
+    @property
+    def school_id(self) -> int: ...
+
+    @property
+    def name_encrypted(self) -> bytes | memoryview: ...
+
+
+def pupil_names(*, pupils: Iterable[NamedPupil], school_ids: set[int] | None) -> dict[int, str]:
     """The names schools typed for their pupils, for a reader who is head or SENDCO at
     ``school_ids`` (their own schools): those schools' pupils only, and only those given a
     name. ``None`` or an empty set gives no names: a name is for the pupil's own school alone."""
@@ -110,6 +173,17 @@ def pupil_names(*, pupils: Iterable[Pupil], school_ids: set[int] | None) -> dict
     return {
         p.pk: pupil_data.decrypt(p.name_encrypted) for p in pupils if p.school_id in school_ids and p.name_encrypted
     }
+
+
+class _PupilOfRow(NamedTuple):
+    pk: int
+    school_id: int
+    name_encrypted: bytes | memoryview
+
+
+def row_pupils(rows: Iterable[dict[str, Any]]) -> list[_PupilOfRow]:
+    """The pupils of rows read as ``CASE_LIST_VALUES``, for :func:`pupil_names`."""
+    return [_PupilOfRow(r["pupil_id"], r["pupil__school_id"], r["pupil__name_encrypted"]) for r in rows]
 
 
 def previous_case(*, tenant: ResponsibleBody, case: Case) -> Case | None:

@@ -14,12 +14,13 @@ from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
 from core.forms import show_service_error
-from core.web import paginate_list, paginate_rows, url_for_each
+from core.web import paginate_list, paginate_rows
 from exceptional_resource.forms import AnswerForm, CommentForm, ReconsiderationForm, WithdrawForm
-from exceptional_resource.models import CaseStatus
+from exceptional_resource.models import Case, CaseStatus
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.selectors import queues
 from exceptional_resource.selectors.auditor_scope import case_scope
+from exceptional_resource.selectors.case_page import case_page_get
 from exceptional_resource.services import pupil_identity_view
 from exceptional_resource.services.cases import (
     case_provide_information,
@@ -27,18 +28,22 @@ from exceptional_resource.services.cases import (
     case_withdraw,
 )
 from exceptional_resource.services.comments import case_comment_add
+from exceptional_resource.templatetags.case_tags import pupil_label_html
+from exceptional_resource.views.cells import CaseCells
 from exceptional_resource.views.common import (
     CaseMixin,
     case_letters,
     letter_url,
-    name_own_pupils,
-    status_tag,
     timeline,
 )
 from exceptional_resource.views.evidence import evidence_context
 from pooling.selectors.payments import returned_lines
 
 RETURNED_SHOWN = 10  # the newest payments the bank returned, shown above the awards
+RETURNED_COLUMNS = (
+    "amount_pence", "payment_run_id", "returned_on", "return_reason", "school_id", "payee_id",
+    "school__name", "payee__name", "payment_run__id",
+)  # fmt: skip
 
 S = CaseStatus
 CASES_PER_PAGE = 50
@@ -58,17 +63,32 @@ class CaseListView(BodyMixin, TemplateView):
         school_ids = self.access.school_ids(Action.VIEW_CASE)
         scope = case_scope(access=self.access, tenant=self.body)
         cases = scope.cases(queues.case_list_by_last_change(tenant=self.body, school_ids=school_ids))
-        pages = paginate_rows(self.request, cases, per_page=CASES_PER_PAGE, label="Pages of cases")
-        page = pages.page
-        on_page = list(page.object_list)
-        name_own_pupils(self.access, [c.pupil for c in on_page])
-        case_url = url_for_each("cases:detail", "case_id", body_slug=self.body.slug)
-        rows = [
-            {"case": c, "url": case_url(c.pk), "tag": status_tag(c.status), "clock": selectors.clock_of(c)}
-            for c in on_page
-        ]
+        pages = paginate_rows(
+            self.request, cases, per_page=CASES_PER_PAGE, label="Pages of cases", values=queues.CASE_LIST_VALUES
+        )
+        on_page = list(pages.page.object_list)
+        names = queues.pupil_names(
+            pupils=queues.row_pupils(on_page), school_ids=self.access.school_ids(Action.SEE_OWN_PUPIL_NAMES)
+        )
+        cells = CaseCells(body=self.body)
+        next_step = "school_next" if school_ids is not None else "officer_next"
+        rows = []
+        for c in on_page:
+            tag = cells.tag(c["status"])
+            rows.append(
+                {
+                    "url": cells.case_url(c["id"]),
+                    "reference": c["reference"],
+                    "pupil": pupil_label_html(c["pupil__reference"], names.get(c["pupil_id"], "")),
+                    "urgent": c["urgency"] == Case.Urgency.URGENT,
+                    "school": c["school__name"],
+                    "status": tag["html"],
+                    "next": tag[next_step],
+                    "clock": cells.clock(queues.row_clock(c, today=cells.today)),
+                }
+            )
         context.update(
-            page=page,
+            page=pages.page,
             pages=pages,
             rows=rows,
             school_scoped=school_ids is not None,
@@ -96,21 +116,23 @@ class AwardListView(BodyMixin, TemplateView):
             per_page=AWARDS_PER_PAGE,
             label="Pages of awards",
         )
-        totals = selectors.award_totals(tenant=self.body, school_ids=school_ids, scope=scope)
+        if links.page.paginator.count:
+            totals = selectors.award_totals(tenant=self.body, school_ids=school_ids, scope=scope)
+            rows = selectors.award_rows_of(tenant=self.body, awards=list(links.page.object_list))
+        else:  # nothing awarded: no page of awards to read, and nothing committed or paid
+            totals, rows = selectors.AwardTotals(to_come_pence=0, paid_pence=0), []
+        # An auditor follows returned payments through their samples, pool by pool: only a
+        # school role's own schools (or a body-wide role) show them here. Of a line, what
+        # the warning says: its amount, run, return and whom it paid.
+        returned = returned_lines(tenant=self.body, school_ids=None if scope.schools is None else set(scope.schools))
         context.update(
-            rows=selectors.award_rows_of(tenant=self.body, awards=list(links.page.object_list)),
+            rows=rows,
             links=links,
             school_scoped=school_ids is not None,
             can_decide=self.access.can(Action.DECIDE_CASE),
             committed_pence=totals.to_come_pence,
             paid_pence=totals.paid_pence,
-            # An auditor follows returned payments through their samples, pool by pool: only
-            # a school role's own schools (or a body-wide role) show them here.
-            returned=list(
-                returned_lines(tenant=self.body, school_ids=None if scope.schools is None else set(scope.schools))[
-                    :RETURNED_SHOWN
-                ]
-            ),
+            returned=list(returned.only(*RETURNED_COLUMNS)[:RETURNED_SHOWN]),
         )
         return context
 
@@ -120,6 +142,11 @@ class CaseDetailView(CaseMixin, TemplateView):
     timeline and comments; the actions open to the user at this point."""
 
     template_name = "exceptional_resource/case_detail.html"
+
+    def read_case(self) -> Case:
+        return case_page_get(
+            tenant=self.body, case_id=self.kwargs["case_id"], school_ids=self.access.school_ids(self.case_action)
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

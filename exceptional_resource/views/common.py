@@ -19,6 +19,7 @@ from exceptional_resource.models import Case, CaseStatus
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.selectors import queues
 from exceptional_resource.selectors.auditor_scope import case_scope, case_within_or_404
+from exceptional_resource.selectors.clock import clock_of
 from exceptional_resource.services.access_log import case_view_record
 from groupings.models import GroupingPolicy
 from groupings.policy_defaults import AREAS_OF_NEED
@@ -127,11 +128,15 @@ class CaseMixin(BodyMixin):
     required_action = Action.VIEW_CASE
     case_action = Action.VIEW_CASE
 
+    def read_case(self) -> Case:
+        """The case, as this page reads it (``case_get``: with every row the case pages show)."""
+        return selectors.case_get(
+            tenant=self.body, case_id=self.kwargs["case_id"], school_ids=self.access.school_ids(self.case_action)
+        )
+
     def get_case(self) -> Case:
         if not hasattr(self, "_case"):
-            case = selectors.case_get(
-                tenant=self.body, case_id=self.kwargs["case_id"], school_ids=self.access.school_ids(self.case_action)
-            )
+            case = self.read_case()
             if not self.access.can(self.case_action, case):
                 raise NotFound("No such case.")
             case_within_or_404(tenant=self.body, case=case, scope=case_scope(access=self.access, tenant=self.body))
@@ -151,7 +156,7 @@ class CaseMixin(BodyMixin):
         context.update(
             case=case,
             tag=status_tag(case.status),
-            clock=selectors.clock_of(case),
+            clock=clock_of(case),
             primary_need_label=labels.get(case.pupil.primary_need, case.pupil.primary_need),
             secondary_need_label=labels.get(case.pupil.secondary_need, case.pupil.secondary_need),
         )

@@ -17,7 +17,7 @@ from accounts.web import BodyMixin
 from core.errors import ApplicationError, NotFound
 from core.forms import show_service_error
 from core.money import format_pence, parse_pounds
-from core.web import paginate_rows, url_for_each
+from core.web import paginate_rows
 from exceptional_resource.forms import AwardEndForm, AwardVaryForm, DecisionForm, QuestionForm
 from exceptional_resource.models import Award, Case, CaseStatus, Decision
 from exceptional_resource.selectors import cases as selectors
@@ -25,7 +25,8 @@ from exceptional_resource.selectors import queues
 from exceptional_resource.services.awards import award_end_early, award_vary
 from exceptional_resource.services.cases import case_decide, case_request_information
 from exceptional_resource.views.cases import _CaseFormView
-from exceptional_resource.views.common import CaseMixin, status_tag
+from exceptional_resource.views.cells import CaseCells
+from exceptional_resource.views.common import CaseMixin
 from pooling.services.ledger import InsufficientHeadroom
 
 S = CaseStatus
@@ -52,15 +53,28 @@ class DecisionQueueView(BodyMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         cases = queues.decision_queue(tenant=self.body)
-        pages = paginate_rows(self.request, cases, per_page=QUEUE_PER_PAGE, label="Pages of cases awaiting a decision")
-        page = pages.page
-        case_url = url_for_each("cases:detail", "case_id", body_slug=self.body.slug)
+        pages = paginate_rows(
+            self.request,
+            cases,
+            per_page=QUEUE_PER_PAGE,
+            label="Pages of cases awaiting a decision",
+            values=queues.QUEUE_VALUES,
+        )
+        cells = CaseCells(body=self.body)
         rows = [
-            {"case": c, "url": case_url(c.pk), "tag": status_tag(c.status), "clock": selectors.clock_of(c)}
-            for c in page.object_list
+            {
+                "url": cells.case_url(c["id"]),
+                "reference": c["reference"],
+                "urgent": c["urgency"] == Case.Urgency.URGENT,
+                "school": c["school__name"],
+                "status": cells.tag(c["status"])["html"],
+                "clock": cells.clock(queues.row_clock(c, today=cells.today)),
+                "requested": format_pence(int(c["requested_pence"] or 0)),
+            }
+            for c in pages.page.object_list
         ]
         context.update(
-            page=page,
+            page=pages.page,
             pages=pages,
             rows=rows,
             pools=selectors.open_pools_headroom(tenant=self.body),

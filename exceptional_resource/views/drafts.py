@@ -76,14 +76,19 @@ class NewCaseView(BodyMixin, TemplateView):
 
     def _form(self, data: Any = None) -> PupilForm:
         school_ids = self.access.school_ids(Action.RAISE_CASE)
-        schools = school_choices(school_ids=school_ids or set())
+        schools = school_choices(school_ids=school_ids or set()).values_list("pk", "name")
         self.policy = policy_in_force(tenant=self.body)
-        pupils = list(selectors.pupil_list(tenant=self.body, school_ids=school_ids or set()))
+        # Of each pupil, what the form's choice says of them and what naming them reads.
+        pupils = list(
+            selectors.pupil_list(tenant=self.body, school_ids=school_ids or set())
+            .select_related(None)
+            .only("id", "reference", "school_id", "name_encrypted", "year_group", "primary_need")
+        )
         name_own_pupils(self.access, pupils)
         return PupilForm(
             data,
             initial={"pupil": "" if pupils else NEW_PUPIL},
-            schools=[(s.pk, s.name) for s in schools],
+            schools=list(schools),
             pupils=pupils,
             needs=_needs(self.policy),
         )

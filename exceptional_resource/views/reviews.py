@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.generic import TemplateView
 
@@ -14,15 +13,16 @@ from accounts.policy import Action
 from accounts.web import BodyMixin
 from core.errors import ApplicationError
 from core.forms import show_service_error
-from core.web import paginate_list, url_for_each
+from core.web import paginate_rows
 from exceptional_resource.forms import ReviewDecideForm, ReviewRecordForm
-from exceptional_resource.models import Case, CaseStatus, Outcome
+from exceptional_resource.models import CaseStatus, Outcome
 from exceptional_resource.selectors import cases as selectors
 from exceptional_resource.selectors import queues
 from exceptional_resource.selectors.auditor_scope import case_scope
 from exceptional_resource.services.awards import review_record
 from exceptional_resource.services.reviews import review_decide
-from exceptional_resource.views.common import CaseMixin, status_tag
+from exceptional_resource.views.cells import CaseCells
+from exceptional_resource.views.common import CaseMixin
 from exceptional_resource.views.decisions import DECIDE_FIELDS, REFUSALS
 from pooling.services.ledger import InsufficientHeadroom
 
@@ -41,36 +41,38 @@ class ReviewsDueView(BodyMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         school_ids = self.access.school_ids(Action.VIEW_CASE)
         scope = case_scope(access=self.access, tenant=self.body)
-
-        def listed(cases: QuerySet[Case]) -> QuerySet[Case]:
-            # The rows show a case's reference, school, status and next review: not its
-            # pupil, policy or clock events, which the selector's other readers need, nor the
-            # case's and school's other columns (issue 22).
-            return (
-                scope.cases(cases)
-                .select_related(None)
-                .select_related("school")
-                .prefetch_related(None)
-                .only("id", "reference", "status", "school_id", "school__name")
-            )
-
-        due = paginate_list(
+        now, coming = queues.reviews_now_and_soon(tenant=self.body, school_ids=school_ids, within_days=42)
+        due = paginate_rows(
             self.request,
-            listed(queues.reviews_due_now(tenant=self.body, school_ids=school_ids, within_days=42)),
+            scope.cases(now),
             per_page=REVIEWS_PER_PAGE,
             label="Pages of reviews due now",
+            values=queues.REVIEW_VALUES,
         )
-        soon = paginate_list(
+        soon = paginate_rows(
             self.request,
-            listed(queues.reviews_coming_up(tenant=self.body, school_ids=school_ids, within_days=42)),
+            scope.cases(coming),
             per_page=REVIEWS_PER_PAGE,
             param="soon_page",
             label="Pages of reviews coming up",
+            values=queues.REVIEW_VALUES,
         )
-        case_url = url_for_each("cases:detail", "case_id", body_slug=self.body.slug)
+        cells = CaseCells(body=self.body)
+        next_step = "school_next" if school_ids is not None else "officer_next"
+
+        def row(case: dict[str, Any]) -> dict[str, Any]:
+            review_on = case["next_review_on"]
+            return {
+                "url": cells.case_url(case["id"]),
+                "reference": case["reference"],
+                "school": case["school__name"],
+                "review_on": cells.long_day(review_on) if review_on else "",
+                "next": cells.tag(case["status"])[next_step],
+            }
+
         context.update(
-            due=[{"case": c, "url": case_url(c.pk), "tag": status_tag(c.status)} for c in due.page.object_list],
-            soon=[{"case": c, "url": case_url(c.pk)} for c in soon.page.object_list],
+            due=[row(c) for c in due.page.object_list],
+            soon=[row(c) for c in soon.page.object_list],
             due_links=due,
             soon_links=soon,
             school_scoped=school_ids is not None,

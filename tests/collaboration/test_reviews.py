@@ -304,3 +304,39 @@ def test_the_policy_api_takes_and_shows_the_forum_settings(forum: Forum) -> None
     assert created.status_code == 201, created.content
     body = created.json()
     assert (body["peer_review_headings"], body["sendco_may_organise_sessions"]) == (["Culture", "Provision"], True)
+
+
+def test_an_action_of_a_peer_review_and_one_of_a_session_say_where_each_was_agreed_on_the_home_page(
+    forum: Forum,
+) -> None:
+    from django.urls import reverse
+
+    from tests.collaboration.conftest import login
+    from tests.collaboration.test_sessions import schedule
+
+    body = forum.scene.body
+    review = plan(forum)
+    action_assign(
+        actor=forum.peer.user,
+        tenant=body,
+        peer_review_id=review.pk,
+        description="Send the <b>map</b>",
+        owner_id=forum.head.user.pk,
+        due_on=TODAY + timedelta(days=30),
+    )
+    action_assign(
+        actor=forum.admin.user,
+        tenant=body,
+        session_id=schedule(forum).pk,
+        description="Share the timetable",
+        owner_id=forum.head.user.pk,
+        due_on=TODAY + timedelta(days=7),
+    )
+    page = login(forum.head).get(reverse("accounts:body-home", kwargs={"body_slug": body.slug})).content.decode()
+    session_line = page.index("Your action: Share the timetable")
+    review_line = page.index("Your action: Send the &lt;b&gt;map&lt;/b&gt;")
+    assert session_line < review_line  # the earliest due first
+    assert "due 8 December 2026" in page[session_line:review_line]
+    assert "Agreed at the session “Moderating provision maps”." in page[session_line:review_line]
+    assert "due 31 December 2026" in page[review_line:]
+    assert f"Agreed at the peer review of {forum.scene.school.name}." in page[review_line:]

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 from django.template import Context, Template
 
-from exceptional_resource.selectors.cases import Clock
+from exceptional_resource.selectors.clock import Clock
 
 
 def render(source: str, **context: object) -> str:

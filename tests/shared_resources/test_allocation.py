@@ -240,3 +240,32 @@ def test_rules_versions_are_published_in_order(scene: Scene) -> None:
         actor=scene.finance.user, tenant=scene.body, rules=["Half a term at most."], effective_from=date(2026, 10, 1)
     )
     assert (first.version, second.version) == (1, 2)
+
+
+def test_a_case_s_provision_in_place_sums_each_allocation_s_deliveries_and_leaves_out_other_cases(
+    scene: Scene,
+) -> None:
+    from shared_resources.selectors import ProvisionInPlace, provision_in_place
+
+    resource = teacher(scene)
+    period = spring(scene, resource, units=60)
+    case, other, without = (draft_case(_case_scene(scene)) for _ in range(3))
+    allocated = [
+        request_allocate(
+            actor=scene.officer.user, tenant=scene.body, request_id=_ask(scene, period, units, case_id=c.pk).pk
+        )
+        for c, units in ((case, 6), (case, 2), (other, 3))
+    ]
+    for day, units in ((date(2027, 1, 11), 2), (date(2027, 1, 18), 1)):
+        delivery_record(
+            actor=scene.officer.user, tenant=scene.body, allocation_id=allocated[0].pk, delivered_on=day, units=units
+        )
+    with tenant_context(scene.body):
+        in_place = provision_in_place(tenant=scene.body, case_id=case.pk)
+        nothing = provision_in_place(tenant=scene.body, case_id=without.pk)
+    shown = (resource.name, resource.get_kind_display(), "Spring 2027", resource.capacity_unit)
+    assert in_place == [
+        ProvisionInPlace(*shown, allocated=6, delivered=3),  # the same term: in the order allocated
+        ProvisionInPlace(*shown, allocated=2, delivered=0),
+    ]
+    assert nothing == []
