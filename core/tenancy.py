@@ -238,7 +238,13 @@ class TenantManager(models.Manager[_M]):
         return qs.filter(responsible_body_id=tenant_id)
 
     def for_tenant(self, tenant: ResponsibleBody | int) -> TenantQuerySet[_M]:
-        return self.get_queryset().for_tenant(tenant)
+        rows = self.get_queryset()
+        if not in_platform_context() and current_tenant_id() == _body_id(tenant):
+            # ``get_queryset`` has filtered to this tenant already: the same filter again
+            # costs every query about two hundred calls to build and the SQL a second
+            # identical condition. Another tenant's (or the platform's) rows still get it.
+            return rows
+        return rows.for_tenant(tenant)
 
 
 class TenantOwnedModel(models.Model):
