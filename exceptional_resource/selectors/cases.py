@@ -31,7 +31,7 @@ from exceptional_resource.models import (
     ResourceLine,
 )
 from pooling.models import Instalment, InstalmentSchedule, PaymentRun, Pool
-from pooling.selectors import Headroom, pool_headroom
+from pooling.selectors import Headroom, pool_headroom, pools_headroom
 from pooling.selectors.paid import (
     DUE,
     IN_RUN,
@@ -331,11 +331,12 @@ def award_totals(
 
 
 def open_pools_headroom(*, tenant: ResponsibleBody) -> list[tuple[Pool, Headroom]]:
-    """Each open pool with its headroom (one aggregate query a pool; a body has one or two
-    open pools at a time). Of the pool, its id and label are read: all its readers use."""
+    """Each open pool with its headroom (the pools' balances in one query, however many are
+    open). Of the pool, its id and label are read: all its readers use."""
     with tenant_context(tenant):
         pools = list(Pool.objects.for_tenant(tenant).filter(status="open").order_by("-starts_on").only("id", "label"))
-    return [(pool, pool_headroom(tenant=tenant, pool=pool)) for pool in pools]
+    headroom = pools_headroom(tenant=tenant, pool_ids=[pool.pk for pool in pools])
+    return [(pool, headroom[pool.pk]) for pool in pools]
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pooling.selectors.ledger import (
     pool_get,
     pool_headroom,
     pool_list,
+    pools_headroom,
     transaction_get,
     transaction_list,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "pool_get",
     "pool_headroom",
     "pool_list",
+    "pools_headroom",
     "transaction_get",
     "transaction_list",
 ]

@@ -26,26 +26,35 @@ def pool_get(*, tenant: ResponsibleBody, pool_id: int) -> Pool:
     return pool
 
 
+def pools_balances(*, tenant: ResponsibleBody, pool_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Each of ``pool_ids``' accounts' balances (debit positive) today, by pool, in one query
+    (the decision queue and decision pages show every open pool's headroom)."""
+    balances = {pool_id: {kind.value: 0 for kind in AccountKind} for pool_id in pool_ids}
+    if not pool_ids:
+        return balances
+    with tenant_context(tenant), connection.cursor() as cursor:
+        # The hot path (headroom before every decision and on every pool page): one sum per
+        # account through the (body, account) index, written by hand so the selector costs
+        # what the query costs. A GROUP BY of the pool's legs by account kind sorts them
+        # all and takes twice as long on the largest pools (make bench, B2).
+        cursor.execute(
+            f"""SELECT a.pool_id, a.kind, (SELECT sum(l.amount_pence) FROM {Leg._meta.db_table} l
+                                            WHERE l.responsible_body_id = %s AND l.account_id = a.id)
+                  FROM {Account._meta.db_table} a
+                 WHERE a.responsible_body_id = %s AND a.pool_id = ANY(%s)""",
+            [tenant.pk, tenant.pk, list(pool_ids)],
+        )
+        for pool_id, kind, total in cursor.fetchall():
+            balances[pool_id][kind] += int(total or 0)
+    return balances
+
+
 def pool_balances(*, tenant: ResponsibleBody, pool: Pool, as_at: date | None = None) -> dict[str, int]:
     """Each account's balance (debit positive) as the sum of its legs, optionally as at a date."""
+    if as_at is None:
+        return pools_balances(tenant=tenant, pool_ids=[pool.pk])[pool.pk]
     with tenant_context(tenant):
         balances = {kind.value: 0 for kind in AccountKind}
-        if as_at is None:
-            # The hot path (headroom before every decision and on every pool page): one sum per
-            # account through the (body, account) index, written by hand so the selector costs
-            # what the query costs. A GROUP BY of the pool's legs by account kind sorts them
-            # all and takes twice as long on the largest pools (make bench, B2).
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"""SELECT a.kind, (SELECT sum(l.amount_pence) FROM {Leg._meta.db_table} l
-                                         WHERE l.responsible_body_id = %s AND l.account_id = a.id)
-                          FROM {Account._meta.db_table} a
-                         WHERE a.responsible_body_id = %s AND a.pool_id = %s""",
-                    [tenant.pk, tenant.pk, pool.pk],
-                )
-                for kind, total in cursor.fetchall():
-                    balances[kind] += int(total or 0)
-            return balances
         # As at a date (the governance pack): each account's legs by the account alone, and
         # each leg's transaction date by its key. Joined instead, or with the tenant's
         # equality beside the account's, statistics that count the ledger as empty (analysed
@@ -117,6 +126,14 @@ def headroom_from_balances(b: dict[str, int]) -> Headroom:
 def pool_headroom(*, tenant: ResponsibleBody, pool: Pool, as_at: date | None = None) -> Headroom:
     """The number a decision officer sees when approving: one aggregate query."""
     return headroom_from_balances(pool_balances(tenant=tenant, pool=pool, as_at=as_at))
+
+
+def pools_headroom(*, tenant: ResponsibleBody, pool_ids: list[int]) -> dict[int, Headroom]:
+    """``pool_headroom`` today for each of ``pool_ids``, from one query."""
+    return {
+        pool_id: headroom_from_balances(balances)
+        for pool_id, balances in pools_balances(tenant=tenant, pool_ids=pool_ids).items()
+    }
 
 
 def transaction_list(
