@@ -369,12 +369,12 @@ def test_bad_uploads_are_refused_and_store_nothing(
 def test_the_home_page_says_where_each_action_was_agreed_in_the_same_queries_for_one_or_five(
     forum: Forum, django_assert_num_queries: Any
 ) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     """The home panel reads only the columns it shows (issue 22): each action's words, due
     date and the session or reviewed school it was agreed at, with no query per action for
     a column it left out."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from collaboration.services.reviews import peer_review_plan
 
     body = forum.scene.body
@@ -415,3 +415,8 @@ def test_the_home_page_says_where_each_action_was_agreed_in_the_same_queries_for
     assert "Your action: Visit the support base" in page
     assert f"Agreed at the peer review of {forum.third_school.name}." in page
     assert page.count("Agreed at the session “Moderating provision maps”.") == 4
+    actions = [q["sql"] for q in one.captured_queries if 'FROM "collaboration_agreedaction"' in q["sql"]]
+    assert len(actions) == 1
+    assert '"groupings_school"."name"' in actions[0]
+    assert '"groupings_school"."la_code"' not in actions[0]
+    assert '"collaboration_agreedaction"."owner_label"' not in actions[0]
