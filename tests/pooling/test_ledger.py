@@ -516,3 +516,43 @@ def test_a_commitment_on_a_closed_pool_is_refused_and_posts_nothing(officer, poo
     assert exc.value.code == "pool_closed"
     with tenant_context(body):
         assert Transaction.objects.count() == postings
+
+
+def test_every_open_pool_s_balances_come_from_one_query_and_match_each_pool_s_own(
+    officer, pool, django_assert_num_queries
+) -> None:
+    """``pools_balances`` (the decision queue's headroom of every open pool) gives each pool
+    what ``pool_balances`` gives it, in one query however many pools; another body's pool
+    among the ids reads as nothing."""
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import Role
+    from pooling.selectors import pools_headroom
+    from pooling.selectors.ledger import pools_balances
+    from pooling.services.ledger import pool_open
+    from tests.factories import member
+
+    body = officer.responsible_body
+    fund(officer, pool, 7_000)
+    later = pool_open(actor=officer.user, tenant=body, label="2027-28")
+    fund(officer, later, 3_000, received=False, key="later")
+    empty = pool_open(actor=officer.user, tenant=body, label="2028-29")
+    other = member(Role.FINANCE_OFFICER)
+    elsewhere = pool_open(actor=other.user, tenant=other.responsible_body, label="2026-27")
+    fund(other, elsewhere, 9_999)
+
+    ids = [pool.pk, later.pk, empty.pk, elsewhere.pk]
+    with CaptureQueriesContext(connection) as read:
+        together = pools_balances(tenant=body, pool_ids=ids)
+    assert sum("pooling_leg" in q["sql"] for q in read.captured_queries) == 1
+    assert together[pool.pk] == pool_balances(tenant=body, pool=pool)
+    assert together[later.pk] == pool_balances(tenant=body, pool=later)
+    assert together[pool.pk]["pool_bank"] == 7_000
+    assert together[later.pk]["contributions_receivable"] == 3_000
+    assert set(together[empty.pk].values()) == {0}
+    assert set(together[elsewhere.pk].values()) == {0}
+    headroom = pools_headroom(tenant=body, pool_ids=[pool.pk, later.pk])
+    assert headroom[pool.pk] == pool_headroom(tenant=body, pool=pool)
+    assert headroom[later.pk].expected_pence == 3_000
+    with django_assert_num_queries(0):
+        assert pools_balances(tenant=body, pool_ids=[]) == {}
