@@ -393,8 +393,8 @@ def contribution_totals_by_school(*, tenant: ResponsibleBody, pool: Pool) -> dic
     """Expected and received as posted, for each school (its contributions and receipts
     post legs naming it): the same sums as ``contribution_totals``, grouped by school, in
     one query whatever the number of schools."""
-    sums = _posted_sums(tenant, pool)
-    with _within(tenant):
+    with _within(tenant):  # the sums' subqueries are built by the tenant's managers: inside it
+        sums = _posted_sums(tenant, pool)
         rows = (
             _contribution_legs(tenant, pool)
             .filter(school__isnull=False)

@@ -24,7 +24,12 @@ from core.tenancy import tenant_context
 from groupings.services.arrangements import arrangement_end
 from pooling import tasks
 from pooling.models import Contribution, Leg, Pool, Receipt, Transaction
-from pooling.selectors.contributions import contribution_rows, contribution_summary, contribution_totals
+from pooling.selectors.contributions import (
+    contribution_rows,
+    contribution_summary,
+    contribution_totals,
+    contribution_totals_by_school,
+)
 from pooling.selectors.ledger_browse import contributions_overview
 from pooling.services.contributions import contributions_calculate
 from pooling.services.ledger import pool_open, transaction_reverse
@@ -336,3 +341,22 @@ def test_another_bodys_pool_shows_only_its_own_figures(officer, pool, ledger) ->
     with tenant_context(other.responsible_body):
         overview = contributions_overview(tenant=other.responsible_body, pool=other_pool, top=10)
     assert (overview.schools, overview.expected_pence, overview.received_pence) == (2, 18_000_000, 4_000_000)
+
+
+def test_contributions_by_school_can_be_read_outside_a_request(officer, pool, ledger) -> None:
+    """A task or the shell passes the tenant; no request has set its context. Before the fix
+    the selector built its ledger queries before entering the tenant's context and raised
+    ``TenantContextMissing``."""
+    body = officer.responsible_body
+    by_school: Counter[int] = Counter()
+    paid: Counter[int] = Counter()
+    with tenant_context(body):
+        school_of = dict(Contribution.objects.filter(pool=pool).values_list("pk", "school_id"))
+    for pk, f in _from_the_ledger(pool).items():
+        by_school[school_of[pk]] += f.expected_pence
+        paid[school_of[pk]] += f.received_pence
+    assert contribution_totals_by_school(tenant=body, pool=pool) == {
+        school: (by_school[school], paid[school]) for school in by_school
+    }
+    overview = contributions_overview(tenant=body, pool=pool, top=10)
+    assert (overview.schools, overview.expected_pence, overview.received_pence) == (6, 442_246, 342_345)
