@@ -24,12 +24,8 @@ from core.tenancy import tenant_context
 from groupings.services.arrangements import arrangement_end
 from pooling import tasks
 from pooling.models import Contribution, Leg, Pool, Receipt, Transaction
-from pooling.selectors.contributions import (
-    contribution_rows,
-    contribution_summary,
-    contribution_totals,
-    contribution_totals_by_school,
-)
+from pooling.selectors.contribution_ledger import contribution_totals_by_school
+from pooling.selectors.contributions import contribution_rows, contribution_summary, contribution_totals
 from pooling.selectors.ledger_browse import contributions_overview
 from pooling.services.contributions import contributions_calculate
 from pooling.services.ledger import pool_open, transaction_reverse
