@@ -6,7 +6,7 @@ time: ``pooling.selectors.contribution_ledger`` reads it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
@@ -122,6 +122,24 @@ def contribution_list(*, tenant: ResponsibleBody, pool: Pool, q: str = "") -> Qu
     whose URN is ``q``."""
     qs = _contributions(tenant=tenant, pool=pool, q=q).select_related("school", "allocation", "pool", "arrangement")
     return qs.order_by("school__name", "arrangement__start_date", "pk")
+
+
+def contribution_list_rows(*, tenant: ResponsibleBody, pool: Pool, q: str = "") -> QuerySet[Any]:
+    """``contribution_list`` in the same order, as the columns its page shows (dicts, not a
+    contribution, school, allocation, pool and arrangement instance each), the school's
+    name and URN looked up by its key."""
+    name, urn = school_name_and_urn()
+    qs = _contributions(tenant=tenant, pool=pool, q=q).annotate(school_name=name, school_urn=urn)
+    return qs.order_by("school_name", "arrangement__start_date", "pk").values(
+        "pk",
+        "school_name",
+        "school_urn",
+        "share_bp",
+        "member_days",
+        "period_days",
+        allocation_pence=F("allocation__amount_pence"),
+        joined_on=F("arrangement__start_date"),
+    )
 
 
 def contribution_get(*, tenant: ResponsibleBody, contribution_id: int) -> Contribution:
@@ -258,6 +276,29 @@ def contribution_rows(
     queries, looked up by their ids."""
     posted = contribution_ledger_totals(tenant=tenant, pool=pool, contribution_ids=[c.pk for c in contributions])
     return [ContributionRow(c, *posted.get(c.pk, (0, 0))) for c in contributions]
+
+
+def contribution_list_figures(
+    rows: Iterable[dict[str, Any]], *, pool: Pool, posted: Mapping[int, Posted], day: date | None = None
+) -> list[dict[str, Any]]:
+    """Rows of ``contribution_list_rows`` with what each contribution has posted (from
+    ``contributions_posted``): expected, received and outstanding in pence, its due date and
+    its standing on ``day`` (today), as ``ContributionRow`` says them."""
+    day = day or timezone.localdate()
+    figured = []
+    for row in rows:
+        p = posted.get(row["pk"])
+        expected, received = (p.expected_pence, p.received_pence) if p else (0, 0)
+        due_on = arrears.due_on(period_starts_on=pool.starts_on, joined_on=row["joined_on"])
+        row.update(
+            expected_pence=expected,
+            received_pence=received,
+            outstanding_pence=expected - received,
+            due_on=due_on,
+            standing=arrears.standing(outstanding_pence=expected - received, due_on=due_on, day=day),
+        )
+        figured.append(row)
+    return figured
 
 
 @dataclass(frozen=True)

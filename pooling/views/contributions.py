@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.formats import date_format
 from django.views.generic import FormView, TemplateView
 
 from accounts.policy import Action
@@ -20,6 +21,7 @@ from pooling.forms.contributions import (
 )
 from pooling.models import Contribution, PoolStatus
 from pooling.selectors import contributions as selectors
+from pooling.selectors.contribution_ledger import contributions_posted
 from pooling.services.contributions import contributions_calculate
 from pooling.services.receipts import TOP_SLICE_BASES, receipt_record, receipt_window
 from pooling.views._pages import SERVICE_FIELDS, PoolMixin, page_url, url_for_each
@@ -39,31 +41,40 @@ class ContributionsView(PoolMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         form = AllocationFilterForm(self.request.GET or None)
         q = form.cleaned_data["q"] if form.is_valid() else ""
+        posted = contributions_posted(tenant=self.body, pool=self.pool)  # every row's and the totals'
+        listed = selectors.contribution_list_rows(tenant=self.body, pool=self.pool, q=q)
+        # Unsearched, the list is every contribution, which the ledger read has counted; a
+        # search's matches (a few schools, at most the pool's hundreds) are read at once
+        # rather than counted by a query of their own.
+        searched = bool(q.strip())
         pages = paginate_list(
             self.request,
-            selectors.contribution_list(tenant=self.body, pool=self.pool, q=q),
+            list(listed) if searched else listed,
             per_page=CONTRIBUTIONS_PER_PAGE,
             label="Pages of contributions",
+            count=None if searched else len(posted),
         )
         no_allocation, not_calculated = selectors.members_missing(tenant=self.body, pool=self.pool, first=MISSING_NAMED)
         detail_url = url_for_each("contribution", self.body, "contribution_id")
         receipt_url = url_for_each("receipt-new", self.body, "contribution_id")
+        rows = selectors.contribution_list_figures(pages.page.object_list, pool=self.pool, posted=posted)
+        for row in rows:  # each cell formatted once here, not by a template filter per cell
+            row.update(
+                url=detail_url(row["pk"]),
+                receipt_url=receipt_url(row["pk"]),
+                allocation=format_pence(row["allocation_pence"]),
+                expected=format_pence(row["expected_pence"]),
+                received=format_pence(row["received_pence"]),
+                outstanding=format_pence(row["outstanding_pence"]),
+                due=date_format(row["due_on"], "j M Y"),
+            )
         context.update(
             form=form,
-            searched=bool(q),
+            searched=searched,
             pages=pages,
-            rows=[
-                {
-                    "row": row,
-                    "url": detail_url(row.contribution.pk),
-                    "receipt_url": receipt_url(row.contribution.pk),
-                }
-                for row in selectors.contribution_rows(
-                    tenant=self.body, pool=self.pool, contributions=list(pages.page.object_list)
-                )
-            ],
+            rows=rows,
             can_record_receipts=context["can_move_money"] and self.pool.status == PoolStatus.OPEN,
-            totals=selectors.contribution_totals(tenant=self.body, pool=self.pool),
+            totals=selectors.contribution_totals(tenant=self.body, pool=self.pool, posted=posted),
             no_allocation=no_allocation,
             not_calculated=not_calculated,
         )
