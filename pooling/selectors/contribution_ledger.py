@@ -88,7 +88,7 @@ WITH receipt_posted AS MATERIALIZED (
 ), expected_posted AS MATERIALIZED (
     SELECT CASE WHEN coalesce(o.source_id, t.source_id) ~ '^[0-9]{{1,18}}$'
                 THEN coalesce(o.source_id, t.source_id)::bigint END AS contribution_id,
-           sum(l.pence) AS pence
+           coalesce(sum(l.pence), 0) AS pence
       FROM {txn} t
       LEFT JOIN LATERAL (SELECT o.source_type, o.source_id FROM {txn} o
                           WHERE t.reverses_id IS NOT NULL AND o.id = t.reverses_id OFFSET 0) o ON true

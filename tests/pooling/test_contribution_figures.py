@@ -28,7 +28,7 @@ from pooling.selectors.contribution_ledger import contribution_totals_by_school
 from pooling.selectors.contributions import contribution_rows, contribution_summary, contribution_totals
 from pooling.selectors.ledger_browse import contributions_overview
 from pooling.services.contributions import contributions_calculate
-from pooling.services.ledger import pool_open, transaction_reverse
+from pooling.services.ledger import LegSpec, pool_open, post, transaction_reverse
 from pooling.services.receipts import receipt_record
 from tests.factories import member
 from tests.pooling.contributions_support import allocate, join
@@ -356,3 +356,34 @@ def test_contributions_by_school_can_be_read_outside_a_request(officer, pool, le
     }
     overview = contributions_overview(tenant=body, pool=pool, top=10)
     assert (overview.schools, overview.expected_pence, overview.received_pence) == (6, 442_246, 342_345)
+
+
+@pytest.mark.parametrize("source_id", ["r0", "", "12345678901234567890", "-1"])
+def test_postings_whose_source_is_no_row_id_belong_to_no_contribution(officer, pool, ledger, source_id) -> None:
+    """A posting made by hand (or by a test) with a contribution's or a receipt's source type
+    but a source id that is no row's key is left out of every contribution, not an error:
+    the page still shows what the ledger holds for each one."""
+    body = officer.responsible_body
+    school = next(iter(_contributions(pool).values())).school
+    for source_type, debit in (("receipt", "pool_bank"), ("contribution", "contributions_receivable")):
+        post(
+            actor=officer.user,
+            tenant=body,
+            pool=pool,
+            kind="receipt" if source_type == "receipt" else "contribution_expected",
+            posted_on=date(2026, 5, 1),
+            description="By hand",
+            idempotency_key=f"{body.pk}:by-hand:{source_type}:{source_id}",
+            source_type=source_type,
+            source_id=source_id,
+            legs=[LegSpec(debit, 999, school.pk), LegSpec("contributions", -999, school.pk)],
+        )
+    totals = contribution_totals(tenant=body, pool=pool)
+    assert (totals.contributions, totals.expected_pence, totals.received_pence, totals.arrears_pence) == (
+        7,
+        442_246,
+        342_345,
+        252_630,
+    )
+    url = reverse("pooling:contributions", kwargs={"body_slug": body.slug, "pool_id": pool.pk})
+    assert _page_totals(_client(officer.user).get(url).content.decode()) == (442_246, 342_345, 99_901, 252_630)
