@@ -4,26 +4,31 @@ of them) and received (the legs on the pool's bank account of the postings its r
 caused, and of reversals of them). Nothing is stored a second time: every figure is a sum
 of legs, read when it is asked for.
 
+Every such leg names the contribution's school (``receipt_record``, ``contributions_calculate``
+and ``transaction_reverse`` post them so; on the national data set the sums by school and by
+posting source agree for all 60,681 contributions). So one pass over the pool's receivable and
+bank legs sums them by school, keeping the legs of the pool's contribution and receipt postings
+(and their reversals): two sets of transaction ids, each read once and hashed. A school with one
+contribution in the pool (nearly all) has that as its contribution's figures; only a school that
+left and rejoined within the period has its contributions looked up one by one, by their ids.
+
 How PostgreSQL reaches them matters here more than anywhere (issue 22). Under row-level
-security the planner estimates about one row of the tenant's in every table, so it joins by
-nested loops in whichever order looks cheapest. Two earlier shapes of this sum, right to the
-penny, ran for 14 seconds to minutes a request on the national data set: a loop over one set
-of thousands of rows (a CTE's, which has no index) for each row of another; and receipts
-looked up by a key cast from the ledger's text ``source_id``, which the policy keeps from
-being an index condition (the cast is not leakproof). So ``contributions_posted`` reaches
-every table by an index from the row before it, and pins the order where a materialised
-step meets a table (``LATERAL ... OFFSET 0``): the pool's accounts by their unique key, the
-bank's legs by the (body, account) index, each leg's transaction and the transaction a
-reversal reverses by primary key, each receipt by its primary key from a number cast in the
-step before, the pool's contribution postings by the (body, source) index and their legs by
-transaction. A lookup by key carries no tenant condition of its own (row-level security
-still applies): beside the key, a (body, ...) index looked as cheap to the planner and it
-walked the body's rows once per row (``tests/pooling/test_contribution_ledger_plans.py``
-checks the plans with the statistics as they stand and with statistics that count every
-table as empty)."""
+security the planner estimates about one row of the tenant's in every table and joins by nested
+loops in whichever order looks cheapest. Two earlier shapes of this sum, right to the penny, ran
+for 14 seconds to minutes a request on the national data set: a loop over one set of thousands
+of rows (a CTE's, which has no index) for each row of another; and receipts looked up by a key
+cast from the ledger's text ``source_id``, which the policy keeps from being an index condition
+(the cast is not leakproof). A per-posting attribution that reached every row by key was safe
+(about 25 ms of PostgreSQL's CPU on ``la-850``) but looked up 4,000 transactions and receipts
+one by one; the sets and the school need none of that (about 10 ms). Key lookups here carry no
+tenant condition of their own (row-level security still applies): beside the key, a (body, ...)
+index looked as cheap to the planner and it walked the body's rows once per row.
+``tests/pooling/test_contribution_ledger_plans.py`` checks the plans with the statistics as they
+stand and with statistics that count every table as empty."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -67,59 +72,53 @@ _TABLES = {
     "contribution": Contribution._meta.db_table,
     "arrangement": Arrangement._meta.db_table,
 }
-
-# One round trip, three kinds of row: each contribution of the pool (with the day its
-# school joined), what each was expected as posted, and what each received as posted.
-_POSTED_SQL = """
-WITH receipt_posted AS MATERIALIZED (
-    SELECT CASE WHEN coalesce(o.source_id, t.source_id) ~ '^[0-9]{{1,18}}$'
-                THEN coalesce(o.source_id, t.source_id)::bigint END AS receipt_id,
-           sum(l.amount_pence) AS pence
-      FROM {leg} l
-     CROSS JOIN LATERAL (SELECT t.source_type, t.source_id, t.reverses_id FROM {txn} t
-                          WHERE t.id = l.transaction_id OFFSET 0) t
-      LEFT JOIN LATERAL (SELECT o.source_type, o.source_id FROM {txn} o
-                          WHERE t.reverses_id IS NOT NULL AND o.id = t.reverses_id OFFSET 0) o ON true
-     WHERE l.responsible_body_id = %(body)s
-       AND l.account_id = (SELECT a.id FROM {account} a
-                            WHERE a.responsible_body_id = %(body)s AND a.pool_id = %(pool)s AND a.kind = %(bank)s)
-       AND coalesce(o.source_type, t.source_type) = 'receipt'
-     GROUP BY 1
-), expected_posted AS MATERIALIZED (
-    SELECT CASE WHEN coalesce(o.source_id, t.source_id) ~ '^[0-9]{{1,18}}$'
-                THEN coalesce(o.source_id, t.source_id)::bigint END AS contribution_id,
-           coalesce(sum(l.pence), 0) AS pence
-      FROM {txn} t
-      LEFT JOIN LATERAL (SELECT o.source_type, o.source_id FROM {txn} o
-                          WHERE t.reverses_id IS NOT NULL AND o.id = t.reverses_id OFFSET 0) o ON true
-     CROSS JOIN LATERAL (SELECT sum(l.amount_pence) FILTER (WHERE l.account_id = (
-                                    SELECT a.id FROM {account} a
-                                     WHERE a.responsible_body_id = %(body)s AND a.pool_id = %(pool)s
-                                       AND a.kind = %(receivable)s)) AS pence
-                           FROM {leg} l WHERE l.transaction_id = t.id) l
-     WHERE t.responsible_body_id = %(body)s AND t.pool_id = %(pool)s
-       AND t.source_type IN ('contribution', 'transaction')
-       AND coalesce(o.source_type, t.source_type) = 'contribution'
-     GROUP BY 1
+# One of the pool's accounts, by its unique (pool, kind) key.
+_ACCOUNT = (
+    "(SELECT a.id FROM {account} a WHERE a.responsible_body_id = %(body)s AND a.pool_id = %(pool)s AND a.kind = {kind})"
 )
-SELECT 'c', c.id, c.school_id, ar.start_date, NULL
+
+# One round trip, two kinds of row: each contribution of the pool with its school and the day
+# it joined; and for each school its legs' sums, on the receivable account of the pool's
+# contribution postings and on the bank of its receipt postings (a reversal counts with what it
+# reverses, whose source type it takes).
+_BY_SCHOOL_SQL = """
+WITH posting AS MATERIALIZED (
+    SELECT t.id, t.source_type FROM {txn} t
+     WHERE t.responsible_body_id = %(body)s AND t.pool_id = %(pool)s AND t.source_type IN ('contribution', 'receipt')
+    UNION ALL
+    SELECT v.id, o.source_type FROM {txn} v
+     CROSS JOIN LATERAL (SELECT o.source_type FROM {txn} o WHERE o.id = v.reverses_id OFFSET 0) o
+     WHERE v.responsible_body_id = %(body)s AND v.pool_id = %(pool)s AND v.source_type = 'transaction'
+)
+SELECT 'c', c.id, c.school_id, ar.start_date, NULL, NULL
   FROM {contribution} c
  CROSS JOIN LATERAL (SELECT ar.start_date FROM {arrangement} ar WHERE ar.id = c.arrangement_id OFFSET 0) ar
  WHERE c.responsible_body_id = %(body)s AND c.pool_id = %(pool)s
 UNION ALL
-SELECT 'e', e.contribution_id, NULL, NULL, e.pence FROM expected_posted e
-UNION ALL
-SELECT 'r', r.contribution_id, NULL, NULL, sum(p.pence)
-  FROM receipt_posted p
- CROSS JOIN LATERAL (SELECT r.contribution_id FROM {receipt} r WHERE r.id = p.receipt_id OFFSET 0) r
- GROUP BY r.contribution_id
-""".format(**_TABLES)
+SELECT 's', NULL, l.school_id, NULL,
+       sum(l.amount_pence) FILTER (
+           WHERE l.account_id = {receivable}
+             AND l.transaction_id IN (SELECT p.id FROM posting p WHERE p.source_type = 'contribution')),
+       sum(l.amount_pence) FILTER (
+           WHERE l.account_id = {bank}
+             AND l.transaction_id IN (SELECT p.id FROM posting p WHERE p.source_type = 'receipt'))
+  FROM {leg} l
+ WHERE l.responsible_body_id = %(body)s AND l.account_id IN ({receivable}, {bank}) AND l.school_id IS NOT NULL
+ GROUP BY l.school_id
+""".format(
+    **_TABLES,
+    receivable=_ACCOUNT.format(kind="%(receivable)s", **_TABLES),
+    bank=_ACCOUNT.format(kind="%(bank)s", **_TABLES),
+)
 
 
-def contributions_posted(*, tenant: ResponsibleBody, pool: Pool) -> dict[int, Posted]:
-    """Every contribution of ``pool`` as the ledger holds it (expected, received) with its
-    school and due date, by contribution id: one query whatever the number of schools,
-    which reads the pool's bank legs and its contribution postings once each."""
+@dataclass(frozen=True)
+class _BySchool:
+    joined: dict[int, tuple[int, date]]  # contribution id: (school id, the day it joined)
+    sums: dict[int, tuple[int, int]]  # school id: (expected, received)
+
+
+def _by_school(*, tenant: ResponsibleBody, pool: Pool) -> _BySchool:
     params: dict[str, int | str] = {
         "body": tenant.pk,
         "pool": pool.pk,
@@ -127,64 +126,46 @@ def contributions_posted(*, tenant: ResponsibleBody, pool: Pool) -> dict[int, Po
         "receivable": str(AccountKind.CONTRIBUTIONS_RECEIVABLE),
     }
     with within(tenant), connection.cursor() as cursor:
-        cursor.execute(_POSTED_SQL, params)
+        cursor.execute(_BY_SCHOOL_SQL, params)
         rows = cursor.fetchall()
     joined: dict[int, tuple[int, date]] = {}
-    expected: dict[int, int] = {}
-    received: dict[int, int] = {}
-    for kind, pk, school_id, start_date, pence in rows:
+    sums: dict[int, tuple[int, int]] = {}
+    for kind, pk, school_id, start_date, expected, received in rows:
         if kind == "c":
             joined[pk] = (school_id, start_date)
-        elif kind == "e":
-            expected[pk] = int(pence)
         else:
-            received[pk] = int(pence)
-    return {
-        pk: Posted(
+            sums[school_id] = (int(expected or 0), int(received or 0))
+    return _BySchool(joined=joined, sums=sums)
+
+
+def contributions_posted(*, tenant: ResponsibleBody, pool: Pool) -> dict[int, Posted]:
+    """Every contribution of ``pool`` as the ledger holds it (expected, received) with its
+    school and due date, by contribution id: one query whatever the number of schools (four
+    more, by ids, when a school left and rejoined within the period)."""
+    read = _by_school(tenant=tenant, pool=pool)
+    schools = Counter(school_id for school_id, _ in read.joined.values())
+    rejoined = [pk for pk, (school_id, _) in read.joined.items() if schools[school_id] > 1]
+    each = _posted_for(tenant=tenant, pool=pool, contribution_ids=rejoined) if rejoined else {}
+    posted = {}
+    for pk, (school_id, joined_on) in read.joined.items():
+        if schools[school_id] > 1:
+            expected, received = each.get(pk, (0, 0))
+        else:
+            expected, received = read.sums.get(school_id, (0, 0))
+        posted[pk] = Posted(
             school_id=school_id,
-            due_on=arrears.due_on(period_starts_on=pool.starts_on, joined_on=start_date),
-            expected_pence=expected.get(pk, 0),
-            received_pence=received.get(pk, 0),
+            due_on=arrears.due_on(period_starts_on=pool.starts_on, joined_on=joined_on),
+            expected_pence=expected,
+            received_pence=received,
         )
-        for pk, (school_id, start_date) in joined.items()
-    }
-
-
-def _caused_by(pool: Pool, source_type: str) -> Q:
-    """Legs of transactions that ``source_type`` rows (contributions, receipts) caused in
-    the pool, or that reverse one of those."""
-    caused = Transaction.objects.filter(pool=pool, source_type=source_type).values("pk")
-    # A reversal's own source is the transaction it reverses (``transaction_reverse``).
-    reversing = Transaction.objects.filter(source_type="transaction", reverses__in=caused).values("pk")
-    return Q(transaction__in=caused) | Q(transaction__in=reversing)
+    return posted
 
 
 def contribution_totals_by_school(*, tenant: ResponsibleBody, pool: Pool) -> dict[int, tuple[int, int]]:
-    """Expected and received as posted, for each school (its contributions and receipts
-    post legs naming it, so a school that left and rejoined has its contributions added
-    up): the sums ``contributions_posted`` makes, grouped by school, in one query whatever
-    the number of schools. It needs no receipt's contribution, so the postings' transactions
-    are sets hashed once (``IN``) instead of rows looked up one by one: half the work of
-    ``contributions_posted`` on the largest pool, for the pool dashboard."""
-    with within(tenant):  # the subqueries are built by the tenant's managers: inside its context
-        sums = {
-            "expected": Sum(
-                "amount_pence",
-                filter=Q(account__kind=AccountKind.CONTRIBUTIONS_RECEIVABLE) & _caused_by(pool, "contribution"),
-            ),
-            "received": Sum(
-                "amount_pence", filter=Q(account__kind=AccountKind.POOL_BANK) & _caused_by(pool, "receipt")
-            ),
-        }
-        rows = (
-            Leg.objects.for_tenant(tenant)
-            .filter(account__pool=pool, account__kind__in=[AccountKind.CONTRIBUTIONS_RECEIVABLE, AccountKind.POOL_BANK])
-            .filter(school__isnull=False)
-            .order_by()
-            .values("school_id")
-            .annotate(expected=sums["expected"], received=sums["received"])
-        )
-        return {row["school_id"]: (int(row["expected"] or 0), int(row["received"] or 0)) for row in rows}
+    """Expected and received as posted, for each school (a school that left and rejoined has
+    its contributions added up): the sums ``contributions_posted`` reads, one query whatever
+    the number of schools."""
+    return _by_school(tenant=tenant, pool=pool).sums
 
 
 def ledger_by_source(

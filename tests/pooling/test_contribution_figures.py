@@ -359,31 +359,43 @@ def test_contributions_by_school_can_be_read_outside_a_request(officer, pool, le
 
 
 @pytest.mark.parametrize("source_id", ["r0", "", "12345678901234567890", "-1"])
-def test_postings_whose_source_is_no_row_id_belong_to_no_contribution(officer, pool, ledger, source_id) -> None:
-    """A posting made by hand (or by a test) with a contribution's or a receipt's source type
-    but a source id that is no row's key is left out of every contribution, not an error:
-    the page still shows what the ledger holds for each one."""
+def test_postings_by_hand_count_for_the_school_their_legs_name(officer, pool, ledger, source_id) -> None:
+    """A posting made by hand (or by a test) with a receipt's or a contribution's source type
+    but a source id that is no row's key: for a school with one contribution in the pool it
+    counts with that contribution, since its legs name the school (as the dashboard has always
+    summed them); for a school that left and rejoined, whose contributions are looked up by
+    their ids, with neither. Either way the pages show the figures, not an error."""
     body = officer.responsible_body
-    school = next(iter(_contributions(pool).values())).school
-    for source_type, debit in (("receipt", "pool_bank"), ("contribution", "contributions_receivable")):
-        post(
-            actor=officer.user,
-            tenant=body,
-            pool=pool,
-            kind="receipt" if source_type == "receipt" else "contribution_expected",
-            posted_on=date(2026, 5, 1),
-            description="By hand",
-            idempotency_key=f"{body.pk}:by-hand:{source_type}:{source_id}",
-            source_type=source_type,
-            source_id=source_id,
-            legs=[LegSpec(debit, 999, school.pk), LegSpec("contributions", -999, school.pk)],
-        )
+    found = {name.split()[0]: c for (name, _), c in _contributions(pool).items()}
+    for name in ("Ash", "Elm"):
+        for source_type, debit in (("receipt", "pool_bank"), ("contribution", "contributions_receivable")):
+            post(
+                actor=officer.user,
+                tenant=body,
+                pool=pool,
+                kind="receipt" if source_type == "receipt" else "contribution_expected",
+                posted_on=date(2026, 5, 1),
+                description="By hand",
+                idempotency_key=f"{body.pk}:by-hand:{name}:{source_type}:{source_id}",
+                source_type=source_type,
+                source_id=source_id,
+                legs=[
+                    LegSpec(debit, 999, found[name].school_id),
+                    LegSpec("contributions", -999, found[name].school_id),
+                ],
+            )
     totals = contribution_totals(tenant=body, pool=pool)
     assert (totals.contributions, totals.expected_pence, totals.received_pence, totals.arrears_pence) == (
         7,
-        442_246,
-        342_345,
+        442_246 + 999,
+        342_345 + 999,
         252_630,
     )
-    url = reverse("pooling:contributions", kwargs={"body_slug": body.slug, "pool_id": pool.pk})
-    assert _page_totals(_client(officer.user).get(url).content.decode()) == (442_246, 342_345, 99_901, 252_630)
+    client = _client(officer.user)
+    page = client.get(reverse("pooling:contributions", kwargs={"body_slug": body.slug, "pool_id": pool.pk}))
+    assert _page_totals(page.content.decode()) == (442_246 + 999, 342_345 + 999, 99_901, 252_630)
+    assert ("Ash Academy", 140_999, 50_999, 90_000, "arrears") in _page_rows(page.content.decode())
+    with tenant_context(body):
+        overview = contributions_overview(tenant=body, pool=pool, top=10)
+    by_school = {s.school_name: (s.expected_pence, s.received_pence) for s in overview.most_outstanding}
+    assert by_school["Ash Academy"] == (140_999, 50_999)
