@@ -302,11 +302,20 @@ def contribution_list_figures(
 
 
 @dataclass(frozen=True)
+class MissingMember:
+    """A member school a calculation leaves out: its arrangement, name and URN."""
+
+    arrangement_id: int
+    school_name: str
+    school_urn: int
+
+
+@dataclass(frozen=True)
 class MembersMissing:
     """How many members a calculation leaves out for one reason, and the first of them."""
 
     count: int
-    first: Sequence[Arrangement]
+    first: Sequence[MissingMember]
 
     @property
     def more(self) -> int:
@@ -326,6 +335,7 @@ def members_missing(*, tenant: ResponsibleBody, pool: Pool, first: int) -> tuple
     """The members with no contribution in the pool yet: those with no IMF allocation for
     its period, then those with one (a recalculation would include them). Each is a count
     and the first ``first`` by school name: one query whatever the number of schools."""
+    name, urn = school_name_and_urn()
     with within(tenant):
         allocated = ImfAllocation.objects.filter(period_label=pool.label, school_id=OuterRef("school_id"))
         found = list(
@@ -333,20 +343,25 @@ def members_missing(*, tenant: ResponsibleBody, pool: Pool, first: int) -> tuple
             # NOT IN over the pool's contributions (hashed once) rather than an anti-join, which
             # the planner, misled by row-level security's filter, would make loop over every pair.
             .exclude(pk__in=Contribution.objects.filter(pool=pool).values("arrangement_id"))
-            .select_related("school")
-            .annotate(allocated=Exists(allocated))
+            # Each school's name and URN looked up by its key, not the register joined (which
+            # PostgreSQL hashed whole, 21,971 schools, for a body with every school missing).
+            .annotate(allocated=Exists(allocated), school_name=name, school_urn=urn)
             .annotate(
                 missing_count=Window(Count("pk"), partition_by=[F("allocated")]),
-                position=Window(RowNumber(), partition_by=[F("allocated")], order_by=[F("school__name"), F("pk")]),
+                position=Window(RowNumber(), partition_by=[F("allocated")], order_by=[F("school_name"), F("pk")]),
             )
             .filter(position__lte=first)
-            .order_by("allocated", "school__name", "pk")
+            .order_by("allocated", "school_name", "pk")
+            .values_list("pk", "school_name", "school_urn", "allocated", "missing_count")
         )
-    no_allocation = [a for a in found if not a.allocated]
-    not_calculated = [a for a in found if a.allocated]
+    missing: dict[bool, list[MissingMember]] = {False: [], True: []}
+    counts = {False: 0, True: 0}
+    for pk, school_name, school_urn, has_allocation, count in found:
+        missing[has_allocation].append(MissingMember(pk, school_name, school_urn))
+        counts[has_allocation] = count
     return (
-        MembersMissing(count=no_allocation[0].missing_count if no_allocation else 0, first=no_allocation),
-        MembersMissing(count=not_calculated[0].missing_count if not_calculated else 0, first=not_calculated),
+        MembersMissing(count=counts[False], first=missing[False]),
+        MembersMissing(count=counts[True], first=missing[True]),
     )
 
 
