@@ -3,7 +3,7 @@ contributions, payments and period close), all in the ``pooling`` namespace."""
 
 from django.urls import path
 
-from pooling.views import audit_grants, contributions, ledger, payment_returns, payment_runs, payments
+from pooling.views import allocations, audit_grants, contributions, ledger, payment_returns, payment_runs, payments
 
 app_name = "pooling"
 
@@ -19,17 +19,17 @@ urlpatterns = [
         name="transaction-reverse",
     ),
     # Contributions
-    path("<int:pool_id>/allocations/", contributions.AllocationsView.as_view(), name="allocations"),
-    path("<int:pool_id>/allocations/set/", contributions.AllocationSetView.as_view(), name="allocation-set"),
-    path("<int:pool_id>/allocations/import/", contributions.AllocationImportView.as_view(), name="allocation-import"),
+    path("<int:pool_id>/allocations/", allocations.AllocationsView.as_view(), name="allocations"),
+    path("<int:pool_id>/allocations/set/", allocations.AllocationSetView.as_view(), name="allocation-set"),
+    path("<int:pool_id>/allocations/import/", allocations.AllocationImportView.as_view(), name="allocation-import"),
     path(
         "<int:pool_id>/allocations/import/columns/",
-        contributions.AllocationImportColumnsView.as_view(),
+        allocations.AllocationImportColumnsView.as_view(),
         name="allocation-import-columns",
     ),
     path(
         "<int:pool_id>/allocations/import/preview/",
-        contributions.AllocationImportPreviewView.as_view(),
+        allocations.AllocationImportPreviewView.as_view(),
         name="allocation-import-preview",
     ),
     path("<int:pool_id>/contributions/", contributions.ContributionsView.as_view(), name="contributions"),

@@ -9,7 +9,7 @@ less sensitive than wall time to the other work on a shared machine. The pages a
 requested round-robin (every page once, then every page again, ``--runs`` times) after
 ``--warm`` rounds, so a burst of load spreads over all of them.
 
-    BENCH_DATABASE=ip_bench .venv/bin/python -m devtools.bench.cpu [--runs 20] [--profile 30]
+    BENCH_DATABASE=ip_bench .venv/bin/python -m devtools.bench.cpu [--runs 20] [--profile 30] [--only /contributions/]
 
 ``--profile N`` then runs every page ``--profile-runs`` times under one cProfile and prints
 the top N entries by own time and by cumulative time across all pages.
@@ -39,14 +39,17 @@ def _client(cookie: str) -> Any:
     return client
 
 
-def journey_pages(ctx: dict[str, Any]) -> list[tuple[str, str, Any]]:
-    """(role, path, client) for every page of every B1 journey, one client per role."""
+def journey_pages(ctx: dict[str, Any], only: str = "") -> list[tuple[str, str, Any]]:
+    """(role, path, client) for every page of every B1 journey, one client per role (only
+    the paths containing ``only``, when given)."""
     from devtools.bench.data import journeys
 
     rows: list[tuple[str, str, Any]] = []
     for role, paths in journeys(ctx).items():
         client = _client(ctx["cookies"][role])
-        rows.extend((role, path, client) for path in paths)
+        rows.extend((role, path, client) for path in paths if only in path)
+    if not rows:
+        raise SystemExit(f"No page of the B1 journeys has {only!r} in its path.")
     return rows
 
 
@@ -64,8 +67,8 @@ def _count_queries(client: Any, path: str) -> tuple[int, int]:
     return status, len(queries)
 
 
-def measure(ctx: dict[str, Any], *, runs: int = 20, warm: int = 3) -> dict[str, Any]:
-    pages = journey_pages(ctx)
+def measure(ctx: dict[str, Any], *, runs: int = 20, warm: int = 3, only: str = "") -> dict[str, Any]:
+    pages = journey_pages(ctx, only)
     for _ in range(warm):
         for _role, path, client in pages:
             client.get(path, secure=True)
@@ -106,8 +109,8 @@ def measure(ctx: dict[str, Any], *, runs: int = 20, warm: int = 3) -> dict[str, 
     }
 
 
-def profile(ctx: dict[str, Any], *, runs: int, top: int, out_file: str = "") -> str:
-    pages = journey_pages(ctx)
+def profile(ctx: dict[str, Any], *, runs: int, top: int, out_file: str = "", only: str = "") -> str:
+    pages = journey_pages(ctx, only)
     for _role, path, client in pages:
         client.get(path, secure=True)
     prof = cProfile.Profile(time.process_time)  # CPU time: a wait for PostgreSQL costs none
@@ -145,6 +148,7 @@ def main() -> int:
     parser.add_argument("--profile-out", default="", help="also write the raw profile (pstats) to this file")
     parser.add_argument("--json", default="", help="write the figures to this file")
     parser.add_argument("--keep-env", action="store_true")
+    parser.add_argument("--only", default="", help="only the pages whose path contains this (e.g. /contributions/)")
     args = parser.parse_args()
 
     from devtools.bench.common import bench_environment
@@ -159,13 +163,13 @@ def main() -> int:
     django.setup()
     logging.disable(logging.INFO)
     ctx = sessions_for(largest_body())
-    figures = measure(ctx, runs=args.runs, warm=args.warm)
+    figures = measure(ctx, runs=args.runs, warm=args.warm, only=args.only)
     print(table(figures))
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(figures, handle, indent=2)
     if args.profile:
-        print(profile(ctx, runs=args.profile_runs, top=args.profile, out_file=args.profile_out))
+        print(profile(ctx, runs=args.profile_runs, top=args.profile, out_file=args.profile_out, only=args.only))
     return 0
 
 

@@ -39,6 +39,7 @@ def pages_of(ctx: dict[str, Any], ledger_deep: str) -> dict[str, str]:
         "decision queue": f"{b}/cases/decisions/",
         "case detail": f"{b}/cases/{ctx['case_id']}/",
         "pool dashboard": f"{b}/pool/",
+        "contributions": f"{b}/pool/{p}/contributions/",
         "ledger, page 1": f"{b}/pool/{p}/ledger/",
         f"ledger, page {ledger_deep.partition('#')[2] or '?'}": ledger_deep.partition("#")[0],
     }

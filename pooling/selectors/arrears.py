@@ -10,11 +10,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from django.db.models import DateField, ExpressionWrapper, F, Value
-from django.db.models.functions import Cast, Greatest
-
 if TYPE_CHECKING:
-    from pooling.models import Contribution, Pool
+    from pooling.models import Contribution
 
 CONTRIBUTION_TERMS_DAYS = 30
 
@@ -26,20 +23,15 @@ OVERPAID = "overpaid"
 STANDING_LABELS = {RECEIVED: "Received", DUE: "Due", ARREARS: "In arrears", OVERPAID: "Received more than expected"}
 
 
+def due_on(*, period_starts_on: date, joined_on: date) -> date:
+    """The day a contribution is due, for a period starting on ``period_starts_on`` and a
+    school that joined the grouping on ``joined_on``."""
+    return max(period_starts_on, joined_on) + timedelta(days=CONTRIBUTION_TERMS_DAYS)
+
+
 def contribution_due_on(contribution: Contribution) -> date:
     """The day a contribution is due (load ``pool`` and ``arrangement`` with it)."""
-    joined = max(contribution.pool.starts_on, contribution.arrangement.start_date)
-    return joined + timedelta(days=CONTRIBUTION_TERMS_DAYS)
-
-
-def due_on_expression(pool: Pool) -> Cast:
-    """``contribution_due_on`` in SQL, for contributions of ``pool`` (a date, not the
-    timestamp PostgreSQL makes of a date plus an interval)."""
-    joined = Greatest(Value(pool.starts_on), F("arrangement__start_date"))
-    return Cast(
-        ExpressionWrapper(joined + timedelta(days=CONTRIBUTION_TERMS_DAYS), output_field=DateField()),
-        output_field=DateField(),
-    )
+    return due_on(period_starts_on=contribution.pool.starts_on, joined_on=contribution.arrangement.start_date)
 
 
 def is_past_due(due_on: date, day: date) -> bool:

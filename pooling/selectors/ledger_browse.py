@@ -316,7 +316,7 @@ def contributions_overview(*, tenant: ResponsibleBody, pool: Pool, top: int) -> 
     as the ledger holds them (a reversed receipt or contribution posting counts, exactly as
     on the contributions page). Two queries whatever the number of schools; only the schools
     listed are made ``SchoolContribution`` rows (the largest body has hundreds)."""
-    from pooling.selectors.contributions import contribution_totals_by_school
+    from pooling.selectors.contribution_ledger import contribution_totals_by_school
 
     schools = _contribution_schools(tenant=tenant, pool=pool)
     posted = contribution_totals_by_school(tenant=tenant, pool=pool)

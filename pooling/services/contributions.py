@@ -36,7 +36,8 @@ from pooling.models import (
     TransactionKind,
 )
 from pooling.periods import Calendar, Period
-from pooling.selectors.contributions import POOLED_STATUSES, ledger_by_source
+from pooling.selectors.contribution_ledger import ledger_by_source
+from pooling.selectors.contributions import POOLED_STATUSES
 from pooling.services.ledger import LegSpec, post
 
 CONTRIBUTION_FIELDS = ("allocation", "policy", "share_bp", "member_days", "period_days", "expected_pence")

@@ -172,7 +172,7 @@ def _receipt_ids_posted_with(key: str) -> list[int]:
 
 def contribution_outstanding_pence(*, tenant: ResponsibleBody, contribution: Contribution) -> int:
     """Expected (as posted) less received (as posted) for one contribution."""
-    from pooling.selectors.contributions import contribution_ledger_totals
+    from pooling.selectors.contribution_ledger import contribution_ledger_totals
 
     totals = contribution_ledger_totals(tenant=tenant, pool=contribution.pool, contribution_ids=[contribution.pk])
     expected, received = totals.get(contribution.pk, (0, 0))

@@ -14,16 +14,10 @@ data is uncommitted, as autovacuum does."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
-from typing import Any
 
-import psycopg
 import pytest
-from django.apps import apps
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import ResponsibleBody
@@ -32,6 +26,7 @@ from assurance.governance.subledgers import award_checks, payment_checks
 from core.tenancy import platform_context, tenant_context
 from pooling.models import Leg, Pool, Transaction
 from pooling.selectors import pool_balances
+from tests.plans_support import analyse_now, analysed_while_uncommitted, repeated_walks
 
 # Tables that grow with every posting: a scan of one repeated per outer row must be a
 # lookup by key (an index condition), and all its loops together read no more rows than
@@ -40,75 +35,14 @@ LEDGER = {Leg._meta.db_table, Transaction._meta.db_table}
 TIMEOUT = "10s"  # generous: the check takes milliseconds when its plan is right
 
 
-def _owner_connection() -> psycopg.Connection[Any]:
-    owner = settings.TEST_OWNER_CREDENTIALS
-    return psycopg.connect(
-        dbname=connection.settings_dict["NAME"],
-        user=owner["USER"],
-        password=owner["PASSWORD"],
-        host=owner["HOST"] or None,
-        port=owner["PORT"] or None,
-        autocommit=True,
-    )
-
-
-def _tables() -> list[str]:
-    return sorted({m._meta.db_table for m in apps.get_models() if m._meta.managed and not m._meta.proxy})
-
-
-@contextmanager
-def _analysed_while_uncommitted() -> Iterator[None]:
-    """Inside the block, this test's rows (written in a savepoint) are uncommitted when
-    another connection, as the tables' owner, analyses every table: PostgreSQL records the
-    pages it found and no live rows. Afterwards the rows are rolled back and the tables
-    vacuumed, so the tests that follow on this database start from sane statistics."""
-    savepoint = transaction.savepoint()
-    try:
-        yield
-    finally:
-        transaction.savepoint_rollback(savepoint)
-        with _owner_connection() as owner:
-            owner.execute("SET lock_timeout = '5s'")
-            for table in _tables():
-                owner.execute(f'VACUUM (ANALYZE) "{table}"')
-
-
-def _analyse_now() -> dict[str, tuple[int, float]]:
-    with _owner_connection() as owner:
-        owner.execute("SET lock_timeout = '5s'")
-        for table in _tables():
-            owner.execute(f'ANALYZE "{table}"')
-        rows = owner.execute(
-            "SELECT relname, relpages, reltuples FROM pg_class WHERE relname = ANY(%s)", [sorted(LEDGER)]
-        ).fetchall()
-    return {name: (pages, tuples) for name, pages, tuples in rows}
-
-
-def _repeated_walks(node: dict[str, Any], ledger_size: int) -> list[str]:
-    """Scans of a ledger table run more than once without an index condition, or that read
-    more rows over all their loops than the ledger holds."""
-    found = []
-    loops = node.get("Actual Loops", 0)
-    if node.get("Relation Name") in LEDGER and loops > 1:
-        read = node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
-        if "Index Cond" not in node or read * loops > ledger_size:
-            found.append(
-                f"{node['Node Type']} on {node['Relation Name']} ({node.get('Index Name', 'no index')}, "
-                f"index condition {node.get('Index Cond')}): {read:g} rows read per loop, {loops} loops"
-            )
-    for child in node.get("Plans", []):
-        found.extend(_repeated_walks(child, ledger_size))
-    return found
-
-
 @pytest.mark.django_db
 def test_the_packs_ledger_reads_go_by_index_when_statistics_count_the_ledger_as_empty() -> None:
     from devtools.synthetic import generate
 
     as_of = date(2026, 11, 28)
-    with _analysed_while_uncommitted():
+    with analysed_while_uncommitted():
         generate(scale="demo", seed=1, as_of=as_of)
-        stats = _analyse_now()
+        stats = analyse_now(LEDGER)
         # The statistics of the failing runs: pages, and not one live row.
         assert all(pages > 0 and tuples == 0 for pages, tuples in stats.values()), stats
         with platform_context():
@@ -137,7 +71,7 @@ def test_the_packs_ledger_reads_go_by_index_when_statistics_count_the_ledger_as_
                         cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
                         [(plan,)] = cursor.fetchall()
                     plan = plan if isinstance(plan, list) else json.loads(plan)
-                    assert _repeated_walks(plan[0]["Plan"], ledger_size) == [], (pool.label, sql)
+                    assert repeated_walks(plan[0]["Plan"], LEDGER, ledger_size) == [], (pool.label, sql)
                     explained += 1
         assert paid > 0
         assert awarded > 0
