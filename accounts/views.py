@@ -20,6 +20,7 @@ from accounts.models import Membership, Role
 from accounts.policy import Action, user_has_mfa
 from accounts.web import BodyMixin, home_work, request_user
 from core.audit_labels import verb_label
+from core.dates import short_dates
 from core.errors import ApplicationError
 from core.forms import show_service_error
 from core.web import paginate_list
@@ -170,13 +171,16 @@ class AuditLogView(BodyMixin, TemplateView):
 
 def _event_rows(events: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """A page of audit events as the log shows them, in words, formatted once here: when
-    (UK time), who, what (a page has a few verbs many times) and about what."""
+    (UK time, as ``|date:"j M Y H:i"`` wrote it), who, what (a page has a few verbs many
+    times) and about what."""
     verbs: dict[str, str] = {}
+    day = short_dates()
     rows = []
     for event in events:
         verb = event["verb"]
         if verb not in verbs:
             verbs[verb] = verb_label(verb)
-        event.update(when=f"{timezone.localtime(event['created_at']):%-d %b %Y %H:%M}", what=verbs[verb])
+        when = timezone.localtime(event["created_at"])
+        event.update(when=f"{day(when.date())} {when:%H:%M}", what=verbs[verb])
         rows.append(event)
     return rows

@@ -114,8 +114,11 @@ def pool_audit_read(
 ) -> Pool:
     """The pool ``actor`` reads through a live guardian grant (404 otherwise), recording
     the read in the audit trail in the same transaction. ``access``: ``actor``'s access to
-    ``tenant`` as the caller has just loaded it (a page's), instead of loading it again."""
-    if access is not None and (access.user.pk != actor.pk or access.body.pk != tenant.pk):
+    ``tenant`` as the caller has just loaded it (a page's), instead of loading it again: its
+    user, its body and every one of its memberships must be ``actor``'s in ``tenant``. An
+    access that is not (another user's, another body's, or holding another's memberships) is
+    a programming error, not a refusal: ValueError, a 500, never a 404."""
+    if access is not None and not _access_is_of(access, actor, tenant):
         raise ValueError("The access given is not the actor's in this body.")
     with tenant_context(tenant), transaction.atomic():
         pool = Pool.objects.for_tenant(tenant).filter(pk=pool_id).first()
@@ -123,3 +126,12 @@ def pool_audit_read(
             raise NotFound("No such pool.")
         audit_record(actor=actor, tenant=tenant, verb=VERB_READ, obj=pool, after={"via": via})
         return pool
+
+
+def _access_is_of(access: BodyAccess, actor: User, tenant: ResponsibleBody) -> bool:
+    """Whether ``access`` is ``actor``'s in ``tenant``: its user and body, and each membership."""
+    return (
+        access.user.pk == actor.pk
+        and access.body.pk == tenant.pk
+        and all(m.user_id == actor.pk and m.responsible_body_id == tenant.pk for m in access.memberships)
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import date
 from typing import Any, Literal
 
 from django.contrib import messages
@@ -27,6 +28,7 @@ from accounts.policy import Action
 from accounts.web import BodyMixin
 from core import web
 from core.csv_export import csv_response
+from core.dates import short_dates
 from core.errors import ApplicationError
 from core.forms import show_service_error
 from core.money import format_pence
@@ -89,22 +91,26 @@ class PaymentRunListView(_PoolMixin, TemplateView):
         pages = paginate_list(self.request, runs, per_page=RUNS_PER_PAGE, label="Pages of payment runs")
         page = pages.page
         url = url_for_each("payment-run", self.body, "paymentrun_id")
-        context.update(page=page, pages=pages, runs=[_run_row(run, url) for run in page.object_list])
+        day = short_dates()
+        context.update(page=page, pages=pages, runs=[_run_row(run, url, day) for run in page.object_list])
         return context
 
 
 RUN_LIST_COLUMNS = ("pk", "pay_on", "due_up_to", "school_count", "total_pence", "confirmed_by_label", "confirmed_at")
 
 
-def _run_row(run: dict[str, Any], url: Callable[[int], str]) -> dict[str, Any]:
-    """A row of the payment runs table in words, formatted once here, not per cell."""
+def _run_row(run: dict[str, Any], url: Callable[[int], str], day: Callable[[date], str]) -> dict[str, Any]:
+    """A row of the payment runs table in words, formatted once here, not per cell; dates
+    as ``|date:"j M Y"`` and ``|date:"j M Y H:i"`` wrote them (``day``: one page's
+    ``core.dates.short_dates``)."""
     confirmed_at = run["confirmed_at"]
+    local = timezone.localtime(confirmed_at) if confirmed_at else None
     run.update(
         url=url(run["pk"]),
-        pay_on=f"{run['pay_on']:%-d %b %Y}",
-        due_up_to=f"{run['due_up_to']:%-d %b %Y}",
+        pay_on=day(run["pay_on"]),
+        due_up_to=day(run["due_up_to"]),
         total=format_pence(run["total_pence"]),
-        confirmed_at=f"{timezone.localtime(confirmed_at):%-d %b %Y %H:%M}" if confirmed_at else "",
+        confirmed_at=f"{day(local.date())} {local:%H:%M}" if local else "",
     )
     return run
 

@@ -8,7 +8,8 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.dateformat import format as date_format
 
 from accounts.models import Membership, Role
 from core.audit import audit_record
@@ -194,6 +195,21 @@ def test_the_audit_log_shows_when_in_uk_time_who_what_in_words_and_about_what() 
         )
         in rows
     )
+
+
+def test_the_audit_log_writes_its_times_as_the_date_filter_does_in_the_active_language() -> None:
+    """Months are Django's, translated as the template filter's are (strftime's "%b" is the
+    C locale's, English whatever the language)."""
+    admin = member(Role.BODY_ADMIN, mfa=True)
+    body = admin.responsible_body
+    at = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    with tenant_context(body), time_machine.travel(at, tick=False):
+        audit_record(actor=None, tenant=body, verb=AuditVerb.POOL_OPENED, label="Pool 2026-27")
+    with translation.override("fr"):
+        expected = date_format(timezone.localtime(at), "j M Y H:i")
+        page = _client(admin.user).get(reverse("accounts:audit-log", kwargs={"body_slug": body.slug})).content
+    assert expected == "1 Déc 2026 09:00"
+    assert f'<td class="govuk-table__cell">{expected}</td>' in page.decode()
 
 
 def test_end_membership_page_ends_the_role() -> None:

@@ -94,6 +94,29 @@ def test_a_read_checks_the_access_it_is_given_and_refuses_another_actors(scene: 
     assert audit_verbs(scene, "pool.audit_read") == [(str(granted.pk), auditor.pk)]
 
 
+def test_a_read_refuses_an_access_holding_another_users_or_another_bodys_memberships(scene: Scene) -> None:
+    """The actor's user and body with memberships that are not theirs here: a programming
+    error (ValueError), not a read through another's roles."""
+    granted, _ = two_pools(scene)
+    auditor = pool_auditor(scene.body, pools=[granted])
+    elsewhere = member(Role.AUDITOR, valid_to=UNTIL)
+    own_elsewhere = member(Role.AUDITOR, user=auditor, valid_to=UNTIL)
+    with tenant_context(scene.body):
+        own = BodyAccess.load(auditor, scene.body).memberships
+    wrong = {
+        "another user's, same body": [scene.finance],
+        "the actor's own, of another body": [own_elsewhere],
+        "another body's, another user": [elsewhere],
+        "own and another user's": [*own, scene.finance],
+    }
+    for name, memberships in wrong.items():
+        access = BodyAccess(user=auditor, body=scene.body, memberships=memberships)
+        with pytest.raises(ValueError, match="not the actor's"):
+            pool_audit_read(actor=auditor, tenant=scene.body, pool_id=granted.pk, via="page", access=access)
+            pytest.fail(name)
+    assert audit_verbs(scene, "pool.audit_read") == []
+
+
 def test_revocation_is_immediate_read_revoke_read_again_404(scene: Scene) -> None:
     admin = member(Role.BODY_ADMIN, scene.body, mfa=True).user
     auditor = member(Role.AUDITOR, scene.body, valid_to=UNTIL).user

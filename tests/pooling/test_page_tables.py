@@ -1,6 +1,14 @@
 """The pooling tables' row tags (issue 22) write the HTML the templates they replace wrote,
-byte for byte and escaped alike: each is rendered beside the template source it replaced
-(kept here as it was), from the same row."""
+byte for byte and escaped alike: each is rendered beside a reference template from the
+same row. The allocation row's reference is the template source as it was on main; the
+others are that source adapted to the rows the views now pass (values, not instances), not
+copies of it: the ledger row names ``row.pk``, ``row.description`` and ``row.reverses_id``
+for ``row.txn``'s, and ``row.reversed_by_id`` for ``row.reversed_by.pk``; the legs table's
+caption ``row.pk`` for ``row.txn.pk``, and the ledger row holds a LEGS placeholder where it
+included ``_legs.html``; the payment run line names ``row.returned_on``, the date already
+written as ``|date:"j F Y"`` wrote it, for ``row.line.returned_on|date:"j F Y"``, and
+``row.return_reason`` for ``row.line.return_reason``. The adaptation changes the names
+read, never the markup around them."""
 
 from __future__ import annotations
 

@@ -14,7 +14,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.dateformat import format as date_format
 
 from accounts.models import Role
 from core.models import AuditEvent
@@ -259,13 +260,35 @@ def test_payment_run_list_shows_each_runs_schools_dates_total_and_who_confirmed_
         f'<td class="govuk-table__cell govuk-table__cell--numeric">{schools}</td>'
         f'<td class="govuk-table__cell govuk-table__cell--numeric">{format_pence(run.total_pence)}</td>'
         f'<td class="govuk-table__cell">{officer.user.email}<br><span class="govuk-hint govuk-!-margin-0">'
-        f"{at.day} {at:%b %Y %H:%M}</span></td>"
+        f"{date_format(at, 'j M Y H:i')}</span></td>"
         for run, pay_on, due, schools, at in (
             (may, "1 Jun 2026", "31 May 2026", 1, confirmed[0]),
             (april, "4 May 2026", "30 Apr 2026", 3, confirmed[1]),
         )
     ]
     assert "2 payment runs</caption>" in page
+
+
+def test_payment_run_list_writes_its_dates_as_the_date_filter_does_in_the_active_language(officer, pool) -> None:
+    """Months are Django's, translated as the template filter's are (strftime's "%b" is the
+    C locale's, English whatever the language)."""
+    body = officer.responsible_body
+    fund(officer, pool, 50_000_00)
+    award(officer, pool, 1_200_00, source_id="A-1", starts_on=date(2026, 4, 1), ends_on=date(2026, 4, 30))
+    run = payment_run_confirm(
+        actor=officer.user, tenant=body, pool=pool, due_up_to=date(2026, 4, 30), pay_on=date(2026, 5, 4)
+    )
+    with translation.override("fr"):
+        expected = [
+            date_format(date(2026, 5, 4), "j M Y"),
+            date_format(date(2026, 4, 30), "j M Y"),
+            date_format(timezone.localtime(run.confirmed_at), "j M Y H:i"),
+        ]
+        page = _client(officer.user).get(_url("payment-runs", body, pool_id=pool.pk)).content.decode()
+    assert expected[:2] == ["4 Mai 2026", "30 Avr 2026"]
+    for text in expected[:2]:
+        assert f'<td class="govuk-table__cell">{text}</td>' in page
+    assert f'<span class="govuk-hint govuk-!-margin-0">{expected[2]}</span>' in page
 
 
 def test_payment_run_list_and_detail_query_counts_do_not_grow(officer, pool, django_assert_max_num_queries) -> None:
