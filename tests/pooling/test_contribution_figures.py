@@ -183,7 +183,7 @@ def _other_body_with_money() -> tuple[Any, Pool]:
 
 
 @pytest.fixture
-def ledger(officer, pool) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def ledger(officer: Any, pool: Pool) -> dict[str, Any]:
     body, user = officer.responsible_body, officer.user
     ash = join(user, body, name="Ash Academy")  # full year: due 1 May
     beech = join(user, body, name="Beech Academy", start=date(2026, 9, 1))  # due 1 October
